@@ -1,0 +1,42 @@
+package dev.statedoses.source;
+
+import java.util.function.Consumer;
+
+/**
+ * Reads a CDC weekly allocation file (Moderna or Pfizer: the same columns). Columns are found by
+ * header name; the CDC export's spelling ("1st Dose Allocations") matches the API's
+ * ("_1st_dose_allocations") because headers compare without case and punctuation.
+ */
+public final class AllocationCsv {
+
+    static final String JURISDICTION = "jurisdiction";
+    static final String WEEK = "week_of_allocations";
+    static final String FIRST_DOSES = "_1st_dose_allocations";
+    static final String SECOND_DOSES = "_2nd_dose_allocations";
+
+    private final CsvFormat csv;
+
+    public AllocationCsv(CsvFormat csv) {
+        this.csv = csv;
+    }
+
+    /** Streams every row of {@code body} to {@code sink}; returns the number of rows. */
+    public long read(SourceStream body, Consumer<Allocation> sink) {
+        long rows = 0;
+        try (SourceTable table = SourceTable.open(body, csv, JURISDICTION, WEEK, FIRST_DOSES, SECOND_DOSES)) {
+            for (SourceTable.Row row = table.next(); row != null; row = table.next()) {
+                sink.accept(new Allocation(
+                    row.line(),
+                    row.read(JURISDICTION, SourceValues::name),
+                    row.read(WEEK, SourceValues::week),
+                    row.read(FIRST_DOSES, SourceValues::count),
+                    row.read(SECOND_DOSES, SourceValues::count)));
+                rows++;
+            }
+            if (rows == 0) {
+                throw table.error(null, null, "the header is there but no data rows follow");
+            }
+        }
+        return rows;
+    }
+}

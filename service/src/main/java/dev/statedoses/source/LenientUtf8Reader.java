@@ -1,0 +1,83 @@
+package dev.statedoses.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decodes UTF-8, reading any byte that is not valid UTF-8 as Latin-1. The Census files the county
+ * population comes from are Latin-1 ("Do\u00f1a Ana"); the lake's copies are UTF-8; a name must load
+ * right either way, and a population total never depends on it. A leading byte-order mark is dropped.
+ */
+final class LenientUtf8Reader extends Reader {
+
+    private static final int MAX_SEQUENCE = 4;
+
+    private final InputStream in;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final ByteBuffer bytes = ByteBuffer.allocate(16 * 1024).flip();
+    private boolean eof;
+    private boolean atStart = true;
+
+    LenientUtf8Reader(InputStream in) {
+        this.in = in;
+    }
+
+    @Override
+    public int read(char[] target, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        CharBuffer out = CharBuffer.wrap(target, offset, length);
+        while (out.hasRemaining()) {
+            if (!eof && bytes.remaining() < MAX_SEQUENCE) {
+                fill();
+            }
+            CoderResult result = utf8.decode(bytes, out, eof);
+            if (result.isError()) {
+                // Latin-1 maps every byte to the code point of the same value.
+                for (int i = 0; i < result.length() && out.hasRemaining(); i++) {
+                    out.put((char) (bytes.get() & 0xff));
+                }
+            } else if (result.isOverflow() || eof || out.position() > offset) {
+                break;
+            }
+        }
+        int read = out.position() - offset;
+        if (atStart && read > 0) {
+            atStart = false;
+            if (target[offset] == '\uFEFF') {
+                System.arraycopy(target, offset + 1, target, offset, read - 1);
+                read--;
+                if (read == 0) {
+                    return read(target, offset, length);
+                }
+            }
+        }
+        return read == 0 && eof ? -1 : read;
+    }
+
+    private void fill() throws IOException {
+        bytes.compact();
+        int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+        if (n < 0) {
+            eof = true;
+        } else {
+            bytes.position(bytes.position() + n);
+        }
+        bytes.flip();
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

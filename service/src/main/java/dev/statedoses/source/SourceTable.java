@@ -1,0 +1,119 @@
+package dev.statedoses.source;
+
+import dev.statedoses.source.CsvFormat.CsvRecord;
+import dev.statedoses.source.CsvFormat.CsvRecords;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A CSV source read by header name: columns may come in any order and extra columns are ignored.
+ * Every error it raises names the source, its URL, the line and the column.
+ */
+final class SourceTable implements AutoCloseable {
+
+    private final SourceStream stream;
+    private final CsvRecords records;
+    private final String[] header;
+    private final Map<String, Integer> columns;
+
+    private SourceTable(SourceStream stream, CsvRecords records, String[] header, Map<String, Integer> columns) {
+        this.stream = stream;
+        this.records = records;
+        this.header = header;
+        this.columns = columns;
+    }
+
+    static SourceTable open(SourceStream stream, CsvFormat csv, String... requiredColumns) {
+        CsvRecords records = csv.open(new LenientUtf8Reader(stream));
+        CsvRecord first = records.next();
+        if (first == null) {
+            records.close();
+            throw SourceException.content(stream.source(), stream.url(), null, null,
+                "the body is empty: expected a CSV header");
+        }
+        String[] header = first.fields();
+        String start = String.join(",", Arrays.stream(header).map(h -> h == null ? "" : h).toList()).strip();
+        if (start.startsWith("<") || start.startsWith("{") || start.startsWith("[")) {
+            records.close();
+            throw SourceException.content(stream.source(), stream.url(), first.line(), null,
+                "the body is not CSV (it starts with '" + abbreviate(start) + "'): an error page?");
+        }
+        Map<String, Integer> columns = new HashMap<>();
+        for (int i = 0; i < header.length; i++) {
+            columns.putIfAbsent(SourceValues.headerKey(header[i]), i);
+        }
+        List<String> missing = new ArrayList<>();
+        for (String required : requiredColumns) {
+            if (!columns.containsKey(SourceValues.headerKey(required))) {
+                missing.add(required);
+            }
+        }
+        if (!missing.isEmpty()) {
+            records.close();
+            throw SourceException.content(stream.source(), stream.url(), first.line(), null,
+                "the header has no column " + String.join(", ", missing)
+                    + " (it has: " + abbreviate(start) + ")");
+        }
+        return new SourceTable(stream, records, header, columns);
+    }
+
+    boolean has(String column) {
+        return columns.containsKey(SourceValues.headerKey(column));
+    }
+
+    /** The next data row, or null at the end of the body. */
+    Row next() {
+        CsvRecord record = records.next();
+        if (record == null) {
+            return null;
+        }
+        if (record.fields().length != header.length) {
+            throw error(record.line(), null, "the row has " + record.fields().length
+                + " fields, the header has " + header.length + " (a cut-off body or a stray separator?)");
+        }
+        return new Row(record);
+    }
+
+    SourceException error(Long line, String column, String message) {
+        return SourceException.content(stream.source(), stream.url(), line, column, message);
+    }
+
+    @Override
+    public void close() {
+        records.close();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    }
+
+    /** One data row; each typed read names its column in the error it may raise. */
+    final class Row {
+        private final CsvRecord record;
+
+        private Row(CsvRecord record) {
+            this.record = record;
+        }
+
+        long line() {
+            return record.line();
+        }
+
+        String text(String column) {
+            return read(column, field -> field == null ? "" : field);
+        }
+
+        <T> T read(String column, Function<String, T> rule) {
+            int index = columns.get(SourceValues.headerKey(column));
+            try {
+                return rule.apply(record.fields()[index]);
+            } catch (IllegalArgumentException e) {
+                throw error(record.line(), header[index], e.getMessage());
+            }
+        }
+    }
+}

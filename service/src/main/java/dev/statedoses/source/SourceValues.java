@@ -1,0 +1,92 @@
+package dev.statedoses.source;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/**
+ * How a field of a source becomes a typed value. Every rule accepts what the CDC and Census have
+ * really published (see PROGRESS.md) and rejects the rest with a message fit for an operator.
+ */
+public final class SourceValues {
+
+    private static final Pattern PLAIN_COUNT = Pattern.compile("\\d+");
+    private static final Pattern GROUPED_COUNT = Pattern.compile("\\d{1,3}(,\\d{3})+");
+    private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*+$");
+    private static final DateTimeFormatter US_DATE = DateTimeFormatter.ofPattern("MM/dd/uuuu");
+
+    private SourceValues() {
+    }
+
+    /**
+     * A count of doses or people: a whole number, zero or more. Thousands separators are allowed
+     * ({@code "63,300"}, as the CDC's early wide tables had); anything else is an error.
+     */
+    public static long count(String field) {
+        String text = field == null ? "" : field.strip();
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("the count is empty");
+        }
+        String digits;
+        if (PLAIN_COUNT.matcher(text).matches()) {
+            digits = text;
+        } else if (GROUPED_COUNT.matcher(text).matches()) {
+            digits = text.replace(",", "");
+        } else if (text.startsWith("-")) {
+            throw new IllegalArgumentException("the count " + text + " is negative");
+        } else {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number");
+        }
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the count " + text + " is too large");
+        }
+    }
+
+    /**
+     * The Monday of an allocation week: the API's floating timestamp
+     * ({@code 2021-06-21T00:00:00.000}), a plain ISO date, or the CDC export's {@code 06/21/2021}.
+     */
+    public static LocalDate week(String field) {
+        String text = field == null ? "" : field.strip();
+        try {
+            if (text.length() >= 10 && text.charAt(4) == '-') {
+                return LocalDate.parse(text.substring(0, 10));
+            }
+            if (text.length() == 10 && text.charAt(2) == '/') {
+                return LocalDate.parse(text, US_DATE);
+            }
+        } catch (DateTimeParseException e) {
+            // fall through to the one message for every malformed date
+        }
+        throw new IllegalArgumentException(text.isEmpty()
+            ? "the week is empty"
+            : "'" + text + "' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021)");
+    }
+
+    /**
+     * A jurisdiction or state name as the reference table knows it. In March 2021 the CDC put
+     * footnote asterisks on names ({@code Alaska**}, {@code New York City***}); they mark a
+     * footnote, not another jurisdiction, so they are dropped.
+     */
+    public static String name(String field) {
+        String text = field == null ? "" : FOOTNOTE_MARKS.matcher(field.strip()).replaceFirst("");
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("the name is empty");
+        }
+        return text;
+    }
+
+    /** A header as a key: case, spaces and punctuation ignored, so "_1st_dose_allocations" = "1st Dose Allocations". */
+    static String headerKey(String header) {
+        StringBuilder key = new StringBuilder();
+        for (char c : (header == null ? "" : header).toCharArray()) {
+            if (Character.isLetterOrDigit(c)) {
+                key.append(Character.toLowerCase(c));
+            }
+        }
+        return key.toString();
+    }
+}
