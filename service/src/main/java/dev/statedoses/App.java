@@ -1,0 +1,101 @@
+package dev.statedoses;
+
+import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.statedoses.ratio.RatioController;
+import dev.statedoses.refresh.RefreshBusyException;
+import dev.statedoses.refresh.RefreshController;
+import dev.statedoses.source.SourceException;
+import dev.statedoses.web.Problem;
+import dev.statedoses.web.ProblemException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.jdbi.v3.core.ConnectionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP face of the service: every route in one block, every error as a problem detail. */
+public final class App {
+
+    private static final Logger LOG = LoggerFactory.getLogger(App.class);
+    static final int RETRY_AFTER_SECONDS = 10;
+
+    private App() {
+    }
+
+    public static Javalin create(RatioController ratios, RefreshController refresh, ObjectMapper json) {
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(json, false));
+            config.http.prefer405over404 = true;
+
+            config.routes.apiBuilder(() -> {
+                before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
+                get("/ratios", ratios::list);
+                get("/ratios/{state}", ratios::one);
+                post("/refresh", refresh::refresh);
+            });
+
+            config.routes.exception(ProblemException.class, (e, ctx) -> answer(ctx, e.problem()));
+            config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, sourceProblem(e)));
+            config.routes.exception(RefreshBusyException.class, (e, ctx) -> {
+                ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                answer(ctx, Problem.of(409, "refresh-running", "Refresh already running", e.getMessage()));
+            });
+            config.routes.exception(HttpResponseException.class, (e, ctx) ->
+                answer(ctx, Problem.of(e.getStatus(), "http-" + e.getStatus(), e.getMessage(),
+                    ctx.method() + " " + ctx.path() + ": " + e.getMessage().toLowerCase(java.util.Locale.ROOT))));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                if (warehouseUnreachable(e)) {
+                    LOG.warn("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
+                    ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                    answer(ctx, Problem.of(503, "warehouse-unavailable", "Warehouse unavailable",
+                        "The warehouse does not answer; try again shortly"));
+                } else {
+                    LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                    answer(ctx, Problem.of(500, "internal-error", "Internal error",
+                        "Something unexpected failed; the service log has the details"));
+                }
+            });
+        });
+    }
+
+    private static Problem sourceProblem(SourceException e) {
+        Problem problem = switch (e.kind()) {
+            case CONTENT -> Problem.of(422, "source-content", "Source content rejected", e.describe());
+            case TIMEOUT -> Problem.of(504, "source-timeout", "Source timed out", e.describe());
+            case UNAVAILABLE -> Problem.of(502, "source-unavailable", "Source unavailable", e.describe());
+        };
+        return problem.with("source", e.source().label())
+            .with("url", e.url().toString())
+            .with("line", e.line())
+            .with("column", e.column());
+    }
+
+    /** Whether the failure is the warehouse being out of reach (pool timeout, refused, dropped). */
+    private static boolean warehouseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectionException || t instanceof SQLTransientConnectionException
+                || t instanceof dev.statedoses.warehouse.WarehouseUnavailableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void answer(Context ctx, Problem problem) {
+        ctx.status(problem.status());
+        ctx.json(problem.body());
+        ctx.contentType(Problem.CONTENT_TYPE);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.statedoses;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything the service reads from its environment, with the defaults the README's table lists.
+ * The names are those of database.env, so docker-compose and a shell configure it alike.
+ */
+public record Config(
+    int port,
+    String dbHost,
+    int dbPort,
+    String dbName,
+    String dbUser,
+    String dbPassword,
+    Path dwhDir,
+    URI modernaUrl,
+    URI pfizerUrl,
+    URI countyPopulationUrl,
+    Duration sourceTimeout,
+    long sourceMaxBytes) {
+
+    static final String LAKE = "https://covid19-lake.s3.us-east-2.amazonaws.com/";
+    public static final String DEFAULT_MODERNA_URL = LAKE
+        + "cdc-moderna-vaccine-distribution/csv/cdc-moderna-covid-19-vaccine-distribution-by-state.csv";
+    public static final String DEFAULT_PFIZER_URL = LAKE
+        + "cdc-pfizer-vaccine-distribution/csv/cdc-pfizer-covid-19-vaccine-distribution-by-state.csv";
+    public static final String DEFAULT_COUNTY_POPULATION_URL = LAKE
+        + "static-datasets/csv/CountyPopulation/County_Population.csv";
+
+    /** The embedded warehouse's port: fixed, so psql finds it, and off 5432, where a real server may run. */
+    public static final int EMBEDDED_DB_PORT = 54320;
+
+    /** True when no external warehouse is configured and the service runs its own PostgreSQL. */
+    public boolean embeddedWarehouse() {
+        return dbHost == null;
+    }
+
+    public static Config fromEnvironment(Map<String, String> env) {
+        String dbHost = blankToNull(env.get("DB_HOST"));
+        return new Config(
+            integer(env, "PORT", 8080, 0, 65535),
+            dbHost,
+            integer(env, "DB_PORT", dbHost == null ? EMBEDDED_DB_PORT : 5432, 1, 65535),
+            text(env, "POSTGRES_DB", "dwh"),
+            text(env, "POSTGRES_USER", "postgres"),
+            text(env, "POSTGRES_PASSWORD", ""),
+            Path.of(text(env, "DWH_DIR", ".dwh")).toAbsolutePath().normalize(),
+            url(env, "MODERNA_URL", DEFAULT_MODERNA_URL),
+            url(env, "PFIZER_URL", DEFAULT_PFIZER_URL),
+            url(env, "COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
+            Duration.ofSeconds(integer(env, "SOURCE_TIMEOUT", 60, 1, 3600)),
+            longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000));
+    }
+
+    /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
+    public Config withDatabase(String host, int port, String name, String user, String password) {
+        return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes);
+    }
+
+    /** A copy reading the three sources from other URLs. */
+    public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
+            countyPopulation, sourceTimeout, sourceMaxBytes);
+    }
+
+    /** A copy serving on another port (0: any free one). */
+    public Config withPort(int newPort) {
+        return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    private static String text(Map<String, String> env, String name, String fallback) {
+        String value = blankToNull(env.get(name));
+        return value == null ? fallback : value;
+    }
+
+    private static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
+        long value = longInteger(env, name, fallback);
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", not " + value);
+        }
+        return (int) value;
+    }
+
+    private static long longInteger(Map<String, String> env, String name, long fallback) {
+        String value = blankToNull(env.get(name));
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    private static URI url(Map<String, String> env, String name, String fallback) {
+        String value = text(env, name, fallback);
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(name + " is not a URL: " + e.getMessage());
+        }
+    }
+}

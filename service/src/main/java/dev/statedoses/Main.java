@@ -1,0 +1,93 @@
+package dev.statedoses;
+
+import dev.statedoses.refresh.RefreshReport;
+import dev.statedoses.source.SourceException;
+import io.javalin.Javalin;
+import java.io.PrintStream;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line: {@code serve} (the default) runs the HTTP service; {@code refresh} runs one
+ * refresh, prints the product and exits 0, or prints the error and exits 1.
+ */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    static final int SERVING = -1;
+
+    private static final String USAGE = """
+        usage: java -jar service.jar [serve|refresh]
+          serve    run the HTTP service (default)
+          refresh  fetch the sources, rebuild dwh.state_doses, print it, and exit
+        Configuration comes from environment variables; see README.md.""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.getenv(), System.out, System.err);
+        if (code != SERVING) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs a command; returns its exit code, or {@link #SERVING} while the server runs on. */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "serve" : args[0];
+        Config config;
+        try {
+            config = Config.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            err.println("configuration error: " + e.getMessage());
+            return 2;
+        }
+        return switch (command) {
+            case "serve" -> serve(config);
+            case "refresh" -> refresh(config, out, err);
+            case "help", "-h", "--help" -> {
+                out.println(USAGE);
+                yield 0;
+            }
+            default -> {
+                err.println("unknown command '" + command + "'\n" + USAGE);
+                yield 2;
+            }
+        };
+    }
+
+    private static int serve(Config config) {
+        Wiring wiring = Wiring.start(config);
+        Javalin app = wiring.app().start(config.port());
+        if (config.embeddedWarehouse()) {
+            LOG.info("serving on http://localhost:{} (embedded warehouse, data in {})", app.port(), config.dwhDir());
+        } else {
+            LOG.info("serving on http://localhost:{} (warehouse {}:{}/{})", app.port(), config.dbHost(),
+                config.dbPort(), config.dbName());
+        }
+        // On SIGTERM: stop taking requests and let those in flight finish, then close the
+        // pool (rolling back a refresh still running) and stop the embedded server.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            app.stop();
+            wiring.close();
+        }, "shutdown"));
+        return SERVING;
+    }
+
+    static int refresh(Config config, PrintStream out, PrintStream err) {
+        try (Wiring wiring = Wiring.start(config)) {
+            RefreshReport report = wiring.refreshes().refresh();
+            out.print(ReportPrinter.format(report, wiring.ratios().all()));
+            out.flush();
+            return 0;
+        } catch (SourceException e) {
+            err.println("refresh failed, the last good product is unchanged: " + e.describe());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("refresh failed, the last good product is unchanged: " + e.getMessage());
+            return 1;
+        }
+    }
+}

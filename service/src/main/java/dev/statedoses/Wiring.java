@@ -1,0 +1,100 @@
+package dev.statedoses;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.statedoses.ratio.RatioController;
+import dev.statedoses.ratio.RatioRepository;
+import dev.statedoses.refresh.RefreshController;
+import dev.statedoses.refresh.RefreshService;
+import dev.statedoses.source.AllocationCsv;
+import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.CsvFormat;
+import dev.statedoses.source.SourceFetcher;
+import dev.statedoses.source.SourceName;
+import dev.statedoses.source.UnivocityCsv;
+import dev.statedoses.warehouse.EmbeddedWarehouse;
+import dev.statedoses.warehouse.Warehouse;
+import io.javalin.Javalin;
+import java.time.Clock;
+import java.util.Map;
+
+/** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
+public final class Wiring implements AutoCloseable {
+
+    private final Warehouse warehouse;
+    private final RefreshService refreshes;
+    private final RatioRepository ratios;
+    private final ObjectMapper json;
+
+    private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json) {
+        this.warehouse = warehouse;
+        this.refreshes = refreshes;
+        this.ratios = ratios;
+        this.json = json;
+    }
+
+    public static Wiring start(Config config) {
+        Warehouse warehouse = connect(config);
+        CsvFormat csv = new UnivocityCsv();
+        RefreshService refreshes = new RefreshService(
+            warehouse.jdbi(),
+            new SourceFetcher(config.sourceTimeout(), config.sourceMaxBytes()),
+            new AllocationCsv(csv),
+            new CountyPopulationCsv(csv),
+            Map.of(SourceName.MODERNA, config.modernaUrl(),
+                SourceName.PFIZER, config.pfizerUrl(),
+                SourceName.POPULATION, config.countyPopulationUrl()),
+            Clock.systemUTC());
+        return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper());
+    }
+
+    private static Warehouse connect(Config config) {
+        if (config.embeddedWarehouse()) {
+            EmbeddedWarehouse embedded = EmbeddedWarehouse.start(config.dwhDir(), config.dbPort(), config.dbName());
+            try {
+                return Warehouse.connect(jdbcUrl("127.0.0.1", embedded.port(), config.dbName()),
+                    EmbeddedWarehouse.USER, "", embedded);
+            } catch (RuntimeException e) {
+                embedded.close();
+                throw e;
+            }
+        }
+        return Warehouse.connect(jdbcUrl(config.dbHost(), config.dbPort(), config.dbName()),
+            config.dbUser(), config.dbPassword(), null);
+    }
+
+    private static String jdbcUrl(String host, int port, String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    /** JSON as the API and README show it: snake_case fields, ISO-8601 times. */
+    static ObjectMapper objectMapper() {
+        return new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    }
+
+    public Javalin app() {
+        return App.create(new RatioController(ratios), new RefreshController(refreshes), json);
+    }
+
+    public RefreshService refreshes() {
+        return refreshes;
+    }
+
+    public RatioRepository ratios() {
+        return ratios;
+    }
+
+    public Warehouse warehouse() {
+        return warehouse;
+    }
+
+    @Override
+    public void close() {
+        warehouse.close();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.statedoses.refresh;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The outcome of a successful refresh. The dose counts reconcile:
+ * {@code dosesInSources = dosesInStateRows + dosesExcluded}, so every dose is accounted for.
+ */
+public record RefreshReport(
+    long runId,
+    Instant startedAt,
+    Instant finishedAt,
+    long durationMs,
+    List<SourceReport> sources,
+    int stateRows,
+    long dosesInSources,
+    long dosesInStateRows,
+    long dosesExcluded,
+    List<Exclusion> exclusions) {
+}

@@ -1,0 +1,56 @@
+package dev.statedoses.refresh;
+
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** The log of refresh attempts, {@code dwh.refresh_runs}: every attempt, its outcome and its sources. */
+final class RefreshRuns {
+
+    private final Jdbi jdbi;
+
+    RefreshRuns(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Records an attempt as running, committed at once, so it stays on record whatever follows. */
+    long start(Instant at) {
+        return jdbi.withHandle(h -> h.createQuery(
+                "insert into dwh.refresh_runs (status, started_at) values ('running', :at) returning run_id")
+            .bind("at", at)
+            .mapTo(Long.class)
+            .one());
+    }
+
+    /** Marks the run succeeded, inside the refresh's own transaction: it commits with the product. */
+    void succeeded(Handle tx, long runId, Instant at, int stateRows, List<SourceReport> sources) {
+        tx.createUpdate("""
+                update dwh.refresh_runs
+                set status = 'succeeded', finished_at = :at, state_rows = :rows
+                where run_id = :run""")
+            .bind("at", at)
+            .bind("rows", stateRows)
+            .bind("run", runId)
+            .execute();
+        for (SourceReport source : sources) {
+            tx.createUpdate("""
+                    insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, fetch_ms)
+                    values (:run, :source, :url, :bytes, :rows, :sha256, :fetchMs)""")
+                .bind("run", runId)
+                .bindMethods(source)
+                .execute();
+        }
+    }
+
+    /** Marks the run failed, after its transaction was rolled back. */
+    void failed(long runId, Instant at, String error) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                update dwh.refresh_runs set status = 'failed', finished_at = :at, error = :error
+                where run_id = :run""")
+            .bind("at", at)
+            .bind("error", error)
+            .bind("run", runId)
+            .execute());
+    }
+}

@@ -1,0 +1,218 @@
+package dev.statedoses.refresh;
+
+import dev.statedoses.source.AllocationCsv;
+import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.SourceException;
+import dev.statedoses.source.SourceFetcher;
+import dev.statedoses.source.SourceName;
+import dev.statedoses.source.SourceStream;
+import dev.statedoses.warehouse.CopyWriter;
+import dev.statedoses.warehouse.Sql;
+import dev.statedoses.warehouse.WarehouseException;
+import java.net.URI;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One refresh: fetch the three sources, load them into the raw tables and rebuild
+ * {@code dwh.state_doses}, all in one transaction. Readers see the old product until it commits;
+ * if anything fails, it rolls back and the last good product stays exactly as it was.
+ */
+public final class RefreshService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RefreshService.class);
+
+    /** The advisory lock that lets one refresh run at a time on a warehouse, across processes. */
+    private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
+
+    private static final String BUILD_SQL = Sql.load("build_state_doses.sql");
+    private static final String CONFLICTS_SQL = Sql.load("conflicting_allocations.sql");
+    private static final String MISSING_STATES_SQL = Sql.load("states_without_counties.sql");
+
+    private final Jdbi jdbi;
+    private final RefreshRuns runs;
+    private final SourceFetcher fetcher;
+    private final AllocationCsv allocations;
+    private final CountyPopulationCsv counties;
+    private final Map<SourceName, URI> urls;
+    private final Clock clock;
+    private final ReentrantLock localLock = new ReentrantLock();
+
+    public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
+                          CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
+        this.jdbi = jdbi;
+        this.runs = new RefreshRuns(jdbi);
+        this.fetcher = fetcher;
+        this.allocations = allocations;
+        this.counties = counties;
+        this.urls = Map.copyOf(urls);
+        this.clock = clock;
+    }
+
+    public RefreshReport refresh() {
+        // The in-process lock spares a second caller a warehouse connection; the advisory lock
+        // below is what guards the warehouse against other processes.
+        if (!localLock.tryLock()) {
+            throw new RefreshBusyException();
+        }
+        try (Handle tx = jdbi.open()) {
+            tx.begin();
+            if (!tx.createQuery("select pg_try_advisory_xact_lock(:key)").bind("key", REFRESH_LOCK)
+                    .mapTo(Boolean.class).one()) {
+                tx.rollback();
+                throw new RefreshBusyException();
+            }
+            return refreshLocked(tx);
+        } finally {
+            localLock.unlock();
+        }
+    }
+
+    private RefreshReport refreshLocked(Handle tx) {
+        Instant started = clock.instant();
+        long runId = runs.start(started);
+        MDC.put("run_id", Long.toString(runId));
+        try {
+            LOG.info("refresh started");
+            RefreshReport report = build(tx, runId, started);
+            tx.commit();
+            LOG.info("refresh succeeded in {} ms: {} state rows, {} doses, {} excluded",
+                report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
+            return report;
+        } catch (RuntimeException e) {
+            rollbackQuietly(tx);
+            String error = e instanceof SourceException source ? source.describe() : e.getMessage();
+            LOG.warn("refresh failed, product unchanged: {}", error);
+            try {
+                runs.failed(runId, clock.instant(), error);
+            } catch (RuntimeException recordFailure) {
+                e.addSuppressed(recordFailure);
+            }
+            throw e;
+        } finally {
+            MDC.remove("run_id");
+        }
+    }
+
+    private RefreshReport build(Handle tx, long runId, Instant started) {
+        tx.createQuery("select set_config('state_doses.run_id', :run, true)")
+            .bind("run", Long.toString(runId)).mapTo(String.class).one();
+        script(tx, "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population");
+
+        List<SourceReport> sources = new ArrayList<>();
+        sources.add(load(tx, runId, SourceName.MODERNA, "raw.cdc_moderna_allocations"));
+        sources.add(load(tx, runId, SourceName.PFIZER, "raw.cdc_pfizer_allocations"));
+        sources.add(load(tx, runId, SourceName.POPULATION, "raw.county_population"));
+
+        checkSources(tx);
+        script(tx, BUILD_SQL);
+
+        int stateRows = tx.createQuery("select count(*) from dwh.state_doses").mapTo(Integer.class).one();
+        List<Exclusion> exclusions = tx.createQuery("""
+                select jurisdiction, kind, doses_moderna, doses_pfizer, doses_total
+                from dwh.refresh_exclusions where run_id = :run
+                order by doses_total desc, jurisdiction""")
+            .bind("run", runId)
+            .map((rs, ctx) -> new Exclusion(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
+            .list();
+        long inSources = tx.createQuery(
+                "select coalesce(sum(first_dose_allocations + second_dose_allocations), 0) from raw.allocations")
+            .mapTo(Long.class).one();
+        long inStateRows = tx.createQuery("select coalesce(sum(doses_total), 0) from dwh.state_doses")
+            .mapTo(Long.class).one();
+        long excluded = exclusions.stream().mapToLong(Exclusion::dosesTotal).sum();
+        if (inSources != inStateRows + excluded) {
+            // Cannot happen while the transform is right; if it ever does, the product is wrong.
+            throw new IllegalStateException("doses do not reconcile: " + inSources + " in the sources, "
+                + inStateRows + " in state rows, " + excluded + " excluded");
+        }
+
+        Instant finished = clock.instant();
+        runs.succeeded(tx, runId, finished, stateRows, sources);
+        return new RefreshReport(runId, started, finished, Duration.between(started, finished).toMillis(),
+            sources, stateRows, inSources, inStateRows, excluded, exclusions);
+    }
+
+    /** Streams one source from its URL through the CSV reader into its raw table with COPY. */
+    private SourceReport load(Handle tx, long runId, SourceName source, String table) {
+        URI url = urls.get(source);
+        Instant start = clock.instant();
+        long rows;
+        try (SourceStream body = fetcher.open(source, url)) {
+            if (source == SourceName.POPULATION) {
+                try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table,
+                        "run_id", "line", "id", "id2", "county", "state", "population_estimate_2018")) {
+                    rows = counties.read(body, c -> copy.field(runId).field(c.line()).field(c.id()).field(c.id2())
+                        .field(c.county()).field(c.state()).field(c.population()).endRow());
+                    copy.finish();
+                }
+            } else {
+                try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table, "run_id", "line", "jurisdiction",
+                        "week_of_allocations", "first_dose_allocations", "second_dose_allocations")) {
+                    rows = allocations.read(body, a -> copy.field(runId).field(a.line()).field(a.jurisdiction())
+                        .field(a.week()).field(a.firstDoses()).field(a.secondDoses()).endRow());
+                    copy.finish();
+                }
+            }
+            long fetchMs = Duration.between(start, clock.instant()).toMillis();
+            LOG.info("loaded {}: {} rows, {} bytes from {}", source, rows, body.bytes(), url);
+            return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), fetchMs);
+        } catch (java.io.IOException e) {
+            throw SourceException.unavailable(source, url, "reading the body failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks that need all rows at once: they run in SQL over the freshly loaded raw tables. */
+    private void checkSources(Handle tx) {
+        Optional<SourceException> conflict = tx.createQuery(CONFLICTS_SQL)
+            .map((rs, ctx) -> {
+                SourceName source = SourceName.valueOf(rs.getString("source").toUpperCase(java.util.Locale.ROOT));
+                Long[] lines = (Long[]) rs.getArray("lines").getArray();
+                return SourceException.content(source, urls.get(source), lines[1], null,
+                    rs.getString("jurisdiction") + " has two different allocations for the week of "
+                        + rs.getObject("week_of_allocations", java.time.LocalDate.class)
+                        + " (lines " + lines[0] + " and " + lines[1] + ")");
+            })
+            .findFirst();
+        if (conflict.isPresent()) {
+            throw conflict.get();
+        }
+        List<String> missing = tx.createQuery(MISSING_STATES_SQL).mapTo(String.class).list();
+        if (!missing.isEmpty()) {
+            throw SourceException.content(SourceName.POPULATION, urls.get(SourceName.POPULATION), null, "State",
+                "no county of " + String.join(", ", missing) + ": the product needs every state and DC");
+        }
+    }
+
+    private static void script(Handle tx, String sql) {
+        try (Statement statement = tx.getConnection().createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new WarehouseException("building the product failed", e);
+        }
+    }
+
+    private static void rollbackQuietly(Handle tx) {
+        try {
+            if (tx.isInTransaction()) {
+                tx.rollback();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("rollback failed (the connection is gone; the server discards the transaction): {}",
+                e.getMessage());
+        }
+    }
+}

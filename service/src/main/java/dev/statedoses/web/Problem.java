@@ -1,0 +1,39 @@
+package dev.statedoses.web;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An RFC 9457 problem detail: the one shape every error of the API has. {@code type} names the
+ * kind of problem (documented in the README and openapi.yaml); extensions add our own fields,
+ * such as the {@code source}, {@code url}, {@code line} and {@code column} of a refresh error.
+ */
+public record Problem(String type, String title, int status, String detail, Map<String, Object> extensions) {
+
+    public static final String CONTENT_TYPE = "application/problem+json";
+
+    public static Problem of(int status, String type, String title, String detail) {
+        return new Problem("/problems/" + type, title, status, detail, Map.of());
+    }
+
+    /** A copy with one more extension field; null values are left out. */
+    public Problem with(String name, Object value) {
+        if (value == null) {
+            return this;
+        }
+        Map<String, Object> more = new LinkedHashMap<>(extensions);
+        more.put(name, value);
+        return new Problem(type, title, status, detail, more);
+    }
+
+    /** The JSON body: the standard members first, then ours. */
+    public Map<String, Object> body() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.putAll(extensions);
+        return body;
+    }
+}
