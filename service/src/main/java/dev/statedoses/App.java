@@ -14,6 +14,7 @@ import dev.statedoses.web.ProblemException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -50,8 +51,8 @@ public final class App {
                 answer(ctx, Problem.of(409, "refresh-running", "Refresh already running", e.getMessage()));
             });
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                answer(ctx, Problem.of(e.getStatus(), "http-" + e.getStatus(), e.getMessage(),
-                    ctx.method() + " " + ctx.path() + ": " + e.getMessage().toLowerCase(java.util.Locale.ROOT))));
+                answer(ctx, Problem.of(e.getStatus(), "http-" + e.getStatus(),
+                    HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 if (warehouseUnreachable(e)) {
                     LOG.warn("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());

@@ -2,12 +2,15 @@ package dev.statedoses.source;
 
 import dev.statedoses.source.CsvFormat.CsvRecord;
 import dev.statedoses.source.CsvFormat.CsvRecords;
+import dev.statedoses.source.CsvFormat.MalformedCsvException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A CSV source read by header name: columns may come in any order and extra columns are ignored.
@@ -28,8 +31,8 @@ final class SourceTable implements AutoCloseable {
     }
 
     static SourceTable open(SourceStream stream, CsvFormat csv, String... requiredColumns) {
-        CsvRecords records = csv.open(new LenientUtf8Reader(stream));
-        CsvRecord first = records.next();
+        CsvRecords records = guarded(stream, null, () -> csv.open(new LenientUtf8Reader(stream)));
+        CsvRecord first = next(stream, records);
         if (first == null) {
             records.close();
             throw SourceException.content(stream.source(), stream.url(), null, null,
@@ -67,7 +70,7 @@ final class SourceTable implements AutoCloseable {
 
     /** The next data row, or null at the end of the body. */
     Row next() {
-        CsvRecord record = records.next();
+        CsvRecord record = next(stream, records);
         if (record == null) {
             return null;
         }
@@ -76,6 +79,34 @@ final class SourceTable implements AutoCloseable {
                 + " fields, the header has " + header.length + " (a cut-off body or a stray separator?)");
         }
         return new Row(record);
+    }
+
+    /** The next record, with the reader's failures turned into errors that name the source. */
+    private static CsvRecord next(SourceStream stream, CsvRecords records) {
+        return guarded(stream, records, records::next);
+    }
+
+    private static <T> T guarded(SourceStream stream, CsvRecords records, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (UncheckedIOException e) {
+            close(records);
+            throw SourceException.unavailable(stream.source(), stream.url(),
+                "reading the body failed after " + stream.bytes() + " bytes: " + e.getCause().getMessage(), e);
+        } catch (MalformedCsvException e) {
+            close(records);
+            throw SourceException.content(stream.source(), stream.url(), e.line(), null,
+                "the body is not valid CSV: " + e.getMessage());
+        } catch (RuntimeException e) {
+            close(records);
+            throw e;
+        }
+    }
+
+    private static void close(CsvRecords records) {
+        if (records != null) {
+            records.close();
+        }
     }
 
     SourceException error(Long line, String column, String message) {

@@ -1,8 +1,11 @@
 package dev.statedoses.source;
 
+import com.univocity.parsers.common.TextParsingException;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 
 /** {@link CsvFormat} on univocity-parsers: RFC 4180 quoting, LF or CRLF, streaming. */
 public final class UnivocityCsv implements CsvFormat {
@@ -25,14 +28,24 @@ public final class UnivocityCsv implements CsvFormat {
         settings.setReadInputOnSeparateThread(false);
 
         CsvParser parser = new CsvParser(settings);
-        parser.beginParsing(reader);
+        try {
+            // univocity fills its first buffer here, so the body's first read errors surface now.
+            parser.beginParsing(reader);
+        } catch (TextParsingException e) {
+            throw unwrap(e, 1);
+        }
         return new CsvRecords() {
             // univocity counts the lines it has consumed; a record starts on the line after the
             // previous record ended (blank lines are skipped, so we look at where its text starts).
             @Override
             public CsvRecord next() {
                 long before = parser.getContext().currentLine();
-                String[] fields = parser.parseNext();
+                String[] fields;
+                try {
+                    fields = parser.parseNext();
+                } catch (TextParsingException e) {
+                    throw unwrap(e, before + 1);
+                }
                 if (fields == null) {
                     return null;
                 }
@@ -44,5 +57,22 @@ public final class UnivocityCsv implements CsvFormat {
                 parser.stopParsing();
             }
         };
+    }
+
+    /**
+     * univocity wraps whatever its input threw; hand on the original (the source stream's own
+     * errors, an I/O failure) and keep parse errors free of univocity's types.
+     */
+    private static RuntimeException unwrap(TextParsingException e, long line) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SourceException source) {
+                return source;
+            }
+            if (t instanceof IOException io) {
+                return new UncheckedIOException(io);
+            }
+        }
+        String message = e.getMessage() == null ? "unreadable CSV" : e.getMessage().lines().findFirst().orElse("");
+        return new CsvFormat.MalformedCsvException(line, message);
     }
 }

@@ -1,0 +1,53 @@
+package dev.statedoses.ratio;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** A newly started service on an empty warehouse: nothing to show yet, and it says so. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BeforeFirstRefreshTest {
+
+    private RunningApp app;
+
+    @BeforeAll
+    void start() {
+        app = RunningApp.start(TestWarehouse.newDatabase());
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+    }
+
+    @Test
+    void ratiosIsAnEmptyArray() {
+        app.given().get("/ratios").then()
+            .statusCode(200).contentType("application/json")
+            .body(equalTo("[]"));
+    }
+
+    @Test
+    void aStateIsNotFoundBecauseNothingIsLoaded() {
+        app.given().get("/ratios/NY").then()
+            .statusCode(404).contentType("application/problem+json")
+            .body("type", equalTo("/problems/no-data"))
+            .body("title", equalTo("No data yet"))
+            .body("status", equalTo(404))
+            .body("detail", containsString("No data has been loaded yet"));
+    }
+
+    @Test
+    void anUnknownPathIsAProblemToo() {
+        app.given().get("/nothing-here").then()
+            .statusCode(404).contentType("application/problem+json")
+            .body("status", equalTo(404))
+            .body("title", equalTo("Not Found"));
+    }
+}

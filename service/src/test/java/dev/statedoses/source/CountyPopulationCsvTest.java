@@ -1,0 +1,73 @@
+package dev.statedoses.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CountyPopulationCsvTest {
+
+    private static final URI URL = URI.create("file:County_Population.csv");
+    private static final String HEADER = "Id,Id2,County,State,Population Estimate 2018\n";
+
+    private final CountyPopulationCsv csv = new CountyPopulationCsv(new UnivocityCsv());
+
+    private List<CountyPopulation> read(byte[] body, long maxBytes) {
+        List<CountyPopulation> rows = new ArrayList<>();
+        csv.read(new SourceStream(new ByteArrayInputStream(body), SourceName.POPULATION, URL, maxBytes), rows::add);
+        return rows;
+    }
+
+    private List<CountyPopulation> read(String body) {
+        return read(body.getBytes(StandardCharsets.UTF_8), 1_000_000);
+    }
+
+    @Test
+    void readsTheLakeFormatKeepingZeroPaddedFips() {
+        assertEquals(List.of(
+                new CountyPopulation(2, "0500000US01001", "01001", "Autauga", "Alabama", 55601),
+                new CountyPopulation(3, "0500000US11001", "11001", "District of Columbia", "District of Columbia", 702455)),
+            read(HEADER
+                + "0500000US01001,01001,Autauga,Alabama,55601\n"
+                + "0500000US11001,11001,District of Columbia,District of Columbia,702455\n"));
+    }
+
+    @Test
+    void populationMayHaveThousandsSeparators() {
+        assertEquals(10_105_722, read(HEADER + "0500000US06037,06037,Los Angeles,California,\"10,105,722\"\n")
+            .get(0).population());
+    }
+
+    @Test
+    void latin1CountyNamesReadAsWellAsUtf8() {
+        byte[] latin1 = (HEADER + "0500000US35013,35013,Do\u00f1a Ana,New Mexico,217522\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] utf8 = (HEADER + "0500000US35013,35013,Do\u00f1a Ana,New Mexico,217522\n")
+            .getBytes(StandardCharsets.UTF_8);
+        assertEquals("Do\u00f1a Ana", read(latin1, 1_000_000).get(0).county());
+        assertEquals(read(utf8, 1_000_000), read(latin1, 1_000_000));
+    }
+
+    @Test
+    void aBodyOverTheSizeLimitIsStopped() {
+        byte[] body = (HEADER + "0500000US01001,01001,Autauga,Alabama,55601\n").repeat(100)
+            .getBytes(StandardCharsets.UTF_8);
+        SourceException e = assertThrows(SourceException.class, () -> read(body, 1000));
+        assertEquals(SourceException.Kind.UNAVAILABLE, e.kind());
+        assertEquals("the body is larger than SOURCE_MAX_BYTES (1000 bytes)", e.getMessage());
+    }
+
+    @Test
+    void aMissingPopulationIsRejectedWithItsLine() {
+        SourceException e = assertThrows(SourceException.class,
+            () -> read(HEADER + "0500000US01001,01001,Autauga,Alabama,55601\n0500000US01003,01003,Baldwin,Alabama,\n"));
+        assertEquals(3L, e.line());
+        assertEquals("Population Estimate 2018", e.column());
+        assertEquals("the count is empty", e.getMessage());
+    }
+}

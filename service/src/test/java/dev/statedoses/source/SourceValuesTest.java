@@ -1,0 +1,76 @@
+package dev.statedoses.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SourceValuesTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "54360|54360",
+        "0|0",
+        "' 120 '|120",
+        "'63,300'|63300",
+        "'39,557,045'|39557045",
+    })
+    void countsArePlainOrGroupedWholeNumbers(String field, long expected) {
+        assertEquals(expected, SourceValues.count(field));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "''|the count is empty",
+        "-5|the count -5 is negative",
+        "12a|'12a' is not a whole number",
+        "1.5|'1.5' is not a whole number",
+        "'1,23'|'1,23' is not a whole number",
+        "'12,3456'|'12,3456' is not a whole number",
+        "99999999999999999999|the count 99999999999999999999 is too large",
+    })
+    void otherCountsAreRejectedWithTheReason(String field, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.count(field));
+        assertEquals(message, e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "2021-06-21T00:00:00.000",
+        "2021-06-21",
+        "06/21/2021",
+    })
+    void weeksComeInTheApisTheIsoAndTheExportsForm(String field) {
+        assertEquals(LocalDate.of(2021, 6, 21), SourceValues.week(field));
+    }
+
+    @Test
+    void aMalformedWeekSaysWhatWasExpected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week("21.06.2021"));
+        assertEquals("'21.06.2021' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021)",
+            e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "Alaska|Alaska",
+        "Alaska**|Alaska",
+        "'New York City***'|New York City",
+        "' Palau* '|Palau",
+        "'U.S. Virgin Islands'|U.S. Virgin Islands",
+    })
+    void namesLoseTheirFootnoteMarks(String field, String expected) {
+        assertEquals(expected, SourceValues.name(field));
+    }
+
+    @Test
+    void headersCompareWithoutCaseOrPunctuation() {
+        assertEquals(SourceValues.headerKey("_1st_dose_allocations"), SourceValues.headerKey("1st Dose Allocations"));
+        assertEquals(SourceValues.headerKey("week_of_allocations"), SourceValues.headerKey("Week of Allocations"));
+        assertEquals("populationestimate2018", SourceValues.headerKey("Population Estimate 2018"));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.statedoses.support;
+
+import dev.statedoses.Config;
+import dev.statedoses.Wiring;
+import io.javalin.Javalin;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+
+/** The real service, wired from a Config and serving on a random port, for rest-assured. */
+public final class RunningApp implements AutoCloseable {
+
+    private final Wiring wiring;
+    private final Javalin app;
+
+    private RunningApp(Wiring wiring, Javalin app) {
+        this.wiring = wiring;
+        this.app = app;
+    }
+
+    public static RunningApp start(Config config) {
+        Wiring wiring = Wiring.start(config.withPort(0));
+        try {
+            return new RunningApp(wiring, wiring.app().start(0));
+        } catch (RuntimeException e) {
+            wiring.close();
+            throw e;
+        }
+    }
+
+    public RequestSpecification given() {
+        return RestAssured.given().baseUri("http://127.0.0.1").port(app.port());
+    }
+
+    public Wiring wiring() {
+        return wiring;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        wiring.close();
+    }
+}

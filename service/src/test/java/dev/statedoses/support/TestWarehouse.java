@@ -1,0 +1,70 @@
+package dev.statedoses.support;
+
+import dev.statedoses.Config;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real PostgreSQL 16 server for the tests (embedded, no Docker, no machine PostgreSQL), started
+ * once per test run; each test class gets a database of its own, so classes cannot see each
+ * other's data.
+ */
+public final class TestWarehouse {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private TestWarehouse() {
+    }
+
+    private static final class Server {
+        static final EmbeddedPostgres POSTGRES = start();
+
+        private static EmbeddedPostgres start() {
+            try {
+                EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        postgres.close();
+                    } catch (IOException ignored) {
+                        // the JVM is exiting; the server's directory is temporary
+                    }
+                }));
+                return postgres;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the embedded PostgreSQL for the tests", e);
+            }
+        }
+    }
+
+    /** A new, empty database; the service's migrations create its schema when it connects. */
+    public static Config newDatabase() {
+        String name = "test_" + DATABASES.incrementAndGet();
+        try (Connection c = Server.POSTGRES.getPostgresDatabase().getConnection();
+             Statement s = c.createStatement()) {
+            s.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name, e);
+        }
+        return Config.fromEnvironment(Map.of())
+            .withDatabase("127.0.0.1", Server.POSTGRES.getPort(), name, "postgres", "");
+    }
+
+    /** An environment (as Main reads it) pointing at the database of {@code config}. */
+    public static Map<String, String> environment(Config config) {
+        return Map.of(
+            "DB_HOST", config.dbHost(),
+            "DB_PORT", Integer.toString(config.dbPort()),
+            "POSTGRES_DB", config.dbName(),
+            "POSTGRES_USER", config.dbUser(),
+            "POSTGRES_PASSWORD", config.dbPassword(),
+            "MODERNA_URL", config.modernaUrl().toString(),
+            "PFIZER_URL", config.pfizerUrl().toString(),
+            "COUNTY_POPULATION_URL", config.countyPopulationUrl().toString());
+    }
+}
