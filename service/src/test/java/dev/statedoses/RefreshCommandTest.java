@@ -1,0 +1,90 @@
+package dev.statedoses;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.TestWarehouse;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** `java -jar service.jar refresh`: the command line's own entry point, on a real warehouse and real HTTP. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RefreshCommandTest {
+
+    private FixtureServer upstream;
+    private Map<String, String> env;
+
+    @BeforeAll
+    void sources() {
+        upstream = FixtureServer.start();
+        env = TestWarehouse.environment(TestWarehouse.newDatabase().withSources(
+            upstream.serveFixture("/moderna.csv", "moderna.csv"),
+            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
+            upstream.serveFixture("/County_Population.csv", "county_population.csv")));
+    }
+
+    @AfterAll
+    void stop() {
+        upstream.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void refreshPrintsTheProductInAlignedColumnsAndTheExclusions() {
+        Run run = run(env, "refresh");
+        assertEquals(0, run.code(), run.err());
+        List<String> lines = run.out().lines().toList();
+        String header = lines.get(0);
+        assertEquals("state                 state_code  population  doses_moderna  doses_pfizer  doses_total"
+            + "  people_per_dose", header);
+        String newYork = lines.stream().filter(l -> l.startsWith("New York ")).findFirst().orElseThrow();
+        assertEquals("New York              NY                6000           3500          4000         7500"
+            + "           0.8000", newYork);
+        String alaska = lines.stream().filter(l -> l.startsWith("Alaska ")).findFirst().orElseThrow();
+        assertEquals("Alaska                AK                 900              0             0            0", alaska);
+        assertEquals(52, lines.indexOf(""), "51 state rows after the header, then a blank line");
+        assertTrue(run.out().contains("Doses not in any state row (2130 of 13930 allocated):"), run.out());
+        assertTrue(run.out().contains("Federal Entities  federal                           1400           600"
+            + "         2000"), run.out());
+    }
+
+    @Test
+    void aFailedRefreshSaysWhyAndExitsNonZero() {
+        Map<String, String> broken = new HashMap<>(env);
+        broken.put("PFIZER_URL", upstream.url("/missing.csv").toString());
+        Run run = run(broken, "refresh");
+        assertEquals(1, run.code());
+        assertEquals("", run.out());
+        assertTrue(run.err().contains("refresh failed, the last good product is unchanged: pfizer source ("
+            + upstream.url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
+    }
+
+    @Test
+    void anUnknownCommandOrBadSettingIsAUsageError() {
+        assertEquals(2, run(env, "frobnicate").code());
+        Map<String, String> badPort = new HashMap<>(env);
+        badPort.put("PORT", "eighty");
+        Run run = run(badPort, "refresh");
+        assertEquals(2, run.code());
+        assertEquals("configuration error: PORT must be a whole number, not 'eighty'", run.err().strip());
+    }
+}

@@ -1,0 +1,155 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.response.ValidatableResponse;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A refresh that fails says which source, where and what, and changes nothing: the product the
+ * API serves is byte for byte what it was, and the attempt is on record as failed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailedRefreshTest {
+
+    private FixtureServer upstream;
+    private Config good;
+    private RunningApp app;
+    private String productBefore;
+
+    @BeforeAll
+    void loadAGoodProduct() {
+        upstream = FixtureServer.start();
+        good = TestWarehouse.newDatabase().withSources(
+            upstream.serveFixture("/moderna.csv", "moderna.csv"),
+            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
+            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        app = RunningApp.start(good);
+        app.given().post("/refresh").then().statusCode(200);
+        productBefore = app.given().get("/ratios").asString();
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        upstream.close();
+    }
+
+    /** Runs a refresh against other sources on the same warehouse, checks the answer, then that nothing changed. */
+    private void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
+        try (RunningApp other = RunningApp.start(sources)) {
+            ValidatableResponse response = other.given().post("/refresh").then()
+                .statusCode(status).contentType("application/problem+json").body("status", equalTo(status));
+            problem.accept(response);
+        }
+        assertEquals(productBefore, app.given().get("/ratios").asString(), "the product changed");
+        Map<String, Object> lastRun = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+            "select status, error, finished_at is not null as finished from dwh.refresh_runs order by run_id desc limit 1")
+            .mapToMap().one());
+        assertEquals("failed", lastRun.get("status"));
+        assertEquals(true, lastRun.get("finished"));
+        assertTrue(((String) lastRun.get("error")).length() > 10, "the run records its error");
+    }
+
+    private URI serve(String path, String body) {
+        return upstream.serve(path, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String withLine(String fixture, String extraLine) {
+        return new String(Fixtures.bytes(fixture), StandardCharsets.UTF_8) + extraLine + "\n";
+    }
+
+    @Test
+    void anUpstreamErrorStatusIsABadGateway() {
+        URI moderna = upstream.serveStatus("/down/moderna.csv", 500, "text/plain", "oops");
+        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+            .body("type", equalTo("/problems/source-unavailable"))
+            .body("source", equalTo("moderna"))
+            .body("url", equalTo(moderna.toString()))
+            .body("detail", equalTo("moderna source (" + moderna + "): upstream answered HTTP 500"))
+            .body("line", nullValue()));
+    }
+
+    @Test
+    void aRefusedConnectionIsABadGateway() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        URI population = URI.create("http://127.0.0.1:" + closedPort + "/County_Population.csv");
+        refreshFails(good.withSources(good.modernaUrl(), good.pfizerUrl(), population), 502, r -> r
+            .body("source", equalTo("population"))
+            .body("detail", containsString("connection refused")));
+    }
+
+    @Test
+    void aBadCountIsRejectedWithItsLineAndColumn() {
+        URI pfizer = serve("/bad-count/pfizer.csv",
+            withLine("pfizer.csv", "\"Ohio\",\"2021-01-04T00:00:00.000\",\"1O0\",\"100\""));
+        refreshFails(good.withSources(good.modernaUrl(), pfizer, good.countyPopulationUrl()), 422, r -> r
+            .body("type", equalTo("/problems/source-content"))
+            .body("source", equalTo("pfizer"))
+            .body("url", equalTo(pfizer.toString()))
+            .body("line", equalTo(9))
+            .body("column", equalTo("_1st_dose_allocations"))
+            .body("detail", containsString("'1O0' is not a whole number")));
+    }
+
+    @Test
+    void anErrorPageServedAsOkIsNotLoaded() {
+        URI moderna = serve("/html/moderna.csv", "<html><body>Service Unavailable</body></html>");
+        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+            .body("source", equalTo("moderna"))
+            .body("line", equalTo(1))
+            .body("detail", containsString("not CSV")));
+    }
+
+    @Test
+    void aWeekListedTwiceWithDifferentValuesIsRejected() {
+        URI moderna = serve("/conflict/moderna.csv",
+            withLine("moderna.csv", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"301\""));
+        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+            .body("source", equalTo("moderna"))
+            .body("line", equalTo(10))
+            .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
+                + "(lines 4 and 10)")));
+    }
+
+    @Test
+    void aPopulationFileWithoutSomeStateIsRejected() {
+        String withoutWyoming = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
+            .lines().filter(line -> !line.contains(",Wyoming,")).reduce("", (a, b) -> a + b + "\n");
+        URI population = serve("/no-wyoming/County_Population.csv", withoutWyoming);
+        refreshFails(good.withSources(good.modernaUrl(), good.pfizerUrl(), population), 422, r -> r
+            .body("source", equalTo("population"))
+            .body("column", equalTo("State"))
+            .body("detail", containsString("no county of Wyoming")));
+    }
+
+    @Test
+    void aSourceWithOnlyAHeaderIsRejected() {
+        URI pfizer = serve("/empty/pfizer.csv",
+            "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n");
+        refreshFails(good.withSources(good.modernaUrl(), pfizer, good.countyPopulationUrl()), 422, r -> r
+            .body("source", equalTo("pfizer"))
+            .body("detail", containsString("no data rows")));
+    }
+}
