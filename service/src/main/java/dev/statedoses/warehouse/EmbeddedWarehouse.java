@@ -44,6 +44,11 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setPort(port)
+                    // The embedded library tunes its server for throwaway test data (fsync and
+                    // synchronous commit off); this one keeps the warehouse, so it must be durable.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the embedded warehouse in " + dataDir
