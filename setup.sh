@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Build and start state-doses, run one refresh, print the table and how to reach it.
+#
+#   ./setup.sh            (from any directory)
+#
+# With a reachable Docker engine: builds the image state-doses:latest with Jib,
+# recreates the docker-compose stack (PostgreSQL "dwh" + service "etl", fresh
+# volume), runs one refresh in a one-off container and prints the table.
+# Without one: builds service/target/service.jar and runs it locally in the
+# background; the jar starts its own embedded PostgreSQL 16 (data in .dwh/).
+# ./teardown.sh stops either.
+#
+# Optional environment:
+#   PORT            HTTP port on this machine (default 8080)
+#   DWH_PORT        docker mode: host port for the dwh container (default 5432,
+#                   or 55432 when something already listens on 5432)
+#   MODERNA_URL, PFIZER_URL, COUNTY_POPULATION_URL
+#                   source URLs (default: the copies in ../shared/data when that folder
+#                   exists beside the project, else the AWS covid19-lake files). file: URLs
+#                   work, which is handy offline; use absolute paths, e.g.
+#                     MODERNA_URL=file:$PWD/../shared/data/cdc-moderna-covid-19-vaccine-distribution-by-state.csv \
+#                     PFIZER_URL=file:$PWD/../shared/data/cdc-pfizer-covid-19-vaccine-distribution-by-state.csv \
+#                     COUNTY_POPULATION_URL=file:$PWD/../shared/data/County_Population.csv \
+#                     ./setup.sh
+#                   In docker mode they are passed to the refresh container only
+#                   (not to the long-running etl service), and a file: URL must be
+#                   a path inside the container: setup.sh mounts each file's
+#                   directory read-only at the same path for that run.
+#   SOURCE_TIMEOUT  seconds allowed per source download (default 60)
+set -euo pipefail
+
+# Work from the project directory, wherever we were called from.
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+export PORT="${PORT:-8080}"
+
+# The copies of the three sources in ../shared/data (beside this project, when it is there) are
+# used unless a source URL is given: they work offline and hold the complete weekly series.
+shared_data="$(cd .. && pwd -P)/shared/data"
+if [[ -z "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" && -f "${shared_data}/County_Population.csv" ]]; then
+  export MODERNA_URL="file:${shared_data}/cdc-moderna-covid-19-vaccine-distribution-by-state.csv"
+  export PFIZER_URL="file:${shared_data}/cdc-pfizer-covid-19-vaccine-distribution-by-state.csv"
+  export COUNTY_POPULATION_URL="file:${shared_data}/County_Population.csv"
+  echo "Sources: the local copies in ${shared_data} (set MODERNA_URL, PFIZER_URL and COUNTY_POPULATION_URL to use others)."
+fi
+readonly WAIT_SECONDS=120
+readonly SOURCE_VARS=(MODERNA_URL PFIZER_URL COUNTY_POPULATION_URL)
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed or not on PATH. $2"; }
+
+# `docker info` can hang on an unreachable DOCKER_HOST, so bound it when we can.
+docker_engine_reachable() {
+  command -v docker >/dev/null 2>&1 || return 1
+  if command -v timeout >/dev/null 2>&1; then
+    timeout 20 docker info >/dev/null 2>&1
+  else
+    docker info >/dev/null 2>&1
+  fi
+}
+
+# Is something accepting TCP connections on 127.0.0.1:$1? (bash's /dev/tcp, no extra tools)
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# GET /ratios answering 200 is the service's readiness signal (there is no /health yet).
+ready() { curl -fsS -o /dev/null --max-time 3 "http://localhost:${PORT}/ratios" 2>/dev/null; }
+
+# A value from database.env, so the printed hints match what compose uses.
+env_value() { sed -n "s/^$1=//p" database.env | tail -n 1; }
+
+run_docker() {
+  need mvn "Install Maven 3.8+ and a JDK 17+ (Jib builds the image from the Maven build)."
+  need curl "It is used to wait for the service to answer."
+
+  local compose
+  if docker compose version >/dev/null 2>&1; then
+    compose=(docker compose)
+  elif command -v docker-compose >/dev/null 2>&1; then
+    compose=(docker-compose)
+  else
+    die "A Docker engine is reachable but neither 'docker compose' nor 'docker-compose' is installed."
+  fi
+
+  # The host often runs its own PostgreSQL on 5432; publish the container elsewhere then.
+  if [[ -z "${DWH_PORT:-}" ]] && port_busy 5432; then
+    export DWH_PORT=55432
+    echo "Port 5432 is taken on this machine: publishing the dwh container on ${DWH_PORT} instead."
+  fi
+  export DWH_PORT="${DWH_PORT:-5432}"
+
+  # Build first: if the build fails, the previous stack keeps running untouched.
+  say "Building the jar and the image state-doses:latest (Maven + Jib)"
+  mvn -B -DskipTests package jib:dockerBuild
+
+  # Start from a clean slate: containers and the warehouse volume of the last run,
+  # plus a local (non-docker) run that would hold port ${PORT}.
+  say "Removing the previous run"
+  ./teardown.sh --volumes
+
+  say "Starting the stack (dwh, etl)"
+  "${compose[@]}" up -d
+
+  say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/ratios"
+  local waited=0
+  until ready; do
+    if (( waited >= WAIT_SECONDS )); then
+      "${compose[@]}" ps || true
+      "${compose[@]}" logs --tail 50 etl dwh || true
+      die "the etl service did not answer within ${WAIT_SECONDS}s (logs above)."
+    fi
+    sleep 2
+    waited=$((waited + 2))
+  done
+  echo "Service is up."
+
+  # Source overrides go to the one-off refresh container only, and only if set.
+  # A file: URL is read inside the container, so mount its directory there at the same path.
+  local run_args=() var value path
+  for var in "${SOURCE_VARS[@]}"; do
+    value="${!var:-}"
+    [[ -n "$value" ]] || continue
+    run_args+=(-e "${var}=${value}")
+    if [[ "$value" == file:* ]]; then
+      path="${value#file:}"
+      [[ "$path" == /* ]] || die "${var}: use an absolute file: URL (got ${value})"
+      path="/${path#"${path%%[!/]*}"}"   # file:/x and file:///x -> /x
+      [[ -f "$path" ]] || die "${var}: no such file: ${path}"
+      run_args+=(-v "$(dirname "$path"):$(dirname "$path"):ro")
+    fi
+  done
+  [[ -z "${SOURCE_TIMEOUT:-}" ]] || run_args+=(-e "SOURCE_TIMEOUT=${SOURCE_TIMEOUT}")
+
+  say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
+  # Jib's entrypoint is `java ... dev.statedoses.Main`, so "refresh" becomes its argument.
+  # (The ${a[@]+...} form keeps an empty array from tripping `set -u` on bash 3.2, e.g. macOS.)
+  "${compose[@]}" run --rm ${run_args[@]+"${run_args[@]}"} etl refresh
+
+  local db user
+  db="$(env_value POSTGRES_DB)"
+  user="$(env_value POSTGRES_USER)"
+  say "Done. The stack keeps running."
+  cat <<EOF
+API:
+  curl -s localhost:${PORT}/ratios
+  curl -s localhost:${PORT}/ratios/NY
+  curl -s -X POST localhost:${PORT}/refresh
+
+Warehouse (psql inside the dwh container):
+  ${compose[*]} exec dwh psql -U ${user} ${db} -c 'select * from dwh.state_doses'
+or from this machine (password in database.env):
+  psql -h 127.0.0.1 -p ${DWH_PORT} -U ${user} ${db} -c 'select * from dwh.state_doses'
+
+Logs:  ${compose[*]} logs -f etl
+Stop:  ./teardown.sh            (keeps the warehouse volume)
+       ./teardown.sh --volumes  (also deletes it)
+EOF
+}
+
+# The embedded warehouse unless the caller pointed the service at another PostgreSQL.
+warehouse_hint() {
+  if [[ -z "${DB_HOST:-}" ]]; then
+    echo "Warehouse (embedded PostgreSQL, user postgres, no password):"
+    echo "  psql -h 127.0.0.1 -p ${DB_PORT:-54320} -U postgres ${POSTGRES_DB:-dwh} -c 'select * from dwh.state_doses'"
+  else
+    echo "Warehouse (DB_HOST=${DB_HOST}):"
+    echo "  psql -h ${DB_HOST} -p ${DB_PORT:-5432} -U ${POSTGRES_USER:-postgres} ${POSTGRES_DB:-dwh} -c 'select * from dwh.state_doses'"
+  fi
+}
+
+run_local() {
+  need java "Install a JDK/JRE 17+ (or start Docker and run ./setup.sh again)."
+  need mvn "Install Maven 3.8+ (or start Docker and run ./setup.sh again)."
+  need curl "It is used to wait for the service to answer."
+
+  # Stop a previous local run: it would hold the port and the embedded warehouse.
+  say "Stopping a previous run, if any"
+  ./teardown.sh
+
+  if port_busy "$PORT"; then
+    die "port ${PORT} is already in use by another program; free it or run with PORT=<other port> ./setup.sh"
+  fi
+
+  say "Building service/target/service.jar"
+  mvn -B -q -DskipTests package
+  [[ -f service/target/service.jar ]] || die "the build did not produce service/target/service.jar"
+
+  say "Starting the service in the background (log: .run/service.log)"
+  mkdir -p .run
+  # nohup + redirects: the service outlives this script and its terminal.
+  nohup java -jar service/target/service.jar serve >.run/service.log 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >.run/service.pid
+  echo "PID ${pid}"
+
+  say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/ratios"
+  local waited=0
+  until ready; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "--- last lines of .run/service.log ---" >&2
+      tail -n 40 .run/service.log >&2 || true
+      rm -f .run/service.pid
+      die "the service exited during startup (log above)."
+    fi
+    if (( waited >= WAIT_SECONDS )); then
+      echo "--- last lines of .run/service.log ---" >&2
+      tail -n 40 .run/service.log >&2 || true
+      die "the service did not answer within ${WAIT_SECONDS}s; it is still running (PID ${pid}), stop it with ./teardown.sh"
+    fi
+    sleep 2
+    waited=$((waited + 2))
+  done
+  echo "Service is up."
+
+  say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
+  # A second JVM: it reuses the embedded warehouse the running service started.
+  if ! java -jar service/target/service.jar refresh; then
+    die "the refresh failed (output above). The service is still running; see .run/service.log, stop it with ./teardown.sh"
+  fi
+
+  say "Done. The service keeps running in the background (PID ${pid})."
+  cat <<EOF
+API:
+  curl -s localhost:${PORT}/ratios
+  curl -s localhost:${PORT}/ratios/NY
+  curl -s -X POST localhost:${PORT}/refresh
+
+$(warehouse_hint)
+
+Logs:  tail -f .run/service.log
+Stop:  ./teardown.sh
+EOF
+}
+
+if docker_engine_reachable; then
+  run_docker
+else
+  say "No Docker engine found (docker info failed): running the service locally instead."
+  run_local
+fi
