@@ -35,6 +35,15 @@ public record Config(
     /** The embedded warehouse's port: fixed, so psql finds it, and off 5432, where a real server may run. */
     public static final int EMBEDDED_DB_PORT = 54320;
 
+    /** Like the record's own, but never shows the password (configs end up in logs). */
+    @Override
+    public String toString() {
+        return "Config[port=" + port + ", dbHost=" + dbHost + ", dbPort=" + dbPort + ", dbName=" + dbName
+            + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dwhDir=" + dwhDir
+            + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
+            + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes + "]";
+    }
+
     /** True when no external warehouse is configured and the service runs its own PostgreSQL. */
     public boolean embeddedWarehouse() {
         return dbHost == null;

@@ -1,0 +1,52 @@
+package dev.statedoses;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+    @Test
+    void withoutDbHostTheServiceRunsItsOwnWarehouseOnAFixedPort() {
+        Config config = Config.fromEnvironment(Map.of());
+        assertTrue(config.embeddedWarehouse());
+        assertNull(config.dbHost());
+        assertEquals(54320, config.dbPort());
+        assertEquals("dwh", config.dbName());
+        assertEquals(Path.of(".dwh").toAbsolutePath(), config.dwhDir());
+        assertEquals(8080, config.port());
+        assertEquals(Duration.ofSeconds(60), config.sourceTimeout());
+        assertEquals(200_000_000L, config.sourceMaxBytes());
+        assertEquals(URI.create("https://covid19-lake.s3.us-east-2.amazonaws.com/static-datasets/csv/"
+            + "CountyPopulation/County_Population.csv"), config.countyPopulationUrl());
+    }
+
+    @Test
+    void databaseEnvNamesConfigureAnExternalWarehouse() {
+        Config config = Config.fromEnvironment(Map.of("DB_HOST", "dwh", "POSTGRES_DB", "dwh",
+            "POSTGRES_USER", "etl", "POSTGRES_PASSWORD", "secret", "MODERNA_URL", "file:/data/m.csv"));
+        assertFalse(config.embeddedWarehouse());
+        assertEquals(5432, config.dbPort());
+        assertEquals("etl", config.dbUser());
+        assertEquals(URI.create("file:/data/m.csv"), config.modernaUrl());
+        assertFalse(config.toString().contains("secret"), "the password stays out of logs");
+    }
+
+    @Test
+    void aBadValueNamesTheVariable() {
+        assertEquals("PORT must be between 0 and 65535, not 70000",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of("PORT", "70000")))
+                .getMessage());
+        assertEquals("SOURCE_TIMEOUT must be a whole number, not '1m'",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of("SOURCE_TIMEOUT", "1m")))
+                .getMessage());
+    }
+}
