@@ -22,7 +22,7 @@ create table dwh.refresh_run_sources (
     bytes       bigint not null,
     rows        bigint not null,
     sha256      text   not null,
-    fetch_ms    bigint not null,
+    load_ms    bigint not null,
     primary key (run_id, source)
 );
 

@@ -35,8 +35,8 @@ final class RefreshRuns {
             .execute();
         for (SourceReport source : sources) {
             tx.createUpdate("""
-                    insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, fetch_ms)
-                    values (:run, :source, :url, :bytes, :rows, :sha256, :fetchMs)""")
+                    insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms)
+                    values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs)""")
                 .bind("run", runId)
                 .bindMethods(source)
                 .execute();

@@ -167,9 +167,9 @@ public final class RefreshService {
                     copy.finish();
                 }
             }
-            long fetchMs = Duration.between(start, clock.instant()).toMillis();
+            long loadMs = Duration.between(start, clock.instant()).toMillis();
             LOG.info("loaded {}: {} rows, {} bytes from {}", source, rows, body.bytes(), url);
-            return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), fetchMs);
+            return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), loadMs);
         } catch (java.io.IOException e) {
             throw SourceException.unavailable(source, url, "reading the body failed: " + e.getMessage(), e);
         }
