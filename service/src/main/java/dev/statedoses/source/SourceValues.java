@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
  */
 public final class SourceValues {
 
+    static final long MAX_COUNT = 100_000_000_000L;
+    private static final Pattern LEADING_ZEROS = Pattern.compile("^0+(?=\\d)");
     private static final Pattern PLAIN_COUNT = Pattern.compile("\\d+");
     private static final Pattern GROUPED_COUNT = Pattern.compile("\\d{1,3}(,\\d{3})+");
     private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*+$");
@@ -38,11 +40,14 @@ public final class SourceValues {
         } else {
             throw new IllegalArgumentException("'" + text + "' is not a whole number");
         }
-        try {
-            return Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("the count " + text + " is too large");
+        // Far above any real count (the world has 8 billion people), and low enough that sums over
+        // millions of rows cannot overflow the warehouse's 64-bit integers.
+        digits = LEADING_ZEROS.matcher(digits).replaceFirst("");
+        if (digits.length() > 12 || Long.parseLong(digits) > MAX_COUNT) {
+            throw new IllegalArgumentException("the count " + text + " is larger than any real count ("
+                + MAX_COUNT + ")");
         }
+        return Long.parseLong(digits);
     }
 
     /**

@@ -152,4 +152,14 @@ class FailedRefreshTest {
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("no data rows")));
     }
+
+    @Test
+    void anImpossiblyLargeCountIsRejectedBeforeItCanOverflowASum() {
+        URI moderna = serve("/huge/moderna.csv",
+            withLine("moderna.csv", "\"Alabama\",\"2021-01-11T00:00:00.000\",\"9000000000000000000\",\"0\""));
+        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+            .body("line", equalTo(10))
+            .body("column", equalTo("_1st_dose_allocations"))
+            .body("detail", containsString("larger than any real count")));
+    }
 }

@@ -17,6 +17,8 @@ class SourceValuesTest {
         "' 120 '|120",
         "'63,300'|63300",
         "'39,557,045'|39557045",
+        "100000000000|100000000000",
+        "0000000000000042|42",
     })
     void countsArePlainOrGroupedWholeNumbers(String field, long expected) {
         assertEquals(expected, SourceValues.count(field));
@@ -30,7 +32,9 @@ class SourceValuesTest {
         "1.5|'1.5' is not a whole number",
         "'1,23'|'1,23' is not a whole number",
         "'12,3456'|'12,3456' is not a whole number",
-        "99999999999999999999|the count 99999999999999999999 is too large",
+        "99999999999999999999|the count 99999999999999999999 is larger than any real count (100000000000)",
+        "9000000000000000000|the count 9000000000000000000 is larger than any real count (100000000000)",
+        "100000000001|the count 100000000001 is larger than any real count (100000000000)",
     })
     void otherCountsAreRejectedWithTheReason(String field, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.count(field));
