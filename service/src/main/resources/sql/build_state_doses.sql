@@ -47,7 +47,8 @@ select state,
        doses_pfizer,
        doses_moderna + doses_pfizer,
        round(population::numeric / nullif(doses_moderna + doses_pfizer, 0), 4),
-       now(),
+       -- When this statement started: after the sources were loaded, the same for every row.
+       statement_timestamp(),
        current_setting('state_doses.run_id')::bigint
 from product;
 
