@@ -9,6 +9,7 @@ import dev.statedoses.ratio.RatioController;
 import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.source.SourceException;
+import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import io.javalin.Javalin;
@@ -36,6 +37,7 @@ public final class App {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             config.http.prefer405over404 = true;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblemHandler(json)));
 
             config.routes.apiBuilder(() -> {
                 before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));

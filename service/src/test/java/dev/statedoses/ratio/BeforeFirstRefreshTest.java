@@ -50,4 +50,13 @@ class BeforeFirstRefreshTest {
             .body("status", equalTo(404))
             .body("title", equalTo("Not Found"));
     }
+
+    @Test
+    void aRequestTheServerRejectsBeforeRoutingIsAProblemToo() {
+        app.given().header("X-Padding", "a".repeat(20_000)).get("/ratios").then()
+            .statusCode(431).contentType("application/problem+json")
+            .header("X-Content-Type-Options", "nosniff")
+            .body("type", equalTo("/problems/http-431"))
+            .body("title", equalTo("Request Header Fields Too Large"));
+    }
 }
