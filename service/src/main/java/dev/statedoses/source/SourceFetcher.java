@@ -10,11 +10,14 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Opens a source URL as a stream: {@code http(s)://} over the JDK's HTTP client, {@code file:}
@@ -25,6 +28,12 @@ public final class SourceFetcher {
     private final HttpClient http;
     private final Duration timeout;
     private final long maxBytes;
+    /** Enforces the whole-body deadline: HttpClient bounds only connecting and the headers. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "source-deadline");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public SourceFetcher(Duration timeout, long maxBytes) {
         this.timeout = timeout;
@@ -37,13 +46,20 @@ public final class SourceFetcher {
 
     public SourceStream open(SourceName source, URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        long start = System.nanoTime();
         InputStream body = switch (scheme) {
             case "http", "https" -> openHttp(source, url);
             case "file" -> openFile(source, url);
             default -> throw SourceException.unavailable(source, url,
                 "unsupported URL scheme '" + scheme + "': use http://, https:// or file:", null);
         };
-        return new SourceStream(body, source, url, maxBytes);
+        SourceStream stream = new SourceStream(body, source, url, maxBytes);
+        if (!"file".equals(scheme)) {
+            // One budget for the whole fetch: what the headers took is spent.
+            Duration left = timeout.minusNanos(System.nanoTime() - start);
+            stream.expireAfter(left.isNegative() ? Duration.ZERO : left, timeout, deadlines);
+        }
+        return stream;
     }
 
     private InputStream openHttp(SourceName source, URI url) {
@@ -60,7 +76,9 @@ public final class SourceFetcher {
         } catch (HttpTimeoutException e) {
             throw SourceException.timeout(source, url, "no response within " + timeout.toSeconds() + " s", e);
         } catch (ConnectException e) {
-            throw SourceException.unavailable(source, url, "connection refused", e);
+            // The JDK client reports a name it cannot resolve as a failed connection too.
+            throw SourceException.unavailable(source, url,
+                unresolved(e) ? "unknown host " + url.getHost() : "connection refused", e);
         } catch (IOException e) {
             throw SourceException.unavailable(source, url, describe(e), e);
         } catch (InterruptedException e) {
@@ -85,6 +103,15 @@ public final class SourceFetcher {
         } catch (IOException e) {
             throw SourceException.unavailable(source, url, describe(e), e);
         }
+    }
+
+    private static boolean unresolved(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(IOException e) {

@@ -65,8 +65,8 @@ public final class UnivocityCsv implements CsvFormat {
      */
     private static RuntimeException unwrap(TextParsingException e, long line) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof SourceException source) {
-                return source;
+            if (t instanceof SourceException || t instanceof SourceAbandonedException) {
+                return (RuntimeException) t;
             }
             if (t instanceof IOException io) {
                 return new UncheckedIOException(io);

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -161,5 +162,64 @@ class FailedRefreshTest {
             .body("line", equalTo(10))
             .body("column", equalTo("_1st_dose_allocations"))
             .body("detail", containsString("larger than any real count")));
+    }
+
+    @Test
+    void anUnknownHostIsABadGateway() {
+        URI moderna = URI.create("http://no-such-host.invalid/moderna.csv");
+        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+            .body("source", equalTo("moderna"))
+            .body("url", equalTo(moderna.toString()))
+            .body("detail", containsString("unknown host")));
+    }
+
+    @Test
+    void anUpstreamSlowerThanTheTimeoutToAnswerIsAGatewayTimeout() {
+        URI pfizer = upstream.serveAfter("/slow/pfizer.csv", Duration.ofSeconds(4), Fixtures.bytes("pfizer.csv"));
+        refreshFails(good.withSources(good.modernaUrl(), pfizer, good.countyPopulationUrl())
+            .withSourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()), 504, r -> r
+            .body("type", equalTo("/problems/source-timeout"))
+            .body("source", equalTo("pfizer"))
+            .body("detail", containsString("no response within 1 s")));
+    }
+
+    @Test
+    void aBodyStillArrivingAfterTheTimeoutIsAGatewayTimeout() {
+        // Headers at once, then the body in 5 pieces 0.6 s apart: 3 s in all against a 1 s budget.
+        URI population = upstream.serveTrickling("/trickle/County_Population.csv",
+            Fixtures.bytes("county_population.csv"), 5, Duration.ofMillis(600));
+        refreshFails(good.withSources(good.modernaUrl(), good.pfizerUrl(), population)
+            .withSourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()), 504, r -> r
+            .body("type", equalTo("/problems/source-timeout"))
+            .body("source", equalTo("population"))
+            .body("detail", containsString("the body did not arrive in full within 1 s")));
+    }
+
+    @Test
+    void aBodyLargerThanTheLimitIsABadGateway() {
+        refreshFails(good.withSourceLimits(good.sourceTimeout(), 300), 502, r -> r
+            .body("type", equalTo("/problems/source-unavailable"))
+            .body("source", equalTo("moderna"))
+            .body("detail", containsString("larger than SOURCE_MAX_BYTES (300 bytes)")));
+    }
+
+    @Test
+    void aConnectionDroppedMidRowIsABadGateway() {
+        byte[] moderna = Fixtures.bytes("moderna.csv");
+        URI cut = upstream.serveCutOff("/cut/moderna.csv", moderna, 200);
+        refreshFails(good.withSources(cut, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+            .body("source", equalTo("moderna"))
+            .body("detail", containsString("reading the body failed")));
+    }
+
+    @Test
+    void aFileThatEndsMidRowIsRejected() {
+        String moderna = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
+        // Cut inside line 9, after its second field.
+        String cut = moderna.substring(0, moderna.lastIndexOf("\"100\",\"100\""));
+        URI url = serve("/truncated/moderna.csv", cut);
+        refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+            .body("line", equalTo(9))
+            .body("detail", containsString("the row has 3 fields, the header has 4")));
     }
 }
