@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statedoses.ratio.RatioController;
 import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;
+import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
@@ -19,6 +20,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,12 @@ public final class App {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             config.http.prefer405over404 = true;
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblemHandler(json)));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JettyProblemHandler(json));
+                // On stop, let requests in flight finish (up to 10 s) before connections close.
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(10_000);
+            });
 
             config.routes.apiBuilder(() -> {
                 before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
@@ -46,7 +53,14 @@ public final class App {
                 post("/refresh", refresh::refresh);
             });
 
-            config.routes.exception(ProblemException.class, (e, ctx) -> answer(ctx, e.problem()));
+            config.routes.exception(ProblemException.class, (e, ctx) -> {
+                e.headers().forEach(ctx::header);
+                answer(ctx, e.problem());
+            });
+            config.routes.exception(SourceAbandonedException.class, (e, ctx) -> {
+                ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                answer(ctx, Problem.of(503, "shutting-down", "Service shutting down", e.getMessage()));
+            });
             config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, sourceProblem(e)));
             config.routes.exception(RefreshBusyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
@@ -89,7 +103,9 @@ public final class App {
                 || t instanceof dev.statedoses.warehouse.WarehouseUnavailableException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting.
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
                 return true;
             }
         }

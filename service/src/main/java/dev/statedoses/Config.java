@@ -22,7 +22,8 @@ public record Config(
     URI pfizerUrl,
     URI countyPopulationUrl,
     Duration sourceTimeout,
-    long sourceMaxBytes) {
+    long sourceMaxBytes,
+    String refreshToken) {
 
     static final String LAKE = "https://covid19-lake.s3.us-east-2.amazonaws.com/";
     public static final String DEFAULT_MODERNA_URL = LAKE
@@ -35,13 +36,14 @@ public record Config(
     /** The embedded warehouse's port: fixed, so psql finds it, and off 5432, where a real server may run. */
     public static final int EMBEDDED_DB_PORT = 54320;
 
-    /** Like the record's own, but never shows the password (configs end up in logs). */
+    /** Like the record's own, but never shows the password or the token (configs end up in logs). */
     @Override
     public String toString() {
         return "Config[port=" + port + ", dbHost=" + dbHost + ", dbPort=" + dbPort + ", dbName=" + dbName
             + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dwhDir=" + dwhDir
             + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
-            + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes + "]";
+            + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
+            + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + "]";
     }
 
     /** True when no external warehouse is configured and the service runs its own PostgreSQL. */
@@ -63,25 +65,38 @@ public record Config(
             url(env, "PFIZER_URL", DEFAULT_PFIZER_URL),
             url(env, "COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
             Duration.ofSeconds(integer(env, "SOURCE_TIMEOUT", 60, 1, 3600)),
-            longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000));
+            longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000),
+            blankToNull(env.get("REFRESH_TOKEN")));
     }
 
     /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
     public Config withDatabase(String host, int port, String name, String user, String password) {
         return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken);
     }
 
     /** A copy reading the three sources from other URLs. */
     public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
-            countyPopulation, sourceTimeout, sourceMaxBytes);
+            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken);
     }
 
     /** A copy serving on another port (0: any free one). */
     public Config withPort(int newPort) {
         return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken);
+    }
+
+    /** A copy with other limits on fetching a source. */
+    public Config withSourceLimits(Duration timeout, long maxBytes) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, timeout, maxBytes, refreshToken);
+    }
+
+    /** A copy that requires {@code token} to refresh (null: refresh is open). */
+    public Config withRefreshToken(String token) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token);
     }
 
     private static String blankToNull(String value) {

@@ -66,12 +66,17 @@ public final class Main {
             LOG.info("serving on http://localhost:{} (warehouse {}:{}/{})", app.port(), config.dbHost(),
                 config.dbPort(), config.dbName());
         }
-        // On SIGTERM: stop taking requests and let those in flight finish, then close the
-        // pool (rolling back a refresh still running) and stop the embedded server.
+        if (wiring.refreshIsOpen()) {
+            LOG.warn("REFRESH_TOKEN is not set: anyone who can reach port {} can trigger a refresh", app.port());
+        }
+        // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
+        // 503), requests in flight finish, then the pool closes and the embedded server stops.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
+            wiring.refreshes().shutdown();
             app.stop();
             wiring.close();
+            LOG.info("stopped");
         }, "shutdown"));
         return SERVING;
     }

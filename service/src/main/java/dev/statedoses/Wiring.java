@@ -16,6 +16,7 @@ import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.web.RefreshAccess;
 import io.javalin.Javalin;
 import java.time.Clock;
 import java.util.Map;
@@ -27,12 +28,15 @@ public final class Wiring implements AutoCloseable {
     private final RefreshService refreshes;
     private final RatioRepository ratios;
     private final ObjectMapper json;
+    private final RefreshAccess access;
 
-    private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json) {
+    private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
+                   RefreshAccess access) {
         this.warehouse = warehouse;
         this.refreshes = refreshes;
         this.ratios = ratios;
         this.json = json;
+        this.access = access;
     }
 
     public static Wiring start(Config config) {
@@ -47,7 +51,9 @@ public final class Wiring implements AutoCloseable {
                 SourceName.PFIZER, config.pfizerUrl(),
                 SourceName.POPULATION, config.countyPopulationUrl()),
             Clock.systemUTC());
-        return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper());
+        refreshes.recoverInterrupted();
+        return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
+            new RefreshAccess(config.refreshToken()));
     }
 
     private static Warehouse connect(Config config) {
@@ -78,11 +84,16 @@ public final class Wiring implements AutoCloseable {
     }
 
     public Javalin app() {
-        return App.create(new RatioController(ratios), new RefreshController(refreshes), json);
+        return App.create(new RatioController(ratios), new RefreshController(refreshes, access), json);
     }
 
     public RefreshService refreshes() {
         return refreshes;
+    }
+
+    /** Whether anyone may trigger a refresh over HTTP (no REFRESH_TOKEN). */
+    public boolean refreshIsOpen() {
+        return access.open();
     }
 
     public RatioRepository ratios() {

@@ -2,6 +2,7 @@ package dev.statedoses.refresh;
 
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
@@ -38,6 +39,8 @@ public final class RefreshService {
     /** The advisory lock that lets one refresh run at a time on a warehouse, across processes. */
     private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
 
+    private static final String SHUTTING_DOWN = "the service is shutting down; the refresh was rolled back";
+
     private static final String BUILD_SQL = Sql.load("build_state_doses.sql");
     private static final String CONFLICTS_SQL = Sql.load("conflicting_allocations.sql");
     private static final String MISSING_STATES_SQL = Sql.load("states_without_counties.sql");
@@ -50,6 +53,8 @@ public final class RefreshService {
     private final Map<SourceName, URI> urls;
     private final Clock clock;
     private final ReentrantLock localLock = new ReentrantLock();
+    private volatile boolean stopping;
+    private volatile SourceStream reading;
 
     public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
                           CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
@@ -63,6 +68,9 @@ public final class RefreshService {
     }
 
     public RefreshReport refresh() {
+        if (stopping) {
+            throw new SourceAbandonedException(SHUTTING_DOWN);
+        }
         // The in-process lock spares a second caller a warehouse connection; the advisory lock
         // below is what guards the warehouse against other processes.
         if (!localLock.tryLock()) {
@@ -152,6 +160,10 @@ public final class RefreshService {
         Instant start = clock.instant();
         long rows;
         try (SourceStream body = fetcher.open(source, url)) {
+            reading = body;
+            if (stopping) {
+                body.abandon(SHUTTING_DOWN);
+            }
             if (source == SourceName.POPULATION) {
                 try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table,
                         "run_id", "line", "id", "id2", "county", "state", "population_estimate_2018")) {
@@ -172,7 +184,49 @@ public final class RefreshService {
             return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), loadMs);
         } catch (java.io.IOException e) {
             throw SourceException.unavailable(source, url, "reading the body failed: " + e.getMessage(), e);
+        } finally {
+            reading = null;
         }
+    }
+
+    /**
+     * Stops a refresh that is still reading a source (it rolls back and is recorded as failed)
+     * and refuses new ones: called on shutdown, so a stopping service leaves no half-done work.
+     */
+    public void shutdown() {
+        stopping = true;
+        SourceStream current = reading;
+        if (current != null) {
+            current.abandon(SHUTTING_DOWN);
+        }
+    }
+
+    /**
+     * Marks runs left 'running' by a process that died mid-refresh as failed. Only when no
+     * refresh holds the lock anywhere: a run another instance is doing right now is running.
+     */
+    public int recoverInterrupted() {
+        return jdbi.withHandle(h -> {
+            if (!h.createQuery("select pg_try_advisory_lock(:key)").bind("key", REFRESH_LOCK)
+                    .mapTo(Boolean.class).one()) {
+                return 0;
+            }
+            try {
+                int runs = h.createUpdate("""
+                        update dwh.refresh_runs
+                        set status = 'failed', finished_at = now(),
+                            error = 'interrupted: the process running it stopped before it finished'
+                        where status = 'running'""")
+                    .execute();
+                if (runs > 0) {
+                    LOG.warn("marked {} interrupted refresh run(s) as failed", runs);
+                }
+                return runs;
+            } finally {
+                h.createQuery("select pg_advisory_unlock(:key)").bind("key", REFRESH_LOCK)
+                    .mapTo(Boolean.class).one();
+            }
+        });
     }
 
     /** Checks that need all rows at once: they run in SQL over the freshly loaded raw tables. */

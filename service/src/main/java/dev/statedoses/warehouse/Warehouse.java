@@ -33,10 +33,13 @@ public final class Warehouse implements AutoCloseable {
         pool.setUsername(user);
         pool.setPassword(password);
         pool.setMaximumPoolSize(8);
-        // A dead warehouse must fail a request within seconds, not hang it.
-        pool.setConnectionTimeout(5_000);
-        pool.setValidationTimeout(2_000);
-        pool.addDataSourceProperty("connectTimeout", "5");
+        // A dead warehouse must fail a request within seconds, not hang it; connections are
+        // validated before use, so the pool heals by itself when the warehouse is back.
+        pool.setConnectionTimeout(3_000);
+        pool.setValidationTimeout(1_000);
+        pool.setKeepaliveTime(30_000);
+        pool.addDataSourceProperty("connectTimeout", "3");
+        pool.addDataSourceProperty("tcpKeepAlive", "true");
         pool.addDataSourceProperty("ApplicationName", "state-doses");
         HikariDataSource dataSource = new HikariDataSource(pool);
         try {

@@ -28,7 +28,8 @@ public final class RunningApp implements AutoCloseable {
     }
 
     public RequestSpecification given() {
-        return RestAssured.given().baseUri("http://127.0.0.1").port(app.port());
+        // No keep-alive: an idle pooled connection would hold up the server's graceful stop.
+        return RestAssured.given().baseUri("http://127.0.0.1").port(app.port()).header("Connection", "close");
     }
 
     public Wiring wiring() {

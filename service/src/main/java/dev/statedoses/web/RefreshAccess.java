@@ -1,0 +1,51 @@
+package dev.statedoses.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+
+/**
+ * Who may trigger a refresh: anyone when no token is configured, otherwise whoever sends
+ * {@code Authorization: Bearer <token>}. Tokens are compared as SHA-256 digests with
+ * {@link MessageDigest#isEqual}, in time independent of where they differ and of their length.
+ */
+public final class RefreshAccess {
+
+    private final byte[] expected;
+
+    /** @param token the token required, or null for open access */
+    public RefreshAccess(String token) {
+        this.expected = token == null ? null : sha256(token);
+    }
+
+    public boolean open() {
+        return expected == null;
+    }
+
+    /** Throws a 401 problem unless the Authorization header carries the token. */
+    public void check(String authorization) {
+        if (expected == null) {
+            return;
+        }
+        String prefix = "Bearer ";
+        boolean bearer = authorization != null && authorization.regionMatches(true, 0, prefix, 0, prefix.length());
+        byte[] given = sha256(bearer ? authorization.substring(prefix.length()).strip() : "");
+        if (!bearer || !MessageDigest.isEqual(expected, given)) {
+            throw new ProblemException(
+                Problem.of(401, "unauthorized", "Unauthorized",
+                    authorization == null
+                        ? "POST /refresh needs the header Authorization: Bearer <REFRESH_TOKEN>"
+                        : "the bearer token is not the refresh token"),
+                Map.of("WWW-Authenticate", "Bearer realm=\"state-doses\""));
+        }
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

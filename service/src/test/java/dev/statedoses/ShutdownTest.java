@@ -1,0 +1,112 @@
+package dev.statedoses;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM to the real service process while a refresh is reading its sources: the refresh rolls
+ * back and its caller is told so, the process exits, and the product is what it was.
+ */
+class ShutdownTest {
+
+    @Test
+    void sigtermRollsBackARunningRefreshAndAnswersItsCaller() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            FixtureServer.Hold moderna = upstream.serveHeld("/held/moderna.csv", Fixtures.bytes("moderna.csv"));
+            Config config = TestWarehouse.newDatabase().withSources(
+                upstream.serveFixture("/moderna.csv", "moderna.csv"),
+                upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
+                upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+            String before;
+            try (RunningApp app = RunningApp.start(config)) {
+                app.given().post("/refresh").then().statusCode(200);
+                before = app.given().get("/ratios").asString();
+            }
+
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            Map<String, String> env = new HashMap<>(TestWarehouse.environment(
+                config.withSources(moderna.url(), config.pfizerUrl(), config.countyPopulationUrl())));
+            env.put("PORT", Integer.toString(port));
+            Process service = start(env);
+            try {
+                HttpClient http = HttpClient.newHttpClient();
+                URI base = URI.create("http://127.0.0.1:" + port);
+                awaitServing(http, base, service);
+
+                CompletableFuture<HttpResponse<String>> refresh = http.sendAsync(
+                    HttpRequest.newBuilder(base.resolve("/refresh")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                moderna.awaitRequested();
+
+                service.destroy(); // SIGTERM
+                HttpResponse<String> answer = refresh.get(30, TimeUnit.SECONDS);
+                assertEquals(503, answer.statusCode(), answer.body());
+                assertTrue(answer.body().contains("\"type\":\"/problems/shutting-down\""), answer.body());
+                assertTrue(service.waitFor(30, TimeUnit.SECONDS), "the service did not exit");
+            } finally {
+                moderna.release();
+                service.destroyForcibly();
+            }
+
+            try (RunningApp app = RunningApp.start(config)) {
+                assertEquals(before, app.given().get("/ratios").asString(), "the product is what it was");
+                List<Map<String, Object>> runs = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                    "select status, error from dwh.refresh_runs order by run_id").mapToMap().list());
+                assertEquals(2, runs.size());
+                assertEquals("failed", runs.get(1).get("status"));
+                assertEquals("the service is shutting down; the refresh was rolled back", runs.get(1).get("error"));
+            }
+        }
+    }
+
+    /** The service's own main, in a JVM of its own, on the test classpath (surefire's). */
+    private static Process start(Map<String, String> env) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+            Main.class.getName(), "serve");
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        return builder.start();
+    }
+
+    private static void awaitServing(HttpClient http, URI base, Process service) throws Exception {
+        for (int attempt = 0; attempt < 120; attempt++) {
+            if (!service.isAlive()) {
+                throw new AssertionError("the service exited with " + service.exitValue());
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(base.resolve("/ratios"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the service did not start serving");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.response.Response;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The warehouse stops under a running service and starts again: meanwhile every request answers
+ * 503 promptly, and afterwards the service serves again with no restart and no data lost.
+ */
+class WarehouseOutageTest {
+
+    private static EmbeddedPostgres startWarehouse(Path dataDir, int port) throws IOException {
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    }
+
+    @Test
+    void theServiceAnswers503WhileTheWarehouseIsDownAndRecoversByItself() throws Exception {
+        Path dataDir = Files.createTempDirectory("outage-warehouse");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        EmbeddedPostgres warehouse = startWarehouse(dataDir, port);
+        Config config = TestWarehouse.newDatabase().withDatabase("127.0.0.1", port, "postgres", "postgres", "");
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(config.withSources(
+                 upstream.serveFixture("/moderna.csv", "moderna.csv"),
+                 upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
+                 upstream.serveFixture("/County_Population.csv", "county_population.csv")))) {
+            app.given().post("/refresh").then().statusCode(200);
+            String product = app.given().get("/ratios").asString();
+
+            warehouse.close();
+            for (String path : new String[] {"/ratios", "/ratios/NY"}) {
+                Instant start = Instant.now();
+                app.given().get(path).then()
+                    .statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", "10")
+                    .body("type", equalTo("/problems/warehouse-unavailable"));
+                Duration took = Duration.between(start, Instant.now());
+                assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, path + " hung for " + took);
+            }
+            app.given().post("/refresh").then()
+                .statusCode(503).body("type", equalTo("/problems/warehouse-unavailable"));
+
+            warehouse = startWarehouse(dataDir, port);
+            Response again = null;
+            for (int attempt = 0; attempt < 40; attempt++) {
+                again = app.given().get("/ratios");
+                if (again.statusCode() == 200) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertEquals(200, again.statusCode(), "the service did not recover: " + again.asString());
+            assertEquals(product, again.asString(), "the product survived the outage");
+            app.given().post("/refresh").then().statusCode(200);
+        } finally {
+            warehouse.close();
+        }
+    }
+}
