@@ -34,6 +34,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 export PORT="${PORT:-8080}"
 
+# POST /refresh needs this token. It lives in .env (git-ignored; docker compose reads it too),
+# made once with a random value, and is never printed: the hints below read it from the file.
+if [[ ! -f .env ]] || ! grep -q '^REFRESH_TOKEN=.' .env; then
+  printf 'REFRESH_TOKEN=%s\n' "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>.env
+  echo "Made a refresh token in .env (POST /refresh needs it)."
+fi
+REFRESH_TOKEN="$(sed -n 's/^REFRESH_TOKEN=//p' .env | tail -n 1)"
+export REFRESH_TOKEN
+
 # The copies of the three sources in ../shared/data (beside this project, when it is there) are
 # used unless a source URL is given: they work offline and hold the complete weekly series.
 shared_data="$(cd .. && pwd -P)/shared/data"
@@ -144,7 +153,7 @@ run_docker() {
 API:
   curl -s localhost:${PORT}/ratios
   curl -s localhost:${PORT}/ratios/NY
-  curl -s -X POST localhost:${PORT}/refresh
+  curl -s -X POST -H "Authorization: Bearer \$(sed -n 's/^REFRESH_TOKEN=//p' .env)" localhost:${PORT}/refresh
 
 Warehouse (psql inside the dwh container):
   ${compose[*]} exec dwh psql -U ${user} ${db} -c 'select * from dwh.state_doses'
@@ -223,7 +232,7 @@ run_local() {
 API:
   curl -s localhost:${PORT}/ratios
   curl -s localhost:${PORT}/ratios/NY
-  curl -s -X POST localhost:${PORT}/refresh
+  curl -s -X POST -H "Authorization: Bearer \$(sed -n 's/^REFRESH_TOKEN=//p' .env)" localhost:${PORT}/refresh
 
 $(warehouse_hint)
 
