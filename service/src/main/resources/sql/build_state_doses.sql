@@ -1,4 +1,5 @@
--- Builds the data product from this refresh's raw tables and the jurisdiction reference.
+-- Builds the data product (dwh.state_doses, and week by week dwh.state_doses_weekly) from this
+-- refresh's raw tables and the jurisdiction reference.
 -- Runs inside the refresh transaction, so readers see the old rows until it commits.
 -- The run id comes from the transaction-local setting state_doses.run_id.
 
@@ -68,3 +69,83 @@ from raw.allocations a
 left join dwh.jurisdictions j on j.name = a.jurisdiction
 where j.kind is null or j.kind not in ('state', 'district', 'city')
 group by a.jurisdiction, j.kind;
+
+-- The product week by week (dwh.state_doses_weekly): every state row times every allocation
+-- week found anywhere in the sources, with the doses allocated that week and those allocated up
+-- to and including it. Cities fold into their states as above. Population, refreshed_at and the
+-- run come from the state rows just built, so both tables describe the same refresh.
+delete from dwh.state_doses_weekly;
+
+with weeks as (
+    select distinct week_of_allocations as week from raw.allocations
+),
+allocated as (
+    select coalesce(j.folds_into, a.jurisdiction) as counted_in,
+           a.week_of_allocations as week,
+           case when a.manufacturer = 'moderna'
+                then a.first_dose_allocations + a.second_dose_allocations else 0 end as moderna,
+           case when a.manufacturer = 'pfizer'
+                then a.first_dose_allocations + a.second_dose_allocations else 0 end as pfizer
+    from raw.allocations a
+    left join dwh.jurisdictions j on j.name = a.jurisdiction
+    where j.kind in ('state', 'district', 'city')
+),
+state_weeks as (
+    select counted_in as state, week, sum(moderna) as doses_moderna, sum(pfizer) as doses_pfizer
+    from allocated
+    group by counted_in, week
+),
+grid as (
+    -- A week without allocation rows for a state is a week of 0 doses for it.
+    select s.state, s.state_code, s.population, s.refreshed_at, s.run_id, w.week,
+           coalesce(a.doses_moderna, 0) as doses_moderna,
+           coalesce(a.doses_pfizer, 0)  as doses_pfizer
+    from dwh.state_doses s
+    cross join weeks w
+    left join state_weeks a on a.state = s.state and a.week = w.week
+),
+cumulative as (
+    select grid.*,
+           sum(doses_moderna) over up_to_week as doses_moderna_cumulative,
+           sum(doses_pfizer)  over up_to_week as doses_pfizer_cumulative
+    from grid
+    window up_to_week as (partition by state order by week)
+)
+insert into dwh.state_doses_weekly (state, state_code, week, doses_moderna, doses_pfizer,
+                                    doses_moderna_cumulative, doses_pfizer_cumulative,
+                                    doses_total_cumulative, people_per_dose, refreshed_at, run_id)
+select state, state_code, week, doses_moderna, doses_pfizer,
+       doses_moderna_cumulative, doses_pfizer_cumulative,
+       doses_moderna_cumulative + doses_pfizer_cumulative,
+       round(population::numeric / nullif(doses_moderna_cumulative + doses_pfizer_cumulative, 0), 4),
+       refreshed_at,
+       run_id
+from cumulative;
+
+-- The weeks must add up to the product: a state's last week holds all its doses (and a state
+-- without any week, which only sources without allocation rows could give, holds none).
+-- Otherwise the refresh fails and rolls back, and the last good product stays.
+do $$
+declare
+    wrong text;
+begin
+    select string_agg(s.state || ' (' || s.doses_moderna || '/' || s.doses_pfizer || ' in state_doses, '
+                      || coalesce(w.doses_moderna_cumulative::text, 'no week') || '/'
+                      || coalesce(w.doses_pfizer_cumulative::text, 'no week') || ' by week)', ', '
+                      order by s.state)
+    into wrong
+    from dwh.state_doses s
+    left join lateral (
+        select doses_moderna_cumulative, doses_pfizer_cumulative
+        from dwh.state_doses_weekly w
+        where w.state = s.state
+        order by w.week desc
+        limit 1
+    ) w on true
+    where coalesce(w.doses_moderna_cumulative, 0) <> s.doses_moderna
+       or coalesce(w.doses_pfizer_cumulative, 0) <> s.doses_pfizer;
+    if wrong is not null then
+        raise exception 'dwh.state_doses_weekly does not add up to dwh.state_doses: %', wrong;
+    end if;
+end
+$$;

@@ -1,18 +1,24 @@
 package dev.statedoses.ratio;
 
+import dev.statedoses.warehouse.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** Reads the data product, {@code dwh.state_doses}. */
+/** Reads the data product, {@code dwh.state_doses}, and its weeks, {@code dwh.state_doses_weekly}. */
 public final class RatioRepository {
 
     private static final String COLUMNS = """
         select state, state_code, population, doses_moderna, doses_pfizer, doses_total,
                people_per_dose, refreshed_at
         from dwh.state_doses""";
+
+    /** The rows as of {@code :as_of}; its columns are named as in {@link #COLUMNS}, the table is {@code s}. */
+    private static final String AS_OF = Sql.load("state_doses_as_of.sql").strip();
+    private static final String WEEKLY = Sql.load("state_doses_weekly.sql");
 
     private final Jdbi jdbi;
 
@@ -34,6 +40,37 @@ public final class RatioRepository {
             .bind("key", codeOrName)
             .map((rs, ctx) -> row(rs))
             .findFirst());
+    }
+
+    /** Every row as it was with the allocations of the weeks up to and including {@code asOf}. */
+    public List<StateRatio> allAsOf(LocalDate asOf) {
+        return jdbi.withHandle(h -> h.createQuery(AS_OF + "\norder by s.state collate \"C\"")
+            .bind("as_of", asOf)
+            .map((rs, ctx) -> row(rs))
+            .list());
+    }
+
+    /** {@link #find} as of {@code asOf}: the allocations of the weeks up to and including it. */
+    public Optional<StateRatio> findAsOf(String codeOrName, LocalDate asOf) {
+        return jdbi.withHandle(h -> h.createQuery(AS_OF
+                + "\nwhere s.state_code = upper(:key) or lower(s.state) = lower(:key)")
+            .bind("as_of", asOf)
+            .bind("key", codeOrName)
+            .map((rs, ctx) -> row(rs))
+            .findFirst());
+    }
+
+    /** The weeks of the state named {@code state} (as in {@link StateRatio#state()}), oldest first. */
+    public List<WeeklyRatio> weekly(String state) {
+        return jdbi.withHandle(h -> h.createQuery(WEEKLY)
+            .bind("state", state)
+            .map((rs, ctx) -> new WeeklyRatio(
+                rs.getObject("week", LocalDate.class),
+                rs.getLong("doses_moderna"),
+                rs.getLong("doses_pfizer"),
+                rs.getLong("doses_total"),
+                rs.getBigDecimal("people_per_dose")))
+            .list());
     }
 
     public boolean isEmpty() {
