@@ -8,7 +8,6 @@ public final class RefreshController {
 
     private final RefreshService refreshes;
     private final RefreshAccess access;
-
     public RefreshController(RefreshService refreshes, RefreshAccess access) {
         this.refreshes = refreshes;
         this.access = access;
@@ -18,4 +17,5 @@ public final class RefreshController {
         access.check(ctx.header("Authorization"));
         ctx.json(refreshes.refresh());
     }
+
 }

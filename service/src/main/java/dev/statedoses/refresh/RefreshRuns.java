@@ -5,7 +5,10 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** The log of refresh attempts, {@code dwh.refresh_runs}: every attempt, its outcome and its sources. */
+/**
+ * The log of refresh attempts, {@code dwh.refresh_runs}: every attempt, its outcome, its sources
+ * ({@code dwh.refresh_run_sources}) and its data checks ({@code dwh.refresh_checks}).
+ */
 final class RefreshRuns {
 
     private final Jdbi jdbi;
@@ -24,7 +27,8 @@ final class RefreshRuns {
     }
 
     /** Marks the run succeeded, inside the refresh's own transaction: it commits with the product. */
-    void succeeded(Handle tx, long runId, Instant at, int stateRows, List<SourceReport> sources) {
+    void succeeded(Handle tx, long runId, Instant at, int stateRows, List<SourceReport> sources,
+                   List<CheckResult> checks) {
         tx.createUpdate("""
                 update dwh.refresh_runs
                 set status = 'succeeded', finished_at = :at, state_rows = :rows
@@ -33,24 +37,45 @@ final class RefreshRuns {
             .bind("rows", stateRows)
             .bind("run", runId)
             .execute();
+        record(tx, runId, sources, checks);
+    }
+
+    /**
+     * Marks the run failed, after its transaction was rolled back, with the sources it had loaded
+     * by then and the checks it ran (none unless a check failed it), in one transaction.
+     */
+    void failed(long runId, Instant at, String error, List<SourceReport> sources, List<CheckResult> checks) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                    update dwh.refresh_runs set status = 'failed', finished_at = :at, error = :error
+                    where run_id = :run""")
+                .bind("at", at)
+                .bind("error", error)
+                .bind("run", runId)
+                .execute();
+            record(h, runId, sources, checks);
+        });
+    }
+
+    private static void record(Handle h, long runId, List<SourceReport> sources, List<CheckResult> checks) {
         for (SourceReport source : sources) {
-            tx.createUpdate("""
-                    insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms)
-                    values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs)""")
+            h.createUpdate("""
+                    insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms,
+                                                         first_week, last_week, weeks)
+                    values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs, :firstWeek, :lastWeek, :weeks)""")
                 .bind("run", runId)
                 .bindMethods(source)
                 .execute();
         }
-    }
-
-    /** Marks the run failed, after its transaction was rolled back. */
-    void failed(long runId, Instant at, String error) {
-        jdbi.useHandle(h -> h.createUpdate("""
-                update dwh.refresh_runs set status = 'failed', finished_at = :at, error = :error
-                where run_id = :run""")
-            .bind("at", at)
-            .bind("error", error)
-            .bind("run", runId)
-            .execute());
+        int position = 0;
+        for (CheckResult check : checks) {
+            h.createUpdate("""
+                    insert into dwh.refresh_checks (run_id, position, name, status, detail)
+                    values (:run, :position, :name, :status, :detail)""")
+                .bind("run", runId)
+                .bind("position", ++position)
+                .bindMethods(check)
+                .execute();
+        }
     }
 }

@@ -44,6 +44,7 @@ public final class RefreshService {
     private static final String BUILD_SQL = Sql.load("build_state_doses.sql");
     private static final String CONFLICTS_SQL = Sql.load("conflicting_allocations.sql");
     private static final String MISSING_STATES_SQL = Sql.load("states_without_counties.sql");
+    private static final String SOURCE_WEEKS_SQL = Sql.load("source_weeks.sql");
 
     private final Jdbi jdbi;
     private final RefreshRuns runs;
@@ -93,9 +94,11 @@ public final class RefreshService {
         Instant started = clock.instant();
         long runId = runs.start(started);
         MDC.put("run_id", Long.toString(runId));
+        // The sources loaded so far: a failed run is recorded with them, for its lineage.
+        List<SourceReport> sources = new ArrayList<>();
         try {
             LOG.info("refresh started");
-            RefreshReport report = build(tx, runId, started);
+            RefreshReport report = build(tx, runId, started, sources);
             tx.commit();
             LOG.info("refresh succeeded in {} ms: {} state rows, {} doses, {} excluded",
                 report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
@@ -105,7 +108,8 @@ public final class RefreshService {
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
             LOG.warn("refresh failed, product unchanged: {}", error);
             try {
-                runs.failed(runId, clock.instant(), error);
+                runs.failed(runId, clock.instant(), error, sources,
+                    e instanceof CheckFailedException checks ? checks.checks() : List.of());
             } catch (RuntimeException recordFailure) {
                 e.addSuppressed(recordFailure);
             }
@@ -115,12 +119,11 @@ public final class RefreshService {
         }
     }
 
-    private RefreshReport build(Handle tx, long runId, Instant started) {
+    private RefreshReport build(Handle tx, long runId, Instant started, List<SourceReport> sources) {
         tx.createQuery("select set_config('state_doses.run_id', :run, true)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
         script(tx, "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population");
 
-        List<SourceReport> sources = new ArrayList<>();
         sources.add(load(tx, runId, SourceName.MODERNA, "raw.cdc_moderna_allocations"));
         sources.add(load(tx, runId, SourceName.PFIZER, "raw.cdc_pfizer_allocations"));
         sources.add(load(tx, runId, SourceName.POPULATION, "raw.county_population"));
@@ -142,16 +145,22 @@ public final class RefreshService {
         long inStateRows = tx.createQuery("select coalesce(sum(doses_total), 0) from dwh.state_doses")
             .mapTo(Long.class).one();
         long excluded = exclusions.stream().mapToLong(Exclusion::dosesTotal).sum();
-        if (inSources != inStateRows + excluded) {
-            // Cannot happen while the transform is right; if it ever does, the product is wrong.
-            throw new IllegalStateException("doses do not reconcile: " + inSources + " in the sources, "
-                + inStateRows + " in state rows, " + excluded + " excluded");
+
+        // The product is built: check it (and the sources) before it may commit.
+        List<CheckResult> checks = DataChecks.run(tx);
+        for (CheckResult check : checks) {
+            if (!CheckResult.PASS.equals(check.status())) {
+                LOG.warn("check {} {}: {}", check.name(), check.status(), check.detail());
+            }
+        }
+        if (checks.stream().anyMatch(CheckResult::failed)) {
+            throw new CheckFailedException(checks);
         }
 
         Instant finished = clock.instant();
-        runs.succeeded(tx, runId, finished, stateRows, sources);
+        runs.succeeded(tx, runId, finished, stateRows, sources, checks);
         return new RefreshReport(runId, started, finished, Duration.between(started, finished).toMillis(),
-            sources, stateRows, inSources, inStateRows, excluded, exclusions);
+            List.copyOf(sources), stateRows, inSources, inStateRows, excluded, exclusions, checks);
     }
 
     /** Streams one source from its URL through the CSV reader into its raw table with COPY. */
@@ -181,7 +190,16 @@ public final class RefreshService {
             }
             long loadMs = Duration.between(start, clock.instant()).toMillis();
             LOG.info("loaded {}: {} rows, {} bytes from {}", source, rows, body.bytes(), url);
-            return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), loadMs);
+            if (source == SourceName.POPULATION) {
+                return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), loadMs,
+                    null, null, null);
+            }
+            return tx.createQuery(SOURCE_WEEKS_SQL)
+                .bind("source", source.label())
+                .map((rs, ctx) -> new SourceReport(source.label(), url.toString(), body.bytes(), rows,
+                    body.sha256Hex(), loadMs, rs.getObject("first_week", java.time.LocalDate.class),
+                    rs.getObject("last_week", java.time.LocalDate.class), rs.getInt("weeks")))
+                .one();
         } catch (java.io.IOException e) {
             throw SourceException.unavailable(source, url, "reading the body failed: " + e.getMessage(), e);
         } finally {

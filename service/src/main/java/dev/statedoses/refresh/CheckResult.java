@@ -1,0 +1,16 @@
+package dev.statedoses.refresh;
+
+/**
+ * The outcome of one data check of a refresh (sql/checks/*.sql): {@code status} is pass, warn or
+ * fail; a fail rolls the refresh back. {@code detail} says what was found, with the numbers.
+ */
+public record CheckResult(String name, String status, String detail) {
+
+    public static final String PASS = "pass";
+    public static final String WARN = "warn";
+    public static final String FAIL = "fail";
+
+    public boolean failed() {
+        return FAIL.equals(status);
+    }
+}

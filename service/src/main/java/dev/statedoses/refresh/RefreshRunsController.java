@@ -1,0 +1,59 @@
+package dev.statedoses.refresh;
+
+import dev.statedoses.web.Problem;
+import dev.statedoses.web.ProblemException;
+import io.javalin.http.Context;
+import java.util.regex.Pattern;
+
+/** HTTP for the log of refresh attempts: reads the request, asks the repository, writes JSON. */
+public final class RefreshRunsController {
+
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
+
+    private final RefreshRunRepository runs;
+
+    public RefreshRunsController(RefreshRunRepository runs) {
+        this.runs = runs;
+    }
+
+    /** {@code GET /refreshes?limit=}: the newest attempts first, each with its sources. */
+    public void list(Context ctx) {
+        ctx.json(runs.recent(limit(ctx.queryParam("limit"))));
+    }
+
+    /** {@code GET /refreshes/{id}}: one attempt with its sources and its data checks. */
+    public void one(Context ctx) {
+        String id = ctx.pathParam("id").strip();
+        if (!NUMBER.matcher(id).matches()) {
+            throw new ProblemException(Problem.of(400, "invalid-refresh-id", "Invalid refresh id",
+                "'" + printable(id) + "' is not a refresh id: use the run_id of a refresh (a whole number)"));
+        }
+        long runId = Long.parseLong(id);
+        ctx.json(runs.find(runId).orElseThrow(() -> new ProblemException(Problem.of(404, "unknown-refresh",
+            "Unknown refresh", "No refresh " + runId + ": GET /refreshes lists them"))));
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_LIMIT;
+        }
+        String given = value.strip();
+        if (NUMBER.matcher(given).matches()) {
+            long limit = Long.parseLong(given);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return (int) limit;
+            }
+        }
+        throw new ProblemException(Problem.of(400, "invalid-limit", "Invalid limit",
+            "limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + "), not '"
+                + printable(given) + "'"));
+    }
+
+    private static String printable(String text) {
+        String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return shown.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}

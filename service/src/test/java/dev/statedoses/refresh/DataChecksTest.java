@@ -1,0 +1,209 @@
+package dev.statedoses.refresh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.warehouse.Warehouse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The data checks (sql/checks/*.sql) on their own, in a real PostgreSQL, over hand-inserted rows:
+ * what each one passes, warns about and fails. Each test runs in a transaction that is rolled
+ * back, so it may even loosen the product table's constraints to show what the checks would see.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DataChecksTest {
+
+    private Warehouse warehouse;
+
+    @BeforeAll
+    void connect() {
+        Config config = TestWarehouse.newDatabase();
+        warehouse = Warehouse.connect("jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/"
+            + config.dbName(), config.dbUser(), config.dbPassword(), null);
+    }
+
+    @AfterAll
+    void close() {
+        warehouse.close();
+    }
+
+    /**
+     * Runs the checks as a refresh does, in a transaction with a run id, over a product of the 51
+     * states with {@code doses} each of Moderna (population 1000), after {@code setUp}; rolls back.
+     */
+    private Map<String, CheckResult> checks(long doses, Consumer<Handle> setUp) {
+        return warehouse.jdbi().withHandle(h -> {
+            h.begin();
+            try {
+                long run = h.createQuery("insert into dwh.refresh_runs (status, started_at) "
+                    + "values ('running', now()) returning run_id").mapTo(Long.class).one();
+                h.createQuery("select set_config('state_doses.run_id', :run, true)")
+                    .bind("run", Long.toString(run)).mapTo(String.class).one();
+                h.createUpdate("""
+                        insert into dwh.state_doses (state, state_code, population, doses_moderna, doses_pfizer,
+                                                     doses_total, people_per_dose, refreshed_at, run_id)
+                        select name, state_code, 1000, :doses, 0, :doses, null, now(), :run
+                        from dwh.jurisdictions where kind in ('state', 'district')""")
+                    .bind("doses", doses).bind("run", run).execute();
+                setUp.accept(h);
+                Map<String, CheckResult> results = new LinkedHashMap<>();
+                DataChecks.run(h).forEach(c -> results.put(c.name(), c));
+                return results;
+            } finally {
+                h.rollback();
+            }
+        });
+    }
+
+    private static void allocate(Handle h, String manufacturer, String jurisdiction, String week, long first,
+                                 long second) {
+        h.createUpdate("insert into raw.cdc_" + manufacturer + "_allocations (run_id, line, jurisdiction, "
+                + "week_of_allocations, first_dose_allocations, second_dose_allocations) "
+                + "values (0, 0, :j, cast(:w as date), :f, :s)")
+            .bind("j", jurisdiction).bind("w", week).bind("f", first).bind("s", second).execute();
+    }
+
+    private static void exclude(Handle h, String jurisdiction, String kind, long doses) {
+        h.createUpdate("""
+                insert into dwh.refresh_exclusions (run_id, jurisdiction, kind, doses_moderna, doses_pfizer, doses_total)
+                values (current_setting('state_doses.run_id')::bigint, :j, :k, :d, 0, :d)""")
+            .bind("j", jurisdiction).bind("k", kind).bind("d", doses).execute();
+    }
+
+    /** 51 states with 10 Moderna doses each in week 2021-01-04: 510 doses, all in state rows. */
+    private static void everyStateAllocated(Handle h) {
+        h.createQuery("select name from dwh.jurisdictions where kind in ('state', 'district')")
+            .mapTo(String.class).list()
+            .forEach(state -> allocate(h, "moderna", state, "2021-01-04", 5, 5));
+    }
+
+    private static CheckResult result(String name, String status, String detail) {
+        return new CheckResult(name, status, detail);
+    }
+
+    @Test
+    void aConsistentProductPassesEveryCheck() {
+        Map<String, CheckResult> checks = checks(10, h -> {
+            everyStateAllocated(h);
+            allocate(h, "pfizer", "Guam", "2021-01-04", 3, 4);
+            exclude(h, "Guam", "territory", 7);
+        });
+        assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
+            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer"), List.copyOf(checks.keySet()));
+        assertEquals(List.of(
+            result("unique_state", "pass", "every state has one row in dwh.state_doses"),
+            result("unique_state_code", "pass", "every state_code has one row in dwh.state_doses"),
+            result("not_null", "pass", "state, state_code, population, doses_moderna, doses_pfizer, doses_total, "
+                + "refreshed_at and run_id are set in every row"),
+            result("accepted_values_jurisdiction", "pass",
+                "every jurisdiction in the allocation sources is in dwh.jurisdictions"),
+            result("row_count", "pass", "dwh.state_doses has 51 rows: the 50 states and DC"),
+            result("reconciliation", "pass", "517 doses in the sources = 510 in state rows + 7 excluded"),
+            result("completeness_moderna", "pass", "1 week, with 51 jurisdictions"),
+            result("completeness_pfizer", "pass", "1 week, with 1 jurisdiction")), List.copyOf(checks.values()));
+    }
+
+    @Test
+    void aDoseThatNoRowOrExclusionHoldsFailsTheReconciliation() {
+        // 510 in the sources + Guam's 7, but Guam was never reported as an exclusion.
+        CheckResult check = checks(10, h -> {
+            everyStateAllocated(h);
+            allocate(h, "pfizer", "Guam", "2021-01-04", 3, 4);
+        }).get("reconciliation");
+        assertEquals(result("reconciliation", "fail", "517 doses in the sources <> 510 in state rows + 0 excluded"),
+            check);
+    }
+
+    @Test
+    void aMissingOrAnExtraStateRowFailsTheRowCount() {
+        assertEquals(result("row_count", "fail", "dwh.state_doses has 50 rows, expected 51 (the 50 states and DC)"),
+            checks(0, h -> h.execute("delete from dwh.state_doses where state = 'Wyoming'")).get("row_count"));
+        assertEquals(result("row_count", "fail", "dwh.state_doses has 52 rows, expected 51 (the 50 states and DC)"),
+            checks(0, h -> {
+                h.execute("insert into dwh.jurisdictions (name, kind, state_code) values ('Atlantis', 'state', 'AT')");
+                h.execute("insert into dwh.state_doses select 'Atlantis', 'AT', 1, 0, 0, 0, null, now(), run_id "
+                    + "from dwh.state_doses limit 1");
+            }).get("row_count"));
+    }
+
+    @Test
+    void aStateTwiceFailsUniqueness() {
+        // The primary key keeps this from happening; without it, the check still sees it.
+        Map<String, CheckResult> checks = checks(0, h -> {
+            h.execute("alter table dwh.state_doses drop constraint state_doses_pkey");
+            h.execute("alter table dwh.state_doses drop constraint state_doses_state_code_key");
+            h.execute("insert into dwh.state_doses select * from dwh.state_doses where state in ('Ohio', 'Utah')");
+            h.execute("insert into dwh.state_doses select * from dwh.state_doses where state = 'Ohio' limit 1");
+        });
+        assertEquals(result("unique_state", "fail",
+            "dwh.state_doses has more than one row for Ohio (3 rows), Utah (2 rows)"), checks.get("unique_state"));
+        assertEquals(result("unique_state_code", "fail",
+            "dwh.state_doses has more than one row for state_code OH (3 rows), UT (2 rows)"),
+            checks.get("unique_state_code"));
+        assertEquals(result("row_count", "fail", "dwh.state_doses has 54 rows, expected 51 (the 50 states and DC)"),
+            checks.get("row_count"));
+    }
+
+    @Test
+    void aNullInARequiredColumnFailsNotNullButANullRatioDoesNot() {
+        CheckResult check = checks(0, h -> {
+            h.execute("alter table dwh.state_doses alter column population drop not null, "
+                + "alter column doses_total drop not null");
+            h.execute("update dwh.state_doses set population = null where state in ('Ohio', 'Utah')");
+            h.execute("update dwh.state_doses set doses_total = null where state = 'Iowa'");
+        }).get("not_null");
+        assertEquals(result("not_null", "fail", "null in dwh.state_doses: population (2 rows), doses_total (1 rows)"),
+            check);
+    }
+
+    @Test
+    void anUnknownJurisdictionIsAWarningWithItsSourcesAndDoses() {
+        CheckResult check = checks(0, h -> {
+            allocate(h, "moderna", "Narnia", "2021-01-04", 1, 2);
+            allocate(h, "pfizer", "Narnia", "2021-01-11", 4, 0);
+            allocate(h, "pfizer", "Atlantis", "2021-01-04", 5, 5);
+            allocate(h, "pfizer", "Ohio", "2021-01-04", 5, 5);
+        }).get("accepted_values_jurisdiction");
+        assertEquals(result("accepted_values_jurisdiction", "warn",
+            "2 jurisdiction(s) not in dwh.jurisdictions, their doses reported as exclusions of kind unknown: "
+                + "Atlantis (pfizer, 10 doses); Narnia (moderna, pfizer, 7 doses)"), check);
+    }
+
+    @Test
+    void aWeekWithFewerJurisdictionsThanTheFullestIsAWarningPerSource() {
+        Map<String, CheckResult> checks = checks(0, h -> {
+            for (String state : List.of("Ohio", "Utah", "Iowa")) {
+                allocate(h, "moderna", state, "2021-01-04", 1, 1);
+                allocate(h, "moderna", state, "2021-01-11", 1, 1);
+            }
+            allocate(h, "moderna", "Ohio", "2020-12-28", 1, 1);
+            allocate(h, "moderna", "Ohio", "2021-01-18", 1, 1);
+            allocate(h, "moderna", "Utah", "2021-01-18", 1, 1);
+            allocate(h, "pfizer", "Ohio", "2021-01-04", 1, 1);
+            allocate(h, "pfizer", "Utah", "2021-01-04", 1, 1);
+            allocate(h, "pfizer", "Ohio", "2021-01-11", 1, 1);
+            allocate(h, "pfizer", "Utah", "2021-01-11", 1, 1);
+        });
+        assertEquals(result("completeness_moderna", "warn",
+            "week 2020-12-28 has 1 of 3 jurisdictions; week 2021-01-18 has 2 of 3 jurisdictions"),
+            checks.get("completeness_moderna"));
+        assertEquals(result("completeness_pfizer", "pass", "all 2 weeks have 2 jurisdictions"),
+            checks.get("completeness_pfizer"));
+    }
+
+    @Test
+    void aSourceWithoutRowsHasNoWeeks() {
+        assertEquals(result("completeness_pfizer", "pass", "no weeks"),
+            checks(0, h -> { }).get("completeness_pfizer"));
+    }
+}

@@ -1,0 +1,227 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The log of refreshes over HTTP: GET /refreshes (newest first, limited) and GET /refreshes/{id},
+ * after a refresh that succeeded (run 1) and one that failed (run 2: pfizer answered 500). The
+ * expected numbers come from the fixtures (src/test/resources/fixtures/README.md).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RefreshRunsApiTest {
+
+    private static final String CHECK_NAMES = "unique_state, unique_state_code, not_null, "
+        + "accepted_values_jurisdiction, row_count, reconciliation, completeness_moderna, completeness_pfizer";
+
+    private FixtureServer upstream;
+    private Config config;
+    private RunningApp app;
+    private JsonPath report;
+
+    @BeforeAll
+    void succeedThenFail() {
+        upstream = FixtureServer.start();
+        config = TestWarehouse.newDatabase().withSources(
+            upstream.serveFixture("/moderna.csv", "moderna.csv"),
+            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
+            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        app = RunningApp.start(config);
+        report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        // The same URL now fails: run 2 fails after it loaded moderna.
+        upstream.serveStatus("/pfizer.csv", 500, "text/plain", "oops");
+        app.given().post("/refresh").then().statusCode(502);
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        upstream.close();
+    }
+
+    @Test
+    void listsEveryAttemptNewestFirstWithStatusAndError() {
+        app.given().get("/refreshes").then()
+            .statusCode(200).contentType("application/json")
+            .body("run_id", contains(2, 1))
+            .body("status", contains("failed", "succeeded"))
+            .body("[0].error", equalTo("pfizer source (" + config.pfizerUrl() + "): upstream answered HTTP 500"))
+            .body("[0].state_rows", nullValue())
+            .body("[0].finished_at", containsString("T"))
+            .body("[0].duration_ms", greaterThanOrEqualTo(0))
+            .body("[1].error", nullValue())
+            .body("[1].state_rows", equalTo(51))
+            .body("[1].started_at", containsString("T"))
+            .body("[1].duration_ms", greaterThanOrEqualTo(0))
+            // The list leaves the checks to GET /refreshes/{id}.
+            .body("[0]", not(hasKey("checks")))
+            .body("[1]", not(hasKey("checks")));
+    }
+
+    @Test
+    void aSucceededRunHasEachSourceWithItsBytesHashAndWeeks() {
+        byte[] moderna = Fixtures.bytes("moderna.csv");
+        byte[] pfizer = Fixtures.bytes("pfizer.csv");
+        byte[] population = Fixtures.bytes("county_population.csv");
+        app.given().get("/refreshes").then()
+            .body("[1].sources.source", contains("moderna", "pfizer", "population"))
+            .body("[1].sources.url", contains(config.modernaUrl().toString(), config.pfizerUrl().toString(),
+                config.countyPopulationUrl().toString()))
+            .body("[1].sources.rows", contains(8, 7, 53))
+            .body("[1].sources.bytes", contains(moderna.length, pfizer.length, population.length))
+            .body("[1].sources.sha256", contains(Fixtures.sha256(moderna), Fixtures.sha256(pfizer),
+                Fixtures.sha256(population)))
+            .body("[1].sources.load_ms", contains(greaterThanOrEqualTo(0), greaterThanOrEqualTo(0),
+                greaterThanOrEqualTo(0)))
+            // moderna: 2020-12-28 and 2021-01-04; pfizer: 2021-01-04 only; population has no weeks.
+            .body("[1].sources.first_week", contains("2020-12-28", "2021-01-04", null))
+            .body("[1].sources.last_week", contains("2021-01-04", "2021-01-04", null))
+            .body("[1].sources.weeks", contains(2, 1, null));
+    }
+
+    @Test
+    void aFailedRunHasTheSourcesItLoadedBeforeItFailed() {
+        byte[] moderna = Fixtures.bytes("moderna.csv");
+        app.given().get("/refreshes/2").then()
+            .statusCode(200).contentType("application/json")
+            .body("run_id", equalTo(2))
+            .body("status", equalTo("failed"))
+            .body("error", equalTo("pfizer source (" + config.pfizerUrl() + "): upstream answered HTTP 500"))
+            .body("sources.source", contains("moderna"))
+            .body("sources[0].bytes", equalTo(moderna.length))
+            .body("sources[0].sha256", equalTo(Fixtures.sha256(moderna)))
+            .body("sources[0].weeks", equalTo(2))
+            // It failed before the product was built, so no check ran.
+            .body("checks", hasSize(0));
+    }
+
+    @Test
+    void oneRunHasItsChecks() {
+        app.given().get("/refreshes/1").then()
+            .statusCode(200).contentType("application/json")
+            .body("run_id", equalTo(1))
+            .body("status", equalTo("succeeded"))
+            .body("sources.weeks", contains(2, 1, null))
+            .body("checks.name", contains(CHECK_NAMES.split(", ")))
+            .body("checks.status", contains("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass"))
+            .body("checks.detail", contains(
+                "every state has one row in dwh.state_doses",
+                "every state_code has one row in dwh.state_doses",
+                "state, state_code, population, doses_moderna, doses_pfizer, doses_total, refreshed_at and "
+                    + "run_id are set in every row",
+                // pfizer's Atlantis: 5 + 5 doses, an exclusion of kind unknown.
+                "1 jurisdiction(s) not in dwh.jurisdictions, their doses reported as exclusions of kind "
+                    + "unknown: Atlantis (pfizer, 10 doses)",
+                "dwh.state_doses has 51 rows: the 50 states and DC",
+                "13930 doses in the sources = 11800 in state rows + 2130 excluded",
+                // moderna's 2021-01-04: NY, NYC, Vermont, Alaska, Guam, Federal Entities; 2020-12-28: NY, NYC.
+                "week 2020-12-28 has 2 of 6 jurisdictions",
+                "1 week, with 7 jurisdictions"));
+    }
+
+    @Test
+    void theRefreshReportHasTheSameChecksAndWeeks() {
+        assertEquals(List.of(CHECK_NAMES.split(", ")), report.getList("checks.name"));
+        assertEquals(List.of("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass"),
+            report.getList("checks.status"));
+        assertEquals("week 2020-12-28 has 2 of 6 jurisdictions", report.getString("checks[6].detail"));
+        assertEquals(java.util.Arrays.asList("2020-12-28", "2021-01-04", null), report.getList("sources.first_week"));
+        assertEquals(java.util.Arrays.asList(2, 1, null), report.getList("sources.weeks"));
+        JsonPath stored = app.given().get("/refreshes/1").then().extract().jsonPath();
+        assertEquals(report.getList("checks"), stored.getList("checks"));
+        assertEquals(report.getList("sources"), stored.getList("sources"));
+    }
+
+    @Test
+    void limitKeepsTheNewest() {
+        app.given().queryParam("limit", 1).get("/refreshes").then()
+            .statusCode(200).body("run_id", contains(2));
+        app.given().queryParam("limit", 100).get("/refreshes").then()
+            .statusCode(200).body("run_id", contains(2, 1));
+    }
+
+    @Test
+    void aLimitOutsideOneToAHundredIsABadRequest() {
+        for (String limit : List.of("0", "101", "-1", "abc", "", "1.5", "99999999999999999999")) {
+            app.given().queryParam("limit", limit).get("/refreshes").then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("/problems/invalid-limit"))
+                .body("title", equalTo("Invalid limit"))
+                .body("status", equalTo(400))
+                .body("detail", containsString("limit must be a whole number from 1 to 100"));
+        }
+    }
+
+    @Test
+    void anUnknownRunIsNotFoundAndAMalformedIdABadRequest() {
+        app.given().get("/refreshes/3").then()
+            .statusCode(404).contentType("application/problem+json")
+            .body("type", equalTo("/problems/unknown-refresh"))
+            .body("detail", equalTo("No refresh 3: GET /refreshes lists them"));
+        app.given().get("/refreshes/0").then().statusCode(404);
+        for (String id : List.of("abc", "-1", "1.0", "1e3", "12345678901234567890")) {
+            app.given().get("/refreshes/" + id).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("/problems/invalid-refresh-id"))
+                .body("detail", containsString("is not a refresh id"));
+        }
+    }
+
+    @Test
+    void aRunInFlightIsListedAsRunningWithoutAnEnd() throws Exception {
+        try (FixtureServer slow = FixtureServer.start()) {
+            FixtureServer.Hold moderna = slow.serveHeld("/moderna.csv", Fixtures.bytes("moderna.csv"));
+            URI pfizer = slow.serveFixture("/pfizer.csv", "pfizer.csv");
+            URI population = slow.serveFixture("/County_Population.csv", "county_population.csv");
+            try (RunningApp held = RunningApp.start(TestWarehouse.newDatabase()
+                    .withSources(moderna.url(), pfizer, population))) {
+                CompletableFuture<Integer> refresh = CompletableFuture.supplyAsync(
+                    () -> held.given().post("/refresh").statusCode());
+                try {
+                    moderna.awaitRequested();
+                    held.given().get("/refreshes").then()
+                        .statusCode(200)
+                        .body("run_id", contains(1))
+                        .body("[0].status", equalTo("running"))
+                        .body("[0].started_at", notNullValue())
+                        .body("[0].finished_at", nullValue())
+                        .body("[0].duration_ms", nullValue())
+                        .body("[0]", hasKey("duration_ms"))
+                        .body("[0].state_rows", nullValue())
+                        .body("[0].error", nullValue())
+                        .body("[0].sources", hasSize(0));
+                } finally {
+                    moderna.release();
+                }
+                assertEquals(200, refresh.get(30, TimeUnit.SECONDS));
+                held.given().get("/refreshes/1").then()
+                    .body("status", equalTo("succeeded"))
+                    .body("duration_ms", greaterThanOrEqualTo(0))
+                    .body("checks", hasSize(8));
+            }
+        }
+    }
+}

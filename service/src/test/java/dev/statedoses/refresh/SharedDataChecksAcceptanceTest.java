@@ -1,0 +1,76 @@
+package dev.statedoses.refresh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The data checks over the real files in ../shared/data (or SHARED_DATA_DIR): the complete series
+ * passes every check; the lake's files, cut at 1000 rows, warn that their oldest week 2021-03-08
+ * has only 55 of the 63 jurisdictions, in both sources. Skipped, saying so, where the folder is
+ * absent.
+ */
+class SharedDataChecksAcceptanceTest {
+
+    private static Path sharedData() {
+        String override = System.getenv("SHARED_DATA_DIR");
+        return (override != null ? Path.of(override) : Path.of("..", "..", "shared", "data"))
+            .toAbsolutePath().normalize();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "complete weekly series      | .                      | 2020-12-21 | 2020-12-14 | 27 | 28 | pass"
+            + " | all 27 weeks have 63 jurisdictions | all 28 weeks have 63 jurisdictions",
+        "lake files cut at 1000 rows | lake_verbatim_1000rows | 2021-03-08 | 2021-03-08 | 16 | 16 | warn"
+            + " | week 2021-03-08 has 55 of 63 jurisdictions | week 2021-03-08 has 55 of 63 jurisdictions",
+    })
+    void checksAndWeeksOfTheRealFiles(String variant, String vaccineDir, String modernaFirst, String pfizerFirst,
+                                      int modernaWeeks, int pfizerWeeks, String completeness,
+                                      String modernaDetail, String pfizerDetail) {
+        Path data = sharedData();
+        if (!Files.isDirectory(data)) {
+            String why = "skipped: the real data is not at " + data + " (set SHARED_DATA_DIR to run this acceptance test)";
+            System.err.println("SharedDataChecksAcceptanceTest " + variant + ": " + why);
+            assumeTrue(false, why);
+        }
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(TestWarehouse.newDatabase().withSources(
+                 upstream.serveFile("/moderna.csv",
+                     data.resolve(vaccineDir).resolve("cdc-moderna-covid-19-vaccine-distribution-by-state.csv")),
+                 upstream.serveFile("/pfizer.csv",
+                     data.resolve(vaccineDir).resolve("cdc-pfizer-covid-19-vaccine-distribution-by-state.csv")),
+                 upstream.serveFile("/County_Population.csv", data.resolve("County_Population.csv"))))) {
+
+            JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            JsonPath run = app.given().get("/refreshes/" + report.getLong("run_id")).then().statusCode(200)
+                .extract().jsonPath();
+            for (JsonPath answer : List.of(report, run)) {
+                Map<String, String> statuses = answer.getList("checks", Map.class).stream()
+                    .collect(Collectors.toMap(c -> (String) c.get("name"), c -> (String) c.get("status")));
+                assertEquals(Map.of("unique_state", "pass", "unique_state_code", "pass", "not_null", "pass",
+                    "accepted_values_jurisdiction", "pass", "row_count", "pass", "reconciliation", "pass",
+                    "completeness_moderna", completeness, "completeness_pfizer", completeness), statuses, variant);
+                assertEquals(modernaDetail, answer.getString("checks.find { it.name == 'completeness_moderna' }.detail"));
+                assertEquals(pfizerDetail, answer.getString("checks.find { it.name == 'completeness_pfizer' }.detail"));
+                assertEquals(java.util.Arrays.asList(modernaFirst, pfizerFirst, null),
+                    answer.getList("sources.first_week"), variant + ": first weeks");
+                assertEquals(java.util.Arrays.asList("2021-06-21", "2021-06-21", null),
+                    answer.getList("sources.last_week"), variant + ": last weeks");
+                assertEquals(java.util.Arrays.asList(modernaWeeks, pfizerWeeks, null),
+                    answer.getList("sources.weeks"), variant + ": weeks");
+            }
+        }
+    }
+}
