@@ -1,0 +1,61 @@
+package dev.statedoses.ops;
+
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /health}: 200 when the warehouse answers and holds a product, 503 otherwise. The body
+ * is a status document (plain JSON, not a problem detail, for both answers): which part is not
+ * ready, and when the served product was built. With the warehouse down it answers within the
+ * pool's connection timeout (3 s).
+ */
+final class Health {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Health.class);
+
+    private final WarehouseState warehouse;
+    /** Whether the last check reached the warehouse: outages are logged when they start and end, not per check. */
+    private final AtomicBoolean lastUp = new AtomicBoolean(true);
+
+    Health(WarehouseState warehouse) {
+        this.warehouse = warehouse;
+    }
+
+    /** The served product's run. */
+    record LastRefresh(long runId, Instant finishedAt) {
+    }
+
+    /** The document: {@code status} ok|unavailable, {@code warehouse} up|down, {@code product} loaded|empty|unknown. */
+    record Status(String status, String warehouse, String product, Integer stateRows,
+                  LastRefresh lastSuccessfulRefresh) {
+    }
+
+    Status check() {
+        WarehouseState.Product product;
+        try {
+            product = warehouse.product();
+        } catch (RuntimeException e) {
+            if (lastUp.getAndSet(false)) {
+                LOG.warn("health: the warehouse does not answer: {}", WarehouseState.reason(e));
+            }
+            return new Status("unavailable", "down", "unknown", null, null);
+        }
+        if (!lastUp.getAndSet(true)) {
+            LOG.info("health: the warehouse answers again");
+        }
+        boolean loaded = product.stateRows() > 0;
+        WarehouseState.LastSuccess last = product.lastSuccess();
+        return new Status(loaded ? "ok" : "unavailable", "up", loaded ? "loaded" : "empty", product.stateRows(),
+            last == null ? null : new LastRefresh(last.runId(), last.finishedAt()));
+    }
+
+    void handle(Context ctx) {
+        Status status = check();
+        ctx.status("ok".equals(status.status()) ? 200 : 503);
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(status);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.statedoses.ops;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.statedoses.source.SourceName;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /metrics} in the Prometheus text format: requests per route, method and status; the
+ * refreshes as the warehouse records them (read at scrape time, so every instance on the warehouse
+ * reports the same); the JVM and the connection pool.
+ */
+final class Metrics implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
+
+    /** The route of a request that matched none (404, 405): one series for all of them. */
+    static final String UNMATCHED = "unmatched";
+
+    /** The Prometheus text exposition format, version 0.0.4: what {@code registry.scrape()} writes. */
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    /** Buckets for request latencies: milliseconds for reads, up to minutes for a refresh. */
+    private static final Duration[] REQUEST_BUCKETS = {
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+        Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)};
+
+    private final PrometheusMeterRegistry registry;
+    private final WarehouseState warehouse;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** The warehouse's answer at the last scrape; its meters keep the last values read while it is down. */
+    private volatile WarehouseState.Snapshot snapshot;
+    private volatile boolean warehouseUp;
+
+    Metrics(PrometheusMeterRegistry registry, WarehouseState warehouse, DataSource pool) {
+        this.registry = registry;
+        this.warehouse = warehouse;
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        if (pool instanceof HikariDataSource hikari) {
+            // hikaricp_connections_{active,idle,pending,max,min,timeout_total}, acquire/usage/creation times
+            hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+        }
+        bindWarehouse();
+    }
+
+    private void bindWarehouse() {
+        Gauge.builder("state_doses.warehouse.up", this, m -> m.warehouseUp ? 1 : 0)
+            .description("1 when the warehouse answered this scrape, else 0 (the other state_doses meters then keep their last values)")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.product.state.rows", this, m -> read(s -> s.product().stateRows()))
+            .description("Rows in dwh.state_doses, the product served")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.refresh.last.success.timestamp", this, m -> read(s ->
+                s.product().lastSuccess() == null ? Double.NaN
+                    : s.product().lastSuccess().finishedAt().toEpochMilli() / 1000.0))
+            .description("When the last successful refresh finished (the served product's), epoch seconds")
+            .baseUnit("seconds")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.refresh.last.success.duration", this, m -> read(s ->
+                s.product().lastSuccess() == null ? Double.NaN
+                    : Duration.between(s.product().lastSuccess().startedAt(), s.product().lastSuccess().finishedAt())
+                        .toNanos() / 1e9))
+            .description("How long the last successful refresh took")
+            .baseUnit("seconds")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.refresh.last.success.run", this, m -> read(s ->
+                s.product().lastSuccess() == null ? Double.NaN : s.product().lastSuccess().runId()))
+            .description("The run_id of the last successful refresh (dwh.refresh_runs)")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.refresh.running", this, m -> read(WarehouseState.Snapshot::running))
+            .description("Refreshes running now, on any instance")
+            .strongReference(true)
+            .register(registry);
+        for (String status : new String[] {"succeeded", "failed"}) {
+            boolean succeeded = status.equals("succeeded");
+            FunctionCounter.builder("state_doses.refresh.runs", this, m -> read(s ->
+                    (succeeded ? s.succeeded() : s.failed()).runs()))
+                .description("Refreshes that ended, by outcome, on every instance (dwh.refresh_runs)")
+                .tag("status", status)
+                .register(registry);
+            FunctionTimer.builder("state_doses.refresh.duration", this,
+                    m -> (long) read(s -> (succeeded ? s.succeeded() : s.failed()).runs()),
+                    m -> read(s -> (succeeded ? s.succeeded() : s.failed()).totalSeconds()),
+                    TimeUnit.SECONDS)
+                .description("Time the refreshes that ended took, by outcome (dwh.refresh_runs)")
+                .tag("status", status)
+                .register(registry);
+        }
+        for (SourceName source : SourceName.values()) {
+            Gauge.builder("state_doses.source.rows", this, m -> read(s -> s.sources().containsKey(source)
+                    ? s.sources().get(source).rows() : Double.NaN))
+                .description("Rows the last successful refresh loaded from each source")
+                .tag("source", source.label())
+                .strongReference(true)
+                .register(registry);
+            Gauge.builder("state_doses.source.size", this, m -> read(s -> s.sources().containsKey(source)
+                    ? s.sources().get(source).bytes() : Double.NaN))
+                .description("Bytes the last successful refresh fetched from each source")
+                .tag("source", source.label())
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry);
+        }
+    }
+
+    private double read(ToDoubleFunction<WarehouseState.Snapshot> value) {
+        WarehouseState.Snapshot current = snapshot;
+        return current == null ? Double.NaN : value.applyAsDouble(current);
+    }
+
+    /** Counts one answered request; {@code route} is the path template, never the raw path. */
+    void request(String method, String route, int status, float millis) {
+        Timer.builder("http.server.requests")
+            .description("HTTP requests by method, route (path template) and status")
+            .tag("method", method)
+            .tag("route", route)
+            .tag("status", Integer.toString(status))
+            .serviceLevelObjectives(REQUEST_BUCKETS)
+            .register(registry)
+            .record((long) (millis * 1_000_000.0), TimeUnit.NANOSECONDS);
+    }
+
+    void handle(Context ctx) {
+        // One scrape at a time: each reads the warehouse, then writes what it read.
+        synchronized (this) {
+            try {
+                snapshot = warehouse.snapshot();
+                warehouseUp = true;
+            } catch (RuntimeException e) {
+                warehouseUp = false;
+                LOG.debug("metrics: the warehouse does not answer: {}", WarehouseState.reason(e));
+            }
+            ctx.header("Cache-Control", "no-store");
+            ctx.contentType(CONTENT_TYPE);
+            ctx.result(registry.scrape());
+        }
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.statedoses.ops;
+
+import dev.statedoses.warehouse.Warehouse;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * What operators and readers of the API use besides the product: {@code GET /health},
+ * {@code GET /metrics}, one log line per request, and the contract ({@code GET /openapi.yaml})
+ * with its reference ({@code GET /docs}). Built once per {@code Wiring}; App routes to it.
+ */
+public final class Ops implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry;
+    private final Health health;
+    private final Metrics metrics;
+    private final RequestLog requests;
+    private final ApiDocs docs;
+
+    private Ops(PrometheusMeterRegistry registry, Health health, Metrics metrics, ApiDocs docs) {
+        this.registry = registry;
+        this.health = health;
+        this.metrics = metrics;
+        this.requests = new RequestLog(metrics);
+        this.docs = docs;
+    }
+
+    public static Ops create(Warehouse warehouse, PrometheusMeterRegistry registry) {
+        WarehouseState state = new WarehouseState(warehouse.jdbi());
+        return new Ops(registry, new Health(state), new Metrics(registry, state, warehouse.dataSource()),
+            new ApiDocs());
+    }
+
+    /** {@code GET /health}: whether the warehouse answers and a product is loaded. */
+    public void health(Context ctx) {
+        health.handle(ctx);
+    }
+
+    /** {@code GET /metrics}: Prometheus text. */
+    public void metrics(Context ctx) {
+        metrics.handle(ctx);
+    }
+
+    /** {@code GET /openapi.yaml}: the API contract. */
+    public void openapi(Context ctx) {
+        docs.contract(ctx);
+    }
+
+    /** {@code GET /docs}: the readable reference. */
+    public void docsPage(Context ctx) {
+        docs.page(ctx);
+    }
+
+    /** {@code GET /docs/assets/{file}}: the reference's scripts and styles, from the jar. */
+    public void docsAsset(Context ctx) {
+        docs.asset(ctx);
+    }
+
+    /** One log line (and one request metric) per request; for {@code config.requestLogger.http}. */
+    public void logRequest(Context ctx, Float millis) {
+        requests.handle(ctx, millis);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        metrics.close();
+        registry.close();
+    }
+}

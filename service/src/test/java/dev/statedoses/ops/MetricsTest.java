@@ -1,0 +1,158 @@
+package dev.statedoses.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** GET /metrics after real requests and a real refresh: the numbers are those that happened. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsTest {
+
+    private FixtureServer upstream;
+    private RunningApp app;
+
+    @BeforeAll
+    void start() {
+        upstream = FixtureServer.start();
+        app = RunningApp.start(HealthTest.withFixtureSources(TestWarehouse.newDatabase(), upstream));
+        app.given().post("/refresh").then().statusCode(200);
+        for (String state : new String[] {"NY", "ny", "New%20York"}) {
+            app.given().urlEncodingEnabled(false).get("/ratios/" + state).then().statusCode(200);
+        }
+        for (String state : new String[] {"Atlantis", "Gondor"}) {
+            app.given().get("/ratios/" + state).then().statusCode(404);
+        }
+        app.given().get("/nothing-here").then().statusCode(404);
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        upstream.close();
+    }
+
+    @Test
+    void requestsAreCountedPerRouteTemplateMethodAndStatus() {
+        String metrics = scrapeUntilCounted(Map.of("method", "GET", "route", "unmatched", "status", "404"), 1);
+        assertEquals(3.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "GET", "route", "/ratios/{state}", "status", "200")));
+        assertEquals(2.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "GET", "route", "/ratios/{state}", "status", "404")));
+        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "POST", "route", "/refresh", "status", "200")));
+        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "GET", "route", "unmatched", "status", "404")));
+        assertTrue(value(metrics, "http_server_requests_seconds_sum",
+            Map.of("method", "POST", "route", "/refresh", "status", "200")) > 0, "the refresh took some time");
+        // The raw paths never become labels: cardinality stays bounded by the routes.
+        for (String raw : new String[] {"/ratios/NY", "Atlantis", "Gondor", "/nothing-here"}) {
+            assertFalse(metrics.contains(raw), raw + " appears in the metrics");
+        }
+    }
+
+    @Test
+    void theLastSuccessfulRefreshIsTheOneTheWarehouseRecorded() {
+        String metrics = scrape();
+        double finishedAt = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                "select extract(epoch from finished_at)::float8 from dwh.refresh_runs where status = 'succeeded'")
+            .mapTo(Double.class).one());
+        assertEquals(finishedAt, value(metrics, "state_doses_refresh_last_success_timestamp_seconds", Map.of()), 0.001);
+        assertEquals(1.0, value(metrics, "state_doses_refresh_last_success_run", Map.of()));
+        assertEquals(1.0, value(metrics, "state_doses_refresh_runs_total", Map.of("status", "succeeded")));
+        assertEquals(0.0, value(metrics, "state_doses_refresh_runs_total", Map.of("status", "failed")));
+        assertEquals(1.0, value(metrics, "state_doses_refresh_duration_seconds_count", Map.of("status", "succeeded")));
+        assertEquals(0.0, value(metrics, "state_doses_refresh_running", Map.of()));
+        assertEquals(51.0, value(metrics, "state_doses_product_state_rows", Map.of()));
+        assertEquals(1.0, value(metrics, "state_doses_warehouse_up", Map.of()));
+    }
+
+    @Test
+    void rowsLoadedPerSourceAreThoseOfTheLastSuccessfulRefresh() {
+        String metrics = scrape();
+        Map<String, Long> recorded = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                "select source, rows from dwh.refresh_run_sources where run_id = 1")
+            .setMapKeyColumn("source").setMapValueColumn("rows")
+            .collectInto(new org.jdbi.v3.core.generic.GenericType<Map<String, Long>>() { }));
+        assertEquals(Map.of("moderna", 8L, "pfizer", 7L, "population", 53L), recorded);
+        recorded.forEach((source, rows) ->
+            assertEquals(rows.doubleValue(), value(metrics, "state_doses_source_rows", Map.of("source", source)), source));
+    }
+
+    @Test
+    void theJvmAndTheConnectionPoolAreThereToo() {
+        String metrics = scrape();
+        assertEquals(8.0, value(metrics, "hikaricp_connections_max", Map.of("pool", "warehouse")), "pool size");
+        assertTrue(value(metrics, "jvm_threads_live_threads", Map.of()) > 0, "JVM threads");
+        assertTrue(value(metrics, "process_uptime_seconds", Map.of()) > 0, "uptime");
+        assertTrue(metrics.contains("jvm_memory_used_bytes{area=\"heap\""), "JVM memory");
+    }
+
+    private String scrape() {
+        return app.given().get("/metrics").then()
+            .statusCode(200).contentType("text/plain; version=0.0.4; charset=utf-8")
+            .extract().asString();
+    }
+
+    /**
+     * The request logger counts a request as its answer completes, which may be just after the
+     * client has it: wait briefly until the last request sent is counted.
+     */
+    private String scrapeUntilCounted(Map<String, String> labels, double count) {
+        String metrics = scrape();
+        for (int attempt = 0; attempt < 20 && !counted(metrics, labels, count); attempt++) {
+            sleep(100);
+            metrics = scrape();
+        }
+        return metrics;
+    }
+
+    private static boolean counted(String metrics, Map<String, String> labels, double count) {
+        try {
+            return value(metrics, "http_server_requests_seconds_count", labels) >= count;
+        } catch (AssertionError notYet) {
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The value of the sample {@code name} whose labels include {@code labels}; fails if there is none or several. */
+    static double value(String metrics, String name, Map<String, String> labels) {
+        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "(\\{(.*)})? (\\S+)$", Pattern.MULTILINE);
+        Matcher m = sample.matcher(metrics);
+        Double found = null;
+        while (m.find()) {
+            String labelText = m.group(2) == null ? "" : m.group(2);
+            boolean all = labels.entrySet().stream()
+                .allMatch(e -> labelText.contains(e.getKey() + "=\"" + e.getValue() + "\""));
+            if (all) {
+                if (found != null) {
+                    throw new AssertionError("several samples of " + name + " " + labels);
+                }
+                found = Double.parseDouble(m.group(3));
+            }
+        }
+        if (found == null) {
+            throw new AssertionError("no sample " + name + " " + labels + " in:\n" + metrics);
+        }
+        return found;
+    }
+}

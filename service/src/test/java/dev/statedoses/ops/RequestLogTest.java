@@ -1,0 +1,96 @@
+package dev.statedoses.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
+
+/** One log line per request: method, path, route, status, time; never a header, so never a token. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RequestLogTest {
+
+    private static final String TOKEN = "s3cret-refresh-token-for-the-log-test";
+
+    private RunningApp app;
+    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    private Logger logger;
+    private Level level;
+
+    @BeforeAll
+    void start() {
+        logger = (Logger) LoggerFactory.getLogger(RequestLog.class);
+        level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        logger.setAdditive(false); // to this test's list only, not the console
+        lines.start();
+        logger.addAppender(lines);
+        app = RunningApp.start(TestWarehouse.newDatabase().withRefreshToken("another-token"));
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        logger.detachAppender(lines);
+        logger.setLevel(level);
+        logger.setAdditive(true);
+    }
+
+    @Test
+    void aRequestIsOneLineWithMethodPathRouteStatusAndDuration() {
+        app.given().get("/ratios/NY?verbose=1").then().statusCode(404);
+        String line = awaitLine(l -> l.contains("path=/ratios/NY "));
+        assertTrue(line.matches("method=GET path=/ratios/NY route=/ratios/\\{state} status=404 duration_ms=\\d+\\.\\d"),
+            line);
+        assertFalse(line.contains("verbose"), "no query string: " + line);
+    }
+
+    @Test
+    void theAuthorizationHeaderIsNeverLogged() {
+        app.given().header("Authorization", "Bearer " + TOKEN).post("/refresh").then().statusCode(401);
+        String line = awaitLine(l -> l.contains("path=/refresh "));
+        assertTrue(line.startsWith("method=POST path=/refresh route=/refresh status=401 duration_ms="), line);
+        synchronized (lines.list) {
+            lines.list.forEach(e -> assertFalse(e.getFormattedMessage().contains(TOKEN), e.getFormattedMessage()));
+        }
+    }
+
+    @Test
+    void anUnmatchedPathIsLoggedWithoutARoute() {
+        app.given().get("/no/such/path").then().statusCode(404);
+        assertEquals("method=GET path=/no/such/path route=unmatched status=404",
+            awaitLine(l -> l.contains("path=/no/such/path ")).replaceAll(" duration_ms=.*", ""));
+    }
+
+    private String awaitLine(Predicate<String> wanted) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            List<String> found;
+            synchronized (lines.list) {
+                found = lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(wanted).toList();
+            }
+            if (!found.isEmpty()) {
+                assertEquals(1, found.size(), "one line per request: " + found);
+                return found.get(0);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no such log line; logged: " + lines.list);
+    }
+}
