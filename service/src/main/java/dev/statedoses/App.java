@@ -5,9 +5,12 @@ import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.statedoses.ops.Ops;
 import dev.statedoses.ratio.RatioController;
+import dev.statedoses.refresh.CheckFailedException;
 import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;
+import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.web.JettyProblemHandler;
@@ -34,7 +37,11 @@ public final class App {
     private App() {
     }
 
-    public static Javalin create(RatioController ratios, RefreshController refresh, ObjectMapper json) {
+    /** Everything that answers HTTP, built by {@link Wiring}. */
+    public record Controllers(RatioController ratios, RefreshController refresh, RefreshRunsController runs, Ops ops) {
+    }
+
+    public static Javalin create(Controllers c, ObjectMapper json) {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
@@ -46,11 +53,21 @@ public final class App {
                 server.setStopTimeout(10_000);
             });
 
+            config.requestLogger.http(c.ops()::logRequest);
+
             config.routes.apiBuilder(() -> {
                 before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
-                get("/ratios", ratios::list);
-                get("/ratios/{state}", ratios::one);
-                post("/refresh", refresh::refresh);
+                get("/ratios", c.ratios()::list);
+                get("/ratios/{state}", c.ratios()::one);
+                get("/ratios/{state}/weekly", c.ratios()::weekly);
+                post("/refresh", c.refresh()::refresh);
+                get("/refreshes", c.runs()::list);
+                get("/refreshes/{id}", c.runs()::one);
+                get("/health", c.ops()::health);
+                get("/metrics", c.ops()::metrics);
+                get("/openapi.yaml", c.ops()::openapi);
+                get("/docs", c.ops()::docsPage);
+                get("/docs/assets/{file}", c.ops()::docsAsset);
             });
 
             config.routes.exception(ProblemException.class, (e, ctx) -> {
@@ -62,6 +79,8 @@ public final class App {
                 answer(ctx, Problem.of(503, "shutting-down", "Service shutting down", e.getMessage()));
             });
             config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, sourceProblem(e)));
+            config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx,
+                Problem.of(422, "check-failed", "Data check failed", e.getMessage()).with("checks", e.failed())));
             config.routes.exception(RefreshBusyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                 answer(ctx, Problem.of(409, "refresh-running", "Refresh already running", e.getMessage()));

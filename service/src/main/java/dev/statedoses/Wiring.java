@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.statedoses.ops.Ops;
 import dev.statedoses.ratio.RatioController;
 import dev.statedoses.ratio.RatioRepository;
 import dev.statedoses.refresh.RefreshController;
+import dev.statedoses.refresh.RefreshRunRepository;
+import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.refresh.RefreshService;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
@@ -16,8 +19,11 @@ import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.RefreshAccess;
 import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 
@@ -29,6 +35,7 @@ public final class Wiring implements AutoCloseable {
     private final RatioRepository ratios;
     private final ObjectMapper json;
     private final RefreshAccess access;
+    private final Ops ops;
 
     private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
                    RefreshAccess access) {
@@ -37,6 +44,8 @@ public final class Wiring implements AutoCloseable {
         this.ratios = ratios;
         this.json = json;
         this.access = access;
+        // This instance's metrics registry (no global one): GET /metrics serves it.
+        this.ops = Ops.create(warehouse, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     public static Wiring start(Config config) {
@@ -84,7 +93,11 @@ public final class Wiring implements AutoCloseable {
     }
 
     public Javalin app() {
-        return App.create(new RatioController(ratios), new RefreshController(refreshes, access), json);
+        return App.create(new App.Controllers(
+            new RatioController(ratios, new ProductResponse(json)),
+            new RefreshController(refreshes, access),
+            new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
+            ops), json);
     }
 
     public RefreshService refreshes() {
@@ -106,6 +119,7 @@ public final class Wiring implements AutoCloseable {
 
     @Override
     public void close() {
+        ops.close();
         warehouse.close();
     }
 }

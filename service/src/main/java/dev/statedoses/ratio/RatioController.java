@@ -1,38 +1,151 @@
 package dev.statedoses.ratio;
 
 import dev.statedoses.web.Problem;
+import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** HTTP for the data product: reads the request, asks the repository, writes JSON. */
+/** HTTP for the data product: reads the request, asks the repository, writes JSON or CSV. */
 public final class RatioController {
+
+    static final List<String> RATIO_COLUMNS = List.of("state", "state_code", "population", "doses_moderna",
+        "doses_pfizer", "doses_total", "people_per_dose", "refreshed_at");
+    static final List<String> WEEKLY_COLUMNS = List.of("week", "doses_moderna", "doses_pfizer", "doses_total",
+        "people_per_dose");
+
+    /** What ?sort= may name: every row field, each with its order. */
+    private static final Map<String, Comparator<StateRatio>> SORTS = Map.of(
+        "state", Comparator.comparing(StateRatio::state),
+        "state_code", Comparator.comparing(StateRatio::stateCode),
+        "population", Comparator.comparingLong(StateRatio::population),
+        "doses_moderna", Comparator.comparingLong(StateRatio::dosesModerna),
+        "doses_pfizer", Comparator.comparingLong(StateRatio::dosesPfizer),
+        "doses_total", Comparator.comparingLong(StateRatio::dosesTotal),
+        "people_per_dose", Comparator.comparing(StateRatio::peoplePerDose,
+            Comparator.nullsLast(Comparator.naturalOrder())));
 
     /** A USPS code or a state name: letters, spaces and the odd dot; nothing else reaches SQL. */
     private static final Pattern STATE_KEY = Pattern.compile("[A-Za-z][A-Za-z .]{0,39}");
 
+    /** The query parameter that asks for the product as of a date. */
+    static final String AS_OF = "as_of";
+
     private final RatioRepository ratios;
+    private final ProductResponse response;
 
-    public RatioController(RatioRepository ratios) {
+    public RatioController(RatioRepository ratios, ProductResponse response) {
         this.ratios = ratios;
+        this.response = response;
     }
 
+    /** GET /ratios, or with ?as_of=YYYY-MM-DD the rows as of that date; ?sort= and ?order= order them. */
     public void list(Context ctx) {
-        ctx.json(ratios.all());
+        Optional<LocalDate> asOf = asOf(ctx);
+        Comparator<StateRatio> order = order(ctx);
+        List<StateRatio> rows = (asOf.isPresent() ? ratios.allAsOf(asOf.get()) : ratios.all()).stream()
+            .sorted(order).toList();
+        response.send(ctx, rows, RATIO_COLUMNS, rows.isEmpty() ? null : rows.get(0).refreshedAt());
     }
 
+    /**
+     * The order ?sort=&lt;field&gt;&amp;order=asc|desc asks for (default: by state, ascending).
+     * Rows without a value (people_per_dose of a state with no doses) come last either way;
+     * ties are broken by state.
+     */
+    static Comparator<StateRatio> order(Context ctx) {
+        String field = ctx.queryParamAsClass("sort", String.class).getOrDefault("state");
+        String direction = ctx.queryParamAsClass("order", String.class).getOrDefault("asc");
+        Comparator<StateRatio> byField = SORTS.get(field);
+        if (byField == null) {
+            throw new ProblemException(Problem.of(400, "invalid-sort", "Invalid sort",
+                "sort must be one of " + String.join(", ", RATIO_COLUMNS.subList(0, 7)) + ", not '"
+                    + printable(field) + "'"));
+        }
+        if (!direction.equals("asc") && !direction.equals("desc")) {
+            throw new ProblemException(Problem.of(400, "invalid-order", "Invalid order",
+                "order must be asc or desc, not '" + printable(direction) + "'"));
+        }
+        boolean descending = direction.equals("desc");
+        Comparator<StateRatio> directed = field.equals("people_per_dose")
+            ? Comparator.comparing(StateRatio::peoplePerDose, Comparator.nullsLast(
+                descending ? Comparator.<BigDecimal>reverseOrder() : Comparator.<BigDecimal>naturalOrder()))
+            : descending ? byField.reversed() : byField;
+        return directed.thenComparing(StateRatio::state);
+    }
+
+    /** GET /ratios/{state}, or with ?as_of=YYYY-MM-DD the row as of that date. */
     public void one(Context ctx) {
+        String key = stateKey(ctx);
+        Optional<LocalDate> asOf = asOf(ctx);
+        StateRatio row = (asOf.isPresent() ? ratios.findAsOf(key, asOf.get()) : ratios.find(key))
+            .orElseThrow(() -> notFound(key));
+        response.send(ctx, row, RATIO_COLUMNS, row.refreshedAt());
+    }
+
+    /** GET /ratios/{state}/weekly: the state's allocation weeks, oldest first. */
+    public void weekly(Context ctx) {
+        String key = stateKey(ctx);
+        StateRatio row = ratios.find(key).orElseThrow(() -> notFound(key));
+        response.send(ctx, ratios.weekly(row.state()), WEEKLY_COLUMNS, row.refreshedAt());
+    }
+
+    private static String stateKey(Context ctx) {
         String key = ctx.pathParam("state").strip();
         if (!STATE_KEY.matcher(key).matches()) {
             throw new ProblemException(Problem.of(400, "invalid-state", "Invalid state",
                 "'" + printable(key) + "' is not a state: use a USPS code (NY) or a full name (New York)"));
         }
-        StateRatio row = ratios.find(key).orElseThrow(() -> new ProblemException(ratios.isEmpty()
+        return key;
+    }
+
+    /**
+     * The {@code as_of} query parameter: absent, or exactly one real calendar date written
+     * YYYY-MM-DD (ISO 8601, as the API writes dates). Anything else is a 400.
+     */
+    static Optional<LocalDate> asOf(Context ctx) {
+        List<String> values = ctx.queryParams(AS_OF);
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            throw invalidAsOf("as_of is given " + values.size() + " times: give it once, as a date "
+                + "YYYY-MM-DD such as 2021-01-04");
+        }
+        return Optional.of(parseAsOf(values.get(0)));
+    }
+
+    /** A date YYYY-MM-DD (strictly: 10 characters, a month 01-12, a day that month has), or a 400. */
+    static LocalDate parseAsOf(String value) {
+        if (value.length() == 10) {
+            try {
+                // ISO_LOCAL_DATE, resolved strictly: 2021-02-30, 2021-13-01 and 2021-1-4 fail.
+                return LocalDate.parse(value);
+            } catch (DateTimeParseException e) {
+                // answered below, with the value
+            }
+        }
+        throw invalidAsOf("as_of '" + printable(value) + "' is not a date: use a real calendar date "
+            + "written YYYY-MM-DD, such as 2021-01-04");
+    }
+
+    private static ProblemException invalidAsOf(String detail) {
+        return new ProblemException(Problem.of(400, "invalid-as-of", "Invalid as_of", detail));
+    }
+
+    private ProblemException notFound(String key) {
+        return new ProblemException(ratios.isEmpty()
             ? Problem.of(404, "no-data", "No data yet",
                 "No data has been loaded yet: run a refresh first (POST /refresh)")
             : Problem.of(404, "unknown-state", "Unknown state",
-                "No state '" + key + "': use a USPS code (NY) or a full name (New York)")));
-        ctx.json(row);
+                "No state '" + key + "': use a USPS code (NY) or a full name (New York)"));
     }
 
     private static String printable(String text) {

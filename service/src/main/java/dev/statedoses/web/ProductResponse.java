@@ -1,0 +1,152 @@
+package dev.statedoses.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes a product response as dashboards and spreadsheets want it: JSON or CSV (by
+ * {@code ?format=} or {@code Accept: text/csv}), with an ETag taken from the very bytes sent,
+ * Last-Modified from the product's refreshed_at, and 304 for a client that already has them.
+ */
+public final class ProductResponse {
+
+    public static final String CSV = "text/csv; charset=utf-8";
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+
+    private final ObjectMapper json;
+    /** For CSV: the same field names, but decimals kept as written (0.8000, not 0.8), as in JSON. */
+    private final ObjectMapper exact;
+
+    public ProductResponse(ObjectMapper json) {
+        this.json = json;
+        this.exact = json.copy().setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    }
+
+    /**
+     * Sends {@code body} (a row or a list of rows). {@code columns} are the CSV header, the JSON
+     * field names in order; {@code refreshedAt} is when the product was built (null: no product).
+     */
+    public void send(Context ctx, Object body, List<String> columns, Instant refreshedAt) {
+        boolean csv = wantsCsv(ctx);
+        byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
+        String etag = "\"" + HexFormat.of().formatHex(sha256(bytes)).substring(0, 32) + "\"";
+        ctx.header("ETag", etag);
+        ctx.header("Cache-Control", "no-cache");
+        ctx.header("Vary", "Accept");
+        Instant lastModified = refreshedAt == null ? null : refreshedAt.truncatedTo(ChronoUnit.SECONDS);
+        if (lastModified != null) {
+            ctx.header("Last-Modified", HTTP_DATE.format(lastModified.atZone(ZoneOffset.UTC)));
+        }
+        if (notModified(ctx, etag, lastModified)) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType(csv ? CSV : "application/json");
+        ctx.result(bytes);
+    }
+
+    /** {@code ?format=csv|json} decides; without it, an Accept header naming text/csv asks for CSV. */
+    private static boolean wantsCsv(Context ctx) {
+        String format = ctx.queryParam("format");
+        if (format != null) {
+            return switch (format.toLowerCase(Locale.ROOT)) {
+                case "csv" -> true;
+                case "json" -> false;
+                default -> throw new ProblemException(Problem.of(400, "invalid-format", "Invalid format",
+                    "format must be csv or json, not '" + printable(format) + "'"));
+            };
+        }
+        String accept = ctx.header("Accept");
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/csv");
+    }
+
+    /** RFC 9110: If-None-Match wins over If-Modified-Since; a weak or strong match both count. */
+    private static boolean notModified(Context ctx, String etag, Instant lastModified) {
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifNoneMatch != null) {
+            for (String candidate : ifNoneMatch.split(",")) {
+                String tag = candidate.strip();
+                if (tag.startsWith("W/")) {
+                    tag = tag.substring(2);
+                }
+                if (tag.equals("*") || tag.equals(etag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String ifModifiedSince = ctx.header("If-Modified-Since");
+        if (ifModifiedSince == null || lastModified == null) {
+            return false;
+        }
+        try {
+            Instant since = ZonedDateTime.parse(ifModifiedSince.strip(), HTTP_DATE).toInstant();
+            return !lastModified.isAfter(since);
+        } catch (DateTimeParseException e) {
+            return false; // an unreadable date is ignored, as RFC 9110 says
+        }
+    }
+
+    private byte[] jsonBytes(Object body) {
+        try {
+            return json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    /** RFC 4180: a header row, CRLF line ends, fields quoted only when they must be; null is empty. */
+    private byte[] csv(Object body, List<String> columns) {
+        JsonNode tree = exact.valueToTree(body);
+        StringBuilder out = new StringBuilder();
+        out.append(String.join(",", columns)).append("\r\n");
+        for (JsonNode row : tree.isArray() ? tree : List.of(tree)) {
+            for (int i = 0; i < columns.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                JsonNode value = row.get(columns.get(i));
+                if (value != null && !value.isNull()) {
+                    out.append(field(value.asText()));
+                }
+            }
+            out.append("\r\n");
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String field(String text) {
+        if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            return text;
+        }
+        return "\"" + text.replace("\"", "\"\"") + "\"";
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static String printable(String text) {
+        String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return shown.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}
