@@ -1,13 +1,14 @@
 package dev.statedoses;
 
 import dev.statedoses.ratio.StateRatio;
+import dev.statedoses.refresh.CheckResult;
 import dev.statedoses.refresh.Exclusion;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.SourceReport;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The `refresh` command's output: the product as an aligned table, then what was left out. */
+/** The `refresh` command's output: the product as an aligned table, what was left out, the checks. */
 final class ReportPrinter {
 
     private ReportPrinter() {
@@ -34,6 +35,14 @@ final class ReportPrinter {
                 Long.toString(e.dosesPfizer()), Long.toString(e.dosesTotal())});
         }
         appendTable(out, excluded, 2);
+
+        out.append('\n').append("Data checks:\n");
+        List<String[]> checks = new ArrayList<>();
+        checks.add(new String[] {"check", "status", "detail"});
+        for (CheckResult c : report.checks()) {
+            checks.add(new String[] {c.name(), c.status(), c.detail()});
+        }
+        appendTable(out, checks, 3);
 
         out.append('\n').append("Run ").append(report.runId()).append(", ").append(report.durationMs())
             .append(" ms, ").append(report.stateRows()).append(" state rows, from:\n");

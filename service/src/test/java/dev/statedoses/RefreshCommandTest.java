@@ -65,6 +65,10 @@ class RefreshCommandTest {
         assertTrue(run.out().contains("Doses not in any state row (2130 of 13930 allocated):"), run.out());
         assertTrue(run.out().contains("Federal Entities  federal                           1400           600"
             + "         2000"), run.out());
+        assertTrue(run.out().contains("completeness_moderna          warn    week 2020-12-28 has 2 of 6 jurisdictions"),
+            run.out());
+        assertTrue(run.out().contains("reconciliation                pass    13930 doses in the sources = 11800 in state rows"
+            + " + 2130 excluded"), run.out());
     }
 
     @Test
