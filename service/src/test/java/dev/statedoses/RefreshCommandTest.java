@@ -26,10 +26,7 @@ class RefreshCommandTest {
     @BeforeAll
     void sources() {
         upstream = FixtureServer.start();
-        env = TestWarehouse.environment(TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv")));
+        env = TestWarehouse.environment(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
     }
 
     @AfterAll

@@ -31,10 +31,7 @@ class ShutdownTest {
     void sigtermRollsBackARunningRefreshAndAnswersItsCaller() throws Exception {
         try (FixtureServer upstream = FixtureServer.start()) {
             FixtureServer.Hold moderna = upstream.serveHeld("/held/moderna.csv", Fixtures.bytes("moderna.csv"));
-            Config config = TestWarehouse.newDatabase().withSources(
-                upstream.serveFixture("/moderna.csv", "moderna.csv"),
-                upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-                upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
             String before;
             try (RunningApp app = RunningApp.start(config)) {
                 app.given().post("/refresh").then().statusCode(200);

@@ -45,9 +45,6 @@ class HealthTest {
     }
 
     static Config withFixtureSources(Config config, FixtureServer upstream) {
-        return config.withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        return upstream.serveFixtureSources(config);
     }
 }

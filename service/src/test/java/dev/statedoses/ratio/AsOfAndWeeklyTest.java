@@ -60,10 +60,7 @@ class AsOfAndWeeklyTest {
     @BeforeAll
     void refreshOnce() {
         upstream = FixtureServer.start();
-        app = RunningApp.start(TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv")));
+        app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
         app.given().post("/refresh").then().statusCode(200);
         empty = RunningApp.start(TestWarehouse.newDatabase());
     }

@@ -33,10 +33,7 @@ class FormatsAndCachingTest {
     @BeforeAll
     void refreshOnce() {
         upstream = FixtureServer.start();
-        app = RunningApp.start(TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv")));
+        app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
         app.given().get("/ratios").then().statusCode(200).body(equalTo("[]"))
             .header("ETag", matchesPattern("\"[0-9a-f]{32}\""))
             .header("Last-Modified", nullValue());

@@ -45,10 +45,7 @@ class RatiosApiTest {
     @BeforeAll
     void refreshOnce() {
         upstream = FixtureServer.start();
-        config = TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
         app = RunningApp.start(config);
         refresh = app.given().config(DECIMALS).post("/refresh").then()
             .statusCode(200).contentType("application/json").extract();

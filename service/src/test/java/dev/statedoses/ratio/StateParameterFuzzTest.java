@@ -107,10 +107,7 @@ class StateParameterFuzzTest {
     @BeforeAll
     void refreshOnce() {
         upstream = FixtureServer.start();
-        Config config = TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
         app = RunningApp.start(config);
         app.given().post("/refresh").then().statusCode(200);
         List<Map<String, Object>> rows = app.given().get("/ratios").then().statusCode(200)

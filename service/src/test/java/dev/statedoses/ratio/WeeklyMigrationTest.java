@@ -1,7 +1,7 @@
 package dev.statedoses.ratio;
 
-import static dev.statedoses.ratio.WeeklyTransformTest.allocate;
-import static dev.statedoses.ratio.WeeklyTransformTest.county;
+import static dev.statedoses.support.RawRows.allocate;
+import static dev.statedoses.support.RawRows.county;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.Config;
@@ -89,9 +89,7 @@ class WeeklyMigrationTest {
 
     @Test
     void aNewWarehouseStartsWithoutWeeks() {
-        Config config = TestWarehouse.newDatabase();
-        try (Warehouse fresh = Warehouse.connect("jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort()
-            + "/" + config.dbName(), config.dbUser(), config.dbPassword(), null)) {
+        try (Warehouse fresh = TestWarehouse.connectNewDatabase()) {
             int rows = fresh.jdbi().withHandle(h -> h.createQuery("select count(*) from dwh.state_doses_weekly")
                 .mapTo(Integer.class).one());
             assertEquals(0, rows);

@@ -1,10 +1,11 @@
 package dev.statedoses.ratio;
 
+import static dev.statedoses.support.RawRows.allocate;
+import static dev.statedoses.support.RawRows.county;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Config;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
@@ -35,9 +36,7 @@ class WeeklyTransformTest {
 
     @BeforeAll
     void connect() {
-        Config config = TestWarehouse.newDatabase();
-        warehouse = Warehouse.connect("jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/"
-            + config.dbName(), config.dbUser(), config.dbPassword(), null);
+        warehouse = TestWarehouse.connectNewDatabase();
     }
 
     @AfterAll
@@ -51,18 +50,7 @@ class WeeklyTransformTest {
             "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population"));
     }
 
-    static void allocate(Handle h, String manufacturer, String jurisdiction, String week, long first, long second) {
-        h.createUpdate("insert into raw.cdc_" + manufacturer + "_allocations (run_id, line, jurisdiction, "
-                + "week_of_allocations, first_dose_allocations, second_dose_allocations) "
-                + "values (0, 0, :j, cast(:w as date), :f, :s)")
-            .bind("j", jurisdiction).bind("w", week).bind("f", first).bind("s", second).execute();
-    }
 
-    static void county(Handle h, String state, String county, long population) {
-        h.createUpdate("insert into raw.county_population (run_id, line, county, state, population_estimate_2018) "
-                + "values (0, 0, :c, :s, :p)")
-            .bind("c", county).bind("s", state).bind("p", population).execute();
-    }
 
     /** Runs the transform as a refresh does (a transaction, a run id); the weeks by state, in order. */
     private Map<String, List<String>> build() throws SQLException {

@@ -1,8 +1,8 @@
 package dev.statedoses.refresh;
 
+import static dev.statedoses.support.RawRows.allocate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.statedoses.Config;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.Warehouse;
 import java.util.LinkedHashMap;
@@ -27,9 +27,7 @@ class DataChecksTest {
 
     @BeforeAll
     void connect() {
-        Config config = TestWarehouse.newDatabase();
-        warehouse = Warehouse.connect("jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/"
-            + config.dbName(), config.dbUser(), config.dbPassword(), null);
+        warehouse = TestWarehouse.connectNewDatabase();
     }
 
     @AfterAll
@@ -65,13 +63,6 @@ class DataChecksTest {
         });
     }
 
-    private static void allocate(Handle h, String manufacturer, String jurisdiction, String week, long first,
-                                 long second) {
-        h.createUpdate("insert into raw.cdc_" + manufacturer + "_allocations (run_id, line, jurisdiction, "
-                + "week_of_allocations, first_dose_allocations, second_dose_allocations) "
-                + "values (0, 0, :j, cast(:w as date), :f, :s)")
-            .bind("j", jurisdiction).bind("w", week).bind("f", first).bind("s", second).execute();
-    }
 
     private static void exclude(Handle h, String jurisdiction, String kind, long doses) {
         h.createUpdate("""

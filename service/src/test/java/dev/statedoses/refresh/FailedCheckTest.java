@@ -40,9 +40,7 @@ class FailedCheckTest {
                     "insert into dwh.jurisdictions (name, kind, state_code) values ('Atlantis', 'state', 'AT')"));
                 upstream.serve("/County_Population.csv", atlantisCounty.getBytes(StandardCharsets.UTF_8));
 
-                // openapi.yaml does not document the check-failed problem yet (it asks a 422 of
-                // POST /refresh to name a source): this answer is left out of the contract check.
-                app.given().noFilters().post("/refresh").then()
+                app.given().post("/refresh").then()
                     .statusCode(422).contentType("application/problem+json")
                     .body("type", equalTo("/problems/check-failed"))
                     .body("title", equalTo("Data check failed"))

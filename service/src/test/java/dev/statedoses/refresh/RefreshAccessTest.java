@@ -26,10 +26,7 @@ class RefreshAccessTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        app = RunningApp.start(TestWarehouse.newDatabase().withSources(
-                upstream.serveFixture("/moderna.csv", "moderna.csv"),
-                upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-                upstream.serveFixture("/County_Population.csv", "county_population.csv"))
+        app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase())
             .withRefreshToken(TOKEN));
     }
 

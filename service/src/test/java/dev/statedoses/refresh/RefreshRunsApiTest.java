@@ -45,10 +45,7 @@ class RefreshRunsApiTest {
     @BeforeAll
     void succeedThenFail() {
         upstream = FixtureServer.start();
-        config = TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
         app = RunningApp.start(config);
         report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
         // The same URL now fails: run 2 fails after it loaded moderna.

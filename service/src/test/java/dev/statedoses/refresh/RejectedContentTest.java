@@ -51,10 +51,7 @@ class RejectedContentTest {
     @BeforeAll
     void loadAGoodProduct() {
         upstream = FixtureServer.start();
-        good = TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        good = upstream.serveFixtureSources(TestWarehouse.newDatabase());
         app = RunningApp.start(good);
         app.given().post("/refresh").then().statusCode(200);
         productBefore = app.given().get("/ratios").asString();

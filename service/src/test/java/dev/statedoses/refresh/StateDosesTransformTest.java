@@ -1,16 +1,16 @@
 package dev.statedoses.refresh;
 
+import static dev.statedoses.support.RawRows.allocate;
+import static dev.statedoses.support.RawRows.county;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.statedoses.Config;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,9 +28,7 @@ class StateDosesTransformTest {
 
     @BeforeAll
     void connect() {
-        Config config = TestWarehouse.newDatabase();
-        warehouse = Warehouse.connect("jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/"
-            + config.dbName(), config.dbUser(), config.dbPassword(), null);
+        warehouse = TestWarehouse.connectNewDatabase();
     }
 
     @AfterAll
@@ -44,18 +42,7 @@ class StateDosesTransformTest {
             "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population"));
     }
 
-    private static void allocate(Handle h, String manufacturer, String jurisdiction, String week, long first, long second) {
-        h.createUpdate("insert into raw.cdc_" + manufacturer + "_allocations (run_id, line, jurisdiction, "
-                + "week_of_allocations, first_dose_allocations, second_dose_allocations) "
-                + "values (0, 0, :j, cast(:w as date), :f, :s)")
-            .bind("j", jurisdiction).bind("w", week).bind("f", first).bind("s", second).execute();
-    }
 
-    private static void county(Handle h, String state, String county, long population) {
-        h.createUpdate("insert into raw.county_population (run_id, line, county, state, population_estimate_2018) "
-                + "values (0, 0, :c, :s, :p)")
-            .bind("c", county).bind("s", state).bind("p", population).execute();
-    }
 
     /** Runs the transform as a refresh does: inside a transaction, with a run id. */
     private Map<String, Map<String, Object>> build() throws java.sql.SQLException {

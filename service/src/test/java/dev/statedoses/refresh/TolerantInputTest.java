@@ -57,10 +57,7 @@ class TolerantInputTest {
     @BeforeAll
     void loadTheCleanFiles() {
         upstream = FixtureServer.start();
-        clean = TestWarehouse.newDatabase().withSources(
-            upstream.serveFixture("/moderna.csv", "moderna.csv"),
-            upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+        clean = upstream.serveFixtureSources(TestWarehouse.newDatabase());
         app = RunningApp.start(clean);
         ExtractableResponse<Response> report = app.given().post("/refresh").then()
             .statusCode(200)

@@ -38,10 +38,7 @@ class WarehouseOutageTest {
         EmbeddedPostgres warehouse = startWarehouse(dataDir, port);
         Config config = TestWarehouse.newDatabase().withDatabase("127.0.0.1", port, "postgres", "postgres", "");
         try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(config.withSources(
-                 upstream.serveFixture("/moderna.csv", "moderna.csv"),
-                 upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-                 upstream.serveFixture("/County_Population.csv", "county_population.csv")))) {
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
             app.given().post("/refresh").then().statusCode(200);
             String product = app.given().get("/ratios").asString();
 

@@ -1,6 +1,7 @@
 package dev.statedoses.support;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.statedoses.Config;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,6 +76,14 @@ public final class FixtureServer implements AutoCloseable {
     /** Serves a test resource under {@code fixtures/} with 200 at {@code path}. */
     public URI serveFixture(String path, String fixture) {
         return serve(path, Fixtures.bytes(fixture));
+    }
+
+    /** Serves the three hand-written fixtures (fixtures/README.md) and points {@code config} at them. */
+    public Config serveFixtureSources(Config config) {
+        return config.withSources(
+            serveFixture("/moderna.csv", "moderna.csv"),
+            serveFixture("/pfizer.csv", "pfizer.csv"),
+            serveFixture("/County_Population.csv", "county_population.csv"));
     }
 
     /** Streams a file from disk with 200 at {@code path}. */

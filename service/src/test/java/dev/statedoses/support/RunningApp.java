@@ -29,7 +29,9 @@ public final class RunningApp implements AutoCloseable {
 
     public RequestSpecification given() {
         // No keep-alive: an idle pooled connection would hold up the server's graceful stop.
-        return RestAssured.given().baseUri("http://127.0.0.1").port(app.port()).header("Connection", "close");
+        // Every response is checked against openapi.yaml (support/Contract).
+        return RestAssured.given().baseUri("http://127.0.0.1").port(app.port()).header("Connection", "close")
+            .filter(Contract.filter());
     }
 
     public Wiring wiring() {

@@ -1,6 +1,7 @@
 package dev.statedoses.support;
 
 import dev.statedoses.Config;
+import dev.statedoses.warehouse.Warehouse;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +54,13 @@ public final class TestWarehouse {
         }
         return Config.fromEnvironment(Map.of())
             .withDatabase("127.0.0.1", Server.POSTGRES.getPort(), name, "postgres", "");
+    }
+
+    /** A new database, migrated, with a connection pool: for tests of the warehouse's SQL itself. */
+    public static Warehouse connectNewDatabase() {
+        Config config = newDatabase();
+        return Warehouse.connect("jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/"
+            + config.dbName(), config.dbUser(), config.dbPassword(), null);
     }
 
     /** An environment (as Main reads it) pointing at the database of {@code config}. */
