@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.statedoses.ops.Ops;
+import dev.statedoses.ratio.ProductCache;
 import dev.statedoses.ratio.RatioController;
 import dev.statedoses.ratio.RatioRepository;
 import dev.statedoses.refresh.RefreshController;
@@ -92,9 +93,18 @@ public final class Wiring implements AutoCloseable {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     }
 
+    /**
+     * The HTTP service. It serves the product from a snapshot in memory, loaded now and reloaded
+     * after every refresh: this process's own at once, another process's when its NOTIFY arrives.
+     */
     public Javalin app() {
+        ProductResponse responses = new ProductResponse(json);
+        ProductCache product = new ProductCache(ratios, responses);
+        product.reload();
+        refreshes.onRefreshed(product::reload);
+        warehouse.onProductChange(product::reload);
         return App.create(new App.Controllers(
-            new RatioController(ratios, new ProductResponse(json)),
+            new RatioController(ratios, product, responses),
             new RefreshController(refreshes, access),
             new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
             ops), json);

@@ -39,10 +39,13 @@ public final class RatioController {
     static final String AS_OF = "as_of";
 
     private final RatioRepository ratios;
+    private final ProductCache product;
     private final ProductResponse response;
 
-    public RatioController(RatioRepository ratios, ProductResponse response) {
+    /** {@code product} serves the current product from memory; {@code ratios} the product as of a week. */
+    public RatioController(RatioRepository ratios, ProductCache product, ProductResponse response) {
         this.ratios = ratios;
+        this.product = product;
         this.response = response;
     }
 
@@ -50,7 +53,12 @@ public final class RatioController {
     public void list(Context ctx) {
         Optional<LocalDate> asOf = asOf(ctx);
         Comparator<StateRatio> order = order(ctx);
-        List<StateRatio> rows = (asOf.isPresent() ? ratios.allAsOf(asOf.get()) : ratios.all()).stream()
+        ProductSnapshot snapshot = product.current();
+        if (asOf.isEmpty() && ctx.queryParam("sort") == null && ctx.queryParam("order") == null) {
+            response.send(ctx, snapshot.all()); // the common read: bytes made at refresh time
+            return;
+        }
+        List<StateRatio> rows = (asOf.isPresent() ? ratios.allAsOf(asOf.get()) : snapshot.rows()).stream()
             .sorted(order).toList();
         response.send(ctx, rows, RATIO_COLUMNS, rows.isEmpty() ? null : rows.get(0).refreshedAt());
     }
@@ -85,15 +93,21 @@ public final class RatioController {
     public void one(Context ctx) {
         String key = stateKey(ctx);
         Optional<LocalDate> asOf = asOf(ctx);
-        StateRatio row = (asOf.isPresent() ? ratios.findAsOf(key, asOf.get()) : ratios.find(key))
-            .orElseThrow(() -> notFound(key));
+        ProductSnapshot snapshot = product.current();
+        if (asOf.isEmpty()) {
+            StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
+            response.send(ctx, snapshot.prepared(row));
+            return;
+        }
+        StateRatio row = ratios.findAsOf(key, asOf.get()).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
         response.send(ctx, row, RATIO_COLUMNS, row.refreshedAt());
     }
 
     /** GET /ratios/{state}/weekly: the state's allocation weeks, oldest first. */
     public void weekly(Context ctx) {
         String key = stateKey(ctx);
-        StateRatio row = ratios.find(key).orElseThrow(() -> notFound(key));
+        ProductSnapshot snapshot = product.current();
+        StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
         response.send(ctx, ratios.weekly(row.state()), WEEKLY_COLUMNS, row.refreshedAt());
     }
 
@@ -140,8 +154,8 @@ public final class RatioController {
         return new ProblemException(Problem.of(400, "invalid-as-of", "Invalid as_of", detail));
     }
 
-    private ProblemException notFound(String key) {
-        return new ProblemException(ratios.isEmpty()
+    private static ProblemException notFound(String key, boolean noProduct) {
+        return new ProblemException(noProduct
             ? Problem.of(404, "no-data", "No data yet",
                 "No data has been loaded yet: run a refresh first (POST /refresh)")
             : Problem.of(404, "unknown-state", "Unknown state",

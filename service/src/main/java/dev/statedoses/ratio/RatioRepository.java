@@ -33,14 +33,6 @@ public final class RatioRepository {
             .list());
     }
 
-    /** The row of a state given by its USPS code or its name, in any case. */
-    public Optional<StateRatio> find(String codeOrName) {
-        return jdbi.withHandle(h -> h.createQuery(COLUMNS
-                + " where state_code = upper(:key) or lower(state) = lower(:key)")
-            .bind("key", codeOrName)
-            .map((rs, ctx) -> row(rs))
-            .findFirst());
-    }
 
     /** Every row as it was with the allocations of the weeks up to and including {@code asOf}. */
     public List<StateRatio> allAsOf(LocalDate asOf) {
@@ -73,11 +65,6 @@ public final class RatioRepository {
             .list());
     }
 
-    public boolean isEmpty() {
-        return jdbi.withHandle(h -> h.createQuery("select not exists (select 1 from dwh.state_doses)")
-            .mapTo(Boolean.class)
-            .one());
-    }
 
     private static StateRatio row(ResultSet rs) throws SQLException {
         return new StateRatio(

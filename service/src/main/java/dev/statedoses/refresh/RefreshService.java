@@ -9,6 +9,7 @@ import dev.statedoses.source.SourceName;
 import dev.statedoses.source.SourceStream;
 import dev.statedoses.warehouse.CopyWriter;
 import dev.statedoses.warehouse.Sql;
+import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseException;
 import java.net.URI;
 import java.sql.SQLException;
@@ -55,6 +56,7 @@ public final class RefreshService {
     private final Clock clock;
     private final ReentrantLock localLock = new ReentrantLock();
     private volatile boolean stopping;
+    private volatile Runnable onRefreshed = () -> { };
     private volatile SourceStream reading;
 
     public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
@@ -100,6 +102,7 @@ public final class RefreshService {
             LOG.info("refresh started");
             RefreshReport report = build(tx, runId, started, sources);
             tx.commit();
+            onRefreshed.run();
             LOG.info("refresh succeeded in {} ms: {} state rows, {} doses, {} excluded",
                 report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
             return report;
@@ -159,6 +162,9 @@ public final class RefreshService {
 
         Instant finished = clock.instant();
         runs.succeeded(tx, runId, finished, stateRows, sources, checks);
+        // Delivered at commit, and only if it commits: other instances reload their snapshot.
+        tx.createQuery("select pg_notify('" + Warehouse.PRODUCT_CHANNEL + "', :run)")
+            .bind("run", Long.toString(runId)).mapTo(String.class).one();
         return new RefreshReport(runId, started, finished, Duration.between(started, finished).toMillis(),
             List.copyOf(sources), stateRows, inSources, inStateRows, excluded, exclusions, checks);
     }
@@ -205,6 +211,11 @@ public final class RefreshService {
         } finally {
             reading = null;
         }
+    }
+
+    /** Runs {@code action} in this process after each refresh commits (other processes hear NOTIFY). */
+    public void onRefreshed(Runnable action) {
+        this.onRefreshed = action;
     }
 
     /**

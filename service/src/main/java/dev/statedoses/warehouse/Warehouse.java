@@ -4,6 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -12,9 +15,13 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Warehouse implements AutoCloseable {
 
+    /** The channel a refresh announces its commit on; every instance on the warehouse listens. */
+    public static final String PRODUCT_CHANNEL = "state_doses_refreshed";
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final AutoCloseable owned;
+    private final List<ChannelListener> listeners = new CopyOnWriteArrayList<>();
 
     private Warehouse(HikariDataSource dataSource, AutoCloseable owned) {
         this.dataSource = dataSource;
@@ -55,6 +62,20 @@ public final class Warehouse implements AutoCloseable {
         return new Warehouse(dataSource, owned);
     }
 
+    /**
+     * Runs {@code onChange} whenever a refresh (of any process) commits a new product, and once
+     * whenever the listening connection is (re)established. Stops when the warehouse closes.
+     */
+    public void onProductChange(Runnable onChange) {
+        Properties credentials = new Properties();
+        credentials.setProperty("user", dataSource.getUsername());
+        credentials.setProperty("password", dataSource.getPassword() == null ? "" : dataSource.getPassword());
+        credentials.setProperty("connectTimeout", "3");
+        credentials.setProperty("tcpKeepAlive", "true");
+        credentials.setProperty("ApplicationName", "state-doses listener");
+        listeners.add(new ChannelListener(dataSource.getJdbcUrl(), credentials, PRODUCT_CHANNEL, onChange));
+    }
+
     public Jdbi jdbi() {
         return jdbi;
     }
@@ -65,6 +86,7 @@ public final class Warehouse implements AutoCloseable {
 
     @Override
     public void close() {
+        listeners.forEach(ChannelListener::close);
         dataSource.close();
         if (owned != null) {
             try {

@@ -1,6 +1,7 @@
 package dev.statedoses.refresh;
 
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +20,9 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * The warehouse stops under a running service and starts again: meanwhile every request answers
- * 503 promptly, and afterwards the service serves again with no restart and no data lost.
+ * The warehouse stops under a running service and starts again: meanwhile the product is still
+ * served from memory, everything that needs the warehouse answers 503 promptly, and afterwards
+ * the service works again with no restart and no data lost.
  */
 class WarehouseOutageTest {
 
@@ -29,7 +31,7 @@ class WarehouseOutageTest {
     }
 
     @Test
-    void theServiceAnswers503WhileTheWarehouseIsDownAndRecoversByItself() throws Exception {
+    void theProductStaysReadableWhileTheWarehouseIsDownAndTheServiceRecovers() throws Exception {
         Path dataDir = Files.createTempDirectory("outage-warehouse");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -43,7 +45,11 @@ class WarehouseOutageTest {
             String product = app.given().get("/ratios").asString();
 
             warehouse.close();
-            for (String path : new String[] {"/ratios", "/ratios/NY"}) {
+            // The product is served from memory: it stays readable, exactly as it was.
+            app.given().get("/ratios").then().statusCode(200).body(equalTo(product));
+            app.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
+            // What needs the warehouse says so, promptly.
+            for (String path : new String[] {"/ratios?as_of=2021-01-01", "/ratios/NY/weekly", "/refreshes"}) {
                 Instant start = Instant.now();
                 app.given().get(path).then()
                     .statusCode(503).contentType("application/problem+json")
@@ -58,7 +64,7 @@ class WarehouseOutageTest {
             warehouse = startWarehouse(dataDir, port);
             Response again = null;
             for (int attempt = 0; attempt < 40; attempt++) {
-                again = app.given().get("/ratios");
+                again = app.given().get("/ratios?as_of=2021-01-04");
                 if (again.statusCode() == 200) {
                     break;
                 }
@@ -67,6 +73,7 @@ class WarehouseOutageTest {
             assertEquals(200, again.statusCode(), "the service did not recover: " + again.asString());
             assertEquals(product, again.asString(), "the product survived the outage");
             app.given().post("/refresh").then().statusCode(200);
+            app.given().get("/ratios").then().statusCode(200).body(not(equalTo(product))); // a new build
         } finally {
             warehouse.close();
         }

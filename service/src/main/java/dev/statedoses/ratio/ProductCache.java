@@ -1,0 +1,42 @@
+package dev.statedoses.ratio;
+
+import dev.statedoses.web.ProductResponse;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the current {@link ProductSnapshot}, so reads of the product need no warehouse round
+ * trip. Reloaded at start, after this process's refreshes, and when another process announces
+ * one; readers always see one whole snapshot, the old or the new.
+ */
+public final class ProductCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProductCache.class);
+
+    private final RatioRepository ratios;
+    private final ProductResponse responses;
+    private final AtomicReference<ProductSnapshot> current;
+
+    public ProductCache(RatioRepository ratios, ProductResponse responses) {
+        this.ratios = ratios;
+        this.responses = responses;
+        this.current = new AtomicReference<>(ProductSnapshot.of(List.of(), responses));
+    }
+
+    public ProductSnapshot current() {
+        return current.get();
+    }
+
+    /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */
+    public synchronized void reload() {
+        ProductSnapshot next = ProductSnapshot.of(ratios.all(), responses);
+        ProductSnapshot previous = current.getAndSet(next);
+        if (previous.isEmpty() || next.isEmpty()
+            || !previous.rows().get(0).refreshedAt().equals(next.rows().get(0).refreshedAt())) {
+            LOG.info("product snapshot loaded: {} rows, refreshed at {}", next.rows().size(),
+                next.isEmpty() ? "never" : next.rows().get(0).refreshedAt());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.statedoses.warehouse;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on a PostgreSQL NOTIFY channel on a connection of its own (outside the pool: it is held
+ * for good) and runs {@code onEvent} for each notification, and once after every (re)connect,
+ * since notifications sent while it was away are lost. Reconnects by itself after an outage.
+ */
+final class ChannelListener implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelListener.class);
+    private static final int POLL_MILLIS = 500;
+
+    private final String jdbcUrl;
+    private final Properties credentials;
+    private final String channel;
+    private final Runnable onEvent;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    ChannelListener(String jdbcUrl, Properties credentials, String channel, Runnable onEvent) {
+        this.jdbcUrl = jdbcUrl;
+        this.credentials = credentials;
+        this.channel = channel;
+        this.onEvent = onEvent;
+        this.thread = new Thread(this::run, "listen-" + channel);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void run() {
+        boolean wasDown = false;
+        while (!closed) {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl, credentials);
+                 Statement statement = connection.createStatement()) {
+                statement.execute("listen " + channel);
+                if (wasDown) {
+                    LOG.info("listening on {} again", channel);
+                }
+                wasDown = false;
+                handle();
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                while (!closed) {
+                    // Blocks up to POLL_MILLIS; throws when the connection is gone.
+                    PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
+                    if (notifications != null && notifications.length > 0) {
+                        handle();
+                    }
+                }
+            } catch (SQLException e) {
+                if (!closed && !wasDown) {
+                    LOG.warn("lost the {} channel ({}); reconnecting", channel, e.getMessage());
+                }
+                wasDown = true;
+                pause();
+            }
+        }
+    }
+
+    private void handle() {
+        try {
+            onEvent.run();
+        } catch (RuntimeException e) {
+            LOG.warn("handling a notification on {} failed: {}", channel, e.getMessage());
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}
