@@ -17,6 +17,7 @@ import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -46,6 +47,9 @@ public final class App {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             config.http.prefer405over404 = true;
+            // No compression: the product is small, and a gzipped body under the plain body's
+            // strong ETag would let a cache serve the wrong bytes.
+            config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JettyProblemHandler(json));
                 // On stop, let requests in flight finish (up to 10 s) before connections close.
@@ -68,6 +72,8 @@ public final class App {
                 get("/openapi.yaml", c.ops()::openapi);
                 get("/docs", c.ops()::docsPage);
                 get("/docs/assets/{file}", c.ops()::docsAsset);
+                get("/", dev.statedoses.dashboard.Dashboard::page);
+                get("/dashboard/{file}", dev.statedoses.dashboard.Dashboard::asset);
             });
 
             config.routes.exception(ProblemException.class, (e, ctx) -> {

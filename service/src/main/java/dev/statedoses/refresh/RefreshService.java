@@ -98,14 +98,11 @@ public final class RefreshService {
         MDC.put("run_id", Long.toString(runId));
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
         List<SourceReport> sources = new ArrayList<>();
+        RefreshReport report;
         try {
             LOG.info("refresh started");
-            RefreshReport report = build(tx, runId, started, sources);
+            report = build(tx, runId, started, sources);
             tx.commit();
-            onRefreshed.run();
-            LOG.info("refresh succeeded in {} ms: {} state rows, {} doses, {} excluded",
-                report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
-            return report;
         } catch (RuntimeException e) {
             rollbackQuietly(tx);
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
@@ -120,6 +117,16 @@ public final class RefreshService {
         } finally {
             MDC.remove("run_id");
         }
+        // Committed: from here on nothing may turn the run into a failure.
+        LOG.info("refresh {} succeeded in {} ms: {} state rows, {} doses, {} excluded", runId,
+            report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
+        try {
+            onRefreshed.run();
+        } catch (RuntimeException e) {
+            LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
+                + "its NOTIFY will reload it", runId, e.getMessage());
+        }
+        return report;
     }
 
     private RefreshReport build(Handle tx, long runId, Instant started, List<SourceReport> sources) {

@@ -26,7 +26,9 @@ import java.util.Locale;
 public final class ProductResponse {
 
     public static final String CSV = "text/csv; charset=utf-8";
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** IMF-fixdate (RFC 9110): two-digit day, always GMT. Java's RFC 1123 formatter drops the zero. */
+    private static final DateTimeFormatter HTTP_DATE =
+        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
     private final ObjectMapper json;
     /** For CSV: the same field names, but decimals kept as written (0.8000, not 0.8), as in JSON. */
@@ -74,11 +76,12 @@ public final class ProductResponse {
         if (lastModified != null) {
             ctx.header("Last-Modified", HTTP_DATE.format(lastModified.atZone(ZoneOffset.UTC)));
         }
+        // A cache refreshing its stored headers from a 304 must not relabel the body.
+        ctx.contentType(csv ? CSV : "application/json");
         if (notModified(ctx, etag, lastModified)) {
             ctx.status(304);
             return;
         }
-        ctx.contentType(csv ? CSV : "application/json");
         ctx.result(bytes);
     }
 
@@ -122,7 +125,8 @@ public final class ProductResponse {
             return false;
         }
         try {
-            Instant since = ZonedDateTime.parse(ifModifiedSince.strip(), HTTP_DATE).toInstant();
+            Instant since = ZonedDateTime.parse(ifModifiedSince.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                .toInstant();
             return !lastModified.isAfter(since);
         } catch (DateTimeParseException e) {
             return false; // an unreadable date is ignored, as RFC 9110 says

@@ -85,14 +85,18 @@ class FormatsAndCachingTest {
     void aClientThatHasTheProductGetsNotModified() {
         Response first = app.given().get("/ratios");
         String etag = first.header("ETag");
-        String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        // IMF-fixdate: a two-digit day ("Thu, 03 Dec 2026 ..."), as RFC 9110 wants.
+        String lastModified = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).format(
             Instant.parse(refreshedAt).truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC));
         first.then().header("Cache-Control", "no-cache").header("Last-Modified", lastModified)
             .header("Vary", "Accept");
         assertEquals(etag, app.given().get("/ratios").header("ETag"), "the same product, the same ETag");
 
         app.given().header("If-None-Match", etag).get("/ratios").then()
-            .statusCode(304).body(emptyString()).header("ETag", etag);
+            .statusCode(304).body(emptyString()).header("ETag", etag)
+            .header("Content-Type", "application/json");
+        app.given().header("Accept-Encoding", "gzip").get("/ratios").then()
+            .header("Content-Encoding", nullValue()).header("ETag", etag);
         app.given().header("If-None-Match", "\"other\", W/" + etag).get("/ratios").then().statusCode(304);
         app.given().header("If-None-Match", "\"other\"").get("/ratios").then().statusCode(200);
         app.given().header("If-Modified-Since", lastModified).get("/ratios").then().statusCode(304);
