@@ -1,0 +1,673 @@
+// The dashboard at GET /: a tile map and a table of people per dose, a week slider, and the last
+// refresh with a button to run one. Everything comes from the JSON API on this origin:
+//   GET /ratios[?as_of=YYYY-MM-DD]   the 51 rows (the current product, or as of a week)
+//   GET /ratios/{state}/weekly       the allocation weeks (every state has every week)
+//   GET /refreshes?limit=1           the last refresh and its sources
+//   POST /refresh                    a refresh (with Authorization: Bearer <token> when the service has one)
+// The page's Content-Security-Policy allows only 'self': no inline script or style, so the DOM is
+// built here with textContent and classes only (never innerHTML with data).
+(function () {
+  'use strict';
+
+  // The common 8 × 12 US tile grid: [USPS code, name, row, column], rows and columns from 1.
+  const TILES = [
+    ['AK', 'Alaska', 1, 1], ['ME', 'Maine', 1, 12],
+    ['VT', 'Vermont', 2, 11], ['NH', 'New Hampshire', 2, 12],
+    ['WA', 'Washington', 3, 2], ['ID', 'Idaho', 3, 3], ['MT', 'Montana', 3, 4], ['ND', 'North Dakota', 3, 5],
+    ['MN', 'Minnesota', 3, 6], ['IL', 'Illinois', 3, 7], ['WI', 'Wisconsin', 3, 8], ['MI', 'Michigan', 3, 9],
+    ['NY', 'New York', 3, 10], ['RI', 'Rhode Island', 3, 11], ['MA', 'Massachusetts', 3, 12],
+    ['OR', 'Oregon', 4, 2], ['NV', 'Nevada', 4, 3], ['WY', 'Wyoming', 4, 4], ['SD', 'South Dakota', 4, 5],
+    ['IA', 'Iowa', 4, 6], ['IN', 'Indiana', 4, 7], ['OH', 'Ohio', 4, 8], ['PA', 'Pennsylvania', 4, 9],
+    ['NJ', 'New Jersey', 4, 10], ['CT', 'Connecticut', 4, 11],
+    ['CA', 'California', 5, 2], ['UT', 'Utah', 5, 3], ['CO', 'Colorado', 5, 4], ['NE', 'Nebraska', 5, 5],
+    ['MO', 'Missouri', 5, 6], ['KY', 'Kentucky', 5, 7], ['WV', 'West Virginia', 5, 8], ['VA', 'Virginia', 5, 9],
+    ['MD', 'Maryland', 5, 10], ['DE', 'Delaware', 5, 11],
+    ['AZ', 'Arizona', 6, 3], ['NM', 'New Mexico', 6, 4], ['KS', 'Kansas', 6, 5], ['AR', 'Arkansas', 6, 6],
+    ['TN', 'Tennessee', 6, 7], ['NC', 'North Carolina', 6, 8], ['SC', 'South Carolina', 6, 9],
+    ['DC', 'District of Columbia', 6, 10],
+    ['OK', 'Oklahoma', 7, 5], ['LA', 'Louisiana', 7, 6], ['MS', 'Mississippi', 7, 7], ['AL', 'Alabama', 7, 8],
+    ['GA', 'Georgia', 7, 9],
+    ['HI', 'Hawaii', 8, 1], ['TX', 'Texas', 8, 5], ['FL', 'Florida', 8, 10]
+  ];
+
+  /** Classes of the sequential scale (CSS: .bin-1, lightest, to .bin-5, darkest) and of no data. */
+  const BINS = 5;
+  const NO_DATA = 'no-data';
+
+  const COLUMNS = {
+    state: 'State',
+    population: 'Population',
+    doses_moderna: 'Moderna doses',
+    doses_pfizer: 'Pfizer doses',
+    doses_total: 'All doses',
+    people_per_dose: 'People per dose'
+  };
+
+  const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+  const ratio4 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+  const ratio2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const seconds = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 2 });
+  const day = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const moment = new Intl.DateTimeFormat('en-US', {
+    year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short'
+  });
+  const collator = new Intl.Collator('en-US');
+
+  const state = {
+    rows: [],
+    weeks: [], // ISO dates, oldest first; the last is the current product
+    sort: { key: 'state', dir: 'ascending' },
+    loadSeq: 0,
+    token: null // the refresh token: only in this page's memory, never stored
+  };
+
+  const $ = (id) => document.getElementById(id);
+  let el;
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  function make(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function isNumber(value) {
+    return typeof value === 'number' && isFinite(value);
+  }
+
+  function formatWeek(iso) {
+    return day.format(new Date(iso + 'T00:00:00Z'));
+  }
+
+  /** An instant from the API (up to nanoseconds) as a Date: JavaScript reads milliseconds. */
+  function parseInstant(iso) {
+    return new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
+  }
+
+  function formatDuration(ms) {
+    return isNumber(ms) ? (ms < 1000 ? whole.format(ms) + ' ms' : seconds.format(ms / 1000) + ' s') : 'unknown time';
+  }
+
+  /** An error answer as people read it: a problem's title and detail, or the HTTP status. */
+  class ApiError extends Error {
+    constructor(response, body) {
+      const title = body && typeof body.title === 'string' ? body.title : 'HTTP ' + response.status;
+      const detail = body && typeof body.detail === 'string' ? body.detail : response.statusText;
+      super(detail ? title + ': ' + detail : title);
+      this.status = response.status;
+      this.title = title;
+      this.detail = detail;
+      this.retryAfter = response.headers.get('Retry-After');
+    }
+  }
+
+  async function readBody(response) {
+    const type = response.headers.get('Content-Type') || '';
+    if (!type.includes('json')) {
+      return null;
+    }
+    try {
+      return await response.json();
+    } catch (e) {
+      return null;
+    }
+  }
+
+  async function getJson(url) {
+    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    const body = await readBody(response);
+    if (!response.ok) {
+      throw new ApiError(response, body);
+    }
+    return body;
+  }
+
+  function setLoadStatus(text, kind) {
+    el.loadStatus.textContent = text;
+    el.loadStatus.className = 'load-status' + (kind ? ' ' + kind : '');
+  }
+
+  // ---- colour scale -------------------------------------------------------------------------------
+
+  /**
+   * Classes of the values shown: up to five distinct values get a colour each, spread over the
+   * scale; more are split into five groups of about equal size (quantiles), equal values always
+   * in one group. The legend shows each group's lowest and highest value.
+   */
+  function scaleFor(rows) {
+    const values = rows.map((r) => r.people_per_dose).filter(isNumber).sort((a, b) => a - b);
+    const distinct = [...new Set(values)];
+    const classes = new Map();
+    const bins = [];
+    if (distinct.length > 0 && distinct.length <= BINS) {
+      distinct.forEach((v, i) => {
+        const className = 'bin-' + (distinct.length === 1 ? 3 : Math.round(i * (BINS - 1) / (distinct.length - 1)) + 1);
+        classes.set(v, className);
+        bins.push({ from: v, to: v, className });
+      });
+    } else if (distinct.length > BINS) {
+      distinct.forEach((v) => {
+        const group = Math.min(BINS - 1, Math.floor(values.indexOf(v) * BINS / values.length));
+        const className = 'bin-' + (group + 1);
+        classes.set(v, className);
+        const last = bins[bins.length - 1];
+        if (last && last.className === className) {
+          last.to = v;
+        } else {
+          bins.push({ from: v, to: v, className });
+        }
+      });
+    }
+    return { bins, classOf: (v) => (isNumber(v) && classes.has(v) ? classes.get(v) : NO_DATA) };
+  }
+
+  // ---- map ----------------------------------------------------------------------------------------
+
+  function drawTiles() {
+    const items = TILES.map(([code, name, row, column]) => {
+      const tile = make('li', 'tile r' + row + ' c' + column + ' ' + NO_DATA);
+      tile.dataset.stateCode = code;
+      tile.tabIndex = 0;
+      if (row <= 2) {
+        tile.classList.add('tip-below');
+      }
+      if (column <= 2) {
+        tile.classList.add('tip-start');
+      } else if (column >= 11) {
+        tile.classList.add('tip-end');
+      }
+      const face = make('span', 'tile-face');
+      face.setAttribute('aria-hidden', 'true');
+      face.append(make('span', 'tile-code', code), make('span', 'tile-value', ''));
+      const tip = make('span', 'tip');
+      tip.setAttribute('aria-hidden', 'true');
+      tip.append(make('strong', 'tip-name', name), make('span', 'tip-value', ''), make('span', 'tip-extra', ''));
+      tile.append(face, tip);
+      tile.setAttribute('aria-label', name + ': no data');
+      return tile;
+    });
+    el.map.replaceChildren(...items);
+  }
+
+  function paintMap(rows, scale) {
+    const byCode = new Map(rows.map((r) => [r.state_code, r]));
+    for (const tile of el.map.children) {
+      const code = tile.dataset.stateCode;
+      const name = TILES.find((t) => t[0] === code)[1];
+      const row = byCode.get(code);
+      const value = row ? row.people_per_dose : null;
+      tile.classList.remove(NO_DATA);
+      for (let i = 1; i <= BINS; i++) {
+        tile.classList.remove('bin-' + i);
+      }
+      tile.classList.add(scale.classOf(value));
+      const shown = isNumber(value) ? ratio2.format(value) : '';
+      const said = isNumber(value) ? ratio2.format(value) + ' people per dose'
+        : row ? 'no doses (no data)' : 'no data';
+      tile.setAttribute('aria-label', (row ? row.state : name) + ': ' + said);
+      tile.querySelector('.tile-value').textContent = shown;
+      tile.querySelector('.tip-name').textContent = row ? row.state : name;
+      tile.querySelector('.tip-value').textContent = isNumber(value) ? ratio4.format(value) + ' people per dose' : said;
+      tile.querySelector('.tip-extra').textContent = row
+        ? whole.format(row.population) + ' people · ' + whole.format(row.doses_total) + ' doses'
+        : '';
+    }
+  }
+
+  /** The fewest decimals (2 to 4) that tell each group's bounds from the next group's. */
+  function legendFormat(bins) {
+    for (let digits = 2; digits < 4; digits++) {
+      const format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      if (bins.every((bin, i) => i === 0 || format.format(bins[i - 1].to) !== format.format(bin.from))) {
+        return format;
+      }
+    }
+    return ratio4;
+  }
+
+  function drawLegend(scale) {
+    const format = legendFormat(scale.bins);
+    const items = scale.bins.map((bin) => {
+      const item = make('li', 'legend-item');
+      const swatch = make('span', 'swatch ' + bin.className);
+      swatch.setAttribute('aria-hidden', 'true');
+      const from = format.format(bin.from);
+      const to = format.format(bin.to);
+      const label = from === to ? from : from + ' – ' + to;
+      item.append(swatch, make('span', null, label));
+      return item;
+    });
+    const none = make('li', 'legend-item');
+    const swatch = make('span', 'swatch ' + NO_DATA);
+    swatch.setAttribute('aria-hidden', 'true');
+    none.append(swatch, make('span', null, 'No doses (no data)'));
+    items.push(none);
+    el.legend.replaceChildren(...items);
+  }
+
+  // ---- table --------------------------------------------------------------------------------------
+
+  function compareRows(a, b) {
+    const { key, dir } = state.sort;
+    const x = a[key];
+    const y = b[key];
+    const xMissing = x === null || x === undefined;
+    const yMissing = y === null || y === undefined;
+    if (xMissing !== yMissing) {
+      return xMissing ? 1 : -1; // states without a value come last, either way (as GET /ratios?sort= does)
+    }
+    let order = 0;
+    if (!xMissing) {
+      order = typeof x === 'string' ? collator.compare(x, y) : x - y;
+    }
+    if (dir === 'descending') {
+      order = -order;
+    }
+    return order !== 0 ? order : collator.compare(a.state, b.state);
+  }
+
+  function numberCell(value) {
+    return make('td', 'num', isNumber(value) ? whole.format(value) : '–');
+  }
+
+  function drawTable(scale) {
+    const tbody = el.table.tBodies[0];
+    if (state.rows.length === 0) {
+      const tr = make('tr', 'empty');
+      const td = make('td', null, 'No data yet: run a refresh to load the sources.');
+      td.colSpan = 6;
+      tr.append(td);
+      tbody.replaceChildren(tr);
+      return;
+    }
+    const rows = state.rows.slice().sort(compareRows).map((r) => {
+      const tr = make('tr');
+      tr.dataset.stateCode = r.state_code;
+      const name = make('th', 'text');
+      name.scope = 'row';
+      name.append(make('span', 'state-name', r.state), make('span', 'state-code', r.state_code));
+      name.querySelector('.state-code').setAttribute('aria-hidden', 'true');
+      const ratio = make('td', 'num ratio');
+      const swatch = make('span', 'swatch ' + scale.classOf(r.people_per_dose));
+      swatch.setAttribute('aria-hidden', 'true');
+      ratio.append(swatch);
+      if (isNumber(r.people_per_dose)) {
+        ratio.append(make('span', 'ratio-value', ratio4.format(r.people_per_dose)));
+      } else {
+        ratio.classList.add('none');
+        ratio.append(make('span', 'ratio-value', 'no doses'));
+      }
+      tr.append(name, ratio, numberCell(r.population), numberCell(r.doses_total), numberCell(r.doses_moderna),
+        numberCell(r.doses_pfizer));
+      return tr;
+    });
+    tbody.replaceChildren(...rows);
+  }
+
+  function drawSortState() {
+    for (const th of el.table.tHead.rows[0].cells) {
+      const active = th.dataset.key === state.sort.key;
+      if (active) {
+        th.setAttribute('aria-sort', state.sort.dir);
+      } else {
+        th.removeAttribute('aria-sort');
+      }
+      th.querySelector('.sort-mark').textContent = active ? (state.sort.dir === 'ascending' ? '▲' : '▼') : '';
+    }
+    const week = state.weeks.length ? ', up to the week of ' + formatWeek(state.weeks[weekIndex()]) : '';
+    const text = 'People per dose, by state' + week + '. Sorted by ' + COLUMNS[state.sort.key] + ', '
+      + state.sort.dir + '. Select a column heading to sort by it; select it again to reverse.';
+    el.caption.textContent = text;
+    el.tableSummary.textContent = text;
+  }
+
+  function sortBy(key) {
+    if (state.sort.key === key) {
+      state.sort.dir = state.sort.dir === 'ascending' ? 'descending' : 'ascending';
+    } else {
+      state.sort = { key, dir: 'ascending' };
+    }
+    drawSortState();
+    drawTable(scaleFor(state.rows));
+  }
+
+  /** One line on the week: the states with the fewest and the most people per dose, and those with none. */
+  function drawSummary(rows) {
+    const valued = rows.filter((r) => isNumber(r.people_per_dose))
+      .sort((a, b) => a.people_per_dose - b.people_per_dose || collator.compare(a.state, b.state));
+    const parts = [];
+    const text = (t) => document.createTextNode(t);
+    if (rows.length === 0) {
+      el.summary.replaceChildren();
+      return;
+    }
+    if (valued.length === 0) {
+      parts.push(text('No state has any doses up to this week.'));
+    } else {
+      const low = valued[0];
+      const high = valued[valued.length - 1];
+      parts.push(text('Fewest people per dose: '), make('strong', null, low.state),
+        text(' (' + ratio2.format(low.people_per_dose) + ')'));
+      if (valued.length > 1) {
+        parts.push(text('. Most: '), make('strong', null, high.state),
+          text(' (' + ratio2.format(high.people_per_dose) + ')'));
+      }
+      parts.push(text('.'));
+      const none = rows.length - valued.length;
+      if (none > 0) {
+        parts.push(text(' ' + none + (none === 1 ? ' state has' : ' states have') + ' no doses yet.'));
+      }
+    }
+    el.summary.replaceChildren(...parts);
+  }
+
+  function render(rows) {
+    state.rows = rows;
+    const scale = scaleFor(rows);
+    drawSummary(rows);
+    paintMap(rows, scale);
+    drawLegend(scale);
+    drawSortState();
+    drawTable(scale);
+  }
+
+  // ---- weeks --------------------------------------------------------------------------------------
+
+  function weekIndex() {
+    return Number(el.week.value);
+  }
+
+  function drawWeekLabel() {
+    if (state.weeks.length === 0) {
+      el.weekLabel.textContent = state.rows.length ? 'the latest week' : 'no data yet';
+      el.week.removeAttribute('aria-valuetext');
+      return;
+    }
+    const index = weekIndex();
+    const iso = state.weeks[index];
+    const latest = index === state.weeks.length - 1;
+    const time = make('time', null, formatWeek(iso));
+    time.dateTime = iso;
+    el.weekLabel.replaceChildren(time);
+    if (latest) {
+      el.weekLabel.append(make('span', 'badge', 'latest'));
+    }
+    el.week.setAttribute('aria-valuetext', formatWeek(iso) + (latest ? ', the latest week' : ''));
+  }
+
+  function setWeeks(weeks) {
+    state.weeks = weeks;
+    el.week.max = String(Math.max(0, weeks.length - 1));
+    el.week.value = String(Math.max(0, weeks.length - 1));
+    el.week.disabled = weeks.length < 2;
+    el.weekFirst.textContent = weeks.length ? formatWeek(weeks[0]) : '';
+    el.weekLast.textContent = weeks.length ? formatWeek(weeks[weeks.length - 1]) : '';
+    drawWeekLabel();
+  }
+
+  /** The rows as of the chosen week (the newest week is the current product); stale answers are dropped. */
+  async function loadWeek() {
+    const seq = ++state.loadSeq;
+    const index = weekIndex();
+    const latest = index === state.weeks.length - 1;
+    const url = latest ? '/ratios' : '/ratios?as_of=' + encodeURIComponent(state.weeks[index]);
+    el.tableCard.setAttribute('aria-busy', 'true');
+    try {
+      const rows = await getJson(url);
+      if (seq === state.loadSeq) {
+        render(rows);
+        setLoadStatus('');
+      }
+    } catch (e) {
+      if (seq === state.loadSeq) {
+        setLoadStatus('Could not load that week. ' + e.message, 'error');
+      }
+    } finally {
+      if (seq === state.loadSeq) {
+        el.tableCard.removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  let weekTimer = null;
+
+  function onWeekInput() {
+    drawWeekLabel();
+    clearTimeout(weekTimer);
+    weekTimer = setTimeout(loadWeek, 120);
+  }
+
+  /**
+   * The current product and its weeks. The product is drawn even when the weeks cannot be read
+   * (the service serves the product from memory while its warehouse is away): the slider waits.
+   */
+  async function loadProduct() {
+    const seq = ++state.loadSeq;
+    let rows;
+    try {
+      rows = await getJson('/ratios');
+    } catch (e) {
+      if (seq === state.loadSeq) {
+        setLoadStatus('Could not load the data. ' + e.message, 'error');
+      }
+      return;
+    }
+    let weeks = [];
+    let weeksError = null;
+    if (rows.length) {
+      try {
+        weeks = (await getJson('/ratios/' + encodeURIComponent(rows[0].state_code) + '/weekly')).map((w) => w.week);
+      } catch (e) {
+        weeksError = e;
+      }
+    }
+    if (seq !== state.loadSeq) {
+      return;
+    }
+    state.rows = rows;
+    setWeeks(weeks);
+    render(rows);
+    if (weeksError) {
+      setLoadStatus('Showing the current product; the earlier weeks could not be loaded. ' + weeksError.message, 'error');
+    } else if (rows.length === 0) {
+      setLoadStatus('No data yet: run a refresh to load the sources.', 'info');
+    } else {
+      setLoadStatus('');
+    }
+  }
+
+  // ---- refresh ------------------------------------------------------------------------------------
+
+  function drawLastRefresh(runs) {
+    const box = el.lastRefresh;
+    if (!runs || runs.length === 0) {
+      box.replaceChildren(make('p', 'muted', 'No refresh has run yet.'));
+      return;
+    }
+    const run = runs[0];
+    const when = run.finished_at || run.started_at;
+    const list = make('dl', 'facts');
+    const add = (term, ...value) => {
+      const dd = make('dd');
+      dd.append(...value);
+      list.append(make('dt', null, term), dd);
+    };
+    const time = make('time', null, moment.format(parseInstant(when)));
+    time.dateTime = when;
+    add(run.finished_at ? 'Last refresh' : 'Started', time);
+    add('Status', make('span', 'status-badge ' + run.status, run.status));
+    if (isNumber(run.state_rows)) {
+      add('State rows', whole.format(run.state_rows));
+    }
+    if (isNumber(run.duration_ms)) {
+      add('Took', formatDuration(run.duration_ms));
+    }
+    const parts = [list];
+    if (run.error) {
+      parts.push(make('p', 'run-error', run.error));
+    }
+    if (run.sources && run.sources.length) {
+      parts.push(make('h3', 'sources-title', 'Sources'));
+      const sources = make('ul', 'sources');
+      for (const s of run.sources) {
+        const item = make('li', 'source');
+        const head = make('p', 'source-head');
+        head.append(make('strong', null, s.source), make('span', null, whole.format(s.rows) + ' rows'));
+        const hash = make('code', 'sha', String(s.sha256 || '').slice(0, 12));
+        hash.title = 'SHA-256 ' + s.sha256;
+        const sha = make('p', 'source-sha');
+        sha.append(make('span', 'muted', 'SHA-256 '), hash);
+        item.append(head, make('p', 'source-url', s.url), sha);
+        sources.append(item);
+      }
+      parts.push(sources);
+    }
+    box.replaceChildren(...parts);
+  }
+
+  async function loadLastRefresh() {
+    try {
+      drawLastRefresh(await getJson('/refreshes?limit=1'));
+    } catch (e) {
+      el.lastRefresh.replaceChildren(make('p', 'error', 'Could not load the last refresh. ' + e.message));
+    }
+  }
+
+  function setRefreshStatus(text, kind) {
+    el.refreshStatus.textContent = text;
+    el.refreshStatus.className = 'refresh-status' + (kind ? ' ' + kind : '');
+  }
+
+  function showTokenForm(hint, refused) {
+    el.tokenHint.textContent = hint;
+    el.tokenHint.classList.toggle('error', Boolean(refused));
+    el.tokenForm.hidden = false;
+    el.token.setAttribute('aria-invalid', refused ? 'true' : 'false');
+    el.token.focus();
+  }
+
+  function hideTokenForm() {
+    const hadFocus = el.tokenForm.contains(document.activeElement);
+    el.tokenForm.hidden = true;
+    el.token.value = '';
+    if (hadFocus) {
+      el.refreshButton.focus();
+    }
+  }
+
+  function setRefreshing(busy) {
+    el.refreshButton.disabled = busy;
+    el.tokenSubmit.disabled = busy;
+    el.refreshButton.textContent = busy ? 'Refreshing…' : 'Refresh now';
+    if (busy) {
+      el.refreshCard.setAttribute('aria-busy', 'true');
+    } else {
+      el.refreshCard.removeAttribute('aria-busy');
+    }
+  }
+
+  async function refresh() {
+    setRefreshing(true);
+    setRefreshStatus('Refreshing… fetching the sources and rebuilding the table.', 'busy');
+    const sent = state.token;
+    const headers = { Accept: 'application/json' };
+    if (sent !== null) {
+      headers.Authorization = 'Bearer ' + sent;
+    }
+    try {
+      const response = await fetch('/refresh', { method: 'POST', headers, cache: 'no-store' });
+      const body = await readBody(response);
+      if (response.ok && body) {
+        hideTokenForm();
+        setRefreshStatus('Refresh done: ' + whole.format(body.state_rows) + ' state rows in '
+          + formatDuration(body.duration_ms) + ' (run ' + body.run_id + ').', 'ok');
+        await Promise.all([loadProduct(), loadLastRefresh()]);
+      } else if (response.status === 401) {
+        const error = new ApiError(response, body);
+        state.token = null;
+        if (sent === null) {
+          showTokenForm('This service needs its refresh token to refresh.', false);
+          setRefreshStatus('A refresh token is needed (' + error.title + '): enter it below.', 'info');
+        } else {
+          showTokenForm('That token was refused. Check it and try again.', true);
+          setRefreshStatus('Refresh refused. ' + error.message, 'error');
+        }
+      } else {
+        const error = new ApiError(response, body);
+        const retry = error.retryAfter ? ' Try again in ' + error.retryAfter + ' seconds.' : '';
+        setRefreshStatus('Refresh failed. ' + error.message + retry, 'error');
+      }
+    } catch (e) {
+      setRefreshStatus('Refresh failed: the service did not answer (' + e.message + ').', 'error');
+    } finally {
+      setRefreshing(false);
+    }
+  }
+
+  function onTokenSubmit(event) {
+    event.preventDefault();
+    const token = el.token.value.trim();
+    if (token === '') {
+      showTokenForm('Enter the refresh token (REFRESH_TOKEN of the service).', true);
+      return;
+    }
+    state.token = token;
+    el.token.value = '';
+    refresh();
+  }
+
+  // ---- start --------------------------------------------------------------------------------------
+
+  function start() {
+    el = {
+      map: $('map'),
+      legend: $('legend'),
+      table: $('states'),
+      caption: $('table-caption'),
+      tableSummary: $('table-summary'),
+      summary: $('summary'),
+      tableCard: document.querySelector('.table-card'),
+      week: $('week'),
+      weekLabel: $('week-label'),
+      weekFirst: $('week-first'),
+      weekLast: $('week-last'),
+      loadStatus: $('load-status'),
+      lastRefresh: $('last-refresh'),
+      refreshCard: document.querySelector('.refresh-card'),
+      refreshButton: $('refresh-button'),
+      refreshStatus: $('refresh-status'),
+      tokenForm: $('token-form'),
+      tokenHint: $('token-hint'),
+      token: $('token'),
+      tokenSubmit: document.querySelector('#token-form button[type=submit]')
+    };
+    for (const th of el.table.tHead.rows[0].cells) {
+      th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.key));
+    }
+    el.week.addEventListener('input', onWeekInput);
+    el.refreshButton.addEventListener('click', refresh);
+    el.tokenForm.addEventListener('submit', onTokenSubmit);
+    $('token-cancel').addEventListener('click', () => {
+      hideTokenForm();
+      el.refreshButton.focus();
+      setRefreshStatus('');
+    });
+    drawTiles();
+    drawSortState();
+    setLoadStatus('Loading…', 'info');
+    loadProduct();
+    loadLastRefresh();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+}());
