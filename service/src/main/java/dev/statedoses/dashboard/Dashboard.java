@@ -1,5 +1,6 @@
 package dev.statedoses.dashboard;
 
+import dev.statedoses.web.ProductResponse;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class Dashboard {
         ctx.header("Cache-Control", "no-cache");
         ctx.header("ETag", file.etag());
         String ifNoneMatch = ctx.header("If-None-Match");
-        if (ifNoneMatch != null && matches(ifNoneMatch, file.etag())) {
+        if (ifNoneMatch != null && ProductResponse.matches(ifNoneMatch, file.etag())) {
             ctx.status(304);
             return;
         }
@@ -68,18 +69,6 @@ public final class Dashboard {
         ctx.result(file.bytes());
     }
 
-    private static boolean matches(String ifNoneMatch, String etag) {
-        for (String candidate : ifNoneMatch.split(",")) {
-            String tag = candidate.strip();
-            if (tag.startsWith("W/")) {
-                tag = tag.substring(2);
-            }
-            if (tag.equals("*") || tag.equals(etag)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static Served load(String name, String contentType) {
         String path = "/dashboard/" + name;

@@ -109,16 +109,7 @@ public final class ProductResponse {
     private static boolean notModified(Context ctx, String etag, Instant lastModified) {
         String ifNoneMatch = ctx.header("If-None-Match");
         if (ifNoneMatch != null) {
-            for (String candidate : ifNoneMatch.split(",")) {
-                String tag = candidate.strip();
-                if (tag.startsWith("W/")) {
-                    tag = tag.substring(2);
-                }
-                if (tag.equals("*") || tag.equals(etag)) {
-                    return true;
-                }
-            }
-            return false;
+            return matches(ifNoneMatch, etag);
         }
         String ifModifiedSince = ctx.header("If-Modified-Since");
         if (ifModifiedSince == null || lastModified == null) {
@@ -131,6 +122,20 @@ public final class ProductResponse {
         } catch (DateTimeParseException e) {
             return false; // an unreadable date is ignored, as RFC 9110 says
         }
+    }
+
+    /** Whether an If-None-Match header names {@code etag} (weak comparison, as RFC 9110 asks) or is {@code *}. */
+    public static boolean matches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.strip();
+            if (tag.startsWith("W/")) {
+                tag = tag.substring(2);
+            }
+            if (tag.equals("*") || tag.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private byte[] jsonBytes(Object body) {
