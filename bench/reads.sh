@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# bench/reads.sh — read throughput and tail latency of GET /ratios, against nginx serving the
+# very same bytes from a file.
+#
+# Measures: wrk (2 threads, 32 connections, 10 s, --latency) against
+#   service  GET /ratios of the service (embedded warehouse in a scratch DWH_DIR, no
+#            REFRESH_TOKEN, after one refresh of the complete series in ../shared/data, read
+#            through file: URLs);
+#   nginx    the body of that GET /ratios, fetched once with curl into a file, served by nginx
+#            on 127.0.0.1 at /ratios with the service's Content-Type (2 workers, access log off,
+#            keep-alive without a request limit).
+# One untimed warm-up of each (WARMUP s, default 10: the JIT), then ROUNDS rounds (default 3)
+# alternating service, nginx.
+# Reports req/s and p99 latency per round and their medians, and the ratio of the medians
+# service / nginx. Targets in the issue: service >= 0.6 x nginx req/s, and service p99 < 5 ms at
+# 32 connections. wrk, the service, its PostgreSQL and nginx share the machine's cores.
+#
+# Run:    bench/reads.sh                  (about 100 s)
+# Env:    JAR       service jar (default: <repo>/service/target/service.jar)
+#         DATA_DIR  the source files (default: ../shared/data)
+#         ROUNDS    rounds (default 3, at most 10); DURATION wrk seconds per run (default 10, at most 60)
+#         WARMUP    wrk seconds of the untimed warm-up of each target (default 10, at most 60)
+#         THREADS, CONNECTIONS  wrk settings (default 2 and 32)
+#         JAVA_OPTS extra JVM options for the service (default none)
+# Needs:  java 17, curl, python3, wrk, nginx (apt-get install -y wrk nginx). Free ports from
+#         18500 on 127.0.0.1 (never 5432, 54320 or 8080). Everything it starts is stopped, and its
+#         scratch directory deleted, on exit.
+# Output: a table on stdout, also appended to bench/results/reads.md with the date, nproc, CPU
+#         model and load average.
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-10}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || ((ROUNDS < 1 || ROUNDS > 10)); then die "ROUNDS must be 1..10"; fi
+if ! [[ $DURATION =~ ^[0-9]+$ ]] || ((DURATION < 1 || DURATION > 60)); then die "DURATION must be 1..60"; fi
+if ! [[ $WARMUP =~ ^[0-9]+$ ]] || ((WARMUP < 1 || WARMUP > 60)); then die "WARMUP must be 1..60"; fi
+if ! [[ $THREADS =~ ^[0-9]+$ ]] || ((THREADS < 1 || THREADS > 16)); then die "THREADS must be 1..16"; fi
+if ! [[ $CONNECTIONS =~ ^[0-9]+$ ]] || ((CONNECTIONS < THREADS || CONNECTIONS > 1000)); then
+    die "CONNECTIONS must be THREADS..1000"
+fi
+need java curl python3 wrk nginx
+check_jar
+for f in "$MODERNA_FILE" "$PFIZER_FILE" "$POPULATION_FILE"; do
+    [[ -r $DATA_DIR/$f ]] || die "missing $DATA_DIR/$f"
+done
+
+BENCH_TMP=$(mktemp -d /tmp/bench-reads.XXXXXX)
+chmod 755 "$BENCH_TMP"
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port 18500; SERVICE_PORT=$FREE_PORT
+free_port 18501; DB_PORT=$FREE_PORT
+free_port 18502; NGINX_PORT=$FREE_PORT
+FACTS_START=$(machine_facts)
+
+export MODERNA_URL="file:$DATA_DIR/$MODERNA_FILE"
+export PFIZER_URL="file:$DATA_DIR/$PFIZER_FILE"
+export COUNTY_POPULATION_URL="file:$DATA_DIR/$POPULATION_FILE"
+log "starting the service on $SERVICE_PORT (warehouse $DB_PORT)"
+start_service "$SERVICE_PORT" "$DB_PORT" "$BENCH_TMP/dwh"
+code=$(curl -s -m 120 -o "$BENCH_TMP/refresh.json" -w '%{http_code}' -X POST "http://127.0.0.1:$SERVICE_PORT/refresh")
+[[ $code == 200 ]] || die "POST /refresh answered $code: $(head -c 400 "$BENCH_TMP/refresh.json")"
+
+SERVICE_URL="http://127.0.0.1:$SERVICE_PORT/ratios"
+NGINX_URL="http://127.0.0.1:$NGINX_PORT/ratios"
+STATIC="$BENCH_TMP/static"
+mkdir -p "$STATIC"
+chmod 755 "$STATIC"
+curl -s -m 10 -D "$BENCH_TMP/headers" -o "$STATIC/ratios" "$SERVICE_URL"
+chmod 644 "$STATIC/ratios"
+CONTENT_TYPE=$(sed -n 's/^[Cc]ontent-[Tt]ype:[[:space:]]*//p' "$BENCH_TMP/headers" | tr -d '\r')
+[[ -n $CONTENT_TYPE ]] || die "GET /ratios had no Content-Type"
+[[ $CONTENT_TYPE != *\"* && $CONTENT_TYPE != *\;*\;* ]] || die "unexpected Content-Type $CONTENT_TYPE"
+BODY_BYTES=$(wc -c <"$STATIC/ratios")
+log "GET /ratios: $BODY_BYTES bytes, Content-Type: $CONTENT_TYPE"
+
+NGINX_DIR="$BENCH_TMP/nginx"
+mkdir -p "$NGINX_DIR"
+cat >"$NGINX_DIR/nginx.conf" <<EOF
+worker_processes $(nproc);
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    client_body_temp_path $NGINX_DIR/client_body;
+    proxy_temp_path $NGINX_DIR/proxy;
+    fastcgi_temp_path $NGINX_DIR/fastcgi;
+    uwsgi_temp_path $NGINX_DIR/uwsgi;
+    scgi_temp_path $NGINX_DIR/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location = /ratios {
+            types { }
+            default_type "$CONTENT_TYPE";
+            alias $STATIC/ratios;
+        }
+    }
+}
+EOF
+start_nginx "$NGINX_DIR"
+wait_http "$NGINX_URL" 20 || die "nginx did not start (see $NGINX_DIR/error.log)"
+curl -s -m 10 -D "$BENCH_TMP/nginx-headers" -o "$BENCH_TMP/nginx-body" "$NGINX_URL"
+cmp -s "$STATIC/ratios" "$BENCH_TMP/nginx-body" || die "nginx does not serve the same bytes"
+NGINX_TYPE=$(sed -n 's/^[Cc]ontent-[Tt]ype:[[:space:]]*//p' "$BENCH_TMP/nginx-headers" | tr -d '\r')
+[[ $NGINX_TYPE == "$CONTENT_TYPE" ]] || die "nginx Content-Type '$NGINX_TYPE' differs from '$CONTENT_TYPE'"
+
+# Runs wrk against $1 for $2 seconds; prints "req_per_s p99_ms errors".
+run_wrk() {
+    local out="$BENCH_TMP/wrk.out"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${2}s" --timeout 5s --latency "$1" >"$out" 2>&1 ||
+        die "wrk failed: $(cat "$out")"
+    python3 - "$out" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+if not rps or not p99:
+    sys.exit("cannot read wrk output:\n" + text)
+scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+errors = 0
+for m in re.finditer(r"Non-2xx or 3xx responses:\s+(\d+)", text):
+    errors += int(m.group(1))
+m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+if m:
+    errors += sum(int(g) for g in m.groups())
+print(f"{float(rps.group(1)):.0f} {float(p99.group(1)) * scale:.2f} {errors}")
+EOF
+}
+
+log "warm-up (not measured): $WARMUP s each"
+run_wrk "$SERVICE_URL" "$WARMUP" >/dev/null
+run_wrk "$NGINX_URL" "$WARMUP" >/dev/null
+
+ROUND_LINES=""
+for ((i = 1; i <= ROUNDS; i++)); do
+    for target in service nginx; do
+        if [[ $target == service ]]; then url=$SERVICE_URL; else url=$NGINX_URL; fi
+        load_before=$(load_avg)
+        read -r rps p99 errors < <(run_wrk "$url" "$DURATION")
+        echo "$rps" >>"$BENCH_TMP/$target.rps"
+        echo "$p99" >>"$BENCH_TMP/$target.p99"
+        line="round $i $target: $rps req/s, p99 $p99 ms, errors $errors, load before $load_before"
+        log "$line"
+        ROUND_LINES+="    $line"$'\n'
+    done
+done
+
+S_RPS=$(median <"$BENCH_TMP/service.rps")
+N_RPS=$(median <"$BENCH_TMP/nginx.rps")
+S_P99=$(python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, open(sys.argv[1]))):.2f}")' "$BENCH_TMP/service.p99")
+N_P99=$(python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, open(sys.argv[1]))):.2f}")' "$BENCH_TMP/nginx.p99")
+VERDICTS=$(python3 -c '
+import sys
+s, n, p99 = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+ratio_ok = "met" if s / n >= 0.6 else "NOT-met"
+p99_ok = "met" if p99 < 5 else "NOT-met"
+print(f"{s / n:.2f} {ratio_ok} {p99_ok}")' "$S_RPS" "$N_RPS" "$S_P99")
+read -r RATIO RATIO_OK P99_OK <<<"$VERDICTS"
+
+{
+    echo
+    echo "## reads.sh — $FACTS_START"
+    echo "load at end: $(load_avg); wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency; $ROUNDS rounds alternating after a ${WARMUP} s warm-up each; GET /ratios = $BODY_BYTES bytes, $CONTENT_TYPE"
+    echo
+    echo "| target | req/s (median) | p99 ms (median) |"
+    echo "| --- | ---: | ---: |"
+    echo "| service GET /ratios | $S_RPS | $S_P99 |"
+    echo "| nginx, same bytes from a file | $N_RPS | $N_P99 |"
+    echo "| ratio service / nginx req/s (target >= 0.6) | $RATIO ($RATIO_OK) | |"
+    echo "| service p99 < 5 ms at $CONNECTIONS connections | | $P99_OK |"
+    echo
+    printf '%s' "$ROUND_LINES"
+} | record reads.md
