@@ -3,21 +3,17 @@ package dev.statedoses.refresh;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,40 +27,24 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailedRefreshTest {
 
+    private LoadedProduct loaded;
     private FixtureServer upstream;
     private Config good;
-    private RunningApp app;
-    private String productBefore;
 
     @BeforeAll
     void loadAGoodProduct() {
-        upstream = FixtureServer.start();
-        good = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-        app = RunningApp.start(good);
-        app.given().post("/refresh").then().statusCode(200);
-        productBefore = app.given().get("/ratios").asString();
+        loaded = LoadedProduct.start();
+        upstream = loaded.upstream();
+        good = loaded.config();
     }
 
     @AfterAll
     void stop() {
-        app.close();
-        upstream.close();
+        loaded.close();
     }
 
-    /** Runs a refresh against other sources on the same warehouse, checks the answer, then that nothing changed. */
     private void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
-        try (RunningApp other = RunningApp.start(sources)) {
-            ValidatableResponse response = other.given().post("/refresh").then()
-                .statusCode(status).contentType("application/problem+json").body("status", equalTo(status));
-            problem.accept(response);
-        }
-        assertEquals(productBefore, app.given().get("/ratios").asString(), "the product changed");
-        Map<String, Object> lastRun = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
-            "select status, error, finished_at is not null as finished from dwh.refresh_runs order by run_id desc limit 1")
-            .mapToMap().one());
-        assertEquals("failed", lastRun.get("status"));
-        assertEquals(true, lastRun.get("finished"));
-        assertTrue(((String) lastRun.get("error")).length() > 10, "the run records its error");
+        loaded.refreshFails(sources, status, problem);
     }
 
     private URI serve(String path, String body) {

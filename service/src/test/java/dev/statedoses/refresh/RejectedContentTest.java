@@ -4,21 +4,17 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.ValidatableResponse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -43,43 +39,24 @@ class RejectedContentTest {
     private static final String ALLOCATION_HEADER =
         "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"";
 
+    private LoadedProduct loaded;
     private FixtureServer upstream;
     private Config good;
-    private RunningApp app;
-    private String productBefore;
 
     @BeforeAll
     void loadAGoodProduct() {
-        upstream = FixtureServer.start();
-        good = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-        app = RunningApp.start(good);
-        app.given().post("/refresh").then().statusCode(200);
-        productBefore = app.given().get("/ratios").asString();
+        loaded = LoadedProduct.start();
+        upstream = loaded.upstream();
+        good = loaded.config();
     }
 
     @AfterAll
     void stop() {
-        app.close();
-        upstream.close();
+        loaded.close();
     }
 
-    /** Runs a refresh against other sources on the same warehouse, checks the answer, then that nothing changed. */
     private void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
-        String detail;
-        try (RunningApp other = RunningApp.start(sources)) {
-            ValidatableResponse response = other.given().post("/refresh").then()
-                .statusCode(status).contentType("application/problem+json").body("status", equalTo(status));
-            problem.accept(response);
-            detail = response.extract().path("detail");
-        }
-        assertEquals(productBefore, app.given().get("/ratios").asString(), "the product changed");
-        Map<String, Object> lastRun = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
-            "select status, error, finished_at is not null as finished from dwh.refresh_runs order by run_id desc limit 1")
-            .mapToMap().one());
-        assertEquals("failed", lastRun.get("status"));
-        assertEquals(true, lastRun.get("finished"));
-        assertTrue(((String) lastRun.get("error")).length() > 10, "the run records its error");
-        assertEquals(detail, lastRun.get("error"), "the run records the error the problem reported");
+        loaded.refreshFails(sources, status, problem);
     }
 
     /**
