@@ -8,13 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.StoppableWarehouse;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -28,26 +24,18 @@ class HealthDuringOutageTest {
 
     private static final Duration PROMPT = Duration.ofSeconds(6);
 
-    private static EmbeddedPostgres startWarehouse(Path dataDir, int port) throws IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
-    }
 
     @Test
     void healthIs503WhileTheWarehouseIsDownAndOkWhenItIsBack() throws Exception {
-        Path dataDir = Files.createTempDirectory("health-outage-warehouse");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        EmbeddedPostgres warehouse = startWarehouse(dataDir, port);
-        Config config = TestWarehouse.newDatabase().withDatabase("127.0.0.1", port, "postgres", "postgres", "");
+        StoppableWarehouse warehouse = StoppableWarehouse.start();
+        Config config = warehouse.configure(TestWarehouse.newDatabase());
         try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(HealthTest.withFixtureSources(config, upstream))) {
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
             app.given().post("/refresh").then().statusCode(200);
             app.given().get("/health").then().statusCode(200).body("status", equalTo("ok"));
             app.given().get("/metrics").then().statusCode(200); // a scrape before the outage
 
-            warehouse.close();
+            warehouse.stop();
             Instant start = Instant.now();
             app.given().get("/health").then()
                 .statusCode(503).contentType("application/json")
@@ -67,7 +55,7 @@ class HealthDuringOutageTest {
             assertEquals(51.0, MetricsTest.value(metrics, "state_doses_product_state_rows", Map.of()),
                 "the values of the last scrape stay while the warehouse is down");
 
-            warehouse = startWarehouse(dataDir, port);
+            warehouse.restart();
             Response again = null;
             for (int attempt = 0; attempt < 40; attempt++) {
                 again = app.given().get("/health");

@@ -4,7 +4,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
@@ -17,7 +16,7 @@ class HealthTest {
     @Test
     void healthIsUnavailableBeforeTheFirstRefreshAndOkAfterIt() {
         try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(withFixtureSources(TestWarehouse.newDatabase(), upstream))) {
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()))) {
             app.given().get("/health").then()
                 .statusCode(503).contentType("application/json")
                 .header("Cache-Control", "no-store")
@@ -44,7 +43,4 @@ class HealthTest {
         }
     }
 
-    static Config withFixtureSources(Config config, FixtureServer upstream) {
-        return upstream.serveFixtureSources(config);
-    }
 }

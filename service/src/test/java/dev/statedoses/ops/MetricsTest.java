@@ -25,7 +25,7 @@ class MetricsTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        app = RunningApp.start(HealthTest.withFixtureSources(TestWarehouse.newDatabase(), upstream));
+        app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
         app.given().post("/refresh").then().statusCode(200);
         for (String state : new String[] {"NY", "ny", "New%20York"}) {
             app.given().urlEncodingEnabled(false).get("/ratios/" + state).then().statusCode(200);

@@ -8,13 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.StoppableWarehouse;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -26,25 +22,17 @@ import org.junit.jupiter.api.Test;
  */
 class WarehouseOutageTest {
 
-    private static EmbeddedPostgres startWarehouse(Path dataDir, int port) throws IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
-    }
 
     @Test
     void theProductStaysReadableWhileTheWarehouseIsDownAndTheServiceRecovers() throws Exception {
-        Path dataDir = Files.createTempDirectory("outage-warehouse");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        EmbeddedPostgres warehouse = startWarehouse(dataDir, port);
-        Config config = TestWarehouse.newDatabase().withDatabase("127.0.0.1", port, "postgres", "postgres", "");
+        StoppableWarehouse warehouse = StoppableWarehouse.start();
+        Config config = warehouse.configure(TestWarehouse.newDatabase());
         try (FixtureServer upstream = FixtureServer.start();
              RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
             app.given().post("/refresh").then().statusCode(200);
             String product = app.given().get("/ratios").asString();
 
-            warehouse.close();
+            warehouse.stop();
             // The product is served from memory: it stays readable, exactly as it was.
             app.given().get("/ratios").then().statusCode(200).body(equalTo(product));
             app.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
@@ -61,7 +49,7 @@ class WarehouseOutageTest {
             app.given().post("/refresh").then()
                 .statusCode(503).body("type", equalTo("/problems/warehouse-unavailable"));
 
-            warehouse = startWarehouse(dataDir, port);
+            warehouse.restart();
             Response again = null;
             for (int attempt = 0; attempt < 40; attempt++) {
                 again = app.given().get("/ratios?as_of=2021-01-04");

@@ -1,0 +1,67 @@
+package dev.statedoses.support;
+
+import dev.statedoses.Config;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A PostgreSQL server of a test's own, which the test can stop and start again on the same data
+ * and port while the service runs: an outage, and the recovery after it.
+ */
+public final class StoppableWarehouse implements AutoCloseable {
+
+    private final Path dataDir;
+    private final int port;
+    private EmbeddedPostgres server;
+
+    private StoppableWarehouse(Path dataDir, int port) {
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    public static StoppableWarehouse start() {
+        try {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            StoppableWarehouse warehouse = new StoppableWarehouse(Files.createTempDirectory("stoppable-warehouse"), port);
+            warehouse.restart();
+            return warehouse;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code config} pointed at this server's {@code postgres} database. */
+    public Config configure(Config config) {
+        return config.withDatabase("127.0.0.1", port, "postgres", "postgres", "");
+    }
+
+    public void stop() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts the server again on the same data directory and port. */
+    public void restart() {
+        try {
+            server = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+                .setPort(port).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
