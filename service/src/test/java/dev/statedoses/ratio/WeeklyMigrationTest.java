@@ -5,6 +5,7 @@ import static dev.statedoses.support.RawRows.county;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.RawRows;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
@@ -74,13 +75,7 @@ class WeeklyMigrationTest {
 
             // The next refresh's transform gives the same weeks from the same raw tables.
             Map<String, List<String>> rebuilt = upgraded.jdbi().<Map<String, List<String>>, SQLException>inTransaction(h -> {
-                long next = h.createQuery("insert into dwh.refresh_runs (status, started_at) values ('running', now()) "
-                    + "returning run_id").mapTo(Long.class).one();
-                h.createQuery("select set_config('state_doses.run_id', :run, true)")
-                    .bind("run", Long.toString(next)).mapTo(String.class).one();
-                try (var statement = h.getConnection().createStatement()) {
-                    statement.execute(Sql.load("build_state_doses.sql"));
-                }
+                RawRows.transform(h, Sql.load("build_state_doses.sql"));
                 return WeeklyTransformTest.weeks(h);
             });
             assertEquals(backfilled, rebuilt);

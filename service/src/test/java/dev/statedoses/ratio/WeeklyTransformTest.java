@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.support.RawRows;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
@@ -59,13 +60,7 @@ class WeeklyTransformTest {
 
     private Map<String, List<String>> build(String script) throws SQLException {
         return warehouse.jdbi().<Map<String, List<String>>, SQLException>inTransaction(h -> {
-            long run = h.createQuery("insert into dwh.refresh_runs (status, started_at) values ('running', now()) "
-                + "returning run_id").mapTo(Long.class).one();
-            h.createQuery("select set_config('state_doses.run_id', :run, true)")
-                .bind("run", Long.toString(run)).mapTo(String.class).one();
-            try (var statement = h.getConnection().createStatement()) {
-                statement.execute(script);
-            }
+            RawRows.transform(h, script);
             return weeks(h);
         });
     }

@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import static dev.statedoses.support.RawRows.allocate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.statedoses.support.RawRows;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.Warehouse;
 import java.util.LinkedHashMap;
@@ -43,10 +44,7 @@ class DataChecksTest {
         return warehouse.jdbi().withHandle(h -> {
             h.begin();
             try {
-                long run = h.createQuery("insert into dwh.refresh_runs (status, started_at) "
-                    + "values ('running', now()) returning run_id").mapTo(Long.class).one();
-                h.createQuery("select set_config('state_doses.run_id', :run, true)")
-                    .bind("run", Long.toString(run)).mapTo(String.class).one();
+                long run = RawRows.beginRun(h);
                 h.createUpdate("""
                         insert into dwh.state_doses (state, state_code, population, doses_moderna, doses_pfizer,
                                                      doses_total, people_per_dose, refreshed_at, run_id)

@@ -5,6 +5,7 @@ import static dev.statedoses.support.RawRows.county;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.statedoses.support.RawRows;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
@@ -47,13 +48,7 @@ class StateDosesTransformTest {
     /** Runs the transform as a refresh does: inside a transaction, with a run id. */
     private Map<String, Map<String, Object>> build() throws java.sql.SQLException {
         return warehouse.jdbi().<Map<String, Map<String, Object>>, java.sql.SQLException>inTransaction(h -> {
-            long run = h.createQuery("insert into dwh.refresh_runs (status, started_at) values ('running', now()) "
-                + "returning run_id").mapTo(Long.class).one();
-            h.createQuery("select set_config('state_doses.run_id', :run, true)")
-                .bind("run", Long.toString(run)).mapTo(String.class).one();
-            try (var statement = h.getConnection().createStatement()) {
-                statement.execute(Sql.load("build_state_doses.sql"));
-            }
+            long run = RawRows.transform(h, Sql.load("build_state_doses.sql"));
             Map<String, Map<String, Object>> rows = new java.util.TreeMap<>();
             h.createQuery("select * from dwh.state_doses").mapToMap().forEach(r -> rows.put((String) r.get("state"), r));
             h.createQuery("select * from dwh.refresh_exclusions where run_id = :run").bind("run", run)

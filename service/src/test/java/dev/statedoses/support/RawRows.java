@@ -1,8 +1,13 @@
 package dev.statedoses.support;
 
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.jdbi.v3.core.Handle;
 
-/** Rows put straight into the raw tables, for tests of the SQL that reads them (run 0, line 0). */
+/**
+ * Rows put straight into the raw tables, and the transform run over them as a refresh runs it,
+ * for tests of the SQL on its own (raw rows carry run 0, line 0).
+ */
 public final class RawRows {
 
     private RawRows() {
@@ -22,5 +27,23 @@ public final class RawRows {
         h.createUpdate("insert into raw.county_population (run_id, line, county, state, population_estimate_2018) "
                 + "values (0, 0, :c, :s, :p)")
             .bind("c", county).bind("s", state).bind("p", population).execute();
+    }
+
+    /** Starts a run inside {@code h}'s transaction as a refresh does: a 'running' row, and its id as state_doses.run_id. */
+    public static long beginRun(Handle h) {
+        long run = h.createQuery("insert into dwh.refresh_runs (status, started_at) values ('running', now()) "
+            + "returning run_id").mapTo(Long.class).one();
+        h.createQuery("select set_config('state_doses.run_id', :run, true)")
+            .bind("run", Long.toString(run)).mapTo(String.class).one();
+        return run;
+    }
+
+    /** Runs {@code script} (the transform) in {@code h}'s transaction under a new run; returns the run id. */
+    public static long transform(Handle h, String script) throws SQLException {
+        long run = beginRun(h);
+        try (Statement statement = h.getConnection().createStatement()) {
+            statement.execute(script);
+        }
+        return run;
     }
 }
