@@ -24,13 +24,17 @@ public final class AllocationCsv {
     public long read(SourceStream body, Consumer<Allocation> sink) {
         long rows = 0;
         try (SourceTable table = SourceTable.open(body, csv, JURISDICTION, WEEK, FIRST_DOSES, SECOND_DOSES)) {
+            int jurisdiction = table.column(JURISDICTION);
+            int week = table.column(WEEK);
+            int firstDoses = table.column(FIRST_DOSES);
+            int secondDoses = table.column(SECOND_DOSES);
             for (SourceTable.Row row = table.next(); row != null; row = table.next()) {
                 sink.accept(new Allocation(
                     row.line(),
-                    row.read(JURISDICTION, SourceValues::name),
-                    row.read(WEEK, SourceValues::week),
-                    row.read(FIRST_DOSES, SourceValues::count),
-                    row.read(SECOND_DOSES, SourceValues::count)));
+                    row.read(jurisdiction, SourceValues::name),
+                    row.read(week, SourceValues::week),
+                    row.read(firstDoses, SourceValues::count),
+                    row.read(secondDoses, SourceValues::count)));
                 rows++;
             }
             if (rows == 0) {

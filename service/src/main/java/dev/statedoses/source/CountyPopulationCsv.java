@@ -22,14 +22,19 @@ public final class CountyPopulationCsv {
         long rows = 0;
         try (SourceTable table = SourceTable.open(body, csv, COUNTY, STATE, POPULATION)) {
             boolean hasIds = table.has(ID) && table.has(ID2);
+            int id = hasIds ? table.column(ID) : -1;
+            int id2 = hasIds ? table.column(ID2) : -1;
+            int county = table.column(COUNTY);
+            int state = table.column(STATE);
+            int population = table.column(POPULATION);
             for (SourceTable.Row row = table.next(); row != null; row = table.next()) {
                 sink.accept(new CountyPopulation(
                     row.line(),
-                    hasIds ? row.text(ID) : null,
-                    hasIds ? row.text(ID2) : null,
-                    row.read(COUNTY, SourceValues::name),
-                    row.read(STATE, SourceValues::name),
-                    row.read(POPULATION, SourceValues::count)));
+                    hasIds ? row.text(id) : null,
+                    hasIds ? row.text(id2) : null,
+                    row.read(county, SourceValues::name),
+                    row.read(state, SourceValues::name),
+                    row.read(population, SourceValues::count)));
                 rows++;
             }
             if (rows == 0) {

@@ -68,6 +68,15 @@ final class SourceTable implements AutoCloseable {
         return columns.containsKey(SourceValues.headerKey(column));
     }
 
+    /** The position of a column the table was opened with (look it up once, read it every row). */
+    int column(String column) {
+        Integer index = columns.get(SourceValues.headerKey(column));
+        if (index == null) {
+            throw new IllegalArgumentException("no column " + column);
+        }
+        return index;
+    }
+
     /** The next data row, or null at the end of the body. */
     Row next() {
         CsvRecord record = next(stream, records);
@@ -134,12 +143,13 @@ final class SourceTable implements AutoCloseable {
             return record.line();
         }
 
-        String text(String column) {
-            return read(column, field -> field == null ? "" : field);
+        String text(int index) {
+            String field = record.fields()[index];
+            return field == null ? "" : field;
         }
 
-        <T> T read(String column, Function<String, T> rule) {
-            int index = columns.get(SourceValues.headerKey(column));
+        /** The field at {@code index} (see {@link SourceTable#column}) through {@code rule}. */
+        <T> T read(int index, Function<String, T> rule) {
             try {
                 return rule.apply(record.fields()[index]);
             } catch (IllegalArgumentException e) {

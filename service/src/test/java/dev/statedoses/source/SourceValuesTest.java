@@ -19,6 +19,8 @@ class SourceValuesTest {
         "'39,557,045'|39557045",
         "100000000000|100000000000",
         "0000000000000042|42",
+        "000000000042|42",
+        "99999999999|99999999999",
     })
     void countsArePlainOrGroupedWholeNumbers(String field, long expected) {
         assertEquals(expected, SourceValues.count(field));
@@ -57,6 +59,9 @@ class SourceValuesTest {
         assertEquals("'21.06.2021' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021)",
             e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30"));
+        assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30T00:00:00.000"));
+        assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-13-01T00:00:00.000"));
+        assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-1-041T00:00:00.000"));
     }
 
     @ParameterizedTest
@@ -65,6 +70,8 @@ class SourceValuesTest {
         "Alaska**|Alaska",
         "'New York City***'|New York City",
         "' Palau* '|Palau",
+        "'Palau *'|Palau",
+        "' Guam '|Guam",
         "'U.S. Virgin Islands'|U.S. Virgin Islands",
     })
     void namesLoseTheirFootnoteMarks(String field, String expected) {
