@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The log of refresh attempts, {@code dwh.refresh_runs}: every attempt, its outcome, its sources
@@ -57,25 +58,27 @@ final class RefreshRuns {
         });
     }
 
+    /** The run's sources and checks, each table in one batch: one round trip, not one per row. */
     private static void record(Handle h, long runId, List<SourceReport> sources, List<CheckResult> checks) {
-        for (SourceReport source : sources) {
-            h.createUpdate("""
-                    insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms,
-                                                         first_week, last_week, weeks)
-                    values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs, :firstWeek, :lastWeek, :weeks)""")
-                .bind("run", runId)
-                .bindMethods(source)
-                .execute();
+        if (!sources.isEmpty()) {
+            PreparedBatch batch = h.prepareBatch("""
+                insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms,
+                                                     first_week, last_week, weeks)
+                values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs, :firstWeek, :lastWeek, :weeks)""");
+            for (SourceReport source : sources) {
+                batch.bind("run", runId).bindMethods(source).add();
+            }
+            batch.execute();
         }
-        int position = 0;
-        for (CheckResult check : checks) {
-            h.createUpdate("""
-                    insert into dwh.refresh_checks (run_id, position, name, status, detail)
-                    values (:run, :position, :name, :status, :detail)""")
-                .bind("run", runId)
-                .bind("position", ++position)
-                .bindMethods(check)
-                .execute();
+        if (!checks.isEmpty()) {
+            PreparedBatch batch = h.prepareBatch("""
+                insert into dwh.refresh_checks (run_id, position, name, status, detail)
+                values (:run, :position, :name, :status, :detail)""");
+            int position = 0;
+            for (CheckResult check : checks) {
+                batch.bind("run", runId).bind("position", ++position).bindMethods(check).add();
+            }
+            batch.execute();
         }
     }
 }
