@@ -1,5 +1,6 @@
 -- Builds the data product (dwh.state_doses, and week by week dwh.state_doses_weekly) from this
--- refresh's raw tables and the jurisdiction reference.
+-- refresh's allocations (run_allocations, sql/stage_allocations.sql), its county populations and
+-- the jurisdiction reference.
 -- Runs inside the refresh transaction, so readers see the old rows until it commits.
 -- The run id comes from the transaction-local setting state_doses.run_id.
 
@@ -14,7 +15,7 @@ with allocated as (
                 then a.first_dose_allocations + a.second_dose_allocations else 0 end as moderna,
            case when a.manufacturer = 'pfizer'
                 then a.first_dose_allocations + a.second_dose_allocations else 0 end as pfizer
-    from raw.allocations a
+    from run_allocations a
     left join dwh.jurisdictions j on j.name = a.jurisdiction
 ),
 state_allocations as (
@@ -65,7 +66,7 @@ select current_setting('state_doses.run_id')::bigint,
        sum(case when a.manufacturer = 'pfizer'
                 then a.first_dose_allocations + a.second_dose_allocations else 0 end),
        sum(a.first_dose_allocations + a.second_dose_allocations)
-from raw.allocations a
+from run_allocations a
 left join dwh.jurisdictions j on j.name = a.jurisdiction
 where j.kind is null or j.kind not in ('state', 'district', 'city')
 group by a.jurisdiction, j.kind;
@@ -77,7 +78,7 @@ group by a.jurisdiction, j.kind;
 delete from dwh.state_doses_weekly;
 
 with weeks as (
-    select distinct week_of_allocations as week from raw.allocations
+    select distinct week_of_allocations as week from run_allocations
 ),
 allocated as (
     select coalesce(j.folds_into, a.jurisdiction) as counted_in,
@@ -86,7 +87,7 @@ allocated as (
                 then a.first_dose_allocations + a.second_dose_allocations else 0 end as moderna,
            case when a.manufacturer = 'pfizer'
                 then a.first_dose_allocations + a.second_dose_allocations else 0 end as pfizer
-    from raw.allocations a
+    from run_allocations a
     left join dwh.jurisdictions j on j.name = a.jurisdiction
     where j.kind in ('state', 'district', 'city')
 ),

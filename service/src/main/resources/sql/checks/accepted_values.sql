@@ -5,7 +5,7 @@ with unknown as (
     select a.jurisdiction,
            string_agg(distinct a.manufacturer, ', ') as sources,
            sum(a.first_dose_allocations + a.second_dose_allocations) as doses
-    from raw.allocations a
+    from run_allocations a
     where not exists (select 1 from dwh.jurisdictions j where j.name = a.jurisdiction)
     group by a.jurisdiction
 )

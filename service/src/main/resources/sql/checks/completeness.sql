@@ -2,13 +2,10 @@
 -- with fewer than the most complete week of the same source is a warning naming the week and its
 -- count; it is often a cut-off download (the lake's files stop after 1000 rows, mid-week).
 with per_week as (
-    select 'moderna' as source, week_of_allocations as week, count(distinct jurisdiction) as jurisdictions
-    from raw.cdc_moderna_allocations
-    group by week_of_allocations
-    union all
-    select 'pfizer', week_of_allocations, count(distinct jurisdiction)
-    from raw.cdc_pfizer_allocations
-    group by week_of_allocations
+    -- run_allocations holds a jurisdiction once per source and week, so count(*) counts them.
+    select manufacturer as source, week_of_allocations as week, count(*) as jurisdictions
+    from run_allocations
+    group by manufacturer, week_of_allocations
 ),
 ranked as (
     select source, week, jurisdictions, max(jurisdictions) over (partition by source) as most

@@ -42,6 +42,7 @@ public final class RefreshService {
 
     private static final String SHUTTING_DOWN = "the service is shutting down; the refresh was rolled back";
 
+    private static final String STAGE_SQL = Sql.load("stage_allocations.sql");
     private static final String BUILD_SQL = Sql.load("build_state_doses.sql");
     private static final String CONFLICTS_SQL = Sql.load("conflicting_allocations.sql");
     private static final String MISSING_STATES_SQL = Sql.load("states_without_counties.sql");
@@ -93,16 +94,19 @@ public final class RefreshService {
     }
 
     private RefreshReport refreshLocked(Handle tx) {
+        StepTimes steps = new StepTimes();
         Instant started = clock.instant();
         long runId = runs.start(started);
+        steps.mark("record start");
         MDC.put("run_id", Long.toString(runId));
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
         List<SourceReport> sources = new ArrayList<>();
         RefreshReport report;
         try {
             LOG.info("refresh started");
-            report = build(tx, runId, started, sources);
+            report = build(tx, runId, started, sources, steps);
             tx.commit();
+            steps.mark("commit");
         } catch (RuntimeException e) {
             rollbackQuietly(tx);
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
@@ -122,24 +126,35 @@ public final class RefreshService {
             report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
         try {
             onRefreshed.run();
+            steps.mark("snapshot");
         } catch (RuntimeException e) {
             LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
                 + "its NOTIFY will reload it", runId, e.getMessage());
         }
+        LOG.info("refresh {} steps: {}", runId, steps);
         return report;
     }
 
-    private RefreshReport build(Handle tx, long runId, Instant started, List<SourceReport> sources) {
+    private RefreshReport build(Handle tx, long runId, Instant started, List<SourceReport> sources,
+                                StepTimes steps) {
         tx.createQuery("select set_config('state_doses.run_id', :run, true)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
         script(tx, "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population");
 
+        steps.mark("truncate");
         sources.add(load(tx, runId, SourceName.MODERNA, "raw.cdc_moderna_allocations"));
+        steps.mark("load moderna");
         sources.add(load(tx, runId, SourceName.PFIZER, "raw.cdc_pfizer_allocations"));
+        steps.mark("load pfizer");
         sources.add(load(tx, runId, SourceName.POPULATION, "raw.county_population"));
+        steps.mark("load population");
 
+        script(tx, STAGE_SQL);
+        steps.mark("stage");
         checkSources(tx);
+        steps.mark("source checks");
         script(tx, BUILD_SQL);
+        steps.mark("build");
 
         int stateRows = tx.createQuery("select count(*) from dwh.state_doses").mapTo(Integer.class).one();
         List<Exclusion> exclusions = tx.createQuery("""
@@ -150,11 +165,12 @@ public final class RefreshService {
             .map((rs, ctx) -> new Exclusion(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
             .list();
         long inSources = tx.createQuery(
-                "select coalesce(sum(first_dose_allocations + second_dose_allocations), 0) from raw.allocations")
+                "select coalesce(sum(first_dose_allocations + second_dose_allocations), 0) from run_allocations")
             .mapTo(Long.class).one();
         long inStateRows = tx.createQuery("select coalesce(sum(doses_total), 0) from dwh.state_doses")
             .mapTo(Long.class).one();
         long excluded = exclusions.stream().mapToLong(Exclusion::dosesTotal).sum();
+        steps.mark("totals");
 
         // The product is built: check it (and the sources) before it may commit.
         List<CheckResult> checks = DataChecks.run(tx);
@@ -166,12 +182,14 @@ public final class RefreshService {
         if (checks.stream().anyMatch(CheckResult::failed)) {
             throw new CheckFailedException(checks);
         }
+        steps.mark("data checks");
 
         Instant finished = clock.instant();
         runs.succeeded(tx, runId, finished, stateRows, sources, checks);
         // Delivered at commit, and only if it commits: other instances reload their snapshot.
         tx.createQuery("select pg_notify('" + Warehouse.PRODUCT_CHANNEL + "', :run)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
+        steps.mark("record result");
         return new RefreshReport(runId, started, finished, Duration.between(started, finished).toMillis(),
             List.copyOf(sources), stateRows, inSources, inStateRows, excluded, exclusions, checks);
     }
@@ -270,11 +288,12 @@ public final class RefreshService {
         Optional<SourceException> conflict = tx.createQuery(CONFLICTS_SQL)
             .map((rs, ctx) -> {
                 SourceName source = SourceName.valueOf(rs.getString("source").toUpperCase(java.util.Locale.ROOT));
-                Long[] lines = (Long[]) rs.getArray("lines").getArray();
-                return SourceException.content(source, urls.get(source), lines[1], null,
+                long firstLine = rs.getLong("first_line");
+                long otherLine = rs.getLong("other_line");
+                return SourceException.content(source, urls.get(source), otherLine, null,
                     rs.getString("jurisdiction") + " has two different allocations for the week of "
                         + rs.getObject("week_of_allocations", java.time.LocalDate.class)
-                        + " (lines " + lines[0] + " and " + lines[1] + ")");
+                        + " (lines " + firstLine + " and " + otherLine + ")");
             })
             .findFirst();
         if (conflict.isPresent()) {

@@ -52,6 +52,7 @@ class DataChecksTest {
                         from dwh.jurisdictions where kind in ('state', 'district')""")
                     .bind("doses", doses).bind("run", run).execute();
                 setUp.accept(h);
+                RawRows.stage(h);
                 Map<String, CheckResult> results = new LinkedHashMap<>();
                 DataChecks.run(h).forEach(c -> results.put(c.name(), c));
                 return results;

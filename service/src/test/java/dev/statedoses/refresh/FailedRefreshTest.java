@@ -112,6 +112,20 @@ class FailedRefreshTest {
     }
 
     @Test
+    void aConflictIsReportedAtTheFirstLineWithOtherValues() {
+        // Line 4 (Vermont, 2021-01-04, 300 + 300) repeated verbatim as line 10 is harmless; line
+        // 11 gives the week other values, and is the line to blame.
+        URI moderna = serve("/conflict-after-repeat/moderna.csv", withLine("moderna.csv",
+            "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"
+                + "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"299\""));
+        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+            .body("source", equalTo("moderna"))
+            .body("line", equalTo(11))
+            .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
+                + "(lines 4 and 11)")));
+    }
+
+    @Test
     void aPopulationFileWithoutSomeStateIsRejected() {
         String withoutWyoming = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
             .lines().filter(line -> !line.contains(",Wyoming,")).reduce("", (a, b) -> a + b + "\n");

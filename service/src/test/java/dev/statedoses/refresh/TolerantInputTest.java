@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -123,6 +124,25 @@ class TolerantInputTest {
                     .mapTo(String.class).list());
                 assertEquals(List.of("Kings", "Do\u00f1a Ana"), newYork, "the Latin-1 county name was misread");
             }
+        }
+    }
+
+    @Test
+    void aRowRepeatedVerbatimCountsOnce() {
+        // Vermont's week of 2021-01-04 (line 4, 600 doses) listed again at the end, word for word.
+        byte[] moderna = (new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
+            + "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n").getBytes(StandardCharsets.UTF_8);
+        Config sources = clean.withSources(upstream.serve("/repeated/moderna.csv", moderna),
+            clean.pfizerUrl(), clean.countyPopulationUrl());
+
+        try (RunningApp repeated = RunningApp.start(sources)) {
+            ExtractableResponse<Response> report = repeated.given().post("/refresh").then()
+                .statusCode(200)
+                .body("doses_in_sources", equalTo(13930))
+                .body("sources.rows", contains(9, 7, 53))
+                .extract();
+            assertEquals(cleanExclusions, report.jsonPath().getList("exclusions"));
+            assertEquals(cleanRatios, ratios(repeated), "a repeated row changed the product");
         }
     }
 

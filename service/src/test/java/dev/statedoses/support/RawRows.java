@@ -1,5 +1,6 @@
 package dev.statedoses.support;
 
+import dev.statedoses.warehouse.Sql;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.jdbi.v3.core.Handle;
@@ -9,6 +10,8 @@ import org.jdbi.v3.core.Handle;
  * for tests of the SQL on its own (raw rows carry run 0, line 0).
  */
 public final class RawRows {
+
+    private static final String STAGE = Sql.load("stage_allocations.sql");
 
     private RawRows() {
     }
@@ -38,12 +41,25 @@ public final class RawRows {
         return run;
     }
 
-    /** Runs {@code script} (the transform) in {@code h}'s transaction under a new run; returns the run id. */
+    /**
+     * Runs {@code script} (the transform) in {@code h}'s transaction under a new run, after staging
+     * the raw allocations as a refresh does (sql/stage_allocations.sql); returns the run id.
+     */
     public static long transform(Handle h, String script) throws SQLException {
         long run = beginRun(h);
+        stage(h);
         try (Statement statement = h.getConnection().createStatement()) {
             statement.execute(script);
         }
         return run;
+    }
+
+    /** Stages the raw allocations in {@code h}'s transaction, as a refresh does after loading them. */
+    public static void stage(Handle h) {
+        try (Statement statement = h.getConnection().createStatement()) {
+            statement.execute(STAGE);
+        } catch (SQLException e) {
+            throw new IllegalStateException("staging the allocations failed", e);
+        }
     }
 }
