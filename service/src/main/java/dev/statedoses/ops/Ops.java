@@ -61,6 +61,14 @@ public final class Ops implements AutoCloseable {
         requests.handle(ctx, millis);
     }
 
+    /**
+     * Logs and counts a request answered before Javalin's routes (the snapshot's fast path):
+     * {@code path} as sent, {@code route} the template it matched.
+     */
+    public void logRequest(String method, String path, String route, int status, long nanos) {
+        requests.handle(method, path, route, status, nanos);
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
