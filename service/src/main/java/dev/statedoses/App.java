@@ -7,6 +7,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statedoses.ops.Ops;
 import dev.statedoses.ratio.RatioController;
+import dev.statedoses.ratio.SnapshotReads;
 import dev.statedoses.refresh.CheckFailedException;
 import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;
@@ -39,7 +40,8 @@ public final class App {
     }
 
     /** Everything that answers HTTP, built by {@link Wiring}. */
-    public record Controllers(RatioController ratios, RefreshController refresh, RefreshRunsController runs, Ops ops) {
+    public record Controllers(RatioController ratios, SnapshotReads snapshotReads, RefreshController refresh,
+                              RefreshRunsController runs, Ops ops) {
     }
 
     public static Javalin create(Controllers c, ObjectMapper json) {
@@ -52,6 +54,10 @@ public final class App {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JettyProblemHandler(json));
+                // GET /ratios and GET /ratios/{state} without a query string are answered from the
+                // snapshot here, before Javalin's pipeline, exactly as the routes below would
+                // answer them (SnapshotReads says why); everything else reaches the routes.
+                server.insertHandler(c.snapshotReads());
                 // On stop, let requests in flight finish (up to 10 s) before connections close.
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(10_000);

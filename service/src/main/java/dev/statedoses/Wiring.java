@@ -8,6 +8,7 @@ import dev.statedoses.ops.Ops;
 import dev.statedoses.ratio.ProductCache;
 import dev.statedoses.ratio.RatioController;
 import dev.statedoses.ratio.RatioRepository;
+import dev.statedoses.ratio.SnapshotReads;
 import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunRepository;
 import dev.statedoses.refresh.RefreshRunsController;
@@ -86,7 +87,7 @@ public final class Wiring implements AutoCloseable {
     }
 
     /** JSON as the API and README show it: snake_case fields, ISO-8601 times. */
-    static ObjectMapper objectMapper() {
+    public static ObjectMapper objectMapper() {
         return new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -105,6 +106,7 @@ public final class Wiring implements AutoCloseable {
         warehouse.onProductChange(product::reload);
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
+            new SnapshotReads(product, ops::logRequest),
             new RefreshController(refreshes, access),
             new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
             ops), json);

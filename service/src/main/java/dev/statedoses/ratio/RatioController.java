@@ -113,11 +113,16 @@ public final class RatioController {
 
     private static String stateKey(Context ctx) {
         String key = ctx.pathParam("state").strip();
-        if (!STATE_KEY.matcher(key).matches()) {
+        if (!isStateKey(key)) {
             throw new ProblemException(Problem.of(400, "invalid-state", "Invalid state",
                 "'" + printable(key) + "' is not a state: use a USPS code (NY) or a full name (New York)"));
         }
         return key;
+    }
+
+    /** Whether {@code key} (stripped) may name a state: the only keys that reach a lookup. */
+    static boolean isStateKey(String key) {
+        return STATE_KEY.matcher(key).matches();
     }
 
     /**

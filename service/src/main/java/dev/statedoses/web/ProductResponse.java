@@ -26,6 +26,11 @@ import java.util.Locale;
 public final class ProductResponse {
 
     public static final String CSV = "text/csv; charset=utf-8";
+    public static final String JSON = "application/json";
+    /** Caches may keep a product response, but must ask (with its ETag) before using it. */
+    public static final String CACHE_CONTROL = "no-cache";
+    /** The format follows Accept, so caches must key on it. */
+    public static final String VARY = "Accept";
     /** IMF-fixdate (RFC 9110): two-digit day, always GMT. Java's RFC 1123 formatter drops the zero. */
     private static final DateTimeFormatter HTTP_DATE =
         DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
@@ -39,8 +44,23 @@ public final class ProductResponse {
         this.exact = json.copy().setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     }
 
-    /** A response body made once, in both formats, with their ETags: what a snapshot keeps. */
-    public record Prepared(byte[] json, String jsonEtag, byte[] csv, String csvEtag, Instant refreshedAt) {
+    /**
+     * A response body made once, in both formats, with their ETags and its Last-Modified (an
+     * IMF-fixdate, or null without a product): what a snapshot keeps.
+     */
+    public record Prepared(byte[] json, String jsonEtag, byte[] csv, String csvEtag, Instant refreshedAt,
+                           String lastModified) {
+    }
+
+    /**
+     * What to answer: 200 with {@code body}, or 304 with none; the headers every product response
+     * carries. Both the Javalin routes and the snapshot's fast path (ratio.SnapshotReads) send
+     * exactly this, so the two cannot drift apart.
+     */
+    public record Reply(int status, String contentType, byte[] body, String etag, String lastModified) {
+        public boolean notModified() {
+            return status == 304;
+        }
     }
 
     /**
@@ -51,38 +71,62 @@ public final class ProductResponse {
     public Prepared prepare(Object body, List<String> columns, Instant refreshedAt) {
         byte[] json = jsonBytes(body);
         byte[] csv = csv(body, columns);
-        return new Prepared(json, etag(json), csv, etag(csv), refreshedAt);
+        return new Prepared(json, etag(json), csv, etag(csv), refreshedAt, httpDate(refreshedAt));
     }
 
     /** Sends {@code body}, serialised now in the format the request asks for. */
     public void send(Context ctx, Object body, List<String> columns, Instant refreshedAt) {
-        boolean csv = wantsCsv(ctx);
+        boolean csv = wantsCsv(ctx.queryParam("format"), ctx.header("Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
-        send(ctx, csv, bytes, etag(bytes), refreshedAt);
+        send(ctx, decide(csv, bytes, etag(bytes), refreshedAt, httpDate(refreshedAt),
+            ctx.header("If-None-Match"), ctx.header("If-Modified-Since")));
     }
 
     /** Sends a prepared body: no serialising, no hashing, no warehouse on the way. */
     public void send(Context ctx, Prepared prepared) {
-        boolean csv = wantsCsv(ctx);
-        send(ctx, csv, csv ? prepared.csv() : prepared.json(), csv ? prepared.csvEtag() : prepared.jsonEtag(),
-            prepared.refreshedAt());
+        send(ctx, reply(prepared, ctx.queryParam("format"), ctx.header("Accept"), ctx.header("If-None-Match"),
+            ctx.header("If-Modified-Since")));
     }
 
-    private static void send(Context ctx, boolean csv, byte[] bytes, String etag, Instant refreshedAt) {
-        ctx.header("ETag", etag);
-        ctx.header("Cache-Control", "no-cache");
-        ctx.header("Vary", "Accept");
-        Instant lastModified = refreshedAt == null ? null : refreshedAt.truncatedTo(ChronoUnit.SECONDS);
-        if (lastModified != null) {
-            ctx.header("Last-Modified", HTTP_DATE.format(lastModified.atZone(ZoneOffset.UTC)));
+    /**
+     * The answer to a request for {@code prepared}, from the request's {@code ?format=} and its
+     * Accept, If-None-Match and If-Modified-Since headers (each null when absent).
+     */
+    public static Reply reply(Prepared prepared, String format, String accept, String ifNoneMatch,
+                              String ifModifiedSince) {
+        boolean csv = wantsCsv(format, accept);
+        return decide(csv, csv ? prepared.csv() : prepared.json(), csv ? prepared.csvEtag() : prepared.jsonEtag(),
+            prepared.refreshedAt(), prepared.lastModified(), ifNoneMatch, ifModifiedSince);
+    }
+
+    private static Reply decide(boolean csv, byte[] bytes, String etag, Instant refreshedAt, String lastModified,
+                                String ifNoneMatch, String ifModifiedSince) {
+        // A cache refreshing its stored headers from a 304 must not relabel the body, so a 304
+        // carries the Content-Type too.
+        String contentType = csv ? CSV : JSON;
+        Instant modified = refreshedAt == null ? null : refreshedAt.truncatedTo(ChronoUnit.SECONDS);
+        return notModified(etag, modified, ifNoneMatch, ifModifiedSince)
+            ? new Reply(304, contentType, null, etag, lastModified)
+            : new Reply(200, contentType, bytes, etag, lastModified);
+    }
+
+    private static void send(Context ctx, Reply reply) {
+        ctx.header("ETag", reply.etag());
+        ctx.header("Cache-Control", CACHE_CONTROL);
+        ctx.header("Vary", VARY);
+        if (reply.lastModified() != null) {
+            ctx.header("Last-Modified", reply.lastModified());
         }
-        // A cache refreshing its stored headers from a 304 must not relabel the body.
-        ctx.contentType(csv ? CSV : "application/json");
-        if (notModified(ctx, etag, lastModified)) {
+        ctx.contentType(reply.contentType());
+        if (reply.notModified()) {
             ctx.status(304);
             return;
         }
-        ctx.result(bytes);
+        ctx.result(reply.body());
+    }
+
+    private static String httpDate(Instant at) {
+        return at == null ? null : HTTP_DATE.format(at.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC));
     }
 
     /** A strong validator taken from the very bytes sent: it changes exactly when they do. */
@@ -91,8 +135,7 @@ public final class ProductResponse {
     }
 
     /** {@code ?format=csv|json} decides; without it, an Accept header naming text/csv asks for CSV. */
-    private static boolean wantsCsv(Context ctx) {
-        String format = ctx.queryParam("format");
+    private static boolean wantsCsv(String format, String accept) {
         if (format != null) {
             return switch (format.toLowerCase(Locale.ROOT)) {
                 case "csv" -> true;
@@ -101,17 +144,15 @@ public final class ProductResponse {
                     "format must be csv or json, not '" + printable(format) + "'"));
             };
         }
-        String accept = ctx.header("Accept");
         return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/csv");
     }
 
     /** RFC 9110: If-None-Match wins over If-Modified-Since; a weak or strong match both count. */
-    private static boolean notModified(Context ctx, String etag, Instant lastModified) {
-        String ifNoneMatch = ctx.header("If-None-Match");
+    private static boolean notModified(String etag, Instant lastModified, String ifNoneMatch,
+                                       String ifModifiedSince) {
         if (ifNoneMatch != null) {
             return matches(ifNoneMatch, etag);
         }
-        String ifModifiedSince = ctx.header("If-Modified-Since");
         if (ifModifiedSince == null || lastModified == null) {
             return false;
         }
