@@ -1,9 +1,8 @@
 -- A jurisdiction and week that a source lists twice with different values: the source
 -- contradicts itself, so no total built from it can be trusted. (A row repeated verbatim is
 -- harmless: run_allocations holds it once.) run_allocations (sql/stage_allocations.sql) flags
--- such weeks; this reads the raw rows of the flagged weeks only, so a refresh without a conflict
--- pays next to nothing for it. It answers the first conflict in line order: its first line, and
--- the first line that gives that week other values.
+-- such weeks, and the refresh runs this only when one is flagged, to name the lines: the first
+-- conflict in line order, its first line, and the first line that gives that week other values.
 with conflicts as (
     select manufacturer, jurisdiction, week_of_allocations
     from run_allocations
