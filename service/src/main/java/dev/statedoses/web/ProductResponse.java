@@ -134,7 +134,7 @@ public final class ProductResponse {
         return "\"" + HexFormat.of().formatHex(sha256(bytes)).substring(0, 32) + "\"";
     }
 
-    /** {@code ?format=csv|json} decides; without it, an Accept header naming text/csv asks for CSV. */
+    /** {@code ?format=csv|json} decides; without it, an Accept header that prefers text/csv to JSON. */
     private static boolean wantsCsv(String format, String accept) {
         if (format != null) {
             return switch (format.toLowerCase(Locale.ROOT)) {
@@ -144,7 +144,7 @@ public final class ProductResponse {
                     "format must be csv or json, not '" + printable(format) + "'"));
             };
         }
-        return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/csv");
+        return AcceptHeader.prefersCsv(accept);
     }
 
     /** RFC 9110: If-None-Match wins over If-Modified-Since; a weak or strong match both count. */

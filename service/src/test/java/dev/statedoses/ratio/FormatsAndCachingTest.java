@@ -66,6 +66,19 @@ class FormatsAndCachingTest {
     }
 
     @Test
+    void acceptWeightsDecideTheFormat() {
+        // The snapshot's fast path (/ratios/vt) and a route (weekly) read Accept alike.
+        for (String path : List.of("/ratios/vt", "/ratios/VT/weekly")) {
+            app.given().header("Accept", "text/csv;q=0, application/json").get(path).then()
+                .statusCode(200).contentType("application/json");
+            app.given().header("Accept", "text/csv, application/json").get(path).then()
+                .statusCode(200).contentType("application/json");
+            app.given().header("Accept", "application/json;q=0.5, text/*").get(path).then()
+                .statusCode(200).contentType("text/csv; charset=utf-8");
+        }
+    }
+
+    @Test
     void weeklyComesAsCsvToo() {
         assertEquals("week,doses_moderna,doses_pfizer,doses_total,people_per_dose\r\n"
                 + "2020-12-28,700,0,700,8.5714\r\n"

@@ -1,0 +1,40 @@
+package dev.statedoses.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AcceptHeaderTest {
+
+    @ParameterizedTest(name = "Accept: {0} -> {1}")
+    @CsvSource(delimiter = '|', nullValues = "(none)", value = {
+        "(none)|json",
+        "''|json",
+        "*/*|json",
+        "text/csv|csv",
+        "TEXT/CSV; charset=utf-8|csv",
+        "text/*|csv",
+        "application/json|json",
+        "text/html|json",
+        "text/html, text/csv;q=0.5|csv",
+        // JSON, the default, wins ties: no preference is no reason to switch.
+        "text/csv, application/json|json",
+        "application/json;q=0.9, text/csv|csv",
+        "text/csv;q=0.9, application/json|json",
+        "text/csv;q=0, */*|json",
+        "text/csv;q=0|json",
+        // The most specific range decides: text/csv;q=0 overrides text/* and */*.
+        "text/*, text/csv;q=0|json",
+        "*/*;q=0.1, text/csv|csv",
+        "application/*;q=0.2, text/*;q=0.3|csv",
+        // Malformed weights and ranges are ignored, not guessed at.
+        "text/csv;q=abc|json",
+        "text/csv;q=2|json",
+        "csv, text|json",
+        "text/csv ;  Q=0.8 , application/json;q=0.7|csv",
+    })
+    void csvOnlyWhenPreferredToJson(String accept, String expected) {
+        assertEquals(expected.equals("csv"), AcceptHeader.prefersCsv(accept));
+    }
+}
