@@ -2,6 +2,7 @@ package dev.statedoses;
 
 import static io.javalin.apibuilder.ApiBuilder.before;
 import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.head;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,11 +21,13 @@ import dev.statedoses.web.ProblemException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Optional;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
@@ -65,21 +68,23 @@ public final class App {
 
             config.requestLogger.http(c.ops()::logRequest);
 
+            // Every read answers GET and HEAD (readable() registers both): HEAD runs the same
+            // handler, so its status and headers are GET's, and Jetty sends no body.
             config.routes.apiBuilder(() -> {
                 before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
-                get("/ratios", c.ratios()::list);
-                get("/ratios/{state}", c.ratios()::one);
-                get("/ratios/{state}/weekly", c.ratios()::weekly);
+                readable("/ratios", c.ratios()::list);
+                readable("/ratios/{state}", c.ratios()::one);
+                readable("/ratios/{state}/weekly", c.ratios()::weekly);
                 post("/refresh", c.refresh()::refresh);
-                get("/refreshes", c.runs()::list);
-                get("/refreshes/{id}", c.runs()::one);
-                get("/health", c.ops()::health);
-                get("/metrics", c.ops()::metrics);
-                get("/openapi.yaml", c.ops()::openapi);
-                get("/docs", c.ops()::docsPage);
-                get("/docs/assets/{file}", c.ops()::docsAsset);
-                get("/", dev.statedoses.dashboard.Dashboard::page);
-                get("/dashboard/{file}", dev.statedoses.dashboard.Dashboard::asset);
+                readable("/refreshes", c.runs()::list);
+                readable("/refreshes/{id}", c.runs()::one);
+                readable("/health", c.ops()::health);
+                readable("/metrics", c.ops()::metrics);
+                readable("/openapi.yaml", c.ops()::openapi);
+                readable("/docs", c.ops()::docsPage);
+                readable("/docs/assets/{file}", c.ops()::docsAsset);
+                readable("/", dev.statedoses.dashboard.Dashboard::page);
+                readable("/dashboard/{file}", dev.statedoses.dashboard.Dashboard::asset);
             });
 
             config.routes.exception(ProblemException.class, (e, ctx) -> {
@@ -97,9 +102,14 @@ public final class App {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                 answer(ctx, Problem.of(409, "refresh-running", "Refresh already running", e.getMessage()));
             });
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == 405) {
+                    // RFC 9110: a 405 names the methods the path does take.
+                    allowed(e).ifPresent(methods -> ctx.header("Allow", methods));
+                }
                 answer(ctx, Problem.of(e.getStatus(), "http-" + e.getStatus(),
-                    HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage())));
+                    HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage()));
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 if (warehouseUnreachable(e)) {
                     LOG.warn("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
@@ -113,6 +123,21 @@ public final class App {
                 }
             });
         });
+    }
+
+    /** GET for the reader, and HEAD, answered by the same handler (Javalin alone gives HEAD an empty 200). */
+    private static void readable(String path, Handler handler) {
+        get(path, handler);
+        head(path, handler);
+    }
+
+    /**
+     * The methods a 405's path takes, as Javalin lists them in the exception's details (under
+     * "availableMethods", or "Available methods" for a client that accepts HTML).
+     */
+    private static Optional<String> allowed(HttpResponseException e) {
+        String methods = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+        return methods == null || methods.isBlank() ? Optional.empty() : Optional.of(methods);
     }
 
     private static Problem sourceProblem(SourceException e) {

@@ -1,0 +1,75 @@
+package dev.statedoses;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.statedoses.support.LoadedProduct;
+import io.restassured.response.Response;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** HEAD answers as GET does, without the body; a 405 names the methods its path takes. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpMethodsTest {
+
+    private LoadedProduct loaded;
+
+    @BeforeAll
+    void start() {
+        loaded = LoadedProduct.start();
+    }
+
+    @AfterAll
+    void stop() {
+        loaded.close();
+    }
+
+    @ParameterizedTest(name = "HEAD {0} = GET {0} ({1}), no body")
+    @CsvSource({
+        "/ratios,              200",
+        "/ratios/NY,           200",
+        "/ratios/New%20York,   200",
+        "/ratios/XX,           404",
+        "/ratios/NY/weekly,    200",
+        "/ratios/NY?as_of=2021-13-01, 400",
+        "/refreshes,           200",
+        "/refreshes/1,         200",
+        "/refreshes/999,       404",
+        "/health,              200",
+        "/openapi.yaml,        200",
+        "/,                    200",
+        "/dashboard/nope.js,   404",
+        "/nope,                404",
+    })
+    void headIsGetWithoutTheBody(String path, int status) {
+        Response get = loaded.app().given().urlEncodingEnabled(false).get(path);
+        Response head = loaded.app().given().urlEncodingEnabled(false).head(path);
+        assertEquals(status, get.statusCode(), get.asString());
+        assertEquals(status, head.statusCode());
+        assertArrayEquals(new byte[0], head.asByteArray(), "HEAD " + path + " sent a body");
+        for (String header : List.of("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary",
+                "X-Content-Type-Options", "Content-Security-Policy")) {
+            assertEquals(get.header(header), head.header(header), header + " of HEAD " + path);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}: 405, Allow: {2}")
+    @CsvSource({
+        "DELETE, /ratios,             'GET, HEAD'",
+        "POST,   /ratios/NY,          'GET, HEAD'",
+        "PUT,    /health,             'GET, HEAD'",
+        "GET,    /refresh,            POST",
+        "DELETE, /refresh,            POST",
+    })
+    void aWrongMethodIsA405NamingTheRightOnes(String method, String path, String allow) {
+        Response answer = loaded.app().given().request(method, path);
+        assertEquals(405, answer.statusCode(), answer.asString());
+        assertEquals(allow, answer.header("Allow"));
+        assertEquals("application/problem+json", answer.contentType().split(";")[0]);
+        assertEquals("/problems/http-405", answer.jsonPath().getString("type"));
+    }
+}
