@@ -1,5 +1,6 @@
 package dev.statedoses;
 
+import dev.statedoses.ops.BufferedStderrAppender;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.source.SourceException;
 import io.javalin.Javalin;
@@ -29,6 +30,7 @@ public final class Main {
     public static void main(String[] args) {
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != SERVING) {
+            BufferedStderrAppender.stopLogging();
             System.exit(code);
         }
     }
@@ -60,6 +62,17 @@ public final class Main {
     private static int serve(Config config) {
         Wiring wiring = Wiring.start(config);
         Javalin app = wiring.app().start(config.port());
+        // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
+        // 503), requests in flight finish, then the pool closes and the embedded server stops.
+        // Registered before "serving on" is logged, so whoever waits for that line may stop us.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            wiring.refreshes().shutdown();
+            app.stop();
+            wiring.close();
+            LOG.info("stopped");
+            BufferedStderrAppender.stopLogging();
+        }, "shutdown"));
         if (config.embeddedWarehouse()) {
             LOG.info("serving on http://localhost:{} (embedded warehouse, data in {})", app.port(), config.dwhDir());
         } else {
@@ -69,15 +82,6 @@ public final class Main {
         if (wiring.refreshIsOpen()) {
             LOG.warn("REFRESH_TOKEN is not set: anyone who can reach port {} can trigger a refresh", app.port());
         }
-        // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
-        // 503), requests in flight finish, then the pool closes and the embedded server stops.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down");
-            wiring.refreshes().shutdown();
-            app.stop();
-            wiring.close();
-            LOG.info("stopped");
-        }, "shutdown"));
         return SERVING;
     }
 

@@ -1,6 +1,7 @@
 package dev.statedoses.ops;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.io.BufferedOutputStream;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * Log lines to stderr through a buffer that is written out every {@code flushMillis} (200 ms by
@@ -17,12 +19,23 @@ import java.util.concurrent.TimeUnit;
  * made the console's one write(2) per line, and the hand-off to logback's AsyncAppender thread,
  * a fifth of the service's CPU under load (PROGRESS.md, "Read speed"); lines now cost a copy
  * into the buffer under a lock, and a few writes a second. Nothing is dropped; an INFO line may
- * reach the terminal up to {@code flushMillis} late. logback.xml's shutdown hook stops logging
- * on exit, which writes out the rest.
+ * reach the terminal up to {@code flushMillis} late. The process writes out the rest by calling
+ * {@link #stopLogging()} last thing before it exits (Main does, on both of its ways out).
  */
 public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingEvent> {
 
     private static final int BUFFER_BYTES = 64 * 1024;
+
+    /**
+     * Writes out every buffered line and stops logging. Not a logback shutdown hook: hooks run
+     * side by side, and logging must outlive the service's own shutdown hook, which logs as it
+     * stops the server.
+     */
+    public static void stopLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop();
+        }
+    }
 
     private long flushMillis = 200;
     private ScheduledExecutorService flusher;
