@@ -70,7 +70,10 @@ final class ChannelListener implements AutoCloseable {
         try {
             onEvent.run();
         } catch (RuntimeException e) {
-            LOG.warn("handling a notification on {} failed: {}", channel, e.getMessage());
+            // While the warehouse closes, a reload may find the pool gone: that is no failure.
+            if (!closed) {
+                LOG.warn("handling a notification on {} failed: {}", channel, e.getMessage());
+            }
         }
     }
 
@@ -83,9 +86,15 @@ final class ChannelListener implements AutoCloseable {
         }
     }
 
+    /** Stops listening, and waits (briefly) for a notification being handled, before the pool closes. */
     @Override
     public void close() {
         closed = true;
         thread.interrupt();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
