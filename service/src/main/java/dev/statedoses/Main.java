@@ -61,7 +61,13 @@ public final class Main {
 
     private static int serve(Config config) {
         Wiring wiring = Wiring.start(config);
-        Javalin app = wiring.app().start(config.port());
+        Javalin app;
+        try {
+            app = wiring.app().start(config.port());
+        } catch (RuntimeException e) {
+            wiring.close(); // an embedded warehouse must not outlive a service that never served
+            throw e;
+        }
         // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
         // 503), requests in flight finish, then the pool closes and the embedded server stops.
         // Registered before "serving on" is logged, so whoever waits for that line may stop us.

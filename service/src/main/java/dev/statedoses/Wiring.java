@@ -52,19 +52,24 @@ public final class Wiring implements AutoCloseable {
 
     public static Wiring start(Config config) {
         Warehouse warehouse = connect(config);
-        CsvFormat csv = new UnivocityCsv();
-        RefreshService refreshes = new RefreshService(
-            warehouse.jdbi(),
-            new SourceFetcher(config.sourceTimeout(), config.sourceMaxBytes()),
-            new AllocationCsv(csv),
-            new CountyPopulationCsv(csv),
-            Map.of(SourceName.MODERNA, config.modernaUrl(),
-                SourceName.PFIZER, config.pfizerUrl(),
-                SourceName.POPULATION, config.countyPopulationUrl()),
-            Clock.systemUTC());
-        refreshes.recoverInterrupted();
-        return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
-            new RefreshAccess(config.refreshToken()));
+        try {
+            CsvFormat csv = new UnivocityCsv();
+            RefreshService refreshes = new RefreshService(
+                warehouse.jdbi(),
+                new SourceFetcher(config.sourceTimeout(), config.sourceMaxBytes()),
+                new AllocationCsv(csv),
+                new CountyPopulationCsv(csv),
+                Map.of(SourceName.MODERNA, config.modernaUrl(),
+                    SourceName.PFIZER, config.pfizerUrl(),
+                    SourceName.POPULATION, config.countyPopulationUrl()),
+                Clock.systemUTC());
+            refreshes.recoverInterrupted();
+            return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
+                new RefreshAccess(config.refreshToken()));
+        } catch (RuntimeException e) {
+            warehouse.close(); // an embedded warehouse stops with it
+            throw e;
+        }
     }
 
     private static Warehouse connect(Config config) {

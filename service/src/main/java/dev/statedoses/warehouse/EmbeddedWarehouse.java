@@ -49,6 +49,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
+                    // Stopped by Warehouse.close(), after the service has drained its requests
+                    // (Main's shutdown hook). The library's own hook would stop it at the same
+                    // time, under requests still in flight: JVM shutdown hooks run side by side.
+                    .setRegisterShutdownHook(false)
                     .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the embedded warehouse in " + dataDir

@@ -1,28 +1,32 @@
-package dev.statedoses.ops;
+package dev.statedoses;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Main;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.TestWarehouse;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service's own logging configuration (src/main/resources/logback.xml, which tests otherwise
- * replace with logback-test.xml): lines are buffered (BufferedStderrAppender), so a process must
- * still write every line it logged when it exits, by System.exit (the refresh command) or on
- * SIGTERM (the service, whose shutdown hook logs as it stops).
+ * The service as a process of its own, with its own logging configuration
+ * (src/main/resources/logback.xml, which tests otherwise replace with logback-test.xml). Lines are
+ * buffered (BufferedStderrAppender), so a process must still write every line it logged when it
+ * exits, by System.exit (the refresh command) or on SIGTERM (the service, whose shutdown hook
+ * logs as it stops); and in local mode its embedded warehouse stops after it, and with it.
  */
-class ProductionLoggingTest {
+class ServiceProcessTest {
 
     /** Main in a JVM of its own, with the production logback.xml; stdout discarded. */
     private static Process start(String command, Map<String, String> env) throws Exception {
@@ -39,25 +43,53 @@ class ProductionLoggingTest {
     @Test
     void theServicesShutdownLinesReachStderrAfterSigterm() throws Exception {
         try (FixtureServer upstream = FixtureServer.start()) {
-            Map<String, String> env = new HashMap<>(TestWarehouse.environment(
+            String err = serveThenSigterm(TestWarehouse.environment(
                 upstream.serveFixtureSources(TestWarehouse.newDatabase())));
-            env.put("PORT", "0");
-            Process service = start("serve", env);
-            StringBuilder err = new StringBuilder();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader lines = new BufferedReader(
-                        new InputStreamReader(service.getErrorStream(), StandardCharsets.UTF_8))) {
-                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                        synchronized (err) {
-                            err.append(line).append('\n');
-                        }
+            assertTrue(err.contains("INFO  Main shutting down"), err);
+            assertTrue(lastLine(err).endsWith("INFO  Main stopped"), err);
+        }
+    }
+
+    /**
+     * Local mode (no DB_HOST): the service drains and closes its pool and listener before its
+     * embedded PostgreSQL stops, and stops it before it exits: nothing loses the warehouse under
+     * it, and no postmaster is left behind.
+     */
+    @Test
+    void inLocalModeTheEmbeddedWarehouseStopsAfterTheServiceAndWithIt(@TempDir Path dwh) throws Exception {
+        int dbPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            dbPort = socket.getLocalPort();
+        }
+        String err = serveThenSigterm(Map.of("DWH_DIR", dwh.toString(), "DB_PORT", Integer.toString(dbPort)));
+        assertTrue(err.contains("embedded PostgreSQL, data in " + dwh), err);
+        assertTrue(lastLine(err).endsWith("INFO  Main stopped"), err);
+        assertFalse(err.contains("lost the state_doses_refreshed channel"),
+            "the warehouse stopped under the running service:\n" + err);
+        assertFalse(Files.exists(dwh.resolve("postmaster.pid")), "the embedded PostgreSQL is still running");
+    }
+
+    /** Starts serve with {@code env}, waits until it serves, SIGTERMs it, and answers its whole stderr. */
+    private static String serveThenSigterm(Map<String, String> env) throws Exception {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("PORT", "0");
+        Process service = start("serve", all);
+        StringBuilder err = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(service.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    synchronized (err) {
+                        err.append(line).append('\n');
                     }
-                } catch (java.io.IOException ignored) {
-                    // the process is gone
                 }
-            });
-            reader.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            } catch (java.io.IOException ignored) {
+                // the process is gone
+            }
+        });
+        reader.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (!text(err).contains("INFO  Main serving on http://localhost:") && System.nanoTime() < deadline) {
                 assertTrue(service.isAlive(), "the service exited: " + text(err));
                 Thread.sleep(100);
@@ -68,10 +100,14 @@ class ProductionLoggingTest {
             service.toHandle().destroy();
             assertTrue(service.waitFor(60, TimeUnit.SECONDS), "the service did not stop");
             reader.join(10_000);
-            String all = text(err);
-            assertTrue(all.contains("INFO  Main shutting down"), all);
-            assertTrue(all.lines().reduce((first, last) -> last).orElse("").endsWith("INFO  Main stopped"), all);
+            return text(err);
+        } finally {
+            service.destroyForcibly();
         }
+    }
+
+    private static String lastLine(String text) {
+        return text.lines().reduce((first, last) -> last).orElse("");
     }
 
     private static String text(StringBuilder err) {
