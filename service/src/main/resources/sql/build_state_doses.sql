@@ -6,21 +6,10 @@
 
 delete from dwh.state_doses;
 
-with allocated as (
-    select a.jurisdiction,
-           j.kind,
-           -- A city's doses count for the state whose counties hold its people.
-           coalesce(j.folds_into, a.jurisdiction) as counted_in,
-           case when a.manufacturer = 'moderna'
-                then a.first_dose_allocations + a.second_dose_allocations else 0 end as moderna,
-           case when a.manufacturer = 'pfizer'
-                then a.first_dose_allocations + a.second_dose_allocations else 0 end as pfizer
-    from run_allocations a
-    left join dwh.jurisdictions j on j.name = a.jurisdiction
-),
-state_allocations as (
-    select counted_in as state, sum(moderna) as doses_moderna, sum(pfizer) as doses_pfizer
-    from allocated
+with state_allocations as (
+    -- A city's doses count for its state (counted_in).
+    select counted_in as state, sum(doses_moderna) as doses_moderna, sum(doses_pfizer) as doses_pfizer
+    from run_allocations
     where kind in ('state', 'district', 'city')
     group by counted_in
 ),
@@ -59,17 +48,14 @@ from product;
 -- accounts for every dose in the sources.
 insert into dwh.refresh_exclusions (run_id, jurisdiction, kind, doses_moderna, doses_pfizer, doses_total)
 select current_setting('state_doses.run_id')::bigint,
-       a.jurisdiction,
-       coalesce(j.kind, 'unknown'),
-       sum(case when a.manufacturer = 'moderna'
-                then a.first_dose_allocations + a.second_dose_allocations else 0 end),
-       sum(case when a.manufacturer = 'pfizer'
-                then a.first_dose_allocations + a.second_dose_allocations else 0 end),
-       sum(a.first_dose_allocations + a.second_dose_allocations)
-from run_allocations a
-left join dwh.jurisdictions j on j.name = a.jurisdiction
-where j.kind is null or j.kind not in ('state', 'district', 'city')
-group by a.jurisdiction, j.kind;
+       jurisdiction,
+       coalesce(kind, 'unknown'),
+       sum(doses_moderna),
+       sum(doses_pfizer),
+       sum(doses_moderna + doses_pfizer)
+from run_allocations
+where kind is null or kind not in ('state', 'district', 'city')
+group by jurisdiction, kind;
 
 -- The product week by week (dwh.state_doses_weekly): every state row times every allocation
 -- week found anywhere in the sources, with the doses allocated that week and those allocated up
@@ -80,21 +66,12 @@ delete from dwh.state_doses_weekly;
 with weeks as (
     select distinct week_of_allocations as week from run_allocations
 ),
-allocated as (
-    select coalesce(j.folds_into, a.jurisdiction) as counted_in,
-           a.week_of_allocations as week,
-           case when a.manufacturer = 'moderna'
-                then a.first_dose_allocations + a.second_dose_allocations else 0 end as moderna,
-           case when a.manufacturer = 'pfizer'
-                then a.first_dose_allocations + a.second_dose_allocations else 0 end as pfizer
-    from run_allocations a
-    left join dwh.jurisdictions j on j.name = a.jurisdiction
-    where j.kind in ('state', 'district', 'city')
-),
 state_weeks as (
-    select counted_in as state, week, sum(moderna) as doses_moderna, sum(pfizer) as doses_pfizer
-    from allocated
-    group by counted_in, week
+    select counted_in as state, week_of_allocations as week,
+           sum(doses_moderna) as doses_moderna, sum(doses_pfizer) as doses_pfizer
+    from run_allocations
+    where kind in ('state', 'district', 'city')
+    group by counted_in, week_of_allocations
 ),
 grid as (
     -- A week without allocation rows for a state is a week of 0 doses for it.

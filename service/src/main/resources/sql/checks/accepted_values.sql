@@ -6,7 +6,7 @@ with unknown as (
            string_agg(distinct a.manufacturer, ', ') as sources,
            sum(a.first_dose_allocations + a.second_dose_allocations) as doses
     from run_allocations a
-    where not exists (select 1 from dwh.jurisdictions j where j.name = a.jurisdiction)
+    where a.kind is null -- run_allocations found no such name in dwh.jurisdictions
     group by a.jurisdiction
 )
 select 'accepted_values_jurisdiction' as name,
