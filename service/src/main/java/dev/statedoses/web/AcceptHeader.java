@@ -19,13 +19,9 @@ final class AcceptHeader {
         if (accept == null) {
             return false;
         }
-        return weight(accept, "text", "csv") > weight(accept, "application", "json");
-    }
-
-    /** The weight the header gives {@code type/subtype}: that of its most specific matching range. */
-    static double weight(String accept, String type, String subtype) {
-        int bestSpecificity = -1;
-        double weight = 0;
+        Weight csv = new Weight("text", "csv");
+        Weight json = new Weight("application", "json");
+        // One pass over the header weighs both formats (it is read on every product request).
         for (String range : accept.split(",")) {
             String[] parts = range.split(";");
             String media = parts[0].strip().toLowerCase(Locale.ROOT);
@@ -35,23 +31,43 @@ final class AcceptHeader {
             }
             String rangeType = media.substring(0, slash);
             String rangeSubtype = media.substring(slash + 1);
-            int specificity;
+            csv.offer(rangeType, rangeSubtype, parts);
+            json.offer(rangeType, rangeSubtype, parts);
+        }
+        return csv.weight > json.weight;
+    }
+
+    /** The weight the header gives one type/subtype: that of its most specific matching range. */
+    private static final class Weight {
+        private final String type;
+        private final String subtype;
+        private int specificity = -1;
+        private double weight;
+
+        Weight(String type, String subtype) {
+            this.type = type;
+            this.subtype = subtype;
+        }
+
+        void offer(String rangeType, String rangeSubtype, String[] parts) {
+            int matched;
             if (rangeType.equals(type) && rangeSubtype.equals(subtype)) {
-                specificity = 2;
+                matched = 2;
             } else if (rangeType.equals(type) && rangeSubtype.equals("*")) {
-                specificity = 1;
+                matched = 1;
             } else if (rangeType.equals("*") && rangeSubtype.equals("*")) {
-                specificity = 0;
+                matched = 0;
             } else {
-                continue;
+                return;
             }
-            Double q = quality(parts);
-            if (q != null && specificity > bestSpecificity) {
-                bestSpecificity = specificity;
-                weight = q;
+            if (matched > specificity) {
+                Double q = quality(parts);
+                if (q != null) {
+                    specificity = matched;
+                    weight = q;
+                }
             }
         }
-        return weight;
     }
 
     /** The range's q parameter (1 when absent), or null when it is not a number from 0 to 1. */
