@@ -77,12 +77,7 @@ public final class SnapshotReads extends Handler.Wrapper {
         HttpFields.Mutable out = response.getHeaders();
         out.put(HttpHeader.CONTENT_TYPE, reply.contentType());
         out.put("X-Content-Type-Options", "nosniff");
-        out.put(HttpHeader.ETAG, reply.etag());
-        out.put(HttpHeader.CACHE_CONTROL, ProductResponse.CACHE_CONTROL);
-        out.put(HttpHeader.VARY, ProductResponse.VARY);
-        if (reply.lastModified() != null) {
-            out.put(HttpHeader.LAST_MODIFIED, reply.lastModified());
-        }
+        reply.headers(out::put);
         response.setStatus(reply.status());
         if (reply.notModified()) {
             response.write(true, null, callback);

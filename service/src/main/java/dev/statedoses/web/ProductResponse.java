@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 
 /**
  * Writes a product response as dashboards and spreadsheets want it: JSON or CSV (by
@@ -26,11 +27,11 @@ import java.util.Locale;
 public final class ProductResponse {
 
     public static final String CSV = "text/csv; charset=utf-8";
-    public static final String JSON = "application/json";
+    private static final String JSON = "application/json";
     /** Caches may keep a product response, but must ask (with its ETag) before using it. */
-    public static final String CACHE_CONTROL = "no-cache";
+    private static final String CACHE_CONTROL = "no-cache";
     /** The format follows Accept, so caches must key on it. */
-    public static final String VARY = "Accept";
+    private static final String VARY = "Accept";
     /** IMF-fixdate (RFC 9110): two-digit day, always GMT. Java's RFC 1123 formatter drops the zero. */
     private static final DateTimeFormatter HTTP_DATE =
         DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
@@ -60,6 +61,16 @@ public final class ProductResponse {
     public record Reply(int status, String contentType, byte[] body, String etag, String lastModified) {
         public boolean notModified() {
             return status == 304;
+        }
+
+        /** Hands {@code header} the validators and caching headers (Content-Type apart: writers differ). */
+        public void headers(BiConsumer<String, String> header) {
+            header.accept("ETag", etag);
+            header.accept("Cache-Control", CACHE_CONTROL);
+            header.accept("Vary", VARY);
+            if (lastModified != null) {
+                header.accept("Last-Modified", lastModified);
+            }
         }
     }
 
@@ -111,12 +122,7 @@ public final class ProductResponse {
     }
 
     private static void send(Context ctx, Reply reply) {
-        ctx.header("ETag", reply.etag());
-        ctx.header("Cache-Control", CACHE_CONTROL);
-        ctx.header("Vary", VARY);
-        if (reply.lastModified() != null) {
-            ctx.header("Last-Modified", reply.lastModified());
-        }
+        reply.headers(ctx::header);
         ctx.contentType(reply.contentType());
         if (reply.notModified()) {
             ctx.status(304);
