@@ -1,0 +1,74 @@
+package dev.statedoses.text;
+
+/**
+ * Text from outside (a source's bytes, a request's path or parameter, a driver's message) made safe
+ * to show in a log line, a problem detail or the run log: control characters are written as
+ * escapes ({@code \n}, {@code \u0000}), so such text can neither forge a log line nor carry a NUL
+ * that PostgreSQL cannot store, and it is cut to a length a reader can take in.
+ */
+public final class Printable {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private Printable() {
+    }
+
+    /** {@code text} with every control character escaped; null stays null. */
+    public static String escape(String text) {
+        if (text == null || !needsEscape(text)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        appendEscaped(out, text, 0, text.length());
+        return out.toString();
+    }
+
+    /**
+     * {@code text} escaped and cut after {@code max} characters of the original, with the
+     * number of characters left out ({@code "abc… (70000 characters)"}), for quoting a value.
+     */
+    public static String shorten(String text, int max) {
+        if (text == null) {
+            return null;
+        }
+        if (text.length() <= max) {
+            return escape(text);
+        }
+        // Never cut a surrogate pair in two: half a character is not text.
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        StringBuilder out = new StringBuilder(max + 32);
+        appendEscaped(out, text, 0, end);
+        return out.append("… (").append(text.length()).append(" characters)").toString();
+    }
+
+    /** Whether {@code c} is a control character (C0, DEL or C1), or a line or paragraph separator. */
+    public static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+    }
+
+    private static boolean needsEscape(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (isControl(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void appendEscaped(StringBuilder out, String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (!isControl(c)) {
+                out.append(c);
+                continue;
+            }
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf])
+                    .append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+            }
+        }
+    }
+}
