@@ -3,7 +3,6 @@ package dev.statedoses.warehouse;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,11 +49,7 @@ public final class Warehouse implements AutoCloseable {
         pool.addDataSourceProperty("ApplicationName", "state-doses");
         HikariDataSource dataSource = new HikariDataSource(pool);
         try {
-            Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+            Migrations.apply(dataSource);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

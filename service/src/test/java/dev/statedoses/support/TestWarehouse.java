@@ -45,22 +45,42 @@ public final class TestWarehouse {
 
     /** A new, empty database; the service's migrations create its schema when it connects. */
     public static Config newDatabase() {
+        return newDatabase("postgres");
+    }
+
+    /**
+     * A new, empty database owned by {@code role}, and a configuration that logs in as that role
+     * (created, with login and no password, if it does not exist yet).
+     */
+    public static Config newDatabase(String role) {
         String name = "test_" + DATABASES.incrementAndGet();
+        String owner = "\"" + role.replace("\"", "\"\"") + "\"";
+        asSuperuser("do $$ begin if not exists (select 1 from pg_roles where rolname = '" + role.replace("'", "''")
+            + "') then create role " + owner + " login; end if; end $$");
+        asSuperuser("create database " + name + " owner " + owner);
+        return Config.fromEnvironment(Map.of())
+            .withDatabase("127.0.0.1", Server.POSTGRES.getPort(), name, role, "");
+    }
+
+    /** Runs one statement as the server's superuser, in its postgres database. */
+    public static void asSuperuser(String sql) {
         try (Connection c = Server.POSTGRES.getPostgresDatabase().getConnection();
              Statement s = c.createStatement()) {
-            s.execute("create database " + name);
+            s.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create test database " + name, e);
+            throw new IllegalStateException("cannot run as superuser: " + sql, e);
         }
-        return Config.fromEnvironment(Map.of())
-            .withDatabase("127.0.0.1", Server.POSTGRES.getPort(), name, "postgres", "");
+    }
+
+    /** The JDBC URL of the database {@code config} points at. */
+    public static String jdbcUrl(Config config) {
+        return "jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/" + config.dbName();
     }
 
     /** A new database, migrated, with a connection pool: for tests of the warehouse's SQL itself. */
     public static Warehouse connectNewDatabase() {
         Config config = newDatabase();
-        return Warehouse.connect("jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/"
-            + config.dbName(), config.dbUser(), config.dbPassword(), null);
+        return Warehouse.connect(jdbcUrl(config), config.dbUser(), config.dbPassword(), null);
     }
 
     /** An environment (as Main reads it) pointing at the database of {@code config}. */

@@ -1,0 +1,125 @@
+package dev.statedoses.warehouse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service starts again, and again, on a warehouse it migrated itself: whatever the login
+ * role is called, and on warehouses migrated before the history table's schema was pinned.
+ */
+class MigrationHistoryTest {
+
+    /** The migrations in src/main/resources/db/migration, by version. */
+    private static final List<String> VERSIONS = List.of("1", "2", "3", "4");
+
+    /**
+     * A role named like one of our schemas: PostgreSQL's default search_path ("$user", public)
+     * makes the schema of its name the current one as soon as the first start has created it.
+     */
+    @Test
+    void aRoleNamedLikeOurSchemasStartsAgainAndKeepsItsProduct() {
+        for (String role : List.of("dwh", "raw")) {
+            Config config = TestWarehouse.newDatabase(role);
+            try (FixtureServer upstream = FixtureServer.start()) {
+                Config sources = upstream.serveFixtureSources(config);
+                String product;
+                try (RunningApp first = RunningApp.start(sources)) {
+                    first.given().post("/refresh").then().statusCode(200);
+                    product = first.given().get("/ratios").asString();
+                }
+                for (int start = 2; start <= 3; start++) {
+                    try (RunningApp again = RunningApp.start(sources)) {
+                        assertEquals(product, again.given().get("/ratios").asString(), role + ", start " + start);
+                    }
+                }
+                assertHistoryIn("dwh", config);
+            }
+        }
+    }
+
+    /** History in public, as every start before the pin left it (here as the role postgres). */
+    @Test
+    void aWarehouseMigratedWithItsHistoryInPublicIsMovedAndKeepsItsProduct() {
+        Config config = TestWarehouse.newDatabase();
+        migrateTheOldWay(config);
+        assertHistoryIn("public", config);
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config sources = upstream.serveFixtureSources(config);
+            try (RunningApp first = RunningApp.start(sources)) {
+                first.given().post("/refresh").then().statusCode(200);
+            }
+            assertHistoryIn("dwh", config);
+            try (RunningApp again = RunningApp.start(sources)) {
+                again.given().get("/ratios/NY").then().statusCode(200);
+            }
+        }
+    }
+
+    /** The reported case: role dwh, first start before the pin (history in public), then restarts. */
+    @Test
+    void aRoleNamedDwhWhoseFirstStartPutTheHistoryInPublicStartsAgain() {
+        Config config = TestWarehouse.newDatabase("dwh");
+        migrateTheOldWay(config);
+        assertHistoryIn("public", config);
+        try (RunningApp again = RunningApp.start(config)) {
+            again.given().get("/refreshes").then().statusCode(200);
+        }
+        try (RunningApp again = RunningApp.start(config)) {
+            again.given().get("/refreshes").then().statusCode(200);
+        }
+        assertHistoryIn("dwh", config);
+    }
+
+    /** Another application's Flyway history in public is not ours, and stays where it is. */
+    @Test
+    void anotherApplicationsHistoryInPublicIsLeftAlone() {
+        Config config = TestWarehouse.newDatabase();
+        jdbi(config).useHandle(h -> h.execute("""
+            create table public.flyway_schema_history (installed_rank int primary key, version text,
+                description text, type text, script text, checksum int, installed_by text,
+                installed_on timestamp default now(), execution_time int, success boolean);
+            insert into public.flyway_schema_history values
+                (1, '1', 'orders', 'SQL', 'V1__orders.sql', 42, 'shop', now(), 1, true)"""));
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().get("/refreshes").then().statusCode(200);
+        }
+        assertEquals(List.of("V1__orders.sql"), jdbi(config).withHandle(h -> h.createQuery(
+            "select script from public.flyway_schema_history").mapTo(String.class).list()));
+        assertEquals(VERSIONS, versions(config, "dwh"));
+    }
+
+    /** What Warehouse.connect did before the pin: Flyway's defaults, history in the current schema. */
+    private static void migrateTheOldWay(Config config) {
+        Flyway.configure()
+            .dataSource(TestWarehouse.jdbcUrl(config), config.dbUser(), config.dbPassword())
+            .locations("classpath:db/migration")
+            .load()
+            .migrate();
+    }
+
+    private static void assertHistoryIn(String schema, Config config) {
+        assertEquals(VERSIONS, versions(config, schema), "the history's migrations in " + schema);
+        String other = schema.equals("dwh") ? "public" : "dwh";
+        assertNull(jdbi(config).withHandle(h -> h.createQuery("select to_regclass(:t)::text")
+            .bind("t", other + ".flyway_schema_history").mapTo(String.class).one()), "a history in " + other);
+    }
+
+    private static List<String> versions(Config config, String schema) {
+        return jdbi(config).withHandle(h -> h.createQuery("select version from " + schema
+                + ".flyway_schema_history where version is not null and success order by installed_rank")
+            .mapTo(String.class).list());
+    }
+
+    private static Jdbi jdbi(Config config) {
+        return Jdbi.create(TestWarehouse.jdbcUrl(config), config.dbUser(), config.dbPassword());
+    }
+}
