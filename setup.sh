@@ -8,6 +8,8 @@
 # volume), runs one refresh in a one-off container and prints the table.
 # Without one: builds service/target/service.jar and runs it locally in the
 # background; the jar starts its own embedded PostgreSQL 16 (data in .dwh/).
+# setup.sh records the PIDs of both in .run/service.pid and
+# .run/warehouse.pid, so that ./teardown.sh stops exactly those.
 # ./teardown.sh stops either.
 #
 # Optional environment:
@@ -27,6 +29,8 @@
 #                   a path inside the container: setup.sh mounts each file's
 #                   directory read-only at the same path for that run.
 #   SOURCE_TIMEOUT  seconds allowed per source download (default 60)
+#   DWH_DIR         local mode: the embedded warehouse's data directory (default .dwh,
+#                   relative to the project)
 set -euo pipefail
 
 # Work from the project directory, wherever we were called from.
@@ -177,10 +181,48 @@ warehouse_hint() {
   fi
 }
 
+# When PID $1 started, as a string that differs for a reused PID. Linux: the clock ticks after
+# boot in /proc/PID/stat, which setting the clock does not move; elsewhere ps's start time.
+# (teardown.sh has the same function and compares what this one recorded: they must agree.)
+started() {
+  local stat fields
+  if stat="$(cat "/proc/$1/stat" 2>/dev/null)" && [[ -n "$stat" ]]; then
+    read -r -a fields <<<"${stat##*) }"   # the fields after the command name, from field 3
+    printf 'ticks:%s\n' "${fields[19]}"
+  else
+    ps -o lstart= -p "$1" 2>/dev/null | sed 's/^ *//; s/ *$//' || true
+  fi
+}
+
+# Record the embedded PostgreSQL the service $1 started, for ./teardown.sh: it stops with the
+# service, except when the service is killed outright. The service records itself as the
+# server's owner (state-doses.owner); a server it joined, started by another process still
+# running, is that process's to stop and is not recorded.
+record_warehouse() {
+  local service=$1 dir pid owner
+  [[ -z "${DB_HOST:-}" ]] || return 0   # not embedded: the warehouse is not ours
+  if ! dir="$(cd "$dwh_dir" 2>/dev/null && pwd -P)"; then
+    echo "No ${dwh_dir}: the embedded PostgreSQL is not recorded."
+    return 0
+  fi
+  pid="$(head -n 1 "${dir}/postmaster.pid" 2>/dev/null | tr -dc '0-9' || true)"
+  owner="$(sed -n 's/^pid=//p' "${dir}/state-doses.owner" 2>/dev/null | tr -dc '0-9' || true)"
+  if [[ -z "$pid" ]]; then
+    echo "No ${dir}/postmaster.pid: the embedded PostgreSQL is not recorded."
+  elif [[ "$owner" != "$service" ]]; then
+    echo "The embedded PostgreSQL on ${dir} was started by another process still running (PID ${owner:-?}); ./teardown.sh leaves it to that process."
+  else
+    printf '%s\n%s\n%s\n' "$pid" "$(started "$pid")" "$dir" >.run/warehouse.pid
+    echo "Embedded PostgreSQL: PID ${pid}, data in ${dir}."
+  fi
+}
+
 run_local() {
   need java "Install a JDK/JRE 17+ (or start Docker and run ./setup.sh again)."
   need mvn "Install Maven 3.8+ (or start Docker and run ./setup.sh again)."
   need curl "It is used to wait for the service to answer."
+
+  local dwh_dir="${DWH_DIR:-.dwh}"
 
   # Stop a previous local run: it would hold the port and the embedded warehouse.
   say "Stopping a previous run, if any"
@@ -199,7 +241,8 @@ run_local() {
   # nohup + redirects: the service outlives this script and its terminal.
   nohup java -jar service/target/service.jar serve >.run/service.log 2>&1 </dev/null &
   local pid=$!
-  echo "$pid" >.run/service.pid
+  # The PID and when it started: ./teardown.sh signals the PID only while it is still this process.
+  printf '%s\n%s\n' "$pid" "$(started "$pid")" >.run/service.pid
   echo "PID ${pid}"
 
   say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/ratios"
@@ -220,9 +263,10 @@ run_local() {
     waited=$((waited + 2))
   done
   echo "Service is up."
+  record_warehouse "$pid"
 
   say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
-  # A second JVM: it reuses the embedded warehouse the running service started.
+  # A second JVM: it joins the embedded warehouse the running service started, and leaves it running.
   if ! java -jar service/target/service.jar refresh; then
     die "the refresh failed (output above). The service is still running; see .run/service.log, stop it with ./teardown.sh"
   fi
