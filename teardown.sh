@@ -17,7 +17,7 @@
 # postmaster.pid names it (one started by a `java -jar service.jar` by hand, say): stopped
 # unless the process that started it, recorded in state-doses.owner there, still runs.
 # Nothing found by name on the machine is ever touched.
-# The local warehouse data is kept; delete the folder to start afresh.
+# The local warehouse data is kept; ./setup.sh --fresh starts from an empty one.
 # Exits 0 when there is nothing to stop.
 set -euo pipefail
 
