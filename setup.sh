@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Build and start state-doses, run one refresh, print the table and how to reach it.
 #
-#   ./setup.sh            (from any directory)
+#   ./setup.sh            (from any directory) keeps the warehouse of an earlier run
+#   ./setup.sh --fresh    starts from an empty warehouse: deletes the docker warehouse
+#                         volume, or in local mode the embedded warehouse's data
+#                         directory (.dwh/, or DWH_DIR), after stopping what ran
+#   ./setup.sh --help     (or -h) print this and exit
 #
 # With a reachable Docker engine: builds the image state-doses:latest with Jib,
-# recreates the docker-compose stack (PostgreSQL "dwh" + service "etl", fresh
-# volume), runs one refresh in a one-off container and prints the table.
+# recreates the docker-compose containers (PostgreSQL "dwh" + service "etl"; the
+# warehouse volume dwh-data is kept unless --fresh), runs one refresh in a one-off
+# container and prints the table.
 # Without one: builds service/target/service.jar and runs it locally in the
-# background; the jar starts its own embedded PostgreSQL 16 (data in .dwh/).
+# background; the jar starts its own embedded PostgreSQL 16 (data in .dwh/, kept
+# unless --fresh). setup.sh records the PIDs of both in .run/service.pid and
+# .run/warehouse.pid, so that ./teardown.sh stops exactly those.
 # ./teardown.sh stops either.
 #
 # Optional environment:
@@ -27,10 +34,24 @@
 #                   a path inside the container: setup.sh mounts each file's
 #                   directory read-only at the same path for that run.
 #   SOURCE_TIMEOUT  seconds allowed per source download (default 60)
+#   DWH_DIR         local mode: the embedded warehouse's data directory (default .dwh,
+#                   relative to the project)
 set -euo pipefail
 
 # Work from the project directory, wherever we were called from.
 cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# The header above, without its comment marks.
+usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$(basename "${BASH_SOURCE[0]}")"; }
+
+fresh=false
+for arg in "$@"; do
+  case "$arg" in
+    --fresh) fresh=true ;;
+    -h | --help) usage; exit 0 ;;
+    *) printf 'setup.sh: unknown option: %s\n\n' "$arg" >&2; usage >&2; exit 2 ;;
+  esac
+done
 
 export PORT="${PORT:-8080}"
 
@@ -102,10 +123,16 @@ run_docker() {
   say "Building the jar and the image state-doses:latest (Maven + Jib)"
   mvn -B -DskipTests package jib:dockerBuild
 
-  # Start from a clean slate: containers and the warehouse volume of the last run,
-  # plus a local (non-docker) run that would hold port ${PORT}.
-  say "Removing the previous run"
-  ./teardown.sh --volumes
+  # Replace the containers of the last run (and stop a local run that would hold port ${PORT}).
+  # The warehouse volume stays, with its product and refresh log, unless --fresh asks for an
+  # empty one: an operator running setup again must not lose the warehouse.
+  if [[ "$fresh" == true ]]; then
+    say "Removing the previous run and its warehouse volume (--fresh)"
+    ./teardown.sh --volumes
+  else
+    say "Removing the previous run (the warehouse volume is kept; --fresh deletes it)"
+    ./teardown.sh
+  fi
 
   say "Starting the stack (dwh, etl)"
   "${compose[@]}" up -d
@@ -177,14 +204,85 @@ warehouse_hint() {
   fi
 }
 
+# When PID $1 started, as a string that differs for a reused PID. Linux: the clock ticks after
+# boot in /proc/PID/stat, which setting the clock does not move; elsewhere ps's start time.
+# (teardown.sh has the same function and compares what this one recorded: they must agree.)
+started() {
+  local stat fields
+  if stat="$(cat "/proc/$1/stat" 2>/dev/null)" && [[ -n "$stat" ]]; then
+    read -r -a fields <<<"${stat##*) }"   # the fields after the command name, from field 3
+    printf 'ticks:%s\n' "${fields[19]}"
+  else
+    ps -o lstart= -p "$1" 2>/dev/null | sed 's/^ *//; s/ *$//' || true
+  fi
+}
+
+# Does PID $1 run? kill -0 alone says yes to a zombie too (exited, not yet reaped by its parent).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [[ "$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ')" != Z* ]]
+}
+
+# --fresh in local mode: delete the embedded warehouse's data directory, once nothing runs on it.
+# Only a PostgreSQL data directory (or an empty one) is deleted: DWH_DIR may name anything.
+remove_local_warehouse() {
+  [[ -d "$dwh_dir" ]] || { echo "No local warehouse to delete (${dwh_dir})."; return 0; }
+  local dir pid
+  dir="$(cd "$dwh_dir" && pwd -P)"
+  if [[ -f "${dir}/postmaster.pid" ]]; then
+    pid="$(head -n 1 "${dir}/postmaster.pid" | tr -dc '0-9')"
+    if [[ -n "$pid" ]] && alive "$pid"; then
+      die "--fresh: a PostgreSQL server still runs on ${dir} (see above); stop it, then run ./setup.sh --fresh again."
+    fi
+  fi
+  if [[ ! -f "${dir}/PG_VERSION" && -n "$(ls -A "$dir")" ]]; then
+    die "--fresh: ${dir} is not a PostgreSQL data directory (no PG_VERSION); not deleting it."
+  fi
+  rm -rf -- "$dir"
+  echo "Deleted the local warehouse ${dir} (--fresh)."
+}
+
+# Record the embedded PostgreSQL the service $1 started, for ./teardown.sh: it stops with the
+# service, except when the service is killed outright. The service records itself as the
+# server's owner (state-doses.owner); a server it joined, started by another process still
+# running, is that process's to stop and is not recorded.
+record_warehouse() {
+  local service=$1 dir pid owner
+  [[ -z "${DB_HOST:-}" ]] || return 0   # not embedded: the warehouse is not ours
+  if ! dir="$(cd "$dwh_dir" 2>/dev/null && pwd -P)"; then
+    echo "No ${dwh_dir}: the embedded PostgreSQL is not recorded."
+    return 0
+  fi
+  pid="$(head -n 1 "${dir}/postmaster.pid" 2>/dev/null | tr -dc '0-9' || true)"
+  owner="$(sed -n 's/^pid=//p' "${dir}/state-doses.owner" 2>/dev/null | tr -dc '0-9' || true)"
+  if [[ -z "$pid" ]]; then
+    echo "No ${dir}/postmaster.pid: the embedded PostgreSQL is not recorded."
+  elif [[ "$owner" != "$service" ]]; then
+    echo "The embedded PostgreSQL on ${dir} was started by another process still running (PID ${owner:-?}); ./teardown.sh leaves it to that process."
+  else
+    printf '%s\n%s\n%s\n' "$pid" "$(started "$pid")" "$dir" >.run/warehouse.pid
+    echo "Embedded PostgreSQL: PID ${pid}, data in ${dir}."
+  fi
+}
+
 run_local() {
   need java "Install a JDK/JRE 17+ (or start Docker and run ./setup.sh again)."
   need mvn "Install Maven 3.8+ (or start Docker and run ./setup.sh again)."
   need curl "It is used to wait for the service to answer."
 
+  local dwh_dir="${DWH_DIR:-.dwh}"
+  if [[ "$fresh" == true && -n "${DB_HOST:-}" ]]; then
+    die "--fresh deletes the embedded warehouse only; with DB_HOST set, reset that warehouse yourself."
+  fi
+
   # Stop a previous local run: it would hold the port and the embedded warehouse.
   say "Stopping a previous run, if any"
   ./teardown.sh
+
+  if [[ "$fresh" == true ]]; then
+    say "Deleting the local warehouse (--fresh)"
+    remove_local_warehouse
+  fi
 
   if port_busy "$PORT"; then
     die "port ${PORT} is already in use by another program; free it or run with PORT=<other port> ./setup.sh"
@@ -199,7 +297,8 @@ run_local() {
   # nohup + redirects: the service outlives this script and its terminal.
   nohup java -jar service/target/service.jar serve >.run/service.log 2>&1 </dev/null &
   local pid=$!
-  echo "$pid" >.run/service.pid
+  # The PID and when it started: ./teardown.sh signals the PID only while it is still this process.
+  printf '%s\n%s\n' "$pid" "$(started "$pid")" >.run/service.pid
   echo "PID ${pid}"
 
   say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/ratios"
@@ -220,9 +319,10 @@ run_local() {
     waited=$((waited + 2))
   done
   echo "Service is up."
+  record_warehouse "$pid"
 
   say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
-  # A second JVM: it reuses the embedded warehouse the running service started.
+  # A second JVM: it joins the embedded warehouse the running service started, and leaves it running.
   if ! java -jar service/target/service.jar refresh; then
     die "the refresh failed (output above). The service is still running; see .run/service.log, stop it with ./teardown.sh"
   fi

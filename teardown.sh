@@ -3,19 +3,29 @@
 #
 #   ./teardown.sh              stop; keep the warehouse data
 #   ./teardown.sh --volumes    (or -v) docker mode: also delete the dwh volume
+#   ./teardown.sh --help       (or -h) print this and exit
 #
 # Docker mode: `docker compose down --remove-orphans` when the compose project has
 # containers (with -v: always, to drop the volume too).
-# Local mode: stops the java process recorded in .run/service.pid (SIGTERM, then
-# SIGKILL after 20 s), and an embedded PostgreSQL left running on .dwh/ after it.
-# The local warehouse data in .dwh/ is kept; delete the folder to start afresh.
+# Local mode: stops exactly the processes setup.sh recorded, each only while its PID
+# still is that process (the same start time; PIDs get reused):
+#   - the service in .run/service.pid: SIGTERM, then SIGKILL after 20 s. It stops its
+#     embedded PostgreSQL as it exits.
+#   - that PostgreSQL, in .run/warehouse.pid, if it still runs (the service was killed
+#     outright): SIGINT, PostgreSQL's fast shutdown.
+# Then a PostgreSQL still running on the data directory (DWH_DIR, default .dwh/), as its
+# postmaster.pid names it (one started by a `java -jar service.jar` by hand, say): stopped
+# unless the process that started it, recorded in state-doses.owner there, still runs.
+# Nothing found by name on the machine is ever touched.
+# The local warehouse data is kept; ./setup.sh --fresh starts from an empty one.
 # Exits 0 when there is nothing to stop.
 set -euo pipefail
 
 # Work from the project directory, wherever we were called from.
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-usage() { sed -n '2,12s/^# \{0,1\}//p' "$0"; }
+# The header above, without its comment marks.
+usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$(basename "${BASH_SOURCE[0]}")"; }
 
 remove_volumes=false
 for arg in "$@"; do
@@ -26,9 +36,13 @@ for arg in "$@"; do
   esac
 done
 
-readonly PID_FILE=.run/service.pid
+# Line 1: the PID; line 2: when that process started (see started); warehouse.pid has the
+# PostgreSQL data directory on line 3. setup.sh writes them.
+readonly SERVICE_PID_FILE=.run/service.pid
+readonly WAREHOUSE_PID_FILE=.run/warehouse.pid
 readonly DWH_DIR="${DWH_DIR:-.dwh}"
 did_something=false
+service_stopped=false
 
 say() { printf '%s\n' "$*"; }
 
@@ -42,7 +56,29 @@ docker_engine_reachable() {
   fi
 }
 
-alive() { kill -0 "$1" 2>/dev/null; }
+# Does PID $1 run? kill -0 alone says yes to a zombie too (exited, not yet reaped by its parent).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [[ "$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ')" != Z* ]]
+}
+
+# When PID $1 started, as a string that differs for a reused PID. Linux: the clock ticks after
+# boot in /proc/PID/stat, which setting the clock does not move; elsewhere ps's start time.
+# (setup.sh has the same function: they must agree.)
+started() {
+  local stat fields
+  if stat="$(cat "/proc/$1/stat" 2>/dev/null)" && [[ -n "$stat" ]]; then
+    read -r -a fields <<<"${stat##*) }"   # the fields after the command name, from field 3
+    printf 'ticks:%s\n' "${fields[19]}"
+  else
+    ps -o lstart= -p "$1" 2>/dev/null | sed 's/^ *//; s/ *$//' || true
+  fi
+}
+
+# Is PID $1 alive and the process that started at $2 (as `started` put it)?
+is_recorded() {
+  [[ -n "$1" && -n "$2" ]] && alive "$1" && [[ "$(started "$1")" == "$2" ]]
+}
 
 # Wait up to $2 seconds for PID $1 to exit; true once it has.
 wait_gone() {
@@ -81,13 +117,27 @@ stop_compose() {
   fi
 }
 
-stop_local_service() {
-  [[ -f "$PID_FILE" ]] || return 0
-  local pid
-  pid="$(head -n 1 "$PID_FILE" | tr -dc '0-9')"
+# Does PID $1 run the command setup.sh starts, from this directory (where /proc shows it)?
+is_setup_service() {
+  ps -p "$1" -o args= 2>/dev/null | grep -q 'java .*-jar service/target/service\.jar serve' || return 1
+  if [[ -L "/proc/$1/cwd" ]]; then
+    [[ "$(cd "/proc/$1/cwd" 2>/dev/null && pwd -P)" == "$(pwd -P)" ]]
+  fi
+}
 
-  # Only signal the PID if it still is our service: PIDs get reused.
-  if [[ -n "$pid" ]] && alive "$pid" && ps -p "$pid" -o args= 2>/dev/null | grep -q 'service\.jar'; then
+stop_local_service() {
+  [[ -f "$SERVICE_PID_FILE" ]] || return 0
+  local pid start ours=false
+  pid="$(sed -n 1p "$SERVICE_PID_FILE" | tr -dc '0-9')"
+  start="$(sed -n 2p "$SERVICE_PID_FILE")"
+  if [[ -n "$start" ]]; then
+    is_recorded "$pid" "$start" && ours=true
+  elif [[ -n "$pid" ]] && alive "$pid" && is_setup_service "$pid"; then
+    # A file from a setup.sh that recorded no start time: what it runs, and where, has to do.
+    ours=true
+  fi
+
+  if [[ "$ours" == true ]]; then
     say "Local: stopping the service (PID ${pid})..."
     kill -TERM "$pid" 2>/dev/null || true
     # Its shutdown hook stops the embedded PostgreSQL too, which takes a few seconds.
@@ -97,10 +147,11 @@ stop_local_service() {
       wait_gone "$pid" 5 || say "Local: PID ${pid} did not exit."
     fi
     say "Local: service stopped."
+    service_stopped=true
   else
-    say "Local: removing stale ${PID_FILE} (no service running as PID ${pid:-?})."
+    say "Local: the service recorded in ${SERVICE_PID_FILE} no longer runs; removing the file."
   fi
-  rm -f "$PID_FILE"
+  rm -f "$SERVICE_PID_FILE"
   did_something=true
 }
 
@@ -117,20 +168,71 @@ is_postgres_on() {
   ps -p "$pid" -o args= 2>/dev/null | grep -qF -- "$dir"
 }
 
-# The Java process stops its embedded PostgreSQL on shutdown; this catches one
-# left behind (a crash, SIGKILL). Never touches any other PostgreSQL on the host.
-stop_orphan_postgres() {
-  [[ -d "$DWH_DIR" ]] || return 0
+# Stop the PostgreSQL server PID $1 on data directory $2: SIGINT is its fast shutdown (clients
+# are disconnected, open transactions roll back); SIGTERM, its smart one, would wait for clients
+# that may never leave. Never SIGKILL a postmaster: it would leave its server processes behind.
+stop_postgres() {
+  local pid=$1 dir=$2 tries=60
+  say "Local: stopping the embedded PostgreSQL on ${dir} (PID ${pid})..."
+  kill -INT "$pid" 2>/dev/null || true
+  # It removes postmaster.pid as the last step of stopping.
+  while alive "$pid" && [[ -f "${dir}/postmaster.pid" ]] && ((tries > 0)); do
+    sleep 0.5
+    tries=$((tries - 1))
+  done
+  if alive "$pid" && [[ -f "${dir}/postmaster.pid" ]]; then
+    say "Local: PostgreSQL PID ${pid} did not stop within 30 s; check it by hand."
+  else
+    say "Local: PostgreSQL stopped."
+  fi
+  did_something=true
+}
 
-  # A service.jar started by hand (not via setup.sh) may still be using the warehouse.
-  local others
-  others="$(pgrep -f 'service\.jar' 2>/dev/null || true)"
-  if [[ -n "$others" ]]; then
-    say "Local: a service.jar process is still running (PID $(echo "$others" | tr '\n' ' ')); leaving ${DWH_DIR} alone."
+# The service stops its own PostgreSQL as it exits; this catches one left running when the
+# service was killed outright (kill -9, a crash), by the PID setup.sh recorded.
+stop_recorded_warehouse() {
+  [[ -f "$WAREHOUSE_PID_FILE" ]] || return 0
+  local pid start dir
+  pid="$(sed -n 1p "$WAREHOUSE_PID_FILE" | tr -dc '0-9')"
+  start="$(sed -n 2p "$WAREHOUSE_PID_FILE")"
+  dir="$(sed -n 3p "$WAREHOUSE_PID_FILE")"
+  if [[ -n "$dir" ]] && is_recorded "$pid" "$start" && is_postgres_on "$pid" "$dir"; then
+    stop_postgres "$pid" "$dir"
+  else
+    if [[ "$service_stopped" == true ]]; then
+      say "Local: its embedded PostgreSQL stopped with it."
+    else
+      say "Local: the embedded PostgreSQL recorded in ${WAREHOUSE_PID_FILE} no longer runs."
+    fi
+  fi
+  rm -f "$WAREHOUSE_PID_FILE"
+  did_something=true
+}
+
+# Does the process recorded in $1/state-doses.owner (written by the Java process that started
+# the server) still run? Its start is compared where both sides have clock ticks; else the PID
+# alone decides, erring on the side of leaving a server to a process that may still use it.
+owner_runs() {
+  local file="$1/state-doses.owner" pid ticks now
+  [[ -f "$file" ]] || return 1
+  pid="$(sed -n 's/^pid=//p' "$file" | tr -dc '0-9')"
+  ticks="$(sed -n 's/^start_ticks=//p' "$file" | tr -dc '0-9')"
+  if [[ -z "$pid" ]] || ! alive "$pid"; then
+    return 1
+  fi
+  now="$(started "$pid")"
+  if [[ -z "$ticks" || "$now" != ticks:* ]]; then
     return 0
   fi
+  [[ "$now" == "ticks:${ticks}" ]]
+}
 
-  local pidfile datadir pid
+# A server on our data directory that setup.sh did not record: one started by a
+# `java -jar service.jar` by hand. Found only through the data directory's postmaster.pid,
+# never by name, so no other PostgreSQL on the machine is ever touched.
+stop_unrecorded_postgres() {
+  [[ -d "$DWH_DIR" ]] || return 0
+  local pidfile datadir pid owner
   # postmaster.pid sits in the data directory: DWH_DIR itself or a folder inside it.
   for pidfile in "$DWH_DIR"/postmaster.pid "$DWH_DIR"/*/postmaster.pid; do
     [[ -f "$pidfile" ]] || continue
@@ -140,18 +242,16 @@ stop_orphan_postgres() {
       continue
     fi
     if ! is_postgres_on "$pid" "$datadir"; then
-      say "Local: ${pidfile} names PID ${pid}, which is not a postgres on ${datadir}; not touching it."
+      say "Local: ${pidfile} is stale (its PID is not a PostgreSQL server on ${datadir}); leaving that process alone."
       continue
     fi
-    say "Local: stopping the embedded PostgreSQL left running on ${datadir} (PID ${pid})..."
-    # SIGTERM: smart shutdown; SIGINT: fast shutdown (disconnects clients). Never SIGKILL a postmaster.
-    kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" 10; then
-      kill -INT "$pid" 2>/dev/null || true
-      wait_gone "$pid" 10 || say "Local: PostgreSQL PID ${pid} did not exit; check it by hand."
+    if owner_runs "$datadir"; then
+      owner="$(sed -n 's/^pid=//p' "${datadir}/state-doses.owner" | tr -dc '0-9')"
+      say "Local: the PostgreSQL on ${datadir} belongs to a service that setup.sh did not start and that still runs (PID ${owner}); leaving it. Stopping that service stops it."
+      did_something=true
+      continue
     fi
-    alive "$pid" || say "Local: PostgreSQL stopped."
-    did_something=true
+    stop_postgres "$pid" "$datadir"
   done
 }
 
@@ -159,7 +259,8 @@ if docker_engine_reachable; then
   stop_compose
 fi
 stop_local_service
-stop_orphan_postgres
+stop_recorded_warehouse
+stop_unrecorded_postgres
 
 if [[ "$did_something" == false ]]; then
   say "Nothing to stop."

@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,18 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * logs as it stops); and in local mode its embedded warehouse stops after it, and with it.
  */
 class ServiceProcessTest {
-
-    /** Main in a JVM of its own, with the production logback.xml; stdout discarded. */
-    private static Process start(String command, Map<String, String> env) throws Exception {
-        URL config = Main.class.getResource("/logback.xml");
-        assertTrue(config != null && "file".equals(config.getProtocol()), "no logback.xml in target/classes");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Dlogback.configurationFile=" + Path.of(config.toURI()),
-            "-cp", System.getProperty("java.class.path"), Main.class.getName(), command);
-        builder.environment().putAll(env);
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        return builder.start();
-    }
 
     @Test
     void theServicesShutdownLinesReachStderrAfterSigterm() throws Exception {
@@ -73,36 +58,11 @@ class ServiceProcessTest {
     private static String serveThenSigterm(Map<String, String> env) throws Exception {
         Map<String, String> all = new HashMap<>(env);
         all.put("PORT", "0");
-        Process service = start("serve", all);
-        StringBuilder err = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(service.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    synchronized (err) {
-                        err.append(line).append('\n');
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process is gone
-            }
-        });
-        reader.start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!text(err).contains("INFO  Main serving on http://localhost:") && System.nanoTime() < deadline) {
-                assertTrue(service.isAlive(), "the service exited: " + text(err));
-                Thread.sleep(100);
-            }
-            assertTrue(text(err).contains("serving on"), "the service did not start: " + text(err));
-            // SIGTERM through the handle: Process.destroy() would also close our end of the
-            // child's stderr at once, and the shutdown lines would have nowhere to go.
-            service.toHandle().destroy();
-            assertTrue(service.waitFor(60, TimeUnit.SECONDS), "the service did not stop");
-            reader.join(10_000);
-            return text(err);
-        } finally {
-            service.destroyForcibly();
+        try (ServiceProcess service = ServiceProcess.start("serve", all)) {
+            service.awaitServing();
+            service.sigterm();
+            service.awaitExit(Duration.ofSeconds(60));
+            return service.log();
         }
     }
 
@@ -110,20 +70,15 @@ class ServiceProcessTest {
         return text.lines().reduce((first, last) -> last).orElse("");
     }
 
-    private static String text(StringBuilder err) {
-        synchronized (err) {
-            return err.toString();
-        }
-    }
-
     @Test
     void theRefreshCommandsLastLinesReachStderrBeforeItExits() throws Exception {
         try (FixtureServer upstream = FixtureServer.start()) {
-            Process refresh = start("refresh", TestWarehouse.environment(upstream.serveFixtureSources(
-                TestWarehouse.newDatabase())));
-            String err = new String(refresh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(refresh.waitFor(60, TimeUnit.SECONDS), "the refresh command did not exit");
-            assertEquals(0, refresh.exitValue(), err);
+            String err;
+            try (ServiceProcess refresh = ServiceProcess.start("refresh", TestWarehouse.environment(
+                    upstream.serveFixtureSources(TestWarehouse.newDatabase())))) {
+                assertEquals(0, refresh.awaitExit(Duration.ofSeconds(60)), refresh.log());
+                err = refresh.log();
+            }
 
             // The format of logback.xml, and the refresh's last INFO lines, all there.
             assertTrue(err.lines().anyMatch(line -> line.matches(

@@ -10,6 +10,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,52 +19,106 @@ import org.slf4j.LoggerFactory;
 /**
  * The default warehouse when no DB_HOST is given: a real PostgreSQL 16 server run from the jar,
  * its data in a directory that survives restarts. When another state-doses process already runs
- * it (say `serve` while `refresh` starts), that server is used instead of starting a second.
+ * it (say `serve` while `refresh` starts), that server is used instead of starting a second, and
+ * left to the process that started it, its owner ({@link WarehouseOwner}). A server whose owner is
+ * gone (killed outright, so it could not stop it) is stopped and a new one started.
  */
 public final class EmbeddedWarehouse implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWarehouse.class);
     public static final String USER = "postgres";
+    private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final EmbeddedPostgres server;
+    private final Path dataDir;
     private final int port;
+    private final WarehouseOwner owner;
 
-    private EmbeddedWarehouse(EmbeddedPostgres server, int port) {
+    private EmbeddedWarehouse(EmbeddedPostgres server, Path dataDir, int port, WarehouseOwner owner) {
         this.server = server;
+        this.dataDir = dataDir;
         this.port = port;
+        this.owner = owner;
     }
 
-    /** Starts (or joins) the server on {@code port} with its data in {@code dataDir}, and ensures {@code database} exists. */
+    /**
+     * Starts (or joins) the server on {@code port} with its data in {@code dataDir}, and ensures
+     * {@code database} exists. A server already running there is joined while its owner lives,
+     * and stopped first when its owner is gone.
+     */
     public static EmbeddedWarehouse start(Path dataDir, int port, String database) {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the embedded warehouse's directory " + dir, e);
+        }
         EmbeddedPostgres server = null;
-        if (runningOn(port, dataDir)) {
-            LOG.info("embedded warehouse already running on port {} (data in {}): using it", port, dataDir);
-        } else {
-            try {
-                Files.createDirectories(dataDir);
-                server = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setPort(port)
-                    // The embedded library tunes its server for throwaway test data (fsync and
-                    // synchronous commit off); this one keeps the warehouse, so it must be durable.
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "on")
-                    // Stopped by Warehouse.close(), after the service has drained its requests
-                    // (Main's shutdown hook). The library's own hook would stop it at the same
-                    // time, under requests still in flight: JVM shutdown hooks run side by side.
-                    .setRegisterShutdownHook(false)
-                    .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the embedded warehouse in " + dataDir
-                    + " on port " + port + " (is the port taken? set DB_PORT)", e);
+        WarehouseOwner me = WarehouseOwner.current();
+        Optional<Postmaster> running = Postmaster.runningOn(dir);
+        Optional<WarehouseOwner> recorded = WarehouseOwner.recordedIn(dir);
+        if (running.isPresent() && recorded.isPresent() && !recorded.get().isAlive()) {
+            running.get().stop(ORPHAN_STOP_TIMEOUT);
+            LOG.warn("embedded warehouse left running by a stopped process ({}): stopped it, starting afresh"
+                + " (its PostgreSQL server was PID {}, data in {})", recorded.get(), running.get().pid(), dir);
+            server = startOwn(dir, port, me);
+        } else if (running.isPresent()) {
+            // A live owner, or none recorded: a server started by hand, or by an owner that has not
+            // recorded itself yet (a new directory is recorded once the server runs). Never ours to stop.
+            if (running.get().port() != port) {
+                throw new IllegalStateException("the embedded warehouse on " + dir + " already runs on port "
+                    + running.get().port() + ", not " + port + "; set DB_PORT=" + running.get().port() + " to use it");
             }
+            LOG.info("embedded warehouse already running on port {} (data in {}, started by {}): using it",
+                port, dir, recorded.map(WarehouseOwner::toString).orElse("a process that did not record itself"));
+        } else if (answersOn(port, dir)) {
+            LOG.info("embedded warehouse already running on port {} (data in {}): using it", port, dir);
+        } else {
+            server = startOwn(dir, port, me);
         }
         createDatabaseIfMissing(port, database);
         LOG.info("warehouse: embedded PostgreSQL, data in {}; psql: psql -h 127.0.0.1 -p {} -U {} {}",
-            dataDir, port, USER, database);
-        return new EmbeddedWarehouse(server, port);
+            dir, port, USER, database);
+        return new EmbeddedWarehouse(server, dir, port, me);
+    }
+
+    /** Starts a server of our own on {@code dir} and records {@code me} as its owner. */
+    private static EmbeddedPostgres startOwn(Path dir, int port, WarehouseOwner me) {
+        // An existing warehouse is claimed before its server starts, so that no process starting
+        // meanwhile takes an earlier owner's record (of a process now gone) for this server's and
+        // stops it. A new directory must be empty for initdb, so it is claimed once it runs.
+        boolean existing = Files.exists(dir.resolve("postgresql.conf"));
+        if (existing) {
+            me.recordIn(dir);
+        }
+        EmbeddedPostgres server;
+        try {
+            server = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                // The embedded library tunes its server for throwaway test data (fsync and
+                // synchronous commit off); this one keeps the warehouse, so it must be durable.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                // Stopped by Warehouse.close(), after the service has drained its requests
+                // (Main's shutdown hook). The library's own hook would stop it at the same
+                // time, under requests still in flight: JVM shutdown hooks run side by side.
+                .setRegisterShutdownHook(false)
+                .start();
+        } catch (IOException e) {
+            me.removeFrom(dir);
+            throw new UncheckedIOException("cannot start the embedded warehouse in " + dir
+                + " on port " + port + " (is the port taken? set DB_PORT)", e);
+        } catch (RuntimeException e) {
+            me.removeFrom(dir);
+            throw e;
+        }
+        if (!existing) {
+            me.recordIn(dir);
+        }
+        return server;
     }
 
     public int port() {
@@ -70,7 +126,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     }
 
     /** Whether a PostgreSQL server answers on the port and keeps its data in dataDir (ours, then). */
-    private static boolean runningOn(int port, Path dataDir) {
+    private static boolean answersOn(int port, Path dataDir) {
         Properties props = new Properties();
         props.setProperty("user", USER);
         props.setProperty("connectTimeout", "2");
@@ -115,6 +171,13 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                 server.close();
             } catch (IOException e) {
                 LOG.warn("embedded warehouse did not stop cleanly: {}", e.getMessage());
+            }
+            // Only a server that is gone loses its owner: while it runs, the record (of a process
+            // about to exit) lets the next start know it for an orphan and stop it.
+            if (Postmaster.runningOn(dataDir).isEmpty()) {
+                owner.removeFrom(dataDir);
+            } else {
+                LOG.warn("embedded warehouse on {} still runs after stopping it; the next start will stop it", dataDir);
             }
         }
     }

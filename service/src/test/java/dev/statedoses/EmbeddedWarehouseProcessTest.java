@@ -1,0 +1,191 @@
+package dev.statedoses;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.ServiceProcess;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Who stops the embedded warehouse, with real processes in local mode (no DB_HOST): the process
+ * that started the server owns it (state-doses.owner in the data directory) and stops it as it
+ * exits. Another process finding it running joins it while that owner lives, and stops it first
+ * when the owner was killed outright, so that no PostgreSQL outlives every service.
+ */
+class EmbeddedWarehouseProcessTest {
+
+    @TempDir
+    Path dwh;
+
+    /** Whatever a failed test left running on the data directory, stopped before it is deleted. */
+    @AfterEach
+    void stopLeftoverServer() throws Exception {
+        Optional<Long> pid = postmasterPid();
+        if (pid.isPresent() && running(pid.get())) {
+            new ProcessBuilder("kill", "-INT", pid.get().toString()).start().waitFor();
+            waitUntilStopped(pid.get());
+        }
+    }
+
+    @Test
+    void aServerLeftByAKilledServiceIsStoppedByTheNextStart() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+
+        long killed;
+        long orphan;
+        try (ServiceProcess first = ServiceProcess.start("serve", env)) {
+            first.awaitServing();
+            killed = first.pid();
+            orphan = postmasterPid().orElseThrow();
+            assertEquals(Optional.of(killed), ownerPid(), "the service that started the server owns it");
+            first.kill();
+        }
+        assertTrue(running(orphan), "a SIGKILLed service cannot stop its server: it should still run");
+        assertEquals(Optional.of(orphan), postmasterPid());
+
+        long next;
+        long server;
+        try (ServiceProcess second = ServiceProcess.start("serve", env)) {
+            int port = second.awaitServing();
+            next = second.pid();
+            assertTrue(second.log().contains("WARN  EmbeddedWarehouse embedded warehouse left running by a stopped"
+                + " process (PID " + killed + "): stopped it, starting afresh"), second.log());
+            server = postmasterPid().orElseThrow();
+            assertNotEquals(orphan, server, "a server of its own, not the orphan");
+            assertFalse(running(orphan), "the orphan still runs");
+            assertEquals(Optional.of(next), ownerPid());
+            assertEquals(200, get(port, "/ratios").statusCode());
+
+            second.sigterm();
+            assertEquals(143, second.awaitExit(Duration.ofSeconds(60)), second.log());
+        }
+        assertFalse(Files.exists(dwh.resolve("postmaster.pid")), "a PostgreSQL server is left on " + dwh);
+        assertFalse(running(server), "the second service's server is left running");
+        assertFalse(running(orphan), "the orphan is left running");
+        assertFalse(Files.exists(dwh.resolve("state-doses.owner")), "the owner's record outlived its server");
+    }
+
+    @Test
+    void aLiveOwnersServerIsJoinedAndLeftRunning() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config sources = upstream.serveFixtureSources(Config.fromEnvironment(Map.of()));
+            Map<String, String> env = localMode(Map.of(
+                "MODERNA_URL", sources.modernaUrl().toString(),
+                "PFIZER_URL", sources.pfizerUrl().toString(),
+                "COUNTY_POPULATION_URL", sources.countyPopulationUrl().toString()));
+
+            long server;
+            try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+                int port = serve.awaitServing();
+                server = postmasterPid().orElseThrow();
+                assertEquals(Optional.of(serve.pid()), ownerPid());
+
+                try (ServiceProcess refresh = ServiceProcess.start("refresh", env)) {
+                    assertEquals(0, refresh.awaitExit(Duration.ofSeconds(90)), refresh.log());
+                    assertTrue(refresh.log().contains("INFO  EmbeddedWarehouse embedded warehouse already running on port "
+                        + env.get("DB_PORT") + " (data in " + dwh + ", started by PID " + serve.pid() + "): using it"),
+                        refresh.log());
+                    assertFalse(refresh.log().contains("left running by a stopped process"), refresh.log());
+                }
+                assertTrue(running(server), "the refresh command stopped the service's server");
+                assertEquals(Optional.of(server), postmasterPid());
+                assertEquals(Optional.of(serve.pid()), ownerPid(), "the service still owns the server");
+
+                // The service reads the product the refresh built, through the same server.
+                HttpResponse<String> ny = awaitProduct(port);
+                assertTrue(ny.body().contains("\"doses_total\":7500"), ny.body());
+
+                serve.sigterm();
+                assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+            }
+            assertFalse(running(server), "the owner exited and left its server running");
+            assertFalse(Files.exists(dwh.resolve("postmaster.pid")));
+        }
+    }
+
+    /** The environment of a local run on {@link #dwh}: no DB_HOST, free ports. */
+    private Map<String, String> localMode(Map<String, String> more) throws IOException {
+        Map<String, String> env = new HashMap<>(more);
+        env.put("DWH_DIR", dwh.toString());
+        try (ServerSocket socket = new ServerSocket(0)) {
+            env.put("DB_PORT", Integer.toString(socket.getLocalPort()));
+        }
+        env.put("PORT", "0");
+        return env;
+    }
+
+    private Optional<Long> postmasterPid() throws IOException {
+        Path file = dwh.resolve("postmaster.pid");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Files.readAllLines(file).stream().findFirst().map(String::trim).map(Long::valueOf);
+    }
+
+    private Optional<Long> ownerPid() throws IOException {
+        Path file = dwh.resolve("state-doses.owner");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Files.readAllLines(file).stream().filter(line -> line.startsWith("pid="))
+            .findFirst().map(line -> Long.valueOf(line.substring(4)));
+    }
+
+    /**
+     * Alive and not a zombie: a server's parent (pg_ctl) exits at once, so PID 1 is left to reap
+     * it, which not every PID 1 does; ProcessHandle calls a zombie alive.
+     */
+    private static boolean running(long pid) {
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+            } catch (IOException e) {
+                return false; // gone between the two looks
+            }
+        }
+        return false;
+    }
+
+    private void waitUntilStopped(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (running(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET /ratios/NY until the service has the product (it hears of it by NOTIFY), at most 10 s. */
+    private static HttpResponse<String> awaitProduct(int port) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<String> ny = get(port, "/ratios/NY");
+        while (ny.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            ny = get(port, "/ratios/NY");
+        }
+        assertEquals(200, ny.statusCode(), ny.body());
+        return ny;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.statedoses.support;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Main;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The service as a JVM of its own, with the production logging configuration
+ * (src/main/resources/logback.xml, which tests otherwise replace with logback-test.xml): its
+ * stderr is collected as it comes, stdout is discarded. Closing it kills it if it still runs.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final Pattern SERVING = Pattern.compile("serving on http://localhost:(\\d+)");
+
+    private final Process process;
+    private final StringBuilder err = new StringBuilder();
+    private final Thread reader;
+
+    private ServiceProcess(Process process) {
+        this.process = process;
+        this.reader = new Thread(this::collect, "stderr of " + process.pid());
+        reader.start();
+    }
+
+    /** Runs {@code java Main <command>} with {@code env} added to this JVM's environment. */
+    public static ServiceProcess start(String command, Map<String, String> env) {
+        URL config = Main.class.getResource("/logback.xml");
+        assertTrue(config != null && "file".equals(config.getProtocol()), "no logback.xml in target/classes");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try {
+            ProcessBuilder builder = new ProcessBuilder(java, "-Dlogback.configurationFile=" + Path.of(config.toURI()),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), command);
+            builder.environment().putAll(env);
+            builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            return new ServiceProcess(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void collect() {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                synchronized (err) {
+                    err.append(line).append('\n');
+                }
+            }
+        } catch (IOException ignored) {
+            // the process is gone
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Its stderr so far. */
+    public String log() {
+        synchronized (err) {
+            return err.toString();
+        }
+    }
+
+    /** Waits until {@code text} is in its stderr; fails if it exits first or {@code timeout} passes. */
+    public void awaitLog(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(text)) {
+            assertTrue(process.isAlive() || log().contains(text), "the process exited:\n" + log());
+            assertTrue(System.nanoTime() < deadline, "no '" + text + "' within " + timeout + ":\n" + log());
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until the service serves, and answers its HTTP port. */
+    public int awaitServing() throws InterruptedException {
+        awaitLog("INFO  Main serving on http://localhost:", Duration.ofSeconds(90));
+        Matcher port = SERVING.matcher(log());
+        assertTrue(port.find(), log());
+        return Integer.parseInt(port.group(1));
+    }
+
+    /**
+     * SIGTERM. Through the handle: Process.destroy() would also close our end of the child's
+     * stderr at once, and its shutdown lines would have nowhere to go.
+     */
+    public void sigterm() {
+        process.toHandle().destroy();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is stopped or cleaned up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the process did not die");
+    }
+
+    /** Waits for it to exit and for its last stderr line; answers its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        assertTrue(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS), "the process did not exit:\n" + log());
+        reader.join(10_000);
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
