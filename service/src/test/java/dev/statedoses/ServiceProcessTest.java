@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -132,5 +133,17 @@ class ServiceProcessTest {
             assertTrue(err.lines().anyMatch(line -> line.contains("INFO  RefreshService refresh 1 steps: record start ")
                 && line.endsWith(" ms")), err);
         }
+    }
+
+    /** A blank REFRESH_TOKEN stops the process before anything starts: one line, exit 2, never an open refresh. */
+    @Test
+    void aBlankRefreshTokenRefusesToStart() throws Exception {
+        Process service = start("serve", Map.of("REFRESH_TOKEN", " ", "PORT", "0", "DB_HOST", "127.0.0.1",
+            "DB_PORT", "1"));
+        String err = new String(service.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(service.waitFor(60, TimeUnit.SECONDS), "the service did not exit");
+        assertEquals(2, service.exitValue(), err);
+        assertEquals(List.of("configuration error: REFRESH_TOKEN is set but blank: set a token, or unset the "
+            + "variable to leave POST /refresh open"), err.lines().toList());
     }
 }
