@@ -105,4 +105,14 @@ class RefreshCommandTest {
             }
         }
     }
+
+    @Test
+    void aConfigurationErrorIsOneLineWhateverTheValue() {
+        Map<String, String> badPort = new HashMap<>(env);
+        badPort.put("PORT", "80\n2026-01-01T00:00:00.000Z ERROR Forged line");
+        Run run = run(badPort, "refresh");
+        assertEquals(2, run.code());
+        assertEquals(List.of("configuration error: PORT must be a whole number, not "
+            + "'80\\n2026-01-01T00:00:00.000Z ERROR Forged line'"), run.err().lines().toList());
+    }
 }
