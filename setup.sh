@@ -57,11 +57,14 @@ export PORT="${PORT:-8080}"
 
 # POST /refresh needs this token. It lives in .env (git-ignored; docker compose reads it too),
 # made once with a random value, and is never printed: the hints below read it from the file.
-if [[ ! -f .env ]] || ! grep -q '^REFRESH_TOKEN=.' .env; then
+# A blank one counts as none: the service refuses to start with a blank token.
+token_in_env_file() { [[ ! -f .env ]] || sed -n 's/^REFRESH_TOKEN=//p' .env | tail -n 1; }
+if [[ -z "$(token_in_env_file | tr -d '[:space:]')" ]]; then
+  [[ ! -s .env || -z "$(tail -c 1 .env)" ]] || echo >>.env   # a last line without its newline
   printf 'REFRESH_TOKEN=%s\n' "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>.env
   echo "Made a refresh token in .env (POST /refresh needs it)."
 fi
-REFRESH_TOKEN="$(sed -n 's/^REFRESH_TOKEN=//p' .env | tail -n 1)"
+REFRESH_TOKEN="$(token_in_env_file)"
 export REFRESH_TOKEN
 
 # The copies of the three sources in ../shared/data (beside this project, when it is there) are

@@ -91,11 +91,15 @@ wait_gone() {
 }
 
 stop_compose() {
+  # docker-compose.yml requires REFRESH_TOKEN for every command, `down` too, though stopping uses
+  # no token: a placeholder lets compose read the file without .env (it overrides .env's value,
+  # which ps and down never look at).
+  local token="REFRESH_TOKEN=${REFRESH_TOKEN:-not-needed-to-stop}"
   local compose
   if docker compose version >/dev/null 2>&1; then
-    compose=(docker compose)
+    compose=(env "$token" docker compose)
   elif command -v docker-compose >/dev/null 2>&1; then
-    compose=(docker-compose)
+    compose=(env "$token" docker-compose)
   else
     say "A Docker engine is reachable but no docker compose is installed: skipping the compose stack."
     return 0

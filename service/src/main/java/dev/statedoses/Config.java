@@ -66,7 +66,25 @@ public record Config(
             url(env, "COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
             Duration.ofSeconds(integer(env, "SOURCE_TIMEOUT", 60, 1, 3600)),
             longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000),
-            blankToNull(env.get("REFRESH_TOKEN")));
+            refreshToken(env.get("REFRESH_TOKEN")));
+    }
+
+    /**
+     * The token POST /refresh requires: null (refresh open to anyone) only when the variable is
+     * unset. Set but blank, it is a mistake (an empty {@code ${REFRESH_TOKEN}} from compose or a
+     * shell), and taking it for "no token" would open refresh to anyone: refuse it instead.
+     * Surrounding whitespace is stripped, as for every variable here: a client cannot send it
+     * anyway (HTTP strips it from header values, and RefreshAccess strips the token it is given).
+     */
+    private static String refreshToken(String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("REFRESH_TOKEN is set but blank: set a token, or unset the "
+                + "variable to leave POST /refresh open");
+        }
+        return value.strip();
     }
 
     /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */

@@ -3,6 +3,7 @@ package dev.statedoses;
 import dev.statedoses.ops.BufferedStderrAppender;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.source.SourceException;
+import dev.statedoses.text.Printable;
 import io.javalin.Javalin;
 import java.io.PrintStream;
 import java.util.Map;
@@ -42,7 +43,8 @@ public final class Main {
         try {
             config = Config.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
-            err.println("configuration error: " + e.getMessage());
+            // stderr carries the log too: a value quoted in the message must not start a line of its own
+            err.println("configuration error: " + Printable.escape(e.getMessage()));
             return 2;
         }
         return switch (command) {
@@ -53,7 +55,7 @@ public final class Main {
                 yield 0;
             }
             default -> {
-                err.println("unknown command '" + command + "'\n" + USAGE);
+                err.println("unknown command '" + Printable.shorten(command, 40) + "'\n" + USAGE);
                 yield 2;
             }
         };
@@ -98,10 +100,10 @@ public final class Main {
             out.flush();
             return 0;
         } catch (SourceException e) {
-            err.println("refresh failed, the last good product is unchanged: " + e.describe());
+            err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.describe()));
             return 1;
         } catch (RuntimeException e) {
-            err.println("refresh failed, the last good product is unchanged: " + e.getMessage());
+            err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.getMessage()));
             return 1;
         }
     }

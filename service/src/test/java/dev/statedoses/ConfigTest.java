@@ -49,4 +49,24 @@ class ConfigTest {
             assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of("SOURCE_TIMEOUT", "1m")))
                 .getMessage());
     }
+
+    @Test
+    void anUnsetTokenLeavesRefreshOpenAndASetOneIsStripped() {
+        assertNull(Config.fromEnvironment(Map.of()).refreshToken());
+        assertEquals("s3cret", Config.fromEnvironment(Map.of("REFRESH_TOKEN", "s3cret")).refreshToken());
+        // Whitespace around a token cannot travel in an Authorization header: the token is what is inside.
+        assertEquals("s3cret", Config.fromEnvironment(Map.of("REFRESH_TOKEN", " s3cret\n")).refreshToken());
+        assertFalse(Config.fromEnvironment(Map.of("REFRESH_TOKEN", "s3cret")).toString().contains("s3cret"),
+            "the token stays out of logs");
+    }
+
+    @Test
+    void aBlankTokenIsAnErrorNotAnOpenRefresh() {
+        for (String blank : new String[] {"", "   ", "\t", "\n", " \t\r\n "}) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("REFRESH_TOKEN", blank)), "'" + blank + "'");
+            assertEquals("REFRESH_TOKEN is set but blank: set a token, or unset the variable to leave "
+                + "POST /refresh open", error.getMessage());
+        }
+    }
 }

@@ -88,4 +88,31 @@ class RefreshCommandTest {
         assertEquals(2, run.code());
         assertEquals("configuration error: PORT must be a whole number, not 'eighty'", run.err().strip());
     }
+
+    /** A blank REFRESH_TOKEN must never mean "no token": neither command runs, and nothing serves. */
+    @Test
+    void aBlankRefreshTokenRefusesToStart() {
+        for (String blank : List.of("", "   ", "\t")) {
+            Map<String, String> blankToken = new HashMap<>(env);
+            blankToken.put("REFRESH_TOKEN", blank);
+            blankToken.put("PORT", "0"); // were it to serve after all, on no port anyone uses
+            for (String command : List.of("serve", "refresh")) {
+                Run run = run(blankToken, command);
+                assertEquals(2, run.code(), command + " with REFRESH_TOKEN='" + blank + "': " + run.err());
+                assertEquals("", run.out());
+                assertEquals("configuration error: REFRESH_TOKEN is set but blank: set a token, or unset the "
+                    + "variable to leave POST /refresh open", run.err().strip());
+            }
+        }
+    }
+
+    @Test
+    void aConfigurationErrorIsOneLineWhateverTheValue() {
+        Map<String, String> badPort = new HashMap<>(env);
+        badPort.put("PORT", "80\n2026-01-01T00:00:00.000Z ERROR Forged line");
+        Run run = run(badPort, "refresh");
+        assertEquals(2, run.code());
+        assertEquals(List.of("configuration error: PORT must be a whole number, not "
+            + "'80\\n2026-01-01T00:00:00.000Z ERROR Forged line'"), run.err().lines().toList());
+    }
 }

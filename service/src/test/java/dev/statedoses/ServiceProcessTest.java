@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +87,49 @@ class ServiceProcessTest {
             assertTrue(err.contains("INFO  RefreshService refresh 1 succeeded in "), err);
             assertTrue(err.lines().anyMatch(line -> line.contains("INFO  RefreshService refresh 1 steps: record start ")
                 && line.endsWith(" ms")), err);
+        }
+    }
+
+    /** A blank REFRESH_TOKEN stops the process before anything starts: one line, exit 2, never an open refresh. */
+    @Test
+    void aBlankRefreshTokenRefusesToStart() throws Exception {
+        Process service = start("serve", Map.of("REFRESH_TOKEN", " ", "PORT", "0", "DB_HOST", "127.0.0.1",
+            "DB_PORT", "1"));
+        String err = new String(service.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(service.waitFor(60, TimeUnit.SECONDS), "the service did not exit");
+        assertEquals(2, service.exitValue(), err);
+        assertEquals(List.of("configuration error: REFRESH_TOKEN is set but blank: set a token, or unset the "
+            + "variable to leave POST /refresh open"), err.lines().toList());
+    }
+
+    /**
+     * A value that would forge a log line, here a moderna header whose quoted name holds a line
+     * break and a whole fake log line, is written on the line that logs it, escaped: with the
+     * production logback.xml, stderr has no line that the source wrote.
+     */
+    @Test
+    void aLoggedValueCannotForgeALogLine() throws Exception {
+        String forged = "\n2026-01-01T00:00:00.000Z ERROR Forged line";
+        byte[] moderna = ("\"jurisdic" + forged + "\",\"week_of_allocations\",\"_1st_dose_allocations\","
+            + "\"_2nd_dose_allocations\"\n\"New York\",\"2021-01-04T00:00:00.000\",\"1000\",\"1000\"\n")
+            .getBytes(StandardCharsets.UTF_8);
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            config = config.withSources(upstream.serve("/forged.csv", moderna), config.pfizerUrl(),
+                config.countyPopulationUrl());
+            Process refresh = start("refresh", TestWarehouse.environment(config));
+            String err = new String(refresh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(refresh.waitFor(60, TimeUnit.SECONDS), "the refresh command did not exit");
+            assertEquals(1, refresh.exitValue(), err);
+
+            String shown = "\\n2026-01-01T00:00:00.000Z ERROR Forged line";
+            List<String> logged = err.lines().filter(line -> line.contains("Forged line")).toList();
+            assertFalse(logged.isEmpty(), err);
+            logged.forEach(line -> assertTrue(line.contains(shown), "not escaped: " + line + "\n" + err));
+            assertEquals(1, logged.stream().filter(line -> line.matches(
+                "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z WARN  RefreshService run=1 refresh failed.*"))
+                .count(), err);
+            assertFalse(err.lines().anyMatch(line -> line.startsWith("2026-01-01T00:00:00.000Z")), err);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.statedoses.ops;
 
+import dev.statedoses.text.Printable;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import org.slf4j.Logger;
@@ -13,6 +14,12 @@ import org.slf4j.LoggerFactory;
 final class RequestLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestLog.class);
+    /**
+     * The path is logged as sent, still percent-encoded, cut when long. Jetty refuses a raw
+     * control or non-ASCII character in the request line (400, before any route), so today it is
+     * printable ASCII; {@link Printable#shorten} escapes it all the same, so the message itself
+     * stays one line for any appender and any Jetty setting, at no cost for an ordinary path.
+     */
     private static final int MAX_PATH = 300;
 
     private final Metrics metrics;
@@ -30,8 +37,8 @@ final class RequestLog {
     void handle(String method, String path, String route, int status, long nanos) {
         metrics.request(method, route, status, nanos);
         if (LOG.isInfoEnabled()) {
-            LOG.info("method={} path={} route={} status={} duration_ms={}", method, shortened(path), route, status,
-                millis(nanos));
+            LOG.info("method={} path={} route={} status={} duration_ms={}", method, Printable.shorten(path, MAX_PATH),
+                route, status, millis(nanos));
         }
     }
 
@@ -45,10 +52,5 @@ final class RequestLog {
     static String route(Context ctx) {
         Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
         return endpoint == null ? Metrics.UNMATCHED : endpoint.path;
-    }
-
-    /** The request's path as it came (still percent-encoded: no spaces or line breaks), shortened when long. */
-    private static String shortened(String path) {
-        return path.length() <= MAX_PATH ? path : path.substring(0, MAX_PATH) + "...";
     }
 }

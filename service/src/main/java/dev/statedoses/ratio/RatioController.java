@@ -1,5 +1,6 @@
 package dev.statedoses.ratio;
 
+import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.ProblemException;
@@ -75,11 +76,11 @@ public final class RatioController {
         if (byField == null) {
             throw new ProblemException(Problem.of(400, "invalid-sort", "Invalid sort",
                 "sort must be one of " + String.join(", ", RATIO_COLUMNS.subList(0, 7)) + ", not '"
-                    + printable(field) + "'"));
+                    + Printable.shorten(field, 40) + "'"));
         }
         if (!direction.equals("asc") && !direction.equals("desc")) {
             throw new ProblemException(Problem.of(400, "invalid-order", "Invalid order",
-                "order must be asc or desc, not '" + printable(direction) + "'"));
+                "order must be asc or desc, not '" + Printable.shorten(direction, 40) + "'"));
         }
         boolean descending = direction.equals("desc");
         Comparator<StateRatio> directed = field.equals("people_per_dose")
@@ -115,7 +116,8 @@ public final class RatioController {
         String key = ctx.pathParam("state").strip();
         if (!isStateKey(key)) {
             throw new ProblemException(Problem.of(400, "invalid-state", "Invalid state",
-                "'" + printable(key) + "' is not a state: use a USPS code (NY) or a full name (New York)"));
+                "'" + Printable.shorten(key, 40)
+                    + "' is not a state: use a USPS code (NY) or a full name (New York)"));
         }
         return key;
     }
@@ -151,7 +153,7 @@ public final class RatioController {
                 // answered below, with the value
             }
         }
-        throw invalidAsOf("as_of '" + printable(value) + "' is not a date: use a real calendar date "
+        throw invalidAsOf("as_of '" + Printable.shorten(value, 40) + "' is not a date: use a real calendar date "
             + "written YYYY-MM-DD, such as 2021-01-04");
     }
 
@@ -165,10 +167,5 @@ public final class RatioController {
                 "No data has been loaded yet: run a refresh first (POST /refresh)")
             : Problem.of(404, "unknown-state", "Unknown state",
                 "No state '" + key + "': use a USPS code (NY) or a full name (New York)"));
-    }
-
-    private static String printable(String text) {
-        String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-        return shown.replaceAll("[^\\x20-\\x7e]", "?");
     }
 }

@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
@@ -29,7 +30,8 @@ public final class RefreshRunsController {
         String id = ctx.pathParam("id").strip();
         if (!NUMBER.matcher(id).matches()) {
             throw new ProblemException(Problem.of(400, "invalid-refresh-id", "Invalid refresh id",
-                "'" + printable(id) + "' is not a refresh id: use the run_id of a refresh (a whole number)"));
+                "'" + Printable.shorten(id, 40)
+                    + "' is not a refresh id: use the run_id of a refresh (a whole number)"));
         }
         long runId = Long.parseLong(id);
         ctx.json(runs.find(runId).orElseThrow(() -> new ProblemException(Problem.of(404, "unknown-refresh",
@@ -49,11 +51,6 @@ public final class RefreshRunsController {
         }
         throw new ProblemException(Problem.of(400, "invalid-limit", "Invalid limit",
             "limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + "), not '"
-                + printable(given) + "'"));
-    }
-
-    private static String printable(String text) {
-        String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-        return shown.replaceAll("[^\\x20-\\x7e]", "?");
+                + Printable.shorten(given, 40) + "'"));
     }
 }

@@ -1,5 +1,7 @@
 package dev.statedoses.web;
 
+import dev.statedoses.text.Printable;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -7,10 +9,22 @@ import java.util.Map;
  * An RFC 9457 problem detail: the one shape every error of the API has. {@code type} names the
  * kind of problem (documented in the README and openapi.yaml); extensions add our own fields,
  * such as the {@code source}, {@code url}, {@code line} and {@code column} of a refresh error.
+ *
+ * <p>Every problem the API answers is made here, so this is where its text is made safe: the
+ * title, the detail and every string-valued extension have their control characters escaped
+ * ({@link Printable#escape}), whatever produced them (a controller quoting a parameter, a
+ * source's header, Javalin's or Jetty's own message). A client, the dashboard, or a log that
+ * quotes the detail never gets a line break or a NUL from it.
  */
 public record Problem(String type, String title, int status, String detail, Map<String, Object> extensions) {
 
     public static final String CONTENT_TYPE = "application/problem+json";
+
+    public Problem {
+        title = Printable.escape(title);
+        detail = Printable.escape(detail);
+        extensions = escaped(extensions);
+    }
 
     public static Problem of(int status, String type, String title, String detail) {
         return new Problem("/problems/" + type, title, status, detail, Map.of());
@@ -35,5 +49,12 @@ public record Problem(String type, String title, int status, String detail, Map<
         body.put("detail", detail);
         body.putAll(extensions);
         return body;
+    }
+
+    /** The extensions, in their order, with string values escaped; unmodifiable. */
+    private static Map<String, Object> escaped(Map<String, Object> extensions) {
+        Map<String, Object> out = new LinkedHashMap<>(extensions);
+        out.replaceAll((name, value) -> value instanceof String text ? Printable.escape(text) : value);
+        return Collections.unmodifiableMap(out);
     }
 }

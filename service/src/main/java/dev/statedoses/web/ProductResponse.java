@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.statedoses.text.Printable;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -147,7 +148,7 @@ public final class ProductResponse {
                 case "csv" -> true;
                 case "json" -> false;
                 default -> throw new ProblemException(Problem.of(400, "invalid-format", "Invalid format",
-                    "format must be csv or json, not '" + printable(format) + "'"));
+                    "format must be csv or json, not '" + Printable.shorten(format, 40) + "'"));
             };
         }
         return AcceptHeader.prefersCsv(accept);
@@ -226,10 +227,5 @@ public final class ProductResponse {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-    }
-
-    private static String printable(String text) {
-        String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-        return shown.replaceAll("[^\\x20-\\x7e]", "?");
     }
 }

@@ -230,9 +230,9 @@ class AsOfAndWeeklyTest {
         app.given().queryParam("as_of", "2021-13-01").get("/ratios").then()
             .body("detail", equalTo("as_of '2021-13-01' is not a date: use a real calendar date written "
                 + "YYYY-MM-DD, such as 2021-01-04"));
-        // A long value is cut in the detail, not echoed whole.
+        // A long value is cut in the detail, not echoed whole; the detail says how long it was.
         app.given().queryParam("as_of", tooLong).get("/ratios").then()
-            .body("detail", containsString("'" + tooLong.substring(0, 40) + "...'"));
+            .body("detail", containsString("'" + tooLong.substring(0, 40) + "… (200 characters)'"));
         app.given().queryParam("as_of", "2021-01-04", "2020-12-28").get("/ratios").then()
             .statusCode(400).body("type", equalTo("/problems/invalid-as-of"))
             .body("detail", containsString("given 2 times"));
