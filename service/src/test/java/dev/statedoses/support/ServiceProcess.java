@@ -10,7 +10,10 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +30,13 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Pattern SERVING = Pattern.compile("serving on http://localhost:(\\d+)");
 
     private final Process process;
+    private final Path tempDir;
     private final StringBuilder err = new StringBuilder();
     private final Thread reader;
 
-    private ServiceProcess(Process process) {
+    private ServiceProcess(Process process, Path tempDir) {
         this.process = process;
+        this.tempDir = tempDir;
         this.reader = new Thread(this::collect, "stderr of " + process.pid());
         reader.start();
     }
@@ -42,11 +47,17 @@ public final class ServiceProcess implements AutoCloseable {
         assertTrue(config != null && "file".equals(config.getProtocol()), "no logback.xml in target/classes");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
+            // A temp directory of its own, deleted by close(): a process killed with SIGKILL
+            // never runs its delete-on-exit hooks (the embedded PostgreSQL library leaves a
+            // script behind each time). The library's unpacked binaries stay shared.
+            Path tempDir = Files.createTempDirectory("state-doses-process");
+            Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg");
             ProcessBuilder builder = new ProcessBuilder(java, "-Dlogback.configurationFile=" + Path.of(config.toURI()),
+                "-Djava.io.tmpdir=" + tempDir, "-Dot.epg.working-dir=" + binaries,
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), command);
             builder.environment().putAll(env);
             builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            return new ServiceProcess(builder.start());
+            return new ServiceProcess(builder.start(), tempDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {
@@ -117,8 +128,19 @@ public final class ServiceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills it if it still runs, and deletes its temp directory. */
     @Override
     public void close() {
         process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(tempDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + tempDir, e);
+        }
     }
 }

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server of a test's own, which the test can stop and start again on the same data
@@ -60,8 +62,14 @@ public final class StoppableWarehouse implements AutoCloseable {
         }
     }
 
+    /** Stops the server and deletes its data directory: a test leaves nothing in the temp directory. */
     @Override
     public void close() {
         stop();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dataDir, e);
+        }
     }
 }
