@@ -18,8 +18,21 @@ import org.junit.jupiter.api.Test;
  */
 class MigrationHistoryTest {
 
-    /** The migrations in src/main/resources/db/migration, by version. */
-    private static final List<String> VERSIONS = List.of("1", "2", "3", "4");
+    /** The versions of the migrations in src/main/resources/db/migration, in order. */
+    private static final List<String> VERSIONS = versionsOnTheClasspath();
+
+    private static List<String> versionsOnTheClasspath() {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(
+                java.nio.file.Path.of(Migrations.class.getResource("/db/migration").toURI()))) {
+            return files.map(f -> f.getFileName().toString())
+                .filter(name -> name.matches("V\\d+__.*\\.sql"))
+                .map(name -> name.substring(1, name.indexOf("__")))
+                .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+                .toList();
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot list the migrations", e);
+        }
+    }
 
     /**
      * A role named like one of our schemas: PostgreSQL's default search_path ("$user", public)
