@@ -14,8 +14,10 @@ with state_allocations as (
     group by counted_in
 ),
 state_population as (
+    -- Each county once: a line repeated word for word does not count its people twice (a county
+    -- listed with two populations fails the refresh before this, sql/conflicting_counties.sql).
     select state, sum(population_estimate_2018) as population
-    from raw.county_population
+    from (select distinct state, county, population_estimate_2018 from raw.county_population) as counties
     group by state
 ),
 product as (

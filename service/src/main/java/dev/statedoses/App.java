@@ -143,13 +143,19 @@ public final class App {
     private static Problem sourceProblem(SourceException e) {
         Problem problem = switch (e.kind()) {
             case CONTENT -> Problem.of(422, "source-content", "Source content rejected", e.describe());
+            case TRUNCATED -> Problem.of(422, "source-truncated", "Source cut short", e.describe());
             case TIMEOUT -> Problem.of(504, "source-timeout", "Source timed out", e.describe());
             case UNAVAILABLE -> Problem.of(502, "source-unavailable", "Source unavailable", e.describe());
         };
         return problem.with("source", e.source().label())
             .with("url", e.url().toString())
             .with("line", e.line())
-            .with("column", e.column());
+            .with("column", e.column())
+            .with("state", e.state())
+            // How many times the upstream was asked: always for a fetch that failed, and for a
+            // content error when it took more than one try to get that content.
+            .with("attempts", e.kind() == SourceException.Kind.UNAVAILABLE || e.kind() == SourceException.Kind.TIMEOUT
+                || e.attempts() > 1 ? e.attempts() : null);
     }
 
     /** Whether the failure is the warehouse being out of reach (pool timeout, refused, dropped). */

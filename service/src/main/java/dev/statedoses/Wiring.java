@@ -56,14 +56,14 @@ public final class Wiring implements AutoCloseable {
             CsvFormat csv = new UnivocityCsv();
             RefreshService refreshes = new RefreshService(
                 warehouse.jdbi(),
-                new SourceFetcher(config.sourceTimeout(), config.sourceMaxBytes()),
+                new SourceFetcher(config.sourceTimeout(), config.sourceMaxBytes(), BuildInfo.userAgent()),
                 new AllocationCsv(csv),
                 new CountyPopulationCsv(csv),
                 Map.of(SourceName.MODERNA, config.modernaUrl(),
                     SourceName.PFIZER, config.pfizerUrl(),
                     SourceName.POPULATION, config.countyPopulationUrl()),
                 Clock.systemUTC());
-            refreshes.recoverInterrupted();
+            refreshes.closeAbandonedRuns();
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
                 new RefreshAccess(config.refreshToken()));
         } catch (RuntimeException e) {
@@ -136,6 +136,7 @@ public final class Wiring implements AutoCloseable {
 
     @Override
     public void close() {
+        refreshes.close();
         ops.close();
         warehouse.close();
     }

@@ -8,6 +8,7 @@ import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,13 +94,12 @@ class ServiceProcessTest {
     /** A blank REFRESH_TOKEN stops the process before anything starts: one line, exit 2, never an open refresh. */
     @Test
     void aBlankRefreshTokenRefusesToStart() throws Exception {
-        Process service = start("serve", Map.of("REFRESH_TOKEN", " ", "PORT", "0", "DB_HOST", "127.0.0.1",
-            "DB_PORT", "1"));
-        String err = new String(service.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(service.waitFor(60, TimeUnit.SECONDS), "the service did not exit");
-        assertEquals(2, service.exitValue(), err);
-        assertEquals(List.of("configuration error: REFRESH_TOKEN is set but blank: set a token, or unset the "
-            + "variable to leave POST /refresh open"), err.lines().toList());
+        try (ServiceProcess service = ServiceProcess.start("serve", Map.of("REFRESH_TOKEN", " ", "PORT", "0",
+                "DB_HOST", "127.0.0.1", "DB_PORT", "1"))) {
+            assertEquals(2, service.awaitExit(Duration.ofSeconds(60)), service.log());
+            assertEquals(List.of("configuration error: REFRESH_TOKEN is set but blank: set a token, or unset the "
+                + "variable to leave POST /refresh open"), service.log().lines().toList());
+        }
     }
 
     /**
@@ -117,10 +117,11 @@ class ServiceProcessTest {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
             config = config.withSources(upstream.serve("/forged.csv", moderna), config.pfizerUrl(),
                 config.countyPopulationUrl());
-            Process refresh = start("refresh", TestWarehouse.environment(config));
-            String err = new String(refresh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(refresh.waitFor(60, TimeUnit.SECONDS), "the refresh command did not exit");
-            assertEquals(1, refresh.exitValue(), err);
+            String err;
+            try (ServiceProcess refresh = ServiceProcess.start("refresh", TestWarehouse.environment(config))) {
+                assertEquals(1, refresh.awaitExit(Duration.ofSeconds(60)), refresh.log());
+                err = refresh.log();
+            }
 
             String shown = "\\n2026-01-01T00:00:00.000Z ERROR Forged line";
             List<String> logged = err.lines().filter(line -> line.contains("Forged line")).toList();

@@ -58,7 +58,7 @@ public final class RefreshRunRepository {
 
     private static Map<Long, List<SourceReport>> sources(Handle h, long fromRun, long toRun) {
         return h.createQuery("""
-                select run_id, source, url, bytes, rows, sha256, load_ms, first_week, last_week, weeks
+                select run_id, source, url, bytes, rows, sha256, load_ms, attempts, first_week, last_week, weeks
                 from dwh.refresh_run_sources
                 where run_id between :from and :to
                 order by run_id, case source when 'moderna' then 1 when 'pfizer' then 2 else 3 end""")
@@ -71,6 +71,7 @@ public final class RefreshRunRepository {
                 rs.getLong("rows"),
                 rs.getString("sha256"),
                 rs.getLong("load_ms"),
+                rs.getInt("attempts"),
                 rs.getObject("first_week", LocalDate.class),
                 rs.getObject("last_week", LocalDate.class),
                 rs.getObject("weeks", Integer.class))))

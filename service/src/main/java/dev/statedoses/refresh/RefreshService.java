@@ -2,12 +2,9 @@ package dev.statedoses.refresh;
 
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
-import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
-import dev.statedoses.source.SourceStream;
-import dev.statedoses.warehouse.CopyWriter;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseException;
@@ -20,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -33,47 +29,36 @@ import org.slf4j.MDC;
  * {@code dwh.state_doses}, all in one transaction. Readers see the old product until it commits;
  * if anything fails, it rolls back and the last good product stays exactly as it was.
  */
-public final class RefreshService {
+public final class RefreshService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefreshService.class);
 
     /** The advisory lock that lets one refresh run at a time on a warehouse, across processes. */
     private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
 
-    private static final String SHUTTING_DOWN = "the service is shutting down; the refresh was rolled back";
-
     private static final String STAGE_SQL = Sql.load("stage_allocations.sql");
     private static final String BUILD_SQL = Sql.load("build_state_doses.sql");
-    private static final String CONFLICTS_SQL = Sql.load("conflicting_allocations.sql");
-    private static final String MISSING_STATES_SQL = Sql.load("states_without_counties.sql");
-    private static final String SOURCE_WEEKS_SQL = Sql.load("source_weeks.sql");
 
     private final Jdbi jdbi;
     private final RefreshRuns runs;
-    private final SourceFetcher fetcher;
-    private final AllocationCsv allocations;
-    private final CountyPopulationCsv counties;
-    private final Map<SourceName, URI> urls;
+    private final RawLoad raw;
+    private final SourceChecks sourceChecks;
     private final Clock clock;
     private final ReentrantLock localLock = new ReentrantLock();
-    private volatile boolean stopping;
     private volatile Runnable onRefreshed = () -> { };
-    private volatile SourceStream reading;
 
     public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
                           CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
         this.jdbi = jdbi;
         this.runs = new RefreshRuns(jdbi);
-        this.fetcher = fetcher;
-        this.allocations = allocations;
-        this.counties = counties;
-        this.urls = Map.copyOf(urls);
+        this.raw = new RawLoad(fetcher, allocations, counties, urls, clock);
+        this.sourceChecks = new SourceChecks(raw::url);
         this.clock = clock;
     }
 
     public RefreshReport refresh() {
-        if (stopping) {
-            throw new SourceAbandonedException(SHUTTING_DOWN);
+        if (raw.stopping()) {
+            throw RawLoad.stopped();
         }
         // The in-process lock spares a second caller a warehouse connection; the advisory lock
         // below is what guards the warehouse against other processes.
@@ -107,16 +92,13 @@ public final class RefreshService {
             report = build(tx, runId, started, sources, steps);
             tx.commit();
             steps.mark("commit");
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Errors too: a run must not stay 'running' because the JVM ran out of something.
             rollbackQuietly(tx);
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
             LOG.warn("refresh failed, product unchanged: {}", error);
-            try {
-                runs.failed(runId, clock.instant(), error, sources,
-                    e instanceof CheckFailedException checks ? checks.checks() : List.of());
-            } catch (RuntimeException recordFailure) {
-                e.addSuppressed(recordFailure);
-            }
+            runs.failed(runId, clock.instant(), error, sources,
+                e instanceof CheckFailedException checks ? checks.checks() : List.of());
             throw e;
         } finally {
             MDC.remove("run_id");
@@ -142,16 +124,16 @@ public final class RefreshService {
         script(tx, "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population");
 
         steps.mark("truncate");
-        sources.add(load(tx, runId, SourceName.MODERNA, "raw.cdc_moderna_allocations"));
+        sources.add(raw.load(tx, runId, SourceName.MODERNA));
         steps.mark("load moderna");
-        sources.add(load(tx, runId, SourceName.PFIZER, "raw.cdc_pfizer_allocations"));
+        sources.add(raw.load(tx, runId, SourceName.PFIZER));
         steps.mark("load pfizer");
-        sources.add(load(tx, runId, SourceName.POPULATION, "raw.county_population"));
+        sources.add(raw.load(tx, runId, SourceName.POPULATION));
         steps.mark("load population");
 
         script(tx, STAGE_SQL);
         steps.mark("stage");
-        checkSources(tx);
+        sourceChecks.run(tx);
         steps.mark("source checks");
         script(tx, BUILD_SQL);
         steps.mark("build");
@@ -194,50 +176,6 @@ public final class RefreshService {
             List.copyOf(sources), stateRows, inSources, inStateRows, excluded, exclusions, checks);
     }
 
-    /** Streams one source from its URL through the CSV reader into its raw table with COPY. */
-    private SourceReport load(Handle tx, long runId, SourceName source, String table) {
-        URI url = urls.get(source);
-        Instant start = clock.instant();
-        long rows;
-        try (SourceStream body = fetcher.open(source, url)) {
-            reading = body;
-            if (stopping) {
-                body.abandon(SHUTTING_DOWN);
-            }
-            if (source == SourceName.POPULATION) {
-                try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table,
-                        "run_id", "line", "id", "id2", "county", "state", "population_estimate_2018")) {
-                    rows = counties.read(body, c -> copy.field(runId).field(c.line()).field(c.id()).field(c.id2())
-                        .field(c.county()).field(c.state()).field(c.population()).endRow());
-                    copy.finish();
-                }
-            } else {
-                try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table, "run_id", "line", "jurisdiction",
-                        "week_of_allocations", "first_dose_allocations", "second_dose_allocations")) {
-                    rows = allocations.read(body, a -> copy.field(runId).field(a.line()).field(a.jurisdiction())
-                        .field(a.week()).field(a.firstDoses()).field(a.secondDoses()).endRow());
-                    copy.finish();
-                }
-            }
-            long loadMs = Duration.between(start, clock.instant()).toMillis();
-            LOG.info("loaded {}: {} rows, {} bytes from {}", source, rows, body.bytes(), url);
-            if (source == SourceName.POPULATION) {
-                return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), loadMs,
-                    null, null, null);
-            }
-            return tx.createQuery(SOURCE_WEEKS_SQL)
-                .bind("source", source.label())
-                .map((rs, ctx) -> new SourceReport(source.label(), url.toString(), body.bytes(), rows,
-                    body.sha256Hex(), loadMs, rs.getObject("first_week", java.time.LocalDate.class),
-                    rs.getObject("last_week", java.time.LocalDate.class), rs.getInt("weeks")))
-                .one();
-        } catch (java.io.IOException e) {
-            throw SourceException.unavailable(source, url, "reading the body failed: " + e.getMessage(), e);
-        } finally {
-            reading = null;
-        }
-    }
-
     /** Runs {@code action} in this process after each refresh commits (other processes hear NOTIFY). */
     public void onRefreshed(Runnable action) {
         this.onRefreshed = action;
@@ -248,66 +186,21 @@ public final class RefreshService {
      * and refuses new ones: called on shutdown, so a stopping service leaves no half-done work.
      */
     public void shutdown() {
-        stopping = true;
-        SourceStream current = reading;
-        if (current != null) {
-            current.abandon(SHUTTING_DOWN);
-        }
+        raw.stop();
     }
 
     /**
-     * Marks runs left 'running' by a process that died mid-refresh as failed. Only when no
-     * refresh holds the lock anywhere: a run another instance is doing right now is running.
+     * Closes, as abandoned, the runs a stopped process left running: in the background, now or
+     * as soon as the refresh lock is free, retrying while the warehouse is away (RefreshRuns).
      */
-    public int recoverInterrupted() {
-        return jdbi.withHandle(h -> {
-            if (!h.createQuery("select pg_try_advisory_lock(:key)").bind("key", REFRESH_LOCK)
-                    .mapTo(Boolean.class).one()) {
-                return 0;
-            }
-            try {
-                int runs = h.createUpdate("""
-                        update dwh.refresh_runs
-                        set status = 'failed', finished_at = now(),
-                            error = 'interrupted: the process running it stopped before it finished'
-                        where status = 'running'""")
-                    .execute();
-                if (runs > 0) {
-                    LOG.warn("marked {} interrupted refresh run(s) as failed", runs);
-                }
-                return runs;
-            } finally {
-                h.createQuery("select pg_advisory_unlock(:key)").bind("key", REFRESH_LOCK)
-                    .mapTo(Boolean.class).one();
-            }
-        });
+    public void closeAbandonedRuns() {
+        runs.closeAbandoned(REFRESH_LOCK);
     }
 
-    /** Checks that need all rows at once: they run in SQL over the freshly loaded raw tables. */
-    private void checkSources(Handle tx) {
-        // The flag is one scan of the staged table; the query that names the lines sorts the raw
-        // rows (200 ms at 30 times the real size), so it runs only when there is a conflict.
-        boolean flagged = tx.createQuery("select exists (select 1 from run_allocations where conflicting)")
-            .mapTo(Boolean.class).one();
-        Optional<SourceException> conflict = !flagged ? Optional.empty() : tx.createQuery(CONFLICTS_SQL)
-            .map((rs, ctx) -> {
-                SourceName source = SourceName.valueOf(rs.getString("source").toUpperCase(java.util.Locale.ROOT));
-                long firstLine = rs.getLong("first_line");
-                long otherLine = rs.getLong("other_line");
-                return SourceException.content(source, urls.get(source), otherLine, null,
-                    rs.getString("jurisdiction") + " has two different allocations for the week of "
-                        + rs.getObject("week_of_allocations", java.time.LocalDate.class)
-                        + " (lines " + firstLine + " and " + otherLine + ")");
-            })
-            .findFirst();
-        if (conflict.isPresent()) {
-            throw conflict.get();
-        }
-        List<String> missing = tx.createQuery(MISSING_STATES_SQL).mapTo(String.class).list();
-        if (!missing.isEmpty()) {
-            throw SourceException.content(SourceName.POPULATION, urls.get(SourceName.POPULATION), null, "State",
-                "no county of " + String.join(", ", missing) + ": the product needs every state and DC");
-        }
+    /** Stops the run log's background work (a failure not recorded by now is closed at the next start). */
+    @Override
+    public void close() {
+        runs.close();
     }
 
     private static void script(Handle tx, String sql) {

@@ -30,8 +30,8 @@ public final class CountyPopulationCsv {
             for (SourceTable.Row row = table.next(); row != null; row = table.next()) {
                 sink.accept(new CountyPopulation(
                     row.line(),
-                    hasIds ? row.text(id) : null,
-                    hasIds ? row.text(id2) : null,
+                    hasIds ? row.read(id, SourceValues::text) : null,
+                    hasIds ? row.read(id2, SourceValues::text) : null,
                     row.read(county, SourceValues::name),
                     row.read(state, SourceValues::name),
                     row.read(population, SourceValues::count)));

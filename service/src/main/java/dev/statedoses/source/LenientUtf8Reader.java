@@ -1,7 +1,6 @@
 package dev.statedoses.source;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -19,7 +18,7 @@ final class LenientUtf8Reader extends Reader {
 
     private static final int MAX_SEQUENCE = 4;
 
-    private final InputStream in;
+    private final SourceStream in;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -27,7 +26,7 @@ final class LenientUtf8Reader extends Reader {
     private boolean eof;
     private boolean atStart = true;
 
-    LenientUtf8Reader(InputStream in) {
+    LenientUtf8Reader(SourceStream in) {
         this.in = in;
     }
 
@@ -35,6 +34,9 @@ final class LenientUtf8Reader extends Reader {
     public int read(char[] target, int offset, int length) throws IOException {
         if (length == 0) {
             return 0;
+        }
+        if (atStart) {
+            checkEncoding();
         }
         CharBuffer out = CharBuffer.wrap(target, offset, length);
         while (out.hasRemaining()) {
@@ -63,6 +65,21 @@ final class LenientUtf8Reader extends Reader {
             }
         }
         return read == 0 && eof ? -1 : read;
+    }
+
+    /**
+     * Reads the body's first bytes (up to {@link TextEncoding#SNIFF_BYTES}, fewer at its end) and
+     * rejects what is not text before the CSV reader sees it: UTF-16 read as UTF-8 would be a NUL
+     * between every letter, and a binary file garbage.
+     */
+    private void checkEncoding() throws IOException {
+        while (!eof && bytes.remaining() < TextEncoding.SNIFF_BYTES) {
+            fill();
+        }
+        String problem = TextEncoding.problem(bytes.array(), bytes.remaining());
+        if (problem != null) {
+            throw SourceException.content(in.source(), in.url(), 1L, null, problem);
+        }
     }
 
     private void fill() throws IOException {

@@ -4,30 +4,46 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens a source URL as a stream: {@code http(s)://} over the JDK's HTTP client, {@code file:}
  * from disk. The body is never held whole in memory; the caller reads it once, front to back.
+ *
+ * <p>A fetch ({@link Fetch}) has one budget, {@code SOURCE_TIMEOUT}, for all its attempts. A
+ * transient fault of the upstream (a 5xx or 429, a refused or reset connection) is tried again
+ * after a short pause, or after the upstream's {@code Retry-After}, while the budget lasts; a 4xx,
+ * an unknown host or a bad body is not.
  */
 public final class SourceFetcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceFetcher.class);
+
+    /** One try and three more: enough for a blip, few enough that a dead upstream fails fast. */
+    static final int MAX_ATTEMPTS = 4;
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(250);
+    /** The statuses a server sends for a fault that may pass (RFC 9110; AWS retries the same). */
+    private static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
 
     private final HttpClient http;
     private final Duration timeout;
     private final long maxBytes;
+    private final String userAgent;
     /** Enforces the whole-body deadline: HttpClient bounds only connecting and the headers. */
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "source-deadline");
@@ -35,95 +51,168 @@ public final class SourceFetcher {
         return thread;
     });
 
-    public SourceFetcher(Duration timeout, long maxBytes) {
+    public SourceFetcher(Duration timeout, long maxBytes, String userAgent) {
         this.timeout = timeout;
         this.maxBytes = maxBytes;
+        this.userAgent = userAgent;
         this.http = HttpClient.newBuilder()
             .connectTimeout(timeout)
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
     }
 
-    public SourceStream open(SourceName source, URI url) {
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        long start = System.nanoTime();
-        InputStream body = switch (scheme) {
-            case "http", "https" -> openHttp(source, url);
-            case "file" -> openFile(source, url);
-            default -> throw SourceException.unavailable(source, url,
-                "unsupported URL scheme '" + scheme + "': use http://, https:// or file:", null);
-        };
-        SourceStream stream = new SourceStream(body, source, url, maxBytes);
-        if (!"file".equals(scheme)) {
-            // One budget for the whole fetch: what the headers took is spent.
-            Duration left = timeout.minusNanos(System.nanoTime() - start);
-            stream.expireAfter(left.isNegative() ? Duration.ZERO : left, timeout, deadlines);
-        }
-        return stream;
+    /** Starts fetching {@code url}: the budget of {@code SOURCE_TIMEOUT} starts now, for every attempt. */
+    public Fetch fetch(SourceName source, URI url) {
+        return new Fetch(source, url, System.nanoTime() + timeout.toNanos());
     }
 
-    private InputStream openHttp(SourceName source, URI url) {
-        HttpRequest request = HttpRequest.newBuilder(url)
-            .timeout(timeout)
-            .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
-            .GET()
-            .build();
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException e) {
-            throw SourceException.timeout(source, url, "no connection within " + timeout.toSeconds() + " s", e);
-        } catch (HttpTimeoutException e) {
-            throw SourceException.timeout(source, url, "no response within " + timeout.toSeconds() + " s", e);
-        } catch (ConnectException e) {
-            // The JDK client reports a name it cannot resolve as a failed connection too.
-            throw SourceException.unavailable(source, url,
-                unresolved(e) ? "unknown host " + url.getHost() : "connection refused", e);
-        } catch (IOException e) {
-            throw SourceException.unavailable(source, url, describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SourceException.unavailable(source, url, "interrupted while fetching", e);
+    /** One source's fetch, over as many attempts as its faults and its budget allow. */
+    public final class Fetch {
+        private final SourceName source;
+        private final URI url;
+        private final long deadline;
+        private int attempts;
+
+        private Fetch(SourceName source, URI url, long deadline) {
+            this.source = source;
+            this.url = url;
+            this.deadline = deadline;
         }
-        int status = response.statusCode();
-        if (status < 200 || status > 299) {
-            closeQuietly(response.body());
-            throw SourceException.unavailable(source, url, "upstream answered HTTP " + status, null);
+
+        /**
+         * The body, from the next attempt that gets one; throws the last fault, with the number
+         * of attempts, when the faults are not transient or the attempts or budget run out.
+         */
+        public SourceStream open() {
+            while (true) {
+                attempts++;
+                try {
+                    return openOnce();
+                } catch (SourceException e) {
+                    if (!mayRetry(e)) {
+                        throw e.afterAttempts(attempts);
+                    }
+                }
+            }
         }
-        return response.body();
+
+        /**
+         * After {@code fault}, waits the pause before the next attempt and answers true, if the
+         * fault is transient and attempts and budget are left; false otherwise (without waiting).
+         */
+        public boolean mayRetry(SourceException fault) {
+            if (!fault.isTransient() || attempts >= MAX_ATTEMPTS) {
+                return false;
+            }
+            Duration pause = fault.retryAfter() != null ? fault.retryAfter()
+                : FIRST_PAUSE.multipliedBy(1L << (attempts - 1));
+            // The next attempt needs time of its own after the pause, or it could only time out.
+            if (System.nanoTime() + pause.toNanos() + FIRST_PAUSE.toNanos() > deadline) {
+                return false;
+            }
+            LOG.warn("{} source: attempt {} of {} failed ({}); trying again in {} ms", source, attempts, MAX_ATTEMPTS,
+                fault.getMessage(), pause.toMillis());
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return true;
+        }
+
+        /** How many times the source was asked for so far. */
+        public int attempts() {
+            return attempts;
+        }
+
+        private SourceStream openOnce() {
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+            InputStream body = switch (scheme) {
+                case "http", "https" -> openHttp();
+                case "file" -> openFile(source, url);
+                default -> throw SourceException.unavailable(source, url,
+                    "unsupported URL scheme '" + scheme + "': use http://, https:// or file:", null);
+            };
+            SourceStream stream = new SourceStream(body, source, url, maxBytes);
+            if (!"file".equals(scheme)) {
+                // One budget for the whole fetch: what earlier attempts and the headers took is spent.
+                stream.expireAfter(left(), timeout, deadlines);
+            }
+            return stream;
+        }
+
+        private Duration left() {
+            long nanos = deadline - System.nanoTime();
+            return nanos <= 0 ? Duration.ZERO : Duration.ofNanos(nanos);
+        }
+
+        private InputStream openHttp() {
+            if (left().isZero()) {
+                throw SourceException.timeout(source, url, "no answer within " + timeout.toSeconds() + " s", null);
+            }
+            HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(left())
+                .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
+                .header("Accept-Encoding", "gzip, deflate")
+                .header("User-Agent", userAgent)
+                .GET()
+                .build();
+            HttpResponse<InputStream> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (HttpConnectTimeoutException e) {
+                throw SourceException.timeout(source, url, "no connection within " + timeout.toSeconds() + " s", e);
+            } catch (HttpTimeoutException e) {
+                throw SourceException.timeout(source, url, "no response within " + timeout.toSeconds() + " s", e);
+            } catch (ConnectException e) {
+                // The JDK client reports a name it cannot resolve as a failed connection too.
+                if (UpstreamFaults.unresolved(e)) {
+                    throw SourceException.unavailable(source, url, "unknown host " + url.getHost(), e);
+                }
+                throw SourceException.transientFault(source, url, "connection refused", e, null);
+            } catch (IOException e) {
+                if (UpstreamFaults.unresolved(e)) {
+                    throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
+                }
+                // Reset, or closed before a status line: the upstream's fault, not the request's.
+                throw SourceException.transientFault(source, url, UpstreamFaults.describe(e), e, null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SourceException.unavailable(source, url, "interrupted while fetching", e);
+            }
+            int status = response.statusCode();
+            if (status < 200 || status > 299) {
+                closeQuietly(response.body());
+                String message = "upstream answered HTTP " + status;
+                if (TRANSIENT_STATUSES.contains(status)) {
+                    Duration retryAfter = UpstreamFaults.retryAfter(response.headers()).orElse(null);
+                    throw SourceException.transientFault(source, url, retryAfter == null ? message
+                        : message + " (Retry-After: " + retryAfter.toSeconds() + " s)", null, retryAfter);
+                }
+                throw SourceException.unavailable(source, url, message, null);
+            }
+            List<String> codings;
+            try {
+                codings = ContentDecoding.codings(response.headers().firstValue("Content-Encoding").orElse(null));
+            } catch (IllegalArgumentException e) {
+                closeQuietly(response.body());
+                throw SourceException.content(source, url, null, null, e.getMessage());
+            }
+            return ContentDecoding.decode(response.body(), codings);
+        }
     }
 
     private static InputStream openFile(SourceName source, URI url) {
         // file:relative/path is opaque (no leading slash): resolve it against the working directory.
         Path path = url.isOpaque() ? Path.of(url.getSchemeSpecificPart()) : Path.of(url);
         try {
-            return Files.newInputStream(path);
+            return ContentDecoding.decode(Files.newInputStream(path), List.of());
         } catch (NoSuchFileException e) {
             throw SourceException.unavailable(source, url, "no such file: " + path.toAbsolutePath(), e);
         } catch (IOException e) {
-            throw SourceException.unavailable(source, url, describe(e), e);
+            throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
         }
-    }
-
-    private static boolean unresolved(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String describe(IOException e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        if (root instanceof UnknownHostException) {
-            return "unknown host " + root.getMessage();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private static void closeQuietly(InputStream in) {

@@ -1,8 +1,10 @@
 package dev.statedoses.source;
 
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketException;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,11 +13,17 @@ import java.util.HexFormat;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipException;
 
 /**
- * A source body as it streams past: counts its bytes, hashes them (the run records both, so a
- * number can be traced to the exact bytes it came from) and stops at a size limit, so a runaway
- * upstream cannot fill the warehouse.
+ * A source body as it streams past (decoded, when it came gzipped): counts its bytes, hashes them
+ * (the run records both, so a number can be traced to the exact bytes it came from), stops at a
+ * size limit, so a runaway upstream (or a gzip bomb) cannot fill the warehouse, and watches its
+ * shape ({@link BodyShape}), so a body cut short is told from a complete one.
+ *
+ * <p>Every failure to read it becomes a {@link SourceException} that says what happened: the
+ * body ending before the length the upstream promised is a cut-off body (422), a reset
+ * connection a transient fault (retried), anything else an unreadable upstream (502).
  */
 public final class SourceStream extends FilterInputStream {
 
@@ -23,6 +31,7 @@ public final class SourceStream extends FilterInputStream {
     private final URI url;
     private final long maxBytes;
     private final MessageDigest sha256;
+    private final BodyShape shape = new BodyShape();
     private long bytes;
     private volatile String abandoned;
     private volatile boolean timedOut;
@@ -77,32 +86,75 @@ public final class SourceStream extends FilterInputStream {
     }
 
     @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
+    public int read(byte[] buffer, int offset, int length) {
         int n;
         try {
             n = in.read(buffer, offset, length);
-        } catch (IOException e) {
-            throw abandonedOr(e);
+        } catch (IOException | RuntimeException e) {
+            throw failure(e);
         }
         if (abandoned != null) {
-            throw abandonedOr(null);
+            throw failure(null);
         }
         if (n > 0) {
             sha256.update(buffer, offset, n);
+            shape.observe(buffer, offset, n);
             counted(n);
+        } else if (n < 0) {
+            shape.end();
         }
         return n;
     }
 
-    private IOException abandonedOr(IOException e) {
+    /** What a failed read means, as the exception the refresh reports. */
+    private RuntimeException failure(Exception e) {
         String reason = abandoned;
-        if (reason == null) {
-            return e;
+        if (reason != null) {
+            return timedOut ? SourceException.timeout(source, url, reason, e) : new SourceAbandonedException(reason);
         }
-        if (timedOut) {
-            throw SourceException.timeout(source, url, reason, e);
+        if (e instanceof SourceException || e instanceof SourceAbandonedException) {
+            return (RuntimeException) e;
         }
-        throw new SourceAbandonedException(reason);
+        if (e instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        // The JDK's HTTP client wraps the cause: "closed" <- "fixed content-length: 9, bytes
+        // received: 5" <- EOFException. The deepest cause says what really happened.
+        if (causedBy(e, EOFException.class)) {
+            return SourceException.truncated(source, url, shape.line(), "the body ends after " + bytes
+                + " bytes, before its end (" + describe(e) + "): the download was cut short");
+        }
+        if (causedBy(e, ZipException.class)) {
+            return SourceException.content(source, url, shape.line(), null,
+                "the compressed body is damaged (" + describe(e) + ")");
+        }
+        if (causedBy(e, SocketException.class)) {
+            return SourceException.transientFault(source, url, "the connection failed after " + bytes
+                + " bytes (" + describe(e) + ")", e, null);
+        }
+        return SourceException.unavailable(source, url, "reading the body failed after " + bytes + " bytes ("
+            + describe(e) + ")", e);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The messages of the exception and its causes, each once: "closed: fixed content-length: 9, ...". */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && !message.isBlank() && text.indexOf(message) < 0) {
+                text.append(text.length() == 0 ? "" : ": ").append(message);
+            }
+        }
+        return text.length() == 0 ? "the stream ended" : text.toString();
     }
 
     @Override
@@ -134,6 +186,11 @@ public final class SourceStream extends FilterInputStream {
 
     public long bytes() {
         return bytes;
+    }
+
+    /** What the body's bytes looked like so far: where it stopped, whether it was cut or damaged. */
+    BodyShape shape() {
+        return shape;
     }
 
     /** The SHA-256 of every byte read so far, in lower-case hex. Call once the body is read. */

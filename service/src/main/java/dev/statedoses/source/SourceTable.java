@@ -3,7 +3,7 @@ package dev.statedoses.source;
 import dev.statedoses.source.CsvFormat.CsvRecord;
 import dev.statedoses.source.CsvFormat.CsvRecords;
 import dev.statedoses.source.CsvFormat.MalformedCsvException;
-import java.io.UncheckedIOException;
+import dev.statedoses.text.Printable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,6 +15,11 @@ import java.util.function.Supplier;
 /**
  * A CSV source read by header name: columns may come in any order and extra columns are ignored.
  * Every error it raises names the source, its URL, the line and the column.
+ *
+ * <p>It also holds the body to what a complete, undamaged file looks like ({@link BodyShape}): a
+ * control byte anywhere is an error naming its line and column, and a body that ends inside a
+ * value or a line, or whose last line is short of fields, is a cut-off body
+ * ({@link SourceException.Kind#TRUNCATED}), whatever its last values would have parsed as.
  */
 final class SourceTable implements AutoCloseable {
 
@@ -22,6 +27,8 @@ final class SourceTable implements AutoCloseable {
     private final CsvRecords records;
     private final String[] header;
     private final Map<String, Integer> columns;
+    /** A record read ahead to tell whether a short row is the last one. */
+    private CsvRecord peeked;
 
     private SourceTable(SourceStream stream, CsvRecords records, String[] header, Map<String, Integer> columns) {
         this.stream = stream;
@@ -32,22 +39,40 @@ final class SourceTable implements AutoCloseable {
 
     static SourceTable open(SourceStream stream, CsvFormat csv, String... requiredColumns) {
         CsvRecords records = guarded(stream, null, () -> csv.open(new LenientUtf8Reader(stream)));
-        CsvRecord first = next(stream, records);
-        if (first == null) {
+        try {
+            return open(stream, records, requiredColumns);
+        } catch (RuntimeException e) {
             records.close();
-            throw SourceException.content(stream.source(), stream.url(), null, null,
-                "the body is empty: expected a CSV header");
+            throw e;
+        }
+    }
+
+    private static SourceTable open(SourceStream stream, CsvRecords records, String... requiredColumns) {
+        CsvRecord first = guarded(stream, records, records::next);
+        BodyShape shape = stream.shape();
+        if (shape.damage() != null && shape.damage().line() == 1) {
+            throw damagedHeader(stream, shape.damage());
+        }
+        if (first == null) {
+            throw cutOrElse(stream, null, () -> SourceException.content(stream.source(), stream.url(), null, null,
+                "the body is empty: expected a CSV header"));
         }
         String[] header = first.fields();
         String start = String.join(",", Arrays.stream(header).map(h -> h == null ? "" : h).toList()).strip();
         if (start.startsWith("<") || start.startsWith("{") || start.startsWith("[")) {
-            records.close();
             throw SourceException.content(stream.source(), stream.url(), first.line(), null,
-                "the body is not CSV (it starts with '" + abbreviate(start) + "'): an error page?");
+                "the body is not CSV (it starts with '" + Printable.shorten(start, 60) + "'): an error page?");
         }
         Map<String, Integer> columns = new HashMap<>();
         for (int i = 0; i < header.length; i++) {
-            columns.putIfAbsent(SourceValues.headerKey(header[i]), i);
+            String key = SourceValues.headerKey(header[i]);
+            Integer before = columns.putIfAbsent(key, i);
+            if (before != null && isRequired(key, requiredColumns)) {
+                // Which of the two would we load? Neither: the file has to say.
+                throw SourceException.content(stream.source(), stream.url(), first.line(), header[i],
+                    "the header names column " + Printable.shorten(header[i], 60) + " twice (columns "
+                        + (before + 1) + " and " + (i + 1) + "): which one holds the values is not clear");
+            }
         }
         List<String> missing = new ArrayList<>();
         for (String required : requiredColumns) {
@@ -56,12 +81,21 @@ final class SourceTable implements AutoCloseable {
             }
         }
         if (!missing.isEmpty()) {
-            records.close();
-            throw SourceException.content(stream.source(), stream.url(), first.line(), null,
-                "the header has no column " + String.join(", ", missing)
-                    + " (it has: " + abbreviate(start) + ")");
+            SourceException noColumn = SourceException.content(stream.source(), stream.url(), first.line(),
+                missing.get(0), "the header has no column " + String.join(", ", missing)
+                    + " (it has: " + Printable.shorten(start, 60) + ")");
+            throw cutOrElse(stream, first.line(), () -> noColumn);
         }
         return new SourceTable(stream, records, header, columns);
+    }
+
+    private static boolean isRequired(String key, String... requiredColumns) {
+        for (String required : requiredColumns) {
+            if (SourceValues.headerKey(required).equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean has(String column) {
@@ -77,39 +111,96 @@ final class SourceTable implements AutoCloseable {
         return index;
     }
 
-    /** The next data row, or null at the end of the body. */
+    /** The next data row, or null at the end of the body (which must be the end of a complete file). */
     Row next() {
-        CsvRecord record = next(stream, records);
+        CsvRecord record = nextRecord();
+        BodyShape.Damage damage = stream.shape().damage();
+        if (damage != null) {
+            throw damaged(stream, damage, header);
+        }
         if (record == null) {
+            BodyShape.Cut cut = stream.shape().cut();
+            if (cut != null) {
+                throw truncated(cut);
+            }
             return null;
         }
-        if (record.fields().length != header.length) {
-            throw error(record.line(), null, "the row has " + record.fields().length
-                + " fields, the header has " + header.length + " (a cut-off body or a stray separator?)");
+        int fields = record.fields().length;
+        if (fields != header.length) {
+            String counted = "the row has " + fields + " fields, the header has " + header.length;
+            if (fields < header.length && isLast(record)) {
+                throw cutOrElse(stream, record.line(), () -> SourceException.truncated(stream.source(), stream.url(),
+                    record.line(), counted + ", and it is the last line: the body looks cut short"));
+            }
+            throw error(record.line(), null, counted + " (a stray separator or a cut-off body?)");
         }
         return new Row(record);
     }
 
-    /** The next record, with the reader's failures turned into errors that name the source. */
-    private static CsvRecord next(SourceStream stream, CsvRecords records) {
+    private CsvRecord nextRecord() {
+        if (peeked != null) {
+            CsvRecord record = peeked;
+            peeked = null;
+            return record;
+        }
         return guarded(stream, records, records::next);
     }
 
+    private boolean isLast(CsvRecord record) {
+        if (stream.shape().cut() != null) {
+            return stream.shape().cut().recordLine() == record.line();
+        }
+        peeked = guarded(stream, records, records::next);
+        return peeked == null;
+    }
+
+    /** The records' failures turned into errors that name the source. */
     private static <T> T guarded(SourceStream stream, CsvRecords records, Supplier<T> step) {
         try {
             return step.get();
-        } catch (UncheckedIOException e) {
-            close(records);
-            throw SourceException.unavailable(stream.source(), stream.url(),
-                "reading the body failed after " + stream.bytes() + " bytes: " + e.getCause().getMessage(), e);
         } catch (MalformedCsvException e) {
             close(records);
-            throw SourceException.content(stream.source(), stream.url(), e.line(), null,
-                "the body is not valid CSV: " + e.getMessage());
+            throw cutOrElse(stream, e.line(), () -> SourceException.content(stream.source(), stream.url(), e.line(),
+                null, "the body is not valid CSV: " + e.getMessage()));
         } catch (RuntimeException e) {
             close(records);
             throw e;
         }
+    }
+
+    /**
+     * When the body ended cut short at {@code line} (or anywhere, for a null line), that is the
+     * error to report: the content error {@code otherwise} is only what the cut left.
+     */
+    private static SourceException cutOrElse(SourceStream stream, Long line, Supplier<SourceException> otherwise) {
+        BodyShape.Cut cut = stream.shape().cut();
+        if (cut != null && (line == null || line >= cut.recordLine())) {
+            return truncated(stream, cut);
+        }
+        return otherwise.get();
+    }
+
+    private SourceException truncated(BodyShape.Cut cut) {
+        return truncated(stream, cut);
+    }
+
+    private static SourceException truncated(SourceStream stream, BodyShape.Cut cut) {
+        return SourceException.truncated(stream.source(), stream.url(), cut.line(),
+            cut.reason() + ": the download looks cut short");
+    }
+
+    private static SourceException damaged(SourceStream stream, BodyShape.Damage damage, String[] header) {
+        String where = damage.field() < header.length && header[damage.field()] != null
+            ? header[damage.field()] : null;
+        String what = "a control character (" + Printable.escape(Character.toString((char) damage.value()))
+            + ") where only text may be: the file is damaged, or not a text file";
+        return SourceException.content(stream.source(), stream.url(), damage.line(), where, what);
+    }
+
+    private static SourceException damagedHeader(SourceStream stream, BodyShape.Damage damage) {
+        return SourceException.content(stream.source(), stream.url(), damage.line(), null,
+            "a control character (" + Printable.escape(Character.toString((char) damage.value())) + ") in the "
+                + "header, column " + (damage.field() + 1) + ": the file is damaged, or not a text file");
     }
 
     private static void close(CsvRecords records) {
@@ -119,16 +210,13 @@ final class SourceTable implements AutoCloseable {
     }
 
     SourceException error(Long line, String column, String message) {
-        return SourceException.content(stream.source(), stream.url(), line, column, message);
+        return cutOrElse(stream, line, () -> SourceException.content(stream.source(), stream.url(), line, column,
+            message));
     }
 
     @Override
     public void close() {
         records.close();
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
     }
 
     /** One data row; each typed read names its column in the error it may raise. */
@@ -141,11 +229,6 @@ final class SourceTable implements AutoCloseable {
 
         long line() {
             return record.line();
-        }
-
-        String text(int index) {
-            String field = record.fields()[index];
-            return field == null ? "" : field;
         }
 
         /** The field at {@code index} (see {@link SourceTable#column}) through {@code rule}. */

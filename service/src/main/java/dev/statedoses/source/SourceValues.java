@@ -1,8 +1,10 @@
 package dev.statedoses.source;
 
+import dev.statedoses.text.Printable;
 import java.time.DateTimeException;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +18,13 @@ public final class SourceValues {
     private static final Pattern PLAIN_COUNT = Pattern.compile("\\d+");
     private static final Pattern GROUPED_COUNT = Pattern.compile("\\d{1,3}(,\\d{3})+");
     private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*+$");
-    private static final DateTimeFormatter US_DATE = DateTimeFormatter.ofPattern("MM/dd/uuuu");
+    /** A date, and at most a time of midnight: the API's floating timestamp, or what pandas and Excel write. */
+    private static final Pattern ISO_WEEK = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})(?:[T ]00:00(?::00(?:\\.0{1,9})?)?)?");
+    private static final Pattern US_WEEK = Pattern.compile("(\\d{1,2})/(\\d{1,2})/(\\d{4})");
+    /** COVID-19 vaccines were first allocated in December 2020: an earlier week is a wrong date. */
+    static final LocalDate FIRST_POSSIBLE_WEEK = LocalDate.of(2020, 1, 1);
+    /** Real names (of jurisdictions, states, counties) and ids are a few dozen characters at most. */
+    static final int MAX_NAME = 200;
 
     private SourceValues() {
     }
@@ -46,15 +54,15 @@ public final class SourceValues {
         } else if (GROUPED_COUNT.matcher(text).matches()) {
             digits = text.replace(",", "");
         } else if (text.startsWith("-")) {
-            throw new IllegalArgumentException("the count " + text + " is negative");
+            throw new IllegalArgumentException("the count " + quote(text) + " is negative");
         } else {
-            throw new IllegalArgumentException("'" + text + "' is not a whole number");
+            throw new IllegalArgumentException("'" + quote(text) + "' is not a whole number");
         }
         // Far above any real count (the world has 8 billion people), and low enough that sums over
         // millions of rows cannot overflow the warehouse's 64-bit integers.
         digits = LEADING_ZEROS.matcher(digits).replaceFirst("");
         if (digits.length() > 12 || Long.parseLong(digits) > MAX_COUNT) {
-            throw new IllegalArgumentException("the count " + text + " is larger than any real count ("
+            throw new IllegalArgumentException("the count " + quote(text) + " is larger than any real count ("
                 + MAX_COUNT + ")");
         }
         return Long.parseLong(digits);
@@ -62,29 +70,57 @@ public final class SourceValues {
 
     /**
      * The Monday of an allocation week: the API's floating timestamp
-     * ({@code 2021-06-21T00:00:00.000}), a plain ISO date, or the CDC export's {@code 06/21/2021}.
+     * ({@code 2021-06-21T00:00:00.000}), a plain ISO date, or the CDC export's {@code 06/21/2021}
+     * (also {@code 6/21/2021}, as spreadsheets write it). A time other than midnight, and a week
+     * before 2020 or more than a year ahead, are wrong values, not weeks.
      */
     public static LocalDate week(String field) {
         String text = field == null ? "" : field.strip();
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("the week is empty");
+        }
+        LocalDate week;
         try {
-            if (text.length() >= 10 && text.charAt(4) == '-' && text.charAt(7) == '-'
-                    && isDigits(text, 0, 4) && isDigits(text, 5, 7) && isDigits(text, 8, 10)) {
-                // The API's form, read without a formatter (every row has one).
-                return LocalDate.of(Integer.parseInt(text, 0, 4, 10), Integer.parseInt(text, 5, 7, 10),
+            if (text.length() >= 10 && text.charAt(4) == '-' && isDigits(text, 0, 4) && isDigits(text, 5, 7)
+                    && isDigits(text, 8, 10) && text.charAt(7) == '-'
+                    && (text.length() == 10 || text.startsWith("T00:00:00.000", 10) && text.length() == 23)) {
+                // The API's form, read without a regex (every row has one).
+                week = LocalDate.of(Integer.parseInt(text, 0, 4, 10), Integer.parseInt(text, 5, 7, 10),
                     Integer.parseInt(text, 8, 10, 10));
-            }
-            if (text.length() >= 10 && text.charAt(4) == '-') {
-                return LocalDate.parse(text.substring(0, 10));
-            }
-            if (text.length() == 10 && text.charAt(2) == '/') {
-                return LocalDate.parse(text, US_DATE);
+            } else {
+                week = otherForms(text);
             }
         } catch (DateTimeException e) {
-            // fall through to the one message for every malformed date (2021-02-30 too)
+            throw notADate(text); // 2021-02-30 too
         }
-        throw new IllegalArgumentException(text.isEmpty()
-            ? "the week is empty"
-            : "'" + text + "' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021)");
+        if (week.isBefore(FIRST_POSSIBLE_WEEK)) {
+            throw new IllegalArgumentException("the week " + week + " is before 2020: no vaccine was allocated before December 2020");
+        }
+        LocalDate latest = LocalDate.now(ZoneOffset.UTC).plusYears(1);
+        if (week.isAfter(latest)) {
+            throw new IllegalArgumentException("the week " + week + " is more than a year ahead (after " + latest
+                + "): a wrong year?");
+        }
+        return week;
+    }
+
+    private static LocalDate otherForms(String text) {
+        Matcher iso = ISO_WEEK.matcher(text);
+        if (iso.matches()) {
+            return LocalDate.of(Integer.parseInt(iso.group(1)), Integer.parseInt(iso.group(2)),
+                Integer.parseInt(iso.group(3)));
+        }
+        Matcher us = US_WEEK.matcher(text);
+        if (us.matches()) {
+            return LocalDate.of(Integer.parseInt(us.group(3)), Integer.parseInt(us.group(1)),
+                Integer.parseInt(us.group(2)));
+        }
+        throw notADate(text);
+    }
+
+    private static IllegalArgumentException notADate(String text) {
+        return new IllegalArgumentException("'" + quote(text) + "' is not a date (expected 2021-06-21T00:00:00.000, "
+            + "2021-06-21 or 06/21/2021; a time, if any, at midnight)");
     }
 
     /**
@@ -94,14 +130,38 @@ public final class SourceValues {
      */
     public static String name(String field) {
         String stripped = field == null ? "" : field.strip();
-        if (!stripped.isEmpty() && stripped.charAt(stripped.length() - 1) != '*') {
-            return stripped; // no footnote mark: no regex needed
-        }
-        String text = FOOTNOTE_MARKS.matcher(stripped).replaceFirst("");
+        String text = stripped.isEmpty() || stripped.charAt(stripped.length() - 1) != '*'
+            ? stripped // no footnote mark: no regex needed
+            : FOOTNOTE_MARKS.matcher(stripped).replaceFirst("");
         if (text.isEmpty()) {
             throw new IllegalArgumentException("the name is empty");
         }
+        return text(text);
+    }
+
+    /**
+     * A text value as it stands (an id, or a name): any text without control characters, up to
+     * {@link #MAX_NAME} characters. A control character in a name is a damaged file, and would
+     * reach the warehouse, the API and the logs.
+     */
+    public static String text(String field) {
+        String text = field == null ? "" : field.strip();
+        if (text.length() > MAX_NAME) {
+            throw new IllegalArgumentException("the value '" + quote(text) + "' is " + text.length()
+                + " characters long: no name or id in these sources is longer than " + MAX_NAME);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new IllegalArgumentException("the value '" + quote(text) + "' holds a control character");
+            }
+        }
         return text;
+    }
+
+    /** A value of the source, quoted in a message: escaped and, when long, cut. */
+    private static String quote(String text) {
+        return Printable.shorten(text, 40);
     }
 
     private static boolean isDigits(String text) {

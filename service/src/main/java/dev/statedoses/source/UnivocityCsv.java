@@ -10,6 +10,11 @@ import java.io.UncheckedIOException;
 /** {@link CsvFormat} on univocity-parsers: RFC 4180 quoting, LF or CRLF, streaming. */
 public final class UnivocityCsv implements CsvFormat {
 
+    /** Far more than any layout of the sources has (4 to 70 columns); a line with more is not one of them. */
+    static final int MAX_COLUMNS = 512;
+    /** Far longer than any value of the sources; a longer one is a runaway quote or not CSV. */
+    static final int MAX_VALUE_CHARS = 64 * 1024;
+
     @Override
     public CsvRecords open(Reader reader) {
         CsvParserSettings settings = new CsvParserSettings();
@@ -20,10 +25,11 @@ public final class UnivocityCsv implements CsvFormat {
         settings.setSkipEmptyLines(true);
         settings.setNullValue("");
         settings.setEmptyValue("");
-        // '#' starts no comment in these sources: a line starting with it is data to reject, not skip.
-        settings.getFormat().setComment('\0');
-        settings.setMaxColumns(512);
-        settings.setMaxCharsPerColumn(64 * 1024);
+        // No line of these sources is a comment: one starting with '#' (or with NUL, which the
+        // library takes for "no comment character") is data to reject, not to skip.
+        settings.setCommentProcessingEnabled(false);
+        settings.setMaxColumns(MAX_COLUMNS);
+        settings.setMaxCharsPerColumn(MAX_VALUE_CHARS);
         // One thread per refresh is plenty; a reader thread would only add a hand-off.
         settings.setReadInputOnSeparateThread(false);
 
@@ -72,7 +78,18 @@ public final class UnivocityCsv implements CsvFormat {
                 return new UncheckedIOException(io);
             }
         }
-        String message = e.getMessage() == null ? "unreadable CSV" : e.getMessage().lines().findFirst().orElse("");
+        // univocity's own message names its settings and Java exceptions; say what is wrong instead.
+        String text = e.getMessage() == null ? "" : e.getMessage();
+        String message;
+        if (text.contains("maximum number of characters")) {
+            message = "a value is longer than " + MAX_VALUE_CHARS + " characters (a quote that never closes, "
+                + "or not one of these files?)";
+        } else if (e.getColumnIndex() >= MAX_COLUMNS - 1 || text.contains("maximum number of columns")) {
+            message = "the line has more than " + MAX_COLUMNS + " fields, far more than any layout of the "
+                + "sources (a stray separator, or not one of these files?)";
+        } else {
+            message = "the line cannot be read as CSV";
+        }
         return new CsvFormat.MalformedCsvException(line, message);
     }
 }

@@ -41,9 +41,13 @@ public final class Printable {
         return out.append("… (").append(text.length()).append(" characters)").toString();
     }
 
-    /** Whether {@code c} is a control character (C0, DEL or C1), or a line or paragraph separator. */
+    /**
+     * Whether {@code c} is a control character (C0, DEL or C1), a line or paragraph separator, or
+     * a bidirectional formatting character (which can make text read other than it is).
+     */
     public static boolean isControl(char c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+            || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
     }
 
     private static boolean needsEscape(String text) {

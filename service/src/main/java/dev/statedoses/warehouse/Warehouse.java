@@ -47,6 +47,11 @@ public final class Warehouse implements AutoCloseable {
         pool.addDataSourceProperty("connectTimeout", "3");
         pool.addDataSourceProperty("tcpKeepAlive", "true");
         pool.addDataSourceProperty("ApplicationName", "state-doses");
+        // If this process dies mid-statement (kill -9), the server learns it within a second and
+        // rolls the refresh back, freeing its lock, instead of finishing work nobody will commit.
+        // PostgreSQL 14 added the setting; the query sets nothing on older servers.
+        pool.setConnectionInitSql("select set_config(name, '1s', false) from pg_settings "
+            + "where name = 'client_connection_check_interval'");
         HikariDataSource dataSource = new HikariDataSource(pool);
         try {
             Migrations.apply(dataSource);

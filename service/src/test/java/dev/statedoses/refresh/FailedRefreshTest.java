@@ -62,7 +62,8 @@ class FailedRefreshTest {
             .body("type", equalTo("/problems/source-unavailable"))
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
-            .body("detail", equalTo("moderna source (" + moderna + "): upstream answered HTTP 500"))
+            .body("detail", equalTo("moderna source (" + moderna + "): upstream answered HTTP 500 (after 4 attempts)"))
+            .body("attempts", equalTo(4))
             .body("line", nullValue()));
     }
 
@@ -195,12 +196,16 @@ class FailedRefreshTest {
     }
 
     @Test
-    void aConnectionDroppedMidRowIsABadGateway() {
+    void aBodyShorterThanItsContentLengthIsCutShort() {
         byte[] moderna = Fixtures.bytes("moderna.csv");
         URI cut = upstream.serveCutOff("/cut/moderna.csv", moderna, 200);
-        refreshFails(good.withSources(cut, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+        long line = 1 + new String(moderna, 0, 200, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
+        refreshFails(good.withSources(cut, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+            .body("type", equalTo("/problems/source-truncated"))
             .body("source", equalTo("moderna"))
-            .body("detail", containsString("reading the body failed")));
+            .body("line", equalTo((int) line))
+            .body("detail", containsString("the body ends after 200 bytes, before its end"))
+            .body("detail", containsString("the download was cut short")));
     }
 
     @Test
@@ -210,7 +215,8 @@ class FailedRefreshTest {
         String cut = moderna.substring(0, moderna.lastIndexOf("\"100\",\"100\""));
         URI url = serve("/truncated/moderna.csv", cut);
         refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+            .body("type", equalTo("/problems/source-truncated"))
             .body("line", equalTo(9))
-            .body("detail", containsString("the row has 3 fields, the header has 4")));
+            .body("detail", containsString("the body ends in the middle of a line")));
     }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The log of refreshes over HTTP: GET /refreshes (newest first, limited) and GET /refreshes/{id},
- * after a refresh that succeeded (run 1) and one that failed (run 2: pfizer answered 500). The
+ * after a refresh that succeeded (run 1) and one that failed (run 2: pfizer answered 403). The
  * expected numbers come from the fixtures (src/test/resources/fixtures/README.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -49,7 +49,7 @@ class RefreshRunsApiTest {
         app = RunningApp.start(config);
         report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
         // The same URL now fails: run 2 fails after it loaded moderna.
-        upstream.serveStatus("/pfizer.csv", 500, "text/plain", "oops");
+        upstream.serveStatus("/pfizer.csv", 403, "text/plain", "oops");
         app.given().post("/refresh").then().statusCode(502);
     }
 
@@ -65,7 +65,7 @@ class RefreshRunsApiTest {
             .statusCode(200).contentType("application/json")
             .body("run_id", contains(2, 1))
             .body("status", contains("failed", "succeeded"))
-            .body("[0].error", equalTo("pfizer source (" + config.pfizerUrl() + "): upstream answered HTTP 500"))
+            .body("[0].error", equalTo("pfizer source (" + config.pfizerUrl() + "): upstream answered HTTP 403"))
             .body("[0].state_rows", nullValue())
             .body("[0].finished_at", containsString("T"))
             .body("[0].duration_ms", greaterThanOrEqualTo(0))
@@ -106,7 +106,7 @@ class RefreshRunsApiTest {
             .statusCode(200).contentType("application/json")
             .body("run_id", equalTo(2))
             .body("status", equalTo("failed"))
-            .body("error", equalTo("pfizer source (" + config.pfizerUrl() + "): upstream answered HTTP 500"))
+            .body("error", equalTo("pfizer source (" + config.pfizerUrl() + "): upstream answered HTTP 403"))
             .body("sources.source", contains("moderna"))
             .body("sources[0].bytes", equalTo(moderna.length))
             .body("sources[0].sha256", equalTo(Fixtures.sha256(moderna)))

@@ -74,7 +74,7 @@ class RejectedContentTest {
     static Stream<Case> rejected() {
         return Stream.of(
             new Case("a required column is missing", "pfizer", "text/csv",
-                withoutColumn("pfizer.csv", "_2nd_dose_allocations"), 1, null,
+                withoutColumn("pfizer.csv", "_2nd_dose_allocations"), 1, "_2nd_dose_allocations",
                 "the header has no column _2nd_dose_allocations"),
             new Case("a count is not a number", "moderna", "text/csv",
                 withLine("moderna.csv", "\"Ohio\",\"2021-01-11T00:00:00.000\",\"100\",\"ten\""),
@@ -95,7 +95,7 @@ class RejectedContentTest {
                 withLine("county_population.csv", "0500000US36003,36003,Fixture Two,Ohio,"),
                 55, "Population Estimate 2018", "the count is empty"),
             new Case("a row has too few fields", "moderna", "text/csv",
-                withLine("moderna.csv", "\"Ohio\",\"2021-01-11T00:00:00.000\",\"100\""),
+                withLine("moderna.csv", "\"Ohio\",\"2021-01-11T00:00:00.000\",\"100\"") + "\"Ohio\",\"2021-01-18T00:00:00.000\",\"100\",\"0\"\n",
                 10, null, "the row has 3 fields, the header has 4"),
             new Case("a row has too many fields", "pfizer", "text/csv",
                 replacingLine("pfizer.csv", 5, "\"Vermont\",\"2021-01-04T00:00:00.000\",\"100\",\"0\",\"7\""),

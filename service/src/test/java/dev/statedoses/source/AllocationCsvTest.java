@@ -91,10 +91,21 @@ class AllocationCsvTest {
 
     @Test
     void aRowWithTheWrongNumberOfFieldsIsRejected() {
-        SourceException e = rejected(API_HEADER + "\"Ohio\",\"2021-06-21\",\"5\",\"5\"\n\"Iowa\",\"2021-06-21\",\"5\"");
+        SourceException e = rejected(API_HEADER + "\"Ohio\",\"2021-06-21\",\"5\",\"5\"\n\"Iowa\",\"2021-06-21\",\"5\"\n"
+            + "\"Utah\",\"2021-06-21\",\"5\",\"5\"\n");
+        assertEquals(SourceException.Kind.CONTENT, e.kind());
         assertEquals(3L, e.line());
         assertNull(e.column());
-        assertEquals("the row has 3 fields, the header has 4 (a cut-off body or a stray separator?)", e.getMessage());
+        assertEquals("the row has 3 fields, the header has 4 (a stray separator or a cut-off body?)", e.getMessage());
+    }
+
+    @Test
+    void aLastRowShortOfFieldsIsACutOffBodyEvenWithItsLineBreak() {
+        SourceException e = rejected(API_HEADER + "\"Ohio\",\"2021-06-21\",\"5\",\"5\"\n\"Iowa\",\"2021-06-21\",\"5\"\n");
+        assertEquals(SourceException.Kind.TRUNCATED, e.kind());
+        assertEquals(3L, e.line());
+        assertEquals("the row has 3 fields, the header has 4, and it is the last line: the body looks cut short",
+            e.getMessage());
     }
 
     @Test

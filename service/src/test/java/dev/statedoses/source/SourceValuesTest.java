@@ -56,8 +56,8 @@ class SourceValuesTest {
     @Test
     void aMalformedWeekSaysWhatWasExpected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week("21.06.2021"));
-        assertEquals("'21.06.2021' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021)",
-            e.getMessage());
+        assertEquals("'21.06.2021' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021; "
+            + "a time, if any, at midnight)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30"));
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30T00:00:00.000"));
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-13-01T00:00:00.000"));

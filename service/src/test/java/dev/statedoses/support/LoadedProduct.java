@@ -17,13 +17,11 @@ public final class LoadedProduct implements AutoCloseable {
     private final FixtureServer upstream;
     private final Config config;
     private final RunningApp app;
-    private final String product;
 
-    private LoadedProduct(FixtureServer upstream, Config config, RunningApp app, String product) {
+    private LoadedProduct(FixtureServer upstream, Config config, RunningApp app) {
         this.upstream = upstream;
         this.config = config;
         this.app = app;
-        this.product = product;
     }
 
     public static LoadedProduct start() {
@@ -31,7 +29,7 @@ public final class LoadedProduct implements AutoCloseable {
         Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
         RunningApp app = RunningApp.start(config);
         app.given().post("/refresh").then().statusCode(200);
-        return new LoadedProduct(upstream, config, app, app.given().get("/ratios").asString());
+        return new LoadedProduct(upstream, config, app);
     }
 
     public FixtureServer upstream() {
@@ -53,6 +51,7 @@ public final class LoadedProduct implements AutoCloseable {
      * what it was and the attempt is on record as failed, with the detail it answered.
      */
     public void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
+        String before = app.given().get("/ratios").asString();
         String detail;
         try (RunningApp other = RunningApp.start(sources)) {
             ValidatableResponse response = other.given().post("/refresh").then()
@@ -60,7 +59,7 @@ public final class LoadedProduct implements AutoCloseable {
             problem.accept(response);
             detail = response.extract().path("detail");
         }
-        assertEquals(product, app.given().get("/ratios").asString(), "the product changed");
+        assertEquals(before, app.given().get("/ratios").asString(), "the product changed");
         Map<String, Object> lastRun = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
                 "select status, error, finished_at is not null as finished from dwh.refresh_runs "
                     + "order by run_id desc limit 1")

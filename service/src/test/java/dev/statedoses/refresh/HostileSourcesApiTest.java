@@ -1,0 +1,418 @@
+package dev.statedoses.refresh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Hostile sources through the real service: each case serves one damaged source beside two good
+ * ones, refreshes over HTTP, and checks the whole promise. The answer is the right problem
+ * (status, type, source, line, column, state), with a detail free of control characters; the
+ * product is byte for byte what it was; and the attempt is on record, closed, as failed with
+ * that detail. Compressed bodies are the exception that proves the rule: they load, as the
+ * plain files would.
+ *
+ * <p>Cases are generated from the fixtures (src/test/resources/fixtures, README there) with a
+ * fixed seed per class of fault, so a failure can be run again; unit-level properties over many
+ * more variations are in {@code source/HostileBodiesTest}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostileSourcesApiTest {
+
+    private static final String MODERNA = text("moderna.csv");
+    private static final String PFIZER = text("pfizer.csv");
+    private static final String POPULATION = text("county_population.csv");
+    private static final String POPULATION_COLUMN = "Population Estimate 2018";
+
+    private FixtureServer upstream;
+    private RunningApp app;
+    private String product;
+
+    @BeforeAll
+    void start() {
+        upstream = FixtureServer.start();
+        Config config = TestWarehouse.newDatabase().withSources(upstream.url("/m.csv"), upstream.url("/p.csv"),
+            upstream.url("/c.csv"));
+        app = RunningApp.start(config);
+        serveGoodSources();
+        app.given().post("/refresh").then().statusCode(200);
+        product = app.given().get("/ratios").asString();
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        upstream.close();
+    }
+
+    @BeforeEach
+    void serveGoodSources() {
+        upstream.serve("/m.csv", MODERNA.getBytes(StandardCharsets.UTF_8));
+        upstream.serve("/p.csv", PFIZER.getBytes(StandardCharsets.UTF_8));
+        upstream.serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One hostile source and what the refresh must answer. Null line/column/state: the problem has none. */
+    record Case(String name, String source, FixtureServer.Behaviour body, String type, Long line, String column,
+                String state, String detail) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> hostile() {
+        List<Case> cases = new ArrayList<>();
+        Random random = new Random(20261129);
+
+        // Truncation, at every kind of byte offset.
+        for (int i = 0; i < 3; i++) {
+            // Inside a quoted count of the last line: "…","100","10 (the reported case).
+            int end = MODERNA.length() - 2 - random.nextInt(2);
+            cases.add(truncated("moderna cut inside a quoted count, " + (MODERNA.length() - end) + " bytes short",
+                "moderna", plain(MODERNA.substring(0, end)), 9L, "the body ends inside a quoted value"));
+        }
+        for (int i = 0; i < 3; i++) {
+            // Inside the last line's population, an unquoted number: "…,New York,30" of 304204.
+            String cut = POPULATION.substring(0, POPULATION.length() - 2 - random.nextInt(4));
+            cases.add(truncated("population cut inside an unquoted number, ending '"
+                + cut.substring(cut.length() - 6) + "'", "population", plain(cut), 54L,
+                "the body ends in the middle of a line"));
+        }
+        for (int i = 0; i < 2; i++) {
+            // At a line end, but short of the Content-Length the upstream promised.
+            int line = 3 + random.nextInt(5);
+            int at = nthLineEnd(PFIZER, line - 1);
+            cases.add(truncated("pfizer short of its Content-Length, cut at the end of line " + (line - 1), "pfizer",
+                cutOff(PFIZER, at), (long) line, "before its end"));
+        }
+        cases.add(truncated("moderna cut inside its header", "moderna", plain(MODERNA.substring(0, 30)), 1L,
+            "the body ends inside a quoted value"));
+        cases.add(truncated("moderna's last line a field short", "moderna",
+            plain(MODERNA + "\"Ohio\",\"2021-01-11T00:00:00.000\",\"100\"\n"), 10L, "the body looks cut short"));
+
+        // NUL and other control bytes, in names and counts (a NUL in a name answered 500).
+        int[] controls = {0x00, 0x00, 0x01, 0x1b, 0x7f};
+        for (int control : controls) {
+            int line = 2 + random.nextInt(8);
+            int field = random.nextInt(4);
+            cases.add(content("moderna with byte " + String.format("0x%02x", control) + " in line " + line + ", "
+                    + MODERNA_COLUMNS.get(field), "moderna", plain(withControl(MODERNA, line, field, (char) control)),
+                (long) line, MODERNA_COLUMNS.get(field), "a control character"));
+        }
+        cases.add(content("population with a NUL in a county name", "population",
+            plain(POPULATION.replace(",Albany,", ",Alb\0any,")), 35L, "County", "a control character"));
+
+        // Encodings a UTF-8 reader would misread.
+        for (String charset : List.of("UTF-16LE", "UTF-16BE")) {
+            for (boolean bom : List.of(true, false)) {
+                byte[] bytes = concat(bom ? (charset.endsWith("LE") ? new byte[] {(byte) 0xff, (byte) 0xfe}
+                    : new byte[] {(byte) 0xfe, (byte) 0xff}) : new byte[0], PFIZER.getBytes(Charset.forName(charset)));
+                cases.add(content("pfizer in " + charset + (bom ? " with" : " without") + " a byte-order mark",
+                    "pfizer", bytes(bytes), 1L, null, "UTF-16 is not supported, save the file as UTF-8"));
+            }
+        }
+        cases.add(content("population as a ZIP archive", "population",
+            bytes(concat(new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0}, new byte[200])), 1L, null, "a ZIP archive"));
+
+        // Compression that cannot be undone.
+        byte[] gzipped = gzip(MODERNA.getBytes(StandardCharsets.UTF_8));
+        byte[] cutGzip = Arrays.copyOf(gzipped, gzipped.length * 2 / 3);
+        cases.add(truncated("moderna gzipped, cut short", "moderna", encoded(cutGzip, "gzip"),
+            lineWhereGunzipStops(cutGzip), "before its end"));
+        cases.add(content("moderna in an encoding we cannot decode (br)", "moderna",
+            encoded(MODERNA.getBytes(StandardCharsets.UTF_8), "br"), null, null, "Content-Encoding br"));
+
+        // Headers: a column named twice, a column missing or nameless.
+        cases.add(content("moderna names a column twice, in the export's spelling", "moderna",
+            plain(withExtraColumn(MODERNA, "\"1st Dose Allocations\"", 2)), 1L, "1st Dose Allocations", "twice"));
+        cases.add(content("pfizer names the jurisdiction twice", "pfizer",
+            plain(withExtraColumn(PFIZER, "\"jurisdiction\"", 0)), 1L, "jurisdiction", "twice"));
+        cases.add(content("population's State column has no name", "population",
+            plain(POPULATION.replaceFirst("State", "")), 1L, "State", "the header has no column State"));
+
+        // Poisoned numbers: zero and negative populations, counts past any real one.
+        int zeroLine = 2 + random.nextInt(30);
+        String zeroState = POPULATION.lines().toList().get(zeroLine - 1).split(",")[3];
+        if (zeroState.equals("New York") || zeroState.equals("Alaska")) {
+            zeroLine = 2;
+            zeroState = "Alabama";
+        }
+        cases.add(new Case("population of " + zeroState + " (line " + zeroLine + ") is 0", "population",
+            plain(replaceLineEnd(POPULATION, zeroLine, ",0")), "/problems/source-content", (long) zeroLine,
+            POPULATION_COLUMN, zeroState, "add up to a population of 0"));
+        cases.add(new Case("New York's two counties both 0", "population",
+            plain(replaceLineEnd(replaceLineEnd(POPULATION, 34, ",0"), 35, ",0")), "/problems/source-content", 34L,
+            POPULATION_COLUMN, "New York", "the 2 counties of New York add up to a population of 0"));
+        cases.add(new Case("Vermont has no county", "population",
+            plain(withoutLines(POPULATION, "Vermont")), "/problems/source-content", null, "State", "Vermont",
+            "no county of Vermont"));
+        cases.add(new Case("Albany listed again with another population", "population",
+            plain(POPULATION + "0500000US33003,33003,Albany,New York,7\n"), "/problems/source-content", 55L,
+            POPULATION_COLUMN, "New York", "listed twice with different populations (lines 35 and 55)"));
+        cases.add(content("a negative population", "population", plain(replaceLineEnd(POPULATION, 20, ",-5")), 20L,
+            POPULATION_COLUMN, "is negative"));
+        cases.add(content("a count past any real one", "pfizer",
+            plain(PFIZER.replace("\"1200\",\"1200\"", "\"1200\",\"92233720368547758070\"")), 4L,
+            "_2nd_dose_allocations", "larger than any real count"));
+        cases.add(content("a week in 2121", "moderna", plain(MODERNA.replace("2020-12-28", "2121-12-28")), 8L,
+            "week_of_allocations", "more than a year ahead"));
+
+        // Lines with thousands of fields, and a header whose name holds a line break.
+        for (int fields : List.of(600, 100_000)) {
+            int line = 2 + random.nextInt(7);
+            cases.add(content("pfizer line " + line + " with " + fields + " fields", "pfizer",
+                plain(replaceLine(PFIZER, line, String.join(",", Collections.nCopies(fields, "1")))), (long) line, null,
+                "more than 512 fields"));
+        }
+        cases.add(content("a header name holding a line break and a forged log line", "moderna",
+            plain(MODERNA.replaceFirst("\"jurisdiction\"",
+                "\"jurisdic\n2026-01-01T00:00:00.000Z ERROR forged\"")), 1L, "jurisdiction",
+            "the header has no column jurisdiction"));
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostile")
+    void isRejectedNamingWhereAndLeavesTheProductAndAClosedRun(Case hostile) {
+        upstream.serve(path(hostile.source()), hostile.body());
+        Response response = app.given().post("/refresh");
+        String body = response.asString();
+        assertEquals(422, response.statusCode(), body);
+        assertTrue(response.contentType().startsWith("application/problem+json"), response.contentType());
+        JsonPath problem = response.jsonPath();
+        assertEquals(hostile.type(), problem.getString("type"), body);
+        assertEquals(hostile.source(), problem.getString("source"), body);
+        assertEquals(upstream.url(path(hostile.source())).toString(), problem.getString("url"), body);
+        assertEquals(hostile.line(), problem.get("line") == null ? null : problem.getLong("line"), body);
+        assertEquals(hostile.column(), problem.getString("column"), body);
+        assertEquals(hostile.state(), problem.getString("state"), body);
+        String detail = problem.getString("detail");
+        assertTrue(detail.contains(hostile.detail()), "'" + hostile.detail() + "' not in: " + detail);
+        assertFalse(detail.chars().anyMatch(c -> c < 0x20 || c == 0x7f), "a control character in: " + detail);
+
+        assertEquals(product, app.given().get("/ratios").asString(), "the product changed");
+        Map<String, Object> lastRun = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                "select status, error, finished_at from dwh.refresh_runs order by run_id desc limit 1")
+            .mapToMap().one());
+        assertEquals("failed", lastRun.get("status"));
+        assertNotNull(lastRun.get("finished_at"), "the run is not closed");
+        assertEquals(detail, lastRun.get("error"), "the run records the detail the problem gave");
+    }
+
+    /** gzip, zlib-deflate and bare deflate, labelled by Content-Encoding, and a gzip file served as is. */
+    static Stream<String> codings() {
+        return Stream.of("gzip", "x-gzip", "deflate", "deflate (bare)", "gzip, unlabelled");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("codings")
+    void aCompressedSourceLoadsAsThePlainFile(String coding) {
+        byte[] plain = POPULATION.getBytes(StandardCharsets.UTF_8);
+        byte[] compressed = coding.contains("gzip") ? gzip(plain) : deflate(plain, coding.contains("bare"));
+        upstream.serve("/c.csv", coding.contains("unlabelled") ? bytes(compressed)
+            : encoded(compressed, coding.replace(" (bare)", "")));
+        JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        assertEquals(Fixtures.sha256(plain), report.getString("sources.find { it.source == 'population' }.sha256"),
+            "the report hashes the file, as if it came plain");
+        assertEquals(plain.length, report.getLong("sources.find { it.source == 'population' }.bytes"));
+        assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
+        product = app.given().get("/ratios").asString();
+    }
+
+    /** A county line repeated word for word counts once, as a repeated allocation row does. */
+    @org.junit.jupiter.api.Test
+    void aCountyLineRepeatedWordForWordCountsOnce() {
+        upstream.serve("/c.csv", (POPULATION + "0500000US33003,33003,Albany,New York,1000\n")
+            .getBytes(StandardCharsets.UTF_8));
+        JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        assertEquals(54, report.getInt("sources.find { it.source == 'population' }.rows"));
+        app.given().get("/ratios/NY").then().statusCode(200)
+            .body("population", org.hamcrest.Matchers.equalTo(6000));
+        assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
+        product = app.given().get("/ratios").asString();
+    }
+
+    // ---- building cases ------------------------------------------------------------------------
+
+    private static final List<String> MODERNA_COLUMNS = List.of("jurisdiction", "week_of_allocations",
+        "_1st_dose_allocations", "_2nd_dose_allocations");
+
+    private static Case truncated(String name, String source, FixtureServer.Behaviour body, Long line, String detail) {
+        return new Case(name, source, body, "/problems/source-truncated", line, null, null, detail);
+    }
+
+    private static Case content(String name, String source, FixtureServer.Behaviour body, Long line, String column,
+                                String detail) {
+        return new Case(name, source, body, "/problems/source-content", line, column, null, detail);
+    }
+
+    private static String path(String source) {
+        return switch (source) {
+            case "moderna" -> "/m.csv";
+            case "pfizer" -> "/p.csv";
+            default -> "/c.csv";
+        };
+    }
+
+    private static FixtureServer.Behaviour plain(String text) {
+        return bytes(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FixtureServer.Behaviour bytes(byte[] body) {
+        return exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/csv");
+            exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        };
+    }
+
+    private static FixtureServer.Behaviour encoded(byte[] body, String contentEncoding) {
+        return exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/csv");
+            exchange.getResponseHeaders().set("Content-Encoding", contentEncoding);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        };
+    }
+
+    /** Promises the whole text's length, sends its first {@code sent} bytes, and drops the connection. */
+    private static FixtureServer.Behaviour cutOff(String text, int sent) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        return exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/csv");
+            exchange.sendResponseHeaders(200, body.length);
+            OutputStream out = exchange.getResponseBody();
+            out.write(body, 0, sent);
+            out.flush();
+            exchange.close();
+        };
+    }
+
+    private static int nthLineEnd(String text, int lines) {
+        int at = -1;
+        for (int i = 0; i < lines; i++) {
+            at = text.indexOf('\n', at + 1);
+        }
+        return at + 1;
+    }
+
+    private static String withControl(String text, int line, int field, char control) {
+        List<String> lines = new ArrayList<>(text.lines().toList());
+        List<String> fields = new ArrayList<>(Arrays.asList(lines.get(line - 1).split(",", -1)));
+        String value = fields.get(field);
+        fields.set(field, value.substring(0, 2) + control + value.substring(2)); // after the quote and a character
+        lines.set(line - 1, String.join(",", fields));
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static String withExtraColumn(String text, String name, int copyOf) {
+        List<String> out = new ArrayList<>();
+        List<String> lines = text.lines().toList();
+        out.add(lines.get(0) + "," + name);
+        for (String line : lines.subList(1, lines.size())) {
+            out.add(line + "," + line.split(",")[copyOf]);
+        }
+        return String.join("\n", out) + "\n";
+    }
+
+    private static String replaceLine(String text, int line, String replacement) {
+        List<String> lines = new ArrayList<>(text.lines().toList());
+        lines.set(line - 1, replacement);
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** The line with its last field ({@code ,value}) replaced. */
+    private static String replaceLineEnd(String text, int line, String lastField) {
+        String old = text.lines().toList().get(line - 1);
+        return replaceLine(text, line, old.substring(0, old.lastIndexOf(',')) + lastField);
+    }
+
+    private static String withoutLines(String text, String state) {
+        return String.join("\n", text.lines().filter(line -> !line.endsWith("," + state + ",10000")
+            && !line.contains("," + state + ",")).toList()) + "\n";
+    }
+
+    private static String withoutTimes(String json) {
+        return json.replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
+    }
+
+    private static String text(String fixture) {
+        return new String(Fixtures.bytes(fixture), StandardCharsets.UTF_8);
+    }
+
+    /** The line of the text that a cut gzip stream gives before it fails. */
+    private static long lineWhereGunzipStops(byte[] cut) {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(cut))) {
+            byte[] buffer = new byte[1];
+            while (in.read(buffer) > 0) {
+                text.write(buffer[0]);
+            }
+        } catch (IOException expected) {
+            // the cut
+        }
+        return 1 + text.toString(StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
+    }
+
+    private static byte[] gzip(byte[] plain) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(plain);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] deflate(byte[] plain, boolean bare) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION, bare))) {
+            z.write(plain);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

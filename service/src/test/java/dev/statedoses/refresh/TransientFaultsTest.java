@@ -1,0 +1,191 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.BuildInfo;
+import dev.statedoses.Config;
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.support.RawUpstream;
+import dev.statedoses.support.RunningApp;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A source that fails once is fetched again: 5xx and 429 answers, a refused connection, and a
+ * connection reset before or in the middle of the body are transient; the refresh tries again
+ * (after the upstream's Retry-After, when it sends one) within SOURCE_TIMEOUT and succeeds, and
+ * its report says how many attempts it took. A 4xx is not tried again, nor is a fault that
+ * outlasts the attempts or the budget: that refresh fails as before, saying after how many.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TransientFaultsTest {
+
+    private static final byte[] MODERNA = Fixtures.bytes("moderna.csv");
+
+    private LoadedProduct loaded;
+    private Config good;
+    private String product;
+
+    @BeforeAll
+    void loadAGoodProduct() {
+        loaded = LoadedProduct.start();
+        good = loaded.config();
+        product = loaded.app().given().get("/ratios").asString();
+    }
+
+    @AfterAll
+    void stop() {
+        loaded.close();
+    }
+
+    /** Refreshes with moderna from {@code upstream}; answers the report (200 expected). */
+    private JsonPath refreshesWith(RawUpstream upstream) {
+        Config sources = good.withSources(upstream.url("/moderna.csv"), good.pfizerUrl(), good.countyPopulationUrl());
+        try (RunningApp app = RunningApp.start(sources)) {
+            return app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        }
+    }
+
+    private static int modernaAttempts(JsonPath report) {
+        return report.getInt("sources.find { it.source == 'moderna' }.attempts");
+    }
+
+    private String ratiosWithoutTimes() {
+        return loaded.app().given().get("/ratios").asString().replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
+    }
+
+    @Test
+    void twoServiceUnavailablesThenTheFileLoadsOnTheThirdAttempt() {
+        try (RawUpstream upstream = RawUpstream.start(
+                RawUpstream.answer(503, "", "busy".getBytes()),
+                RawUpstream.answer(503, "", "busy".getBytes()),
+                RawUpstream.ok(MODERNA))) {
+            long start = System.nanoTime();
+            JsonPath report = refreshesWith(upstream);
+            long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertEquals(3, modernaAttempts(report));
+            assertEquals(3, upstream.requests().size());
+            // Paused 250 ms, then 500 ms, before the second and third attempts.
+            assertTrue(tookMs >= 750, "took " + tookMs + " ms");
+            assertEquals(13930, report.getLong("doses_in_sources"));
+            assertEquals(3, (int) loaded.app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                    "select attempts from dwh.refresh_run_sources where run_id = :run and source = 'moderna'")
+                .bind("run", report.getLong("run_id")).mapTo(Integer.class).one()));
+        }
+    }
+
+    @Test
+    void tooManyRequestsIsTriedAgainAfterItsRetryAfter() {
+        try (RawUpstream upstream = RawUpstream.start(
+                RawUpstream.answer(429, "Retry-After: 1", "slow down".getBytes()),
+                RawUpstream.ok(MODERNA))) {
+            long start = System.nanoTime();
+            JsonPath report = refreshesWith(upstream);
+            long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertEquals(2, modernaAttempts(report));
+            assertTrue(tookMs >= 1000, "did not wait the second Retry-After asked for: " + tookMs + " ms");
+        }
+    }
+
+    /**
+     * Resets before any answer. (The JDK's client may itself try a GET once more on a fresh
+     * connection, so three resets make sure the refresh's own retry is what gets the file.)
+     */
+    @Test
+    void aConnectionResetBeforeAnyAnswerIsTriedAgain() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.resetAtOnce(), RawUpstream.resetAtOnce(),
+                RawUpstream.resetAtOnce(), RawUpstream.ok(MODERNA))) {
+            JsonPath report = refreshesWith(upstream);
+            assertTrue(modernaAttempts(report) >= 2, "attempts: " + modernaAttempts(report));
+            assertEquals(4, upstream.requests().size());
+            assertEquals(13930, report.getLong("doses_in_sources"));
+        }
+    }
+
+    /**
+     * Reset after half the body: the rows already copied are rolled back to the source's
+     * savepoint and the whole file loads again, once: the product is the clean one, no row twice.
+     */
+    @Test
+    void aConnectionResetInTheMiddleOfTheBodyLoadsTheSourceAgainFromItsStart() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.resetAfter(MODERNA, MODERNA.length / 2),
+                RawUpstream.ok(MODERNA))) {
+            JsonPath report = refreshesWith(upstream);
+            assertEquals(2, modernaAttempts(report));
+            assertEquals(8, report.getInt("sources.find { it.source == 'moderna' }.rows"));
+            assertEquals(13930, report.getLong("doses_in_sources"));
+            assertEquals(product.replaceAll("\"refreshed_at\":\"[^\"]*\"", ""), ratiosWithoutTimes());
+        }
+    }
+
+    @Test
+    void aClientErrorIsNotTriedAgain() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(404, "", "no".getBytes()),
+                RawUpstream.ok(MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+                .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 404"))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    @Test
+    void aFaultThatOutlastsTheAttemptsFailsTheRefreshSayingSo() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(502, "", "bad gateway".getBytes()))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 502 (after 4 attempts)"))
+                .body("attempts", equalTo(4)));
+            assertEquals(4, upstream.requests().size());
+        }
+    }
+
+    /** Waiting as long as the upstream asks would outlast SOURCE_TIMEOUT: it fails at once, saying why. */
+    @Test
+    void aRetryAfterBeyondTheBudgetIsNotWaitedFor() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(503, "Retry-After: 120", "later".getBytes()),
+                RawUpstream.ok(MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            long start = System.nanoTime();
+            loaded.refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl())
+                .withSourceLimits(Duration.ofSeconds(5), good.sourceMaxBytes()), 502, r -> r
+                .body("detail", containsString("upstream answered HTTP 503 (Retry-After: 120 s)"))
+                .body("attempts", equalTo(1)));
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "it waited");
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    /** Every fetch names the service and its version, and offers the encodings it can decode. */
+    @Test
+    void theServiceNamesItselfAndTheEncodingsItReads() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.ok(MODERNA))) {
+            refreshesWith(upstream);
+            String head = upstream.requests().get(0);
+            Map<String, String> headers = headers(head);
+            assertEquals("state-doses/" + BuildInfo.version() + " (Java " + Runtime.version().feature() + ")",
+                headers.get("user-agent"), head);
+            assertTrue(BuildInfo.version().matches("\\d+\\.\\d+\\.\\d+.*"), BuildInfo.version());
+            assertEquals("gzip, deflate", headers.get("accept-encoding"), head);
+        }
+    }
+
+    private static Map<String, String> headers(String head) {
+        return head.lines().skip(1).filter(line -> line.contains(":"))
+            .collect(java.util.stream.Collectors.toMap(
+                line -> line.substring(0, line.indexOf(':')).strip().toLowerCase(java.util.Locale.ROOT),
+                line -> line.substring(line.indexOf(':') + 1).strip(), (a, b) -> a));
+    }
+}
