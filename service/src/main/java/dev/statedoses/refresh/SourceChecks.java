@@ -20,7 +20,9 @@ final class SourceChecks {
 
     private static final String CONFLICTS_SQL = Sql.load("conflicting_allocations.sql");
     private static final String COUNTY_CONFLICTS_SQL = Sql.load("conflicting_counties.sql");
-    private static final String MISSING_POPULATION_SQL = Sql.load("states_without_population.sql");
+    private static final String STATE_POPULATIONS_SQL = Sql.load("implausible_state_populations.sql");
+    /** More people than any state could hold: the whole United States has a third of this. */
+    private static final long MOST_PEOPLE = 1_000_000_000L;
     private static final String POPULATION_COLUMN = "Population Estimate 2018";
 
     private final Function<SourceName, java.net.URI> urls;
@@ -36,7 +38,7 @@ final class SourceChecks {
         conflictingCounties(tx).ifPresent(e -> {
             throw e;
         });
-        statesWithoutPopulation(tx).ifPresent(e -> {
+        implausibleStatePopulations(tx).ifPresent(e -> {
             throw e;
         });
     }
@@ -72,28 +74,32 @@ final class SourceChecks {
             .findFirst();
     }
 
-    /** A state (or DC) with no county, or whose counties add up to no people. */
-    private Optional<SourceException> statesWithoutPopulation(Handle tx) {
-        List<Missing> missing = tx.createQuery(MISSING_POPULATION_SQL)
-            .map((rs, ctx) -> new Missing(rs.getString("state"), rs.getLong("counties"),
-                rs.getObject("first_line", Long.class)))
+    /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
+    private Optional<SourceException> implausibleStatePopulations(Handle tx) {
+        List<StatePopulation> wrong = tx.createQuery(STATE_POPULATIONS_SQL)
+            .map((rs, ctx) -> new StatePopulation(rs.getString("state"), rs.getLong("counties"),
+                rs.getObject("first_line", Long.class), rs.getLong("population")))
             .list();
-        if (missing.isEmpty()) {
+        if (wrong.isEmpty()) {
             return Optional.empty();
         }
         java.net.URI url = urls.apply(SourceName.POPULATION);
-        List<String> withoutCounties = missing.stream().filter(m -> m.counties() == 0).map(Missing::state).toList();
+        List<String> withoutCounties = wrong.stream().filter(m -> m.counties() == 0).map(StatePopulation::state).toList();
         if (!withoutCounties.isEmpty()) {
             return Optional.of(SourceException.content(SourceName.POPULATION, url, null, "State",
                     "no county of " + String.join(", ", withoutCounties) + ": the product needs every state and DC")
                 .aboutState(withoutCounties.get(0)));
         }
-        Missing zero = missing.get(0);
-        return Optional.of(SourceException.content(SourceName.POPULATION, url, zero.firstLine(), POPULATION_COLUMN,
-                "the " + zero.counties() + " " + (zero.counties() == 1 ? "county" : "counties") + " of " + zero.state()
-                    + " add up to a population of 0 (from line " + zero.firstLine() + "): its people per dose "
-                    + "would be 0")
-            .aboutState(zero.state()));
+        StatePopulation state = wrong.get(0);
+        String counties = "the " + state.counties() + " " + (state.counties() == 1 ? "county" : "counties") + " of "
+            + state.state();
+        String message = state.population() == 0
+            ? counties + " add up to a population of 0 (from line " + state.firstLine() + "): its people per dose "
+                + "would be 0"
+            : counties + " add up to " + state.population() + " people (from line " + state.firstLine() + "), more "
+                + "than any state holds (" + MOST_PEOPLE + "): a wrong population?";
+        return Optional.of(SourceException.content(SourceName.POPULATION, url, state.firstLine(), POPULATION_COLUMN,
+            message).aboutState(state.state()));
     }
 
     /** A name from a source, in a message. */
@@ -101,6 +107,6 @@ final class SourceChecks {
         return Printable.shorten(text, 60);
     }
 
-    private record Missing(String state, long counties, Long firstLine) {
+    private record StatePopulation(String state, long counties, Long firstLine, long population) {
     }
 }

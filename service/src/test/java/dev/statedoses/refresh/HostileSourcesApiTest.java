@@ -175,6 +175,9 @@ class HostileSourcesApiTest {
         cases.add(new Case("New York's two counties both 0", "population",
             plain(replaceLineEnd(replaceLineEnd(POPULATION, 34, ",0"), 35, ",0")), "/problems/source-content", 34L,
             POPULATION_COLUMN, "New York", "the 2 counties of New York add up to a population of 0"));
+        cases.add(new Case("a county of Ohio with 99,999,999,999 people", "population",
+            plain(replaceLineEnd(POPULATION, 38, ",99999999999")), "/problems/source-content", 38L,
+            POPULATION_COLUMN, "Ohio", "add up to 99999999999 people (from line 38), more than any state holds"));
         cases.add(new Case("Vermont has no county", "population",
             plain(withoutLines(POPULATION, "Vermont")), "/problems/source-content", null, "State", "Vermont",
             "no county of Vermont"));
