@@ -519,6 +519,10 @@
         const item = make('li', 'source');
         const head = make('p', 'source-head');
         head.append(make('strong', null, s.source), make('span', null, whole.format(s.rows) + ' rows'));
+        if (s.unchanged) {
+          // Its upstream answered 304 (or its bytes hashed the same): not loaded again.
+          head.append(make('span', 'source-unchanged', 'unchanged'));
+        }
         const hash = make('code', 'sha', String(s.sha256 || '').slice(0, 12));
         hash.title = 'SHA-256 ' + s.sha256;
         const sha = make('p', 'source-sha');
@@ -585,8 +589,13 @@
       const body = await readBody(response);
       if (response.ok && body) {
         hideTokenForm();
-        setRefreshStatus('Refresh done: ' + whole.format(body.state_rows) + ' state rows in '
-          + formatDuration(body.duration_ms) + ' (run ' + body.run_id + ').', 'ok');
+        if (body.status === 'unchanged') {
+          setRefreshStatus('Nothing changed in the sources since the last refresh: the table stays as it was '
+            + '(run ' + body.run_id + ', ' + formatDuration(body.duration_ms) + ').', 'ok');
+        } else {
+          setRefreshStatus('Refresh done: ' + whole.format(body.state_rows) + ' state rows in '
+            + formatDuration(body.duration_ms) + ' (run ' + body.run_id + ').', 'ok');
+        }
         await Promise.all([loadProduct(), loadLastRefresh()]);
       } else if (response.status === 401) {
         const error = new ApiError(response, body);

@@ -18,6 +18,14 @@ public final class BuildInfo {
         return BUILD.getProperty("version", "unknown");
     }
 
+    /**
+     * What a refresh records as the build that made it: a refresh of another build does not
+     * trust an earlier product to be what it would build, so it rebuilds even from unchanged sources.
+     */
+    public static String build() {
+        return version();
+    }
+
     /** How the service names itself to the sources it fetches. */
     public static String userAgent() {
         return "state-doses/" + version() + " (Java " + Runtime.version().feature() + ")";

@@ -107,8 +107,16 @@ public final class Wiring implements AutoCloseable {
         ProductResponse responses = new ProductResponse(json);
         ProductCache product = new ProductCache(ratios, responses);
         product.reload();
-        refreshes.onRefreshed(product::reload);
-        warehouse.onProductChange(product::reload);
+        // This process's own refresh reloads the snapshot at once; its NOTIFY (the run id) then
+        // finds it loaded. Another process's reloads it here; a reconnect (no payload) always does.
+        refreshes.onRefreshed(product::reloadFor);
+        warehouse.onProductChange(run -> {
+            if (run == null || run.isBlank()) {
+                product.reload();
+            } else {
+                product.reloadFor(Long.parseLong(run));
+            }
+        });
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, ops::logRequest),

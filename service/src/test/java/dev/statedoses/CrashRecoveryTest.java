@@ -48,7 +48,8 @@ class CrashRecoveryTest {
                 // Hold a lock the refresh's "delete from dwh.state_doses" must wait for (reads pass).
                 blocker.begin();
                 blocker.execute("lock table dwh.state_doses in share mode");
-                CompletableFuture<HttpResponse<String>> refresh = http.sendAsync(request(port, "/refresh")
+                // force: the same sources would be found unchanged, and nothing would wait for the lock.
+                CompletableFuture<HttpResponse<String>> refresh = http.sendAsync(request(port, "/refresh?force=true")
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 awaitTrue("the refresh waiting for the lock", () -> waiting(jdbi) == 1);
                 killedRun = jdbi.withHandle(h -> h.createQuery("select max(run_id) from dwh.refresh_runs")

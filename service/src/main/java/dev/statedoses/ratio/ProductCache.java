@@ -18,6 +18,8 @@ public final class ProductCache {
     private final RatioRepository ratios;
     private final ProductResponse responses;
     private final AtomicReference<ProductSnapshot> current;
+    /** The newest refresh run this snapshot was reloaded for (-1: none yet). */
+    private long reloadedFor = -1;
 
     public ProductCache(RatioRepository ratios, ProductResponse responses) {
         this.ratios = ratios;
@@ -27,6 +29,17 @@ public final class ProductCache {
 
     public ProductSnapshot current() {
         return current.get();
+    }
+
+    /**
+     * Reloads for the refresh run {@code runId}, unless that run (or a later one) was reloaded for
+     * already: the refreshing process reloads at once, then hears its own NOTIFY.
+     */
+    public synchronized void reloadFor(long runId) {
+        if (runId > reloadedFor) {
+            reload();
+            reloadedFor = runId;
+        }
     }
 
     /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */

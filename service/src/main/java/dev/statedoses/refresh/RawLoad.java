@@ -2,6 +2,7 @@ package dev.statedoses.refresh;
 
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.KnownSource;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
@@ -15,19 +16,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Extract and load, one source at a time: fetch → parse → COPY into its raw table, inside the
- * refresh's transaction. Faithful and dumb: the raw tables get the sources' values, typed, with
- * the run and line they came from; the transform is SQL's job.
+ * Extract and load: fetch → parse → COPY into each source's raw table, inside the refresh's
+ * transaction. Faithful and dumb: the raw tables get the sources' values, typed, with the run and
+ * line they came from; the transform is SQL's job.
  *
- * <p>A transient fault in the middle of a body (a reset connection) loads that source again from
- * its start: the rows it had copied are rolled back to a savepoint taken before it, so the other
- * sources' rows stay and none is loaded twice.
+ * <p>The three sources are asked for at once, and their bodies read ahead ({@code ReadAhead}),
+ * so their downloads overlap; the loads into the one transaction follow one another. A fetch is
+ * conditional on what the last good refresh saw at the same URL: a source that has not changed
+ * (a 304, or a file that hashes the same) is not loaded again, and its raw table keeps the rows
+ * that refresh loaded. A transient fault in the middle of a body (a reset connection) loads that
+ * source again from its start, after rolling its rows back to a savepoint taken before it.
  */
 final class RawLoad {
 
@@ -41,7 +51,8 @@ final class RawLoad {
     private final Map<SourceName, URI> urls;
     private final Clock clock;
     private volatile boolean stopping;
-    private volatile SourceStream reading;
+    /** Every body open now (being read, or read ahead): stop() closes them all. */
+    private final Set<SourceStream> open = ConcurrentHashMap.newKeySet();
 
     RawLoad(SourceFetcher fetcher, AllocationCsv allocations, CountyPopulationCsv counties,
             Map<SourceName, URI> urls, Clock clock) {
@@ -56,42 +67,132 @@ final class RawLoad {
         return urls.get(source);
     }
 
-    /** Streams {@code source} from its URL into its raw table; answers what it loaded. */
-    SourceReport load(Handle tx, long runId, SourceName source) {
+    /**
+     * Loads every source into its raw table, in the order of {@link SourceName}, adding each
+     * one's report to {@code loaded} as it is done (a failed refresh records the ones before).
+     * {@code previous} are the last good refresh's reports (none: every source is fetched whole).
+     */
+    void loadAll(Handle tx, long runId, Map<SourceName, SourceReport> previous, List<SourceReport> loaded,
+                 StepTimes steps) {
+        Map<SourceName, Started> started = new EnumMap<>(SourceName.class);
+        for (SourceName source : SourceName.values()) {
+            SourceFetcher.Fetch fetch = fetcher.fetch(source, urls.get(source), known(previous.get(source), source));
+            started.put(source, new Started(fetch, clock.instant(), fetcher.inBackground(() -> opened(fetch.open()))));
+        }
+        try {
+            for (SourceName source : SourceName.values()) {
+                loaded.add(load(tx, runId, source, started.get(source), previous.get(source)));
+                steps.mark("load " + source);
+            }
+        } finally {
+            // After a failure, the sources not loaded yet are still open, or opening: close them.
+            started.values().forEach(s -> s.body().thenAccept(this::closeQuietly));
+        }
+    }
+
+    /** What the last good refresh saw of the source, if it was read from this same URL. */
+    private KnownSource known(SourceReport previous, SourceName source) {
+        if (previous == null || !previous.url().equals(urls.get(source).toString())) {
+            return null;
+        }
+        return new KnownSource(previous.sha256(), previous.etag(), previous.lastModified());
+    }
+
+    private SourceStream opened(SourceStream body) {
+        open.add(body);
+        if (stopping) {
+            body.abandon(SHUTTING_DOWN);
+        }
+        return body;
+    }
+
+    /** A fetch asked for at once, as it goes. */
+    private record Started(SourceFetcher.Fetch fetch, Instant at, CompletableFuture<SourceStream> body) {
+    }
+
+    private SourceReport load(Handle tx, long runId, SourceName source, Started started, SourceReport previous) {
         URI url = urls.get(source);
-        Instant start = clock.instant();
-        SourceFetcher.Fetch fetch = fetcher.fetch(source, url);
+        SourceFetcher.Fetch fetch = started.fetch();
+        SourceStream first = join(started.body());
         String savepoint = "load_" + source.label();
+        SourceReport comparedWith = previous;
+        if (first.notModified()) {
+            if (keptRows(tx, source) == previous.rows()) {
+                close(first);
+                LOG.info("{} has not changed since the last good refresh ({}): its {} rows stay", source,
+                    first.etag() != null || first.lastModified() != null ? "the upstream answered 304" : "same bytes",
+                    previous.rows());
+                return previous.unchangedSince(millisSince(started.at()), fetch.attempts(), first.etag(),
+                    first.lastModified());
+            }
+            // The raw table no longer holds what that refresh loaded (changed by hand?): load it
+            // whole, as a changed source, so the refresh rebuilds from it.
+            close(first);
+            fetch = fetcher.fetch(source, url, null);
+            first = opened(fetch.open());
+            comparedWith = null;
+        }
+        SourceStream body = first;
         while (true) {
             tx.savepoint(savepoint);
-            try (SourceStream body = fetch.open()) {
-                reading = body;
+            SourceStream reading = body;
+            try (reading) {
                 if (stopping) {
-                    body.abandon(SHUTTING_DOWN);
+                    reading.abandon(SHUTTING_DOWN);
                 }
-                long rows = copy(tx, runId, source, body);
-                long loadMs = Duration.between(start, clock.instant()).toMillis();
-                LOG.info("loaded {}: {} rows, {} bytes from {}{}", source, rows, body.bytes(), url,
+                long rows = copy(tx, runId, source, reading);
+                LOG.info("loaded {}: {} rows, {} bytes from {}{}", source, rows, reading.bytes(), url,
                     fetch.attempts() > 1 ? " (attempt " + fetch.attempts() + ")" : "");
                 tx.releaseSavepoint(savepoint);
-                return report(tx, source, url, body, rows, loadMs, fetch.attempts());
+                return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts(),
+                    comparedWith);
             } catch (SourceException e) {
                 if (!fetch.mayRetry(e)) {
                     throw e.afterAttempts(fetch.attempts());
                 }
                 tx.rollbackToSavepoint(savepoint);
+                body = opened(fetch.open());
             } catch (IOException e) {
                 // Only closing the body can throw it here, once its rows are in: nothing to undo.
                 throw SourceException.unavailable(source, url, "closing the body failed: " + e.getMessage(), e);
             } finally {
-                reading = null;
+                open.remove(reading);
             }
         }
     }
 
+    private static SourceStream join(CompletableFuture<SourceStream> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private long millisSince(Instant start) {
+        return Duration.between(start, clock.instant()).toMillis();
+    }
+
+    private static String table(SourceName source) {
+        return switch (source) {
+            case MODERNA -> "raw.cdc_moderna_allocations";
+            case PFIZER -> "raw.cdc_pfizer_allocations";
+            case POPULATION -> "raw.county_population";
+        };
+    }
+
+    private static long keptRows(Handle tx, SourceName source) {
+        return tx.createQuery("select count(*) from " + table(source)).mapTo(Long.class).one();
+    }
+
+    /** Empties the source's raw table and copies the body's rows into it. */
     private long copy(Handle tx, long runId, SourceName source, SourceStream body) {
+        tx.execute("truncate " + table(source));
         if (source == SourceName.POPULATION) {
-            try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), "raw.county_population",
+            try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source),
                     "run_id", "line", "id", "id2", "county", "state", "population_estimate_2018")) {
                 long rows = counties.read(body, c -> copy.field(runId).field(c.line()).field(c.id()).field(c.id2())
                     .field(c.county()).field(c.state()).field(c.population()).endRow());
@@ -99,8 +200,7 @@ final class RawLoad {
                 return rows;
             }
         }
-        String table = source == SourceName.MODERNA ? "raw.cdc_moderna_allocations" : "raw.cdc_pfizer_allocations";
-        try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table, "run_id", "line", "jurisdiction",
+        try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source), "run_id", "line", "jurisdiction",
                 "week_of_allocations", "first_dose_allocations", "second_dose_allocations")) {
             long rows = allocations.read(body, a -> copy.field(runId).field(a.line()).field(a.jurisdiction())
                 .field(a.week()).field(a.firstDoses()).field(a.secondDoses()).endRow());
@@ -109,18 +209,35 @@ final class RawLoad {
         }
     }
 
+    /** What the source delivered; unchanged when its bytes hash as the last good refresh's did. */
     private static SourceReport report(Handle tx, SourceName source, URI url, SourceStream body, long rows,
-                                       long loadMs, int attempts) {
+                                       long loadMs, int attempts, SourceReport previous) {
+        String sha256 = body.sha256Hex();
+        boolean unchanged = previous != null && previous.url().equals(url.toString())
+            && previous.sha256().equals(sha256);
         if (source == SourceName.POPULATION) {
-            return new SourceReport(source.label(), url.toString(), body.bytes(), rows, body.sha256Hex(), loadMs,
-                attempts, null, null, null);
+            return new SourceReport(source.label(), url.toString(), body.bytes(), rows, sha256, loadMs,
+                attempts, unchanged, body.etag(), body.lastModified(), null, null, null);
         }
         return tx.createQuery(SOURCE_WEEKS_SQL)
-            .bind("source", source.label())
-            .map((rs, ctx) -> new SourceReport(source.label(), url.toString(), body.bytes(), rows,
-                body.sha256Hex(), loadMs, attempts, rs.getObject("first_week", LocalDate.class),
+            .define("table", table(source))
+            .map((rs, ctx) -> new SourceReport(source.label(), url.toString(), body.bytes(), rows, sha256, loadMs,
+                attempts, unchanged, body.etag(), body.lastModified(), rs.getObject("first_week", LocalDate.class),
                 rs.getObject("last_week", LocalDate.class), rs.getInt("weeks")))
             .one();
+    }
+
+    private void closeQuietly(SourceStream body) {
+        open.remove(body);
+        close(body);
+    }
+
+    private static void close(SourceStream body) {
+        try {
+            body.close();
+        } catch (IOException ignored) {
+            // closing is all we want
+        }
     }
 
     /** Whether {@link #stop()} was called: no new refresh may start. */
@@ -128,13 +245,10 @@ final class RawLoad {
         return stopping;
     }
 
-    /** Stops a source being read (its refresh rolls back) and any that would start. */
+    /** Stops every source being read or read ahead (its refresh rolls back), and any that would start. */
     void stop() {
         stopping = true;
-        SourceStream current = reading;
-        if (current != null) {
-            current.abandon(SHUTTING_DOWN);
-        }
+        open.forEach(body -> body.abandon(SHUTTING_DOWN));
     }
 
     /** A refresh stopped by {@link #stop()} before it began. */

@@ -17,6 +17,13 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 /** Reads the log of refresh attempts: {@code dwh.refresh_runs}, their sources and their checks. */
 public final class RefreshRunRepository {
 
+    private static final String SOURCES = """
+        select run_id, source, url, bytes, rows, sha256, load_ms, attempts, unchanged, etag, last_modified,
+               first_week, last_week, weeks
+        from dwh.refresh_run_sources""";
+    private static final String SOURCE_ORDER =
+        " order by run_id, case source when 'moderna' then 1 when 'pfizer' then 2 else 3 end";
+
     private static final String RUNS = """
         select run_id, status, started_at, finished_at, state_rows, error
         from dwh.refresh_runs""";
@@ -57,27 +64,38 @@ public final class RefreshRunRepository {
     }
 
     private static Map<Long, List<SourceReport>> sources(Handle h, long fromRun, long toRun) {
-        return h.createQuery("""
-                select run_id, source, url, bytes, rows, sha256, load_ms, attempts, first_week, last_week, weeks
-                from dwh.refresh_run_sources
-                where run_id between :from and :to
-                order by run_id, case source when 'moderna' then 1 when 'pfizer' then 2 else 3 end""")
+        return h.createQuery(SOURCES + " where run_id between :from and :to" + SOURCE_ORDER)
             .bind("from", fromRun)
             .bind("to", toRun)
-            .map((rs, ctx) -> Map.entry(rs.getLong("run_id"), new SourceReport(
-                rs.getString("source"),
-                rs.getString("url"),
-                rs.getLong("bytes"),
-                rs.getLong("rows"),
-                rs.getString("sha256"),
-                rs.getLong("load_ms"),
-                rs.getInt("attempts"),
-                rs.getObject("first_week", LocalDate.class),
-                rs.getObject("last_week", LocalDate.class),
-                rs.getObject("weeks", Integer.class))))
+            .map((rs, ctx) -> Map.entry(rs.getLong("run_id"), source(rs)))
             .list().stream()
             .collect(Collectors.groupingBy(Map.Entry::getKey,
                 Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+    }
+
+    /** The sources of one run, moderna, pfizer, population. */
+    static List<SourceReport> sources(Handle h, long runId) {
+        return h.createQuery(SOURCES + " where run_id = :run" + SOURCE_ORDER)
+            .bind("run", runId)
+            .map((rs, ctx) -> source(rs))
+            .list();
+    }
+
+    private static SourceReport source(ResultSet rs) throws SQLException {
+        return new SourceReport(
+            rs.getString("source"),
+            rs.getString("url"),
+            rs.getLong("bytes"),
+            rs.getLong("rows"),
+            rs.getString("sha256"),
+            rs.getLong("load_ms"),
+            rs.getInt("attempts"),
+            rs.getBoolean("unchanged"),
+            rs.getString("etag"),
+            rs.getString("last_modified"),
+            rs.getObject("first_week", LocalDate.class),
+            rs.getObject("last_week", LocalDate.class),
+            rs.getObject("weeks", Integer.class));
     }
 
     private static List<CheckResult> checks(Handle h, long runId) {

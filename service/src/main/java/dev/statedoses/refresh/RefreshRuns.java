@@ -1,10 +1,14 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -54,17 +58,18 @@ final class RefreshRuns implements AutoCloseable {
      * closes every other run still marked running as abandoned. The caller holds the refresh lock,
      * so none of those runs can be alive.
      */
-    long start(Instant at) {
+    long start(Instant at, String build) {
         Map<String, Object> started = jdbi.withHandle(h -> h.createQuery("""
                 with abandoned as (
                     update dwh.refresh_runs set status = 'failed', finished_at = now(), error = :abandoned
                     where status = 'running'
                     returning run_id
                 )
-                insert into dwh.refresh_runs (status, started_at)
-                select 'running', :at
+                insert into dwh.refresh_runs (status, started_at, build)
+                select 'running', :at, :build
                 returning run_id, (select count(*) from abandoned) as abandoned""")
             .bind("at", at)
+            .bind("build", build)
             .bind("abandoned", ABANDONED)
             .mapToMap()
             .one());
@@ -73,6 +78,28 @@ final class RefreshRuns implements AutoCloseable {
             LOG.warn("closed {} run(s) left running by a process that stopped, as failed ({})", abandoned, ABANDONED);
         }
         return ((Number) started.get("run_id")).longValue();
+    }
+
+    /**
+     * The sources of the last good refresh (succeeded, or found everything unchanged) of this
+     * {@code build}, by source: what a conditional fetch compares with. Empty when there is none,
+     * or it was another build's (which may build another product from the same sources).
+     */
+    Map<SourceName, SourceReport> lastGood(String build) {
+        return jdbi.withHandle(h -> {
+            Optional<Map<String, Object>> run = h.createQuery("""
+                    select run_id, build from dwh.refresh_runs
+                    where status in ('succeeded', 'unchanged')
+                    order by run_id desc limit 1""")
+                .mapToMap().findOne();
+            if (run.isEmpty() || !build.equals(run.get().get("build"))) {
+                return Map.<SourceName, SourceReport>of();
+            }
+            Map<SourceName, SourceReport> sources = new EnumMap<>(SourceName.class);
+            RefreshRunRepository.sources(h, ((Number) run.get().get("run_id")).longValue())
+                .forEach(source -> sources.put(SourceName.valueOf(source.source().toUpperCase(Locale.ROOT)), source));
+            return sources;
+        });
     }
 
     /** Marks the run succeeded, inside the refresh's own transaction: it commits with the product. */
@@ -87,6 +114,15 @@ final class RefreshRuns implements AutoCloseable {
             .bind("run", runId)
             .execute();
         record(tx, runId, sources, checks);
+    }
+
+    /** Marks the run unchanged (it built nothing; the product stays), inside its own transaction. */
+    void unchanged(Handle tx, long runId, Instant at, List<SourceReport> sources) {
+        tx.createUpdate("update dwh.refresh_runs set status = 'unchanged', finished_at = :at where run_id = :run")
+            .bind("at", at)
+            .bind("run", runId)
+            .execute();
+        record(tx, runId, sources, List.of());
     }
 
     /**
@@ -196,9 +232,9 @@ final class RefreshRuns implements AutoCloseable {
         if (!sources.isEmpty()) {
             PreparedBatch batch = h.prepareBatch("""
                 insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms, attempts,
-                                                     first_week, last_week, weeks)
-                values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs, :attempts, :firstWeek, :lastWeek,
-                        :weeks)""");
+                                                     unchanged, etag, last_modified, first_week, last_week, weeks)
+                values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs, :attempts, :unchanged, :etag,
+                        :lastModified, :firstWeek, :lastWeek, :weeks)""");
             for (SourceReport source : sources) {
                 batch.bind("run", runId).bindMethods(source).add();
             }

@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.BuildInfo;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.SourceException;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -45,7 +47,7 @@ public final class RefreshService implements AutoCloseable {
     private final SourceChecks sourceChecks;
     private final Clock clock;
     private final ReentrantLock localLock = new ReentrantLock();
-    private volatile Runnable onRefreshed = () -> { };
+    private volatile LongConsumer onRefreshed = runId -> { };
 
     public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
                           CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
@@ -56,7 +58,17 @@ public final class RefreshService implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** A refresh that may find every source unchanged, and then builds nothing (see {@link #refresh(boolean)}). */
     public RefreshReport refresh() {
+        return refresh(false);
+    }
+
+    /**
+     * Fetches the sources and rebuilds the product. Unless {@code force}, each fetch is conditional
+     * on what the last good refresh of this build saw: when every source is unchanged, the run is
+     * recorded as {@code unchanged}, and the product (and its {@code refreshed_at}) stays as it is.
+     */
+    public RefreshReport refresh(boolean force) {
         if (raw.stopping()) {
             throw RawLoad.stopped();
         }
@@ -72,16 +84,17 @@ public final class RefreshService implements AutoCloseable {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
-            return refreshLocked(tx);
+            return refreshLocked(tx, force);
         } finally {
             localLock.unlock();
         }
     }
 
-    private RefreshReport refreshLocked(Handle tx) {
+    private RefreshReport refreshLocked(Handle tx, boolean force) {
         StepTimes steps = new StepTimes();
         Instant started = clock.instant();
-        long runId = runs.start(started);
+        Map<SourceName, SourceReport> previous = force ? Map.of() : runs.lastGood(BuildInfo.build());
+        long runId = runs.start(started, BuildInfo.build());
         steps.mark("record start");
         MDC.put("run_id", Long.toString(runId));
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
@@ -89,7 +102,7 @@ public final class RefreshService implements AutoCloseable {
         RefreshReport report;
         try {
             LOG.info("refresh started");
-            report = build(tx, runId, started, sources, steps);
+            report = build(tx, runId, started, previous, sources, steps);
             tx.commit();
             steps.mark("commit");
         } catch (RuntimeException | Error e) {
@@ -104,32 +117,38 @@ public final class RefreshService implements AutoCloseable {
             MDC.remove("run_id");
         }
         // Committed: from here on nothing may turn the run into a failure.
-        LOG.info("refresh {} succeeded in {} ms: {} state rows, {} doses, {} excluded", runId,
-            report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
-        try {
-            onRefreshed.run();
-            steps.mark("snapshot");
-        } catch (RuntimeException e) {
-            LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
-                + "its NOTIFY will reload it", runId, e.getMessage());
+        if (report.status().equals(RefreshReport.UNCHANGED)) {
+            LOG.info("refresh {} found every source unchanged in {} ms: the product stays", runId, report.durationMs());
+        } else {
+            LOG.info("refresh {} succeeded in {} ms: {} state rows, {} doses, {} excluded", runId,
+                report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
+            try {
+                onRefreshed.accept(runId);
+                steps.mark("snapshot");
+            } catch (RuntimeException e) {
+                LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
+                    + "its NOTIFY will reload it", runId, e.getMessage());
+            }
         }
         LOG.info("refresh {} steps: {}", runId, steps);
         return report;
     }
 
-    private RefreshReport build(Handle tx, long runId, Instant started, List<SourceReport> sources,
-                                StepTimes steps) {
+    private RefreshReport build(Handle tx, long runId, Instant started, Map<SourceName, SourceReport> previous,
+                                List<SourceReport> sources, StepTimes steps) {
         tx.createQuery("select set_config('state_doses.run_id', :run, true)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
-        script(tx, "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population");
-
-        steps.mark("truncate");
-        sources.add(raw.load(tx, runId, SourceName.MODERNA));
-        steps.mark("load moderna");
-        sources.add(raw.load(tx, runId, SourceName.PFIZER));
-        steps.mark("load pfizer");
-        sources.add(raw.load(tx, runId, SourceName.POPULATION));
-        steps.mark("load population");
+        tx.savepoint("sources");
+        raw.loadAll(tx, runId, previous, sources, steps);
+        if (!previous.isEmpty() && sources.stream().allMatch(SourceReport::unchanged)) {
+            // Nothing to build: undo any load (a source whose bytes hashed the same) and keep the product.
+            tx.rollbackToSavepoint("sources");
+            Totals kept = Totals.ofProduct(tx);
+            Instant finished = clock.instant();
+            runs.unchanged(tx, runId, finished, sources);
+            steps.mark("record result");
+            return report(runId, RefreshReport.UNCHANGED, started, finished, sources, kept);
+        }
 
         script(tx, STAGE_SQL);
         steps.mark("stage");
@@ -137,21 +156,7 @@ public final class RefreshService implements AutoCloseable {
         steps.mark("source checks");
         script(tx, BUILD_SQL);
         steps.mark("build");
-
-        int stateRows = tx.createQuery("select count(*) from dwh.state_doses").mapTo(Integer.class).one();
-        List<Exclusion> exclusions = tx.createQuery("""
-                select jurisdiction, kind, doses_moderna, doses_pfizer, doses_total
-                from dwh.refresh_exclusions where run_id = :run
-                order by doses_total desc, jurisdiction""")
-            .bind("run", runId)
-            .map((rs, ctx) -> new Exclusion(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
-            .list();
-        long inSources = tx.createQuery(
-                "select coalesce(sum(first_dose_allocations + second_dose_allocations), 0) from run_allocations")
-            .mapTo(Long.class).one();
-        long inStateRows = tx.createQuery("select coalesce(sum(doses_total), 0) from dwh.state_doses")
-            .mapTo(Long.class).one();
-        long excluded = exclusions.stream().mapToLong(Exclusion::dosesTotal).sum();
+        Totals totals = Totals.ofRun(tx, runId);
         steps.mark("totals");
 
         // The product is built: check it (and the sources) before it may commit.
@@ -167,17 +172,23 @@ public final class RefreshService implements AutoCloseable {
         steps.mark("data checks");
 
         Instant finished = clock.instant();
-        runs.succeeded(tx, runId, finished, stateRows, sources, checks);
+        runs.succeeded(tx, runId, finished, totals.stateRows(), sources, checks);
         // Delivered at commit, and only if it commits: other instances reload their snapshot.
         tx.createQuery("select pg_notify('" + Warehouse.PRODUCT_CHANNEL + "', :run)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
         steps.mark("record result");
-        return new RefreshReport(runId, started, finished, Duration.between(started, finished).toMillis(),
-            List.copyOf(sources), stateRows, inSources, inStateRows, excluded, exclusions, checks);
+        return report(runId, RefreshReport.SUCCEEDED, started, finished, sources, totals.withChecks(checks));
+    }
+
+    private static RefreshReport report(long runId, String status, Instant started, Instant finished,
+                                        List<SourceReport> sources, Totals totals) {
+        return new RefreshReport(runId, status, started, finished, Duration.between(started, finished).toMillis(),
+            List.copyOf(sources), totals.stateRows(), totals.inSources(), totals.inStateRows(), totals.excluded(),
+            totals.exclusions(), totals.checks());
     }
 
     /** Runs {@code action} in this process after each refresh commits (other processes hear NOTIFY). */
-    public void onRefreshed(Runnable action) {
+    public void onRefreshed(LongConsumer action) {
         this.onRefreshed = action;
     }
 

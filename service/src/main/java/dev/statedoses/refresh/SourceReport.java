@@ -5,10 +5,22 @@ import java.time.LocalDate;
 /**
  * What one source delivered to a refresh: where from, how much, the hash of the exact bytes (as
  * a file: decoded, if it came compressed), the time to fetch, read and load it, how many times it
- * was asked for ({@code attempts}: more than 1 after a transient fault of the upstream), and the
- * weeks of allocations it covers ({@code firstWeek}, {@code lastWeek}, {@code weeks} distinct
- * weeks; null for the population source).
+ * was asked for ({@code attempts}: more than 1 after a transient fault of the upstream), whether it
+ * was {@code unchanged} since the last good refresh (its upstream answered 304, or its bytes hash
+ * the same), the validators its upstream sent ({@code etag}, {@code lastModified}: sent back by the
+ * next refresh), and the weeks of allocations it covers ({@code firstWeek}, {@code lastWeek},
+ * {@code weeks} distinct weeks; null for the population source).
  */
 public record SourceReport(String source, String url, long bytes, long rows, String sha256, long loadMs,
-                           int attempts, LocalDate firstWeek, LocalDate lastWeek, Integer weeks) {
+                           int attempts, boolean unchanged, String etag, String lastModified,
+                           LocalDate firstWeek, LocalDate lastWeek, Integer weeks) {
+
+    /**
+     * This source as a later refresh found it, not changed: the same bytes, rows and weeks (they
+     * stay in the raw table), with that refresh's time, attempts and validators.
+     */
+    SourceReport unchangedSince(long loadMs, int attempts, String etag, String lastModified) {
+        return new SourceReport(source, url, bytes, rows, sha256, loadMs, attempts, true, etag, lastModified,
+            firstWeek, lastWeek, weeks);
+    }
 }

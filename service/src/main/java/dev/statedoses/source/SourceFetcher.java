@@ -12,12 +12,17 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +55,12 @@ public final class SourceFetcher {
         thread.setDaemon(true);
         return thread;
     });
+    /** Opens the sources of a refresh at once, and reads their bodies ahead ({@link ReadAhead}). */
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "source-fetch");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public SourceFetcher(Duration timeout, long maxBytes, String userAgent) {
         this.timeout = timeout;
@@ -61,21 +72,33 @@ public final class SourceFetcher {
             .build();
     }
 
-    /** Starts fetching {@code url}: the budget of {@code SOURCE_TIMEOUT} starts now, for every attempt. */
-    public Fetch fetch(SourceName source, URI url) {
-        return new Fetch(source, url, System.nanoTime() + timeout.toNanos());
+    /**
+     * Starts fetching {@code url}: the budget of {@code SOURCE_TIMEOUT} starts now, for every
+     * attempt. With {@code known} (what the last good refresh saw there; null for none), the fetch
+     * is conditional: an upstream whose source has not changed answers 304, and a file whose bytes
+     * hash the same is not read again; either way the stream says {@link SourceStream#notModified()}.
+     */
+    public Fetch fetch(SourceName source, URI url, KnownSource known) {
+        return new Fetch(source, url, known, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Runs {@code task} on one of the fetch threads: how a refresh opens its sources at once. */
+    public <T> CompletableFuture<T> inBackground(Supplier<T> task) {
+        return CompletableFuture.supplyAsync(task, threads);
     }
 
     /** One source's fetch, over as many attempts as its faults and its budget allow. */
     public final class Fetch {
         private final SourceName source;
         private final URI url;
+        private final KnownSource known;
         private final long deadline;
         private int attempts;
 
-        private Fetch(SourceName source, URI url, long deadline) {
+        private Fetch(SourceName source, URI url, KnownSource known, long deadline) {
             this.source = source;
             this.url = url;
+            this.known = known;
             this.deadline = deadline;
         }
 
@@ -128,18 +151,12 @@ public final class SourceFetcher {
 
         private SourceStream openOnce() {
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            InputStream body = switch (scheme) {
+            return switch (scheme) {
                 case "http", "https" -> openHttp();
-                case "file" -> openFile(source, url);
+                case "file" -> openFile();
                 default -> throw SourceException.unavailable(source, url,
                     "unsupported URL scheme '" + scheme + "': use http://, https:// or file:", null);
             };
-            SourceStream stream = new SourceStream(body, source, url, maxBytes);
-            if (!"file".equals(scheme)) {
-                // One budget for the whole fetch: what earlier attempts and the headers took is spent.
-                stream.expireAfter(left(), timeout, deadlines);
-            }
-            return stream;
         }
 
         private Duration left() {
@@ -147,17 +164,22 @@ public final class SourceFetcher {
             return nanos <= 0 ? Duration.ZERO : Duration.ofNanos(nanos);
         }
 
-        private InputStream openHttp() {
+        private SourceStream openHttp() {
             if (left().isZero()) {
                 throw SourceException.timeout(source, url, "no answer within " + timeout.toSeconds() + " s", null);
             }
-            HttpRequest request = HttpRequest.newBuilder(url)
+            HttpRequest.Builder builder = HttpRequest.newBuilder(url)
                 .timeout(left())
                 .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
                 .header("Accept-Encoding", "gzip, deflate")
-                .header("User-Agent", userAgent)
-                .GET()
-                .build();
+                .header("User-Agent", userAgent);
+            if (known != null && known.etag() != null) {
+                builder.header("If-None-Match", known.etag());
+            }
+            if (known != null && known.lastModified() != null) {
+                builder.header("If-Modified-Since", known.lastModified());
+            }
+            HttpRequest request = builder.GET().build();
             HttpResponse<InputStream> response;
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -182,6 +204,14 @@ public final class SourceFetcher {
                 throw SourceException.unavailable(source, url, "interrupted while fetching", e);
             }
             int status = response.statusCode();
+            String etag = response.headers().firstValue("ETag").orElse(null);
+            String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
+            if (status == 304 && known != null) {
+                closeQuietly(response.body());
+                // A 304 may leave out validators that did not change: keep the ones we sent.
+                return SourceStream.notModified(source, url, known.sha256(),
+                    etag != null ? etag : known.etag(), lastModified != null ? lastModified : known.lastModified());
+            }
             if (status < 200 || status > 299) {
                 closeQuietly(response.body());
                 String message = "upstream answered HTTP " + status;
@@ -199,20 +229,45 @@ public final class SourceFetcher {
                 closeQuietly(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());
             }
-            return ContentDecoding.decode(response.body(), codings);
+            SourceStream stream = new SourceStream(ContentDecoding.decode(ReadAhead.start(response.body(), threads),
+                codings), source, url, maxBytes);
+            stream.validators(etag, lastModified);
+            // One budget for the whole fetch: what earlier attempts and the headers took is spent.
+            stream.expireAfter(left(), timeout, deadlines);
+            return stream;
+        }
+
+        /**
+         * A file: a conditional fetch hashes it first (a file has no validators, and hashing is
+         * far cheaper than loading), and does not read it again when it is the file last loaded.
+         */
+        private SourceStream openFile() {
+            // file:relative/path is opaque (no leading slash): resolve it against the working directory.
+            Path path = url.isOpaque() ? Path.of(url.getSchemeSpecificPart()) : Path.of(url);
+            try {
+                if (known != null && known.sha256() != null && known.sha256().equals(sha256(path))) {
+                    return SourceStream.notModified(source, url, known.sha256(), null, null);
+                }
+                return new SourceStream(ContentDecoding.decode(Files.newInputStream(path), List.of()), source, url,
+                    maxBytes);
+            } catch (NoSuchFileException e) {
+                throw SourceException.unavailable(source, url, "no such file: " + path.toAbsolutePath(), e);
+            } catch (IOException e) {
+                throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
+            }
         }
     }
 
-    private static InputStream openFile(SourceName source, URI url) {
-        // file:relative/path is opaque (no leading slash): resolve it against the working directory.
-        Path path = url.isOpaque() ? Path.of(url.getSchemeSpecificPart()) : Path.of(url);
-        try {
-            return ContentDecoding.decode(Files.newInputStream(path), List.of());
-        } catch (NoSuchFileException e) {
-            throw SourceException.unavailable(source, url, "no such file: " + path.toAbsolutePath(), e);
-        } catch (IOException e) {
-            throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
+    /** The SHA-256 of a file's bytes as a body of it would hash: decoded, if it is gzip. */
+    private static String sha256(Path path) throws IOException {
+        MessageDigest sha256 = SourceStream.newSha256();
+        try (InputStream in = ContentDecoding.decode(Files.newInputStream(path), List.of())) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                sha256.update(buffer, 0, n);
+            }
         }
+        return HexFormat.of().formatHex(sha256.digest());
     }
 
     private static void closeQuietly(InputStream in) {

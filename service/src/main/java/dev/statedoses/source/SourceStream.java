@@ -33,6 +33,10 @@ public final class SourceStream extends FilterInputStream {
     private final MessageDigest sha256;
     private final BodyShape shape = new BodyShape();
     private long bytes;
+    private String etag;
+    private String lastModified;
+    /** Set for a source that has not changed since the last good refresh: its hash, then. */
+    private String unchangedSha256;
     private volatile String abandoned;
     private volatile boolean timedOut;
     private ScheduledFuture<?> deadline;
@@ -42,11 +46,47 @@ public final class SourceStream extends FilterInputStream {
         this.source = source;
         this.url = url;
         this.maxBytes = maxBytes;
+        this.sha256 = newSha256();
+    }
+
+    static MessageDigest newSha256() {
         try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    }
+
+    /**
+     * The answer for a source that has not changed since the last good refresh (an upstream's
+     * 304, or a file that hashes the same): no body, the validators to send next time, and the
+     * hash of the bytes it still stands for.
+     */
+    static SourceStream notModified(SourceName source, URI url, String sha256, String etag, String lastModified) {
+        SourceStream stream = new SourceStream(InputStream.nullInputStream(), source, url, 0);
+        stream.unchangedSha256 = sha256;
+        stream.validators(etag, lastModified);
+        return stream;
+    }
+
+    void validators(String etag, String lastModified) {
+        this.etag = etag;
+        this.lastModified = lastModified;
+    }
+
+    /** True when the source has not changed since the last good refresh: there is no body to read. */
+    public boolean notModified() {
+        return unchangedSha256 != null;
+    }
+
+    /** The upstream's ETag for this body, or null (none sent, or a file). */
+    public String etag() {
+        return etag;
+    }
+
+    /** The upstream's Last-Modified for this body, or null. */
+    public String lastModified() {
+        return lastModified;
     }
 
     public SourceName source() {
@@ -193,8 +233,11 @@ public final class SourceStream extends FilterInputStream {
         return shape;
     }
 
-    /** The SHA-256 of every byte read so far, in lower-case hex. Call once the body is read. */
+    /**
+     * The SHA-256 of every byte read so far, in lower-case hex (of the unchanged source's bytes,
+     * for one {@link #notModified()}). Call once the body is read.
+     */
     public String sha256Hex() {
-        return HexFormat.of().formatHex(sha256.digest());
+        return unchangedSha256 != null ? unchangedSha256 : HexFormat.of().formatHex(sha256.digest());
     }
 }

@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on a PostgreSQL NOTIFY channel on a connection of its own (outside the pool: it is held
- * for good) and runs {@code onEvent} for each notification, and once after every (re)connect,
+ * for good) and runs {@code onEvent} with each notification's payload, and with null once after every (re)connect,
  * since notifications sent while it was away are lost. Reconnects by itself after an outage.
  */
 final class ChannelListener implements AutoCloseable {
@@ -23,11 +24,11 @@ final class ChannelListener implements AutoCloseable {
     private final String jdbcUrl;
     private final Properties credentials;
     private final String channel;
-    private final Runnable onEvent;
+    private final Consumer<String> onEvent;
     private final Thread thread;
     private volatile boolean closed;
 
-    ChannelListener(String jdbcUrl, Properties credentials, String channel, Runnable onEvent) {
+    ChannelListener(String jdbcUrl, Properties credentials, String channel, Consumer<String> onEvent) {
         this.jdbcUrl = jdbcUrl;
         this.credentials = credentials;
         this.channel = channel;
@@ -47,13 +48,14 @@ final class ChannelListener implements AutoCloseable {
                     LOG.info("listening on {} again", channel);
                 }
                 wasDown = false;
-                handle();
+                handle(null);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 while (!closed) {
                     // Blocks up to POLL_MILLIS; throws when the connection is gone.
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
                     if (notifications != null && notifications.length > 0) {
-                        handle();
+                        // Only the newest matters: each one announces a whole new product.
+                        handle(notifications[notifications.length - 1].getParameter());
                     }
                 }
             } catch (SQLException e) {
@@ -66,9 +68,9 @@ final class ChannelListener implements AutoCloseable {
         }
     }
 
-    private void handle() {
+    private void handle(String payload) {
         try {
-            onEvent.run();
+            onEvent.accept(payload);
         } catch (RuntimeException e) {
             // While the warehouse closes, a reload may find the pool gone: that is no failure.
             if (!closed) {

@@ -6,6 +6,7 @@ import javax.sql.DataSource;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -66,7 +67,7 @@ public final class Warehouse implements AutoCloseable {
      * Runs {@code onChange} whenever a refresh (of any process) commits a new product, and once
      * whenever the listening connection is (re)established. Stops when the warehouse closes.
      */
-    public void onProductChange(Runnable onChange) {
+    public void onProductChange(Consumer<String> onChange) {
         Properties credentials = new Properties();
         credentials.setProperty("user", dataSource.getUsername());
         credentials.setProperty("password", dataSource.getPassword() == null ? "" : dataSource.getPassword());

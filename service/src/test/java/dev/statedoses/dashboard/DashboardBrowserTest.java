@@ -15,6 +15,7 @@ import dev.statedoses.support.TestWarehouse;
 import io.restassured.specification.SpecificationQuerier;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ class DashboardBrowserTest {
         "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"));
 
     private FixtureServer upstream;
+    private boolean modernaCrlf;
     private RunningApp app;
     private RunningApp locked;
     private RunningApp empty;
@@ -367,6 +369,8 @@ class DashboardBrowserTest {
 
     @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
+        // Other tests may have left an unchanged run last: start from a run that built the product.
+        app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
         open(app);
         WebElement last = driver.findElement(By.id("last-refresh"));
         String finishedAt = app.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
@@ -374,7 +378,7 @@ class DashboardBrowserTest {
         assertEquals(finishedAt, last.findElement(By.tagName("time")).getAttribute("datetime"));
         String text = last.getText();
         assertTrue(text.contains("succeeded") && text.contains("51"), text);
-        String moderna = Fixtures.sha256(Fixtures.bytes("moderna.csv"));
+        String moderna = Fixtures.sha256(modernaServed());
         assertTrue(text.contains(upstream.url("/moderna.csv").toString()), text);
         assertTrue(text.contains("8 rows") && text.contains("7 rows") && text.contains("53 rows"), text);
         assertTrue(text.contains(moderna.substring(0, 12)) && !text.contains(moderna), "SHA-256, short: " + text);
@@ -382,6 +386,7 @@ class DashboardBrowserTest {
         long runBefore = lastRunId(app);
         WebElement button = driver.findElement(By.id("refresh-button"));
         watchRefreshStatus();
+        changeModerna(); // so that the refresh has something to build
         button.click();
         WebElement status = driver.findElement(By.id("refresh-status"));
         waitFor("the refresh's result", d -> status.getText().startsWith("Refresh done"));
@@ -395,6 +400,27 @@ class DashboardBrowserTest {
         waitFor("the new refresh's time", d -> newFinishedAt.equals(
             last.findElement(By.tagName("time")).getAttribute("datetime")));
         assertEquals(51, rows().size());
+
+        // Again, with nothing changed upstream: the page says so, and the panel shows the run.
+        button.click();
+        waitFor("the unchanged refresh's result", d -> status.getText().startsWith("Nothing changed"));
+        assertTrue(status.getText().matches("Nothing changed in the sources since the last refresh: the table stays "
+            + "as it was \\(run " + (runBefore + 2) + ", [0-9.,]+ m?s\\)\\."), status.getText());
+        waitFor("the unchanged run in the panel", d -> last.getText().contains("unchanged"));
+        assertEquals(3, last.findElements(By.cssSelector(".source-unchanged")).size(), last.getText());
+        assertEquals("unchanged", last.findElement(By.cssSelector(".status-badge")).getText());
+    }
+
+    /** Serves moderna's fixture with its line ends swapped (LF, CRLF): the same rows in other bytes. */
+    private void changeModerna() {
+        modernaCrlf = !modernaCrlf;
+        upstream.serve("/moderna.csv", modernaServed());
+    }
+
+    /** The moderna bytes the upstream serves now: the fixture, with CRLF line ends after an odd number of changes. */
+    private byte[] modernaServed() {
+        String text = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
+        return (modernaCrlf ? text.replace("\n", "\r\n") : text).getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -430,6 +456,7 @@ class DashboardBrowserTest {
         assertTrue(errors.stream().allMatch(e -> expectedConsoleErrors.get(0).matcher(e).find()), errors.toString());
 
         long runBefore = lastRunId(locked);
+        changeModerna(); // so that the refresh has something to build
         input.sendKeys(TOKEN, Keys.ENTER);
         waitFor("the refresh's result", d -> status.getText().startsWith("Refresh done"));
         assertTrue(status.getText().startsWith("Refresh done: 51 state rows in "), status.getText());
@@ -438,7 +465,8 @@ class DashboardBrowserTest {
 
         // The token stays in the page's memory (no second prompt), and nowhere else.
         driver.findElement(By.id("refresh-button")).click();
-        waitFor("the second refresh", d -> status.getText().contains("(run " + (runBefore + 2) + ")"));
+        // (Nothing changed since: an unchanged run, which the page reports with its number too.)
+        waitFor("the second refresh", d -> status.getText().contains("(run " + (runBefore + 2) + ","));
         assertFalse(form.isDisplayed());
         assertEquals(0L, ((JavascriptExecutor) driver).executeScript(
             "return localStorage.length + sessionStorage.length + document.cookie.length;"));

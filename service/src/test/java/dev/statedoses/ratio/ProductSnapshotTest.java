@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.CommandLine;
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -56,6 +58,9 @@ class ProductSnapshotTest {
     void aRefreshFromTheCommandLineReachesTheRunningService() {
         first.given().post("/refresh").then().statusCode(200);
         String before = first.given().get("/ratios/VT").jsonPath().getString("refreshed_at");
+        // The same file with CRLF line ends: other bytes, the same rows; so the command builds anew.
+        upstream.serve("/moderna.csv", new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
+            .replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
 
         assertEquals(0, CommandLine.refresh(TestWarehouse.environment(config)));
 

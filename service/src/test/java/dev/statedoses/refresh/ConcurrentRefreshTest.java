@@ -69,7 +69,8 @@ class ConcurrentRefreshTest {
         second.given().get("/ratios").then().statusCode(200).body(equalTo("[]"));
         heldModerna.release();
         running.get(30, TimeUnit.SECONDS).then().statusCode(200).body("state_rows", equalTo(51));
-        second.given().post("/refresh").then().statusCode(200);
+        // force: the same sources would otherwise be found unchanged, and build nothing.
+        second.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
 
         List<String> statuses = first.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
             "select status from dwh.refresh_runs order by run_id").mapTo(String.class).list());
@@ -108,7 +109,9 @@ class ConcurrentRefreshTest {
         }
         List<Integer> refreshStatuses = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            refreshStatuses.add((i % 2 == 0 ? second : first).given().post("/refresh").statusCode());
+            // force: each one builds a new product from the same sources, for the readers to see.
+            refreshStatuses.add((i % 2 == 0 ? second : first).given().queryParam("force", "true").post("/refresh")
+                .statusCode());
         }
         refreshing.set(false);
         readers.shutdown();

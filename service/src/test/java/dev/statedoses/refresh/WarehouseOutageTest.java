@@ -60,7 +60,7 @@ class WarehouseOutageTest {
             }
             assertEquals(200, again.statusCode(), "the service did not recover: " + again.asString());
             assertEquals(product, again.asString(), "the product survived the outage");
-            app.given().post("/refresh").then().statusCode(200);
+            app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
             app.given().get("/ratios").then().statusCode(200).body(not(equalTo(product))); // a new build
         } finally {
             warehouse.close();

@@ -1,0 +1,69 @@
+package dev.statedoses.refresh;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * What a product accounts for, as a refresh reports it: its state rows, the doses in the sources,
+ * in the state rows and left out (with the exclusions), and the data checks that passed it.
+ */
+record Totals(int stateRows, long inSources, long inStateRows, long excluded, List<Exclusion> exclusions,
+              List<CheckResult> checks) {
+
+    /** The product run {@code runId} has just built, from this refresh's staged allocations. */
+    static Totals ofRun(Handle tx, long runId) {
+        List<Exclusion> exclusions = exclusions(tx, runId);
+        long inSources = tx.createQuery(
+                "select coalesce(sum(first_dose_allocations + second_dose_allocations), 0) from run_allocations")
+            .mapTo(Long.class).one();
+        return new Totals(stateRows(tx), inSources, inStateRows(tx), sum(exclusions), exclusions, List.of());
+    }
+
+    /**
+     * The product in the warehouse now, as the run that built it accounted for it: for a refresh
+     * that found every source unchanged and kept it. (Every dose of a committed product is in a
+     * state row or an exclusion: the reconciliation check saw to it.)
+     */
+    static Totals ofProduct(Handle tx) {
+        Long productRun = tx.createQuery("select max(run_id) from dwh.state_doses").mapTo(Long.class).one();
+        if (productRun == null) {
+            return new Totals(0, 0, 0, 0, List.of(), List.of());
+        }
+        List<Exclusion> exclusions = exclusions(tx, productRun);
+        long inStateRows = inStateRows(tx);
+        List<CheckResult> checks = tx.createQuery("""
+                select name, status, detail from dwh.refresh_checks where run_id = :run order by position""")
+            .bind("run", productRun)
+            .map((rs, ctx) -> new CheckResult(rs.getString("name"), rs.getString("status"), rs.getString("detail")))
+            .list();
+        return new Totals(stateRows(tx), inStateRows + sum(exclusions), inStateRows, sum(exclusions), exclusions,
+            checks);
+    }
+
+    Totals withChecks(List<CheckResult> ran) {
+        return new Totals(stateRows, inSources, inStateRows, excluded, exclusions, List.copyOf(ran));
+    }
+
+    private static List<Exclusion> exclusions(Handle tx, long runId) {
+        return tx.createQuery("""
+                select jurisdiction, kind, doses_moderna, doses_pfizer, doses_total
+                from dwh.refresh_exclusions where run_id = :run
+                order by doses_total desc, jurisdiction""")
+            .bind("run", runId)
+            .map((rs, ctx) -> new Exclusion(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                rs.getLong(5)))
+            .list();
+    }
+
+    private static int stateRows(Handle tx) {
+        return tx.createQuery("select count(*) from dwh.state_doses").mapTo(Integer.class).one();
+    }
+
+    private static long inStateRows(Handle tx) {
+        return tx.createQuery("select coalesce(sum(doses_total), 0) from dwh.state_doses").mapTo(Long.class).one();
+    }
+
+    private static long sum(List<Exclusion> exclusions) {
+        return exclusions.stream().mapToLong(Exclusion::dosesTotal).sum();
+    }
+}

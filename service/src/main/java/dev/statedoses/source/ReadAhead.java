@@ -1,0 +1,125 @@
+package dev.statedoses.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Reads a body ahead of its reader, on a thread of its own, into a bounded queue of chunks: so
+ * the downloads of a refresh's sources overlap each other and the loading of the one before,
+ * while a source far larger than the bound still streams (the download waits when the queue is
+ * full). A failure of the download reaches the reader where it happened, after the bytes before it.
+ */
+final class ReadAhead extends InputStream {
+
+    /** Larger than any real source (150 kB), small beside the heap (three at once: 12 MB). */
+    static final int CAPACITY = 4 * 1024 * 1024;
+    private static final int CHUNK = 64 * 1024;
+
+    private final InputStream in;
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+    private int queued;
+    private int offset; // into the first chunk
+    private boolean ended;
+    private IOException failure;
+    private boolean closed;
+
+    private ReadAhead(InputStream in) {
+        this.in = in;
+    }
+
+    static ReadAhead start(InputStream in, ExecutorService threads) {
+        ReadAhead ahead = new ReadAhead(in);
+        threads.execute(ahead::download);
+        return ahead;
+    }
+
+    private void download() {
+        byte[] buffer = new byte[CHUNK];
+        try {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                if (n > 0) {
+                    put(Arrays.copyOf(buffer, n));
+                }
+            }
+            finish(null);
+        } catch (IOException e) {
+            finish(e);
+        } catch (InterruptedException e) {
+            finish(new InterruptedIOException("stopped"));
+        }
+    }
+
+    private synchronized void put(byte[] chunk) throws InterruptedException, IOException {
+        while (queued >= CAPACITY && !closed) {
+            wait();
+        }
+        if (closed) {
+            throw new IOException("closed");
+        }
+        chunks.addLast(chunk);
+        queued += chunk.length;
+        notifyAll();
+    }
+
+    private synchronized void finish(IOException e) {
+        ended = true;
+        failure = e;
+        notifyAll();
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public synchronized int read(byte[] buffer, int into, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        while (chunks.isEmpty() && !ended && !closed) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the body");
+            }
+        }
+        if (closed) {
+            throw new IOException("closed");
+        }
+        if (chunks.isEmpty()) {
+            if (failure != null) {
+                throw failure;
+            }
+            return -1;
+        }
+        byte[] first = chunks.peekFirst();
+        int count = Math.min(length, first.length - offset);
+        System.arraycopy(first, offset, buffer, into, count);
+        offset += count;
+        if (offset == first.length) {
+            chunks.removeFirst();
+            offset = 0;
+        }
+        queued -= count;
+        notifyAll();
+        return count;
+    }
+
+    /** Stops the download and closes the body: a reader blocked in read() fails at once. */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        in.close();
+    }
+}

@@ -1,0 +1,273 @@
+package dev.statedoses.refresh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No work for unchanged sources: each fetch sends back the validators the last good refresh got
+ * (If-None-Match, If-Modified-Since); an upstream that answers 304 for all three makes the refresh
+ * {@code unchanged} (the product and its refreshed_at stay); one changed source rebuilds from it
+ * and the others' kept rows; {@code force=true} fetches everything whole. And the three sources
+ * are asked for at once.
+ *
+ * <p>The upstream here sends an ETag and a Last-Modified with each body and honours them as S3
+ * does. The numbers are the fixtures' (fixtures/README.md): Vermont 1234 people, 600 Moderna +
+ * 100 Pfizer doses, 1.7629 people per dose.
+ */
+class UnchangedSourcesTest {
+
+    private FixtureServer upstream;
+    private final Map<String, Versioned> served = new ConcurrentHashMap<>();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private RunningApp app;
+
+    /** A body with its validators, as the upstream serves it now. */
+    private record Versioned(byte[] body, String etag, String lastModified) {
+    }
+
+    @BeforeEach
+    void start() {
+        upstream = FixtureServer.start();
+        Config config = TestWarehouse.newDatabase().withSources(serve("/m.csv", "moderna.csv", 1),
+            serve("/p.csv", "pfizer.csv", 1), serve("/c.csv", "county_population.csv", 1));
+        app = RunningApp.start(config);
+    }
+
+    @AfterEach
+    void stop() {
+        app.close();
+        upstream.close();
+    }
+
+    private java.net.URI serve(String path, String fixture, int version) {
+        return serve(path, Fixtures.bytes(fixture), version);
+    }
+
+    private java.net.URI serve(String path, byte[] body, int version) {
+        served.put(path, new Versioned(body, "\"" + path.substring(1, 2) + "-v" + version + "\"",
+            "Mon, 0" + version + " Mar 2021 00:00:00 GMT"));
+        return upstream.serve(path, this::conditional);
+    }
+
+    /** As S3 answers: 304 when If-None-Match names the current ETag (or, without it, the date is the same). */
+    private void conditional(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        Versioned current = served.get(path);
+        String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+        String ifModifiedSince = exchange.getRequestHeaders().getFirst("If-Modified-Since");
+        requests.add(path + " If-None-Match=" + ifNoneMatch + " If-Modified-Since=" + ifModifiedSince);
+        exchange.getResponseHeaders().set("ETag", current.etag());
+        exchange.getResponseHeaders().set("Last-Modified", current.lastModified());
+        boolean notModified = ifNoneMatch != null ? ifNoneMatch.equals(current.etag())
+            : ifModifiedSince != null && ifModifiedSince.equals(current.lastModified());
+        if (notModified) {
+            exchange.sendResponseHeaders(304, -1);
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "text/csv");
+        exchange.sendResponseHeaders(200, current.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(current.body());
+        }
+    }
+
+    private JsonPath refresh(String query) {
+        return app.given().post("/refresh" + query).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static Map<String, Object> source(JsonPath report, String name) {
+        return report.getMap("sources.find { it.source == '" + name + "' }");
+    }
+
+    @Test
+    void whenEverySourceAnswersNotModifiedTheRunIsUnchangedAndTheProductStays() {
+        JsonPath first = refresh("");
+        assertEquals("succeeded", first.getString("status"));
+        assertEquals("\"m-v1\"", source(first, "moderna").get("etag"));
+        assertEquals("Mon, 01 Mar 2021 00:00:00 GMT", source(first, "moderna").get("last_modified"));
+        String product = app.given().get("/ratios").asString();
+        String etag = app.given().get("/ratios").header("ETag");
+        requests.clear();
+
+        JsonPath second = refresh("");
+        assertEquals("unchanged", second.getString("status"));
+        assertEquals(first.getLong("run_id") + 1, second.getLong("run_id"));
+        for (String name : List.of("moderna", "pfizer", "population")) {
+            Map<String, Object> again = source(second, name);
+            Map<String, Object> before = source(first, name);
+            assertEquals(true, again.get("unchanged"), name);
+            assertEquals(before.get("sha256"), again.get("sha256"), name);
+            assertEquals(before.get("rows"), again.get("rows"), name);
+            assertEquals(before.get("weeks"), again.get("weeks"), name);
+        }
+        // The kept product's figures: 13930 doses, 11800 in state rows, 2130 excluded.
+        assertEquals(51, second.getInt("state_rows"));
+        assertEquals(13930, second.getLong("doses_in_sources"));
+        assertEquals(2130, second.getLong("doses_excluded"));
+        assertEquals(List.of(
+            "/m.csv If-None-Match=\"m-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT",
+            "/p.csv If-None-Match=\"p-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT",
+            "/c.csv If-None-Match=\"c-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT"),
+            requests.stream().sorted(this::inSourceOrder).toList());
+
+        assertEquals(product, app.given().get("/ratios").asString(), "the product and its refreshed_at stay");
+        assertEquals(etag, app.given().get("/ratios").header("ETag"));
+        app.given().get("/refreshes/" + second.getLong("run_id")).then().statusCode(200)
+            .body("status", org.hamcrest.Matchers.equalTo("unchanged"))
+            .body("error", org.hamcrest.Matchers.nullValue())
+            .body("sources.unchanged", org.hamcrest.Matchers.contains(true, true, true));
+        assertEquals(3, (int) jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from dwh.refresh_run_sources where run_id = :run and unchanged")
+            .bind("run", second.getLong("run_id")).mapTo(Integer.class).one()));
+    }
+
+    private int inSourceOrder(String a, String b) {
+        List<String> order = List.of("/m.csv", "/p.csv", "/c.csv");
+        return Integer.compare(order.indexOf(a.substring(0, 6)), order.indexOf(b.substring(0, 6)));
+    }
+
+    /**
+     * Pfizer changes (Vermont's 100 doses become 200): it is loaded and the product rebuilt from it
+     * and the two sources' kept rows. Vermont: 1234 / (600 + 200) = 1.5425; New York, from the
+     * kept Moderna and population rows, still 6000 / 7500 = 0.8000.
+     */
+    @Test
+    void oneChangedSourceIsLoadedAndTheProductRebuiltWithTheOthersKeptRows() {
+        refresh("");
+        serve("/p.csv", text("pfizer.csv").replace("\"Vermont\",\"2021-01-04T00:00:00.000\",\"100\",\"0\"",
+            "\"Vermont\",\"2021-01-04T00:00:00.000\",\"200\",\"0\"").getBytes(StandardCharsets.UTF_8), 2);
+
+        JsonPath report = refresh("");
+        assertEquals("succeeded", report.getString("status"));
+        assertEquals(true, source(report, "moderna").get("unchanged"));
+        assertEquals(false, source(report, "pfizer").get("unchanged"));
+        assertEquals("\"p-v2\"", source(report, "pfizer").get("etag"));
+        assertEquals(true, source(report, "population").get("unchanged"));
+        app.given().get("/ratios/VT").then().statusCode(200)
+            .body("doses_pfizer", org.hamcrest.Matchers.equalTo(200))
+            .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.5425f));
+        app.given().get("/ratios/NY").then().statusCode(200)
+            .body("population", org.hamcrest.Matchers.equalTo(6000))
+            .body("doses_total", org.hamcrest.Matchers.equalTo(7500));
+        assertEquals(8, (int) jdbi().withHandle(h -> h.createQuery("select count(*) from raw.cdc_moderna_allocations")
+            .mapTo(Integer.class).one()), "Moderna's kept rows");
+    }
+
+    @Test
+    void forceFetchesEverySourceWholeAndRebuilds() {
+        refresh("");
+        String refreshedAt = app.given().get("/ratios/NY").jsonPath().getString("refreshed_at");
+        requests.clear();
+
+        JsonPath forced = refresh("?force=true");
+        assertEquals("succeeded", forced.getString("status"));
+        assertEquals(List.of(false, false, false), forced.getList("sources.unchanged"));
+        assertEquals(3, requests.size());
+        requests.forEach(request -> assertTrue(request.endsWith("If-None-Match=null If-Modified-Since=null"), request));
+        assertNotEquals(refreshedAt, app.given().get("/ratios/NY").jsonPath().getString("refreshed_at"));
+        app.given().post("/refresh?force=maybe").then().statusCode(400)
+            .body("type", org.hamcrest.Matchers.equalTo("/problems/invalid-force"));
+    }
+
+    /** A refresh of another build does not trust the product an earlier build made: it rebuilds. */
+    @Test
+    void anotherBuildRebuildsFromUnchangedSources() {
+        refresh("");
+        jdbi().useHandle(h -> h.execute("update dwh.refresh_runs set build = '0.0.1-earlier'"));
+        requests.clear();
+        JsonPath report = refresh("");
+        assertEquals("succeeded", report.getString("status"));
+        requests.forEach(request -> assertTrue(request.endsWith("If-None-Match=null If-Modified-Since=null"), request));
+    }
+
+    /** A kept raw table that no longer holds what was loaded (emptied by hand) is loaded whole again. */
+    @Test
+    void aSourceWhoseKeptRowsAreGoneIsFetchedWholeDespiteNotModified() {
+        refresh("");
+        jdbi().useHandle(h -> h.execute("truncate raw.cdc_pfizer_allocations"));
+        requests.clear();
+        JsonPath report = refresh("");
+        assertEquals("succeeded", report.getString("status"));
+        assertEquals(false, source(report, "pfizer").get("unchanged"));
+        assertEquals(7, source(report, "pfizer").get("rows"));
+        assertEquals(List.of("/p.csv If-None-Match=\"p-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT",
+            "/p.csv If-None-Match=null If-Modified-Since=null"),
+            requests.stream().filter(r -> r.startsWith("/p.csv")).toList());
+        app.given().get("/ratios/VT").then().body("people_per_dose", org.hamcrest.Matchers.equalTo(1.7629f));
+    }
+
+    /** The three requests arrive before any is answered: each answer waits for all three to arrive. */
+    @Test
+    void theThreeSourcesAreAskedForAtOnce() {
+        CountDownLatch allAsked = new CountDownLatch(3);
+        for (String path : List.of("/m.csv", "/p.csv", "/c.csv")) {
+            upstream.serve(path, exchange -> {
+                allAsked.countDown();
+                if (!allAsked.await(20, TimeUnit.SECONDS)) {
+                    exchange.sendResponseHeaders(503, -1); // asked one after another: never all three
+                    return;
+                }
+                conditional(exchange);
+            });
+        }
+        JsonPath report = refresh("");
+        assertEquals("succeeded", report.getString("status"));
+        assertEquals(List.of(1, 1, 1), report.getList("sources.attempts"));
+    }
+
+    /** Sources without validators (files, or an upstream that sends none) are unchanged when their bytes hash the same. */
+    @Test
+    void filesThatHashTheSameAreUnchanged(@TempDir Path dir) throws IOException {
+        Path moderna = Files.write(dir.resolve("m.csv"), Fixtures.bytes("moderna.csv"));
+        Path pfizer = Files.write(dir.resolve("p.csv"), Fixtures.bytes("pfizer.csv"));
+        Path population = Files.write(dir.resolve("c.csv"), Fixtures.bytes("county_population.csv"));
+        Config files = TestWarehouse.newDatabase().withSources(moderna.toUri(), pfizer.toUri(), population.toUri());
+        try (RunningApp local = RunningApp.start(files)) {
+            local.given().post("/refresh").then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("succeeded"));
+            JsonPath again = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            assertEquals("unchanged", again.getString("status"));
+            assertNull(again.getString("sources[0].etag"));
+
+            Files.writeString(moderna, text("moderna.csv").replace("\n", "\r\n")); // other bytes, same rows
+            JsonPath changed = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            assertEquals("succeeded", changed.getString("status"));
+            assertEquals(List.of(false, true, true), changed.getList("sources.unchanged"));
+            assertFalse(changed.getString("sources[0].sha256").equals(again.getString("sources[0].sha256")));
+        }
+    }
+
+    private Jdbi jdbi() {
+        return app.wiring().warehouse().jdbi();
+    }
+
+    private static String text(String fixture) {
+        return new String(Fixtures.bytes(fixture), StandardCharsets.UTF_8);
+    }
+}
