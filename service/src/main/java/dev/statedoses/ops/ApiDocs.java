@@ -29,13 +29,29 @@ final class ApiDocs {
     private record Asset(byte[] bytes, String contentType) {
     }
 
-    private final byte[] contract;
-    private final byte[] page;
-    private final Map<String, Asset> assets = new LinkedHashMap<>();
+    /** The files, read from the jar on the first request for one: nothing of this is start-up work. */
+    private volatile Files files;
 
-    ApiDocs() {
-        contract = resource("/openapi/openapi.yaml");
-        page = resource("/ops/docs.html");
+    private record Files(byte[] contract, byte[] page, Map<String, Asset> assets) {
+    }
+
+    private Files files() {
+        Files loaded = files;
+        if (loaded == null) {
+            synchronized (this) {
+                if (files == null) {
+                    files = load();
+                }
+                loaded = files;
+            }
+        }
+        return loaded;
+    }
+
+    private static Files load() {
+        byte[] contract = resource("/openapi/openapi.yaml");
+        byte[] page = resource("/ops/docs.html");
+        Map<String, Asset> assets = new LinkedHashMap<>();
         String swaggerUi = "/META-INF/resources/webjars/swagger-ui/" + webjarVersion() + "/";
         // An allowlist: only the files the page uses (and the bundle's licence notices).
         for (String css : new String[] {"index.css", "swagger-ui.css"}) {
@@ -49,23 +65,24 @@ final class ApiDocs {
             assets.put(png, new Asset(resource(swaggerUi + png), "image/png"));
         }
         assets.put("docs.js", new Asset(resource("/ops/docs.js"), "text/javascript; charset=utf-8"));
+        return new Files(contract, page, Map.copyOf(assets));
     }
 
     void contract(Context ctx) {
         ctx.header("Cache-Control", "no-cache");
         ctx.contentType(YAML);
-        ctx.result(contract);
+        ctx.result(files().contract());
     }
 
     void page(Context ctx) {
         ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         ctx.header("Cache-Control", "no-cache");
         ctx.contentType("text/html; charset=utf-8");
-        ctx.result(page);
+        ctx.result(files().page());
     }
 
     void asset(Context ctx) {
-        Asset asset = assets.get(ctx.pathParam("file"));
+        Asset asset = files().assets().get(ctx.pathParam("file"));
         if (asset == null) {
             throw new NotFoundResponse("No such file under /docs/assets/");
         }

@@ -1,8 +1,13 @@
 package dev.statedoses.refresh;
 
 import dev.statedoses.warehouse.Sql;
+import dev.statedoses.warehouse.WarehouseException;
 import java.util.ArrayList;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -22,17 +27,29 @@ final class DataChecks {
         "checks/reconciliation.sql",
         "checks/completeness.sql");
 
-    private static final List<String> QUERIES = FILES.stream().map(Sql::load).toList();
+    /** Every check file, sent as one batch of queries: one round trip, each answering its own rows. */
+    private static final String ALL = FILES.stream().map(Sql::load).map(String::strip)
+        .map(q -> q.endsWith(";") ? q : q + ";").collect(Collectors.joining("\n"));
 
     private DataChecks() {
     }
 
     static List<CheckResult> run(Handle tx) {
         List<CheckResult> results = new ArrayList<>();
-        for (String query : QUERIES) {
-            results.addAll(tx.createQuery(query)
-                .map((rs, ctx) -> new CheckResult(rs.getString("name"), rs.getString("status"), rs.getString("detail")))
-                .list());
+        try (Statement statement = tx.getConnection().createStatement()) {
+            for (boolean rows = statement.execute(ALL); rows || statement.getUpdateCount() != -1;
+                 rows = statement.getMoreResults()) {
+                if (rows) {
+                    try (ResultSet rs = statement.getResultSet()) {
+                        while (rs.next()) {
+                            results.add(new CheckResult(rs.getString("name"), rs.getString("status"),
+                                rs.getString("detail")));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("running the data checks failed", e);
         }
         return results;
     }

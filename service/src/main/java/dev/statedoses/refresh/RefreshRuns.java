@@ -66,7 +66,9 @@ final class RefreshRuns implements AutoCloseable {
                     returning run_id
                 )
                 insert into dwh.refresh_runs (status, started_at, build)
-                select 'running', :at, :build
+                -- Committed without waiting for the disk: if the server crashed before it got there,
+                -- no run would claim to be running, which is true. (The run's end waits, as it must.)
+                select 'running', :at, :build from (select set_config('synchronous_commit', 'off', true)) as quick
                 returning run_id, (select count(*) from abandoned) as abandoned""")
             .bind("at", at)
             .bind("build", build)
@@ -116,8 +118,12 @@ final class RefreshRuns implements AutoCloseable {
         record(tx, runId, sources, checks);
     }
 
-    /** Marks the run unchanged (it built nothing; the product stays), inside its own transaction. */
+    /**
+     * Marks the run unchanged (it built nothing; the product stays), inside its own transaction,
+     * whose commit need not wait for the disk: a crash could lose only this record of nothing done.
+     */
     void unchanged(Handle tx, long runId, Instant at, List<SourceReport> sources) {
+        tx.execute("set local synchronous_commit = off");
         tx.createUpdate("update dwh.refresh_runs set status = 'unchanged', finished_at = :at where run_id = :run")
             .bind("at", at)
             .bind("run", runId)

@@ -13,10 +13,14 @@ record Totals(int stateRows, long inSources, long inStateRows, long excluded, Li
     /** The product run {@code runId} has just built, from this refresh's staged allocations. */
     static Totals ofRun(Handle tx, long runId) {
         List<Exclusion> exclusions = exclusions(tx, runId);
-        long inSources = tx.createQuery(
-                "select coalesce(sum(first_dose_allocations + second_dose_allocations), 0) from run_allocations")
-            .mapTo(Long.class).one();
-        return new Totals(stateRows(tx), inSources, inStateRows(tx), sum(exclusions), exclusions, List.of());
+        return tx.createQuery("""
+                select (select count(*) from dwh.state_doses) as state_rows,
+                       (select coalesce(sum(first_dose_allocations + second_dose_allocations), 0)
+                        from run_allocations) as in_sources,
+                       (select coalesce(sum(doses_total), 0) from dwh.state_doses) as in_state_rows""")
+            .map((rs, ctx) -> new Totals(rs.getInt("state_rows"), rs.getLong("in_sources"), rs.getLong("in_state_rows"),
+                sum(exclusions), exclusions, List.of()))
+            .one();
     }
 
     /**

@@ -40,6 +40,9 @@ public final class Warehouse implements AutoCloseable {
         pool.setUsername(user);
         pool.setPassword(password);
         pool.setMaximumPoolSize(8);
+        // Reads come from the in-memory snapshot: two connections in waiting are plenty, and the
+        // six more are not opened (one process start each on the server) while the service starts.
+        pool.setMinimumIdle(2);
         // A dead warehouse must fail a request within seconds, not hang it; connections are
         // validated before use, so the pool heals by itself when the warehouse is back.
         pool.setConnectionTimeout(3_000);
