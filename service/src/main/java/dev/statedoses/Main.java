@@ -95,7 +95,7 @@ public final class Main {
 
     static int refresh(Config config, PrintStream out, PrintStream err) {
         try (Wiring wiring = Wiring.start(config)) {
-            RefreshReport report = wiring.refreshes().refresh();
+            RefreshReport report = wiring.refreshes().refresh(dev.statedoses.refresh.Trigger.CLI);
             out.print(ReportPrinter.format(report, wiring.ratios().all()));
             out.flush();
             return 0;

@@ -15,7 +15,7 @@ public final class RefreshController {
 
     public void refresh(Context ctx) {
         access.check(ctx.header("Authorization"));
-        ctx.json(refreshes.refresh());
+        ctx.json(refreshes.refresh(Trigger.API));
     }
 
 }

@@ -54,17 +54,18 @@ final class RefreshRuns implements AutoCloseable {
      * closes every other run still marked running as abandoned. The caller holds the refresh lock,
      * so none of those runs can be alive.
      */
-    long start(Instant at) {
+    long start(Instant at, Trigger trigger) {
         Map<String, Object> started = jdbi.withHandle(h -> h.createQuery("""
                 with abandoned as (
                     update dwh.refresh_runs set status = 'failed', finished_at = now(), error = :abandoned
                     where status = 'running'
                     returning run_id
                 )
-                insert into dwh.refresh_runs (status, started_at)
-                select 'running', :at
+                insert into dwh.refresh_runs (status, started_at, trigger)
+                select 'running', :at, :trigger
                 returning run_id, (select count(*) from abandoned) as abandoned""")
             .bind("at", at)
+            .bind("trigger", trigger.label())
             .bind("abandoned", ABANDONED)
             .mapToMap()
             .one());

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -56,7 +57,17 @@ public final class RefreshService implements AutoCloseable {
         this.clock = clock;
     }
 
-    public RefreshReport refresh() {
+    /** One refresh, started by {@code trigger}; answers its report when it has committed. */
+    public RefreshReport refresh(Trigger trigger) {
+        return refresh(trigger, runId -> { });
+    }
+
+    /**
+     * One refresh, started by {@code trigger}. {@code recorded} gets the run's id as soon as the
+     * run is on record (status running), before the sources are fetched; it is not called when
+     * the refresh is turned away first (busy, shutting down, the warehouse away).
+     */
+    public RefreshReport refresh(Trigger trigger, LongConsumer recorded) {
         if (raw.stopping()) {
             throw RawLoad.stopped();
         }
@@ -72,16 +83,17 @@ public final class RefreshService implements AutoCloseable {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
-            return refreshLocked(tx);
+            return refreshLocked(tx, trigger, recorded);
         } finally {
             localLock.unlock();
         }
     }
 
-    private RefreshReport refreshLocked(Handle tx) {
+    private RefreshReport refreshLocked(Handle tx, Trigger trigger, LongConsumer recorded) {
         StepTimes steps = new StepTimes();
         Instant started = clock.instant();
-        long runId = runs.start(started);
+        long runId = runs.start(started, trigger);
+        recorded.accept(runId);
         steps.mark("record start");
         MDC.put("run_id", Long.toString(runId));
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
