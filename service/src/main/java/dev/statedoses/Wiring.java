@@ -76,19 +76,15 @@ public final class Wiring implements AutoCloseable {
         if (config.embeddedWarehouse()) {
             EmbeddedWarehouse embedded = EmbeddedWarehouse.start(config.dwhDir(), config.dbPort(), config.dbName());
             try {
-                return Warehouse.connect(jdbcUrl("127.0.0.1", embedded.port(), config.dbName()),
+                return Warehouse.connect(Config.jdbcUrl("127.0.0.1", embedded.port(), config.dbName(), ""),
                     EmbeddedWarehouse.USER, "", embedded);
             } catch (RuntimeException e) {
                 embedded.close();
                 throw e;
             }
         }
-        return Warehouse.connect(jdbcUrl(config.dbHost(), config.dbPort(), config.dbName()),
-            config.dbUser(), config.dbPassword(), null);
-    }
-
-    private static String jdbcUrl(String host, int port, String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        // The URL carries DB_PARAMS (TLS and the like); the user and password go beside it.
+        return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
     }
 
     /** JSON as the API and README show it: snake_case fields, ISO-8601 times. */
