@@ -12,6 +12,7 @@ import dev.statedoses.ratio.SnapshotReads;
 import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunRepository;
 import dev.statedoses.refresh.RefreshRunsController;
+import dev.statedoses.refresh.RefreshScheduler;
 import dev.statedoses.refresh.RefreshService;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
@@ -27,6 +28,7 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
@@ -38,14 +40,19 @@ public final class Wiring implements AutoCloseable {
     private final ObjectMapper json;
     private final RefreshAccess access;
     private final Ops ops;
+    /** REFRESH_INTERVAL; null: no schedule. */
+    private final Duration refreshInterval;
+    /** The schedule, once the service serves (app()) with a REFRESH_INTERVAL. */
+    private volatile RefreshScheduler scheduler;
 
     private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
-                   RefreshAccess access) {
+                   RefreshAccess access, Duration refreshInterval) {
         this.warehouse = warehouse;
         this.refreshes = refreshes;
         this.ratios = ratios;
         this.json = json;
         this.access = access;
+        this.refreshInterval = refreshInterval;
         // This instance's metrics registry (no global one): GET /metrics serves it.
         this.ops = Ops.create(warehouse, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
@@ -65,7 +72,7 @@ public final class Wiring implements AutoCloseable {
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
-                new RefreshAccess(config.refreshToken()));
+                new RefreshAccess(config.refreshToken()), config.refreshInterval());
         } catch (RuntimeException e) {
             warehouse.close(); // an embedded warehouse stops with it
             throw e;
@@ -105,12 +112,21 @@ public final class Wiring implements AutoCloseable {
         product.reload();
         refreshes.onRefreshed(product::reload);
         warehouse.onProductChange(product::reload);
+        if (refreshInterval != null) {
+            scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval, Clock.systemUTC());
+            scheduler.start();
+        }
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, ops::logRequest),
             new RefreshController(refreshes, access),
             new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
             ops), json);
+    }
+
+    /** The schedule (REFRESH_INTERVAL) once the service serves; null without one. */
+    public RefreshScheduler scheduler() {
+        return scheduler;
     }
 
     public RefreshService refreshes() {
@@ -132,6 +148,9 @@ public final class Wiring implements AutoCloseable {
 
     @Override
     public void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
         refreshes.close();
         ops.close();
         warehouse.close();
