@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.statedoses.ops.Ops;
+import dev.statedoses.ops.Serving;
 import dev.statedoses.ratio.ProductCache;
 import dev.statedoses.ratio.RatioController;
 import dev.statedoses.ratio.RatioRepository;
@@ -29,6 +30,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 
 /** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
@@ -116,12 +119,41 @@ public final class Wiring implements AutoCloseable {
             scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval, Clock.systemUTC());
             scheduler.start();
         }
+        ops.watch(serving(product));
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, ops::logRequest),
             new RefreshController(refreshes, access),
             new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
             ops), json);
+    }
+
+    /** The probes' and metrics' view of what this instance serves: the snapshot in memory, the schedule. */
+    private Serving serving(ProductCache product) {
+        return new Serving() {
+            @Override
+            public int stateRows() {
+                return product.current().rows().size();
+            }
+
+            @Override
+            public Instant refreshedAt() {
+                return product.current().isEmpty() ? null : product.current().rows().get(0).refreshedAt();
+            }
+
+            @Override
+            public Instant nextScheduledRefresh() {
+                RefreshScheduler current = scheduler;
+                return current == null ? null : current.next();
+            }
+
+            @Override
+            public long scheduledTicks(String outcome) {
+                RefreshScheduler current = scheduler;
+                return current == null ? 0
+                    : current.count(RefreshScheduler.Outcome.valueOf(outcome.toUpperCase(Locale.ROOT)));
+            }
+        };
     }
 
     /** The schedule (REFRESH_INTERVAL) once the service serves; null without one. */
