@@ -10,6 +10,7 @@ import dev.statedoses.ratio.ProductCache;
 import dev.statedoses.ratio.RatioController;
 import dev.statedoses.ratio.RatioRepository;
 import dev.statedoses.ratio.SnapshotReads;
+import dev.statedoses.refresh.AsyncRefreshes;
 import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunRepository;
 import dev.statedoses.refresh.RefreshRunsController;
@@ -47,6 +48,8 @@ public final class Wiring implements AutoCloseable {
     private final Duration refreshInterval;
     /** The schedule, once the service serves (app()) with a REFRESH_INTERVAL. */
     private volatile RefreshScheduler scheduler;
+    /** Refreshes answered before they end (POST /refresh with Prefer: respond-async). */
+    private final AsyncRefreshes async;
 
     private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
                    RefreshAccess access, Duration refreshInterval) {
@@ -56,6 +59,7 @@ public final class Wiring implements AutoCloseable {
         this.json = json;
         this.access = access;
         this.refreshInterval = refreshInterval;
+        this.async = new AsyncRefreshes(refreshes);
         // This instance's metrics registry (no global one): GET /metrics serves it.
         this.ops = Ops.create(warehouse, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
@@ -120,11 +124,12 @@ public final class Wiring implements AutoCloseable {
             scheduler.start();
         }
         ops.watch(serving(product));
+        RefreshRunRepository runs = new RefreshRunRepository(warehouse.jdbi());
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, ops::logRequest),
-            new RefreshController(refreshes, access),
-            new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
+            new RefreshController(refreshes, async, runs, access),
+            new RefreshRunsController(runs),
             ops), json);
     }
 
@@ -183,6 +188,7 @@ public final class Wiring implements AutoCloseable {
         if (scheduler != null) {
             scheduler.close();
         }
+        async.close();
         refreshes.close();
         ops.close();
         warehouse.close();
