@@ -135,4 +135,15 @@ class ConfigTest {
             assertFalse(e.getMessage().contains("secretpw"), "never quoted: " + e.getMessage());
         }
     }
+
+    /** setup.sh prints which URL each source uses, the service's default too: it must be the same. */
+    @Test
+    void setupShKnowsTheServicesDefaultSources() throws java.io.IOException {
+        String setup = java.nio.file.Files.readString(Path.of("..", "setup.sh"))
+            .replace("${LAKE}", "https://covid19-lake.s3.us-east-2.amazonaws.com");
+        for (String url : new String[] {Config.DEFAULT_MODERNA_URL, Config.DEFAULT_PFIZER_URL,
+                Config.DEFAULT_COUNTY_POPULATION_URL}) {
+            assertTrue(setup.contains("\"" + url + "\""), "setup.sh's SOURCE_DEFAULTS lack " + url);
+        }
+    }
 }
