@@ -34,12 +34,17 @@
 #                   a path inside the container: setup.sh mounts each file's
 #                   directory read-only at the same path for that run.
 #   SOURCE_TIMEOUT  seconds allowed per source download (default 60)
+#   REFRESH_INTERVAL  refresh by itself this often (6h, 30m, ...; default: no schedule)
 #   DWH_DIR         local mode: the embedded warehouse's data directory (default .dwh,
 #                   relative to the project)
+#
+# Exit codes: 0 done, 1 failed (the message says which step), 2 an unknown option.
 set -euo pipefail
 
-# Work from the project directory, wherever we were called from.
+# Work from the project directory, wherever we were called from; the hints printed at the end
+# name files by absolute path, so they work from anywhere too.
 cd "$(dirname "${BASH_SOURCE[0]}")"
+root="$(pwd -P)"
 
 # The header above, without its comment marks.
 usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$(basename "${BASH_SOURCE[0]}")"; }
@@ -70,14 +75,33 @@ export REFRESH_TOKEN
 # The copies of the three sources in ../shared/data (beside this project, when it is there) are
 # used unless a source URL is given: they work offline and hold the complete weekly series.
 shared_data="$(cd .. && pwd -P)/shared/data"
-if [[ -z "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" && -f "${shared_data}/County_Population.csv" ]]; then
-  export MODERNA_URL="file:${shared_data}/cdc-moderna-covid-19-vaccine-distribution-by-state.csv"
-  export PFIZER_URL="file:${shared_data}/cdc-pfizer-covid-19-vaccine-distribution-by-state.csv"
-  export COUNTY_POPULATION_URL="file:${shared_data}/County_Population.csv"
-  echo "Sources: the local copies in ${shared_data} (set MODERNA_URL, PFIZER_URL and COUNTY_POPULATION_URL to use others)."
-fi
-readonly WAIT_SECONDS=120
 readonly SOURCE_VARS=(MODERNA_URL PFIZER_URL COUNTY_POPULATION_URL)
+readonly SOURCE_FILES=(cdc-moderna-covid-19-vaccine-distribution-by-state.csv
+                       cdc-pfizer-covid-19-vaccine-distribution-by-state.csv
+                       County_Population.csv)
+# The service's own defaults when a variable is unset (Config.DEFAULT_*_URL; ConfigTest checks
+# that these are the same).
+readonly LAKE=https://covid19-lake.s3.us-east-2.amazonaws.com
+readonly SOURCE_DEFAULTS=(
+  "${LAKE}/cdc-moderna-vaccine-distribution/csv/cdc-moderna-covid-19-vaccine-distribution-by-state.csv"
+  "${LAKE}/cdc-pfizer-vaccine-distribution/csv/cdc-pfizer-covid-19-vaccine-distribution-by-state.csv"
+  "${LAKE}/static-datasets/csv/CountyPopulation/County_Population.csv")
+if [[ -z "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" && -f "${shared_data}/County_Population.csv" ]]; then
+  sources_from="the local copies in ${shared_data}"
+  for i in 0 1 2; do
+    export "${SOURCE_VARS[$i]}=file:${shared_data}/${SOURCE_FILES[$i]}"
+  done
+elif [[ -n "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" ]]; then
+  sources_from="the URLs you set (the service's default for any left unset)"
+else
+  sources_from="the service's defaults, the AWS COVID-19 data lake (no offline copies in ${shared_data})"
+fi
+echo "Sources: ${sources_from}:"
+for i in 0 1 2; do
+  var="${SOURCE_VARS[$i]}"
+  printf '  %-22s %s\n' "${var}" "${!var:-${SOURCE_DEFAULTS[$i]}}"
+done
+readonly WAIT_SECONDS=120
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
@@ -96,8 +120,39 @@ docker_engine_reachable() {
 # Is something accepting TCP connections on 127.0.0.1:$1? (bash's /dev/tcp, no extra tools)
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# GET /ratios answering 200 is the service's readiness signal (there is no /health yet).
-ready() { curl -fsS -o /dev/null --max-time 3 "http://localhost:${PORT}/ratios" 2>/dev/null; }
+# The liveness probe answering: the service is up (a new warehouse is not ready until the first
+# refresh, which this script runs next).
+ready() { curl -fsS -o /dev/null --max-time 3 "http://localhost:${PORT}/health/live" 2>/dev/null; }
+
+# After a failed first refresh: where the offline copies are expected, and how to point at files.
+source_help() {
+  cat >&2 <<EOF
+
+If the sources could not be fetched (no network, say), use local copies: setup.sh takes them
+from ${shared_data}/ when that folder holds
+  ${SOURCE_FILES[0]}
+  ${SOURCE_FILES[1]}
+  ${SOURCE_FILES[2]}
+and no source URL is set. Or point at files anywhere, with absolute file: URLs:
+  MODERNA_URL=file:/path/to/${SOURCE_FILES[0]} \\
+  PFIZER_URL=file:/path/to/${SOURCE_FILES[1]} \\
+  COUNTY_POPULATION_URL=file:/path/to/${SOURCE_FILES[2]} \\
+  ${root}/setup.sh
+EOF
+}
+
+# What to do next, in both modes; every path is absolute, so the lines work from any directory.
+closing_hints() {
+  cat <<EOF
+Dashboard:  http://localhost:${PORT}/
+API docs:   http://localhost:${PORT}/docs
+API:
+  curl -s localhost:${PORT}/ratios
+  curl -s localhost:${PORT}/ratios/NY
+  curl -s localhost:${PORT}/health/ready
+  curl -s -X POST -H "Authorization: Bearer \$(sed -n 's/^REFRESH_TOKEN=//p' '${root}/.env')" localhost:${PORT}/refresh
+EOF
+}
 
 # A value from database.env, so the printed hints match what compose uses.
 env_value() { sed -n "s/^$1=//p" database.env | tail -n 1; }
@@ -124,7 +179,8 @@ run_docker() {
 
   # Build first: if the build fails, the previous stack keeps running untouched.
   say "Building the jar and the image state-doses:latest (Maven + Jib)"
-  mvn -B -DskipTests package jib:dockerBuild
+  # The image runs on Linux: both Linux PostgreSQL servers go in, never a Mac's.
+  mvn -B -DskipTests -P 'image-platforms,!postgres-macos-x86-64,!postgres-macos-arm64' package jib:dockerBuild
 
   # Replace the containers of the last run (and stop a local run that would hold port ${PORT}).
   # The warehouse volume stays, with its product and refresh log, unless --fresh asks for an
@@ -140,7 +196,7 @@ run_docker() {
   say "Starting the stack (dwh, etl)"
   "${compose[@]}" up -d
 
-  say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/ratios"
+  say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/health/live"
   local waited=0
   until ready; do
     if (( waited >= WAIT_SECONDS )); then
@@ -173,26 +229,26 @@ run_docker() {
   say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
   # Jib's entrypoint is `java ... dev.statedoses.Main`, so "refresh" becomes its argument.
   # (The ${a[@]+...} form keeps an empty array from tripping `set -u` on bash 3.2, e.g. macOS.)
-  "${compose[@]}" run --rm ${run_args[@]+"${run_args[@]}"} etl refresh
+  if ! "${compose[@]}" run --rm ${run_args[@]+"${run_args[@]}"} etl refresh; then
+    source_help
+    die "the first refresh failed (output above). The stack is still running; stop it with ${root}/teardown.sh"
+  fi
 
   local db user
   db="$(env_value POSTGRES_DB)"
   user="$(env_value POSTGRES_USER)"
   say "Done. The stack keeps running."
+  closing_hints
   cat <<EOF
-API:
-  curl -s localhost:${PORT}/ratios
-  curl -s localhost:${PORT}/ratios/NY
-  curl -s -X POST -H "Authorization: Bearer \$(sed -n 's/^REFRESH_TOKEN=//p' .env)" localhost:${PORT}/refresh
 
 Warehouse (psql inside the dwh container):
-  ${compose[*]} exec dwh psql -U ${user} ${db} -c 'select * from dwh.state_doses'
-or from this machine (password in database.env):
+  ${compose[*]} -f '${root}/docker-compose.yml' exec dwh psql -U ${user} ${db} -c 'select * from dwh.state_doses'
+or from this machine (password in ${root}/database.env):
   psql -h 127.0.0.1 -p ${DWH_PORT} -U ${user} ${db} -c 'select * from dwh.state_doses'
 
-Logs:  ${compose[*]} logs -f etl
-Stop:  ./teardown.sh            (keeps the warehouse volume)
-       ./teardown.sh --volumes  (also deletes it)
+Logs:  ${compose[*]} -f '${root}/docker-compose.yml' logs -f etl
+Stop:  ${root}/teardown.sh            (keeps the warehouse volume)
+       ${root}/teardown.sh --volumes  (also deletes it)
 EOF
 }
 
@@ -304,7 +360,7 @@ run_local() {
   printf '%s\n%s\n' "$pid" "$(started "$pid")" >.run/service.pid
   echo "PID ${pid}"
 
-  say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/ratios"
+  say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/health/live"
   local waited=0
   until ready; do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -327,20 +383,18 @@ run_local() {
   say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
   # A second JVM: it joins the embedded warehouse the running service started, and leaves it running.
   if ! java -jar service/target/service.jar refresh; then
-    die "the refresh failed (output above). The service is still running; see .run/service.log, stop it with ./teardown.sh"
+    source_help
+    die "the first refresh failed (output above). The service is still running; see ${root}/.run/service.log, stop it with ${root}/teardown.sh"
   fi
 
   say "Done. The service keeps running in the background (PID ${pid})."
+  closing_hints
   cat <<EOF
-API:
-  curl -s localhost:${PORT}/ratios
-  curl -s localhost:${PORT}/ratios/NY
-  curl -s -X POST -H "Authorization: Bearer \$(sed -n 's/^REFRESH_TOKEN=//p' .env)" localhost:${PORT}/refresh
 
 $(warehouse_hint)
 
-Logs:  tail -f .run/service.log
-Stop:  ./teardown.sh
+Logs:  tail -f '${root}/.run/service.log'
+Stop:  ${root}/teardown.sh
 EOF
 }
 

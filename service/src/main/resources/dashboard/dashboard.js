@@ -3,7 +3,9 @@
 //   GET /ratios[?as_of=YYYY-MM-DD]   the 51 rows (the current product, or as of a week)
 //   GET /ratios/{state}/weekly       the allocation weeks (every state has every week)
 //   GET /refreshes?limit=1           the last refresh and its sources
-//   POST /refresh                    a refresh (with Authorization: Bearer <token> when the service has one)
+//   POST /refresh                    a refresh (with Authorization: Bearer <token> when the service has one),
+//                                    asked with Prefer: respond-async: 202 and the run's Location at once
+//   GET /refreshes/{id}              that run, polled until it is no longer running
 // The page's Content-Security-Policy allows only 'self': no inline script or style, so the DOM is
 // built here with textContent and classes only (never innerHTML with data).
 (function () {
@@ -576,27 +578,62 @@
     }
   }
 
+  const POLL_MS = 500;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // Follows an asynchronous refresh (its Location) until it has ended; answers the run.
+  async function followRun(location, runId) {
+    const started = Date.now();
+    for (;;) {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      setRefreshStatus('Refreshing… run ' + runId + ' is running' + (seconds > 0 ? ' (' + seconds + ' s)' : '')
+        + ': fetching the sources and rebuilding the table.', 'busy');
+      const run = await getJson(location);
+      if (run.status !== 'running') {
+        return run;
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** A run (or a report) that ended well: it built the table, or found nothing changed and kept it. */
+  async function showRefreshed(run) {
+    hideTokenForm();
+    if (run.status === 'unchanged') {
+      setRefreshStatus('Nothing changed in the sources since the last refresh: the table stays as it was '
+        + '(run ' + run.run_id + ', ' + formatDuration(run.duration_ms) + ').', 'ok');
+    } else {
+      setRefreshStatus('Refresh done: ' + whole.format(run.state_rows) + ' state rows in '
+        + formatDuration(run.duration_ms) + ' (run ' + run.run_id + ').', 'ok');
+    }
+    await Promise.all([loadProduct(), loadLastRefresh()]);
+  }
+
   async function refresh() {
     setRefreshing(true);
     setRefreshStatus('Refreshing… fetching the sources and rebuilding the table.', 'busy');
     const sent = state.token;
-    const headers = { Accept: 'application/json' };
+    // respond-async: the service answers 202 as soon as the run is on record, and the page
+    // follows the run, so a slow source never leaves a request hanging.
+    const headers = { Accept: 'application/json', Prefer: 'respond-async' };
     if (sent !== null) {
       headers.Authorization = 'Bearer ' + sent;
     }
     try {
       const response = await fetch('/refresh', { method: 'POST', headers, cache: 'no-store' });
       const body = await readBody(response);
-      if (response.ok && body) {
+      if (response.status === 202 && body) {
         hideTokenForm();
-        if (body.status === 'unchanged') {
-          setRefreshStatus('Nothing changed in the sources since the last refresh: the table stays as it was '
-            + '(run ' + body.run_id + ', ' + formatDuration(body.duration_ms) + ').', 'ok');
+        const run = await followRun(response.headers.get('Location') || '/refreshes/' + body.run_id, body.run_id);
+        if (run.status === 'succeeded' || run.status === 'unchanged') {
+          await showRefreshed(run);
         } else {
-          setRefreshStatus('Refresh done: ' + whole.format(body.state_rows) + ' state rows in '
-            + formatDuration(body.duration_ms) + ' (run ' + body.run_id + ').', 'ok');
+          setRefreshStatus('Refresh failed (run ' + run.run_id + '). ' + (run.error || run.status), 'error');
+          await loadLastRefresh();
         }
-        await Promise.all([loadProduct(), loadLastRefresh()]);
+      } else if (response.ok && body) {
+        // A service that answered synchronously after all: the report itself.
+        await showRefreshed(body);
       } else if (response.status === 401) {
         const error = new ApiError(response, body);
         state.token = null;

@@ -79,6 +79,8 @@ public final class App {
                 readable("/refreshes", c.runs()::list);
                 readable("/refreshes/{id}", c.runs()::one);
                 readable("/health", c.ops()::health);
+                readable("/health/live", c.ops()::live);
+                readable("/health/ready", c.ops()::ready);
                 readable("/metrics", c.ops()::metrics);
                 readable("/openapi.yaml", c.ops()::openapi);
                 readable("/docs", c.ops()::docsPage);

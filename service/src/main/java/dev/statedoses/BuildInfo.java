@@ -3,10 +3,23 @@ package dev.statedoses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
 import java.util.Properties;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
 
-/** What this build is: its version, from {@code state-doses.properties}, which Maven fills in. */
+/**
+ * What this build is: its version and the git commit it was built from. Read from the jar's
+ * manifest ({@code Implementation-Version}, {@code Git-Commit}, {@code Git-Dirty}) when the
+ * service runs from {@code service.jar}, otherwise from {@code state-doses.properties}; Maven
+ * fills in both, with the same values (service/pom.xml).
+ */
 public final class BuildInfo {
+
+    /** The commit when the build could not ask git (no git, or not a checkout). */
+    public static final String UNKNOWN = "unknown";
 
     private static final Properties BUILD = load();
 
@@ -15,7 +28,29 @@ public final class BuildInfo {
 
     /** The project's version (such as 0.1.0-SNAPSHOT). */
     public static String version() {
-        return BUILD.getProperty("version", "unknown");
+        return value("version", UNKNOWN);
+    }
+
+    /** The full id of the commit built, or {@link #UNKNOWN}. */
+    public static String commit() {
+        return value("commit", UNKNOWN);
+    }
+
+    /** The commit's first 12 characters, as {@code git log --abbrev=12} shows it, or {@link #UNKNOWN}. */
+    public static String shortCommit() {
+        String commit = commit();
+        return commit.length() > 12 ? commit.substring(0, 12) : commit;
+    }
+
+    /** Whether the checkout had changes to tracked files that the commit does not hold. */
+    public static boolean modified() {
+        return "true".equals(value("dirty", "false"));
+    }
+
+    /** One line for people: {@code state-doses 0.1.0 (commit 1fe0b2fe7958)}, and whether it was modified. */
+    public static String describe() {
+        return "state-doses " + version() + " (commit " + shortCommit()
+            + (modified() ? ", built with uncommitted changes" : "") + ")";
     }
 
     /**
@@ -23,12 +58,19 @@ public final class BuildInfo {
      * trust an earlier product to be what it would build, so it rebuilds even from unchanged sources.
      */
     public static String build() {
-        return version();
+        String commit = commit();
+        return UNKNOWN.equals(commit) ? version() : version() + "+" + commit + (modified() ? ".modified" : "");
     }
 
     /** How the service names itself to the sources it fetches. */
     public static String userAgent() {
         return "state-doses/" + version() + " (Java " + Runtime.version().feature() + ")";
+    }
+
+    /** A filtered value, unless the build left it unfilled (a build without Maven, such as an IDE's). */
+    private static String value(String key, String fallback) {
+        String value = BUILD.getProperty(key);
+        return value == null || value.isBlank() || value.startsWith("${") ? fallback : value.strip();
     }
 
     private static Properties load() {
@@ -40,6 +82,34 @@ public final class BuildInfo {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read state-doses.properties", e);
         }
+        Manifest manifest = ownManifest();
+        if (manifest != null) {
+            Attributes main = manifest.getMainAttributes();
+            copy(main, "Implementation-Version", properties, "version");
+            copy(main, "Git-Commit", properties, "commit");
+            copy(main, "Git-Dirty", properties, "dirty");
+        }
         return properties;
+    }
+
+    private static void copy(Attributes from, String name, Properties to, String key) {
+        String value = from.getValue(name);
+        if (value != null) {
+            to.setProperty(key, value);
+        }
+    }
+
+    /** The manifest of the jar this class was loaded from; null when it runs from a directory. */
+    private static Manifest ownManifest() {
+        URL self = BuildInfo.class.getResource("BuildInfo.class");
+        if (self == null || !"jar".equals(self.getProtocol())) {
+            return null;
+        }
+        try {
+            URLConnection connection = self.openConnection();
+            return connection instanceof JarURLConnection jar ? jar.getManifest() : null;
+        } catch (IOException e) {
+            return null; // the properties file says the same
+        }
     }
 }

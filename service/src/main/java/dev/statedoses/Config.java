@@ -2,9 +2,14 @@ package dev.statedoses;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Everything the service reads from its environment, with the defaults the README's table lists.
@@ -23,7 +28,9 @@ public record Config(
     URI countyPopulationUrl,
     Duration sourceTimeout,
     long sourceMaxBytes,
-    String refreshToken) {
+    String refreshToken,
+    String dbParams,
+    Duration refreshInterval) {
 
     static final String LAKE = "https://covid19-lake.s3.us-east-2.amazonaws.com/";
     public static final String DEFAULT_MODERNA_URL = LAKE
@@ -36,14 +43,33 @@ public record Config(
     /** The embedded warehouse's port: fixed, so psql finds it, and off 5432, where a real server may run. */
     public static final int EMBEDDED_DB_PORT = 54320;
 
-    /** Like the record's own, but never shows the password or the token (configs end up in logs). */
+    /** Like the record's own, but never shows the password, the token or a secret parameter (configs end up in logs). */
     @Override
     public String toString() {
         return "Config[port=" + port + ", dbHost=" + dbHost + ", dbPort=" + dbPort + ", dbName=" + dbName
-            + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dwhDir=" + dwhDir
+            + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dbParams="
+            + DatabaseUrl.maskedParams(dbParams) + ", dwhDir=" + dwhDir
             + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
             + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
-            + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + "]";
+            + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", refreshInterval="
+            + (refreshInterval == null ? "unset" : refreshInterval) + "]";
+    }
+
+    /** The JDBC URL of an external warehouse, with DB_PARAMS; it holds no user or password (those go apart). */
+    public String jdbcUrl() {
+        return jdbcUrl(dbHost, dbPort, dbName, dbParams);
+    }
+
+    /** A JDBC URL for PostgreSQL; {@code params} (may be empty) is its query, as DB_PARAMS gives it. */
+    public static String jdbcUrl(String host, int port, String database, String params) {
+        String url = "jdbc:postgresql://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/"
+            + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+        return params.isEmpty() ? url : url + "?" + params;
+    }
+
+    /** Which warehouse, for logs: host, port, database and the names of the parameters, never their values. */
+    public String warehouseName() {
+        return dbHost + ":" + dbPort + "/" + dbName + (dbParams.isEmpty() ? "" : " with " + DatabaseUrl.paramNames(dbParams));
     }
 
     /** True when no external warehouse is configured and the service runs its own PostgreSQL. */
@@ -52,21 +78,69 @@ public record Config(
     }
 
     public static Config fromEnvironment(Map<String, String> env) {
-        String dbHost = blankToNull(env.get("DB_HOST"));
+        String params = DatabaseUrl.params(env.get("DB_PARAMS"));
+        DatabaseUrl database = DatabaseUrl.parse(env.get("DATABASE_URL"));
+        String dbHost = database != null ? database.host() : blankToNull(env.get("DB_HOST"));
+        int dbPort = database != null ? database.port()
+            : integer(env, "DB_PORT", dbHost == null ? EMBEDDED_DB_PORT : 5432, 1, 65535);
+        String dbName = database != null && database.name() != null ? database.name() : text(env, "POSTGRES_DB", "dwh");
+        String user = database != null && database.user() != null ? database.user() : text(env, "POSTGRES_USER", "postgres");
+        String password = database != null && database.password() != null ? database.password()
+            : text(env, "POSTGRES_PASSWORD", "");
+        String allParams = database == null || database.params().isEmpty() ? params
+            : params.isEmpty() ? database.params() : database.params() + "&" + params;
+        if (dbHost == null && !allParams.isEmpty()) {
+            throw new IllegalArgumentException("DB_PARAMS needs an external warehouse (DB_HOST or DATABASE_URL); "
+                + "the embedded one takes none");
+        }
         return new Config(
             integer(env, "PORT", 8080, 0, 65535),
             dbHost,
-            integer(env, "DB_PORT", dbHost == null ? EMBEDDED_DB_PORT : 5432, 1, 65535),
-            text(env, "POSTGRES_DB", "dwh"),
-            text(env, "POSTGRES_USER", "postgres"),
-            text(env, "POSTGRES_PASSWORD", ""),
+            dbPort,
+            dbName,
+            user,
+            password,
             Path.of(text(env, "DWH_DIR", ".dwh")).toAbsolutePath().normalize(),
             url(env, "MODERNA_URL", DEFAULT_MODERNA_URL),
             url(env, "PFIZER_URL", DEFAULT_PFIZER_URL),
             url(env, "COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
             Duration.ofSeconds(integer(env, "SOURCE_TIMEOUT", 60, 1, 3600)),
             longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000),
-            refreshToken(env.get("REFRESH_TOKEN")));
+            refreshToken(env.get("REFRESH_TOKEN")),
+            allParams,
+            interval(env.get("REFRESH_INTERVAL")));
+    }
+
+    private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,9})\\s*([smhd])");
+
+    /** REFRESH_INTERVAL: {@code 45s}, {@code 30m}, {@code 6h}, {@code 1d}, or ISO 8601 ({@code PT6H}); null when unset. */
+    static Duration interval(String value) {
+        String text = blankToNull(value);
+        if (text == null) {
+            return null;
+        }
+        Duration interval;
+        Matcher m = INTERVAL.matcher(text.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            interval = switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+        } else {
+            try {
+                interval = Duration.parse(text.toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException e) {
+                interval = null;
+            }
+        }
+        if (interval == null || interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofDays(366)) > 0) {
+            throw new IllegalArgumentException("REFRESH_INTERVAL must be a duration from 1s to 366d, such as 45s, 30m, "
+                + "6h or 1d (unset: no schedule), not '" + text + "'");
+        }
+        return interval;
     }
 
     /**
@@ -90,31 +164,43 @@ public record Config(
     /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
     public Config withDatabase(String host, int port, String name, String user, String password) {
         return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval);
     }
 
     /** A copy reading the three sources from other URLs. */
     public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
-            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken);
+            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval);
     }
 
     /** A copy serving on another port (0: any free one). */
     public Config withPort(int newPort) {
         return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval);
     }
 
     /** A copy with other limits on fetching a source. */
     public Config withSourceLimits(Duration timeout, long maxBytes) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, timeout, maxBytes, refreshToken);
+            countyPopulationUrl, timeout, maxBytes, refreshToken, dbParams, refreshInterval);
     }
 
     /** A copy that requires {@code token} to refresh (null: refresh is open). */
     public Config withRefreshToken(String token) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, dbParams, refreshInterval);
+    }
+
+    /** A copy that refreshes by itself every {@code interval} (null: no schedule). */
+    public Config withRefreshInterval(Duration interval) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, interval);
+    }
+
+    /** A copy with other JDBC connection parameters (DB_PARAMS; "" for none). */
+    public Config withDbParams(String params) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, params, refreshInterval);
     }
 
     private static String blankToNull(String value) {

@@ -1,29 +1,49 @@
 package dev.statedoses;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.statedoses.ops.BufferedStderrAppender;
 import dev.statedoses.refresh.RefreshReport;
+import dev.statedoses.refresh.Trigger;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.text.Printable;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The command line: {@code serve} (the default) runs the HTTP service; {@code refresh} runs one
- * refresh, prints the product and exits 0, or prints the error and exits 1.
+ * refresh, prints the product (or its report as JSON) and exits 0, or prints the error and exits
+ * 1; {@code version} and {@code help} print and exit 0. Anything else is a usage error: exit 2,
+ * with the usage on stderr. Arguments are read before the configuration, so help and version work
+ * whatever the environment holds.
  */
 public final class Main {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     static final int SERVING = -1;
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE_ERROR = 2;
 
-    private static final String USAGE = """
-        usage: java -jar service.jar [serve|refresh]
-          serve    run the HTTP service (default)
-          refresh  fetch the sources, rebuild dwh.state_doses, print it, and exit
-        Configuration comes from environment variables; see README.md.""";
+    static final String USAGE = """
+        usage: java -jar service.jar [serve | refresh [--json] | version | help]
+          serve            run the HTTP service (the default)
+          refresh          fetch the sources, rebuild dwh.state_doses, print it and exit
+            --json         print the refresh's report as JSON instead (as POST /refresh answers it)
+          version          print the version and the git commit built (also --version)
+          help             print this (also --help or -h, after any command)
+        Exit codes: 0 done, 1 failed (a refresh leaves the last good product as it was),
+        2 a wrong argument or setting.
+        Configuration comes from environment variables (PORT, DB_HOST, DATABASE_URL, ...):
+        see README.md, section Configuration.""";
 
     private Main() {
     }
@@ -36,38 +56,111 @@ public final class Main {
         }
     }
 
+    /** What the arguments ask for. */
+    private record Command(String name, boolean json) {
+    }
+
     /** Runs a command; returns its exit code, or {@link #SERVING} while the server runs on. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        String command = args.length == 0 ? "serve" : args[0];
+        List<String> given = List.of(args);
+        if (given.contains("--help") || given.contains("-h")) {
+            out.println(USAGE);
+            return OK;
+        }
+        Command command;
+        try {
+            command = parse(given);
+        } catch (IllegalArgumentException e) {
+            // stderr carries the log too: a value quoted in the message must not start a line of its own
+            err.println("error: " + Printable.escape(e.getMessage()) + "\n" + USAGE);
+            return USAGE_ERROR;
+        }
+        switch (command.name()) {
+            case "help" -> {
+                out.println(USAGE);
+                return OK;
+            }
+            case "version" -> {
+                out.println(BuildInfo.describe());
+                return OK;
+            }
+            default -> { }
+        }
         Config config;
         try {
             config = Config.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
-            // stderr carries the log too: a value quoted in the message must not start a line of its own
             err.println("configuration error: " + Printable.escape(e.getMessage()));
-            return 2;
+            return USAGE_ERROR;
         }
-        return switch (command) {
-            case "serve" -> serve(config);
-            case "refresh" -> refresh(config, out, err);
-            case "help", "-h", "--help" -> {
-                out.println(USAGE);
-                yield 0;
-            }
-            default -> {
-                err.println("unknown command '" + Printable.shorten(command, 40) + "'\n" + USAGE);
-                yield 2;
-            }
-        };
+        return command.name().equals("serve") ? serve(config, err) : refresh(config, command.json(), out, err);
     }
 
-    private static int serve(Config config) {
+    private static Command parse(List<String> args) {
+        if (args.isEmpty()) {
+            return new Command("serve", false);
+        }
+        String name = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        switch (name) {
+            case "version", "--version" -> {
+                noMore("version", rest);
+                return new Command("version", false);
+            }
+            case "help" -> {
+                noMore("help", rest);
+                return new Command("help", false);
+            }
+            case "serve" -> {
+                noMore("serve", rest);
+                return new Command("serve", false);
+            }
+            case "refresh" -> {
+                boolean json = false;
+                for (String arg : rest) {
+                    if (!arg.equals("--json") || json) {
+                        throw new IllegalArgumentException(unexpected("refresh", arg));
+                    }
+                    json = true;
+                }
+                return new Command("refresh", json);
+            }
+            default -> throw new IllegalArgumentException(name.startsWith("-")
+                ? "unknown option '" + Printable.shorten(name, 40) + "'"
+                : "unknown command '" + Printable.shorten(name, 40) + "'");
+        }
+    }
+
+    private static void noMore(String command, List<String> rest) {
+        if (!rest.isEmpty()) {
+            throw new IllegalArgumentException(unexpected(command, rest.get(0)));
+        }
+    }
+
+    private static String unexpected(String command, String arg) {
+        String hint = arg.startsWith("--port") ? " (the port is the environment's PORT: PORT=9000 java -jar "
+            + "service.jar " + command + ")" : "";
+        return (arg.startsWith("-") ? "unknown option '" : "unexpected argument '") + Printable.shorten(arg, 40)
+            + "' for " + command + hint;
+    }
+
+    private static int serve(Config config, PrintStream err) {
+        // Before the warehouse starts (an embedded one takes seconds), and in one line: Jetty's
+        // own failure is an ERROR line and a stack trace, which stays for a port taken meanwhile.
+        if (config.port() != 0 && !portFree(config.port())) {
+            err.println(portTakenMessage(config.port()));
+            return FAILED;
+        }
         Wiring wiring = Wiring.start(config);
         Javalin app;
         try {
             app = wiring.app().start(config.port());
         } catch (RuntimeException e) {
             wiring.close(); // an embedded warehouse must not outlive a service that never served
+            if (portTaken(e)) {
+                err.println(portTakenMessage(config.port()));
+                return FAILED;
+            }
             throw e;
         }
         // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
@@ -82,10 +175,11 @@ public final class Main {
             BufferedStderrAppender.stopLogging();
         }, "shutdown"));
         if (config.embeddedWarehouse()) {
-            LOG.info("serving on http://localhost:{} (embedded warehouse, data in {})", app.port(), config.dwhDir());
+            LOG.info("serving on http://localhost:{} (embedded warehouse, data in {}; {})", app.port(),
+                config.dwhDir(), BuildInfo.describe());
         } else {
-            LOG.info("serving on http://localhost:{} (warehouse {}:{}/{})", app.port(), config.dbHost(),
-                config.dbPort(), config.dbName());
+            LOG.info("serving on http://localhost:{} (warehouse {}; {})", app.port(), config.warehouseName(),
+                BuildInfo.describe());
         }
         if (wiring.refreshIsOpen()) {
             LOG.warn("REFRESH_TOKEN is not set: anyone who can reach port {} can trigger a refresh", app.port());
@@ -93,18 +187,51 @@ public final class Main {
         return SERVING;
     }
 
-    static int refresh(Config config, PrintStream out, PrintStream err) {
+    private static String portTakenMessage(int port) {
+        return "error: port " + port + " is already in use: stop what listens there, or set PORT to a free port";
+    }
+
+    /** Whether the server could listen on {@code port} now (on every address, as Jetty does). */
+    private static boolean portFree(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether starting the server failed because its port is taken. */
+    private static boolean portTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JavalinBindException || t instanceof BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int refresh(Config config, boolean json, PrintStream out, PrintStream err) {
         try (Wiring wiring = Wiring.start(config)) {
-            RefreshReport report = wiring.refreshes().refresh();
-            out.print(ReportPrinter.format(report, wiring.ratios().all()));
+            RefreshReport report = wiring.refreshes().refresh(Trigger.CLI);
+            out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
             out.flush();
-            return 0;
+            return OK;
         } catch (SourceException e) {
             err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.describe()));
-            return 1;
+            return FAILED;
         } catch (RuntimeException e) {
             err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.getMessage()));
-            return 1;
+            return FAILED;
+        }
+    }
+
+    private static String toJson(RefreshReport report) {
+        try {
+            return Wiring.objectMapper().writeValueAsString(report);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the report as JSON", e);
         }
     }
 }

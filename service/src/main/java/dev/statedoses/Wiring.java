@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.statedoses.ops.Ops;
+import dev.statedoses.ops.Serving;
 import dev.statedoses.ratio.ProductCache;
 import dev.statedoses.ratio.RatioController;
 import dev.statedoses.ratio.RatioRepository;
 import dev.statedoses.ratio.SnapshotReads;
+import dev.statedoses.refresh.AsyncRefreshes;
 import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunRepository;
 import dev.statedoses.refresh.RefreshRunsController;
+import dev.statedoses.refresh.RefreshScheduler;
 import dev.statedoses.refresh.RefreshService;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
@@ -27,6 +30,9 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 
 /** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
@@ -38,14 +44,22 @@ public final class Wiring implements AutoCloseable {
     private final ObjectMapper json;
     private final RefreshAccess access;
     private final Ops ops;
+    /** REFRESH_INTERVAL; null: no schedule. */
+    private final Duration refreshInterval;
+    /** The schedule, once the service serves (app()) with a REFRESH_INTERVAL. */
+    private volatile RefreshScheduler scheduler;
+    /** Refreshes answered before they end (POST /refresh with Prefer: respond-async). */
+    private final AsyncRefreshes async;
 
     private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
-                   RefreshAccess access) {
+                   RefreshAccess access, Duration refreshInterval) {
         this.warehouse = warehouse;
         this.refreshes = refreshes;
         this.ratios = ratios;
         this.json = json;
         this.access = access;
+        this.refreshInterval = refreshInterval;
+        this.async = new AsyncRefreshes(refreshes);
         // This instance's metrics registry (no global one): GET /metrics serves it.
         this.ops = Ops.create(warehouse, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
@@ -65,7 +79,7 @@ public final class Wiring implements AutoCloseable {
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
-                new RefreshAccess(config.refreshToken()));
+                new RefreshAccess(config.refreshToken()), config.refreshInterval());
         } catch (RuntimeException e) {
             warehouse.close(); // an embedded warehouse stops with it
             throw e;
@@ -76,19 +90,15 @@ public final class Wiring implements AutoCloseable {
         if (config.embeddedWarehouse()) {
             EmbeddedWarehouse embedded = EmbeddedWarehouse.start(config.dwhDir(), config.dbPort(), config.dbName());
             try {
-                return Warehouse.connect(jdbcUrl("127.0.0.1", embedded.port(), config.dbName()),
+                return Warehouse.connect(Config.jdbcUrl("127.0.0.1", embedded.port(), config.dbName(), ""),
                     EmbeddedWarehouse.USER, "", embedded);
             } catch (RuntimeException e) {
                 embedded.close();
                 throw e;
             }
         }
-        return Warehouse.connect(jdbcUrl(config.dbHost(), config.dbPort(), config.dbName()),
-            config.dbUser(), config.dbPassword(), null);
-    }
-
-    private static String jdbcUrl(String host, int port, String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        // The URL carries DB_PARAMS (TLS and the like); the user and password go beside it.
+        return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
     }
 
     /** JSON as the API and README show it: snake_case fields, ISO-8601 times. */
@@ -117,12 +127,51 @@ public final class Wiring implements AutoCloseable {
                 product.reloadFor(Long.parseLong(run));
             }
         });
+        if (refreshInterval != null) {
+            scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval, Clock.systemUTC());
+            scheduler.start();
+        }
+        ops.watch(serving(product));
+        RefreshRunRepository runs = new RefreshRunRepository(warehouse.jdbi());
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, ops::logRequest),
-            new RefreshController(refreshes, access),
-            new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
+            new RefreshController(refreshes, async, runs, access),
+            new RefreshRunsController(runs),
             ops), json);
+    }
+
+    /** The probes' and metrics' view of what this instance serves: the snapshot in memory, the schedule. */
+    private Serving serving(ProductCache product) {
+        return new Serving() {
+            @Override
+            public int stateRows() {
+                return product.current().rows().size();
+            }
+
+            @Override
+            public Instant refreshedAt() {
+                return product.current().isEmpty() ? null : product.current().rows().get(0).refreshedAt();
+            }
+
+            @Override
+            public Instant nextScheduledRefresh() {
+                RefreshScheduler current = scheduler;
+                return current == null ? null : current.next();
+            }
+
+            @Override
+            public long scheduledTicks(String outcome) {
+                RefreshScheduler current = scheduler;
+                return current == null ? 0
+                    : current.count(RefreshScheduler.Outcome.valueOf(outcome.toUpperCase(Locale.ROOT)));
+            }
+        };
+    }
+
+    /** The schedule (REFRESH_INTERVAL) once the service serves; null without one. */
+    public RefreshScheduler scheduler() {
+        return scheduler;
     }
 
     public RefreshService refreshes() {
@@ -144,6 +193,10 @@ public final class Wiring implements AutoCloseable {
 
     @Override
     public void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        async.close();
         refreshes.close();
         ops.close();
         warehouse.close();

@@ -69,4 +69,81 @@ class ConfigTest {
                 + "POST /refresh open", error.getMessage());
         }
     }
+
+    @Test
+    void refreshIntervalTakesSecondsMinutesHoursDaysOrIso() {
+        assertNull(Config.fromEnvironment(Map.of()).refreshInterval(), "unset: no schedule");
+        assertNull(Config.fromEnvironment(Map.of("REFRESH_INTERVAL", " ")).refreshInterval());
+        assertEquals(Duration.ofSeconds(45), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "45s")).refreshInterval());
+        assertEquals(Duration.ofMinutes(30), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "30m")).refreshInterval());
+        assertEquals(Duration.ofHours(6), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "6h")).refreshInterval());
+        assertEquals(Duration.ofDays(1), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "1d")).refreshInterval());
+        assertEquals(Duration.ofMinutes(90), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "PT1H30M")).refreshInterval());
+        for (String bad : new String[] {"6", "0s", "soon", "-5m", "400d", "1w"}) {
+            assertEquals("REFRESH_INTERVAL must be a duration from 1s to 366d, such as 45s, 30m, 6h or 1d (unset: "
+                + "no schedule), not '" + bad + "'", assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("REFRESH_INTERVAL", bad))).getMessage());
+        }
+    }
+
+    @Test
+    void dbParamsGoIntoTheJdbcUrlAndSecretsStayOutOfLogs() {
+        Config config = Config.fromEnvironment(Map.of("DB_HOST", "db.example.net", "POSTGRES_PASSWORD", "pw1",
+            "DB_PARAMS", "sslmode=verify-full&sslrootcert=/etc/ca.pem&sslpassword=keypw"));
+        assertEquals("jdbc:postgresql://db.example.net:5432/dwh?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+            + "&sslpassword=keypw", config.jdbcUrl());
+        assertEquals("db.example.net:5432/dwh with sslmode, sslrootcert, sslpassword", config.warehouseName());
+        assertTrue(config.toString().contains("dbParams=sslmode=verify-full&sslrootcert=/etc/ca.pem&sslpassword=***"),
+            config.toString());
+        assertFalse(config.toString().contains("keypw") || config.toString().contains("pw1"), config.toString());
+        // Not pairs: refused, without quoting the value (it could be a password).
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+            Map.of("DB_HOST", "db", "DB_PARAMS", "sslmode=require&hunter2")));
+        assertFalse(bad.getMessage().contains("hunter2"), bad.getMessage());
+        assertTrue(bad.getMessage().startsWith("DB_PARAMS must be name=value pairs joined by &"), bad.getMessage());
+        assertEquals("DB_PARAMS needs an external warehouse (DB_HOST or DATABASE_URL); the embedded one takes none",
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("DB_PARAMS", "sslmode=require"))).getMessage());
+    }
+
+    @Test
+    void databaseUrlGivesTheWholeWarehouseAndWinsOverDbHost() {
+        Config config = Config.fromEnvironment(Map.of("DB_HOST", "dwh", "POSTGRES_USER", "etl",
+            "POSTGRES_PASSWORD", "etl-local-only", "DB_PARAMS", "connectTimeout=5",
+            "DATABASE_URL", "postgres://app%40corp:p%40ss%3Aw0rd@pg.example.com:6543/state%20doses?sslmode=require"));
+        assertEquals("pg.example.com", config.dbHost());
+        assertEquals(6543, config.dbPort());
+        assertEquals("state doses", config.dbName());
+        assertEquals("app@corp", config.dbUser());
+        assertEquals("p@ss:w0rd", config.dbPassword());
+        assertEquals("jdbc:postgresql://pg.example.com:6543/state%20doses?sslmode=require&connectTimeout=5",
+            config.jdbcUrl());
+        assertFalse(config.toString().contains("w0rd"), config.toString());
+        // The JDBC form, without credentials: they come from POSTGRES_USER and POSTGRES_PASSWORD.
+        Config jdbc = Config.fromEnvironment(Map.of("POSTGRES_USER", "etl", "POSTGRES_PASSWORD", "pw",
+            "DATABASE_URL", "jdbc:postgresql://10.0.0.5/warehouse"));
+        assertEquals("10.0.0.5", jdbc.dbHost());
+        assertEquals(5432, jdbc.dbPort());
+        assertEquals("warehouse", jdbc.dbName());
+        assertEquals("etl", jdbc.dbUser());
+        assertEquals("pw", jdbc.dbPassword());
+        for (String bad : new String[] {"mysql://u:secretpw@h/db", "postgres://u:secretpw@h1,h2/db", "not a url secretpw"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("DATABASE_URL", bad)));
+            assertTrue(e.getMessage().startsWith("DATABASE_URL must look like postgresql://user:password@host:5432/"),
+                e.getMessage());
+            assertFalse(e.getMessage().contains("secretpw"), "never quoted: " + e.getMessage());
+        }
+    }
+
+    /** setup.sh prints which URL each source uses, the service's default too: it must be the same. */
+    @Test
+    void setupShKnowsTheServicesDefaultSources() throws java.io.IOException {
+        String setup = java.nio.file.Files.readString(Path.of("..", "setup.sh"))
+            .replace("${LAKE}", "https://covid19-lake.s3.us-east-2.amazonaws.com");
+        for (String url : new String[] {Config.DEFAULT_MODERNA_URL, Config.DEFAULT_PFIZER_URL,
+                Config.DEFAULT_COUNTY_POPULATION_URL}) {
+            assertTrue(setup.contains("\"" + url + "\""), "setup.sh's SOURCE_DEFAULTS lack " + url);
+        }
+    }
 }

@@ -29,7 +29,19 @@ public final class EscapedThrowableConverter extends ThrowableProxyConverter {
 
         @Override
         public String getMessage() {
-            return Printable.escape(proxy.getMessage());
+            String message = proxy.getMessage();
+            return message == null ? null : Printable.escape(message);
+        }
+
+        /**
+         * The first line as the throwable writes itself (its {@code toString()}), which logback
+         * 1.6 prefers to class name and message: escaped too, or a message would reach the log
+         * unescaped through it.
+         */
+        @Override
+        public String getOverridingMessage() {
+            String line = proxy.getOverridingMessage();
+            return line == null ? null : Printable.escape(line);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.statedoses.ops;
 
+import dev.statedoses.BuildInfo;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,9 +29,14 @@ final class Health {
     record LastRefresh(long runId, Instant finishedAt) {
     }
 
+    /** What is running: the version and the git commit it was built from. */
+    record Build(String version, String commit) {
+        static final Build CURRENT = new Build(BuildInfo.version(), BuildInfo.commit());
+    }
+
     /** The document: {@code status} ok|unavailable, {@code warehouse} up|down, {@code product} loaded|empty|unknown. */
     record Status(String status, String warehouse, String product, Integer stateRows,
-                  LastRefresh lastSuccessfulRefresh) {
+                  LastRefresh lastSuccessfulRefresh, Build build) {
     }
 
     Status check() {
@@ -41,7 +47,7 @@ final class Health {
             if (lastUp.getAndSet(false)) {
                 LOG.warn("health: the warehouse does not answer: {}", WarehouseState.reason(e));
             }
-            return new Status("unavailable", "down", "unknown", null, null);
+            return new Status("unavailable", "down", "unknown", null, null, Build.CURRENT);
         }
         if (!lastUp.getAndSet(true)) {
             LOG.info("health: the warehouse answers again");
@@ -49,7 +55,7 @@ final class Health {
         boolean loaded = product.stateRows() > 0;
         WarehouseState.LastSuccess last = product.lastSuccess();
         return new Status(loaded ? "ok" : "unavailable", "up", loaded ? "loaded" : "empty", product.stateRows(),
-            last == null ? null : new LastRefresh(last.runId(), last.finishedAt()));
+            last == null ? null : new LastRefresh(last.runId(), last.finishedAt()), Build.CURRENT);
     }
 
     void handle(Context ctx) {

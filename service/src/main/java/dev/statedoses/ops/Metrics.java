@@ -2,6 +2,7 @@ package dev.statedoses.ops;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.statedoses.BuildInfo;
 import dev.statedoses.source.SourceName;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -16,9 +17,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -54,7 +57,10 @@ final class Metrics implements AutoCloseable {
     private volatile WarehouseState.Snapshot snapshot;
     private volatile boolean warehouseUp;
 
-    Metrics(PrometheusMeterRegistry registry, WarehouseState warehouse, DataSource pool) {
+    /** The outcomes of a scheduled tick (RefreshScheduler.Outcome), as the tick counter's label. */
+    static final String[] TICK_OUTCOMES = {"ran", "elsewhere", "fresh", "busy", "unclaimed"};
+
+    Metrics(PrometheusMeterRegistry registry, WarehouseState warehouse, DataSource pool, Supplier<Serving> serving) {
         this.registry = registry;
         this.warehouse = warehouse;
         new JvmMemoryMetrics().bindTo(registry);
@@ -68,6 +74,41 @@ final class Metrics implements AutoCloseable {
             hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         }
         bindWarehouse();
+        bindServing(serving);
+    }
+
+    /** This instance's own view: its build, the age of the product it serves, its schedule. */
+    private void bindServing(Supplier<Serving> serving) {
+        Gauge.builder("state_doses.build.info", () -> 1)
+            .description("Always 1; its labels say what runs: the version and the git commit built")
+            .tag("version", BuildInfo.version())
+            .tag("commit", BuildInfo.commit())
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.product.age", serving, s -> {
+                Instant at = s.get().refreshedAt();
+                return at == null ? Double.NaN : Duration.between(at, Instant.now()).toMillis() / 1000.0;
+            })
+            .description("How old the product this instance serves is: now minus its refreshed_at (NaN before the first refresh)")
+            .baseUnit("seconds")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.refresh.next.scheduled.timestamp", serving, s -> {
+                Instant next = s.get().nextScheduledRefresh();
+                return next == null ? Double.NaN : next.toEpochMilli() / 1000.0;
+            })
+            .description("When this instance next looks for a scheduled refresh to run, epoch seconds (NaN without REFRESH_INTERVAL)")
+            .baseUnit("seconds")
+            .strongReference(true)
+            .register(registry);
+        for (String outcome : TICK_OUTCOMES) {
+            FunctionCounter.builder("state_doses.refresh.schedule.ticks", serving, s -> s.get().scheduledTicks(outcome))
+                .description("Scheduled refresh times this instance saw, by outcome: ran (it ran the refresh), elsewhere "
+                    + "(another instance claimed it), fresh (a refresh had succeeded since), busy (a refresh was running), "
+                    + "unclaimed (the warehouse did not answer)")
+                .tag("outcome", outcome)
+                .register(registry);
+        }
     }
 
     private void bindWarehouse() {

@@ -3,6 +3,7 @@ package dev.statedoses.ops;
 import dev.statedoses.warehouse.Warehouse;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 
 /**
  * What operators and readers of the API use besides the product: {@code GET /health},
@@ -13,22 +14,39 @@ public final class Ops implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final Health health;
+    private final Probes probes;
     private final Metrics metrics;
     private final RequestLog requests;
     private final ApiDocs docs;
+    /** What this instance serves; Wiring says once the product snapshot and the schedule exist. */
+    private volatile Serving serving = Serving.NOTHING;
 
-    private Ops(PrometheusMeterRegistry registry, Health health, Metrics metrics, ApiDocs docs) {
+    private Ops(PrometheusMeterRegistry registry, WarehouseState state, Warehouse warehouse) {
         this.registry = registry;
-        this.health = health;
-        this.metrics = metrics;
+        this.health = new Health(state);
+        this.probes = new Probes(() -> serving, Clock.systemUTC());
+        this.metrics = new Metrics(registry, state, warehouse.dataSource(), () -> serving);
         this.requests = new RequestLog(metrics);
-        this.docs = docs;
+        this.docs = new ApiDocs();
     }
 
     public static Ops create(Warehouse warehouse, PrometheusMeterRegistry registry) {
-        WarehouseState state = new WarehouseState(warehouse.jdbi());
-        return new Ops(registry, new Health(state), new Metrics(registry, state, warehouse.dataSource()),
-            new ApiDocs());
+        return new Ops(registry, new WarehouseState(warehouse.jdbi()), warehouse);
+    }
+
+    /** From now on the probes and metrics report what {@code serving} says. */
+    public void watch(Serving serving) {
+        this.serving = serving;
+    }
+
+    /** {@code GET /health/live}: 200 while the process answers. */
+    public void live(Context ctx) {
+        probes.handleLive(ctx);
+    }
+
+    /** {@code GET /health/ready}: 200 while a product can be served, 503 with the reason otherwise. */
+    public void ready(Context ctx) {
+        probes.handleReady(ctx);
     }
 
     /** {@code GET /health}: whether the warehouse answers and a product is loaded. */

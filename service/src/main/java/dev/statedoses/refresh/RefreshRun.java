@@ -9,11 +9,13 @@ import java.util.List;
  * {@code finishedAt} and {@code durationMs} are null while it runs; {@code stateRows} is set when
  * it succeeded, {@code error} when it failed. {@code sources} are those it loaded (a failed run has
  * those it loaded before it failed). {@code checks} are only in the answer about one run (null,
- * and left out, in the list).
+ * and left out, in the list). {@code trigger} is what started it ({@link Trigger}; null for a run
+ * recorded before that was kept).
  */
 public record RefreshRun(
     long runId,
     String status,
+    String trigger,
     Instant startedAt,
     Instant finishedAt,
     Long durationMs,

@@ -25,7 +25,7 @@ public final class RefreshRunRepository {
         " order by run_id, case source when 'moderna' then 1 when 'pfizer' then 2 else 3 end";
 
     private static final String RUNS = """
-        select run_id, status, started_at, finished_at, state_rows, error
+        select run_id, status, trigger, started_at, finished_at, state_rows, error
         from dwh.refresh_runs""";
 
     private final Jdbi jdbi;
@@ -111,17 +111,17 @@ public final class RefreshRunRepository {
         Instant started = rs.getObject("started_at", OffsetDateTime.class).toInstant();
         OffsetDateTime finishedAt = rs.getObject("finished_at", OffsetDateTime.class);
         Instant finished = finishedAt == null ? null : finishedAt.toInstant();
-        return new Run(rs.getLong("run_id"), rs.getString("status"), started, finished,
+        return new Run(rs.getLong("run_id"), rs.getString("status"), rs.getString("trigger"), started, finished,
             rs.getObject("state_rows", Integer.class), rs.getString("error"));
     }
 
     /** A row of dwh.refresh_runs, before its sources and checks are read. */
-    private record Run(long runId, String status, Instant startedAt, Instant finishedAt, Integer stateRows,
-                       String error) {
+    private record Run(long runId, String status, String trigger, Instant startedAt, Instant finishedAt,
+                       Integer stateRows, String error) {
 
         RefreshRun with(List<SourceReport> sources, List<CheckResult> checks) {
             Long durationMs = finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis();
-            return new RefreshRun(runId, status, startedAt, finishedAt, durationMs, stateRows, error,
+            return new RefreshRun(runId, status, trigger, startedAt, finishedAt, durationMs, stateRows, error,
                 List.copyOf(sources), checks == null ? null : List.copyOf(checks));
         }
     }

@@ -58,19 +58,21 @@ final class RefreshRuns implements AutoCloseable {
      * closes every other run still marked running as abandoned. The caller holds the refresh lock,
      * so none of those runs can be alive.
      */
-    long start(Instant at, String build) {
+    long start(Instant at, Trigger trigger, String build) {
         Map<String, Object> started = jdbi.withHandle(h -> h.createQuery("""
                 with abandoned as (
                     update dwh.refresh_runs set status = 'failed', finished_at = now(), error = :abandoned
                     where status = 'running'
                     returning run_id
                 )
-                insert into dwh.refresh_runs (status, started_at, build)
+                insert into dwh.refresh_runs (status, started_at, trigger, build)
                 -- Committed without waiting for the disk: if the server crashed before it got there,
                 -- no run would claim to be running, which is true. (The run's end waits, as it must.)
-                select 'running', :at, :build from (select set_config('synchronous_commit', 'off', true)) as quick
+                select 'running', :at, :trigger, :build
+                from (select set_config('synchronous_commit', 'off', true)) as quick
                 returning run_id, (select count(*) from abandoned) as abandoned""")
             .bind("at", at)
+            .bind("trigger", trigger.label())
             .bind("build", build)
             .bind("abandoned", ABANDONED)
             .mapToMap()

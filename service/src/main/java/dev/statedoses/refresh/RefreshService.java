@@ -58,17 +58,20 @@ public final class RefreshService implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** A refresh that may find every source unchanged, and then builds nothing (see {@link #refresh(boolean)}). */
-    public RefreshReport refresh() {
-        return refresh(false);
+    /** One refresh, started by {@code trigger}, that may find every source unchanged (see below). */
+    public RefreshReport refresh(Trigger trigger) {
+        return refresh(trigger, false, runId -> { });
     }
 
     /**
-     * Fetches the sources and rebuilds the product. Unless {@code force}, each fetch is conditional
-     * on what the last good refresh of this build saw: when every source is unchanged, the run is
-     * recorded as {@code unchanged}, and the product (and its {@code refreshed_at}) stays as it is.
+     * One refresh, started by {@code trigger}: fetches the sources and rebuilds the product. Unless
+     * {@code force}, each fetch is conditional on what the last good refresh of this build saw:
+     * when every source is unchanged, the run is recorded as {@code unchanged}, and the product
+     * (and its {@code refreshed_at}) stays as it is. {@code recorded} gets the run's id as soon as
+     * the run is on record (status running), before the sources are fetched; it is not called when
+     * the refresh is turned away first (busy, shutting down, the warehouse away).
      */
-    public RefreshReport refresh(boolean force) {
+    public RefreshReport refresh(Trigger trigger, boolean force, LongConsumer recorded) {
         if (raw.stopping()) {
             throw RawLoad.stopped();
         }
@@ -84,17 +87,18 @@ public final class RefreshService implements AutoCloseable {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
-            return refreshLocked(tx, force);
+            return refreshLocked(tx, trigger, force, recorded);
         } finally {
             localLock.unlock();
         }
     }
 
-    private RefreshReport refreshLocked(Handle tx, boolean force) {
+    private RefreshReport refreshLocked(Handle tx, Trigger trigger, boolean force, LongConsumer recorded) {
         StepTimes steps = new StepTimes();
         Instant started = clock.instant();
         Map<SourceName, SourceReport> previous = force ? Map.of() : runs.lastGood(BuildInfo.build());
-        long runId = runs.start(started, BuildInfo.build());
+        long runId = runs.start(started, trigger, BuildInfo.build());
+        recorded.accept(runId);
         steps.mark("record start");
         MDC.put("run_id", Long.toString(runId));
         // The sources loaded so far: a failed run is recorded with them, for its lineage.

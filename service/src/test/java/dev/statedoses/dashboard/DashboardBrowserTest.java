@@ -396,6 +396,9 @@ class DashboardBrowserTest {
         assertTrue(button.isEnabled());
         assertTrue(seenStatuses().stream().anyMatch(s -> s.startsWith("Refreshing…") && s.endsWith("|disabled")),
             "progress shown with the button disabled: " + seenStatuses());
+        // Asked asynchronously (Prefer: respond-async), then followed: the run's progress shows.
+        assertTrue(seenStatuses().stream().anyMatch(s -> s.startsWith("Refreshing… run " + (runBefore + 1)
+            + " is running")), "the run followed: " + seenStatuses());
         String newFinishedAt = app.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
         waitFor("the new refresh's time", d -> newFinishedAt.equals(
             last.findElement(By.tagName("time")).getAttribute("datetime")));

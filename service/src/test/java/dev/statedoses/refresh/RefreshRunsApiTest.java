@@ -65,6 +65,7 @@ class RefreshRunsApiTest {
             .statusCode(200).contentType("application/json")
             .body("run_id", contains(2, 1))
             .body("status", contains("failed", "succeeded"))
+            .body("trigger", contains("api", "api"))
             .body("[0].error", equalTo("pfizer source (" + config.pfizerUrl() + "): upstream answered HTTP 403"))
             .body("[0].state_rows", nullValue())
             .body("[0].finished_at", containsString("T"))

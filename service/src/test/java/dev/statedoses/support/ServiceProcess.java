@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -43,6 +45,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Runs {@code java Main <command>} with {@code env} added to this JVM's environment. */
     public static ServiceProcess start(String command, Map<String, String> env) {
+        return start(List.of(command), env);
+    }
+
+    /** Runs {@code java Main <args...>} with {@code env} added to this JVM's environment. */
+    public static ServiceProcess start(List<String> args, Map<String, String> env) {
         URL config = Main.class.getResource("/logback.xml");
         assertTrue(config != null && "file".equals(config.getProtocol()), "no logback.xml in target/classes");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -52,9 +59,12 @@ public final class ServiceProcess implements AutoCloseable {
             // script behind each time). The library's unpacked binaries stay shared.
             Path tempDir = Files.createTempDirectory("state-doses-process");
             Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg");
-            ProcessBuilder builder = new ProcessBuilder(java, "-Dlogback.configurationFile=" + Path.of(config.toURI()),
+            List<String> commandLine = new ArrayList<>(List.of(java,
+                "-Dlogback.configurationFile=" + Path.of(config.toURI()),
                 "-Djava.io.tmpdir=" + tempDir, "-Dot.epg.working-dir=" + binaries,
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), command);
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            commandLine.addAll(args);
+            ProcessBuilder builder = new ProcessBuilder(commandLine);
             builder.environment().putAll(env);
             builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
             return new ServiceProcess(builder.start(), tempDir);

@@ -83,6 +83,24 @@ public final class TestWarehouse {
         return Warehouse.connect(jdbcUrl(config), config.dbUser(), config.dbPassword(), null);
     }
 
+    /** The first column of the first row {@code sql} answers, as text, in the database {@code env} points at. */
+    public static String text(Map<String, String> env, String sql) {
+        String url = "jdbc:postgresql://" + env.get("DB_HOST") + ":" + env.get("DB_PORT") + "/" + env.get("POSTGRES_DB");
+        try (Connection c = java.sql.DriverManager.getConnection(url, env.get("POSTGRES_USER"),
+                env.getOrDefault("POSTGRES_PASSWORD", ""));
+             Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery(sql)) {
+            return r.next() ? r.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot run: " + sql, e);
+        }
+    }
+
+    /** A number {@code sql} answers (such as a count), in the database {@code env} points at. */
+    public static long count(Map<String, String> env, String sql) {
+        return Long.parseLong(text(env, sql));
+    }
+
     /** An environment (as Main reads it) pointing at the database of {@code config}. */
     public static Map<String, String> environment(Config config) {
         return Map.of(

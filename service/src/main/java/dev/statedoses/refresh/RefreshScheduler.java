@@ -1,0 +1,236 @@
+package dev.statedoses.refresh;
+
+import dev.statedoses.source.SourceAbandonedException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refreshes by itself every {@code REFRESH_INTERVAL}, once per interval however many instances
+ * share the warehouse.
+ *
+ * <p>Every instance wakes at the same instants, the multiples of the interval since the epoch
+ * (00:00, 06:00, 12:00 and 18:00 UTC for 6h), and tries to claim that instant's refresh in
+ * {@code dwh.refresh_schedule}: one statement that moves the last claimed instant forward only
+ * if it is behind, so exactly one instance claims each. Clocks a little apart change nothing: a
+ * late instance finds the instant claimed. The claimant runs the refresh, unless one has already
+ * succeeded since that instant (a POST /refresh, say), or one is running: for the scheduler a busy
+ * lock means the product is being refreshed anyway, not an error. At start, the instant just
+ * past is looked at the same way, so a schedule missed while every instance was down is made
+ * up at once, and a new warehouse gets its first product without waiting a whole interval.
+ */
+public final class RefreshScheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RefreshScheduler.class);
+
+    /** How a scheduled instant ended for this instance. */
+    public enum Outcome {
+        /** This instance claimed it and ran the refresh (whatever its outcome: see the run log). */
+        RAN,
+        /** Another instance had claimed it. */
+        ELSEWHERE,
+        /** Claimed, but a refresh had succeeded since that instant: nothing to do. */
+        FRESH,
+        /** Claimed, but a refresh was running (another instance's, or a POST /refresh). */
+        BUSY,
+        /** The warehouse did not answer the claim; the next instant tries again. */
+        UNCLAIMED;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Jdbi jdbi;
+    private final RefreshService refreshes;
+    private final Duration interval;
+    private final Clock clock;
+    private final String instance;
+    private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+    /** The instants this instance ran, oldest first (the last 100): for tests and for its log. */
+    private final List<Instant> ran = new ArrayList<>();
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread thread = new Thread(r, "refresh-schedule");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Instant next;
+
+    public RefreshScheduler(Jdbi jdbi, RefreshService refreshes, Duration interval, Clock clock) {
+        this.jdbi = jdbi;
+        this.refreshes = refreshes;
+        this.interval = interval;
+        this.clock = clock;
+        this.instance = hostName() + " pid " + ProcessHandle.current().pid();
+        for (Outcome outcome : Outcome.values()) {
+            outcomes.put(outcome, new LongAdder());
+        }
+        // On close, the next wake-up (hours away, perhaps) is dropped, not waited for.
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** Looks at the instant just past now, then wakes at every next one. */
+    public void start() {
+        LOG.info("refreshing every {} (at multiples of it since 1970-01-01T00:00Z); next at {}", interval,
+            instantAtOrBefore(clock.instant()).plus(interval));
+        submit(this::tick, 0);
+    }
+
+    /** When this instance next wakes to look for a scheduled refresh; null before start or after close. */
+    public Instant next() {
+        return next;
+    }
+
+    /** How many scheduled instants ended with {@code outcome} on this instance. */
+    public long count(Outcome outcome) {
+        return outcomes.get(outcome).sum();
+    }
+
+    /** The instants this instance ran a refresh for (the last 100). */
+    public synchronized List<Instant> ranInstants() {
+        return List.copyOf(ran);
+    }
+
+    private void tick() {
+        Instant due = instantAtOrBefore(clock.instant());
+        try {
+            Outcome outcome = handle(due);
+            outcomes.get(outcome).increment();
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled refresh of {}: {}", due, e.getMessage());
+        } finally {
+            Instant now = clock.instant();
+            Instant following = instantAtOrBefore(now).plus(interval);
+            next = following;
+            // A millisecond past the instant, so that the wake-up computes that instant as due.
+            submit(this::tick, Duration.between(now, following).toMillis() + 1);
+        }
+    }
+
+    private Outcome handle(Instant due) {
+        Claim claim;
+        try {
+            claim = claim(due);
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled refresh of {} not claimed, the warehouse did not answer ({}); the next one is at {}",
+                due, e.getMessage(), due.plus(interval));
+            return Outcome.UNCLAIMED;
+        }
+        if (!claim.claimed()) {
+            LOG.info("scheduled refresh of {}: claimed by another instance ({})", due, claim.by());
+            return Outcome.ELSEWHERE;
+        }
+        if (claim.fresh()) {
+            LOG.info("scheduled refresh of {}: a refresh has succeeded since, nothing to do", due);
+            return Outcome.FRESH;
+        }
+        LOG.info("scheduled refresh of {}: running it", due);
+        try {
+            refreshes.refresh(Trigger.SCHEDULE);
+        } catch (RefreshBusyException e) {
+            LOG.info("scheduled refresh of {}: a refresh is running already, so this one is skipped", due);
+            return Outcome.BUSY;
+        } catch (SourceAbandonedException e) {
+            LOG.info("scheduled refresh of {}: stopped, the service is shutting down", due);
+        } catch (RuntimeException e) {
+            // Recorded in the run log with its reason; RefreshService has logged it too.
+            LOG.warn("scheduled refresh of {} failed (the last good product stays): {}", due, e.getMessage());
+        }
+        synchronized (this) {
+            ran.add(due);
+            if (ran.size() > 100) {
+                ran.remove(0);
+            }
+        }
+        return Outcome.RAN;
+    }
+
+    /** Whether this instance claimed {@code due}; who did otherwise; and whether a refresh succeeded since. */
+    private record Claim(boolean claimed, String by, boolean fresh) {
+    }
+
+    private Claim claim(Instant due) {
+        return jdbi.inTransaction(h -> {
+            // One statement, so two instances cannot both claim: the second waits for the first's
+            // row lock, then finds last_tick no longer behind.
+            boolean claimed = h.createQuery("""
+                    insert into dwh.refresh_schedule as s (singleton, last_tick, claimed_by, claimed_at)
+                    values (true, :due, :me, now())
+                    on conflict (singleton) do update
+                        set last_tick = excluded.last_tick, claimed_by = excluded.claimed_by,
+                            claimed_at = excluded.claimed_at
+                        where s.last_tick < excluded.last_tick
+                    returning true""")
+                .bind("due", due)
+                .bind("me", instance)
+                .mapTo(Boolean.class)
+                .findOne()
+                .isPresent();
+            if (!claimed) {
+                String by = h.createQuery("select claimed_by from dwh.refresh_schedule")
+                    .mapTo(String.class).findOne().orElse("?");
+                return new Claim(false, by, false);
+            }
+            boolean fresh = h.createQuery("""
+                    select exists (select 1 from dwh.refresh_runs where status in ('succeeded', 'unchanged') and finished_at >= :due)""")
+                .bind("due", due)
+                .mapTo(Boolean.class)
+                .one();
+            return new Claim(true, instance, fresh);
+        });
+    }
+
+    /** The latest multiple of the interval since the epoch at or before {@code at}. */
+    Instant instantAtOrBefore(Instant at) {
+        long every = interval.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(at.toEpochMilli(), every) * every);
+    }
+
+    private void submit(Runnable task, long delayMillis) {
+        try {
+            timer.schedule(task, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            next = null; // closed
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown host";
+        }
+    }
+
+    /**
+     * Stops waking. A scheduled refresh running now may finish (up to 30 s; on SIGTERM,
+     * RefreshService.shutdown has already stopped its fetching), then it is interrupted.
+     */
+    @Override
+    public void close() {
+        timer.shutdown();
+        next = null;
+        try {
+            if (!timer.awaitTermination(30, TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            timer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.statedoses.refresh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * REFRESH_INTERVAL with two instances on one warehouse: each scheduled instant is refreshed
+ * once, by one of them, and the other sees it claimed. A short interval (2 s), real instances,
+ * real refreshes.
+ */
+class ScheduledRefreshTest {
+
+    private static final Duration EVERY = Duration.ofSeconds(2);
+
+    private record Run(long runId, String status, String trigger, Instant startedAt) {
+    }
+
+    @Test
+    void twoInstancesRunExactlyOneRefreshPerScheduledInstant() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase()).withRefreshInterval(EVERY);
+            RefreshScheduler one;
+            RefreshScheduler two;
+            try (RunningApp first = RunningApp.start(config); RunningApp second = RunningApp.start(config)) {
+                one = first.wiring().scheduler();
+                two = second.wiring().scheduler();
+                // Until both have seen at least four scheduled instants.
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (ticks(one) < 4 || ticks(two) < 4) {
+                    assertTrue(System.nanoTime() < deadline, "the schedule did not tick: " + ticks(one) + ", " + ticks(two));
+                    Thread.sleep(100);
+                }
+                // The schedule shows in the metrics: the next instant, a multiple of 2 s, ahead.
+                String metrics = first.given().get("/metrics").then().statusCode(200).extract().asString();
+                double next = metric(metrics, "state_doses_refresh_next_scheduled_timestamp_seconds");
+                assertEquals(0, Math.round(next * 1000) % EVERY.toMillis(), "next at a multiple of 2 s: " + next);
+                assertTrue(next * 1000 > System.currentTimeMillis() - 1000, "next is ahead: " + next);
+                assertTrue(metric(metrics, "state_doses_refresh_schedule_ticks_total{outcome=\"ran\"}")
+                    + metric(metrics, "state_doses_refresh_schedule_ticks_total{outcome=\"elsewhere\"}") >= 4, metrics);
+                // The run log says who started the runs.
+                first.given().get("/refreshes?limit=1").then().statusCode(200)
+                    .body("[0].trigger", org.hamcrest.Matchers.equalTo("schedule"));
+            }
+            // Both stopped (a scheduled refresh under way finished first): count what happened.
+            List<Instant> ranByFirst = one.ranInstants();
+            List<Instant> ranBySecond = two.ranInstants();
+            long seenByFirst = ticks(one);
+            long seenBySecond = ticks(two);
+            assertEquals(0, one.count(RefreshScheduler.Outcome.UNCLAIMED) + two.count(RefreshScheduler.Outcome.UNCLAIMED));
+            List<Run> runs = Jdbi.create(TestWarehouse.jdbcUrl(config), config.dbUser(), config.dbPassword())
+                .withHandle(h -> h.createQuery("select run_id, status, trigger, started_at from dwh.refresh_runs "
+                        + "order by run_id")
+                    .map((rs, ctx) -> new Run(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant()))
+                    .list());
+            // Both looked at the same instants (within one, for the one in progress at the end).
+            assertTrue(Math.abs(seenByFirst - seenBySecond) <= 2, seenByFirst + " vs " + seenBySecond);
+            // No instant was run twice, by the same instance or by both.
+            List<Instant> ran = new ArrayList<>(ranByFirst);
+            ran.addAll(ranBySecond);
+            Set<Instant> distinct = new HashSet<>(ran);
+            assertEquals(ran.size(), distinct.size(), "an instant run twice: " + ranByFirst + " and " + ranBySecond);
+            // Every instant was a multiple of the interval, and every refresh in the log is one of them.
+            ran.forEach(at -> assertEquals(0, at.toEpochMilli() % EVERY.toMillis(), at.toString()));
+            // (An instant whose refresh found the previous one still running is skipped, as busy.)
+            assertTrue(runs.size() >= 2, "refreshes ran: " + runs);
+            assertEquals(ran.size(), runs.size(), "one run per instant claimed: " + runs + " for " + ran);
+            // The first builds the product; the sources do not change after it, so the others find
+            // them unchanged (conditional fetches) and build nothing.
+            for (Run run : runs) {
+                assertEquals("schedule", run.trigger(), run.toString());
+                assertEquals(run == runs.get(0) ? "succeeded" : "unchanged", run.status(), run.toString());
+            }
+            // Each run started at or after its instant, and before the next one's.
+            List<Instant> sorted = ran.stream().sorted().toList();
+            for (int i = 0; i < runs.size(); i++) {
+                Instant at = sorted.get(i);
+                Instant started = runs.get(i).startedAt();
+                assertTrue(!started.isBefore(at) && started.isBefore(at.plus(EVERY).plusSeconds(5)),
+                    "run " + runs.get(i) + " for the instant " + at);
+            }
+        }
+    }
+
+    /** A refresh that succeeded after the instant makes its scheduled one unneeded. */
+    @Test
+    void aRecentRefreshMakesTheScheduledOneUnneeded() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            try (RunningApp app = RunningApp.start(config)) {
+                app.given().post("/refresh").then().statusCode(200);
+            }
+            // An hour's interval: the instant just past is before that refresh only if the hour
+            // turned in between, which the check allows for.
+            try (RunningApp app = RunningApp.start(config.withRefreshInterval(Duration.ofHours(1)))) {
+                RefreshScheduler scheduler = app.wiring().scheduler();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (ticks(scheduler) < 1) {
+                    assertTrue(System.nanoTime() < deadline, "the schedule did not look");
+                    Thread.sleep(50);
+                }
+                long ran = scheduler.count(RefreshScheduler.Outcome.RAN);
+                long fresh = scheduler.count(RefreshScheduler.Outcome.FRESH);
+                long runs = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from dwh.refresh_runs").mapTo(Long.class).one());
+                assertEquals(1, ran + fresh);
+                assertEquals(1 + ran, runs, "a second run only if the hour turned meanwhile");
+                Instant next = scheduler.next();
+                assertEquals(0, next.toEpochMilli() % Duration.ofHours(1).toMillis(), next.toString());
+            }
+        }
+    }
+
+    /** The value of the series {@code series} (name and labels as written) in a scrape. */
+    private static double metric(String scrape, String series) {
+        return scrape.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+            .map(line -> Double.parseDouble(line.substring(series.length() + 1).strip()))
+            .orElseThrow(() -> new AssertionError("no " + series + " in:\n" + scrape));
+    }
+
+    private static long ticks(RefreshScheduler scheduler) {
+        long all = 0;
+        for (RefreshScheduler.Outcome outcome : RefreshScheduler.Outcome.values()) {
+            all += scheduler.count(outcome);
+        }
+        return all;
+    }
+}
