@@ -1,6 +1,6 @@
 -- Builds the data product (dwh.state_doses, and week by week dwh.state_doses_weekly) from this
--- refresh's allocations (run_allocations, sql/stage_allocations.sql), its county populations and
--- the jurisdiction reference.
+-- refresh's allocations (run_allocations, sql/stage_allocations.sql), its counties (run_counties,
+-- sql/stage_counties.sql) and the jurisdiction reference.
 -- Runs inside the refresh transaction, so readers see the old rows until it commits.
 -- The run id comes from the transaction-local setting state_doses.run_id.
 
@@ -16,8 +16,8 @@ with state_allocations as (
 state_population as (
     -- Each county once: a line repeated word for word does not count its people twice (a county
     -- listed with two populations fails the refresh before this, sql/conflicting_counties.sql).
-    select state, sum(population_estimate_2018) as population
-    from (select distinct state, county, population_estimate_2018 from raw.county_population) as counties
+    select state, sum(population) as population
+    from run_counties
     group by state
 ),
 product as (
@@ -68,21 +68,30 @@ delete from dwh.state_doses_weekly;
 with weeks as (
     select distinct week_of_allocations as week from run_allocations
 ),
-state_weeks as (
-    select counted_in as state, week_of_allocations as week,
-           sum(doses_moderna) as doses_moderna, sum(doses_pfizer) as doses_pfizer
-    from run_allocations
-    where kind in ('state', 'district', 'city')
-    group by counted_in, week_of_allocations
-),
-grid as (
-    -- A week without allocation rows for a state is a week of 0 doses for it.
-    select s.state, s.state_code, s.population, s.refreshed_at, s.run_id, w.week,
-           coalesce(a.doses_moderna, 0) as doses_moderna,
-           coalesce(a.doses_pfizer, 0)  as doses_pfizer
+allocated as (
+    -- Every state row in every week with 0 doses, and the doses allocated: summed per state and
+    -- week below, a week without allocation rows for a state is a week of 0 doses for it. (One
+    -- aggregate over both, rather than the grid of states and weeks joined to the allocations:
+    -- the same rows, without a join the planner, lacking statistics for the staged table, made a
+    -- merge join filtering 20 rows for every one it kept.)
+    select s.state, w.week, 0::bigint as doses_moderna, 0::bigint as doses_pfizer
     from dwh.state_doses s
     cross join weeks w
-    left join state_weeks a on a.state = s.state and a.week = w.week
+    union all
+    select counted_in, week_of_allocations, doses_moderna, doses_pfizer
+    from run_allocations
+    where kind in ('state', 'district', 'city')
+),
+state_weeks as (
+    select state, week, sum(doses_moderna) as doses_moderna, sum(doses_pfizer) as doses_pfizer
+    from allocated
+    group by state, week
+),
+grid as (
+    select s.state, s.state_code, s.population, s.refreshed_at, s.run_id, a.week,
+           a.doses_moderna, a.doses_pfizer
+    from state_weeks a
+    join dwh.state_doses s on s.state = a.state
 ),
 cumulative as (
     select grid.*,

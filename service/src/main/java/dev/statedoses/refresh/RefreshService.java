@@ -38,7 +38,8 @@ public final class RefreshService implements AutoCloseable {
     /** The advisory lock that lets one refresh run at a time on a warehouse, across processes. */
     private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
 
-    private static final String STAGE_SQL = Sql.load("stage_allocations.sql");
+    /** This refresh's allocations and counties, staged once for every step after the load. */
+    private static final String STAGE_SQL = Sql.load("stage_allocations.sql") + "\n" + Sql.load("stage_counties.sql");
     private static final String BUILD_SQL = Sql.load("build_state_doses.sql");
 
     private final Jdbi jdbi;

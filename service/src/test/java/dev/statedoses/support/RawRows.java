@@ -11,7 +11,7 @@ import org.jdbi.v3.core.Handle;
  */
 public final class RawRows {
 
-    private static final String STAGE = Sql.load("stage_allocations.sql");
+    private static final String STAGE = Sql.load("stage_allocations.sql") + "\n" + Sql.load("stage_counties.sql");
 
     private RawRows() {
     }
@@ -43,7 +43,8 @@ public final class RawRows {
 
     /**
      * Runs {@code script} (the transform) in {@code h}'s transaction under a new run, after staging
-     * the raw allocations as a refresh does (sql/stage_allocations.sql); returns the run id.
+     * the raw allocations and counties as a refresh does (sql/stage_allocations.sql,
+     * sql/stage_counties.sql); returns the run id.
      */
     public static long transform(Handle h, String script) throws SQLException {
         long run = beginRun(h);

@@ -1,0 +1,17 @@
+-- The counties of this refresh, read from raw.county_population once: one row per state and
+-- county, with its population, the first line that gives it, and a flag where the file gives
+-- the county two different populations. A line repeated word for word collapses into one, as a
+-- repeated allocation does (sql/stage_allocations.sql). The source checks and the product read
+-- this instead of grouping the raw rows again each (sql/conflicting_counties.sql,
+-- sql/implausible_state_populations.sql, sql/build_state_doses.sql).
+--
+-- A temporary table of the refresh transaction: no other session sees it, it is gone at commit or
+-- rollback, and it writes no WAL.
+create temporary table run_counties on commit drop as
+select state,
+       county,
+       min(population_estimate_2018) as population,
+       min(population_estimate_2018) <> max(population_estimate_2018) as conflicting,
+       min(line) as first_line
+from raw.county_population
+group by state, county;
