@@ -73,6 +73,7 @@ public final class App {
             config.routes.apiBuilder(() -> {
                 before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
                 readable("/ratios", c.ratios()::list);
+                readable("/ratios/weekly", c.ratios()::allWeeks); // before /ratios/{state}, which it would match
                 readable("/ratios/{state}", c.ratios()::one);
                 readable("/ratios/{state}/weekly", c.ratios()::weekly);
                 post("/refresh", c.refresh()::refresh);

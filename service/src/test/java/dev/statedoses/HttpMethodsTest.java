@@ -35,6 +35,8 @@ class HttpMethodsTest {
         "/ratios/New%20York,   200",
         "/ratios/XX,           404",
         "/ratios/NY/weekly,    200",
+        "/ratios/weekly,       200",
+        "/ratios/weekly?state=PR, 404",
         "/ratios/NY?as_of=2021-13-01, 400",
         "/refreshes,           200",
         "/refreshes/1,         200",
