@@ -4,7 +4,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Everything the service reads from its environment, with the defaults the README's table lists.
@@ -23,7 +27,8 @@ public record Config(
     URI countyPopulationUrl,
     Duration sourceTimeout,
     long sourceMaxBytes,
-    String refreshToken) {
+    String refreshToken,
+    List<String> corsOrigins) {
 
     static final String LAKE = "https://covid19-lake.s3.us-east-2.amazonaws.com/";
     public static final String DEFAULT_MODERNA_URL = LAKE
@@ -36,6 +41,9 @@ public record Config(
     /** The embedded warehouse's port: fixed, so psql finds it, and off 5432, where a real server may run. */
     public static final int EMBEDDED_DB_PORT = 54320;
 
+    /** An origin as browsers send it: scheme, host and, unless the scheme's default, port. No path. */
+    private static final Pattern ORIGIN = Pattern.compile("https?://([a-z0-9.-]+|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?");
+
     /** Like the record's own, but never shows the password or the token (configs end up in logs). */
     @Override
     public String toString() {
@@ -43,7 +51,7 @@ public record Config(
             + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dwhDir=" + dwhDir
             + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
             + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
-            + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + "]";
+            + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", corsOrigins=" + corsOrigins + "]";
     }
 
     /** True when no external warehouse is configured and the service runs its own PostgreSQL. */
@@ -66,7 +74,32 @@ public record Config(
             url(env, "COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
             Duration.ofSeconds(integer(env, "SOURCE_TIMEOUT", 60, 1, 3600)),
             longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000),
-            refreshToken(env.get("REFRESH_TOKEN")));
+            refreshToken(env.get("REFRESH_TOKEN")),
+            corsOrigins(text(env, "CORS_ORIGINS", "*")));
+    }
+
+    /**
+     * The origins whose pages may read the API (CORS): {@code *} for any (the default: the data
+     * is public), or origins separated by commas or spaces, such as
+     * {@code https://grafana.example.org, http://localhost:3000}. Compared as browsers send them,
+     * in lower case and without a trailing slash.
+     */
+    private static List<String> corsOrigins(String value) {
+        List<String> origins = new ArrayList<>();
+        for (String part : value.split("[,\\s]+")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            String origin = part.toLowerCase(Locale.ROOT).replaceFirst("/$", "");
+            if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+                throw new IllegalArgumentException("CORS_ORIGINS must be * or origins such as https://grafana.example.org "
+                    + "(scheme, host and port; no path), not '" + part + "'");
+            }
+            if (!origins.contains(origin)) {
+                origins.add(origin);
+            }
+        }
+        return origins.contains("*") ? List.of("*") : List.copyOf(origins);
     }
 
     /**
@@ -90,31 +123,37 @@ public record Config(
     /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
     public Config withDatabase(String host, int port, String name, String user, String password) {
         return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins);
     }
 
     /** A copy reading the three sources from other URLs. */
     public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
-            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken);
+            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins);
     }
 
     /** A copy serving on another port (0: any free one). */
     public Config withPort(int newPort) {
         return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins);
     }
 
     /** A copy with other limits on fetching a source. */
     public Config withSourceLimits(Duration timeout, long maxBytes) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, timeout, maxBytes, refreshToken);
+            countyPopulationUrl, timeout, maxBytes, refreshToken, corsOrigins);
+    }
+
+    /** A copy whose pages of {@code origins} (or {@code *}) may read the API. */
+    public Config withCorsOrigins(String origins) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins(origins));
     }
 
     /** A copy that requires {@code token} to refresh (null: refresh is open). */
     public Config withRefreshToken(String token) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, corsOrigins);
     }
 
     private static String blankToNull(String value) {

@@ -21,6 +21,7 @@ import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.RefreshAccess;
 import io.javalin.Javalin;
@@ -37,15 +38,17 @@ public final class Wiring implements AutoCloseable {
     private final RatioRepository ratios;
     private final ObjectMapper json;
     private final RefreshAccess access;
+    private final CrossOrigin crossOrigin;
     private final Ops ops;
 
     private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
-                   RefreshAccess access) {
+                   RefreshAccess access, CrossOrigin crossOrigin) {
         this.warehouse = warehouse;
         this.refreshes = refreshes;
         this.ratios = ratios;
         this.json = json;
         this.access = access;
+        this.crossOrigin = crossOrigin;
         // This instance's metrics registry (no global one): GET /metrics serves it.
         this.ops = Ops.create(warehouse, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
@@ -65,7 +68,7 @@ public final class Wiring implements AutoCloseable {
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
-                new RefreshAccess(config.refreshToken()));
+                new RefreshAccess(config.refreshToken()), CrossOrigin.allowing(config.corsOrigins()));
         } catch (RuntimeException e) {
             warehouse.close(); // an embedded warehouse stops with it
             throw e;
@@ -111,10 +114,10 @@ public final class Wiring implements AutoCloseable {
         warehouse.onProductChange(product::reload);
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
-            new SnapshotReads(product, ops::logRequest),
+            new SnapshotReads(product, ops::logRequest, crossOrigin),
             new RefreshController(refreshes, access),
             new RefreshRunsController(new RefreshRunRepository(warehouse.jdbi())),
-            ops), json);
+            ops, crossOrigin), json);
     }
 
     public RefreshService refreshes() {

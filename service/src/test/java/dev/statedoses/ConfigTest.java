@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,25 @@ class ConfigTest {
                 () -> Config.fromEnvironment(Map.of("REFRESH_TOKEN", blank)), "'" + blank + "'");
             assertEquals("REFRESH_TOKEN is set but blank: set a token, or unset the variable to leave "
                 + "POST /refresh open", error.getMessage());
+        }
+    }
+
+    @Test
+    void corsOriginsAreAnyByDefaultOrAListOfOrigins() {
+        assertEquals(List.of("*"), Config.fromEnvironment(Map.of()).corsOrigins());
+        assertEquals(List.of("*"), Config.fromEnvironment(Map.of("CORS_ORIGINS", " ")).corsOrigins());
+        assertEquals(List.of("*"), Config.fromEnvironment(Map.of("CORS_ORIGINS", "https://a.example, *")).corsOrigins());
+        // Commas or spaces; as browsers send them: lower case, no trailing slash; each once.
+        assertEquals(List.of("https://grafana.example.org", "http://localhost:3000", "http://[::1]:8888"),
+            Config.fromEnvironment(Map.of("CORS_ORIGINS",
+                "https://Grafana.example.org/, http://localhost:3000 http://[::1]:8888,https://grafana.example.org"))
+                .corsOrigins());
+        for (String wrong : List.of("grafana.example.org", "https://grafana.example.org/d/abc", "ftp://x.example",
+                "https://x.example:port")) {
+            assertEquals("CORS_ORIGINS must be * or origins such as https://grafana.example.org (scheme, host and "
+                    + "port; no path), not '" + wrong + "'",
+                assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", wrong))).getMessage());
         }
     }
 }

@@ -61,9 +61,10 @@ class HttpMethodsTest {
 
     @ParameterizedTest(name = "{0} {1}: 405, Allow: {2}")
     @CsvSource({
-        "DELETE, /ratios,             'GET, HEAD'",
-        "POST,   /ratios/NY,          'GET, HEAD'",
-        "PUT,    /health,             'GET, HEAD'",
+        "DELETE, /ratios,             'GET, HEAD, OPTIONS'",
+        "POST,   /ratios/NY,          'GET, HEAD, OPTIONS'",
+        "PUT,    /health,             'GET, HEAD, OPTIONS'",
+        "DELETE, /metrics,            'GET, HEAD'",
         "GET,    /refresh,            POST",
         "DELETE, /refresh,            POST",
     })
