@@ -28,7 +28,8 @@ public record Config(
     Duration sourceTimeout,
     long sourceMaxBytes,
     String refreshToken,
-    List<String> corsOrigins) {
+    List<String> corsOrigins,
+    String readerPassword) {
 
     static final String LAKE = "https://covid19-lake.s3.us-east-2.amazonaws.com/";
     public static final String DEFAULT_MODERNA_URL = LAKE
@@ -51,7 +52,8 @@ public record Config(
             + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dwhDir=" + dwhDir
             + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
             + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
-            + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", corsOrigins=" + corsOrigins + "]";
+            + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", corsOrigins=" + corsOrigins
+            + ", readerPassword=" + (readerPassword == null ? "unset" : "***") + "]";
     }
 
     /** True when no external warehouse is configured and the service runs its own PostgreSQL. */
@@ -75,7 +77,10 @@ public record Config(
             Duration.ofSeconds(integer(env, "SOURCE_TIMEOUT", 60, 1, 3600)),
             longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000),
             refreshToken(env.get("REFRESH_TOKEN")),
-            corsOrigins(text(env, "CORS_ORIGINS", "*")));
+            corsOrigins(text(env, "CORS_ORIGINS", "*")),
+            // Blank is unset, as compose passes an unset ${DWH_READER_PASSWORD:-}; kept as given.
+            env.get("DWH_READER_PASSWORD") == null || env.get("DWH_READER_PASSWORD").isBlank() ? null
+                : env.get("DWH_READER_PASSWORD"));
     }
 
     /**
@@ -123,37 +128,44 @@ public record Config(
     /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
     public Config withDatabase(String host, int port, String name, String user, String password) {
         return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins, readerPassword);
     }
 
     /** A copy reading the three sources from other URLs. */
     public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
-            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins);
+            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins, readerPassword);
     }
 
     /** A copy serving on another port (0: any free one). */
     public Config withPort(int newPort) {
         return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins, readerPassword);
     }
 
     /** A copy with other limits on fetching a source. */
     public Config withSourceLimits(Duration timeout, long maxBytes) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, timeout, maxBytes, refreshToken, corsOrigins);
+            countyPopulationUrl, timeout, maxBytes, refreshToken, corsOrigins, readerPassword);
     }
 
     /** A copy whose pages of {@code origins} (or {@code *}) may read the API. */
     public Config withCorsOrigins(String origins) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins(origins));
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins(origins),
+            readerPassword);
+    }
+
+    /** A copy that gives the read-only role dwh_reader {@code password} (null: leaves it as it is). */
+    public Config withReaderPassword(String password) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, corsOrigins, password);
     }
 
     /** A copy that requires {@code token} to refresh (null: refresh is open). */
     public Config withRefreshToken(String token) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, corsOrigins);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, corsOrigins, readerPassword);
     }
 
     private static String blankToNull(String value) {

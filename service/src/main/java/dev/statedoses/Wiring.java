@@ -20,6 +20,7 @@ import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
+import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.ProductResponse;
@@ -56,6 +57,7 @@ public final class Wiring implements AutoCloseable {
     public static Wiring start(Config config) {
         Warehouse warehouse = connect(config);
         try {
+            ReaderRole.ensure(warehouse.dataSource(), config.readerPassword());
             CsvFormat csv = new UnivocityCsv();
             RefreshService refreshes = new RefreshService(
                 warehouse.jdbi(),

@@ -89,4 +89,13 @@ class ConfigTest {
                     () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", wrong))).getMessage());
         }
     }
+
+    @Test
+    void theReaderPasswordIsKeptAsGivenAndNeverShown() {
+        assertNull(Config.fromEnvironment(Map.of()).readerPassword());
+        assertNull(Config.fromEnvironment(Map.of("DWH_READER_PASSWORD", " ")).readerPassword());
+        Config config = Config.fromEnvironment(Map.of("DWH_READER_PASSWORD", " r3ad "));
+        assertEquals(" r3ad ", config.readerPassword());
+        assertFalse(config.toString().contains("r3ad"), "the password stays out of logs");
+    }
 }
