@@ -4,6 +4,7 @@
 //   GET /ratios/{state}/weekly       the allocation weeks (every state has every week)
 //   GET /refreshes?limit=1           the last refresh and its sources
 //   POST /refresh                    a refresh (with Authorization: Bearer <token> when the service has one)
+// Selecting a state (its tile or its name in the table) shows its weeks: trend.js draws them.
 // The page's Content-Security-Policy allows only 'self': no inline script or style, so the DOM is
 // built here with textContent and classes only (never innerHTML with data).
 (function () {
@@ -58,6 +59,7 @@
     weeks: [], // ISO dates, oldest first; the last is the current product
     sort: { key: 'state', dir: 'ascending' },
     loadSeq: 0,
+    selected: null, // the USPS code of the state whose weeks are shown
     token: null // the refresh token: only in this page's memory, never stored
   };
 
@@ -218,6 +220,7 @@
         ? whole.format(row.population) + ' people · ' + whole.format(row.doses_total) + ' doses'
         : '';
     }
+    markSelected();
   }
 
   /** The fewest decimals (2 to 4) that tell each group's bounds from the next group's. */
@@ -291,8 +294,13 @@
       tr.dataset.stateCode = r.state_code;
       const name = make('th', 'text');
       name.scope = 'row';
-      name.append(make('span', 'state-name', r.state), make('span', 'state-code', r.state_code));
-      name.querySelector('.state-code').setAttribute('aria-hidden', 'true');
+      // A button: selecting the state's name shows its weeks.
+      const select = make('button', 'state-select');
+      select.type = 'button';
+      select.dataset.stateCode = r.state_code;
+      select.append(make('span', 'state-name', r.state), make('span', 'state-code', r.state_code));
+      select.querySelector('.state-code').setAttribute('aria-hidden', 'true');
+      name.append(select);
       const ratio = make('td', 'num ratio');
       const swatch = make('span', 'swatch ' + scale.classOf(r.people_per_dose));
       swatch.setAttribute('aria-hidden', 'true');
@@ -308,6 +316,63 @@
       return tr;
     });
     tbody.replaceChildren(...rows);
+    markSelected();
+  }
+
+  // ---- a state's weeks ----------------------------------------------------------------------------
+
+  /** Shows the weeks of the state {@code code} (trend.js), and marks its tile and row. */
+  function selectState(code, focus) {
+    const row = state.rows.find((r) => r.state_code === code);
+    if (!row || !window.StateDosesTrend) {
+      return;
+    }
+    state.selected = code;
+    markSelected();
+    window.StateDosesTrend.show(row, state.weeks.length ? state.weeks[weekIndex()] : null, focus);
+  }
+
+  function markSelected() {
+    for (const node of document.querySelectorAll('#map [data-state-code], #states tbody tr[data-state-code]')) {
+      if (node.dataset.stateCode === state.selected) {
+        node.setAttribute('aria-current', 'true');
+      } else {
+        node.removeAttribute('aria-current');
+      }
+    }
+  }
+
+  function onMapClick(event) {
+    const tile = event.target.closest('[data-state-code]');
+    if (tile) {
+      selectState(tile.dataset.stateCode, false);
+    }
+  }
+
+  function onMapKey(event) {
+    const tile = event.target.closest('[data-state-code]');
+    if (tile && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault(); // no scrolling on Space
+      selectState(tile.dataset.stateCode, true);
+    }
+  }
+
+  function onTableClick(event) {
+    const button = event.target.closest('button.state-select');
+    if (button) {
+      // A keyboard's Enter or Space clicks a button too (event.detail 0): then the focus follows.
+      selectState(button.dataset.stateCode, event.detail === 0);
+    }
+  }
+
+  function onTrendClosed() {
+    const code = state.selected;
+    state.selected = null;
+    markSelected();
+    const tile = code && el.map.querySelector('[data-state-code=' + code + ']');
+    if (tile) {
+      tile.focus();
+    }
   }
 
   function drawSortState() {
@@ -439,6 +504,9 @@
 
   function onWeekInput() {
     drawWeekLabel();
+    if (window.StateDosesTrend && state.weeks.length) {
+      window.StateDosesTrend.week(state.weeks[weekIndex()]);
+    }
     clearTimeout(weekTimer);
     weekTimer = setTimeout(loadWeek, 120);
   }
@@ -588,6 +656,9 @@
         setRefreshStatus('Refresh done: ' + whole.format(body.state_rows) + ' state rows in '
           + formatDuration(body.duration_ms) + ' (run ' + body.run_id + ').', 'ok');
         await Promise.all([loadProduct(), loadLastRefresh()]);
+        if (window.StateDosesTrend) {
+          window.StateDosesTrend.reset();
+        }
       } else if (response.status === 401) {
         const error = new ApiError(response, body);
         state.token = null;
@@ -651,6 +722,10 @@
       th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.key));
     }
     el.week.addEventListener('input', onWeekInput);
+    el.map.addEventListener('click', onMapClick);
+    el.map.addEventListener('keydown', onMapKey);
+    el.table.tBodies[0].addEventListener('click', onTableClick);
+    document.addEventListener('state-doses:trend-closed', onTrendClosed);
     el.refreshButton.addEventListener('click', refresh);
     el.tokenForm.addEventListener('submit', onTokenSubmit);
     $('token-cancel').addEventListener('click', () => {
