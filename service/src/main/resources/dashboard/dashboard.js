@@ -3,6 +3,7 @@
 //   GET /ratios[?as_of=YYYY-MM-DD]   the 51 rows (the current product, or as of a week)
 //   GET /ratios/{state}/weekly       the allocation weeks (every state has every week)
 //   GET /refreshes?limit=1           the last refresh and its sources
+//   GET /health                      which successful refresh built the product shown (after a failed one)
 //   POST /refresh                    a refresh (with Authorization: Bearer <token> when the service has one)
 // Selecting a state (its tile or its name in the table) shows its weeks: trend.js draws them.
 // The page's Content-Security-Policy allows only 'self': no inline script or style, so the DOM is
@@ -580,6 +581,13 @@
     if (run.error) {
       parts.push(make('p', 'run-error', run.error));
     }
+    if (run.status !== 'succeeded') {
+      const note = make('p', 'shown-run', '');
+      parts.push(note);
+      shownRun().then((text) => {
+        note.textContent = text;
+      });
+    }
     if (run.sources && run.sources.length) {
       parts.push(make('h3', 'sources-title', 'Sources'));
       const sources = make('ul', 'sources');
@@ -597,6 +605,27 @@
       parts.push(sources);
     }
     box.replaceChildren(...parts);
+  }
+
+  /**
+   * Which successful refresh built the product on the page, in words (GET /health names it): what
+   * the page still shows after a failed refresh, or while one runs.
+   */
+  async function shownRun() {
+    try {
+      // 200 or 503: the same status document either way.
+      const response = await fetch('/health', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+      const body = await readBody(response);
+      const last = body && body.last_successful_refresh;
+      if (!last) {
+        return body && body.product === 'empty' ? 'No refresh has succeeded yet: there is no data to show.'
+          : 'The page still shows the data it had.';
+      }
+      const time = moment.format(parseInstant(last.finished_at));
+      return 'The page still shows run ' + last.run_id + ', the last successful refresh (finished ' + time + ').';
+    } catch (e) {
+      return 'The page still shows the data it had.';
+    }
   }
 
   async function loadLastRefresh() {
@@ -673,6 +702,9 @@
         const error = new ApiError(response, body);
         const retry = error.retryAfter ? ' Try again in ' + error.retryAfter + ' seconds.' : '';
         setRefreshStatus('Refresh failed. ' + error.message + retry, 'error');
+        // The product did not change: say which successful run the page still shows.
+        const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
+        setRefreshStatus('Refresh failed. ' + error.message + retry + ' ' + shown, 'error');
       }
     } catch (e) {
       setRefreshStatus('Refresh failed: the service did not answer (' + e.message + ').', 'error');

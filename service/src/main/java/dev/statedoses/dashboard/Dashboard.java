@@ -15,7 +15,7 @@ import java.util.Map;
  * The dashboard: {@code GET /} is one HTML page, and {@code GET /dashboard/{file}} its scripts,
  * styles and icon, all read from {@code dashboard/} in this jar (an allowlist: no other file can be
  * asked for). The page draws itself from the JSON API on the same origin ({@code /ratios},
- * {@code /ratios/{state}/weekly}, {@code /refreshes}, {@code POST /refresh}); it
+ * {@code /ratios/{state}/weekly}, {@code /refreshes}, {@code /health}, {@code POST /refresh}); it
  * loads nothing from another host, and its Content-Security-Policy allows only 'self' (so no
  * inline script or style).
  */

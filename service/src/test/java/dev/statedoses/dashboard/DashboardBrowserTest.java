@@ -448,6 +448,41 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void afterAFailedRefreshThePageSaysWhichRunItStillShows() {
+        driver();
+        // A warehouse of its own, so that the failed run is no other test's last refresh.
+        Config good = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+        try (RunningApp first = RunningApp.start(good)) {
+            first.given().post("/refresh").then().statusCode(200);
+        }
+        String finishedAt;
+        Config broken = good.withSources(upstream.url("/no-such-moderna.csv"), good.pfizerUrl(),
+            good.countyPopulationUrl());
+        try (RunningApp failing = RunningApp.start(broken)) {
+            finishedAt = failing.given().get("/refreshes/1").jsonPath().getString("finished_at");
+            open(failing);
+            // The browser logs the failed POST as a console error: expected here.
+            expectedConsoleErrors.add(Pattern.compile("/refresh - Failed to load resource: the server responded "
+                + "with a status of 502"));
+            driver.findElement(By.id("refresh-button")).click();
+            WebElement status = driver.findElement(By.id("refresh-status"));
+            waitFor("the failure and the run shown", d -> status.getText().contains("still shows"));
+            assertTrue(status.getText().matches("Refresh failed\\. Source unavailable: moderna source \\(http://"
+                + "127\\.0\\.0\\.1:\\d+/no-such-moderna\\.csv\\): upstream answered HTTP 404 The page still shows run 1, "
+                + "the last successful refresh \\(finished [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M .+\\)\\."),
+                status.getText());
+            // The last refresh is the failed one; it says what the table still shows.
+            WebElement last = driver.findElement(By.id("last-refresh"));
+            waitFor("the failed run", d -> last.getText().contains("failed") && last.getText().contains("still shows"));
+            assertTrue(last.findElement(By.className("shown-run")).getText()
+                .startsWith("The page still shows run 1, the last successful refresh (finished "), last.getText());
+            assertEquals(51, rows().size());
+            assertEquals("0.8000", ratio(row("NY")));
+            assertTrue(finishedAt != null);
+        }
+    }
+
+    @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
         open(app);
         WebElement last = driver.findElement(By.id("last-refresh"));
