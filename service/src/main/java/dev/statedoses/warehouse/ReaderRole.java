@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * file the migration history checksums; a role belongs to the whole server, not to the database a
  * migration runs in; and a role an administrator creates later gets its grants at the next start,
  * which a migration that already ran could not give. Every step is idempotent, so several
- * databases of one server (the tests', or a refresh and a service) may run it at once.
+ * databases of one server (the tests', or a refresh and a service) may run it at once, and the
+ * grants are only run when the role's privileges differ from them: a usual start writes nothing
+ * to the catalog, and never waits for a refresh, whose truncated raw tables a revoke would.
  *
  * <p>The role is created where the service's role may create roles (the embedded warehouse's
  * {@code postgres}, compose's {@code etl}); elsewhere the service says, in one log line, what to
@@ -34,6 +38,7 @@ public final class ReaderRole {
 
     public static final String NAME = "dwh_reader";
     private static final String GRANTS = Sql.load("reader_grants.sql");
+    private static final String WRONG = Sql.load("reader_grants_wrong.sql");
     /**
      * How many times a step is tried when another database of the server altered the role at the
      * same moment ("tuple concurrently updated"): each try waits a random while longer.
@@ -111,19 +116,43 @@ public final class ReaderRole {
         }
     }
 
+    /** Grants what the role may read, unless it has exactly that already (the usual start). */
     private static void grant(Connection c) throws SQLException {
+        List<String> wrong = wrong(c);
+        if (wrong.isEmpty()) {
+            return;
+        }
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("select pg_advisory_xact_lock(" + GRANT_LOCK + ")");
+            // A refresh in progress holds the raw tables (truncated) until it commits: rather
+            // than wait for it, grant at the next start.
+            s.execute("set local lock_timeout = '3s'");
             s.execute(GRANTS);
             c.commit();
+            LOG.info("granted {} what it may read in this database (it had: {})", NAME, String.join(", ", wrong));
         } catch (SQLException e) {
             c.rollback();
-            throw e;
+            if (!"55P03".equals(e.getSQLState())) {
+                throw e;
+            }
+            LOG.info("{} not granted now: a refresh holds the tables; the next start grants it ({})", NAME,
+                String.join(", ", wrong));
         } finally {
             c.setAutoCommit(autoCommit);
         }
+    }
+
+    /** How the role's privileges here differ from the grants' (sql/reader_grants_wrong.sql); empty: not at all. */
+    static List<String> wrong(Connection c) throws SQLException {
+        List<String> wrong = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(WRONG)) {
+            while (r.next()) {
+                wrong.add(r.getString(1));
+            }
+        }
+        return wrong;
     }
 
     private static boolean exists(Connection c) throws SQLException {

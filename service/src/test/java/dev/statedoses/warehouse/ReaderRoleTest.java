@@ -126,6 +126,39 @@ class ReaderRoleTest {
     }
 
     @Test
+    void aStartTakesBackWhatElseTheReaderWasGrantedAndOtherwiseChangesNothing() throws SQLException {
+        Config config = server.configure(Config.fromEnvironment(Map.of()));
+        try (RunningApp app = RunningApp.start(config)) {
+            // the grants
+        }
+        try (Connection owner = DriverManager.getConnection(server.jdbcUrl("postgres"), "postgres", "");
+             Statement s = owner.createStatement()) {
+            assertEquals(List.of(), ReaderRole.wrong(owner), "exactly the grants");
+            s.execute("grant select on raw.county_population to dwh_reader");
+            s.execute("grant usage on schema raw to dwh_reader");
+            s.execute("grant insert on dwh.refresh_runs to dwh_reader");
+            assertEquals(List.of("more than select on dwh.refresh_runs", "more than select on raw.county_population",
+                "usage on schema raw"), ReaderRole.wrong(owner));
+        }
+        log.list.clear();
+        try (RunningApp app = RunningApp.start(config)) {
+            // takes them back
+        }
+        assertEquals(List.of("INFO granted dwh_reader what it may read in this database (it had: more than select "
+            + "on dwh.refresh_runs, more than select on raw.county_population, usage on schema raw)"), lines());
+        log.list.clear();
+        try (Connection owner = DriverManager.getConnection(server.jdbcUrl("postgres"), "postgres", "")) {
+            assertEquals(List.of(), ReaderRole.wrong(owner));
+            String acl = text(owner, "select relacl::text from pg_class where oid = 'dwh.state_doses'::regclass");
+            try (RunningApp app = RunningApp.start(config)) {
+                // nothing to do
+            }
+            assertEquals(List.of(), lines(), "a start with the grants right writes nothing");
+            assertEquals(acl, text(owner, "select relacl::text from pg_class where oid = 'dwh.state_doses'::regclass"));
+        }
+    }
+
+    @Test
     void thePasswordIsTheEnvironmentsAndFollowsIt() throws SQLException {
         Config config = server.configure(Config.fromEnvironment(Map.of()));
         try (RunningApp app = RunningApp.start(config.withReaderPassword(PASSWORD))) {
@@ -178,7 +211,9 @@ class ReaderRoleTest {
         try (RunningApp app = RunningApp.start(config.withReaderPassword(null))) {
             // started
         }
-        assertEquals(List.of(), lines());
+        assertEquals(1, lines().size(), lines().toString());
+        assertTrue(lines().get(0).startsWith("INFO granted dwh_reader what it may read in this database (it had: "
+            + "no select on dwh.refresh_checks, "), lines().toString());
         try (Connection reader = DriverManager.getConnection(server.jdbcUrl("warehouse"), ReaderRole.NAME,
                 "chosen by the admin")) {
             assertEquals(51, count(reader, "dwh.state_doses"));
