@@ -72,6 +72,17 @@ fi
 REFRESH_TOKEN="$(token_in_env_file)"
 export REFRESH_TOKEN
 
+# The password of dwh_reader, the read-only warehouse login for psql and BI tools, lives in .env
+# too, made once; the service gives it to the role at start. Never printed: the hints read it.
+reader_password_in_env_file() { [[ ! -f .env ]] || sed -n 's/^DWH_READER_PASSWORD=//p' .env | tail -n 1; }
+if [[ -z "$(reader_password_in_env_file | tr -d '[:space:]')" ]]; then
+  [[ ! -s .env || -z "$(tail -c 1 .env)" ]] || echo >>.env
+  printf 'DWH_READER_PASSWORD=%s\n' "$(od -An -tx1 -N18 /dev/urandom | tr -d ' \n')" >>.env
+  echo "Made a password for the read-only warehouse login dwh_reader in .env."
+fi
+DWH_READER_PASSWORD="$(reader_password_in_env_file)"
+export DWH_READER_PASSWORD
+
 # The copies of the three sources in ../shared/data (beside this project, when it is there) are
 # used unless a source URL is given: they work offline and hold the complete weekly series.
 shared_data="$(cd .. && pwd -P)/shared/data"
@@ -241,10 +252,11 @@ run_docker() {
   closing_hints
   cat <<EOF
 
-Warehouse (psql inside the dwh container):
-  ${compose[*]} -f '${root}/docker-compose.yml' exec dwh psql -U ${user} ${db} -c 'select * from dwh.state_doses'
-or from this machine (password in ${root}/database.env):
-  psql -h 127.0.0.1 -p ${DWH_PORT} -U ${user} ${db} -c 'select * from dwh.state_doses'
+Warehouse, read-only (psql inside the dwh container):
+  ${compose[*]} -f '${root}/docker-compose.yml' exec dwh psql -U dwh_reader ${db} -c 'select * from dwh.state_doses'
+or from this machine (the password is in ${root}/.env):
+  PGPASSWORD="\$(sed -n 's/^DWH_READER_PASSWORD=//p' '${root}/.env')" psql -h 127.0.0.1 -p ${DWH_PORT} -U dwh_reader ${db} -c 'select * from dwh.state_doses'
+(as the owner, ${user}, to change things: password in ${root}/database.env)
 
 Logs:  ${compose[*]} -f '${root}/docker-compose.yml' logs -f etl
 Stop:  ${root}/teardown.sh            (keeps the warehouse volume)
@@ -255,8 +267,8 @@ EOF
 # The embedded warehouse unless the caller pointed the service at another PostgreSQL.
 warehouse_hint() {
   if [[ -z "${DB_HOST:-}" ]]; then
-    echo "Warehouse (embedded PostgreSQL, user postgres, no password):"
-    echo "  psql -h 127.0.0.1 -p ${DB_PORT:-54320} -U postgres ${POSTGRES_DB:-dwh} -c 'select * from dwh.state_doses'"
+    echo "Warehouse (embedded PostgreSQL, read-only login dwh_reader; the owner is postgres; local logins need no password):"
+    echo "  psql -h 127.0.0.1 -p ${DB_PORT:-54320} -U dwh_reader ${POSTGRES_DB:-dwh} -c 'select * from dwh.state_doses'"
   else
     echo "Warehouse (DB_HOST=${DB_HOST}):"
     echo "  psql -h ${DB_HOST} -p ${DB_PORT:-5432} -U ${POSTGRES_USER:-postgres} ${POSTGRES_DB:-dwh} -c 'select * from dwh.state_doses'"

@@ -3,9 +3,11 @@
 //   GET /ratios[?as_of=YYYY-MM-DD]   the 51 rows (the current product, or as of a week)
 //   GET /ratios/{state}/weekly       the allocation weeks (every state has every week)
 //   GET /refreshes?limit=1           the last refresh and its sources
+//   GET /health                      which successful refresh built the product shown (after a failed one)
 //   POST /refresh                    a refresh (with Authorization: Bearer <token> when the service has one),
 //                                    asked with Prefer: respond-async: 202 and the run's Location at once
 //   GET /refreshes/{id}              that run, polled until it is no longer running
+// Selecting a state (its tile or its name in the table) shows its weeks: trend.js draws them.
 // The page's Content-Security-Policy allows only 'self': no inline script or style, so the DOM is
 // built here with textContent and classes only (never innerHTML with data).
 (function () {
@@ -60,6 +62,7 @@
     weeks: [], // ISO dates, oldest first; the last is the current product
     sort: { key: 'state', dir: 'ascending' },
     loadSeq: 0,
+    selected: null, // the USPS code of the state whose weeks are shown
     token: null // the refresh token: only in this page's memory, never stored
   };
 
@@ -220,6 +223,7 @@
         ? whole.format(row.population) + ' people · ' + whole.format(row.doses_total) + ' doses'
         : '';
     }
+    markSelected();
   }
 
   /** The fewest decimals (2 to 4) that tell each group's bounds from the next group's. */
@@ -293,8 +297,13 @@
       tr.dataset.stateCode = r.state_code;
       const name = make('th', 'text');
       name.scope = 'row';
-      name.append(make('span', 'state-name', r.state), make('span', 'state-code', r.state_code));
-      name.querySelector('.state-code').setAttribute('aria-hidden', 'true');
+      // A button: selecting the state's name shows its weeks.
+      const select = make('button', 'state-select');
+      select.type = 'button';
+      select.dataset.stateCode = r.state_code;
+      select.append(make('span', 'state-name', r.state), make('span', 'state-code', r.state_code));
+      select.querySelector('.state-code').setAttribute('aria-hidden', 'true');
+      name.append(select);
       const ratio = make('td', 'num ratio');
       const swatch = make('span', 'swatch ' + scale.classOf(r.people_per_dose));
       swatch.setAttribute('aria-hidden', 'true');
@@ -310,6 +319,63 @@
       return tr;
     });
     tbody.replaceChildren(...rows);
+    markSelected();
+  }
+
+  // ---- a state's weeks ----------------------------------------------------------------------------
+
+  /** Shows the weeks of the state {@code code} (trend.js), and marks its tile and row. */
+  function selectState(code, focus) {
+    const row = state.rows.find((r) => r.state_code === code);
+    if (!row || !window.StateDosesTrend) {
+      return;
+    }
+    state.selected = code;
+    markSelected();
+    window.StateDosesTrend.show(row, state.weeks.length ? state.weeks[weekIndex()] : null, focus);
+  }
+
+  function markSelected() {
+    for (const node of document.querySelectorAll('#map [data-state-code], #states tbody tr[data-state-code]')) {
+      if (node.dataset.stateCode === state.selected) {
+        node.setAttribute('aria-current', 'true');
+      } else {
+        node.removeAttribute('aria-current');
+      }
+    }
+  }
+
+  function onMapClick(event) {
+    const tile = event.target.closest('[data-state-code]');
+    if (tile) {
+      selectState(tile.dataset.stateCode, false);
+    }
+  }
+
+  function onMapKey(event) {
+    const tile = event.target.closest('[data-state-code]');
+    if (tile && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault(); // no scrolling on Space
+      selectState(tile.dataset.stateCode, true);
+    }
+  }
+
+  function onTableClick(event) {
+    const button = event.target.closest('button.state-select');
+    if (button) {
+      // A keyboard's Enter or Space clicks a button too (event.detail 0): then the focus follows.
+      selectState(button.dataset.stateCode, event.detail === 0);
+    }
+  }
+
+  function onTrendClosed() {
+    const code = state.selected;
+    state.selected = null;
+    markSelected();
+    const tile = code && el.map.querySelector('[data-state-code=' + code + ']');
+    if (tile) {
+      tile.focus();
+    }
   }
 
   function drawSortState() {
@@ -441,6 +507,9 @@
 
   function onWeekInput() {
     drawWeekLabel();
+    if (window.StateDosesTrend && state.weeks.length) {
+      window.StateDosesTrend.week(state.weeks[weekIndex()]);
+    }
     clearTimeout(weekTimer);
     weekTimer = setTimeout(loadWeek, 120);
   }
@@ -514,6 +583,13 @@
     if (run.error) {
       parts.push(make('p', 'run-error', run.error));
     }
+    if (run.status !== 'succeeded') {
+      const note = make('p', 'shown-run', '');
+      parts.push(note);
+      shownRun().then((text) => {
+        note.textContent = text;
+      });
+    }
     if (run.sources && run.sources.length) {
       parts.push(make('h3', 'sources-title', 'Sources'));
       const sources = make('ul', 'sources');
@@ -535,6 +611,27 @@
       parts.push(sources);
     }
     box.replaceChildren(...parts);
+  }
+
+  /**
+   * Which successful refresh built the product on the page, in words (GET /health names it): what
+   * the page still shows after a failed refresh, or while one runs.
+   */
+  async function shownRun() {
+    try {
+      // 200 or 503: the same status document either way.
+      const response = await fetch('/health', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+      const body = await readBody(response);
+      const last = body && body.last_successful_refresh;
+      if (!last) {
+        return body && body.product === 'empty' ? 'No refresh has succeeded yet: there is no data to show.'
+          : 'The page still shows the data it had.';
+      }
+      const time = moment.format(parseInstant(last.finished_at));
+      return 'The page still shows run ' + last.run_id + ', the last successful refresh (finished ' + time + ').';
+    } catch (e) {
+      return 'The page still shows the data it had.';
+    }
   }
 
   async function loadLastRefresh() {
@@ -607,6 +704,9 @@
         + formatDuration(run.duration_ms) + ' (run ' + run.run_id + ').', 'ok');
     }
     await Promise.all([loadProduct(), loadLastRefresh()]);
+    if (window.StateDosesTrend) {
+      window.StateDosesTrend.reset();
+    }
   }
 
   async function refresh() {
@@ -628,8 +728,11 @@
         if (run.status === 'succeeded' || run.status === 'unchanged') {
           await showRefreshed(run);
         } else {
-          setRefreshStatus('Refresh failed (run ' + run.run_id + '). ' + (run.error || run.status), 'error');
-          await loadLastRefresh();
+          const failed = 'Refresh failed (run ' + run.run_id + '). ' + (run.error || run.status);
+          setRefreshStatus(failed, 'error');
+          // The product did not change: say which successful run the page still shows.
+          const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
+          setRefreshStatus(failed + ' ' + shown, 'error');
         }
       } else if (response.ok && body) {
         // A service that answered synchronously after all: the report itself.
@@ -648,6 +751,9 @@
         const error = new ApiError(response, body);
         const retry = error.retryAfter ? ' Try again in ' + error.retryAfter + ' seconds.' : '';
         setRefreshStatus('Refresh failed. ' + error.message + retry, 'error');
+        // The product did not change: say which successful run the page still shows.
+        const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
+        setRefreshStatus('Refresh failed. ' + error.message + retry + ' ' + shown, 'error');
       }
     } catch (e) {
       setRefreshStatus('Refresh failed: the service did not answer (' + e.message + ').', 'error');
@@ -697,6 +803,10 @@
       th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.key));
     }
     el.week.addEventListener('input', onWeekInput);
+    el.map.addEventListener('click', onMapClick);
+    el.map.addEventListener('keydown', onMapKey);
+    el.table.tBodies[0].addEventListener('click', onTableClick);
+    document.addEventListener('state-doses:trend-closed', onTrendClosed);
     el.refreshButton.addEventListener('click', refresh);
     el.tokenForm.addEventListener('submit', onTokenSubmit);
     $('token-cancel').addEventListener('click', () => {

@@ -1,6 +1,8 @@
 package dev.statedoses;
 
+import static io.javalin.apibuilder.ApiBuilder.after;
 import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.beforeMatched;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.head;
 import static io.javalin.apibuilder.ApiBuilder.post;
@@ -15,10 +17,12 @@ import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
+import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import io.javalin.Javalin;
+import io.javalin.apibuilder.ApiBuilder;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -27,6 +31,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.jdbi.v3.core.ConnectionException;
@@ -39,12 +44,21 @@ public final class App {
     private static final Logger LOG = LoggerFactory.getLogger(App.class);
     static final int RETRY_AFTER_SECONDS = 10;
 
+    /**
+     * The routes pages of other origins may read (CORS, as CORS_ORIGINS allows): the product and
+     * its weeks, the log of refreshes, health and the contract, for dashboards and notebooks
+     * elsewhere. Not the pages (dashboard, docs), not the metrics (scraped by servers, and about
+     * this process), and never a write.
+     */
+    static final List<String> CROSS_ORIGIN_READS = List.of("/ratios", "/ratios/weekly", "/ratios/{state}",
+        "/ratios/{state}/weekly", "/refreshes", "/refreshes/{id}", "/health", "/openapi.yaml");
+
     private App() {
     }
 
     /** Everything that answers HTTP, built by {@link Wiring}. */
     public record Controllers(RatioController ratios, SnapshotReads snapshotReads, RefreshController refresh,
-                              RefreshRunsController runs, Ops ops) {
+                              RefreshRunsController runs, Ops ops, CrossOrigin crossOrigin) {
     }
 
     public static Javalin create(Controllers c, ObjectMapper json) {
@@ -73,6 +87,7 @@ public final class App {
             config.routes.apiBuilder(() -> {
                 before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
                 readable("/ratios", c.ratios()::list);
+                readable("/ratios/weekly", c.ratios()::allWeeks); // before /ratios/{state}, which it would match
                 readable("/ratios/{state}", c.ratios()::one);
                 readable("/ratios/{state}/weekly", c.ratios()::weekly);
                 post("/refresh", c.refresh()::refresh);
@@ -87,6 +102,11 @@ public final class App {
                 readable("/docs/assets/{file}", c.ops()::docsAsset);
                 readable("/", dev.statedoses.dashboard.Dashboard::page);
                 readable("/dashboard/{file}", dev.statedoses.dashboard.Dashboard::asset);
+                for (String path : CROSS_ORIGIN_READS) {
+                    ApiBuilder.staticInstance().options(path, c.crossOrigin()::preflight);
+                    after(path, c.crossOrigin()::allowRead);
+                }
+                beforeMatched("/refresh", c.crossOrigin()::refuseOtherOrigins);
             });
 
             config.routes.exception(ProblemException.class, (e, ctx) -> {

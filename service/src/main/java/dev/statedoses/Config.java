@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -30,7 +32,9 @@ public record Config(
     long sourceMaxBytes,
     String refreshToken,
     String dbParams,
-    Duration refreshInterval) {
+    Duration refreshInterval,
+    List<String> corsOrigins,
+    String readerPassword) {
 
     static final String LAKE = "https://covid19-lake.s3.us-east-2.amazonaws.com/";
     public static final String DEFAULT_MODERNA_URL = LAKE
@@ -43,6 +47,9 @@ public record Config(
     /** The embedded warehouse's port: fixed, so psql finds it, and off 5432, where a real server may run. */
     public static final int EMBEDDED_DB_PORT = 54320;
 
+    /** An origin as browsers send it: scheme, host and, unless the scheme's default, port. No path. */
+    private static final Pattern ORIGIN = Pattern.compile("https?://([a-z0-9.-]+|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?");
+
     /** Like the record's own, but never shows the password, the token or a secret parameter (configs end up in logs). */
     @Override
     public String toString() {
@@ -52,7 +59,8 @@ public record Config(
             + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
             + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
             + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", refreshInterval="
-            + (refreshInterval == null ? "unset" : refreshInterval) + "]";
+            + (refreshInterval == null ? "unset" : refreshInterval) + ", corsOrigins=" + corsOrigins
+            + ", readerPassword=" + (readerPassword == null ? "unset" : "***") + "]";
     }
 
     /** The JDBC URL of an external warehouse, with DB_PARAMS; it holds no user or password (those go apart). */
@@ -108,7 +116,35 @@ public record Config(
             longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000),
             refreshToken(env.get("REFRESH_TOKEN")),
             allParams,
-            interval(env.get("REFRESH_INTERVAL")));
+            interval(env.get("REFRESH_INTERVAL")),
+            corsOrigins(text(env, "CORS_ORIGINS", "*")),
+            // Blank is unset, as compose passes an unset ${DWH_READER_PASSWORD:-}; kept as given.
+            env.get("DWH_READER_PASSWORD") == null || env.get("DWH_READER_PASSWORD").isBlank() ? null
+                : env.get("DWH_READER_PASSWORD"));
+    }
+
+    /**
+     * The origins whose pages may read the API (CORS): {@code *} for any (the default: the data
+     * is public), or origins separated by commas or spaces, such as
+     * {@code https://grafana.example.org, http://localhost:3000}. Compared as browsers send them,
+     * in lower case and without a trailing slash.
+     */
+    private static List<String> corsOrigins(String value) {
+        List<String> origins = new ArrayList<>();
+        for (String part : value.split("[,\\s]+")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            String origin = part.toLowerCase(Locale.ROOT).replaceFirst("/$", "");
+            if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+                throw new IllegalArgumentException("CORS_ORIGINS must be * or origins such as https://grafana.example.org "
+                    + "(scheme, host and port; no path), not '" + part + "'");
+            }
+            if (!origins.contains(origin)) {
+                origins.add(origin);
+            }
+        }
+        return origins.contains("*") ? List.of("*") : List.copyOf(origins);
     }
 
     private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,9})\\s*([smhd])");
@@ -164,43 +200,58 @@ public record Config(
     /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
     public Config withDatabase(String host, int port, String name, String user, String password) {
         return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
     }
 
     /** A copy reading the three sources from other URLs. */
     public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
-            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval);
+            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
     }
 
     /** A copy serving on another port (0: any free one). */
     public Config withPort(int newPort) {
         return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
     }
 
     /** A copy with other limits on fetching a source. */
     public Config withSourceLimits(Duration timeout, long maxBytes) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, timeout, maxBytes, refreshToken, dbParams, refreshInterval);
+            countyPopulationUrl, timeout, maxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
     }
 
     /** A copy that requires {@code token} to refresh (null: refresh is open). */
     public Config withRefreshToken(String token) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, dbParams, refreshInterval);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, dbParams, refreshInterval, corsOrigins, readerPassword);
     }
 
     /** A copy that refreshes by itself every {@code interval} (null: no schedule). */
     public Config withRefreshInterval(Duration interval) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, interval);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, interval, corsOrigins,
+            readerPassword);
     }
 
     /** A copy with other JDBC connection parameters (DB_PARAMS; "" for none). */
     public Config withDbParams(String params) {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, params, refreshInterval);
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, params, refreshInterval, corsOrigins, readerPassword);
+    }
+
+    /** A copy whose pages of {@code origins} (or {@code *}) may read the API. */
+    public Config withCorsOrigins(String origins) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval,
+            corsOrigins(origins), readerPassword);
+    }
+
+    /** A copy that gives the read-only role dwh_reader {@code password} (null: leaves it as it is). */
+    public Config withReaderPassword(String password) {
+        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
+            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins,
+            password);
     }
 
     private static String blankToNull(String value) {

@@ -23,7 +23,9 @@ import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
+import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.RefreshAccess;
 import io.javalin.Javalin;
@@ -43,6 +45,7 @@ public final class Wiring implements AutoCloseable {
     private final RatioRepository ratios;
     private final ObjectMapper json;
     private final RefreshAccess access;
+    private final CrossOrigin crossOrigin;
     private final Ops ops;
     /** REFRESH_INTERVAL; null: no schedule. */
     private final Duration refreshInterval;
@@ -52,7 +55,7 @@ public final class Wiring implements AutoCloseable {
     private final AsyncRefreshes async;
 
     private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
-                   RefreshAccess access, Duration refreshInterval) {
+                   RefreshAccess access, Duration refreshInterval, CrossOrigin crossOrigin) {
         this.warehouse = warehouse;
         this.refreshes = refreshes;
         this.ratios = ratios;
@@ -60,6 +63,7 @@ public final class Wiring implements AutoCloseable {
         this.access = access;
         this.refreshInterval = refreshInterval;
         this.async = new AsyncRefreshes(refreshes);
+        this.crossOrigin = crossOrigin;
         // This instance's metrics registry (no global one): GET /metrics serves it.
         this.ops = Ops.create(warehouse, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
@@ -67,6 +71,7 @@ public final class Wiring implements AutoCloseable {
     public static Wiring start(Config config) {
         Warehouse warehouse = connect(config);
         try {
+            ReaderRole.ensure(warehouse.dataSource(), config.readerPassword());
             CsvFormat csv = new UnivocityCsv();
             RefreshService refreshes = new RefreshService(
                 warehouse.jdbi(),
@@ -79,7 +84,8 @@ public final class Wiring implements AutoCloseable {
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
-                new RefreshAccess(config.refreshToken()), config.refreshInterval());
+                new RefreshAccess(config.refreshToken()), config.refreshInterval(),
+                CrossOrigin.allowing(config.corsOrigins()));
         } catch (RuntimeException e) {
             warehouse.close(); // an embedded warehouse stops with it
             throw e;
@@ -135,10 +141,10 @@ public final class Wiring implements AutoCloseable {
         RefreshRunRepository runs = new RefreshRunRepository(warehouse.jdbi());
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
-            new SnapshotReads(product, ops::logRequest),
+            new SnapshotReads(product, ops::logRequest, crossOrigin),
             new RefreshController(refreshes, async, runs, access),
             new RefreshRunsController(runs),
-            ops), json);
+            ops, crossOrigin), json);
     }
 
     /** The probes' and metrics' view of what this instance serves: the snapshot in memory, the schedule. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -145,5 +146,33 @@ class ConfigTest {
                 Config.DEFAULT_COUNTY_POPULATION_URL}) {
             assertTrue(setup.contains("\"" + url + "\""), "setup.sh's SOURCE_DEFAULTS lack " + url);
         }
+    }
+
+    @Test
+    void corsOriginsAreAnyByDefaultOrAListOfOrigins() {
+        assertEquals(List.of("*"), Config.fromEnvironment(Map.of()).corsOrigins());
+        assertEquals(List.of("*"), Config.fromEnvironment(Map.of("CORS_ORIGINS", " ")).corsOrigins());
+        assertEquals(List.of("*"), Config.fromEnvironment(Map.of("CORS_ORIGINS", "https://a.example, *")).corsOrigins());
+        // Commas or spaces; as browsers send them: lower case, no trailing slash; each once.
+        assertEquals(List.of("https://grafana.example.org", "http://localhost:3000", "http://[::1]:8888"),
+            Config.fromEnvironment(Map.of("CORS_ORIGINS",
+                "https://Grafana.example.org/, http://localhost:3000 http://[::1]:8888,https://grafana.example.org"))
+                .corsOrigins());
+        for (String wrong : List.of("grafana.example.org", "https://grafana.example.org/d/abc", "ftp://x.example",
+                "https://x.example:port")) {
+            assertEquals("CORS_ORIGINS must be * or origins such as https://grafana.example.org (scheme, host and "
+                    + "port; no path), not '" + wrong + "'",
+                assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", wrong))).getMessage());
+        }
+    }
+
+    @Test
+    void theReaderPasswordIsKeptAsGivenAndNeverShown() {
+        assertNull(Config.fromEnvironment(Map.of()).readerPassword());
+        assertNull(Config.fromEnvironment(Map.of("DWH_READER_PASSWORD", " ")).readerPassword());
+        Config config = Config.fromEnvironment(Map.of("DWH_READER_PASSWORD", " r3ad "));
+        assertEquals(" r3ad ", config.readerPassword());
+        assertFalse(config.toString().contains("r3ad"), "the password stays out of logs");
     }
 }

@@ -35,6 +35,8 @@ class HttpMethodsTest {
         "/ratios/New%20York,   200",
         "/ratios/XX,           404",
         "/ratios/NY/weekly,    200",
+        "/ratios/weekly,       200",
+        "/ratios/weekly?state=PR, 404",
         "/ratios/NY?as_of=2021-13-01, 400",
         "/refreshes,           200",
         "/refreshes/1,         200",
@@ -59,9 +61,10 @@ class HttpMethodsTest {
 
     @ParameterizedTest(name = "{0} {1}: 405, Allow: {2}")
     @CsvSource({
-        "DELETE, /ratios,             'GET, HEAD'",
-        "POST,   /ratios/NY,          'GET, HEAD'",
-        "PUT,    /health,             'GET, HEAD'",
+        "DELETE, /ratios,             'GET, HEAD, OPTIONS'",
+        "POST,   /ratios/NY,          'GET, HEAD, OPTIONS'",
+        "PUT,    /health,             'GET, HEAD, OPTIONS'",
+        "DELETE, /metrics,            'GET, HEAD'",
         "GET,    /refresh,            POST",
         "DELETE, /refresh,            POST",
     })

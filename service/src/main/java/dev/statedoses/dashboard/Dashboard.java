@@ -12,11 +12,12 @@ import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * The dashboard: {@code GET /} is one HTML page, and {@code GET /dashboard/{file}} its script,
+ * The dashboard: {@code GET /} is one HTML page, and {@code GET /dashboard/{file}} its scripts,
  * styles and icon, all read from {@code dashboard/} in this jar (an allowlist: no other file can be
  * asked for). The page draws itself from the JSON API on the same origin ({@code /ratios},
- * {@code /ratios/{state}/weekly}, {@code /refreshes}, {@code POST /refresh}); it loads nothing from
- * another host, and its Content-Security-Policy allows only 'self' (so no inline script or style).
+ * {@code /ratios/{state}/weekly}, {@code /refreshes}, {@code /health}, {@code POST /refresh}); it
+ * loads nothing from another host, and its Content-Security-Policy allows only 'self' (so no
+ * inline script or style).
  */
 public final class Dashboard {
 
@@ -33,6 +34,7 @@ public final class Dashboard {
     private static final Map<String, Served> ASSETS = Map.of(
         "dashboard.css", load("dashboard.css", "text/css; charset=utf-8"),
         "dashboard.js", load("dashboard.js", "text/javascript; charset=utf-8"),
+        "trend.js", load("trend.js", "text/javascript; charset=utf-8"),
         "icon.svg", load("icon.svg", "image/svg+xml"));
 
     private Dashboard() {

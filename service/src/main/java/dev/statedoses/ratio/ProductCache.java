@@ -1,7 +1,6 @@
 package dev.statedoses.ratio;
 
 import dev.statedoses.web.ProductResponse;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,7 @@ public final class ProductCache {
     public ProductCache(RatioRepository ratios, ProductResponse responses) {
         this.ratios = ratios;
         this.responses = responses;
-        this.current = new AtomicReference<>(ProductSnapshot.of(List.of(), responses));
+        this.current = new AtomicReference<>(ProductSnapshot.empty(responses));
     }
 
     public ProductSnapshot current() {
@@ -44,7 +43,7 @@ public final class ProductCache {
 
     /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */
     public synchronized void reload() {
-        ProductSnapshot next = ProductSnapshot.of(ratios.all(), responses);
+        ProductSnapshot next = ProductSnapshot.of(ratios.product(), responses);
         ProductSnapshot previous = current.getAndSet(next);
         if (previous.isEmpty() || next.isEmpty()
             || !previous.rows().get(0).refreshedAt().equals(next.rows().get(0).refreshedAt())) {

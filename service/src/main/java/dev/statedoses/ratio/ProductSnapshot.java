@@ -3,21 +3,45 @@ package dev.statedoses.ratio;
 import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.ProductResponse.Prepared;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The product as readers get it: every row, found by code or name, with the responses for
  * {@code GET /ratios} and each {@code GET /ratios/{state}} already written in JSON and CSV with
- * their ETags. Immutable; a refresh makes a new one and swaps it in whole.
+ * their ETags; and every state's weeks. Immutable (but for the week by week response, written on
+ * its first request); a refresh makes a new one and swaps it in whole.
  */
-public record ProductSnapshot(List<StateRatio> rows, Prepared all, Map<String, StateRatio> byKey,
-                              Map<String, Prepared> byCode) {
+public final class ProductSnapshot {
 
-    public static ProductSnapshot of(List<StateRatio> rows, ProductResponse responses) {
+    private final List<StateRatio> rows;
+    private final Prepared all;
+    private final Map<String, StateRatio> byKey;
+    private final Map<String, Prepared> byCode;
+    private final Map<String, WeeklySeries> weeksByState;
+    private final ProductResponse responses;
+    /** {@code GET /ratios/weekly} without filters, written when first asked for: it is the largest answer. */
+    private volatile Prepared allWeeks;
+
+    private ProductSnapshot(List<StateRatio> rows, Prepared all, Map<String, StateRatio> byKey,
+                            Map<String, Prepared> byCode, Map<String, WeeklySeries> weeksByState,
+                            ProductResponse responses) {
+        this.rows = rows;
+        this.all = all;
+        this.byKey = byKey;
+        this.byCode = byCode;
+        this.weeksByState = weeksByState;
+        this.responses = responses;
+    }
+
+    public static ProductSnapshot of(RatioRepository.Product product, ProductResponse responses) {
+        List<StateRatio> rows = product.rows();
         Instant refreshedAt = rows.isEmpty() ? null : rows.get(0).refreshedAt();
         Map<String, StateRatio> byKey = new HashMap<>();
         Map<String, Prepared> byCode = new HashMap<>();
@@ -28,7 +52,22 @@ public record ProductSnapshot(List<StateRatio> rows, Prepared all, Map<String, S
         }
         return new ProductSnapshot(List.copyOf(rows),
             responses.prepare(rows, RatioController.RATIO_COLUMNS, refreshedAt), Map.copyOf(byKey),
-            Map.copyOf(byCode));
+            Map.copyOf(byCode), Map.copyOf(product.weeksByState()), responses);
+    }
+
+    /** No product: before the first refresh. */
+    static ProductSnapshot empty(ProductResponse responses) {
+        return of(new RatioRepository.Product(List.of(), Map.of()), responses);
+    }
+
+    /** Every row, by state name (byte order). */
+    public List<StateRatio> rows() {
+        return rows;
+    }
+
+    /** {@code GET /ratios}, written. */
+    public Prepared all() {
+        return all;
     }
 
     /** The row of a USPS code (any case) or a state name (any case), as the repository finds them. */
@@ -44,7 +83,43 @@ public record ProductSnapshot(List<StateRatio> rows, Prepared all, Map<String, S
         return byCode.get(row.stateCode());
     }
 
+    /** The weeks of {@code row}, oldest first. */
+    public List<WeeklyRatio> weeks(StateRatio row) {
+        return series(row).weeks();
+    }
+
+    /**
+     * Every week of {@code states} (null: every state) from {@code from} to {@code to}, both
+     * included (null: no bound): one row per state and week, by state (in the order of
+     * {@link #rows()}), then week.
+     */
+    public List<StateWeek> weeks(Set<StateRatio> states, LocalDate from, LocalDate to) {
+        List<StateWeek> out = new ArrayList<>();
+        for (StateRatio row : rows) {
+            if (states == null || states.contains(row)) {
+                series(row).addRows(row, from, to, out);
+            }
+        }
+        return out;
+    }
+
+    /** {@code GET /ratios/weekly} without filters: every state and week, written. */
+    public Prepared allWeeks() {
+        Prepared prepared = allWeeks;
+        if (prepared == null) {
+            // Two first requests at once may both write it: the same bytes, so either may stay.
+            prepared = responses.prepare(weeks(null, null, null), RatioController.STATE_WEEK_COLUMNS,
+                rows.isEmpty() ? null : rows.get(0).refreshedAt());
+            allWeeks = prepared;
+        }
+        return prepared;
+    }
+
     public boolean isEmpty() {
         return rows.isEmpty();
+    }
+
+    private WeeklySeries series(StateRatio row) {
+        return weeksByState.getOrDefault(row.state(), WeeklySeries.NONE);
     }
 }

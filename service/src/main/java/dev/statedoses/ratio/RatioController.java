@@ -6,12 +6,15 @@ import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** HTTP for the data product: reads the request, asks the repository, writes JSON or CSV. */
@@ -21,6 +24,8 @@ public final class RatioController {
         "doses_pfizer", "doses_total", "people_per_dose", "refreshed_at");
     static final List<String> WEEKLY_COLUMNS = List.of("week", "doses_moderna", "doses_pfizer", "doses_total",
         "people_per_dose");
+    static final List<String> STATE_WEEK_COLUMNS = List.of("state", "state_code", "week", "doses_moderna",
+        "doses_pfizer", "doses_total", "people_per_dose");
 
     /** What ?sort= may name: every row field, each with its order. */
     private static final Map<String, Comparator<StateRatio>> SORTS = Map.of(
@@ -92,7 +97,7 @@ public final class RatioController {
 
     /** GET /ratios/{state}, or with ?as_of=YYYY-MM-DD the row as of that date. */
     public void one(Context ctx) {
-        String key = stateKey(ctx);
+        String key = stateKey(ctx.pathParam("state"));
         Optional<LocalDate> asOf = asOf(ctx);
         ProductSnapshot snapshot = product.current();
         if (asOf.isEmpty()) {
@@ -104,16 +109,71 @@ public final class RatioController {
         response.send(ctx, row, RATIO_COLUMNS, row.refreshedAt());
     }
 
-    /** GET /ratios/{state}/weekly: the state's allocation weeks, oldest first. */
+    /** GET /ratios/{state}/weekly: the state's allocation weeks, oldest first, from the snapshot. */
     public void weekly(Context ctx) {
-        String key = stateKey(ctx);
+        String key = stateKey(ctx.pathParam("state"));
         ProductSnapshot snapshot = product.current();
         StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, ratios.weekly(row.state()), WEEKLY_COLUMNS, row.refreshedAt());
+        response.send(ctx, snapshot.weeks(row), WEEKLY_COLUMNS, row.refreshedAt());
     }
 
-    private static String stateKey(Context ctx) {
-        String key = ctx.pathParam("state").strip();
+    /**
+     * GET /ratios/weekly: every state and week, one row each (long format), from the snapshot;
+     * ?state= (repeatable, or comma-separated) keeps those states, ?from= and ?to= those weeks.
+     */
+    public void allWeeks(Context ctx) {
+        ProductSnapshot snapshot = product.current();
+        Set<StateRatio> states = states(ctx, snapshot);
+        LocalDate from = weekBound(ctx, "from");
+        LocalDate to = weekBound(ctx, "to");
+        if (from != null && to != null && from.isAfter(to)) {
+            throw invalidWeekRange("from " + from + " is after to " + to + ": no week can be in between");
+        }
+        Instant refreshedAt = snapshot.isEmpty() ? null : snapshot.rows().get(0).refreshedAt();
+        if (states == null && from == null && to == null) {
+            response.send(ctx, snapshot.allWeeks()); // written once per snapshot
+            return;
+        }
+        response.send(ctx, snapshot.weeks(states, from, to), STATE_WEEK_COLUMNS, refreshedAt);
+    }
+
+    /** The states ?state= names (null: none named, so every state); each must be a state of the product. */
+    private static Set<StateRatio> states(Context ctx, ProductSnapshot snapshot) {
+        List<String> values = ctx.queryParams("state");
+        if (values.isEmpty()) {
+            return null;
+        }
+        Set<StateRatio> states = new HashSet<>();
+        for (String value : values) {
+            for (String part : value.split(",", -1)) {
+                String key = stateKey(part);
+                states.add(snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty())));
+            }
+        }
+        return states;
+    }
+
+    /** ?from= or ?to=: absent (null), or one real date YYYY-MM-DD. */
+    private static LocalDate weekBound(Context ctx, String name) {
+        List<String> values = ctx.queryParams(name);
+        if (values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw invalidWeekRange(name + " is given " + values.size() + " times: give it once, as a date "
+                + "YYYY-MM-DD such as 2021-01-04");
+        }
+        return date(values.get(0)).orElseThrow(() -> invalidWeekRange(name + " '"
+            + Printable.shorten(values.get(0), 40) + "' is not a date: use a real calendar date written "
+            + "YYYY-MM-DD, such as 2021-01-04"));
+    }
+
+    private static ProblemException invalidWeekRange(String detail) {
+        return new ProblemException(Problem.of(400, "invalid-week-range", "Invalid week range", detail));
+    }
+
+    private static String stateKey(String value) {
+        String key = value.strip();
         if (!isStateKey(key)) {
             throw new ProblemException(Problem.of(400, "invalid-state", "Invalid state",
                 "'" + Printable.shorten(key, 40)
@@ -145,16 +205,21 @@ public final class RatioController {
 
     /** A date YYYY-MM-DD (strictly: 10 characters, a month 01-12, a day that month has), or a 400. */
     static LocalDate parseAsOf(String value) {
+        return date(value).orElseThrow(() -> invalidAsOf("as_of '" + Printable.shorten(value, 40)
+            + "' is not a date: use a real calendar date written YYYY-MM-DD, such as 2021-01-04"));
+    }
+
+    /** A date YYYY-MM-DD, strictly: 10 characters, a month 01-12, a day that month has. */
+    private static Optional<LocalDate> date(String value) {
         if (value.length() == 10) {
             try {
                 // ISO_LOCAL_DATE, resolved strictly: 2021-02-30, 2021-13-01 and 2021-1-4 fail.
-                return LocalDate.parse(value);
+                return Optional.of(LocalDate.parse(value));
             } catch (DateTimeParseException e) {
-                // answered below, with the value
+                // not a date
             }
         }
-        throw invalidAsOf("as_of '" + Printable.shorten(value, 40) + "' is not a date: use a real calendar date "
-            + "written YYYY-MM-DD, such as 2021-01-04");
+        return Optional.empty();
     }
 
     private static ProblemException invalidAsOf(String detail) {

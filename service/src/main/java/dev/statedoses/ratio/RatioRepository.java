@@ -5,8 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /** Reads the data product, {@code dwh.state_doses}, and its weeks, {@code dwh.state_doses_weekly}. */
 public final class RatioRepository {
@@ -52,19 +54,36 @@ public final class RatioRepository {
             .findFirst());
     }
 
-    /** The weeks of the state named {@code state} (as in {@link StateRatio#state()}), oldest first. */
-    public List<WeeklyRatio> weekly(String state) {
-        return jdbi.withHandle(h -> h.createQuery(WEEKLY)
-            .bind("state", state)
-            .map((rs, ctx) -> new WeeklyRatio(
-                rs.getObject("week", LocalDate.class),
-                rs.getLong("doses_moderna"),
-                rs.getLong("doses_pfizer"),
-                rs.getLong("doses_total"),
-                rs.getBigDecimal("people_per_dose")))
-            .list());
+    /** The product and every state's weeks, as one snapshot keeps them. */
+    public record Product(List<StateRatio> rows, Map<String, WeeklySeries> weeksByState) {
     }
 
+    /**
+     * The product's rows and every state's weeks, read in one transaction (repeatable read), so
+     * that both are of the same refresh even while another one commits.
+     */
+    public Product product() {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            List<StateRatio> rows = h.createQuery(COLUMNS + " order by state collate \"C\"")
+                .map((rs, ctx) -> row(rs))
+                .list();
+            WeeklySeries.Collector weeks = new WeeklySeries.Collector();
+            // Streamed (a cursor, 10,000 rows at a time): at hundreds of times the real number of
+            // weeks, the rows are not all held by the driver first.
+            h.createQuery(WEEKLY)
+                .setFetchSize(10_000)
+                .scanResultSet((results, ctx) -> {
+                    ResultSet rs = results.get();
+                    while (rs.next()) {
+                        weeks.add(rs.getString("state"), rs.getObject("week", LocalDate.class),
+                            rs.getLong("doses_moderna"), rs.getLong("doses_pfizer"), rs.getLong("doses_total"),
+                            rs.getBigDecimal("people_per_dose"));
+                    }
+                    return null;
+                });
+            return new Product(rows, weeks.byState());
+        });
+    }
 
     private static StateRatio row(ResultSet rs) throws SQLException {
         return new StateRatio(

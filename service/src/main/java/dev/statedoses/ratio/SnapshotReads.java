@@ -1,5 +1,6 @@
 package dev.statedoses.ratio;
 
+import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.ProductResponse.Prepared;
 import dev.statedoses.web.ProductResponse.Reply;
@@ -41,10 +42,12 @@ public final class SnapshotReads extends Handler.Wrapper {
 
     private final ProductCache product;
     private final RequestLog log;
+    private final CrossOrigin crossOrigin;
 
-    public SnapshotReads(ProductCache product, RequestLog log) {
+    public SnapshotReads(ProductCache product, RequestLog log, CrossOrigin crossOrigin) {
         this.product = product;
         this.log = log;
+        this.crossOrigin = crossOrigin;
     }
 
     @Override
@@ -78,6 +81,7 @@ public final class SnapshotReads extends Handler.Wrapper {
         out.put(HttpHeader.CONTENT_TYPE, reply.contentType());
         out.put("X-Content-Type-Options", "nosniff");
         reply.headers(out::put);
+        crossOrigin.readHeaders(headers.get(HttpHeader.ORIGIN), out::add); // as App's after-handler adds them
         response.setStatus(reply.status());
         if (reply.notModified()) {
             response.write(true, null, callback);

@@ -77,8 +77,8 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             server = startOwn(dir, port, me);
         }
         createDatabaseIfMissing(port, database);
-        LOG.info("warehouse: embedded PostgreSQL, data in {}; psql: psql -h 127.0.0.1 -p {} -U {} {}",
-            dir, port, USER, database);
+        LOG.info("warehouse: embedded PostgreSQL, data in {}; psql, read-only: psql -h 127.0.0.1 -p {} -U {} {}",
+            dir, port, ReaderRole.NAME, database);
         return new EmbeddedWarehouse(server, dir, port, me);
     }
 

@@ -15,6 +15,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -196,10 +197,11 @@ public final class ProductResponse {
 
     /** RFC 4180: a header row, CRLF line ends, fields quoted only when they must be; null is empty. */
     private byte[] csv(Object body, List<String> columns) {
-        JsonNode tree = exact.valueToTree(body);
         StringBuilder out = new StringBuilder();
         out.append(String.join(",", columns)).append("\r\n");
-        for (JsonNode row : tree.isArray() ? tree : List.of(tree)) {
+        // Row by row: a tree of the whole list would cost hundreds of bytes a row at once.
+        for (Object item : body instanceof Collection<?> rows ? rows : List.of(body)) {
+            JsonNode row = exact.valueToTree(item);
             for (int i = 0; i < columns.size(); i++) {
                 if (i > 0) {
                     out.append(',');

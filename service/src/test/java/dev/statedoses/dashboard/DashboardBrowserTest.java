@@ -368,6 +368,124 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void selectingAStateShowsItsWeeksAsAChartAndATable() throws IOException {
+        open(app);
+        WebElement card = driver.findElement(By.id("trend"));
+        assertFalse(card.isDisplayed(), "no state selected yet");
+
+        // A click on New York's tile: its two weeks (AsOfAndWeeklyTest has the numbers).
+        tile("NY").click();
+        WebElement readout = driver.findElement(By.id("trend-readout"));
+        waitFor("New York's weeks", d -> readout.getText().startsWith("Week of Jan 4, 2021"));
+        assertTrue(card.isDisplayed());
+        assertEquals("Week by week: New York", driver.findElement(By.id("trend-heading")).getText());
+        assertEquals("true", tile("NY").getAttribute("aria-current"));
+        assertEquals("true", row("NY").getAttribute("aria-current"));
+        // The newest week first, as the week slider stands.
+        assertEquals("Week of Jan 4, 2021: 2,800 Moderna and 4,000 Pfizer doses allocated; 7,500 doses to date, "
+            + "0.8000 people per dose.", readout.getText());
+
+        // The chart is an SVG of this page's own (role img, with a title and a description).
+        WebElement chart = driver.findElement(By.cssSelector("#trend-chart svg"));
+        assertEquals("img", chart.getAttribute("role"));
+        assertEquals("People per dose and doses allocated per week, New York",
+            chart.findElement(By.tagName("title")).getAttribute("textContent"));
+        assertEquals("People per dose went from 8.57 in the week of Dec 28, 2020 to 0.80 in the week of Jan 4, "
+            + "2021. Most doses in one week: 6,800, in the week of Jan 4, 2021.",
+            chart.findElement(By.tagName("desc")).getAttribute("textContent"));
+        // A point per week with a ratio: 8.5714 drawn above 0.8000 (SVG y grows downwards).
+        List<WebElement> points = chart.findElements(By.cssSelector("circle.point"));
+        assertEquals(2, points.size());
+        assertTrue(y(points.get(0)) < y(points.get(1)), "the ratio falls");
+        // Bars: 700 Moderna in the first week, 2,800 + 4,000 in the second: 6,800 is the full height.
+        double first = height(chart, "2020-12-28", "bar-moderna");
+        double second = height(chart, "2021-01-04", "bar-moderna") + height(chart, "2021-01-04", "bar-pfizer");
+        assertEquals(0.0, height(chart, "2020-12-28", "bar-pfizer"));
+        assertEquals(700.0 / 6800.0, first / second, 0.01);
+
+        // The keyboard reads it week by week; the table has the same numbers for screen readers.
+        driver.findElement(By.id("trend-chart")).sendKeys(Keys.ARROW_LEFT);
+        waitFor("the first week", d -> readout.getText().startsWith("Week of Dec 28, 2020"));
+        assertEquals("Week of Dec 28, 2020: 700 Moderna and 0 Pfizer doses allocated; 700 doses to date, "
+            + "8.5714 people per dose.", readout.getText());
+        assertEquals(List.of(List.of("Dec 28, 2020", "700", "0", "700", "8.5714"),
+            List.of("Jan 4, 2021", "2,800", "4,000", "7,500", "0.8000")), trendTable());
+        assertTrue(classes(driver.findElement(By.cssSelector("#trend-table tbody tr[data-week='2020-12-28']")))
+            .contains("picked"), "the week read out is marked in the table too");
+        driver.findElement(By.id("trend-chart")).sendKeys(Keys.END);
+        waitFor("the last week", d -> readout.getText().startsWith("Week of Jan 4, 2021"));
+        screenshot(Path.of("target", "dashboard-trend.png"));
+
+        // The week slider moves the chart's week too.
+        driver.findElement(By.id("week")).sendKeys(Keys.HOME);
+        waitFor("the slider's week", d -> readout.getText().startsWith("Week of Dec 28, 2020"));
+        driver.findElement(By.id("week")).sendKeys(Keys.END);
+        waitFor("the table as of the newest week", d -> "0.8000".equals(ratio(row("NY"))));
+
+        // By keyboard from the table: Illinois's name is a button.
+        WebElement illinois = row("IL").findElement(By.cssSelector("button.state-select"));
+        illinois.sendKeys(Keys.ENTER);
+        waitFor("Illinois's weeks", d -> driver.findElement(By.id("trend-heading")).getText().endsWith("Illinois")
+            && readout.getText().contains("3,600 doses to date"));
+        assertEquals(driver.findElement(By.id("trend-heading")), driver.switchTo().activeElement(),
+            "the focus follows to the weeks");
+        assertEquals(List.of(List.of("Dec 28, 2020", "0", "0", "0", "no doses yet"),
+            List.of("Jan 4, 2021", "0", "3,600", "3,600", "0.8333")), trendTable());
+        assertEquals(1, driver.findElements(By.cssSelector("#trend-chart circle.point")).size(),
+            "no point for a week without doses");
+        assertEquals(null, tile("NY").getAttribute("aria-current"));
+
+        // By keyboard from the map: Enter on Alaska's tile.
+        tile("AK").sendKeys(Keys.ENTER);
+        waitFor("Alaska's weeks", d -> readout.getText().equals("Week of Jan 4, 2021: 0 Moderna and 0 Pfizer doses "
+            + "allocated; 0 doses to date, no doses yet."));
+        assertEquals("Alaska has no doses in any week.", driver.findElement(
+            By.cssSelector("#trend-chart svg desc")).getAttribute("textContent"));
+
+        driver.findElement(By.id("trend-close")).click();
+        assertFalse(card.isDisplayed());
+        assertEquals("AK", driver.switchTo().activeElement().getAttribute("data-state-code"),
+            "the focus goes back to the state's tile");
+        assertEquals(null, tile("AK").getAttribute("aria-current"));
+    }
+
+    @Test
+    void afterAFailedRefreshThePageSaysWhichRunItStillShows() {
+        driver();
+        // A warehouse of its own, so that the failed run is no other test's last refresh.
+        Config good = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+        try (RunningApp first = RunningApp.start(good)) {
+            first.given().post("/refresh").then().statusCode(200);
+        }
+        String finishedAt;
+        Config broken = good.withSources(upstream.url("/no-such-moderna.csv"), good.pfizerUrl(),
+            good.countyPopulationUrl());
+        try (RunningApp failing = RunningApp.start(broken)) {
+            finishedAt = failing.given().get("/refreshes/1").jsonPath().getString("finished_at");
+            open(failing);
+            // The browser logs the failed POST as a console error: expected here.
+            expectedConsoleErrors.add(Pattern.compile("/refresh - Failed to load resource: the server responded "
+                + "with a status of 502"));
+            driver.findElement(By.id("refresh-button")).click();
+            WebElement status = driver.findElement(By.id("refresh-status"));
+            waitFor("the failure and the run shown", d -> status.getText().contains("still shows"));
+            // The page asks with Prefer: respond-async, so the failure is the run's (run 2) outcome.
+            assertTrue(status.getText().matches("Refresh failed \\(run 2\\)\\. moderna source \\(http://"
+                + "127\\.0\\.0\\.1:\\d+/no-such-moderna\\.csv\\): upstream answered HTTP 404 The page still shows run 1, "
+                + "the last successful refresh \\(finished [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M .+\\)\\."),
+                status.getText());
+            // The last refresh is the failed one; it says what the table still shows.
+            WebElement last = driver.findElement(By.id("last-refresh"));
+            waitFor("the failed run", d -> last.getText().contains("failed") && last.getText().contains("still shows"));
+            assertTrue(last.findElement(By.className("shown-run")).getText()
+                .startsWith("The page still shows run 1, the last successful refresh (finished "), last.getText());
+            assertEquals(51, rows().size());
+            assertEquals("0.8000", ratio(row("NY")));
+            assertTrue(finishedAt != null);
+        }
+    }
+
+    @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
         // Other tests may have left an unchanged run last: start from a run that built the product.
         app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
@@ -584,6 +702,24 @@ class DashboardBrowserTest {
         cells.add(name(row));
         row.findElements(By.tagName("td")).forEach(td -> cells.add(td.getText()));
         return cells;
+    }
+
+    /** The cells of the trend's table, row by row (whether its details are open or not). */
+    private List<List<String>> trendTable() {
+        return driver.findElements(By.cssSelector("#trend-table tbody tr")).stream()
+            .map(tr -> tr.findElements(By.cssSelector("th, td")).stream()
+                .map(cell -> cell.getAttribute("textContent").strip()).toList())
+            .toList();
+    }
+
+    private static double y(WebElement point) {
+        return Double.parseDouble(point.getAttribute("cy"));
+    }
+
+    /** The height of the bar {@code kind} of {@code week} in the chart's own units. */
+    private static double height(WebElement chart, String week, String kind) {
+        return Double.parseDouble(chart.findElement(By.cssSelector("g.trend-week[data-week='" + week + "'] rect."
+            + kind)).getAttribute("height"));
     }
 
     /** The table's caption, as a screen reader gets it (it is visually hidden: the same text is shown above). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,7 +96,28 @@ class MetricsTest {
         assertEquals(8.0, value(metrics, "hikaricp_connections_max", Map.of("pool", "warehouse")), "pool size");
         assertTrue(value(metrics, "jvm_threads_live_threads", Map.of()) > 0, "JVM threads");
         assertTrue(value(metrics, "process_uptime_seconds", Map.of()) > 0, "uptime");
-        assertTrue(metrics.contains("jvm_memory_used_bytes{area=\"heap\""), "JVM memory");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\"")),
+            "JVM memory");
+    }
+
+    @Test
+    void labelsAreThoseGrafanasJvmAndHttpDashboardsQuery() {
+        String metrics = scrapeUntilCounted(Map.of("method", "GET", "route", "unmatched", "status", "404"), 1);
+        // Every sample names the application: the JVM (Micrometer) dashboard selects by it.
+        List<String> without = metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+            .filter(l -> !l.contains("application=\"state-doses\"")).toList();
+        assertEquals(List.of(), without, "samples without application=\"state-doses\"");
+        assertTrue(value(metrics, "jvm_threads_live_threads", Map.of("application", "state-doses")) > 0);
+        // The route template is also uri, the status class outcome; route stays for older queries.
+        assertEquals(3.0, value(metrics, "http_server_requests_seconds_count", Map.of("application", "state-doses",
+            "method", "GET", "uri", "/ratios/{state}", "route", "/ratios/{state}", "status", "200",
+            "outcome", "SUCCESS")));
+        assertEquals(2.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("uri", "/ratios/{state}", "status", "404", "outcome", "CLIENT_ERROR")));
+        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("uri", "unmatched", "status", "404", "outcome", "CLIENT_ERROR")));
+        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "POST", "uri", "/refresh", "outcome", "SUCCESS")));
     }
 
     private String scrape() {

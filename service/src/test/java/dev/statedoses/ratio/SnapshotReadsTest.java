@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.statedoses.Wiring;
 import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.ProductResponse;
 import io.restassured.response.Response;
 import java.net.URI;
@@ -53,7 +54,8 @@ class SnapshotReadsTest {
             new ProductResponse(Wiring.objectMapper()));
         product.reload();
         SnapshotReads reads = new SnapshotReads(product,
-            (method, path, route, status, nanos) -> logged.add(method + " " + path + " " + route + " " + status));
+            (method, path, route, status, nanos) -> logged.add(method + " " + path + " " + route + " " + status),
+            CrossOrigin.allowing(List.of("*")));
         reads.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {

@@ -124,10 +124,21 @@ class ScheduledRefreshTest {
         }
     }
 
-    /** The value of the series {@code series} (name and labels as written) in a scrape. */
+    /**
+     * The value of the series {@code series} in a scrape: its name, and the labels it must have
+     * ({@code name{outcome="ran"}}); the line may have more labels (every meter has an application tag).
+     */
     private static double metric(String scrape, String series) {
-        return scrape.lines().filter(line -> line.startsWith(series + " ")).findFirst()
-            .map(line -> Double.parseDouble(line.substring(series.length() + 1).strip()))
+        int brace = series.indexOf('{');
+        String name = brace < 0 ? series : series.substring(0, brace);
+        List<String> labels = brace < 0 ? List.of()
+            : List.of(series.substring(brace + 1, series.length() - 1).split(","));
+        return scrape.lines()
+            .filter(line -> !line.startsWith("#"))
+            .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+            .filter(line -> labels.stream().allMatch(label -> line.substring(0, line.lastIndexOf(' ')).contains(label)))
+            .findFirst()
+            .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).strip()))
             .orElseThrow(() -> new AssertionError("no " + series + " in:\n" + scrape));
     }
 

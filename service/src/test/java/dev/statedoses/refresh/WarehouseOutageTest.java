@@ -36,8 +36,11 @@ class WarehouseOutageTest {
             // The product is served from memory: it stays readable, exactly as it was.
             app.given().get("/ratios").then().statusCode(200).body(equalTo(product));
             app.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
+            // So are its weeks: 2 weeks of New York, 51 states x 2 weeks in all.
+            app.given().get("/ratios/NY/weekly").then().statusCode(200).body("doses_total[1]", equalTo(7500));
+            app.given().get("/ratios/weekly").then().statusCode(200).body("size()", equalTo(102));
             // What needs the warehouse says so, promptly.
-            for (String path : new String[] {"/ratios?as_of=2021-01-01", "/ratios/NY/weekly", "/refreshes"}) {
+            for (String path : new String[] {"/ratios?as_of=2021-01-01", "/refreshes"}) {
                 Instant start = Instant.now();
                 app.given().get(path).then()
                     .statusCode(503).contentType("application/problem+json")

@@ -7,6 +7,10 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -42,6 +46,39 @@ public final class StoppableWarehouse implements AutoCloseable {
     /** {@code config} pointed at this server's {@code postgres} database. */
     public Config configure(Config config) {
         return config.withDatabase("127.0.0.1", port, "postgres", "postgres", "");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The JDBC URL of {@code database} on this server. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /**
+     * Makes TCP logins of every role but {@code postgres} need their password (scram-sha-256), as
+     * a real server does; the embedded server trusts every local login. Reloaded at once.
+     */
+    public void requirePasswords() {
+        try {
+            Files.writeString(dataDir.resolve("pg_hba.conf"), """
+                local all all trust
+                host all postgres 127.0.0.1/32 trust
+                host all postgres ::1/128 trust
+                host all all 127.0.0.1/32 scram-sha-256
+                host all all ::1/128 scram-sha-256
+                """);
+            try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "");
+                 Statement s = c.createStatement()) {
+                s.execute("select pg_reload_conf()");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reload the server's configuration", e);
+        }
     }
 
     public void stop() {
