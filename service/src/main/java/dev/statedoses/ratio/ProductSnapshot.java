@@ -11,31 +11,32 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The product as readers get it: every row, found by code or name, with the responses for
- * {@code GET /ratios} and each {@code GET /ratios/{state}} already written in JSON and CSV with
- * their ETags; and every state's weeks. Immutable (but for the week by week response, written on
- * its first request); a refresh makes a new one and swaps it in whole.
+ * The product as readers get it: every row, found by code or name, with the response for
+ * {@code GET /ratios} already written in JSON and CSV with its ETag, and those for each
+ * {@code GET /ratios/{state}} and the week by week answer written on their first request (a
+ * refresh waits for the first, not for 52 others); and every state's weeks. Immutable but for
+ * those written answers; a refresh makes a new one and swaps it in whole.
  */
 public final class ProductSnapshot {
 
     private final List<StateRatio> rows;
     private final Prepared all;
     private final Map<String, StateRatio> byKey;
-    private final Map<String, Prepared> byCode;
+    /** Each state's written answer, by code, as first asked for. */
+    private final Map<String, Prepared> byCode = new ConcurrentHashMap<>();
     private final Map<String, WeeklySeries> weeksByState;
     private final ProductResponse responses;
     /** {@code GET /ratios/weekly} without filters, written when first asked for: it is the largest answer. */
     private volatile Prepared allWeeks;
 
     private ProductSnapshot(List<StateRatio> rows, Prepared all, Map<String, StateRatio> byKey,
-                            Map<String, Prepared> byCode, Map<String, WeeklySeries> weeksByState,
-                            ProductResponse responses) {
+                            Map<String, WeeklySeries> weeksByState, ProductResponse responses) {
         this.rows = rows;
         this.all = all;
         this.byKey = byKey;
-        this.byCode = byCode;
         this.weeksByState = weeksByState;
         this.responses = responses;
     }
@@ -44,15 +45,13 @@ public final class ProductSnapshot {
         List<StateRatio> rows = product.rows();
         Instant refreshedAt = rows.isEmpty() ? null : rows.get(0).refreshedAt();
         Map<String, StateRatio> byKey = new HashMap<>();
-        Map<String, Prepared> byCode = new HashMap<>();
         for (StateRatio row : rows) {
             byKey.put(row.stateCode().toUpperCase(Locale.ROOT), row);
             byKey.put(row.state().toLowerCase(Locale.ROOT), row);
-            byCode.put(row.stateCode(), responses.prepare(row, RatioController.RATIO_COLUMNS, row.refreshedAt()));
         }
         return new ProductSnapshot(List.copyOf(rows),
             responses.prepare(rows, RatioController.RATIO_COLUMNS, refreshedAt), Map.copyOf(byKey),
-            Map.copyOf(byCode), Map.copyOf(product.weeksByState()), responses);
+            Map.copyOf(product.weeksByState()), responses);
     }
 
     /** No product: before the first refresh. */
@@ -79,8 +78,10 @@ public final class ProductSnapshot {
         return Optional.ofNullable(byKey.get(codeOrName.toLowerCase(Locale.ROOT)));
     }
 
+    /** {@code GET /ratios/{state}} of {@code row}, written on its first request and kept. */
     public Prepared prepared(StateRatio row) {
-        return byCode.get(row.stateCode());
+        return byCode.computeIfAbsent(row.stateCode(),
+            code -> responses.prepare(row, RatioController.RATIO_COLUMNS, row.refreshedAt()));
     }
 
     /** The weeks of {@code row}, oldest first. */
