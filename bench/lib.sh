@@ -18,6 +18,17 @@ POPULATION_FILE=County_Population.csv
 BENCH_PIDS=()      # processes we started, stopped in reverse order by bench_cleanup
 SERVICE_PID=""
 SERVICE_DWH_DIR=""
+BENCH_DBS=()       # databases we created on the external PostgreSQL, dropped by bench_cleanup
+
+# The external PostgreSQL the method measures against (the machine's, trust auth), and the heap
+# the service gets: the issue's method ("Close to the limit").
+PG_HOST=${PG_HOST:-127.0.0.1}
+PG_PORT=${PG_PORT:-5432}
+PG_USER=${PG_USER:-postgres}
+SERVICE_XMX=${SERVICE_XMX:-256m}
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER")
+# "database ... does not exist, skipping" and the like are noise between the figures.
+export PGOPTIONS=${PGOPTIONS:-"-c client_min_messages=warning"}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -133,6 +144,34 @@ start_nginx() {
     BENCH_PIDS+=("$!")
 }
 
+# Creates a fresh database on the external PostgreSQL and sets BENCH_DB to its name; bench_cleanup
+# drops it. $1 names it (bench_<name>_<pid>).
+create_bench_db() {
+    BENCH_DB="bench_${1}_$$"
+    "${PSQL[@]}" -d postgres -c "drop database if exists $BENCH_DB" -c "create database $BENCH_DB" >/dev/null ||
+        die "cannot create database $BENCH_DB on $PG_HOST:$PG_PORT (is the machine's PostgreSQL running?)"
+    BENCH_DBS+=("$BENCH_DB")
+}
+
+# Starts the service (serve) fresh on port $1 against the external PostgreSQL's database $2, with
+# -Xmx$SERVICE_XMX (and JAVA_OPTS). Source URLs and SOURCE_TIMEOUT come from the caller's
+# MODERNA_URL, PFIZER_URL, COUNTY_POPULATION_URL, SOURCE_TIMEOUT. REFRESH_TOKEN is unset.
+start_service_on() {
+    local port=$1 db=$2 log_file
+    log_file="$BENCH_TMP/service-$port.log"
+    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+    (cd "$BENCH_TMP" && exec env -u REFRESH_TOKEN -u DWH_DIR \
+        PORT="$port" DB_HOST="$PG_HOST" DB_PORT="$PG_PORT" POSTGRES_DB="$db" POSTGRES_USER="$PG_USER" \
+        POSTGRES_PASSWORD="" java -Xmx"$SERVICE_XMX" ${JAVA_OPTS:-} -jar "$JAR" serve) >"$log_file" 2>&1 &
+    SERVICE_PID=$!
+    SERVICE_DWH_DIR=""
+    BENCH_PIDS+=("$SERVICE_PID")
+    if ! wait_http "http://127.0.0.1:$port/ratios" 180; then
+        tail -n 30 "$log_file" >&2 || true
+        die "the service did not start on port $port (log: $log_file)"
+    fi
+}
+
 # Starts the service (serve) on $1 with an embedded warehouse on port $2 and data in $3.
 # Extra JVM options in JAVA_OPTS (e.g. -Xmx256m). Source URLs and SOURCE_TIMEOUT come from the
 # caller's MODERNA_URL, PFIZER_URL, COUNTY_POPULATION_URL, SOURCE_TIMEOUT. REFRESH_TOKEN is unset.
@@ -192,6 +231,10 @@ bench_cleanup() {
     for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
         stop_pid "${BENCH_PIDS[$i]}" 10
     done
+    local db
+    for db in "${BENCH_DBS[@]}"; do
+        "${PSQL[@]}" -d postgres -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+    done
     if [[ -n ${BENCH_TMP:-} && -d $BENCH_TMP && ${KEEP_TMP:-0} != 1 ]]; then
         rm -rf "$BENCH_TMP"
     fi
@@ -203,11 +246,61 @@ median() {
     python3 -c '
 import statistics, sys
 values = [float(v) for v in sys.stdin.read().split()]
-print(f"{statistics.median(values):.1f}" if values else "n/a")'
+middle = statistics.median(values) if values else None
+print("n/a" if middle is None else f"{middle:.0f}" if middle.is_integer() else f"{middle:.1f}")'
 }
 
-# Appends stdin to the results file $1 (under RESULTS_DIR) and echoes it.
+# Writes stdin to the results file $1 (under RESULTS_DIR), replacing the last run's, and echoes it:
+# bench/results keeps the latest run of each script; git keeps the history.
 record() {
     mkdir -p "$RESULTS_DIR"
-    tee -a "$RESULTS_DIR/$1"
+    tee "$RESULTS_DIR/$1"
+}
+
+# Appends one line "| figure | measured | target | met |" to the summary rows file of this run
+# ($BENCH_SUMMARY, when bench/run.sh set it), for bench/results/summary.md.
+summary_row() {
+    [[ -n ${BENCH_SUMMARY:-} ]] || return 0
+    printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" >>"$BENCH_SUMMARY"
+}
+
+# "met" or "NOT met" for python expression $1 over the numbers that follow (a, b, c...).
+verdict() {
+    python3 - "$@" <<'EOF'
+import sys
+expr, *values = sys.argv[1:]
+names = dict(zip("abcdef", map(float, values)))
+print("met" if eval(expr, {}, names) else "NOT met")
+EOF
+}
+
+# Starts nginx serving directory $1 on 127.0.0.1:$2 as the sources' upstream: one worker, access log
+# off, and (nginx's defaults) an ETag and a Last-Modified with each file, honouring If-None-Match and
+# If-Modified-Since with 304, as S3 does. Symbolic links are followed on every request.
+start_source_server() {
+    local dir=$1 port=$2 conf_dir="$BENCH_TMP/nginx-sources-$2"
+    mkdir -p "$conf_dir"
+    cat >"$conf_dir/nginx.conf" <<EOF
+worker_processes 1;
+pid $conf_dir/nginx.pid;
+error_log $conf_dir/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    sendfile on;
+    etag on;
+    default_type text/csv;
+    client_body_temp_path $conf_dir/client_body;
+    proxy_temp_path $conf_dir/proxy;
+    fastcgi_temp_path $conf_dir/fastcgi;
+    uwsgi_temp_path $conf_dir/uwsgi;
+    scgi_temp_path $conf_dir/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $dir;
+    }
+}
+EOF
+    start_nginx "$conf_dir"
+    wait_http "http://127.0.0.1:$port/" 20 || die "nginx on port $port did not start (see $conf_dir/error.log)"
 }

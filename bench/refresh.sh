@@ -1,43 +1,40 @@
 #!/usr/bin/env bash
-# bench/refresh.sh — how long one POST /refresh takes on the real sources, against a baseline.
+# bench/refresh.sh — what a refresh costs, against the smallest durable pipeline, by the method of
+# the issue "Close to the limit".
 #
-# Measures:
-#   refresh   POST /refresh of the service, its three sources (the complete series in
-#             ../shared/data) served over local HTTP on 127.0.0.1 (nginx, or python3
-#             -m http.server when nginx is missing). Wall clock (curl time_total) and the
-#             report's duration_ms.
-#   baseline  psql: in one transaction, truncate plain tables, \copy the same three files into
-#             them, and build the equivalent aggregate (doses summed per jurisdiction and
-#             manufacturer, joined to the population summed per state) into a result table.
-#             Wall clock of the whole psql run (process start, connect, commit).
-#   The baseline runs in a throwaway database (bench_baseline) on the service's own embedded
-#   warehouse, so both commit on the same PostgreSQL (fsync on). WARMUP untimed refreshes (default
-#   1: a service that has just started, its JIT cold) and one untimed baseline, then
-#   RUNS timed runs, interleaved (refresh, baseline, refresh, ...). Reports medians and the ratio
-#   refresh / baseline (target in the issue: at most 1.5).
+# Setting: the machine's PostgreSQL (127.0.0.1:5432, PG_HOST/PG_PORT/PG_USER), a fresh database;
+# the service started fresh with -Xmx256m (SERVICE_XMX) on it; the three real sources (../shared/data)
+# served over loopback HTTP by nginx, with ETag and Last-Modified as S3 sends them.
 #
-# Run:    bench/refresh.sh                      (from anywhere; takes about a minute)
-# Env:    JAR       service jar (default: <repo>/service/target/service.jar)
-#         DATA_DIR  the source files (default: ../shared/data)
-#         RUNS      timed runs of each (default 7, at most 50)
-#         WARMUP    untimed refreshes first (default 1, at most 200); about 40 measure a
-#                   long-running service, whose JIT has compiled the load path
-# Needs:  java 17, curl, psql, python3; nginx optional. Starts everything on free ports from
-#         18480 on 127.0.0.1 (never 5432, 54320 or 8080): the static server, the service (no
-#         REFRESH_TOKEN, embedded warehouse with a scratch DWH_DIR under /tmp). Stops them and
-#         deletes the scratch directory on exit.
-# Output: a table on stdout, also appended to bench/results/refresh.md with the date, nproc, CPU
-#         model and load average.
+# Measures (wall clock of POST /refresh through HTTP, curl's time_total):
+#   full       median of RUNS (default 5) refreshes after one warm-up refresh, each with source
+#              bytes that differ from the previous run's (LF and CRLF line ends alternately), so
+#              none can be skipped; status must be "succeeded".
+#   baseline   the smallest durable pipeline, in the same database, on the same files, interleaved
+#              with the refreshes: one psql run, one transaction, truncate three logged tables,
+#              \copy the three files into them, one insert ... select aggregate into a logged
+#              product table. Median of RUNS after one warm-up.
+#   unchanged  median of RUNS refreshes with the sources unchanged (every upstream answers 304);
+#              status must be "unchanged".
+#   parallel   median of 3 POST /refresh?force=true, after one warm-up, by a second service whose
+#              three sources each take 1 s to answer (bench/slow_server.py).
+# Targets: full <= 1.2 x baseline; unchanged <= 0.3 x full; parallel <= 1.8 s.
+#
+# Run:    bench/refresh.sh                 (about a minute)
+# Env:    JAR, DATA_DIR, RUNS (1..50), SERVICE_XMX, JAVA_OPTS, PG_HOST, PG_PORT, PG_USER
+# Needs:  java 17, curl, psql, python3, nginx. Free ports from 18480 on 127.0.0.1 (never 5432,
+#         54320 or 8080). Stops what it starts, drops its database and deletes its scratch
+#         directory on exit.
+# Output: a table on stdout, also written to bench/results/refresh.md (the latest run; git keeps the
+#         history), and rows for bench/results/summary.md when run by bench/run.sh.
 set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-RUNS=${RUNS:-7}
-WARMUP=${WARMUP:-1}
+RUNS=${RUNS:-5}
 if ! [[ $RUNS =~ ^[0-9]+$ ]] || ((RUNS < 1 || RUNS > 50)); then die "RUNS must be 1..50"; fi
-if ! [[ $WARMUP =~ ^[0-9]+$ ]] || ((WARMUP < 1 || WARMUP > 200)); then die "WARMUP must be 1..200"; fi
-need java curl psql python3
+need java curl psql python3 nginx
 check_jar
 for f in "$MODERNA_FILE" "$PFIZER_FILE" "$POPULATION_FILE"; do
     [[ -r $DATA_DIR/$f ]] || die "missing $DATA_DIR/$f"
@@ -48,50 +45,65 @@ chmod 755 "$BENCH_TMP"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port 18480; STATIC_PORT=$FREE_PORT
+free_port 18480; SOURCE_PORT=$FREE_PORT
 free_port 18481; SERVICE_PORT=$FREE_PORT
-free_port 18482; DB_PORT=$FREE_PORT
+free_port 18482; SLOW_PORT=$FREE_PORT
+free_port 18483; SLOW_SERVICE_PORT=$FREE_PORT
 FACTS_START=$(machine_facts)
 
-start_static_server "$DATA_DIR" "$STATIC_PORT"
-export MODERNA_URL="http://127.0.0.1:$STATIC_PORT/$MODERNA_FILE"
-export PFIZER_URL="http://127.0.0.1:$STATIC_PORT/$PFIZER_FILE"
-export COUNTY_POPULATION_URL="http://127.0.0.1:$STATIC_PORT/$POPULATION_FILE"
-export SOURCE_TIMEOUT=${SOURCE_TIMEOUT:-120}
-log "sources on 127.0.0.1:$STATIC_PORT ($STATIC_KIND); starting the service on $SERVICE_PORT (warehouse $DB_PORT)"
-start_service "$SERVICE_PORT" "$DB_PORT" "$BENCH_TMP/dwh"
+# Two variants of the sources, the same rows in other bytes; "current" points at one of them.
+SOURCES="$BENCH_TMP/sources"
+mkdir -p "$SOURCES/lf" "$SOURCES/crlf"
+for f in "$MODERNA_FILE" "$PFIZER_FILE" "$POPULATION_FILE"; do
+    cp "$DATA_DIR/$f" "$SOURCES/lf/$f"
+    sed 's/$/\r/' "$DATA_DIR/$f" >"$SOURCES/crlf/$f"
+done
+chmod -R a+rX "$SOURCES"
+use_variant() { ln -sfn "$1" "$SOURCES/current"; }
+use_variant lf
 
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres)
-"${PSQL[@]}" -d postgres -c 'create database bench_baseline' >/dev/null
-"${PSQL[@]}" -d bench_baseline >/dev/null <<'SQL'
-create table moderna (jurisdiction text not null, week_of_allocations timestamp not null,
-                      first_dose_allocations bigint not null, second_dose_allocations bigint not null);
-create table pfizer (like moderna);
-create table county_population (id text, id2 text, county text, state text, population_estimate_2018 bigint);
-create table state_doses (state text, population bigint, doses_moderna bigint, doses_pfizer bigint,
-                          doses_total bigint, people_per_dose numeric);
+start_source_server "$SOURCES" "$SOURCE_PORT"
+export MODERNA_URL="http://127.0.0.1:$SOURCE_PORT/current/$MODERNA_FILE"
+export PFIZER_URL="http://127.0.0.1:$SOURCE_PORT/current/$PFIZER_FILE"
+export COUNTY_POPULATION_URL="http://127.0.0.1:$SOURCE_PORT/current/$POPULATION_FILE"
+export SOURCE_TIMEOUT=${SOURCE_TIMEOUT:-120}
+
+create_bench_db refresh
+log "database $BENCH_DB on $PG_HOST:$PG_PORT; starting the service on $SERVICE_PORT (-Xmx$SERVICE_XMX)"
+start_service_on "$SERVICE_PORT" "$BENCH_DB"
+
+"${PSQL[@]}" -d "$BENCH_DB" >/dev/null <<'SQL'
+create schema bench_baseline;
+create table bench_baseline.moderna (jurisdiction text not null, week_of_allocations timestamp not null,
+                                     first_dose_allocations bigint not null, second_dose_allocations bigint not null);
+create table bench_baseline.pfizer (like bench_baseline.moderna);
+create table bench_baseline.county_population (id text, id2 text, county text, state text,
+                                               population_estimate_2018 bigint);
+create table bench_baseline.state_doses (state text, population bigint, doses_moderna bigint,
+                                         doses_pfizer bigint, doses_total bigint, people_per_dose numeric);
 SQL
 
-BASELINE_SQL="$BENCH_TMP/baseline.sql"
-cat >"$BASELINE_SQL" <<SQL
+# The baseline on the current variant's files.
+baseline_sql() {
+    cat <<SQL
 begin;
-truncate moderna, pfizer, county_population, state_doses;
-\\copy moderna from '$DATA_DIR/$MODERNA_FILE' with (format csv, header true)
-\\copy pfizer from '$DATA_DIR/$PFIZER_FILE' with (format csv, header true)
-\\copy county_population from '$DATA_DIR/$POPULATION_FILE' with (format csv, header true)
-insert into state_doses
+truncate bench_baseline.moderna, bench_baseline.pfizer, bench_baseline.county_population, bench_baseline.state_doses;
+\\copy bench_baseline.moderna from '$SOURCES/current/$MODERNA_FILE' with (format csv, header true)
+\\copy bench_baseline.pfizer from '$SOURCES/current/$PFIZER_FILE' with (format csv, header true)
+\\copy bench_baseline.county_population from '$SOURCES/current/$POPULATION_FILE' with (format csv, header true)
+insert into bench_baseline.state_doses
 with doses as (
     select jurisdiction, sum(first_dose_allocations + second_dose_allocations) as moderna, 0 as pfizer
-    from moderna group by jurisdiction
+    from bench_baseline.moderna group by jurisdiction
     union all
     select jurisdiction, 0, sum(first_dose_allocations + second_dose_allocations)
-    from pfizer group by jurisdiction
+    from bench_baseline.pfizer group by jurisdiction
 ),
 per_jurisdiction as (
     select jurisdiction, sum(moderna) as moderna, sum(pfizer) as pfizer from doses group by jurisdiction
 ),
 population as (
-    select state, sum(population_estimate_2018) as population from county_population group by state
+    select state, sum(population_estimate_2018) as population from bench_baseline.county_population group by state
 )
 select p.state, p.population, d.moderna, d.pfizer, d.moderna + d.pfizer,
        round(p.population::numeric / nullif(d.moderna + d.pfizer, 0), 4)
@@ -99,72 +111,103 @@ from population p
 join per_jurisdiction d on d.jurisdiction = p.state;
 commit;
 SQL
+}
 
 now_ms() { date +%s%3N; }
 
-# One refresh: prints "wall_ms duration_ms state_rows".
+# One baseline run: prints its wall ms.
+baseline_once() {
+    local start end
+    baseline_sql >"$BENCH_TMP/baseline.sql"
+    start=$(now_ms)
+    "${PSQL[@]}" -d "$BENCH_DB" -f "$BENCH_TMP/baseline.sql" >/dev/null
+    end=$(now_ms)
+    echo "$((end - start))"
+}
+
+# One POST /refresh$2 to the service on port $1, expecting status $3: prints "wall_ms duration_ms".
 refresh_once() {
     local out="$BENCH_TMP/refresh.json" code wall
     read -r code wall < <(curl -s -m 300 -o "$out" -w '%{http_code} %{time_total}\n' \
-        -X POST "http://127.0.0.1:$SERVICE_PORT/refresh")
-    [[ $code == 200 ]] || die "POST /refresh answered $code: $(head -c 400 "$out")"
-    python3 - "$out" "$wall" <<'EOF'
+        -X POST "http://127.0.0.1:$1/refresh$2")
+    [[ $code == 200 ]] || die "POST /refresh$2 answered $code: $(head -c 400 "$out")"
+    python3 - "$out" "$wall" "$3" <<'EOF'
 import json, sys
 report = json.load(open(sys.argv[1]))
-print(round(float(sys.argv[2]) * 1000, 1), report["duration_ms"], report["state_rows"])
+if report["status"] != sys.argv[3]:
+    sys.exit(f"expected a {sys.argv[3]} refresh, got {report['status']}: run {report['run_id']}")
+print(round(float(sys.argv[2]) * 1000, 1), report["duration_ms"])
 EOF
 }
 
-# One baseline run: prints "wall_ms result_rows".
-baseline_once() {
-    local start end rows
-    start=$(now_ms)
-    "${PSQL[@]}" -d bench_baseline -f "$BASELINE_SQL" >/dev/null
-    end=$(now_ms)
-    rows=$("${PSQL[@]}" -d bench_baseline -At -c 'select count(*) from state_doses')
-    echo "$((end - start)) $rows"
-}
-
-log "warm-up (not timed): $WARMUP refresh(es), one baseline"
-for ((i = 1; i <= WARMUP; i++)); do
-    refresh_once >/dev/null
-done
+log "warm-up (not timed): one refresh, one baseline"
+refresh_once "$SERVICE_PORT" "" succeeded >/dev/null
 baseline_once >/dev/null
 
 RUN_LINES=""
+variant=lf
 for ((i = 1; i <= RUNS; i++)); do
-    read -r r_wall r_dur r_rows < <(refresh_once)
-    read -r b_wall b_rows < <(baseline_once)
-    echo "$r_wall" >>"$BENCH_TMP/refresh_wall"
-    echo "$r_dur" >>"$BENCH_TMP/refresh_dur"
-    echo "$b_wall" >>"$BENCH_TMP/baseline_wall"
-    line=$(printf 'run %d: refresh wall %s ms, duration_ms %s (%s state rows); baseline %s ms (%s rows); load %s' \
-        "$i" "$r_wall" "$r_dur" "$r_rows" "$b_wall" "$b_rows" "$(load_avg)")
+    if [[ $variant == lf ]]; then variant=crlf; else variant=lf; fi
+    use_variant "$variant"
+    read -r r_wall r_dur < <(refresh_once "$SERVICE_PORT" "" succeeded)
+    b_wall=$(baseline_once)
+    echo "$r_wall" >>"$BENCH_TMP/full"
+    echo "$b_wall" >>"$BENCH_TMP/baseline"
+    line="full run $i ($variant): refresh $r_wall ms (duration_ms $r_dur); baseline $b_wall ms; load $(load_avg)"
+    log "$line"
+    RUN_LINES+="    $line"$'\n'
+done
+for ((i = 1; i <= RUNS; i++)); do
+    read -r u_wall u_dur < <(refresh_once "$SERVICE_PORT" "" unchanged)
+    echo "$u_wall" >>"$BENCH_TMP/unchanged"
+    line="unchanged run $i: refresh $u_wall ms (duration_ms $u_dur); load $(load_avg)"
+    log "$line"
+    RUN_LINES+="    $line"$'\n'
+done
+stop_service
+
+log "parallel: sources that each take 1 s to answer, a second service on $SLOW_SERVICE_PORT"
+python3 "$BENCH_DIR/slow_server.py" "$SOURCES/current" "$SLOW_PORT" 1 >"$BENCH_TMP/slow.log" 2>&1 &
+BENCH_PIDS+=("$!")
+wait_http "http://127.0.0.1:$SLOW_PORT/$MODERNA_FILE" 20 || die "the slow server did not start"
+MODERNA_URL="http://127.0.0.1:$SLOW_PORT/$MODERNA_FILE" PFIZER_URL="http://127.0.0.1:$SLOW_PORT/$PFIZER_FILE" \
+    COUNTY_POPULATION_URL="http://127.0.0.1:$SLOW_PORT/$POPULATION_FILE" start_service_on "$SLOW_SERVICE_PORT" "$BENCH_DB"
+refresh_once "$SLOW_SERVICE_PORT" "?force=true" succeeded >/dev/null
+for ((i = 1; i <= 3; i++)); do
+    read -r p_wall p_dur < <(refresh_once "$SLOW_SERVICE_PORT" "?force=true" succeeded)
+    echo "$p_wall" >>"$BENCH_TMP/parallel"
+    line="parallel run $i: refresh $p_wall ms (duration_ms $p_dur); load $(load_avg)"
     log "$line"
     RUN_LINES+="    $line"$'\n'
 done
 
-R_WALL=$(median <"$BENCH_TMP/refresh_wall")
-R_DUR=$(median <"$BENCH_TMP/refresh_dur")
-B_WALL=$(median <"$BENCH_TMP/baseline_wall")
-read -r RATIO RATIO_DUR VERDICT < <(python3 -c '
-import sys
-r, d, b = map(float, sys.argv[1:])
-verdict = "met" if r / b <= 1.5 else "NOT-met"
-print(f"{r / b:.2f} {d / b:.2f} {verdict}")' "$R_WALL" "$R_DUR" "$B_WALL")
+FULL=$(median <"$BENCH_TMP/full")
+BASE=$(median <"$BENCH_TMP/baseline")
+UNCHANGED=$(median <"$BENCH_TMP/unchanged")
+PARALLEL=$(median <"$BENCH_TMP/parallel")
+FULL_RATIO=$(python3 -c "print(f'{$FULL / $BASE:.2f}')")
+UNCHANGED_RATIO=$(python3 -c "print(f'{$UNCHANGED / $FULL:.2f}')")
+FULL_OK=$(verdict 'a <= 1.2' "$FULL_RATIO")
+UNCHANGED_OK=$(verdict 'a <= 0.3' "$UNCHANGED_RATIO")
+PARALLEL_OK=$(verdict 'a <= 1800' "$PARALLEL")
+
+summary_row "full refresh / durable baseline" "$FULL ms / $BASE ms = ${FULL_RATIO}x" "<= 1.2x" "$FULL_OK"
+summary_row "unchanged sources / full refresh" "$UNCHANGED ms / $FULL ms = ${UNCHANGED_RATIO}x" "<= 0.3x" "$UNCHANGED_OK"
+summary_row "refresh, three sources that each take 1 s to answer" "$PARALLEL ms" "<= 1800 ms" "$PARALLEL_OK"
 
 {
-    echo
     echo "## refresh.sh — $FACTS_START"
-    echo "load at end: $(load_avg); sources over local HTTP ($STATIC_KIND); $RUNS timed runs each, interleaved, after $WARMUP untimed refresh(es) and one untimed baseline"
     echo
-    echo "| measure | median ms |"
-    echo "| --- | ---: |"
-    echo "| POST /refresh, wall clock (curl) | $R_WALL |"
-    echo "| POST /refresh, report duration_ms | $R_DUR |"
-    echo "| baseline: psql \\copy x3 + aggregate, wall clock | $B_WALL |"
-    echo "| ratio refresh wall / baseline (target <= 1.5) | $RATIO ($VERDICT) |"
-    echo "| ratio refresh duration_ms / baseline | $RATIO_DUR |"
+    echo "load at end: $(load_avg); PostgreSQL $PG_HOST:$PG_PORT; service -Xmx$SERVICE_XMX; sources over loopback HTTP (nginx, ETag and Last-Modified); medians of $RUNS runs after one warm-up (parallel: 3)"
+    echo
+    echo "| figure | median | target | met |"
+    echo "| --- | ---: | --- | --- |"
+    echo "| full POST /refresh (LF and CRLF alternately) | $FULL ms | | |"
+    echo "| durable baseline: psql, one transaction, truncate + \\copy x3 + insert ... select | $BASE ms | | |"
+    echo "| full refresh / baseline | ${FULL_RATIO}x | <= 1.2x | $FULL_OK |"
+    echo "| POST /refresh, every source unchanged (304) | $UNCHANGED ms | | |"
+    echo "| unchanged / full | ${UNCHANGED_RATIO}x | <= 0.3x | $UNCHANGED_OK |"
+    echo "| POST /refresh?force=true, three sources that each take 1 s to answer | $PARALLEL ms | <= 1800 ms | $PARALLEL_OK |"
     echo
     printf '%s' "$RUN_LINES"
 } | record refresh.md
