@@ -3,8 +3,8 @@
 #
 # Measures, for each scale factor N (default 1 10 30 100 300): the sources made by
 # bench/generate_sources.py N (N copies of the complete series, each a new set of weeks; at 300
-# about half a million rows per allocation file), served over local HTTP (nginx, or python3
-# -m http.server when nginx is missing); a fresh service started with
+# about half a million rows per allocation file), served over loopback HTTP by nginx; a fresh
+# service started with
 # `java -Xmx256m -jar service.jar serve` (SOURCE_TIMEOUT=600, a fresh database on the machine's
 # PostgreSQL at 127.0.0.1:5432, no REFRESH_TOKEN); RUNS refreshes (default 3, each with
 # ?force=true, since the sources do not change between them) with:

@@ -97,23 +97,23 @@ wait_http() {
     return 1
 }
 
-# Serves directory $1 on 127.0.0.1:$2: with nginx when installed (sendfile, little CPU), else
-# python3 -m http.server. Sets STATIC_KIND.
-start_static_server() {
-    local dir=$1 port=$2
-    if command -v nginx >/dev/null 2>&1; then
-        STATIC_KIND=nginx
-        local conf_dir="$BENCH_TMP/nginx-static-$port"
-        mkdir -p "$conf_dir"
-        cat >"$conf_dir/nginx.conf" <<EOF
+# Starts nginx on 127.0.0.1:$1 as the benchmarks want it: one worker, access log off, sendfile,
+# its files under $BENCH_TMP/nginx-$1. $2: the server block's directives; $3: more http ones.
+# Runs in the foreground (daemon off) in this shell's background, tracked by PID. The master runs
+# as this user; when that is root, the workers run as nobody, so served files must be
+# world-readable. Returns once it answers.
+start_nginx() {
+    local port=$1 server=$2 http_extra=${3:-} conf_dir="$BENCH_TMP/nginx-$1"
+    mkdir -p "$conf_dir"
+    cat >"$conf_dir/nginx.conf" <<EOF
 worker_processes 1;
 pid $conf_dir/nginx.pid;
 error_log $conf_dir/error.log warn;
-events { worker_connections 256; }
+events { worker_connections 1024; }
 http {
     access_log off;
     sendfile on;
-    default_type text/csv;
+    $http_extra
     client_body_temp_path $conf_dir/client_body;
     proxy_temp_path $conf_dir/proxy;
     fastcgi_temp_path $conf_dir/fastcgi;
@@ -121,27 +121,14 @@ http {
     scgi_temp_path $conf_dir/scgi;
     server {
         listen 127.0.0.1:$port;
-        root $dir;
+        $server
     }
 }
 EOF
-        start_nginx "$conf_dir"
-    else
-        STATIC_KIND=python3-http.server
-        python3 -m http.server --bind 127.0.0.1 --directory "$dir" "$port" >"$BENCH_TMP/http-$port.log" 2>&1 &
-        BENCH_PIDS+=("$!")
-    fi
-    wait_http "http://127.0.0.1:$port/" 20 || die "static server on port $port did not start"
-}
-
-# Starts nginx in the foreground (daemon off) in the background of this shell, with the config
-# $1/nginx.conf. The master runs as this user; when that is root, the workers run as nobody,
-# so the served files must be world-readable.
-start_nginx() {
-    local conf_dir=$1
     nginx -e "$conf_dir/error.log" -p "$conf_dir" -c "$conf_dir/nginx.conf" -g 'daemon off;' \
         >"$conf_dir/stdout.log" 2>&1 &
     BENCH_PIDS+=("$!")
+    wait_http "http://127.0.0.1:$port/" 20 || die "nginx on port $port did not start (see $conf_dir/error.log)"
 }
 
 # Creates a fresh database on the external PostgreSQL and sets BENCH_DB to its name; bench_cleanup
@@ -278,29 +265,5 @@ EOF
 # off, and (nginx's defaults) an ETag and a Last-Modified with each file, honouring If-None-Match and
 # If-Modified-Since with 304, as S3 does. Symbolic links are followed on every request.
 start_source_server() {
-    local dir=$1 port=$2 conf_dir="$BENCH_TMP/nginx-sources-$2"
-    mkdir -p "$conf_dir"
-    cat >"$conf_dir/nginx.conf" <<EOF
-worker_processes 1;
-pid $conf_dir/nginx.pid;
-error_log $conf_dir/error.log warn;
-events { worker_connections 256; }
-http {
-    access_log off;
-    sendfile on;
-    etag on;
-    default_type text/csv;
-    client_body_temp_path $conf_dir/client_body;
-    proxy_temp_path $conf_dir/proxy;
-    fastcgi_temp_path $conf_dir/fastcgi;
-    uwsgi_temp_path $conf_dir/uwsgi;
-    scgi_temp_path $conf_dir/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $dir;
-    }
-}
-EOF
-    start_nginx "$conf_dir"
-    wait_http "http://127.0.0.1:$port/" 20 || die "nginx on port $port did not start (see $conf_dir/error.log)"
+    start_nginx "$2" "root $1;" "etag on; default_type text/csv;"
 }

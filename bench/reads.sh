@@ -73,34 +73,9 @@ CONTENT_TYPE=$(sed -n 's/^[Cc]ontent-[Tt]ype:[[:space:]]*//p' "$BENCH_TMP/header
 BODY_BYTES=$(wc -c <"$STATIC/ratios")
 log "GET /ratios: $BODY_BYTES bytes, Content-Type: $CONTENT_TYPE"
 
-NGINX_DIR="$BENCH_TMP/nginx"
-mkdir -p "$NGINX_DIR"
-cat >"$NGINX_DIR/nginx.conf" <<EOF
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    keepalive_requests 1000000;
-    client_body_temp_path $NGINX_DIR/client_body;
-    proxy_temp_path $NGINX_DIR/proxy;
-    fastcgi_temp_path $NGINX_DIR/fastcgi;
-    uwsgi_temp_path $NGINX_DIR/uwsgi;
-    scgi_temp_path $NGINX_DIR/scgi;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location = /ratios {
-            types { }
-            default_type "$CONTENT_TYPE";
-            alias $STATIC/ratios;
-        }
-    }
-}
-EOF
-start_nginx "$NGINX_DIR"
-wait_http "$NGINX_URL" 20 || die "nginx did not start (see $NGINX_DIR/error.log)"
+# nginx answers GET /ratios with the very bytes and Content-Type the service sent.
+start_nginx "$NGINX_PORT" "location = /ratios { types { } default_type \"$CONTENT_TYPE\"; alias $STATIC/ratios; }" \
+    "keepalive_requests 1000000;"
 curl -s -m 10 -D "$BENCH_TMP/nginx-headers" -o "$BENCH_TMP/nginx-body" "$NGINX_URL"
 cmp -s "$STATIC/ratios" "$BENCH_TMP/nginx-body" || die "nginx does not serve the same bytes"
 NGINX_TYPE=$(sed -n 's/^[Cc]ontent-[Tt]ype:[[:space:]]*//p' "$BENCH_TMP/nginx-headers" | tr -d '\r')
