@@ -1,5 +1,6 @@
 package dev.statedoses.acceptance;
 
+import static dev.statedoses.support.ExactNumbers.DECIMALS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,10 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
-import io.restassured.config.JsonConfig;
-import io.restassured.config.RestAssuredConfig;
 import io.restassured.path.json.JsonPath;
-import io.restassured.path.json.config.JsonPathConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -32,9 +30,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SharedDataAcceptanceTest {
 
     private static final Set<String> STATES_WITH_A_CITY = Set.of("New York", "Illinois", "Pennsylvania");
-    private static final RestAssuredConfig DECIMALS = RestAssuredConfig.config()
-        .jsonConfig(JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
-
     /** ../shared/data beside the repository, or SHARED_DATA_DIR. Tests run in service/. */
     private static Path sharedData() {
         String override = System.getenv("SHARED_DATA_DIR");

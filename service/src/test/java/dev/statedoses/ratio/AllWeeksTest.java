@@ -1,5 +1,6 @@
 package dev.statedoses.ratio;
 
+import static dev.statedoses.support.ExactNumbers.DECIMALS;
 import static org.hamcrest.Matchers.comparesEqualTo;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
@@ -12,12 +13,9 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
-import io.restassured.config.JsonConfig;
-import io.restassured.config.RestAssuredConfig;
-import io.restassured.path.json.config.JsonPathConfig;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,27 +49,22 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AllWeeksTest {
 
-    private static final RestAssuredConfig DECIMALS = RestAssuredConfig.config()
-        .jsonConfig(JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
-
-    private FixtureServer upstream;
+    private LoadedProduct loaded;
     private RunningApp app;
     /** A second service on an empty warehouse: before any refresh. */
     private RunningApp empty;
 
     @BeforeAll
     void refreshOnce() {
-        upstream = FixtureServer.start();
-        app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
-        app.given().post("/refresh").then().statusCode(200);
+        loaded = LoadedProduct.start();
+        app = loaded.app();
         empty = RunningApp.start(TestWarehouse.newDatabase());
     }
 
     @AfterAll
     void stop() {
         empty.close();
-        app.close();
-        upstream.close();
+        loaded.close();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.statedoses.ratio;
 
+import static dev.statedoses.support.ExactNumbers.DECIMALS;
 import static org.hamcrest.Matchers.comparesEqualTo;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
@@ -14,9 +15,6 @@ import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
-import io.restassured.config.JsonConfig;
-import io.restassured.config.RestAssuredConfig;
-import io.restassured.path.json.config.JsonPathConfig;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import java.math.BigDecimal;
@@ -33,9 +31,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RatiosApiTest {
-
-    private static final RestAssuredConfig DECIMALS = RestAssuredConfig.config()
-        .jsonConfig(JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
 
     private FixtureServer upstream;
     private RunningApp app;
