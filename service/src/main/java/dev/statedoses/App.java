@@ -9,8 +9,8 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statedoses.ops.Ops;
-import dev.statedoses.ratio.RatioController;
-import dev.statedoses.ratio.SnapshotReads;
+import dev.statedoses.product.RatioController;
+import dev.statedoses.product.SnapshotReads;
 import dev.statedoses.refresh.CheckFailedException;
 import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;

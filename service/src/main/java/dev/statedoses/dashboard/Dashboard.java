@@ -1,6 +1,6 @@
 package dev.statedoses.dashboard;
 
-import dev.statedoses.web.ProductResponse;
+import dev.statedoses.product.ProductResponse;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import java.io.IOException;

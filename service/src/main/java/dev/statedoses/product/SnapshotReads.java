@@ -1,9 +1,8 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
+import dev.statedoses.product.ProductResponse.Prepared;
+import dev.statedoses.product.ProductResponse.Reply;
 import dev.statedoses.web.CrossOrigin;
-import dev.statedoses.web.ProductResponse;
-import dev.statedoses.web.ProductResponse.Prepared;
-import dev.statedoses.web.ProductResponse.Reply;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpFields;

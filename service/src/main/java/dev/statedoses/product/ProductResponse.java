@@ -1,10 +1,12 @@
-package dev.statedoses.web;
+package dev.statedoses.product;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.statedoses.text.Printable;
+import dev.statedoses.web.Problem;
+import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -57,7 +59,7 @@ public final class ProductResponse {
 
     /**
      * What to answer: 200 with {@code body}, or 304 with none; the headers every product response
-     * carries. Both the Javalin routes and the snapshot's fast path (ratio.SnapshotReads) send
+     * carries. Both the Javalin routes and the snapshot's fast path (SnapshotReads) send
      * exactly this, so the two cannot drift apart.
      */
     public record Reply(int status, String contentType, byte[] body, String etag, String lastModified) {

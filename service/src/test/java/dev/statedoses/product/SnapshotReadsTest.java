@@ -1,4 +1,4 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.statedoses.Wiring;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.web.CrossOrigin;
-import dev.statedoses.web.ProductResponse;
 import io.restassured.response.Response;
 import java.net.URI;
 import java.net.http.HttpClient;

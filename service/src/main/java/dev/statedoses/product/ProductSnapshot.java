@@ -1,7 +1,6 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
-import dev.statedoses.web.ProductResponse;
-import dev.statedoses.web.ProductResponse.Prepared;
+import dev.statedoses.product.ProductResponse.Prepared;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;

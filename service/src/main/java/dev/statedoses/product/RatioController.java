@@ -1,8 +1,7 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
-import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
