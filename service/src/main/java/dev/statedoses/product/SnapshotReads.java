@@ -108,7 +108,7 @@ public final class SnapshotReads extends Handler.Wrapper {
             return Optional.empty(); // Javalin and Jetty say what is wrong with it
         }
         String stripped = key.strip();
-        if (!RatioController.isStateKey(stripped)) {
+        if (!StateKey.isValid(stripped)) {
             return Optional.empty();
         }
         ProductSnapshot snapshot = product.current();
