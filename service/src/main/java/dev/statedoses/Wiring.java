@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.statedoses.ops.EveryResponse;
 import dev.statedoses.ops.Ops;
 import dev.statedoses.ops.Serving;
 import dev.statedoses.product.ProductCache;
@@ -141,7 +142,7 @@ public final class Wiring implements AutoCloseable {
         RefreshRunRepository runs = new RefreshRunRepository(warehouse.jdbi());
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
-            new SnapshotReads(product, ops::logRequest, crossOrigin),
+            new SnapshotReads(product, EveryResponse::answered, crossOrigin),
             new RefreshController(refreshes, async, runs, access),
             new RefreshRunsController(runs),
             ops, crossOrigin), json);

@@ -16,7 +16,7 @@ import java.util.Properties;
  * {@code /docs/assets/}. The page loads nothing from another host, and says so in its
  * Content-Security-Policy.
  */
-final class ApiDocs {
+public final class ApiDocs {
 
     static final String YAML = "application/yaml";
 
@@ -68,20 +68,20 @@ final class ApiDocs {
         return new Files(contract, page, Map.copyOf(assets));
     }
 
-    void contract(Context ctx) {
+    public void contract(Context ctx) {
         ctx.header("Cache-Control", "no-cache");
         ctx.contentType(YAML);
         ctx.result(files().contract());
     }
 
-    void page(Context ctx) {
+    public void page(Context ctx) {
         ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         ctx.header("Cache-Control", "no-cache");
         ctx.contentType("text/html; charset=utf-8");
         ctx.result(files().page());
     }
 
-    void asset(Context ctx) {
+    public void asset(Context ctx) {
         Asset asset = files().assets().get(ctx.pathParam("file"));
         if (asset == null) {
             throw new NotFoundResponse("No such file under /docs/assets/");
