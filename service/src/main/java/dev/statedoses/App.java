@@ -1,16 +1,16 @@
 package dev.statedoses;
 
 import static io.javalin.apibuilder.ApiBuilder.after;
-import static io.javalin.apibuilder.ApiBuilder.before;
 import static io.javalin.apibuilder.ApiBuilder.beforeMatched;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.head;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.statedoses.ops.EveryResponse;
 import dev.statedoses.ops.Ops;
-import dev.statedoses.ratio.RatioController;
-import dev.statedoses.ratio.SnapshotReads;
+import dev.statedoses.product.RatioController;
+import dev.statedoses.product.SnapshotReads;
 import dev.statedoses.refresh.CheckFailedException;
 import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;
@@ -70,22 +70,22 @@ public final class App {
             // strong ETag would let a cache serve the wrong bytes.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.modifyServer(server -> {
-                server.setErrorHandler(new JettyProblemHandler(json));
+                server.setErrorHandler(EveryResponse.withHeaders(new JettyProblemHandler(json)));
                 // GET /ratios and GET /ratios/{state} without a query string are answered from the
                 // snapshot here, before Javalin's pipeline, exactly as the routes below would
-                // answer them (SnapshotReads says why); everything else reaches the routes.
+                // answer them (SnapshotReads says why); everything else reaches the routes. In
+                // front of both: what every response gets (headers, timing, log line, metric).
                 server.insertHandler(c.snapshotReads());
+                server.insertHandler(c.ops().everyResponse());
                 // On stop, let requests in flight finish (up to 10 s) before connections close.
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(10_000);
             });
-
-            config.requestLogger.http(c.ops()::logRequest);
+            config.requestLogger.http(EveryResponse::routed); // which route answered, for the log line
 
             // Every read answers GET and HEAD (readable() registers both): HEAD runs the same
             // handler, so its status and headers are GET's, and Jetty sends no body.
             config.routes.apiBuilder(() -> {
-                before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
                 readable("/ratios", c.ratios()::list);
                 readable("/ratios/weekly", c.ratios()::allWeeks); // before /ratios/{state}, which it would match
                 readable("/ratios/{state}", c.ratios()::one);
@@ -93,13 +93,13 @@ public final class App {
                 post("/refresh", c.refresh()::refresh);
                 readable("/refreshes", c.runs()::list);
                 readable("/refreshes/{id}", c.runs()::one);
-                readable("/health", c.ops()::health);
-                readable("/health/live", c.ops()::live);
-                readable("/health/ready", c.ops()::ready);
-                readable("/metrics", c.ops()::metrics);
-                readable("/openapi.yaml", c.ops()::openapi);
-                readable("/docs", c.ops()::docsPage);
-                readable("/docs/assets/{file}", c.ops()::docsAsset);
+                readable("/health", c.ops().health()::handle);
+                readable("/health/live", c.ops().probes()::handleLive);
+                readable("/health/ready", c.ops().probes()::handleReady);
+                readable("/metrics", c.ops().metrics()::handle);
+                readable("/openapi.yaml", c.ops().docs()::contract);
+                readable("/docs", c.ops().docs()::page);
+                readable("/docs/assets/{file}", c.ops().docs()::asset);
                 readable("/", dev.statedoses.dashboard.Dashboard::page);
                 readable("/dashboard/{file}", dev.statedoses.dashboard.Dashboard::asset);
                 for (String path : CROSS_ORIGIN_READS) {

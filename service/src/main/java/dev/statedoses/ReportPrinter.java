@@ -1,6 +1,6 @@
 package dev.statedoses;
 
-import dev.statedoses.ratio.StateRatio;
+import dev.statedoses.product.StateRatio;
 import dev.statedoses.refresh.CheckResult;
 import dev.statedoses.refresh.Exclusion;
 import dev.statedoses.refresh.RefreshReport;

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.statedoses.ops.EveryResponse;
 import dev.statedoses.ops.Ops;
 import dev.statedoses.ops.Serving;
-import dev.statedoses.ratio.ProductCache;
-import dev.statedoses.ratio.RatioController;
-import dev.statedoses.ratio.RatioRepository;
-import dev.statedoses.ratio.SnapshotReads;
+import dev.statedoses.product.ProductCache;
+import dev.statedoses.product.ProductResponse;
+import dev.statedoses.product.RatioController;
+import dev.statedoses.product.RatioRepository;
+import dev.statedoses.product.SnapshotReads;
 import dev.statedoses.refresh.AsyncRefreshes;
+import dev.statedoses.refresh.RefreshAccess;
 import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunRepository;
 import dev.statedoses.refresh.RefreshRunsController;
@@ -26,8 +29,6 @@ import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.web.CrossOrigin;
-import dev.statedoses.web.ProductResponse;
-import dev.statedoses.web.RefreshAccess;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -141,7 +142,7 @@ public final class Wiring implements AutoCloseable {
         RefreshRunRepository runs = new RefreshRunRepository(warehouse.jdbi());
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
-            new SnapshotReads(product, ops::logRequest, crossOrigin),
+            new SnapshotReads(product, EveryResponse::answered, crossOrigin),
             new RefreshController(refreshes, async, runs, access),
             new RefreshRunsController(runs),
             ops, crossOrigin), json);

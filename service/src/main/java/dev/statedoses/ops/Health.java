@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * ready, and when the served product was built. With the warehouse down it answers within the
  * pool's connection timeout (3 s).
  */
-final class Health {
+public final class Health {
 
     private static final Logger LOG = LoggerFactory.getLogger(Health.class);
 
@@ -58,7 +58,7 @@ final class Health {
             last == null ? null : new LastRefresh(last.runId(), last.finishedAt()), Build.CURRENT);
     }
 
-    void handle(Context ctx) {
+    public void handle(Context ctx) {
         Status status = check();
         ctx.status("ok".equals(status.status()) ? 200 : 503);
         ctx.header("Cache-Control", "no-store");

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * refreshes as the warehouse records them (read at scrape time, so every instance on the warehouse
  * reports the same); the JVM and the connection pool.
  */
-final class Metrics implements AutoCloseable {
+public final class Metrics implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
 
@@ -222,7 +222,7 @@ final class Metrics implements AutoCloseable {
         };
     }
 
-    void handle(Context ctx) {
+    public void handle(Context ctx) {
         // One scrape at a time: each reads the warehouse, then writes what it read.
         synchronized (this) {
             try {

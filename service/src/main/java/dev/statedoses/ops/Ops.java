@@ -1,14 +1,14 @@
 package dev.statedoses.ops;
 
 import dev.statedoses.warehouse.Warehouse;
-import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 
 /**
- * What operators and readers of the API use besides the product: {@code GET /health},
- * {@code GET /metrics}, one log line per request, and the contract ({@code GET /openapi.yaml})
- * with its reference ({@code GET /docs}). Built once per {@code Wiring}; App routes to it.
+ * What operators and readers of the API use besides the product, built once per {@code Wiring}:
+ * {@code GET /health} and its probes, {@code GET /metrics}, the contract ({@code GET /openapi.yaml})
+ * with its reference ({@code GET /docs}), and what every response gets ({@link EveryResponse}: one
+ * log line and one metric per request). App routes to each part's handlers.
  */
 public final class Ops implements AutoCloseable {
 
@@ -39,52 +39,29 @@ public final class Ops implements AutoCloseable {
         this.serving = serving;
     }
 
-    /** {@code GET /health/live}: 200 while the process answers. */
-    public void live(Context ctx) {
-        probes.handleLive(ctx);
-    }
-
-    /** {@code GET /health/ready}: 200 while a product can be served, 503 with the reason otherwise. */
-    public void ready(Context ctx) {
-        probes.handleReady(ctx);
-    }
-
     /** {@code GET /health}: whether the warehouse answers and a product is loaded. */
-    public void health(Context ctx) {
-        health.handle(ctx);
+    public Health health() {
+        return health;
+    }
+
+    /** {@code GET /health/live} and {@code GET /health/ready}. */
+    public Probes probes() {
+        return probes;
     }
 
     /** {@code GET /metrics}: Prometheus text. */
-    public void metrics(Context ctx) {
-        metrics.handle(ctx);
+    public Metrics metrics() {
+        return metrics;
     }
 
-    /** {@code GET /openapi.yaml}: the API contract. */
-    public void openapi(Context ctx) {
-        docs.contract(ctx);
+    /** {@code GET /openapi.yaml}, {@code GET /docs} and the reference's files. */
+    public ApiDocs docs() {
+        return docs;
     }
 
-    /** {@code GET /docs}: the readable reference. */
-    public void docsPage(Context ctx) {
-        docs.page(ctx);
-    }
-
-    /** {@code GET /docs/assets/{file}}: the reference's scripts and styles, from the jar. */
-    public void docsAsset(Context ctx) {
-        docs.asset(ctx);
-    }
-
-    /** One log line (and one request metric) per request; for {@code config.requestLogger.http}. */
-    public void logRequest(Context ctx, Float millis) {
-        requests.handle(ctx, millis);
-    }
-
-    /**
-     * Logs and counts a request answered before Javalin's routes (the snapshot's fast path):
-     * {@code path} as sent, {@code route} the template it matched.
-     */
-    public void logRequest(String method, String path, String route, int status, long nanos) {
-        requests.handle(method, path, route, status, nanos);
+    /** A new outermost handler for a server, logging and counting into this instance's log and metrics. */
+    public EveryResponse everyResponse() {
+        return new EveryResponse(requests);
     }
 
     public PrometheusMeterRegistry registry() {

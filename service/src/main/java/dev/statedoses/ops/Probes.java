@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  *       refresh, with the reason.
  * </ul>
  */
-final class Probes {
+public final class Probes {
 
     static final String UP = "UP";
     static final String DOWN = "DOWN";
@@ -65,11 +65,11 @@ final class Probes {
         return new Answer(status, Map.of("product", new Component(status, details)));
     }
 
-    void handleLive(Context ctx) {
+    public void handleLive(Context ctx) {
         answer(ctx, live());
     }
 
-    void handleReady(Context ctx) {
+    public void handleReady(Context ctx) {
         answer(ctx, ready());
     }
 

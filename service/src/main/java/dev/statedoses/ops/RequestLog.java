@@ -1,17 +1,15 @@
 package dev.statedoses.ops;
 
 import dev.statedoses.text.Printable;
-import io.javalin.http.Context;
-import io.javalin.router.Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Javalin's request logger: one log line per answered request, and its count and latency in the
- * metrics. It logs the method, the path (never the query string or any header, so no token), the
- * route it matched, the status and the time taken.
+ * One log line per answered request, and its count and latency in the metrics ({@link EveryResponse}
+ * times the request and calls it). It logs the method, the path (never the query string or any
+ * header, so no token), the route it matched, the status and the time taken.
  */
-final class RequestLog {
+final class RequestLog implements EveryResponse.Record {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestLog.class);
     /**
@@ -28,13 +26,8 @@ final class RequestLog {
         this.metrics = metrics;
     }
 
-    void handle(Context ctx, Float millis) {
-        long nanos = millis == null ? 0 : (long) (millis * 1_000_000.0);
-        handle(ctx.method().name(), ctx.path(), route(ctx), ctx.statusCode(), nanos);
-    }
-
-    /** The same for a request answered outside Javalin's routes (the snapshot's fast path). */
-    void handle(String method, String path, String route, int status, long nanos) {
+    @Override
+    public void request(String method, String path, String route, int status, long nanos) {
         metrics.request(method, route, status, nanos);
         if (LOG.isInfoEnabled()) {
             LOG.info("method={} path={} route={} status={} duration_ms={}", method, Printable.shorten(path, MAX_PATH),
@@ -46,11 +39,5 @@ final class RequestLog {
     static String millis(long nanos) {
         long tenths = Math.round(nanos / 100_000.0);
         return (tenths / 10) + "." + (tenths % 10);
-    }
-
-    /** The path template the request matched (such as {@code /ratios/{state}}), or {@link Metrics#UNMATCHED}. */
-    static String route(Context ctx) {
-        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
-        return endpoint == null ? Metrics.UNMATCHED : endpoint.path;
     }
 }

@@ -3,7 +3,6 @@ package dev.statedoses.refresh;
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
-import dev.statedoses.web.RefreshAccess;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Locale;

@@ -30,7 +30,6 @@ public final class JettyProblemHandler implements Request.Handler {
         String detail = message instanceof String text && !text.isBlank() ? text : reason;
         Problem problem = Problem.of(status, "http-" + status, reason, detail);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
-        response.getHeaders().put("X-Content-Type-Options", "nosniff");
         response.write(true, ByteBuffer.wrap(json.writeValueAsBytes(problem.body())), callback);
         return true;
     }

@@ -1,4 +1,4 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.statedoses.Wiring;
+import dev.statedoses.ops.EveryResponse;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.web.CrossOrigin;
-import dev.statedoses.web.ProductResponse;
 import io.restassured.response.Response;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The snapshot's fast path: which requests it answers (the rest must reach the routes), and that
  * what it answers is byte for byte what the routes answer. The fixture product is loaded into a
- * real warehouse; the fast path runs in a real Jetty in front of a stand-in for the routes that
- * answers 418, so every request shows which of the two answered it.
+ * real warehouse; the fast path runs in a real Jetty, behind the outermost handler and in front
+ * of a stand-in for the routes that answers 418, so every request shows which of the two answered it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SnapshotReadsTest {
@@ -53,9 +53,7 @@ class SnapshotReadsTest {
         ProductCache product = new ProductCache(loaded.app().wiring().ratios(),
             new ProductResponse(Wiring.objectMapper()));
         product.reload();
-        SnapshotReads reads = new SnapshotReads(product,
-            (method, path, route, status, nanos) -> logged.add(method + " " + path + " " + route + " " + status),
-            CrossOrigin.allowing(List.of("*")));
+        SnapshotReads reads = new SnapshotReads(product, EveryResponse::answered, CrossOrigin.allowing(List.of("*")));
         reads.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
@@ -69,7 +67,11 @@ class SnapshotReadsTest {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        server.setHandler(reads);
+        // In front, as in the app: it logs (here, lists) what the fast path answered.
+        EveryResponse every = new EveryResponse(
+            (method, path, route, status, nanos) -> logged.add(method + " " + path + " " + route + " " + status));
+        every.setHandler(reads);
+        server.setHandler(every);
         server.start();
         base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
     }

@@ -1,14 +1,15 @@
-package dev.statedoses.web;
+package dev.statedoses.product;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.statedoses.text.Printable;
+import dev.statedoses.web.EntityTag;
+import dev.statedoses.web.Problem;
+import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -16,7 +17,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
@@ -57,7 +57,7 @@ public final class ProductResponse {
 
     /**
      * What to answer: 200 with {@code body}, or 304 with none; the headers every product response
-     * carries. Both the Javalin routes and the snapshot's fast path (ratio.SnapshotReads) send
+     * carries. Both the Javalin routes and the snapshot's fast path (SnapshotReads) send
      * exactly this, so the two cannot drift apart.
      */
     public record Reply(int status, String contentType, byte[] body, String etag, String lastModified) {
@@ -84,14 +84,14 @@ public final class ProductResponse {
     public Prepared prepare(Object body, List<String> columns, Instant refreshedAt) {
         byte[] json = jsonBytes(body);
         byte[] csv = csv(body, columns);
-        return new Prepared(json, etag(json), csv, etag(csv), refreshedAt, httpDate(refreshedAt));
+        return new Prepared(json, EntityTag.of(json), csv, EntityTag.of(csv), refreshedAt, httpDate(refreshedAt));
     }
 
     /** Sends {@code body}, serialised now in the format the request asks for. */
     public void send(Context ctx, Object body, List<String> columns, Instant refreshedAt) {
         boolean csv = wantsCsv(ctx.queryParam("format"), ctx.header("Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
-        send(ctx, decide(csv, bytes, etag(bytes), refreshedAt, httpDate(refreshedAt),
+        send(ctx, decide(csv, bytes, EntityTag.of(bytes), refreshedAt, httpDate(refreshedAt),
             ctx.header("If-None-Match"), ctx.header("If-Modified-Since")));
     }
 
@@ -137,11 +137,6 @@ public final class ProductResponse {
         return at == null ? null : HTTP_DATE.format(at.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC));
     }
 
-    /** A strong validator taken from the very bytes sent: it changes exactly when they do. */
-    private static String etag(byte[] bytes) {
-        return "\"" + HexFormat.of().formatHex(sha256(bytes)).substring(0, 32) + "\"";
-    }
-
     /** {@code ?format=csv|json} decides; without it, an Accept header that prefers text/csv to JSON. */
     private static boolean wantsCsv(String format, String accept) {
         if (format != null) {
@@ -159,7 +154,7 @@ public final class ProductResponse {
     private static boolean notModified(String etag, Instant lastModified, String ifNoneMatch,
                                        String ifModifiedSince) {
         if (ifNoneMatch != null) {
-            return matches(ifNoneMatch, etag);
+            return EntityTag.matches(ifNoneMatch, etag);
         }
         if (ifModifiedSince == null || lastModified == null) {
             return false;
@@ -171,20 +166,6 @@ public final class ProductResponse {
         } catch (DateTimeParseException e) {
             return false; // an unreadable date is ignored, as RFC 9110 says
         }
-    }
-
-    /** Whether an If-None-Match header names {@code etag} (weak comparison, as RFC 9110 asks) or is {@code *}. */
-    public static boolean matches(String ifNoneMatch, String etag) {
-        for (String candidate : ifNoneMatch.split(",")) {
-            String tag = candidate.strip();
-            if (tag.startsWith("W/")) {
-                tag = tag.substring(2);
-            }
-            if (tag.equals("*") || tag.equals(etag)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private byte[] jsonBytes(Object body) {
@@ -221,13 +202,5 @@ public final class ProductResponse {
             return text;
         }
         return "\"" + text.replace("\"", "\"\"") + "\"";
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

@@ -1,5 +1,7 @@
-package dev.statedoses.web;
+package dev.statedoses.refresh;
 
+import dev.statedoses.web.Problem;
+import dev.statedoses.web.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

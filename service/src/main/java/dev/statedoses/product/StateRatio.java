@@ -1,4 +1,4 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import java.math.BigDecimal;
 import java.time.Instant;

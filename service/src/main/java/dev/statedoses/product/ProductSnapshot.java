@@ -1,7 +1,6 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
-import dev.statedoses.web.ProductResponse;
-import dev.statedoses.web.ProductResponse.Prepared;
+import dev.statedoses.product.ProductResponse.Prepared;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ public final class ProductSnapshot {
             byKey.put(row.state().toLowerCase(Locale.ROOT), row);
         }
         return new ProductSnapshot(List.copyOf(rows),
-            responses.prepare(rows, RatioController.RATIO_COLUMNS, refreshedAt), Map.copyOf(byKey),
+            responses.prepare(rows, Columns.STATE, refreshedAt), Map.copyOf(byKey),
             Map.copyOf(product.weeksByState()), responses);
     }
 
@@ -81,7 +80,7 @@ public final class ProductSnapshot {
     /** {@code GET /ratios/{state}} of {@code row}, written on its first request and kept. */
     public Prepared prepared(StateRatio row) {
         return byCode.computeIfAbsent(row.stateCode(),
-            code -> responses.prepare(row, RatioController.RATIO_COLUMNS, row.refreshedAt()));
+            code -> responses.prepare(row, Columns.STATE, row.refreshedAt()));
     }
 
     /** The weeks of {@code row}, oldest first. */
@@ -109,7 +108,7 @@ public final class ProductSnapshot {
         Prepared prepared = allWeeks;
         if (prepared == null) {
             // Two first requests at once may both write it: the same bytes, so either may stay.
-            prepared = responses.prepare(weeks(null, null, null), RatioController.STATE_WEEK_COLUMNS,
+            prepared = responses.prepare(weeks(null, null, null), Columns.STATE_WEEK,
                 rows.isEmpty() ? null : rows.get(0).refreshedAt());
             allWeeks = prepared;
         }

@@ -1,9 +1,8 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
+import dev.statedoses.product.ProductResponse.Prepared;
+import dev.statedoses.product.ProductResponse.Reply;
 import dev.statedoses.web.CrossOrigin;
-import dev.statedoses.web.ProductResponse;
-import dev.statedoses.web.ProductResponse.Prepared;
-import dev.statedoses.web.ProductResponse.Reply;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpFields;
@@ -23,17 +22,21 @@ import org.eclipse.jetty.util.URIUtil;
  * reaches about 0.7 of it.
  *
  * <p>It answers only what it answers exactly as the Javalin route would (the same
- * {@link ProductResponse#reply}, the same headers, the same request log line and metric): a GET
+ * {@link ProductResponse#reply}, the same headers; the outermost handler, ops.EveryResponse, gives
+ * it the same common headers, request log line and metric as the routes): a GET
  * of {@code /ratios}, or of {@code /ratios/<code or name>} for a state the snapshot holds. Every
  * other request, a query string, HEAD, an unknown or malformed state, a trailing slash, goes on
  * to the routes in {@code App}, which stay the one place that defines the API.
  */
 public final class SnapshotReads extends Handler.Wrapper {
 
-    /** Logs and counts a request answered here: method, path as sent, route template, status, time. */
+    /**
+     * Says which route answered a request, before its answer is sent: the outermost handler
+     * (ops.EveryResponse) then logs and counts it as it logs and counts the routes' answers.
+     */
     @FunctionalInterface
-    public interface RequestLog {
-        void log(String method, String path, String route, int status, long nanos);
+    public interface Answered {
+        void by(Request request, String method, String route);
     }
 
     private static final String LIST = "/ratios";
@@ -41,18 +44,17 @@ public final class SnapshotReads extends Handler.Wrapper {
     private static final String ONE_ROUTE = "/ratios/{state}";
 
     private final ProductCache product;
-    private final RequestLog log;
+    private final Answered answered;
     private final CrossOrigin crossOrigin;
 
-    public SnapshotReads(ProductCache product, RequestLog log, CrossOrigin crossOrigin) {
+    public SnapshotReads(ProductCache product, Answered answered, CrossOrigin crossOrigin) {
         this.product = product;
-        this.log = log;
+        this.answered = answered;
         this.crossOrigin = crossOrigin;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        long start = System.nanoTime();
         HttpURI uri = request.getHttpURI();
         if (!"GET".equals(request.getMethod()) || uri.getQuery() != null) {
             return super.handle(request, response, callback);
@@ -79,17 +81,16 @@ public final class SnapshotReads extends Handler.Wrapper {
             headers.get(HttpHeader.IF_NONE_MATCH), headers.get(HttpHeader.IF_MODIFIED_SINCE));
         HttpFields.Mutable out = response.getHeaders();
         out.put(HttpHeader.CONTENT_TYPE, reply.contentType());
-        out.put("X-Content-Type-Options", "nosniff");
         reply.headers(out::put);
         crossOrigin.readHeaders(headers.get(HttpHeader.ORIGIN), out::add); // as App's after-handler adds them
         response.setStatus(reply.status());
+        answered.by(request, "GET", route);
         if (reply.notModified()) {
             response.write(true, null, callback);
         } else {
             out.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
             response.write(true, ByteBuffer.wrap(reply.body()), callback);
         }
-        log.log("GET", path, route, reply.status(), System.nanoTime() - start);
         return true;
     }
 
@@ -109,7 +110,7 @@ public final class SnapshotReads extends Handler.Wrapper {
             return Optional.empty(); // Javalin and Jetty say what is wrong with it
         }
         String stripped = key.strip();
-        if (!RatioController.isStateKey(stripped)) {
+        if (!StateKey.isValid(stripped)) {
             return Optional.empty();
         }
         ProductSnapshot snapshot = product.current();

@@ -1,4 +1,4 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import dev.statedoses.warehouse.Sql;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.statedoses.web;
+package dev.statedoses.product;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import static dev.statedoses.support.RawRows.allocate;
 import static dev.statedoses.support.RawRows.county;

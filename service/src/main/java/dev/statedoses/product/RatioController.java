@@ -1,8 +1,7 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
-import dev.statedoses.web.ProductResponse;
 import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
@@ -15,17 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** HTTP for the data product: reads the request, asks the repository, writes JSON or CSV. */
 public final class RatioController {
-
-    static final List<String> RATIO_COLUMNS = List.of("state", "state_code", "population", "doses_moderna",
-        "doses_pfizer", "doses_total", "people_per_dose", "refreshed_at");
-    static final List<String> WEEKLY_COLUMNS = List.of("week", "doses_moderna", "doses_pfizer", "doses_total",
-        "people_per_dose");
-    static final List<String> STATE_WEEK_COLUMNS = List.of("state", "state_code", "week", "doses_moderna",
-        "doses_pfizer", "doses_total", "people_per_dose");
 
     /** What ?sort= may name: every row field, each with its order. */
     private static final Map<String, Comparator<StateRatio>> SORTS = Map.of(
@@ -37,9 +28,6 @@ public final class RatioController {
         "doses_total", Comparator.comparingLong(StateRatio::dosesTotal),
         "people_per_dose", Comparator.comparing(StateRatio::peoplePerDose,
             Comparator.nullsLast(Comparator.naturalOrder())));
-
-    /** A USPS code or a state name: letters, spaces and the odd dot; nothing else reaches SQL. */
-    private static final Pattern STATE_KEY = Pattern.compile("[A-Za-z][A-Za-z .]{0,39}");
 
     /** The query parameter that asks for the product as of a date. */
     static final String AS_OF = "as_of";
@@ -66,7 +54,7 @@ public final class RatioController {
         }
         List<StateRatio> rows = (asOf.isPresent() ? ratios.allAsOf(asOf.get()) : snapshot.rows()).stream()
             .sorted(order).toList();
-        response.send(ctx, rows, RATIO_COLUMNS, rows.isEmpty() ? null : rows.get(0).refreshedAt());
+        response.send(ctx, rows, Columns.STATE, rows.isEmpty() ? null : rows.get(0).refreshedAt());
     }
 
     /**
@@ -80,7 +68,7 @@ public final class RatioController {
         Comparator<StateRatio> byField = SORTS.get(field);
         if (byField == null) {
             throw new ProblemException(Problem.of(400, "invalid-sort", "Invalid sort",
-                "sort must be one of " + String.join(", ", RATIO_COLUMNS.subList(0, 7)) + ", not '"
+                "sort must be one of " + String.join(", ", Columns.SORTABLE) + ", not '"
                     + Printable.shorten(field, 40) + "'"));
         }
         if (!direction.equals("asc") && !direction.equals("desc")) {
@@ -97,7 +85,7 @@ public final class RatioController {
 
     /** GET /ratios/{state}, or with ?as_of=YYYY-MM-DD the row as of that date. */
     public void one(Context ctx) {
-        String key = stateKey(ctx.pathParam("state"));
+        String key = StateKey.parse(ctx.pathParam("state"));
         Optional<LocalDate> asOf = asOf(ctx);
         ProductSnapshot snapshot = product.current();
         if (asOf.isEmpty()) {
@@ -106,15 +94,15 @@ public final class RatioController {
             return;
         }
         StateRatio row = ratios.findAsOf(key, asOf.get()).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, row, RATIO_COLUMNS, row.refreshedAt());
+        response.send(ctx, row, Columns.STATE, row.refreshedAt());
     }
 
     /** GET /ratios/{state}/weekly: the state's allocation weeks, oldest first, from the snapshot. */
     public void weekly(Context ctx) {
-        String key = stateKey(ctx.pathParam("state"));
+        String key = StateKey.parse(ctx.pathParam("state"));
         ProductSnapshot snapshot = product.current();
         StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, snapshot.weeks(row), WEEKLY_COLUMNS, row.refreshedAt());
+        response.send(ctx, snapshot.weeks(row), Columns.WEEK, row.refreshedAt());
     }
 
     /**
@@ -134,7 +122,7 @@ public final class RatioController {
             response.send(ctx, snapshot.allWeeks()); // written once per snapshot
             return;
         }
-        response.send(ctx, snapshot.weeks(states, from, to), STATE_WEEK_COLUMNS, refreshedAt);
+        response.send(ctx, snapshot.weeks(states, from, to), Columns.STATE_WEEK, refreshedAt);
     }
 
     /** The states ?state= names (null: none named, so every state); each must be a state of the product. */
@@ -146,7 +134,7 @@ public final class RatioController {
         Set<StateRatio> states = new HashSet<>();
         for (String value : values) {
             for (String part : value.split(",", -1)) {
-                String key = stateKey(part);
+                String key = StateKey.parse(part);
                 states.add(snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty())));
             }
         }
@@ -170,21 +158,6 @@ public final class RatioController {
 
     private static ProblemException invalidWeekRange(String detail) {
         return new ProblemException(Problem.of(400, "invalid-week-range", "Invalid week range", detail));
-    }
-
-    private static String stateKey(String value) {
-        String key = value.strip();
-        if (!isStateKey(key)) {
-            throw new ProblemException(Problem.of(400, "invalid-state", "Invalid state",
-                "'" + Printable.shorten(key, 40)
-                    + "' is not a state: use a USPS code (NY) or a full name (New York)"));
-        }
-        return key;
-    }
-
-    /** Whether {@code key} (stripped) may name a state: the only keys that reach a lookup. */
-    static boolean isStateKey(String key) {
-        return STATE_KEY.matcher(key).matches();
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;

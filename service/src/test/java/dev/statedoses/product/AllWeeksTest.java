@@ -1,4 +1,4 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
 import static dev.statedoses.support.ExactNumbers.DECIMALS;
 import static org.hamcrest.Matchers.comparesEqualTo;

@@ -1,6 +1,5 @@
-package dev.statedoses.ratio;
+package dev.statedoses.product;
 
-import dev.statedoses.web.ProductResponse;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
