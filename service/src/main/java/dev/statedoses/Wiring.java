@@ -12,7 +12,7 @@ import dev.statedoses.ratio.RatioRepository;
 import dev.statedoses.ratio.SnapshotReads;
 import dev.statedoses.refresh.AsyncRefreshes;
 import dev.statedoses.refresh.RefreshController;
-import dev.statedoses.refresh.RefreshRunRepository;
+import dev.statedoses.refresh.RefreshRuns;
 import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.refresh.RefreshScheduler;
 import dev.statedoses.refresh.RefreshService;
@@ -138,7 +138,7 @@ public final class Wiring implements AutoCloseable {
             scheduler.start();
         }
         ops.watch(serving(product));
-        RefreshRunRepository runs = new RefreshRunRepository(warehouse.jdbi());
+        RefreshRuns runs = new RefreshRuns(warehouse.jdbi());
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, ops::logRequest, crossOrigin),

@@ -185,12 +185,7 @@ public final class RefreshScheduler implements AutoCloseable {
                     .mapTo(String.class).findOne().orElse("?");
                 return new Claim(false, by, false);
             }
-            boolean fresh = h.createQuery("""
-                    select exists (select 1 from dwh.refresh_runs where status in ('succeeded', 'unchanged') and finished_at >= :due)""")
-                .bind("due", due)
-                .mapTo(Boolean.class)
-                .one();
-            return new Claim(true, instance, fresh);
+            return new Claim(true, instance, RefreshRuns.goodSince(h, due));
         });
     }
 

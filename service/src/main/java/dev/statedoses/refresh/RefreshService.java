@@ -44,6 +44,7 @@ public final class RefreshService implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final RefreshRuns runs;
+    private final RunRecovery recovery;
     private final RawLoad raw;
     private final SourceChecks sourceChecks;
     private final Clock clock;
@@ -54,6 +55,7 @@ public final class RefreshService implements AutoCloseable {
                           CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
         this.jdbi = jdbi;
         this.runs = new RefreshRuns(jdbi);
+        this.recovery = new RunRecovery(runs);
         this.raw = new RawLoad(fetcher, allocations, counties, urls, clock);
         this.sourceChecks = new SourceChecks(raw::url);
         this.clock = clock;
@@ -115,7 +117,7 @@ public final class RefreshService implements AutoCloseable {
             rollbackQuietly(tx);
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
             LOG.warn("refresh failed, product unchanged: {}", error);
-            runs.failed(runId, clock.instant(), error, sources,
+            recovery.failed(runId, clock.instant(), error, sources,
                 e instanceof CheckFailedException checks ? checks.checks() : List.of());
             throw e;
         } finally {
@@ -207,16 +209,16 @@ public final class RefreshService implements AutoCloseable {
 
     /**
      * Closes, as abandoned, the runs a stopped process left running: in the background, now or
-     * as soon as the refresh lock is free, retrying while the warehouse is away (RefreshRuns).
+     * as soon as the refresh lock is free, retrying while the warehouse is away (RunRecovery).
      */
     public void closeAbandonedRuns() {
-        runs.closeAbandoned(REFRESH_LOCK);
+        recovery.closeAbandoned(REFRESH_LOCK);
     }
 
     /** Stops the run log's background work (a failure not recorded by now is closed at the next start). */
     @Override
     public void close() {
-        runs.close();
+        recovery.close();
     }
 
     private static void script(Handle tx, String sql) {

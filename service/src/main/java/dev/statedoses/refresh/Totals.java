@@ -35,11 +35,7 @@ record Totals(int stateRows, long inSources, long inStateRows, long excluded, Li
         }
         List<Exclusion> exclusions = exclusions(tx, productRun);
         long inStateRows = inStateRows(tx);
-        List<CheckResult> checks = tx.createQuery("""
-                select name, status, detail from dwh.refresh_checks where run_id = :run order by position""")
-            .bind("run", productRun)
-            .map((rs, ctx) -> new CheckResult(rs.getString("name"), rs.getString("status"), rs.getString("detail")))
-            .list();
+        List<CheckResult> checks = RefreshRuns.checks(tx, productRun);
         return new Totals(stateRows(tx), inStateRows + sum(exclusions), inStateRows, sum(exclusions), exclusions,
             checks);
     }
