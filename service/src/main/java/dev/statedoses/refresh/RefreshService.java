@@ -162,6 +162,7 @@ public final class RefreshService implements AutoCloseable {
         Transform.build(tx);
         checks.build(tx);
         steps.mark("build");
+        Transform.countDoses(tx);
         Totals totals = Totals.ofRun(tx, runId);
         steps.mark("totals");
 

@@ -12,7 +12,8 @@ import org.jdbi.v3.core.Handle;
  * Transform: the SQL that turns this run's raw rows into the product, in the warehouse and in the
  * refresh's transaction (ELT, as dbt does it). Each step is a resource file under {@code sql/}:
  * staging reads the raw tables once into temporary tables of the run; then one file per output
- * table builds it. The run id is the transaction-local setting {@code state_doses.run_id}.
+ * table builds it; then the run's doses are counted once, for its report and for the
+ * reconciliation check. The run id is the transaction-local setting {@code state_doses.run_id}.
  */
 final class Transform {
 
@@ -21,6 +22,8 @@ final class Transform {
     /** One file per output table, in the order they are built (the weeks are read from the state rows). */
     private static final String BUILD = script("build_state_doses.sql", "build_refresh_exclusions.sql",
         "build_state_doses_weekly.sql");
+    /** The run's doses, in the sources, in its state rows and excluded (run_dose_totals). */
+    private static final String DOSE_TOTALS = Sql.load("dose_totals.sql");
 
     private Transform() {
     }
@@ -33,6 +36,14 @@ final class Transform {
     /** Builds dwh.state_doses, the run's exclusions and dwh.state_doses_weekly (sql/build_*.sql). */
     static void build(Handle tx) {
         execute(tx, BUILD, "building the product failed");
+    }
+
+    /**
+     * Counts the doses of the product just built once, into run_dose_totals (sql/dose_totals.sql):
+     * what the run's report gives ({@link Totals#ofRun}) and the reconciliation check tests.
+     */
+    static void countDoses(Handle tx) {
+        execute(tx, DOSE_TOTALS, "counting the doses failed");
     }
 
     /** Runs {@code sql}, one or more statements, in one round trip. */

@@ -54,6 +54,7 @@ class DataChecksTest {
                 setUp.accept(h);
                 RawRows.stage(h);
                 Map<String, CheckResult> results = new LinkedHashMap<>();
+                Transform.countDoses(h);
                 new Checks(source -> null).product(h).forEach(c -> results.put(c.name(), c));
                 return results;
             } finally {
