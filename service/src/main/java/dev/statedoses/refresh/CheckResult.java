@@ -10,7 +10,6 @@ import java.sql.SQLException;
 public record CheckResult(String name, String status, String detail) {
 
     public static final String PASS = "pass";
-    public static final String WARN = "warn";
     public static final String FAIL = "fail";
 
     public boolean failed() {
