@@ -9,7 +9,7 @@
 -- A temporary table of the refresh transaction: no other session sees it, it is gone at commit
 -- or rollback, and it writes no WAL. Verbatim repeats of a row collapse into one, as in
 -- raw.allocations; a week listed twice with different values is 'conflicting', and the refresh
--- then fails naming both lines (sql/conflicting_allocations.sql).
+-- then fails naming both lines (sql/checks/sources/conflicting_allocations.sql).
 
 -- Sorts and hashes of the transform stay in memory up to this size (the default, 4 MB, sent the
 -- weekly build to disk from about 30 times the real size). Local to the refresh transaction.

@@ -2,8 +2,8 @@
 -- county, with its population, the first line that gives it, and a flag where the file gives
 -- the county two different populations. A line repeated word for word collapses into one, as a
 -- repeated allocation does (sql/stage_allocations.sql). The source checks and the product read
--- this instead of grouping the raw rows again each (sql/conflicting_counties.sql,
--- sql/implausible_state_populations.sql, sql/build_state_doses.sql).
+-- this instead of grouping the raw rows again each (sql/checks/sources/conflicting_counties.sql,
+-- sql/checks/sources/implausible_state_populations.sql, sql/build_state_doses.sql).
 --
 -- A temporary table of the refresh transaction: no other session sees it, it is gone at commit or
 -- rollback, and it writes no WAL.

@@ -15,7 +15,7 @@ import dev.statedoses.product.SnapshotReads;
 import dev.statedoses.refresh.AsyncRefreshes;
 import dev.statedoses.refresh.RefreshAccess;
 import dev.statedoses.refresh.RefreshController;
-import dev.statedoses.refresh.RefreshRunRepository;
+import dev.statedoses.refresh.RefreshRuns;
 import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.refresh.RefreshScheduler;
 import dev.statedoses.refresh.RefreshService;
@@ -139,7 +139,7 @@ public final class Wiring implements AutoCloseable {
             scheduler.start();
         }
         ops.watch(serving(product));
-        RefreshRunRepository runs = new RefreshRunRepository(warehouse.jdbi());
+        RefreshRuns runs = new RefreshRuns(warehouse.jdbi());
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, EveryResponse::answered, crossOrigin),

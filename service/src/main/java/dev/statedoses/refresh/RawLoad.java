@@ -8,14 +8,11 @@ import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.source.SourceStream;
-import dev.statedoses.warehouse.CopyWriter;
-import dev.statedoses.warehouse.Sql;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Extract and load: fetch → parse → COPY into each source's raw table, inside the refresh's
- * transaction. Faithful and dumb: the raw tables get the sources' values, typed, with the run and
- * line they came from; the transform is SQL's job.
+ * transaction. This class fetches ({@code SourceFetcher}) and hands each body to
+ * {@link RawTables}, which parses it into COPY. Faithful and dumb: the raw tables get the sources'
+ * values, typed, with the run and line they came from; the transform is SQL's job.
  *
  * <p>The three sources are asked for at once, and their bodies read ahead ({@code ReadAhead}),
  * so their downloads overlap; the loads into the one transaction follow one another. A fetch is
@@ -42,12 +40,10 @@ import org.slf4j.LoggerFactory;
 final class RawLoad {
 
     private static final Logger LOG = LoggerFactory.getLogger(RawLoad.class);
-    private static final String SOURCE_WEEKS_SQL = Sql.load("source_weeks.sql");
     static final String SHUTTING_DOWN = "the service is shutting down; the refresh was rolled back";
 
     private final SourceFetcher fetcher;
-    private final AllocationCsv allocations;
-    private final CountyPopulationCsv counties;
+    private final RawTables tables;
     private final Map<SourceName, URI> urls;
     private final Clock clock;
     private volatile boolean stopping;
@@ -57,8 +53,7 @@ final class RawLoad {
     RawLoad(SourceFetcher fetcher, AllocationCsv allocations, CountyPopulationCsv counties,
             Map<SourceName, URI> urls, Clock clock) {
         this.fetcher = fetcher;
-        this.allocations = allocations;
-        this.counties = counties;
+        this.tables = new RawTables(allocations, counties);
         this.urls = Map.copyOf(urls);
         this.clock = clock;
     }
@@ -117,7 +112,7 @@ final class RawLoad {
         String savepoint = "load_" + source.label();
         SourceReport comparedWith = previous;
         if (first.notModified()) {
-            if (keptRows(tx, source) == previous.rows()) {
+            if (RawTables.rows(tx, source) == previous.rows()) {
                 close(first);
                 LOG.info("{} has not changed since the last good refresh ({}): its {} rows stay", source,
                     first.etag() != null || first.lastModified() != null ? "the upstream answered 304" : "same bytes",
@@ -140,7 +135,7 @@ final class RawLoad {
                 if (stopping) {
                     reading.abandon(SHUTTING_DOWN);
                 }
-                long rows = copy(tx, runId, source, reading);
+                long rows = tables.copy(tx, runId, source, reading);
                 LOG.info("loaded {}: {} rows, {} bytes from {}{}", source, rows, reading.bytes(), url,
                     fetch.attempts() > 1 ? " (attempt " + fetch.attempts() + ")" : "");
                 tx.releaseSavepoint(savepoint);
@@ -176,55 +171,15 @@ final class RawLoad {
         return Duration.between(start, clock.instant()).toMillis();
     }
 
-    private static String table(SourceName source) {
-        return switch (source) {
-            case MODERNA -> "raw.cdc_moderna_allocations";
-            case PFIZER -> "raw.cdc_pfizer_allocations";
-            case POPULATION -> "raw.county_population";
-        };
-    }
-
-    private static long keptRows(Handle tx, SourceName source) {
-        return tx.createQuery("select count(*) from " + table(source)).mapTo(Long.class).one();
-    }
-
-    /** Empties the source's raw table and copies the body's rows into it. */
-    private long copy(Handle tx, long runId, SourceName source, SourceStream body) {
-        tx.execute("truncate " + table(source));
-        if (source == SourceName.POPULATION) {
-            try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source),
-                    "run_id", "line", "id", "id2", "county", "state", "population_estimate_2018")) {
-                long rows = counties.read(body, c -> copy.field(runId).field(c.line()).field(c.id()).field(c.id2())
-                    .field(c.county()).field(c.state()).field(c.population()).endRow());
-                copy.finish();
-                return rows;
-            }
-        }
-        try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source), "run_id", "line", "jurisdiction",
-                "week_of_allocations", "first_dose_allocations", "second_dose_allocations")) {
-            long rows = allocations.read(body, a -> copy.field(runId).field(a.line()).field(a.jurisdiction())
-                .field(a.week()).field(a.firstDoses()).field(a.secondDoses()).endRow());
-            copy.finish();
-            return rows;
-        }
-    }
-
     /** What the source delivered; unchanged when its bytes hash as the last good refresh's did. */
     private static SourceReport report(Handle tx, SourceName source, URI url, SourceStream body, long rows,
                                        long loadMs, int attempts, SourceReport previous) {
         String sha256 = body.sha256Hex();
         boolean unchanged = previous != null && previous.url().equals(url.toString())
             && previous.sha256().equals(sha256);
-        if (source == SourceName.POPULATION) {
-            return new SourceReport(source.label(), url.toString(), body.bytes(), rows, sha256, loadMs,
-                attempts, unchanged, body.etag(), body.lastModified(), null, null, null);
-        }
-        return tx.createQuery(SOURCE_WEEKS_SQL)
-            .define("table", table(source))
-            .map((rs, ctx) -> new SourceReport(source.label(), url.toString(), body.bytes(), rows, sha256, loadMs,
-                attempts, unchanged, body.etag(), body.lastModified(), rs.getObject("first_week", LocalDate.class),
-                rs.getObject("last_week", LocalDate.class), rs.getInt("weeks")))
-            .one();
+        RawTables.Weeks weeks = RawTables.weeks(tx, source);
+        return new SourceReport(source.label(), url.toString(), body.bytes(), rows, sha256, loadMs, attempts,
+            unchanged, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count());
     }
 
     private void closeQuietly(SourceStream body) {

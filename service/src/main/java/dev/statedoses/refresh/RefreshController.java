@@ -16,10 +16,10 @@ public final class RefreshController {
 
     private final RefreshService refreshes;
     private final AsyncRefreshes async;
-    private final RefreshRunRepository runs;
+    private final RefreshRuns runs;
     private final RefreshAccess access;
 
-    public RefreshController(RefreshService refreshes, AsyncRefreshes async, RefreshRunRepository runs,
+    public RefreshController(RefreshService refreshes, AsyncRefreshes async, RefreshRuns runs,
                              RefreshAccess access) {
         this.refreshes = refreshes;
         this.async = async;

@@ -23,4 +23,10 @@ public record RefreshRun(
     String error,
     List<SourceReport> sources,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<CheckResult> checks) {
+
+    /** This run with its {@code sources} and {@code checks} (null: left out of the answer). */
+    RefreshRun with(List<SourceReport> sources, List<CheckResult> checks) {
+        return new RefreshRun(runId, status, trigger, startedAt, finishedAt, durationMs, stateRows, error,
+            List.copyOf(sources), checks == null ? null : List.copyOf(checks));
+    }
 }

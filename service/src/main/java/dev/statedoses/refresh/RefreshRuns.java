@@ -2,35 +2,34 @@ package dev.statedoses.refresh;
 
 import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
+import dev.statedoses.warehouse.Sql;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.time.OffsetDateTime;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log of refresh attempts, {@code dwh.refresh_runs}: every attempt, its outcome, its sources
- * ({@code dwh.refresh_run_sources}) and its data checks ({@code dwh.refresh_checks}).
- *
- * <p>It never leaves a run saying "running" when no process runs it. A run's end is recorded when
- * it ends; when that fails (the warehouse is away), it is tried again in the background until the
- * warehouse answers. And a run whose process stopped before recording its end (killed, or gone
- * with the warehouse) is closed as abandoned by whoever next holds the refresh lock: a refresh
- * holds it for its whole life, so a run still "running" while someone else holds it is dead.
+ * The log of refresh attempts, and the one owner of its tables: {@code dwh.refresh_runs} (every
+ * attempt and its outcome), {@code dwh.refresh_run_sources} (its sources) and
+ * {@code dwh.refresh_checks} (its data checks). It records each run as it starts and ends, and
+ * reads them back for {@code GET /refreshes}, for the next refresh (what its conditional fetches
+ * compare with) and for the schedule. Keeping no run "running" when no process runs it, through
+ * outages and crashes, is {@link RunRecovery}'s job.
  */
-final class RefreshRuns implements AutoCloseable {
+public final class RefreshRuns {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefreshRuns.class);
 
@@ -38,49 +37,36 @@ final class RefreshRuns implements AutoCloseable {
     static final String ABANDONED = "abandoned: the process that ran it stopped before it finished";
     /** The run log keeps an error's first part: enough to say what and where, never a whole source line. */
     static final int MAX_ERROR = 2000;
-    private static final Duration RETRY_EVERY = Duration.ofSeconds(3);
+
+    private static final String START = Sql.load("runs/start_run.sql");
+    private static final String CLOSE_ABANDONED = Sql.load("runs/close_abandoned_runs.sql");
+    private static final String RUNS = """
+        select run_id, status, trigger, started_at, finished_at, state_rows, error
+        from dwh.refresh_runs""";
+    private static final String SOURCES = Sql.load("runs/run_sources.sql");
+    private static final String RECORD_SOURCE = Sql.load("runs/record_source.sql");
+    private static final String RECORD_CHECK = Sql.load("runs/record_check.sql");
 
     private final Jdbi jdbi;
-    /** Runs whose failure is still to be recorded (the warehouse was away). */
-    private final Set<Long> unrecorded = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "run-log-retry");
-        thread.setDaemon(true);
-        return thread;
-    });
 
-    RefreshRuns(Jdbi jdbi) {
+    public RefreshRuns(Jdbi jdbi) {
         this.jdbi = jdbi;
     }
 
     /**
      * Records an attempt as running, committed at once so it stays on record whatever follows, and
-     * closes every other run still marked running as abandoned. The caller holds the refresh lock,
-     * so none of those runs can be alive.
+     * closes every other run still marked running as abandoned (sql/runs/start_run.sql). The caller
+     * holds the refresh lock, so none of those runs can be alive.
      */
     long start(Instant at, Trigger trigger, String build) {
-        Map<String, Object> started = jdbi.withHandle(h -> h.createQuery("""
-                with abandoned as (
-                    update dwh.refresh_runs set status = 'failed', finished_at = now(), error = :abandoned
-                    where status = 'running'
-                    returning run_id
-                )
-                insert into dwh.refresh_runs (status, started_at, trigger, build)
-                -- Committed without waiting for the disk: if the server crashed before it got there,
-                -- no run would claim to be running, which is true. (The run's end waits, as it must.)
-                select 'running', :at, :trigger, :build
-                from (select set_config('synchronous_commit', 'off', true)) as quick
-                returning run_id, (select count(*) from abandoned) as abandoned""")
+        Map<String, Object> started = jdbi.withHandle(h -> h.createQuery(START)
             .bind("at", at)
             .bind("trigger", trigger.label())
             .bind("build", build)
             .bind("abandoned", ABANDONED)
             .mapToMap()
             .one());
-        long abandoned = ((Number) started.get("abandoned")).longValue();
-        if (abandoned > 0) {
-            LOG.warn("closed {} run(s) left running by a process that stopped, as failed ({})", abandoned, ABANDONED);
-        }
+        logClosed(((Number) started.get("abandoned")).longValue());
         return ((Number) started.get("run_id")).longValue();
     }
 
@@ -91,33 +77,30 @@ final class RefreshRuns implements AutoCloseable {
      */
     Map<SourceName, SourceReport> lastGood(String build) {
         return jdbi.withHandle(h -> {
-            Optional<Map<String, Object>> run = h.createQuery("""
-                    select run_id, build from dwh.refresh_runs
-                    where status in ('succeeded', 'unchanged')
-                    order by run_id desc limit 1""")
-                .mapToMap().findOne();
+            Optional<Map<String, Object>> run = h.createQuery("select run_id, build from dwh.refresh_runs "
+                + "where status in ('succeeded', 'unchanged') order by run_id desc limit 1").mapToMap().findOne();
             if (run.isEmpty() || !build.equals(run.get().get("build"))) {
                 return Map.<SourceName, SourceReport>of();
             }
+            long runId = ((Number) run.get().get("run_id")).longValue();
             Map<SourceName, SourceReport> sources = new EnumMap<>(SourceName.class);
-            RefreshRunRepository.sources(h, ((Number) run.get().get("run_id")).longValue())
+            sources(h, runId, runId).getOrDefault(runId, List.of())
                 .forEach(source -> sources.put(SourceName.valueOf(source.source().toUpperCase(Locale.ROOT)), source));
             return sources;
         });
     }
 
+    /** Whether a refresh has ended well (succeeded, or found everything unchanged) since {@code since}. */
+    static boolean goodSince(Handle h, Instant since) {
+        return h.createQuery("select exists (select 1 from dwh.refresh_runs "
+                + "where status in ('succeeded', 'unchanged') and finished_at >= :due)")
+            .bind("due", since).mapTo(Boolean.class).one();
+    }
+
     /** Marks the run succeeded, inside the refresh's own transaction: it commits with the product. */
     void succeeded(Handle tx, long runId, Instant at, int stateRows, List<SourceReport> sources,
                    List<CheckResult> checks) {
-        tx.createUpdate("""
-                update dwh.refresh_runs
-                set status = 'succeeded', finished_at = :at, state_rows = :rows
-                where run_id = :run""")
-            .bind("at", at)
-            .bind("rows", stateRows)
-            .bind("run", runId)
-            .execute();
-        record(tx, runId, sources, checks);
+        end(tx, runId, RefreshReport.SUCCEEDED, at, stateRows, null, sources, checks);
     }
 
     /**
@@ -126,106 +109,39 @@ final class RefreshRuns implements AutoCloseable {
      */
     void unchanged(Handle tx, long runId, Instant at, List<SourceReport> sources) {
         tx.execute("set local synchronous_commit = off");
-        tx.createUpdate("update dwh.refresh_runs set status = 'unchanged', finished_at = :at where run_id = :run")
-            .bind("at", at)
-            .bind("run", runId)
-            .execute();
-        record(tx, runId, sources, List.of());
+        end(tx, runId, RefreshReport.UNCHANGED, at, null, null, sources, List.of());
     }
 
     /**
-     * Marks the run failed with {@code error}, after its transaction was rolled back, with the
-     * sources it had loaded by then and the checks it ran (none unless a check failed it), in one
-     * transaction. When the warehouse cannot take it now, it is tried again in the background.
+     * Marks the run failed with {@code error} (as {@link #storable}), after its transaction was
+     * rolled back, with the sources it had loaded by then and the checks it ran (none unless a
+     * check failed it), in one transaction. Throws when the warehouse cannot take it.
      */
     void failed(long runId, Instant at, String error, List<SourceReport> sources, List<CheckResult> checks) {
-        String reason = storable(error);
-        try {
-            recordFailure(runId, at, reason, sources, checks);
-        } catch (RuntimeException e) {
-            LOG.warn("could not record run {} as failed ({}); trying again every {} s until the warehouse answers",
-                runId, e.getMessage(), RETRY_EVERY.toSeconds());
-            unrecorded.add(runId);
-            retryFailure(runId, at, reason, sources, checks);
-        }
+        // Also over an 'abandoned' mark another instance set meanwhile: this is the real reason.
+        jdbi.useTransaction(h -> end(h, runId, "failed", at, null, storable(error), sources, checks));
     }
 
-    private void retryFailure(long runId, Instant at, String reason, List<SourceReport> sources,
-                              List<CheckResult> checks) {
-        retries.schedule(() -> {
-            try {
-                recordFailure(runId, at, reason, sources, checks);
-                unrecorded.remove(runId);
-                LOG.info("recorded run {} as failed, now that the warehouse answers", runId);
-            } catch (RuntimeException e) {
-                LOG.debug("run {} still not recorded: {}", runId, e.getMessage());
-                retryFailure(runId, at, reason, sources, checks);
-            }
-        }, RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void recordFailure(long runId, Instant at, String reason, List<SourceReport> sources,
-                               List<CheckResult> checks) {
-        jdbi.useTransaction(h -> {
-            // Also over an 'abandoned' mark another instance set meanwhile: this is the real reason.
-            h.createUpdate("""
-                    update dwh.refresh_runs set status = 'failed', finished_at = :at, error = :error
-                    where run_id = :run""")
-                .bind("at", at)
-                .bind("error", reason)
-                .bind("run", runId)
-                .execute();
-            record(h, runId, sources, checks);
+    /**
+     * Closes runs left running by a process that stopped, as abandoned, if no refresh holds the
+     * lock {@code lockKey} (sql/runs/close_abandoned_runs.sql). Answers whether any run is still
+     * running: then a refresh holds the lock, and its runs may be looked at again when it is over.
+     */
+    boolean closeAbandoned(long lockKey) {
+        return jdbi.withHandle(h -> {
+            logClosed(h.createUpdate(CLOSE_ABANDONED)
+                .bind("abandoned", ABANDONED)
+                .bind("high", lockKey >>> 32)
+                .bind("low", lockKey & 0xffff_ffffL)
+                .execute());
+            return h.createQuery("select exists (select 1 from dwh.refresh_runs where status = 'running')")
+                .mapTo(Boolean.class).one();
         });
     }
 
-    /**
-     * Closes runs left running by a process that stopped, as abandoned: at once if no refresh
-     * holds the lock (then none of them is alive), otherwise when it no longer does (a refresh is
-     * running, or the server is still finishing a stopped process's statement). Tried again in
-     * the background, also while the warehouse is away, until no run is left running.
-     */
-    void closeAbandoned(long lockKey) {
-        retries.execute(() -> closeAbandoned(lockKey, true));
-    }
-
-    private void closeAbandoned(long lockKey, boolean first) {
-        try {
-            // Looks at the lock without taking it, so a refresh starting now is never refused
-            // for it. One statement: a run row it can see was inserted under the lock, so if the
-            // lock is free now, that run's refresh has ended (a success updated the row at its
-            // commit, which this update then sees; a failure is recorded over the mark).
-            long[] result = jdbi.withHandle(h -> {
-                int closed = h.createUpdate("""
-                        update dwh.refresh_runs set status = 'failed', finished_at = now(), error = :abandoned
-                        where status = 'running'
-                          and not exists (select 1 from pg_locks
-                                          where locktype = 'advisory' and granted
-                                            and database = (select oid from pg_database
-                                                            where datname = current_database())
-                                            and classid = :high::bigint::oid and objid = :low::bigint::oid
-                                            and objsubid = 1)""")
-                    .bind("abandoned", ABANDONED)
-                    .bind("high", lockKey >>> 32)
-                    .bind("low", lockKey & 0xffff_ffffL)
-                    .execute();
-                boolean anyRunning = h.createQuery("select exists (select 1 from dwh.refresh_runs where status = 'running')")
-                    .mapTo(Boolean.class).one();
-                return new long[] {closed, anyRunning ? 1 : 0};
-            });
-            if (result[0] > 0) {
-                LOG.warn("closed {} run(s) left running by a process that stopped, as failed ({})", result[0], ABANDONED);
-            }
-            if (result[1] > 0) {
-                // A refresh holds the lock: when it is over, look again.
-                retries.schedule(() -> closeAbandoned(lockKey, false), 1, TimeUnit.SECONDS);
-            }
-        } catch (RuntimeException e) {
-            if (first) {
-                LOG.warn("could not look for runs left running by a stopped process ({}); trying again every {} s",
-                    e.getMessage(), RETRY_EVERY.toSeconds());
-            }
-            retries.schedule(() -> closeAbandoned(lockKey, false), RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    private static void logClosed(long abandoned) {
+        if (abandoned > 0) {
+            LOG.warn("closed {} run(s) left running by a process that stopped, as failed ({})", abandoned, ABANDONED);
         }
     }
 
@@ -235,23 +151,30 @@ final class RefreshRuns implements AutoCloseable {
         return Printable.shorten(text, MAX_ERROR);
     }
 
-    /** The run's sources and checks, each table in one batch: one round trip, not one per row. */
-    private static void record(Handle h, long runId, List<SourceReport> sources, List<CheckResult> checks) {
+    /**
+     * Records the run's end: its outcome, when, its state rows (if it succeeded) or its error (if
+     * it failed), and its sources and checks, each table in one batch: one round trip, not one per row.
+     */
+    private static void end(Handle h, long runId, String status, Instant at, Integer stateRows, String error,
+                            List<SourceReport> sources, List<CheckResult> checks) {
+        h.createUpdate("""
+                update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error
+                where run_id = :run""")
+            .bind("status", status)
+            .bind("at", at)
+            .bind("rows", stateRows)
+            .bind("error", error)
+            .bind("run", runId)
+            .execute();
         if (!sources.isEmpty()) {
-            PreparedBatch batch = h.prepareBatch("""
-                insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms, attempts,
-                                                     unchanged, etag, last_modified, first_week, last_week, weeks)
-                values (:run, :source, :url, :bytes, :rows, :sha256, :loadMs, :attempts, :unchanged, :etag,
-                        :lastModified, :firstWeek, :lastWeek, :weeks)""");
+            PreparedBatch batch = h.prepareBatch(RECORD_SOURCE);
             for (SourceReport source : sources) {
                 batch.bind("run", runId).bindMethods(source).add();
             }
             batch.execute();
         }
         if (!checks.isEmpty()) {
-            PreparedBatch batch = h.prepareBatch("""
-                insert into dwh.refresh_checks (run_id, position, name, status, detail)
-                values (:run, :position, :name, :status, :detail)""");
+            PreparedBatch batch = h.prepareBatch(RECORD_CHECK);
             int position = 0;
             for (CheckResult check : checks) {
                 batch.bind("run", runId).bind("position", ++position).bindMethods(check).add();
@@ -260,13 +183,63 @@ final class RefreshRuns implements AutoCloseable {
         }
     }
 
-    /** Stops trying again: a run not recorded by now is closed as abandoned by the next start. */
-    @Override
-    public void close() {
-        retries.shutdownNow();
-        if (!unrecorded.isEmpty()) {
-            LOG.warn("stopping before the failure of run(s) {} could be recorded: the next start closes them as "
-                + "abandoned", unrecorded);
-        }
+    /**
+     * The newest {@code limit} attempts, newest first, each with its sources. (Read in one
+     * snapshot, so a refresh committing meanwhile cannot show as succeeded without its sources.)
+     */
+    public List<RefreshRun> recent(int limit) {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            List<RefreshRun> runs = h.createQuery(RUNS + " order by run_id desc limit :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> run(rs))
+                .list();
+            if (runs.isEmpty()) {
+                return List.of();
+            }
+            Map<Long, List<SourceReport>> sources = sources(h, runs.get(runs.size() - 1).runId(), runs.get(0).runId());
+            return runs.stream()
+                .map(r -> r.with(sources.getOrDefault(r.runId(), List.of()), null))
+                .toList();
+        });
+    }
+
+    /** One attempt with its sources and its checks. */
+    public Optional<RefreshRun> find(long runId) {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(RUNS + " where run_id = :run")
+            .bind("run", runId)
+            .map((rs, ctx) -> run(rs))
+            .findOne()
+            .map(r -> r.with(sources(h, runId, runId).getOrDefault(runId, List.of()), checks(h, runId))));
+    }
+
+    /** The sources of the runs {@code fromRun} to {@code toRun}, by run: moderna, pfizer, population. */
+    private static Map<Long, List<SourceReport>> sources(Handle h, long fromRun, long toRun) {
+        return h.createQuery(SOURCES)
+            .bind("from", fromRun)
+            .bind("to", toRun)
+            .map((rs, ctx) -> Map.entry(rs.getLong("run_id"), SourceReport.read(rs)))
+            .list().stream()
+            .collect(Collectors.groupingBy(Map.Entry::getKey,
+                Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+    }
+
+    /** The data checks a run recorded, in the order they ran. */
+    static List<CheckResult> checks(Handle h, long runId) {
+        return h.createQuery("""
+                select name, status, detail from dwh.refresh_checks
+                where run_id = :run order by position""")
+            .bind("run", runId)
+            .map((rs, ctx) -> CheckResult.read(rs))
+            .list();
+    }
+
+    /** A row of dwh.refresh_runs, before its sources and checks are read. */
+    private static RefreshRun run(ResultSet rs) throws SQLException {
+        Instant started = rs.getObject("started_at", OffsetDateTime.class).toInstant();
+        OffsetDateTime finishedAt = rs.getObject("finished_at", OffsetDateTime.class);
+        Instant finished = finishedAt == null ? null : finishedAt.toInstant();
+        return new RefreshRun(rs.getLong("run_id"), rs.getString("status"), rs.getString("trigger"), started,
+            finished, finished == null ? null : Duration.between(started, finished).toMillis(),
+            rs.getObject("state_rows", Integer.class), rs.getString("error"), List.of(), null);
     }
 }

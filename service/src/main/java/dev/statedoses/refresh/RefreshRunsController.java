@@ -6,7 +6,7 @@ import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
 import java.util.regex.Pattern;
 
-/** HTTP for the log of refresh attempts: reads the request, asks the repository, writes JSON. */
+/** HTTP for the log of refresh attempts: reads the request, asks the run log (RefreshRuns), writes JSON. */
 public final class RefreshRunsController {
 
     static final int DEFAULT_LIMIT = 20;
@@ -14,9 +14,9 @@ public final class RefreshRunsController {
 
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
 
-    private final RefreshRunRepository runs;
+    private final RefreshRuns runs;
 
-    public RefreshRunsController(RefreshRunRepository runs) {
+    public RefreshRunsController(RefreshRuns runs) {
         this.runs = runs;
     }
 

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -48,11 +47,7 @@ public final class RefreshScheduler implements AutoCloseable {
         /** Claimed, but a refresh was running (another instance's, or a POST /refresh). */
         BUSY,
         /** The warehouse did not answer the claim; the next instant tries again. */
-        UNCLAIMED;
-
-        public String label() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+        UNCLAIMED
     }
 
     private final Jdbi jdbi;
@@ -185,12 +180,7 @@ public final class RefreshScheduler implements AutoCloseable {
                     .mapTo(String.class).findOne().orElse("?");
                 return new Claim(false, by, false);
             }
-            boolean fresh = h.createQuery("""
-                    select exists (select 1 from dwh.refresh_runs where status in ('succeeded', 'unchanged') and finished_at >= :due)""")
-                .bind("due", due)
-                .mapTo(Boolean.class)
-                .one();
-            return new Claim(true, instance, fresh);
+            return new Claim(true, instance, RefreshRuns.goodSince(h, due));
         });
     }
 

@@ -6,12 +6,8 @@ import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
-import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
-import dev.statedoses.warehouse.WarehouseException;
 import java.net.URI;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +26,12 @@ import org.slf4j.MDC;
  * One refresh: fetch the three sources, load them into the raw tables and rebuild
  * {@code dwh.state_doses}, all in one transaction. Readers see the old product until it commits;
  * if anything fails, it rolls back and the last good product stays exactly as it was.
+ *
+ * <p>This class orchestrates; each step is a named place: the lock (here), the run record
+ * ({@link RefreshRuns}), fetch → parse → COPY ({@link RawLoad}, {@link RawTables}), the SQL
+ * transform ({@link Transform}), the checks ({@link Checks}), then the commit, the NOTIFY and this
+ * instance's snapshot (here). Shutdown stops the load; {@link RunRecovery} closes what a stopped
+ * process left running.
  */
 public final class RefreshService implements AutoCloseable {
 
@@ -38,14 +40,11 @@ public final class RefreshService implements AutoCloseable {
     /** The advisory lock that lets one refresh run at a time on a warehouse, across processes. */
     private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
 
-    /** This refresh's allocations and counties, staged once for every step after the load. */
-    private static final String STAGE_SQL = Sql.load("stage_allocations.sql") + "\n" + Sql.load("stage_counties.sql");
-    private static final String BUILD_SQL = Sql.load("build_state_doses.sql");
-
     private final Jdbi jdbi;
     private final RefreshRuns runs;
+    private final RunRecovery recovery;
     private final RawLoad raw;
-    private final SourceChecks sourceChecks;
+    private final Checks checks;
     private final Clock clock;
     private final ReentrantLock localLock = new ReentrantLock();
     private volatile LongConsumer onRefreshed = runId -> { };
@@ -54,8 +53,9 @@ public final class RefreshService implements AutoCloseable {
                           CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
         this.jdbi = jdbi;
         this.runs = new RefreshRuns(jdbi);
+        this.recovery = new RunRecovery(runs);
         this.raw = new RawLoad(fetcher, allocations, counties, urls, clock);
-        this.sourceChecks = new SourceChecks(raw::url);
+        this.checks = new Checks(raw::url);
         this.clock = clock;
     }
 
@@ -115,7 +115,7 @@ public final class RefreshService implements AutoCloseable {
             rollbackQuietly(tx);
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
             LOG.warn("refresh failed, product unchanged: {}", error);
-            runs.failed(runId, clock.instant(), error, sources,
+            recovery.failed(runId, clock.instant(), error, sources,
                 e instanceof CheckFailedException checks ? checks.checks() : List.of());
             throw e;
         } finally {
@@ -155,34 +155,36 @@ public final class RefreshService implements AutoCloseable {
             return report(runId, RefreshReport.UNCHANGED, started, finished, sources, kept);
         }
 
-        script(tx, STAGE_SQL);
+        Transform.stage(tx);
         steps.mark("stage");
-        sourceChecks.run(tx);
+        checks.sources(tx);
         steps.mark("source checks");
-        script(tx, BUILD_SQL);
+        Transform.build(tx);
+        checks.build(tx);
         steps.mark("build");
+        Transform.countDoses(tx);
         Totals totals = Totals.ofRun(tx, runId);
         steps.mark("totals");
 
         // The product is built: check it (and the sources) before it may commit.
-        List<CheckResult> checks = DataChecks.run(tx);
-        for (CheckResult check : checks) {
+        List<CheckResult> ran = checks.product(tx);
+        for (CheckResult check : ran) {
             if (!CheckResult.PASS.equals(check.status())) {
                 LOG.warn("check {} {}: {}", check.name(), check.status(), check.detail());
             }
         }
-        if (checks.stream().anyMatch(CheckResult::failed)) {
-            throw new CheckFailedException(checks);
+        if (ran.stream().anyMatch(CheckResult::failed)) {
+            throw new CheckFailedException(ran);
         }
         steps.mark("data checks");
 
         Instant finished = clock.instant();
-        runs.succeeded(tx, runId, finished, totals.stateRows(), sources, checks);
+        runs.succeeded(tx, runId, finished, totals.stateRows(), sources, ran);
         // Delivered at commit, and only if it commits: other instances reload their snapshot.
         tx.createQuery("select pg_notify('" + Warehouse.PRODUCT_CHANNEL + "', :run)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
         steps.mark("record result");
-        return report(runId, RefreshReport.SUCCEEDED, started, finished, sources, totals.withChecks(checks));
+        return report(runId, RefreshReport.SUCCEEDED, started, finished, sources, totals.withChecks(ran));
     }
 
     private static RefreshReport report(long runId, String status, Instant started, Instant finished,
@@ -207,24 +209,16 @@ public final class RefreshService implements AutoCloseable {
 
     /**
      * Closes, as abandoned, the runs a stopped process left running: in the background, now or
-     * as soon as the refresh lock is free, retrying while the warehouse is away (RefreshRuns).
+     * as soon as the refresh lock is free, retrying while the warehouse is away (RunRecovery).
      */
     public void closeAbandonedRuns() {
-        runs.closeAbandoned(REFRESH_LOCK);
+        recovery.closeAbandoned(REFRESH_LOCK);
     }
 
     /** Stops the run log's background work (a failure not recorded by now is closed at the next start). */
     @Override
     public void close() {
-        runs.close();
-    }
-
-    private static void script(Handle tx, String sql) {
-        try (Statement statement = tx.getConnection().createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new WarehouseException("building the product failed", e);
-        }
+        recovery.close();
     }
 
     private static void rollbackQuietly(Handle tx) {

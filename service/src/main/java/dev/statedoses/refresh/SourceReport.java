@@ -1,5 +1,7 @@
 package dev.statedoses.refresh;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.LocalDate;
 
 /**
@@ -22,5 +24,13 @@ public record SourceReport(String source, String url, long bytes, long rows, Str
     SourceReport unchangedSince(long loadMs, int attempts, String etag, String lastModified) {
         return new SourceReport(source, url, bytes, rows, sha256, loadMs, attempts, true, etag, lastModified,
             firstWeek, lastWeek, weeks);
+    }
+
+    /** A row of dwh.refresh_run_sources (sql/runs/run_sources.sql). */
+    static SourceReport read(ResultSet rs) throws SQLException {
+        return new SourceReport(rs.getString("source"), rs.getString("url"), rs.getLong("bytes"), rs.getLong("rows"),
+            rs.getString("sha256"), rs.getLong("load_ms"), rs.getInt("attempts"), rs.getBoolean("unchanged"),
+            rs.getString("etag"), rs.getString("last_modified"), rs.getObject("first_week", LocalDate.class),
+            rs.getObject("last_week", LocalDate.class), rs.getObject("weeks", Integer.class));
     }
 }

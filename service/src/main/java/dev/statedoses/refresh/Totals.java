@@ -10,16 +10,12 @@ import org.jdbi.v3.core.Handle;
 record Totals(int stateRows, long inSources, long inStateRows, long excluded, List<Exclusion> exclusions,
               List<CheckResult> checks) {
 
-    /** The product run {@code runId} has just built, from this refresh's staged allocations. */
+    /** The product run {@code runId} has just built, as the transform counted its doses (run_dose_totals). */
     static Totals ofRun(Handle tx, long runId) {
         List<Exclusion> exclusions = exclusions(tx, runId);
-        return tx.createQuery("""
-                select (select count(*) from dwh.state_doses) as state_rows,
-                       (select coalesce(sum(first_dose_allocations + second_dose_allocations), 0)
-                        from run_allocations) as in_sources,
-                       (select coalesce(sum(doses_total), 0) from dwh.state_doses) as in_state_rows""")
-            .map((rs, ctx) -> new Totals(rs.getInt("state_rows"), rs.getLong("in_sources"), rs.getLong("in_state_rows"),
-                sum(exclusions), exclusions, List.of()))
+        return tx.createQuery("select state_rows, in_sources, in_state_rows, excluded from run_dose_totals")
+            .map((rs, ctx) -> new Totals(rs.getInt("state_rows"), rs.getLong("in_sources"),
+                rs.getLong("in_state_rows"), rs.getLong("excluded"), exclusions, List.of()))
             .one();
     }
 
@@ -34,20 +30,20 @@ record Totals(int stateRows, long inSources, long inStateRows, long excluded, Li
             return new Totals(0, 0, 0, 0, List.of(), List.of());
         }
         List<Exclusion> exclusions = exclusions(tx, productRun);
-        long inStateRows = inStateRows(tx);
-        List<CheckResult> checks = tx.createQuery("""
-                select name, status, detail from dwh.refresh_checks where run_id = :run order by position""")
-            .bind("run", productRun)
-            .map((rs, ctx) -> new CheckResult(rs.getString("name"), rs.getString("status"), rs.getString("detail")))
-            .list();
-        return new Totals(stateRows(tx), inStateRows + sum(exclusions), inStateRows, sum(exclusions), exclusions,
-            checks);
+        long excluded = exclusions.stream().mapToLong(Exclusion::dosesTotal).sum();
+        List<CheckResult> checks = RefreshRuns.checks(tx, productRun);
+        return tx.createQuery("select count(*) as state_rows, coalesce(sum(doses_total), 0) as in_state_rows "
+                + "from dwh.state_doses")
+            .map((rs, ctx) -> new Totals(rs.getInt("state_rows"), rs.getLong("in_state_rows") + excluded,
+                rs.getLong("in_state_rows"), excluded, exclusions, checks))
+            .one();
     }
 
     Totals withChecks(List<CheckResult> ran) {
         return new Totals(stateRows, inSources, inStateRows, excluded, exclusions, List.copyOf(ran));
     }
 
+    /** The doses run {@code runId} left out of the state rows (dwh.refresh_exclusions), the most first. */
     private static List<Exclusion> exclusions(Handle tx, long runId) {
         return tx.createQuery("""
                 select jurisdiction, kind, doses_moderna, doses_pfizer, doses_total
@@ -57,17 +53,5 @@ record Totals(int stateRows, long inSources, long inStateRows, long excluded, Li
             .map((rs, ctx) -> new Exclusion(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
                 rs.getLong(5)))
             .list();
-    }
-
-    private static int stateRows(Handle tx) {
-        return tx.createQuery("select count(*) from dwh.state_doses").mapTo(Integer.class).one();
-    }
-
-    private static long inStateRows(Handle tx) {
-        return tx.createQuery("select coalesce(sum(doses_total), 0) from dwh.state_doses").mapTo(Long.class).one();
-    }
-
-    private static long sum(List<Exclusion> exclusions) {
-        return exclusions.stream().mapToLong(Exclusion::dosesTotal).sum();
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.statedoses.Config;
 import dev.statedoses.support.RawRows;
 import dev.statedoses.support.TestWarehouse;
-import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
 import java.sql.SQLException;
 import java.util.List;
@@ -75,7 +74,7 @@ class WeeklyMigrationTest {
 
             // The next refresh's transform gives the same weeks from the same raw tables.
             Map<String, List<String>> rebuilt = upgraded.jdbi().<Map<String, List<String>>, SQLException>inTransaction(h -> {
-                RawRows.transform(h, Sql.load("build_state_doses.sql"));
+                RawRows.transform(h, RawRows.BUILD);
                 return WeeklyTransformTest.weeks(h);
             });
             assertEquals(backfilled, rebuilt);

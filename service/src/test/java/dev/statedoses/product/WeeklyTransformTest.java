@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.RawRows;
 import dev.statedoses.support.TestWarehouse;
-import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -24,14 +23,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The weekly part of the transform (sql/build_state_doses.sql builds dwh.state_doses_weekly) on its
- * own, in a real PostgreSQL: raw rows in, weeks out. Each week is written
+ * The weekly part of the transform (sql/build_state_doses_weekly.sql builds dwh.state_doses_weekly;
+ * sql/checks/build/weeks_add_up.sql checks it) on its own, in a real PostgreSQL: raw rows in, weeks
+ * out. Each week is written
  * [week doses_moderna doses_pfizer cumulative_moderna cumulative_pfizer cumulative_total people_per_dose].
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WeeklyTransformTest {
 
-    private static final String BUILD = Sql.load("build_state_doses.sql");
+    private static final String BUILD = RawRows.BUILD;
 
     private Warehouse warehouse;
 

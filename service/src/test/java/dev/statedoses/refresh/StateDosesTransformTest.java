@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.statedoses.support.RawRows;
 import dev.statedoses.support.TestWarehouse;
-import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
 import java.math.BigDecimal;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The transform (sql/build_state_doses.sql) on its own, in a real PostgreSQL: raw rows in, product
+ * The transform (sql/build_*.sql) on its own, in a real PostgreSQL: raw rows in, product
  * rows and exclusions out. This is where the jurisdiction rules and the ratio live.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,7 +47,7 @@ class StateDosesTransformTest {
     /** Runs the transform as a refresh does: inside a transaction, with a run id. */
     private Map<String, Map<String, Object>> build() throws java.sql.SQLException {
         return warehouse.jdbi().<Map<String, Map<String, Object>>, java.sql.SQLException>inTransaction(h -> {
-            long run = RawRows.transform(h, Sql.load("build_state_doses.sql"));
+            long run = RawRows.transform(h, RawRows.BUILD);
             Map<String, Map<String, Object>> rows = new java.util.TreeMap<>();
             h.createQuery("select * from dwh.state_doses").mapToMap().forEach(r -> rows.put((String) r.get("state"), r));
             h.createQuery("select * from dwh.refresh_exclusions where run_id = :run").bind("run", run)

@@ -3,6 +3,8 @@ package dev.statedoses.support;
 import dev.statedoses.warehouse.Sql;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -11,9 +13,20 @@ import org.jdbi.v3.core.Handle;
  */
 public final class RawRows {
 
-    private static final String STAGE = Sql.load("stage_allocations.sql") + "\n" + Sql.load("stage_counties.sql");
+    private static final String STAGE = script("stage_allocations.sql", "stage_counties.sql");
+
+    /**
+     * The build as a refresh runs it after staging (refresh/Transform.java, refresh/Checks.java):
+     * one file per output table, then the check that the weeks add up to the state rows.
+     */
+    public static final String BUILD = script("build_state_doses.sql", "build_refresh_exclusions.sql",
+        "build_state_doses_weekly.sql", "checks/build/weeks_add_up.sql");
 
     private RawRows() {
+    }
+
+    private static String script(String... files) {
+        return Stream.of(files).map(Sql::load).collect(Collectors.joining("\n"));
     }
 
     /** One allocation row; {@code manufacturer} is moderna or pfizer, {@code week} an ISO date. */
@@ -42,7 +55,7 @@ public final class RawRows {
     }
 
     /**
-     * Runs {@code script} (the transform) in {@code h}'s transaction under a new run, after staging
+     * Runs {@code script} (the transform: {@link #BUILD}, or a variant of it) in {@code h}'s transaction under a new run, after staging
      * the raw allocations and counties as a refresh does (sql/stage_allocations.sql,
      * sql/stage_counties.sql); returns the run id.
      */

@@ -4,7 +4,13 @@ import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
 import dev.statedoses.warehouse.Sql;
+import dev.statedoses.warehouse.WarehouseException;
+import java.net.URI;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,35 +18,77 @@ import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The checks of a refresh that need a source's rows all at once, run in SQL over the freshly
- * loaded raw tables before the product is built. Each failure is a source error, as one found
- * while reading would be: the source, the line, the column (and the state) at fault.
+ * Every check of a refresh, each a SQL file in {@code sql/checks/}, run inside the refresh's
+ * transaction at three points of the transform:
+ * <ul>
+ * <li>{@link #sources}: after staging, before the build, the checks that need a source's rows all
+ * at once ({@code checks/sources/}). A failure is a source error, as one found while reading would
+ * be: the source, the line, the column (and the state) at fault; the first one fails the refresh.
+ * <li>{@link #build}: right after the build, that the weeks add up to the state rows
+ * ({@code checks/build/}). Only a wrong transform fails it, as a failed build statement.
+ * <li>{@link #product}: the data checks of the product, dbt-style ({@code checks/*.sql}), each
+ * answering rows of (name, status, detail), recorded with the run. A fail rolls the refresh back.
+ * </ul>
  */
-final class SourceChecks {
+final class Checks {
 
-    private static final String CONFLICTS_SQL = Sql.load("conflicting_allocations.sql");
-    private static final String COUNTY_CONFLICTS_SQL = Sql.load("conflicting_counties.sql");
-    private static final String STATE_POPULATIONS_SQL = Sql.load("implausible_state_populations.sql");
+    private static final String CONFLICTING_ALLOCATIONS = Sql.load("checks/sources/conflicting_allocations.sql");
+    private static final String CONFLICTING_COUNTIES = Sql.load("checks/sources/conflicting_counties.sql");
+    private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
+    private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
+    /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
+    private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
+        "checks/accepted_values.sql", "checks/row_count.sql", "checks/reconciliation.sql", "checks/completeness.sql");
+
     /** More people than any state could hold: the whole United States has a third of this. */
     private static final long MOST_PEOPLE = 1_000_000_000L;
     private static final String POPULATION_COLUMN = "Population Estimate 2018";
 
-    private final Function<SourceName, java.net.URI> urls;
+    private final Function<SourceName, URI> urls;
 
-    SourceChecks(Function<SourceName, java.net.URI> urls) {
+    Checks(Function<SourceName, URI> urls) {
         this.urls = urls;
     }
 
-    void run(Handle tx) {
-        conflictingAllocations(tx).ifPresent(e -> {
-            throw e;
-        });
-        conflictingCounties(tx).ifPresent(e -> {
-            throw e;
-        });
-        implausibleStatePopulations(tx).ifPresent(e -> {
-            throw e;
-        });
+    /** The checks of the sources, in order: the first that fails throws its source error. */
+    void sources(Handle tx) {
+        conflictingAllocations(tx).ifPresent(Checks::fail);
+        conflictingCounties(tx).ifPresent(Checks::fail);
+        implausibleStatePopulations(tx).ifPresent(Checks::fail);
+    }
+
+    private static void fail(SourceException e) {
+        throw e;
+    }
+
+    /** That the weeks add up to the state rows; a failure fails the build. */
+    void build(Handle tx) {
+        results(tx, WEEKS_ADD_UP, "building the product failed");
+    }
+
+    /** The data checks of the product just built, in order; the caller fails the refresh on a fail. */
+    List<CheckResult> product(Handle tx) {
+        return results(tx, PRODUCT, "running the data checks failed");
+    }
+
+    /** Runs {@code sql} in one round trip and answers the rows of (name, status, detail) it returns. */
+    private static List<CheckResult> results(Handle tx, String sql, String failing) {
+        List<CheckResult> results = new ArrayList<>();
+        try (Statement statement = tx.getConnection().createStatement()) {
+            for (boolean rows = statement.execute(sql); rows || statement.getUpdateCount() != -1;
+                 rows = statement.getMoreResults()) {
+                if (rows) {
+                    try (ResultSet rs = statement.getResultSet()) {
+                        while (rs.next()) {
+                            results.add(CheckResult.read(rs));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException(failing, e);
+        }
+        return results;
     }
 
     /** A week a source lists twice with different values. */
@@ -49,7 +97,7 @@ final class SourceChecks {
         // rows (200 ms at 30 times the real size), so it runs only when there is a conflict.
         boolean flagged = tx.createQuery("select exists (select 1 from run_allocations where conflicting)")
             .mapTo(Boolean.class).one();
-        return !flagged ? Optional.empty() : tx.createQuery(CONFLICTS_SQL)
+        return !flagged ? Optional.empty() : tx.createQuery(CONFLICTING_ALLOCATIONS)
             .map((rs, ctx) -> {
                 SourceName source = SourceName.valueOf(rs.getString("source").toUpperCase(Locale.ROOT));
                 long firstLine = rs.getLong("first_line");
@@ -64,7 +112,7 @@ final class SourceChecks {
 
     /** A county listed twice with different populations. */
     private Optional<SourceException> conflictingCounties(Handle tx) {
-        return tx.createQuery(COUNTY_CONFLICTS_SQL)
+        return tx.createQuery(CONFLICTING_COUNTIES)
             .map((rs, ctx) -> SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
                     rs.getLong("other_line"), POPULATION_COLUMN,
                     name(rs.getString("county")) + ", " + name(rs.getString("state")) + " is listed twice with "
@@ -76,14 +124,14 @@ final class SourceChecks {
 
     /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
     private Optional<SourceException> implausibleStatePopulations(Handle tx) {
-        List<StatePopulation> wrong = tx.createQuery(STATE_POPULATIONS_SQL)
+        List<StatePopulation> wrong = tx.createQuery(STATE_POPULATIONS)
             .map((rs, ctx) -> new StatePopulation(rs.getString("state"), rs.getLong("counties"),
                 rs.getObject("first_line", Long.class), rs.getLong("population")))
             .list();
         if (wrong.isEmpty()) {
             return Optional.empty();
         }
-        java.net.URI url = urls.apply(SourceName.POPULATION);
+        URI url = urls.apply(SourceName.POPULATION);
         List<String> withoutCounties = wrong.stream().filter(m -> m.counties() == 0).map(StatePopulation::state).toList();
         if (!withoutCounties.isEmpty()) {
             return Optional.of(SourceException.content(SourceName.POPULATION, url, null, "State",

@@ -1,0 +1,78 @@
+package dev.statedoses.refresh;
+
+import dev.statedoses.source.AllocationCsv;
+import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.SourceName;
+import dev.statedoses.source.SourceStream;
+import dev.statedoses.warehouse.CopyWriter;
+import dev.statedoses.warehouse.Sql;
+import java.time.LocalDate;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Parse → COPY: each source's raw table, emptied and filled with the rows its CSV reader parses
+ * from the body, streamed into PostgreSQL's COPY inside the refresh's transaction. The rows keep
+ * the source's values, typed, with the run and the line they came from.
+ */
+final class RawTables {
+
+    private static final String SOURCE_WEEKS_SQL = Sql.load("source_weeks.sql");
+
+    private final AllocationCsv allocations;
+    private final CountyPopulationCsv counties;
+
+    RawTables(AllocationCsv allocations, CountyPopulationCsv counties) {
+        this.allocations = allocations;
+        this.counties = counties;
+    }
+
+    private static String table(SourceName source) {
+        return switch (source) {
+            case MODERNA -> "raw.cdc_moderna_allocations";
+            case PFIZER -> "raw.cdc_pfizer_allocations";
+            case POPULATION -> "raw.county_population";
+        };
+    }
+
+    /** How many rows the source's raw table holds now. */
+    static long rows(Handle tx, SourceName source) {
+        return tx.createQuery("select count(*) from " + table(source)).mapTo(Long.class).one();
+    }
+
+    /** Empties the source's raw table and copies the body's rows into it; answers how many. */
+    long copy(Handle tx, long runId, SourceName source, SourceStream body) {
+        tx.execute("truncate " + table(source));
+        if (source == SourceName.POPULATION) {
+            try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source),
+                    "run_id", "line", "id", "id2", "county", "state", "population_estimate_2018")) {
+                long rows = counties.read(body, c -> copy.field(runId).field(c.line()).field(c.id()).field(c.id2())
+                    .field(c.county()).field(c.state()).field(c.population()).endRow());
+                copy.finish();
+                return rows;
+            }
+        }
+        try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source), "run_id", "line", "jurisdiction",
+                "week_of_allocations", "first_dose_allocations", "second_dose_allocations")) {
+            long rows = allocations.read(body, a -> copy.field(runId).field(a.line()).field(a.jurisdiction())
+                .field(a.week()).field(a.firstDoses()).field(a.secondDoses()).endRow());
+            copy.finish();
+            return rows;
+        }
+    }
+
+    /** The weeks an allocation source's raw table covers (sql/source_weeks.sql); none for the population. */
+    static Weeks weeks(Handle tx, SourceName source) {
+        if (source == SourceName.POPULATION) {
+            return new Weeks(null, null, null);
+        }
+        return tx.createQuery(SOURCE_WEEKS_SQL)
+            .define("table", table(source))
+            .map((rs, ctx) -> new Weeks(rs.getObject("first_week", LocalDate.class),
+                rs.getObject("last_week", LocalDate.class), rs.getInt("weeks")))
+            .one();
+    }
+
+    /** The first and last week of allocations in a raw table, and how many distinct weeks. */
+    record Weeks(LocalDate first, LocalDate last, Integer count) {
+    }
+}

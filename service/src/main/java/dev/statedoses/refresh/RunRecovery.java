@@ -1,0 +1,104 @@
+package dev.statedoses.refresh;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the run log's promise: no run says "running" when no process runs it. A run's end is
+ * recorded when it ends; when that fails (the warehouse is away), it is tried again in the
+ * background until the warehouse answers. And a run whose process stopped before recording its end
+ * (killed, or gone with the warehouse) is closed as abandoned by whoever next holds the refresh
+ * lock: a refresh holds it for its whole life, so a run still "running" while nobody holds it is
+ * dead. The records themselves are {@link RefreshRuns}'.
+ */
+final class RunRecovery implements AutoCloseable {
+
+    /** The run log's lines, under the name they have always had. */
+    private static final Logger LOG = LoggerFactory.getLogger(RefreshRuns.class);
+    private static final Duration RETRY_EVERY = Duration.ofSeconds(3);
+
+    private final RefreshRuns runs;
+    /** Runs whose failure is still to be recorded (the warehouse was away). */
+    private final Set<Long> unrecorded = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "run-log-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    RunRecovery(RefreshRuns runs) {
+        this.runs = runs;
+    }
+
+    /**
+     * Records the run as failed ({@link RefreshRuns#failed}); when the warehouse cannot take it
+     * now, it is tried again in the background.
+     */
+    void failed(long runId, Instant at, String error, List<SourceReport> sources, List<CheckResult> checks) {
+        try {
+            runs.failed(runId, at, error, sources, checks);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record run {} as failed ({}); trying again every {} s until the warehouse answers",
+                runId, e.getMessage(), RETRY_EVERY.toSeconds());
+            unrecorded.add(runId);
+            retryFailure(runId, at, error, sources, checks);
+        }
+    }
+
+    private void retryFailure(long runId, Instant at, String error, List<SourceReport> sources,
+                              List<CheckResult> checks) {
+        retries.schedule(() -> {
+            try {
+                runs.failed(runId, at, error, sources, checks);
+                unrecorded.remove(runId);
+                LOG.info("recorded run {} as failed, now that the warehouse answers", runId);
+            } catch (RuntimeException e) {
+                LOG.debug("run {} still not recorded: {}", runId, e.getMessage());
+                retryFailure(runId, at, error, sources, checks);
+            }
+        }, RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes runs left running by a process that stopped, as abandoned: at once if no refresh
+     * holds the lock (then none of them is alive), otherwise when it no longer does (a refresh is
+     * running, or the server is still finishing a stopped process's statement). Tried again in
+     * the background, also while the warehouse is away, until no run is left running.
+     */
+    void closeAbandoned(long lockKey) {
+        retries.execute(() -> closeAbandoned(lockKey, true));
+    }
+
+    private void closeAbandoned(long lockKey, boolean first) {
+        try {
+            if (runs.closeAbandoned(lockKey)) {
+                // A refresh holds the lock: when it is over, look again.
+                retries.schedule(() -> closeAbandoned(lockKey, false), 1, TimeUnit.SECONDS);
+            }
+        } catch (RuntimeException e) {
+            if (first) {
+                LOG.warn("could not look for runs left running by a stopped process ({}); trying again every {} s",
+                    e.getMessage(), RETRY_EVERY.toSeconds());
+            }
+            retries.schedule(() -> closeAbandoned(lockKey, false), RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Stops trying again: a run not recorded by now is closed as abandoned by the next start. */
+    @Override
+    public void close() {
+        retries.shutdownNow();
+        if (!unrecorded.isEmpty()) {
+            LOG.warn("stopping before the failure of run(s) {} could be recorded: the next start closes them as "
+                + "abandoned", unrecorded);
+        }
+    }
+}
