@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Everything the service reads from its environment, with the defaults the README's table lists.
+ * Everything the service reads from its environment, with the defaults the README's table (Configuration) lists.
  * The names are those of database.env, so docker-compose and a shell configure it alike.
  */
 public record Config(

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Log lines to stderr through a buffer that is written out every {@code flushMillis} (200 ms by
  * default), at once for WARN and ERROR, and when logging stops. One request log line per read
  * made the console's one write(2) per line, and the hand-off to logback's AsyncAppender thread,
- * a fifth of the service's CPU under load (PROGRESS.md, "Read speed"); lines now cost a copy
+ * a fifth of the service's CPU under load (measured with bench/reads.sh); lines now cost a copy
  * into the buffer under a lock, and a few writes a second. Nothing is dropped; an INFO line may
  * reach the terminal up to {@code flushMillis} late. The process writes out the rest by calling
  * {@link #stopLogging()} last thing before it exits (Main does, on both of its ways out).

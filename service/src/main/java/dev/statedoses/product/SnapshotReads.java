@@ -17,7 +17,7 @@ import org.eclipse.jetty.util.URIUtil;
 /**
  * The two reads dashboards poll, {@code GET /ratios} and {@code GET /ratios/{state}} without a
  * query string, answered from the snapshot's prepared bytes in Jetty itself, before Javalin's
- * servlet pipeline. Measured on 2 cores (PROGRESS.md, "Read speed"), that pipeline alone held
+ * servlet pipeline. Measured on 2 cores (bench/reads.sh), that pipeline alone held
  * the service to under half of nginx's requests per second serving the same bytes; plain Jetty
  * reaches about 0.7 of it.
  *

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * How a field of a source becomes a typed value. Every rule accepts what the CDC and Census have
- * really published (see PROGRESS.md) and rejects the rest with a message fit for an operator.
+ * really published and rejects the rest with a message fit for an operator (docs/failures.md,
+ * "The failure catalogue", lists both).
  */
 public final class SourceValues {
 

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * An RFC 9457 problem detail: the one shape every error of the API has. {@code type} names the
- * kind of problem (documented in the README and openapi.yaml); extensions add our own fields,
+ * kind of problem (documented in docs/failures.md, "Problems", and openapi.yaml); extensions add our own fields,
  * such as the {@code source}, {@code url}, {@code line} and {@code column} of a refresh error.
  *
  * <p>Every problem the API answers is made here, so this is where its text is made safe: the
