@@ -313,8 +313,8 @@ class DashboardBrowserTest {
 
         // By keyboard from the map: Enter on Alaska's tile.
         page.tile("AK").sendKeys(Keys.ENTER);
-        browser.waitFor("Alaska's weeks", d -> readout.getText().equals("Week of Jan 4, 2021: 0 Moderna and 0 Pfizer doses "
-            + "allocated; 0 doses to date, no doses yet."));
+        browser.waitFor("Alaska's weeks", d -> readout.getText().equals("Week of Jan 4, 2021: 0 Moderna and 0 Pfizer "
+            + "doses allocated; 0 doses to date, no doses yet."));
         assertEquals("Alaska has no doses in any week.", browser.find(
             By.cssSelector("#trend-chart svg desc")).getAttribute("textContent"));
 
@@ -335,8 +335,8 @@ class DashboardBrowserTest {
         try {
             browser.get(app.baseUrl() + "/");
             WebElement load = browser.find(By.id("load-status"));
-            browser.waitFor("the message", d -> load.getText().startsWith("Showing the current product; the earlier weeks "
-                + "could not be loaded."));
+            browser.waitFor("the message", d -> load.getText().startsWith("Showing the current product; the earlier "
+                + "weeks could not be loaded."));
             assertEquals(51, page.rows().size());
             assertEquals("0.8000", ratio(page.row("NY")));
             assertFalse(browser.find(By.id("week")).isEnabled());

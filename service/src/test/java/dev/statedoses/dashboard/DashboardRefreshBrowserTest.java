@@ -101,7 +101,8 @@ class DashboardRefreshBrowserTest {
                 status.getText());
             // The last refresh is the failed one; it says what the table still shows.
             WebElement last = browser.find(By.id("last-refresh"));
-            browser.waitFor("the failed run", d -> last.getText().contains("failed") && last.getText().contains("still shows"));
+            browser.waitFor("the failed run",
+                d -> last.getText().contains("failed") && last.getText().contains("still shows"));
             assertTrue(last.findElement(By.className("shown-run")).getText()
                 .startsWith("The page still shows run 1, the last successful refresh (finished "), last.getText());
             assertEquals(51, page.rows().size());
