@@ -35,7 +35,7 @@ class CrashRecoveryTest {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
             Map<String, String> env = new HashMap<>(TestWarehouse.environment(config));
             env.put("PORT", "0");
-            Jdbi jdbi = Jdbi.create(TestWarehouse.jdbcUrl(config), config.dbUser(), config.dbPassword());
+            Jdbi jdbi = TestWarehouse.jdbi(config);
 
             String product;
             long killedRun;

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RawHttp;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import io.restassured.specification.SpecificationQuerier;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -330,34 +328,10 @@ class StateParameterFuzzTest {
         }
     }
 
-    /** Sends {@code GET path} over a plain socket and reads the answer until the server closes. */
+    /** Sends {@code GET path} over a plain socket (support/RawHttp) and reads the answer until the server closes. */
     private Answer overSocket(String path) throws IOException {
-        int port = SpecificationQuerier.query(app.given()).getPort();
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            try {
-                OutputStream out = socket.getOutputStream();
-                out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException e) {
-                // the server answered and closed before it read the whole request: read the answer
-            }
-            String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int end = text.indexOf("\r\n\r\n");
-            if (!text.startsWith("HTTP/1.1 ") || end < 0) {
-                throw new IOException("not an HTTP answer: " + abbreviate(text));
-            }
-            Map<String, String> headers = new HashMap<>();
-            for (String line : text.substring(0, end).split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    headers.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
-                }
-            }
-            return new Answer(Integer.parseInt(text.substring(9, 12)), headers.get("content-type"),
-                headers.get("x-content-type-options"), text.substring(end + 4));
-        }
+        RawHttp.Answer raw = RawHttp.to(app).get(path);
+        return new Answer(raw.status(), raw.header("Content-Type"), raw.header("X-Content-Type-Options"), raw.body());
     }
 
     // --- random keys ----------------------------------------------------------------------------

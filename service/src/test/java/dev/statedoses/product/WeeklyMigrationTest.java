@@ -25,11 +25,11 @@ class WeeklyMigrationTest {
     @Test
     void anExistingProductGetsItsWeeksWhenTheWarehouseIsUpgraded() throws SQLException {
         Config config = TestWarehouse.newDatabase();
-        String url = "jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/" + config.dbName();
+        String url = TestWarehouse.jdbcUrl(config);
         // The warehouse as the previous release left it: schema V1, one refresh loaded.
         Flyway.configure().dataSource(url, config.dbUser(), config.dbPassword())
             .locations("classpath:db/migration").target("1").load().migrate();
-        Jdbi v1 = Jdbi.create(url, config.dbUser(), config.dbPassword());
+        Jdbi v1 = TestWarehouse.jdbi(config);
         long run = v1.withHandle(h -> {
             long id = h.createQuery("""
                     insert into dwh.refresh_runs (status, started_at, finished_at, state_rows)

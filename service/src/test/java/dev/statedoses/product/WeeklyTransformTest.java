@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.support.MigratedDatabase;
 import dev.statedoses.support.RawRows;
-import dev.statedoses.support.TestWarehouse;
-import dev.statedoses.warehouse.Warehouse;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,11 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The weekly part of the transform (sql/build_state_doses_weekly.sql builds dwh.state_doses_weekly;
@@ -28,30 +25,17 @@ import org.junit.jupiter.api.TestInstance;
  * out. Each week is written
  * [week doses_moderna doses_pfizer cumulative_moderna cumulative_pfizer cumulative_total people_per_dose].
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WeeklyTransformTest {
 
     private static final String BUILD = RawRows.BUILD;
 
-    private Warehouse warehouse;
-
-    @BeforeAll
-    void connect() {
-        warehouse = TestWarehouse.connectNewDatabase();
-    }
-
-    @AfterAll
-    void close() {
-        warehouse.close();
-    }
+    @RegisterExtension
+    static final MigratedDatabase database = new MigratedDatabase();
 
     @BeforeEach
     void emptyRawTables() {
-        warehouse.jdbi().useHandle(h -> h.execute(
-            "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population"));
+        database.jdbi().useHandle(RawRows::truncate);
     }
-
-
 
     /** Runs the transform as a refresh does (a transaction, a run id); the weeks by state, in order. */
     private Map<String, List<String>> build() throws SQLException {
@@ -59,7 +43,7 @@ class WeeklyTransformTest {
     }
 
     private Map<String, List<String>> build(String script) throws SQLException {
-        return warehouse.jdbi().<Map<String, List<String>>, SQLException>inTransaction(h -> {
+        return database.jdbi().<Map<String, List<String>>, SQLException>inTransaction(h -> {
             RawRows.transform(h, script);
             return weeks(h);
         });
@@ -79,7 +63,7 @@ class WeeklyTransformTest {
 
     @Test
     void everyWeekOfTheSourcesIsAWeekOfEveryStateAndTotalsCarryForward() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Ohio", "Franklin", 1000);
             county(h, "Texas", "Travis", 300); // no allocation rows at all
             allocate(h, "moderna", "Ohio", "2021-01-04", 100, 100);
@@ -101,7 +85,7 @@ class WeeklyTransformTest {
 
     @Test
     void citiesAreFoldedIntoTheirStatesWeekByWeek() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "New York", "Kings", 800);
             county(h, "Illinois", "Cook", 600);
             allocate(h, "moderna", "New York City", "2021-01-04", 150, 150);
@@ -121,7 +105,7 @@ class WeeklyTransformTest {
 
     @Test
     void aRowRepeatedVerbatimCountsOnceAndTheRatioIsRoundedHalfUp() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Utah", "Salt Lake", 100);
             allocate(h, "moderna", "Utah", "2021-01-04", 10, 10);
             allocate(h, "moderna", "Utah", "2021-01-04", 10, 10);
@@ -135,19 +119,19 @@ class WeeklyTransformTest {
 
     @Test
     void aRebuildReplacesEveryWeekAndMatchesTheProductsRun() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Iowa", "Polk", 100);
             allocate(h, "moderna", "Iowa", "2021-01-04", 10, 10);
             allocate(h, "moderna", "Iowa", "2021-01-11", 10, 10);
         });
         build();
         emptyRawTables();
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Iowa", "Polk", 100);
             allocate(h, "pfizer", "Iowa", "2021-02-01", 25, 25);
         });
         assertEquals(Map.of("Iowa", List.of("2021-02-01 0 50 0 50 50 2.0000")), build());
-        List<Map<String, Object>> differing = warehouse.jdbi().withHandle(h -> h.createQuery("""
+        List<Map<String, Object>> differing = database.jdbi().withHandle(h -> h.createQuery("""
                 select w.state from dwh.state_doses_weekly w join dwh.state_doses s using (state)
                 where w.run_id <> s.run_id or w.refreshed_at <> s.refreshed_at or w.state_code <> s.state_code""")
             .mapToMap().list());
@@ -156,7 +140,7 @@ class WeeklyTransformTest {
 
     @Test
     void weeksThatDoNotAddUpToTheProductFailTheBuild() {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Ohio", "Franklin", 1000);
             allocate(h, "moderna", "Ohio", "2021-01-04", 100, 100);
         });
@@ -170,7 +154,7 @@ class WeeklyTransformTest {
 
     @Test
     void theWeeklyTableIsReadableAsDocumented() {
-        List<String> columns = warehouse.jdbi().withHandle(h -> h.createQuery("""
+        List<String> columns = database.jdbi().withHandle(h -> h.createQuery("""
                 select column_name from information_schema.columns
                 where table_schema = 'dwh' and table_name = 'state_doses_weekly' order by ordinal_position""")
             .mapTo(String.class).list());

@@ -3,45 +3,32 @@ package dev.statedoses.refresh;
 import static dev.statedoses.support.RawRows.allocate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.statedoses.support.MigratedDatabase;
 import dev.statedoses.support.RawRows;
-import dev.statedoses.support.TestWarehouse;
-import dev.statedoses.warehouse.Warehouse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The data checks (sql/checks/*.sql) on their own, in a real PostgreSQL, over hand-inserted rows:
  * what each one passes, warns about and fails. Each test runs in a transaction that is rolled
  * back, so it may even loosen the product table's constraints to show what the checks would see.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DataChecksTest {
 
-    private Warehouse warehouse;
-
-    @BeforeAll
-    void connect() {
-        warehouse = TestWarehouse.connectNewDatabase();
-    }
-
-    @AfterAll
-    void close() {
-        warehouse.close();
-    }
+    @RegisterExtension
+    static final MigratedDatabase database = new MigratedDatabase();
 
     /**
      * Runs the checks as a refresh does, in a transaction with a run id, over a product of the 51
      * states with {@code doses} each of Moderna (population 1000), after {@code setUp}; rolls back.
      */
     private Map<String, CheckResult> checks(long doses, Consumer<Handle> setUp) {
-        return warehouse.jdbi().withHandle(h -> {
+        return database.jdbi().withHandle(h -> {
             h.begin();
             try {
                 long run = RawRows.beginRun(h);

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +59,7 @@ class ScheduledRefreshTest {
             long seenByFirst = ticks(one);
             long seenBySecond = ticks(two);
             assertEquals(0, one.count(RefreshScheduler.Outcome.UNCLAIMED) + two.count(RefreshScheduler.Outcome.UNCLAIMED));
-            List<Run> runs = Jdbi.create(TestWarehouse.jdbcUrl(config), config.dbUser(), config.dbPassword())
+            List<Run> runs = TestWarehouse.jdbi(config)
                 .withHandle(h -> h.createQuery("select run_id, status, trigger, started_at from dwh.refresh_runs "
                         + "order by run_id")
                     .map((rs, ctx) -> new Run(rs.getLong(1), rs.getString(2), rs.getString(3),

@@ -5,48 +5,32 @@ import static dev.statedoses.support.RawRows.county;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.statedoses.support.MigratedDatabase;
 import dev.statedoses.support.RawRows;
-import dev.statedoses.support.TestWarehouse;
-import dev.statedoses.warehouse.Warehouse;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The transform (sql/build_*.sql) on its own, in a real PostgreSQL: raw rows in, product
  * rows and exclusions out. This is where the jurisdiction rules and the ratio live.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StateDosesTransformTest {
 
-    private Warehouse warehouse;
-
-    @BeforeAll
-    void connect() {
-        warehouse = TestWarehouse.connectNewDatabase();
-    }
-
-    @AfterAll
-    void close() {
-        warehouse.close();
-    }
+    @RegisterExtension
+    static final MigratedDatabase database = new MigratedDatabase();
 
     @BeforeEach
     void emptyRawTables() {
-        warehouse.jdbi().useHandle(h -> h.execute(
-            "truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population"));
+        database.jdbi().useHandle(RawRows::truncate);
     }
-
-
 
     /** Runs the transform as a refresh does: inside a transaction, with a run id. */
     private Map<String, Map<String, Object>> build() throws java.sql.SQLException {
-        return warehouse.jdbi().<Map<String, Map<String, Object>>, java.sql.SQLException>inTransaction(h -> {
+        return database.jdbi().<Map<String, Map<String, Object>>, java.sql.SQLException>inTransaction(h -> {
             long run = RawRows.transform(h, RawRows.BUILD);
             Map<String, Map<String, Object>> rows = new java.util.TreeMap<>();
             h.createQuery("select * from dwh.state_doses").mapToMap().forEach(r -> rows.put((String) r.get("state"), r));
@@ -58,7 +42,7 @@ class StateDosesTransformTest {
 
     @Test
     void populationIsTheSumOfTheStatesCounties() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Pennsylvania", "Philadelphia", 1500);
             county(h, "Pennsylvania", "Allegheny", 1200);
             county(h, "Pennsylvania", "Erie", 300);
@@ -71,7 +55,7 @@ class StateDosesTransformTest {
 
     @Test
     void dosesAreFirstPlusSecondOverAllWeeksPerManufacturer() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Ohio", "Franklin", 1000);
             allocate(h, "moderna", "Ohio", "2020-12-21", 100, 0);
             allocate(h, "moderna", "Ohio", "2020-12-28", 100, 100);
@@ -86,7 +70,7 @@ class StateDosesTransformTest {
 
     @Test
     void theThreeCitiesAreFoldedIntoTheirStates() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "New York", "Kings", 800);
             county(h, "Illinois", "Cook", 600);
             county(h, "Pennsylvania", "Philadelphia", 400);
@@ -107,7 +91,7 @@ class StateDosesTransformTest {
 
     @Test
     void theRatioIsRoundedHalfUpToFourDecimalsAndNullWithoutDoses() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Delaware", "Kent", 1);
             allocate(h, "pfizer", "Delaware", "2021-01-04", 16, 16); // 1 / 32 = 0.03125
             county(h, "Alaska", "Anchorage", 900);
@@ -124,7 +108,7 @@ class StateDosesTransformTest {
 
     @Test
     void nonStatesAreExcludedAndReportedByKind() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Puerto Rico", "Adjuntas Municipio", 5000);
             county(h, "Texas", "Travis", 100);
             allocate(h, "moderna", "Puerto Rico", "2021-01-04", 70, 70);
@@ -146,7 +130,7 @@ class StateDosesTransformTest {
 
     @Test
     void aRowRepeatedVerbatimCountsOnce() throws Exception {
-        warehouse.jdbi().useHandle(h -> {
+        database.jdbi().useHandle(h -> {
             county(h, "Utah", "Salt Lake", 100);
             allocate(h, "moderna", "Utah", "2021-01-04", 10, 10);
             allocate(h, "moderna", "Utah", "2021-01-04", 10, 10);

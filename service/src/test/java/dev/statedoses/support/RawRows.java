@@ -29,6 +29,11 @@ public final class RawRows {
         return Stream.of(files).map(Sql::load).collect(Collectors.joining("\n"));
     }
 
+    /** Empties the raw tables, so that a test sees only the rows it puts there. */
+    public static void truncate(Handle h) {
+        h.execute("truncate raw.cdc_moderna_allocations, raw.cdc_pfizer_allocations, raw.county_population");
+    }
+
     /** One allocation row; {@code manufacturer} is moderna or pfizer, {@code week} an ISO date. */
     public static void allocate(Handle h, String manufacturer, String jurisdiction, String week, long first,
                                 long second) {

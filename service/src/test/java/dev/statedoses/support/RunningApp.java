@@ -34,6 +34,16 @@ public final class RunningApp implements AutoCloseable {
             .filter(Contract.filter());
     }
 
+    /** The port it serves on, for clients other than rest-assured (a browser, a raw socket). */
+    public int port() {
+        return app.port();
+    }
+
+    /** Where it serves: {@code http://127.0.0.1:<port>}, without a trailing slash. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + app.port();
+    }
+
     public Wiring wiring() {
         return wiring;
     }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * A real PostgreSQL 16 server for the tests (embedded, no Docker, no machine PostgreSQL), started
@@ -77,7 +78,15 @@ public final class TestWarehouse {
         return "jdbc:postgresql://" + config.dbHost() + ":" + config.dbPort() + "/" + config.dbName();
     }
 
-    /** A new database, migrated, with a connection pool: for tests of the warehouse's SQL itself. */
+    /** JDBI on the database {@code config} points at, without migrating it or pooling (a connection per handle). */
+    public static Jdbi jdbi(Config config) {
+        return Jdbi.create(jdbcUrl(config), config.dbUser(), config.dbPassword());
+    }
+
+    /**
+     * A new database, migrated, with a connection pool: for tests of the warehouse's SQL itself
+     * (MigratedDatabase gives a test class one).
+     */
     public static Warehouse connectNewDatabase() {
         Config config = newDatabase();
         return Warehouse.connect(jdbcUrl(config), config.dbUser(), config.dbPassword(), null);

@@ -3,40 +3,25 @@ package dev.statedoses.warehouse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.MigratedDatabase;
 import java.util.List;
-import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The warehouse explains itself to analysts (psql's \d+, BI tools' schema browsers): every
  * schema, table, view and column of raw and dwh has a comment (pg_description), on a warehouse the
  * migrations just built.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommentsTest {
 
-    private Warehouse warehouse;
-    private Jdbi jdbi;
-
-    @BeforeAll
-    void migrate() {
-        warehouse = TestWarehouse.connectNewDatabase();
-        jdbi = warehouse.jdbi();
-    }
-
-    @AfterAll
-    void close() {
-        warehouse.close();
-    }
+    @RegisterExtension
+    static final MigratedDatabase database = new MigratedDatabase();
 
     @Test
     void everyColumnOfEveryTableAndViewHasAComment() {
         // Tables, views, materialized views, partitioned and foreign tables: whatever psql lists.
-        List<String> uncommented = jdbi.withHandle(h -> h.createQuery("""
+        List<String> uncommented = database.jdbi().withHandle(h -> h.createQuery("""
                 select n.nspname || '.' || c.relname || '.' || a.attname
                 from pg_class c
                 join pg_namespace n on n.oid = c.relnamespace
@@ -48,7 +33,7 @@ class CommentsTest {
                 order by 1""")
             .mapTo(String.class).list());
         assertEquals(List.of(), uncommented, "columns without a comment (COMMENT ON COLUMN in a migration)");
-        int columns = jdbi.withHandle(h -> h.createQuery("""
+        int columns = database.jdbi().withHandle(h -> h.createQuery("""
                 select count(*) from information_schema.columns where table_schema in ('raw', 'dwh')""")
             .mapTo(Integer.class).one());
         assertTrue(columns >= 86, "the query saw the warehouse's columns: " + columns);
@@ -56,7 +41,7 @@ class CommentsTest {
 
     @Test
     void everyTableViewAndSchemaHasAComment() {
-        List<String> uncommented = jdbi.withHandle(h -> h.createQuery("""
+        List<String> uncommented = database.jdbi().withHandle(h -> h.createQuery("""
                 select n.nspname || '.' || c.relname
                 from pg_class c
                 join pg_namespace n on n.oid = c.relnamespace
@@ -72,9 +57,9 @@ class CommentsTest {
 
     @Test
     void aCommentSaysHowTheValueIsMadeAndWhereItCameFrom() {
-        String ratio = jdbi.withHandle(h -> h.createQuery(
+        String ratio = database.jdbi().withHandle(h -> h.createQuery(
                 "select col_description('dwh.state_doses'::regclass, 7)").mapTo(String.class).one());
-        String line = jdbi.withHandle(h -> h.createQuery(
+        String line = database.jdbi().withHandle(h -> h.createQuery(
                 "select col_description('raw.cdc_pfizer_allocations'::regclass, 2)").mapTo(String.class).one());
         assertEquals("population / doses_total, rounded half-up to 4 decimals; null when the state has no doses.",
             ratio);

@@ -9,7 +9,6 @@ import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import java.util.List;
 import org.flywaydb.core.Flyway;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,7 +95,7 @@ class MigrationHistoryTest {
     @Test
     void anotherApplicationsHistoryInPublicIsLeftAlone() {
         Config config = TestWarehouse.newDatabase();
-        jdbi(config).useHandle(h -> h.execute("""
+        TestWarehouse.jdbi(config).useHandle(h -> h.execute("""
             create table public.flyway_schema_history (installed_rank int primary key, version text,
                 description text, type text, script text, checksum int, installed_by text,
                 installed_on timestamp default now(), execution_time int, success boolean);
@@ -105,7 +104,7 @@ class MigrationHistoryTest {
         try (RunningApp app = RunningApp.start(config)) {
             app.given().get("/refreshes").then().statusCode(200);
         }
-        assertEquals(List.of("V1__orders.sql"), jdbi(config).withHandle(h -> h.createQuery(
+        assertEquals(List.of("V1__orders.sql"), TestWarehouse.jdbi(config).withHandle(h -> h.createQuery(
             "select script from public.flyway_schema_history").mapTo(String.class).list()));
         assertEquals(VERSIONS, versions(config, "dwh"));
     }
@@ -122,17 +121,13 @@ class MigrationHistoryTest {
     private static void assertHistoryIn(String schema, Config config) {
         assertEquals(VERSIONS, versions(config, schema), "the history's migrations in " + schema);
         String other = schema.equals("dwh") ? "public" : "dwh";
-        assertNull(jdbi(config).withHandle(h -> h.createQuery("select to_regclass(:t)::text")
+        assertNull(TestWarehouse.jdbi(config).withHandle(h -> h.createQuery("select to_regclass(:t)::text")
             .bind("t", other + ".flyway_schema_history").mapTo(String.class).one()), "a history in " + other);
     }
 
     private static List<String> versions(Config config, String schema) {
-        return jdbi(config).withHandle(h -> h.createQuery("select version from " + schema
+        return TestWarehouse.jdbi(config).withHandle(h -> h.createQuery("select version from " + schema
                 + ".flyway_schema_history where version is not null and success order by installed_rank")
             .mapTo(String.class).list());
-    }
-
-    private static Jdbi jdbi(Config config) {
-        return Jdbi.create(TestWarehouse.jdbcUrl(config), config.dbUser(), config.dbPassword());
     }
 }

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
 import io.restassured.response.Response;
-import io.restassured.specification.SpecificationQuerier;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,10 +160,10 @@ class CrossOriginTest {
     @Test
     void theServicesOwnPageAndProgramsMayRefresh() {
         long runs = runs();
-        app.given().header("Origin", base(app)).header("Sec-Fetch-Site", "same-origin").post("/refresh").then()
+        app.given().header("Origin", app.baseUrl()).header("Sec-Fetch-Site", "same-origin").post("/refresh").then()
             .statusCode(200);
         // An older browser: no Sec-Fetch-Site, but its Origin is this service's.
-        app.given().header("Origin", base(app)).post("/refresh").then().statusCode(200);
+        app.given().header("Origin", app.baseUrl()).post("/refresh").then().statusCode(200);
         // curl, cron: no Origin at all.
         app.given().post("/refresh").then().statusCode(200);
         assertEquals(runs + 3, runs());
@@ -205,9 +204,5 @@ class CrossOriginTest {
     private long runs() {
         return app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs")
             .mapTo(Long.class).one());
-    }
-
-    private static String base(RunningApp running) {
-        return "http://127.0.0.1:" + SpecificationQuerier.query(running.given()).getPort();
     }
 }

@@ -1,0 +1,101 @@
+package dev.statedoses.support;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * HTTP/1.1 over a plain socket, for the requests no HTTP client sends as written: a raw control
+ * or non-ASCII character in the request line (rest-assured, through java.net.URI, refuses it or
+ * encodes it), or a target over the server's limit (the server answers 414 and closes while the
+ * client still writes, and the client reports the broken pipe instead of the answer). Each request
+ * has a connection of its own ({@code Connection: close}); the answer is read until the server
+ * closes, waiting at most 10 s for each read. The server side of such faults is {@link RawUpstream}.
+ */
+public final class RawHttp {
+
+    private static final int TIMEOUT_MILLIS = 10_000;
+
+    private final String host;
+    private final int port;
+
+    public RawHttp(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    /** To the service {@code app} on 127.0.0.1. */
+    public static RawHttp to(RunningApp app) {
+        return new RawHttp("127.0.0.1", app.port());
+    }
+
+    /** {@code GET target}, the target sent exactly as given (as UTF-8). */
+    public Answer get(String target) throws IOException {
+        return send("GET " + target + " HTTP/1.1");
+    }
+
+    /** {@code requestLine} as written (as UTF-8), then {@code Host} and {@code Connection: close}. */
+    public Answer send(String requestLine) throws IOException {
+        return send((requestLine + "\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sends {@code request}, byte for byte, and reads the answer: also when the write fails because
+     * the server answered and closed before it read the whole request.
+     */
+    public Answer send(byte[] request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(request);
+                out.flush();
+            } catch (IOException e) {
+                // the server answered and closed before it read the whole request: read the answer
+            }
+            return Answer.parse(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * What the server answered: its status line, its headers (by lower-case name; a repeated one
+     * keeps its last value) and its body as sent (UTF-8, not de-chunked).
+     */
+    public record Answer(String statusLine, Map<String, String> headers, String body) {
+
+        static Answer parse(String text) throws IOException {
+            int end = text.indexOf("\r\n\r\n");
+            if (!text.startsWith("HTTP/1.1 ") || end < 0) {
+                String oneLine = text.replace('\n', ' ');
+                throw new IOException("not an HTTP answer: "
+                    + (oneLine.length() > 200 ? oneLine.substring(0, 200) + "..." : oneLine));
+            }
+            String[] lines = text.substring(0, end).split("\r\n");
+            Map<String, String> headers = new HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).strip());
+                }
+            }
+            return new Answer(lines[0], Map.copyOf(headers), text.substring(end + 4));
+        }
+
+        public int status() {
+            return Integer.parseInt(statusLine.substring(9, 12));
+        }
+
+        /** The value of the header {@code name} (any case), or null. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+}
