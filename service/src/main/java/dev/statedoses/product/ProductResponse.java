@@ -3,7 +3,7 @@ package dev.statedoses.product;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.EntityTag;
 import dev.statedoses.web.Problem;
@@ -44,7 +44,7 @@ public final class ProductResponse {
 
     public ProductResponse(ObjectMapper json) {
         this.json = json;
-        this.exact = json.copy().setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+        this.exact = json.copy().configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     }
 
     /**
