@@ -197,63 +197,6 @@ public record Config(
         return value.strip();
     }
 
-    /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
-    public Config withDatabase(String host, int port, String name, String user, String password) {
-        return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy reading the three sources from other URLs. */
-    public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
-            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy serving on another port (0: any free one). */
-    public Config withPort(int newPort) {
-        return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy with other limits on fetching a source. */
-    public Config withSourceLimits(Duration timeout, long maxBytes) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, timeout, maxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy that requires {@code token} to refresh (null: refresh is open). */
-    public Config withRefreshToken(String token) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy that refreshes by itself every {@code interval} (null: no schedule). */
-    public Config withRefreshInterval(Duration interval) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, interval, corsOrigins,
-            readerPassword);
-    }
-
-    /** A copy with other JDBC connection parameters (DB_PARAMS; "" for none). */
-    public Config withDbParams(String params) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, params, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy whose pages of {@code origins} (or {@code *}) may read the API. */
-    public Config withCorsOrigins(String origins) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval,
-            corsOrigins(origins), readerPassword);
-    }
-
-    /** A copy that gives the read-only role dwh_reader {@code password} (null: leaves it as it is). */
-    public Config withReaderPassword(String password) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins,
-            password);
-    }
-
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.strip();
     }
