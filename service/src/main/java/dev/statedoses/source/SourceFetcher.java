@@ -1,5 +1,6 @@
 package dev.statedoses.source;
 
+import dev.statedoses.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -12,9 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -267,14 +266,9 @@ public final class SourceFetcher {
 
     /** The SHA-256 of a file's bytes as a body of it would hash: decoded, if it is gzip. */
     private static String sha256(Path path) throws IOException {
-        MessageDigest sha256 = SourceStream.newSha256();
         try (InputStream in = ContentDecoding.decode(Files.newInputStream(path), List.of())) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                sha256.update(buffer, 0, n);
-            }
+            return Sha256.hex(in);
         }
-        return HexFormat.of().formatHex(sha256.digest());
     }
 
     private static void closeQuietly(InputStream in) {
