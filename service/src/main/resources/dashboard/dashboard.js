@@ -47,11 +47,8 @@
     people_per_dose: 'People per dose'
   };
 
-  const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-  const ratio4 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 });
-  const ratio2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const { make, isNumber, formatWeek, whole, ratio4, ratio2 } = window.StateDosesShared;
   const seconds = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 2 });
-  const day = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
   const moment = new Intl.DateTimeFormat('en-US', {
     year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short'
   });
@@ -70,25 +67,6 @@
   let el;
 
   // ---- helpers ------------------------------------------------------------------------------------
-
-  function make(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function isNumber(value) {
-    return typeof value === 'number' && isFinite(value);
-  }
-
-  function formatWeek(iso) {
-    return day.format(new Date(iso + 'T00:00:00Z'));
-  }
 
   /** An instant from the API (up to nanoseconds) as a Date: JavaScript reads milliseconds. */
   function parseInstant(iso) {

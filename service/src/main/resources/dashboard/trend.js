@@ -19,10 +19,7 @@
   const BARS_HEIGHT = 80;
   const HEIGHT = BARS_TOP + BARS_HEIGHT + 24;
 
-  const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-  const ratio4 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 });
-  const ratio2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const day = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const { make, isNumber, formatWeek, whole, ratio4, ratio2 } = window.StateDosesShared;
 
   const view = {
     row: null, // the state's row of GET /ratios (state, state_code, ...)
@@ -33,17 +30,6 @@
   };
   let el;
 
-  function make(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
   function svg(tag, attributes, text) {
     const node = document.createElementNS(SVG, tag);
     for (const [name, value] of Object.entries(attributes || {})) {
@@ -53,14 +39,6 @@
       node.textContent = text;
     }
     return node;
-  }
-
-  function isNumber(value) {
-    return typeof value === 'number' && isFinite(value);
-  }
-
-  function formatWeek(iso) {
-    return day.format(new Date(iso + 'T00:00:00Z'));
   }
 
   function ratioText(value) {

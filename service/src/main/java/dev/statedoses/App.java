@@ -183,8 +183,7 @@ public final class App {
     /** Whether the failure is the warehouse being out of reach (pool timeout, refused, dropped). */
     private static boolean warehouseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectionException || t instanceof SQLTransientConnectionException
-                || t instanceof dev.statedoses.warehouse.WarehouseUnavailableException) {
+            if (t instanceof ConnectionException || t instanceof SQLTransientConnectionException) {
                 return true;
             }
             // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting.

@@ -1,8 +1,7 @@
 package dev.statedoses;
 
+import dev.statedoses.util.Resources;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
@@ -74,14 +73,8 @@ public final class BuildInfo {
     }
 
     private static Properties load() {
-        Properties properties = new Properties();
-        try (InputStream in = BuildInfo.class.getResourceAsStream("/state-doses.properties")) {
-            if (in != null) {
-                properties.load(in);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read state-doses.properties", e);
-        }
+        Properties properties = Resources.find("/state-doses.properties").map(Resources::properties)
+            .orElseGet(Properties::new);
         Manifest manifest = ownManifest();
         if (manifest != null) {
             Attributes main = manifest.getMainAttributes();

@@ -1,7 +1,6 @@
 package dev.statedoses;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,16 +84,17 @@ public record Config(
         return dbHost == null;
     }
 
-    public static Config fromEnvironment(Map<String, String> env) {
-        String params = DatabaseUrl.params(env.get("DB_PARAMS"));
-        DatabaseUrl database = DatabaseUrl.parse(env.get("DATABASE_URL"));
-        String dbHost = database != null ? database.host() : blankToNull(env.get("DB_HOST"));
+    public static Config fromEnvironment(Map<String, String> variables) {
+        Environment env = new Environment(variables);
+        String params = DatabaseUrl.params(env.raw("DB_PARAMS"));
+        DatabaseUrl database = DatabaseUrl.parse(env.raw("DATABASE_URL"));
+        String dbHost = database != null ? database.host() : env.optional("DB_HOST");
         int dbPort = database != null ? database.port()
-            : integer(env, "DB_PORT", dbHost == null ? EMBEDDED_DB_PORT : 5432, 1, 65535);
-        String dbName = database != null && database.name() != null ? database.name() : text(env, "POSTGRES_DB", "dwh");
-        String user = database != null && database.user() != null ? database.user() : text(env, "POSTGRES_USER", "postgres");
+            : env.integer("DB_PORT", dbHost == null ? EMBEDDED_DB_PORT : 5432, 1, 65535);
+        String dbName = database != null && database.name() != null ? database.name() : env.text("POSTGRES_DB", "dwh");
+        String user = database != null && database.user() != null ? database.user() : env.text("POSTGRES_USER", "postgres");
         String password = database != null && database.password() != null ? database.password()
-            : text(env, "POSTGRES_PASSWORD", "");
+            : env.text("POSTGRES_PASSWORD", "");
         String allParams = database == null || database.params().isEmpty() ? params
             : params.isEmpty() ? database.params() : database.params() + "&" + params;
         if (dbHost == null && !allParams.isEmpty()) {
@@ -102,25 +102,24 @@ public record Config(
                 + "the embedded one takes none");
         }
         return new Config(
-            integer(env, "PORT", 8080, 0, 65535),
+            env.integer("PORT", 8080, 0, 65535),
             dbHost,
             dbPort,
             dbName,
             user,
             password,
-            Path.of(text(env, "DWH_DIR", ".dwh")).toAbsolutePath().normalize(),
-            url(env, "MODERNA_URL", DEFAULT_MODERNA_URL),
-            url(env, "PFIZER_URL", DEFAULT_PFIZER_URL),
-            url(env, "COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
-            Duration.ofSeconds(integer(env, "SOURCE_TIMEOUT", 60, 1, 3600)),
-            longInteger(env, "SOURCE_MAX_BYTES", 200L * 1000 * 1000),
-            refreshToken(env.get("REFRESH_TOKEN")),
+            Path.of(env.text("DWH_DIR", ".dwh")).toAbsolutePath().normalize(),
+            env.url("MODERNA_URL", DEFAULT_MODERNA_URL),
+            env.url("PFIZER_URL", DEFAULT_PFIZER_URL),
+            env.url("COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
+            Duration.ofSeconds(env.integer("SOURCE_TIMEOUT", 60, 1, 3600)),
+            env.longInteger("SOURCE_MAX_BYTES", 200L * 1000 * 1000),
+            refreshToken(env.raw("REFRESH_TOKEN")),
             allParams,
-            interval(env.get("REFRESH_INTERVAL")),
-            corsOrigins(text(env, "CORS_ORIGINS", "*")),
+            interval(env.optional("REFRESH_INTERVAL")),
+            corsOrigins(env.text("CORS_ORIGINS", "*")),
             // Blank is unset, as compose passes an unset ${DWH_READER_PASSWORD:-}; kept as given.
-            env.get("DWH_READER_PASSWORD") == null || env.get("DWH_READER_PASSWORD").isBlank() ? null
-                : env.get("DWH_READER_PASSWORD"));
+            env.optional("DWH_READER_PASSWORD") == null ? null : env.raw("DWH_READER_PASSWORD"));
     }
 
     /**
@@ -150,8 +149,7 @@ public record Config(
     private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,9})\\s*([smhd])");
 
     /** REFRESH_INTERVAL: {@code 45s}, {@code 30m}, {@code 6h}, {@code 1d}, or ISO 8601 ({@code PT6H}); null when unset. */
-    static Duration interval(String value) {
-        String text = blankToNull(value);
+    static Duration interval(String text) {
         if (text == null) {
             return null;
         }
@@ -195,100 +193,5 @@ public record Config(
                 + "variable to leave POST /refresh open");
         }
         return value.strip();
-    }
-
-    /** A copy pointing at another warehouse; used by tests that bring their own PostgreSQL. */
-    public Config withDatabase(String host, int port, String name, String user, String password) {
-        return new Config(this.port, host, port, name, user, password, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy reading the three sources from other URLs. */
-    public Config withSources(URI moderna, URI pfizer, URI countyPopulation) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, moderna, pfizer,
-            countyPopulation, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy serving on another port (0: any free one). */
-    public Config withPort(int newPort) {
-        return new Config(newPort, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy with other limits on fetching a source. */
-    public Config withSourceLimits(Duration timeout, long maxBytes) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, timeout, maxBytes, refreshToken, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy that requires {@code token} to refresh (null: refresh is open). */
-    public Config withRefreshToken(String token) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, token, dbParams, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy that refreshes by itself every {@code interval} (null: no schedule). */
-    public Config withRefreshInterval(Duration interval) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, interval, corsOrigins,
-            readerPassword);
-    }
-
-    /** A copy with other JDBC connection parameters (DB_PARAMS; "" for none). */
-    public Config withDbParams(String params) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, params, refreshInterval, corsOrigins, readerPassword);
-    }
-
-    /** A copy whose pages of {@code origins} (or {@code *}) may read the API. */
-    public Config withCorsOrigins(String origins) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval,
-            corsOrigins(origins), readerPassword);
-    }
-
-    /** A copy that gives the read-only role dwh_reader {@code password} (null: leaves it as it is). */
-    public Config withReaderPassword(String password) {
-        return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
-            countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins,
-            password);
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.strip();
-    }
-
-    private static String text(Map<String, String> env, String name, String fallback) {
-        String value = blankToNull(env.get(name));
-        return value == null ? fallback : value;
-    }
-
-    private static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
-        long value = longInteger(env, name, fallback);
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", not " + value);
-        }
-        return (int) value;
-    }
-
-    private static long longInteger(Map<String, String> env, String name, long fallback) {
-        String value = blankToNull(env.get(name));
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
-        }
-    }
-
-    private static URI url(Map<String, String> env, String name, String fallback) {
-        String value = text(env, name, fallback);
-        try {
-            return new URI(value);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(name + " is not a URL: " + e.getMessage());
-        }
     }
 }

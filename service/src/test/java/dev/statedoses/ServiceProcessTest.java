@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
@@ -118,8 +119,7 @@ class ServiceProcessTest {
             .getBytes(StandardCharsets.UTF_8);
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-            config = config.withSources(upstream.serve("/forged.csv", moderna), config.pfizerUrl(),
-                config.countyPopulationUrl());
+            config = ConfigBuilder.from(config).moderna(upstream.serve("/forged.csv", moderna)).build();
             String err;
             try (ServiceProcess refresh = ServiceProcess.start("refresh", TestWarehouse.environment(config))) {
                 assertEquals(1, refresh.awaitExit(Duration.ofSeconds(60)), refresh.log());

@@ -3,6 +3,7 @@ package dev.statedoses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -43,7 +44,7 @@ class ShutdownTest {
                 port = socket.getLocalPort();
             }
             Map<String, String> env = new HashMap<>(TestWarehouse.environment(
-                config.withSources(moderna.url(), config.pfizerUrl(), config.countyPopulationUrl())));
+                ConfigBuilder.from(config).moderna(moderna.url()).build()));
             env.put("PORT", Integer.toString(port));
             Process service = start(env);
             try {

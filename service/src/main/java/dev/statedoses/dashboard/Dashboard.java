@@ -31,7 +31,7 @@ public final class Dashboard {
 
     /** The allowlist of {@code /dashboard/{file}}. */
     private static final StaticFiles FILES = new StaticFiles("/dashboard/", HEADERS, true,
-        () -> StaticFiles.in("/dashboard/", "dashboard.css", "dashboard.js", "trend.js", "icon.svg"));
+        () -> StaticFiles.in("/dashboard/", "dashboard.css", "shared.js", "dashboard.js", "trend.js", "icon.svg"));
 
     private Dashboard() {
     }

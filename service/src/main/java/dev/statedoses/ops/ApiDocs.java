@@ -1,13 +1,10 @@
 package dev.statedoses.ops;
 
+import dev.statedoses.util.Resources;
 import dev.statedoses.web.StaticFiles;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The API contract and its reference: {@code GET /openapi.yaml} serves the repository's
@@ -58,15 +55,8 @@ public final class ApiDocs {
     }
 
     private static String webjarVersion() {
-        Properties pom = new Properties();
-        try (InputStream in = ApiDocs.class.getResourceAsStream(WEBJAR_POM)) {
-            if (in == null) {
-                throw new IllegalStateException("the swagger-ui webjar is not on the classpath (" + WEBJAR_POM + ")");
-            }
-            pom.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return pom.getProperty("version");
+        return Resources.find(WEBJAR_POM).map(Resources::properties)
+            .orElseThrow(() -> new IllegalStateException("the swagger-ui webjar is not on the classpath (" + WEBJAR_POM + ")"))
+            .getProperty("version");
     }
 }

@@ -1,10 +1,10 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.util.Sha256;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 
 /**
@@ -44,10 +44,6 @@ public final class RefreshAccess {
     }
 
     private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Sha256.of(text.getBytes(StandardCharsets.UTF_8));
     }
 }

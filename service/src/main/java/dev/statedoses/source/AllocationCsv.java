@@ -22,25 +22,17 @@ public final class AllocationCsv {
 
     /** Streams every row of {@code body} to {@code sink}; returns the number of rows. */
     public long read(SourceStream body, Consumer<Allocation> sink) {
-        long rows = 0;
         try (SourceTable table = SourceTable.open(body, csv, JURISDICTION, WEEK, FIRST_DOSES, SECOND_DOSES)) {
             int jurisdiction = table.column(JURISDICTION);
             int week = table.column(WEEK);
             int firstDoses = table.column(FIRST_DOSES);
             int secondDoses = table.column(SECOND_DOSES);
-            for (SourceTable.Row row = table.next(); row != null; row = table.next()) {
-                sink.accept(new Allocation(
-                    row.line(),
-                    row.read(jurisdiction, SourceValues::name),
-                    row.read(week, SourceValues::week),
-                    row.read(firstDoses, SourceValues::count),
-                    row.read(secondDoses, SourceValues::count)));
-                rows++;
-            }
-            if (rows == 0) {
-                throw table.error(null, null, "the header is there but no data rows follow");
-            }
+            return table.forEachRow(row -> new Allocation(
+                row.line(),
+                row.read(jurisdiction, SourceValues::name),
+                row.read(week, SourceValues::week),
+                row.read(firstDoses, SourceValues::count),
+                row.read(secondDoses, SourceValues::count)), sink);
         }
-        return rows;
     }
 }

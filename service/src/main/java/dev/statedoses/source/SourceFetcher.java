@@ -1,5 +1,6 @@
 package dev.statedoses.source;
 
+import dev.statedoses.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -12,9 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -23,8 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Opens a source URL as a stream: {@code http(s)://} over the JDK's HTTP client, {@code file:}
@@ -33,15 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>A fetch ({@link Fetch}) has one budget, {@code SOURCE_TIMEOUT}, for all its attempts. A
  * transient fault of the upstream (a 5xx or 429, a refused or reset connection) is tried again
  * after a short pause, or after the upstream's {@code Retry-After}, while the budget lasts; a 4xx,
- * an unknown host or a bad body is not.
+ * an unknown host or a bad body is not. That policy is {@link Attempts}; this class is how a
+ * source is opened.
  */
 public final class SourceFetcher {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SourceFetcher.class);
-
-    /** One try and three more: enough for a blip, few enough that a dead upstream fails fast. */
-    static final int MAX_ATTEMPTS = 4;
-    private static final Duration FIRST_PAUSE = Duration.ofMillis(250);
     /** The statuses a server sends for a fault that may pass (RFC 9110; AWS retries the same). */
     private static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
 
@@ -99,14 +92,13 @@ public final class SourceFetcher {
         private final SourceName source;
         private final URI url;
         private final KnownSource known;
-        private final long deadline;
-        private int attempts;
+        private final Attempts attempts;
 
         private Fetch(SourceName source, URI url, KnownSource known, long deadline) {
             this.source = source;
             this.url = url;
             this.known = known;
-            this.deadline = deadline;
+            this.attempts = new Attempts(source, deadline);
         }
 
         /**
@@ -115,45 +107,25 @@ public final class SourceFetcher {
          */
         public SourceStream open() {
             while (true) {
-                attempts++;
+                attempts.start();
                 try {
                     return openOnce();
                 } catch (SourceException e) {
-                    if (!mayRetry(e)) {
-                        throw e.afterAttempts(attempts);
+                    if (!attempts.mayRetry(e)) {
+                        throw e.afterAttempts(attempts.count());
                     }
                 }
             }
         }
 
-        /**
-         * After {@code fault}, waits the pause before the next attempt and answers true, if the
-         * fault is transient and attempts and budget are left; false otherwise (without waiting).
-         */
+        /** After {@code fault}, opening or reading the body: whether to try again, having paused ({@link Attempts}). */
         public boolean mayRetry(SourceException fault) {
-            if (!fault.isTransient() || attempts >= MAX_ATTEMPTS) {
-                return false;
-            }
-            Duration pause = fault.retryAfter() != null ? fault.retryAfter()
-                : FIRST_PAUSE.multipliedBy(1L << (attempts - 1));
-            // The next attempt needs time of its own after the pause, or it could only time out.
-            if (System.nanoTime() + pause.toNanos() + FIRST_PAUSE.toNanos() > deadline) {
-                return false;
-            }
-            LOG.warn("{} source: attempt {} of {} failed ({}); trying again in {} ms", source, attempts, MAX_ATTEMPTS,
-                fault.getMessage(), pause.toMillis());
-            try {
-                Thread.sleep(pause.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            return true;
+            return attempts.mayRetry(fault);
         }
 
         /** How many times the source was asked for so far. */
         public int attempts() {
-            return attempts;
+            return attempts.count();
         }
 
         private SourceStream openOnce() {
@@ -166,17 +138,12 @@ public final class SourceFetcher {
             };
         }
 
-        private Duration left() {
-            long nanos = deadline - System.nanoTime();
-            return nanos <= 0 ? Duration.ZERO : Duration.ofNanos(nanos);
-        }
-
         private SourceStream openHttp() {
-            if (left().isZero()) {
+            if (attempts.left().isZero()) {
                 throw SourceException.timeout(source, url, "no answer within " + timeout.toSeconds() + " s", null);
             }
             HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                .timeout(left())
+                .timeout(attempts.left())
                 .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
                 .header("Accept-Encoding", "gzip, deflate")
                 .header("User-Agent", userAgent);
@@ -240,7 +207,7 @@ public final class SourceFetcher {
                 codings), source, url, maxBytes);
             stream.validators(etag, lastModified);
             // One budget for the whole fetch: what earlier attempts and the headers took is spent.
-            stream.expireAfter(left(), timeout, deadlines);
+            stream.expireAfter(attempts.left(), timeout, deadlines);
             return stream;
         }
 
@@ -267,14 +234,9 @@ public final class SourceFetcher {
 
     /** The SHA-256 of a file's bytes as a body of it would hash: decoded, if it is gzip. */
     private static String sha256(Path path) throws IOException {
-        MessageDigest sha256 = SourceStream.newSha256();
         try (InputStream in = ContentDecoding.decode(Files.newInputStream(path), List.of())) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                sha256.update(buffer, 0, n);
-            }
+            return Sha256.hex(in);
         }
-        return HexFormat.of().formatHex(sha256.digest());
     }
 
     private static void closeQuietly(InputStream in) {

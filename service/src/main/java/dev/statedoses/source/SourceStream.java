@@ -1,5 +1,6 @@
 package dev.statedoses.source;
 
+import dev.statedoses.util.Sha256;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -7,9 +8,7 @@ import java.io.InputStream;
 import java.net.SocketException;
 import java.net.URI;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,15 +45,7 @@ public final class SourceStream extends FilterInputStream {
         this.source = source;
         this.url = url;
         this.maxBytes = maxBytes;
-        this.sha256 = newSha256();
-    }
-
-    static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        this.sha256 = Sha256.digest();
     }
 
     /**
@@ -238,6 +229,6 @@ public final class SourceStream extends FilterInputStream {
      * for one {@link #notModified()}). Call once the body is read.
      */
     public String sha256Hex() {
-        return unchangedSha256 != null ? unchangedSha256 : HexFormat.of().formatHex(sha256.digest());
+        return unchangedSha256 != null ? unchangedSha256 : Sha256.hex(sha256);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -90,12 +91,7 @@ final class SourceTable implements AutoCloseable {
     }
 
     private static boolean isRequired(String key, String... requiredColumns) {
-        for (String required : requiredColumns) {
-            if (SourceValues.headerKey(required).equals(key)) {
-                return true;
-            }
-        }
-        return false;
+        return Arrays.stream(requiredColumns).map(SourceValues::headerKey).anyMatch(key::equals);
     }
 
     boolean has(String column) {
@@ -112,7 +108,7 @@ final class SourceTable implements AutoCloseable {
     }
 
     /** The next data row, or null at the end of the body (which must be the end of a complete file). */
-    Row next() {
+    private Row next() {
         CsvRecord record = nextRecord();
         BodyShape.Damage damage = stream.shape().damage();
         if (damage != null) {
@@ -121,7 +117,7 @@ final class SourceTable implements AutoCloseable {
         if (record == null) {
             BodyShape.Cut cut = stream.shape().cut();
             if (cut != null) {
-                throw truncated(cut);
+                throw truncated(stream, cut);
             }
             return null;
         }
@@ -135,6 +131,19 @@ final class SourceTable implements AutoCloseable {
             throw error(record.line(), null, counted + " (a stray separator or a cut-off body?)");
         }
         return new Row(record);
+    }
+
+    /** Each data row, made a {@code T} by {@code read}, to {@code sink}; returns how many (none is an error). */
+    <T> long forEachRow(Function<Row, T> read, Consumer<T> sink) {
+        long rows = 0;
+        for (Row row = next(); row != null; row = next()) {
+            sink.accept(read.apply(row));
+            rows++;
+        }
+        if (rows == 0) {
+            throw error(null, null, "the header is there but no data rows follow");
+        }
+        return rows;
     }
 
     private CsvRecord nextRecord() {
@@ -180,10 +189,6 @@ final class SourceTable implements AutoCloseable {
         return otherwise.get();
     }
 
-    private SourceException truncated(BodyShape.Cut cut) {
-        return truncated(stream, cut);
-    }
-
     private static SourceException truncated(SourceStream stream, BodyShape.Cut cut) {
         return SourceException.truncated(stream.source(), stream.url(), cut.line(),
             cut.reason() + ": the download looks cut short");
@@ -209,7 +214,7 @@ final class SourceTable implements AutoCloseable {
         }
     }
 
-    SourceException error(Long line, String column, String message) {
+    private SourceException error(Long line, String column, String message) {
         return cutOrElse(stream, line, () -> SourceException.content(stream.source(), stream.url(), line, column,
             message));
     }

@@ -1,8 +1,6 @@
 package dev.statedoses.web;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.statedoses.util.Sha256;
 
 /** Entity tags (RFC 9110, section 8.8.3): strong ones taken from the bytes sent, and If-None-Match read as the RFC asks. */
 public final class EntityTag {
@@ -12,12 +10,7 @@ public final class EntityTag {
 
     /** A strong validator taken from the very bytes sent: it changes exactly when they do. */
     public static String of(byte[] bytes) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return "\"" + HexFormat.of().formatHex(digest).substring(0, 32) + "\"";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return "\"" + Sha256.hex(bytes).substring(0, 32) + "\"";
     }
 
     /** Whether an If-None-Match header names {@code etag} (weak comparison, as RFC 9110 asks) or is {@code *}. */

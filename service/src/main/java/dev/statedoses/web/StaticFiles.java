@@ -1,10 +1,8 @@
 package dev.statedoses.web;
 
+import dev.statedoses.util.Resources;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,14 +103,7 @@ public final class StaticFiles {
         if (type == null) {
             throw new IllegalStateException("no Content-Type for " + place);
         }
-        try (InputStream in = StaticFiles.class.getResourceAsStream(place)) {
-            if (in == null) {
-                throw new IllegalStateException("missing from the jar: " + place);
-            }
-            byte[] bytes = in.readAllBytes();
-            return new File(bytes, type, EntityTag.of(bytes));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] bytes = Resources.find(place).orElseThrow(() -> new IllegalStateException("missing from the jar: " + place));
+        return new File(bytes, type, EntityTag.of(bytes));
     }
 }

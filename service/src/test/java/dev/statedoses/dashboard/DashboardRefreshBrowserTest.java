@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.Browser;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
@@ -50,7 +51,7 @@ class DashboardRefreshBrowserTest {
         product = LoadedProduct.start();
         upstream = product.upstream();
         app = product.app();
-        locked = RunningApp.start(product.config().withRefreshToken(TOKEN));
+        locked = RunningApp.start(ConfigBuilder.from(product.config()).refreshToken(TOKEN).build());
         browser = Browser.start();
         page = new DashboardPage(browser);
     }
@@ -83,8 +84,7 @@ class DashboardRefreshBrowserTest {
             first.given().post("/refresh").then().statusCode(200);
         }
         String finishedAt;
-        Config broken = good.withSources(upstream.url("/no-such-moderna.csv"), good.pfizerUrl(),
-            good.countyPopulationUrl());
+        Config broken = ConfigBuilder.from(good).moderna(upstream.url("/no-such-moderna.csv")).build();
         try (RunningApp failing = RunningApp.start(broken)) {
             finishedAt = failing.given().get("/refreshes/1").jsonPath().getString("finished_at");
             page.open(failing);

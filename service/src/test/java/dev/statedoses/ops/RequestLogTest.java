@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.RawHttp;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
@@ -39,7 +40,7 @@ class RequestLogTest {
         logger.setAdditive(false); // to this test's list only, not the console
         lines.start();
         logger.addAppender(lines);
-        app = RunningApp.start(TestWarehouse.newDatabase().withRefreshToken("another-token"));
+        app = RunningApp.start(ConfigBuilder.from(TestWarehouse.newDatabase()).refreshToken("another-token").build());
     }
 
     @AfterAll

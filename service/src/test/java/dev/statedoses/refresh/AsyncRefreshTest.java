@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -30,9 +31,9 @@ class AsyncRefreshTest {
     void answers202AtOnceAndTheRunShowsRunningThenItsOutcome() throws Exception {
         try (FixtureServer upstream = FixtureServer.start()) {
             FixtureServer.Hold moderna = upstream.serveHeld("/moderna.csv", Fixtures.bytes("moderna.csv"));
-            Config config = TestWarehouse.newDatabase().withSources(moderna.url(),
+            Config config = ConfigBuilder.from(TestWarehouse.newDatabase()).sources(moderna.url(),
                 upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-                upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+                upstream.serveFixture("/County_Population.csv", "county_population.csv")).build();
             try (RunningApp app = RunningApp.start(config)) {
                 // The upstream holds moderna's body: a synchronous refresh would wait for it.
                 Instant asked = Instant.now();
@@ -86,7 +87,7 @@ class AsyncRefreshTest {
                 assertEquals("api", failed.getString("trigger"));
             }
             // A token is checked before anything starts, and a 401 is a 401.
-            try (RunningApp locked = RunningApp.start(config.withRefreshToken("t0ken"))) {
+            try (RunningApp locked = RunningApp.start(ConfigBuilder.from(config).refreshToken("t0ken").build())) {
                 locked.given().header("Prefer", "respond-async").post("/refresh").then()
                     .statusCode(401).body("type", equalTo("/problems/unauthorized"));
                 locked.given().header("Prefer", "respond-async").header("Authorization", "Bearer t0ken")

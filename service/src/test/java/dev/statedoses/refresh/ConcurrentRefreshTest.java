@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -38,10 +39,10 @@ class ConcurrentRefreshTest {
     void twoInstancesOnOneWarehouse() {
         upstream = FixtureServer.start();
         heldModerna = upstream.serveHeld("/moderna.csv", Fixtures.bytes("moderna.csv"));
-        Config config = TestWarehouse.newDatabase().withSources(
+        Config config = ConfigBuilder.from(TestWarehouse.newDatabase()).sources(
             heldModerna.url(),
             upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-            upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+            upstream.serveFixture("/County_Population.csv", "county_population.csv")).build();
         first = RunningApp.start(config);
         second = RunningApp.start(config);
     }

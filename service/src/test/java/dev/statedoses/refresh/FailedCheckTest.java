@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -28,10 +29,10 @@ class FailedCheckTest {
         String atlantisCounty = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
             + "0500000US99001,99001,Fixture,Atlantis,777\n";
         try (FixtureServer upstream = FixtureServer.start()) {
-            Config config = TestWarehouse.newDatabase().withSources(
+            Config config = ConfigBuilder.from(TestWarehouse.newDatabase()).sources(
                 upstream.serveFixture("/moderna.csv", "moderna.csv"),
                 upstream.serveFixture("/pfizer.csv", "pfizer.csv"),
-                upstream.serveFixture("/County_Population.csv", "county_population.csv"));
+                upstream.serveFixture("/County_Population.csv", "county_population.csv")).build();
             try (RunningApp app = RunningApp.start(config)) {
                 app.given().post("/refresh").then().statusCode(200);
                 String productBefore = app.given().get("/ratios").asString();

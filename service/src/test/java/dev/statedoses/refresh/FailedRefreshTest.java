@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
@@ -58,7 +59,7 @@ class FailedRefreshTest {
     @Test
     void anUpstreamErrorStatusIsABadGateway() {
         URI moderna = upstream.serveStatus("/down/moderna.csv", 500, "text/plain", "oops");
-        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 502, r -> r
             .body("type", equalTo("/problems/source-unavailable"))
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
@@ -74,7 +75,7 @@ class FailedRefreshTest {
             closedPort = socket.getLocalPort();
         }
         URI population = URI.create("http://127.0.0.1:" + closedPort + "/County_Population.csv");
-        refreshFails(good.withSources(good.modernaUrl(), good.pfizerUrl(), population), 502, r -> r
+        refreshFails(ConfigBuilder.from(good).countyPopulation(population).build(), 502, r -> r
             .body("source", equalTo("population"))
             .body("detail", containsString("connection refused")));
     }
@@ -83,7 +84,7 @@ class FailedRefreshTest {
     void aBadCountIsRejectedWithItsLineAndColumn() {
         URI pfizer = serve("/bad-count/pfizer.csv",
             withLine("pfizer.csv", "\"Ohio\",\"2021-01-04T00:00:00.000\",\"1O0\",\"100\""));
-        refreshFails(good.withSources(good.modernaUrl(), pfizer, good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).pfizer(pfizer).build(), 422, r -> r
             .body("type", equalTo("/problems/source-content"))
             .body("source", equalTo("pfizer"))
             .body("url", equalTo(pfizer.toString()))
@@ -95,7 +96,7 @@ class FailedRefreshTest {
     @Test
     void anErrorPageServedAsOkIsNotLoaded() {
         URI moderna = serve("/html/moderna.csv", "<html><body>Service Unavailable</body></html>");
-        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(1))
             .body("detail", containsString("not CSV")));
@@ -105,7 +106,7 @@ class FailedRefreshTest {
     void aWeekListedTwiceWithDifferentValuesIsRejected() {
         URI moderna = serve("/conflict/moderna.csv",
             withLine("moderna.csv", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"301\""));
-        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(10))
             .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
@@ -119,7 +120,7 @@ class FailedRefreshTest {
         URI moderna = serve("/conflict-after-repeat/moderna.csv", withLine("moderna.csv",
             "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"
                 + "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"299\""));
-        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(11))
             .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
@@ -131,7 +132,7 @@ class FailedRefreshTest {
         String withoutWyoming = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
             .lines().filter(line -> !line.contains(",Wyoming,")).reduce("", (a, b) -> a + b + "\n");
         URI population = serve("/no-wyoming/County_Population.csv", withoutWyoming);
-        refreshFails(good.withSources(good.modernaUrl(), good.pfizerUrl(), population), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).countyPopulation(population).build(), 422, r -> r
             .body("source", equalTo("population"))
             .body("column", equalTo("State"))
             .body("detail", containsString("no county of Wyoming")));
@@ -141,7 +142,7 @@ class FailedRefreshTest {
     void aSourceWithOnlyAHeaderIsRejected() {
         URI pfizer = serve("/empty/pfizer.csv",
             "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n");
-        refreshFails(good.withSources(good.modernaUrl(), pfizer, good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).pfizer(pfizer).build(), 422, r -> r
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("no data rows")));
     }
@@ -150,7 +151,7 @@ class FailedRefreshTest {
     void anImpossiblyLargeCountIsRejectedBeforeItCanOverflowASum() {
         URI moderna = serve("/huge/moderna.csv",
             withLine("moderna.csv", "\"Alabama\",\"2021-01-11T00:00:00.000\",\"9000000000000000000\",\"0\""));
-        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
             .body("line", equalTo(10))
             .body("column", equalTo("_1st_dose_allocations"))
             .body("detail", containsString("larger than any real count")));
@@ -159,7 +160,7 @@ class FailedRefreshTest {
     @Test
     void anUnknownHostIsABadGateway() {
         URI moderna = URI.create("http://no-such-host.invalid/moderna.csv");
-        refreshFails(good.withSources(moderna, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 502, r -> r
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
             .body("detail", containsString("unknown host")));
@@ -168,8 +169,8 @@ class FailedRefreshTest {
     @Test
     void anUpstreamSlowerThanTheTimeoutToAnswerIsAGatewayTimeout() {
         URI pfizer = upstream.serveAfter("/slow/pfizer.csv", Duration.ofSeconds(4), Fixtures.bytes("pfizer.csv"));
-        refreshFails(good.withSources(good.modernaUrl(), pfizer, good.countyPopulationUrl())
-            .withSourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()), 504, r -> r
+        refreshFails(ConfigBuilder.from(good).pfizer(pfizer)
+            .sourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()).build(), 504, r -> r
             .body("type", equalTo("/problems/source-timeout"))
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("no response within 1 s")));
@@ -180,8 +181,8 @@ class FailedRefreshTest {
         // Headers at once, then the body in 5 pieces 0.6 s apart: 3 s in all against a 1 s budget.
         URI population = upstream.serveTrickling("/trickle/County_Population.csv",
             Fixtures.bytes("county_population.csv"), 5, Duration.ofMillis(600));
-        refreshFails(good.withSources(good.modernaUrl(), good.pfizerUrl(), population)
-            .withSourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()), 504, r -> r
+        refreshFails(ConfigBuilder.from(good).countyPopulation(population)
+            .sourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()).build(), 504, r -> r
             .body("type", equalTo("/problems/source-timeout"))
             .body("source", equalTo("population"))
             .body("detail", containsString("the body did not arrive in full within 1 s")));
@@ -189,7 +190,7 @@ class FailedRefreshTest {
 
     @Test
     void aBodyLargerThanTheLimitIsABadGateway() {
-        refreshFails(good.withSourceLimits(good.sourceTimeout(), 300), 502, r -> r
+        refreshFails(ConfigBuilder.from(good).sourceLimits(good.sourceTimeout(), 300).build(), 502, r -> r
             .body("type", equalTo("/problems/source-unavailable"))
             .body("source", equalTo("moderna"))
             .body("detail", containsString("larger than SOURCE_MAX_BYTES (300 bytes)")));
@@ -200,7 +201,7 @@ class FailedRefreshTest {
         byte[] moderna = Fixtures.bytes("moderna.csv");
         URI cut = upstream.serveCutOff("/cut/moderna.csv", moderna, 200);
         long line = 1 + new String(moderna, 0, 200, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
-        refreshFails(good.withSources(cut, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(cut).build(), 422, r -> r
             .body("type", equalTo("/problems/source-truncated"))
             .body("source", equalTo("moderna"))
             .body("line", equalTo((int) line))
@@ -214,7 +215,7 @@ class FailedRefreshTest {
         // Cut inside line 9, after its second field.
         String cut = moderna.substring(0, moderna.lastIndexOf("\"100\",\"100\""));
         URI url = serve("/truncated/moderna.csv", cut);
-        refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl()), 422, r -> r
+        refreshFails(ConfigBuilder.from(good).moderna(url).build(), 422, r -> r
             .body("type", equalTo("/problems/source-truncated"))
             .body("line", equalTo(9))
             .body("detail", containsString("the body ends in the middle of a line")));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -62,8 +63,8 @@ class HostileSourcesApiTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        Config config = TestWarehouse.newDatabase().withSources(upstream.url("/m.csv"), upstream.url("/p.csv"),
-            upstream.url("/c.csv"));
+        Config config = ConfigBuilder.from(TestWarehouse.newDatabase())
+            .sources(upstream.url("/m.csv"), upstream.url("/p.csv"), upstream.url("/c.csv")).build();
         app = RunningApp.start(config);
         serveGoodSources();
         app.given().post("/refresh").then().statusCode(200);

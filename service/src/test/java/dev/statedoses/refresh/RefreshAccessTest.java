@@ -2,6 +2,7 @@ package dev.statedoses.refresh;
 
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
@@ -26,8 +27,8 @@ class RefreshAccessTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase())
-            .withRefreshToken(TOKEN));
+        app = RunningApp.start(ConfigBuilder.from(upstream.serveFixtureSources(TestWarehouse.newDatabase()))
+            .refreshToken(TOKEN).build());
     }
 
     @AfterAll

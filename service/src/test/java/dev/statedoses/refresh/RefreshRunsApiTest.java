@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -194,8 +195,8 @@ class RefreshRunsApiTest {
             FixtureServer.Hold moderna = slow.serveHeld("/moderna.csv", Fixtures.bytes("moderna.csv"));
             URI pfizer = slow.serveFixture("/pfizer.csv", "pfizer.csv");
             URI population = slow.serveFixture("/County_Population.csv", "county_population.csv");
-            try (RunningApp held = RunningApp.start(TestWarehouse.newDatabase()
-                    .withSources(moderna.url(), pfizer, population))) {
+            try (RunningApp held = RunningApp.start(ConfigBuilder.from(TestWarehouse.newDatabase())
+                    .sources(moderna.url(), pfizer, population).build())) {
                 CompletableFuture<Integer> refresh = CompletableFuture.supplyAsync(
                     () -> held.given().post("/refresh").statusCode());
                 try {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
@@ -126,9 +127,9 @@ class RejectedContentTest {
         String path = "/rejected/" + rejected.name().replaceAll("[^A-Za-z0-9]+", "-") + "/" + rejected.source() + ".csv";
         URI url = upstream.serveStatus(path, 200, rejected.contentType(), rejected.body());
         Config sources = switch (rejected.source()) {
-            case "moderna" -> good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl());
-            case "pfizer" -> good.withSources(good.modernaUrl(), url, good.countyPopulationUrl());
-            case "population" -> good.withSources(good.modernaUrl(), good.pfizerUrl(), url);
+            case "moderna" -> ConfigBuilder.from(good).moderna(url).build();
+            case "pfizer" -> ConfigBuilder.from(good).pfizer(url).build();
+            case "population" -> ConfigBuilder.from(good).countyPopulation(url).build();
             default -> throw new IllegalArgumentException(rejected.source());
         };
         String where = rejected.source() + " source (" + url + ")"

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -87,7 +88,7 @@ class RunLogTest {
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
             FixtureServer.Hold hold = upstream.serveHeld("/held/moderna.csv", Fixtures.bytes("moderna.csv"));
-            Config held = config.withSources(hold.url(), config.pfizerUrl(), config.countyPopulationUrl());
+            Config held = ConfigBuilder.from(config).moderna(hold.url()).build();
             try (RunningApp refreshing = RunningApp.start(held)) {
                 CompletableFuture<Integer> refresh = CompletableFuture.supplyAsync(
                     () -> refreshing.given().post("/refresh").statusCode());
@@ -118,7 +119,7 @@ class RunLogTest {
         try (FixtureServer upstream = FixtureServer.start(); StoppableWarehouse warehouse = StoppableWarehouse.start()) {
             FixtureServer.Hold hold = upstream.serveHeld("/held/moderna.csv", Fixtures.bytes("moderna.csv"));
             Config config = warehouse.configure(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
-            config = config.withSources(hold.url(), config.pfizerUrl(), config.countyPopulationUrl());
+            config = ConfigBuilder.from(config).moderna(hold.url()).build();
             try (RunningApp app = RunningApp.start(config)) {
                 Jdbi jdbi = app.wiring().warehouse().jdbi();
                 CompletableFuture<Integer> refresh = CompletableFuture.supplyAsync(

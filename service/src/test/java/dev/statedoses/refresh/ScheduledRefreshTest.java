@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
@@ -30,7 +31,8 @@ class ScheduledRefreshTest {
     @Test
     void twoInstancesRunExactlyOneRefreshPerScheduledInstant() throws Exception {
         try (FixtureServer upstream = FixtureServer.start()) {
-            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase()).withRefreshInterval(EVERY);
+            Config config = ConfigBuilder.from(upstream.serveFixtureSources(TestWarehouse.newDatabase()))
+                .refreshInterval(EVERY).build();
             RefreshScheduler one;
             RefreshScheduler two;
             try (RunningApp first = RunningApp.start(config); RunningApp second = RunningApp.start(config)) {
@@ -104,7 +106,8 @@ class ScheduledRefreshTest {
             }
             // An hour's interval: the instant just past is before that refresh only if the hour
             // turned in between, which the check allows for.
-            try (RunningApp app = RunningApp.start(config.withRefreshInterval(Duration.ofHours(1)))) {
+            Config hourly = ConfigBuilder.from(config).refreshInterval(Duration.ofHours(1)).build();
+            try (RunningApp app = RunningApp.start(hourly)) {
                 RefreshScheduler scheduler = app.wiring().scheduler();
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (ticks(scheduler) < 1) {

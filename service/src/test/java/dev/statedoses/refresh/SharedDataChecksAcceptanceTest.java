@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
@@ -46,12 +47,12 @@ class SharedDataChecksAcceptanceTest {
             assumeTrue(false, why);
         }
         try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(TestWarehouse.newDatabase().withSources(
+             RunningApp app = RunningApp.start(ConfigBuilder.from(TestWarehouse.newDatabase()).sources(
                  upstream.serveFile("/moderna.csv",
                      data.resolve(vaccineDir).resolve("cdc-moderna-covid-19-vaccine-distribution-by-state.csv")),
                  upstream.serveFile("/pfizer.csv",
                      data.resolve(vaccineDir).resolve("cdc-pfizer-covid-19-vaccine-distribution-by-state.csv")),
-                 upstream.serveFile("/County_Population.csv", data.resolve("County_Population.csv"))))) {
+                 upstream.serveFile("/County_Population.csv", data.resolve("County_Population.csv"))).build())) {
 
             JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
             JsonPath run = app.given().get("/refreshes/" + report.getLong("run_id")).then().statusCode(200)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -101,10 +102,10 @@ class TolerantInputTest {
                 && Arrays.equals(pfizer, Fixtures.bytes("pfizer.csv"))
                 && Arrays.equals(population, Fixtures.bytes("county_population.csv")),
             "the variant " + name + " changed no file");
-        Config sources = clean.withSources(
+        Config sources = ConfigBuilder.from(clean).sources(
             upstream.serve(dir + "moderna.csv", moderna),
             upstream.serve(dir + "pfizer.csv", pfizer),
-            upstream.serve(dir + "County_Population.csv", population));
+            upstream.serve(dir + "County_Population.csv", population)).build();
 
         try (RunningApp messy = RunningApp.start(sources)) {
             ExtractableResponse<Response> report = messy.given().post("/refresh").then()
@@ -132,8 +133,7 @@ class TolerantInputTest {
         // Vermont's week of 2021-01-04 (line 4, 600 doses) listed again at the end, word for word.
         byte[] moderna = (new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
             + "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n").getBytes(StandardCharsets.UTF_8);
-        Config sources = clean.withSources(upstream.serve("/repeated/moderna.csv", moderna),
-            clean.pfizerUrl(), clean.countyPopulationUrl());
+        Config sources = ConfigBuilder.from(clean).moderna(upstream.serve("/repeated/moderna.csv", moderna)).build();
 
         try (RunningApp repeated = RunningApp.start(sources)) {
             ExtractableResponse<Response> report = repeated.given().post("/refresh").then()

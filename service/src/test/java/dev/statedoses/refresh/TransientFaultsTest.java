@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.BuildInfo;
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RawUpstream;
@@ -50,7 +51,7 @@ class TransientFaultsTest {
 
     /** Refreshes with moderna from {@code upstream}; answers the report (200 expected). */
     private JsonPath refreshesWith(RawUpstream upstream) {
-        Config sources = good.withSources(upstream.url("/moderna.csv"), good.pfizerUrl(), good.countyPopulationUrl());
+        Config sources = ConfigBuilder.from(good).moderna(upstream.url("/moderna.csv")).build();
         try (RunningApp app = RunningApp.start(sources)) {
             return app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
         }
@@ -133,7 +134,7 @@ class TransientFaultsTest {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(404, "", "no".getBytes()),
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
-            loaded.refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+            loaded.refreshFails(ConfigBuilder.from(good).moderna(url).build(), 502, r -> r
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 404"))
                 .body("attempts", equalTo(1)));
             assertEquals(1, upstream.requests().size());
@@ -144,7 +145,7 @@ class TransientFaultsTest {
     void aFaultThatOutlastsTheAttemptsFailsTheRefreshSayingSo() {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(502, "", "bad gateway".getBytes()))) {
             URI url = upstream.url("/moderna.csv");
-            loaded.refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl()), 502, r -> r
+            loaded.refreshFails(ConfigBuilder.from(good).moderna(url).build(), 502, r -> r
                 .body("type", equalTo("/problems/source-unavailable"))
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 502 (after 4 attempts)"))
                 .body("attempts", equalTo(4)));
@@ -159,8 +160,8 @@ class TransientFaultsTest {
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
             long start = System.nanoTime();
-            loaded.refreshFails(good.withSources(url, good.pfizerUrl(), good.countyPopulationUrl())
-                .withSourceLimits(Duration.ofSeconds(5), good.sourceMaxBytes()), 502, r -> r
+            loaded.refreshFails(ConfigBuilder.from(good).moderna(url)
+                .sourceLimits(Duration.ofSeconds(5), good.sourceMaxBytes()).build(), 502, r -> r
                 .body("detail", containsString("upstream answered HTTP 503 (Retry-After: 120 s)"))
                 .body("attempts", equalTo(1)));
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "it waited");

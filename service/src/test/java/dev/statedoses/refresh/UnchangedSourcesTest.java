@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
@@ -55,8 +56,8 @@ class UnchangedSourcesTest {
     @BeforeEach
     void start() {
         upstream = FixtureServer.start();
-        Config config = TestWarehouse.newDatabase().withSources(serve("/m.csv", "moderna.csv", 1),
-            serve("/p.csv", "pfizer.csv", 1), serve("/c.csv", "county_population.csv", 1));
+        Config config = ConfigBuilder.from(TestWarehouse.newDatabase()).sources(serve("/m.csv", "moderna.csv", 1),
+            serve("/p.csv", "pfizer.csv", 1), serve("/c.csv", "county_population.csv", 1)).build();
         app = RunningApp.start(config);
     }
 
@@ -248,7 +249,8 @@ class UnchangedSourcesTest {
         Path moderna = Files.write(dir.resolve("m.csv"), Fixtures.bytes("moderna.csv"));
         Path pfizer = Files.write(dir.resolve("p.csv"), Fixtures.bytes("pfizer.csv"));
         Path population = Files.write(dir.resolve("c.csv"), Fixtures.bytes("county_population.csv"));
-        Config files = TestWarehouse.newDatabase().withSources(moderna.toUri(), pfizer.toUri(), population.toUri());
+        Config files = ConfigBuilder.from(TestWarehouse.newDatabase())
+            .sources(moderna.toUri(), pfizer.toUri(), population.toUri()).build();
         try (RunningApp local = RunningApp.start(files)) {
             local.given().post("/refresh").then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("succeeded"));
             JsonPath again = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();

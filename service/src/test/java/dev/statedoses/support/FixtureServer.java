@@ -80,10 +80,10 @@ public final class FixtureServer implements AutoCloseable {
 
     /** Serves the three hand-written fixtures (fixtures/README.md) and points {@code config} at them. */
     public Config serveFixtureSources(Config config) {
-        return config.withSources(
+        return ConfigBuilder.from(config).sources(
             serveFixture("/moderna.csv", "moderna.csv"),
             serveFixture("/pfizer.csv", "pfizer.csv"),
-            serveFixture("/County_Population.csv", "county_population.csv"));
+            serveFixture("/County_Population.csv", "county_population.csv")).build();
     }
 
     /** Streams a file from disk with 200 at {@code path}. */

@@ -18,7 +18,7 @@ public final class RunningApp implements AutoCloseable {
     }
 
     public static RunningApp start(Config config) {
-        Wiring wiring = Wiring.start(config.withPort(0));
+        Wiring wiring = Wiring.start(ConfigBuilder.from(config).port(0).build());
         try {
             return new RunningApp(wiring, wiring.app().start(0));
         } catch (RuntimeException e) {

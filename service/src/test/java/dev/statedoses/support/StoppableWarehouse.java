@@ -45,7 +45,7 @@ public final class StoppableWarehouse implements AutoCloseable {
 
     /** {@code config} pointed at this server's {@code postgres} database. */
     public Config configure(Config config) {
-        return config.withDatabase("127.0.0.1", port, "postgres", "postgres", "");
+        return ConfigBuilder.from(config).database("127.0.0.1", port, "postgres", "postgres", "").build();
     }
 
     public int port() {

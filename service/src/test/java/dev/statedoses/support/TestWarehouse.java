@@ -59,8 +59,8 @@ public final class TestWarehouse {
         asSuperuser("do $$ begin if not exists (select 1 from pg_roles where rolname = '" + role.replace("'", "''")
             + "') then create role " + owner + " login; end if; end $$");
         asSuperuser("create database " + name + " owner " + owner);
-        return Config.fromEnvironment(Map.of())
-            .withDatabase("127.0.0.1", Server.POSTGRES.getPort(), name, role, "");
+        return ConfigBuilder.from(Config.fromEnvironment(Map.of()))
+            .database("127.0.0.1", Server.POSTGRES.getPort(), name, role, "").build();
     }
 
     /** Runs one statement as the server's superuser, in its postgres database. */

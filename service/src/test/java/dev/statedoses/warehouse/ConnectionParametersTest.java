@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.Wiring;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.time.Duration;
@@ -21,8 +22,8 @@ class ConnectionParametersTest {
 
     @Test
     void parametersReachEveryConnection() {
-        Config config = TestWarehouse.newDatabase()
-            .withDbParams("sslmode=disable&options=-c%20statement_timeout%3D12345");
+        Config config = ConfigBuilder.from(TestWarehouse.newDatabase())
+            .dbParams("sslmode=disable&options=-c%20statement_timeout%3D12345").build();
         try (Wiring wiring = Wiring.start(config)) {
             assertEquals("12345ms", wiring.warehouse().jdbi().withHandle(h ->
                 h.createQuery("show statement_timeout").mapTo(String.class).one()));
@@ -32,7 +33,7 @@ class ConnectionParametersTest {
     /** The test server has no TLS: sslmode=require must fail to connect, which shows the driver got it. */
     @Test
     void sslmodeRequireIsTakenAtItsWord() {
-        Config config = TestWarehouse.newDatabase().withDbParams("sslmode=require");
+        Config config = ConfigBuilder.from(TestWarehouse.newDatabase()).dbParams("sslmode=require").build();
         RuntimeException e = assertThrows(RuntimeException.class, () -> Wiring.start(config).close());
         StringBuilder causes = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {

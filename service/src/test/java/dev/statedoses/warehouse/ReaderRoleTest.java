@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
@@ -65,8 +66,8 @@ class ReaderRoleTest {
 
     @Test
     void theReaderReadsTheProductItsWeeksAndTheRefreshLog() throws SQLException {
-        Config config = upstream.serveFixtureSources(server.configure(Config.fromEnvironment(Map.of())))
-            .withReaderPassword(PASSWORD);
+        Config config = ConfigBuilder.from(upstream.serveFixtureSources(server.configure(Config.fromEnvironment(Map.of()))))
+            .readerPassword(PASSWORD).build();
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200);
         }
@@ -88,8 +89,8 @@ class ReaderRoleTest {
 
     @Test
     void theReaderCanNeitherReadTheRestNorWrite() throws SQLException {
-        Config config = upstream.serveFixtureSources(server.configure(Config.fromEnvironment(Map.of())))
-            .withReaderPassword(PASSWORD);
+        Config config = ConfigBuilder.from(upstream.serveFixtureSources(server.configure(Config.fromEnvironment(Map.of()))))
+            .readerPassword(PASSWORD).build();
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200);
         }
@@ -161,7 +162,7 @@ class ReaderRoleTest {
     @Test
     void thePasswordIsTheEnvironmentsAndFollowsIt() throws SQLException {
         Config config = server.configure(Config.fromEnvironment(Map.of()));
-        try (RunningApp app = RunningApp.start(config.withReaderPassword(PASSWORD))) {
+        try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).readerPassword(PASSWORD).build())) {
             // started: the role has this password
         }
         DriverManager.getConnection(server.jdbcUrl("postgres"), ReaderRole.NAME, PASSWORD).close();
@@ -173,7 +174,7 @@ class ReaderRoleTest {
             assertTrue(stored.startsWith("SCRAM-SHA-256$"), stored);
         }
         // A new password at the next start replaces it; no password leaves it as it is.
-        try (RunningApp app = RunningApp.start(config.withReaderPassword("another one"))) {
+        try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).readerPassword("another one").build())) {
             // started
         }
         assertEquals("28P01", assertThrows(SQLException.class, () -> DriverManager.getConnection(
@@ -191,8 +192,8 @@ class ReaderRoleTest {
             s.execute("create role etl login password 'etl'");
             s.execute("create database warehouse owner etl");
         }
-        Config config = upstream.serveFixtureSources(server.configure(Config.fromEnvironment(Map.of())))
-            .withDatabase("127.0.0.1", server.port(), "warehouse", "etl", "etl").withReaderPassword(PASSWORD);
+        Config config = ConfigBuilder.from(upstream.serveFixtureSources(server.configure(Config.fromEnvironment(Map.of()))))
+            .database("127.0.0.1", server.port(), "warehouse", "etl", "etl").readerPassword(PASSWORD).build();
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200); // the service runs without the role
         }
@@ -208,7 +209,7 @@ class ReaderRoleTest {
             s.execute("alter role dwh_reader set default_transaction_read_only = on");
         }
         log.list.clear();
-        try (RunningApp app = RunningApp.start(config.withReaderPassword(null))) {
+        try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).readerPassword(null).build())) {
             // started
         }
         assertEquals(1, lines().size(), lines().toString());

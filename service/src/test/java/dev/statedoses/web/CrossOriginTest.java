@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
 import io.restassured.response.Response;
@@ -38,7 +39,8 @@ class CrossOriginTest {
     void start() {
         loaded = LoadedProduct.start();
         app = loaded.app();
-        listed = RunningApp.start(loaded.config().withCorsOrigins(GRAFANA + "/, http://localhost:3000"));
+        listed = RunningApp.start(ConfigBuilder.from(loaded.config())
+            .corsOrigins(GRAFANA + "/, http://localhost:3000").build());
     }
 
     @AfterAll

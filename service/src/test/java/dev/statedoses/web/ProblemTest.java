@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
@@ -39,8 +40,7 @@ class ProblemTest {
         byte[] moderna = ("\"" + FORGED + "\",\"week_of_allocations\",\"_1st_dose_allocations\","
             + "\"_2nd_dose_allocations\"\n\"New York\",\"2021-01-04T00:00:00.000\",\"1000\",\"1000\"\n")
             .getBytes(StandardCharsets.UTF_8);
-        app = RunningApp.start(config.withSources(upstream.serve("/forged.csv", moderna), config.pfizerUrl(),
-            config.countyPopulationUrl()));
+        app = RunningApp.start(ConfigBuilder.from(config).moderna(upstream.serve("/forged.csv", moderna)).build());
     }
 
     @AfterAll
