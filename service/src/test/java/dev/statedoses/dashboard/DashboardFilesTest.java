@@ -2,13 +2,18 @@ package dev.statedoses.dashboard;
 
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +72,26 @@ class DashboardFilesTest {
             .header("Content-Security-Policy", startsWith("default-src 'self';"));
         app.given().get("/dashboard/dashboard.css").then().contentType("text/css; charset=utf-8");
         app.given().get("/dashboard/icon.svg").then().contentType("image/svg+xml");
+    }
+
+    /** The contract lists the dashboard's files by name: exactly those the page loads, each served. */
+    @Test
+    void theContractNamesEveryFileThePageLoads() throws Exception {
+        String contract = Files.readString(Path.of("..", "openapi.yaml")); // tests run in service/
+        Matcher listed = Pattern.compile("DashboardFile:.*?enum: \\[([^\\]]*)\\]", Pattern.DOTALL).matcher(contract);
+        assertTrue(listed.find(), "openapi.yaml has no enum for the parameter DashboardFile");
+        Set<String> inContract = new TreeSet<>(List.of(listed.group(1).split(",\\s*")));
+
+        String page = app.given().get("/").then().statusCode(200).extract().asString();
+        Set<String> loaded = new TreeSet<>();
+        Matcher m = Pattern.compile("(?:src|href)=\"/dashboard/([^\"?#]+)").matcher(page);
+        while (m.find()) {
+            loaded.add(m.group(1));
+        }
+        assertEquals(loaded, inContract);
+        for (String file : inContract) {
+            app.given().get("/dashboard/" + file).then().statusCode(200);
+        }
     }
 
     @Test
