@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import dev.statedoses.util.DaemonThreads;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -49,11 +50,7 @@ public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingE
         setImmediateFlush(false);
         setOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), BUFFER_BYTES));
         super.start();
-        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "log-flush");
-            thread.setDaemon(true);
-            return thread;
-        });
+        flusher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("log-flush"));
         flusher.scheduleWithFixedDelay(this::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     }
 

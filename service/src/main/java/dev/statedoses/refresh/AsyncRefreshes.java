@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.util.DaemonThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -25,11 +26,7 @@ public final class AsyncRefreshes implements AutoCloseable {
 
     private final RefreshService refreshes;
     /** A thread per refresh: a second one must reach the lock (and be turned away) at once, not queue. */
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "refresh-async");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.named("refresh-async"));
 
     public AsyncRefreshes(RefreshService refreshes) {
         this.refreshes = refreshes;

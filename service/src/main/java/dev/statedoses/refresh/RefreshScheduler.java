@@ -1,6 +1,7 @@
 package dev.statedoses.refresh;
 
 import dev.statedoses.source.SourceAbandonedException;
+import dev.statedoses.util.DaemonThreads;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -58,11 +59,8 @@ public final class RefreshScheduler implements AutoCloseable {
     private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
     /** The instants this instance ran, oldest first (the last 100): for tests and for its log. */
     private final List<Instant> ran = new ArrayList<>();
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread thread = new Thread(r, "refresh-schedule");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("refresh-schedule"));
     private volatile Instant next;
 
     public RefreshScheduler(Jdbi jdbi, RefreshService refreshes, Duration interval, Clock clock) {

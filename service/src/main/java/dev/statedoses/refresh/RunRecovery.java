@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.util.DaemonThreads;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,11 +29,8 @@ final class RunRecovery implements AutoCloseable {
     private final RefreshRuns runs;
     /** Runs whose failure is still to be recorded (the warehouse was away). */
     private final Set<Long> unrecorded = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "run-log-retry");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService retries =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("run-log-retry"));
 
     RunRecovery(RefreshRuns runs) {
         this.runs = runs;

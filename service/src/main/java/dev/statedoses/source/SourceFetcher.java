@@ -1,5 +1,6 @@
 package dev.statedoses.source;
 
+import dev.statedoses.util.DaemonThreads;
 import dev.statedoses.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,17 +45,10 @@ public final class SourceFetcher {
     private final long maxBytes;
     private final String userAgent;
     /** Enforces the whole-body deadline: HttpClient bounds only connecting and the headers. */
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "source-deadline");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService deadlines =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("source-deadline"));
     /** Opens the sources of a refresh at once, and reads their bodies ahead ({@link ReadAhead}). */
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "source-fetch");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.named("source-fetch"));
 
     public SourceFetcher(Duration timeout, long maxBytes, String userAgent) {
         this.timeout = timeout;

@@ -1,5 +1,6 @@
 package dev.statedoses.warehouse;
 
+import dev.statedoses.util.DaemonThreads;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -33,8 +34,7 @@ final class ChannelListener implements AutoCloseable {
         this.credentials = credentials;
         this.channel = channel;
         this.onEvent = onEvent;
-        this.thread = new Thread(this::run, "listen-" + channel);
-        this.thread.setDaemon(true);
+        this.thread = DaemonThreads.named("listen-" + channel).newThread(this::run);
         this.thread.start();
     }
 
