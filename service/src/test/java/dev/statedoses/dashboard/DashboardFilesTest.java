@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.AppOnNewDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,34 +15,22 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard's page and files over HTTP, no browser needed: served by the service itself under
  * a strict Content-Security-Policy, nothing else from its folder, and not sent again unchanged.
  * What the page does in a browser: DashboardBrowserTest, DashboardRefreshBrowserTest.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardFilesTest {
 
-    private RunningApp app;
-
-    @BeforeAll
-    void start() {
-        app = RunningApp.start(TestWarehouse.newDatabase());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final AppOnNewDatabase APP = new AppOnNewDatabase();
 
     @Test
     void thePageAndItsFilesComeFromTheServiceWithAStrictPolicy() {
-        String page = app.given().get("/").then()
+        String page = APP.given().get("/").then()
             .statusCode(200).contentType(startsWith("text/html"))
             .header("Content-Security-Policy", startsWith("default-src 'self';"))
             .header("X-Content-Type-Options", "nosniff")
@@ -65,13 +52,13 @@ class DashboardFilesTest {
             }
             assertTrue(reference.startsWith("/") && !reference.startsWith("//"), "not local: " + reference);
             String path = reference.replaceFirst("[?#].*", "");
-            app.given().get(path).then().statusCode(200);
+            APP.given().get(path).then().statusCode(200);
         }
-        app.given().get("/dashboard/dashboard.js").then()
+        APP.given().get("/dashboard/dashboard.js").then()
             .contentType("text/javascript; charset=utf-8")
             .header("Content-Security-Policy", startsWith("default-src 'self';"));
-        app.given().get("/dashboard/dashboard.css").then().contentType("text/css; charset=utf-8");
-        app.given().get("/dashboard/icon.svg").then().contentType("image/svg+xml");
+        APP.given().get("/dashboard/dashboard.css").then().contentType("text/css; charset=utf-8");
+        APP.given().get("/dashboard/icon.svg").then().contentType("image/svg+xml");
     }
 
     /** The contract lists the dashboard's files by name: exactly those the page loads, each served. */
@@ -82,7 +69,7 @@ class DashboardFilesTest {
         assertTrue(listed.find(), "openapi.yaml has no enum for the parameter DashboardFile");
         Set<String> inContract = new TreeSet<>(List.of(listed.group(1).split(",\\s*")));
 
-        String page = app.given().get("/").then().statusCode(200).extract().asString();
+        String page = APP.given().get("/").then().statusCode(200).extract().asString();
         Set<String> loaded = new TreeSet<>();
         Matcher m = Pattern.compile("(?:src|href)=\"/dashboard/([^\"?#]+)").matcher(page);
         while (m.find()) {
@@ -90,7 +77,7 @@ class DashboardFilesTest {
         }
         assertEquals(loaded, inContract);
         for (String file : inContract) {
-            app.given().get("/dashboard/" + file).then().statusCode(200);
+            APP.given().get("/dashboard/" + file).then().statusCode(200);
         }
     }
 
@@ -98,19 +85,19 @@ class DashboardFilesTest {
     void onlyTheAllowedFilesAreServed() {
         for (String path : List.of("/dashboard/index.html", "/dashboard/Dashboard.class", "/dashboard/logback.xml",
             "/dashboard/..%2Flogback.xml", "/dashboard/%2e%2e%2fsql%2fbuild_state_doses.sql", "/dashboard/")) {
-            int status = app.given().urlEncodingEnabled(false).get(path).statusCode();
+            int status = APP.given().urlEncodingEnabled(false).get(path).statusCode();
             assertTrue(status == 404 || status == 400, path + " answered " + status);
         }
     }
 
     @Test
     void anUnchangedFileIsNotSentAgain() {
-        String etag = app.given().get("/dashboard/dashboard.js").then().statusCode(200)
+        String etag = APP.given().get("/dashboard/dashboard.js").then().statusCode(200)
             .header("Cache-Control", "no-cache").extract().header("ETag");
-        app.given().header("If-None-Match", etag).get("/dashboard/dashboard.js").then()
+        APP.given().header("If-None-Match", etag).get("/dashboard/dashboard.js").then()
             .statusCode(304).body(emptyString());
-        app.given().header("If-None-Match", "\"other\"").get("/dashboard/dashboard.js").then().statusCode(200);
-        String page = app.given().get("/").header("ETag");
-        app.given().header("If-None-Match", page).get("/").then().statusCode(304);
+        APP.given().header("If-None-Match", "\"other\"").get("/dashboard/dashboard.js").then().statusCode(200);
+        String page = APP.given().get("/").header("ETag");
+        APP.given().header("If-None-Match", page).get("/").then().statusCode(304);
     }
 }

@@ -8,39 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.AppOnNewDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract as the repository has it, and a reference page that loads only what the service serves. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiDocsTest {
 
-    private RunningApp app;
-
-    @BeforeAll
-    void start() {
-        app = RunningApp.start(TestWarehouse.newDatabase());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final AppOnNewDatabase APP = new AppOnNewDatabase();
 
     @Test
     void openapiYamlIsTheRepositorysContractByteForByte() throws Exception {
         byte[] contract = Files.readAllBytes(Path.of("..", "openapi.yaml")); // tests run in service/
-        byte[] served = app.given().get("/openapi.yaml").then()
+        byte[] served = APP.given().get("/openapi.yaml").then()
             .statusCode(200).contentType("application/yaml")
             .extract().asByteArray();
         assertArrayEquals(contract, served);
@@ -48,7 +35,7 @@ class ApiDocsTest {
 
     @Test
     void docsIsAPageThatLoadsOnlyTheServicesOwnFiles() {
-        String page = app.given().get("/docs").then()
+        String page = APP.given().get("/docs").then()
             .statusCode(200).contentType(startsWith("text/html"))
             .header("Content-Security-Policy", containsString("default-src 'self'"))
             .extract().asString();
@@ -65,13 +52,13 @@ class ApiDocsTest {
         assertTrue(references.contains("/docs/assets/docs.js"), references.toString());
         for (String reference : references) {
             assertTrue(reference.startsWith("/") && !reference.startsWith("//"), "not local: " + reference);
-            app.given().get(reference).then().statusCode(200);
+            APP.given().get(reference).then().statusCode(200);
         }
     }
 
     @Test
     void theInitialiserPointsAtTheServedContractAndNowhereElse() {
-        String script = app.given().get("/docs/assets/docs.js").then()
+        String script = APP.given().get("/docs/assets/docs.js").then()
             .statusCode(200).contentType(startsWith("text/javascript"))
             .extract().asString();
         assertTrue(script.contains("url: '/openapi.yaml'"), script);
@@ -81,23 +68,23 @@ class ApiDocsTest {
 
     @Test
     void assetsHaveTheirContentTypes() {
-        app.given().get("/docs/assets/swagger-ui-bundle.js").then()
+        APP.given().get("/docs/assets/swagger-ui-bundle.js").then()
             .statusCode(200).contentType(startsWith("text/javascript"))
             .body(containsString("SwaggerUIBundle"));
-        app.given().get("/docs/assets/swagger-ui.css").then().statusCode(200).contentType(startsWith("text/css"));
-        app.given().get("/docs/assets/favicon-32x32.png").then().statusCode(200).contentType("image/png");
+        APP.given().get("/docs/assets/swagger-ui.css").then().statusCode(200).contentType(startsWith("text/css"));
+        APP.given().get("/docs/assets/favicon-32x32.png").then().statusCode(200).contentType("image/png");
     }
 
     @Test
     void onlyTheListedAssetsAreServed() {
         for (String path : new String[] {"/docs/assets/index.html", "/docs/assets/swagger-initializer.js",
                 "/docs/assets/oauth2-redirect.html", "/docs/assets/..%2F..%2Fopenapi%2Fopenapi.yaml"}) {
-            int status = app.given().urlEncodingEnabled(false).get(path).statusCode();
+            int status = APP.given().urlEncodingEnabled(false).get(path).statusCode();
             assertTrue(status == 404 || status == 400, path + " answered " + status);
         }
-        app.given().get("/docs/assets/nope.js").then()
+        APP.given().get("/docs/assets/nope.js").then()
             .statusCode(404).contentType("application/problem+json")
             .body("status", equalTo(404));
-        assertEquals(404, app.given().get("/docs/assets/").statusCode());
+        assertEquals(404, APP.given().get("/docs/assets/").statusCode());
     }
 }
