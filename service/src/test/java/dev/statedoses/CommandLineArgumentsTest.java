@@ -33,7 +33,7 @@ class CommandLineArgumentsTest {
         "DB_HOST", "127.0.0.1", "DB_PORT", "1");
 
     @RegisterExtension
-    static final FixtureEnvironment FIXTURES = new FixtureEnvironment();
+    static final FixtureEnvironment fixtures = new FixtureEnvironment();
 
     @ParameterizedTest
     @ValueSource(strings = {"--version", "version"})
@@ -72,7 +72,7 @@ class CommandLineArgumentsTest {
             "refresh json", "error: unexpected argument 'json' for refresh",
             "version --short", "error: unknown option '--short' for version");
         // A working environment on a new database: had anything run, it would have migrated it.
-        Map<String, String> fresh = FIXTURES.onNewDatabase();
+        Map<String, String> fresh = fixtures.onNewDatabase();
         cases.forEach((args, message) -> {
             Run run = run(fresh, args.split(" "));
             assertEquals(2, run.code(), args);
@@ -85,7 +85,7 @@ class CommandLineArgumentsTest {
 
     @Test
     void refreshJsonPrintsTheReportForScriptsAndIsRecordedAsCli() throws Exception {
-        Run run = run(FIXTURES.env(), "refresh", "--json");
+        Run run = run(fixtures.env(), "refresh", "--json");
         assertEquals(0, run.code(), run.err());
         assertEquals(1, run.out().lines().count(), "one line of JSON: " + run.out());
         JsonNode report = Wiring.objectMapper().readTree(run.out());
@@ -94,7 +94,7 @@ class CommandLineArgumentsTest {
         assertEquals(2130, report.get("doses_excluded").asLong());
         assertEquals("moderna", report.get("sources").get(0).get("source").asText());
         long runId = report.get("run_id").asLong();
-        assertEquals("cli", TestWarehouse.text(FIXTURES.env(),
+        assertEquals("cli", TestWarehouse.text(fixtures.env(),
             "select trigger from dwh.refresh_runs where run_id = " + runId));
     }
 
@@ -102,7 +102,7 @@ class CommandLineArgumentsTest {
     @Test
     void aTakenPortIsOneClearLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
-            Map<String, String> withPort = new HashMap<>(FIXTURES.env());
+            Map<String, String> withPort = new HashMap<>(fixtures.env());
             withPort.put("PORT", Integer.toString(taken.getLocalPort()));
             try (ServiceProcess serve = ServiceProcess.start("serve", withPort)) {
                 assertEquals(1, serve.awaitExit(Duration.ofSeconds(60)), serve.log());

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HttpMethodsTest {
 
     @RegisterExtension
-    static final LoadedProduct LOADED = new LoadedProduct();
+    static final LoadedProduct loaded = new LoadedProduct();
 
     @ParameterizedTest(name = "HEAD {0} = GET {0} ({1}), no body")
     @CsvSource({
@@ -36,8 +36,8 @@ class HttpMethodsTest {
         "/nope,                404",
     })
     void headIsGetWithoutTheBody(String path, int status) {
-        Response get = LOADED.given().urlEncodingEnabled(false).get(path);
-        Response head = LOADED.given().urlEncodingEnabled(false).head(path);
+        Response get = loaded.given().urlEncodingEnabled(false).get(path);
+        Response head = loaded.given().urlEncodingEnabled(false).head(path);
         assertEquals(status, get.statusCode(), get.asString());
         assertEquals(status, head.statusCode());
         assertArrayEquals(new byte[0], head.asByteArray(), "HEAD " + path + " sent a body");
@@ -57,7 +57,7 @@ class HttpMethodsTest {
         "DELETE, /refresh,            POST",
     })
     void aWrongMethodIsA405NamingTheRightOnes(String method, String path, String allow) {
-        Response answer = LOADED.given().request(method, path);
+        Response answer = loaded.given().request(method, path);
         assertEquals(405, answer.statusCode(), answer.asString());
         assertEquals(allow, answer.header("Allow"));
         assertEquals("application/problem+json", answer.contentType().split(";")[0]);

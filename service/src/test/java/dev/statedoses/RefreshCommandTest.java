@@ -16,11 +16,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RefreshCommandTest {
 
     @RegisterExtension
-    static final FixtureEnvironment FIXTURES = new FixtureEnvironment();
+    static final FixtureEnvironment fixtures = new FixtureEnvironment();
 
     @Test
     void refreshPrintsTheProductInAlignedColumnsAndTheExclusions() {
-        Run run = run(FIXTURES.env(), "refresh");
+        Run run = run(fixtures.env(), "refresh");
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
         String header = lines.get(0);
@@ -43,19 +43,19 @@ class RefreshCommandTest {
 
     @Test
     void aFailedRefreshSaysWhyAndExitsNonZero() {
-        Map<String, String> broken = new HashMap<>(FIXTURES.env());
-        broken.put("PFIZER_URL", FIXTURES.upstream().url("/missing.csv").toString());
+        Map<String, String> broken = new HashMap<>(fixtures.env());
+        broken.put("PFIZER_URL", fixtures.upstream().url("/missing.csv").toString());
         Run run = run(broken, "refresh");
         assertEquals(1, run.code());
         assertEquals("", run.out());
         assertTrue(run.err().contains("refresh failed, the last good product is unchanged: pfizer source ("
-            + FIXTURES.upstream().url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
+            + fixtures.upstream().url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
     }
 
     @Test
     void anUnknownCommandOrBadSettingIsAUsageError() {
-        assertEquals(2, run(FIXTURES.env(), "frobnicate").code());
-        Map<String, String> badPort = new HashMap<>(FIXTURES.env());
+        assertEquals(2, run(fixtures.env(), "frobnicate").code());
+        Map<String, String> badPort = new HashMap<>(fixtures.env());
         badPort.put("PORT", "eighty");
         Run run = run(badPort, "refresh");
         assertEquals(2, run.code());
@@ -66,7 +66,7 @@ class RefreshCommandTest {
     @Test
     void aBlankRefreshTokenRefusesToStart() {
         for (String blank : List.of("", "   ", "\t")) {
-            Map<String, String> blankToken = new HashMap<>(FIXTURES.env());
+            Map<String, String> blankToken = new HashMap<>(fixtures.env());
             blankToken.put("REFRESH_TOKEN", blank);
             blankToken.put("PORT", "0"); // were it to serve after all, on no port anyone uses
             for (String command : List.of("serve", "refresh")) {
@@ -81,7 +81,7 @@ class RefreshCommandTest {
 
     @Test
     void aConfigurationErrorIsOneLineWhateverTheValue() {
-        Map<String, String> badPort = new HashMap<>(FIXTURES.env());
+        Map<String, String> badPort = new HashMap<>(fixtures.env());
         badPort.put("PORT", "80\n2026-01-01T00:00:00.000Z ERROR Forged line");
         Run run = run(badPort, "refresh");
         assertEquals(2, run.code());

@@ -48,20 +48,20 @@ class DashboardBrowserTest {
         "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"));
 
     @RegisterExtension
-    static final LoadedProduct LOADED = new LoadedProduct();
+    static final LoadedProduct loaded = new LoadedProduct();
     @RegisterExtension
-    static final AppOnNewDatabase EMPTY = new AppOnNewDatabase();
+    static final AppOnNewDatabase empty = new AppOnNewDatabase();
     /** Registered last, so closed first: before the services it visits. */
     @RegisterExtension
     @Order(Integer.MAX_VALUE)
-    static final Browser BROWSER = new Browser();
+    static final Browser browser = new Browser();
 
-    private final DashboardPage page = new DashboardPage(BROWSER);
+    private final DashboardPage page = new DashboardPage(browser);
 
     @Test
     void theMapHasATileForEveryStateInTheUsualPlaces() {
-        page.open(LOADED.app());
-        List<WebElement> tiles = BROWSER.findAll(By.cssSelector("#map [data-state-code]"));
+        page.open(loaded.app());
+        List<WebElement> tiles = browser.findAll(By.cssSelector("#map [data-state-code]"));
         assertEquals(51, tiles.size());
         assertEquals(CODES, tiles.stream().map(t -> t.getAttribute("data-state-code"))
             .collect(Collectors.toCollection(TreeSet::new)));
@@ -88,7 +88,7 @@ class DashboardBrowserTest {
         assertTrue(alaska.getWidth() > 20 && Math.abs(alaska.getWidth() - alaska.getHeight()) <= 1,
             "square tiles: " + alaska.getDimension());
 
-        WebElement map = BROWSER.find(By.id("map"));
+        WebElement map = browser.find(By.id("map"));
         assertEquals("ul", map.getTagName(), "the tiles are a list");
         assertFalse(map.getAttribute("aria-label").isBlank());
 
@@ -107,7 +107,7 @@ class DashboardBrowserTest {
         assertFalse(lightest.equals(darkest), "two ends of the scale, two colours");
         assertTrue(none.contains("gradient"), "no data is hatched: " + none);
 
-        List<String> legend = BROWSER.findAll(By.cssSelector("#legend li")).stream()
+        List<String> legend = browser.findAll(By.cssSelector("#legend li")).stream()
             .map(WebElement::getText).toList();
         // Three values: a colour each, from the lightest to the darkest (more would make five groups).
         assertEquals(List.of("0.80", "0.83", "1.76", "No doses (no data)"), legend);
@@ -116,44 +116,44 @@ class DashboardBrowserTest {
 
     @Test
     void aTileShowsItsValueOnHoverAndOnFocus() {
-        page.open(LOADED.app());
+        page.open(loaded.app());
         WebElement tip = page.tile("NY").findElement(By.className("tip"));
         assertFalse(tip.isDisplayed());
-        BROWSER.actions().moveToElement(page.tile("NY")).perform();
-        BROWSER.waitFor("the tooltip on hover", d -> tip.isDisplayed());
+        browser.actions().moveToElement(page.tile("NY")).perform();
+        browser.waitFor("the tooltip on hover", d -> tip.isDisplayed());
         assertEquals("New York\n0.8000 people per dose\n6,000 people · 7,500 doses", tip.getText());
 
         // From the week slider, Tab goes to the first tile of the map (Alaska), and shows its value.
-        BROWSER.actions().moveToElement(BROWSER.find(By.tagName("h1"))).perform();
-        BROWSER.find(By.id("week")).sendKeys(Keys.TAB);
-        WebElement focused = BROWSER.focused();
+        browser.actions().moveToElement(browser.find(By.tagName("h1"))).perform();
+        browser.find(By.id("week")).sendKeys(Keys.TAB);
+        WebElement focused = browser.focused();
         assertEquals("AK", focused.getAttribute("data-state-code"));
         WebElement alaska = focused.findElement(By.className("tip"));
-        BROWSER.waitFor("the tooltip on focus", d -> alaska.isDisplayed());
+        browser.waitFor("the tooltip on focus", d -> alaska.isDisplayed());
         assertTrue(alaska.getText().startsWith("Alaska\nno doses"), alaska.getText());
     }
 
     @Test
     void theTableHasEveryStateWithNumbersForPeople() {
-        page.open(LOADED.app());
+        page.open(loaded.app());
         List<WebElement> rows = page.rows();
         assertEquals(51, rows.size());
         assertEquals("Alabama", name(rows.get(0)), "by state at first");
         assertEquals("ascending", page.header("state").getAttribute("aria-sort"));
-        WebElement ny = BROWSER.find(By.cssSelector("#states tbody tr[data-state-code=NY]"));
+        WebElement ny = browser.find(By.cssSelector("#states tbody tr[data-state-code=NY]"));
         // State, people per dose, population, all doses, Moderna, Pfizer.
         assertEquals(List.of("New York", "0.8000", "6,000", "7,500", "3,500", "4,000"), cells(ny));
-        WebElement al = BROWSER.find(By.cssSelector("#states tbody tr[data-state-code=AL]"));
+        WebElement al = browser.find(By.cssSelector("#states tbody tr[data-state-code=AL]"));
         assertEquals(List.of("Alabama", "no doses", "10,000", "0", "0", "0"), cells(al));
         assertEquals("Fewest people per dose: New York (0.80). Most: Vermont (1.76). 48 states have no doses yet.",
-            BROWSER.find(By.id("summary")).getText());
+            browser.find(By.id("summary")).getText());
         assertEquals("row", ny.findElement(By.tagName("th")).getAttribute("scope"));
-        assertEquals(6, BROWSER.findAll(By.cssSelector("#states thead th[scope=col] button")).size());
+        assertEquals(6, browser.findAll(By.cssSelector("#states thead th[scope=col] button")).size());
     }
 
     @Test
     void everyColumnSorts() {
-        page.open(LOADED.app());
+        page.open(loaded.app());
         page.header("people_per_dose").findElement(By.tagName("button")).click();
         assertEquals("ascending", page.header("people_per_dose").getAttribute("aria-sort"));
         assertEquals(null, page.header("state").getAttribute("aria-sort"), "one sorted column at a time");
@@ -182,50 +182,50 @@ class DashboardBrowserTest {
         assertEquals("descending", page.header("state").getAttribute("aria-sort"));
         assertEquals("Wyoming", name(page.rows().get(0)));
         assertTrue(page.caption().contains("Sorted by State, descending"), page.caption());
-        assertEquals(page.caption(), BROWSER.find(By.id("table-summary")).getText(), "what is read is what is shown");
+        assertEquals(page.caption(), browser.find(By.id("table-summary")).getText(), "what is read is what is shown");
     }
 
     @Test
     void theWeekSliderRedrawsMapAndTableAsOfThatWeek() {
-        page.open(LOADED.app());
-        WebElement week = BROWSER.find(By.id("week"));
+        page.open(loaded.app());
+        WebElement week = browser.find(By.id("week"));
         assertEquals("1", week.getAttribute("max"), "two weeks in the fixtures");
         assertEquals("1", week.getAttribute("value"), "the newest week: the current product");
-        assertEquals("2021-01-04", BROWSER.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
-        assertTrue(BROWSER.find(By.id("week-label")).getText().toLowerCase(Locale.ROOT).contains("latest"));
+        assertEquals("2021-01-04", browser.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
+        assertTrue(browser.find(By.id("week-label")).getText().toLowerCase(Locale.ROOT).contains("latest"));
 
         week.sendKeys(Keys.HOME);
-        BROWSER.waitFor("New York as of 2020-12-28", d -> "8.5714".equals(ratio(page.row("NY"))));
-        assertEquals("2020-12-28", BROWSER.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
+        browser.waitFor("New York as of 2020-12-28", d -> "8.5714".equals(ratio(page.row("NY"))));
+        assertEquals("2020-12-28", browser.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
         assertEquals("Dec 28, 2020", week.getAttribute("aria-valuetext"));
         assertEquals(List.of("New York", "8.5714", "6,000", "700", "700", "0"), cells(page.row("NY")));
         assertEquals("Fewest people per dose: New York (8.57). 50 states have no doses yet.",
-            BROWSER.find(By.id("summary")).getText());
+            browser.find(By.id("summary")).getText());
         assertEquals("no doses", ratio(page.row("IL")), "Illinois had no doses yet");
         assertEquals("New York: 8.57 people per dose", page.tile("NY").getAttribute("aria-label"));
         assertTrue(classes(page.tile("IL")).contains("no-data"));
         assertTrue(page.caption().contains("up to the week of Dec 28, 2020"), page.caption());
-        assertEquals(List.of("8.57", "No doses (no data)"), BROWSER.findAll(By.cssSelector("#legend li")).stream()
+        assertEquals(List.of("8.57", "No doses (no data)"), browser.findAll(By.cssSelector("#legend li")).stream()
             .map(WebElement::getText).toList(), "one value: one step of the scale");
 
         week.sendKeys(Keys.END);
-        BROWSER.waitFor("New York as of the newest week", d -> "0.8000".equals(ratio(page.row("NY"))));
+        browser.waitFor("New York as of the newest week", d -> "0.8000".equals(ratio(page.row("NY"))));
         assertEquals("0.8333", ratio(page.row("IL")));
-        assertEquals("2021-01-04", BROWSER.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
+        assertEquals("2021-01-04", browser.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
     }
 
     @Test
     void selectingAStateShowsItsWeeksAsAChartAndATable() throws IOException {
-        page.open(LOADED.app());
-        WebElement card = BROWSER.find(By.id("trend"));
+        page.open(loaded.app());
+        WebElement card = browser.find(By.id("trend"));
         assertFalse(card.isDisplayed(), "no state selected yet");
 
         // A click on New York's tile: its two weeks (AsOfAndWeeklyTest has the numbers).
         page.tile("NY").click();
-        WebElement readout = BROWSER.find(By.id("trend-readout"));
-        BROWSER.waitFor("New York's weeks", d -> readout.getText().startsWith("Week of Jan 4, 2021"));
+        WebElement readout = browser.find(By.id("trend-readout"));
+        browser.waitFor("New York's weeks", d -> readout.getText().startsWith("Week of Jan 4, 2021"));
         assertTrue(card.isDisplayed());
-        assertEquals("Week by week: New York", BROWSER.find(By.id("trend-heading")).getText());
+        assertEquals("Week by week: New York", browser.find(By.id("trend-heading")).getText());
         assertEquals("true", page.tile("NY").getAttribute("aria-current"));
         assertEquals("true", page.row("NY").getAttribute("aria-current"));
         // The newest week first, as the week slider stands.
@@ -233,7 +233,7 @@ class DashboardBrowserTest {
             + "0.8000 people per dose.", readout.getText());
 
         // The chart is an SVG of this page's own (role img, with a title and a description).
-        WebElement chart = BROWSER.find(By.cssSelector("#trend-chart svg"));
+        WebElement chart = browser.find(By.cssSelector("#trend-chart svg"));
         assertEquals("img", chart.getAttribute("role"));
         assertEquals("People per dose and doses allocated per week, New York",
             chart.findElement(By.tagName("title")).getAttribute("textContent"));
@@ -251,49 +251,49 @@ class DashboardBrowserTest {
         assertEquals(700.0 / 6800.0, first / second, 0.01);
 
         // The keyboard reads it week by week; the table has the same numbers for screen readers.
-        BROWSER.find(By.id("trend-chart")).sendKeys(Keys.ARROW_LEFT);
-        BROWSER.waitFor("the first week", d -> readout.getText().startsWith("Week of Dec 28, 2020"));
+        browser.find(By.id("trend-chart")).sendKeys(Keys.ARROW_LEFT);
+        browser.waitFor("the first week", d -> readout.getText().startsWith("Week of Dec 28, 2020"));
         assertEquals("Week of Dec 28, 2020: 700 Moderna and 0 Pfizer doses allocated; 700 doses to date, "
             + "8.5714 people per dose.", readout.getText());
         assertEquals(List.of(List.of("Dec 28, 2020", "700", "0", "700", "8.5714"),
             List.of("Jan 4, 2021", "2,800", "4,000", "7,500", "0.8000")), page.trendTable());
-        assertTrue(classes(BROWSER.find(By.cssSelector("#trend-table tbody tr[data-week='2020-12-28']")))
+        assertTrue(classes(browser.find(By.cssSelector("#trend-table tbody tr[data-week='2020-12-28']")))
             .contains("picked"), "the week read out is marked in the table too");
-        BROWSER.find(By.id("trend-chart")).sendKeys(Keys.END);
-        BROWSER.waitFor("the last week", d -> readout.getText().startsWith("Week of Jan 4, 2021"));
-        BROWSER.screenshot(Path.of("target", "dashboard-trend.png"));
+        browser.find(By.id("trend-chart")).sendKeys(Keys.END);
+        browser.waitFor("the last week", d -> readout.getText().startsWith("Week of Jan 4, 2021"));
+        browser.screenshot(Path.of("target", "dashboard-trend.png"));
 
         // The week slider moves the chart's week too.
-        BROWSER.find(By.id("week")).sendKeys(Keys.HOME);
-        BROWSER.waitFor("the slider's week", d -> readout.getText().startsWith("Week of Dec 28, 2020"));
+        browser.find(By.id("week")).sendKeys(Keys.HOME);
+        browser.waitFor("the slider's week", d -> readout.getText().startsWith("Week of Dec 28, 2020"));
         // The table follows the slider a moment later: wait for it, or it may be drawn again under the next step.
-        BROWSER.waitFor("the table as of the first week", d -> "8.5714".equals(ratio(page.row("NY"))));
-        BROWSER.find(By.id("week")).sendKeys(Keys.END);
-        BROWSER.waitFor("the table as of the newest week", d -> "0.8000".equals(ratio(page.row("NY"))));
+        browser.waitFor("the table as of the first week", d -> "8.5714".equals(ratio(page.row("NY"))));
+        browser.find(By.id("week")).sendKeys(Keys.END);
+        browser.waitFor("the table as of the newest week", d -> "0.8000".equals(ratio(page.row("NY"))));
 
         // By keyboard from the table: Illinois's name is a button.
         WebElement illinois = page.row("IL").findElement(By.cssSelector("button.state-select"));
         illinois.sendKeys(Keys.ENTER);
-        BROWSER.waitFor("Illinois's weeks", d -> BROWSER.find(By.id("trend-heading")).getText().endsWith("Illinois")
+        browser.waitFor("Illinois's weeks", d -> browser.find(By.id("trend-heading")).getText().endsWith("Illinois")
             && readout.getText().contains("3,600 doses to date"));
-        assertEquals(BROWSER.find(By.id("trend-heading")), BROWSER.focused(),
+        assertEquals(browser.find(By.id("trend-heading")), browser.focused(),
             "the focus follows to the weeks");
         assertEquals(List.of(List.of("Dec 28, 2020", "0", "0", "0", "no doses yet"),
             List.of("Jan 4, 2021", "0", "3,600", "3,600", "0.8333")), page.trendTable());
-        assertEquals(1, BROWSER.findAll(By.cssSelector("#trend-chart circle.point")).size(),
+        assertEquals(1, browser.findAll(By.cssSelector("#trend-chart circle.point")).size(),
             "no point for a week without doses");
         assertEquals(null, page.tile("NY").getAttribute("aria-current"));
 
         // By keyboard from the map: Enter on Alaska's tile.
         page.tile("AK").sendKeys(Keys.ENTER);
-        BROWSER.waitFor("Alaska's weeks", d -> readout.getText().equals("Week of Jan 4, 2021: 0 Moderna and 0 Pfizer "
+        browser.waitFor("Alaska's weeks", d -> readout.getText().equals("Week of Jan 4, 2021: 0 Moderna and 0 Pfizer "
             + "doses allocated; 0 doses to date, no doses yet."));
-        assertEquals("Alaska has no doses in any week.", BROWSER.find(
+        assertEquals("Alaska has no doses in any week.", browser.find(
             By.cssSelector("#trend-chart svg desc")).getAttribute("textContent"));
 
-        BROWSER.find(By.id("trend-close")).click();
+        browser.find(By.id("trend-close")).click();
         assertFalse(card.isDisplayed());
-        assertEquals("AK", BROWSER.focused().getAttribute("data-state-code"),
+        assertEquals("AK", browser.focused().getAttribute("data-state-code"),
             "the focus goes back to the state's tile");
         assertEquals(null, page.tile("AK").getAttribute("aria-current"));
     }
@@ -301,52 +301,52 @@ class DashboardBrowserTest {
     @Test
     void withoutItsWeeksThePageStillShowsTheProduct() {
         // As when the warehouse is away: the product is served from memory, /weekly fails.
-        BROWSER.require();
-        BROWSER.expectConsoleError(Pattern.compile("/weekly - Failed to load resource: net::ERR_BLOCKED_BY_CLIENT"));
-        BROWSER.cdp("Network.enable", Map.of());
-        BROWSER.cdp("Network.setBlockedURLs", Map.of("urls", List.of("*/weekly*")));
+        browser.require();
+        browser.expectConsoleError(Pattern.compile("/weekly - Failed to load resource: net::ERR_BLOCKED_BY_CLIENT"));
+        browser.cdp("Network.enable", Map.of());
+        browser.cdp("Network.setBlockedURLs", Map.of("urls", List.of("*/weekly*")));
         try {
-            BROWSER.get(LOADED.app().baseUrl() + "/");
-            WebElement load = BROWSER.find(By.id("load-status"));
-            BROWSER.waitFor("the message", d -> load.getText().startsWith("Showing the current product; the earlier "
+            browser.get(loaded.app().baseUrl() + "/");
+            WebElement load = browser.find(By.id("load-status"));
+            browser.waitFor("the message", d -> load.getText().startsWith("Showing the current product; the earlier "
                 + "weeks could not be loaded."));
             assertEquals(51, page.rows().size());
             assertEquals("0.8000", ratio(page.row("NY")));
-            assertFalse(BROWSER.find(By.id("week")).isEnabled());
-            assertEquals("the latest week", BROWSER.find(By.id("week-label")).getText());
+            assertFalse(browser.find(By.id("week")).isEnabled());
+            assertEquals("the latest week", browser.find(By.id("week-label")).getText());
         } finally {
-            BROWSER.cdp("Network.setBlockedURLs", Map.of("urls", List.of()));
-            BROWSER.cdp("Network.disable", Map.of());
+            browser.cdp("Network.setBlockedURLs", Map.of("urls", List.of()));
+            browser.cdp("Network.disable", Map.of());
         }
     }
 
     @Test
     void anEmptyWarehouseSaysThereIsNoDataYet() {
-        BROWSER.require();
-        BROWSER.get(EMPTY.app().baseUrl() + "/");
-        WebElement load = BROWSER.find(By.id("load-status"));
-        BROWSER.waitFor("the empty state", d -> load.getText().startsWith("No data yet"));
-        assertEquals(51, BROWSER.findAll(By.cssSelector("#map [data-state-code].no-data")).size());
-        assertTrue(BROWSER.find(By.cssSelector("#states tbody")).getText().startsWith("No data yet"));
-        BROWSER.waitFor("the refresh log", d -> BROWSER.find(By.id("last-refresh")).getText()
+        browser.require();
+        browser.get(empty.app().baseUrl() + "/");
+        WebElement load = browser.find(By.id("load-status"));
+        browser.waitFor("the empty state", d -> load.getText().startsWith("No data yet"));
+        assertEquals(51, browser.findAll(By.cssSelector("#map [data-state-code].no-data")).size());
+        assertTrue(browser.find(By.cssSelector("#states tbody")).getText().startsWith("No data yet"));
+        browser.waitFor("the refresh log", d -> browser.find(By.id("last-refresh")).getText()
             .equals("No refresh has run yet."));
-        assertFalse(BROWSER.find(By.id("week")).isEnabled());
+        assertFalse(browser.find(By.id("week")).isEnabled());
     }
 
     @Test
     void screenshotsOnADesktopAndOnAPhone() throws IOException {
-        page.open(LOADED.app());
-        BROWSER.screenshot(Path.of("target", "dashboard.png"));
+        page.open(loaded.app());
+        browser.screenshot(Path.of("target", "dashboard.png"));
         try {
-            BROWSER.cdp("Emulation.setDeviceMetricsOverride", Map.of(
+            browser.cdp("Emulation.setDeviceMetricsOverride", Map.of(
                 "width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
-            page.open(LOADED.app());
-            Number pageWidth = (Number) BROWSER.script("return document.documentElement.scrollWidth;");
+            page.open(loaded.app());
+            Number pageWidth = (Number) browser.script("return document.documentElement.scrollWidth;");
             assertTrue(pageWidth.intValue() <= 390, "no sideways scrolling of the page on a phone: " + pageWidth);
-            BROWSER.screenshotOfTheWindow(Path.of("target", "dashboard-phone.png"));
-            BROWSER.screenshot(Path.of("target", "dashboard-phone-full.png"));
+            browser.screenshotOfTheWindow(Path.of("target", "dashboard-phone.png"));
+            browser.screenshot(Path.of("target", "dashboard-phone-full.png"));
         } finally {
-            BROWSER.cdp("Emulation.clearDeviceMetricsOverride", Map.of());
+            browser.cdp("Emulation.clearDeviceMetricsOverride", Map.of());
         }
     }
 }

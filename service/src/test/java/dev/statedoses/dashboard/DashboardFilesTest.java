@@ -26,11 +26,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DashboardFilesTest {
 
     @RegisterExtension
-    static final AppOnNewDatabase APP = new AppOnNewDatabase();
+    static final AppOnNewDatabase app = new AppOnNewDatabase();
 
     @Test
     void thePageAndItsFilesComeFromTheServiceWithAStrictPolicy() {
-        String page = APP.given().get("/").then()
+        String page = app.given().get("/").then()
             .statusCode(200).contentType(startsWith("text/html"))
             .header("Content-Security-Policy", startsWith("default-src 'self';"))
             .header("X-Content-Type-Options", "nosniff")
@@ -52,13 +52,13 @@ class DashboardFilesTest {
             }
             assertTrue(reference.startsWith("/") && !reference.startsWith("//"), "not local: " + reference);
             String path = reference.replaceFirst("[?#].*", "");
-            APP.given().get(path).then().statusCode(200);
+            app.given().get(path).then().statusCode(200);
         }
-        APP.given().get("/dashboard/dashboard.js").then()
+        app.given().get("/dashboard/dashboard.js").then()
             .contentType("text/javascript; charset=utf-8")
             .header("Content-Security-Policy", startsWith("default-src 'self';"));
-        APP.given().get("/dashboard/dashboard.css").then().contentType("text/css; charset=utf-8");
-        APP.given().get("/dashboard/icon.svg").then().contentType("image/svg+xml");
+        app.given().get("/dashboard/dashboard.css").then().contentType("text/css; charset=utf-8");
+        app.given().get("/dashboard/icon.svg").then().contentType("image/svg+xml");
     }
 
     /** The contract lists the dashboard's files by name: exactly those the page loads, each served. */
@@ -69,7 +69,7 @@ class DashboardFilesTest {
         assertTrue(listed.find(), "openapi.yaml has no enum for the parameter DashboardFile");
         Set<String> inContract = new TreeSet<>(List.of(listed.group(1).split(",\\s*")));
 
-        String page = APP.given().get("/").then().statusCode(200).extract().asString();
+        String page = app.given().get("/").then().statusCode(200).extract().asString();
         Set<String> loaded = new TreeSet<>();
         Matcher m = Pattern.compile("(?:src|href)=\"/dashboard/([^\"?#]+)").matcher(page);
         while (m.find()) {
@@ -77,7 +77,7 @@ class DashboardFilesTest {
         }
         assertEquals(loaded, inContract);
         for (String file : inContract) {
-            APP.given().get("/dashboard/" + file).then().statusCode(200);
+            app.given().get("/dashboard/" + file).then().statusCode(200);
         }
     }
 
@@ -85,19 +85,19 @@ class DashboardFilesTest {
     void onlyTheAllowedFilesAreServed() {
         for (String path : List.of("/dashboard/index.html", "/dashboard/Dashboard.class", "/dashboard/logback.xml",
             "/dashboard/..%2Flogback.xml", "/dashboard/%2e%2e%2fsql%2fbuild_state_doses.sql", "/dashboard/")) {
-            int status = APP.given().urlEncodingEnabled(false).get(path).statusCode();
+            int status = app.given().urlEncodingEnabled(false).get(path).statusCode();
             assertTrue(status == 404 || status == 400, path + " answered " + status);
         }
     }
 
     @Test
     void anUnchangedFileIsNotSentAgain() {
-        String etag = APP.given().get("/dashboard/dashboard.js").then().statusCode(200)
+        String etag = app.given().get("/dashboard/dashboard.js").then().statusCode(200)
             .header("Cache-Control", "no-cache").extract().header("ETag");
-        APP.given().header("If-None-Match", etag).get("/dashboard/dashboard.js").then()
+        app.given().header("If-None-Match", etag).get("/dashboard/dashboard.js").then()
             .statusCode(304).body(emptyString());
-        APP.given().header("If-None-Match", "\"other\"").get("/dashboard/dashboard.js").then().statusCode(200);
-        String page = APP.given().get("/").header("ETag");
-        APP.given().header("If-None-Match", page).get("/").then().statusCode(304);
+        app.given().header("If-None-Match", "\"other\"").get("/dashboard/dashboard.js").then().statusCode(200);
+        String page = app.given().get("/").header("ETag");
+        app.given().header("If-None-Match", page).get("/").then().statusCode(304);
     }
 }

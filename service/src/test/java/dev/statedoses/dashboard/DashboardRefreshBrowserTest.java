@@ -39,27 +39,27 @@ class DashboardRefreshBrowserTest {
     private static final String TOKEN = "t0ken";
 
     @RegisterExtension
-    static final LoadedProduct LOADED = new LoadedProduct();
+    static final LoadedProduct loaded = new LoadedProduct();
     /** Registered last, so closed first: before the services it visits. */
     @RegisterExtension
     @Order(Integer.MAX_VALUE)
-    static final Browser BROWSER = new Browser();
+    static final Browser browser = new Browser();
 
-    private final DashboardPage page = new DashboardPage(BROWSER);
+    private final DashboardPage page = new DashboardPage(browser);
     private boolean modernaCrlf;
     /** A second service on the same warehouse, with a refresh token. */
     private RunningApp locked;
 
     @BeforeAll
     void start() {
-        locked = RunningApp.start(ConfigBuilder.from(LOADED.config()).refreshToken(TOKEN).build());
+        locked = RunningApp.start(ConfigBuilder.from(loaded.config()).refreshToken(TOKEN).build());
     }
 
     @AfterAll
     void stop() {
         // The browser first, as for the services the extensions stop: its open connections would
         // hold up this one's graceful stop.
-        BROWSER.close();
+        browser.close();
         if (locked != null) {
             locked.close();
         }
@@ -67,31 +67,31 @@ class DashboardRefreshBrowserTest {
 
     @Test
     void afterAFailedRefreshThePageSaysWhichRunItStillShows() {
-        BROWSER.require();
+        browser.require();
         // A warehouse of its own, so that the failed run is no other test's last refresh.
-        Config good = LOADED.upstream().serveFixtureSources(TestWarehouse.newDatabase());
+        Config good = loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase());
         try (RunningApp first = RunningApp.start(good)) {
             first.given().post("/refresh").then().statusCode(200);
         }
         String finishedAt;
-        Config broken = ConfigBuilder.from(good).moderna(LOADED.upstream().url("/no-such-moderna.csv")).build();
+        Config broken = ConfigBuilder.from(good).moderna(loaded.upstream().url("/no-such-moderna.csv")).build();
         try (RunningApp failing = RunningApp.start(broken)) {
             finishedAt = failing.given().get("/refreshes/1").jsonPath().getString("finished_at");
             page.open(failing);
             // The browser logs the failed POST as a console error: expected here.
-            BROWSER.expectConsoleError(Pattern.compile("/refresh - Failed to load resource: the server responded "
+            browser.expectConsoleError(Pattern.compile("/refresh - Failed to load resource: the server responded "
                 + "with a status of 502"));
-            BROWSER.find(By.id("refresh-button")).click();
-            WebElement status = BROWSER.find(By.id("refresh-status"));
-            BROWSER.waitFor("the failure and the run shown", d -> status.getText().contains("still shows"));
+            browser.find(By.id("refresh-button")).click();
+            WebElement status = browser.find(By.id("refresh-status"));
+            browser.waitFor("the failure and the run shown", d -> status.getText().contains("still shows"));
             // The page asks with Prefer: respond-async, so the failure is the run's (run 2) outcome.
             assertTrue(status.getText().matches("Refresh failed \\(run 2\\)\\. moderna source \\(http://"
                 + "127\\.0\\.0\\.1:\\d+/no-such-moderna\\.csv\\): upstream answered HTTP 404 The page still shows run 1, "
                 + "the last successful refresh \\(finished [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M .+\\)\\."),
                 status.getText());
             // The last refresh is the failed one; it says what the table still shows.
-            WebElement last = BROWSER.find(By.id("last-refresh"));
-            BROWSER.waitFor("the failed run",
+            WebElement last = browser.find(By.id("last-refresh"));
+            browser.waitFor("the failed run",
                 d -> last.getText().contains("failed") && last.getText().contains("still shows"));
             assertTrue(last.findElement(By.className("shown-run")).getText()
                 .startsWith("The page still shows run 1, the last successful refresh (finished "), last.getText());
@@ -104,26 +104,26 @@ class DashboardRefreshBrowserTest {
     @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
         // Other tests may have left an unchanged run last: start from a run that built the product.
-        LOADED.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
-        page.open(LOADED.app());
-        WebElement last = BROWSER.find(By.id("last-refresh"));
-        String finishedAt = LOADED.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
-        BROWSER.waitFor("the last refresh", d -> !last.findElements(By.cssSelector("time")).isEmpty());
+        loaded.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
+        page.open(loaded.app());
+        WebElement last = browser.find(By.id("last-refresh"));
+        String finishedAt = loaded.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
+        browser.waitFor("the last refresh", d -> !last.findElements(By.cssSelector("time")).isEmpty());
         assertEquals(finishedAt, last.findElement(By.tagName("time")).getAttribute("datetime"));
         String text = last.getText();
         assertTrue(text.contains("succeeded") && text.contains("51"), text);
         String moderna = Fixtures.sha256(modernaServed());
-        assertTrue(text.contains(LOADED.upstream().url("/moderna.csv").toString()), text);
+        assertTrue(text.contains(loaded.upstream().url("/moderna.csv").toString()), text);
         assertTrue(text.contains("8 rows") && text.contains("7 rows") && text.contains("53 rows"), text);
         assertTrue(text.contains(moderna.substring(0, 12)) && !text.contains(moderna), "SHA-256, short: " + text);
 
-        long runBefore = lastRunId(LOADED.app());
-        WebElement button = BROWSER.find(By.id("refresh-button"));
+        long runBefore = lastRunId(loaded.app());
+        WebElement button = browser.find(By.id("refresh-button"));
         page.watchRefreshStatus();
         changeModerna(); // so that the refresh has something to build
         button.click();
-        WebElement status = BROWSER.find(By.id("refresh-status"));
-        BROWSER.waitFor("the refresh's result", d -> status.getText().startsWith("Refresh done"));
+        WebElement status = browser.find(By.id("refresh-status"));
+        browser.waitFor("the refresh's result", d -> status.getText().startsWith("Refresh done"));
         assertTrue(status.getText().matches("Refresh done: 51 state rows in [0-9.,]+ m?s \\(run " + (runBefore + 1)
             + "\\)\\."), status.getText());
         assertEquals("status", status.getAttribute("role"));
@@ -133,17 +133,17 @@ class DashboardRefreshBrowserTest {
         // Asked asynchronously (Prefer: respond-async), then followed: the run's progress shows.
         assertTrue(page.seenStatuses().stream().anyMatch(s -> s.startsWith("Refreshing… run " + (runBefore + 1)
             + " is running")), "the run followed: " + page.seenStatuses());
-        String newFinishedAt = LOADED.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
-        BROWSER.waitFor("the new refresh's time", d -> newFinishedAt.equals(
+        String newFinishedAt = loaded.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
+        browser.waitFor("the new refresh's time", d -> newFinishedAt.equals(
             last.findElement(By.tagName("time")).getAttribute("datetime")));
         assertEquals(51, page.rows().size());
 
         // Again, with nothing changed upstream: the page says so, and the panel shows the run.
         button.click();
-        BROWSER.waitFor("the unchanged refresh's result", d -> status.getText().startsWith("Nothing changed"));
+        browser.waitFor("the unchanged refresh's result", d -> status.getText().startsWith("Nothing changed"));
         assertTrue(status.getText().matches("Nothing changed in the sources since the last refresh: the table stays "
             + "as it was \\(run " + (runBefore + 2) + ", [0-9.,]+ m?s\\)\\."), status.getText());
-        BROWSER.waitFor("the unchanged run in the panel", d -> last.getText().contains("unchanged"));
+        browser.waitFor("the unchanged run in the panel", d -> last.getText().contains("unchanged"));
         assertEquals(3, last.findElements(By.cssSelector(".source-unchanged")).size(), last.getText());
         assertEquals("unchanged", last.findElement(By.cssSelector(".status-badge")).getText());
     }
@@ -151,7 +151,7 @@ class DashboardRefreshBrowserTest {
     /** Serves moderna's fixture with its line ends swapped (LF, CRLF): the same rows in other bytes. */
     private void changeModerna() {
         modernaCrlf = !modernaCrlf;
-        LOADED.upstream().serve("/moderna.csv", modernaServed());
+        loaded.upstream().serve("/moderna.csv", modernaServed());
     }
 
     /** The moderna bytes the upstream serves now: the fixture, with CRLF line ends after an odd number of changes. */
@@ -165,48 +165,48 @@ class DashboardRefreshBrowserTest {
         // The browser logs each 401 answer to fetch as a console error: those are expected here.
         Pattern refused = Pattern.compile("/refresh - Failed to load resource: the server responded "
             + "with a status of 401");
-        BROWSER.expectConsoleError(refused);
+        browser.expectConsoleError(refused);
         page.open(locked);
-        WebElement form = BROWSER.find(By.id("token-form"));
-        WebElement status = BROWSER.find(By.id("refresh-status"));
+        WebElement form = browser.find(By.id("token-form"));
+        WebElement status = browser.find(By.id("refresh-status"));
         assertFalse(form.isDisplayed());
 
-        BROWSER.find(By.id("refresh-button")).click();
-        BROWSER.waitFor("the token form", d -> form.isDisplayed());
-        WebElement input = BROWSER.find(By.id("token"));
-        assertEquals(input, BROWSER.focused(), "the token field has the focus");
+        browser.find(By.id("refresh-button")).click();
+        browser.waitFor("the token form", d -> form.isDisplayed());
+        WebElement input = browser.find(By.id("token"));
+        assertEquals(input, browser.focused(), "the token field has the focus");
         assertEquals("password", input.getAttribute("type"));
-        assertEquals("Refresh token", BROWSER.find(By.cssSelector("label[for=token]")).getText());
+        assertEquals("Refresh token", browser.find(By.cssSelector("label[for=token]")).getText());
         assertEquals("A refresh token is needed (Unauthorized): enter it below.", status.getText());
 
         input.sendKeys("wrong");
         form.findElement(By.cssSelector("button[type=submit]")).click();
-        BROWSER.waitFor("the 401 problem", d -> status.getText().startsWith("Refresh refused"));
+        browser.waitFor("the 401 problem", d -> status.getText().startsWith("Refresh refused"));
         assertEquals("Refresh refused. Unauthorized: the bearer token is not the refresh token", status.getText());
         assertEquals("That token was refused. Check it and try again.",
-            BROWSER.find(By.id("token-hint")).getText());
+            browser.find(By.id("token-hint")).getText());
         assertEquals("true", input.getAttribute("aria-invalid"));
         assertEquals("", input.getAttribute("value"), "a refused token is not kept");
-        BROWSER.screenshot(Path.of("target", "dashboard-token.png"));
+        browser.screenshot(Path.of("target", "dashboard-token.png"));
         // The console does report to this test: the two 401 answers, and nothing else.
-        List<String> errors = BROWSER.consoleErrors();
+        List<String> errors = browser.consoleErrors();
         assertEquals(2, errors.size(), errors.toString());
         assertTrue(errors.stream().allMatch(e -> refused.matcher(e).find()), errors.toString());
 
         long runBefore = lastRunId(locked);
         changeModerna(); // so that the refresh has something to build
         input.sendKeys(TOKEN, Keys.ENTER);
-        BROWSER.waitFor("the refresh's result", d -> status.getText().startsWith("Refresh done"));
+        browser.waitFor("the refresh's result", d -> status.getText().startsWith("Refresh done"));
         assertTrue(status.getText().startsWith("Refresh done: 51 state rows in "), status.getText());
         assertFalse(form.isDisplayed());
         assertEquals(runBefore + 1, lastRunId(locked));
 
         // The token stays in the page's memory (no second prompt), and nowhere else.
-        BROWSER.find(By.id("refresh-button")).click();
+        browser.find(By.id("refresh-button")).click();
         // (Nothing changed since: an unchanged run, which the page reports with its number too.)
-        BROWSER.waitFor("the second refresh", d -> status.getText().contains("(run " + (runBefore + 2) + ","));
+        browser.waitFor("the second refresh", d -> status.getText().contains("(run " + (runBefore + 2) + ","));
         assertFalse(form.isDisplayed());
-        assertEquals(0L, BROWSER.script(
+        assertEquals(0L, browser.script(
             "return localStorage.length + sessionStorage.length + document.cookie.length;"));
     }
 

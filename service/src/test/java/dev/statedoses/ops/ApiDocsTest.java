@@ -22,12 +22,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ApiDocsTest {
 
     @RegisterExtension
-    static final AppOnNewDatabase APP = new AppOnNewDatabase();
+    static final AppOnNewDatabase app = new AppOnNewDatabase();
 
     @Test
     void openapiYamlIsTheRepositorysContractByteForByte() throws Exception {
         byte[] contract = Files.readAllBytes(Path.of("..", "openapi.yaml")); // tests run in service/
-        byte[] served = APP.given().get("/openapi.yaml").then()
+        byte[] served = app.given().get("/openapi.yaml").then()
             .statusCode(200).contentType("application/yaml")
             .extract().asByteArray();
         assertArrayEquals(contract, served);
@@ -35,7 +35,7 @@ class ApiDocsTest {
 
     @Test
     void docsIsAPageThatLoadsOnlyTheServicesOwnFiles() {
-        String page = APP.given().get("/docs").then()
+        String page = app.given().get("/docs").then()
             .statusCode(200).contentType(startsWith("text/html"))
             .header("Content-Security-Policy", containsString("default-src 'self'"))
             .extract().asString();
@@ -52,13 +52,13 @@ class ApiDocsTest {
         assertTrue(references.contains("/docs/assets/docs.js"), references.toString());
         for (String reference : references) {
             assertTrue(reference.startsWith("/") && !reference.startsWith("//"), "not local: " + reference);
-            APP.given().get(reference).then().statusCode(200);
+            app.given().get(reference).then().statusCode(200);
         }
     }
 
     @Test
     void theInitialiserPointsAtTheServedContractAndNowhereElse() {
-        String script = APP.given().get("/docs/assets/docs.js").then()
+        String script = app.given().get("/docs/assets/docs.js").then()
             .statusCode(200).contentType(startsWith("text/javascript"))
             .extract().asString();
         assertTrue(script.contains("url: '/openapi.yaml'"), script);
@@ -68,23 +68,23 @@ class ApiDocsTest {
 
     @Test
     void assetsHaveTheirContentTypes() {
-        APP.given().get("/docs/assets/swagger-ui-bundle.js").then()
+        app.given().get("/docs/assets/swagger-ui-bundle.js").then()
             .statusCode(200).contentType(startsWith("text/javascript"))
             .body(containsString("SwaggerUIBundle"));
-        APP.given().get("/docs/assets/swagger-ui.css").then().statusCode(200).contentType(startsWith("text/css"));
-        APP.given().get("/docs/assets/favicon-32x32.png").then().statusCode(200).contentType("image/png");
+        app.given().get("/docs/assets/swagger-ui.css").then().statusCode(200).contentType(startsWith("text/css"));
+        app.given().get("/docs/assets/favicon-32x32.png").then().statusCode(200).contentType("image/png");
     }
 
     @Test
     void onlyTheListedAssetsAreServed() {
         for (String path : new String[] {"/docs/assets/index.html", "/docs/assets/swagger-initializer.js",
                 "/docs/assets/oauth2-redirect.html", "/docs/assets/..%2F..%2Fopenapi%2Fopenapi.yaml"}) {
-            int status = APP.given().urlEncodingEnabled(false).get(path).statusCode();
+            int status = app.given().urlEncodingEnabled(false).get(path).statusCode();
             assertTrue(status == 404 || status == 400, path + " answered " + status);
         }
-        APP.given().get("/docs/assets/nope.js").then()
+        app.given().get("/docs/assets/nope.js").then()
             .statusCode(404).contentType("application/problem+json")
             .body("status", equalTo(404));
-        assertEquals(404, APP.given().get("/docs/assets/").statusCode());
+        assertEquals(404, app.given().get("/docs/assets/").statusCode());
     }
 }

@@ -11,18 +11,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BeforeFirstRefreshTest {
 
     @RegisterExtension
-    static final AppOnNewDatabase EMPTY = new AppOnNewDatabase();
+    static final AppOnNewDatabase empty = new AppOnNewDatabase();
 
     @Test
     void ratiosIsAnEmptyArray() {
-        EMPTY.given().get("/ratios").then()
+        empty.given().get("/ratios").then()
             .statusCode(200).contentType("application/json")
             .body(equalTo("[]"));
     }
 
     @Test
     void aStateIsNotFoundBecauseNothingIsLoaded() {
-        EMPTY.given().get("/ratios/NY").then()
+        empty.given().get("/ratios/NY").then()
             .statusCode(404).contentType("application/problem+json")
             .body("type", equalTo("/problems/no-data"))
             .body("title", equalTo("No data yet"))
@@ -32,7 +32,7 @@ class BeforeFirstRefreshTest {
 
     @Test
     void anUnknownPathIsAProblemToo() {
-        EMPTY.given().get("/nothing-here").then()
+        empty.given().get("/nothing-here").then()
             .statusCode(404).contentType("application/problem+json")
             .body("status", equalTo(404))
             .body("title", equalTo("Not Found"));
@@ -40,7 +40,7 @@ class BeforeFirstRefreshTest {
 
     @Test
     void aRequestTheServerRejectsBeforeRoutingIsAProblemToo() {
-        EMPTY.given().header("X-Padding", "a".repeat(20_000)).get("/ratios").then()
+        empty.given().header("X-Padding", "a".repeat(20_000)).get("/ratios").then()
             .statusCode(431).contentType("application/problem+json")
             .header("X-Content-Type-Options", "nosniff")
             .body("type", equalTo("/problems/http-431"))

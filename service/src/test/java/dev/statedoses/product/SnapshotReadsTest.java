@@ -43,7 +43,7 @@ class SnapshotReadsTest {
     private static final String ROUTES = "the routes";
 
     @RegisterExtension
-    static final LoadedProduct LOADED = new LoadedProduct();
+    static final LoadedProduct loaded = new LoadedProduct();
     private Server server;
     private final List<String> logged = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -51,7 +51,7 @@ class SnapshotReadsTest {
 
     @BeforeAll
     void start() throws Exception {
-        ProductCache product = new ProductCache(LOADED.app().wiring().ratios(),
+        ProductCache product = new ProductCache(loaded.app().wiring().ratios(),
             new ProductResponse(Wiring.objectMapper()));
         product.reload();
         SnapshotReads reads = new SnapshotReads(product, EveryResponse::answered, CrossOrigin.allowing(List.of("*")));
@@ -185,8 +185,8 @@ class SnapshotReadsTest {
     })
     void answersExactlyAsTheRoutesDo(String fast, String accept, String route) {
         // The paths are written percent-encoded already: rest-assured must send them as they are.
-        Response viaSnapshot = LOADED.given().urlEncodingEnabled(false).header("Accept", accept).get(fast);
-        Response viaRoute = LOADED.given().urlEncodingEnabled(false).get(route);
+        Response viaSnapshot = loaded.given().urlEncodingEnabled(false).header("Accept", accept).get(fast);
+        Response viaRoute = loaded.given().urlEncodingEnabled(false).get(route);
         assertEquals(200, viaSnapshot.statusCode());
         assertEquals(viaRoute.statusCode(), viaSnapshot.statusCode());
         assertArrayEquals(viaRoute.asByteArray(), viaSnapshot.asByteArray());
@@ -204,14 +204,14 @@ class SnapshotReadsTest {
     void metricsCountFastReads() {
         double before = fastReadsCounted();
         for (int i = 0; i < 3; i++) {
-            LOADED.given().get("/ratios/VT").then().statusCode(200);
+            loaded.given().get("/ratios/VT").then().statusCode(200);
         }
         assertEquals(before + 3, fastReadsCounted());
     }
 
     /** http_server_requests_seconds_count of GET /ratios/{state} 200, from GET /metrics. */
     private double fastReadsCounted() {
-        String metrics = LOADED.given().get("/metrics").asString();
+        String metrics = loaded.given().get("/metrics").asString();
         return metrics.lines()
             .filter(line -> line.startsWith("http_server_requests_seconds_count{")
                 && line.contains("route=\"/ratios/{state}\"") && line.contains("status=\"200\"")

@@ -22,15 +22,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FailedRefreshTest {
 
     @RegisterExtension
-    static final LoadedProduct LOADED = new LoadedProduct();
+    static final LoadedProduct loaded = new LoadedProduct();
 
     /** The good product's configuration, to change for one refresh. */
     private static ConfigBuilder good() {
-        return ConfigBuilder.from(LOADED.config());
+        return ConfigBuilder.from(loaded.config());
     }
 
     private URI serve(String path, String body) {
-        return LOADED.upstream().serve(path, body.getBytes(StandardCharsets.UTF_8));
+        return loaded.upstream().serve(path, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String withLine(String fixture, String extraLine) {
@@ -39,8 +39,8 @@ class FailedRefreshTest {
 
     @Test
     void anUpstreamErrorStatusIsABadGateway() {
-        URI moderna = LOADED.upstream().serveStatus("/down/moderna.csv", 500, "text/plain", "oops");
-        LOADED.refreshFails(good().moderna(moderna).build(), 502, r -> r
+        URI moderna = loaded.upstream().serveStatus("/down/moderna.csv", 500, "text/plain", "oops");
+        loaded.refreshFails(good().moderna(moderna).build(), 502, r -> r
             .body("type", equalTo("/problems/source-unavailable"))
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
@@ -56,7 +56,7 @@ class FailedRefreshTest {
             closedPort = socket.getLocalPort();
         }
         URI population = URI.create("http://127.0.0.1:" + closedPort + "/County_Population.csv");
-        LOADED.refreshFails(good().countyPopulation(population).build(), 502, r -> r
+        loaded.refreshFails(good().countyPopulation(population).build(), 502, r -> r
             .body("source", equalTo("population"))
             .body("detail", containsString("connection refused")));
     }
@@ -65,7 +65,7 @@ class FailedRefreshTest {
     void aBadCountIsRejectedWithItsLineAndColumn() {
         URI pfizer = serve("/bad-count/pfizer.csv",
             withLine("pfizer.csv", "\"Ohio\",\"2021-01-04T00:00:00.000\",\"1O0\",\"100\""));
-        LOADED.refreshFails(good().pfizer(pfizer).build(), 422, r -> r
+        loaded.refreshFails(good().pfizer(pfizer).build(), 422, r -> r
             .body("type", equalTo("/problems/source-content"))
             .body("source", equalTo("pfizer"))
             .body("url", equalTo(pfizer.toString()))
@@ -77,7 +77,7 @@ class FailedRefreshTest {
     @Test
     void anErrorPageServedAsOkIsNotLoaded() {
         URI moderna = serve("/html/moderna.csv", "<html><body>Service Unavailable</body></html>");
-        LOADED.refreshFails(good().moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(1))
             .body("detail", containsString("not CSV")));
@@ -87,7 +87,7 @@ class FailedRefreshTest {
     void aWeekListedTwiceWithDifferentValuesIsRejected() {
         URI moderna = serve("/conflict/moderna.csv",
             withLine("moderna.csv", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"301\""));
-        LOADED.refreshFails(good().moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(10))
             .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
@@ -101,7 +101,7 @@ class FailedRefreshTest {
         URI moderna = serve("/conflict-after-repeat/moderna.csv", withLine("moderna.csv",
             "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"
                 + "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"299\""));
-        LOADED.refreshFails(good().moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(11))
             .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
@@ -113,7 +113,7 @@ class FailedRefreshTest {
         String withoutWyoming = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
             .lines().filter(line -> !line.contains(",Wyoming,")).reduce("", (a, b) -> a + b + "\n");
         URI population = serve("/no-wyoming/County_Population.csv", withoutWyoming);
-        LOADED.refreshFails(good().countyPopulation(population).build(), 422, r -> r
+        loaded.refreshFails(good().countyPopulation(population).build(), 422, r -> r
             .body("source", equalTo("population"))
             .body("column", equalTo("State"))
             .body("detail", containsString("no county of Wyoming")));
@@ -123,7 +123,7 @@ class FailedRefreshTest {
     void aSourceWithOnlyAHeaderIsRejected() {
         URI pfizer = serve("/empty/pfizer.csv",
             "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n");
-        LOADED.refreshFails(good().pfizer(pfizer).build(), 422, r -> r
+        loaded.refreshFails(good().pfizer(pfizer).build(), 422, r -> r
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("no data rows")));
     }
@@ -132,7 +132,7 @@ class FailedRefreshTest {
     void anImpossiblyLargeCountIsRejectedBeforeItCanOverflowASum() {
         URI moderna = serve("/huge/moderna.csv",
             withLine("moderna.csv", "\"Alabama\",\"2021-01-11T00:00:00.000\",\"9000000000000000000\",\"0\""));
-        LOADED.refreshFails(good().moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("line", equalTo(10))
             .body("column", equalTo("_1st_dose_allocations"))
             .body("detail", containsString("larger than any real count")));
@@ -141,7 +141,7 @@ class FailedRefreshTest {
     @Test
     void anUnknownHostIsABadGateway() {
         URI moderna = URI.create("http://no-such-host.invalid/moderna.csv");
-        LOADED.refreshFails(good().moderna(moderna).build(), 502, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 502, r -> r
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
             .body("detail", containsString("unknown host")));
@@ -149,10 +149,10 @@ class FailedRefreshTest {
 
     @Test
     void anUpstreamSlowerThanTheTimeoutToAnswerIsAGatewayTimeout() {
-        URI pfizer = LOADED.upstream().serveAfter("/slow/pfizer.csv", Duration.ofSeconds(4),
+        URI pfizer = loaded.upstream().serveAfter("/slow/pfizer.csv", Duration.ofSeconds(4),
             Fixtures.bytes("pfizer.csv"));
-        LOADED.refreshFails(good().pfizer(pfizer)
-            .sourceLimits(Duration.ofSeconds(1), LOADED.config().sourceMaxBytes()).build(), 504, r -> r
+        loaded.refreshFails(good().pfizer(pfizer)
+            .sourceLimits(Duration.ofSeconds(1), loaded.config().sourceMaxBytes()).build(), 504, r -> r
             .body("type", equalTo("/problems/source-timeout"))
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("no response within 1 s")));
@@ -161,10 +161,10 @@ class FailedRefreshTest {
     @Test
     void aBodyStillArrivingAfterTheTimeoutIsAGatewayTimeout() {
         // Headers at once, then the body in 5 pieces 0.6 s apart: 3 s in all against a 1 s budget.
-        URI population = LOADED.upstream().serveTrickling("/trickle/County_Population.csv",
+        URI population = loaded.upstream().serveTrickling("/trickle/County_Population.csv",
             Fixtures.bytes("county_population.csv"), 5, Duration.ofMillis(600));
-        LOADED.refreshFails(good().countyPopulation(population)
-            .sourceLimits(Duration.ofSeconds(1), LOADED.config().sourceMaxBytes()).build(), 504, r -> r
+        loaded.refreshFails(good().countyPopulation(population)
+            .sourceLimits(Duration.ofSeconds(1), loaded.config().sourceMaxBytes()).build(), 504, r -> r
             .body("type", equalTo("/problems/source-timeout"))
             .body("source", equalTo("population"))
             .body("detail", containsString("the body did not arrive in full within 1 s")));
@@ -172,7 +172,7 @@ class FailedRefreshTest {
 
     @Test
     void aBodyLargerThanTheLimitIsABadGateway() {
-        LOADED.refreshFails(good().sourceLimits(LOADED.config().sourceTimeout(), 300).build(), 502, r -> r
+        loaded.refreshFails(good().sourceLimits(loaded.config().sourceTimeout(), 300).build(), 502, r -> r
             .body("type", equalTo("/problems/source-unavailable"))
             .body("source", equalTo("moderna"))
             .body("detail", containsString("larger than SOURCE_MAX_BYTES (300 bytes)")));
@@ -181,9 +181,9 @@ class FailedRefreshTest {
     @Test
     void aBodyShorterThanItsContentLengthIsCutShort() {
         byte[] moderna = Fixtures.bytes("moderna.csv");
-        URI cut = LOADED.upstream().serveCutOff("/cut/moderna.csv", moderna, 200);
+        URI cut = loaded.upstream().serveCutOff("/cut/moderna.csv", moderna, 200);
         long line = 1 + new String(moderna, 0, 200, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
-        LOADED.refreshFails(good().moderna(cut).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(cut).build(), 422, r -> r
             .body("type", equalTo("/problems/source-truncated"))
             .body("source", equalTo("moderna"))
             .body("line", equalTo((int) line))
@@ -197,7 +197,7 @@ class FailedRefreshTest {
         // Cut inside line 9, after its second field.
         String cut = moderna.substring(0, moderna.lastIndexOf("\"100\",\"100\""));
         URI url = serve("/truncated/moderna.csv", cut);
-        LOADED.refreshFails(good().moderna(url).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(url).build(), 422, r -> r
             .body("type", equalTo("/problems/source-truncated"))
             .body("line", equalTo(9))
             .body("detail", containsString("the body ends in the middle of a line")));

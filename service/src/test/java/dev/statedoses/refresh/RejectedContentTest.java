@@ -35,11 +35,11 @@ class RejectedContentTest {
         "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"";
 
     @RegisterExtension
-    static final LoadedProduct LOADED = new LoadedProduct();
+    static final LoadedProduct loaded = new LoadedProduct();
 
     /** The good product's configuration, to change for one refresh. */
     private static ConfigBuilder good() {
-        return ConfigBuilder.from(LOADED.config());
+        return ConfigBuilder.from(loaded.config());
     }
 
     /**
@@ -107,7 +107,7 @@ class RejectedContentTest {
     @MethodSource("rejected")
     void isA422NamingSourceUrlLineAndColumn(Case rejected) {
         String path = "/rejected/" + rejected.name().replaceAll("[^A-Za-z0-9]+", "-") + "/" + rejected.source() + ".csv";
-        URI url = LOADED.upstream().serveStatus(path, 200, rejected.contentType(), rejected.body());
+        URI url = loaded.upstream().serveStatus(path, 200, rejected.contentType(), rejected.body());
         Config sources = switch (rejected.source()) {
             case "moderna" -> good().moderna(url).build();
             case "pfizer" -> good().pfizer(url).build();
@@ -118,7 +118,7 @@ class RejectedContentTest {
             + (rejected.line() == null ? "" : ", line " + rejected.line())
             + (rejected.column() == null ? "" : ", column " + rejected.column())
             + ": ";
-        LOADED.refreshFails(sources, 422, r -> r
+        loaded.refreshFails(sources, 422, r -> r
             .body("type", equalTo("/problems/source-content"))
             .body("source", equalTo(rejected.source()))
             .body("url", equalTo(url.toString()))

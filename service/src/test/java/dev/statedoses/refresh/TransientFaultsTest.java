@@ -34,18 +34,18 @@ class TransientFaultsTest {
     private static final byte[] MODERNA = Fixtures.bytes("moderna.csv");
 
     @RegisterExtension
-    static final LoadedProduct LOADED = new LoadedProduct();
+    static final LoadedProduct loaded = new LoadedProduct();
     /** GET /ratios as the good refresh left it. */
     private String product;
 
     @BeforeAll
     void keepTheProduct() {
-        product = LOADED.given().get("/ratios").asString();
+        product = loaded.given().get("/ratios").asString();
     }
 
     /** The good product's configuration, to change for one refresh. */
     private static ConfigBuilder good() {
-        return ConfigBuilder.from(LOADED.config());
+        return ConfigBuilder.from(loaded.config());
     }
 
     /** Refreshes with moderna from {@code upstream}; answers the report (200 expected). */
@@ -61,7 +61,7 @@ class TransientFaultsTest {
     }
 
     private String ratiosWithoutTimes() {
-        return LOADED.given().get("/ratios").asString().replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
+        return loaded.given().get("/ratios").asString().replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
     }
 
     @Test
@@ -78,7 +78,7 @@ class TransientFaultsTest {
             // Paused 250 ms, then 500 ms, before the second and third attempts.
             assertTrue(tookMs >= 750, "took " + tookMs + " ms");
             assertEquals(13930, report.getLong("doses_in_sources"));
-            assertEquals(3, (int) LOADED.app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+            assertEquals(3, (int) loaded.app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
                     "select attempts from dwh.refresh_run_sources where run_id = :run and source = 'moderna'")
                 .bind("run", report.getLong("run_id")).mapTo(Integer.class).one()));
         }
@@ -133,7 +133,7 @@ class TransientFaultsTest {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(404, "", "no".getBytes()),
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
-            LOADED.refreshFails(good().moderna(url).build(), 502, r -> r
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 404"))
                 .body("attempts", equalTo(1)));
             assertEquals(1, upstream.requests().size());
@@ -144,7 +144,7 @@ class TransientFaultsTest {
     void aFaultThatOutlastsTheAttemptsFailsTheRefreshSayingSo() {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(502, "", "bad gateway".getBytes()))) {
             URI url = upstream.url("/moderna.csv");
-            LOADED.refreshFails(good().moderna(url).build(), 502, r -> r
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
                 .body("type", equalTo("/problems/source-unavailable"))
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 502 (after 4 attempts)"))
                 .body("attempts", equalTo(4)));
@@ -159,8 +159,8 @@ class TransientFaultsTest {
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
             long start = System.nanoTime();
-            LOADED.refreshFails(good().moderna(url)
-                .sourceLimits(Duration.ofSeconds(5), LOADED.config().sourceMaxBytes()).build(), 502, r -> r
+            loaded.refreshFails(good().moderna(url)
+                .sourceLimits(Duration.ofSeconds(5), loaded.config().sourceMaxBytes()).build(), 502, r -> r
                 .body("detail", containsString("upstream answered HTTP 503 (Retry-After: 120 s)"))
                 .body("attempts", equalTo(1)));
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "it waited");

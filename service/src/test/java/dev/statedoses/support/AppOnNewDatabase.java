@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * after its last (after its {@code @AfterAll} methods). Register it on a static field (JUnit runs
  * class-level callbacks only for those):
  *
- * <pre>{@code @RegisterExtension static final AppOnNewDatabase EMPTY = new AppOnNewDatabase();}</pre>
+ * <pre>{@code @RegisterExtension static final AppOnNewDatabase empty = new AppOnNewDatabase();}</pre>
  */
 public final class AppOnNewDatabase implements BeforeAllCallback, AfterAllCallback {
 
@@ -38,7 +38,7 @@ public final class AppOnNewDatabase implements BeforeAllCallback, AfterAllCallba
         return app;
     }
 
-    /** A request to the service: {@code EMPTY.given().get("/ratios")}. */
+    /** A request to the service: {@code empty.given().get("/ratios")}. */
     public RequestSpecification given() {
         return app().given();
     }

@@ -43,7 +43,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * closed in the reverse order, so the browser goes before the services it visited, whose graceful
  * stop its open connections would hold up.
  *
- * <pre>{@code @RegisterExtension @Order(Integer.MAX_VALUE) static final Browser BROWSER = new Browser();}</pre>
+ * <pre>{@code @RegisterExtension @Order(Integer.MAX_VALUE) static final Browser browser = new Browser();}</pre>
  *
  * <p>Without /usr/bin/chromium or /usr/bin/chromedriver (apt-get install chromium chromium-driver;
  * .ci/run does it) no browser starts: {@link #require()} and every method that needs the browser

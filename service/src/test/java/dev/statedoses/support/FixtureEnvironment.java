@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * first test; the sources' server stops after its last. Register it on a static field (JUnit runs
  * class-level callbacks only for those):
  *
- * <pre>{@code @RegisterExtension static final FixtureEnvironment FIXTURES = new FixtureEnvironment();}</pre>
+ * <pre>{@code @RegisterExtension static final FixtureEnvironment fixtures = new FixtureEnvironment();}</pre>
  */
 public final class FixtureEnvironment implements BeforeAllCallback, AfterAllCallback {
 

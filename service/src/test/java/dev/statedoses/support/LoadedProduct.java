@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * top of it (a second service on the same warehouse, a browser) is closed first. Register it on a
  * static field (JUnit runs class-level callbacks only for those):
  *
- * <pre>{@code @RegisterExtension static final LoadedProduct LOADED = new LoadedProduct();}</pre>
+ * <pre>{@code @RegisterExtension static final LoadedProduct loaded = new LoadedProduct();}</pre>
  */
 public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback {
 
@@ -63,7 +63,7 @@ public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback 
         return loaded(app);
     }
 
-    /** A request to the app serving the product: {@code LOADED.given().get("/ratios")}. */
+    /** A request to the app serving the product: {@code loaded.given().get("/ratios")}. */
     public RequestSpecification given() {
         return app().given();
     }
