@@ -45,6 +45,9 @@ set -euo pipefail
 # name files by absolute path, so they work from anywhere too.
 cd "$(dirname "${BASH_SOURCE[0]}")"
 root="$(pwd -P)"
+# docker_engine_reachable, alive, started: shared with teardown.sh, which must agree.
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 # The header above, without its comment marks.
 usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$(basename "${BASH_SOURCE[0]}")"; }
@@ -117,16 +120,6 @@ readonly WAIT_SECONDS=120
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed or not on PATH. $2"; }
-
-# `docker info` can hang on an unreachable DOCKER_HOST, so bound it when we can.
-docker_engine_reachable() {
-  command -v docker >/dev/null 2>&1 || return 1
-  if command -v timeout >/dev/null 2>&1; then
-    timeout 20 docker info >/dev/null 2>&1
-  else
-    docker info >/dev/null 2>&1
-  fi
-}
 
 # Is something accepting TCP connections on 127.0.0.1:$1? (bash's /dev/tcp, no extra tools)
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -273,25 +266,6 @@ warehouse_hint() {
     echo "Warehouse (DB_HOST=${DB_HOST}):"
     echo "  psql -h ${DB_HOST} -p ${DB_PORT:-5432} -U ${POSTGRES_USER:-postgres} ${POSTGRES_DB:-dwh} -c 'select * from dwh.state_doses'"
   fi
-}
-
-# When PID $1 started, as a string that differs for a reused PID. Linux: the clock ticks after
-# boot in /proc/PID/stat, which setting the clock does not move; elsewhere ps's start time.
-# (teardown.sh has the same function and compares what this one recorded: they must agree.)
-started() {
-  local stat fields
-  if stat="$(cat "/proc/$1/stat" 2>/dev/null)" && [[ -n "$stat" ]]; then
-    read -r -a fields <<<"${stat##*) }"   # the fields after the command name, from field 3
-    printf 'ticks:%s\n' "${fields[19]}"
-  else
-    ps -o lstart= -p "$1" 2>/dev/null | sed 's/^ *//; s/ *$//' || true
-  fi
-}
-
-# Does PID $1 run? kill -0 alone says yes to a zombie too (exited, not yet reaped by its parent).
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  [[ "$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ')" != Z* ]]
 }
 
 # --fresh in local mode: delete the embedded warehouse's data directory, once nothing runs on it.

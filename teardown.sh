@@ -23,6 +23,9 @@ set -euo pipefail
 
 # Work from the project directory, wherever we were called from.
 cd "$(dirname "${BASH_SOURCE[0]}")"
+# docker_engine_reachable, alive, started: shared with setup.sh, which must agree.
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 # The header above, without its comment marks.
 usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$(basename "${BASH_SOURCE[0]}")"; }
@@ -45,35 +48,6 @@ did_something=false
 service_stopped=false
 
 say() { printf '%s\n' "$*"; }
-
-# `docker info` can hang on an unreachable DOCKER_HOST, so bound it when we can.
-docker_engine_reachable() {
-  command -v docker >/dev/null 2>&1 || return 1
-  if command -v timeout >/dev/null 2>&1; then
-    timeout 20 docker info >/dev/null 2>&1
-  else
-    docker info >/dev/null 2>&1
-  fi
-}
-
-# Does PID $1 run? kill -0 alone says yes to a zombie too (exited, not yet reaped by its parent).
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  [[ "$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ')" != Z* ]]
-}
-
-# When PID $1 started, as a string that differs for a reused PID. Linux: the clock ticks after
-# boot in /proc/PID/stat, which setting the clock does not move; elsewhere ps's start time.
-# (setup.sh has the same function: they must agree.)
-started() {
-  local stat fields
-  if stat="$(cat "/proc/$1/stat" 2>/dev/null)" && [[ -n "$stat" ]]; then
-    read -r -a fields <<<"${stat##*) }"   # the fields after the command name, from field 3
-    printf 'ticks:%s\n' "${fields[19]}"
-  else
-    ps -o lstart= -p "$1" 2>/dev/null | sed 's/^ *//; s/ *$//' || true
-  fi
-}
 
 # Is PID $1 alive and the process that started at $2 (as `started` put it)?
 is_recorded() {

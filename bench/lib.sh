@@ -44,6 +44,22 @@ check_jar() {
     [[ -f $JAR ]] || die "no jar at $JAR: build it (cd $REPO_DIR && mvn -B -q -DskipTests package) or set JAR"
 }
 
+# Dies unless the three source files are readable in DATA_DIR.
+check_data() {
+    local f
+    for f in "$MODERNA_FILE" "$PFIZER_FILE" "$POPULATION_FILE"; do
+        [[ -r $DATA_DIR/$f ]] || die "missing $DATA_DIR/$f"
+    done
+}
+
+# Points the service at the three source files under the base URL $1 (file:$DATA_DIR, or a
+# directory an HTTP server serves): exports MODERNA_URL, PFIZER_URL and COUNTY_POPULATION_URL.
+export_sources() {
+    export MODERNA_URL="$1/$MODERNA_FILE"
+    export PFIZER_URL="$1/$PFIZER_FILE"
+    export COUNTY_POPULATION_URL="$1/$POPULATION_FILE"
+}
+
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 machine_facts() {
@@ -235,6 +251,21 @@ import statistics, sys
 values = [float(v) for v in sys.stdin.read().split()]
 middle = statistics.median(values) if values else None
 print("n/a" if middle is None else f"{middle:.0f}" if middle.is_integer() else f"{middle:.1f}")'
+}
+
+# Loads the product before a measurement: one POST /refresh to the service on port $1 (at most
+# 120 s); dies unless it answers 200.
+load_product() {
+    local code
+    code=$(curl -s -m 120 -o "$BENCH_TMP/refresh.json" -w '%{http_code}' -X POST "http://127.0.0.1:$1/refresh")
+    [[ $code == 200 ]] || die "POST /refresh answered $code: $(head -c 400 "$BENCH_TMP/refresh.json")"
+}
+
+# Logs the line of one run and keeps it in RUN_LINES, which the results file ends with.
+RUN_LINES=""
+keep_run_line() {
+    log "$1"
+    RUN_LINES+="    $1"$'\n'
 }
 
 # Writes stdin to the results file $1 (under RESULTS_DIR), replacing the last run's, and echoes it:

@@ -38,9 +38,7 @@ if ! [[ $CONNECTIONS =~ ^[0-9]+$ ]] || ((CONNECTIONS < THREADS || CONNECTIONS > 
 fi
 need java curl psql python3 wrk nginx
 check_jar
-for f in "$MODERNA_FILE" "$PFIZER_FILE" "$POPULATION_FILE"; do
-    [[ -r $DATA_DIR/$f ]] || die "missing $DATA_DIR/$f"
-done
+check_data
 
 BENCH_TMP=$(mktemp -d /tmp/bench-reads.XXXXXX)
 chmod 755 "$BENCH_TMP"
@@ -51,14 +49,11 @@ free_port 18500; SERVICE_PORT=$FREE_PORT
 free_port 18502; NGINX_PORT=$FREE_PORT
 FACTS_START=$(machine_facts)
 
-export MODERNA_URL="file:$DATA_DIR/$MODERNA_FILE"
-export PFIZER_URL="file:$DATA_DIR/$PFIZER_FILE"
-export COUNTY_POPULATION_URL="file:$DATA_DIR/$POPULATION_FILE"
+export_sources "file:$DATA_DIR"
 create_bench_db reads
 log "database $BENCH_DB on $PG_HOST:$PG_PORT; starting the service on $SERVICE_PORT (-Xmx$SERVICE_XMX)"
 start_service_on "$SERVICE_PORT" "$BENCH_DB"
-code=$(curl -s -m 120 -o "$BENCH_TMP/refresh.json" -w '%{http_code}' -X POST "http://127.0.0.1:$SERVICE_PORT/refresh")
-[[ $code == 200 ]] || die "POST /refresh answered $code: $(head -c 400 "$BENCH_TMP/refresh.json")"
+load_product "$SERVICE_PORT"
 
 SERVICE_URL="http://127.0.0.1:$SERVICE_PORT/ratios"
 NGINX_URL="http://127.0.0.1:$NGINX_PORT/ratios"
@@ -108,7 +103,6 @@ log "warm-up (not measured): $WARMUP s each"
 run_wrk "$SERVICE_URL" "$WARMUP" >/dev/null
 run_wrk "$NGINX_URL" "$WARMUP" >/dev/null
 
-ROUND_LINES=""
 for ((i = 1; i <= ROUNDS; i++)); do
     for target in service nginx; do
         if [[ $target == service ]]; then url=$SERVICE_URL; else url=$NGINX_URL; fi
@@ -116,9 +110,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
         read -r rps p99 errors < <(run_wrk "$url" "$DURATION")
         echo "$rps" >>"$BENCH_TMP/$target.rps"
         echo "$p99" >>"$BENCH_TMP/$target.p99"
-        line="round $i $target: $rps req/s, p99 $p99 ms, errors $errors, load before $load_before"
-        log "$line"
-        ROUND_LINES+="    $line"$'\n'
+        keep_run_line "round $i $target: $rps req/s, p99 $p99 ms, errors $errors, load before $load_before"
     done
 done
 
@@ -148,5 +140,5 @@ summary_row "GET /ratios p99 at $CONNECTIONS connections" "$S_P99 ms" "<= 3 ms" 
     echo "| ratio service / nginx req/s (target >= 0.8) | $RATIO ($RATIO_OK) | |"
     echo "| service p99 <= 3 ms at $CONNECTIONS connections | | $P99_OK |"
     echo
-    printf '%s' "$ROUND_LINES"
+    printf '%s' "$RUN_LINES"
 } | record reads.md

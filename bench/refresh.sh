@@ -36,9 +36,7 @@ RUNS=${RUNS:-5}
 if ! [[ $RUNS =~ ^[0-9]+$ ]] || ((RUNS < 1 || RUNS > 50)); then die "RUNS must be 1..50"; fi
 need java curl psql python3 nginx
 check_jar
-for f in "$MODERNA_FILE" "$PFIZER_FILE" "$POPULATION_FILE"; do
-    [[ -r $DATA_DIR/$f ]] || die "missing $DATA_DIR/$f"
-done
+check_data
 
 BENCH_TMP=$(mktemp -d /tmp/bench-refresh.XXXXXX)
 chmod 755 "$BENCH_TMP"
@@ -63,9 +61,7 @@ use_variant() { ln -sfn "$1" "$SOURCES/current"; }
 use_variant lf
 
 start_source_server "$SOURCES" "$SOURCE_PORT"
-export MODERNA_URL="http://127.0.0.1:$SOURCE_PORT/current/$MODERNA_FILE"
-export PFIZER_URL="http://127.0.0.1:$SOURCE_PORT/current/$PFIZER_FILE"
-export COUNTY_POPULATION_URL="http://127.0.0.1:$SOURCE_PORT/current/$POPULATION_FILE"
+export_sources "http://127.0.0.1:$SOURCE_PORT/current"
 export SOURCE_TIMEOUT=${SOURCE_TIMEOUT:-120}
 
 create_bench_db refresh
@@ -144,7 +140,6 @@ log "warm-up (not timed): one refresh, one baseline"
 refresh_once "$SERVICE_PORT" "" succeeded >/dev/null
 baseline_once >/dev/null
 
-RUN_LINES=""
 variant=lf
 for ((i = 1; i <= RUNS; i++)); do
     if [[ $variant == lf ]]; then variant=crlf; else variant=lf; fi
@@ -153,16 +148,12 @@ for ((i = 1; i <= RUNS; i++)); do
     b_wall=$(baseline_once)
     echo "$r_wall" >>"$BENCH_TMP/full"
     echo "$b_wall" >>"$BENCH_TMP/baseline"
-    line="full run $i ($variant): refresh $r_wall ms (duration_ms $r_dur); baseline $b_wall ms; load $(load_avg)"
-    log "$line"
-    RUN_LINES+="    $line"$'\n'
+    keep_run_line "full run $i ($variant): refresh $r_wall ms (duration_ms $r_dur); baseline $b_wall ms; load $(load_avg)"
 done
 for ((i = 1; i <= RUNS; i++)); do
     read -r u_wall u_dur < <(refresh_once "$SERVICE_PORT" "" unchanged)
     echo "$u_wall" >>"$BENCH_TMP/unchanged"
-    line="unchanged run $i: refresh $u_wall ms (duration_ms $u_dur); load $(load_avg)"
-    log "$line"
-    RUN_LINES+="    $line"$'\n'
+    keep_run_line "unchanged run $i: refresh $u_wall ms (duration_ms $u_dur); load $(load_avg)"
 done
 stop_service
 
@@ -176,9 +167,7 @@ refresh_once "$SLOW_SERVICE_PORT" "?force=true" succeeded >/dev/null
 for ((i = 1; i <= 3; i++)); do
     read -r p_wall p_dur < <(refresh_once "$SLOW_SERVICE_PORT" "?force=true" succeeded)
     echo "$p_wall" >>"$BENCH_TMP/parallel"
-    line="parallel run $i: refresh $p_wall ms (duration_ms $p_dur); load $(load_avg)"
-    log "$line"
-    RUN_LINES+="    $line"$'\n'
+    keep_run_line "parallel run $i: refresh $p_wall ms (duration_ms $p_dur); load $(load_avg)"
 done
 
 FULL=$(median <"$BENCH_TMP/full")

@@ -31,14 +31,11 @@ trap 'exit 130' INT TERM
 
 free_port 18520; SERVICE_PORT=$FREE_PORT
 FACTS_START=$(machine_facts)
-export MODERNA_URL="file:$DATA_DIR/$MODERNA_FILE"
-export PFIZER_URL="file:$DATA_DIR/$PFIZER_FILE"
-export COUNTY_POPULATION_URL="file:$DATA_DIR/$POPULATION_FILE"
+export_sources "file:$DATA_DIR"
 
 create_bench_db startup
 start_service_on "$SERVICE_PORT" "$BENCH_DB"
-code=$(curl -s -m 120 -o "$BENCH_TMP/refresh.json" -w '%{http_code}' -X POST "http://127.0.0.1:$SERVICE_PORT/refresh")
-[[ $code == 200 ]] || die "POST /refresh answered $code: $(head -c 400 "$BENCH_TMP/refresh.json")"
+load_product "$SERVICE_PORT"
 stop_service
 
 # One start: prints the ms from spawning the JVM to the first 200 of GET /ratios with 51 rows.
@@ -89,15 +86,12 @@ print(round((time.monotonic() - start) * 1000))
 PY
 }
 
-RUN_LINES=""
 for ((i = 1; i <= RUNS; i++)); do
     ms=$(start_once)
     floor=$(floor_once)
     echo "$ms" >>"$BENCH_TMP/start"
     echo "$floor" >>"$BENCH_TMP/floor"
-    line="run $i: java -jar to the first 200 on GET /ratios $ms ms; java -jar ... help $floor ms; load $(load_avg)"
-    log "$line"
-    RUN_LINES+="    $line"$'\n'
+    keep_run_line "run $i: java -jar to the first 200 on GET /ratios $ms ms; java -jar ... help $floor ms; load $(load_avg)"
 done
 START=$(median <"$BENCH_TMP/start")
 FLOOR=$(median <"$BENCH_TMP/floor")

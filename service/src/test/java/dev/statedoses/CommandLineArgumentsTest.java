@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.statedoses.CommandLine.Run;
-import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.FixtureEnvironment;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.net.InetAddress;
@@ -16,10 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,26 +26,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * unknown argument a usage error (exit 2, the usage on stderr, nothing run), {@code refresh --json}
  * for scripts, and a taken port as one line.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommandLineArgumentsTest {
 
     /** An environment no command could run with: it proves help and version never read it. */
     private static final Map<String, String> BROKEN = Map.of("PORT", "eighty", "REFRESH_TOKEN", " ",
         "DB_HOST", "127.0.0.1", "DB_PORT", "1");
 
-    private FixtureServer upstream;
-    private Map<String, String> env;
-
-    @BeforeAll
-    void sources() {
-        upstream = FixtureServer.start();
-        env = TestWarehouse.environment(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
-    }
-
-    @AfterAll
-    void stop() {
-        upstream.close();
-    }
+    @RegisterExtension
+    static final FixtureEnvironment fixtures = new FixtureEnvironment();
 
     @ParameterizedTest
     @ValueSource(strings = {"--version", "version"})
@@ -86,7 +72,7 @@ class CommandLineArgumentsTest {
             "refresh json", "error: unexpected argument 'json' for refresh",
             "version --short", "error: unknown option '--short' for version");
         // A working environment on a new database: had anything run, it would have migrated it.
-        Map<String, String> fresh = TestWarehouse.environment(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
+        Map<String, String> fresh = fixtures.onNewDatabase();
         cases.forEach((args, message) -> {
             Run run = run(fresh, args.split(" "));
             assertEquals(2, run.code(), args);
@@ -99,7 +85,7 @@ class CommandLineArgumentsTest {
 
     @Test
     void refreshJsonPrintsTheReportForScriptsAndIsRecordedAsCli() throws Exception {
-        Run run = run(env, "refresh", "--json");
+        Run run = run(fixtures.env(), "refresh", "--json");
         assertEquals(0, run.code(), run.err());
         assertEquals(1, run.out().lines().count(), "one line of JSON: " + run.out());
         JsonNode report = Wiring.objectMapper().readTree(run.out());
@@ -108,14 +94,15 @@ class CommandLineArgumentsTest {
         assertEquals(2130, report.get("doses_excluded").asLong());
         assertEquals("moderna", report.get("sources").get(0).get("source").asText());
         long runId = report.get("run_id").asLong();
-        assertEquals("cli", TestWarehouse.text(env, "select trigger from dwh.refresh_runs where run_id = " + runId));
+        assertEquals("cli", TestWarehouse.text(fixtures.env(),
+            "select trigger from dwh.refresh_runs where run_id = " + runId));
     }
 
     /** A taken port: one line saying so, exit 1, and no stack trace (it was 39 lines). */
     @Test
     void aTakenPortIsOneClearLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
-            Map<String, String> withPort = new HashMap<>(env);
+            Map<String, String> withPort = new HashMap<>(fixtures.env());
             withPort.put("PORT", Integer.toString(taken.getLocalPort()));
             try (ServiceProcess serve = ServiceProcess.start("serve", withPort)) {
                 assertEquals(1, serve.awaitExit(Duration.ofSeconds(60)), serve.log());

@@ -6,27 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.statedoses.support.LoadedProduct;
 import io.restassured.response.Response;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** HEAD answers as GET does, without the body; a 405 names the methods its path takes. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpMethodsTest {
 
-    private LoadedProduct loaded;
-
-    @BeforeAll
-    void start() {
-        loaded = LoadedProduct.start();
-    }
-
-    @AfterAll
-    void stop() {
-        loaded.close();
-    }
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
 
     @ParameterizedTest(name = "HEAD {0} = GET {0} ({1}), no body")
     @CsvSource({
@@ -48,8 +36,8 @@ class HttpMethodsTest {
         "/nope,                404",
     })
     void headIsGetWithoutTheBody(String path, int status) {
-        Response get = loaded.app().given().urlEncodingEnabled(false).get(path);
-        Response head = loaded.app().given().urlEncodingEnabled(false).head(path);
+        Response get = loaded.given().urlEncodingEnabled(false).get(path);
+        Response head = loaded.given().urlEncodingEnabled(false).head(path);
         assertEquals(status, get.statusCode(), get.asString());
         assertEquals(status, head.statusCode());
         assertArrayEquals(new byte[0], head.asByteArray(), "HEAD " + path + " sent a body");
@@ -69,7 +57,7 @@ class HttpMethodsTest {
         "DELETE, /refresh,            POST",
     })
     void aWrongMethodIsA405NamingTheRightOnes(String method, String path, String allow) {
-        Response answer = loaded.app().given().request(method, path);
+        Response answer = loaded.given().request(method, path);
         assertEquals(405, answer.statusCode(), answer.asString());
         assertEquals(allow, answer.header("Allow"));
         assertEquals("application/problem+json", answer.contentType().split(";")[0]);

@@ -5,37 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.CommandLine.Run;
-import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.FixtureEnvironment;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** `java -jar service.jar refresh`: the command line's own entry point, on a real warehouse and real HTTP. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RefreshCommandTest {
 
-    private FixtureServer upstream;
-    private Map<String, String> env;
-
-    @BeforeAll
-    void sources() {
-        upstream = FixtureServer.start();
-        env = TestWarehouse.environment(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
-    }
-
-    @AfterAll
-    void stop() {
-        upstream.close();
-    }
+    @RegisterExtension
+    static final FixtureEnvironment fixtures = new FixtureEnvironment();
 
     @Test
     void refreshPrintsTheProductInAlignedColumnsAndTheExclusions() {
-        Run run = run(env, "refresh");
+        Run run = run(fixtures.env(), "refresh");
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
         String header = lines.get(0);
@@ -58,19 +43,19 @@ class RefreshCommandTest {
 
     @Test
     void aFailedRefreshSaysWhyAndExitsNonZero() {
-        Map<String, String> broken = new HashMap<>(env);
-        broken.put("PFIZER_URL", upstream.url("/missing.csv").toString());
+        Map<String, String> broken = new HashMap<>(fixtures.env());
+        broken.put("PFIZER_URL", fixtures.upstream().url("/missing.csv").toString());
         Run run = run(broken, "refresh");
         assertEquals(1, run.code());
         assertEquals("", run.out());
         assertTrue(run.err().contains("refresh failed, the last good product is unchanged: pfizer source ("
-            + upstream.url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
+            + fixtures.upstream().url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
     }
 
     @Test
     void anUnknownCommandOrBadSettingIsAUsageError() {
-        assertEquals(2, run(env, "frobnicate").code());
-        Map<String, String> badPort = new HashMap<>(env);
+        assertEquals(2, run(fixtures.env(), "frobnicate").code());
+        Map<String, String> badPort = new HashMap<>(fixtures.env());
         badPort.put("PORT", "eighty");
         Run run = run(badPort, "refresh");
         assertEquals(2, run.code());
@@ -81,7 +66,7 @@ class RefreshCommandTest {
     @Test
     void aBlankRefreshTokenRefusesToStart() {
         for (String blank : List.of("", "   ", "\t")) {
-            Map<String, String> blankToken = new HashMap<>(env);
+            Map<String, String> blankToken = new HashMap<>(fixtures.env());
             blankToken.put("REFRESH_TOKEN", blank);
             blankToken.put("PORT", "0"); // were it to serve after all, on no port anyone uses
             for (String command : List.of("serve", "refresh")) {
@@ -96,7 +81,7 @@ class RefreshCommandTest {
 
     @Test
     void aConfigurationErrorIsOneLineWhateverTheValue() {
-        Map<String, String> badPort = new HashMap<>(env);
+        Map<String, String> badPort = new HashMap<>(fixtures.env());
         badPort.put("PORT", "80\n2026-01-01T00:00:00.000Z ERROR Forged line");
         Run run = run(badPort, "refresh");
         assertEquals(2, run.code());

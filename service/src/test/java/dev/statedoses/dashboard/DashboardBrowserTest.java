@@ -10,10 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.support.AppOnNewDatabase;
 import dev.statedoses.support.Browser;
 import dev.statedoses.support.LoadedProduct;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,11 +22,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.Rectangle;
@@ -42,7 +39,6 @@ import org.openqa.selenium.WebElement;
  * HTTP: DashboardFilesTest. Without Chromium these tests are skipped, saying so. Screenshots go
  * to service/target/dashboard*.png.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
 
     /** Every state and DC by USPS code. */
@@ -51,43 +47,20 @@ class DashboardBrowserTest {
         "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC",
         "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"));
 
-    private LoadedProduct product;
-    private RunningApp app;
-    private RunningApp empty;
-    private Browser browser;
-    private DashboardPage page;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
+    @RegisterExtension
+    static final AppOnNewDatabase empty = new AppOnNewDatabase();
+    /** Registered last, so closed first: before the services it visits. */
+    @RegisterExtension
+    @Order(Integer.MAX_VALUE)
+    static final Browser browser = new Browser();
 
-    @BeforeAll
-    void start() {
-        product = LoadedProduct.start();
-        app = product.app();
-        empty = RunningApp.start(TestWarehouse.newDatabase());
-        browser = Browser.start();
-        page = new DashboardPage(browser);
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (empty != null) {
-            empty.close();
-        }
-        if (product != null) {
-            product.close();
-        }
-    }
-
-    /** The browser's console after each test: no errors but those the test expected. */
-    @AfterEach
-    void noConsoleErrors() {
-        assertEquals(List.of(), browser.unexpectedConsoleErrors(), "errors in the browser console");
-    }
+    private final DashboardPage page = new DashboardPage(browser);
 
     @Test
     void theMapHasATileForEveryStateInTheUsualPlaces() {
-        page.open(app);
+        page.open(loaded.app());
         List<WebElement> tiles = browser.findAll(By.cssSelector("#map [data-state-code]"));
         assertEquals(51, tiles.size());
         assertEquals(CODES, tiles.stream().map(t -> t.getAttribute("data-state-code"))
@@ -143,7 +116,7 @@ class DashboardBrowserTest {
 
     @Test
     void aTileShowsItsValueOnHoverAndOnFocus() {
-        page.open(app);
+        page.open(loaded.app());
         WebElement tip = page.tile("NY").findElement(By.className("tip"));
         assertFalse(tip.isDisplayed());
         browser.actions().moveToElement(page.tile("NY")).perform();
@@ -162,7 +135,7 @@ class DashboardBrowserTest {
 
     @Test
     void theTableHasEveryStateWithNumbersForPeople() {
-        page.open(app);
+        page.open(loaded.app());
         List<WebElement> rows = page.rows();
         assertEquals(51, rows.size());
         assertEquals("Alabama", name(rows.get(0)), "by state at first");
@@ -180,7 +153,7 @@ class DashboardBrowserTest {
 
     @Test
     void everyColumnSorts() {
-        page.open(app);
+        page.open(loaded.app());
         page.header("people_per_dose").findElement(By.tagName("button")).click();
         assertEquals("ascending", page.header("people_per_dose").getAttribute("aria-sort"));
         assertEquals(null, page.header("state").getAttribute("aria-sort"), "one sorted column at a time");
@@ -214,7 +187,7 @@ class DashboardBrowserTest {
 
     @Test
     void theWeekSliderRedrawsMapAndTableAsOfThatWeek() {
-        page.open(app);
+        page.open(loaded.app());
         WebElement week = browser.find(By.id("week"));
         assertEquals("1", week.getAttribute("max"), "two weeks in the fixtures");
         assertEquals("1", week.getAttribute("value"), "the newest week: the current product");
@@ -243,7 +216,7 @@ class DashboardBrowserTest {
 
     @Test
     void selectingAStateShowsItsWeeksAsAChartAndATable() throws IOException {
-        page.open(app);
+        page.open(loaded.app());
         WebElement card = browser.find(By.id("trend"));
         assertFalse(card.isDisplayed(), "no state selected yet");
 
@@ -333,7 +306,7 @@ class DashboardBrowserTest {
         browser.cdp("Network.enable", Map.of());
         browser.cdp("Network.setBlockedURLs", Map.of("urls", List.of("*/weekly*")));
         try {
-            browser.get(app.baseUrl() + "/");
+            browser.get(loaded.app().baseUrl() + "/");
             WebElement load = browser.find(By.id("load-status"));
             browser.waitFor("the message", d -> load.getText().startsWith("Showing the current product; the earlier "
                 + "weeks could not be loaded."));
@@ -350,7 +323,7 @@ class DashboardBrowserTest {
     @Test
     void anEmptyWarehouseSaysThereIsNoDataYet() {
         browser.require();
-        browser.get(empty.baseUrl() + "/");
+        browser.get(empty.app().baseUrl() + "/");
         WebElement load = browser.find(By.id("load-status"));
         browser.waitFor("the empty state", d -> load.getText().startsWith("No data yet"));
         assertEquals(51, browser.findAll(By.cssSelector("#map [data-state-code].no-data")).size());
@@ -362,12 +335,12 @@ class DashboardBrowserTest {
 
     @Test
     void screenshotsOnADesktopAndOnAPhone() throws IOException {
-        page.open(app);
+        page.open(loaded.app());
         browser.screenshot(Path.of("target", "dashboard.png"));
         try {
             browser.cdp("Emulation.setDeviceMetricsOverride", Map.of(
                 "width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
-            page.open(app);
+            page.open(loaded.app());
             Number pageWidth = (Number) browser.script("return document.documentElement.scrollWidth;");
             assertTrue(pageWidth.intValue() <= 390, "no sideways scrolling of the page on a phone: " + pageWidth);
             browser.screenshotOfTheWindow(Path.of("target", "dashboard-phone.png"));

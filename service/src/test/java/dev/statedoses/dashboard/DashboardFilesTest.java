@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.AppOnNewDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,30 +15,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard's page and files over HTTP, no browser needed: served by the service itself under
  * a strict Content-Security-Policy, nothing else from its folder, and not sent again unchanged.
  * What the page does in a browser: DashboardBrowserTest, DashboardRefreshBrowserTest.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardFilesTest {
 
-    private RunningApp app;
-
-    @BeforeAll
-    void start() {
-        app = RunningApp.start(TestWarehouse.newDatabase());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final AppOnNewDatabase app = new AppOnNewDatabase();
 
     @Test
     void thePageAndItsFilesComeFromTheServiceWithAStrictPolicy() {

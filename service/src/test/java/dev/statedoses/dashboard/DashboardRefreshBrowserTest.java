@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.Config;
 import dev.statedoses.support.Browser;
 import dev.statedoses.support.ConfigBuilder;
-import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
@@ -19,10 +18,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -38,53 +38,43 @@ class DashboardRefreshBrowserTest {
 
     private static final String TOKEN = "t0ken";
 
-    private LoadedProduct product;
-    private FixtureServer upstream;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
+    /** Registered last, so closed first: before the services it visits. */
+    @RegisterExtension
+    @Order(Integer.MAX_VALUE)
+    static final Browser browser = new Browser();
+
+    private final DashboardPage page = new DashboardPage(browser);
     private boolean modernaCrlf;
-    private RunningApp app;
+    /** A second service on the same warehouse, with a refresh token. */
     private RunningApp locked;
-    private Browser browser;
-    private DashboardPage page;
 
     @BeforeAll
     void start() {
-        product = LoadedProduct.start();
-        upstream = product.upstream();
-        app = product.app();
-        locked = RunningApp.start(ConfigBuilder.from(product.config()).refreshToken(TOKEN).build());
-        browser = Browser.start();
-        page = new DashboardPage(browser);
+        locked = RunningApp.start(ConfigBuilder.from(loaded.config()).refreshToken(TOKEN).build());
     }
 
     @AfterAll
     void stop() {
-        if (browser != null) {
-            browser.close();
-        }
+        // The browser first, as for the services the extensions stop: its open connections would
+        // hold up this one's graceful stop.
+        browser.close();
         if (locked != null) {
             locked.close();
         }
-        if (product != null) {
-            product.close();
-        }
-    }
-
-    /** The browser's console after each test: no errors but those the test expected. */
-    @AfterEach
-    void noConsoleErrors() {
-        assertEquals(List.of(), browser.unexpectedConsoleErrors(), "errors in the browser console");
     }
 
     @Test
     void afterAFailedRefreshThePageSaysWhichRunItStillShows() {
         browser.require();
         // A warehouse of its own, so that the failed run is no other test's last refresh.
-        Config good = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+        Config good = loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase());
         try (RunningApp first = RunningApp.start(good)) {
             first.given().post("/refresh").then().statusCode(200);
         }
         String finishedAt;
-        Config broken = ConfigBuilder.from(good).moderna(upstream.url("/no-such-moderna.csv")).build();
+        Config broken = ConfigBuilder.from(good).moderna(loaded.upstream().url("/no-such-moderna.csv")).build();
         try (RunningApp failing = RunningApp.start(broken)) {
             finishedAt = failing.given().get("/refreshes/1").jsonPath().getString("finished_at");
             page.open(failing);
@@ -114,20 +104,20 @@ class DashboardRefreshBrowserTest {
     @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
         // Other tests may have left an unchanged run last: start from a run that built the product.
-        app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
-        page.open(app);
+        loaded.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
+        page.open(loaded.app());
         WebElement last = browser.find(By.id("last-refresh"));
-        String finishedAt = app.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
+        String finishedAt = loaded.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
         browser.waitFor("the last refresh", d -> !last.findElements(By.cssSelector("time")).isEmpty());
         assertEquals(finishedAt, last.findElement(By.tagName("time")).getAttribute("datetime"));
         String text = last.getText();
         assertTrue(text.contains("succeeded") && text.contains("51"), text);
         String moderna = Fixtures.sha256(modernaServed());
-        assertTrue(text.contains(upstream.url("/moderna.csv").toString()), text);
+        assertTrue(text.contains(loaded.upstream().url("/moderna.csv").toString()), text);
         assertTrue(text.contains("8 rows") && text.contains("7 rows") && text.contains("53 rows"), text);
         assertTrue(text.contains(moderna.substring(0, 12)) && !text.contains(moderna), "SHA-256, short: " + text);
 
-        long runBefore = lastRunId(app);
+        long runBefore = lastRunId(loaded.app());
         WebElement button = browser.find(By.id("refresh-button"));
         page.watchRefreshStatus();
         changeModerna(); // so that the refresh has something to build
@@ -143,7 +133,7 @@ class DashboardRefreshBrowserTest {
         // Asked asynchronously (Prefer: respond-async), then followed: the run's progress shows.
         assertTrue(page.seenStatuses().stream().anyMatch(s -> s.startsWith("Refreshing… run " + (runBefore + 1)
             + " is running")), "the run followed: " + page.seenStatuses());
-        String newFinishedAt = app.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
+        String newFinishedAt = loaded.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
         browser.waitFor("the new refresh's time", d -> newFinishedAt.equals(
             last.findElement(By.tagName("time")).getAttribute("datetime")));
         assertEquals(51, page.rows().size());
@@ -161,7 +151,7 @@ class DashboardRefreshBrowserTest {
     /** Serves moderna's fixture with its line ends swapped (LF, CRLF): the same rows in other bytes. */
     private void changeModerna() {
         modernaCrlf = !modernaCrlf;
-        upstream.serve("/moderna.csv", modernaServed());
+        loaded.upstream().serve("/moderna.csv", modernaServed());
     }
 
     /** The moderna bytes the upstream serves now: the fixture, with CRLF line ends after an odd number of changes. */

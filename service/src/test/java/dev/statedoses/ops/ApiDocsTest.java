@@ -8,34 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.AppOnNewDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract as the repository has it, and a reference page that loads only what the service serves. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiDocsTest {
 
-    private RunningApp app;
-
-    @BeforeAll
-    void start() {
-        app = RunningApp.start(TestWarehouse.newDatabase());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final AppOnNewDatabase app = new AppOnNewDatabase();
 
     @Test
     void openapiYamlIsTheRepositorysContractByteForByte() throws Exception {

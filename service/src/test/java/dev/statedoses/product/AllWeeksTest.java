@@ -13,19 +13,16 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.statedoses.support.AppOnNewDatabase;
 import dev.statedoses.support.LoadedProduct;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * GET /ratios/weekly: every state and week in one answer (long format), from the snapshot, with
@@ -46,30 +43,17 @@ import org.junit.jupiter.api.TestInstance;
  * 51 states x 2 weeks = 102 rows; the week by week doses add up to the 11,800 doses of the state
  * rows (Moderna 3500 + 600 = 4100, Pfizer 4000 + 3600 + 100 = 7700).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AllWeeksTest {
 
-    private LoadedProduct loaded;
-    private RunningApp app;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
     /** A second service on an empty warehouse: before any refresh. */
-    private RunningApp empty;
-
-    @BeforeAll
-    void refreshOnce() {
-        loaded = LoadedProduct.start();
-        app = loaded.app();
-        empty = RunningApp.start(TestWarehouse.newDatabase());
-    }
-
-    @AfterAll
-    void stop() {
-        empty.close();
-        loaded.close();
-    }
+    @RegisterExtension
+    static final AppOnNewDatabase empty = new AppOnNewDatabase();
 
     @Test
     void everyStateAndWeekInOneAnswerWithTheFixtureNumbers() {
-        app.given().config(DECIMALS).get("/ratios/weekly").then()
+        loaded.given().config(DECIMALS).get("/ratios/weekly").then()
             .statusCode(200).contentType("application/json")
             .body("$", hasSize(102))
             // By state (the order of GET /ratios), then week.
@@ -90,7 +74,7 @@ class AllWeeksTest {
             .body("findAll { it.state_code == 'VT' }.people_per_dose[1]", comparesEqualTo(new BigDecimal("1.7629")))
             .body("findAll { it.state_code == 'AK' }.doses_total", contains(0, 0))
             .body("findAll { it.state_code == 'AK' }.people_per_dose", contains(nullValue(), nullValue()));
-        app.given().get("/ratios/weekly").then()
+        loaded.given().get("/ratios/weekly").then()
             .body("doses_moderna.sum()", equalTo(4100))
             .body("doses_pfizer.sum()", equalTo(7700))
             .body("findAll { it.week == '2021-01-04' }.doses_total.sum()", equalTo(11800));
@@ -98,7 +82,7 @@ class AllWeeksTest {
 
     @Test
     void aRowHasExactlyTheDocumentedFields() {
-        Map<String, Object> row = app.given().get("/ratios/weekly").then().statusCode(200)
+        Map<String, Object> row = loaded.given().get("/ratios/weekly").then().statusCode(200)
             .extract().jsonPath().getMap("[0]");
         assertEquals(List.of("state", "state_code", "week", "doses_moderna", "doses_pfizer", "doses_total",
             "people_per_dose"), List.copyOf(row.keySet()));
@@ -106,7 +90,7 @@ class AllWeeksTest {
 
     @Test
     void theSameNumbersAsEachStatesWeeks() {
-        List<Map<String, Object>> all = app.given().get("/ratios/weekly").then().statusCode(200)
+        List<Map<String, Object>> all = loaded.given().get("/ratios/weekly").then().statusCode(200)
             .extract().jsonPath().getList("$");
         Map<String, List<Map<String, Object>>> byState = new LinkedHashMap<>();
         for (Map<String, Object> row : all) {
@@ -117,12 +101,12 @@ class AllWeeksTest {
         }
         assertEquals(51, byState.size());
         for (Map.Entry<String, List<Map<String, Object>>> state : byState.entrySet()) {
-            List<Map<String, Object>> own = app.given().get("/ratios/" + state.getKey() + "/weekly").then()
+            List<Map<String, Object>> own = loaded.given().get("/ratios/" + state.getKey() + "/weekly").then()
                 .statusCode(200).extract().jsonPath().getList("$");
             assertEquals(own, state.getValue(), state.getKey());
             // And through the filter: the same rows, state fields and all.
             assertEquals(all.stream().filter(r -> r.get("state_code").equals(state.getKey())).toList(),
-                app.given().queryParam("state", state.getKey()).get("/ratios/weekly").then().statusCode(200)
+                loaded.given().queryParam("state", state.getKey()).get("/ratios/weekly").then().statusCode(200)
                     .extract().jsonPath().getList("$"), state.getKey());
         }
     }
@@ -130,14 +114,14 @@ class AllWeeksTest {
     @Test
     void stateKeepsTheStatesNamedRepeatedOrCommaSeparated() {
         // Any order and any case, codes or names; each state once, in the order of GET /ratios.
-        app.given().queryParam("state", "ny", "Illinois", "NY").get("/ratios/weekly").then()
+        loaded.given().queryParam("state", "ny", "Illinois", "NY").get("/ratios/weekly").then()
             .statusCode(200)
             .body("state_code", contains("IL", "IL", "NY", "NY"))
             .body("doses_total", contains(0, 3600, 700, 7500));
-        app.given().queryParam("state", "VT,ak").get("/ratios/weekly").then()
+        loaded.given().queryParam("state", "VT,ak").get("/ratios/weekly").then()
             .statusCode(200)
             .body("state_code", contains("AK", "AK", "VT", "VT"));
-        app.given().urlEncodingEnabled(false).get("/ratios/weekly?state=New%20York&state=VT").then()
+        loaded.given().urlEncodingEnabled(false).get("/ratios/weekly?state=New%20York&state=VT").then()
             .statusCode(200)
             .body("state", contains("New York", "New York", "Vermont", "Vermont"));
     }
@@ -145,29 +129,29 @@ class AllWeeksTest {
     @Test
     void fromAndToKeepTheWeeksBetweenThemAndTotalsStayCumulative() {
         // 2021-01-01 is a Friday: only the week of 2021-01-04 is on or after it.
-        app.given().queryParam("from", "2021-01-01").get("/ratios/weekly").then()
+        loaded.given().queryParam("from", "2021-01-01").get("/ratios/weekly").then()
             .statusCode(200).body("$", hasSize(51)).body("week", everyItem(equalTo("2021-01-04")));
-        app.given().queryParam("to", "2020-12-28").get("/ratios/weekly").then()
+        loaded.given().queryParam("to", "2020-12-28").get("/ratios/weekly").then()
             .statusCode(200).body("$", hasSize(51)).body("week", everyItem(equalTo("2020-12-28")));
         // Both bounds are included.
-        app.given().queryParam("from", "2020-12-28").queryParam("to", "2021-01-04").get("/ratios/weekly").then()
+        loaded.given().queryParam("from", "2020-12-28").queryParam("to", "2021-01-04").get("/ratios/weekly").then()
             .statusCode(200).body("$", hasSize(102));
         // doses_total counts every week up to the row's, not only those from `from`: 700 + 2800 + 4000.
-        app.given().queryParam("state", "NY").queryParam("from", "2021-01-04").get("/ratios/weekly").then()
+        loaded.given().queryParam("state", "NY").queryParam("from", "2021-01-04").get("/ratios/weekly").then()
             .statusCode(200)
             .body("week", contains("2021-01-04"))
             .body("doses_moderna", contains(2800))
             .body("doses_total", contains(7500));
         // No week in between: nothing, but not an error.
-        app.given().queryParam("from", "2021-01-05").get("/ratios/weekly").then()
+        loaded.given().queryParam("from", "2021-01-05").get("/ratios/weekly").then()
             .statusCode(200).body(equalTo("[]"));
-        app.given().queryParam("from", "2020-12-29").queryParam("to", "2021-01-03").get("/ratios/weekly").then()
+        loaded.given().queryParam("from", "2020-12-29").queryParam("to", "2021-01-03").get("/ratios/weekly").then()
             .statusCode(200).body(equalTo("[]"));
     }
 
     @Test
     void csvHasTheSameRowsUnderAHeader() {
-        String csv = app.given().queryParam("format", "csv").get("/ratios/weekly").then()
+        String csv = loaded.given().queryParam("format", "csv").get("/ratios/weekly").then()
             .statusCode(200).contentType("text/csv; charset=utf-8").extract().asString();
         List<String> lines = List.of(csv.split("\r\n"));
         assertEquals(103, lines.size());
@@ -177,45 +161,45 @@ class AllWeeksTest {
             lines.stream().filter(l -> l.startsWith("New York,")).toList());
         assertEquals("state,state_code,week,doses_moderna,doses_pfizer,doses_total,people_per_dose\r\n"
                 + "Vermont,VT,2021-01-04,600,100,700,1.7629\r\n",
-            app.given().header("Accept", "text/csv").queryParam("state", "vt").queryParam("from", "2021-01-04")
+            loaded.given().header("Accept", "text/csv").queryParam("state", "vt").queryParam("from", "2021-01-04")
                 .get("/ratios/weekly").asString());
     }
 
     @Test
     void etagLastModifiedAnd304LikeTheOtherReads() {
-        String lastModified = app.given().get("/ratios/NY").header("Last-Modified");
-        String etag = app.given().get("/ratios/weekly").then().statusCode(200)
+        String lastModified = loaded.given().get("/ratios/NY").header("Last-Modified");
+        String etag = loaded.given().get("/ratios/weekly").then().statusCode(200)
             .header("Cache-Control", "no-cache")
             .header("Vary", "Accept")
             .header("Last-Modified", lastModified)
             .extract().header("ETag");
-        app.given().header("If-None-Match", etag).get("/ratios/weekly").then()
+        loaded.given().header("If-None-Match", etag).get("/ratios/weekly").then()
             .statusCode(304).body(emptyString()).header("ETag", etag).header("Last-Modified", lastModified);
-        app.given().header("If-Modified-Since", lastModified).get("/ratios/weekly").then().statusCode(304);
+        loaded.given().header("If-Modified-Since", lastModified).get("/ratios/weekly").then().statusCode(304);
         // Another answer, another validator: the CSV, and a filtered answer.
-        String csv = app.given().queryParam("format", "csv").get("/ratios/weekly").header("ETag");
-        String filtered = app.given().queryParam("state", "NY").get("/ratios/weekly").header("ETag");
+        String csv = loaded.given().queryParam("format", "csv").get("/ratios/weekly").header("ETag");
+        String filtered = loaded.given().queryParam("state", "NY").get("/ratios/weekly").header("ETag");
         assertNotEquals(etag, csv);
         assertNotEquals(etag, filtered);
-        app.given().queryParam("state", "NY").header("If-None-Match", filtered).get("/ratios/weekly").then()
+        loaded.given().queryParam("state", "NY").header("If-None-Match", filtered).get("/ratios/weekly").then()
             .statusCode(304);
-        app.given().header("If-None-Match", filtered).get("/ratios/weekly").then().statusCode(200);
+        loaded.given().header("If-None-Match", filtered).get("/ratios/weekly").then().statusCode(200);
     }
 
     @Test
     void wrongFiltersAreProblems() {
-        app.given().queryParam("state", "PR").get("/ratios/weekly").then()
+        loaded.given().queryParam("state", "PR").get("/ratios/weekly").then()
             .statusCode(404).contentType("application/problem+json")
             .body("type", equalTo("/problems/unknown-state"))
             .body("detail", containsString("No state 'PR'"));
         for (String state : List.of("N;Y", "", "NY,,IL", "12")) {
-            app.given().queryParam("state", state).get("/ratios/weekly").then()
+            loaded.given().queryParam("state", state).get("/ratios/weekly").then()
                 .statusCode(400).contentType("application/problem+json")
                 .body("type", equalTo("/problems/invalid-state"));
         }
         for (String date : List.of("2021-13-01", "2021-1-4", "yesterday", "")) {
             for (String bound : List.of("from", "to")) {
-                app.given().queryParam(bound, date).get("/ratios/weekly").then()
+                loaded.given().queryParam(bound, date).get("/ratios/weekly").then()
                     .statusCode(400).contentType("application/problem+json")
                     .body("type", equalTo("/problems/invalid-week-range"))
                     .body("title", equalTo("Invalid week range"))
@@ -223,12 +207,12 @@ class AllWeeksTest {
                         + "written YYYY-MM-DD, such as 2021-01-04"));
             }
         }
-        app.given().queryParam("from", "2021-01-04").queryParam("to", "2020-12-28").get("/ratios/weekly").then()
+        loaded.given().queryParam("from", "2021-01-04").queryParam("to", "2020-12-28").get("/ratios/weekly").then()
             .statusCode(400).body("type", equalTo("/problems/invalid-week-range"))
             .body("detail", equalTo("from 2021-01-04 is after to 2020-12-28: no week can be in between"));
-        app.given().queryParam("to", "2021-01-04", "2021-01-11").get("/ratios/weekly").then()
+        loaded.given().queryParam("to", "2021-01-04", "2021-01-11").get("/ratios/weekly").then()
             .statusCode(400).body("detail", containsString("to is given 2 times"));
-        app.given().queryParam("format", "xml").get("/ratios/weekly").then()
+        loaded.given().queryParam("format", "xml").get("/ratios/weekly").then()
             .statusCode(400).body("type", equalTo("/problems/invalid-format"));
     }
 

@@ -10,17 +10,14 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.statedoses.support.AppOnNewDatabase;
 import dev.statedoses.support.LoadedProduct;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The product as of a week (GET /ratios?as_of=, GET /ratios/{state}?as_of=) and week by week
@@ -44,32 +41,19 @@ import org.junit.jupiter.api.TestInstance;
  * Alaska, population 900: 0 in both weeks (2021-01-04 is a real 0/0 row), null
  * </pre>
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AsOfAndWeeklyTest {
 
-    private LoadedProduct loaded;
-    private RunningApp app;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
     /** A second service on an empty warehouse: before any refresh. */
-    private RunningApp empty;
-
-    @BeforeAll
-    void refreshOnce() {
-        loaded = LoadedProduct.start();
-        app = loaded.app();
-        empty = RunningApp.start(TestWarehouse.newDatabase());
-    }
-
-    @AfterAll
-    void stop() {
-        empty.close();
-        loaded.close();
-    }
+    @RegisterExtension
+    static final AppOnNewDatabase empty = new AppOnNewDatabase();
 
     // --- GET /ratios/{state}/weekly ---------------------------------------------------------------
 
     @Test
     void weeklyHasEveryWeekWithThatWeeksDosesAndTheCumulativeRatio() {
-        app.given().config(DECIMALS).get("/ratios/NY/weekly").then()
+        loaded.given().config(DECIMALS).get("/ratios/NY/weekly").then()
             .statusCode(200).contentType("application/json")
             .header("X-Content-Type-Options", "nosniff")
             .body("$", hasSize(2))
@@ -87,7 +71,7 @@ class AsOfAndWeeklyTest {
 
     @Test
     void weeklyJsonHasExactlyTheDocumentedFields() {
-        Map<String, Object> week = app.given().get("/ratios/NY/weekly").then().statusCode(200)
+        Map<String, Object> week = loaded.given().get("/ratios/NY/weekly").then().statusCode(200)
             .extract().jsonPath().getMap("[0]");
         assertEquals(List.of("week", "doses_moderna", "doses_pfizer", "doses_total", "people_per_dose"),
             List.copyOf(week.keySet()));
@@ -97,7 +81,7 @@ class AsOfAndWeeklyTest {
     void aStateWithoutRowsInAWeekHasZeroThatWeekAndCarriesItsTotalForward() {
         // Illinois has no row in 2020-12-28: 0 and a null ratio; then Chicago 1200 + IL 2400 = 3600,
         // 3000 / 3600 = 0.8333.
-        app.given().config(DECIMALS).get("/ratios/il/weekly").then()
+        loaded.given().config(DECIMALS).get("/ratios/il/weekly").then()
             .statusCode(200)
             .body("week", contains("2020-12-28", "2021-01-04"))
             .body("doses_moderna", contains(0, 0))
@@ -106,14 +90,14 @@ class AsOfAndWeeklyTest {
             .body("people_per_dose[0]", nullValue())
             .body("people_per_dose[1]", comparesEqualTo(new BigDecimal("0.8333")));
         // Vermont: 0 then 600 + 100 = 700, 1234 / 700 = 1.762857... = 1.7629
-        app.given().config(DECIMALS).pathParam("state", "Vermont").get("/ratios/{state}/weekly").then()
+        loaded.given().config(DECIMALS).pathParam("state", "Vermont").get("/ratios/{state}/weekly").then()
             .statusCode(200)
             .body("doses_moderna", contains(0, 600))
             .body("doses_pfizer", contains(0, 100))
             .body("doses_total", contains(0, 700))
             .body("people_per_dose[1]", comparesEqualTo(new BigDecimal("1.7629")));
         // Alaska: a real 0/0 row in 2021-01-04, none in 2020-12-28: 0 and null in both.
-        app.given().get("/ratios/AK/weekly").then()
+        loaded.given().get("/ratios/AK/weekly").then()
             .statusCode(200)
             .body("week", contains("2020-12-28", "2021-01-04"))
             .body("doses_total", contains(0, 0))
@@ -122,11 +106,11 @@ class AsOfAndWeeklyTest {
 
     @Test
     void weeklyOfAnUnknownOrMalformedStateIsAProblem() {
-        app.given().get("/ratios/PR/weekly").then()
+        loaded.given().get("/ratios/PR/weekly").then()
             .statusCode(404).contentType("application/problem+json")
             .body("type", equalTo("/problems/unknown-state"))
             .body("detail", containsString("No state 'PR'"));
-        app.given().pathParam("state", "N;Y").get("/ratios/{state}/weekly").then()
+        loaded.given().pathParam("state", "N;Y").get("/ratios/{state}/weekly").then()
             .statusCode(400).contentType("application/problem+json")
             .body("type", equalTo("/problems/invalid-state"));
     }
@@ -137,7 +121,7 @@ class AsOfAndWeeklyTest {
     void asOfTheFirstWeekCountsOnlyItsAllocations() {
         // 2020-12-31: only the week of 2020-12-28. New York 700 Moderna, 6000 / 700 = 8.5714.
         for (String key : List.of("NY", "new york")) {
-            app.given().config(DECIMALS).pathParam("state", key).queryParam("as_of", "2020-12-31")
+            loaded.given().config(DECIMALS).pathParam("state", key).queryParam("as_of", "2020-12-31")
                 .get("/ratios/{state}").then()
                 .statusCode(200).contentType("application/json")
                 .body("state", equalTo("New York"))
@@ -149,11 +133,11 @@ class AsOfAndWeeklyTest {
                 .body("people_per_dose", comparesEqualTo(new BigDecimal("8.5714")));
         }
         // Illinois and Vermont have nothing before 2021-01-04.
-        app.given().queryParam("as_of", "2020-12-31").get("/ratios/IL").then()
+        loaded.given().queryParam("as_of", "2020-12-31").get("/ratios/IL").then()
             .statusCode(200).body("population", equalTo(3000)).body("doses_total", equalTo(0))
             .body("people_per_dose", nullValue());
         // In the whole list, New York's 700 are the only doses by then.
-        app.given().queryParam("as_of", "2020-12-31").get("/ratios").then()
+        loaded.given().queryParam("as_of", "2020-12-31").get("/ratios").then()
             .statusCode(200)
             .body("$", hasSize(51))
             .body("doses_total.sum()", equalTo(700))
@@ -162,21 +146,21 @@ class AsOfAndWeeklyTest {
 
     @Test
     void theDayOfAWeekIsIncludedAndTheDayBeforeIsNot() {
-        app.given().queryParam("as_of", "2020-12-28").get("/ratios/NY").then()
+        loaded.given().queryParam("as_of", "2020-12-28").get("/ratios/NY").then()
             .statusCode(200).body("doses_total", equalTo(700));
-        app.given().queryParam("as_of", "2020-12-27").get("/ratios/NY").then()
+        loaded.given().queryParam("as_of", "2020-12-27").get("/ratios/NY").then()
             .statusCode(200).body("doses_total", equalTo(0)).body("people_per_dose", nullValue());
         // 2021-01-03 is still only the first week; 2021-01-04 adds 2800 + 4000: 7500.
-        app.given().queryParam("as_of", "2021-01-03").get("/ratios/NY").then()
+        loaded.given().queryParam("as_of", "2021-01-03").get("/ratios/NY").then()
             .statusCode(200).body("doses_total", equalTo(700));
-        app.given().queryParam("as_of", "2021-01-04").get("/ratios/NY").then()
+        loaded.given().queryParam("as_of", "2021-01-04").get("/ratios/NY").then()
             .statusCode(200).body("doses_total", equalTo(7500));
     }
 
     @Test
     void beforeTheFirstWeekEveryStateHasNoDosesAndNoRatio() {
         // Populations stay: 6000 (NY) + 3000 (IL) + 1234 (VT) + 900 (AK) + 47 x 10000 = 481134.
-        app.given().queryParam("as_of", "2020-12-01").get("/ratios").then()
+        loaded.given().queryParam("as_of", "2020-12-01").get("/ratios").then()
             .statusCode(200).contentType("application/json")
             .body("$", hasSize(51))
             .body("doses_moderna", everyItem(equalTo(0)))
@@ -188,20 +172,20 @@ class AsOfAndWeeklyTest {
             .body("[50].state", equalTo("Wyoming"));
         // The earliest dates ISO 8601 writes in ten characters (0000 is the year 1 BC) are dates too.
         for (String date : List.of("0001-01-01", "0000-01-01")) {
-            app.given().queryParam("as_of", date).get("/ratios/VT").then()
+            loaded.given().queryParam("as_of", date).get("/ratios/VT").then()
                 .statusCode(200).body("population", equalTo(1234)).body("doses_total", equalTo(0));
         }
     }
 
     @Test
     void asOfTheLastWeekOrLaterIsTheProductItself() {
-        String now = app.given().get("/ratios").then().statusCode(200).extract().asString();
+        String now = loaded.given().get("/ratios").then().statusCode(200).extract().asString();
         for (String date : List.of("2021-01-04", "2021-06-30", "9999-12-31")) {
-            assertEquals(now, app.given().queryParam("as_of", date).get("/ratios").then()
+            assertEquals(now, loaded.given().queryParam("as_of", date).get("/ratios").then()
                 .statusCode(200).extract().asString(), "as_of=" + date);
         }
-        String newYork = app.given().get("/ratios/NY").then().statusCode(200).extract().asString();
-        assertEquals(newYork, app.given().queryParam("as_of", "2021-01-04").get("/ratios/NY").then()
+        String newYork = loaded.given().get("/ratios/NY").then().statusCode(200).extract().asString();
+        assertEquals(newYork, loaded.given().queryParam("as_of", "2021-01-04").get("/ratios/NY").then()
             .statusCode(200).extract().asString());
     }
 
@@ -211,7 +195,7 @@ class AsOfAndWeeklyTest {
         for (String value : List.of("2021-13-01", "yesterday", "2021-1-4", tooLong, "2021-02-30", "",
                 "2021-01-04T00:00:00", "20210104", " 2021-01-04", "+2021-01-04", "2021/01/04", "04-01-2021")) {
             for (String path : List.of("/ratios", "/ratios/NY")) {
-                app.given().queryParam("as_of", value).get(path).then()
+                loaded.given().queryParam("as_of", value).get(path).then()
                     .statusCode(400).contentType("application/problem+json")
                     .header("X-Content-Type-Options", "nosniff")
                     .body("type", equalTo("/problems/invalid-as-of"))
@@ -220,22 +204,22 @@ class AsOfAndWeeklyTest {
                     .body("detail", containsString("YYYY-MM-DD"));
             }
         }
-        app.given().queryParam("as_of", "2021-13-01").get("/ratios").then()
+        loaded.given().queryParam("as_of", "2021-13-01").get("/ratios").then()
             .body("detail", equalTo("as_of '2021-13-01' is not a date: use a real calendar date written "
                 + "YYYY-MM-DD, such as 2021-01-04"));
         // A long value is cut in the detail, not echoed whole; the detail says how long it was.
-        app.given().queryParam("as_of", tooLong).get("/ratios").then()
+        loaded.given().queryParam("as_of", tooLong).get("/ratios").then()
             .body("detail", containsString("'" + tooLong.substring(0, 40) + "… (200 characters)'"));
-        app.given().queryParam("as_of", "2021-01-04", "2020-12-28").get("/ratios").then()
+        loaded.given().queryParam("as_of", "2021-01-04", "2020-12-28").get("/ratios").then()
             .statusCode(400).body("type", equalTo("/problems/invalid-as-of"))
             .body("detail", containsString("given 2 times"));
     }
 
     @Test
     void asOfKeepsTheStateErrors() {
-        app.given().queryParam("as_of", "2020-12-31").get("/ratios/PR").then()
+        loaded.given().queryParam("as_of", "2020-12-31").get("/ratios/PR").then()
             .statusCode(404).body("type", equalTo("/problems/unknown-state"));
-        app.given().queryParam("as_of", "2020-12-31").pathParam("state", "N;Y").get("/ratios/{state}").then()
+        loaded.given().queryParam("as_of", "2020-12-31").pathParam("state", "N;Y").get("/ratios/{state}").then()
             .statusCode(400).body("type", equalTo("/problems/invalid-state"));
     }
 
@@ -259,7 +243,7 @@ class AsOfAndWeeklyTest {
 
     @Test
     void theWeeklyTableHasEveryStateInEveryWeekAndAddsUpToTheProduct() {
-        Jdbi jdbi = app.wiring().warehouse().jdbi();
+        Jdbi jdbi = loaded.app().wiring().warehouse().jdbi();
         // 51 states and DC x 2 weeks
         int rows = jdbi.withHandle(h -> h.createQuery("select count(*) from dwh.state_doses_weekly")
             .mapTo(Integer.class).one());
@@ -305,10 +289,10 @@ class AsOfAndWeeklyTest {
 
     @Test
     void asOfAnswersCarryTheProductsRefreshTime() {
-        String refreshedAt = app.given().get("/ratios/NY").then().extract().path("refreshed_at");
-        app.given().queryParam("as_of", "2020-12-01").get("/ratios").then()
+        String refreshedAt = loaded.given().get("/ratios/NY").then().extract().path("refreshed_at");
+        loaded.given().queryParam("as_of", "2020-12-01").get("/ratios").then()
             .body("refreshed_at", everyItem(equalTo(refreshedAt)));
-        app.given().queryParam("as_of", "2020-12-31").get("/ratios/NY").then()
+        loaded.given().queryParam("as_of", "2020-12-31").get("/ratios/NY").then()
             .body("refreshed_at", equalTo(refreshedAt));
     }
 }

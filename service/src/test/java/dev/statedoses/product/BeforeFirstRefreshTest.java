@@ -3,39 +3,26 @@ package dev.statedoses.product;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.statedoses.support.AppOnNewDatabase;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A newly started service on an empty warehouse: nothing to show yet, and it says so. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BeforeFirstRefreshTest {
 
-    private RunningApp app;
-
-    @BeforeAll
-    void start() {
-        app = RunningApp.start(TestWarehouse.newDatabase());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final AppOnNewDatabase empty = new AppOnNewDatabase();
 
     @Test
     void ratiosIsAnEmptyArray() {
-        app.given().get("/ratios").then()
+        empty.given().get("/ratios").then()
             .statusCode(200).contentType("application/json")
             .body(equalTo("[]"));
     }
 
     @Test
     void aStateIsNotFoundBecauseNothingIsLoaded() {
-        app.given().get("/ratios/NY").then()
+        empty.given().get("/ratios/NY").then()
             .statusCode(404).contentType("application/problem+json")
             .body("type", equalTo("/problems/no-data"))
             .body("title", equalTo("No data yet"))
@@ -45,7 +32,7 @@ class BeforeFirstRefreshTest {
 
     @Test
     void anUnknownPathIsAProblemToo() {
-        app.given().get("/nothing-here").then()
+        empty.given().get("/nothing-here").then()
             .statusCode(404).contentType("application/problem+json")
             .body("status", equalTo(404))
             .body("title", equalTo("Not Found"));
@@ -53,7 +40,7 @@ class BeforeFirstRefreshTest {
 
     @Test
     void aRequestTheServerRejectsBeforeRoutingIsAProblemToo() {
-        app.given().header("X-Padding", "a".repeat(20_000)).get("/ratios").then()
+        empty.given().header("X-Padding", "a".repeat(20_000)).get("/ratios").then()
             .statusCode(431).contentType("application/problem+json")
             .header("X-Content-Type-Options", "nosniff")
             .body("type", equalTo("/problems/http-431"))

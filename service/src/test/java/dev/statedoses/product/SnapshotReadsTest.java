@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -41,7 +42,8 @@ class SnapshotReadsTest {
 
     private static final String ROUTES = "the routes";
 
-    private LoadedProduct loaded;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
     private Server server;
     private final List<String> logged = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -49,7 +51,6 @@ class SnapshotReadsTest {
 
     @BeforeAll
     void start() throws Exception {
-        loaded = LoadedProduct.start();
         ProductCache product = new ProductCache(loaded.app().wiring().ratios(),
             new ProductResponse(Wiring.objectMapper()));
         product.reload();
@@ -79,7 +80,6 @@ class SnapshotReadsTest {
     @AfterAll
     void stop() throws Exception {
         server.stop();
-        loaded.close();
     }
 
     private HttpResponse<String> send(String method, String pathAndQuery, String... headers) throws Exception {
@@ -185,8 +185,8 @@ class SnapshotReadsTest {
     })
     void answersExactlyAsTheRoutesDo(String fast, String accept, String route) {
         // The paths are written percent-encoded already: rest-assured must send them as they are.
-        Response viaSnapshot = loaded.app().given().urlEncodingEnabled(false).header("Accept", accept).get(fast);
-        Response viaRoute = loaded.app().given().urlEncodingEnabled(false).get(route);
+        Response viaSnapshot = loaded.given().urlEncodingEnabled(false).header("Accept", accept).get(fast);
+        Response viaRoute = loaded.given().urlEncodingEnabled(false).get(route);
         assertEquals(200, viaSnapshot.statusCode());
         assertEquals(viaRoute.statusCode(), viaSnapshot.statusCode());
         assertArrayEquals(viaRoute.asByteArray(), viaSnapshot.asByteArray());
@@ -204,14 +204,14 @@ class SnapshotReadsTest {
     void metricsCountFastReads() {
         double before = fastReadsCounted();
         for (int i = 0; i < 3; i++) {
-            loaded.app().given().get("/ratios/VT").then().statusCode(200);
+            loaded.given().get("/ratios/VT").then().statusCode(200);
         }
         assertEquals(before + 3, fastReadsCounted());
     }
 
     /** http_server_requests_seconds_count of GET /ratios/{state} 200, from GET /metrics. */
     private double fastReadsCounted() {
-        String metrics = loaded.app().given().get("/metrics").asString();
+        String metrics = loaded.given().get("/metrics").asString();
         return metrics.lines()
             .filter(line -> line.startsWith("http_server_requests_seconds_count{")
                 && line.contains("route=\"/ratios/{state}\"") && line.contains("status=\"200\"")

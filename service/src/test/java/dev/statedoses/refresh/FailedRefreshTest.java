@@ -4,52 +4,33 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
-import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
-import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A refresh that fails says which source, where and what, and changes nothing: the product the
  * API serves is byte for byte what it was, and the attempt is on record as failed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailedRefreshTest {
 
-    private LoadedProduct loaded;
-    private FixtureServer upstream;
-    private Config good;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
 
-    @BeforeAll
-    void loadAGoodProduct() {
-        loaded = LoadedProduct.start();
-        upstream = loaded.upstream();
-        good = loaded.config();
-    }
-
-    @AfterAll
-    void stop() {
-        loaded.close();
-    }
-
-    private void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
-        loaded.refreshFails(sources, status, problem);
+    /** The good product's configuration, to change for one refresh. */
+    private static ConfigBuilder good() {
+        return ConfigBuilder.from(loaded.config());
     }
 
     private URI serve(String path, String body) {
-        return upstream.serve(path, body.getBytes(StandardCharsets.UTF_8));
+        return loaded.upstream().serve(path, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String withLine(String fixture, String extraLine) {
@@ -58,8 +39,8 @@ class FailedRefreshTest {
 
     @Test
     void anUpstreamErrorStatusIsABadGateway() {
-        URI moderna = upstream.serveStatus("/down/moderna.csv", 500, "text/plain", "oops");
-        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 502, r -> r
+        URI moderna = loaded.upstream().serveStatus("/down/moderna.csv", 500, "text/plain", "oops");
+        loaded.refreshFails(good().moderna(moderna).build(), 502, r -> r
             .body("type", equalTo("/problems/source-unavailable"))
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
@@ -75,7 +56,7 @@ class FailedRefreshTest {
             closedPort = socket.getLocalPort();
         }
         URI population = URI.create("http://127.0.0.1:" + closedPort + "/County_Population.csv");
-        refreshFails(ConfigBuilder.from(good).countyPopulation(population).build(), 502, r -> r
+        loaded.refreshFails(good().countyPopulation(population).build(), 502, r -> r
             .body("source", equalTo("population"))
             .body("detail", containsString("connection refused")));
     }
@@ -84,7 +65,7 @@ class FailedRefreshTest {
     void aBadCountIsRejectedWithItsLineAndColumn() {
         URI pfizer = serve("/bad-count/pfizer.csv",
             withLine("pfizer.csv", "\"Ohio\",\"2021-01-04T00:00:00.000\",\"1O0\",\"100\""));
-        refreshFails(ConfigBuilder.from(good).pfizer(pfizer).build(), 422, r -> r
+        loaded.refreshFails(good().pfizer(pfizer).build(), 422, r -> r
             .body("type", equalTo("/problems/source-content"))
             .body("source", equalTo("pfizer"))
             .body("url", equalTo(pfizer.toString()))
@@ -96,7 +77,7 @@ class FailedRefreshTest {
     @Test
     void anErrorPageServedAsOkIsNotLoaded() {
         URI moderna = serve("/html/moderna.csv", "<html><body>Service Unavailable</body></html>");
-        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(1))
             .body("detail", containsString("not CSV")));
@@ -106,7 +87,7 @@ class FailedRefreshTest {
     void aWeekListedTwiceWithDifferentValuesIsRejected() {
         URI moderna = serve("/conflict/moderna.csv",
             withLine("moderna.csv", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"301\""));
-        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(10))
             .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
@@ -120,7 +101,7 @@ class FailedRefreshTest {
         URI moderna = serve("/conflict-after-repeat/moderna.csv", withLine("moderna.csv",
             "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"
                 + "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"299\""));
-        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("source", equalTo("moderna"))
             .body("line", equalTo(11))
             .body("detail", containsString("Vermont has two different allocations for the week of 2021-01-04 "
@@ -132,7 +113,7 @@ class FailedRefreshTest {
         String withoutWyoming = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
             .lines().filter(line -> !line.contains(",Wyoming,")).reduce("", (a, b) -> a + b + "\n");
         URI population = serve("/no-wyoming/County_Population.csv", withoutWyoming);
-        refreshFails(ConfigBuilder.from(good).countyPopulation(population).build(), 422, r -> r
+        loaded.refreshFails(good().countyPopulation(population).build(), 422, r -> r
             .body("source", equalTo("population"))
             .body("column", equalTo("State"))
             .body("detail", containsString("no county of Wyoming")));
@@ -142,7 +123,7 @@ class FailedRefreshTest {
     void aSourceWithOnlyAHeaderIsRejected() {
         URI pfizer = serve("/empty/pfizer.csv",
             "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n");
-        refreshFails(ConfigBuilder.from(good).pfizer(pfizer).build(), 422, r -> r
+        loaded.refreshFails(good().pfizer(pfizer).build(), 422, r -> r
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("no data rows")));
     }
@@ -151,7 +132,7 @@ class FailedRefreshTest {
     void anImpossiblyLargeCountIsRejectedBeforeItCanOverflowASum() {
         URI moderna = serve("/huge/moderna.csv",
             withLine("moderna.csv", "\"Alabama\",\"2021-01-11T00:00:00.000\",\"9000000000000000000\",\"0\""));
-        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 422, r -> r
             .body("line", equalTo(10))
             .body("column", equalTo("_1st_dose_allocations"))
             .body("detail", containsString("larger than any real count")));
@@ -160,7 +141,7 @@ class FailedRefreshTest {
     @Test
     void anUnknownHostIsABadGateway() {
         URI moderna = URI.create("http://no-such-host.invalid/moderna.csv");
-        refreshFails(ConfigBuilder.from(good).moderna(moderna).build(), 502, r -> r
+        loaded.refreshFails(good().moderna(moderna).build(), 502, r -> r
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
             .body("detail", containsString("unknown host")));
@@ -168,9 +149,10 @@ class FailedRefreshTest {
 
     @Test
     void anUpstreamSlowerThanTheTimeoutToAnswerIsAGatewayTimeout() {
-        URI pfizer = upstream.serveAfter("/slow/pfizer.csv", Duration.ofSeconds(4), Fixtures.bytes("pfizer.csv"));
-        refreshFails(ConfigBuilder.from(good).pfizer(pfizer)
-            .sourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()).build(), 504, r -> r
+        URI pfizer = loaded.upstream().serveAfter("/slow/pfizer.csv", Duration.ofSeconds(4),
+            Fixtures.bytes("pfizer.csv"));
+        loaded.refreshFails(good().pfizer(pfizer)
+            .sourceLimits(Duration.ofSeconds(1), loaded.config().sourceMaxBytes()).build(), 504, r -> r
             .body("type", equalTo("/problems/source-timeout"))
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("no response within 1 s")));
@@ -179,10 +161,10 @@ class FailedRefreshTest {
     @Test
     void aBodyStillArrivingAfterTheTimeoutIsAGatewayTimeout() {
         // Headers at once, then the body in 5 pieces 0.6 s apart: 3 s in all against a 1 s budget.
-        URI population = upstream.serveTrickling("/trickle/County_Population.csv",
+        URI population = loaded.upstream().serveTrickling("/trickle/County_Population.csv",
             Fixtures.bytes("county_population.csv"), 5, Duration.ofMillis(600));
-        refreshFails(ConfigBuilder.from(good).countyPopulation(population)
-            .sourceLimits(Duration.ofSeconds(1), good.sourceMaxBytes()).build(), 504, r -> r
+        loaded.refreshFails(good().countyPopulation(population)
+            .sourceLimits(Duration.ofSeconds(1), loaded.config().sourceMaxBytes()).build(), 504, r -> r
             .body("type", equalTo("/problems/source-timeout"))
             .body("source", equalTo("population"))
             .body("detail", containsString("the body did not arrive in full within 1 s")));
@@ -190,7 +172,7 @@ class FailedRefreshTest {
 
     @Test
     void aBodyLargerThanTheLimitIsABadGateway() {
-        refreshFails(ConfigBuilder.from(good).sourceLimits(good.sourceTimeout(), 300).build(), 502, r -> r
+        loaded.refreshFails(good().sourceLimits(loaded.config().sourceTimeout(), 300).build(), 502, r -> r
             .body("type", equalTo("/problems/source-unavailable"))
             .body("source", equalTo("moderna"))
             .body("detail", containsString("larger than SOURCE_MAX_BYTES (300 bytes)")));
@@ -199,9 +181,9 @@ class FailedRefreshTest {
     @Test
     void aBodyShorterThanItsContentLengthIsCutShort() {
         byte[] moderna = Fixtures.bytes("moderna.csv");
-        URI cut = upstream.serveCutOff("/cut/moderna.csv", moderna, 200);
+        URI cut = loaded.upstream().serveCutOff("/cut/moderna.csv", moderna, 200);
         long line = 1 + new String(moderna, 0, 200, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
-        refreshFails(ConfigBuilder.from(good).moderna(cut).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(cut).build(), 422, r -> r
             .body("type", equalTo("/problems/source-truncated"))
             .body("source", equalTo("moderna"))
             .body("line", equalTo((int) line))
@@ -215,7 +197,7 @@ class FailedRefreshTest {
         // Cut inside line 9, after its second field.
         String cut = moderna.substring(0, moderna.lastIndexOf("\"100\",\"100\""));
         URI url = serve("/truncated/moderna.csv", cut);
-        refreshFails(ConfigBuilder.from(good).moderna(url).build(), 422, r -> r
+        loaded.refreshFails(good().moderna(url).build(), 422, r -> r
             .body("type", equalTo("/problems/source-truncated"))
             .body("line", equalTo(9))
             .body("detail", containsString("the body ends in the middle of a line")));

@@ -7,21 +7,16 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
-import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
-import io.restassured.response.ValidatableResponse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,30 +29,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on lines 2-8 (Vermont on line 5), so an appended line is line 9; county_population.csv has 53
  * on lines 2-54 (New York's Albany on line 35), so an appended line is line 55.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RejectedContentTest {
 
     private static final String ALLOCATION_HEADER =
         "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"";
 
-    private LoadedProduct loaded;
-    private FixtureServer upstream;
-    private Config good;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
 
-    @BeforeAll
-    void loadAGoodProduct() {
-        loaded = LoadedProduct.start();
-        upstream = loaded.upstream();
-        good = loaded.config();
-    }
-
-    @AfterAll
-    void stop() {
-        loaded.close();
-    }
-
-    private void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
-        loaded.refreshFails(sources, status, problem);
+    /** The good product's configuration, to change for one refresh. */
+    private static ConfigBuilder good() {
+        return ConfigBuilder.from(loaded.config());
     }
 
     /**
@@ -125,18 +107,18 @@ class RejectedContentTest {
     @MethodSource("rejected")
     void isA422NamingSourceUrlLineAndColumn(Case rejected) {
         String path = "/rejected/" + rejected.name().replaceAll("[^A-Za-z0-9]+", "-") + "/" + rejected.source() + ".csv";
-        URI url = upstream.serveStatus(path, 200, rejected.contentType(), rejected.body());
+        URI url = loaded.upstream().serveStatus(path, 200, rejected.contentType(), rejected.body());
         Config sources = switch (rejected.source()) {
-            case "moderna" -> ConfigBuilder.from(good).moderna(url).build();
-            case "pfizer" -> ConfigBuilder.from(good).pfizer(url).build();
-            case "population" -> ConfigBuilder.from(good).countyPopulation(url).build();
+            case "moderna" -> good().moderna(url).build();
+            case "pfizer" -> good().pfizer(url).build();
+            case "population" -> good().countyPopulation(url).build();
             default -> throw new IllegalArgumentException(rejected.source());
         };
         String where = rejected.source() + " source (" + url + ")"
             + (rejected.line() == null ? "" : ", line " + rejected.line())
             + (rejected.column() == null ? "" : ", column " + rejected.column())
             + ": ";
-        refreshFails(sources, 422, r -> r
+        loaded.refreshFails(sources, 422, r -> r
             .body("type", equalTo("/problems/source-content"))
             .body("source", equalTo(rejected.source()))
             .body("url", equalTo(url.toString()))

@@ -16,10 +16,10 @@ import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A source that fails once is fetched again: 5xx and 429 answers, a refused connection, and a
@@ -33,25 +33,24 @@ class TransientFaultsTest {
 
     private static final byte[] MODERNA = Fixtures.bytes("moderna.csv");
 
-    private LoadedProduct loaded;
-    private Config good;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
+    /** GET /ratios as the good refresh left it. */
     private String product;
 
     @BeforeAll
-    void loadAGoodProduct() {
-        loaded = LoadedProduct.start();
-        good = loaded.config();
-        product = loaded.app().given().get("/ratios").asString();
+    void keepTheProduct() {
+        product = loaded.given().get("/ratios").asString();
     }
 
-    @AfterAll
-    void stop() {
-        loaded.close();
+    /** The good product's configuration, to change for one refresh. */
+    private static ConfigBuilder good() {
+        return ConfigBuilder.from(loaded.config());
     }
 
     /** Refreshes with moderna from {@code upstream}; answers the report (200 expected). */
     private JsonPath refreshesWith(RawUpstream upstream) {
-        Config sources = ConfigBuilder.from(good).moderna(upstream.url("/moderna.csv")).build();
+        Config sources = good().moderna(upstream.url("/moderna.csv")).build();
         try (RunningApp app = RunningApp.start(sources)) {
             return app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
         }
@@ -62,7 +61,7 @@ class TransientFaultsTest {
     }
 
     private String ratiosWithoutTimes() {
-        return loaded.app().given().get("/ratios").asString().replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
+        return loaded.given().get("/ratios").asString().replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
     }
 
     @Test
@@ -134,7 +133,7 @@ class TransientFaultsTest {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(404, "", "no".getBytes()),
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
-            loaded.refreshFails(ConfigBuilder.from(good).moderna(url).build(), 502, r -> r
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 404"))
                 .body("attempts", equalTo(1)));
             assertEquals(1, upstream.requests().size());
@@ -145,7 +144,7 @@ class TransientFaultsTest {
     void aFaultThatOutlastsTheAttemptsFailsTheRefreshSayingSo() {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(502, "", "bad gateway".getBytes()))) {
             URI url = upstream.url("/moderna.csv");
-            loaded.refreshFails(ConfigBuilder.from(good).moderna(url).build(), 502, r -> r
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
                 .body("type", equalTo("/problems/source-unavailable"))
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 502 (after 4 attempts)"))
                 .body("attempts", equalTo(4)));
@@ -160,8 +159,8 @@ class TransientFaultsTest {
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
             long start = System.nanoTime();
-            loaded.refreshFails(ConfigBuilder.from(good).moderna(url)
-                .sourceLimits(Duration.ofSeconds(5), good.sourceMaxBytes()).build(), 502, r -> r
+            loaded.refreshFails(good().moderna(url)
+                .sourceLimits(Duration.ofSeconds(5), loaded.config().sourceMaxBytes()).build(), 502, r -> r
                 .body("detail", containsString("upstream answered HTTP 503 (Retry-After: 120 s)"))
                 .body("attempts", equalTo(1)));
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "it waited");

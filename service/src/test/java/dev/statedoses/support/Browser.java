@@ -1,5 +1,7 @@
 package dev.statedoses.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,6 +17,10 @@ import java.util.logging.Level;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -30,46 +36,47 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * Debian's Chromium, headless, driven by Selenium through Debian's chromedriver, for the tests
  * that look at a page as a person would. Nothing is downloaded: the driver is named, so Selenium
- * Manager never runs. Each instance has a profile directory of its own, which {@link #close()}
- * removes with the browser.
+ * Manager never runs. A JUnit extension for one test class: the browser starts before the class's
+ * first test, with a profile directory of its own; after each test its console must show no errors
+ * but those the test {@link #expectConsoleError expected}; after the class's last test the browser
+ * and its profile are gone. Register it on a static field, last ({@code @Order}): extensions are
+ * closed in the reverse order, so the browser goes before the services it visited, whose graceful
+ * stop its open connections would hold up.
+ *
+ * <pre>{@code @RegisterExtension @Order(Integer.MAX_VALUE) static final Browser browser = new Browser();}</pre>
  *
  * <p>Without /usr/bin/chromium or /usr/bin/chromedriver (apt-get install chromium chromium-driver;
  * .ci/run does it) no browser starts: {@link #require()} and every method that needs the browser
  * skip the calling test (a JUnit assumption) saying which is missing, so the rest of a class runs.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     /** How long a wait, or a page load, may take before the test fails. */
     public static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final String missing;
-    private final Path profile;
-    private final ChromeDriverService service;
-    private final ChromeDriver driver;
+    /** Why there is no browser, once {@link #beforeAll} found no Chromium. */
+    private String missing;
+    private Path profile;
+    private ChromeDriverService service;
+    private ChromeDriver driver;
     /** Console lines the current test expects (the browser reports every 4xx answer to fetch as an error). */
     private final List<Pattern> expectedConsoleErrors = new ArrayList<>();
 
-    private Browser(String missing, Path profile, ChromeDriverService service, ChromeDriver driver) {
-        this.missing = missing;
-        this.profile = profile;
-        this.service = service;
-        this.driver = driver;
-    }
-
     /** Starts a browser with a 1280 × 1000 window, or, without Chromium, says why not and stands in for it. */
-    public static Browser start() {
+    @Override
+    public void beforeAll(ExtensionContext context) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String missing = "No browser to test in: " + (Files.isExecutable(CHROMIUM) ? "" : CHROMIUM + " ")
+            missing = "No browser to test in: " + (Files.isExecutable(CHROMIUM) ? "" : CHROMIUM + " ")
                 + (Files.isExecutable(CHROMEDRIVER) ? "" : CHROMEDRIVER + " ")
                 + "missing (apt-get install -y chromium chromium-driver, as .ci/run does)";
             System.err.println(missing);
-            return new Browser(missing, null, null, null);
+            return;
         }
-        Path profile;
+        Path directory;
         try {
-            profile = Files.createTempDirectory("browser-chromium-");
+            directory = Files.createTempDirectory("browser-chromium-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,25 +85,38 @@ public final class Browser implements AutoCloseable {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-default-apps", "--disable-extensions", "--no-first-run", "--no-default-browser-check",
-            "--lang=en-US", "--window-size=1280,1000", "--user-data-dir=" + profile);
+            "--lang=en-US", "--window-size=1280,1000", "--user-data-dir=" + directory);
         LoggingPreferences logging = new LoggingPreferences();
         logging.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logging);
         // The system's chromedriver, named explicitly: Selenium Manager has nothing to look up or download.
-        ChromeDriverService service = new ChromeDriverService.Builder()
+        ChromeDriverService driverService = new ChromeDriverService.Builder()
             .usingDriverExecutable(CHROMEDRIVER.toFile())
             .usingAnyFreePort()
             .build();
-        ChromeDriver driver;
+        ChromeDriver started;
         try {
-            driver = new ChromeDriver(service, options);
+            started = new ChromeDriver(driverService, options);
         } catch (RuntimeException e) {
-            service.stop();
-            deleteTree(profile);
+            driverService.stop();
+            deleteTree(directory);
             throw e;
         }
-        driver.manage().timeouts().pageLoadTimeout(WAIT);
-        return new Browser(null, profile, service, driver);
+        started.manage().timeouts().pageLoadTimeout(WAIT);
+        profile = directory;
+        service = driverService;
+        driver = started;
+    }
+
+    /** The browser's console after each test: no errors but those the test expected. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        assertEquals(List.of(), unexpectedConsoleErrors(), "errors in the browser console");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** Skips the calling test, saying what is missing, when there is no browser. */
@@ -147,7 +167,7 @@ public final class Browser implements AutoCloseable {
         return driver().executeCdpCommand(command, parameters);
     }
 
-    /** Lets the console show lines that match {@code line} as errors, until {@link #unexpectedConsoleErrors()}. */
+    /** Lets the console show lines that match {@code line} as errors, until the end of the current test. */
     public void expectConsoleError(Pattern line) {
         expectedConsoleErrors.add(line);
     }
@@ -165,7 +185,7 @@ public final class Browser implements AutoCloseable {
 
     /**
      * The console's errors since the last call but those {@link #expectConsoleError expected}; the
-     * expectations end here (call it after each test).
+     * expectations end here ({@link #afterEach} checks it after each test).
      */
     public List<String> unexpectedConsoleErrors() {
         List<String> errors = consoleErrors().stream()
@@ -203,16 +223,22 @@ public final class Browser implements AutoCloseable {
         return List.of(element.getAttribute("class").split("\\s+"));
     }
 
-    @Override
+    /**
+     * Quits the browser and deletes its profile; nothing to do the second time. {@link #afterAll}
+     * calls it; a class that must stop a service of its own after the browser calls it first.
+     */
     public void close() {
         if (driver != null) {
             driver.quit();
+            driver = null;
         }
         if (service != null) {
             service.stop();
+            service = null;
         }
         if (profile != null) {
             deleteTree(profile);
+            profile = null;
         }
     }
 

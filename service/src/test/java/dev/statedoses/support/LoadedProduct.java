@@ -5,44 +5,74 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.Config;
 import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A warehouse holding a good product (the fixtures, refreshed once) and the app serving it: the
- * starting point of every test that a failed refresh must leave exactly as it was.
+ * A warehouse holding a good product (the fixtures, refreshed once) and the app serving it, for
+ * one test class: the starting point of every test that a failed refresh must leave exactly as it
+ * was, and of the tests that read the fixture product. Loaded before the class's first test,
+ * closed after its last, and after its {@code @AfterAll} methods, so that what a class starts on
+ * top of it (a second service on the same warehouse, a browser) is closed first. Register it on a
+ * static field (JUnit runs class-level callbacks only for those):
+ *
+ * <pre>{@code @RegisterExtension static final LoadedProduct loaded = new LoadedProduct();}</pre>
  */
-public final class LoadedProduct implements AutoCloseable {
+public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback {
 
-    private final FixtureServer upstream;
-    private final Config config;
-    private final RunningApp app;
+    private FixtureServer upstream;
+    private Config config;
+    private RunningApp app;
 
-    private LoadedProduct(FixtureServer upstream, Config config, RunningApp app) {
-        this.upstream = upstream;
-        this.config = config;
-        this.app = app;
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        // Field by field: afterAll closes what started, even when a later step failed.
+        upstream = FixtureServer.start();
+        config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+        app = RunningApp.start(config);
+        app.given().post("/refresh").then().statusCode(200);
     }
 
-    public static LoadedProduct start() {
-        FixtureServer upstream = FixtureServer.start();
-        Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-        RunningApp app = RunningApp.start(config);
-        app.given().post("/refresh").then().statusCode(200);
-        return new LoadedProduct(upstream, config, app);
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (app != null) {
+            app.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        app = null;
+        config = null;
+        upstream = null;
     }
 
     public FixtureServer upstream() {
-        return upstream;
+        return loaded(upstream);
     }
 
     /** The configuration that loaded the good product; copy it with other sources or limits. */
     public Config config() {
-        return config;
+        return loaded(config);
     }
 
     public RunningApp app() {
-        return app;
+        return loaded(app);
+    }
+
+    /** A request to the app serving the product: {@code loaded.given().get("/ratios")}. */
+    public RequestSpecification given() {
+        return app().given();
+    }
+
+    private static <T> T loaded(T part) {
+        if (part == null) {
+            throw new IllegalStateException("no product before the class's first test or after its last");
+        }
+        return part;
     }
 
     /**
@@ -51,7 +81,7 @@ public final class LoadedProduct implements AutoCloseable {
      * what it was and the attempt is on record as failed, with the detail it answered.
      */
     public void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
-        String before = app.given().get("/ratios").asString();
+        String before = given().get("/ratios").asString();
         String detail;
         try (RunningApp other = RunningApp.start(sources)) {
             ValidatableResponse response = other.given().post("/refresh").then()
@@ -59,19 +89,13 @@ public final class LoadedProduct implements AutoCloseable {
             problem.accept(response);
             detail = response.extract().path("detail");
         }
-        assertEquals(before, app.given().get("/ratios").asString(), "the product changed");
-        Map<String, Object> lastRun = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+        assertEquals(before, given().get("/ratios").asString(), "the product changed");
+        Map<String, Object> lastRun = app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
                 "select status, error, finished_at is not null as finished from dwh.refresh_runs "
                     + "order by run_id desc limit 1")
             .mapToMap().one());
         assertEquals("failed", lastRun.get("status"));
         assertEquals(true, lastRun.get("finished"));
         assertEquals(detail, lastRun.get("error"), "the run records the error the problem reported");
-    }
-
-    @Override
-    public void close() {
-        app.close();
-        upstream.close();
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,15 +31,13 @@ class CrossOriginTest {
     private static final String GRAFANA = "https://grafana.example.org";
     private static final String OTHER = "https://evil.example.net";
 
-    private LoadedProduct loaded;
-    private RunningApp app;
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
     /** CORS_ORIGINS=https://grafana.example.org, on the same warehouse. */
     private RunningApp listed;
 
     @BeforeAll
     void start() {
-        loaded = LoadedProduct.start();
-        app = loaded.app();
         listed = RunningApp.start(ConfigBuilder.from(loaded.config())
             .corsOrigins(GRAFANA + "/, http://localhost:3000").build());
     }
@@ -46,7 +45,6 @@ class CrossOriginTest {
     @AfterAll
     void stop() {
         listed.close();
-        loaded.close();
     }
 
     // --- simple requests ----------------------------------------------------------------------
@@ -56,30 +54,30 @@ class CrossOriginTest {
         "/refreshes", "/refreshes/1", "/health", "/openapi.yaml"})
     void everyReadMayBeReadByAnyOrigin(String path) {
         // /ratios and /ratios/NY come from the snapshot's fast path, the others from the routes: alike.
-        app.given().header("Origin", GRAFANA).get(path).then()
+        loaded.given().header("Origin", GRAFANA).get(path).then()
             .statusCode(200)
             .header("Access-Control-Allow-Origin", "*")
             .header("Access-Control-Expose-Headers", "ETag, Last-Modified, Retry-After")
             .header("Access-Control-Allow-Credentials", nullValue());
         // The same answer without an Origin: a cache may hand it to any page.
-        app.given().get(path).then().header("Access-Control-Allow-Origin", "*");
-        app.given().header("Origin", GRAFANA).head(path).then()
+        loaded.given().get(path).then().header("Access-Control-Allow-Origin", "*");
+        loaded.given().header("Origin", GRAFANA).head(path).then()
             .statusCode(200).header("Access-Control-Allow-Origin", "*");
     }
 
     @Test
     void errorsOfAReadAreReadableTooSoAPageCanSayWhatWentWrong() {
-        app.given().header("Origin", GRAFANA).get("/ratios/PR").then()
+        loaded.given().header("Origin", GRAFANA).get("/ratios/PR").then()
             .statusCode(404).header("Access-Control-Allow-Origin", "*")
             .body("type", equalTo("/problems/unknown-state"));
-        app.given().header("Origin", GRAFANA).queryParam("from", "soon").get("/ratios/weekly").then()
+        loaded.given().header("Origin", GRAFANA).queryParam("from", "soon").get("/ratios/weekly").then()
             .statusCode(400).header("Access-Control-Allow-Origin", "*");
     }
 
     @ParameterizedTest(name = "GET {0}")
     @ValueSource(strings = {"/metrics", "/", "/docs", "/dashboard/dashboard.js"})
     void pagesAndMetricsAreNotShared(String path) {
-        app.given().header("Origin", GRAFANA).get(path).then()
+        loaded.given().header("Origin", GRAFANA).get(path).then()
             .statusCode(200).header("Access-Control-Allow-Origin", nullValue());
     }
 
@@ -88,7 +86,7 @@ class CrossOriginTest {
     @Test
     void aPreflightForAReadIsAnswered() {
         // A page sending If-None-Match (not a CORS-safelisted header) asks first.
-        app.given().header("Origin", GRAFANA)
+        loaded.given().header("Origin", GRAFANA)
             .header("Access-Control-Request-Method", "GET")
             .header("Access-Control-Request-Headers", "If-None-Match, X-Grafana-Org-Id")
             .options("/ratios/weekly").then()
@@ -100,14 +98,14 @@ class CrossOriginTest {
             .header("Access-Control-Max-Age", "600")
             .header("Allow", "GET, HEAD, OPTIONS");
         // And then the read itself, with its validator: 304, readable.
-        String etag = app.given().get("/ratios/weekly").header("ETag");
-        app.given().header("Origin", GRAFANA).header("If-None-Match", etag).get("/ratios/weekly").then()
+        String etag = loaded.given().get("/ratios/weekly").header("ETag");
+        loaded.given().header("Origin", GRAFANA).header("If-None-Match", etag).get("/ratios/weekly").then()
             .statusCode(304).header("Access-Control-Allow-Origin", "*").header("ETag", etag);
     }
 
     @Test
     void anOptionsThatIsNoPreflightSaysWhatThePathTakes() {
-        app.given().options("/ratios/NY").then()
+        loaded.given().options("/ratios/NY").then()
             .statusCode(204).header("Allow", "GET, HEAD, OPTIONS")
             .header("Access-Control-Allow-Origin", nullValue());
     }
@@ -115,7 +113,7 @@ class CrossOriginTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"POST", "PUT", "DELETE"})
     void aPreflightForAnythingButAReadIsRefused(String method) {
-        app.given().header("Origin", GRAFANA).header("Access-Control-Request-Method", method)
+        loaded.given().header("Origin", GRAFANA).header("Access-Control-Request-Method", method)
             .options("/ratios").then()
             .statusCode(403).contentType("application/problem+json")
             .header("Access-Control-Allow-Origin", nullValue())
@@ -128,7 +126,7 @@ class CrossOriginTest {
     @Test
     void aPreflightForRefreshIsRefused() {
         // No OPTIONS there: the browser gets a 405 without CORS headers and sends nothing.
-        app.given().header("Origin", GRAFANA).header("Access-Control-Request-Method", "POST")
+        loaded.given().header("Origin", GRAFANA).header("Access-Control-Request-Method", "POST")
             .header("Access-Control-Request-Headers", "authorization")
             .options("/refresh").then()
             .statusCode(405).header("Allow", "POST")
@@ -140,7 +138,7 @@ class CrossOriginTest {
         long runs = runs();
         // A form or a fetch without a token is a "simple" request: no preflight, the browser sends
         // it. It says where it comes from, and is refused.
-        app.given().header("Origin", OTHER).header("Sec-Fetch-Site", "cross-site").post("/refresh").then()
+        loaded.given().header("Origin", OTHER).header("Sec-Fetch-Site", "cross-site").post("/refresh").then()
             .statusCode(403).contentType("application/problem+json")
             .header("Access-Control-Allow-Origin", nullValue())
             .body("type", equalTo("/problems/cross-origin-refused"))
@@ -149,11 +147,11 @@ class CrossOriginTest {
                 + "from 'https://evil.example.net'): run it from this service's own page, or from a program such "
                 + "as curl"));
         // A browser without Sec-Fetch-Site: its Origin is not this service's.
-        app.given().header("Origin", OTHER).post("/refresh").then().statusCode(403);
+        loaded.given().header("Origin", OTHER).post("/refresh").then().statusCode(403);
         // Another site of the same domain is another origin too; so is an opaque origin.
-        app.given().header("Origin", "http://127.0.0.1:1").header("Sec-Fetch-Site", "same-site").post("/refresh")
+        loaded.given().header("Origin", "http://127.0.0.1:1").header("Sec-Fetch-Site", "same-site").post("/refresh")
             .then().statusCode(403);
-        app.given().header("Origin", "null").post("/refresh").then().statusCode(403);
+        loaded.given().header("Origin", "null").post("/refresh").then().statusCode(403);
         // Allowed origins may read, not write.
         listed.given().header("Origin", GRAFANA).post("/refresh").then().statusCode(403);
         assertEquals(runs, runs(), "a refused refresh never ran");
@@ -162,12 +160,12 @@ class CrossOriginTest {
     @Test
     void theServicesOwnPageAndProgramsMayRefresh() {
         long runs = runs();
-        app.given().header("Origin", app.baseUrl()).header("Sec-Fetch-Site", "same-origin").post("/refresh").then()
-            .statusCode(200);
+        loaded.given().header("Origin", loaded.app().baseUrl()).header("Sec-Fetch-Site", "same-origin")
+            .post("/refresh").then().statusCode(200);
         // An older browser: no Sec-Fetch-Site, but its Origin is this service's.
-        app.given().header("Origin", app.baseUrl()).post("/refresh").then().statusCode(200);
+        loaded.given().header("Origin", loaded.app().baseUrl()).post("/refresh").then().statusCode(200);
         // curl, cron: no Origin at all.
-        app.given().post("/refresh").then().statusCode(200);
+        loaded.given().post("/refresh").then().statusCode(200);
         assertEquals(runs + 3, runs());
     }
 
@@ -204,7 +202,7 @@ class CrossOriginTest {
     }
 
     private long runs() {
-        return app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs")
-            .mapTo(Long.class).one());
+        return loaded.app().wiring().warehouse().jdbi().withHandle(h -> h
+            .createQuery("select count(*) from dwh.refresh_runs").mapTo(Long.class).one());
     }
 }
