@@ -35,6 +35,7 @@ final class Checks {
     private static final String CONFLICTING_ALLOCATIONS = Sql.load("checks/sources/conflicting_allocations.sql");
     private static final String CONFLICTING_COUNTIES = Sql.load("checks/sources/conflicting_counties.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
+    private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
@@ -54,6 +55,9 @@ final class Checks {
     void sources(Handle tx) {
         conflictingAllocations(tx).ifPresent(Checks::fail);
         conflictingCounties(tx).ifPresent(Checks::fail);
+        // Before the state totals: a state whose counties are all under another spelling would
+        // otherwise be reported as having none, without the line and the spelling at fault.
+        unplacedCounties(tx).ifPresent(Checks::fail);
         implausibleStatePopulations(tx).ifPresent(Checks::fail);
     }
 
@@ -120,6 +124,53 @@ final class Checks {
                         + rs.getLong("other_line") + "): which one is right cannot be told")
                 .aboutState(rs.getString("state")))
             .findFirst();
+    }
+
+    /**
+     * Counties under a State the reference does not know as a state, DC or territory: their people
+     * would silently count for no state, so a state would be published short of them.
+     */
+    private Optional<SourceException> unplacedCounties(Handle tx) {
+        return tx.createQuery(UNPLACED_COUNTIES)
+            .map((rs, ctx) -> {
+                String state = rs.getString("state");
+                String kind = rs.getString("kind");
+                String meant = rs.getString("meant");
+                long counties = rs.getLong("counties");
+                String what = kind == null
+                    ? "is not a state, DC or territory that dwh.jurisdictions knows"
+                    : "is a " + kind.replace('_', ' ') + " in dwh.jurisdictions, not a state";
+                String hint = meant == null ? ""
+                    : kind == null ? ": " + name(meant) + ", written with another case, spacing or invisible characters?"
+                    : ": its people belong to " + name(meant);
+                SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
+                    rs.getLong("first_line"), "State",
+                    "the state '" + visible(state) + "' " + what + ", so its " + counties + " "
+                        + (counties == 1 ? "county" : "counties") + " (" + rs.getLong("population")
+                        + " people) would count for no state" + hint);
+                return meant == null ? e : e.aboutState(meant);
+            })
+            .findFirst();
+    }
+
+    /**
+     * A name quoted so that what makes it differ can be seen: control characters escaped (as
+     * {@link Printable} does), and also spaces other than the ASCII one and invisible format
+     * characters (a non-breaking space, a zero-width space, a byte-order mark), which would
+     * otherwise print as a plain space or as nothing.
+     */
+    static String visible(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            int type = Character.getType(c);
+            if (c != ' ' && (type == Character.SPACE_SEPARATOR || type == Character.FORMAT)) {
+                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return name(out.toString());
     }
 
     /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
