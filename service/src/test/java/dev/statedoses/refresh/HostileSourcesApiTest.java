@@ -206,6 +206,21 @@ class HostileSourcesApiTest {
             plain(POPULATION.replace(",Kings,New York,", ",Kings,New York City,")), "/problems/source-content", 34L,
             "State", "New York", "the state 'New York City' is a city in dwh.jurisdictions, not a state, so its 1 "
                 + "county (5000 people) would count for no state: its people belong to New York"));
+        // A state (or a counted city) written another way in an allocation source: its doses
+        // would be left out of its state, with no more than a warning.
+        cases.add(new Case("moderna's New York with a non-breaking space on line 8", "moderna",
+            plain(replaceLine(MODERNA, 8, "\"New York\u00a0\",\"2020-12-28T00:00:00.000\",\"500\",\"0\"")),
+            "/problems/source-content", 8L, "jurisdiction", "New York",
+            "the jurisdiction 'New York\\u00a0' is New York written with another case, spacing or invisible "
+                + "characters, so its 1 week (500 doses) would count for no state"));
+        cases.add(new Case("moderna's VERMONT in capitals", "moderna",
+            plain(MODERNA.replace("\"Vermont\"", "\"VERMONT\"")), "/problems/source-content", 4L, "jurisdiction",
+            "Vermont", "the jurisdiction 'VERMONT' is Vermont"));
+        cases.add(new Case("pfizer's Chicago behind a byte-order mark", "pfizer",
+            plain(PFIZER.replace("\"Chicago\"", "\ufeff\"Chicago\"")), "/problems/source-content",
+            3L, "jurisdiction", "Illinois",
+            "the jurisdiction '\\ufeff\"Chicago\"' is Chicago written with another case, spacing or invisible "
+                + "characters, so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
         cases.add(content("a negative population", "population", plain(replaceLineEnd(POPULATION, 20, ",-5")), 20L,
             POPULATION_COLUMN, "is negative"));
         cases.add(content("a count past any real one", "pfizer",
