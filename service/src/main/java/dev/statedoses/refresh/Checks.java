@@ -132,7 +132,7 @@ final class Checks {
                 String state = rs.getString("state");
                 long weeks = rs.getLong("weeks");
                 return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
-                    "the jurisdiction '" + visible(rs.getString("jurisdiction")) + "' is " + name(meant)
+                    "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
                         + " written with another case, spacing or invisible characters, so its " + weeks + " "
                         + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
                         + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
@@ -172,32 +172,12 @@ final class Checks {
                     : ": its people belong to " + name(meant);
                 SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
                     rs.getLong("first_line"), "State",
-                    "the state '" + visible(state) + "' " + what + ", so its " + counties + " "
+                    "the state '" + name(state) + "' " + what + ", so its " + counties + " "
                         + (counties == 1 ? "county" : "counties") + " (" + rs.getLong("population")
                         + " people) would count for no state" + hint);
                 return meant == null ? e : e.aboutState(meant);
             })
             .findFirst();
-    }
-
-    /**
-     * A name quoted so that what makes it differ can be seen: control characters escaped (as
-     * {@link Printable} does), and also spaces other than the ASCII one and invisible format
-     * characters (a non-breaking space, a zero-width space, a byte-order mark), which would
-     * otherwise print as a plain space or as nothing.
-     */
-    static String visible(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            int type = Character.getType(c);
-            if (c != ' ' && (type == Character.SPACE_SEPARATOR || type == Character.FORMAT)) {
-                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return name(out.toString());
     }
 
     /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
