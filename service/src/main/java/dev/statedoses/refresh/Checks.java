@@ -35,6 +35,8 @@ final class Checks {
     private static final String CONFLICTING_ALLOCATIONS = Sql.load("checks/sources/conflicting_allocations.sql");
     private static final String CONFLICTING_COUNTIES = Sql.load("checks/sources/conflicting_counties.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
+    private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
+    private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
@@ -53,7 +55,11 @@ final class Checks {
     /** The checks of the sources, in order: the first that fails throws its source error. */
     void sources(Handle tx) {
         conflictingAllocations(tx).ifPresent(Checks::fail);
+        misspeltJurisdictions(tx).ifPresent(Checks::fail);
         conflictingCounties(tx).ifPresent(Checks::fail);
+        // Before the state totals: a state whose counties are all under another spelling would
+        // otherwise be reported as having none, without the line and the spelling at fault.
+        unplacedCounties(tx).ifPresent(Checks::fail);
         implausibleStatePopulations(tx).ifPresent(Checks::fail);
     }
 
@@ -110,6 +116,31 @@ final class Checks {
             .findFirst();
     }
 
+    /**
+     * Allocations under another spelling of a state or a counted city (another case, an invisible
+     * or non-breaking space): their doses would be missing from the state's row.
+     */
+    private Optional<SourceException> misspeltJurisdictions(Handle tx) {
+        // Names the reference does not know are rare (none in the real files), and naming the
+        // line reads the raw tables: only then is the query run.
+        boolean unknown = tx.createQuery("select exists (select 1 from run_allocations where kind is null)")
+            .mapTo(Boolean.class).one();
+        return !unknown ? Optional.empty() : tx.createQuery(MISSPELT_JURISDICTIONS)
+            .map((rs, ctx) -> {
+                SourceName source = SourceName.valueOf(rs.getString("source").toUpperCase(Locale.ROOT));
+                String meant = rs.getString("meant");
+                String state = rs.getString("state");
+                long weeks = rs.getLong("weeks");
+                return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
+                    "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
+                        + " written with another case, spacing or invisible characters, so its " + weeks + " "
+                        + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
+                        + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
+                    .aboutState(state);
+            })
+            .findFirst();
+    }
+
     /** A county listed twice with different populations. */
     private Optional<SourceException> conflictingCounties(Handle tx) {
         return tx.createQuery(CONFLICTING_COUNTIES)
@@ -119,6 +150,33 @@ final class Checks {
                         + "different populations (lines " + rs.getLong("first_line") + " and "
                         + rs.getLong("other_line") + "): which one is right cannot be told")
                 .aboutState(rs.getString("state")))
+            .findFirst();
+    }
+
+    /**
+     * Counties under a State the reference does not know as a state, DC or territory: their people
+     * would silently count for no state, so a state would be published short of them.
+     */
+    private Optional<SourceException> unplacedCounties(Handle tx) {
+        return tx.createQuery(UNPLACED_COUNTIES)
+            .map((rs, ctx) -> {
+                String state = rs.getString("state");
+                String kind = rs.getString("kind");
+                String meant = rs.getString("meant");
+                long counties = rs.getLong("counties");
+                String what = kind == null
+                    ? "is not a state, DC or territory that dwh.jurisdictions knows"
+                    : "is a " + kind.replace('_', ' ') + " in dwh.jurisdictions, not a state";
+                String hint = meant == null ? ""
+                    : kind == null ? ": " + name(meant) + ", written with another case, spacing or invisible characters?"
+                    : ": its people belong to " + name(meant);
+                SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
+                    rs.getLong("first_line"), "State",
+                    "the state '" + name(state) + "' " + what + ", so its " + counties + " "
+                        + (counties == 1 ? "county" : "counties") + " (" + rs.getLong("population")
+                        + " people) would count for no state" + hint);
+                return meant == null ? e : e.aboutState(meant);
+            })
             .findFirst();
     }
 

@@ -73,7 +73,7 @@ public final class SourceException extends RuntimeException {
         return new SourceException(Kind.TRUNCATED, source, url, line, null, null, message, null, false, null, 1);
     }
 
-    /** This fault, about the population of {@code state}. */
+    /** This fault, about the row of {@code state}: its population, or its doses. */
     public SourceException aboutState(String state) {
         return new SourceException(kind, source, url, line, column, state, getMessage(), getCause(), transientFault,
             retryAfter, attempts);

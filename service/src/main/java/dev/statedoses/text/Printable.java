@@ -4,7 +4,9 @@ package dev.statedoses.text;
  * Text from outside (a source's bytes, a request's path or parameter, a driver's message) made safe
  * to show in a log line, a problem detail or the run log: control characters are written as
  * escapes ({@code \n}, {@code \u0000}), so such text can neither forge a log line nor carry a NUL
- * that PostgreSQL cannot store, and it is cut to a length a reader can take in.
+ * that PostgreSQL cannot store, and it is cut to a length a reader can take in. Invisible
+ * characters are escaped too (a non-breaking or zero-width space, a byte-order mark), so that a
+ * quoted value shows what makes it differ: {@code 'Texas\u00a0'}, not {@code 'Texas '}.
  */
 public final class Printable {
 
@@ -13,7 +15,7 @@ public final class Printable {
     private Printable() {
     }
 
-    /** {@code text} with every control character escaped; null stays null. */
+    /** {@code text} with every control and invisible character escaped; null stays null. */
     public static String escape(String text) {
         if (text == null || !needsEscape(text)) {
             return text;
@@ -50,9 +52,26 @@ public final class Printable {
             || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
     }
 
+    /**
+     * Whether {@code c} prints as a plain space or as nothing though it is neither: a space other
+     * than the ASCII one (no-break, thin, ideographic...) or a format character (zero-width space,
+     * byte-order mark, soft hyphen). Only escaped when shown, never a reason to reject a value.
+     */
+    static boolean isInvisible(char c) {
+        if (c < '\u00a0') {
+            return false;
+        }
+        int type = Character.getType(c);
+        return type == Character.SPACE_SEPARATOR || type == Character.FORMAT;
+    }
+
+    private static boolean escaped(char c) {
+        return isControl(c) || isInvisible(c);
+    }
+
     private static boolean needsEscape(String text) {
         for (int i = 0; i < text.length(); i++) {
-            if (isControl(text.charAt(i))) {
+            if (escaped(text.charAt(i))) {
                 return true;
             }
         }
@@ -62,7 +81,7 @@ public final class Printable {
     private static void appendEscaped(StringBuilder out, String text, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (!isControl(c)) {
+            if (!escaped(c)) {
                 out.append(c);
                 continue;
             }

@@ -185,6 +185,42 @@ class HostileSourcesApiTest {
         cases.add(new Case("Albany listed again with another population", "population",
             plain(POPULATION + "0500000US33003,33003,Albany,New York,7\n"), "/problems/source-content", 55L,
             POPULATION_COLUMN, "New York", "listed twice with different populations (lines 35 and 55)"));
+        // Counties under a State no jurisdiction has: their people would count for no state, and
+        // the state they belong to would be published short of them, with no warning.
+        cases.add(new Case("Albany, New York with a non-breaking space after the state", "population",
+            plain(POPULATION.replace(",Albany,New York,", ",Albany,New York\u00a0,")), "/problems/source-content", 35L,
+            "State", "New York", "the state 'New York\\u00a0' is not a state, DC or territory that dwh.jurisdictions "
+                + "knows, so its 1 county (1000 people) would count for no state: New York, written with another "
+                + "case, spacing or invisible characters?"));
+        cases.add(new Case("Texas with a zero-width space", "population",
+            plain(POPULATION.replace(",Texas,", ",Te\u200bxas,")), "/problems/source-content", 46L, "State", "Texas",
+            "the state 'Te\\u200bxas' is not a state"));
+        cases.add(new Case("VERMONT in capitals", "population",
+            plain(POPULATION.replace(",Vermont,", ",VERMONT,")), "/problems/source-content", 48L, "State", "Vermont",
+            "the state 'VERMONT' is not a state"));
+        cases.add(new Case("Ohio with a Cyrillic O", "population",
+            plain(POPULATION.replace(",Ohio,", ",\u041ehio,")), "/problems/source-content", 38L, "State", null,
+            "the state '\u041ehio' is not a state, DC or territory that dwh.jurisdictions knows, so its 1 county "
+                + "(10000 people) would count for no state"));
+        cases.add(new Case("Kings under New York City", "population",
+            plain(POPULATION.replace(",Kings,New York,", ",Kings,New York City,")), "/problems/source-content", 34L,
+            "State", "New York", "the state 'New York City' is a city in dwh.jurisdictions, not a state, so its 1 "
+                + "county (5000 people) would count for no state: its people belong to New York"));
+        // A state (or a counted city) written another way in an allocation source: its doses
+        // would be left out of its state, with no more than a warning.
+        cases.add(new Case("moderna's New York with a non-breaking space on line 8", "moderna",
+            plain(replaceLine(MODERNA, 8, "\"New York\u00a0\",\"2020-12-28T00:00:00.000\",\"500\",\"0\"")),
+            "/problems/source-content", 8L, "jurisdiction", "New York",
+            "the jurisdiction 'New York\\u00a0' is New York written with another case, spacing or invisible "
+                + "characters, so its 1 week (500 doses) would count for no state"));
+        cases.add(new Case("moderna's VERMONT in capitals", "moderna",
+            plain(MODERNA.replace("\"Vermont\"", "\"VERMONT\"")), "/problems/source-content", 4L, "jurisdiction",
+            "Vermont", "the jurisdiction 'VERMONT' is Vermont"));
+        cases.add(new Case("pfizer's Chicago behind a byte-order mark", "pfizer",
+            plain(PFIZER.replace("\"Chicago\"", "\ufeff\"Chicago\"")), "/problems/source-content",
+            3L, "jurisdiction", "Illinois",
+            "the jurisdiction '\\ufeff\"Chicago\"' is Chicago written with another case, spacing or invisible "
+                + "characters, so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
         cases.add(content("a negative population", "population", plain(replaceLineEnd(POPULATION, 20, ",-5")), 20L,
             POPULATION_COLUMN, "is negative"));
         cases.add(content("a count past any real one", "pfizer",

@@ -1,0 +1,44 @@
+package dev.statedoses.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import org.junit.jupiter.api.Test;
+
+/** What a quoted outside value looks like in a log line, a problem detail or the run log. */
+class PrintableTest {
+
+    @Test
+    void controlCharactersAreEscaped() {
+        assertEquals("a\\nb\\r\\tc\\u0000d\\u007f", Printable.escape("a\nb\r\tc\u0000d\u007f"));
+        assertEquals("\\u202eevil", Printable.escape("\u202eevil"));
+    }
+
+    @Test
+    void invisibleCharactersAreEscapedSoTheDifferenceShows() {
+        assertEquals("Texas\\u00a0", Printable.escape("Texas\u00a0"));
+        assertEquals("Te\\u200bxas", Printable.escape("Te\u200bxas"));
+        assertEquals("\\ufeffOhio", Printable.escape("\ufeffOhio"));
+        assertEquals("New\\u2009York\\u3000", Printable.escape("New\u2009York\u3000"));
+        assertEquals("41\\u00ad220", Printable.escape("41\u00ad220"));
+    }
+
+    @Test
+    void visibleTextIsLeftAsItIs() {
+        String text = "Do\u00f1a Ana, New York, \u041ehio, 41,220 \u00e9";
+        assertSame(text, Printable.escape(text));
+        assertNull(Printable.escape(null));
+    }
+
+    @Test
+    void aNoBreakSpaceIsShownEscapedButIsNoControlCharacter() {
+        // isControl decides what a source may not contain; invisible characters only change how
+        // a value is shown, never whether it is accepted.
+        assertFalse(Printable.isControl('\u00a0'));
+        assertFalse(Printable.isControl('\u200b'));
+        assertEquals("41220\\u00a0", Printable.shorten("41220\u00a0", 10));
+        assertEquals("12345\u2026 (7 characters)", Printable.shorten("1234567", 5));
+    }
+}
