@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -44,6 +45,8 @@ public final class ReaderRole {
      * same moment ("tuple concurrently updated"): each try waits a random while longer.
      */
     private static final int ATTEMPTS = 10;
+    /** The SQL states of a catalog race with another database of the server (see retrying). */
+    private static final Set<String> CATALOG_RACES = Set.of("XX000", "23505");
     /** Held while granting, so that two instances on one database do not grant at once. */
     private static final long GRANT_LOCK = 0x5374_6174_6552_6472L; // "StateRdr"
 
@@ -177,7 +180,11 @@ public final class ReaderRole {
 
     /**
      * Runs {@code step}, again after a catalog race with another database of the server altering
-     * the same role ("tuple concurrently updated"), up to {@link #ATTEMPTS} times.
+     * the same role, up to {@link #ATTEMPTS} times. PostgreSQL reports such a race as "tuple
+     * concurrently updated" (XX000) when both change an existing catalog row, and as a unique
+     * violation (23505) when both insert the first one: two first "alter role ... set" race to
+     * insert the role's row of pg_db_role_setting. Tried again, the step finds the row and updates
+     * it.
      */
     private static void retrying(Connection c, Step step) throws SQLException {
         for (int attempt = 1; ; attempt++) {
@@ -185,7 +192,7 @@ public final class ReaderRole {
                 step.run();
                 return;
             } catch (SQLException e) {
-                if (attempt == ATTEMPTS || !"XX000".equals(e.getSQLState())) {
+                if (attempt == ATTEMPTS || !CATALOG_RACES.contains(e.getSQLState())) {
                     throw e;
                 }
                 try {
