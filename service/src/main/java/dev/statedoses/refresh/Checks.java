@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
  * Every check of a refresh, each a SQL file in {@code sql/checks/}, run inside the refresh's
@@ -99,21 +100,16 @@ final class Checks {
 
     /** A week a source lists twice with different values. */
     private Optional<SourceException> conflictingAllocations(Handle tx) {
-        // The flag is one scan of the staged table; the query that names the lines sorts the raw
-        // rows (200 ms at 30 times the real size), so it runs only when there is a conflict.
-        boolean flagged = tx.createQuery("select exists (select 1 from run_allocations where conflicting)")
-            .mapTo(Boolean.class).one();
-        return !flagged ? Optional.empty() : tx.createQuery(CONFLICTING_ALLOCATIONS)
-            .map((rs, ctx) -> {
-                SourceName source = SourceName.valueOf(rs.getString("source").toUpperCase(Locale.ROOT));
-                long firstLine = rs.getLong("first_line");
-                long otherLine = rs.getLong("other_line");
-                return SourceException.content(source, urls.apply(source), otherLine, null,
-                    name(rs.getString("jurisdiction")) + " has two different allocations for the week of "
-                        + rs.getObject("week_of_allocations", LocalDate.class)
-                        + " (lines " + firstLine + " and " + otherLine + ")");
-            })
-            .findFirst();
+        // The query that names the lines sorts the raw rows (200 ms at 30 times the real size).
+        return firstWhen(tx, "conflicting", CONFLICTING_ALLOCATIONS, (rs, ctx) -> {
+            SourceName source = sourceOf(rs);
+            long firstLine = rs.getLong("first_line");
+            long otherLine = rs.getLong("other_line");
+            return SourceException.content(source, urls.apply(source), otherLine, null,
+                name(rs.getString("jurisdiction")) + " has two different allocations for the week of "
+                    + rs.getObject("week_of_allocations", LocalDate.class)
+                    + " (lines " + firstLine + " and " + otherLine + ")");
+        });
     }
 
     /**
@@ -122,23 +118,35 @@ final class Checks {
      */
     private Optional<SourceException> misspeltJurisdictions(Handle tx) {
         // Names the reference does not know are rare (none in the real files), and naming the
-        // line reads the raw tables: only then is the query run.
-        boolean unknown = tx.createQuery("select exists (select 1 from run_allocations where kind is null)")
+        // line reads the raw tables.
+        return firstWhen(tx, "kind is null", MISSPELT_JURISDICTIONS, (rs, ctx) -> {
+            SourceName source = sourceOf(rs);
+            String meant = rs.getString("meant");
+            String state = rs.getString("state");
+            long weeks = rs.getLong("weeks");
+            return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
+                "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
+                    + " written with another case, spacing or invisible characters, so its " + weeks + " "
+                    + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
+                    + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
+                .aboutState(state);
+        });
+    }
+
+    /**
+     * The first row of {@code query}, run only when some staged allocation matches {@code flag}:
+     * the flag is one scan of run_allocations, and the query, which names lines in the raw tables,
+     * costs more; a clean refresh pays for the flag alone.
+     */
+    private static <T> Optional<T> firstWhen(Handle tx, String flag, String query, RowMapper<T> row) {
+        boolean flagged = tx.createQuery("select exists (select 1 from run_allocations where " + flag + ")")
             .mapTo(Boolean.class).one();
-        return !unknown ? Optional.empty() : tx.createQuery(MISSPELT_JURISDICTIONS)
-            .map((rs, ctx) -> {
-                SourceName source = SourceName.valueOf(rs.getString("source").toUpperCase(Locale.ROOT));
-                String meant = rs.getString("meant");
-                String state = rs.getString("state");
-                long weeks = rs.getLong("weeks");
-                return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
-                    "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
-                        + " written with another case, spacing or invisible characters, so its " + weeks + " "
-                        + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
-                        + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
-                    .aboutState(state);
-            })
-            .findFirst();
+        return flagged ? tx.createQuery(query).map(row).findFirst() : Optional.empty();
+    }
+
+    /** The allocation source a check's row names in its column {@code source} ('moderna', 'pfizer'). */
+    private static SourceName sourceOf(ResultSet rs) throws SQLException {
+        return SourceName.valueOf(rs.getString("source").toUpperCase(Locale.ROOT));
     }
 
     /** A county listed twice with different populations. */
