@@ -91,6 +91,47 @@ class MigrationHistoryTest {
         assertHistoryIn("dwh", config);
     }
 
+    /**
+     * A warehouse as an earlier release left it migrates on: every migration written since has a
+     * version above the highest that release applied (Flyway refuses to apply one below it, and
+     * the service would not start). The release of 2026-11-29 applied V1 to V5 and V8.
+     */
+    @Test
+    void aWarehouseOfAnEarlierReleaseMigratesOn() throws Exception {
+        Config config = TestWarehouse.newDatabase();
+        java.nio.file.Path released = java.nio.file.Files.createTempDirectory("released-migrations");
+        try {
+            for (String script : List.of("V1__warehouse.sql", "V2__weekly.sql", "V3__run_checks.sql",
+                    "V4__weekly_without_row_triggers.sql", "V5__source_attempts.sql", "V8__unchanged_runs.sql")) {
+                try (java.io.InputStream in = Migrations.class.getResourceAsStream("/db/migration/" + script)) {
+                    java.nio.file.Files.copy(in, released.resolve(script));
+                }
+            }
+            Flyway.configure()
+                .dataSource(TestWarehouse.jdbcUrl(config), config.dbUser(), config.dbPassword())
+                .locations("filesystem:" + released)
+                .schemas(Migrations.HISTORY_SCHEMA)
+                .defaultSchema(Migrations.HISTORY_SCHEMA)
+                .table(Migrations.HISTORY_TABLE)
+                .load()
+                .migrate();
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(released)) {
+                for (java.nio.file.Path file : files.toList()) {
+                    java.nio.file.Files.delete(file);
+                }
+            }
+            java.nio.file.Files.delete(released);
+        }
+        assertEquals(List.of("1", "2", "3", "4", "5", "8"), versions(config, "dwh"));
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
+            app.given().post("/refresh").then().statusCode(200);
+            app.given().get("/ratios/NY").then().statusCode(200);
+        }
+        assertEquals(VERSIONS, versions(config, "dwh"));
+    }
+
     /** Another application's Flyway history in public is not ours, and stays where it is. */
     @Test
     void anotherApplicationsHistoryInPublicIsLeftAlone() {

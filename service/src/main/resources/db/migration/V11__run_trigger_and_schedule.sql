@@ -1,3 +1,4 @@
+-- Numbered after V8, which was released before this one was written: a warehouse at V8 migrates on.
 -- What started each refresh, and the service's own schedule (REFRESH_INTERVAL).
 
 -- api: POST /refresh; cli: the refresh command; schedule: the service itself, every

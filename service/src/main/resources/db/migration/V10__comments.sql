@@ -1,3 +1,4 @@
+-- Numbered after V8, which was released before this one was written: a warehouse at V8 migrates on.
 -- Every schema, table, view and column of the warehouse explains itself, so that \d+ in psql and
 -- the schema browsers of BI tools (Grafana, Metabase, DBeaver) say what a value is, its unit, how
 -- it is computed and where it came from. A test (warehouse/CommentsTest) fails for any column
@@ -123,7 +124,8 @@ comment on table dwh.refresh_runs is
     'too). Served by GET /refreshes.';
 comment on column dwh.refresh_runs.run_id is 'The attempt''s id; raw and product rows carry the run that made them.';
 comment on column dwh.refresh_runs.status is
-    'running, succeeded or failed. A run whose process stopped is closed as failed (abandoned).';
+    'running, succeeded, failed or unchanged (every source as the last good run saw it: nothing built). A '
+    'run whose process stopped is closed as failed (abandoned).';
 comment on column dwh.refresh_runs.started_at is 'When the attempt started.';
 comment on column dwh.refresh_runs.finished_at is 'When it ended (committed the product, or failed); null while running.';
 comment on column dwh.refresh_runs.state_rows is 'Rows of the product it built (51) when it succeeded; else null.';
@@ -179,7 +181,7 @@ begin
         'Flyway''s record of the migrations (db/migration) applied to this warehouse, one row each. Kept in dwh '
         'whatever the login role (warehouse/Migrations.java). Not data: never edit it by hand.';
     comment on column dwh.flyway_schema_history.installed_rank is 'The order in which the migrations were applied.';
-    comment on column dwh.flyway_schema_history.version is 'The migration''s version (6 for V6__comments.sql).';
+    comment on column dwh.flyway_schema_history.version is 'The migration''s version (10 for V10__comments.sql).';
     comment on column dwh.flyway_schema_history.description is 'The migration''s description, from its file name.';
     comment on column dwh.flyway_schema_history.type is 'SQL for a migration file; SCHEMA for the creation of schema dwh.';
     comment on column dwh.flyway_schema_history.script is 'The migration''s file name.';
