@@ -158,7 +158,7 @@ public final class Wiring implements AutoCloseable {
 
             @Override
             public Instant refreshedAt() {
-                return product.current().isEmpty() ? null : product.current().rows().get(0).refreshedAt();
+                return product.current().refreshedAt();
             }
 
             @Override

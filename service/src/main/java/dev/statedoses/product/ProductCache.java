@@ -44,10 +44,9 @@ public final class ProductCache {
     public synchronized void reload() {
         ProductSnapshot next = ProductSnapshot.of(ratios.product(), responses);
         ProductSnapshot previous = current.getAndSet(next);
-        if (previous.isEmpty() || next.isEmpty()
-            || !previous.rows().get(0).refreshedAt().equals(next.rows().get(0).refreshedAt())) {
+        if (next.refreshedAt() == null || !next.refreshedAt().equals(previous.refreshedAt())) {
             LOG.info("product snapshot loaded: {} rows, refreshed at {}", next.rows().size(),
-                next.isEmpty() ? "never" : next.rows().get(0).refreshedAt());
+                next.isEmpty() ? "never" : next.refreshedAt());
         }
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProductSnapshot {
 
     private final List<StateRatio> rows;
+    /** When the product was built (every row has the same); null before the first refresh. */
+    private final Instant refreshedAt;
     private final Prepared all;
     private final Map<String, StateRatio> byKey;
     /** Each state's written answer, by code, as first asked for. */
@@ -31,9 +33,10 @@ public final class ProductSnapshot {
     /** {@code GET /ratios/weekly} without filters, written when first asked for: it is the largest answer. */
     private volatile Prepared allWeeks;
 
-    private ProductSnapshot(List<StateRatio> rows, Prepared all, Map<String, StateRatio> byKey,
+    private ProductSnapshot(List<StateRatio> rows, Instant refreshedAt, Prepared all, Map<String, StateRatio> byKey,
                             Map<String, WeeklySeries> weeksByState, ProductResponse responses) {
         this.rows = rows;
+        this.refreshedAt = refreshedAt;
         this.all = all;
         this.byKey = byKey;
         this.weeksByState = weeksByState;
@@ -48,7 +51,7 @@ public final class ProductSnapshot {
             byKey.put(row.stateCode().toUpperCase(Locale.ROOT), row);
             byKey.put(row.state().toLowerCase(Locale.ROOT), row);
         }
-        return new ProductSnapshot(List.copyOf(rows),
+        return new ProductSnapshot(List.copyOf(rows), refreshedAt,
             responses.prepare(rows, Columns.STATE, refreshedAt), Map.copyOf(byKey),
             Map.copyOf(product.weeksByState()), responses);
     }
@@ -108,11 +111,15 @@ public final class ProductSnapshot {
         Prepared prepared = allWeeks;
         if (prepared == null) {
             // Two first requests at once may both write it: the same bytes, so either may stay.
-            prepared = responses.prepare(weeks(null, null, null), Columns.STATE_WEEK,
-                rows.isEmpty() ? null : rows.get(0).refreshedAt());
+            prepared = responses.prepare(weeks(null, null, null), Columns.STATE_WEEK, refreshedAt);
             allWeeks = prepared;
         }
         return prepared;
+    }
+
+    /** When the product was built; null when there is none yet. */
+    public Instant refreshedAt() {
+        return refreshedAt;
     }
 
     public boolean isEmpty() {

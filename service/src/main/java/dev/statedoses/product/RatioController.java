@@ -117,7 +117,7 @@ public final class RatioController {
         if (from != null && to != null && from.isAfter(to)) {
             throw invalidWeekRange("from " + from + " is after to " + to + ": no week can be in between");
         }
-        Instant refreshedAt = snapshot.isEmpty() ? null : snapshot.rows().get(0).refreshedAt();
+        Instant refreshedAt = snapshot.refreshedAt();
         if (states == null && from == null && to == null) {
             response.send(ctx, snapshot.allWeeks()); // written once per snapshot
             return;
