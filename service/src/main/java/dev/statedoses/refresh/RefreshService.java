@@ -99,13 +99,14 @@ public final class RefreshService implements AutoCloseable {
         Instant started = clock.instant();
         Map<SourceName, SourceReport> previous = force ? Map.of() : runs.lastGood(BuildInfo.build());
         long runId = runs.start(started, trigger, BuildInfo.build());
-        recorded.accept(runId);
-        steps.mark("record start");
-        MDC.put("run_id", Long.toString(runId));
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
         List<SourceReport> sources = new ArrayList<>();
         RefreshReport report;
+        // From here the run is on record: whatever fails, even the caller's callback, ends it below.
         try {
+            recorded.accept(runId);
+            steps.mark("record start");
+            MDC.put("run_id", Long.toString(runId));
             LOG.info("refresh started");
             report = build(tx, runId, started, previous, sources, steps);
             tx.commit();
