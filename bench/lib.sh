@@ -17,7 +17,6 @@ POPULATION_FILE=County_Population.csv
 
 BENCH_PIDS=()      # processes we started, stopped in reverse order by bench_cleanup
 SERVICE_PID=""
-SERVICE_DWH_DIR=""
 BENCH_DBS=()       # databases we created on the external PostgreSQL, dropped by bench_cleanup
 
 # The external PostgreSQL the method measures against (the machine's, trust auth), and the heap
@@ -167,7 +166,6 @@ start_service_on() {
         PORT="$port" DB_HOST="$PG_HOST" DB_PORT="$PG_PORT" POSTGRES_DB="$db" POSTGRES_USER="$PG_USER" \
         POSTGRES_PASSWORD="" java -Xmx"$SERVICE_XMX" ${JAVA_OPTS:-} -jar "$JAR" serve) >"$log_file" 2>&1 &
     SERVICE_PID=$!
-    SERVICE_DWH_DIR=""
     BENCH_PIDS+=("$SERVICE_PID")
     if ! wait_http "http://127.0.0.1:$port/ratios" 180; then
         tail -n 30 "$log_file" >&2 || true
@@ -175,39 +173,11 @@ start_service_on() {
     fi
 }
 
-# Starts the service (serve) on $1 with an embedded warehouse on port $2 and data in $3.
-# Extra JVM options in JAVA_OPTS (e.g. -Xmx256m). Source URLs and SOURCE_TIMEOUT come from the
-# caller's MODERNA_URL, PFIZER_URL, COUNTY_POPULATION_URL, SOURCE_TIMEOUT. REFRESH_TOKEN is unset.
-start_service() {
-    local port=$1 db_port=$2 dwh_dir=$3 log_file
-    log_file="$BENCH_TMP/service-$port.log"
-    mkdir -p "$dwh_dir"
-    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    (cd "$BENCH_TMP" && exec env -u REFRESH_TOKEN -u DB_HOST \
-        PORT="$port" DB_PORT="$db_port" DWH_DIR="$dwh_dir" \
-        java ${JAVA_OPTS:-} -jar "$JAR" serve) >"$log_file" 2>&1 &
-    SERVICE_PID=$!
-    SERVICE_DWH_DIR=$dwh_dir
-    BENCH_PIDS+=("$SERVICE_PID")
-    if ! wait_http "http://127.0.0.1:$port/ratios" 180; then
-        tail -n 30 "$log_file" >&2 || true
-        die "the service did not start on port $port (log: $log_file)"
-    fi
-}
-
-# Stops the service started last: SIGTERM, then (after 30 s) SIGKILL, and then the embedded
-# PostgreSQL it started if that survived (its postmaster pid is in DWH_DIR/postmaster.pid).
+# Stops the service started last: SIGTERM, then (after 30 s) SIGKILL. Its warehouse is the
+# machine's PostgreSQL, which it does not own.
 stop_service() {
     [[ -n $SERVICE_PID ]] || return 0
     stop_pid "$SERVICE_PID" 30
-    if [[ -n $SERVICE_DWH_DIR && -f $SERVICE_DWH_DIR/postmaster.pid ]]; then
-        local pg_pid
-        pg_pid=$(head -n1 "$SERVICE_DWH_DIR/postmaster.pid" 2>/dev/null || true)
-        if [[ $pg_pid =~ ^[0-9]+$ ]] && kill -0 "$pg_pid" 2>/dev/null; then
-            log "stopping the embedded PostgreSQL left by the service (pid $pg_pid)"
-            stop_pid "$pg_pid" 20
-        fi
-    fi
     SERVICE_PID=""
 }
 
