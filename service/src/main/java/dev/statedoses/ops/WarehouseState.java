@@ -4,7 +4,6 @@ import dev.statedoses.source.SourceName;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -68,7 +67,7 @@ final class WarehouseState {
                 h.createQuery("select source, rows, bytes from dwh.refresh_run_sources where run_id = :run")
                     .setQueryTimeout(QUERY_TIMEOUT_SECONDS)
                     .bind("run", product.lastSuccess().runId())
-                    .map((rs, ctx) -> Map.entry(SourceName.valueOf(rs.getString("source").toUpperCase(Locale.ROOT)),
+                    .map((rs, ctx) -> Map.entry(SourceName.of(rs.getString("source")),
                         new SourceLoad(rs.getLong("rows"), rs.getLong("bytes"))))
                     .forEach(e -> sources.put(e.getKey(), e.getValue()));
             }

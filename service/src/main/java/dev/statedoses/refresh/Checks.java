@@ -12,7 +12,6 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
@@ -102,7 +101,7 @@ final class Checks {
     private Optional<SourceException> conflictingAllocations(Handle tx) {
         // The query that names the lines sorts the raw rows (200 ms at 30 times the real size).
         return firstWhen(tx, "conflicting", CONFLICTING_ALLOCATIONS, (rs, ctx) -> {
-            SourceName source = sourceOf(rs);
+            SourceName source = SourceName.of(rs.getString("source"));
             long firstLine = rs.getLong("first_line");
             long otherLine = rs.getLong("other_line");
             return SourceException.content(source, urls.apply(source), otherLine, null,
@@ -120,7 +119,7 @@ final class Checks {
         // Names the reference does not know are rare (none in the real files), and naming the
         // line reads the raw tables.
         return firstWhen(tx, "kind is null", MISSPELT_JURISDICTIONS, (rs, ctx) -> {
-            SourceName source = sourceOf(rs);
+            SourceName source = SourceName.of(rs.getString("source"));
             String meant = rs.getString("meant");
             String state = rs.getString("state");
             long weeks = rs.getLong("weeks");
@@ -142,11 +141,6 @@ final class Checks {
         boolean flagged = tx.createQuery("select exists (select 1 from run_allocations where " + flag + ")")
             .mapTo(Boolean.class).one();
         return flagged ? tx.createQuery(query).map(row).findFirst() : Optional.empty();
-    }
-
-    /** The allocation source a check's row names in its column {@code source} ('moderna', 'pfizer'). */
-    private static SourceName sourceOf(ResultSet rs) throws SQLException {
-        return SourceName.valueOf(rs.getString("source").toUpperCase(Locale.ROOT));
     }
 
     /** A county listed twice with different populations. */

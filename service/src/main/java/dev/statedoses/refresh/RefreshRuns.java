@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -85,7 +84,7 @@ public final class RefreshRuns {
             long runId = ((Number) run.get().get("run_id")).longValue();
             Map<SourceName, SourceReport> sources = new EnumMap<>(SourceName.class);
             sources(h, runId, runId).getOrDefault(runId, List.of())
-                .forEach(source -> sources.put(SourceName.valueOf(source.source().toUpperCase(Locale.ROOT)), source));
+                .forEach(source -> sources.put(SourceName.of(source.source()), source));
             return sources;
         });
     }

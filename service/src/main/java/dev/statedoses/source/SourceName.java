@@ -16,6 +16,16 @@ public enum SourceName {
         return label;
     }
 
+    /** The source whose {@link #label} is {@code label}, as the run log and the checks write it. */
+    public static SourceName of(String label) {
+        for (SourceName source : values()) {
+            if (source.label.equals(label)) {
+                return source;
+            }
+        }
+        throw new IllegalArgumentException("no source is called '" + label + "'");
+    }
+
     @Override
     public String toString() {
         return label;
