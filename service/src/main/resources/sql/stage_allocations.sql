@@ -4,7 +4,7 @@
 -- Everything after the load (the conflict check, the product, the weeks, the exclusions and the
 -- data checks) reads this table instead of the view raw.allocations, which deduplicated both raw
 -- tables again each time it was read: with it, the transform took 3.5 s of a 3.9 s refresh at
--- 30 times the real size (bench/growth.sh).
+-- 30 times the real size (measured with bench/growth.sh).
 --
 -- A temporary table of the refresh transaction: no other session sees it, it is gone at commit
 -- or rollback, and it writes no WAL. Verbatim repeats of a row collapse into one, as in
