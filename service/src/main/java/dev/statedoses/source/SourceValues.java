@@ -2,7 +2,10 @@ package dev.statedoses.source;
 
 import dev.statedoses.text.Printable;
 import java.time.DateTimeException;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.format.TextStyle;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,8 +74,9 @@ public final class SourceValues {
     /**
      * The Monday of an allocation week: the API's floating timestamp
      * ({@code 2021-06-21T00:00:00.000}), a plain ISO date, or the CDC export's {@code 06/21/2021}
-     * (also {@code 6/21/2021}, as spreadsheets write it). A time other than midnight, and a week
-     * before 2020 (no vaccine was allocated then), are wrong values, not weeks. A later week is
+     * (also {@code 6/21/2021}, as spreadsheets write it). A time other than midnight, a week
+     * before 2020 (no vaccine was allocated then) and a day other than Monday are wrong values,
+     * not weeks. A later week is
      * taken as it is: allocations are planned ahead, and the growth benchmark's synthetic sources
      * (bench/generate_sources.py) run centuries ahead to keep their copies' weeks apart.
      */
@@ -97,6 +101,14 @@ public final class SourceValues {
         }
         if (week.isBefore(FIRST_POSSIBLE_WEEK)) {
             throw new IllegalArgumentException("the week " + week + " is before 2020: no vaccine was allocated before December 2020");
+        }
+        if (week.getDayOfWeek() != DayOfWeek.MONDAY) {
+            // The CDC dates every allocation week by its Monday. Any other day would start a week
+            // of its own in the weekly series and in as_of, splitting the real one; it is what a
+            // date shifted by a time zone, or a day and month read the wrong way round, looks like.
+            throw new IllegalArgumentException("the week " + week + " is a "
+                + week.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + ": allocation weeks are dated "
+                + "by their Monday (a date shifted by a time zone, or day and month swapped?)");
         }
         return week;
     }

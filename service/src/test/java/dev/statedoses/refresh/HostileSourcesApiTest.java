@@ -228,6 +228,16 @@ class HostileSourcesApiTest {
             "_2nd_dose_allocations", "larger than any real count"));
         cases.add(content("a week in 1920", "moderna", plain(MODERNA.replace("2020-12-28", "1920-12-28")), 8L,
             "week_of_allocations", "is before 2020"));
+        // A week not dated by its Monday would split the weekly series: a whole file a day early
+        // (a time zone), one line a day late, and day and month read the wrong way round.
+        cases.add(content("pfizer's weeks a day early", "pfizer", plain(PFIZER.replace("2021-01-04", "2021-01-03")),
+            2L, "week_of_allocations", "the week 2021-01-03 is a Sunday: allocation weeks are dated by their Monday"));
+        cases.add(content("moderna's line 9 a day late", "moderna",
+            plain(replaceLine(MODERNA, 9, "\"New York City\",\"2020-12-29T00:00:00.000\",\"100\",\"100\"")), 9L,
+            "week_of_allocations", "the week 2020-12-29 is a Tuesday"));
+        cases.add(content("moderna's 4 January 2021 written day first", "moderna",
+            plain(MODERNA.replace("2021-01-04T00:00:00.000", "04/01/2021")), 2L, "week_of_allocations",
+            "the week 2021-04-01 is a Thursday"));
 
         // Lines with thousands of fields, and a header whose name holds a line break.
         for (int fields : List.of(600, 100_000)) {

@@ -2,8 +2,12 @@ package dev.statedoses.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -62,6 +66,44 @@ class SourceValuesTest {
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30T00:00:00.000"));
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-13-01T00:00:00.000"));
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-1-041T00:00:00.000"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "2021-06-20T00:00:00.000|the week 2021-06-20 is a Sunday",
+        "2021-06-22|the week 2021-06-22 is a Tuesday",
+        "06/26/2021|the week 2021-06-26 is a Saturday",
+        // 7 June 2021, a Monday, written day first: read as the US form, 6 July, a Tuesday.
+        "07/06/2021|the week 2021-07-06 is a Tuesday",
+    })
+    void aWeekNotDatedByItsMondayIsRejected(String field, String start) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week(field));
+        assertEquals(start + ": allocation weeks are dated by their Monday (a date shifted by a time zone, or day "
+            + "and month swapped?)", e.getMessage());
+    }
+
+    @Test
+    void anyDateIsAWeekExactlyWhenItIsAMonday() {
+        // Every day of 2020 to 2030, in each of the three forms: accepted as itself on a Monday,
+        // rejected naming its day otherwise.
+        DateTimeFormatter us = DateTimeFormatter.ofPattern("MM/dd/yyyy");
+        int mondays = 0;
+        for (LocalDate day = LocalDate.of(2020, 1, 1); day.getYear() <= 2030; day = day.plusDays(1)) {
+            for (String field : List.of(day + "T00:00:00.000", day.toString(), us.format(day))) {
+                if (day.getDayOfWeek() == DayOfWeek.MONDAY) {
+                    assertEquals(day, SourceValues.week(field), field);
+                } else {
+                    LocalDate shown = day;
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> SourceValues.week(field), field);
+                    assertTrue(e.getMessage().startsWith("the week " + shown + " is a "), e.getMessage());
+                }
+            }
+            if (day.getDayOfWeek() == DayOfWeek.MONDAY) {
+                mondays++;
+            }
+        }
+        assertEquals(574, mondays); // 2020-01-06 to 2030-12-30
     }
 
     @ParameterizedTest
