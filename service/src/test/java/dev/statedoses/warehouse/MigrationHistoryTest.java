@@ -34,6 +34,24 @@ class MigrationHistoryTest {
     }
 
     /**
+     * The build's migrations are the source tree's, no more: a file renamed or removed since an
+     * earlier build must not linger in target/classes, where Flyway (and the jar, and the image)
+     * would take it (service/pom.xml empties the folder before each build).
+     */
+    @Test
+    void theClasspathHoldsExactlyTheSourceTreesMigrations() throws Exception {
+        java.nio.file.Path built = java.nio.file.Path.of(Migrations.class.getResource("/db/migration").toURI());
+        java.nio.file.Path source = java.nio.file.Path.of("src/main/resources/db/migration");
+        assertEquals(names(source), names(built));
+    }
+
+    private static List<String> names(java.nio.file.Path folder) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
      * A role named like one of our schemas: PostgreSQL's default search_path ("$user", public)
      * makes the schema of its name the current one as soon as the first start has created it.
      */
