@@ -141,11 +141,14 @@ public final class SourceFetcher {
                 .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
                 .header("Accept-Encoding", "gzip, deflate")
                 .header("User-Agent", userAgent);
+            boolean conditional = false;
             if (known != null && known.etag() != null) {
                 builder.header("If-None-Match", known.etag());
+                conditional = true;
             }
             if (known != null && known.lastModified() != null) {
                 builder.header("If-Modified-Since", known.lastModified());
+                conditional = true;
             }
             HttpRequest request = builder.GET().build();
             HttpResponse<InputStream> response;
@@ -174,11 +177,18 @@ public final class SourceFetcher {
             int status = response.statusCode();
             String etag = response.headers().firstValue("ETag").orElse(null);
             String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
-            if (status == 304 && known != null) {
+            if (status == 304 && conditional) {
                 closeQuietly(response.body());
                 // A 304 may leave out validators that did not change: keep the ones we sent.
                 return SourceStream.notModified(source, url, known.sha256(),
                     etag != null ? etag : known.etag(), lastModified != null ? lastModified : known.lastModified());
+            }
+            if (status == 304) {
+                // Not modified since what? A request that named no version cannot be answered
+                // "unchanged" (RFC 9110, 15.4.5): a broken upstream or cache, not a source to keep.
+                closeQuietly(response.body());
+                throw SourceException.unavailable(source, url, "upstream answered HTTP 304 (not modified) to a "
+                    + "request that named no version: it sent no body to load", null);
             }
             if (status < 200 || status > 299) {
                 closeQuietly(response.body());

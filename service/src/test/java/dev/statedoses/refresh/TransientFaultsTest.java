@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.BuildInfo;
@@ -137,6 +138,29 @@ class TransientFaultsTest {
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 404"))
                 .body("attempts", equalTo(1)));
             assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    /**
+     * A source last loaded without validators (its upstream sent no ETag or Last-Modified) is
+     * asked for again without any; a 304 to that says nothing about what changed, so it must not
+     * make the source, or the run, "unchanged".
+     */
+    @Test
+    void aNotModifiedToARequestThatNamedNoVersionFailsTheRefresh() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.ok(MODERNA),
+                RawUpstream.answer(304, "", new byte[0]))) {
+            JsonPath first = refreshesWith(upstream);
+            assertEquals("succeeded", first.getString("status"));
+            assertNull(first.getString("sources.find { it.source == 'moderna' }.etag"));
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 304 (not modified) to "
+                    + "a request that named no version: it sent no body to load"))
+                .body("attempts", equalTo(1)));
+            String asked = upstream.requests().get(1).toLowerCase(java.util.Locale.ROOT);
+            assertTrue(!asked.contains("if-none-match") && !asked.contains("if-modified-since"), asked);
+            assertEquals(2, upstream.requests().size());
         }
     }
 
