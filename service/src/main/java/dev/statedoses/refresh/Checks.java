@@ -37,6 +37,7 @@ final class Checks {
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
+    private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
@@ -57,6 +58,9 @@ final class Checks {
         conflictingAllocations(tx).ifPresent(Checks::fail);
         misspeltJurisdictions(tx).ifPresent(Checks::fail);
         conflictingCounties(tx).ifPresent(Checks::fail);
+        // Before the unplaced ones: the nation's total row is under no state, and is better
+        // reported as the summary row it is.
+        countiesCountedTwice(tx).ifPresent(Checks::fail);
         // Before the state totals: a state whose counties are all under another spelling would
         // otherwise be reported as having none, without the line and the spelling at fault.
         unplacedCounties(tx).ifPresent(Checks::fail);
@@ -152,6 +156,32 @@ final class Checks {
                         + "different populations (lines " + rs.getLong("first_line") + " and "
                         + rs.getLong("other_line") + "): which one is right cannot be told")
                 .aboutState(rs.getString("state")))
+            .findFirst();
+    }
+
+    /**
+     * A summary row among the counties (a state's total), or one county under two names: either
+     * would add its people to the state a second time.
+     */
+    private Optional<SourceException> countiesCountedTwice(Handle tx) {
+        URI url = urls.apply(SourceName.POPULATION);
+        return tx.createQuery(COUNTED_TWICE)
+            .map((rs, ctx) -> {
+                String state = rs.getString("state");
+                String productState = rs.getString("product_state");
+                SourceException e = "summary".equals(rs.getString("fault"))
+                    ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id",
+                        "the Id " + name(rs.getString("id")) + " is a summary row (Census summary level "
+                            + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
+                            + rs.getLong("population") + " people are those of counties already in the file, "
+                            + "and would be counted twice")
+                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id2",
+                        "the county " + name(rs.getString("id2")) + " is listed twice, as "
+                            + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
+                            + " (line " + rs.getLong("first_line") + ") and as " + name(rs.getString("county"))
+                            + ", " + name(state) + ": its people would be counted twice");
+                return productState == null ? e : e.aboutState(productState);
+            })
             .findFirst();
     }
 

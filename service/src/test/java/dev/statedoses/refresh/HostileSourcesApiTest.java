@@ -221,6 +221,24 @@ class HostileSourcesApiTest {
             3L, "jurisdiction", "Illinois",
             "the jurisdiction '\\ufeff\"Chicago\"' is Chicago written with another case, spacing or invisible "
                 + "characters, so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
+        // People counted twice: a summary row among the counties (only its Id tells it from a
+        // county), or one county (one FIPS code) under two names, padded or not.
+        cases.add(new Case("Vermont's total among its counties", "population",
+            plain(POPULATION + "0400000US46,46,Vermont,Vermont,1234\n"), "/problems/source-content", 55L, "Id",
+            "Vermont", "the Id 0400000US46 is a summary row (Census summary level 040), not a county, whose Id "
+                + "begins 0500000US: its 1234 people are those of counties already in the file, and would be "
+                + "counted twice"));
+        cases.add(new Case("the nation's total among the counties", "population",
+            plain(POPULATION + "0100000US,,United States,United States,41234\n"), "/problems/source-content", 55L,
+            "Id", null, "the Id 0100000US is a summary row (Census summary level 010)"));
+        cases.add(new Case("Addison under two names", "population",
+            plain(POPULATION + "0500000US46001,46001,Addison County,Vermont,1234\n"), "/problems/source-content",
+            55L, "Id2", "Vermont", "the county 46001 is listed twice, as Addison, Vermont (line 48) and as Addison "
+                + "County, Vermont: its people would be counted twice"));
+        cases.add(new Case("Alabama's county again, its FIPS code unpadded", "population",
+            plain(POPULATION + "0500000US01001,1001,Fixture County,Alabama,10000\n"),
+            "/problems/source-content", 55L, "Id2", "Alabama", "the county 1001 is listed twice, as Fixture, Alabama "
+                + "(line 2) and as Fixture County, Alabama"));
         cases.add(content("a negative population", "population", plain(replaceLineEnd(POPULATION, 20, ",-5")), 20L,
             POPULATION_COLUMN, "is negative"));
         cases.add(content("a count past any real one", "pfizer",
