@@ -38,6 +38,7 @@ final class Checks {
     private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
+    private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
@@ -55,6 +56,7 @@ final class Checks {
 
     /** The checks of the sources, in order: the first that fails throws its source error. */
     void sources(Handle tx) {
+        sameAllocations(tx).ifPresent(Checks::fail);
         conflictingAllocations(tx).ifPresent(Checks::fail);
         misspeltJurisdictions(tx).ifPresent(Checks::fail);
         conflictingCounties(tx).ifPresent(Checks::fail);
@@ -99,6 +101,16 @@ final class Checks {
             throw new WarehouseException(failing, e);
         }
         return results;
+    }
+
+    /** The Pfizer file holding the Moderna file's rows: each dose would count for both manufacturers. */
+    private Optional<SourceException> sameAllocations(Handle tx) {
+        return tx.createQuery(SAME_ALLOCATIONS)
+            .map((rs, ctx) -> SourceException.content(SourceName.PFIZER, urls.apply(SourceName.PFIZER), null, null,
+                "the pfizer source holds exactly the rows of the moderna source (" + rs.getLong("rows") + " rows, from "
+                    + urls.apply(SourceName.MODERNA) + "): is one URL pointing at the other's file? Every dose "
+                    + "would be counted twice, once per manufacturer"))
+            .findFirst();
     }
 
     /** A week a source lists twice with different values. */

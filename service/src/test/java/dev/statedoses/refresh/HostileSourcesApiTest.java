@@ -221,6 +221,12 @@ class HostileSourcesApiTest {
             3L, "jurisdiction", "Illinois",
             "the jurisdiction '\\ufeff\"Chicago\"' is Chicago written with another case, spacing or invisible "
                 + "characters, so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
+        // One allocation file served for both manufacturers, in the same bytes or in others.
+        for (String lineEnd : List.of("\n", "\r\n")) {
+            cases.add(new Case("pfizer serving the moderna file" + (lineEnd.length() == 2 ? " with CRLF" : ""),
+                "pfizer", plain(MODERNA.replace("\n", lineEnd)), "/problems/source-content", null, null, null,
+                "the pfizer source holds exactly the rows of the moderna source (8 rows, from "));
+        }
         // People counted twice: a summary row among the counties (only its Id tells it from a
         // county), or one county (one FIPS code) under two names, padded or not.
         cases.add(new Case("Vermont's total among its counties", "population",
