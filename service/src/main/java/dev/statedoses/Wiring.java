@@ -139,7 +139,7 @@ public final class Wiring implements AutoCloseable {
             scheduler.start();
         }
         ops.watch(serving(product));
-        RefreshRuns runs = new RefreshRuns(warehouse.jdbi());
+        RefreshRuns runs = refreshes.runs();
         return App.create(new App.Controllers(
             new RatioController(ratios, product, responses),
             new SnapshotReads(product, EveryResponse::answered, crossOrigin),

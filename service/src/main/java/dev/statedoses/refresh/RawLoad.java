@@ -206,6 +206,11 @@ final class RawLoad {
         open.forEach(body -> body.abandon(SHUTTING_DOWN));
     }
 
+    /** Stops the fetcher's threads: after {@link #stop()}, when the service closes. */
+    void close() {
+        fetcher.close();
+    }
+
     /** A refresh stopped by {@link #stop()} before it began. */
     static SourceAbandonedException stopped() {
         return new SourceAbandonedException(SHUTTING_DOWN);

@@ -216,10 +216,19 @@ public final class RefreshService implements AutoCloseable {
         recovery.closeAbandoned(REFRESH_LOCK);
     }
 
-    /** Stops the run log's background work (a failure not recorded by now is closed at the next start). */
+    /** The run log this service writes (GET /refreshes reads the same). */
+    public RefreshRuns runs() {
+        return runs;
+    }
+
+    /**
+     * Stops the run log's background work (a failure not recorded by now is closed at the next
+     * start) and the fetch threads.
+     */
     @Override
     public void close() {
         recovery.close();
+        raw.close();
     }
 
     private static void rollbackQuietly(Handle tx) {

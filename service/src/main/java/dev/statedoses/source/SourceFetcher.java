@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * an unknown host or a bad body is not. That policy is {@link Attempts}; this class is how a
  * source is opened.
  */
-public final class SourceFetcher {
+public final class SourceFetcher implements AutoCloseable {
 
     /** The statuses a server sends for a fault that may pass (RFC 9110; AWS retries the same). */
     private static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
@@ -241,6 +241,16 @@ public final class SourceFetcher {
         try (InputStream in = ContentDecoding.decode(Files.newInputStream(path), List.of())) {
             return Sha256.hex(in);
         }
+    }
+
+    /**
+     * Stops the fetch threads and the deadline timer (called when the service closes, after its
+     * refreshes have stopped): a process that builds many services, as the tests do, keeps none.
+     */
+    @Override
+    public void close() {
+        threads.shutdownNow();
+        deadlines.shutdownNow();
     }
 
     private static void closeQuietly(InputStream in) {
