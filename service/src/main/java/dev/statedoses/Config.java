@@ -101,6 +101,12 @@ public record Config(
             throw new IllegalArgumentException("DB_PARAMS needs an external warehouse (DB_HOST or DATABASE_URL); "
                 + "the embedded one takes none");
         }
+        URI moderna = env.url("MODERNA_URL", DEFAULT_MODERNA_URL);
+        URI pfizer = env.url("PFIZER_URL", DEFAULT_PFIZER_URL);
+        URI population = env.url("COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL);
+        distinct("MODERNA_URL", moderna, "PFIZER_URL", pfizer);
+        distinct("MODERNA_URL", moderna, "COUNTY_POPULATION_URL", population);
+        distinct("PFIZER_URL", pfizer, "COUNTY_POPULATION_URL", population);
         return new Config(
             env.integer("PORT", 8080, 0, 65535),
             dbHost,
@@ -109,9 +115,9 @@ public record Config(
             user,
             password,
             Path.of(env.text("DWH_DIR", ".dwh")).toAbsolutePath().normalize(),
-            env.url("MODERNA_URL", DEFAULT_MODERNA_URL),
-            env.url("PFIZER_URL", DEFAULT_PFIZER_URL),
-            env.url("COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL),
+            moderna,
+            pfizer,
+            population,
             Duration.ofSeconds(env.integer("SOURCE_TIMEOUT", 60, 1, 3600)),
             env.longInteger("SOURCE_MAX_BYTES", 200L * 1000 * 1000),
             refreshToken(env.raw("REFRESH_TOKEN")),
@@ -120,6 +126,17 @@ public record Config(
             corsOrigins(env.text("CORS_ORIGINS", "*")),
             // Blank is unset, as compose passes an unset ${DWH_READER_PASSWORD:-}; kept as given.
             env.optional("DWH_READER_PASSWORD") == null ? null : env.raw("DWH_READER_PASSWORD"));
+    }
+
+    /**
+     * Two sources read from one URL: one of them is the other's file, and every refresh would
+     * fail (or, for the two allocation files, count each dose twice). Said at start, by name.
+     */
+    private static void distinct(String name, URI url, String otherName, URI other) {
+        if (url.normalize().equals(other.normalize())) {
+            throw new IllegalArgumentException(name + " and " + otherName + " are the same URL (" + url
+                + "): each source needs its own file");
+        }
     }
 
     /**

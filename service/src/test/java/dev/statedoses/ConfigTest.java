@@ -52,6 +52,17 @@ class ConfigTest {
     }
 
     @Test
+    void twoSourcesOnOneUrlAreAnErrorNamingBoth() {
+        assertEquals("MODERNA_URL and PFIZER_URL are the same URL (file:/data/m.csv): each source needs its own file",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
+                "MODERNA_URL", "file:/data/m.csv", "PFIZER_URL", "file:/data/./m.csv"))).getMessage());
+        assertEquals("PFIZER_URL and COUNTY_POPULATION_URL are the same URL (" + Config.DEFAULT_COUNTY_POPULATION_URL
+                + "): each source needs its own file",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
+                "PFIZER_URL", Config.DEFAULT_COUNTY_POPULATION_URL))).getMessage());
+    }
+
+    @Test
     void anUnsetTokenLeavesRefreshOpenAndASetOneIsStripped() {
         assertNull(Config.fromEnvironment(Map.of()).refreshToken());
         assertEquals("s3cret", Config.fromEnvironment(Map.of("REFRESH_TOKEN", "s3cret")).refreshToken());
