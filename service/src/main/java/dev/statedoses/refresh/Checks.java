@@ -54,15 +54,19 @@ final class Checks {
         this.urls = urls;
     }
 
-    /** The checks of the sources, in order: the first that fails throws its source error. */
-    void sources(Handle tx) {
-        sameAllocations(tx).ifPresent(Checks::fail);
+    /**
+     * The checks of the sources, in order: the first that fails throws its source error.
+     * {@code loaded} are the sources' reports, as loaded or kept.
+     */
+    void sources(Handle tx, List<SourceReport> loaded) {
+        sameAllocations(tx, loaded).ifPresent(Checks::fail);
         conflictingAllocations(tx).ifPresent(Checks::fail);
         misspeltJurisdictions(tx).ifPresent(Checks::fail);
-        conflictingCounties(tx).ifPresent(Checks::fail);
-        // Before the unplaced ones: the nation's total row is under no state, and is better
-        // reported as the summary row it is.
+        // Before the conflicting counties (a state's total row has the key of a county named like
+        // its state) and the unplaced ones (the nation's total row is under no state): each is
+        // better reported as the summary row it is.
         countiesCountedTwice(tx).ifPresent(Checks::fail);
+        conflictingCounties(tx).ifPresent(Checks::fail);
         // Before the state totals: a state whose counties are all under another spelling would
         // otherwise be reported as having none, without the line and the spelling at fault.
         unplacedCounties(tx).ifPresent(Checks::fail);
@@ -103,14 +107,25 @@ final class Checks {
         return results;
     }
 
-    /** The Pfizer file holding the Moderna file's rows: each dose would count for both manufacturers. */
-    private Optional<SourceException> sameAllocations(Handle tx) {
-        return tx.createQuery(SAME_ALLOCATIONS)
-            .map((rs, ctx) -> SourceException.content(SourceName.PFIZER, urls.apply(SourceName.PFIZER), null, null,
-                "the pfizer source holds exactly the rows of the moderna source (" + rs.getLong("rows") + " rows, from "
-                    + urls.apply(SourceName.MODERNA) + "): is one URL pointing at the other's file? Every dose "
-                    + "would be counted twice, once per manufacturer"))
-            .findFirst();
+    /**
+     * The two allocation sources holding the same rows: each dose would count for both
+     * manufacturers. Compared only when their row counts are equal, as a real pair's never are.
+     */
+    private Optional<SourceException> sameAllocations(Handle tx, List<SourceReport> loaded) {
+        long moderna = rows(loaded, SourceName.MODERNA);
+        if (moderna != rows(loaded, SourceName.PFIZER)
+                || !tx.createQuery(SAME_ALLOCATIONS).mapTo(Boolean.class).one()) {
+            return Optional.empty();
+        }
+        return Optional.of(SourceException.content(SourceName.PFIZER, urls.apply(SourceName.PFIZER), null, null,
+            "the moderna and pfizer sources hold the same " + moderna + " rows (MODERNA_URL "
+                + urls.apply(SourceName.MODERNA) + ", PFIZER_URL " + urls.apply(SourceName.PFIZER) + "): does one "
+                + "URL point at the other's file? Every dose would be counted twice, once per manufacturer"));
+    }
+
+    private static long rows(List<SourceReport> loaded, SourceName source) {
+        return loaded.stream().filter(r -> r.source().equals(source.label())).mapToLong(SourceReport::rows)
+            .findFirst().orElse(-1);
     }
 
     /** A week a source lists twice with different values. */
@@ -172,8 +187,8 @@ final class Checks {
     }
 
     /**
-     * A summary row among the counties (a state's total), or one county under two names: either
-     * would add its people to the state a second time.
+     * A summary row among the counties (a state's total), or one county under two names: people
+     * the file's counties already count.
      */
     private Optional<SourceException> countiesCountedTwice(Handle tx) {
         URI url = urls.apply(SourceName.POPULATION);
@@ -185,8 +200,8 @@ final class Checks {
                     ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id",
                         "the Id " + name(rs.getString("id")) + " is a summary row (Census summary level "
                             + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
-                            + rs.getLong("population") + " people are those of counties already in the file, "
-                            + "and would be counted twice")
+                            + rs.getLong("population") + " people are a total of counties, which the county "
+                            + "file must not hold")
                     : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id2",
                         "the county " + name(rs.getString("id2")) + " is listed twice, as "
                             + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))

@@ -158,7 +158,7 @@ public final class RefreshService implements AutoCloseable {
 
         Transform.stage(tx);
         steps.mark("stage");
-        checks.sources(tx);
+        checks.sources(tx, sources);
         steps.mark("source checks");
         Transform.build(tx);
         checks.build(tx);

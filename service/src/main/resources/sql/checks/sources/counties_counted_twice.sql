@@ -1,20 +1,31 @@
--- Lines of the county file that would count people twice, though no other check sees them:
+-- Lines of the county file that count people a county of the file already counts, though no
+-- other check sees them:
 --
 -- * a summary row among the counties: a state's total (Id 0400000US50), the nation's (0100000US),
 --   as Census downloads of "states and counties" interleave them. Its State is a real state, its
 --   County often the state's own name (as eight real counties are, Arkansas County among them), so
 --   only the Id tells: the first three digits of a Census geo id are its summary level, and a
---   county's is 050. An Id in another form, or none, is not judged.
--- * one county (one FIPS code, Id2, with or without its leading zeros) under two names: 'Doña Ana'
---   and 'Dona Ana', or 'Autauga' and 'Autauga County'. Repeated word for word it is one county, and
---   with two populations it is sql/checks/sources/conflicting_counties.sql's.
+--   county's is 050.
+-- * one county (one FIPS code) under two names: 'Doña Ana' and 'Dona Ana', or 'Autauga' and
+--   'Autauga County'. Repeated word for word it is one county, and with two populations it is
+--   sql/checks/sources/conflicting_counties.sql's. The code is the Id's (0500000US + five
+--   digits) or, without an Id, the Id2's (four or five digits, the leading zero optional, as the
+--   lake's original may have written it). An Id and Id2 that disagree, ids in another form, or a
+--   State the reference does not know (sql/checks/sources/unplaced_counties.sql names those) are
+--   not judged: we check what we can read for sure.
 --
--- Either way its people would be added to the state's a second time, and the state published
--- with too many. The first such line in the file, with what the message needs.
+-- Run before the conflict check: a state's total row has the same (State, County) as a county
+-- named like its state, and would be reported there as a county with two populations. The first
+-- such line in the file, with what the message needs.
 with ids as (
     select line, id, id2, county, state, population_estimate_2018 as population,
            substring(id from '^([0-9]{3})[0-9]{4}US') as summary_level,
-           case when id2 ~ '^[0-9]{1,5}$' then coalesce(nullif(ltrim(id2, '0'), ''), '0') end as fips
+           case
+               when id ~ '^0500000US[0-9]{5}$'
+                    and (coalesce(id2, '') = '' or lpad(id2, 5, '0') = right(id, 5)) then right(id, 5)
+               when coalesce(id, '') = '' and id2 ~ '^[0-9]{4,5}$' and ltrim(id2, '0') <> ''
+                   then lpad(id2, 5, '0')
+           end as fips
     from raw.county_population
 ),
 summary_rows as (
@@ -23,10 +34,17 @@ summary_rows as (
     from ids
     where summary_level is not null and summary_level <> '050'
 ),
+placed as (
+    -- Counties under a State the reference knows (a state, DC or territory).
+    select i.*
+    from ids i
+    join dwh.jurisdictions j
+      on j.name = i.state and j.kind in ('state', 'district', 'territory', 'freely_associated_state')
+    where i.fips is not null
+),
 named_twice as (
     select fips
-    from ids
-    where fips is not null
+    from placed
     group by fips
     having count(distinct (state, county)) > 1
 ),
@@ -36,10 +54,10 @@ fips_twice as (
            other.population, null as summary_level
     from named_twice n
     cross join lateral (
-        select line, state, county from ids where fips = n.fips order by line limit 1
+        select line, state, county from placed where fips = n.fips order by line limit 1
     ) first
     cross join lateral (
-        select line, id, id2, county, state, population from ids
+        select line, id, id2, county, state, population from placed
         where fips = n.fips and (state, county) is distinct from (first.state, first.county)
         order by line limit 1
     ) other

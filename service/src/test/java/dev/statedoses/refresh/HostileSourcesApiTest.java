@@ -225,15 +225,24 @@ class HostileSourcesApiTest {
         for (String lineEnd : List.of("\n", "\r\n")) {
             cases.add(new Case("pfizer serving the moderna file" + (lineEnd.length() == 2 ? " with CRLF" : ""),
                 "pfizer", plain(MODERNA.replace("\n", lineEnd)), "/problems/source-content", null, null, null,
-                "the pfizer source holds exactly the rows of the moderna source (8 rows, from "));
+                "the moderna and pfizer sources hold the same 8 rows (MODERNA_URL "));
         }
         // People counted twice: a summary row among the counties (only its Id tells it from a
         // county), or one county (one FIPS code) under two names, padded or not.
         cases.add(new Case("Vermont's total among its counties", "population",
             plain(POPULATION + "0400000US46,46,Vermont,Vermont,1234\n"), "/problems/source-content", 55L, "Id",
             "Vermont", "the Id 0400000US46 is a summary row (Census summary level 040), not a county, whose Id "
-                + "begins 0500000US: its 1234 people are those of counties already in the file, and would be "
-                + "counted twice"));
+                + "begins 0500000US: its 1234 people are a total of counties, which the county file must not hold"));
+        // Arkansas has a county named Arkansas: its total row has that county's key, and is still
+        // reported as the summary row it is, not as that county with a second population.
+        cases.add(new Case("Arkansas's total beside Arkansas County", "population",
+            plain(POPULATION + "0500000US04003,04003,Arkansas,Arkansas,500\n0400000US04,04,Arkansas,Arkansas,10500\n"),
+            "/problems/source-content", 56L, "Id", "Arkansas", "the Id 0400000US04 is a summary row (Census "
+                + "summary level 040)"));
+        // One code under a State the reference does not know: the unplaced-county check says it better.
+        cases.add(new Case("Addison again under VERMONT", "population",
+            plain(POPULATION + "0500000US46001,46001,Addison,VERMONT,1234\n"), "/problems/source-content", 55L,
+            "State", "Vermont", "the state 'VERMONT' is not a state"));
         cases.add(new Case("the nation's total among the counties", "population",
             plain(POPULATION + "0100000US,,United States,United States,41234\n"), "/problems/source-content", 55L,
             "Id", null, "the Id 0100000US is a summary row (Census summary level 010)"));
@@ -334,6 +343,28 @@ class HostileSourcesApiTest {
         assertEquals(54, report.getInt("sources.find { it.source == 'population' }.rows"));
         app.given().get("/ratios/NY").then().statusCode(200)
             .body("population", org.hamcrest.Matchers.equalTo(6000));
+        assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
+        product = app.given().get("/ratios").asString();
+    }
+
+    /**
+     * Ids the county check cannot read for sure are not judged: an Id and Id2 that disagree, or a
+     * code too short to be a county's. The counties load as the counties they are.
+     */
+    @org.junit.jupiter.api.Test
+    void countiesWhoseIdsDisagreeOrAreTooShortAreNotJudged() {
+        upstream.serve("/c.csv", (POPULATION
+            + "0500000US46003,46001,Bennington,Vermont,100\n" // the Id2 of Addison, the Id of Bennington
+            + ",013,Windham,Vermont,10\n" // no Id, and a three-digit code
+            + "0500000US01003,013,Baldwin,Alabama,5\n").getBytes(StandardCharsets.UTF_8));
+        JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        assertEquals(56, report.getInt("sources.find { it.source == 'population' }.rows"));
+        // Vermont 1234 + 100 + 10; Alabama 10000 + 5.
+        app.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1344));
+        app.given().get("/ratios/AL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(10005));
+        // Back to the fixtures' product, which the other tests compare with.
+        upstream.serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
+        app.given().post("/refresh").then().statusCode(200);
         assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
         product = app.given().get("/ratios").asString();
     }
