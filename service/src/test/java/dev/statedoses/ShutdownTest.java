@@ -3,11 +3,13 @@ package dev.statedoses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import io.restassured.response.Response;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +77,43 @@ class ShutdownTest {
                 assertEquals(2, runs.size());
                 assertEquals("failed", runs.get(1).get("status"));
                 assertEquals("the service is shutting down; the refresh was rolled back", runs.get(1).get("error"));
+            }
+        }
+    }
+
+    /**
+     * The shutdown hook's first step (RefreshService.shutdown) while a source has not even sent
+     * its headers: the refresh ends at once as a shutdown (503, and so on record), not when the
+     * upstream answers or SOURCE_TIMEOUT runs out, and not as the upstream's fault.
+     */
+    @Test
+    void stoppingWhileASourceHasNotAnsweredEndsTheRefreshAsAShutdown() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            URI silent = upstream.serve("/silent/moderna.csv", exchange -> {
+                asked.countDown();
+                released.await(60, TimeUnit.SECONDS);
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+            });
+            try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).moderna(silent).build())) {
+                CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> app.given().post("/refresh"));
+                assertTrue(asked.await(10, TimeUnit.SECONDS), "moderna was never asked for");
+                long stopping = System.nanoTime();
+                app.wiring().refreshes().shutdown();
+                Response answer = refresh.get(10, TimeUnit.SECONDS);
+                long tookMs = (System.nanoTime() - stopping) / 1_000_000;
+                assertEquals(503, answer.statusCode(), answer.asString());
+                assertEquals("/problems/shutting-down", answer.jsonPath().getString("type"));
+                assertTrue(tookMs < 5_000, "the refresh took " + tookMs + " ms to stop");
+                Map<String, Object> run = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                    "select status, error from dwh.refresh_runs order by run_id desc limit 1").mapToMap().one());
+                assertEquals("failed", run.get("status"));
+                assertEquals(SourceAbandonedException.SHUTTING_DOWN, run.get("error"));
+            } finally {
+                released.countDown();
             }
         }
     }

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 final class RawLoad {
 
     private static final Logger LOG = LoggerFactory.getLogger(RawLoad.class);
-    static final String SHUTTING_DOWN = "the service is shutting down; the refresh was rolled back";
+    static final String SHUTTING_DOWN = SourceAbandonedException.SHUTTING_DOWN;
 
     private final SourceFetcher fetcher;
     private final RawTables tables;
@@ -200,14 +200,13 @@ final class RawLoad {
         return stopping;
     }
 
-    /** Stops every source being read or read ahead (its refresh rolls back), and any that would start. */
+    /**
+     * Stops every source being read or read ahead (its refresh rolls back), and any that would
+     * start; a source still waiting for its upstream's answer is interrupted (the fetcher closes).
+     */
     void stop() {
         stopping = true;
         open.forEach(body -> body.abandon(SHUTTING_DOWN));
-    }
-
-    /** Stops the fetcher's threads: after {@link #stop()}, when the service closes. */
-    void close() {
         fetcher.close();
     }
 

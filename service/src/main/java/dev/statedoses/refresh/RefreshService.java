@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import org.jdbi.v3.core.Handle;
@@ -39,6 +40,9 @@ public final class RefreshService implements AutoCloseable {
 
     /** The advisory lock that lets one refresh run at a time on a warehouse, across processes. */
     private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
+
+    /** How long closing waits for a refresh under way, stopped, to roll back and record itself. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final Jdbi jdbi;
     private final RefreshRuns runs;
@@ -222,13 +226,23 @@ public final class RefreshService implements AutoCloseable {
     }
 
     /**
-     * Stops the run log's background work (a failure not recorded by now is closed at the next
-     * start) and the fetch threads.
+     * Stops refreshing ({@link #shutdown()}, if it was not called yet), lets a refresh under way
+     * end and record how (for up to {@link #CLOSE_WAIT}), then stops the run log's background
+     * work: a failure not recorded by now is closed at the next start.
      */
     @Override
     public void close() {
+        raw.stop();
+        try {
+            if (localLock.tryLock(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                localLock.unlock();
+            } else {
+                LOG.warn("a refresh was still running after {} s; the warehouse closes under it", CLOSE_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         recovery.close();
-        raw.close();
     }
 
     private static void rollbackQuietly(Handle tx) {

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
@@ -49,6 +50,8 @@ public final class SourceFetcher implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("source-deadline"));
     /** Opens the sources of a refresh at once, and reads their bodies ahead ({@link ReadAhead}). */
     private final ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.named("source-fetch"));
+    /** Set by {@link #close()}: an interrupted fetch is then the shutdown's doing. */
+    private volatile boolean closed;
 
     public SourceFetcher(Duration timeout, long maxBytes, String userAgent) {
         this.timeout = timeout;
@@ -78,7 +81,16 @@ public final class SourceFetcher implements AutoCloseable {
 
     /** Runs {@code task} on one of the fetch threads: how a refresh opens its sources at once. */
     public <T> CompletableFuture<T> inBackground(Supplier<T> task) {
-        return CompletableFuture.supplyAsync(task, threads);
+        return unlessClosed(() -> CompletableFuture.supplyAsync(task, threads));
+    }
+
+    /** {@code start}, which hands work to the fetch threads or the timer; once closed, a shutdown. */
+    private <T> T unlessClosed(Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (RejectedExecutionException e) {
+            throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+        }
     }
 
     /** One source's fetch, over as many attempts as its faults and its budget allow. */
@@ -172,6 +184,10 @@ public final class SourceFetcher implements AutoCloseable {
                 throw SourceException.transientFault(source, url, UpstreamFaults.describe(e), e, null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                if (closed) {
+                    // The service is stopping (close() interrupts the fetch threads): not the upstream's fault.
+                    throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+                }
                 throw SourceException.unavailable(source, url, "interrupted while fetching", e);
             }
             int status = response.statusCode();
@@ -207,11 +223,14 @@ public final class SourceFetcher implements AutoCloseable {
                 closeQuietly(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());
             }
-            SourceStream stream = new SourceStream(ContentDecoding.decode(ReadAhead.start(response.body(), threads),
-                codings), source, url, maxBytes);
+            SourceStream stream = new SourceStream(ContentDecoding.decode(
+                unlessClosed(() -> ReadAhead.start(response.body(), threads)), codings), source, url, maxBytes);
             stream.validators(etag, lastModified);
             // One budget for the whole fetch: what earlier attempts and the headers took is spent.
-            stream.expireAfter(attempts.left(), timeout, deadlines);
+            unlessClosed(() -> {
+                stream.expireAfter(attempts.left(), timeout, deadlines);
+                return stream;
+            });
             return stream;
         }
 
@@ -244,11 +263,14 @@ public final class SourceFetcher implements AutoCloseable {
     }
 
     /**
-     * Stops the fetch threads and the deadline timer (called when the service closes, after its
-     * refreshes have stopped): a process that builds many services, as the tests do, keeps none.
+     * Stops the fetch threads and the deadline timer, for good: called when the service stops
+     * refreshing. A fetch still waiting for its upstream is interrupted and ends as a shutdown
+     * ({@link SourceAbandonedException}), not as the upstream's fault; one asked for later is
+     * refused the same way. A process that builds many services, as the tests do, keeps no thread.
      */
     @Override
     public void close() {
+        closed = true;
         threads.shutdownNow();
         deadlines.shutdownNow();
     }
