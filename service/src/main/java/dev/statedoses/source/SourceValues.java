@@ -20,6 +20,8 @@ public final class SourceValues {
     private static final Pattern LEADING_ZEROS = Pattern.compile("^0+(?=\\d)");
     private static final Pattern PLAIN_COUNT = Pattern.compile("\\d+");
     private static final Pattern GROUPED_COUNT = Pattern.compile("\\d{1,3}(,\\d{3})+");
+    /** A whole count as pandas writes a float column: its digits, a point and zeros ("41220.0"). */
+    private static final Pattern ZERO_FRACTION = Pattern.compile("\\.0+$");
     private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*+$");
     /** A date, and at most a time of midnight: the API's floating timestamp, or what pandas and Excel write. */
     private static final Pattern ISO_WEEK = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})(?:[T ]00:00(?::00(?:\\.0{1,9})?)?)?");
@@ -34,7 +36,8 @@ public final class SourceValues {
 
     /**
      * A count of doses or people: a whole number, zero or more. Thousands separators are allowed
-     * ({@code "63,300"}, as the CDC's early wide tables had); anything else is an error.
+     * ({@code "63,300"}, as the CDC's early wide tables had), and so is a fraction of zeros
+     * ({@code "63300.0"}, as pandas writes a column it read as floats); anything else is an error.
      */
     public static long count(String field) {
         String text = field == null ? "" : field.strip();
@@ -52,10 +55,13 @@ public final class SourceValues {
             return value;
         }
         String digits;
-        if (PLAIN_COUNT.matcher(text).matches()) {
-            digits = text;
-        } else if (GROUPED_COUNT.matcher(text).matches()) {
-            digits = text.replace(",", "");
+        // "41220.0" is the whole number 41220 (messages still quote the field as written);
+        // "41220.5" stays an error below.
+        String number = ZERO_FRACTION.matcher(text).replaceFirst("");
+        if (PLAIN_COUNT.matcher(number).matches()) {
+            digits = number;
+        } else if (GROUPED_COUNT.matcher(number).matches()) {
+            digits = number.replace(",", "");
         } else if (text.startsWith("-")) {
             throw new IllegalArgumentException("the count " + quote(text) + " is negative");
         } else {

@@ -25,6 +25,10 @@ class SourceValuesTest {
         "0000000000000042|42",
         "000000000042|42",
         "99999999999|99999999999",
+        // As pandas writes a column it read as floats.
+        "41220.0|41220",
+        "'0.0'|0",
+        "'63,300.00'|63300",
     })
     void countsArePlainOrGroupedWholeNumbers(String field, long expected) {
         assertEquals(expected, SourceValues.count(field));
@@ -36,6 +40,11 @@ class SourceValuesTest {
         "-5|the count -5 is negative",
         "12a|'12a' is not a whole number",
         "1.5|'1.5' is not a whole number",
+        "41220.5|'41220.5' is not a whole number",
+        "41220.|'41220.' is not a whole number",
+        "'.0'|'.0' is not a whole number",
+        "-3.0|the count -3.0 is negative",
+        "100000000001.0|the count 100000000001.0 is larger than any real count (100000000000)",
         "'1,23'|'1,23' is not a whole number",
         "'12,3456'|'12,3456' is not a whole number",
         "99999999999999999999|the count 99999999999999999999 is larger than any real count (100000000000)",
