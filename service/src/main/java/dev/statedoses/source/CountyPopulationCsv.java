@@ -20,16 +20,17 @@ public final class CountyPopulationCsv {
     /** Streams every row of {@code body} to {@code sink}; returns the number of rows. */
     public long read(SourceStream body, Consumer<CountyPopulation> sink) {
         try (SourceTable table = SourceTable.open(body, csv, COUNTY, STATE, POPULATION)) {
-            boolean hasIds = table.has(ID) && table.has(ID2);
-            int id = hasIds ? table.column(ID) : -1;
-            int id2 = hasIds ? table.column(ID2) : -1;
+            // Each id is optional on its own: the county check reads whichever the file has
+            // (sql/checks/sources/counties_counted_twice.sql).
+            int id = table.has(ID) ? table.column(ID) : -1;
+            int id2 = table.has(ID2) ? table.column(ID2) : -1;
             int county = table.column(COUNTY);
             int state = table.column(STATE);
             int population = table.column(POPULATION);
             return table.forEachRow(row -> new CountyPopulation(
                 row.line(),
-                hasIds ? row.read(id, SourceValues::text) : null,
-                hasIds ? row.read(id2, SourceValues::text) : null,
+                id >= 0 ? row.read(id, SourceValues::text) : null,
+                id2 >= 0 ? row.read(id2, SourceValues::text) : null,
                 row.read(county, SourceValues::name),
                 row.read(state, SourceValues::name),
                 row.read(population, SourceValues::count)), sink);

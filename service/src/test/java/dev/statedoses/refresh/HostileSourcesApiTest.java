@@ -243,6 +243,9 @@ class HostileSourcesApiTest {
         cases.add(new Case("Addison again under VERMONT", "population",
             plain(POPULATION + "0500000US46001,46001,Addison,VERMONT,1234\n"), "/problems/source-content", 55L,
             "State", "Vermont", "the state 'VERMONT' is not a state"));
+        cases.add(new Case("Vermont's total in a file with an Id and no Id2", "population",
+            plain(withoutColumn(POPULATION, 1) + "0400000US46,Vermont,Vermont,1234\n"), "/problems/source-content",
+            55L, "Id", "Vermont", "the Id 0400000US46 is a summary row (Census summary level 040)"));
         cases.add(new Case("the nation's total among the counties", "population",
             plain(POPULATION + "0100000US,,United States,United States,41234\n"), "/problems/source-content", 55L,
             "Id", null, "the Id 0100000US is a summary row (Census summary level 010)"));
@@ -389,6 +392,19 @@ class HostileSourcesApiTest {
             case "pfizer" -> "/p.csv";
             default -> "/c.csv";
         };
+    }
+
+    /** {@code csv} without its column at {@code index} (no field of these fixtures holds a comma). */
+    private static String withoutColumn(String csv, int index) {
+        StringBuilder out = new StringBuilder();
+        for (String line : csv.split("\n", -1)) {
+            if (!line.isEmpty()) {
+                List<String> fields = new ArrayList<>(List.of(line.split(",", -1)));
+                fields.remove(index);
+                out.append(String.join(",", fields)).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static FixtureServer.Behaviour plain(String text) {

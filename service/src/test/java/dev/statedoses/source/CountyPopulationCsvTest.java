@@ -38,6 +38,16 @@ class CountyPopulationCsvTest {
     }
 
     @Test
+    void eachIdIsReadWhenTheFileHasIt() {
+        assertEquals(List.of(new CountyPopulation(2, "0500000US01001", null, "Autauga", "Alabama", 55601)),
+            read("Id,County,State,Population Estimate 2018\n0500000US01001,Autauga,Alabama,55601\n"));
+        assertEquals(List.of(new CountyPopulation(2, null, "1001", "Autauga", "Alabama", 55601)),
+            read("County,Id2,State,Population Estimate 2018\nAutauga,1001,Alabama,55601\n"));
+        assertEquals(List.of(new CountyPopulation(2, null, null, "Autauga", "Alabama", 55601)),
+            read("County,State,Population Estimate 2018\nAutauga,Alabama,55601\n"));
+    }
+
+    @Test
     void populationMayHaveThousandsSeparators() {
         assertEquals(10_105_722, read(HEADER + "0500000US06037,06037,Los Angeles,California,\"10,105,722\"\n")
             .get(0).population());
