@@ -202,14 +202,20 @@ final class Checks {
                             + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
                             + rs.getLong("population") + " people are a total of counties, which the county "
                             + "file must not hold")
-                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id2",
-                        "the county " + name(rs.getString("id2")) + " is listed twice, as "
+                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
+                        "the county " + name(rs.getString("fips")) + " is listed twice, as "
                             + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
                             + " (line " + rs.getLong("first_line") + ") and as " + name(rs.getString("county"))
                             + ", " + name(state) + ": its people would be counted twice");
                 return productState == null ? e : e.aboutState(productState);
             })
             .findFirst();
+    }
+
+    /** The column the county's code was read from: Id2 when the line has one, else Id. */
+    private static String idColumn(ResultSet rs) throws SQLException {
+        String id2 = rs.getString("id2");
+        return id2 == null || id2.isEmpty() ? "Id" : "Id2";
     }
 
     /**

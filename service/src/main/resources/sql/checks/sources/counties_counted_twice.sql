@@ -22,13 +22,16 @@ with ids as (
     -- same code) settled by the first test: this runs for every county line, and regular
     -- expressions made the check cost 20 ms of a 140 ms refresh.
     select line,
-           case when left(id, 3) <> '050' and substr(id, 4, 6) = '0000US'
-                    and translate(left(id, 3), '0123456789', '') = '' and length(id) >= 9
+           case when left(id, 3) <> '050' and substr(id, 8, 2) = 'US' and length(id) >= 9
+                    and translate(left(id, 7), '0123456789', '') = ''
                then left(id, 3) end as summary_level,
            case
-               when id = '0500000US' || id2 then id2
+               when id = '0500000US' || id2 and length(id2) = 5 and translate(id2, '0123456789', '') = ''
+                   then id2
                when left(id, 9) = '0500000US' and length(id) = 14 and translate(right(id, 5), '0123456789', '') = ''
-                    and (coalesce(id2, '') = '' or lpad(id2, 5, '0') = right(id, 5)) then right(id, 5)
+                    and (coalesce(id2, '') = ''
+                         or length(id2) between 4 and 5 and lpad(id2, 5, '0') = right(id, 5))
+                   then right(id, 5)
                when coalesce(id, '') = '' and length(id2) between 4 and 5
                     and translate(id2, '0123456789', '') = '' and ltrim(id2, '0') <> ''
                    then lpad(id2, 5, '0')
@@ -36,7 +39,7 @@ with ids as (
     from raw.county_population
 ),
 summary_rows as (
-    select 'summary' as fault, line, null::bigint as first_line, summary_level
+    select 'summary' as fault, line, null::bigint as first_line, summary_level, null as fips
     from ids
     where summary_level is not null
 ),
@@ -61,7 +64,7 @@ fips_twice as (
     -- For each code under more than one (State, County): the second name's first line, and the first's.
     select 'fips' as fault, min(p.line) filter (where (p.state, p.county) is distinct from (f.state, f.county))
                as line,
-           f.line as first_line, null as summary_level
+           f.line as first_line, null as summary_level, p.fips
     from placed p
     join lateral (select line, state, county from placed where fips = p.fips order by line limit 1) f on true
     group by p.fips, f.line
@@ -75,7 +78,7 @@ fault as (
     limit 1
 )
 -- The line's own values, and the first name's, read for the one line reported (or none).
-select u.fault, u.line, u.first_line, c.id, c.id2, c.county, c.state, c.population_estimate_2018 as population,
+select u.fault, u.line, u.first_line, u.fips, c.id, c.id2, c.county, c.state, c.population_estimate_2018 as population,
        u.summary_level, f.county as first_county, f.state as first_state,
        (select j.name from dwh.jurisdictions j where j.name = c.state and j.kind in ('state', 'district'))
            as product_state

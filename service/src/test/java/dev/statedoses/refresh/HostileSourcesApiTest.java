@@ -246,6 +246,13 @@ class HostileSourcesApiTest {
         cases.add(new Case("Vermont's total in a file with an Id and no Id2", "population",
             plain(withoutColumn(POPULATION, 1) + "0400000US46,Vermont,Vermont,1234\n"), "/problems/source-content",
             55L, "Id", "Vermont", "the Id 0400000US46 is a summary row (Census summary level 040)"));
+        cases.add(new Case("Vermont's rural part among its counties", "population",
+            plain(POPULATION + "0400043US46,46,Vermont,Vermont,1000\n"), "/problems/source-content", 55L, "Id",
+            "Vermont", "the Id 0400043US46 is a summary row (Census summary level 040)"));
+        cases.add(new Case("Addison under two names in a file with an Id and no Id2", "population",
+            plain(withoutColumn(POPULATION, 1) + "0500000US46001,Addison County,Vermont,1234\n"),
+            "/problems/source-content", 55L, "Id", "Vermont", "the county 46001 is listed twice, as Addison, "
+                + "Vermont (line 48) and as Addison County, Vermont"));
         cases.add(new Case("the nation's total among the counties", "population",
             plain(POPULATION + "0100000US,,United States,United States,41234\n"), "/problems/source-content", 55L,
             "Id", null, "the Id 0100000US is a summary row (Census summary level 010)"));
@@ -255,7 +262,7 @@ class HostileSourcesApiTest {
                 + "County, Vermont: its people would be counted twice"));
         cases.add(new Case("Alabama's county again, its FIPS code unpadded", "population",
             plain(POPULATION + "0500000US01001,1001,Fixture County,Alabama,10000\n"),
-            "/problems/source-content", 55L, "Id2", "Alabama", "the county 1001 is listed twice, as Fixture, Alabama "
+            "/problems/source-content", 55L, "Id2", "Alabama", "the county 01001 is listed twice, as Fixture, Alabama "
                 + "(line 2) and as Fixture County, Alabama"));
         cases.add(content("a negative population", "population", plain(replaceLineEnd(POPULATION, 20, ",-5")), 20L,
             POPULATION_COLUMN, "is negative"));
@@ -359,12 +366,15 @@ class HostileSourcesApiTest {
         upstream.serve("/c.csv", (POPULATION
             + "0500000US46003,46001,Bennington,Vermont,100\n" // the Id2 of Addison, the Id of Bennington
             + ",013,Windham,Vermont,10\n" // no Id, and a three-digit code
-            + "0500000US01003,013,Baldwin,Alabama,5\n").getBytes(StandardCharsets.UTF_8));
+            + "0500000US01003,013,Baldwin,Alabama,5\n"
+            + "0500000US,,Essex,Vermont,1\n0500000US,,Orange,Vermont,1\n" // a cut Id, no Id2: no code at all
+            + "0500000US01001,010010,Autauga,Alabama,7\n" // an Id2 of six digits, against Fixture's Id
+            ).getBytes(StandardCharsets.UTF_8));
         JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
-        assertEquals(56, report.getInt("sources.find { it.source == 'population' }.rows"));
-        // Vermont 1234 + 100 + 10; Alabama 10000 + 5.
-        app.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1344));
-        app.given().get("/ratios/AL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(10005));
+        assertEquals(59, report.getInt("sources.find { it.source == 'population' }.rows"));
+        // Vermont 1234 + 100 + 10 + 1 + 1; Alabama 10000 + 5 + 7.
+        app.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1346));
+        app.given().get("/ratios/AL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(10012));
         // Back to the fixtures' product, which the other tests compare with.
         upstream.serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
         app.given().post("/refresh").then().statusCode(200);
