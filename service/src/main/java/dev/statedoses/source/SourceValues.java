@@ -20,8 +20,11 @@ public final class SourceValues {
     private static final Pattern LEADING_ZEROS = Pattern.compile("^0+(?=\\d)");
     private static final Pattern PLAIN_COUNT = Pattern.compile("\\d+");
     private static final Pattern GROUPED_COUNT = Pattern.compile("\\d{1,3}(,\\d{3})+");
-    /** A whole count as pandas writes a float column: its digits, a point and zeros ("41220.0"). */
-    private static final Pattern ZERO_FRACTION = Pattern.compile("\\.0+$");
+    /**
+     * A whole count as pandas writes a float column ("41220.0"), or a spreadsheet with two
+     * decimals ("41220.00"). Not three zeros: "5.000" is how much of Europe writes five thousand.
+     */
+    private static final Pattern ZERO_FRACTION = Pattern.compile("\\.0{1,2}$");
     private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*+$");
     /** A date, and at most a time of midnight: the API's floating timestamp, or what pandas and Excel write. */
     private static final Pattern ISO_WEEK = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})(?:[T ]00:00(?::00(?:\\.0{1,9})?)?)?");

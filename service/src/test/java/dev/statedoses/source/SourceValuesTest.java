@@ -43,6 +43,8 @@ class SourceValuesTest {
         "41220.5|'41220.5' is not a whole number",
         "41220.|'41220.' is not a whole number",
         "'.0'|'.0' is not a whole number",
+        // Five thousand as much of Europe writes it: not 5 with a fraction of zeros.
+        "5.000|'5.000' is not a whole number",
         "-3.0|the count -3.0 is negative",
         "100000000001.0|the count 100000000001.0 is larger than any real count (100000000000)",
         "'1,23'|'1,23' is not a whole number",
