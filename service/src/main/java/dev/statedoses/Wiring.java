@@ -200,6 +200,9 @@ public final class Wiring implements AutoCloseable {
 
     @Override
     public void close() {
+        // Stop refreshing first: a scheduled or asynchronous refresh still fetching then ends at
+        // once as a shutdown, and the waits below are short.
+        refreshes.shutdown();
         if (scheduler != null) {
             scheduler.close();
         }

@@ -118,6 +118,80 @@ class ShutdownTest {
         }
     }
 
+    /**
+     * Stopping while a source's fault is being waited out (503 with Retry-After: 5): the pause
+     * ends at once and the refresh ends as a shutdown, not with the upstream's 503.
+     */
+    @Test
+    void stoppingDuringARetryPauseEndsTheRefreshAsAShutdown() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            URI busy = upstream.serve("/busy/moderna.csv", exchange -> {
+                asked.countDown();
+                exchange.getResponseHeaders().set("Retry-After", "5");
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+            });
+            try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).moderna(busy).build())) {
+                CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> app.given().post("/refresh"));
+                assertTrue(asked.await(10, TimeUnit.SECONDS), "moderna was never asked for");
+                Thread.sleep(200); // into the pause
+                long stopping = System.nanoTime();
+                app.wiring().refreshes().shutdown();
+                Response answer = refresh.get(10, TimeUnit.SECONDS);
+                long tookMs = (System.nanoTime() - stopping) / 1_000_000;
+                assertEquals(503, answer.statusCode(), answer.asString());
+                assertEquals("/problems/shutting-down", answer.jsonPath().getString("type"));
+                assertTrue(tookMs < 3_000, "the refresh took " + tookMs + " ms to stop");
+                assertEquals(SourceAbandonedException.SHUTTING_DOWN, lastRunError(app));
+            }
+        }
+    }
+
+    /**
+     * Closing the service (not only the shutdown hook) while an asynchronous refresh waits for a
+     * source's headers: the refresh ends as a shutdown and is on record so, before the warehouse
+     * closes.
+     */
+    @Test
+    void closingTheServiceEndsAnAsynchronousRefreshAsAShutdown() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            URI silent = upstream.serve("/silent/moderna.csv", exchange -> {
+                asked.countDown();
+                released.await(60, TimeUnit.SECONDS);
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+            });
+            Config held = ConfigBuilder.from(config).moderna(silent).build();
+            try {
+                long stopping;
+                try (RunningApp app = RunningApp.start(held)) {
+                    app.given().header("Prefer", "respond-async").post("/refresh").then().statusCode(202);
+                    assertTrue(asked.await(10, TimeUnit.SECONDS), "moderna was never asked for");
+                    stopping = System.nanoTime();
+                }
+                long tookMs = (System.nanoTime() - stopping) / 1_000_000;
+                assertTrue(tookMs < 10_000, "closing took " + tookMs + " ms");
+                try (RunningApp again = RunningApp.start(config)) {
+                    assertEquals(SourceAbandonedException.SHUTTING_DOWN, lastRunError(again));
+                }
+            } finally {
+                released.countDown();
+            }
+        }
+    }
+
+    private static Object lastRunError(RunningApp app) {
+        Map<String, Object> run = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+            "select status, error from dwh.refresh_runs order by run_id desc limit 1").mapToMap().one());
+        assertEquals("failed", run.get("status"), String.valueOf(run));
+        return run.get("error");
+    }
+
     /** The service's own main, in a JVM of its own, on the test classpath (surefire's). */
     private static Process start(Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

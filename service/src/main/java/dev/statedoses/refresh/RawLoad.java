@@ -70,11 +70,12 @@ final class RawLoad {
     void loadAll(Handle tx, long runId, Map<SourceName, SourceReport> previous, List<SourceReport> loaded,
                  StepTimes steps) {
         Map<SourceName, Started> started = new EnumMap<>(SourceName.class);
-        for (SourceName source : SourceName.values()) {
-            SourceFetcher.Fetch fetch = fetcher.fetch(source, urls.get(source), known(previous.get(source), source));
-            started.put(source, new Started(fetch, clock.instant(), fetcher.inBackground(() -> opened(fetch.open()))));
-        }
         try {
+            for (SourceName source : SourceName.values()) {
+                SourceFetcher.Fetch fetch = fetcher.fetch(source, urls.get(source), known(previous.get(source), source));
+                started.put(source, new Started(fetch, clock.instant(),
+                    fetcher.inBackground(() -> opened(fetch.open()))));
+            }
             for (SourceName source : SourceName.values()) {
                 loaded.add(load(tx, runId, source, started.get(source), previous.get(source)));
                 steps.mark("load " + source);
@@ -123,6 +124,9 @@ final class RawLoad {
             // The raw table no longer holds what that refresh loaded (changed by hand?): load it
             // whole, as a changed source, so the refresh rebuilds from it.
             close(first);
+            if (stopping) {
+                throw stopped();
+            }
             fetch = fetcher.fetch(source, url, null);
             first = opened(fetch.open());
             comparedWith = null;
@@ -142,6 +146,9 @@ final class RawLoad {
                 return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts(),
                     comparedWith);
             } catch (SourceException e) {
+                if (stopping) {
+                    throw stopped();
+                }
                 if (!fetch.mayRetry(e)) {
                     throw e.afterAttempts(fetch.attempts());
                 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -53,16 +54,22 @@ final class RunRecovery implements AutoCloseable {
 
     private void retryFailure(long runId, Instant at, String error, List<SourceReport> sources,
                               List<CheckResult> checks) {
-        retries.schedule(() -> {
-            try {
-                runs.failed(runId, at, error, sources, checks);
-                unrecorded.remove(runId);
-                LOG.info("recorded run {} as failed, now that the warehouse answers", runId);
-            } catch (RuntimeException e) {
-                LOG.debug("run {} still not recorded: {}", runId, e.getMessage());
-                retryFailure(runId, at, error, sources, checks);
-            }
-        }, RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            retries.schedule(() -> {
+                try {
+                    runs.failed(runId, at, error, sources, checks);
+                    unrecorded.remove(runId);
+                    LOG.info("recorded run {} as failed, now that the warehouse answers", runId);
+                } catch (RuntimeException e) {
+                    LOG.debug("run {} still not recorded: {}", runId, e.getMessage());
+                    retryFailure(runId, at, error, sources, checks);
+                }
+            }, RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The service has closed: the next start closes the run as abandoned.
+            LOG.warn("run {} is left running: the service closed before it could be recorded as failed ({})",
+                runId, error);
+        }
     }
 
     /**

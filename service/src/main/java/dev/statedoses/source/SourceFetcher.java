@@ -117,16 +117,25 @@ public final class SourceFetcher implements AutoCloseable {
                 try {
                     return openOnce();
                 } catch (SourceException e) {
-                    if (!attempts.mayRetry(e)) {
+                    if (!mayRetry(e)) {
                         throw e.afterAttempts(attempts.count());
                     }
                 }
             }
         }
 
-        /** After {@code fault}, opening or reading the body: whether to try again, having paused ({@link Attempts}). */
+        /**
+         * After {@code fault}, opening or reading the body: whether to try again, having paused
+         * ({@link Attempts}). Once the fetcher is closed, never: the fault is the shutdown's.
+         */
         public boolean mayRetry(SourceException fault) {
-            return attempts.mayRetry(fault);
+            boolean again = !closed && attempts.mayRetry(fault);
+            // Closed before the pause, or during it (close() interrupts the fetch threads' pauses):
+            // the refresh ends as a shutdown, not with the upstream's fault.
+            if (closed) {
+                throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+            }
+            return again;
         }
 
         /** How many times the source was asked for so far. */
@@ -135,6 +144,9 @@ public final class SourceFetcher implements AutoCloseable {
         }
 
         private SourceStream openOnce() {
+            if (closed) {
+                throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+            }
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
             return switch (scheme) {
                 case "http", "https" -> openHttp();
@@ -223,14 +235,25 @@ public final class SourceFetcher implements AutoCloseable {
                 closeQuietly(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());
             }
-            SourceStream stream = new SourceStream(ContentDecoding.decode(
-                unlessClosed(() -> ReadAhead.start(response.body(), threads)), codings), source, url, maxBytes);
+            SourceStream stream;
+            try {
+                stream = new SourceStream(ContentDecoding.decode(
+                    unlessClosed(() -> ReadAhead.start(response.body(), threads)), codings), source, url, maxBytes);
+            } catch (SourceAbandonedException e) {
+                closeQuietly(response.body());
+                throw e;
+            }
             stream.validators(etag, lastModified);
             // One budget for the whole fetch: what earlier attempts and the headers took is spent.
-            unlessClosed(() -> {
-                stream.expireAfter(attempts.left(), timeout, deadlines);
-                return stream;
-            });
+            try {
+                unlessClosed(() -> {
+                    stream.expireAfter(attempts.left(), timeout, deadlines);
+                    return stream;
+                });
+            } catch (SourceAbandonedException e) {
+                stream.abandon(SourceAbandonedException.SHUTTING_DOWN);
+                throw e;
+            }
             return stream;
         }
 
@@ -250,6 +273,10 @@ public final class SourceFetcher implements AutoCloseable {
             } catch (NoSuchFileException e) {
                 throw SourceException.unavailable(source, url, "no such file: " + path.toAbsolutePath(), e);
             } catch (IOException e) {
+                if (closed) {
+                    // close() interrupted the hashing (ClosedByInterruptException): not the file's fault.
+                    throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+                }
                 throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
             }
         }
