@@ -92,12 +92,7 @@ class ShutdownTest {
         CountDownLatch released = new CountDownLatch(1);
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-            URI silent = upstream.serve("/silent/moderna.csv", exchange -> {
-                asked.countDown();
-                released.await(60, TimeUnit.SECONDS);
-                exchange.sendResponseHeaders(503, -1);
-                exchange.close();
-            });
+            URI silent = silent(upstream, asked, released);
             try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).moderna(silent).build())) {
                 CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> app.given().post("/refresh"));
                 assertTrue(asked.await(10, TimeUnit.SECONDS), "moderna was never asked for");
@@ -108,10 +103,7 @@ class ShutdownTest {
                 assertEquals(503, answer.statusCode(), answer.asString());
                 assertEquals("/problems/shutting-down", answer.jsonPath().getString("type"));
                 assertTrue(tookMs < 5_000, "the refresh took " + tookMs + " ms to stop");
-                Map<String, Object> run = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
-                    "select status, error from dwh.refresh_runs order by run_id desc limit 1").mapToMap().one());
-                assertEquals("failed", run.get("status"));
-                assertEquals(SourceAbandonedException.SHUTTING_DOWN, run.get("error"));
+                assertEquals(SourceAbandonedException.SHUTTING_DOWN, lastRunError(app));
             } finally {
                 released.countDown();
             }
@@ -160,12 +152,7 @@ class ShutdownTest {
         CountDownLatch released = new CountDownLatch(1);
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-            URI silent = upstream.serve("/silent/moderna.csv", exchange -> {
-                asked.countDown();
-                released.await(60, TimeUnit.SECONDS);
-                exchange.sendResponseHeaders(503, -1);
-                exchange.close();
-            });
+            URI silent = silent(upstream, asked, released);
             Config held = ConfigBuilder.from(config).moderna(silent).build();
             try {
                 long stopping;
@@ -185,6 +172,20 @@ class ShutdownTest {
         }
     }
 
+    /**
+     * A Moderna source that answers nothing (no headers) until {@code released}, counting
+     * {@code asked} down when it is asked for.
+     */
+    private static URI silent(FixtureServer upstream, CountDownLatch asked, CountDownLatch released) {
+        return upstream.serve("/silent/moderna.csv", exchange -> {
+            asked.countDown();
+            released.await(60, TimeUnit.SECONDS);
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+    }
+
+    /** The error the last run was recorded with; it must have failed. */
     private static Object lastRunError(RunningApp app) {
         Map<String, Object> run = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
             "select status, error from dwh.refresh_runs order by run_id desc limit 1").mapToMap().one());
