@@ -36,7 +36,6 @@ final class Checks {
     private static final String CONFLICTING_COUNTIES = Sql.load("checks/sources/conflicting_counties.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
-    private static final String RENAMED_JURISDICTIONS = Sql.load("checks/sources/renamed_jurisdictions.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
@@ -63,7 +62,6 @@ final class Checks {
         sameAllocations(tx, loaded).ifPresent(Checks::fail);
         conflictingAllocations(tx).ifPresent(Checks::fail);
         misspeltJurisdictions(tx).ifPresent(Checks::fail);
-        renamedJurisdictions(tx).ifPresent(Checks::fail);
         // Before the conflicting counties (a state's total row has the key of a county named like
         // its state) and the unplaced ones (the nation's total row is under no state): each is
         // better reported as the summary row it is.
@@ -161,27 +159,6 @@ final class Checks {
                     + " written with another case, spacing or invisible characters, so its " + weeks + " "
                     + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
                     + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
-                .aboutState(state);
-        });
-    }
-
-    /**
-     * A name the reference does not know, while a state with doses of that manufacturer in the
-     * last good product has no row of its own: the state renamed upstream, published short.
-     */
-    private Optional<SourceException> renamedJurisdictions(Handle tx) {
-        return firstWhen(tx, "kind is null", RENAMED_JURISDICTIONS, (rs, ctx) -> {
-            SourceName source = SourceName.of(rs.getString("source"));
-            String state = rs.getString("state");
-            long weeks = rs.getLong("weeks");
-            long others = rs.getLong("states_gone") - 1;
-            return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
-                "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is not in dwh.jurisdictions, and "
-                    + name(state) + ", which had " + rs.getLong("doses_before") + " " + source.label() + " doses in "
-                    + "the last good refresh, has no row in this source" + (others > 0 ? " (nor have " + others
-                    + " more)" : "") + ": " + name(state) + " under a new name? Its " + weeks + " "
-                    + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
-                    + "state")
                 .aboutState(state);
         });
     }

@@ -216,16 +216,6 @@ class HostileSourcesApiTest {
         cases.add(new Case("moderna's VERMONT in capitals", "moderna",
             plain(MODERNA.replace("\"Vermont\"", "\"VERMONT\"")), "/problems/source-content", 4L, "jurisdiction",
             "Vermont", "the jurisdiction 'VERMONT' is Vermont"));
-        // A state under a new name: not a spelling of it, but it went missing as the name came.
-        cases.add(new Case("moderna's Vermont renamed", "moderna",
-            plain(MODERNA.replace("\"Vermont\"", "\"Green Mountain State\"")), "/problems/source-content", 4L,
-            "jurisdiction", "Vermont", "the jurisdiction 'Green Mountain State' is not in dwh.jurisdictions, and "
-                + "Vermont, which had 600 moderna doses in the last good refresh, has no row in this source: Vermont "
-                + "under a new name? Its 1 week (600 doses) would count for no state"));
-        cases.add(new Case("pfizer's Illinois renamed, beside the unknown Atlantis", "pfizer",
-            plain(PFIZER.replace("\"Illinois\"", "\"State of Illinois\"")), "/problems/source-content", 4L,
-            "jurisdiction", "Illinois", "the jurisdiction 'State of Illinois' is not in dwh.jurisdictions, and "
-                + "Illinois, which had 3600 pfizer doses in the last good refresh, has no row in this source"));
         cases.add(new Case("pfizer's Chicago behind a byte-order mark", "pfizer",
             plain(PFIZER.replace("\"Chicago\"", "\ufeff\"Chicago\"")), "/problems/source-content",
             3L, "jurisdiction", "Illinois",
