@@ -7,6 +7,7 @@ import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RawUpstream;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
@@ -129,6 +130,52 @@ class ShutdownTest {
                 CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> app.given().post("/refresh"));
                 assertTrue(asked.await(10, TimeUnit.SECONDS), "moderna was never asked for");
                 Thread.sleep(200); // into the pause
+                long stopping = System.nanoTime();
+                app.wiring().refreshes().shutdown();
+                Response answer = refresh.get(10, TimeUnit.SECONDS);
+                long tookMs = (System.nanoTime() - stopping) / 1_000_000;
+                assertEquals(503, answer.statusCode(), answer.asString());
+                assertEquals("/problems/shutting-down", answer.jsonPath().getString("type"));
+                assertTrue(tookMs < 3_000, "the refresh took " + tookMs + " ms to stop");
+                assertEquals(SourceAbandonedException.SHUTTING_DOWN, lastRunError(app));
+            }
+        }
+    }
+
+    /**
+     * Stopping while a body broken off midway is being asked for again, and the upstream's
+     * answer to that (503, Retry-After: 20) is being waited out: the refresh ends at once as a
+     * shutdown, not 20 s later with the upstream's fault, nor left running.
+     */
+    @Test
+    void stoppingWhileABrokenBodyIsAskedForAgainEndsTheRefreshAsAShutdown() throws Exception {
+        byte[] moderna = Fixtures.bytes("moderna.csv");
+        try (FixtureServer upstream = FixtureServer.start();
+             RawUpstream broken = RawUpstream.start(socket -> {
+                 // The headers and half the body, a pause so the refresh is reading it, then a reset.
+                 java.io.OutputStream out = socket.getOutputStream();
+                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: " + moderna.length
+                     + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                 out.write(moderna, 0, moderna.length / 2);
+                 out.flush();
+                 try {
+                     Thread.sleep(300);
+                 } catch (InterruptedException e) {
+                     Thread.currentThread().interrupt();
+                 }
+                 socket.setSoLinger(true, 0);
+                 socket.close();
+             }, RawUpstream.answer(503, "Retry-After: 20", new byte[0]))) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).moderna(broken.url("/moderna.csv"))
+                    .build())) {
+                CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> app.given().post("/refresh"));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (broken.requests().size() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(2, broken.requests().size(), "moderna was not asked for again");
+                Thread.sleep(200); // into the 20 s pause
                 long stopping = System.nanoTime();
                 app.wiring().refreshes().shutdown();
                 Response answer = refresh.get(10, TimeUnit.SECONDS);

@@ -127,8 +127,10 @@ final class RawLoad {
             if (stopping) {
                 throw stopped();
             }
-            fetch = fetcher.fetch(source, url, null);
-            first = opened(fetch.open());
+            SourceFetcher.Fetch whole = fetcher.fetch(source, url, null);
+            fetch = whole;
+            // On a fetch thread, as every opening is: stopping interrupts those.
+            first = join(fetcher.inBackground(() -> opened(whole.open())));
             comparedWith = null;
         }
         SourceStream body = first;
@@ -149,11 +151,16 @@ final class RawLoad {
                 if (stopping) {
                     throw stopped();
                 }
-                if (!fetch.mayRetry(e)) {
+                // The pause and the next attempt run on a fetch thread, which stopping interrupts
+                // (a Retry-After may ask for seconds): the refresh then ends as a shutdown.
+                SourceFetcher.Fetch retried = fetch;
+                SourceStream next = join(fetcher.inBackground(
+                    () -> retried.mayRetry(e) ? opened(retried.open()) : null));
+                if (next == null) {
                     throw e.afterAttempts(fetch.attempts());
                 }
                 tx.rollbackToSavepoint(savepoint);
-                body = opened(fetch.open());
+                body = next;
             } catch (IOException e) {
                 // Only closing the body can throw it here, once its rows are in: nothing to undo.
                 throw SourceException.unavailable(source, url, "closing the body failed: " + e.getMessage(), e);
