@@ -36,7 +36,6 @@ final class Checks {
     private static final String CONFLICTING_COUNTIES = Sql.load("checks/sources/conflicting_counties.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
-    private static final String RENAMED_JURISDICTIONS = Sql.load("checks/sources/renamed_jurisdictions.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
@@ -62,12 +61,7 @@ final class Checks {
     void sources(Handle tx, List<SourceReport> loaded) {
         sameAllocations(tx, loaded).ifPresent(Checks::fail);
         conflictingAllocations(tx).ifPresent(Checks::fail);
-        // Names the reference does not know are rare (none in the real files), and the two checks
-        // of them read more: a clean refresh pays for this one scan of run_allocations alone.
-        if (flagged(tx, "kind is null")) {
-            misspeltJurisdictions(tx).ifPresent(Checks::fail);
-            renamedJurisdictions(tx).ifPresent(Checks::fail);
-        }
+        misspeltJurisdictions(tx).ifPresent(Checks::fail);
         // Before the conflicting counties (a state's total row has the key of a county named like
         // its state) and the unplaced ones (the nation's total row is under no state): each is
         // better reported as the summary row it is.
@@ -153,7 +147,9 @@ final class Checks {
      * or non-breaking space): their doses would be missing from the state's row.
      */
     private Optional<SourceException> misspeltJurisdictions(Handle tx) {
-        return tx.createQuery(MISSPELT_JURISDICTIONS).map((rs, ctx) -> {
+        // Names the reference does not know are rare (none in the real files), and naming the
+        // line reads the raw tables.
+        return firstWhen(tx, "kind is null", MISSPELT_JURISDICTIONS, (rs, ctx) -> {
             SourceName source = SourceName.of(rs.getString("source"));
             String meant = rs.getString("meant");
             String state = rs.getString("state");
@@ -164,29 +160,7 @@ final class Checks {
                     + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
                     + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
                 .aboutState(state);
-        }).findFirst();
-    }
-
-    /**
-     * A state, DC or counted city under a new name partway through a source: the unknown name has
-     * rows in exactly the weeks where that one has none, and its doses would count for no state.
-     */
-    private Optional<SourceException> renamedJurisdictions(Handle tx) {
-        return tx.createQuery(RENAMED_JURISDICTIONS).map((rs, ctx) -> {
-            SourceName source = SourceName.of(rs.getString("source"));
-            String replaced = rs.getString("replaced");
-            String state = rs.getString("state");
-            long weeks = rs.getLong("weeks");
-            return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
-                "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is not in dwh.jurisdictions, and "
-                    + "it takes the place of " + name(replaced) + " in the " + weeks + " "
-                    + (weeks == 1 ? "week" : "weeks") + " from " + rs.getObject("first_week", LocalDate.class)
-                    + " to " + rs.getObject("last_week", LocalDate.class) + ", where " + name(replaced)
-                    + " has no row: " + name(replaced) + " under a new name? Its " + rs.getLong("doses")
-                    + " doses would count for no state" + (replaced.equals(state) ? "" : " (they count for "
-                    + name(state) + ")"))
-                .aboutState(state);
-        }).findFirst();
+        });
     }
 
     /**
@@ -195,13 +169,9 @@ final class Checks {
      * costs more; a clean refresh pays for the flag alone.
      */
     private static <T> Optional<T> firstWhen(Handle tx, String flag, String query, RowMapper<T> row) {
-        return flagged(tx, flag) ? tx.createQuery(query).map(row).findFirst() : Optional.empty();
-    }
-
-    /** Whether some staged allocation matches {@code flag}: one scan of run_allocations. */
-    private static boolean flagged(Handle tx, String flag) {
-        return tx.createQuery("select exists (select 1 from run_allocations where " + flag + ")")
+        boolean flagged = tx.createQuery("select exists (select 1 from run_allocations where " + flag + ")")
             .mapTo(Boolean.class).one();
+        return flagged ? tx.createQuery(query).map(row).findFirst() : Optional.empty();
     }
 
     /** A county listed twice with different populations. */
