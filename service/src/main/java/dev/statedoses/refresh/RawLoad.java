@@ -124,9 +124,6 @@ final class RawLoad {
             // The raw table no longer holds what that refresh loaded (changed by hand?): load it
             // whole, as a changed source, so the refresh rebuilds from it.
             close(first);
-            if (stopping) {
-                throw stopped();
-            }
             SourceFetcher.Fetch whole = fetcher.fetch(source, url, null);
             fetch = whole;
             // On a fetch thread, as every opening is: stopping interrupts those.
@@ -148,11 +145,8 @@ final class RawLoad {
                 return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts(),
                     comparedWith);
             } catch (SourceException e) {
-                if (stopping) {
-                    throw stopped();
-                }
                 // The pause and the next attempt run on a fetch thread, which stopping interrupts
-                // (a Retry-After may ask for seconds): the refresh then ends as a shutdown.
+                // (a Retry-After may ask for seconds), or refuses: the refresh ends as a shutdown.
                 SourceFetcher.Fetch retried = fetch;
                 SourceStream next = join(fetcher.inBackground(
                     () -> retried.mayRetry(e) ? opened(retried.open()) : null));
@@ -226,6 +220,6 @@ final class RawLoad {
 
     /** A refresh stopped by {@link #stop()} before it began. */
     static SourceAbandonedException stopped() {
-        return new SourceAbandonedException(SHUTTING_DOWN);
+        return SourceAbandonedException.shuttingDown();
     }
 }

@@ -9,4 +9,9 @@ public final class SourceAbandonedException extends RuntimeException {
     public SourceAbandonedException(String reason) {
         super(reason);
     }
+
+    /** A source stopped because the service is shutting down. */
+    public static SourceAbandonedException shuttingDown() {
+        return new SourceAbandonedException(SHUTTING_DOWN);
+    }
 }

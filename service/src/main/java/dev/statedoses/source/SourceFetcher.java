@@ -89,7 +89,7 @@ public final class SourceFetcher implements AutoCloseable {
         try {
             return start.get();
         } catch (RejectedExecutionException e) {
-            throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+            throw SourceAbandonedException.shuttingDown();
         }
     }
 
@@ -133,7 +133,7 @@ public final class SourceFetcher implements AutoCloseable {
             // Closed before the pause, or during it (close() interrupts the fetch threads' pauses):
             // the refresh ends as a shutdown, not with the upstream's fault.
             if (closed) {
-                throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+                throw SourceAbandonedException.shuttingDown();
             }
             return again;
         }
@@ -145,7 +145,7 @@ public final class SourceFetcher implements AutoCloseable {
 
         private SourceStream openOnce() {
             if (closed) {
-                throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+                throw SourceAbandonedException.shuttingDown();
             }
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
             return switch (scheme) {
@@ -198,7 +198,7 @@ public final class SourceFetcher implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 if (closed) {
                     // The service is stopping (close() interrupts the fetch threads): not the upstream's fault.
-                    throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+                    throw SourceAbandonedException.shuttingDown();
                 }
                 throw SourceException.unavailable(source, url, "interrupted while fetching", e);
             }
@@ -235,26 +235,23 @@ public final class SourceFetcher implements AutoCloseable {
                 closeQuietly(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());
             }
-            SourceStream stream;
+            SourceStream stream = null;
             try {
-                stream = new SourceStream(ContentDecoding.decode(
-                    unlessClosed(() -> ReadAhead.start(response.body(), threads)), codings), source, url, maxBytes);
-            } catch (SourceAbandonedException e) {
-                closeQuietly(response.body());
-                throw e;
+                stream = new SourceStream(ContentDecoding.decode(ReadAhead.start(response.body(), threads), codings),
+                    source, url, maxBytes);
+                stream.validators(etag, lastModified);
+                // One budget for the whole fetch: what earlier attempts and the headers took is spent.
+                stream.expireAfter(attempts.left(), timeout, deadlines);
+                return stream;
+            } catch (RejectedExecutionException e) {
+                // close() came after this attempt started: let go of the body, end as a shutdown.
+                if (stream != null) {
+                    stream.abandon(SourceAbandonedException.SHUTTING_DOWN);
+                } else {
+                    closeQuietly(response.body());
+                }
+                throw SourceAbandonedException.shuttingDown();
             }
-            stream.validators(etag, lastModified);
-            // One budget for the whole fetch: what earlier attempts and the headers took is spent.
-            try {
-                unlessClosed(() -> {
-                    stream.expireAfter(attempts.left(), timeout, deadlines);
-                    return stream;
-                });
-            } catch (SourceAbandonedException e) {
-                stream.abandon(SourceAbandonedException.SHUTTING_DOWN);
-                throw e;
-            }
-            return stream;
         }
 
         /**
@@ -275,7 +272,7 @@ public final class SourceFetcher implements AutoCloseable {
             } catch (IOException e) {
                 if (closed) {
                     // close() interrupted the hashing (ClosedByInterruptException): not the file's fault.
-                    throw new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN);
+                    throw SourceAbandonedException.shuttingDown();
                 }
                 throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
             }
