@@ -1,0 +1,361 @@
+package dev.statedoses.refresh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A state, DC or counted city under a new name in an allocation source, through the real service.
+ * The spelling check knows {@code VERMONT}; a new name ({@code Green Mountain State}, {@code
+ * Vermont (VT)}) has no letters in common to go by, and its doses would count for no state while
+ * the state is published short of them with a 200. What tells it apart from a new jurisdiction is
+ * where it stands: in weeks where a state has no row.
+ *
+ * <p>Every case is generated, with a seed per case, from national files like the real ones: every
+ * state, DC and counted city that {@code dwh.jurisdictions} knows, three territories, and eight
+ * weeks, in each source, with doses of a state's size. Renames, throughout or from a random week,
+ * alone or in batches, beside new small names, must fail naming a renamed name's first line and
+ * its state; new jurisdictions, renamed territories and a file cut off mid-week must load, each
+ * state with the doses worked out here from the generated rows.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RenamedJurisdictionsApiTest {
+
+    private static final int WEEKS = 8;
+    private static final LocalDate FIRST_WEEK = LocalDate.of(2021, 1, 4); // a Monday
+    private static final List<String> TERRITORIES = List.of("Guam", "Palau", "Federal Entities");
+    private static final List<String> SOURCES = List.of("moderna", "pfizer");
+
+    private FixtureServer upstream;
+    private RunningApp app;
+    /** Each state, DC and counted city, and the state (or DC) its doses count for. */
+    private Map<String, String> countsFor;
+    private String population;
+
+    @BeforeAll
+    void start() {
+        upstream = FixtureServer.start();
+        Config config = ConfigBuilder.from(TestWarehouse.newDatabase())
+            .sources(upstream.url("/m.csv"), upstream.url("/p.csv"), upstream.url("/c.csv")).build();
+        app = RunningApp.start(config);
+        countsFor = new LinkedHashMap<>();
+        app.wiring().warehouse().jdbi().useHandle(h -> h.createQuery("""
+                select name, coalesce(folds_into, name) as state from dwh.jurisdictions
+                where kind in ('state', 'district', 'city') order by name""")
+            .map((rs, ctx) -> countsFor.put(rs.getString("name"), rs.getString("state"))).list());
+        StringBuilder counties = new StringBuilder("Id,Id2,County,State,Population Estimate 2018\n");
+        int code = 1;
+        for (String state : countsFor.values().stream().distinct().toList()) {
+            counties.append(String.format("0500000US%05d,%05d,County %d,%s,%d%n", code, code, code, state,
+                10000 + code));
+            code++;
+        }
+        population = counties.toString();
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        upstream.close();
+    }
+
+    // ---- the generated sources ----------------------------------------------------------------
+
+    /** One allocation row. */
+    record Row(String jurisdiction, LocalDate week, long first, long second) {
+        long doses() {
+            return first + second;
+        }
+    }
+
+    /** A rename made to a source, and what the refresh must say of it. */
+    record Rename(String source, String oldName, String newName, String state) {
+    }
+
+    /** A case: both sources' rows, in file order, and the renames in them (none: it must load). */
+    record Case(String name, Map<String, List<Row>> sources, List<Rename> renames) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** Both sources, complete: every name in every week, a state's size of doses, in a shuffled order. */
+    private Map<String, List<Row>> complete(Random random) {
+        List<String> names = new ArrayList<>(countsFor.keySet());
+        names.addAll(TERRITORIES);
+        // 1,000 to 100,000 a week, as the real states' range, each name its own size; a state gets
+        // about as much of one vaccine as of the other, as the real ones did.
+        Map<String, Double> size = new HashMap<>();
+        names.forEach(n -> size.put(n, Math.exp(Math.log(1000) + random.nextDouble() * Math.log(100))));
+        Map<String, List<Row>> sources = new LinkedHashMap<>();
+        for (String source : SOURCES) {
+            Map<String, Double> usual = new HashMap<>();
+            names.forEach(n -> usual.put(n, size.get(n) * (0.8 + 0.45 * random.nextDouble())));
+            List<Row> rows = new ArrayList<>();
+            for (int w = WEEKS - 1; w >= 0; w--) { // newest first, as the CDC's files
+                Collections.shuffle(names, random);
+                for (String name : names) {
+                    long first = Math.round(usual.get(name) * (0.7 + 0.6 * random.nextDouble()));
+                    rows.add(new Row(name, FIRST_WEEK.plusWeeks(w), first, random.nextBoolean() ? first : 0));
+                }
+            }
+            sources.put(source, rows);
+        }
+        return sources;
+    }
+
+    private static List<Row> renamed(List<Row> rows, String from, String to, LocalDate since) {
+        return rows.stream().map(r -> r.jurisdiction().equals(from) && !r.week().isBefore(since)
+            ? new Row(to, r.week(), r.first(), r.second()) : r).toList();
+    }
+
+    /** A new name in {@code weeks}, with {@code doses} 1st-dose doses a week, placed at random lines. */
+    private static List<Row> withNew(List<Row> rows, String name, List<LocalDate> weeks, long doses, Random random) {
+        List<Row> out = new ArrayList<>(rows);
+        for (LocalDate week : weeks) {
+            out.add(random.nextInt(out.size() + 1), new Row(name, week, doses, 0));
+        }
+        return out;
+    }
+
+    private static List<LocalDate> weeksFrom(int first) {
+        return IntStream.range(first, WEEKS).mapToObj(FIRST_WEEK::plusWeeks).toList();
+    }
+
+    private String pick(List<String> from, Random random) {
+        return from.get(random.nextInt(from.size()));
+    }
+
+    Stream<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        List<String> counted = List.copyOf(countsFor.keySet());
+        for (int i = 0; i < 5; i++) {
+            // One renamed throughout one source, or in both.
+            Random random = new Random(1000 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String old = pick(counted, random);
+            String name = List.of("Green Mountain State", "Jurisdiction 7", "State of the Union", "Q", "Nouvelle")
+                .get(i);
+            List<String> where = i % 3 == 2 ? SOURCES : List.of(pick(SOURCES, random));
+            List<Rename> renames = new ArrayList<>();
+            for (String source : where) {
+                sources.put(source, renamed(sources.get(source), old, name, FIRST_WEEK));
+                renames.add(new Rename(source, old, name, countsFor.get(old)));
+            }
+            cases.add(new Case(old + " renamed '" + name + "' throughout " + where, sources, renames));
+        }
+        for (int i = 0; i < 6; i++) {
+            // One renamed from a random week on.
+            Random random = new Random(2000 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String old = pick(counted, random);
+            String source = pick(SOURCES, random);
+            int since = 1 + random.nextInt(WEEKS - 1);
+            sources.put(source, renamed(sources.get(source), old, old + " (new)", FIRST_WEEK.plusWeeks(since)));
+            cases.add(new Case(old + " renamed in " + source + " from week " + since, sources,
+                List.of(new Rename(source, old, old + " (new)", countsFor.get(old)))));
+        }
+        for (int i = 0; i < 2; i++) {
+            // Renamed in every other week only: the weeks' bounds overlap, and each week is looked at.
+            Random random = new Random(2500 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String old = pick(counted, random);
+            String source = pick(SOURCES, random);
+            int parity = random.nextInt(2);
+            sources.put(source, sources.get(source).stream().map(r -> r.jurisdiction().equals(old)
+                && (r.week().toEpochDay() / 7) % 2 == parity ? new Row(old + " (alt)", r.week(), r.first(), r.second())
+                : r).toList());
+            cases.add(new Case(old + " renamed in " + source + " in every other week", sources,
+                List.of(new Rename(source, old, old + " (alt)", countsFor.get(old)))));
+        }
+        for (int i = 0; i < 4; i++) {
+            // A batch: two or three renamed from the same week, as the CDC footnoted 17 names at once.
+            Random random = new Random(3000 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String source = pick(SOURCES, random);
+            int since = random.nextInt(WEEKS - 1);
+            List<String> shuffled = new ArrayList<>(counted);
+            Collections.shuffle(shuffled, random);
+            List<Rename> renames = new ArrayList<>();
+            for (String old : shuffled.subList(0, 2 + random.nextInt(2))) {
+                sources.put(source, renamed(sources.get(source), old, "State of " + old, FIRST_WEEK.plusWeeks(since)));
+                renames.add(new Rename(source, old, "State of " + old, countsFor.get(old)));
+            }
+            cases.add(new Case(renames.stream().map(Rename::oldName).toList() + " renamed in " + source
+                + " from week " + since, sources, renames));
+        }
+        for (int i = 0; i < 3; i++) {
+            // A rename beside a new small name in the same weeks: the state's new name is the one named.
+            Random random = new Random(4000 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String old = pick(counted, random);
+            String source = pick(SOURCES, random);
+            int since = random.nextInt(WEEKS - 1);
+            List<Row> rows = withNew(sources.get(source), "Aaa New Territory", weeksFrom(since), 5 + random.nextInt(20),
+                random);
+            sources.put(source, renamed(rows, old, "Zzz " + old, FIRST_WEEK.plusWeeks(since)));
+            cases.add(new Case(old + " renamed in " + source + " from week " + since + " beside a small new name",
+                sources, List.of(new Rename(source, old, "Zzz " + old, countsFor.get(old)))));
+        }
+        // What must load: new jurisdictions of any size, in every week or from a week on, a
+        // territory under a new name, and a last week cut off mid-file beside a new name.
+        for (int i = 0; i < 3; i++) {
+            Random random = new Random(5000 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String source = pick(SOURCES, random);
+            long doses = (long) Math.exp(random.nextDouble() * Math.log(1_000_000));
+            int since = i == 0 ? 0 : random.nextInt(WEEKS);
+            sources.put(source, withNew(sources.get(source), "Indian Health Service", weeksFrom(since), doses, random));
+            cases.add(new Case("a new jurisdiction in " + source + " from week " + since + ", " + doses + " a week",
+                sources, List.of()));
+        }
+        for (int i = 0; i < 2; i++) {
+            // A new name in every other week, beside complete states.
+            Random random = new Random(5500 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String source = pick(SOURCES, random);
+            int parity = i;
+            List<LocalDate> weeks = weeksFrom(0).stream().filter(w -> (w.toEpochDay() / 7) % 2 == parity).toList();
+            sources.put(source, withNew(sources.get(source), "Indian Health Service", weeks, 20_000, random));
+            cases.add(new Case("a new jurisdiction in " + source + " in every other week", sources, List.of()));
+        }
+        for (int i = 0; i < 2; i++) {
+            Random random = new Random(6000 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String source = pick(SOURCES, random);
+            String territory = pick(TERRITORIES, random);
+            int since = random.nextInt(WEEKS);
+            sources.put(source, renamed(sources.get(source), territory, "Territory of " + territory,
+                FIRST_WEEK.plusWeeks(since)));
+            cases.add(new Case(territory + " renamed in " + source + " from week " + since, sources, List.of()));
+        }
+        for (int i = 0; i < 2; i++) {
+            // The lake's cut: the newest week comes first in the file, so the file stops partway through
+            // its oldest week, and the names after the cut have no row in that week.
+            Random random = new Random(7000 + i);
+            Map<String, List<Row>> sources = complete(random);
+            for (String source : SOURCES) {
+                List<Row> rows = sources.get(source);
+                sources.put(source, rows.subList(0, rows.size() - 1 - random.nextInt(20)));
+            }
+            String source = pick(SOURCES, random);
+            sources.put(source, withNew(sources.get(source), "Indian Health Service", weeksFrom(1), 3000, random));
+            cases.add(new Case("both sources cut in their oldest week, a new jurisdiction in " + source
+                + " from the next", sources, List.of()));
+        }
+        return cases.stream();
+    }
+
+    // ---- the refresh ---------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aRenamedStateFailsNamingItAndANewJurisdictionLoads(Case generated) {
+        upstream.serve("/c.csv", population.getBytes(StandardCharsets.UTF_8));
+        if (generated.renames().isEmpty()) {
+            serve(generated.sources());
+            Response response = app.given().post("/refresh?force=true");
+            assertEquals(200, response.statusCode(), response.asString());
+            assertDosesAsGenerated(generated.sources());
+            return;
+        }
+        // A good product first, which the failed refresh must leave as it was.
+        serve(complete(new Random(1)));
+        app.given().post("/refresh?force=true").then().statusCode(200);
+        String product = app.given().get("/ratios").asString();
+
+        serve(generated.sources());
+        Response response = app.given().post("/refresh?force=true");
+        String body = response.asString();
+        assertEquals(422, response.statusCode(), body);
+        JsonPath problem = response.jsonPath();
+        assertEquals("/problems/source-content", problem.getString("type"), body);
+        assertEquals("jurisdiction", problem.getString("column"), body);
+        String detail = problem.getString("detail");
+        // The name reported is one of the new names, at its first line in its source; the state is
+        // one renamed in that source. With a single rename, they are exactly its own.
+        Rename named = generated.renames().stream()
+            .filter(r -> r.source().equals(problem.getString("source")) && detail.contains("'" + r.newName() + "'"))
+            .findFirst().orElse(null);
+        assertNotNull(named, "no rename of the case is named: " + body);
+        assertEquals(firstLine(generated.sources().get(named.source()), named.newName()), problem.getLong("line"),
+            body);
+        List<Rename> inSource = generated.renames().stream().filter(r -> r.source().equals(named.source())).toList();
+        assertTrue(inSource.stream().anyMatch(r -> r.state().equals(problem.getString("state"))
+            && detail.contains("is it " + r.oldName() + " under a new name?")), body);
+        if (inSource.size() == 1) {
+            assertEquals(named.state(), problem.getString("state"), body);
+            long doses = generated.sources().get(named.source()).stream()
+                .filter(r -> r.jurisdiction().equals(named.newName())).mapToLong(Row::doses).sum();
+            assertTrue(detail.contains("Its " + doses + " doses would count for no state"), body);
+        }
+        assertEquals(product, app.given().get("/ratios").asString(), "the product changed");
+        Map<String, Object> run = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+            "select status, error from dwh.refresh_runs order by run_id desc limit 1").mapToMap().one());
+        assertEquals("failed", run.get("status"));
+        assertEquals(detail, run.get("error"));
+    }
+
+    private void serve(Map<String, List<Row>> sources) {
+        upstream.serve("/m.csv", csv(sources.get("moderna")).getBytes(StandardCharsets.UTF_8));
+        upstream.serve("/p.csv", csv(sources.get("pfizer")).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Each state's doses per source, worked out from the rows, against {@code GET /ratios}. */
+    private void assertDosesAsGenerated(Map<String, List<Row>> sources) {
+        Map<String, Map<String, Long>> expected = new HashMap<>();
+        sources.forEach((source, rows) -> rows.stream().filter(r -> countsFor.containsKey(r.jurisdiction()))
+            .forEach(r -> expected.computeIfAbsent(countsFor.get(r.jurisdiction()), s -> new HashMap<>())
+                .merge(source, r.doses(), Long::sum)));
+        List<Map<String, Object>> rows = app.given().get("/ratios").jsonPath().getList("$");
+        assertEquals(51, rows.size());
+        for (Map<String, Object> row : rows) {
+            Map<String, Long> doses = expected.get((String) row.get("state"));
+            for (String source : SOURCES) {
+                assertEquals(doses.getOrDefault(source, 0L), ((Number) row.get("doses_" + source)).longValue(),
+                    row.get("state") + " " + source);
+            }
+        }
+    }
+
+    private static long firstLine(List<Row> rows, String name) {
+        return 2 + IntStream.range(0, rows.size()).filter(i -> rows.get(i).jurisdiction().equals(name)).findFirst()
+            .orElseThrow();
+    }
+
+    /** The rows as the CDC's API writes them: every field quoted, weeks as timestamps. */
+    private static String csv(List<Row> rows) {
+        Function<Row, String> line = r -> String.format("\"%s\",\"%sT00:00:00.000\",\"%d\",\"%d\"%n",
+            r.jurisdiction(), r.week(), r.first(), r.second());
+        StringBuilder out = new StringBuilder(
+            "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n");
+        rows.forEach(r -> out.append(line.apply(r)));
+        return out.toString();
+    }
+}
