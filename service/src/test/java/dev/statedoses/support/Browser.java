@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -135,9 +136,14 @@ public final class Browser implements BeforeAllCallback, AfterEachCallback, Afte
         driver().get(url);
     }
 
-    /** Waits at most {@link #WAIT} until {@code done}; the failure names {@code what}. */
+    /**
+     * Waits at most {@link #WAIT} until {@code done}; the failure names {@code what}. An element
+     * the page redraws while {@code done} reads it is stale, which is "not yet": the condition is
+     * asked again, as for an element not found.
+     */
     public void waitFor(String what, Function<WebDriver, Boolean> done) {
-        new WebDriverWait(driver(), WAIT).withMessage(what).until(done);
+        new WebDriverWait(driver(), WAIT).withMessage(what).ignoring(StaleElementReferenceException.class)
+            .until(done);
     }
 
     public WebElement find(By by) {
