@@ -37,6 +37,7 @@ final class Checks {
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
     private static final String RENAMED_JURISDICTIONS = Sql.load("checks/sources/renamed_jurisdictions.sql");
+    private static final String FIRST_LINE = Sql.load("checks/sources/first_line.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
@@ -175,8 +176,8 @@ final class Checks {
     private Optional<SourceException> renamedJurisdictions(Handle tx) {
         // Without JIT: over the staged table, which has no statistics, the planner's guessed costs
         // pass jit_above_cost at scale, and at 300 times the real size the server spent 1.4 s
-        // compiling this 0.4 s query. The rest of the refresh keeps JIT, which pays there.
-        // A failed query rolls the refresh back, and the setting with it.
+        // compiling a 0.4 s query. The rest of the refresh keeps JIT, which pays there. A failed
+        // query rolls the refresh back, and the setting with it.
         tx.execute("set local jit = off");
         Optional<SourceException> renamed = renamed(tx);
         tx.execute("reset jit");
@@ -184,30 +185,40 @@ final class Checks {
     }
 
     private Optional<SourceException> renamed(Handle tx) {
-        return tx.createQuery(RENAMED_JURISDICTIONS).map((rs, ctx) -> {
-            SourceName source = SourceName.of(rs.getString("source"));
-            String missing = rs.getString("missing");
-            String state = rs.getString("state");
-            long weeks = rs.getLong("weeks");
-            LocalDate first = rs.getObject("first_week", LocalDate.class);
-            LocalDate last = rs.getObject("last_week", LocalDate.class);
-            String span = weeks == 1 ? "the week it appears in (" + first + ")"
-                : "the " + weeks + " weeks it appears in (" + first + " to " + last + ")";
-            String evidence = rs.getBoolean("partway")
-                ? name(missing) + " has rows in the source's other weeks but none in " + span
-                : name(missing) + " has no row in the source at all, which names " + rs.getLong("named") + " of the "
-                    + rs.getLong("names") + " states, DC and counted cities";
-            List<String> others = new ArrayList<>(List.of(rs.getString("all_missing").split(", ")));
-            others.remove(missing);
-            String alsoMissing = others.isEmpty() ? "" : " (" + Printable.shorten(String.join(", ", others), 300)
-                + (others.size() == 1 ? " has" : " have") + " none there either)";
-            return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
-                    "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is not in dwh.jurisdictions, and "
-                        + evidence + alsoMissing + ": is it " + name(missing) + " under a new name? Its "
-                        + rs.getLong("doses") + " doses would count for no state and " + name(state) + " would be "
-                        + "published short of them. If it is a new jurisdiction, add it to dwh.jurisdictions")
-                .aboutState(state);
-        }).findFirst();
+        List<RenamePair> pairs = tx.createQuery(RENAMED_JURISDICTIONS).map((rs, ctx) -> new RenamePair(
+                SourceName.of(rs.getString("source")), rs.getString("jurisdiction"), rs.getLong("weeks"),
+                rs.getLong("doses"), rs.getObject("first_week", LocalDate.class),
+                rs.getObject("last_week", LocalDate.class), rs.getString("missing"), rs.getString("state"),
+                rs.getString("state_code"), rs.getBoolean("partway"), rs.getLong("shared_weeks"), rs.getLong("named"),
+                rs.getLong("names"), rs.getObject("distance", Double.class)))
+            .list();
+        if (pairs.isEmpty()) {
+            return Optional.empty();
+        }
+        List<RenamePair> matched = RenamePair.match(pairs);
+        RenamePair first = matched.get(0);
+        long line = tx.createQuery(FIRST_LINE).bind("source", first.source().label())
+            .bind("jurisdiction", first.name()).mapTo(Long.class).one();
+        String span = first.weeks() == 1 ? "the week it appears in (" + first.firstWeek() + ")"
+            : "the " + first.weeks() + " weeks it appears in (" + first.firstWeek() + " to " + first.lastWeek() + ")";
+        String evidence = !first.partway()
+            ? name(first.missing()) + " has no row in the source at all, which names " + first.named() + " of the "
+                + first.names() + " states, DC and counted cities"
+            : name(first.missing()) + " has rows in the source's other weeks but "
+                + (first.sharedWeeks() == 0 ? "none in " : "one only in ") + span;
+        String more = "";
+        if (matched.size() > 1) {
+            List<String> others = matched.subList(1, Math.min(matched.size(), 6)).stream()
+                .map(p -> p.source().label() + " '" + name(p.name()) + "' for " + name(p.missing())).toList();
+            more = " (" + (matched.size() - 1) + " more such " + (matched.size() == 2 ? "name: " : "names: ")
+                + String.join(", ", others) + (matched.size() > 6 ? ", ..." : "") + ")";
+        }
+        return Optional.of(SourceException.content(first.source(), urls.apply(first.source()), line, "jurisdiction",
+                "the jurisdiction '" + name(first.name()) + "' is not in dwh.jurisdictions, and " + evidence
+                    + ": is it " + name(first.missing()) + " under a new name? Its " + first.doses() + " doses would "
+                    + "count for no state and " + name(first.state()) + " would be published short of them. If it is "
+                    + "a new jurisdiction, add it to dwh.jurisdictions" + more)
+            .aboutState(first.state()));
     }
 
     /**

@@ -55,6 +55,8 @@ class RenamedJurisdictionsApiTest {
     private RunningApp app;
     /** Each state, DC and counted city, and the state (or DC) its doses count for. */
     private Map<String, String> countsFor;
+    /** Each state's and DC's postal code. */
+    private Map<String, String> codes;
     private String population;
 
     @BeforeAll
@@ -68,6 +70,10 @@ class RenamedJurisdictionsApiTest {
                 select name, coalesce(folds_into, name) as state from dwh.jurisdictions
                 where kind in ('state', 'district', 'city') order by name""")
             .map((rs, ctx) -> countsFor.put(rs.getString("name"), rs.getString("state"))).list());
+        codes = new LinkedHashMap<>();
+        app.wiring().warehouse().jdbi().useHandle(h -> h.createQuery(
+                "select name, state_code from dwh.jurisdictions where state_code is not null order by name")
+            .map((rs, ctx) -> codes.put(rs.getString("name"), rs.getString("state_code"))).list());
         StringBuilder counties = new StringBuilder("Id,Id2,County,State,Population Estimate 2018\n");
         int code = 1;
         for (String state : countsFor.values().stream().distinct().toList()) {
@@ -223,6 +229,63 @@ class RenamedJurisdictionsApiTest {
             cases.add(new Case(old + " renamed in " + source + " from week " + since + " beside a small new name",
                 sources, List.of(new Rename(source, old, "Zzz " + old, countsFor.get(old)))));
         }
+        for (int i = 0; i < 2; i++) {
+            // A batch renamed to their postal codes: the code, not the doses, pairs them.
+            Random random = new Random(4500 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String source = pick(SOURCES, random);
+            int since = random.nextInt(WEEKS - 1);
+            List<String> states = new ArrayList<>(codes.keySet());
+            Collections.shuffle(states, random);
+            List<Rename> renames = new ArrayList<>();
+            for (String old : states.subList(0, 2 + random.nextInt(2))) {
+                sources.put(source, renamed(sources.get(source), old, codes.get(old), FIRST_WEEK.plusWeeks(since)));
+                renames.add(new Rename(source, old, codes.get(old), old));
+            }
+            cases.add(new Case(renames.stream().map(Rename::newName).toList() + " for their states in " + source
+                + " from week " + since, sources, renames));
+        }
+        for (int i = 0; i < 2; i++) {
+            // A rename beside a new jurisdiction of the same size in the same weeks: the name tells them apart.
+            Random random = new Random(4600 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String old = pick(counted, random);
+            String source = pick(SOURCES, random);
+            int since = random.nextInt(WEEKS - 1);
+            long usual = sources.get(source).stream().filter(r -> r.jurisdiction().equals(old)).mapToLong(Row::doses)
+                .sum() / WEEKS;
+            List<Row> rows = withNew(sources.get(source), "Department of Defense", weeksFrom(since), usual, random);
+            sources.put(source, renamed(rows, old, old + " (" + i + ")", FIRST_WEEK.plusWeeks(since)));
+            cases.add(new Case(old + " renamed in " + source + " from week " + since + " beside a new name of its size",
+                sources, List.of(new Rename(source, old, old + " (" + i + ")", countsFor.get(old)))));
+        }
+        for (int i = 0; i < 2; i++) {
+            // Renamed after weeks of zeros, as Alaska's lake weeks are: its usual comes from the other source.
+            Random random = new Random(4700 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String old = pick(counted, random);
+            String source = pick(SOURCES, random);
+            int since = 1 + random.nextInt(WEEKS - 1);
+            List<Row> zeros = sources.get(source).stream().map(r -> r.jurisdiction().equals(old)
+                && r.week().isBefore(FIRST_WEEK.plusWeeks(since)) ? new Row(old, r.week(), 0, 0) : r).toList();
+            sources.put(source, renamed(zeros, old, "Renamed " + i, FIRST_WEEK.plusWeeks(since)));
+            cases.add(new Case(old + " renamed in " + source + " from week " + since + " after weeks of zeros", sources,
+                List.of(new Rename(source, old, "Renamed " + i, countsFor.get(old)))));
+        }
+        for (int i = 0; i < 2; i++) {
+            // Both names in the week of the change.
+            Random random = new Random(4800 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String old = pick(counted, random);
+            String source = pick(SOURCES, random);
+            int since = 1 + random.nextInt(WEEKS - 2);
+            LocalDate change = FIRST_WEEK.plusWeeks(since);
+            List<Row> rows = new ArrayList<>(renamed(sources.get(source), old, old + " (new)", change));
+            rows.add(random.nextInt(rows.size()), new Row(old, change, 10, 10));
+            sources.put(source, rows);
+            cases.add(new Case(old + " renamed in " + source + " from week " + since + ", both names in that week",
+                sources, List.of(new Rename(source, old, old + " (new)", countsFor.get(old)))));
+        }
         // What must load: new jurisdictions of any size, in every week or from a week on, a
         // territory under a new name, and a last week cut off mid-file beside a new name.
         for (int i = 0; i < 3; i++) {
@@ -254,6 +317,20 @@ class RenamedJurisdictionsApiTest {
             sources.put(source, renamed(sources.get(source), territory, "Territory of " + territory,
                 FIRST_WEEK.plusWeeks(since)));
             cases.add(new Case(territory + " renamed in " + source + " from week " + since, sources, List.of()));
+        }
+        for (int i = 0; i < 2; i++) {
+            // A new jurisdiction in weeks where a state's rows are zeros (Alaska has such weeks).
+            Random random = new Random(5700 + i);
+            Map<String, List<Row>> sources = complete(random);
+            String state = pick(counted, random);
+            String source = pick(SOURCES, random);
+            List<LocalDate> weeks = List.of(FIRST_WEEK.plusWeeks(1 + i), FIRST_WEEK.plusWeeks(4));
+            List<Row> zeros = sources.get(source).stream().map(r -> r.jurisdiction().equals(state)
+                && weeks.contains(r.week()) ? new Row(state, r.week(), 0, 0) : r).toList();
+            long usual = zeros.stream().filter(r -> r.jurisdiction().equals(state)).mapToLong(Row::doses).sum() / WEEKS;
+            sources.put(source, withNew(zeros, "Indian Health Service", weeks, Math.max(usual, 1), random));
+            cases.add(new Case("a new jurisdiction in " + source + " in weeks where " + state + " has zeros", sources,
+                List.of()));
         }
         for (int i = 0; i < 2; i++) {
             // The lake's cut: the newest week comes first in the file, so the file stops partway through
@@ -298,22 +375,24 @@ class RenamedJurisdictionsApiTest {
         assertEquals("/problems/source-content", problem.getString("type"), body);
         assertEquals("jurisdiction", problem.getString("column"), body);
         String detail = problem.getString("detail");
-        // The name reported is one of the new names, at its first line in its source; the state is
-        // one renamed in that source. With a single rename, they are exactly its own.
+        // The name reported is one of the new names, at its first line in its source.
         Rename named = generated.renames().stream()
-            .filter(r -> r.source().equals(problem.getString("source")) && detail.contains("'" + r.newName() + "'"))
+            .filter(r -> r.source().equals(problem.getString("source"))
+                && detail.contains("the jurisdiction '" + r.newName() + "' is not in"))
             .findFirst().orElse(null);
         assertNotNull(named, "no rename of the case is named: " + body);
         assertEquals(firstLine(generated.sources().get(named.source()), named.newName()), problem.getLong("line"),
             body);
-        List<Rename> inSource = generated.renames().stream().filter(r -> r.source().equals(named.source())).toList();
-        assertTrue(inSource.stream().anyMatch(r -> r.state().equals(problem.getString("state"))
-            && detail.contains("is it " + r.oldName() + " under a new name?")), body);
-        if (inSource.size() == 1) {
-            assertEquals(named.state(), problem.getString("state"), body);
-            long doses = generated.sources().get(named.source()).stream()
-                .filter(r -> r.jurisdiction().equals(named.newName())).mapToLong(Row::doses).sum();
-            assertTrue(detail.contains("Its " + doses + " doses would count for no state"), body);
+        // Its state is the one it was renamed from: the new names here hold their state's name or
+        // code, or stand alone in their weeks.
+        assertEquals(named.state(), problem.getString("state"), body);
+        assertTrue(detail.contains("is it " + named.oldName() + " under a new name?"), body);
+        long doses = generated.sources().get(named.source()).stream()
+            .filter(r -> r.jurisdiction().equals(named.newName())).mapToLong(Row::doses).sum();
+        assertTrue(detail.contains("Its " + doses + " doses would count for no state"), body);
+        int renames = generated.renames().size();
+        if (renames > 1) {
+            assertTrue(detail.contains("(" + (renames - 1) + " more such name"), "the others are named too: " + body);
         }
         assertEquals(product, app.given().get("/ratios").asString(), "the product changed");
         Map<String, Object> run = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
