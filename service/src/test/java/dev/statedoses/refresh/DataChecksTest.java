@@ -77,7 +77,8 @@ class DataChecksTest {
             exclude(h, "Guam", "territory", 7);
         });
         assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
-            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer"), List.copyOf(checks.keySet()));
+            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "plausible_people_per_dose"),
+            List.copyOf(checks.keySet()));
         assertEquals(List.of(
             result("unique_state", "pass", "every state has one row in dwh.state_doses"),
             result("unique_state_code", "pass", "every state_code has one row in dwh.state_doses"),
@@ -88,7 +89,8 @@ class DataChecksTest {
             result("row_count", "pass", "dwh.state_doses has 51 rows: the 50 states and DC"),
             result("reconciliation", "pass", "517 doses in the sources = 510 in state rows + 7 excluded"),
             result("completeness_moderna", "pass", "1 week, with 51 jurisdictions"),
-            result("completeness_pfizer", "pass", "1 week, with 1 jurisdiction")), List.copyOf(checks.values()));
+            result("completeness_pfizer", "pass", "1 week, with 1 jurisdiction"),
+            result("plausible_people_per_dose", "pass", "no state has doses")), List.copyOf(checks.values()));
     }
 
     @Test
@@ -183,5 +185,42 @@ class DataChecksTest {
     void aSourceWithoutRowsHasNoWeeks() {
         assertEquals(result("completeness_pfizer", "pass", "no weeks"),
             checks(0, h -> { }).get("completeness_pfizer"));
+    }
+
+    /** Every state at {@code ratio} people per dose, then {@code others} (state, ratio) over it. */
+    private static Consumer<Handle> ratios(String ratio, String... others) {
+        return h -> {
+            h.execute("update dwh.state_doses set people_per_dose = " + ratio);
+            for (int i = 0; i < others.length; i += 2) {
+                h.createUpdate("update dwh.state_doses set people_per_dose = :ratio::numeric where state = :state")
+                    .bind("state", others[i]).bind("ratio", others[i + 1]).execute();
+            }
+        };
+    }
+
+    @Test
+    void peoplePerDoseFarFromTheStatesMedianIsAWarningThenAFailure() {
+        assertEquals(result("plausible_people_per_dose", "pass",
+                "every state's people per dose is within 3 times the median of the states, 0.8000"),
+            checks(0, ratios("0.8", "Alaska", "0.56", "Utah", "2.39")).get("plausible_people_per_dose"));
+        // 0.2 is 4 times under the median of 0.8, 3.6 is 4.5 times over it.
+        assertEquals(result("plausible_people_per_dose", "warn",
+                "2 state(s) far from the median people per dose of the states, 0.8000: Texas 3.6000 (4.5 times "
+                    + "over); Vermont 0.2000 (4.0 times under)"),
+            checks(0, ratios("0.8", "Vermont", "0.2", "Texas", "3.6")).get("plausible_people_per_dose"));
+        // Vermont's and Texas's names exchanged in a source: 20 and 50 times off.
+        assertEquals(result("plausible_people_per_dose", "fail",
+                "2 state(s) far from the median people per dose of the states, 0.8000: Texas 40.0000 (50.0 times "
+                    + "over); Vermont 0.0400 (20.0 times under)"),
+            checks(0, ratios("0.8", "Vermont", "0.04", "Texas", "40")).get("plausible_people_per_dose"));
+    }
+
+    @Test
+    void statesWithoutDosesAreNotComparedWithTheMedian() {
+        // Only three states have a ratio; their median is 1.0, and the 48 without doses do not count.
+        assertEquals(result("plausible_people_per_dose", "warn",
+                "1 state(s) far from the median people per dose of the states, 1.0000: Iowa 5.0000 (5.0 times over)"),
+            checks(0, h -> h.execute("update dwh.state_doses set people_per_dose = case state when 'Ohio' then 1.0 "
+                + "when 'Utah' then 0.9 when 'Iowa' then 5.0 end")).get("plausible_people_per_dose"));
     }
 }

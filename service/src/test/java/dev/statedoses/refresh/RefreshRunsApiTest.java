@@ -36,7 +36,8 @@ import org.junit.jupiter.api.TestInstance;
 class RefreshRunsApiTest {
 
     private static final String CHECK_NAMES = "unique_state, unique_state_code, not_null, "
-        + "accepted_values_jurisdiction, row_count, reconciliation, completeness_moderna, completeness_pfizer";
+        + "accepted_values_jurisdiction, row_count, reconciliation, completeness_moderna, completeness_pfizer, "
+        + "plausible_people_per_dose";
 
     private FixtureServer upstream;
     private Config config;
@@ -125,7 +126,7 @@ class RefreshRunsApiTest {
             .body("status", equalTo("succeeded"))
             .body("sources.weeks", contains(2, 1, null))
             .body("checks.name", contains(CHECK_NAMES.split(", ")))
-            .body("checks.status", contains("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass"))
+            .body("checks.status", contains("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "pass"))
             .body("checks.detail", contains(
                 "every state has one row in dwh.state_doses",
                 "every state_code has one row in dwh.state_doses",
@@ -138,13 +139,15 @@ class RefreshRunsApiTest {
                 "13930 doses in the sources = 11800 in state rows + 2130 excluded",
                 // moderna's 2021-01-04: NY, NYC, Vermont, Alaska, Guam, Federal Entities; 2020-12-28: NY, NYC.
                 "week 2020-12-28 has 2 of 6 jurisdictions",
-                "1 week, with 7 jurisdictions"));
+                "1 week, with 7 jurisdictions",
+                // New York 0.8, Illinois 0.8333, Vermont 1.7629: the median is Illinois's.
+                "every state's people per dose is within 3 times the median of the states, 0.8333"));
     }
 
     @Test
     void theRefreshReportHasTheSameChecksAndWeeks() {
         assertEquals(List.of(CHECK_NAMES.split(", ")), report.getList("checks.name"));
-        assertEquals(List.of("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass"),
+        assertEquals(List.of("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "pass"),
             report.getList("checks.status"));
         assertEquals("week 2020-12-28 has 2 of 6 jurisdictions", report.getString("checks[6].detail"));
         assertEquals(java.util.Arrays.asList("2020-12-28", "2021-01-04", null), report.getList("sources.first_week"));
@@ -219,7 +222,7 @@ class RefreshRunsApiTest {
                 held.given().get("/refreshes/1").then()
                     .body("status", equalTo("succeeded"))
                     .body("duration_ms", greaterThanOrEqualTo(0))
-                    .body("checks", hasSize(8));
+                    .body("checks", hasSize(9));
             }
         }
     }

@@ -57,7 +57,6 @@ class RenamedJurisdictionsApiTest {
     private Map<String, String> countsFor;
     /** Each state's and DC's postal code. */
     private Map<String, String> codes;
-    private String population;
 
     @BeforeAll
     void start() {
@@ -74,14 +73,6 @@ class RenamedJurisdictionsApiTest {
         app.wiring().warehouse().jdbi().useHandle(h -> h.createQuery(
                 "select name, state_code from dwh.jurisdictions where state_code is not null order by name")
             .map((rs, ctx) -> codes.put(rs.getString("name"), rs.getString("state_code"))).list());
-        StringBuilder counties = new StringBuilder("Id,Id2,County,State,Population Estimate 2018\n");
-        int code = 1;
-        for (String state : countsFor.values().stream().distinct().toList()) {
-            counties.append(String.format("0500000US%05d,%05d,County %d,%s,%d%n", code, code, code, state,
-                10000 + code));
-            code++;
-        }
-        population = counties.toString();
     }
 
     @AfterAll
@@ -354,8 +345,8 @@ class RenamedJurisdictionsApiTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void aRenamedStateFailsNamingItAndANewJurisdictionLoads(Case generated) {
-        upstream.serve("/c.csv", population.getBytes(StandardCharsets.UTF_8));
         if (generated.renames().isEmpty()) {
+            upstream.serve("/c.csv", population(generated.sources()).getBytes(StandardCharsets.UTF_8));
             serve(generated.sources());
             Response response = app.given().post("/refresh?force=true");
             assertEquals(200, response.statusCode(), response.asString());
@@ -363,7 +354,9 @@ class RenamedJurisdictionsApiTest {
             return;
         }
         // A good product first, which the failed refresh must leave as it was.
-        serve(complete(new Random(1)));
+        Map<String, List<Row>> good = complete(new Random(1));
+        upstream.serve("/c.csv", population(good).getBytes(StandardCharsets.UTF_8));
+        serve(good);
         app.given().post("/refresh?force=true").then().statusCode(200);
         String product = app.given().get("/ratios").asString();
 
@@ -399,6 +392,24 @@ class RenamedJurisdictionsApiTest {
             "select status, error from dwh.refresh_runs order by run_id desc limit 1").mapToMap().one());
         assertEquals("failed", run.get("status"));
         assertEquals(detail, run.get("error"));
+    }
+
+    /**
+     * One county per state, with 0.8 people per dose of the state's doses in {@code sources}, as
+     * doses were allocated by population: the product's states are then alike, as the real ones are.
+     */
+    private String population(Map<String, List<Row>> sources) {
+        Map<String, Long> doses = new HashMap<>();
+        sources.values().forEach(rows -> rows.stream().filter(r -> countsFor.containsKey(r.jurisdiction()))
+            .forEach(r -> doses.merge(countsFor.get(r.jurisdiction()), r.doses(), Long::sum)));
+        StringBuilder counties = new StringBuilder("Id,Id2,County,State,Population Estimate 2018\n");
+        int code = 1;
+        for (String state : countsFor.values().stream().distinct().toList()) {
+            counties.append(String.format("0500000US%05d,%05d,County %d,%s,%d%n", code, code, code, state,
+                Math.max(1000, doses.getOrDefault(state, 0L) * 4 / 5)));
+            code++;
+        }
+        return counties.toString();
     }
 
     private void serve(Map<String, List<Row>> sources) {

@@ -62,7 +62,8 @@ class SharedDataChecksAcceptanceTest {
                     .collect(Collectors.toMap(c -> (String) c.get("name"), c -> (String) c.get("status")));
                 assertEquals(Map.of("unique_state", "pass", "unique_state_code", "pass", "not_null", "pass",
                     "accepted_values_jurisdiction", "pass", "row_count", "pass", "reconciliation", "pass",
-                    "completeness_moderna", completeness, "completeness_pfizer", completeness), statuses, variant);
+                    "completeness_moderna", completeness, "completeness_pfizer", completeness,
+                    "plausible_people_per_dose", "pass"), statuses, variant);
                 assertEquals(modernaDetail, answer.getString("checks.find { it.name == 'completeness_moderna' }.detail"));
                 assertEquals(pfizerDetail, answer.getString("checks.find { it.name == 'completeness_pfizer' }.detail"));
                 assertEquals(java.util.Arrays.asList(modernaFirst, pfizerFirst, null),
