@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -145,197 +146,169 @@ class RenamedJurisdictionsApiTest {
         return IntStream.range(first, WEEKS).mapToObj(FIRST_WEEK::plusWeeks).toList();
     }
 
-    private String pick(List<String> from, Random random) {
+    private static String pick(List<String> from, Random random) {
         return from.get(random.nextInt(from.size()));
+    }
+
+    /**
+     * The start of a case: complete sources from {@code seed}, one of the sources, a state, DC or
+     * city of it ({@code old}, whose doses count for {@code state}), and the seed's random to go on.
+     */
+    private record Draw(Random random, Map<String, List<Row>> sources, String source, String old, String state) {
+        /** A week from {@code first} to {@code last} (0 is the first). */
+        int week(int first, int last) {
+            return first + random.nextInt(last - first + 1);
+        }
+
+        /** The source's rows, changed. */
+        void change(UnaryOperator<List<Row>> change) {
+            sources.put(source, change.apply(sources.get(source)));
+        }
+
+        /** The old name renamed {@code name} from week {@code since} on. */
+        Rename rename(String name, int since) {
+            change(rows -> renamed(rows, old, name, FIRST_WEEK.plusWeeks(since)));
+            return new Rename(source, old, name, state);
+        }
+
+        Case fails(String what, Rename... renames) {
+            return new Case(old + " " + what + " in " + source, sources, List.of(renames));
+        }
+
+        Case loads(String what) {
+            return new Case(what + " in " + source, sources, List.of());
+        }
+    }
+
+    private Draw draw(long seed) {
+        Random random = new Random(seed);
+        Map<String, List<Row>> sources = complete(random);
+        String source = pick(SOURCES, random);
+        String old = pick(List.copyOf(countsFor.keySet()), random);
+        return new Draw(random, sources, source, old, countsFor.get(old));
     }
 
     Stream<Case> cases() {
         List<Case> cases = new ArrayList<>();
-        List<String> counted = List.copyOf(countsFor.keySet());
         for (int i = 0; i < 5; i++) {
-            // One renamed throughout one source, or in both.
-            Random random = new Random(1000 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String old = pick(counted, random);
+            // Renamed throughout one source, or in both.
+            Draw d = draw(1000 + i);
             String name = List.of("Green Mountain State", "Jurisdiction 7", "State of the Union", "Q", "Nouvelle")
                 .get(i);
-            List<String> where = i % 3 == 2 ? SOURCES : List.of(pick(SOURCES, random));
             List<Rename> renames = new ArrayList<>();
-            for (String source : where) {
-                sources.put(source, renamed(sources.get(source), old, name, FIRST_WEEK));
-                renames.add(new Rename(source, old, name, countsFor.get(old)));
+            for (String source : i % 3 == 2 ? SOURCES : List.of(d.source())) {
+                d.sources().put(source, renamed(d.sources().get(source), d.old(), name, FIRST_WEEK));
+                renames.add(new Rename(source, d.old(), name, d.state()));
             }
-            cases.add(new Case(old + " renamed '" + name + "' throughout " + where, sources, renames));
+            cases.add(new Case(d.old() + " renamed '" + name + "' throughout " + renames.stream().map(Rename::source)
+                .toList(), d.sources(), renames));
         }
         for (int i = 0; i < 6; i++) {
-            // One renamed from a random week on.
-            Random random = new Random(2000 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String old = pick(counted, random);
-            String source = pick(SOURCES, random);
-            int since = 1 + random.nextInt(WEEKS - 1);
-            sources.put(source, renamed(sources.get(source), old, old + " (new)", FIRST_WEEK.plusWeeks(since)));
-            cases.add(new Case(old + " renamed in " + source + " from week " + since, sources,
-                List.of(new Rename(source, old, old + " (new)", countsFor.get(old)))));
+            Draw d = draw(2000 + i);
+            int since = d.week(1, WEEKS - 1);
+            cases.add(d.fails("renamed from week " + since, d.rename(d.old() + " (new)", since)));
         }
         for (int i = 0; i < 2; i++) {
             // Renamed in every other week only: the weeks' bounds overlap, and each week is looked at.
-            Random random = new Random(2500 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String old = pick(counted, random);
-            String source = pick(SOURCES, random);
-            int parity = random.nextInt(2);
-            sources.put(source, sources.get(source).stream().map(r -> r.jurisdiction().equals(old)
-                && (r.week().toEpochDay() / 7) % 2 == parity ? new Row(old + " (alt)", r.week(), r.first(), r.second())
-                : r).toList());
-            cases.add(new Case(old + " renamed in " + source + " in every other week", sources,
-                List.of(new Rename(source, old, old + " (alt)", countsFor.get(old)))));
+            Draw d = draw(2500 + i);
+            int parity = d.random().nextInt(2);
+            d.change(rows -> rows.stream().map(r -> r.jurisdiction().equals(d.old()) && (r.week().toEpochDay() / 7) % 2
+                == parity ? new Row(d.old() + " (alt)", r.week(), r.first(), r.second()) : r).toList());
+            cases.add(d.fails("renamed in every other week", new Rename(d.source(), d.old(), d.old() + " (alt)",
+                d.state())));
         }
-        for (int i = 0; i < 4; i++) {
-            // A batch: two or three renamed from the same week, as the CDC footnoted 17 names at once.
-            Random random = new Random(3000 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String source = pick(SOURCES, random);
-            int since = random.nextInt(WEEKS - 1);
-            List<String> shuffled = new ArrayList<>(counted);
-            Collections.shuffle(shuffled, random);
+        for (int i = 0; i < 6; i++) {
+            // A batch: two or three renamed from the same week, as the CDC footnoted 17 names at once;
+            // to 'State of ...', or to their postal codes.
+            Draw d = draw(3000 + i);
+            boolean byCode = i >= 4;
+            int since = d.week(0, WEEKS - 2);
+            List<String> names = new ArrayList<>(byCode ? codes.keySet() : countsFor.keySet());
+            Collections.shuffle(names, d.random());
             List<Rename> renames = new ArrayList<>();
-            for (String old : shuffled.subList(0, 2 + random.nextInt(2))) {
-                sources.put(source, renamed(sources.get(source), old, "State of " + old, FIRST_WEEK.plusWeeks(since)));
-                renames.add(new Rename(source, old, "State of " + old, countsFor.get(old)));
+            for (String old : names.subList(0, 2 + d.random().nextInt(2))) {
+                String name = byCode ? codes.get(old) : "State of " + old;
+                d.change(rows -> renamed(rows, old, name, FIRST_WEEK.plusWeeks(since)));
+                renames.add(new Rename(d.source(), old, name, countsFor.get(old)));
             }
-            cases.add(new Case(renames.stream().map(Rename::oldName).toList() + " renamed in " + source
-                + " from week " + since, sources, renames));
+            cases.add(new Case(renames.stream().map(Rename::newName).toList() + " in " + d.source() + " from week "
+                + since, d.sources(), renames));
         }
-        for (int i = 0; i < 3; i++) {
-            // A rename beside a new small name in the same weeks: the state's new name is the one named.
-            Random random = new Random(4000 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String old = pick(counted, random);
-            String source = pick(SOURCES, random);
-            int since = random.nextInt(WEEKS - 1);
-            List<Row> rows = withNew(sources.get(source), "Aaa New Territory", weeksFrom(since), 5 + random.nextInt(20),
-                random);
-            sources.put(source, renamed(rows, old, "Zzz " + old, FIRST_WEEK.plusWeeks(since)));
-            cases.add(new Case(old + " renamed in " + source + " from week " + since + " beside a small new name",
-                sources, List.of(new Rename(source, old, "Zzz " + old, countsFor.get(old)))));
-        }
-        for (int i = 0; i < 2; i++) {
-            // A batch renamed to their postal codes: the code, not the doses, pairs them.
-            Random random = new Random(4500 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String source = pick(SOURCES, random);
-            int since = random.nextInt(WEEKS - 1);
-            List<String> states = new ArrayList<>(codes.keySet());
-            Collections.shuffle(states, random);
-            List<Rename> renames = new ArrayList<>();
-            for (String old : states.subList(0, 2 + random.nextInt(2))) {
-                sources.put(source, renamed(sources.get(source), old, codes.get(old), FIRST_WEEK.plusWeeks(since)));
-                renames.add(new Rename(source, old, codes.get(old), old));
-            }
-            cases.add(new Case(renames.stream().map(Rename::newName).toList() + " for their states in " + source
-                + " from week " + since, sources, renames));
-        }
-        for (int i = 0; i < 2; i++) {
-            // A rename beside a new jurisdiction of the same size in the same weeks: the name tells them apart.
-            Random random = new Random(4600 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String old = pick(counted, random);
-            String source = pick(SOURCES, random);
-            int since = random.nextInt(WEEKS - 1);
-            long usual = sources.get(source).stream().filter(r -> r.jurisdiction().equals(old)).mapToLong(Row::doses)
-                .sum() / WEEKS;
-            List<Row> rows = withNew(sources.get(source), "Department of Defense", weeksFrom(since), usual, random);
-            sources.put(source, renamed(rows, old, old + " (" + i + ")", FIRST_WEEK.plusWeeks(since)));
-            cases.add(new Case(old + " renamed in " + source + " from week " + since + " beside a new name of its size",
-                sources, List.of(new Rename(source, old, old + " (" + i + ")", countsFor.get(old)))));
+        for (int i = 0; i < 5; i++) {
+            // Beside a new name in the same weeks, small or of the state's size: the name that holds
+            // the state's is the one named.
+            Draw d = draw(4000 + i);
+            int since = d.week(0, WEEKS - 2);
+            boolean small = i < 3;
+            long doses = small ? 5 + d.random().nextInt(20)
+                : d.sources().get(d.source()).stream().filter(r -> r.jurisdiction().equals(d.old()))
+                    .mapToLong(Row::doses).sum() / WEEKS;
+            d.change(rows -> withNew(rows, small ? "Aaa New Territory" : "Department of Defense", weeksFrom(since),
+                doses, d.random()));
+            cases.add(d.fails("renamed from week " + since + " beside a new name of " + doses + " a week",
+                d.rename("Zzz " + d.old(), since)));
         }
         for (int i = 0; i < 2; i++) {
             // Renamed after weeks of zeros, as Alaska's lake weeks are: its usual comes from the other source.
-            Random random = new Random(4700 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String old = pick(counted, random);
-            String source = pick(SOURCES, random);
-            int since = 1 + random.nextInt(WEEKS - 1);
-            List<Row> zeros = sources.get(source).stream().map(r -> r.jurisdiction().equals(old)
-                && r.week().isBefore(FIRST_WEEK.plusWeeks(since)) ? new Row(old, r.week(), 0, 0) : r).toList();
-            sources.put(source, renamed(zeros, old, "Renamed " + i, FIRST_WEEK.plusWeeks(since)));
-            cases.add(new Case(old + " renamed in " + source + " from week " + since + " after weeks of zeros", sources,
-                List.of(new Rename(source, old, "Renamed " + i, countsFor.get(old)))));
+            Draw d = draw(4700 + i);
+            int since = d.week(1, WEEKS - 1);
+            d.change(rows -> rows.stream().map(r -> r.jurisdiction().equals(d.old())
+                && r.week().isBefore(FIRST_WEEK.plusWeeks(since)) ? new Row(d.old(), r.week(), 0, 0) : r).toList());
+            cases.add(d.fails("renamed from week " + since + " after weeks of zeros", d.rename("Renamed " + i, since)));
         }
         for (int i = 0; i < 2; i++) {
             // Both names in the week of the change.
-            Random random = new Random(4800 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String old = pick(counted, random);
-            String source = pick(SOURCES, random);
-            int since = 1 + random.nextInt(WEEKS - 2);
-            LocalDate change = FIRST_WEEK.plusWeeks(since);
-            List<Row> rows = new ArrayList<>(renamed(sources.get(source), old, old + " (new)", change));
-            rows.add(random.nextInt(rows.size()), new Row(old, change, 10, 10));
-            sources.put(source, rows);
-            cases.add(new Case(old + " renamed in " + source + " from week " + since + ", both names in that week",
-                sources, List.of(new Rename(source, old, old + " (new)", countsFor.get(old)))));
+            Draw d = draw(4800 + i);
+            int since = d.week(1, WEEKS - 2);
+            Rename rename = d.rename(d.old() + " (new)", since);
+            d.change(rows -> withNew(rows, d.old(), List.of(FIRST_WEEK.plusWeeks(since)), 10, d.random()));
+            cases.add(d.fails("renamed from week " + since + ", both names in that week", rename));
         }
-        // What must load: new jurisdictions of any size, in every week or from a week on, a
-        // territory under a new name, and a last week cut off mid-file beside a new name.
+        // What must load: new jurisdictions of any size, in every week, from a week on, in
+        // scattered weeks or in a state's weeks of zeros; a territory under a new name; and a
+        // last week cut off mid-file beside a new name.
         for (int i = 0; i < 3; i++) {
-            Random random = new Random(5000 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String source = pick(SOURCES, random);
-            long doses = (long) Math.exp(random.nextDouble() * Math.log(1_000_000));
-            int since = i == 0 ? 0 : random.nextInt(WEEKS);
-            sources.put(source, withNew(sources.get(source), "Indian Health Service", weeksFrom(since), doses, random));
-            cases.add(new Case("a new jurisdiction in " + source + " from week " + since + ", " + doses + " a week",
-                sources, List.of()));
+            Draw d = draw(5000 + i);
+            long doses = (long) Math.exp(d.random().nextDouble() * Math.log(1_000_000));
+            int since = i == 0 ? 0 : d.week(0, WEEKS - 1);
+            d.change(rows -> withNew(rows, "Indian Health Service", weeksFrom(since), doses, d.random()));
+            cases.add(d.loads("a new jurisdiction from week " + since + ", " + doses + " a week"));
         }
         for (int i = 0; i < 2; i++) {
-            // A new name in every other week, beside complete states.
-            Random random = new Random(5500 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String source = pick(SOURCES, random);
+            Draw d = draw(5500 + i);
             int parity = i;
             List<LocalDate> weeks = weeksFrom(0).stream().filter(w -> (w.toEpochDay() / 7) % 2 == parity).toList();
-            sources.put(source, withNew(sources.get(source), "Indian Health Service", weeks, 20_000, random));
-            cases.add(new Case("a new jurisdiction in " + source + " in every other week", sources, List.of()));
+            d.change(rows -> withNew(rows, "Indian Health Service", weeks, 20_000, d.random()));
+            cases.add(d.loads("a new jurisdiction in every other week"));
         }
         for (int i = 0; i < 2; i++) {
-            Random random = new Random(6000 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String source = pick(SOURCES, random);
-            String territory = pick(TERRITORIES, random);
-            int since = random.nextInt(WEEKS);
-            sources.put(source, renamed(sources.get(source), territory, "Territory of " + territory,
-                FIRST_WEEK.plusWeeks(since)));
-            cases.add(new Case(territory + " renamed in " + source + " from week " + since, sources, List.of()));
-        }
-        for (int i = 0; i < 2; i++) {
-            // A new jurisdiction in weeks where a state's rows are zeros (Alaska has such weeks).
-            Random random = new Random(5700 + i);
-            Map<String, List<Row>> sources = complete(random);
-            String state = pick(counted, random);
-            String source = pick(SOURCES, random);
+            // Alaska has weeks of zeros in the real files.
+            Draw d = draw(5700 + i);
             List<LocalDate> weeks = List.of(FIRST_WEEK.plusWeeks(1 + i), FIRST_WEEK.plusWeeks(4));
-            List<Row> zeros = sources.get(source).stream().map(r -> r.jurisdiction().equals(state)
-                && weeks.contains(r.week()) ? new Row(state, r.week(), 0, 0) : r).toList();
-            long usual = zeros.stream().filter(r -> r.jurisdiction().equals(state)).mapToLong(Row::doses).sum() / WEEKS;
-            sources.put(source, withNew(zeros, "Indian Health Service", weeks, Math.max(usual, 1), random));
-            cases.add(new Case("a new jurisdiction in " + source + " in weeks where " + state + " has zeros", sources,
-                List.of()));
+            d.change(rows -> rows.stream().map(r -> r.jurisdiction().equals(d.old()) && weeks.contains(r.week())
+                ? new Row(d.old(), r.week(), 0, 0) : r).toList());
+            long usual = d.sources().get(d.source()).stream().filter(r -> r.jurisdiction().equals(d.old()))
+                .mapToLong(Row::doses).sum() / WEEKS;
+            d.change(rows -> withNew(rows, "Indian Health Service", weeks, Math.max(usual, 1), d.random()));
+            cases.add(d.loads("a new jurisdiction in weeks where " + d.old() + " has zeros"));
+        }
+        for (int i = 0; i < 2; i++) {
+            Draw d = draw(6000 + i);
+            String territory = pick(TERRITORIES, d.random());
+            int since = d.week(0, WEEKS - 1);
+            d.change(rows -> renamed(rows, territory, "Territory of " + territory, FIRST_WEEK.plusWeeks(since)));
+            cases.add(d.loads(territory + " renamed from week " + since));
         }
         for (int i = 0; i < 2; i++) {
             // The lake's cut: the newest week comes first in the file, so the file stops partway through
             // its oldest week, and the names after the cut have no row in that week.
-            Random random = new Random(7000 + i);
-            Map<String, List<Row>> sources = complete(random);
+            Draw d = draw(7000 + i);
             for (String source : SOURCES) {
-                List<Row> rows = sources.get(source);
-                sources.put(source, rows.subList(0, rows.size() - 1 - random.nextInt(20)));
+                List<Row> rows = d.sources().get(source);
+                d.sources().put(source, rows.subList(0, rows.size() - 1 - d.random().nextInt(20)));
             }
-            String source = pick(SOURCES, random);
-            sources.put(source, withNew(sources.get(source), "Indian Health Service", weeksFrom(1), 3000, random));
-            cases.add(new Case("both sources cut in their oldest week, a new jurisdiction in " + source
-                + " from the next", sources, List.of()));
+            d.change(rows -> withNew(rows, "Indian Health Service", weeksFrom(1), 3000, d.random()));
+            cases.add(d.loads("both sources cut in their oldest week, a new jurisdiction from the next"));
         }
         return cases.stream();
     }
