@@ -206,7 +206,7 @@ final class Checks {
             ? name(first.missing()) + " has no row in the source at all, which names " + first.named() + " of the "
                 + first.names() + " states, DC and counted cities"
             : name(first.missing()) + " has rows in the source's other weeks but "
-                + (first.sharedWeeks() == 0 ? "none in " : "one only in ") + span;
+                + (first.sharedWeeks() == 0 ? "none in " : "a row only in the first of ") + span;
         String more = "";
         if (matched.size() > 1) {
             List<String> others = matched.subList(1, Math.min(matched.size(), 6)).stream()

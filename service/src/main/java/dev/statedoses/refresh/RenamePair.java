@@ -20,19 +20,29 @@ record RenamePair(SourceName source, String name, long weeks, long doses, LocalD
                   long names, Double distance) {
 
     /**
-     * The most likely first: a new name that holds the state's name ({@code Vermont (VT)}; the
-     * longest such, so {@code West Virginia (WV)} is West Virginia's, not Virginia's), then one
-     * that holds its postal code as a word ({@code VT}), then the closest doses. When several
-     * states were renamed at once, doses alone paired a quarter of the pairs wrongly: they grow up
-     * to three times over the series, and states of a size are many.
+     * The most likely first: pairs whose doses per week are within 4 times of each other (or
+     * cannot be compared), as a renamed state's are; among them a new name that holds the state's
+     * name ({@code Vermont (VT)}; the longest such, so {@code State of West Virginia} is West
+     * Virginia's, not Virginia's), then one that holds its postal code as a word ({@code VT}),
+     * then the closest doses. When several states were renamed at once, doses alone paired a
+     * quarter of the pairs wrongly: they grow up to three times over the series, and states of a
+     * size are many. And a name alone misled: a new {@code Kansas City} beside Kansas renamed
+     * {@code KS} is not Kansas, its doses a fifth of Kansas's.
      */
-    static final Comparator<RenamePair> LIKELIEST = Comparator.comparingInt(RenamePair::heldName).reversed()
+    static final Comparator<RenamePair> LIKELIEST = Comparator
+        .comparing(RenamePair::comparable, Comparator.reverseOrder())
+        .thenComparing(Comparator.comparingInt(RenamePair::heldName).reversed())
         .thenComparing(RenamePair::holdsCode, Comparator.reverseOrder())
         .thenComparing(RenamePair::distance, Comparator.nullsLast(Comparator.naturalOrder()))
         .thenComparing(RenamePair::firstWeek)
         .thenComparing(p -> p.source().label())
         .thenComparing(RenamePair::name)
         .thenComparing(RenamePair::missing);
+
+    /** Whether the doses per week are within 4 times of each other, or the state has none to compare. */
+    boolean comparable() {
+        return distance == null || distance <= Math.log(4);
+    }
 
     /** The length of the state's name when the new name holds it (letters and digits, any case), else 0. */
     int heldName() {

@@ -4,9 +4,9 @@
 -- is published short of them. checks/sources/misspelt_jurisdictions.sql catches the same name
 -- written another way; this catches a name like no other, by where it stands in the file.
 --
--- An unknown name with doses points at a state (DC, city) that has a row in at most one of the
--- unknown name's weeks (one: the week of the change, when both names have a row; and then only if
--- the name has more than one week), when either
+-- An unknown name with doses points at a state (DC, city) that has a row in none of the unknown
+-- name's weeks, or only in the first of them and in none after (the week of the change, when both
+-- names have a row; and then only if the name has more than one week), when either
 --   * the state has rows in the source's other weeks (renamed partway through the series), or
 --   * the state has no row in the source at all, while the source names at least half of the
 --     states, DC and counted cities (a national file, renamed throughout; a small file that
@@ -51,9 +51,13 @@ candidates as (
     select u.manufacturer, u.jurisdiction, u.weeks, u.dosed_weeks, u.doses, u.first_week, u.last_week,
            r.name as missing, r.state, r.state_code, r.names,
            c.weeks as state_weeks, c.dosed_weeks as state_dosed_weeks, c.doses as state_doses,
+           c.last_week as state_last_week,
            case when c.weeks is null or c.last_week < u.first_week or c.first_week > u.last_week then 0
                 when c.weekly and u.weekly
                     then (least(c.last_week, u.last_week) - greatest(c.first_week, u.first_week)) / 7 + 1
+                -- A weekly name whose span holds the other's shares all of the other's weeks.
+                when c.weekly and c.first_week <= u.first_week and c.last_week >= u.last_week then u.weeks
+                when u.weekly and u.first_week <= c.first_week and u.last_week >= c.last_week then c.weeks
            end as shared_by_bounds
     from names u
     cross join reference r
@@ -96,6 +100,6 @@ select manufacturer as source, jurisdiction, weeks, doses, first_week, last_week
        missing, state, state_code, state_weeks is not null as partway, shared_weeks, named, names,
        abs(ln(per_week / usual))::float8 as distance
 from pairs
-where (shared_weeks = 0 or (shared_weeks = 1 and weeks > 1))
+where (shared_weeks = 0 or (shared_weeks = 1 and weeks > 1 and state_last_week = first_week))
   and (state_weeks is not null or 2 * named >= names)
   and (usual is null or per_week between usual / 10 and usual * 10)

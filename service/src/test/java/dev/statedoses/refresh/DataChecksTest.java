@@ -90,7 +90,9 @@ class DataChecksTest {
             result("reconciliation", "pass", "517 doses in the sources = 510 in state rows + 7 excluded"),
             result("completeness_moderna", "pass", "1 week, with 51 jurisdictions"),
             result("completeness_pfizer", "pass", "1 week, with 1 jurisdiction"),
-            result("plausible_people_per_dose", "pass", "no state has doses")), List.copyOf(checks.values()));
+            result("plausible_people_per_dose", "pass",
+                "every state's people per dose is within 3 times the median of the states, 100.0000")),
+            List.copyOf(checks.values()));
     }
 
     @Test
@@ -187,40 +189,43 @@ class DataChecksTest {
             checks(0, h -> { }).get("completeness_pfizer"));
     }
 
-    /** Every state at {@code ratio} people per dose, then {@code others} (state, ratio) over it. */
-    private static Consumer<Handle> ratios(String ratio, String... others) {
+    /** Doses for some states ({@code state, doses, ...}), the others keeping theirs. */
+    private static Consumer<Handle> doses(Object... stateDoses) {
         return h -> {
-            h.execute("update dwh.state_doses set people_per_dose = " + ratio);
-            for (int i = 0; i < others.length; i += 2) {
-                h.createUpdate("update dwh.state_doses set people_per_dose = :ratio::numeric where state = :state")
-                    .bind("state", others[i]).bind("ratio", others[i + 1]).execute();
+            for (int i = 0; i < stateDoses.length; i += 2) {
+                h.createUpdate("update dwh.state_doses set doses_total = :doses where state = :state")
+                    .bind("state", (String) stateDoses[i]).bind("doses", (Integer) stateDoses[i + 1]).execute();
             }
         };
     }
 
     @Test
     void peoplePerDoseFarFromTheStatesMedianIsAWarningThenAFailure() {
+        // Every state has 1000 people and, but for those named, 1000 doses: the median is 1.0.
         assertEquals(result("plausible_people_per_dose", "pass",
-                "every state's people per dose is within 3 times the median of the states, 0.8000"),
-            checks(0, ratios("0.8", "Alaska", "0.56", "Utah", "2.39")).get("plausible_people_per_dose"));
-        // 0.2 is 4 times under the median of 0.8, 3.6 is 4.5 times over it.
+                "every state's people per dose is within 3 times the median of the states, 1.0000"),
+            checks(1000, doses("Alaska", 1786, "Utah", 419)).get("plausible_people_per_dose"));
         assertEquals(result("plausible_people_per_dose", "warn",
-                "2 state(s) far from the median people per dose of the states, 0.8000: Texas 3.6000 (4.5 times "
-                    + "over); Vermont 0.2000 (4.0 times under)"),
-            checks(0, ratios("0.8", "Vermont", "0.2", "Texas", "3.6")).get("plausible_people_per_dose"));
-        // Vermont's and Texas's names exchanged in a source: 20 and 50 times off.
+                "2 state(s) far from the median people per dose of the states, 1.0000: Texas 5.0000 (5.0 times "
+                    + "over); Vermont 0.2500 (4.0 times under)"),
+            checks(1000, doses("Vermont", 4000, "Texas", 200)).get("plausible_people_per_dose"));
+        // As when Vermont's and Texas's names are exchanged: 20 and 50 times off.
         assertEquals(result("plausible_people_per_dose", "fail",
-                "2 state(s) far from the median people per dose of the states, 0.8000: Texas 40.0000 (50.0 times "
-                    + "over); Vermont 0.0400 (20.0 times under)"),
-            checks(0, ratios("0.8", "Vermont", "0.04", "Texas", "40")).get("plausible_people_per_dose"));
+                "2 state(s) far from the median people per dose of the states, 1.0000: Texas 50.0000 (50.0 times "
+                    + "over); Vermont 0.0500 (20.0 times under)"),
+            checks(1000, doses("Vermont", 20000, "Texas", 20)).get("plausible_people_per_dose"));
+        // More doses than the rounded ratio can show (0.0000) are as far off as they are.
+        assertEquals("fail", checks(1000, doses("Vermont", 2_000_000_000)).get("plausible_people_per_dose").status());
     }
 
     @Test
-    void statesWithoutDosesAreNotComparedWithTheMedian() {
-        // Only three states have a ratio; their median is 1.0, and the 48 without doses do not count.
+    void aStateWithoutDosesIsAWarningUnlessMostStatesHaveNone() {
         assertEquals(result("plausible_people_per_dose", "warn",
-                "1 state(s) far from the median people per dose of the states, 1.0000: Iowa 5.0000 (5.0 times over)"),
-            checks(0, h -> h.execute("update dwh.state_doses set people_per_dose = case state when 'Ohio' then 1.0 "
-                + "when 'Utah' then 0.9 when 'Iowa' then 5.0 end")).get("plausible_people_per_dose"));
+                "1 state(s) far from the median people per dose of the states, 1.0000: Vermont no doses"),
+            checks(1000, doses("Vermont", 0)).get("plausible_people_per_dose"));
+        // Only Ohio and Utah have doses, as in the fixtures: nothing to compare with.
+        assertEquals(result("plausible_people_per_dose", "pass",
+                "more than half of the states have no doses: the states are not compared"),
+            checks(0, doses("Ohio", 1000, "Utah", 10)).get("plausible_people_per_dose"));
     }
 }

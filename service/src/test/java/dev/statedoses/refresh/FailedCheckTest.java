@@ -27,7 +27,7 @@ class FailedCheckTest {
     @Test
     void aFailedCheckRollsTheRefreshBackAndIsRecorded() {
         String atlantisCounty = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
-            + "0500000US99001,99001,Fixture,Atlantis,8\n";
+            + "0500000US99001,99001,Fixture,Atlantis,777\n";
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = ConfigBuilder.from(TestWarehouse.newDatabase()).sources(
                 upstream.serveFixture("/moderna.csv", "moderna.csv"),

@@ -29,13 +29,13 @@ class RenamePairTest {
                 0.9), pair("State of Virginia", "Virginia", "VA", 0.5), pair("State of Virginia", "West Virginia", "WV",
                 0.2)));
         assertEquals(List.of("Arkansas (new) = Arkansas"), matched(pair("Arkansas (new)", "Kansas", "KS", 0.0),
-            pair("Arkansas (new)", "Arkansas", "AR", 2.0)));
+            pair("Arkansas (new)", "Arkansas", "AR", 1.0)));
     }
 
     @Test
     void aPostalCodeAsAWordComesNextThenTheDoses() {
         assertEquals(List.of("WY = Wyoming", "VT = Vermont"), matched(pair("VT", "Wyoming", "WY", 0.01),
-            pair("VT", "Vermont", "VT", 1.5), pair("WY", "Vermont", "VT", 0.02), pair("WY", "Wyoming", "WY", 1.2)));
+            pair("VT", "Vermont", "VT", 1.3), pair("WY", "Vermont", "VT", 0.02), pair("WY", "Wyoming", "WY", 1.2)));
         // A code inside a word is not the code: 'Vtopia' is not Vermont's.
         assertEquals(List.of("Vtopia = Wyoming", "Utopia = Vermont"), matched(pair("Vtopia", "Wyoming", "WY", 0.1),
             pair("Vtopia", "Vermont", "VT", 0.3), pair("Utopia", "Vermont", "VT", 0.2)));
@@ -46,5 +46,12 @@ class RenamePairTest {
         assertEquals(List.of("Green Mountain State = Vermont", "Lone Star State = Texas"), matched(
             pair("Green Mountain State", "Texas", "TX", null), pair("Green Mountain State", "Vermont", "VT", 0.3),
             pair("Lone Star State", "Vermont", "VT", 0.4), pair("Lone Star State", "Texas", "TX", 0.5)));
+    }
+
+    @Test
+    void aHeldNameDoesNotWinWithDosesFarOff() {
+        // Kansas renamed 'KS', beside a new 'Kansas City' with a fifth of Kansas's doses.
+        assertEquals(List.of("KS = Kansas"), matched(pair("Kansas City", "Kansas", "KS", Math.log(5)),
+            pair("KS", "Kansas", "KS", 0.1)));
     }
 }

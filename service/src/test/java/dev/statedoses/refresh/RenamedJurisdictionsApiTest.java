@@ -293,6 +293,22 @@ class RenamedJurisdictionsApiTest {
             cases.add(d.loads("a new jurisdiction in weeks where " + d.old() + " has zeros"));
         }
         for (int i = 0; i < 2; i++) {
+            // A new name of a state's size in the two oldest weeks, where that state has no row in the
+            // first (cut off, as in the lake's files) and zeros in the second: not the week of a change.
+            Draw d = draw(5800 + i);
+            LocalDate second = FIRST_WEEK.plusWeeks(1);
+            long usual = d.sources().get(d.source()).stream().filter(r -> r.jurisdiction().equals(d.old()))
+                .mapToLong(Row::doses).sum() / WEEKS;
+            d.change(rows -> rows.stream()
+                .filter(r -> !(r.jurisdiction().equals(d.old()) && r.week().equals(FIRST_WEEK)))
+                .map(r -> r.jurisdiction().equals(d.old()) && r.week().equals(second)
+                    ? new Row(d.old(), second, 0, 0) : r)
+                .toList());
+            d.change(rows -> withNew(rows, "Department of Defense", List.of(FIRST_WEEK, second), usual, d.random()));
+            cases.add(d.loads("a new jurisdiction in the two oldest weeks, where " + d.old() + " has no row, then "
+                + "zeros"));
+        }
+        for (int i = 0; i < 2; i++) {
             Draw d = draw(6000 + i);
             String territory = pick(TERRITORIES, d.random());
             int since = d.week(0, WEEKS - 1);
