@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 
-/** {@link CsvFormat} on univocity-parsers: RFC 4180 quoting, LF or CRLF, streaming. */
+/** {@link CsvFormat} on univocity-parsers: RFC 4180 quoting, LF, CRLF or CR line ends (mixed too), streaming. */
 public final class UnivocityCsv implements CsvFormat {
 
     /** Far more than any layout of the sources has (4 to 70 columns); a line with more is not one of them. */
@@ -18,11 +18,14 @@ public final class UnivocityCsv implements CsvFormat {
     @Override
     public CsvRecords open(Reader reader) {
         CsvParserSettings settings = new CsvParserSettings();
-        settings.setLineSeparatorDetectionEnabled(true);
+        // Every line end arrives as LF (LineEnds), so there is one separator to know.
+        settings.getFormat().setLineSeparator("\n");
         settings.setHeaderExtractionEnabled(false);
         settings.setIgnoreLeadingWhitespaces(true);
         settings.setIgnoreTrailingWhitespaces(true);
-        settings.setSkipEmptyLines(true);
+        // Blank lines come back as records and are skipped below: univocity skipping them itself
+        // did not count them, and every row after one was reported a line too early.
+        settings.setSkipEmptyLines(false);
         settings.setNullValue("");
         settings.setEmptyValue("");
         // No line of these sources is a comment: one starting with '#' (or with NUL, which the
@@ -36,26 +39,30 @@ public final class UnivocityCsv implements CsvFormat {
         CsvParser parser = new CsvParser(settings);
         try {
             // univocity fills its first buffer here, so the body's first read errors surface now.
-            parser.beginParsing(reader);
+            parser.beginParsing(new LineEnds(reader));
         } catch (TextParsingException e) {
             throw unwrap(e, 1);
         }
         return new CsvRecords() {
             // univocity counts the lines it has consumed; a record starts on the line after the
-            // previous record ended (blank lines are skipped, so we look at where its text starts).
+            // previous record (or blank line) ended.
             @Override
             public CsvRecord next() {
-                long before = parser.getContext().currentLine();
-                String[] fields;
-                try {
-                    fields = parser.parseNext();
-                } catch (TextParsingException e) {
-                    throw unwrap(e, before + 1);
+                while (true) {
+                    long before = parser.getContext().currentLine();
+                    String[] fields;
+                    try {
+                        fields = parser.parseNext();
+                    } catch (TextParsingException e) {
+                        throw unwrap(e, before + 1);
+                    }
+                    if (fields == null) {
+                        return null;
+                    }
+                    if (!blank(fields)) {
+                        return new CsvRecord(before + 1, fields);
+                    }
                 }
-                if (fields == null) {
-                    return null;
-                }
-                return new CsvRecord(before + 1, fields);
             }
 
             @Override
@@ -63,6 +70,11 @@ public final class UnivocityCsv implements CsvFormat {
                 parser.stopParsing();
             }
         };
+    }
+
+    /** A blank line (or one of spaces): one field, empty. */
+    private static boolean blank(String[] fields) {
+        return fields.length == 0 || (fields.length == 1 && (fields[0] == null || fields[0].isEmpty()));
     }
 
     /**
