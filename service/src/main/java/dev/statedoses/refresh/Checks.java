@@ -250,8 +250,9 @@ final class Checks {
     }
 
     /**
-     * A summary row among the counties (a state's total), or one county under two names: people
-     * the file's counties already count.
+     * A summary row among the counties (a state's total: by its Id, its county code 000, or its
+     * population, the sum of the state's other lines), or one county under two names: people the
+     * file's counties already count.
      */
     private Optional<SourceException> countiesCountedTwice(Handle tx) {
         URI url = urls.apply(SourceName.POPULATION);
@@ -259,12 +260,24 @@ final class Checks {
             .map((rs, ctx) -> {
                 String state = rs.getString("state");
                 String productState = rs.getString("product_state");
-                SourceException e = "summary".equals(rs.getString("fault"))
+                String fault = rs.getString("fault");
+                SourceException e = "summary".equals(fault)
                     ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id",
                         "the Id " + name(rs.getString("id")) + " is a summary row (Census summary level "
                             + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
                             + rs.getLong("population") + " people are a total of counties, which the county "
                             + "file must not hold")
+                    : "state_code".equals(fault)
+                    ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
+                        "the county code " + rs.getString("fips") + " is a state's own (county 000 is the state's "
+                            + "total in Census files), not a county's: its " + rs.getLong("population")
+                            + " people are a total of counties, which the county file must not hold")
+                    : "total".equals(fault)
+                    ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), POPULATION_COLUMN,
+                        name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")
+                            + " people, exactly as many as the " + rs.getLong("other_counties") + " other counties of "
+                            + name(state) + " together: it is the state's total, not a county, and its people "
+                            + "would be counted twice")
                     : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
                         "the county " + name(rs.getString("fips")) + " is listed twice, as "
                             + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))

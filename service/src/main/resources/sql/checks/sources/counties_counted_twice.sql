@@ -6,6 +6,10 @@
 --   County often the state's own name (as eight real counties are, Arkansas County among them), so
 --   only the Id tells: the first three digits of a Census geo id are its summary level, and a
 --   county's is 050.
+-- * a state's total in another form, which no Id marks: a line that holds exactly as many people
+--   as the other lines of its State together (a total appended by hand, 'Statewide', a file
+--   without ids), or a county code 000 (Id2 48000, Id 0500000US48000: a state's own code in the
+--   Census county files). Exact equality, among at least three lines of a state, is not chance.
 -- * one county (one FIPS code) under two names: 'Doña Ana' and 'Dona Ana', or 'Autauga' and
 --   'Autauga County'. Repeated word for word it is one county, and with two populations it is
 --   sql/checks/sources/conflicting_counties.sql's. The code is the Id's (0500000US + five
@@ -42,6 +46,20 @@ summary_rows as (
     select 'summary' as fault, line, null::bigint as first_line, summary_level, null as fips
     from ids
     where summary_level is not null
+    union all
+    select 'state_code', line, null, null, fips
+    from ids
+    where right(fips, 3) = '000'
+),
+totals as (
+    -- Counted as the product counts them (run_counties: a line repeated word for word is one).
+    select 'total' as fault, first_line as line, null::bigint as first_line, null as summary_level,
+           null as fips
+    from (select first_line, population,
+                 sum(population) over (partition by state) as state_total,
+                 count(*) over (partition by state) as lines
+          from run_counties) c
+    where lines >= 3 and population > 0 and population * 2 = state_total
 ),
 repeated as (
     -- Codes on more than one line: none in a real file, so names are compared for few lines.
@@ -73,6 +91,8 @@ fips_twice as (
 fault as (
     select * from summary_rows
     union all
+    select * from totals
+    union all
     select * from fips_twice
     order by line
     limit 1
@@ -81,7 +101,8 @@ fault as (
 select u.fault, u.line, u.first_line, u.fips, c.id, c.id2, c.county, c.state, c.population_estimate_2018 as population,
        u.summary_level, f.county as first_county, f.state as first_state,
        (select j.name from dwh.jurisdictions j where j.name = c.state and j.kind in ('state', 'district'))
-           as product_state
+           as product_state,
+       (select count(*) - 1 from run_counties where state = c.state) as other_counties
 from fault u
 cross join lateral (select * from raw.county_population where line = u.line limit 1) c
 left join lateral (select * from raw.county_population where line = u.first_line limit 1) f on true

@@ -239,6 +239,25 @@ class HostileSourcesApiTest {
             plain(POPULATION + "0500000US04003,04003,Arkansas,Arkansas,500\n0400000US04,04,Arkansas,Arkansas,10500\n"),
             "/problems/source-content", 56L, "Id", "Arkansas", "the Id 0400000US04 is a summary row (Census "
                 + "summary level 040)"));
+        // A state's total that no Id marks: its people equal the sum of the state's other lines
+        // (1234 + 1000 + 766 = 3000, lines 48, 55 and 56), or its county code is 000.
+        String vermont = "0500000US46003,46003,Bennington,Vermont,1000\n0500000US46005,46005,Caledonia,Vermont,766\n";
+        String sum = "Vermont, Vermont has 3000 people, exactly as many as the 3 other counties of Vermont together: "
+            + "it is the state's total, not a county, and its people would be counted twice";
+        cases.add(new Case("Vermont's total appended by hand to a file without ids", "population",
+            plain(withoutColumn(withoutColumn(POPULATION + vermont, 0), 0) + "Vermont,Vermont,3000\n"),
+            "/problems/source-content", 57L, POPULATION_COLUMN, "Vermont", sum));
+        cases.add(new Case("Vermont's total as Statewide, without ids", "population",
+            plain(POPULATION + vermont + ",,Statewide,Vermont,3000\n"), "/problems/source-content", 57L,
+            POPULATION_COLUMN, "Vermont", sum.replace("Vermont, Vermont has", "Statewide, Vermont has")));
+        cases.add(new Case("Vermont's total as Statewide, under a county code of its own", "population",
+            plain(POPULATION + vermont + "0500000US46999,46999,Statewide,Vermont,3000\n"),
+            "/problems/source-content", 57L, POPULATION_COLUMN, "Vermont",
+            sum.replace("Vermont, Vermont has", "Statewide, Vermont has")));
+        cases.add(new Case("Vermont's stale total as county 000", "population",
+            plain(POPULATION + vermont + "0500000US46000,46000,Vermont,Vermont,2999\n"),
+            "/problems/source-content", 57L, "Id2", "Vermont", "the county code 46000 is a state's own (county 000 "
+                + "is the state's total in Census files), not a county's: its 2999 people are a total of counties"));
         // One code under a State the reference does not know: the unplaced-county check says it better.
         cases.add(new Case("Addison again under VERMONT", "population",
             plain(POPULATION + "0500000US46001,46001,Addison,VERMONT,1234\n"), "/problems/source-content", 55L,
