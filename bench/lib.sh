@@ -171,6 +171,23 @@ start_service_on() {
         tail -n 30 "$log_file" >&2 || true
         die "the service did not start on port $port (log: $log_file)"
     fi
+    wait_warm_up "$log_file"
+}
+
+# Once it serves, the service runs a refresh's Java work on generated data so that the JIT has
+# compiled it before the first refresh (dev.statedoses.WarmUp, about a second of one core). Wait
+# for it to end, so that no timed run, and no baseline, shares the CPU with it; a jar built before
+# it (no WarmUp class) is not waited for.
+wait_warm_up() {
+    local log_file=$1 deadline
+    python3 -c 'import sys, zipfile; sys.exit("dev/statedoses/WarmUp.class" not in zipfile.ZipFile(sys.argv[1]).namelist())' \
+        "$JAR" || return 0
+    deadline=$((SECONDS + 60))
+    until grep -q "WarmUp warm-up" "$log_file"; do
+        ((SECONDS < deadline)) || { log "the service's warm-up did not end within 60 s: measuring anyway"; return 0; }
+        sleep 0.1
+    done
+    log "$(grep -o "warm-up: .*" "$log_file" | head -n 1)"
 }
 
 # Stops the service started last: SIGTERM, then (after 30 s) SIGKILL. Its warehouse is the

@@ -184,6 +184,8 @@ public final class Main {
         if (wiring.refreshIsOpen()) {
             LOG.warn("REFRESH_TOKEN is not set: anyone who can reach port {} can trigger a refresh", app.port());
         }
+        // After "serving on": start-up does not wait for it.
+        WarmUp.startInBackground(Wiring.objectMapper());
         return SERVING;
     }
 

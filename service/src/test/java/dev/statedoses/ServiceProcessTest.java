@@ -60,6 +60,27 @@ class ServiceProcessTest {
         assertFalse(err.contains("already exists, skipping"), err);
     }
 
+    /**
+     * The JIT warm-up runs after the service serves, on its generated sources (12 rounds of 2 x
+     * 63 x 28 allocations and 3,220 counties), and ends without an error.
+     */
+    @Test
+    void theServiceWarmsUpOnGeneratedDataAfterItServes() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Map<String, String> env = new HashMap<>(TestWarehouse.environment(
+                upstream.serveFixtureSources(TestWarehouse.newDatabase())));
+            env.put("PORT", "0");
+            try (ServiceProcess service = ServiceProcess.start("serve", env)) {
+                service.awaitServing();
+                service.awaitLog("INFO  WarmUp warm-up: ", Duration.ofSeconds(60));
+                String log = service.log();
+                assertTrue(log.indexOf("Main serving on") < log.indexOf("WarmUp warm-up: "), log);
+                assertTrue(log.contains("run 12 times on generated data (" + 12 * 6_748 + " rows, "), log);
+                assertFalse(log.contains("warm-up failed"), log);
+            }
+        }
+    }
+
     /** Starts serve with {@code env}, waits until it serves, SIGTERMs it, and answers its whole stderr. */
     private static String serveThenSigterm(Map<String, String> env) throws Exception {
         Map<String, String> all = new HashMap<>(env);

@@ -1,6 +1,8 @@
 package dev.statedoses.product;
 
 import dev.statedoses.product.ProductResponse.Prepared;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -54,6 +56,45 @@ public final class ProductSnapshot {
         return new ProductSnapshot(List.copyOf(rows), refreshedAt,
             responses.prepare(rows, Columns.STATE, refreshedAt), Map.copyOf(byKey),
             Map.copyOf(product.weeksByState()), responses);
+    }
+
+    /**
+     * A snapshot of generated rows (51 states over {@code weeks} weeks), with every answer written:
+     * the reload's own Java work, for the warm-up ({@code dev.statedoses.WarmUp}). Answers the
+     * bytes written.
+     */
+    public static long warmUp(ProductResponse responses, int weeks) {
+        Instant at = Instant.parse("2021-06-28T00:00:00Z");
+        List<StateRatio> rows = new ArrayList<>();
+        WeeklySeries.Collector series = new WeeklySeries.Collector();
+        for (int s = 0; s < 51; s++) {
+            String state = "State " + (char) ('A' + s / 26) + (char) ('A' + s % 26);
+            long population = 500_000L + s * 750_011L;
+            long moderna = 0;
+            long pfizer = 0;
+            for (int w = 0; w < weeks; w++) {
+                long weekModerna = (s * 7_919L + w * 104_729L) % 90_000;
+                long weekPfizer = (s * 15_485_863L + w * 7_919L) % 120_000;
+                moderna += weekModerna;
+                pfizer += weekPfizer;
+                series.add(state, LocalDate.of(2020, 12, 14).plusWeeks(w), weekModerna, weekPfizer,
+                    moderna + pfizer, ratio(population, moderna + pfizer));
+            }
+            rows.add(new StateRatio(state, state.substring(6), population, moderna, pfizer, moderna + pfizer,
+                ratio(population, moderna + pfizer), at));
+        }
+        ProductSnapshot snapshot = of(new RatioRepository.Product(rows, series.byState()), responses);
+        long bytes = snapshot.all().json().length + snapshot.all().csv().length;
+        for (StateRatio row : rows) {
+            Prepared one = snapshot.prepared(row);
+            bytes += one.json().length + one.csv().length;
+        }
+        return bytes + snapshot.allWeeks().json().length + snapshot.allWeeks().csv().length;
+    }
+
+    private static BigDecimal ratio(long population, long doses) {
+        return doses == 0 ? null : BigDecimal.valueOf(population).divide(BigDecimal.valueOf(doses), 4,
+            RoundingMode.HALF_UP);
     }
 
     /** No product: before the first refresh. */

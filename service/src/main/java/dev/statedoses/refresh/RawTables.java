@@ -42,22 +42,29 @@ final class RawTables {
     /** Empties the source's raw table and copies the body's rows into it; answers how many. */
     long copy(Handle tx, long runId, SourceName source, SourceStream body) {
         tx.execute("truncate " + table(source));
-        if (source == SourceName.POPULATION) {
-            try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source),
-                    "run_id", "line", "id", "id2", "county", "state", "population_estimate_2018")) {
-                long rows = counties.read(body, c -> copy.field(runId).field(c.line()).field(c.id()).field(c.id2())
-                    .field(c.county()).field(c.state()).field(c.population()).endRow());
-                copy.finish();
-                return rows;
-            }
-        }
-        try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source), "run_id", "line", "jurisdiction",
-                "week_of_allocations", "first_dose_allocations", "second_dose_allocations")) {
-            long rows = allocations.read(body, a -> copy.field(runId).field(a.line()).field(a.jurisdiction())
-                .field(a.week()).field(a.firstDoses()).field(a.secondDoses()).endRow());
+        try (CopyWriter copy = CopyWriter.begin(tx.getConnection(), table(source), columns(source))) {
+            long rows = write(copy, runId, source, body);
             copy.finish();
             return rows;
         }
+    }
+
+    /** The raw table's columns, in the order {@link #write} sends the values. */
+    private static String[] columns(SourceName source) {
+        return source == SourceName.POPULATION
+            ? new String[] {"run_id", "line", "id", "id2", "county", "state", "population_estimate_2018"}
+            : new String[] {"run_id", "line", "jurisdiction", "week_of_allocations", "first_dose_allocations",
+                "second_dose_allocations"};
+    }
+
+    /** Parses the body's rows into {@code copy}, one COPY row each; answers how many. */
+    long write(CopyWriter copy, long runId, SourceName source, SourceStream body) {
+        if (source == SourceName.POPULATION) {
+            return counties.read(body, c -> copy.field(runId).field(c.line()).field(c.id()).field(c.id2())
+                .field(c.county()).field(c.state()).field(c.population()).endRow());
+        }
+        return allocations.read(body, a -> copy.field(runId).field(a.line()).field(a.jurisdiction())
+            .field(a.week()).field(a.firstDoses()).field(a.secondDoses()).endRow());
     }
 
     /** The weeks an allocation source's raw table covers (sql/source_weeks.sql); none for the population. */

@@ -1,6 +1,7 @@
 package dev.statedoses.source;
 
 import dev.statedoses.util.Sha256;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -46,6 +47,14 @@ public final class SourceStream extends FilterInputStream {
         this.url = url;
         this.maxBytes = maxBytes;
         this.sha256 = Sha256.digest();
+    }
+
+    /**
+     * A body already in memory, read as a fetched one is (counted, hashed, its shape watched):
+     * the warm-up's generated sources.
+     */
+    public static SourceStream of(byte[] body, SourceName source, URI url) {
+        return new SourceStream(new ByteArrayInputStream(body), source, url, body.length);
     }
 
     /**

@@ -1,0 +1,72 @@
+package dev.statedoses;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.statedoses.product.ProductResponse;
+import dev.statedoses.product.ProductSnapshot;
+import dev.statedoses.refresh.LoadWarmUp;
+import dev.statedoses.source.AllocationCsv;
+import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.UnivocityCsv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Once the service serves, a background thread runs the Java work of a refresh (parsing, checking
+ * and encoding three generated sources: {@link LoadWarmUp}) and of a snapshot reload (writing every
+ * answer of a generated product: {@link ProductSnapshot#warmUp}) a few times, so that the JIT
+ * compiles it before the first real refresh needs it.
+ *
+ * <p>A refresh is rare and usually the first since the start: measured by bench/refresh.sh, the
+ * second to sixth refresh after a start took about twice as long as the twentieth, most of it the
+ * JIT interpreting and compiling that code on the cores the warehouse also needs. Nothing here
+ * touches the warehouse or the network, and nothing it does is kept; it runs after the first
+ * answer can be given, so start-up does not wait for it.
+ */
+public final class WarmUp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
+
+    /** Enough for the row paths to reach C2 (thousands of calls each); about a second of one core, cold. */
+    static final int ROUNDS = 12;
+
+    private final LoadWarmUp load;
+    private final ProductResponse responses;
+
+    WarmUp(ObjectMapper json) {
+        UnivocityCsv csv = new UnivocityCsv();
+        this.load = new LoadWarmUp(new AllocationCsv(csv), new CountyPopulationCsv(csv));
+        this.responses = new ProductResponse(json);
+    }
+
+    /** What the rounds did: rows parsed and encoded, answer bytes written. */
+    record Done(int rounds, long rows, long bytes, long millis) {
+    }
+
+    /** Runs {@code rounds} rounds here. */
+    Done run(int rounds) {
+        long started = System.nanoTime();
+        long rows = 0;
+        long bytes = 0;
+        for (int i = 0; i < rounds; i++) {
+            rows += load.round();
+            bytes += ProductSnapshot.warmUp(responses, LoadWarmUp.WEEKS);
+        }
+        return new Done(rounds, rows, bytes, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Starts the rounds on a daemon thread; a failure is logged and harms nothing. */
+    static void startInBackground(ObjectMapper json) {
+        Thread thread = new Thread(() -> {
+            try {
+                Done done = new WarmUp(json).run(ROUNDS);
+                LOG.info("warm-up: a refresh's parsing and a snapshot's answers run {} times on generated data "
+                    + "({} rows, {} bytes) in {} ms", done.rounds(), done.rows(), done.bytes(), done.millis());
+            } catch (RuntimeException e) {
+                LOG.warn("warm-up failed ({}); refreshes run as before, only colder", e.toString());
+            }
+        }, "warm-up");
+        thread.setDaemon(true);
+        thread.setPriority(Thread.MIN_PRIORITY);
+        thread.start();
+    }
+}
