@@ -219,13 +219,16 @@ class DataChecksTest {
     }
 
     @Test
-    void aStateWithoutDosesIsAWarningUnlessMostStatesHaveNone() {
+    void aStateWithoutDosesIsAWarningEvenWhenMostStatesHaveNone() {
         assertEquals(result("plausible_people_per_dose", "warn",
                 "1 state(s) far from the median people per dose of the states, 1.0000: Vermont no doses"),
             checks(1000, doses("Vermont", 0)).get("plausible_people_per_dose"));
-        // Only Ohio and Utah have doses, as in the fixtures: nothing to compare with.
-        assertEquals(result("plausible_people_per_dose", "pass",
-                "more than half of the states have no doses: the states are not compared"),
+        // Only Ohio and Utah have doses, as in the fixtures: nothing to compare with, but the 49
+        // states without doses are named (the first ten, by name).
+        assertEquals(result("plausible_people_per_dose", "warn",
+                "49 of the 51 states have no doses, more than half, so the states are not compared: Alabama, "
+                    + "Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of Columbia, "
+                    + "Florida and 39 more"),
             checks(0, doses("Ohio", 1000, "Utah", 10)).get("plausible_people_per_dose"));
     }
 }
