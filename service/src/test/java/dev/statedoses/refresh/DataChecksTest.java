@@ -2,6 +2,7 @@ package dev.statedoses.refresh;
 
 import static dev.statedoses.support.RawRows.allocate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.MigratedDatabase;
 import dev.statedoses.support.RawRows;
@@ -77,8 +78,15 @@ class DataChecksTest {
             exclude(h, "Guam", "territory", 7);
         });
         assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
-            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "plausible_people_per_dose"),
+            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "plausible_people_per_dose",
+            "plausible_population"),
             List.copyOf(checks.keySet()));
+        // Every state has 1,000 people here, far under any census count: that check has tests of its own.
+        CheckResult census = checks.remove("plausible_population");
+        assertEquals("warn", census.status());
+        assertTrue(census.detail().startsWith("51 state(s) more than 1.25 times over or under their 2020 census "
+            + "count: California 1000 (39538.22 times under its census count, 39538223); Texas 1000 "), census.detail());
+        assertTrue(census.detail().endsWith("; and 41 more"), census.detail());
         assertEquals(List.of(
             result("unique_state", "pass", "every state has one row in dwh.state_doses"),
             result("unique_state_code", "pass", "every state_code has one row in dwh.state_doses"),
@@ -230,5 +238,56 @@ class DataChecksTest {
                     + "Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of Columbia, "
                     + "Florida and 39 more"),
             checks(0, doses("Ohio", 1000, "Utah", 10)).get("plausible_people_per_dose"));
+    }
+
+    /** Each state's population set to its 2020 census count times {@code factor}, then {@code setUp}. */
+    private static Consumer<Handle> censusTimes(double factor, String... setUp) {
+        return h -> {
+            h.createUpdate("""
+                    update dwh.state_doses s set population = round(j.census_2020_population * :factor)
+                    from dwh.jurisdictions j where j.name = s.state""").bind("factor", factor).execute();
+            for (String sql : setUp) {
+                h.execute(sql);
+            }
+        };
+    }
+
+    @Test
+    void statesAtTheirCensusCountsPassTheCensusComparison() {
+        assertEquals(result("plausible_population", "pass",
+                "every state's population is within 1.25 times its 2020 census count (1.00 to 1.00 times)"),
+            checks(10, censusTimes(1)).get("plausible_population"));
+        // 1.2 times over and 0.81 times under are within it.
+        assertEquals("pass", checks(10, censusTimes(1,
+            "update dwh.state_doses set population = 771692 where state = 'Vermont'",
+            "update dwh.state_doses set population = 467249 where state = 'Wyoming'"))
+            .get("plausible_population").status());
+    }
+
+    @Test
+    void aStateFarFromItsCensusCountIsAWarningNamingIt() {
+        // Texas's total appended as a county (twice 29,145,505), New Jersey's people under New York
+        // (20,201,249 / 9,288,994 = 2.17 times under), Wyoming at 1.3 times (749,906 / 576,851 = 1.2999...).
+        assertEquals(result("plausible_population", "warn",
+                "3 state(s) more than 1.25 times over or under their 2020 census count: New York 9288994 (2.17 times "
+                    + "under its census count, 20201249); Texas 58291010 (2.00 times over its census count, "
+                    + "29145505); Wyoming 749906 (1.30 times over its census count, 576851)"),
+            checks(10, censusTimes(1,
+                "update dwh.state_doses set population = 58291010 where state = 'Texas'",
+                "update dwh.state_doses set population = 9288994 where state = 'New York'",
+                "update dwh.state_doses set population = 749906 where state = 'Wyoming'"))
+                .get("plausible_population"));
+    }
+
+    @Test
+    void aCountyFileInThousandsIsAWarningThatTheComparisonBetweenStatesCannotGive() {
+        Map<String, CheckResult> checks = checks(10, censusTimes(0.001));
+        CheckResult census = checks.get("plausible_population");
+        assertEquals("warn", census.status());
+        // Farthest first: Alaska 733,391 / 733 = 1000.53, Rhode Island 1,097,379 / 1,097 = 1000.35.
+        assertTrue(census.detail().startsWith("51 state(s) more than 1.25 times over or under their 2020 census count: "
+            + "Alaska 733 (1000.53 times under its census count, 733391); Rhode Island 1097 (1000.35 times under its "
+            + "census count, 1097379); "), census.detail());
+        assertTrue(census.detail().endsWith("; and 41 more"), census.detail());
     }
 }

@@ -37,7 +37,7 @@ class RefreshRunsApiTest {
 
     private static final String CHECK_NAMES = "unique_state, unique_state_code, not_null, "
         + "accepted_values_jurisdiction, row_count, reconciliation, completeness_moderna, completeness_pfizer, "
-        + "plausible_people_per_dose";
+        + "plausible_people_per_dose, plausible_population";
 
     private FixtureServer upstream;
     private Config config;
@@ -126,7 +126,7 @@ class RefreshRunsApiTest {
             .body("status", equalTo("succeeded"))
             .body("sources.weeks", contains(2, 1, null))
             .body("checks.name", contains(CHECK_NAMES.split(", ")))
-            .body("checks.status", contains("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn"))
+            .body("checks.status", contains("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn", "warn"))
             .body("checks.detail", contains(
                 "every state has one row in dwh.state_doses",
                 "every state_code has one row in dwh.state_doses",
@@ -143,13 +143,24 @@ class RefreshRunsApiTest {
                 // 48 of the 51 states have no doses in the fixtures (all but New York, Illinois, Vermont).
                 "48 of the 51 states have no doses, more than half, so the states are not compared: Alabama, "
                     + "Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of Columbia, "
-                    + "Florida and 38 more"));
+                    + "Florida and 38 more",
+                // The fixtures' populations (10,000 a state; New York 6,000, Illinois 3,000) against
+                // the 2020 census: Illinois 12,812,508 / 3,000 = 4270.84 times under, and so on.
+                "51 state(s) more than 1.25 times over or under their 2020 census count: Illinois 3000 (4270.84 "
+                    + "times under its census count, 12812508); California 10000 (3953.82 times under its census "
+                    + "count, 39538223); New York 6000 (3366.87 times under its census count, 20201249); Texas 10000 "
+                    + "(2914.55 times under its census count, 29145505); Florida 10000 (2153.82 times under its "
+                    + "census count, 21538187); Pennsylvania 10000 (1300.27 times under its census count, 13002700); "
+                    + "Ohio 10000 (1179.94 times under its census count, 11799448); Georgia 10000 (1071.19 times "
+                    + "under its census count, 10711908); North Carolina 10000 (1043.94 times under its census "
+                    + "count, 10439388); Michigan 10000 (1007.73 times under its census count, 10077331); and 41 "
+                    + "more"));
     }
 
     @Test
     void theRefreshReportHasTheSameChecksAndWeeks() {
         assertEquals(List.of(CHECK_NAMES.split(", ")), report.getList("checks.name"));
-        assertEquals(List.of("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn"),
+        assertEquals(List.of("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn", "warn"),
             report.getList("checks.status"));
         assertEquals("week 2020-12-28 has 2 of 6 jurisdictions", report.getString("checks[6].detail"));
         assertEquals(java.util.Arrays.asList("2020-12-28", "2021-01-04", null), report.getList("sources.first_week"));
@@ -224,7 +235,7 @@ class RefreshRunsApiTest {
                 held.given().get("/refreshes/1").then()
                     .body("status", equalTo("succeeded"))
                     .body("duration_ms", greaterThanOrEqualTo(0))
-                    .body("checks", hasSize(9));
+                    .body("checks", hasSize(10));
             }
         }
     }

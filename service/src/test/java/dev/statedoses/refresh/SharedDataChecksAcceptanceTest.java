@@ -63,7 +63,11 @@ class SharedDataChecksAcceptanceTest {
                 assertEquals(Map.of("unique_state", "pass", "unique_state_code", "pass", "not_null", "pass",
                     "accepted_values_jurisdiction", "pass", "row_count", "pass", "reconciliation", "pass",
                     "completeness_moderna", completeness, "completeness_pfizer", completeness,
-                    "plausible_people_per_dose", "pass"), statuses, variant);
+                    "plausible_people_per_dose", "pass", "plausible_population", "pass"), statuses, variant);
+                // The real file's 2018 estimates against the 2020 census: Idaho 0.95 (it grew fastest)
+                // to DC 1.02.
+                assertEquals("every state's population is within 1.25 times its 2020 census count (0.95 to 1.02 times)",
+                    answer.getString("checks.find { it.name == 'plausible_population' }.detail"), variant);
                 assertEquals(modernaDetail, answer.getString("checks.find { it.name == 'completeness_moderna' }.detail"));
                 assertEquals(pfizerDetail, answer.getString("checks.find { it.name == 'completeness_pfizer' }.detail"));
                 assertEquals(java.util.Arrays.asList(modernaFirst, pfizerFirst, null),
