@@ -78,8 +78,8 @@ class DataChecksTest {
             exclude(h, "Guam", "territory", 7);
         });
         assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
-            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "plausible_people_per_dose",
-            "plausible_population"),
+            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "allocation_weeks",
+            "plausible_people_per_dose", "plausible_population"),
             List.copyOf(checks.keySet()));
         // Every state has 1,000 people here, far under any census count: that check has tests of its own.
         CheckResult census = checks.remove("plausible_population");
@@ -98,6 +98,8 @@ class DataChecksTest {
             result("reconciliation", "pass", "517 doses in the sources = 510 in state rows + 7 excluded"),
             result("completeness_moderna", "pass", "1 week, with 51 jurisdictions"),
             result("completeness_pfizer", "pass", "1 week, with 1 jurisdiction"),
+            result("allocation_weeks", "pass",
+                "moderna 1 week, 2021-01-04; pfizer 1 week, 2021-01-04: each has a row in every week of the other's"),
             result("plausible_people_per_dose", "pass",
                 "every state's people per dose is within 3 times the median of the states, 100.0000")),
             List.copyOf(checks.values()));
@@ -289,5 +291,53 @@ class DataChecksTest {
             + "Alaska 733 (1000.53 times under its census count, 733391); Rhode Island 1097 (1000.35 times under its "
             + "census count, 1097379); "), census.detail());
         assertTrue(census.detail().endsWith("; and 41 more"), census.detail());
+    }
+
+    /** Vermont's rows in {@code weeks} of {@code manufacturer}'s source, 5 + 5 doses each. */
+    private static void vermontIn(Handle h, String manufacturer, String... weeks) {
+        for (String week : weeks) {
+            allocate(h, manufacturer, "Vermont", week, 5, 5);
+        }
+    }
+
+    @Test
+    void aWeekOneAllocationSourceHasAndTheOtherLacksIsAWarning() {
+        assertEquals(result("allocation_weeks", "warn", "pfizer has no row in 1 week that moderna has: 2021-01-11"),
+            checks(10, h -> {
+                vermontIn(h, "moderna", "2021-01-04", "2021-01-11", "2021-01-18");
+                vermontIn(h, "pfizer", "2021-01-04", "2021-01-18");
+            }).get("allocation_weeks"));
+        // A file of its last week alone beside a whole series: its week before is not excused.
+        assertEquals(result("allocation_weeks", "warn",
+                "moderna has no row in 2 weeks that pfizer has: 2021-01-04, 2021-01-11"),
+            checks(10, h -> {
+                vermontIn(h, "pfizer", "2021-01-04", "2021-01-11", "2021-01-18");
+                vermontIn(h, "moderna", "2021-01-18");
+            }).get("allocation_weeks"));
+        // Both ways at once, past ten weeks: each source's missing weeks, the first ten named.
+        assertEquals(result("allocation_weeks", "warn", "moderna has no row in 12 weeks that pfizer has: "
+                + "2021-03-01, 2021-03-08, 2021-03-15, 2021-03-22, 2021-03-29, 2021-04-05, 2021-04-12, 2021-04-19, "
+                + "2021-04-26, 2021-05-03 and 2 more; pfizer has no row in 2 weeks that moderna has: 2020-12-28, "
+                + "2021-01-04"),
+            checks(10, h -> {
+                vermontIn(h, "moderna", "2020-12-28", "2021-01-04", "2021-01-11", "2021-02-22");
+                vermontIn(h, "pfizer", "2021-01-11", "2021-02-22");
+                for (int week = 0; week < 12; week++) {
+                    vermontIn(h, "pfizer", java.time.LocalDate.of(2021, 3, 1).plusWeeks(week).toString());
+                }
+            }).get("allocation_weeks"));
+    }
+
+    @Test
+    void pfizersFirstWeekBeforeModernasIsExpected() {
+        // Pfizer's allocations began a week before Moderna's (2020-12-14, 2020-12-21).
+        assertEquals(result("allocation_weeks", "pass", "moderna 2 weeks, 2020-12-21 to 2020-12-28; pfizer 3 weeks, "
+                + "2020-12-14 to 2020-12-28: each has a row in every week of the other's"),
+            checks(10, h -> {
+                vermontIn(h, "pfizer", "2020-12-14", "2020-12-21", "2020-12-28");
+                vermontIn(h, "moderna", "2020-12-21", "2020-12-28");
+            }).get("allocation_weeks"));
+        assertEquals(result("allocation_weeks", "warn", "only one allocation source has rows: the other covers no week"),
+            checks(10, h -> vermontIn(h, "pfizer", "2020-12-14")).get("allocation_weeks"));
     }
 }
