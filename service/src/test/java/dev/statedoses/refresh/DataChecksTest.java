@@ -78,7 +78,7 @@ class DataChecksTest {
             exclude(h, "Guam", "territory", 7);
         });
         assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
-            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "allocation_weeks",
+            "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "allocation_coverage",
             "plausible_people_per_dose", "plausible_population"),
             List.copyOf(checks.keySet()));
         // Every state has 1,000 people here, far under any census count: that check has tests of its own.
@@ -98,8 +98,10 @@ class DataChecksTest {
             result("reconciliation", "pass", "517 doses in the sources = 510 in state rows + 7 excluded"),
             result("completeness_moderna", "pass", "1 week, with 51 jurisdictions"),
             result("completeness_pfizer", "pass", "1 week, with 1 jurisdiction"),
-            result("allocation_weeks", "pass",
-                "moderna 1 week, 2021-01-04; pfizer 1 week, 2021-01-04: each has a row in every week of the other's"),
+            // Pfizer allocates to Guam alone here.
+            result("allocation_coverage", "warn", "pfizer has no row for 51 states or cities that moderna has: "
+                + "Alabama, Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of "
+                + "Columbia, Florida and 41 more"),
             result("plausible_people_per_dose", "pass",
                 "every state's people per dose is within 3 times the median of the states, 100.0000")),
             List.copyOf(checks.values()));
@@ -302,20 +304,20 @@ class DataChecksTest {
 
     @Test
     void aWeekOneAllocationSourceHasAndTheOtherLacksIsAWarning() {
-        assertEquals(result("allocation_weeks", "warn", "pfizer has no row in 1 week that moderna has: 2021-01-11"),
+        assertEquals(result("allocation_coverage", "warn", "pfizer has no row in 1 week that moderna has: 2021-01-11"),
             checks(10, h -> {
                 vermontIn(h, "moderna", "2021-01-04", "2021-01-11", "2021-01-18");
                 vermontIn(h, "pfizer", "2021-01-04", "2021-01-18");
-            }).get("allocation_weeks"));
+            }).get("allocation_coverage"));
         // A file of its last week alone beside a whole series: its week before is not excused.
-        assertEquals(result("allocation_weeks", "warn",
+        assertEquals(result("allocation_coverage", "warn",
                 "moderna has no row in 2 weeks that pfizer has: 2021-01-04, 2021-01-11"),
             checks(10, h -> {
                 vermontIn(h, "pfizer", "2021-01-04", "2021-01-11", "2021-01-18");
                 vermontIn(h, "moderna", "2021-01-18");
-            }).get("allocation_weeks"));
+            }).get("allocation_coverage"));
         // Both ways at once, past ten weeks: each source's missing weeks, the first ten named.
-        assertEquals(result("allocation_weeks", "warn", "moderna has no row in 12 weeks that pfizer has: "
+        assertEquals(result("allocation_coverage", "warn", "moderna has no row in 12 weeks that pfizer has: "
                 + "2021-03-01, 2021-03-08, 2021-03-15, 2021-03-22, 2021-03-29, 2021-04-05, 2021-04-12, 2021-04-19, "
                 + "2021-04-26, 2021-05-03 and 2 more; pfizer has no row in 2 weeks that moderna has: 2020-12-28, "
                 + "2021-01-04"),
@@ -325,19 +327,34 @@ class DataChecksTest {
                 for (int week = 0; week < 12; week++) {
                     vermontIn(h, "pfizer", java.time.LocalDate.of(2021, 3, 1).plusWeeks(week).toString());
                 }
-            }).get("allocation_weeks"));
+            }).get("allocation_coverage"));
+    }
+
+    @Test
+    void aStateOrCityOneAllocationSourceHasAndTheOtherLacksIsAWarning() {
+        // Texas and Chicago left out of the whole Moderna file; Guam (a territory) is not compared.
+        assertEquals(result("allocation_coverage", "warn",
+                "moderna has no row for 2 states or cities that pfizer has: Chicago, Texas"),
+            checks(10, h -> {
+                vermontIn(h, "moderna", "2021-01-04");
+                vermontIn(h, "pfizer", "2021-01-04");
+                allocate(h, "pfizer", "Texas", "2021-01-04", 5, 5);
+                allocate(h, "pfizer", "Chicago", "2021-01-04", 5, 5);
+                allocate(h, "pfizer", "Guam", "2021-01-04", 5, 5);
+            }).get("allocation_coverage"));
     }
 
     @Test
     void pfizersFirstWeekBeforeModernasIsExpected() {
         // Pfizer's allocations began a week before Moderna's (2020-12-14, 2020-12-21).
-        assertEquals(result("allocation_weeks", "pass", "moderna 2 weeks, 2020-12-21 to 2020-12-28; pfizer 3 weeks, "
-                + "2020-12-14 to 2020-12-28: each has a row in every week of the other's"),
+        assertEquals(result("allocation_coverage", "pass", "moderna 2 weeks, 2020-12-21 to 2020-12-28; pfizer 3 weeks, "
+                + "2020-12-14 to 2020-12-28: each has a row in every week of the other's, and for every state, DC "
+                + "and city"),
             checks(10, h -> {
                 vermontIn(h, "pfizer", "2020-12-14", "2020-12-21", "2020-12-28");
                 vermontIn(h, "moderna", "2020-12-21", "2020-12-28");
-            }).get("allocation_weeks"));
-        assertEquals(result("allocation_weeks", "warn", "only one allocation source has rows: the other covers no week"),
-            checks(10, h -> vermontIn(h, "pfizer", "2020-12-14")).get("allocation_weeks"));
+            }).get("allocation_coverage"));
+        assertEquals(result("allocation_coverage", "warn", "only one allocation source has rows: the other covers no week"),
+            checks(10, h -> vermontIn(h, "pfizer", "2020-12-14")).get("allocation_coverage"));
     }
 }

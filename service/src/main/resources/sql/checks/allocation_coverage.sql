@@ -1,0 +1,72 @@
+-- The two allocation sources over the same weeks and the same places. Each file can be complete week by week (the
+-- completeness checks) while one covers less of the period than the other: a Moderna file of one
+-- week beside Pfizer's 28 put every state at 19 people per dose, a Moderna file without the week
+-- of 2021-04-05, a Pfizer file that stops in March. A week that one source has and the other has
+-- no row in is a warning naming the weeks. One week is expected: Pfizer's first allocations came a
+-- week before Moderna's (2020-12-14 and 2020-12-21), so a source's first week, when it is the
+-- week just before the other's first, is not counted. The lake's cut files cover the same weeks.
+with places as (
+    select distinct manufacturer as source, jurisdiction
+    from run_allocations
+    where kind in ('state', 'district', 'city')
+),
+missing_places as (
+    select p.source, o.source as other, p.jurisdiction
+    from places p
+    cross join (values ('moderna'), ('pfizer')) as o (source)
+    where o.source <> p.source
+      and exists (select 1 from run_allocations where manufacturer = o.source)
+      and not exists (select 1 from places x where x.source = o.source and x.jurisdiction = p.jurisdiction)
+),
+places_per_other as (
+    select other, count(*) as places, min(source) as source,
+           string_agg(jurisdiction, ', ' order by jurisdiction) filter (where n <= 10) as first_ten
+    from (select *, row_number() over (partition by other order by jurisdiction) as n from missing_places) m
+    group by other
+),
+weeks as (
+    select distinct manufacturer as source, week_of_allocations as week from run_allocations
+),
+firsts as (
+    select source, min(week) as first_week, max(week) as last_week, count(*) as weeks
+    from weeks group by source
+),
+missing as (
+    -- Weeks of `source` that `other` has no row in, but for source's first week when it is the
+    -- week just before other's first (Pfizer's 2020-12-14).
+    select w.source, o.source as other, w.week
+    from weeks w
+    join firsts s on s.source = w.source
+    join firsts o on o.source <> w.source
+    where not exists (select 1 from weeks x where x.source = o.source and x.week = w.week)
+      and not (w.week = s.first_week and w.week = o.first_week - 7)
+),
+per_other as (
+    select other, count(*) as weeks, min(source) as source,
+           string_agg(week::text, ', ' order by week) filter (where n <= 10) as first_ten
+    from (select *, row_number() over (partition by other order by week) as n from missing) m
+    group by other
+)
+select 'allocation_coverage' as name,
+       case when (select count(*) from firsts) = 2 and not exists (select 1 from missing)
+                 and not exists (select 1 from missing_places) then 'pass'
+            else 'warn' end as status,
+       case when (select count(*) from firsts) < 2
+                then 'only one allocation source has rows: the other covers no week'
+            when not exists (select 1 from missing) and not exists (select 1 from missing_places)
+                then (select string_agg(case when weeks = 1 then format('%s 1 week, %s', source, first_week)
+                                             else format('%s %s weeks, %s to %s', source, weeks, first_week,
+                                                         last_week) end,
+                                        '; ' order by source) from firsts)
+                     || ': each has a row in every week of the other''s, and for every state, DC and city'
+            else concat_ws('; ',
+                    (select string_agg(format('%s has no row in %s week%s that %s has: %s%s', other, weeks,
+                                              case when weeks = 1 then '' else 's' end, source, first_ten,
+                                              case when weeks > 10 then format(' and %s more', weeks - 10) else '' end),
+                                       '; ' order by other) from per_other),
+                    (select string_agg(format('%s has no row for %s state%s or cit%s that %s has: %s%s', other,
+                                              places, case when places = 1 then '' else 's' end,
+                                              case when places = 1 then 'y' else 'ies' end, source, first_ten,
+                                              case when places > 10 then format(' and %s more', places - 10) else '' end),
+                                       '; ' order by other) from places_per_other))
+       end as detail
