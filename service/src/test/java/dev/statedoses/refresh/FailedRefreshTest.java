@@ -147,6 +147,20 @@ class FailedRefreshTest {
             .body("detail", containsString("unknown host")));
     }
 
+    /**
+     * A URL the HTTP client cannot make a request of (Config refuses it at start; a Config built
+     * otherwise still has it) fails as that source's, not as a 500 that names none.
+     */
+    @Test
+    void aUrlNoRequestCanBeMadeOfIsABadGatewayNamingTheSource() {
+        URI moderna = URI.create("http://127.0.0.1:99999/moderna.csv");
+        loaded.refreshFails(good().moderna(moderna).build(), 502, r -> r
+            .body("type", equalTo("/problems/source-unavailable"))
+            .body("source", equalTo("moderna"))
+            .body("url", equalTo(moderna.toString()))
+            .body("detail", equalTo("moderna source (" + moderna + "): cannot request this URL: port out of range:99999")));
+    }
+
     @Test
     void anUpstreamSlowerThanTheTimeoutToAnswerIsAGatewayTimeout() {
         URI pfizer = loaded.upstream().serveAfter("/slow/pfizer.csv", Duration.ofSeconds(4),
