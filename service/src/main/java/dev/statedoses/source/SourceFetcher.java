@@ -15,6 +15,7 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -272,6 +273,8 @@ public final class SourceFetcher implements AutoCloseable {
         /**
          * A file: a conditional fetch hashes it first (a file has no validators, and hashing is
          * far cheaper than loading), and does not read it again when it is the file last loaded.
+         * Only a regular file is read: opening a named pipe waits for a writer, and reading it or
+         * a device never ends, which SOURCE_TIMEOUT (a deadline on HTTP bodies) cannot stop.
          */
         private SourceStream openFile() {
             Path path;
@@ -282,6 +285,12 @@ public final class SourceFetcher implements AutoCloseable {
                 throw SourceException.unavailable(source, url, "not a file this machine can open: " + e.getMessage(), e);
             }
             try {
+                BasicFileAttributes file = Files.readAttributes(path, BasicFileAttributes.class);
+                if (!file.isRegularFile()) {
+                    throw SourceException.unavailable(source, url, path.toAbsolutePath() + " is not a regular file ("
+                        + (file.isDirectory() ? "a directory" : "a named pipe, socket or device")
+                        + "): a source must be a file on disk", null);
+                }
                 if (known != null && known.sha256() != null && known.sha256().equals(sha256(path))) {
                     return SourceStream.notModified(source, url, known.sha256(), null, null);
                 }
