@@ -101,9 +101,9 @@ public record Config(
             throw new IllegalArgumentException("DB_PARAMS needs an external warehouse (DB_HOST or DATABASE_URL); "
                 + "the embedded one takes none");
         }
-        URI moderna = env.url("MODERNA_URL", DEFAULT_MODERNA_URL);
-        URI pfizer = env.url("PFIZER_URL", DEFAULT_PFIZER_URL);
-        URI population = env.url("COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL);
+        URI moderna = env.sourceUrl("MODERNA_URL", DEFAULT_MODERNA_URL);
+        URI pfizer = env.sourceUrl("PFIZER_URL", DEFAULT_PFIZER_URL);
+        URI population = env.sourceUrl("COUNTY_POPULATION_URL", DEFAULT_COUNTY_POPULATION_URL);
         distinct("MODERNA_URL", moderna, "PFIZER_URL", pfizer);
         distinct("MODERNA_URL", moderna, "COUNTY_POPULATION_URL", population);
         distinct("PFIZER_URL", pfizer, "COUNTY_POPULATION_URL", population);
@@ -119,7 +119,7 @@ public record Config(
             pfizer,
             population,
             Duration.ofSeconds(env.integer("SOURCE_TIMEOUT", 60, 1, 3600)),
-            env.longInteger("SOURCE_MAX_BYTES", 200L * 1000 * 1000),
+            env.positiveLong("SOURCE_MAX_BYTES", 200L * 1000 * 1000),
             refreshToken(env.raw("REFRESH_TOKEN")),
             allParams,
             interval(env.optional("REFRESH_INTERVAL")),

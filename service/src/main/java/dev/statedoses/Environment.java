@@ -2,6 +2,9 @@ package dev.statedoses;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,6 +57,15 @@ final class Environment {
         }
     }
 
+    /** A count that must be above 0, such as a size limit: 0 or less would refuse everything, later. */
+    long positiveLong(String name, long fallback) {
+        long value = longInteger(name, fallback);
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be a whole number above 0, not " + value);
+        }
+        return value;
+    }
+
     URI url(String name, String fallback) {
         String value = text(name, fallback);
         try {
@@ -61,5 +73,57 @@ final class Environment {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(name + " is not a URL: " + e.getMessage());
         }
+    }
+
+    /**
+     * A source's URL, checked whole at start: everything a refresh would otherwise find wrong only
+     * when it asks for the source (as a 500 that named no source), or never (credentials, which
+     * the HTTP client does not send, yet the run log would serve to anyone). {@code http://} and
+     * {@code https://} need a host and, if a port is given, one from 1 to 65535; {@code file:}
+     * needs a path this machine can open. The message never quotes the value, which could hold
+     * a password.
+     */
+    URI sourceUrl(String name, String fallback) {
+        URI url = url(name, fallback);
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        switch (scheme) {
+            case "http", "https" -> {
+                if (url.getRawUserInfo() != null) {
+                    throw new IllegalArgumentException(name + " must not hold a user name or password (user:password@): "
+                        + "the service never sends them, and the URL is shown on GET /refreshes");
+                }
+                if (url.getHost() == null) {
+                    throw new IllegalArgumentException(name + " must name a host, such as https://example.org/file.csv "
+                        + "(a host name of letters, digits, hyphens and dots)");
+                }
+                if (url.getPort() != -1 && (url.getPort() < 1 || url.getPort() > 65535)) {
+                    throw new IllegalArgumentException(name + " has port " + url.getPort()
+                        + ": a port must be between 1 and 65535");
+                }
+            }
+            case "file" -> {
+                if (url.getRawAuthority() != null || url.getRawQuery() != null || url.getRawFragment() != null) {
+                    throw new IllegalArgumentException(name + " must be a file: URL with a path only, such as "
+                        + "file:/data/m.csv or file:data/m.csv (no host, query or fragment)");
+                }
+                String path = url.isOpaque() ? url.getSchemeSpecificPart() : url.getPath();
+                if (path == null || path.isEmpty()) {
+                    throw new IllegalArgumentException(name + " is a file: URL without a path, such as file:/data/m.csv");
+                }
+                try {
+                    Path.of(path);
+                } catch (InvalidPathException e) {
+                    throw new IllegalArgumentException(name + " is not a path this machine can open: " + e.getReason());
+                }
+            }
+            default -> throw new IllegalArgumentException(name + " must be an http://, https:// or file: URL"
+                + (scheme.isEmpty() ? ", not a bare path (file:" + value(url) + " reads a file)" : ", not " + scheme + ":"));
+        }
+        return url;
+    }
+
+    /** A URL without a scheme as given, for a hint: it has no user-info to hide (a bare path). */
+    private static String value(URI url) {
+        return url.getRawUserInfo() == null ? url.toString() : "...";
     }
 }

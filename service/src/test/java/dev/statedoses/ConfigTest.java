@@ -62,6 +62,74 @@ class ConfigTest {
                 "PFIZER_URL", Config.DEFAULT_COUNTY_POPULATION_URL))).getMessage());
     }
 
+    /**
+     * A source URL is checked whole at start, so that a refresh cannot fail later on the URL
+     * itself: a 500 naming no source, or credentials served on GET /refreshes/{id}.
+     */
+    @Test
+    void aSourceUrlThatNoRefreshCouldUseIsRefusedAtStartByName() {
+        Map<String, String> wrong = new java.util.LinkedHashMap<>();
+        wrong.put("http://127.0.0.1:99999/m.csv", "MODERNA_URL has port 99999: a port must be between 1 and 65535");
+        wrong.put("http://127.0.0.1:0/m.csv", "MODERNA_URL has port 0: a port must be between 1 and 65535");
+        wrong.put("https://user:hunter2@example.org/m.csv", "MODERNA_URL must not hold a user name or password "
+            + "(user:password@): the service never sends them, and the URL is shown on GET /refreshes");
+        wrong.put("http:///m.csv", "MODERNA_URL must name a host, such as https://example.org/file.csv (a host name "
+            + "of letters, digits, hyphens and dots)");
+        wrong.put("https://under_score.example/m.csv", "MODERNA_URL must name a host, such as "
+            + "https://example.org/file.csv (a host name of letters, digits, hyphens and dots)");
+        wrong.put("ftp://example.org/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not ftp:");
+        wrong.put("/data/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not a bare path "
+            + "(file:/data/m.csv reads a file)");
+        wrong.put("file://fileserver/data/m.csv", "MODERNA_URL must be a file: URL with a path only, such as "
+            + "file:/data/m.csv or file:data/m.csv (no host, query or fragment)");
+        wrong.put("file:/data/m.csv?v=2", "MODERNA_URL must be a file: URL with a path only, such as "
+            + "file:/data/m.csv or file:data/m.csv (no host, query or fragment)");
+        wrong.forEach((url, message) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("MODERNA_URL", url)), url);
+            assertEquals(message, e.getMessage(), url);
+        });
+        assertEquals("COUNTY_POPULATION_URL has port 70000: a port must be between 1 and 65535",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+                Map.of("COUNTY_POPULATION_URL", "https://example.org:70000/c.csv"))).getMessage());
+        // What works stays working: a scheme in capitals, a port, both forms of file: URL.
+        for (String url : List.of("HTTPS://example.org:8443/m.csv", "http://[::1]:8080/m.csv", "file:/data/m.csv",
+                "file:data/m.csv", "file:///data/m.csv")) {
+            assertEquals(URI.create(url), Config.fromEnvironment(Map.of("MODERNA_URL", url)).modernaUrl(), url);
+        }
+    }
+
+    /**
+     * As every other bad setting: one line naming the variable, exit 2, nothing started. (The
+     * warehouse is one nothing listens on: had the setting been taken, the command would end
+     * there, with exit 1, rather than start an embedded warehouse or fetch the lake.)
+     */
+    @Test
+    void aBadSourceUrlStopsTheCommandWithExitCode2() {
+        Map<String, String> unreachable = Map.of("DB_HOST", "127.0.0.1", "DB_PORT", "1");
+        Map<String, String> badPort = new java.util.HashMap<>(unreachable);
+        badPort.put("PFIZER_URL", "http://127.0.0.1:99999/p.csv");
+        CommandLine.Run run = CommandLine.run(badPort, "refresh");
+        assertEquals(2, run.code(), run.err());
+        assertEquals("configuration error: PFIZER_URL has port 99999: a port must be between 1 and 65535",
+            run.err().strip());
+        Map<String, String> credentials = new java.util.HashMap<>(unreachable);
+        credentials.put("PFIZER_URL", "https://u:hunter2@example.org/p.csv");
+        CommandLine.Run secret = CommandLine.run(credentials, "refresh");
+        assertEquals(2, secret.code(), secret.err());
+        assertFalse(secret.err().contains("hunter2"), secret.err());
+    }
+
+    @Test
+    void sourceMaxBytesMustBePositive() {
+        for (String bad : List.of("0", "-1")) {
+            assertEquals("SOURCE_MAX_BYTES must be a whole number above 0, not " + bad,
+                assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("SOURCE_MAX_BYTES", bad))).getMessage());
+        }
+        assertEquals(1L, Config.fromEnvironment(Map.of("SOURCE_MAX_BYTES", "1")).sourceMaxBytes());
+    }
+
     @Test
     void anUnsetTokenLeavesRefreshOpenAndASetOneIsStripped() {
         assertNull(Config.fromEnvironment(Map.of()).refreshToken());

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /health}: 200 when the warehouse answers and holds a product, 503 otherwise. The body
  * is a status document (plain JSON, not a problem detail, for both answers): which part is not
- * ready, and when the served product was built. With the warehouse down it answers within the
+ * ready, and when the last refresh that ended well (built the product, or found the sources
+ * unchanged and kept it) finished. With the warehouse down it answers within the
  * pool's connection timeout (3 s).
  */
 public final class Health {
@@ -25,8 +26,12 @@ public final class Health {
         this.warehouse = warehouse;
     }
 
-    /** The served product's run. */
-    record LastRefresh(long runId, Instant finishedAt) {
+    /**
+     * The last refresh that ended well: {@code succeeded} (it built the product served) or
+     * {@code unchanged} (it found the sources as they were and kept that product, current as of
+     * it). Monitors take "last successful" to mean the sources were last checked then.
+     */
+    record LastRefresh(long runId, String status, Instant finishedAt) {
     }
 
     /** What is running: the version and the git commit it was built from. */
@@ -55,7 +60,7 @@ public final class Health {
         boolean loaded = product.stateRows() > 0;
         WarehouseState.LastSuccess last = product.lastSuccess();
         return new Status(loaded ? "ok" : "unavailable", "up", loaded ? "loaded" : "empty", product.stateRows(),
-            last == null ? null : new LastRefresh(last.runId(), last.finishedAt()), Build.CURRENT);
+            last == null ? null : new LastRefresh(last.runId(), last.status(), last.finishedAt()), Build.CURRENT);
     }
 
     public void handle(Context ctx) {

@@ -131,7 +131,8 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder("state_doses.refresh.last.success.timestamp", this, m -> read(s ->
                 s.product().lastSuccess() == null ? Double.NaN
                     : s.product().lastSuccess().finishedAt().toEpochMilli() / 1000.0))
-            .description("When the last successful refresh finished (the served product's), epoch seconds")
+            .description("When the last successful refresh finished, epoch seconds: one that built the product "
+                + "or found every source unchanged and kept it (alert on time() minus this)")
             .baseUnit("seconds")
             .strongReference(true)
             .register(registry);
@@ -139,29 +140,28 @@ public final class Metrics implements AutoCloseable {
                 s.product().lastSuccess() == null ? Double.NaN
                     : Duration.between(s.product().lastSuccess().startedAt(), s.product().lastSuccess().finishedAt())
                         .toNanos() / 1e9))
-            .description("How long the last successful refresh took")
+            .description("How long the last successful refresh (succeeded or unchanged) took")
             .baseUnit("seconds")
             .strongReference(true)
             .register(registry);
         Gauge.builder("state_doses.refresh.last.success.run", this, m -> read(s ->
                 s.product().lastSuccess() == null ? Double.NaN : s.product().lastSuccess().runId()))
-            .description("The run_id of the last successful refresh (dwh.refresh_runs)")
+            .description("The run_id of the last successful refresh, succeeded or unchanged (dwh.refresh_runs)")
             .strongReference(true)
             .register(registry);
         Gauge.builder("state_doses.refresh.running", this, m -> read(WarehouseState.Snapshot::running))
             .description("Refreshes running now, on any instance")
             .strongReference(true)
             .register(registry);
-        for (String status : new String[] {"succeeded", "failed"}) {
-            boolean succeeded = status.equals("succeeded");
-            FunctionCounter.builder("state_doses.refresh.runs", this, m -> read(s ->
-                    (succeeded ? s.succeeded() : s.failed()).runs()))
-                .description("Refreshes that ended, by outcome, on every instance (dwh.refresh_runs)")
+        for (String status : WarehouseState.ENDED) {
+            FunctionCounter.builder("state_doses.refresh.runs", this, m -> read(s -> s.ended().get(status).runs()))
+                .description("Refreshes that ended, by outcome, on every instance (dwh.refresh_runs): succeeded "
+                    + "(built the product), unchanged (found every source as before and kept it), failed")
                 .tag("status", status)
                 .register(registry);
             FunctionTimer.builder("state_doses.refresh.duration", this,
-                    m -> (long) read(s -> (succeeded ? s.succeeded() : s.failed()).runs()),
-                    m -> read(s -> (succeeded ? s.succeeded() : s.failed()).totalSeconds()),
+                    m -> (long) read(s -> s.ended().get(status).runs()),
+                    m -> read(s -> s.ended().get(status).totalSeconds()),
                     TimeUnit.SECONDS)
                 .description("Time the refreshes that ended took, by outcome (dwh.refresh_runs)")
                 .tag("status", status)
@@ -170,13 +170,13 @@ public final class Metrics implements AutoCloseable {
         for (SourceName source : SourceName.values()) {
             Gauge.builder("state_doses.source.rows", this, m -> read(s -> s.sources().containsKey(source)
                     ? s.sources().get(source).rows() : Double.NaN))
-                .description("Rows the last successful refresh loaded from each source")
+                .description("Rows of each source in the product: what the last successful refresh loaded, or kept unchanged")
                 .tag("source", source.label())
                 .strongReference(true)
                 .register(registry);
             Gauge.builder("state_doses.source.size", this, m -> read(s -> s.sources().containsKey(source)
                     ? s.sources().get(source).bytes() : Double.NaN))
-                .description("Bytes the last successful refresh fetched from each source")
+                .description("Bytes of each source in the product: what the last successful refresh fetched, or found unchanged")
                 .tag("source", source.label())
                 .baseUnit("bytes")
                 .strongReference(true)

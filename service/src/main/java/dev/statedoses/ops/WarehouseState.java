@@ -4,6 +4,7 @@ import dev.statedoses.source.SourceName;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -24,8 +25,16 @@ final class WarehouseState {
         this.jdbi = jdbi;
     }
 
-    /** The last refresh that succeeded: its product is the one served. */
-    record LastSuccess(long runId, Instant startedAt, Instant finishedAt) {
+    /**
+     * The last refresh that ended well: {@code succeeded} (it built the product served) or
+     * {@code unchanged} (it found every source as before and kept that product, which is then
+     * current as of this run). Both are a successful check of the sources, so an operator's
+     * "time since the last success" must move with either: with historical sources that never
+     * change, every refresh is {@code unchanged}, and counting only {@code succeeded} would raise
+     * the staleness alert although every refresh works. The product's own age is its
+     * {@code refreshed_at}, which an unchanged run leaves as it was.
+     */
+    record LastSuccess(long runId, String status, Instant startedAt, Instant finishedAt) {
     }
 
     /** Just what a health check needs: the product's size and the last successful refresh. */
@@ -37,12 +46,18 @@ final class WarehouseState {
         static final Outcome NONE = new Outcome(0, 0);
     }
 
-    /** What a source delivered to the last successful refresh. */
+    /**
+     * What a source delivered to the last successful refresh. (An unchanged run records each
+     * source with the rows and bytes it kept, so these stay the product's.)
+     */
     record SourceLoad(long rows, long bytes) {
     }
 
-    /** Everything the metrics show from the warehouse. */
-    record Snapshot(Product product, Outcome succeeded, Outcome failed, long running,
+    /** The statuses of a run that ended, as the runs counter's label: each counted under its own. */
+    static final List<String> ENDED = List.of("succeeded", "unchanged", "failed");
+
+    /** Everything the metrics show from the warehouse; {@code ended} by status, every one of {@link #ENDED}. */
+    record Snapshot(Product product, Map<String, Outcome> ended, long running,
                     Map<SourceName, SourceLoad> sources) {
     }
 
@@ -71,9 +86,9 @@ final class WarehouseState {
                         new SourceLoad(rs.getLong("rows"), rs.getLong("bytes"))))
                     .forEach(e -> sources.put(e.getKey(), e.getValue()));
             }
-            return new Snapshot(product,
-                byStatus.getOrDefault("succeeded", Outcome.NONE),
-                byStatus.getOrDefault("failed", Outcome.NONE),
+            Map<String, Outcome> ended = new HashMap<>();
+            ENDED.forEach(status -> ended.put(status, byStatus.getOrDefault(status, Outcome.NONE)));
+            return new Snapshot(product, Map.copyOf(ended),
                 byStatus.getOrDefault("running", Outcome.NONE).runs(),
                 sources);
         });
@@ -91,17 +106,17 @@ final class WarehouseState {
     private static Product product(Handle h) {
         return h.createQuery("""
                 select (select count(*) from dwh.state_doses) as state_rows,
-                       last.run_id, last.started_at, last.finished_at
+                       last.run_id, last.status, last.started_at, last.finished_at
                 from (select 1) as one
                 left join lateral (
-                    select run_id, started_at, finished_at from dwh.refresh_runs
-                    where status = 'succeeded'
+                    select run_id, status, started_at, finished_at from dwh.refresh_runs
+                    where status in ('succeeded', 'unchanged')
                     order by finished_at desc, run_id desc
                     limit 1) as last on true""")
             .setQueryTimeout(QUERY_TIMEOUT_SECONDS)
             .map((rs, ctx) -> {
                 long runId = rs.getLong("run_id");
-                LastSuccess last = rs.wasNull() ? null : new LastSuccess(runId,
+                LastSuccess last = rs.wasNull() ? null : new LastSuccess(runId, rs.getString("status"),
                     rs.getTimestamp("started_at").toInstant(), rs.getTimestamp("finished_at").toInstant());
                 return new Product(rs.getInt("state_rows"), last);
             })

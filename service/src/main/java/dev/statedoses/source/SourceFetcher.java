@@ -11,9 +11,11 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -160,8 +162,13 @@ public final class SourceFetcher implements AutoCloseable {
             if (attempts.left().isZero()) {
                 throw SourceException.timeout(source, url, "no answer within " + timeout.toSeconds() + " s", null);
             }
-            HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                .timeout(attempts.left())
+            HttpRequest.Builder builder;
+            try {
+                builder = HttpRequest.newBuilder(url);
+            } catch (IllegalArgumentException e) {
+                throw cannotAsk(e);
+            }
+            builder.timeout(attempts.left())
                 .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
                 .header("Accept-Encoding", "gzip, deflate")
                 .header("User-Agent", userAgent);
@@ -194,6 +201,10 @@ public final class SourceFetcher implements AutoCloseable {
                 }
                 // Reset, or closed before a status line: the upstream's fault, not the request's.
                 throw SourceException.transientFault(source, url, UpstreamFaults.describe(e), e, null);
+            } catch (IllegalArgumentException e) {
+                // The client found the URL unusable only now (a port out of range, say): Config
+                // checks URLs at start, but a refresh must still name its source, never answer 500.
+                throw cannotAsk(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 if (closed) {
@@ -254,14 +265,32 @@ public final class SourceFetcher implements AutoCloseable {
             }
         }
 
+        /** The fault of a URL that no request can be made of: not transient, and named by source. */
+        private SourceException cannotAsk(IllegalArgumentException e) {
+            return SourceException.unavailable(source, url, "cannot request this URL: " + e.getMessage(), e);
+        }
+
         /**
          * A file: a conditional fetch hashes it first (a file has no validators, and hashing is
          * far cheaper than loading), and does not read it again when it is the file last loaded.
+         * Only a regular file is read: opening a named pipe waits for a writer, and reading it or
+         * a device never ends, which SOURCE_TIMEOUT (a deadline on HTTP bodies) cannot stop.
          */
         private SourceStream openFile() {
-            // file:relative/path is opaque (no leading slash): resolve it against the working directory.
-            Path path = url.isOpaque() ? Path.of(url.getSchemeSpecificPart()) : Path.of(url);
+            Path path;
             try {
+                // file:relative/path is opaque (no leading slash): resolve it against the working directory.
+                path = url.isOpaque() ? Path.of(url.getSchemeSpecificPart()) : Path.of(url);
+            } catch (IllegalArgumentException | FileSystemNotFoundException e) {
+                throw SourceException.unavailable(source, url, "not a file this machine can open: " + e.getMessage(), e);
+            }
+            try {
+                BasicFileAttributes file = Files.readAttributes(path, BasicFileAttributes.class);
+                if (!file.isRegularFile()) {
+                    throw SourceException.unavailable(source, url, path.toAbsolutePath() + " is not a regular file ("
+                        + (file.isDirectory() ? "a directory" : "a named pipe, socket or device")
+                        + "): a source must be a file on disk", null);
+                }
                 if (known != null && known.sha256() != null && known.sha256().equals(sha256(path))) {
                     return SourceStream.notModified(source, url, known.sha256(), null, null);
                 }

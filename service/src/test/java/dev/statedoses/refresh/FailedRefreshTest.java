@@ -8,12 +8,20 @@ import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A refresh that fails says which source, where and what, and changes nothing: the product the
@@ -145,6 +153,55 @@ class FailedRefreshTest {
             .body("source", equalTo("moderna"))
             .body("url", equalTo(moderna.toString()))
             .body("detail", containsString("unknown host")));
+    }
+
+    /**
+     * A URL the HTTP client cannot make a request of (Config refuses it at start; a Config built
+     * otherwise still has it) fails as that source's, not as a 500 that names none.
+     */
+    @Test
+    void aUrlNoRequestCanBeMadeOfIsABadGatewayNamingTheSource() {
+        URI moderna = URI.create("http://127.0.0.1:99999/moderna.csv");
+        loaded.refreshFails(good().moderna(moderna).build(), 502, r -> r
+            .body("type", equalTo("/problems/source-unavailable"))
+            .body("source", equalTo("moderna"))
+            .body("url", equalTo(moderna.toString()))
+            .body("detail", equalTo("moderna source (" + moderna + "): cannot request this URL: port out of range:99999")));
+    }
+
+    /**
+     * A file: source that is a named pipe is refused, not opened: opening it waits for a writer,
+     * and reading it may never end, beyond any SOURCE_TIMEOUT (here 2 s). Should the refresh
+     * still wait on the pipe after 15 s, a writer opens and closes it, so that the test fails
+     * with the refresh's other answer rather than hang.
+     */
+    @Test
+    void aNamedPipeAsAFileSourceIsRefusedNotRead(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("moderna.csv");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+        Assumptions.assumeTrue(mkfifo.waitFor() == 0 && Files.exists(fifo), "mkfifo is not available here");
+        CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
+            try (OutputStream writer = Files.newOutputStream(fifo)) {
+                writer.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, CompletableFuture.delayedExecutor(15, TimeUnit.SECONDS));
+        try {
+            loaded.refreshFails(good().moderna(fifo.toUri())
+                .sourceLimits(Duration.ofSeconds(2), loaded.config().sourceMaxBytes()).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("source", equalTo("moderna"))
+                .body("url", equalTo(fifo.toUri().toString()))
+                .body("detail", equalTo("moderna source (" + fifo.toUri() + "): " + fifo
+                    + " is not a regular file (a named pipe, socket or device): a source must be a file on disk")));
+        } finally {
+            release.cancel(false);
+        }
+        Path folder = Files.createDirectory(dir.resolve("population"));
+        loaded.refreshFails(good().countyPopulation(folder.toUri()).build(), 502, r -> r
+            .body("source", equalTo("population"))
+            .body("detail", containsString(folder + " is not a regular file (a directory)")));
     }
 
     @Test
