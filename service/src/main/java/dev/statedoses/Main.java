@@ -15,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -215,17 +217,47 @@ public final class Main {
     }
 
     static int refresh(Config config, boolean json, PrintStream out, PrintStream err) {
+        CountDownLatch ended = new CountDownLatch(1);
         try (Wiring wiring = Wiring.start(config)) {
-            RefreshReport report = wiring.refreshes().refresh(Trigger.CLI);
-            out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
-            out.flush();
-            return OK;
+            // On SIGTERM: the refresh stops where it is (a source read or a warehouse statement),
+            // rolls back and is recorded as a shutdown before the JVM ends; without this its run
+            // stayed 'running' until the next start closed it as abandoned.
+            Thread hook = new Thread(() -> {
+                wiring.refreshes().shutdown();
+                try {
+                    ended.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                BufferedStderrAppender.stopLogging();
+            }, "shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                RefreshReport report = wiring.refreshes().refresh(Trigger.CLI);
+                out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
+                out.flush();
+                return OK;
+            } finally {
+                removeHook(hook);
+            }
         } catch (SourceException e) {
             err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.describe()));
             return FAILED;
         } catch (RuntimeException e) {
             err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.getMessage()));
             return FAILED;
+        } finally {
+            err.flush();
+            ended.countDown();
+        }
+    }
+
+    /** Removes the refresh command's hook once the refresh is over; when the JVM is already stopping, it runs on. */
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException stopping) {
+            // The hook is running: it waits for `ended`.
         }
     }
 

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +117,39 @@ class ServiceProcessTest {
             assertTrue(err.contains("INFO  RefreshService refresh 1 succeeded in "), err);
             assertTrue(err.lines().anyMatch(line -> line.contains("INFO  RefreshService refresh 1 steps: record start ")
                 && line.endsWith(" ms")), err);
+        }
+    }
+
+    /**
+     * SIGTERM to the refresh command while a source has not answered: the refresh stops, rolls
+     * back and is on record as a shutdown before the JVM ends (it stayed 'running' before, until
+     * the next start closed it as abandoned), and stderr says so.
+     */
+    @Test
+    void theRefreshCommandStoppedBySigtermIsRecordedAsAShutdown() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            URI silent = upstream.serve("/silent/moderna.csv", exchange -> {
+                asked.countDown();
+                released.await(60, TimeUnit.SECONDS);
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+            });
+            Config held = ConfigBuilder.from(config).moderna(silent).build();
+            try (ServiceProcess refresh = ServiceProcess.start("refresh", TestWarehouse.environment(held))) {
+                assertTrue(asked.await(60, TimeUnit.SECONDS), "moderna was never asked for:\n" + refresh.log());
+                refresh.sigterm();
+                refresh.awaitExit(Duration.ofSeconds(30));
+                assertTrue(refresh.log().contains("refresh failed, the last good product is unchanged: "
+                    + SourceAbandonedException.SHUTTING_DOWN), refresh.log());
+            } finally {
+                released.countDown();
+            }
+            Map<String, String> env = TestWarehouse.environment(config);
+            assertEquals("failed|" + SourceAbandonedException.SHUTTING_DOWN, TestWarehouse.text(env,
+                "select status || '|' || error from dwh.refresh_runs order by run_id desc limit 1"));
         }
     }
 

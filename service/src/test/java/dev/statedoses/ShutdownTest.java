@@ -105,6 +105,39 @@ class ShutdownTest {
     }
 
     /**
+     * Stopping while the refresh waits in the warehouse (an analyst's transaction holds the
+     * product table): its statement is cancelled, it answers 503 shutting-down at once and is on
+     * record as a shutdown, and the product is as it was. Before, the caller got no answer, the
+     * server gave up stopping gracefully after 10 s and the run stayed 'running'.
+     */
+    @Test
+    void stoppingWhileTheRefreshWaitsInTheWarehouseEndsItAsAShutdown() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()))) {
+            app.given().post("/refresh").then().statusCode(200);
+            String before = app.given().get("/ratios").asString();
+            try (org.jdbi.v3.core.Handle analyst = app.wiring().warehouse().jdbi().open()) {
+                analyst.begin();
+                analyst.execute("lock table dwh.state_doses in access exclusive mode");
+                CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(
+                    () -> app.given().post("/refresh?force=true"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (analyst.createQuery("select count(*) from pg_stat_activity where datname = current_database() "
+                        + "and wait_event_type = 'Lock' and query not like '%pg_stat_activity%'")
+                        .mapTo(Integer.class).one() == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the refresh never waited for the lock");
+                    Thread.sleep(20);
+                }
+                stopsAsAShutdown(app, refresh, 5_000);
+                analyst.rollback();
+            }
+            assertEquals(before, app.given().get("/ratios").asString());
+            assertEquals(1L, (long) app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from dwh.refresh_runs where status = 'succeeded'").mapTo(Long.class).one()));
+        }
+    }
+
+    /**
      * Stopping while a source's fault is being waited out (503 with Retry-After: 5): the pause
      * ends at once and the refresh ends as a shutdown, not with the upstream's 503.
      */

@@ -3,11 +3,14 @@ package dev.statedoses.refresh;
 import dev.statedoses.BuildInfo;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.warehouse.Warehouse;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -52,6 +56,12 @@ public final class RefreshService implements AutoCloseable {
     private final Clock clock;
     private final ReentrantLock localLock = new ReentrantLock();
     private volatile LongConsumer onRefreshed = runId -> { };
+    /**
+     * The running refresh's warehouse connection, so that shutdown can cancel the statement it
+     * waits in (a lock an analyst holds, a slow build); null between refreshes. Set and cleared
+     * under its own monitor, so that a cancel never reaches a connection back in the pool.
+     */
+    private Connection inProgress;
 
     public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
                           CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
@@ -92,7 +102,12 @@ public final class RefreshService implements AutoCloseable {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
-            return refreshLocked(tx, trigger, force, recorded);
+            inProgress(tx.getConnection());
+            try {
+                return refreshLocked(tx, trigger, force, recorded);
+            } finally {
+                inProgress(null);
+            }
         } finally {
             localLock.unlock();
         }
@@ -115,14 +130,21 @@ public final class RefreshService implements AutoCloseable {
             report = build(tx, runId, started, previous, sources, steps);
             tx.commit();
             steps.mark("commit");
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | Error thrown) {
             // Errors too: a run must not stay 'running' because the JVM ran out of something.
             rollbackQuietly(tx);
+            // Shutdown cancelled the statement the refresh waited in, or stopped it between
+            // steps: that is what ended it, whatever the warehouse said.
+            Throwable e = raw.stopping() && !(thrown instanceof SourceAbandonedException) && !(thrown instanceof Error)
+                ? RawLoad.stopped() : thrown;
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
             LOG.warn("refresh failed, product unchanged: {}", error);
             recovery.failed(runId, clock.instant(), error, sources,
                 e instanceof CheckFailedException checks ? checks.checks() : List.of());
-            throw e;
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw (Error) e;
         } finally {
             MDC.remove("run_id");
         }
@@ -160,16 +182,19 @@ public final class RefreshService implements AutoCloseable {
             return report(runId, RefreshReport.UNCHANGED, started, finished, sources, kept);
         }
 
+        stopIfStopping();
         Transform.stage(tx);
         steps.mark("stage");
         checks.sources(tx, sources);
         steps.mark("source checks");
+        stopIfStopping();
         Transform.build(tx);
         checks.build(tx);
         steps.mark("build");
         Transform.countDoses(tx);
         Totals totals = Totals.ofRun(tx, runId);
         steps.mark("totals");
+        stopIfStopping();
 
         // The product is built: check it (and the sources) before it may commit.
         List<CheckResult> ran = checks.product(tx);
@@ -199,17 +224,42 @@ public final class RefreshService implements AutoCloseable {
             totals.exclusions(), totals.checks());
     }
 
+    /** Between steps: a refresh the service is stopping under goes no further. */
+    private void stopIfStopping() {
+        if (raw.stopping()) {
+            throw RawLoad.stopped();
+        }
+    }
+
+    private synchronized void inProgress(Connection connection) {
+        inProgress = connection;
+    }
+
+    /** Cancels the statement the running refresh is in, if one runs (its refresh then fails as a shutdown). */
+    private synchronized void cancelInProgress() {
+        if (inProgress == null) {
+            return;
+        }
+        try {
+            inProgress.unwrap(PGConnection.class).cancelQuery();
+        } catch (SQLException e) {
+            LOG.warn("cancelling the running refresh's statement failed ({}); it ends at its next step", e.getMessage());
+        }
+    }
+
     /** Runs {@code action} in this process after each refresh commits (other processes hear NOTIFY). */
     public void onRefreshed(LongConsumer action) {
         this.onRefreshed = action;
     }
 
     /**
-     * Stops a refresh that is still reading a source (it rolls back and is recorded as failed)
-     * and refuses new ones: called on shutdown, so a stopping service leaves no half-done work.
+     * Stops a refresh under way, whether it is reading a source or waiting in the warehouse (its
+     * statement is cancelled; it rolls back and is recorded as failed, a shutdown), and refuses
+     * new ones: called on shutdown, so a stopping service leaves no half-done work.
      */
     public void shutdown() {
         raw.stop();
+        cancelInProgress();
     }
 
     /**
@@ -232,7 +282,7 @@ public final class RefreshService implements AutoCloseable {
      */
     @Override
     public void close() {
-        raw.stop();
+        shutdown();
         try {
             if (localLock.tryLock(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 localLock.unlock();
