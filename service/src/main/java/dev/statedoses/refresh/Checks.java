@@ -151,8 +151,8 @@ final class Checks {
     }
 
     /**
-     * Allocations under another spelling of a state or a counted city (another case, an invisible
-     * or non-breaking space): their doses would be missing from the state's row.
+     * Allocations under another spelling of a state or a counted city (another case, punctuation,
+     * an invisible or non-breaking space): their doses would be missing from the state's row.
      */
     private Optional<SourceException> misspeltJurisdictions(Handle tx) {
         return tx.createQuery(MISSPELT_JURISDICTIONS).map((rs, ctx) -> {
@@ -162,7 +162,7 @@ final class Checks {
             long weeks = rs.getLong("weeks");
             return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
                 "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
-                    + " written with another case, spacing or invisible characters, so its " + weeks + " "
+                    + " written another way (case, spacing, punctuation or invisible characters), so its " + weeks + " "
                     + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
                     + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
                 .aboutState(state);
@@ -309,7 +309,8 @@ final class Checks {
                     ? "is not a state, DC or territory that dwh.jurisdictions knows"
                     : "is a " + kind.replace('_', ' ') + " in dwh.jurisdictions, not a state";
                 String hint = meant == null ? ""
-                    : kind == null ? ": " + name(meant) + ", written with another case, spacing or invisible characters?"
+                    : kind == null
+                    ? ": " + name(meant) + ", written another way (case, spacing, punctuation or invisible characters)?"
                     : ": its people belong to " + name(meant);
                 SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
                     rs.getLong("first_line"), "State",
@@ -351,7 +352,7 @@ final class Checks {
 
     /** A name from a source, in a message. */
     private static String name(String text) {
-        return Printable.shorten(text, 60);
+        return Printable.name(text, 60);
     }
 
     private record StatePopulation(String state, long counties, Long firstLine, long population) {

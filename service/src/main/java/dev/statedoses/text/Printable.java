@@ -65,6 +65,35 @@ public final class Printable {
         return type == Character.SPACE_SEPARATOR || type == Character.FORMAT;
     }
 
+    /**
+     * A name from a source (a jurisdiction, a state, a county), {@link #shorten shortened} and with
+     * every letter outside the Latin script escaped too: the names of these sources are written in
+     * Latin letters (with accents: 'Doña Ana'), and a Cyrillic or Greek look-alike ('Verm\u043ent')
+     * would otherwise print exactly as the name it is not, and a message about it would read
+     * "'Vermont' is not a state".
+     */
+    public static String name(String text, int max) {
+        if (text == null) {
+            return null;
+        }
+        int end = text.length() <= max ? text.length()
+            : Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        StringBuilder out = new StringBuilder(end + 16);
+        appendEscaped(out, text, 0, end, true);
+        return end == text.length() ? out.toString()
+            : out.append("… (").append(text.length()).append(" characters)").toString();
+    }
+
+    /** A letter of another script than Latin (a look-alike, in names written in Latin letters). */
+    static boolean isForeignLetter(char c) {
+        if (c < '\u0080' || !Character.isLetter(c)) {
+            return false;
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        return script != Character.UnicodeScript.LATIN && script != Character.UnicodeScript.COMMON
+            && script != Character.UnicodeScript.INHERITED;
+    }
+
     private static boolean escaped(char c) {
         return isControl(c) || isInvisible(c);
     }
@@ -79,9 +108,13 @@ public final class Printable {
     }
 
     private static void appendEscaped(StringBuilder out, String text, int from, int to) {
+        appendEscaped(out, text, from, to, false);
+    }
+
+    private static void appendEscaped(StringBuilder out, String text, int from, int to, boolean foreignLetters) {
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (!escaped(c)) {
+            if (!escaped(c) && !(foreignLetters && isForeignLetter(c))) {
                 out.append(c);
                 continue;
             }

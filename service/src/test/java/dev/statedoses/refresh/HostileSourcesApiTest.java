@@ -190,8 +190,8 @@ class HostileSourcesApiTest {
         cases.add(new Case("Albany, New York with a non-breaking space after the state", "population",
             plain(POPULATION.replace(",Albany,New York,", ",Albany,New York\u00a0,")), "/problems/source-content", 35L,
             "State", "New York", "the state 'New York\\u00a0' is not a state, DC or territory that dwh.jurisdictions "
-                + "knows, so its 1 county (1000 people) would count for no state: New York, written with another "
-                + "case, spacing or invisible characters?"));
+                + "knows, so its 1 county (1000 people) would count for no state: New York, written another way "
+                + "(case, spacing, punctuation or invisible characters)?"));
         cases.add(new Case("Texas with a zero-width space", "population",
             plain(POPULATION.replace(",Texas,", ",Te\u200bxas,")), "/problems/source-content", 46L, "State", "Texas",
             "the state 'Te\\u200bxas' is not a state"));
@@ -200,7 +200,7 @@ class HostileSourcesApiTest {
             "the state 'VERMONT' is not a state"));
         cases.add(new Case("Ohio with a Cyrillic O", "population",
             plain(POPULATION.replace(",Ohio,", ",\u041ehio,")), "/problems/source-content", 38L, "State", null,
-            "the state '\u041ehio' is not a state, DC or territory that dwh.jurisdictions knows, so its 1 county "
+            "the state '\\u041ehio' is not a state, DC or territory that dwh.jurisdictions knows, so its 1 county "
                 + "(10000 people) would count for no state"));
         cases.add(new Case("Kings under New York City", "population",
             plain(POPULATION.replace(",Kings,New York,", ",Kings,New York City,")), "/problems/source-content", 34L,
@@ -211,16 +211,16 @@ class HostileSourcesApiTest {
         cases.add(new Case("moderna's New York with a non-breaking space on line 8", "moderna",
             plain(replaceLine(MODERNA, 8, "\"New York\u00a0\",\"2020-12-28T00:00:00.000\",\"500\",\"0\"")),
             "/problems/source-content", 8L, "jurisdiction", "New York",
-            "the jurisdiction 'New York\\u00a0' is New York written with another case, spacing or invisible "
-                + "characters, so its 1 week (500 doses) would count for no state"));
+            "the jurisdiction 'New York\\u00a0' is New York written another way (case, spacing, punctuation or "
+                + "invisible characters), so its 1 week (500 doses) would count for no state"));
         cases.add(new Case("moderna's VERMONT in capitals", "moderna",
             plain(MODERNA.replace("\"Vermont\"", "\"VERMONT\"")), "/problems/source-content", 4L, "jurisdiction",
             "Vermont", "the jurisdiction 'VERMONT' is Vermont"));
         cases.add(new Case("pfizer's Chicago behind a byte-order mark", "pfizer",
             plain(PFIZER.replace("\"Chicago\"", "\ufeff\"Chicago\"")), "/problems/source-content",
             3L, "jurisdiction", "Illinois",
-            "the jurisdiction '\\ufeff\"Chicago\"' is Chicago written with another case, spacing or invisible "
-                + "characters, so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
+            "the jurisdiction '\\ufeff\"Chicago\"' is Chicago written another way (case, spacing, punctuation or "
+                + "invisible characters), so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
         // One allocation file served for both manufacturers, in the same bytes or in others.
         for (String lineEnd : List.of("\n", "\r\n")) {
             cases.add(new Case("pfizer serving the moderna file" + (lineEnd.length() == 2 ? " with CRLF" : ""),

@@ -41,4 +41,21 @@ class PrintableTest {
         assertEquals("41220\\u00a0", Printable.shorten("41220\u00a0", 10));
         assertEquals("12345\u2026 (7 characters)", Printable.shorten("1234567", 5));
     }
+
+    /**
+     * In a source's names, a letter of another script is a look-alike and is shown escaped, so
+     * that a message about 'Verm\u043ent' (a Cyrillic o) does not read as one about Vermont;
+     * Latin letters with accents stay as written.
+     */
+    @Test
+    void aNameShowsLettersOfAnotherScriptEscaped() {
+        assertEquals("Verm\\u043ent", Printable.name("Verm\u043ent", 60));
+        assertEquals("\\u03a4exas", Printable.name("\u03a4exas", 60)); // a Greek capital tau
+        assertEquals("Do\u00f1a Ana", Printable.name("Do\u00f1a Ana", 60));
+        assertEquals("Texas\\u00a0", Printable.name("Texas\u00a0", 60));
+        assertEquals("Ohio, Lucas County (Toledo) 2", Printable.name("Ohio, Lucas County (Toledo) 2", 60));
+        assertEquals("Ve\\u0440\u2026 (8 characters)", Printable.name("Ve\u0440mont!", 3));
+        // Plain text elsewhere (a header, a path) keeps its letters.
+        assertEquals("Verm\u043ent", Printable.shorten("Verm\u043ent", 60));
+    }
 }
