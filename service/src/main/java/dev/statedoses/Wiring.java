@@ -41,6 +41,9 @@ import java.util.Map;
 /** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
 public final class Wiring implements AutoCloseable {
 
+    /** How soon a run another instance left running when it stopped is closed as abandoned here. */
+    static final Duration ABANDONED_RUN_SWEEP = Duration.ofSeconds(15);
+
     private final Warehouse warehouse;
     private final RefreshService refreshes;
     private final RatioRepository ratios;
@@ -134,6 +137,7 @@ public final class Wiring implements AutoCloseable {
                 product.reloadFor(Long.parseLong(run));
             }
         });
+        refreshes.sweepAbandonedRuns(ABANDONED_RUN_SWEEP);
         if (refreshInterval != null) {
             scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval, Clock.systemUTC());
             scheduler.start();

@@ -1,9 +1,11 @@
 package dev.statedoses;
 
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.net.URI;
@@ -74,6 +76,43 @@ class CrashRecoveryTest {
                     HttpResponse<String> next = post(again, "/refresh");
                     assertEquals(200, next.statusCode(), next.body());
                     assertTrue(next.body().contains("\"run_id\":" + (killedRun + 1)), next.body());
+                }
+            }
+        }
+    }
+
+    /**
+     * Another instance still serving sees the killed instance's run closed as abandoned within its
+     * sweep (15 s), without any restart: before, it showed the run as running, and a client
+     * following it polled, until some instance started again.
+     */
+    @Test
+    void anInstanceStillServingClosesTheRunOfAKilledOne() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            Map<String, String> env = new HashMap<>(TestWarehouse.environment(config));
+            env.put("PORT", "0");
+            Jdbi jdbi = TestWarehouse.jdbi(config);
+            try (ServiceProcess victim = ServiceProcess.start("serve", env);
+                 Handle blocker = jdbi.open()) {
+                int port = victim.awaitServing();
+                try (RunningApp survivor = RunningApp.start(config)) {
+                    blocker.begin();
+                    blocker.execute("lock table dwh.state_doses in share mode");
+                    CompletableFuture<HttpResponse<String>> refresh = http.sendAsync(request(port, "/refresh")
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    awaitTrue("the refresh waiting for the lock", () -> waiting(jdbi) == 1);
+                    long killedRun = jdbi.withHandle(h -> h.createQuery("select max(run_id) from dwh.refresh_runs")
+                        .mapTo(Long.class).one());
+                    survivor.given().get("/refreshes/" + killedRun).then().body("status", equalTo("running"));
+
+                    victim.kill();
+                    refresh.handle((r, e) -> null).join();
+                    awaitTrue("run " + killedRun + " closed as abandoned by the survivor", () -> "failed".equals(
+                        survivor.given().get("/refreshes/" + killedRun).jsonPath().getString("status")));
+                    assertEquals("abandoned: the process that ran it stopped before it finished",
+                        survivor.given().get("/refreshes/" + killedRun).jsonPath().getString("error"));
+                    blocker.rollback();
                 }
             }
         }

@@ -270,6 +270,14 @@ public final class RefreshService implements AutoCloseable {
         recovery.closeAbandoned(REFRESH_LOCK);
     }
 
+    /**
+     * While the service serves: closes, every {@code every}, the runs a stopped process left
+     * running (RunRecovery), so that another instance's crash does not show as a run in progress.
+     */
+    public void sweepAbandonedRuns(Duration every) {
+        recovery.sweepEvery(REFRESH_LOCK, every);
+    }
+
     /** The run log this service writes (GET /refreshes reads the same). */
     public RefreshRuns runs() {
         return runs;

@@ -97,6 +97,24 @@ final class RunRecovery implements AutoCloseable {
         }
     }
 
+    /**
+     * Every {@code every}, while this service runs, closes the runs another process left running
+     * when it stopped (a {@code kill -9}, a lost machine), as {@link #closeAbandoned} does at
+     * start: otherwise the surviving instances showed such a run as running, and a client
+     * following it polled, until some instance started again. One statement that changes nothing
+     * when no run is abandoned; a warehouse away is tried at the next tick.
+     */
+    void sweepEvery(long lockKey, Duration every) {
+        retries.scheduleWithFixedDelay(() -> {
+            try {
+                runs.closeAbandoned(lockKey);
+            } catch (RuntimeException e) {
+                LOG.debug("could not look for abandoned runs ({}); trying again in {} s", e.getMessage(),
+                    every.toSeconds());
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Stops trying again: a run not recorded by now is closed as abandoned by the next start. */
     @Override
     public void close() {
