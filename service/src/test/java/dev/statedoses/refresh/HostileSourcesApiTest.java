@@ -227,6 +227,10 @@ class HostileSourcesApiTest {
                 "pfizer", plain(MODERNA.replace("\n", lineEnd)), "/problems/source-content", null, null, null,
                 "the moderna and pfizer sources hold the same 8 rows (MODERNA_URL "));
         }
+        // ... or that file with a count edited: 7 of its 8 rows are still moderna's (real files share 9%).
+        cases.add(new Case("pfizer serving the moderna file with one count edited", "pfizer",
+            plain(MODERNA.replaceFirst("\"1000\",\"1000\"", "\"1001\",\"1000\"")), "/problems/source-content", null,
+            null, null, "the moderna and pfizer sources hold 8 rows each, 7 of them the same (MODERNA_URL "));
         // People counted twice: a summary row among the counties (only its Id tells it from a
         // county), or one county (one FIPS code) under two names, padded or not.
         cases.add(new Case("Vermont's total among its counties", "population",
