@@ -192,6 +192,30 @@ class TransientFaultsTest {
         }
     }
 
+    /**
+     * A wait of centuries (as seconds, as seconds past a long, or as a date in 9999) is a wait
+     * beyond any budget, like one of an hour: the refresh fails at once as the upstream's fault,
+     * naming its status (it answered 500 "long overflow", the pause in nanoseconds overflowing).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} Retry-After: {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "503|10000000000|10000000000 s",
+        "429|Fri, 31 Dec 9999 23:59:59 GMT|",
+        "503|99999999999999999999999999|" + (3_652_425L * 86_400) + " s"})
+    void aRetryAfterOfCenturiesIsNotWaitedFor(int status, String retryAfter, String said) {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(status, "Retry-After: " + retryAfter,
+                "later".getBytes()), RawUpstream.ok(MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("source", equalTo("moderna"))
+                .body("detail", containsString("moderna source (" + url + "): upstream answered HTTP " + status
+                    + " (Retry-After: " + (said == null ? "" : said)))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
     /** Every fetch names the service and its version, and offers the encodings it can decode. */
     @Test
     void theServiceNamesItselfAndTheEncodingsItReads() {
