@@ -228,6 +228,14 @@ public final class SourceFetcher implements AutoCloseable {
                 }
                 throw SourceException.unavailable(source, url, message, null);
             }
+            if (status != 200) {
+                // Only a 200 carries the whole file. A 206 is a part of it (we never send Range, so
+                // a cache or proxy chose the part), a 203 a transformed copy, a 202 a promise, a 204
+                // or 205 nothing: loading one as the file would publish a part, or nothing, as all.
+                closeQuietly(response.body());
+                throw SourceException.unavailable(source, url, "upstream answered HTTP " + status + " ("
+                    + describeStatus(status) + "), not 200: only a 200 carries the whole file to load", null);
+            }
             List<String> codings;
             try {
                 codings = ContentDecoding.codings(response.headers().firstValue("Content-Encoding").orElse(null));
@@ -297,6 +305,22 @@ public final class SourceFetcher implements AutoCloseable {
         closed = true;
         threads.shutdownNow();
         deadlines.shutdownNow();
+    }
+
+    /** The reason phrase of a 2xx other than 200 (RFC 9110, 15.3), in the words of the status' name. */
+    private static String describeStatus(int status) {
+        return switch (status) {
+            case 201 -> "Created";
+            case 202 -> "Accepted";
+            case 203 -> "Non-Authoritative Information";
+            case 204 -> "No Content";
+            case 205 -> "Reset Content";
+            case 206 -> "Partial Content";
+            case 207 -> "Multi-Status";
+            case 208 -> "Already Reported";
+            case 226 -> "IM Used";
+            default -> "a success other than 200";
+        };
     }
 
     private static void closeQuietly(InputStream in) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A source that fails once is fetched again: 5xx and 429 answers, a refused connection, and a
  * connection reset before or in the middle of the body are transient; the refresh tries again
  * (after the upstream's Retry-After, when it sends one) within SOURCE_TIMEOUT and succeeds, and
- * its report says how many attempts it took. A 4xx is not tried again, nor is a fault that
+ * its report says how many attempts it took. A 4xx is not tried again, nor a 2xx other than 200
+ * (a 206 is part of the file, never the whole), nor is a fault that
  * outlasts the attempts or the budget: that refresh fails as before, saying after how many.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -161,6 +162,26 @@ class TransientFaultsTest {
             String asked = upstream.requests().get(1).toLowerCase(java.util.Locale.ROOT);
             assertTrue(!asked.contains("if-none-match") && !asked.contains("if-modified-since"), asked);
             assertEquals(2, upstream.requests().size());
+        }
+    }
+
+    /**
+     * Half the file as a 206 (the service never asks for a range): not loaded, not tried again,
+     * and the product stays. It was loaded as the whole file.
+     */
+    @Test
+    void aPartialContentIsNotLoadedAsTheFile() {
+        int half = MODERNA.length / 2;
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(206,
+                "Content-Range: bytes 0-" + (half - 1) + "/" + MODERNA.length, java.util.Arrays.copyOf(MODERNA, half)),
+                RawUpstream.ok(MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 206 (Partial Content), "
+                    + "not 200: only a 200 carries the whole file to load"))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
         }
     }
 
