@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens a source URL as a stream: {@code http(s)://} over the JDK's HTTP client, {@code file:}
@@ -36,6 +38,8 @@ import java.util.function.Supplier;
  * source is opened.
  */
 public final class SourceFetcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceFetcher.class);
 
     /** The statuses a server sends for a fault that may pass (RFC 9110; AWS retries the same). */
     private static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
@@ -97,7 +101,11 @@ public final class SourceFetcher implements AutoCloseable {
     public final class Fetch {
         private final SourceName source;
         private final URI url;
-        private final KnownSource known;
+        /**
+         * What the fetch asks about (the last good refresh's validators and hash), or null for an
+         * unconditional fetch. Dropped once a 304 names another version than the one asked about.
+         */
+        private volatile KnownSource known;
         private final Attempts attempts;
 
         private Fetch(SourceName source, URI url, KnownSource known, long deadline) {
@@ -207,9 +215,22 @@ public final class SourceFetcher implements AutoCloseable {
             String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
             if (status == 304 && conditional) {
                 closeQuietly(response.body());
-                // A 304 may leave out validators that did not change: keep the ones we sent.
-                return SourceStream.notModified(source, url, known.sha256(),
-                    etag != null ? etag : known.etag(), lastModified != null ? lastModified : known.lastModified());
+                String otherVersion = Validators.otherVersion(known, etag, lastModified);
+                if (otherVersion == null) {
+                    // Unchanged: the validators that go with the kept bytes are the ones we sent,
+                    // whatever else the 304 adds (a validator we did not ask about is not proof of
+                    // anything about the bytes we have).
+                    return SourceStream.notModified(source, url, known.sha256(), known.etag(), known.lastModified());
+                }
+                // "Not modified", but about another version than the one we asked about: the source
+                // changed. Keeping our rows would keep stale data, and storing its validators beside
+                // our hash would make every later 304 confirm the stale rows. Ask once more, for the
+                // whole body, within the same budget.
+                LOG.warn("{} source: the upstream answered 304 (not modified) naming {}; fetching it again "
+                    + "without conditions", source, otherVersion);
+                known = null;
+                attempts.start();
+                return openHttp();
             }
             if (status == 304) {
                 // Not modified since what? A request that named no version cannot be answered
