@@ -103,7 +103,9 @@ public final class SourceFetcher implements AutoCloseable {
         private final URI url;
         /**
          * What the fetch asks about (the last good refresh's validators and hash), or null for an
-         * unconditional fetch. Dropped once a 304 names another version than the one asked about.
+         * unconditional fetch. Dropped once an attempt answers with a body: the source changed,
+         * and a later attempt that asked "changed since then?" could be answered 304 (by a cache
+         * or replica a step behind) with nothing to load.
          */
         private volatile KnownSource known;
         private final Attempts attempts;
@@ -264,6 +266,9 @@ public final class SourceFetcher implements AutoCloseable {
                 closeQuietly(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());
             }
+            // A body: the source changed since what we asked about, so any later attempt (after a
+            // reset mid-body) asks for the whole body, unconditionally.
+            known = null;
             SourceStream stream = null;
             try {
                 stream = new SourceStream(ContentDecoding.decode(ReadAhead.start(response.body(), threads), codings),
@@ -294,6 +299,7 @@ public final class SourceFetcher implements AutoCloseable {
                 if (known != null && known.sha256() != null && known.sha256().equals(sha256(path))) {
                     return SourceStream.notModified(source, url, known.sha256(), null, null);
                 }
+                known = null; // changed: read it whole on any later attempt, as for an upstream's 200
                 return new SourceStream(ContentDecoding.decode(Files.newInputStream(path), List.of()), source, url,
                     maxBytes);
             } catch (NoSuchFileException e) {

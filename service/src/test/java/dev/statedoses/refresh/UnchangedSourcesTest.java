@@ -11,6 +11,7 @@ import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RawUpstream;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
@@ -282,6 +283,36 @@ class UnchangedSourcesTest {
         assertEquals("unchanged", again.getString("status"));
         assertEquals(source(report, "moderna").get("sha256"), source(again, "moderna").get("sha256"));
         app.given().get("/ratios/VT").then().body("people_per_dose", org.hamcrest.Matchers.equalTo(1.5425f));
+    }
+
+    /**
+     * Moderna changed and its new body was reset halfway: the retry asks for the whole body,
+     * unconditionally, and loads it. (Asked conditionally, a cache a step behind answered 304,
+     * and the refresh failed "the body is empty: expected a CSV header (after 2 attempts)".)
+     */
+    @Test
+    void aRetryOfAChangedSourceAsksForItWhole() {
+        byte[] changed = changedModerna();
+        try (RawUpstream raw = RawUpstream.start(
+                RawUpstream.answer(200, "ETag: \"m-v1\"", Fixtures.bytes("moderna.csv")),
+                RawUpstream.resetAfter(changed, changed.length / 2, "ETag: \"m-v2\""),
+                RawUpstream.byRequest(head -> RawUpstream.conditional(head)
+                    ? RawUpstream.answer(304, "ETag: \"m-v1\"", new byte[0])
+                    : RawUpstream.answer(200, "ETag: \"m-v2\"", changed)));
+             RunningApp local = RunningApp.start(ConfigBuilder.from(config).moderna(raw.url("/m.csv")).build())) {
+            local.given().post("/refresh").then().statusCode(200);
+            JsonPath report = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            assertEquals("succeeded", report.getString("status"));
+            assertEquals(2, source(report, "moderna").get("attempts"));
+            assertEquals("\"m-v2\"", source(report, "moderna").get("etag"));
+            List<String> asked = raw.requests();
+            assertEquals(3, asked.size());
+            assertTrue(RawUpstream.conditional(asked.get(1)), asked.get(1));
+            assertFalse(RawUpstream.conditional(asked.get(2)), asked.get(2));
+            local.given().get("/ratios/VT").then().statusCode(200)
+                .body("doses_moderna", org.hamcrest.Matchers.equalTo(700))
+                .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.5425f));
+        }
     }
 
     /** The fixtures' Moderna with Vermont's 300 first doses of 4 January 2021 made 400. */

@@ -12,6 +12,7 @@ import dev.statedoses.support.RawUpstream;
 import java.net.URI;
 import java.time.Duration;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>A 304 means "unchanged" only when it speaks of the version asked about: one that names
  * another ETag or Last-Modified says the source changed, and the fetch asks again for the whole
- * body.
+ * body. And once an attempt has answered with a body, a retry asks unconditionally: a 304 to it
+ * would leave nothing to load.
  */
 class UpstreamAnswersTest {
 
@@ -128,5 +130,43 @@ class UpstreamAnswersTest {
                 assertFalse(RawUpstream.conditional(requests.get(1)), requests.get(1));
             }
         }
+    }
+
+    /**
+     * The source changed (a 200 with a new ETag) and the connection was reset mid-body: the retry
+     * asks for the whole body, unconditionally. A cache a step behind would answer a conditional
+     * retry 304, and there would be nothing to load (the refresh failed "the body is empty").
+     * Every cut point of the first body, a few bytes apart.
+     */
+    @Test
+    void aRetryAfterABodyHasStartedAsksForTheWholeBody() throws IOException {
+        byte[] changed = new String(MODERNA, java.nio.charset.StandardCharsets.UTF_8)
+            .replace("\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\"", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"301\"")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int sent = 0; sent < changed.length; sent += 1 + changed.length / 12) {
+            try (RawUpstream upstream = RawUpstream.start(RawUpstream.resetAfter(changed, sent, "ETag: " + V2),
+                    RawUpstream.byRequest(head -> RawUpstream.conditional(head)
+                        ? RawUpstream.answer(304, "ETag: " + V1, new byte[0])
+                        : RawUpstream.answer(200, "ETag: " + V2, changed)));
+                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+                SourceFetcher.Fetch fetch = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"),
+                    new KnownSource(SHA, V1, null));
+                SourceStream first = fetch.open();
+                SourceException reset = assertThrows(SourceException.class, () -> drain(first), "sent " + sent);
+                first.close();
+                assertTrue(reset.isTransient(), reset.describe());
+                assertTrue(fetch.mayRetry(reset));
+                try (SourceStream again = fetch.open()) {
+                    assertFalse(again.notModified(), "sent " + sent);
+                    assertArrayEquals(changed, again.readAllBytes());
+                    assertEquals(V2, again.etag());
+                }
+                assertFalse(RawUpstream.conditional(upstream.requests().get(1)), upstream.requests().get(1));
+            }
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        in.readAllBytes();
     }
 }

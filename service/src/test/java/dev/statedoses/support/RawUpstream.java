@@ -117,9 +117,14 @@ public final class RawUpstream implements AutoCloseable {
 
     /** Sends the headers (with the whole length) and the first {@code sent} bytes of the body, then resets. */
     public static Answer resetAfter(byte[] body, int sent) {
+        return resetAfter(body, sent, "");
+    }
+
+    /** As {@link #resetAfter(byte[], int)}, with {@code extraHeaders} (CRLF-separated lines). */
+    public static Answer resetAfter(byte[] body, int sent, String extraHeaders) {
         return socket -> {
             OutputStream out = socket.getOutputStream();
-            out.write(head(200, body.length, ""));
+            out.write(head(200, body.length, extraHeaders));
             out.write(body, 0, sent);
             out.flush();
             reset(socket);
