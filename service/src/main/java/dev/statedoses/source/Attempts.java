@@ -60,7 +60,9 @@ final class Attempts {
         Duration pause = fault.retryAfter() != null ? fault.retryAfter()
             : FIRST_PAUSE.multipliedBy(1L << (count - 1));
         // The next attempt needs time of its own after the pause, or it could only time out.
-        if (System.nanoTime() + pause.toNanos() + FIRST_PAUSE.toNanos() > deadline) {
+        // Compared as Durations, never as nanoseconds: an upstream may ask for years (Retry-After:
+        // 10000000000, or a date in 9999), which no long of nanoseconds holds.
+        if (pause.compareTo(left().minus(FIRST_PAUSE)) > 0) {
             return false;
         }
         LOG.warn("{} source: attempt {} of {} failed ({}); trying again in {} ms", source, count, MAX_ATTEMPTS,

@@ -6,22 +6,18 @@ import java.io.PushbackInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.Inflater;
-import java.util.zip.InflaterInputStream;
 
 /**
  * A body as its file: undoes the {@code Content-Encoding} the upstream applied (S3 serves an object
  * uploaded gzipped with {@code Content-Encoding: gzip}, whatever the client asked for), and a
  * gzip file served as it is (a {@code .csv.gz}, or an object whose metadata lost its encoding),
- * which its first two bytes give away: no CSV starts with 0x1F 0x8B.
+ * which its first two bytes give away: no CSV starts with 0x1F 0x8B. Either is checked to its
+ * last byte ({@link CompressedBody}): a compressed stream cut short is never taken for the file.
  *
  * <p>Nothing is read until the first read: the fetch's deadline already runs then, so a stalled
  * upstream cannot hold up decoding a header.
  */
 final class ContentDecoding extends InputStream {
-
-    private static final int BUFFER = 64 * 1024;
 
     private final InputStream raw;
     private final List<String> encodings;
@@ -62,12 +58,12 @@ final class ContentDecoding extends InputStream {
     private InputStream open() throws IOException {
         InputStream in = raw;
         for (int i = encodings.size() - 1; i >= 0; i--) {
-            in = "gzip".equals(encodings.get(i)) ? new GZIPInputStream(in, BUFFER) : inflating(in);
+            in = "gzip".equals(encodings.get(i)) ? CompressedBody.gzip(in) : inflating(in);
         }
         PushbackInputStream peek = new PushbackInputStream(in, 2);
         int[] first = peek(peek);
         if (first[0] == 0x1f && first[1] == 0x8b) {
-            return new GZIPInputStream(peek, BUFFER);
+            return CompressedBody.gzip(peek);
         }
         return peek;
     }
@@ -80,7 +76,7 @@ final class ContentDecoding extends InputStream {
         PushbackInputStream peek = new PushbackInputStream(in, 2);
         int[] first = peek(peek);
         boolean zlib = first[1] >= 0 && (first[0] & 0x0f) == 8 && ((first[0] << 8) | first[1]) % 31 == 0;
-        return new InflaterInputStream(peek, new Inflater(!zlib), BUFFER);
+        return CompressedBody.deflate(peek, zlib);
     }
 
     /** The next two bytes (-1 past the end), left in the stream. */

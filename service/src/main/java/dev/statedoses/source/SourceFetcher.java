@@ -26,6 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens a source URL as a stream: {@code http(s)://} over the JDK's HTTP client, {@code file:}
@@ -38,6 +40,8 @@ import java.util.function.Supplier;
  * source is opened.
  */
 public final class SourceFetcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceFetcher.class);
 
     /** The statuses a server sends for a fault that may pass (RFC 9110; AWS retries the same). */
     private static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
@@ -99,7 +103,13 @@ public final class SourceFetcher implements AutoCloseable {
     public final class Fetch {
         private final SourceName source;
         private final URI url;
-        private final KnownSource known;
+        /**
+         * What the fetch asks about (the last good refresh's validators and hash), or null for an
+         * unconditional fetch. Dropped once an attempt answers with a body: the source changed,
+         * and a later attempt that asked "changed since then?" could be answered 304 (by a cache
+         * or replica a step behind) with nothing to load.
+         */
+        private volatile KnownSource known;
         private final Attempts attempts;
 
         private Fetch(SourceName source, URI url, KnownSource known, long deadline) {
@@ -218,9 +228,22 @@ public final class SourceFetcher implements AutoCloseable {
             String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
             if (status == 304 && conditional) {
                 closeQuietly(response.body());
-                // A 304 may leave out validators that did not change: keep the ones we sent.
-                return SourceStream.notModified(source, url, known.sha256(),
-                    etag != null ? etag : known.etag(), lastModified != null ? lastModified : known.lastModified());
+                String otherVersion = Validators.otherVersion(known, etag, lastModified);
+                if (otherVersion == null) {
+                    // Unchanged: the validators that go with the kept bytes are the ones we sent,
+                    // whatever else the 304 adds (a validator we did not ask about is not proof of
+                    // anything about the bytes we have).
+                    return SourceStream.notModified(source, url, known.sha256(), known.etag(), known.lastModified());
+                }
+                // "Not modified", but about another version than the one we asked about: the source
+                // changed. Keeping our rows would keep stale data, and storing its validators beside
+                // our hash would make every later 304 confirm the stale rows. Ask once more, for the
+                // whole body, within the same budget.
+                LOG.warn("{} source: the upstream answered 304 (not modified) naming {}; fetching it again "
+                    + "without conditions", source, otherVersion);
+                known = null;
+                attempts.start();
+                return openHttp();
             }
             if (status == 304) {
                 // Not modified since what? A request that named no version cannot be answered
@@ -239,6 +262,14 @@ public final class SourceFetcher implements AutoCloseable {
                 }
                 throw SourceException.unavailable(source, url, message, null);
             }
+            if (status != 200) {
+                // Only a 200 carries the whole file. A 206 is a part of it (we never send Range, so
+                // a cache or proxy chose the part), a 203 a transformed copy, a 202 a promise, a 204
+                // or 205 nothing: loading one as the file would publish a part, or nothing, as all.
+                closeQuietly(response.body());
+                throw SourceException.unavailable(source, url, "upstream answered HTTP " + status + " ("
+                    + describeStatus(status) + "), not 200: only a 200 carries the whole file to load", null);
+            }
             List<String> codings;
             try {
                 codings = ContentDecoding.codings(response.headers().firstValue("Content-Encoding").orElse(null));
@@ -246,6 +277,9 @@ public final class SourceFetcher implements AutoCloseable {
                 closeQuietly(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());
             }
+            // A body: the source changed since what we asked about, so any later attempt (after a
+            // reset mid-body) asks for the whole body, unconditionally.
+            known = null;
             SourceStream stream = null;
             try {
                 stream = new SourceStream(ContentDecoding.decode(ReadAhead.start(response.body(), threads), codings),
@@ -294,6 +328,7 @@ public final class SourceFetcher implements AutoCloseable {
                 if (known != null && known.sha256() != null && known.sha256().equals(sha256(path))) {
                     return SourceStream.notModified(source, url, known.sha256(), null, null);
                 }
+                known = null; // changed: read it whole on any later attempt, as for an upstream's 200
                 return new SourceStream(ContentDecoding.decode(Files.newInputStream(path), List.of()), source, url,
                     maxBytes);
             } catch (NoSuchFileException e) {
@@ -326,6 +361,22 @@ public final class SourceFetcher implements AutoCloseable {
         closed = true;
         threads.shutdownNow();
         deadlines.shutdownNow();
+    }
+
+    /** The reason phrase of a 2xx other than 200 (RFC 9110, 15.3), in the words of the status' name. */
+    private static String describeStatus(int status) {
+        return switch (status) {
+            case 201 -> "Created";
+            case 202 -> "Accepted";
+            case 203 -> "Non-Authoritative Information";
+            case 204 -> "No Content";
+            case 205 -> "Reset Content";
+            case 206 -> "Partial Content";
+            case 207 -> "Multi-Status";
+            case 208 -> "Already Reported";
+            case 226 -> "IM Used";
+            default -> "a success other than 200";
+        };
     }
 
     private static void closeQuietly(InputStream in) {

@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.net.UnknownHostException;
 import java.net.http.HttpHeaders;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** What an upstream's failure says: how long it asks us to wait, and what went wrong in words. */
 final class UpstreamFaults {
@@ -17,21 +18,42 @@ final class UpstreamFaults {
     private UpstreamFaults() {
     }
 
-    /** Retry-After as delta-seconds or an HTTP date (RFC 9110, 10.2.3); empty when absent or unreadable. */
+    /**
+     * The longest wait we take from an upstream: anything longer means "not in any budget" all the
+     * same, and keeping it this short leaves room for arithmetic on it (10,000 years in
+     * milliseconds fits a long; a Retry-After of 10^30 seconds would not fit even in seconds).
+     */
+    static final Duration LONGEST_WAIT = Duration.ofDays(3_652_425);
+
+    private static final Pattern DELTA_SECONDS = Pattern.compile("[0-9]+");
+
+    /**
+     * Retry-After as delta-seconds or an HTTP date (RFC 9110, 10.2.3), at most {@link #LONGEST_WAIT};
+     * empty when absent or unreadable.
+     */
     static Optional<Duration> retryAfter(HttpHeaders headers) {
-        return headers.firstValue("Retry-After").map(String::strip).flatMap(value -> {
-            try {
-                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value))));
-            } catch (NumberFormatException notSeconds) {
-                try {
-                    Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                    Duration wait = Duration.between(Instant.now(), at);
-                    return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-                } catch (DateTimeParseException notADate) {
-                    return Optional.empty();
-                }
-            }
-        });
+        return headers.firstValue("Retry-After").map(String::strip).flatMap(UpstreamFaults::retryAfter);
+    }
+
+    static Optional<Duration> retryAfter(String value) {
+        if (DELTA_SECONDS.matcher(value).matches()) {
+            // More digits than a long holds is still a number of seconds: a very long one.
+            String digits = value.replaceFirst("^0+(?=.)", "");
+            long seconds = digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
+            return Optional.of(atMostLongest(Duration.ofSeconds(seconds)));
+        }
+        try {
+            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration wait = Duration.between(Instant.now(), at);
+            return Optional.of(wait.isNegative() ? Duration.ZERO : atMostLongest(wait));
+        } catch (DateTimeException notADate) {
+            // Unreadable, or a date no calendar of ours holds: as if the upstream had sent none.
+            return Optional.empty();
+        }
+    }
+
+    private static Duration atMostLongest(Duration wait) {
+        return wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait;
     }
 
     static boolean unresolved(Throwable e) {

@@ -152,6 +152,23 @@ class HostileSourcesApiTest {
         byte[] cutGzip = Arrays.copyOf(gzipped, gzipped.length * 2 / 3);
         cases.add(truncated("moderna gzipped, cut short", "moderna", encoded(cutGzip, "gzip"),
             lineWhereGunzipStops(cutGzip), "before its end"));
+        // Two gzip members, the first whole lines 1-5, the second cut after its first 5 bytes (the
+        // reported case: GZIPInputStream took the cut header for the end, and the first member
+        // loaded as the file). The cut is in the gzip stream: the next line, 6, is where it stops.
+        int fiveLines = nthLineEnd(MODERNA, 5);
+        byte[] firstMember = gzip(MODERNA.substring(0, fiveLines).getBytes(StandardCharsets.UTF_8));
+        byte[] secondMember = gzip(MODERNA.substring(fiveLines).getBytes(StandardCharsets.UTF_8));
+        byte[] cutMember = concat(firstMember, Arrays.copyOf(secondMember, 5));
+        cases.add(truncated("moderna gzipped in two members, the second cut after 5 bytes", "moderna",
+            encoded(cutMember, "gzip"), 6L, "the gzip stream ends inside the header of member 2"));
+        cases.add(truncated("moderna as a .csv.gz served as is, its second member cut after 5 bytes", "moderna",
+            bytes(cutMember), 6L, "the gzip stream ends inside the header of member 2"));
+        cases.add(content("moderna gzipped, with bytes that are not gzip after it", "moderna",
+            encoded(concat(gzipped, "junk\n".getBytes(StandardCharsets.UTF_8)), "gzip"), 10L, null,
+            "the compressed body is damaged (bytes that are not gzip follow gzip member 1)"));
+        cases.add(content("moderna gzipped, its CRC-32 wrong", "moderna",
+            encoded(withByteFlipped(gzipped, gzipped.length - 8), "gzip"), 10L, null,
+            "the compressed body is damaged (the CRC-32 of gzip member 1 does not match its data)"));
         cases.add(content("moderna in an encoding we cannot decode (br)", "moderna",
             encoded(MODERNA.getBytes(StandardCharsets.UTF_8), "br"), null, null, "Content-Encoding br"));
 
@@ -562,6 +579,12 @@ class HostileSourcesApiTest {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    private static byte[] withByteFlipped(byte[] bytes, int at) {
+        byte[] copy = bytes.clone();
+        copy[at] ^= 0x5a;
+        return copy;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

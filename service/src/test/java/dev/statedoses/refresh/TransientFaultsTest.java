@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A source that fails once is fetched again: 5xx and 429 answers, a refused connection, and a
  * connection reset before or in the middle of the body are transient; the refresh tries again
  * (after the upstream's Retry-After, when it sends one) within SOURCE_TIMEOUT and succeeds, and
- * its report says how many attempts it took. A 4xx is not tried again, nor is a fault that
+ * its report says how many attempts it took. A 4xx is not tried again, nor a 2xx other than 200
+ * (a 206 is part of the file, never the whole), nor is a fault that
  * outlasts the attempts or the budget: that refresh fails as before, saying after how many.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -164,6 +165,26 @@ class TransientFaultsTest {
         }
     }
 
+    /**
+     * Half the file as a 206 (the service never asks for a range): not loaded, not tried again,
+     * and the product stays. It was loaded as the whole file.
+     */
+    @Test
+    void aPartialContentIsNotLoadedAsTheFile() {
+        int half = MODERNA.length / 2;
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(206,
+                "Content-Range: bytes 0-" + (half - 1) + "/" + MODERNA.length, java.util.Arrays.copyOf(MODERNA, half)),
+                RawUpstream.ok(MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 206 (Partial Content), "
+                    + "not 200: only a 200 carries the whole file to load"))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
     @Test
     void aFaultThatOutlastsTheAttemptsFailsTheRefreshSayingSo() {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(502, "", "bad gateway".getBytes()))) {
@@ -188,6 +209,30 @@ class TransientFaultsTest {
                 .body("detail", containsString("upstream answered HTTP 503 (Retry-After: 120 s)"))
                 .body("attempts", equalTo(1)));
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "it waited");
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    /**
+     * A wait of centuries (as seconds, as seconds past a long, or as a date in 9999) is a wait
+     * beyond any budget, like one of an hour: the refresh fails at once as the upstream's fault,
+     * naming its status (it answered 500 "long overflow", the pause in nanoseconds overflowing).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} Retry-After: {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "503|10000000000|10000000000 s",
+        "429|Fri, 31 Dec 9999 23:59:59 GMT|",
+        "503|99999999999999999999999999|" + (3_652_425L * 86_400) + " s"})
+    void aRetryAfterOfCenturiesIsNotWaitedFor(int status, String retryAfter, String said) {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(status, "Retry-After: " + retryAfter,
+                "later".getBytes()), RawUpstream.ok(MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("source", equalTo("moderna"))
+                .body("detail", containsString("moderna source (" + url + "): upstream answered HTTP " + status
+                    + " (Retry-After: " + (said == null ? "" : said)))
+                .body("attempts", equalTo(1)));
             assertEquals(1, upstream.requests().size());
         }
     }

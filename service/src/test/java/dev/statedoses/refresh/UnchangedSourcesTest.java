@@ -11,6 +11,7 @@ import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RawUpstream;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
@@ -48,6 +49,7 @@ class UnchangedSourcesTest {
     private final Map<String, Versioned> served = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private RunningApp app;
+    private Config config;
 
     /** A body with its validators, as the upstream serves it now. */
     private record Versioned(byte[] body, String etag, String lastModified) {
@@ -56,7 +58,7 @@ class UnchangedSourcesTest {
     @BeforeEach
     void start() {
         upstream = FixtureServer.start();
-        Config config = ConfigBuilder.from(TestWarehouse.newDatabase()).sources(serve("/m.csv", "moderna.csv", 1),
+        config = ConfigBuilder.from(TestWarehouse.newDatabase()).sources(serve("/m.csv", "moderna.csv", 1),
             serve("/p.csv", "pfizer.csv", 1), serve("/c.csv", "county_population.csv", 1)).build();
         app = RunningApp.start(config);
     }
@@ -80,10 +82,17 @@ class UnchangedSourcesTest {
     /** As S3 answers: 304 when If-None-Match names the current ETag (or, without it, the date is the same). */
     private void conditional(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        Versioned current = served.get(path);
         String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
         String ifModifiedSince = exchange.getRequestHeaders().getFirst("If-Modified-Since");
         requests.add(path + " If-None-Match=" + ifNoneMatch + " If-Modified-Since=" + ifModifiedSince);
+        conditionalAnswer(exchange);
+    }
+
+    /** {@link #conditional}'s answer, without recording the request. */
+    private void conditionalAnswer(HttpExchange exchange) throws IOException {
+        Versioned current = served.get(exchange.getRequestURI().getPath());
+        String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+        String ifModifiedSince = exchange.getRequestHeaders().getFirst("If-Modified-Since");
         exchange.getResponseHeaders().set("ETag", current.etag());
         exchange.getResponseHeaders().set("Last-Modified", current.lastModified());
         boolean notModified = ifNoneMatch != null ? ifNoneMatch.equals(current.etag())
@@ -222,6 +231,97 @@ class UnchangedSourcesTest {
             "/p.csv If-None-Match=null If-Modified-Since=null"),
             requests.stream().filter(r -> r.startsWith("/p.csv")).toList());
         app.given().get("/ratios/VT").then().body("people_per_dose", org.hamcrest.Matchers.equalTo(1.7629f));
+    }
+
+    /**
+     * Moderna changes (Vermont's 300 first doses become 400), and the upstream (a cache a step
+     * behind) answers the conditional request 304 while naming the new version: its ETag, or a
+     * newer Last-Modified. That 304 says the source changed: it is fetched again, whole, and
+     * loaded. Vermont: 1234 / (700 + 100) = 1.5425. The validators kept are the new body's, so an
+     * honest 304 afterwards keeps the new rows (it once stored the new ETag beside the old
+     * file's hash, and the stale product stayed until force=true).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "the 304 names another {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ETag", "Last-Modified"})
+    void aNotModifiedNamingAnotherVersionIsAChangeAndLoadsTheNewBody(String validator) {
+        JsonPath first = refresh("");
+        serve("/m.csv", changedModerna(), 2);
+        upstream.serve("/m.csv", exchange -> {
+            String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+            requests.add("/m.csv If-None-Match=" + ifNoneMatch + " If-Modified-Since="
+                + exchange.getRequestHeaders().getFirst("If-Modified-Since"));
+            if (ifNoneMatch == null) {
+                conditionalAnswer(exchange);
+                return;
+            }
+            // Not modified, says it, about the version it names.
+            boolean otherEtag = validator.equals("ETag");
+            exchange.getResponseHeaders().set("ETag", otherEtag ? "\"m-v2\"" : "\"m-v1\"");
+            exchange.getResponseHeaders().set("Last-Modified", otherEtag ? "Mon, 01 Mar 2021 00:00:00 GMT"
+                : "Mon, 02 Mar 2021 00:00:00 GMT");
+            exchange.sendResponseHeaders(304, -1);
+        });
+        requests.clear();
+
+        JsonPath report = refresh("");
+        assertEquals("succeeded", report.getString("status"));
+        assertEquals(false, source(report, "moderna").get("unchanged"));
+        assertEquals("\"m-v2\"", source(report, "moderna").get("etag"));
+        assertEquals("Mon, 02 Mar 2021 00:00:00 GMT", source(report, "moderna").get("last_modified"));
+        assertEquals(2, source(report, "moderna").get("attempts"));
+        assertEquals(List.of("/m.csv If-None-Match=\"m-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT",
+            "/m.csv If-None-Match=null If-Modified-Since=null"),
+            requests.stream().filter(r -> r.startsWith("/m.csv")).toList());
+        assertNotEquals(source(first, "moderna").get("sha256"), source(report, "moderna").get("sha256"));
+        app.given().get("/ratios/VT").then().statusCode(200)
+            .body("doses_moderna", org.hamcrest.Matchers.equalTo(700))
+            .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.5425f));
+
+        // An honest upstream from now on: the new version is what the service asks about.
+        upstream.serve("/m.csv", this::conditional);
+        JsonPath again = refresh("");
+        assertEquals("unchanged", again.getString("status"));
+        assertEquals(source(report, "moderna").get("sha256"), source(again, "moderna").get("sha256"));
+        app.given().get("/ratios/VT").then().body("people_per_dose", org.hamcrest.Matchers.equalTo(1.5425f));
+    }
+
+    /**
+     * Moderna changed and its new body was reset halfway: the retry asks for the whole body,
+     * unconditionally, and loads it. (Asked conditionally, a cache a step behind answered 304,
+     * and the refresh failed "the body is empty: expected a CSV header (after 2 attempts)".)
+     */
+    @Test
+    void aRetryOfAChangedSourceAsksForItWhole() {
+        byte[] changed = changedModerna();
+        try (RawUpstream raw = RawUpstream.start(
+                RawUpstream.answer(200, "ETag: \"m-v1\"", Fixtures.bytes("moderna.csv")),
+                RawUpstream.resetAfter(changed, changed.length / 2, "ETag: \"m-v2\""),
+                RawUpstream.byRequest(head -> RawUpstream.conditional(head)
+                    ? RawUpstream.answer(304, "ETag: \"m-v1\"", new byte[0])
+                    : RawUpstream.answer(200, "ETag: \"m-v2\"", changed)));
+             RunningApp local = RunningApp.start(ConfigBuilder.from(config).moderna(raw.url("/m.csv")).build())) {
+            local.given().post("/refresh").then().statusCode(200);
+            JsonPath report = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            assertEquals("succeeded", report.getString("status"));
+            assertEquals(2, source(report, "moderna").get("attempts"));
+            assertEquals("\"m-v2\"", source(report, "moderna").get("etag"));
+            List<String> asked = raw.requests();
+            assertEquals(3, asked.size());
+            assertTrue(RawUpstream.conditional(asked.get(1)), asked.get(1));
+            assertFalse(RawUpstream.conditional(asked.get(2)), asked.get(2));
+            local.given().get("/ratios/VT").then().statusCode(200)
+                .body("doses_moderna", org.hamcrest.Matchers.equalTo(700))
+                .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.5425f));
+        }
+    }
+
+    /** The fixtures' Moderna with Vermont's 300 first doses of 4 January 2021 made 400. */
+    private static byte[] changedModerna() {
+        String old = "\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"";
+        String moderna = text("moderna.csv");
+        assertTrue(moderna.contains(old));
+        return moderna.replace(old, "\"Vermont\",\"2021-01-04T00:00:00.000\",\"400\",\"300\"")
+            .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The three requests arrive before any is answered: each answer waits for all three to arrive. */

@@ -403,6 +403,267 @@ class HostileBodiesTest {
         return out.toByteArray();
     }
 
+    // ---- gzip members, checked to the last byte ---------------------------------------------------
+
+    /** A gzip body made by hand, member by member, and where each member's parts start and end. */
+    record Gzip(byte[] bytes, List<Member> members) {
+    }
+
+    /** One member: its plain text's bytes, and its header's, data's and trailer's offsets in the body. */
+    record Member(byte[] plain, int start, int dataStart, int trailerStart, int end) {
+    }
+
+    /**
+     * {@code plain} as gzip members, split at 0 to 3 random points (at line ends, mid-line, and
+     * empty members), each with random optional header fields (FEXTRA, FNAME, FCOMMENT, FHCRC, FTEXT),
+     * as gzip, pigz or a concatenation of .gz files write them.
+     */
+    static Gzip gzipMembers(byte[] plain, Random random) {
+        int splits = random.nextInt(4);
+        List<Integer> points = new ArrayList<>(List.of(0, plain.length));
+        List<Integer> lineEnds = new ArrayList<>();
+        for (int i = 0; i < plain.length; i++) {
+            if (plain[i] == '\n') {
+                lineEnds.add(i + 1);
+            }
+        }
+        for (int i = 0; i < splits; i++) {
+            // Half at a line end, as the reported body was (lines 1-900, then a cut member): there
+            // the members before a cut are a valid, shorter file, and only the gzip stream tells.
+            points.add(random.nextBoolean() ? lineEnds.get(random.nextInt(lineEnds.size()))
+                : random.nextInt(plain.length + 1));
+        }
+        points.sort(null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i + 1 < points.size(); i++) {
+            byte[] part = Arrays.copyOfRange(plain, points.get(i), points.get(i + 1));
+            int start = out.size();
+            byte[] header = gzipHeader(random.nextInt(32), random);
+            out.write(header, 0, header.length);
+            int dataStart = out.size();
+            byte[] data = deflateBare(part);
+            out.write(data, 0, data.length);
+            int trailerStart = out.size();
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(part);
+            writeUint32(out, crc.getValue());
+            writeUint32(out, part.length);
+            members.add(new Member(part, start, dataStart, trailerStart, out.size()));
+        }
+        return new Gzip(out.toByteArray(), members);
+    }
+
+    /** A member's header with {@code flags} (bits 0 to 4) and the fields they announce. */
+    private static byte[] gzipHeader(int flags, Random random) {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        header.write(0x1f);
+        header.write(0x8b);
+        header.write(8);
+        header.write(flags);
+        for (int i = 0; i < 6; i++) {
+            header.write(random.nextInt(256)); // MTIME, XFL, OS: any value is valid
+        }
+        if ((flags & 4) != 0) {
+            int length = random.nextInt(40);
+            header.write(length);
+            header.write(0);
+            for (int i = 0; i < length; i++) {
+                header.write(random.nextInt(256));
+            }
+        }
+        for (int flag : new int[] {8, 16}) {
+            if ((flags & flag) != 0) {
+                for (int i = random.nextInt(20); i > 0; i--) {
+                    header.write(1 + random.nextInt(255));
+                }
+                header.write(0);
+            }
+        }
+        if ((flags & 2) != 0) {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(header.toByteArray());
+            header.write((int) crc.getValue() & 0xff);
+            header.write((int) (crc.getValue() >> 8) & 0xff);
+        }
+        return header.toByteArray();
+    }
+
+    private static byte[] deflateBare(byte[] plain) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION, true))) {
+            z.write(plain);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeUint32(ByteArrayOutputStream out, long value) {
+        for (int i = 0; i < 4; i++) {
+            out.write((int) (value >> (8 * i)) & 0xff);
+        }
+    }
+
+    private static Object gunzipped(byte[] bytes, boolean labelled) {
+        return answer(ContentDecoding.decode(new ByteArrayInputStream(bytes), labelled ? List.of("gzip") : List.of()));
+    }
+
+    /** Several members, with any optional header fields, labelled or sniffed: the plain file's rows. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds120")
+    void aGzipBodyOfSeveralMembersLoadsAsThePlainFile(long seed) {
+        Random random = new Random(seed);
+        Body body = body(random);
+        Gzip gzip = gzipMembers(body.bytes(), random);
+        assertEquals(body.rows(), gunzipped(gzip.bytes(), random.nextBoolean()), gzip.members().size() + " members");
+    }
+
+    /**
+     * Cut after every byte. Exactly at a member's end, the body is the members before the cut,
+     * as plain text would be read (a cut at a line end loads the complete rows; mid-line is a
+     * cut-off body). Anywhere inside a member (header, data, trailer) it is a cut-off body,
+     * never rows: on the line the decoded text stops at (the members before it, in a header or
+     * trailer). The JDK's GZIPInputStream loaded the members before a cut header as the file.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds40")
+    void aGzipBodyCutAfterAnyByteIsItsWholeMembersOrACutOffBody(long seed) {
+        Random random = new Random(seed);
+        Body body = body(random);
+        Gzip gzip = gzipMembers(body.bytes(), random);
+        boolean labelled = random.nextBoolean();
+        byte[] bytes = gzip.bytes();
+        // Unlabelled, a body is taken for gzip by its first two bytes: shorter, it is not gzip at all.
+        for (int cut = labelled ? 0 : 2; cut <= bytes.length; cut++) {
+            Object answer = gunzipped(Arrays.copyOf(bytes, cut), labelled);
+            ByteArrayOutputStream before = new ByteArrayOutputStream();
+            Member cutIn = null;
+            for (Member member : gzip.members()) {
+                if (cut >= member.end()) {
+                    before.write(member.plain(), 0, member.plain().length);
+                } else if (cutIn == null) {
+                    cutIn = member;
+                }
+            }
+            String where = gzip.members().size() + " members ending at "
+                + gzip.members().stream().map(Member::end).toList() + ", " + (labelled ? "labelled" : "sniffed")
+                + ", cut at " + cut;
+            int at = cut;
+            boolean atMemberEnd = cut > 0 && gzip.members().stream().anyMatch(m -> m.end() == at);
+            if (atMemberEnd) {
+                assertSameAnswer(answer(before.toByteArray()), answer, where);
+                continue;
+            }
+            SourceException e = assertInstance(answer, where);
+            assertEquals(SourceException.Kind.TRUNCATED, e.kind(), where + ": " + e.describe());
+            long decodedBefore = lineAt(before.toString(StandardCharsets.UTF_8));
+            if (cut < cutIn.dataStart() || cut >= cutIn.trailerStart()) {
+                byte[] through = cut >= cutIn.trailerStart() ? concat(before.toByteArray(), cutIn.plain())
+                    : before.toByteArray();
+                assertEquals(lineAt(new String(through, StandardCharsets.UTF_8)), e.line(), where + ": " + e.describe());
+            } else {
+                long decodedAfter = lineAt(new String(concat(before.toByteArray(), cutIn.plain()), StandardCharsets.UTF_8));
+                assertTrue(e.line() >= decodedBefore && e.line() <= decodedAfter, where + ": " + e.describe());
+            }
+        }
+    }
+
+    private static void assertSameAnswer(Object expected, Object actual, String where) {
+        if (expected instanceof SourceException e) {
+            SourceException a = assertInstance(actual, where);
+            assertEquals(e.kind(), a.kind(), where + ": " + a.describe());
+            assertEquals(e.line(), a.line(), where + ": " + a.describe());
+            assertEquals(e.getMessage(), a.getMessage(), where);
+        } else {
+            assertEquals(expected, actual, where);
+        }
+    }
+
+    /** Ways to damage a gzip body that no cut makes: each is damaged content, never rows nor a cut. */
+    private static final List<String> GZIP_DAMAGE = List.of("junk after the last member", "junk between members",
+        "0x1F then not 0x8B after a member", "zeros after the last member", "a wrong CRC-32", "a wrong size",
+        "a reserved header flag", "a method other than deflate", "a wrong header CRC");
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds400")
+    void aDamagedGzipBodyIsDamagedContent(long seed) {
+        Random random = new Random(seed);
+        Body body = body(random);
+        String damage = GZIP_DAMAGE.get(random.nextInt(GZIP_DAMAGE.size()));
+        Gzip gzip = gzipMembers(body.bytes(), random);
+        List<Member> members = gzip.members();
+        Member member = members.get(random.nextInt(members.size()));
+        byte[] bytes = gzip.bytes().clone();
+        bytes = switch (damage) {
+            case "junk after the last member" -> concat(bytes, junk(random));
+            case "junk between members" -> concat(Arrays.copyOf(bytes, member.end()), junk(random),
+                Arrays.copyOfRange(bytes, member.end(), bytes.length));
+            case "0x1F then not 0x8B after a member" -> concat(Arrays.copyOf(bytes, member.end()),
+                new byte[] {0x1f, (byte) (random.nextInt(255) == 0x8b ? 0 : random.nextInt(0x8b))},
+                Arrays.copyOfRange(bytes, member.end(), bytes.length));
+            case "zeros after the last member" -> concat(bytes, new byte[1 + random.nextInt(512)]);
+            case "a wrong CRC-32" -> flip(bytes, member.trailerStart() + random.nextInt(4), random);
+            case "a wrong size" -> flip(bytes, member.trailerStart() + 4 + random.nextInt(4), random);
+            case "a reserved header flag" -> flip(bytes, member.start() + 3, 0x20 << random.nextInt(3));
+            case "a method other than deflate" -> flip(bytes, member.start() + 2, 1 + random.nextInt(7));
+            default -> {
+                // A member with a header CRC, damaged: the CRC's bytes or a byte it covers (MTIME).
+                byte[] header = gzipHeader(2, random);
+                byte[] withCrc = concat(header, Arrays.copyOfRange(bytes, member.dataStart(), member.end()));
+                yield concat(Arrays.copyOf(bytes, member.start()),
+                    flip(withCrc, random.nextBoolean() ? header.length - 1 - random.nextInt(2) : 4 + random.nextInt(4),
+                        random), Arrays.copyOfRange(bytes, member.end(), bytes.length));
+            }
+        };
+        boolean labelled = random.nextBoolean();
+        SourceException e = assertInstance(gunzipped(bytes, labelled), damage);
+        assertEquals(SourceException.Kind.CONTENT, e.kind(), damage + ": " + e.describe());
+        assertTrue(e.getMessage().startsWith("the compressed body is damaged ("), e.getMessage());
+    }
+
+    /** 1 to 40 bytes that do not start a gzip member. */
+    private static byte[] junk(Random random) {
+        byte[] junk = new byte[1 + random.nextInt(40)];
+        random.nextBytes(junk);
+        if (junk[0] == 0x1f) {
+            junk[0] = 'x';
+        }
+        return junk;
+    }
+
+    private static byte[] flip(byte[] bytes, int at, Random random) {
+        return flip(bytes, at, 1 + random.nextInt(255));
+    }
+
+    private static byte[] flip(byte[] bytes, int at, int mask) {
+        byte[] copy = bytes.clone();
+        copy[at] ^= (byte) mask;
+        return copy;
+    }
+
+    /**
+     * deflate (zlib or bare) is one stream: cut after any byte it is a cut-off body; anything
+     * after its end is damage. (InflaterInputStream ignored what followed the stream.)
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds40")
+    void aDeflateBodyIsWholeOnlyToItsLastByte(long seed) throws IOException {
+        Random random = new Random(seed);
+        Body body = body(random);
+        String coding = random.nextBoolean() ? "deflate-zlib" : "deflate-raw";
+        byte[] compressed = compress(body.bytes(), coding);
+        for (int cut = 0; cut < compressed.length; cut++) {
+            Object answer = answer(ContentDecoding.decode(new ByteArrayInputStream(compressed, 0, cut),
+                List.of("deflate")));
+            SourceException e = assertInstance(answer, coding + " cut at " + cut + " of " + compressed.length);
+            assertEquals(SourceException.Kind.TRUNCATED, e.kind(), coding + " cut at " + cut + ": " + e.describe());
+        }
+        SourceException e = assertInstance(answer(ContentDecoding.decode(
+            new ByteArrayInputStream(concat(compressed, junk(random))), List.of("deflate"))), coding + " and junk");
+        assertEquals(SourceException.Kind.CONTENT, e.kind(), e.describe());
+    }
+
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"br", "zstd", "compress", "x-compress", "lzma", "gzip2"})
     void anEncodingWeCannotDecodeIsSaidSo(String coding) {

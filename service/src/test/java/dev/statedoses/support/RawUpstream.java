@@ -24,6 +24,11 @@ public final class RawUpstream implements AutoCloseable {
     @FunctionalInterface
     public interface Answer {
         void give(Socket socket) throws IOException;
+
+        /** Answers the request whose head is {@code head}; most answers do not look at it. */
+        default void give(String head, Socket socket) throws IOException {
+            give(socket);
+        }
     }
 
     private final ServerSocket server;
@@ -60,8 +65,9 @@ public final class RawUpstream implements AutoCloseable {
         int served = 0;
         while (!server.isClosed()) {
             try (Socket socket = server.accept()) {
-                requests.add(readHead(socket.getInputStream()));
-                script.get(Math.min(served++, script.size() - 1)).give(socket);
+                String head = readHead(socket.getInputStream());
+                requests.add(head);
+                script.get(Math.min(served++, script.size() - 1)).give(head, socket);
             } catch (IOException e) {
                 // closed, or the client went away: next connection
             }
@@ -80,6 +86,30 @@ public final class RawUpstream implements AutoCloseable {
         return head.toString();
     }
 
+    /**
+     * Answers as {@code choose} decides from the request's head: a conditional request one way,
+     * another the other way, as an upstream behind caches of different ages may.
+     */
+    public static Answer byRequest(java.util.function.Function<String, Answer> choose) {
+        return new Answer() {
+            @Override
+            public void give(Socket socket) {
+                throw new IllegalStateException("answered by its request");
+            }
+
+            @Override
+            public void give(String head, Socket socket) throws IOException {
+                choose.apply(head).give(head, socket);
+            }
+        };
+    }
+
+    /** Whether a request head asks conditionally (If-None-Match or If-Modified-Since). */
+    public static boolean conditional(String head) {
+        String lower = head.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("\nif-none-match:") || lower.contains("\nif-modified-since:");
+    }
+
     /** Resets the connection at once: no status line. */
     public static Answer resetAtOnce() {
         return RawUpstream::reset;
@@ -87,9 +117,14 @@ public final class RawUpstream implements AutoCloseable {
 
     /** Sends the headers (with the whole length) and the first {@code sent} bytes of the body, then resets. */
     public static Answer resetAfter(byte[] body, int sent) {
+        return resetAfter(body, sent, "");
+    }
+
+    /** As {@link #resetAfter(byte[], int)}, with {@code extraHeaders} (CRLF-separated lines). */
+    public static Answer resetAfter(byte[] body, int sent, String extraHeaders) {
         return socket -> {
             OutputStream out = socket.getOutputStream();
-            out.write(head(200, body.length, ""));
+            out.write(head(200, body.length, extraHeaders));
             out.write(body, 0, sent);
             out.flush();
             reset(socket);

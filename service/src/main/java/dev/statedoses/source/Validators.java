@@ -1,0 +1,57 @@
+package dev.statedoses.source;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Whether a 304 speaks of the version a conditional request asked about. A 304 is "what you have
+ * is current"; one that names another version (an ETag other than the one sent in If-None-Match,
+ * a Last-Modified other than the one sent in If-Modified-Since) contradicts itself, as a cache or
+ * replica a step behind, or a broken one, may answer. Only a 304 that agrees is taken as unchanged.
+ */
+final class Validators {
+
+    private Validators() {
+    }
+
+    /**
+     * What in a 304's validators ({@code etag}, {@code lastModified}; null when it sent none) names
+     * another version than {@code asked}, in words; null when nothing does. A validator we did not
+     * send cannot be compared, and is not taken for either.
+     */
+    static String otherVersion(KnownSource asked, String etag, String lastModified) {
+        if (etag != null && asked.etag() != null && !weaklyEqual(etag, asked.etag())) {
+            return "ETag " + etag + ", not the " + asked.etag() + " asked about";
+        }
+        if (lastModified != null && asked.lastModified() != null && !sameDate(lastModified, asked.lastModified())) {
+            return "Last-Modified " + lastModified + ", not the " + asked.lastModified() + " asked about";
+        }
+        return null;
+    }
+
+    /** RFC 9110, 8.8.3.2: If-None-Match compares weakly, so W/"x" and "x" are the same version. */
+    private static boolean weaklyEqual(String a, String b) {
+        return opaque(a).equals(opaque(b));
+    }
+
+    private static String opaque(String etag) {
+        String tag = etag.strip();
+        return tag.startsWith("W/") ? tag.substring(2) : tag;
+    }
+
+    /**
+     * The same instant, however written; text that is not an HTTP date only as the same text. A
+     * date older than the one asked about is another version too (a file put back), not only a newer.
+     */
+    private static boolean sameDate(String a, String b) {
+        try {
+            Instant first = ZonedDateTime.parse(a.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant second = ZonedDateTime.parse(b.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return first.equals(second);
+        } catch (DateTimeException notDates) {
+            return a.strip().equals(b.strip());
+        }
+    }
+}

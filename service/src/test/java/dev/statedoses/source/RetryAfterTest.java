@@ -1,0 +1,80 @@
+package dev.statedoses.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An upstream's Retry-After is a number it chose: any number of digits, any date up to 9999. Each
+ * must end as a wait we can compare with the budget (and, past it, a fault not waited for), never
+ * as an arithmetic overflow (the service once answered 500 "long overflow" to a Retry-After of
+ * 10000000000, its pause converted to nanoseconds).
+ */
+class RetryAfterTest {
+
+    private static final URI URL = URI.create("http://upstream.test/moderna.csv");
+
+    @Test
+    void theReportedValuesAreWaitsOfTheirLength() {
+        assertEquals(Optional.of(Duration.ofSeconds(3600)), UpstreamFaults.retryAfter("3600"));
+        assertEquals(Optional.of(Duration.ofSeconds(10_000_000_000L)), UpstreamFaults.retryAfter("10000000000"));
+        // Past a long of seconds: still a number of seconds, as long as we take one to be.
+        assertEquals(Optional.of(UpstreamFaults.LONGEST_WAIT),
+            UpstreamFaults.retryAfter("99999999999999999999999999999999"));
+        assertEquals(Optional.of(Duration.ofSeconds(7)), UpstreamFaults.retryAfter("0000000000000000000000007"));
+        Duration toYear9999 = UpstreamFaults.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT").orElseThrow();
+        // From now (2020s at the earliest) to the end of 9999: between 7,900 and 8,000 years.
+        assertTrue(toYear9999.toDays() > 7_900 * 365L && toYear9999.toDays() < 8_000 * 366L, toYear9999.toString());
+        assertEquals(Optional.of(Duration.ZERO), UpstreamFaults.retryAfter("Thu, 01 Jan 1970 00:00:00 GMT"));
+        assertEquals(Optional.empty(), UpstreamFaults.retryAfter("-5"));
+        assertEquals(Optional.empty(), UpstreamFaults.retryAfter("soon"));
+    }
+
+    /**
+     * Generated: numbers of 2 to 60 digits and dates of any year from 2100 to 9999, asked of a
+     * fetch with a minute of budget: each is read without an exception, and the fault is not
+     * tried again (nor waited for): the refresh fails at once as the upstream's fault.
+     */
+    @Test
+    void anyRetryAfterBeyondTheBudgetIsAFaultNotWaitedFor() {
+        Random random = new Random(20261130);
+        for (int i = 0; i < 2_000; i++) {
+            String value = random.nextBoolean() ? digits(random, 2 + random.nextInt(59)) : date(random);
+            Optional<Duration> wait = UpstreamFaults.retryAfter(value);
+            assertTrue(wait.isPresent(), value);
+            if (wait.get().compareTo(Duration.ofSeconds(61)) < 0) {
+                continue; // a short number, a wait a fetch may take: not this property's case
+            }
+            Attempts attempts = new Attempts(SourceName.MODERNA, System.nanoTime() + Duration.ofSeconds(60).toNanos());
+            attempts.start();
+            SourceException fault = SourceException.transientFault(SourceName.MODERNA, URL,
+                "upstream answered HTTP 503", null, wait.get());
+            long start = System.nanoTime();
+            assertFalse(attempts.mayRetry(fault), value);
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "it waited for " + value);
+        }
+    }
+
+    private static String digits(Random random, int count) {
+        StringBuilder digits = new StringBuilder().append((char) ('1' + random.nextInt(9)));
+        while (digits.length() < count) {
+            digits.append((char) ('0' + random.nextInt(10)));
+        }
+        return digits.toString();
+    }
+
+    private static String date(Random random) {
+        ZonedDateTime at = ZonedDateTime.of(2100 + random.nextInt(7900), 1 + random.nextInt(12), 1 + random.nextInt(28),
+            random.nextInt(24), random.nextInt(60), random.nextInt(60), 0, ZoneOffset.UTC);
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(at);
+    }
+}

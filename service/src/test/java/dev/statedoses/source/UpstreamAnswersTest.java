@@ -1,0 +1,172 @@
+package dev.statedoses.source;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RawUpstream;
+import java.net.URI;
+import java.time.Duration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What an upstream's answer means for the fetch, over a real socket.
+ *
+ * <p>Only a 200 is a body to load. The service never sends Range, so a 206 is a part a cache or
+ * proxy chose to send; a 202, 203 or 204 is not the file either. Each is refused, once (no retry:
+ * asking again gets the same), naming the status.
+ *
+ * <p>A 304 means "unchanged" only when it speaks of the version asked about: one that names
+ * another ETag or Last-Modified says the source changed, and the fetch asks again for the whole
+ * body. And once an attempt has answered with a body, a retry asks unconditionally: a 304 to it
+ * would leave nothing to load.
+ */
+class UpstreamAnswersTest {
+
+    private static final byte[] MODERNA = Fixtures.bytes("moderna.csv");
+
+    /** Every success status but 200, the registered ones and the unregistered. */
+    static IntStream successesOtherThan200() {
+        return IntStream.rangeClosed(201, 299);
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @MethodSource("successesOtherThan200")
+    void aSuccessOtherThan200IsNotTheFile(int status) {
+        // Half the file, as a 206 would carry it: the rows it holds are real, and must not load.
+        // (A 204 carries no body by definition: one with a body is a broken answer, a transient fault.)
+        byte[] half = Arrays.copyOf(MODERNA, status == 204 ? 0 : MODERNA.length / 2);
+        String range = status == 206 ? "Content-Range: bytes 0-" + (half.length - 1) + "/" + MODERNA.length : "";
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(status, range, half), RawUpstream.ok(MODERNA));
+             SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+            URI url = upstream.url("/moderna.csv");
+            SourceException e = assertThrows(SourceException.class,
+                () -> fetcher.fetch(SourceName.MODERNA, url, null).open().close());
+            assertEquals(SourceException.Kind.UNAVAILABLE, e.kind(), e.describe());
+            assertTrue(e.getMessage().startsWith("upstream answered HTTP " + status + " ("), e.getMessage());
+            assertTrue(e.getMessage().endsWith("), not 200: only a 200 carries the whole file to load"), e.getMessage());
+            assertEquals(1, e.attempts());
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    // ---- 304 -----------------------------------------------------------------------------------
+
+    private static final String SHA = "0".repeat(64);
+    private static final String V1 = "\"v1\"";
+    private static final String V2 = "\"v2\"";
+    private static final String MARCH_1 = "Mon, 01 Mar 2021 00:00:00 GMT";
+    private static final String MARCH_2 = "Tue, 02 Mar 2021 00:00:00 GMT";
+
+    /** A 304's ETag: absent, the one sent (strong or weak), or another (strong or weak). */
+    private static final List<String> ETAGS_304 = Arrays.asList(null, V1, "W/" + V1, V2, "W/" + V2);
+    /** A 304's Last-Modified: absent, the one sent (as sent, or the same instant another way), newer, older, unreadable. */
+    private static final List<String> DATES_304 = Arrays.asList(null, MARCH_1, "Mon, 1 Mar 2021 00:00:00 +0000",
+        MARCH_2, "Sun, 28 Feb 2021 23:59:59 GMT", "yesterday");
+
+    /** Every conditional request (by ETag, by date, by both) against every 304 of those validators. */
+    static List<Object[]> notModifiedAnswers() {
+        List<Object[]> cases = new ArrayList<>();
+        for (KnownSource asked : List.of(new KnownSource(SHA, V1, null), new KnownSource(SHA, null, MARCH_1),
+                new KnownSource(SHA, V1, MARCH_1))) {
+            for (String etag : ETAGS_304) {
+                for (String date : DATES_304) {
+                    cases.add(new Object[] {asked, etag, date});
+                }
+            }
+        }
+        return cases;
+    }
+
+    /**
+     * The 304 agrees with every validator that was sent (ETags weakly, dates as instants): the
+     * source is unchanged, with the validators sent, and nothing else (a validator not sent is
+     * not proof of anything). It names another version: one more request, without conditions,
+     * gets the new body, and the validators kept are the new body's.
+     */
+    @ParameterizedTest(name = "asked {0}, 304 with ETag {1} and Last-Modified {2}")
+    @MethodSource("notModifiedAnswers")
+    void aNotModifiedIsUnchangedOnlyWhenItNamesTheVersionAskedAbout(KnownSource asked, String etag, String date)
+            throws IOException {
+        String headers = String.join("\r\n", java.util.stream.Stream.of(etag == null ? null : "ETag: " + etag,
+            date == null ? null : "Last-Modified: " + date).filter(java.util.Objects::nonNull).toList());
+        boolean otherEtag = asked.etag() != null && (V2.equals(etag) || ("W/" + V2).equals(etag));
+        boolean otherDate = asked.lastModified() != null && date != null && !date.equals(MARCH_1) && !date.startsWith("Mon, 1 ");
+        boolean changed = otherEtag || otherDate;
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(304, headers, new byte[0]),
+                RawUpstream.byRequest(head -> RawUpstream.conditional(head) ? RawUpstream.answer(304, headers, new byte[0])
+                    : RawUpstream.answer(200, "ETag: " + V2 + "\r\nLast-Modified: " + MARCH_2, MODERNA)));
+             SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+            SourceFetcher.Fetch fetch = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), asked);
+            try (SourceStream stream = fetch.open()) {
+                if (!changed) {
+                    assertTrue(stream.notModified());
+                    assertEquals(asked.etag(), stream.etag());
+                    assertEquals(asked.lastModified(), stream.lastModified());
+                    assertEquals(SHA, stream.sha256Hex());
+                    assertEquals(1, upstream.requests().size());
+                    return;
+                }
+                assertFalse(stream.notModified());
+                assertArrayEquals(MODERNA, stream.readAllBytes());
+                assertEquals(V2, stream.etag());
+                assertEquals(MARCH_2, stream.lastModified());
+                assertEquals(2, fetch.attempts());
+                List<String> requests = upstream.requests();
+                assertEquals(2, requests.size());
+                assertTrue(RawUpstream.conditional(requests.get(0)), requests.get(0));
+                assertFalse(RawUpstream.conditional(requests.get(1)), requests.get(1));
+            }
+        }
+    }
+
+    /**
+     * The source changed (a 200 with a new ETag) and the connection was reset mid-body: the retry
+     * asks for the whole body, unconditionally. A cache a step behind would answer a conditional
+     * retry 304, and there would be nothing to load (the refresh failed "the body is empty").
+     * Every cut point of the first body, a few bytes apart.
+     */
+    @Test
+    void aRetryAfterABodyHasStartedAsksForTheWholeBody() throws IOException {
+        byte[] changed = new String(MODERNA, java.nio.charset.StandardCharsets.UTF_8)
+            .replace("\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\"", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"301\"")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int sent = 0; sent < changed.length; sent += 1 + changed.length / 12) {
+            try (RawUpstream upstream = RawUpstream.start(RawUpstream.resetAfter(changed, sent, "ETag: " + V2),
+                    RawUpstream.byRequest(head -> RawUpstream.conditional(head)
+                        ? RawUpstream.answer(304, "ETag: " + V1, new byte[0])
+                        : RawUpstream.answer(200, "ETag: " + V2, changed)));
+                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+                SourceFetcher.Fetch fetch = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"),
+                    new KnownSource(SHA, V1, null));
+                SourceStream first = fetch.open();
+                SourceException reset = assertThrows(SourceException.class, () -> drain(first), "sent " + sent);
+                first.close();
+                assertTrue(reset.isTransient(), reset.describe());
+                assertTrue(fetch.mayRetry(reset));
+                try (SourceStream again = fetch.open()) {
+                    assertFalse(again.notModified(), "sent " + sent);
+                    assertArrayEquals(changed, again.readAllBytes());
+                    assertEquals(V2, again.etag());
+                }
+                assertFalse(RawUpstream.conditional(upstream.requests().get(1)), upstream.requests().get(1));
+            }
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        in.readAllBytes();
+    }
+}
