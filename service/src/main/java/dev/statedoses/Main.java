@@ -187,7 +187,7 @@ public final class Main {
             LOG.warn("REFRESH_TOKEN is not set: anyone who can reach port {} can trigger a refresh", app.port());
         }
         // After "serving on": start-up does not wait for it.
-        WarmUp.startInBackground(Wiring.objectMapper());
+        WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running);
         return SERVING;
     }
 

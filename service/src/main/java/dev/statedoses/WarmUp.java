@@ -7,6 +7,7 @@ import dev.statedoses.refresh.LoadWarmUp;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.UnivocityCsv;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * second to sixth refresh after a start took about twice as long as the twentieth, most of it the
  * JIT interpreting and compiling that code on the cores the warehouse also needs. Nothing here
  * touches the warehouse or the network, and nothing it does is kept; it runs after the first
- * answer can be given, so start-up does not wait for it.
+ * answer can be given, so start-up does not wait for it, and it stops when a refresh starts, so
+ * that it never takes the cores from one.
  */
 public final class WarmUp {
 
@@ -42,23 +44,34 @@ public final class WarmUp {
     record Done(int rounds, long rows, long bytes, long millis) {
     }
 
-    /** Runs {@code rounds} rounds here. */
-    Done run(int rounds) {
+    /**
+     * Runs up to {@code rounds} rounds here, and none after {@code refreshing} says a refresh has
+     * started: the warm-up would only take the cores from it (a scheduled refresh at start, a
+     * deploy's first POST).
+     */
+    Done run(int rounds, BooleanSupplier refreshing) {
         long started = System.nanoTime();
         long rows = 0;
         long bytes = 0;
-        for (int i = 0; i < rounds; i++) {
+        int done = 0;
+        while (done < rounds && !refreshing.getAsBoolean()) {
             rows += load.round();
             bytes += ProductSnapshot.warmUp(responses, LoadWarmUp.WEEKS);
+            done++;
         }
-        return new Done(rounds, rows, bytes, (System.nanoTime() - started) / 1_000_000);
+        return new Done(done, rows, bytes, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Starts the rounds on a daemon thread; a failure is logged and harms nothing. */
-    static void startInBackground(ObjectMapper json) {
+    static void startInBackground(ObjectMapper json, BooleanSupplier refreshing) {
         Thread thread = new Thread(() -> {
             try {
-                Done done = new WarmUp(json).run(ROUNDS);
+                Done done = new WarmUp(json).run(ROUNDS, refreshing);
+                if (done.rounds() < ROUNDS) {
+                    LOG.info("warm-up: stopped after {} of {} rounds in {} ms, as a refresh started", done.rounds(),
+                        ROUNDS, done.millis());
+                    return;
+                }
                 LOG.info("warm-up: a refresh's parsing and a snapshot's answers run {} times on generated data "
                     + "({} rows, {} bytes) in {} ms", done.rounds(), done.rows(), done.bytes(), done.millis());
             } catch (RuntimeException e) {
@@ -66,7 +79,6 @@ public final class WarmUp {
             }
         }, "warm-up");
         thread.setDaemon(true);
-        thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
     }
 }

@@ -1,10 +1,16 @@
--- The two allocation sources over the same weeks and the same places. Each file can be complete week by week (the
--- completeness checks) while one covers less of the period than the other: a Moderna file of one
--- week beside Pfizer's 28 put every state at 19 people per dose, a Moderna file without the week
--- of 2021-04-05, a Pfizer file that stops in March. A week that one source has and the other has
--- no row in is a warning naming the weeks. One week is expected: Pfizer's first allocations came a
--- week before Moderna's (2020-12-14 and 2020-12-21), so a source's first week, when it is the
--- week just before the other's first, is not counted. The lake's cut files cover the same weeks.
+-- The two allocation sources over the same weeks and the same places. Each file can be complete
+-- week by week (the completeness checks) while one covers less of the period than the other: a
+-- Moderna file of its last week alone beside Pfizer's 28 put every state at about 1.52 people per
+-- dose instead of 0.86; a Moderna file without the week of 2021-04-05, a Pfizer file that stops
+-- in March. A week that one source has and the other has no row in is a warning naming the
+-- weeks. One week is expected: Pfizer's first allocations came a week before Moderna's
+-- (2020-12-14 and 2020-12-21), so a source's first week, when it is the week just before the
+-- other's first, is not counted. The lake's cut files cover the same weeks.
+--
+-- Likewise the places: a state, DC or counted city with rows in one source and none at all in the
+-- other (Texas left out of the whole Moderna file: every week then has 62 of 62 jurisdictions,
+-- and Texas is published short of its Moderna doses). Territories and the freely associated
+-- states are not compared: their doses count for no state either way.
 with places as (
     select distinct manufacturer as source, jurisdiction
     from run_allocations

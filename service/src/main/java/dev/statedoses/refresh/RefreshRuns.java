@@ -121,6 +121,12 @@ public final class RefreshRuns {
         jdbi.useTransaction(h -> end(h, runId, "failed", at, null, storable(error), sources, checks));
     }
 
+    /** {@link #failed}, in the refresh's own transaction {@code tx}, which the caller commits. */
+    void failed(Handle tx, long runId, Instant at, String error, List<SourceReport> sources,
+                List<CheckResult> checks) {
+        end(tx, runId, "failed", at, null, storable(error), sources, checks);
+    }
+
     /**
      * Closes runs left running by a process that stopped, as abandoned, if no refresh holds the
      * lock {@code lockKey} (sql/runs/close_abandoned_runs.sql). Answers whether any run is still

@@ -47,6 +47,8 @@ public final class RefreshService implements AutoCloseable {
 
     /** How long closing waits for a refresh under way, stopped, to roll back and record itself. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** The savepoint right after the refresh lock: a failure rolls back to it, records, commits. */
+    private static final String LOCKED = "locked";
 
     private final Jdbi jdbi;
     private final RefreshRuns runs;
@@ -102,6 +104,9 @@ public final class RefreshService implements AutoCloseable {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
+            // A failed refresh rolls back to here and records its failure before it commits: the
+            // lock is held until the record is in, so no instance takes the run for abandoned.
+            tx.savepoint(LOCKED);
             inProgress(tx.getConnection());
             try {
                 return refreshLocked(tx, trigger, force, recorded);
@@ -132,15 +137,16 @@ public final class RefreshService implements AutoCloseable {
             steps.mark("commit");
         } catch (RuntimeException | Error thrown) {
             // Errors too: a run must not stay 'running' because the JVM ran out of something.
-            rollbackQuietly(tx);
-            // Shutdown cancelled the statement the refresh waited in, or stopped it between
-            // steps: that is what ended it, whatever the warehouse said.
-            Throwable e = raw.stopping() && !(thrown instanceof SourceAbandonedException) && !(thrown instanceof Error)
-                ? RawLoad.stopped() : thrown;
+            // A statement shutdown cancelled ended the refresh as a shutdown, whatever the
+            // warehouse said; any other failure keeps its own reason, even while stopping.
+            Throwable e = raw.stopping() && cancelled(thrown) ? RawLoad.stopped() : thrown;
             String error = e instanceof SourceException source ? source.describe() : e.getMessage();
             LOG.warn("refresh failed, product unchanged: {}", error);
-            recovery.failed(runId, clock.instant(), error, sources,
-                e instanceof CheckFailedException checks ? checks.checks() : List.of());
+            List<CheckResult> failedChecks = e instanceof CheckFailedException checks ? checks.checks() : List.of();
+            if (!recordedHoldingTheLock(tx, runId, error, sources, failedChecks)) {
+                rollbackQuietly(tx);
+                recovery.failed(runId, clock.instant(), error, sources, failedChecks);
+            }
             if (e instanceof RuntimeException runtime) {
                 throw runtime;
             }
@@ -222,6 +228,42 @@ public final class RefreshService implements AutoCloseable {
         return new RefreshReport(runId, status, started, finished, Duration.between(started, finished).toMillis(),
             List.copyOf(sources), totals.stateRows(), totals.inSources(), totals.inStateRows(), totals.excluded(),
             totals.exclusions(), totals.checks());
+    }
+
+    /**
+     * Undoes the refresh's work back to {@link #LOCKED}, records the failure in the same
+     * transaction and commits: the lock goes with the record. False when the transaction cannot
+     * (the warehouse went away): the caller rolls back and records it from another connection.
+     */
+    private boolean recordedHoldingTheLock(Handle tx, long runId, String error, List<SourceReport> sources,
+                                           List<CheckResult> checks) {
+        try {
+            tx.rollbackToSavepoint(LOCKED);
+            runs.failed(tx, runId, clock.instant(), error, sources, checks);
+            tx.commit();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("recording the failure in the refresh's transaction failed: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether {@code thrown} is a statement cancelled by {@link #shutdown} (SQLSTATE 57014), or a stop between steps. */
+    private static boolean cancelled(Throwable thrown) {
+        if (thrown instanceof SourceAbandonedException) {
+            return false; // already says so
+        }
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a refresh runs in this process now. */
+    public boolean running() {
+        return localLock.isLocked();
     }
 
     /** Between steps: a refresh the service is stopping under goes no further. */
