@@ -65,6 +65,16 @@ final class ReadAhead extends InputStream {
         notifyAll();
     }
 
+    /**
+     * Whether the download has done all it can for now: it has ended (the whole body is here, or
+     * its failure is, for the reader to meet), or its queue is full and it waits for the reader.
+     * Either way a slow reader (the warehouse taking the rows) is what holds the body up, not the
+     * upstream.
+     */
+    synchronized boolean waitsForReader() {
+        return ended || queued >= CAPACITY;
+    }
+
     private synchronized void finish(IOException e) {
         ended = true;
         failure = e;

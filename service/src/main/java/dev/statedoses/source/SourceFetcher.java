@@ -282,11 +282,11 @@ public final class SourceFetcher implements AutoCloseable {
             known = null;
             SourceStream stream = null;
             try {
-                stream = new SourceStream(ContentDecoding.decode(ReadAhead.start(response.body(), threads), codings),
-                    source, url, maxBytes);
+                ReadAhead ahead = ReadAhead.start(response.body(), threads);
+                stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
                 stream.validators(etag, lastModified);
                 // One budget for the whole fetch: what earlier attempts and the headers took is spent.
-                stream.expireAfter(attempts.left(), timeout, deadlines);
+                stream.expireAfter(attempts.left(), timeout, deadlines, ahead::waitsForReader);
                 return stream;
             } catch (RejectedExecutionException e) {
                 // close() came after this attempt started: let go of the body, end as a shutdown.

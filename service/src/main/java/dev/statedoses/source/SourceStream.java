@@ -10,9 +10,11 @@ import java.net.SocketException;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.zip.ZipException;
 
 /**
@@ -98,14 +100,32 @@ public final class SourceStream extends FilterInputStream {
     }
 
     /**
-     * Gives the whole body {@code left} more time (of the fetch's {@code budget}): then the stream is closed under the
-     * reader, whose blocked read fails at once, and the refresh reports a timeout.
+     * Gives the upstream {@code left} of its {@code budget} (SOURCE_TIMEOUT) to deliver the body:
+     * when it runs out while the upstream still owes bytes we were ready to take, the stream is
+     * abandoned as a timeout. Time the refresh itself holds the body up does not count against the
+     * upstream: when the download has ended, or waits for the reader ({@code waitsForReader}, a
+     * warehouse slow to take the rows, a lock an analyst holds), the deadline looks again a
+     * second later instead. Before, a refresh waiting for a locked table failed as "the body did
+     * not arrive in full", naming an upstream that had answered in milliseconds.
      */
-    void expireAfter(Duration left, Duration budget, ScheduledExecutorService timer) {
-        deadline = timer.schedule(() -> {
-            timedOut = true;
-            abandon("the body did not arrive in full within " + budget.toSeconds() + " s");
-        }, left.toMillis(), TimeUnit.MILLISECONDS);
+    void expireAfter(Duration left, Duration budget, ScheduledExecutorService timer, BooleanSupplier waitsForReader) {
+        deadline = timer.schedule(() -> expire(budget, timer, waitsForReader), left.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void expire(Duration budget, ScheduledExecutorService timer, BooleanSupplier waitsForReader) {
+        if (abandoned != null) {
+            return;
+        }
+        if (waitsForReader.getAsBoolean()) {
+            try {
+                deadline = timer.schedule(() -> expire(budget, timer, waitsForReader), 1, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // The fetcher closed (shutdown): that stops the stream on its own.
+            }
+            return;
+        }
+        timedOut = true;
+        abandon("the body did not arrive in full within " + budget.toSeconds() + " s");
     }
 
     /** Stops the stream from another thread: the reader's next (or blocked) read fails with {@code reason}. */
