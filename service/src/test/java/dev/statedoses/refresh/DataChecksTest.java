@@ -79,7 +79,7 @@ class DataChecksTest {
         });
         assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
             "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "allocation_coverage",
-            "plausible_people_per_dose", "plausible_population"),
+            "future_weeks", "plausible_people_per_dose", "plausible_population"),
             List.copyOf(checks.keySet()));
         // Every state has 1,000 people here, far under any census count: that check has tests of its own.
         CheckResult census = checks.remove("plausible_population");
@@ -102,6 +102,7 @@ class DataChecksTest {
             result("allocation_coverage", "warn", "pfizer has no row for 51 states or cities that moderna has: "
                 + "Alabama, Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of "
                 + "Columbia, Florida and 41 more"),
+            result("future_weeks", "pass", "no week is later than the week after the one the refresh runs in"),
             result("plausible_people_per_dose", "pass",
                 "every state's people per dose is within 3 times the median of the states, 100.0000")),
             List.copyOf(checks.values()));
@@ -356,5 +357,21 @@ class DataChecksTest {
             }).get("allocation_coverage"));
         assertEquals(result("allocation_coverage", "warn", "only one allocation source has rows: the other covers no week"),
             checks(10, h -> vermontIn(h, "pfizer", "2020-12-14")).get("allocation_coverage"));
+    }
+
+    @Test
+    void aWeekAfterTheNextIsAWarningNamingItsRows() {
+        // The week after the refresh's own may be announced ahead; one later may not.
+        java.time.LocalDate monday = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+            .with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
+        assertEquals(result("future_weeks", "pass", "no week is later than the week after the one the refresh runs in"),
+            checks(10, h -> vermontIn(h, "moderna", "2021-01-04", monday.plusWeeks(1).toString()))
+                .get("future_weeks"));
+        assertEquals(result("future_weeks", "warn", "2 week(s) later than the week after the one the refresh runs in: "
+                + "2031-06-23 (moderna 1 row, pfizer 1 row); 9999-12-27 (pfizer 1 row)"),
+            checks(10, h -> {
+                vermontIn(h, "moderna", "2021-01-04", "2031-06-23");
+                vermontIn(h, "pfizer", "2021-01-04", "2031-06-23", "9999-12-27");
+            }).get("future_weeks"));
     }
 }
