@@ -45,7 +45,7 @@ final class Checks {
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
         "checks/accepted_values.sql", "checks/row_count.sql", "checks/reconciliation.sql", "checks/completeness.sql",
-        "checks/allocation_coverage.sql", "checks/future_weeks.sql", "checks/plausible_people_per_dose.sql",
+        "checks/allocation_coverage.sql", "checks/plausible_weeks.sql", "checks/plausible_people_per_dose.sql",
         "checks/plausible_population.sql");
 
     /** More people than any state could hold: the whole United States has a third of this. */

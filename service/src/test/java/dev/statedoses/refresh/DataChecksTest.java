@@ -79,7 +79,7 @@ class DataChecksTest {
         });
         assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
             "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "allocation_coverage",
-            "future_weeks", "plausible_people_per_dose", "plausible_population"),
+            "plausible_weeks", "plausible_people_per_dose", "plausible_population"),
             List.copyOf(checks.keySet()));
         // Every state has 1,000 people here, far under any census count: that check has tests of its own.
         CheckResult census = checks.remove("plausible_population");
@@ -102,7 +102,8 @@ class DataChecksTest {
             result("allocation_coverage", "warn", "pfizer has no row for 51 states or cities that moderna has: "
                 + "Alabama, Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of "
                 + "Columbia, Florida and 41 more"),
-            result("future_weeks", "pass", "no week is later than the week after the one the refresh runs in"),
+            result("plausible_weeks", "pass", "every week lies between its manufacturer's first allocations (pfizer 2020-12-14, moderna "
+                    + "2020-12-21) and the week after the one the refresh runs in"),
             result("plausible_people_per_dose", "pass",
                 "every state's people per dose is within 3 times the median of the states, 100.0000")),
             List.copyOf(checks.values()));
@@ -360,18 +361,38 @@ class DataChecksTest {
     }
 
     @Test
+    void modernaRowsBeforeModernasFirstAllocationsAreAWarning() {
+        // The Pfizer file served as Moderna's: its first week, 2020-12-14, came before Moderna's vaccine.
+        assertEquals(result("plausible_weeks", "warn", "1 week(s) before the manufacturer's first allocations (pfizer "
+                + "2020-12-14, moderna 2020-12-21; are MODERNA_URL and PFIZER_URL exchanged?): 2020-12-14 (moderna 1 row)"),
+            checks(10, h -> {
+                vermontIn(h, "moderna", "2020-12-14", "2020-12-21");
+                vermontIn(h, "pfizer", "2020-12-21");
+            }).get("plausible_weeks"));
+        assertEquals(result("plausible_weeks", "warn", "2 week(s) before the manufacturer's first allocations (pfizer "
+                + "2020-12-14, moderna 2020-12-21; are MODERNA_URL and PFIZER_URL exchanged?): 2020-12-07 (pfizer 1 "
+                + "row); 2020-12-14 (moderna 1 row); 1 week(s) later than the week after the one the refresh runs in: "
+                + "2031-06-23 (moderna 1 row)"),
+            checks(10, h -> {
+                vermontIn(h, "moderna", "2020-12-14", "2031-06-23");
+                vermontIn(h, "pfizer", "2020-12-07", "2020-12-14");
+            }).get("plausible_weeks"));
+    }
+
+    @Test
     void aWeekAfterTheNextIsAWarningNamingItsRows() {
         // The week after the refresh's own may be announced ahead; one later may not.
         java.time.LocalDate monday = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
             .with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
-        assertEquals(result("future_weeks", "pass", "no week is later than the week after the one the refresh runs in"),
+        assertEquals(result("plausible_weeks", "pass", "every week lies between its manufacturer's first allocations (pfizer 2020-12-14, moderna "
+                    + "2020-12-21) and the week after the one the refresh runs in"),
             checks(10, h -> vermontIn(h, "moderna", "2021-01-04", monday.plusWeeks(1).toString()))
-                .get("future_weeks"));
-        assertEquals(result("future_weeks", "warn", "2 week(s) later than the week after the one the refresh runs in: "
+                .get("plausible_weeks"));
+        assertEquals(result("plausible_weeks", "warn", "2 week(s) later than the week after the one the refresh runs in: "
                 + "2031-06-23 (moderna 1 row, pfizer 1 row); 9999-12-27 (pfizer 1 row)"),
             checks(10, h -> {
                 vermontIn(h, "moderna", "2021-01-04", "2031-06-23");
                 vermontIn(h, "pfizer", "2021-01-04", "2031-06-23", "9999-12-27");
-            }).get("future_weeks"));
+            }).get("plausible_weeks"));
     }
 }

@@ -61,7 +61,7 @@ class FailedCheckTest {
                     .body("sources.rows", contains(8, 7, 54))
                     .body("checks.name", contains("unique_state", "unique_state_code", "not_null",
                         "accepted_values_jurisdiction", "row_count", "reconciliation", "completeness_moderna",
-                        "completeness_pfizer", "allocation_coverage", "future_weeks", "plausible_people_per_dose",
+                        "completeness_pfizer", "allocation_coverage", "plausible_weeks", "plausible_people_per_dose",
                         "plausible_population"))
                     // Atlantis is known now (as a state), so its 10 pfizer doses are in a state row.
                     .body("checks.status", contains("pass", "pass", "pass", "pass", "fail", "pass", "warn", "pass",

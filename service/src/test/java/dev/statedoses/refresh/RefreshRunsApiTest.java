@@ -37,7 +37,7 @@ class RefreshRunsApiTest {
 
     private static final String CHECK_NAMES = "unique_state, unique_state_code, not_null, "
         + "accepted_values_jurisdiction, row_count, reconciliation, completeness_moderna, completeness_pfizer, "
-        + "allocation_coverage, future_weeks, plausible_people_per_dose, plausible_population";
+        + "allocation_coverage, plausible_weeks, plausible_people_per_dose, plausible_population";
 
     private FixtureServer upstream;
     private Config config;
@@ -144,7 +144,8 @@ class RefreshRunsApiTest {
                 // file allocates to two places the other does not.
                 "moderna has no row for 2 states or cities that pfizer has: Chicago, Illinois; pfizer has no row "
                     + "for 2 states or cities that moderna has: Alaska, New York City",
-                "no week is later than the week after the one the refresh runs in",
+                "every week lies between its manufacturer's first allocations (pfizer 2020-12-14, moderna "
+                    + "2020-12-21) and the week after the one the refresh runs in",
                 // 48 of the 51 states have no doses in the fixtures (all but New York, Illinois, Vermont).
                 "48 of the 51 states have no doses, more than half, so the states are not compared: Alabama, "
                     + "Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of Columbia, "

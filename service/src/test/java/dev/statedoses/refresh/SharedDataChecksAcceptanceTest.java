@@ -64,7 +64,7 @@ class SharedDataChecksAcceptanceTest {
                     Map.entry("not_null", "pass"), Map.entry("accepted_values_jurisdiction", "pass"),
                     Map.entry("row_count", "pass"), Map.entry("reconciliation", "pass"),
                     Map.entry("completeness_moderna", completeness), Map.entry("completeness_pfizer", completeness),
-                    Map.entry("allocation_coverage", "pass"), Map.entry("future_weeks", "pass"),
+                    Map.entry("allocation_coverage", "pass"), Map.entry("plausible_weeks", "pass"),
                     Map.entry("plausible_people_per_dose", "pass"),
                     Map.entry("plausible_population", "pass")), statuses, variant);
                 // The real file's 2018 estimates against the 2020 census: Idaho 0.95 (it grew fastest)
