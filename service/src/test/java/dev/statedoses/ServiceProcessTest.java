@@ -131,12 +131,7 @@ class ServiceProcessTest {
         CountDownLatch released = new CountDownLatch(1);
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-            URI silent = upstream.serve("/silent/moderna.csv", exchange -> {
-                asked.countDown();
-                released.await(60, TimeUnit.SECONDS);
-                exchange.sendResponseHeaders(503, -1);
-                exchange.close();
-            });
+            URI silent = upstream.serveSilently("/silent/moderna.csv", asked, released);
             Config held = ConfigBuilder.from(config).moderna(silent).build();
             try (ServiceProcess refresh = ServiceProcess.start("refresh", TestWarehouse.environment(held))) {
                 assertTrue(asked.await(60, TimeUnit.SECONDS), "moderna was never asked for:\n" + refresh.log());

@@ -93,7 +93,7 @@ class ShutdownTest {
         CountDownLatch released = new CountDownLatch(1);
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-            URI silent = silent(upstream, asked, released);
+            URI silent = upstream.serveSilently("/silent/moderna.csv", asked, released);
             try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).moderna(silent).build())) {
                 CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> app.given().post("/refresh"));
                 assertTrue(asked.await(10, TimeUnit.SECONDS), "moderna was never asked for");
@@ -211,7 +211,7 @@ class ShutdownTest {
         CountDownLatch released = new CountDownLatch(1);
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-            URI silent = silent(upstream, asked, released);
+            URI silent = upstream.serveSilently("/silent/moderna.csv", asked, released);
             Config held = ConfigBuilder.from(config).moderna(silent).build();
             try {
                 long stopping;
@@ -245,19 +245,6 @@ class ShutdownTest {
         assertEquals("/problems/shutting-down", answer.jsonPath().getString("type"));
         assertTrue(tookMs < withinMs, "the refresh took " + tookMs + " ms to stop");
         assertEquals(SourceAbandonedException.SHUTTING_DOWN, lastRunError(app));
-    }
-
-    /**
-     * A Moderna source that answers nothing (no headers) until {@code released}, counting
-     * {@code asked} down when it is asked for.
-     */
-    private static URI silent(FixtureServer upstream, CountDownLatch asked, CountDownLatch released) {
-        return upstream.serve("/silent/moderna.csv", exchange -> {
-            asked.countDown();
-            released.await(60, TimeUnit.SECONDS);
-            exchange.sendResponseHeaders(503, -1);
-            exchange.close();
-        });
     }
 
     /** The error the last run was recorded with; it must have failed. */

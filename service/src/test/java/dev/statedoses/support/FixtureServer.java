@@ -68,6 +68,19 @@ public final class FixtureServer implements AutoCloseable {
         return url(path);
     }
 
+    /**
+     * A source at {@code path} that answers nothing (no headers) until {@code released}, counting
+     * {@code asked} down when it is asked for; then a bare 503.
+     */
+    public URI serveSilently(String path, CountDownLatch asked, CountDownLatch released) {
+        return serve(path, exchange -> {
+            asked.countDown();
+            released.await(60, TimeUnit.SECONDS);
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+    }
+
     /** Serves bytes with 200 at {@code path}; returns its URL. */
     public URI serve(String path, byte[] body) {
         return serve(path, exchange -> send(exchange, 200, "text/csv", body));
