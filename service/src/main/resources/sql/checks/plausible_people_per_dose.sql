@@ -7,21 +7,27 @@
 -- median in some weeks, and has weeks of none). So a state more than 3 times over or under the
 -- median, or without doses, is a warning, and more than 10 times fails the refresh.
 -- Compared as doses per person, computed from the row's numbers (not its rounded ratio, which is
--- 0 for an absurd number of doses, and null without doses). When most states have no doses (the
--- median has none), there is nothing to compare with; the states without doses are still named,
--- as a warning: allocation files that left out half the states are not a product to publish
--- without a word (the fixtures, which allocate to three states, carry this warning).
+-- 0 for an absurd number of doses, and null without doses). The median is the dosed states'; when
+-- fewer than 10 states have doses there is nothing to compare with, and the states without doses
+-- are still named, as a warning: allocation files that left out most states are not a product to
+-- publish without a word (the fixtures, which allocate to three states, carry this warning).
 with rated as (
     select state, population, doses_total, doses_total::float8 / population as doses_per_person
     from dwh.state_doses
     where population > 0
 ),
 median as (
-    select percentile_cont(0.5) within group (order by doses_per_person) as doses_per_person from rated
+    -- Over the states with doses: states without any are named apart, and with half the states
+    -- left out they would make a state with a fraction of its doses the median.
+    select percentile_cont(0.5) within group (order by doses_per_person) as doses_per_person,
+           count(*) as dosed
+    from rated
+    where doses_total > 0
 ),
 off as (
-    select r.state, r.doses_total, r.population, 1 / nullif(m.doses_per_person, 0) as median,
-           case when r.doses_total > 0 and m.doses_per_person > 0
+    select r.state, r.doses_total, r.population,
+           case when m.dosed >= 10 then 1 / m.doses_per_person end as median,
+           case when r.doses_total > 0 and m.dosed >= 10
                 then greatest(r.doses_per_person / m.doses_per_person, m.doses_per_person / r.doses_per_person)
            end as times
     from rated r
@@ -36,7 +42,7 @@ select 'plausible_people_per_dose' as name,
             when max(times) > 3 or bool_or(doses_total = 0) then 'warn'
             else 'pass' end as status,
        case when max(median) is null
-                then format('%s of the %s states have no doses, more than half, so the states are not compared: %s',
+                then format('%s of the %s states have no doses, too many to compare the others with a median: %s',
                             max(none.states), count(*), max(none.first_ten))
                      || case when max(none.states) > 10 then format(' and %s more', max(none.states) - 10) else '' end
             when max(times) <= 3 and not bool_or(doses_total = 0)

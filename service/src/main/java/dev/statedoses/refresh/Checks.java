@@ -60,10 +60,9 @@ final class Checks {
 
     /**
      * The checks of the sources, in order: the first that fails throws its source error.
-     * {@code loaded} are the sources' reports, as loaded or kept.
      */
-    void sources(Handle tx, List<SourceReport> loaded) {
-        sameAllocations(tx, loaded).ifPresent(Checks::fail);
+    void sources(Handle tx) {
+        sameAllocations(tx).ifPresent(Checks::fail);
         conflictingAllocations(tx).ifPresent(Checks::fail);
         // Names the reference does not know are rare (none in the real files), and the checks of
         // them read the raw tables: a clean refresh pays for this one scan of run_allocations.
@@ -117,33 +116,34 @@ final class Checks {
     }
 
     /**
-     * The two allocation sources holding the same rows: each dose would count for both
-     * manufacturers. Compared only when their row counts are equal, as a real pair's never are.
+     * The two allocation sources holding the same rows, or mostly the same (more than half of the
+     * smaller one's rows with doses): each dose of those would count for both manufacturers.
      */
-    private Optional<SourceException> sameAllocations(Handle tx, List<SourceReport> loaded) {
-        long moderna = rows(loaded, SourceName.MODERNA);
-        if (moderna != rows(loaded, SourceName.PFIZER)) {
-            return Optional.empty();
-        }
-        long common = tx.createQuery(SAME_ALLOCATIONS).mapTo(Long.class).one();
-        if (common * 2 <= moderna) {
+    private Optional<SourceException> sameAllocations(Handle tx) {
+        SharedRows shared = tx.createQuery(SAME_ALLOCATIONS).map((rs, ctx) -> new SharedRows(rs.getLong("moderna"),
+            rs.getLong("pfizer"), rs.getLong("common"), rs.getLong("moderna_dosed"), rs.getLong("pfizer_dosed"),
+            rs.getLong("common_dosed"))).one();
+        boolean same = shared.moderna() > 0 && shared.common() == shared.moderna() && shared.common() == shared.pfizer();
+        long dosed = Math.min(shared.modernaDosed(), shared.pfizerDosed());
+        if (!same && (dosed == 0 || shared.commonDosed() * 2 <= dosed)) {
             return Optional.empty();
         }
         String urlsGiven = " (MODERNA_URL " + urls.apply(SourceName.MODERNA) + ", PFIZER_URL "
             + urls.apply(SourceName.PFIZER) + "): ";
-        return Optional.of(SourceException.content(SourceName.PFIZER, urls.apply(SourceName.PFIZER), null, null,
-            common == moderna
-                ? "the moderna and pfizer sources hold the same " + moderna + " rows" + urlsGiven + "does one URL "
-                    + "point at the other's file? Every dose would be counted twice, once per manufacturer"
-                : "the moderna and pfizer sources hold " + moderna + " rows each, " + common + " of them the same"
-                    + urlsGiven + "does one URL point at the other's file, edited? Real files share few rows; the "
-                    + "doses of the common ones would be counted twice, once per manufacturer"));
+        return Optional.of(SourceException.content(SourceName.PFIZER, urls.apply(SourceName.PFIZER), null, null, same
+            ? "the moderna and pfizer sources hold the same " + shared.moderna() + " rows" + urlsGiven + "does one "
+                + "URL point at the other's file? Every dose would be counted twice, once per manufacturer"
+            : "the moderna and pfizer sources share " + shared.commonDosed() + " of their rows with doses ("
+                + shared.modernaDosed() + " in moderna, " + shared.pfizerDosed() + " in pfizer)" + urlsGiven
+                + "does one URL point at the other's file, edited? Real files share few rows; the doses of the "
+                + "common ones would be counted twice, once per manufacturer"));
     }
 
-    private static long rows(List<SourceReport> loaded, SourceName source) {
-        return loaded.stream().filter(r -> r.source().equals(source.label())).mapToLong(SourceReport::rows)
-            .findFirst().orElse(-1);
+    /** What sql/checks/sources/same_allocations.sql counts: rows of each source, and in common; all, and with doses. */
+    private record SharedRows(long moderna, long pfizer, long common, long modernaDosed, long pfizerDosed,
+                              long commonDosed) {
     }
+
 
     /** A week a source lists twice with different values. */
     private Optional<SourceException> conflictingAllocations(Handle tx) {
@@ -278,9 +278,10 @@ final class Checks {
                             + "file must not hold")
                     : "state_code".equals(fault)
                     ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
-                        "the county code " + rs.getString("fips") + " is a state's own (county 000 is the state's "
-                            + "total in Census files), not a county's: its " + rs.getLong("population")
-                            + " people are a total of counties, which the county file must not hold")
+                        "the code " + rs.getString("fips") + " is a state's, not a county's (a county's has five "
+                            + "digits and does not end in 000, the state's total in Census files): its "
+                            + rs.getLong("population") + " people are a total of counties, which the county file "
+                            + "must not hold")
                     : "total".equals(fault)
                     ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), POPULATION_COLUMN,
                         name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")

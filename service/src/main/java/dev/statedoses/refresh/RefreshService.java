@@ -191,7 +191,7 @@ public final class RefreshService implements AutoCloseable {
         stopIfStopping();
         Transform.stage(tx);
         steps.mark("stage");
-        checks.sources(tx, sources);
+        checks.sources(tx);
         steps.mark("source checks");
         stopIfStopping();
         Transform.build(tx);

@@ -67,10 +67,10 @@ public final class Printable {
 
     /**
      * A name from a source (a jurisdiction, a state, a county), {@link #shorten shortened} and with
-     * every letter outside the Latin script escaped too: the names of these sources are written in
-     * Latin letters (with accents: 'Doña Ana'), and a Cyrillic or Greek look-alike ('Verm\u043ent')
-     * would otherwise print exactly as the name it is not, and a message about it would read
-     * "'Vermont' is not a state".
+     * every character beyond Latin-1 escaped too. The names of these sources are written in
+     * Latin-1 ('Doña Ana', 'Mayagüez'), and a look-alike from elsewhere (a Cyrillic 'о', the
+     * Kelvin sign 'K', a fullwidth 'Ｔ', a dotless 'ı', a mathematical '𝖳') would otherwise print
+     * exactly as the name it is not, and a message about it would read "'Vermont' is not a state".
      */
     public static String name(String text, int max) {
         if (text == null) {
@@ -82,16 +82,6 @@ public final class Printable {
         appendEscaped(out, text, 0, end, true);
         return end == text.length() ? out.toString()
             : out.append("… (").append(text.length()).append(" characters)").toString();
-    }
-
-    /** A letter of another script than Latin (a look-alike, in names written in Latin letters). */
-    static boolean isForeignLetter(char c) {
-        if (c < '\u0080' || !Character.isLetter(c)) {
-            return false;
-        }
-        Character.UnicodeScript script = Character.UnicodeScript.of(c);
-        return script != Character.UnicodeScript.LATIN && script != Character.UnicodeScript.COMMON
-            && script != Character.UnicodeScript.INHERITED;
     }
 
     private static boolean escaped(char c) {
@@ -111,10 +101,10 @@ public final class Printable {
         appendEscaped(out, text, from, to, false);
     }
 
-    private static void appendEscaped(StringBuilder out, String text, int from, int to, boolean foreignLetters) {
+    private static void appendEscaped(StringBuilder out, String text, int from, int to, boolean beyondLatin1) {
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (!escaped(c) && !(foreignLetters && isForeignLetter(c))) {
+            if (!escaped(c) && !(beyondLatin1 && c > '\u00ff')) {
                 out.append(c);
                 continue;
             }

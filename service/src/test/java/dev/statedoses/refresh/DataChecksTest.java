@@ -233,6 +233,21 @@ class DataChecksTest {
     }
 
     @Test
+    void theMedianIsTheDosedStatesSoAStateShortOfItsDosesStandsOutBesideHalfWithout() {
+        // The first 26 states by name without doses, Texas with a tenth of its (1 against 10): the
+        // median is the 25 dosed states' (100 people per dose), and Texas is 10 times over it.
+        CheckResult check = checks(10, h -> {
+            h.execute("update dwh.state_doses set doses_moderna = 0, doses_total = 0 where state in (select state "
+                + "from dwh.state_doses order by state collate \"C\" limit 26)");
+            h.execute("update dwh.state_doses set doses_moderna = 1, doses_total = 1 where state = 'Texas'");
+        }).get("plausible_people_per_dose");
+        assertEquals("warn", check.status());
+        assertTrue(check.detail().startsWith("27 state(s) far from the median people per dose of the states, "
+            + "100.0000: Alabama no doses; "), check.detail());
+        assertTrue(check.detail().endsWith("; Texas 1000.0000 (10.0 times over)"), check.detail());
+    }
+
+    @Test
     void aStateWithoutDosesIsAWarningEvenWhenMostStatesHaveNone() {
         assertEquals(result("plausible_people_per_dose", "warn",
                 "1 state(s) far from the median people per dose of the states, 1.0000: Vermont no doses"),
@@ -240,7 +255,7 @@ class DataChecksTest {
         // Only Ohio and Utah have doses, as in the fixtures: nothing to compare with, but the 49
         // states without doses are named (the first ten, by name).
         assertEquals(result("plausible_people_per_dose", "warn",
-                "49 of the 51 states have no doses, more than half, so the states are not compared: Alabama, "
+                "49 of the 51 states have no doses, too many to compare the others with a median: Alabama, "
                     + "Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, District of Columbia, "
                     + "Florida and 39 more"),
             checks(0, doses("Ohio", 1000, "Utah", 10)).get("plausible_people_per_dose"));
@@ -271,10 +286,10 @@ class DataChecksTest {
     }
 
     @Test
-    void aStateFarFromItsCensusCountIsAWarningNamingIt() {
-        // Texas's total appended as a county (twice 29,145,505), New Jersey's people under New York
-        // (20,201,249 / 9,288,994 = 2.17 times under), Wyoming at 1.3 times (749,906 / 576,851 = 1.2999...).
-        assertEquals(result("plausible_population", "warn",
+    void aStateFarFromItsCensusCountIsAWarningNamingItAndTwiceOverAFailure() {
+        // Texas's total appended as a county (twice 29,145,505: a failure), New Jersey's people under
+        // New York (20,201,249 / 9,288,994 = 2.17 times under), Wyoming at 1.3 times (749,906 / 576,851).
+        assertEquals(result("plausible_population", "fail",
                 "3 state(s) more than 1.25 times over or under their 2020 census count: New York 9288994 (2.17 times "
                     + "under its census count, 20201249); Texas 58291010 (2.00 times over its census count, "
                     + "29145505); Wyoming 749906 (1.30 times over its census count, 576851)"),
@@ -283,6 +298,18 @@ class DataChecksTest {
                 "update dwh.state_doses set population = 9288994 where state = 'New York'",
                 "update dwh.state_doses set population = 749906 where state = 'Wyoming'"))
                 .get("plausible_population"));
+        // Without Texas: New York 2.17 times under and Wyoming 1.3 times over only warn.
+        assertEquals("warn", checks(10, censusTimes(1,
+                "update dwh.state_doses set population = 9288994 where state = 'New York'",
+                "update dwh.state_doses set population = 749906 where state = 'Wyoming'"))
+            .get("plausible_population").status());
+        // 1.8 times over still warns; 1.81 fails.
+        assertEquals("warn", checks(10, censusTimes(1,
+                "update dwh.state_doses set population = 1038331 where state = 'Wyoming'"))
+            .get("plausible_population").status());
+        assertEquals("fail", checks(10, censusTimes(1,
+                "update dwh.state_doses set population = 1044100 where state = 'Wyoming'"))
+            .get("plausible_population").status());
     }
 
     @Test

@@ -244,10 +244,19 @@ class HostileSourcesApiTest {
                 "pfizer", plain(MODERNA.replace("\n", lineEnd)), "/problems/source-content", null, null, null,
                 "the moderna and pfizer sources hold the same 8 rows (MODERNA_URL "));
         }
+        // ... or with a row repeated word for word, or without its last row: still a copy.
+        cases.add(new Case("pfizer serving the moderna file with a row repeated", "pfizer",
+            plain(MODERNA + MODERNA.lines().skip(1).findFirst().orElseThrow() + "\n"), "/problems/source-content", null,
+            null, null, "the moderna and pfizer sources hold the same 8 rows (MODERNA_URL "));
+        cases.add(new Case("pfizer serving the moderna file without its last row", "pfizer",
+            plain(MODERNA.substring(0, MODERNA.stripTrailing().lastIndexOf('\n') + 1)), "/problems/source-content",
+            null, null, null, "the moderna and pfizer sources share 6 of their rows with doses (7 in moderna, 6 in "
+                + "pfizer)"));
         // ... or that file with a count edited: 7 of its 8 rows are still moderna's (real files share 9%).
         cases.add(new Case("pfizer serving the moderna file with one count edited", "pfizer",
             plain(MODERNA.replaceFirst("\"1000\",\"1000\"", "\"1001\",\"1000\"")), "/problems/source-content", null,
-            null, null, "the moderna and pfizer sources hold 8 rows each, 7 of them the same (MODERNA_URL "));
+            null, null, "the moderna and pfizer sources share 6 of their rows with doses (7 in moderna, 7 in pfizer) "
+                + "(MODERNA_URL "));
         // People counted twice: a summary row among the counties (only its Id tells it from a
         // county), or one county (one FIPS code) under two names, padded or not.
         cases.add(new Case("Vermont's total among its counties", "population",
@@ -275,10 +284,17 @@ class HostileSourcesApiTest {
             plain(POPULATION + vermont + "0500000US46999,46999,Statewide,Vermont,3000\n"),
             "/problems/source-content", 57L, POPULATION_COLUMN, "Vermont",
             sum.replace("Vermont, Vermont has", "Statewide, Vermont has")));
+        cases.add(new Case("Vermont's total under its two-digit state code, no Id", "population",
+            plain(POPULATION + vermont + ",46,Vermont,Vermont,2999\n"), "/problems/source-content", 57L, "Id2",
+            "Vermont", "the code 46 is a state's, not a county's"));
+        cases.add(new Case("Vermont's total with its Id in lower case", "population",
+            plain(POPULATION + vermont + "0400000us46,46,Vermont,Vermont,2999\n"), "/problems/source-content", 57L,
+            "Id", "Vermont", "the Id 0400000us46 is a summary row (Census summary level 040)"));
         cases.add(new Case("Vermont's stale total as county 000", "population",
             plain(POPULATION + vermont + "0500000US46000,46000,Vermont,Vermont,2999\n"),
-            "/problems/source-content", 57L, "Id2", "Vermont", "the county code 46000 is a state's own (county 000 "
-                + "is the state's total in Census files), not a county's: its 2999 people are a total of counties"));
+            "/problems/source-content", 57L, "Id2", "Vermont", "the code 46000 is a state's, not a county's (a "
+                + "county's has five digits and does not end in 000, the state's total in Census files): its 2999 "
+                + "people are a total of counties"));
         // One code under a State the reference does not know: the unplaced-county check says it better.
         cases.add(new Case("Addison again under VERMONT", "population",
             plain(POPULATION + "0500000US46001,46001,Addison,VERMONT,1234\n"), "/problems/source-content", 55L,

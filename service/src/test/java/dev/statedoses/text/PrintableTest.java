@@ -43,15 +43,23 @@ class PrintableTest {
     }
 
     /**
-     * In a source's names, a letter of another script is a look-alike and is shown escaped, so
+     * In a source's names, a character beyond Latin-1 is a look-alike and is shown escaped, so
      * that a message about 'Verm\u043ent' (a Cyrillic o) does not read as one about Vermont;
-     * Latin letters with accents stay as written.
+     * Latin-1's accented letters stay as written.
      */
     @Test
-    void aNameShowsLettersOfAnotherScriptEscaped() {
+    void aNameShowsEveryCharacterBeyondLatin1Escaped() {
         assertEquals("Verm\\u043ent", Printable.name("Verm\u043ent", 60));
         assertEquals("\\u03a4exas", Printable.name("\u03a4exas", 60)); // a Greek capital tau
         assertEquals("Do\u00f1a Ana", Printable.name("Do\u00f1a Ana", 60));
+        assertEquals("Mayag\u00fcez", Printable.name("Mayag\u00fcez", 60));
+        // Latin look-alikes outside Latin-1: the Kelvin sign, a fullwidth T, a long s, a dotless i,
+        // and a mathematical T (a surrogate pair, both halves shown).
+        assertEquals("\\u212aansas", Printable.name("\u212aansas", 60));
+        assertEquals("\\uff34exas", Printable.name("\uff34exas", 60));
+        assertEquals("Kan\\u017fas", Printable.name("Kan\u017fas", 60));
+        assertEquals("Illino\\u0131s", Printable.name("Illino\u0131s", 60));
+        assertEquals("\\ud835\\uddb3exas", Printable.name("\ud835\uddb3exas", 60));
         assertEquals("Texas\\u00a0", Printable.name("Texas\u00a0", 60));
         assertEquals("Ohio, Lucas County (Toledo) 2", Printable.name("Ohio, Lucas County (Toledo) 2", 60));
         assertEquals("Ve\\u0440\u2026 (8 characters)", Printable.name("Ve\u0440mont!", 3));
