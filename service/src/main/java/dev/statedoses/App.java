@@ -115,14 +115,13 @@ public final class App {
             });
             config.routes.exception(SourceAbandonedException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                answer(ctx, Problem.of(503, "shutting-down", "Service shutting down", e.getMessage()));
+                answer(ctx, refreshProblem(e));
             });
-            config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, sourceProblem(e)));
-            config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx,
-                Problem.of(422, "check-failed", "Data check failed", e.getMessage()).with("checks", e.failed())));
+            config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, refreshProblem(e)));
+            config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx, refreshProblem(e)));
             config.routes.exception(RefreshBusyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                answer(ctx, Problem.of(409, "refresh-running", "Refresh already running", e.getMessage()));
+                answer(ctx, refreshProblem(e));
             });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (e.getStatus() == 405) {
@@ -160,6 +159,31 @@ public final class App {
     private static Optional<String> allowed(HttpResponseException e) {
         String methods = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
         return methods == null || methods.isBlank() ? Optional.empty() : Optional.of(methods);
+    }
+
+    /**
+     * The problem a failed refresh answers, by what ended it: what {@code POST /refresh} sends, and
+     * what {@code refresh --json} prints. Anything else is an internal error with its message
+     * (the command line's caller is the operator; over HTTP the routes hide it).
+     */
+    static Problem refreshProblem(RuntimeException e) {
+        if (e instanceof SourceAbandonedException) {
+            return Problem.of(503, "shutting-down", "Service shutting down", e.getMessage());
+        }
+        if (e instanceof SourceException source) {
+            return sourceProblem(source);
+        }
+        if (e instanceof CheckFailedException checks) {
+            return Problem.of(422, "check-failed", "Data check failed", checks.getMessage())
+                .with("checks", checks.failed());
+        }
+        if (e instanceof RefreshBusyException) {
+            return Problem.of(409, "refresh-running", "Refresh already running", e.getMessage());
+        }
+        if (warehouseUnreachable(e)) {
+            return Problem.of(503, "warehouse-unavailable", "Warehouse unavailable", e.getMessage());
+        }
+        return Problem.of(500, "internal-error", "Internal error", e.getMessage());
     }
 
     private static Problem sourceProblem(SourceException e) {

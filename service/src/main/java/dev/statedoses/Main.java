@@ -39,7 +39,8 @@ public final class Main {
         usage: java -jar service.jar [serve | refresh [--json] | version | help]
           serve            run the HTTP service (the default)
           refresh          fetch the sources, rebuild dwh.state_doses, print it and exit
-            --json         print the refresh's report as JSON instead (as POST /refresh answers it)
+            --json         print the refresh's report as JSON instead (as POST /refresh answers it,
+                   a failure's problem details too)
           version          print the version and the git commit built (also --version)
           help             print this (also --help or -h, after any command)
         Exit codes: 0 done, 1 failed (a refresh leaves the last good product as it was),
@@ -240,11 +241,14 @@ public final class Main {
             } finally {
                 removeHook(hook);
             }
-        } catch (SourceException e) {
-            err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.describe()));
-            return FAILED;
         } catch (RuntimeException e) {
-            err.println("refresh failed, the last good product is unchanged: " + Printable.escape(e.getMessage()));
+            String reason = e instanceof SourceException source ? source.describe() : e.getMessage();
+            err.println("refresh failed, the last good product is unchanged: " + Printable.escape(reason));
+            if (json) {
+                // As POST /refresh answers a failed refresh: its problem details, on stdout.
+                out.print(toJson(App.refreshProblem(e).body()) + "\n");
+                out.flush();
+            }
             return FAILED;
         } finally {
             err.flush();
@@ -261,9 +265,9 @@ public final class Main {
         }
     }
 
-    private static String toJson(RefreshReport report) {
+    private static String toJson(Object value) {
         try {
-            return Wiring.objectMapper().writeValueAsString(report);
+            return Wiring.objectMapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the report as JSON", e);
         }

@@ -52,6 +52,22 @@ class RefreshCommandTest {
             + fixtures.upstream().url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
     }
 
+    /** With --json, stdout has what POST /refresh answers for the same failure: its problem details. */
+    @Test
+    void aFailedRefreshWithJsonPrintsItsProblemDetails() throws Exception {
+        Map<String, String> broken = new HashMap<>(fixtures.env());
+        broken.put("PFIZER_URL", fixtures.upstream().url("/missing.csv").toString());
+        Run run = run(broken, "refresh", "--json");
+        assertEquals(1, run.code());
+        Map<?, ?> problem = Wiring.objectMapper().readValue(run.out(), Map.class);
+        assertEquals("/problems/source-unavailable", problem.get("type"));
+        assertEquals(502, problem.get("status"));
+        assertEquals("pfizer", problem.get("source"));
+        assertEquals(fixtures.upstream().url("/missing.csv").toString(), problem.get("url"));
+        assertTrue(((String) problem.get("detail")).endsWith("upstream answered HTTP 404"), run.out());
+        assertTrue(run.err().contains("refresh failed, the last good product is unchanged: pfizer source"), run.err());
+    }
+
     @Test
     void anUnknownCommandOrBadSettingIsAUsageError() {
         assertEquals(2, run(fixtures.env(), "frobnicate").code());
