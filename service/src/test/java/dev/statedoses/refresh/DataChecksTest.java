@@ -286,10 +286,10 @@ class DataChecksTest {
     }
 
     @Test
-    void aStateFarFromItsCensusCountIsAWarningNamingItAndTwiceOverAFailure() {
-        // Texas's total appended as a county (twice 29,145,505: a failure), New Jersey's people under
-        // New York (20,201,249 / 9,288,994 = 2.17 times under), Wyoming at 1.3 times (749,906 / 576,851).
-        assertEquals(result("plausible_population", "fail",
+    void aStateFarFromItsCensusCountIsAWarningNamingIt() {
+        // Texas's total appended as a county (twice 29,145,505), New Jersey's people under New York
+        // (20,201,249 / 9,288,994 = 2.17 times under), Wyoming at 1.3 times (749,906 / 576,851).
+        assertEquals(result("plausible_population", "warn",
                 "3 state(s) more than 1.25 times over or under their 2020 census count: New York 9288994 (2.17 times "
                     + "under its census count, 20201249); Texas 58291010 (2.00 times over its census count, "
                     + "29145505); Wyoming 749906 (1.30 times over its census count, 576851)"),
@@ -298,18 +298,6 @@ class DataChecksTest {
                 "update dwh.state_doses set population = 9288994 where state = 'New York'",
                 "update dwh.state_doses set population = 749906 where state = 'Wyoming'"))
                 .get("plausible_population"));
-        // Without Texas: New York 2.17 times under and Wyoming 1.3 times over only warn.
-        assertEquals("warn", checks(10, censusTimes(1,
-                "update dwh.state_doses set population = 9288994 where state = 'New York'",
-                "update dwh.state_doses set population = 749906 where state = 'Wyoming'"))
-            .get("plausible_population").status());
-        // 1.8 times over still warns; 1.81 fails.
-        assertEquals("warn", checks(10, censusTimes(1,
-                "update dwh.state_doses set population = 1038331 where state = 'Wyoming'"))
-            .get("plausible_population").status());
-        assertEquals("fail", checks(10, censusTimes(1,
-                "update dwh.state_doses set population = 1044100 where state = 'Wyoming'"))
-            .get("plausible_population").status());
     }
 
     @Test
