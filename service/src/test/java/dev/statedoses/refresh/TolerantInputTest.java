@@ -148,6 +148,26 @@ class TolerantInputTest {
         }
     }
 
+    /**
+     * Round numbers a hand-written county file may well have: Chittenden with as many people as
+     * Vermont's three other counties together (1,234 + 1,000 + 766 = 3,000). Named as a county, it
+     * is one, not the state's total: Vermont loads with all four, 6,000 people, 6000 / 700 doses.
+     */
+    @Test
+    void aCountyAsLargeAsItsStatesOthersTogetherIsACounty() {
+        byte[] population = (new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
+            + "0500000US46003,46003,Bennington,Vermont,1000\n0500000US46005,46005,Caledonia,Vermont,766\n"
+            + "0500000US46007,46007,Chittenden,Vermont,3000\n").getBytes(StandardCharsets.UTF_8);
+        Config sources = ConfigBuilder.from(clean)
+            .countyPopulation(upstream.serve("/round/County_Population.csv", population)).build();
+        try (RunningApp round = RunningApp.start(sources)) {
+            round.given().post("/refresh").then().statusCode(200);
+            round.given().get("/ratios/VT").then().statusCode(200)
+                .body("population", equalTo(6000))
+                .body("people_per_dose", equalTo(8.5714f));
+        }
+    }
+
     private static List<Map<String, Object>> ratios(RunningApp app) {
         List<Map<String, Object>> rows = app.given().get("/ratios").then()
             .statusCode(200).extract().jsonPath().getList("$");
