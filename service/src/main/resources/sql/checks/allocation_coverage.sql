@@ -13,16 +13,15 @@
 -- and Texas is published short of its Moderna doses). Territories and the freely associated
 -- states are not compared: their doses count for no state either way.
 with places as (
-    select distinct manufacturer as source, jurisdiction
-    from run_allocations
-    where kind in ('state', 'district', 'city')
+    select manufacturer as source, jurisdiction
+    from run_allocation_places
 ),
 missing_places as (
     select p.source, o.source as other, p.jurisdiction
     from places p
     cross join (values ('moderna'), ('pfizer')) as o (source)
     where o.source <> p.source
-      and exists (select 1 from run_allocations where manufacturer = o.source)
+      and exists (select 1 from run_allocation_weeks where manufacturer = o.source)
       and not exists (select 1 from places x where x.source = o.source and x.jurisdiction = p.jurisdiction)
 ),
 places_per_other as (
@@ -32,7 +31,7 @@ places_per_other as (
     group by other
 ),
 weeks as (
-    select distinct manufacturer as source, week_of_allocations as week from run_allocations
+    select manufacturer as source, week from run_allocation_weeks
 ),
 firsts as (
     select source, min(week) as first_week, max(week) as last_week, count(*) as weeks

@@ -2,10 +2,9 @@
 -- with fewer than the most complete week of the same source is a warning naming the week and its
 -- count; it is often a cut-off download (the lake's files stop after 1000 rows, mid-week).
 with per_week as (
-    -- run_allocations holds a jurisdiction once per source and week, so count(*) counts them.
-    select manufacturer as source, week_of_allocations as week, count(*) as jurisdictions
-    from run_allocations
-    group by manufacturer, week_of_allocations
+    -- run_allocations holds a jurisdiction once per source and week: run_allocation_weeks counts them.
+    select manufacturer as source, week, jurisdictions
+    from run_allocation_weeks
 ),
 ranked as (
     select source, week, jurisdictions, max(jurisdictions) over (partition by source) as most

@@ -16,15 +16,15 @@ with bounds (manufacturer, first_week) as (
     values ('pfizer', date '2020-12-14'), ('moderna', date '2020-12-21')
 ),
 odd as (
-    select a.week_of_allocations as week,
-           a.week_of_allocations < b.first_week as early,
-           count(*) filter (where a.manufacturer = 'moderna') as moderna,
-           count(*) filter (where a.manufacturer = 'pfizer') as pfizer
-    from run_allocations a
+    select a.week,
+           a.week < b.first_week as early,
+           coalesce(sum(a.jurisdictions) filter (where a.manufacturer = 'moderna'), 0) as moderna,
+           coalesce(sum(a.jurisdictions) filter (where a.manufacturer = 'pfizer'), 0) as pfizer
+    from run_allocation_weeks a
     join bounds b on b.manufacturer = a.manufacturer
-    where a.week_of_allocations < b.first_week
-       or a.week_of_allocations > date_trunc('week', statement_timestamp())::date + 7
-    group by a.week_of_allocations, a.week_of_allocations < b.first_week
+    where a.week < b.first_week
+       or a.week > date_trunc('week', statement_timestamp())::date + 7
+    group by a.week, a.week < b.first_week
 ),
 named as (
     select week, early, moderna, pfizer, row_number() over (partition by early order by week) as n from odd

@@ -11,7 +11,8 @@
 -- and rows with doses; Checks fails the refresh when the two hold the same rows, or when more
 -- than half of the smaller one's rows with doses are also the other's. Real files share about 9%
 -- of their rows (a state given as many doses of both in a week); a copy with counts edited
--- shares nearly all. One hash join over the staged rows: about 1 ms at the real size.
+-- shares nearly all. Run only when same_allocations_sample.sql saw a copy in the last week both
+-- sources reach.
 with sources as (
     select manufacturer, jurisdiction, week_of_allocations, first_dose_allocations, second_dose_allocations,
            first_dose_allocations + second_dose_allocations > 0 as dosed
