@@ -40,7 +40,7 @@ public final class Main {
           serve            run the HTTP service (the default)
           refresh          fetch the sources, rebuild dwh.state_doses, print it and exit
             --json         print the refresh's report as JSON instead (as POST /refresh answers it,
-                   a failure's problem details too)
+                           a failure's problem details too)
           version          print the version and the git commit built (also --version)
           help             print this (also --help or -h, after any command)
         Exit codes: 0 done, 1 failed (a refresh leaves the last good product as it was),

@@ -248,7 +248,10 @@ public final class RefreshService implements AutoCloseable {
         }
     }
 
-    /** Whether {@code thrown} is a statement cancelled by {@link #shutdown} (SQLSTATE 57014), or a stop between steps. */
+    /**
+     * Whether {@code thrown} is a statement {@link #shutdown} cancelled (SQLSTATE 57014). A stop
+     * between steps already throws the shutdown's own exception.
+     */
     private static boolean cancelled(Throwable thrown) {
         if (thrown instanceof SourceAbandonedException) {
             return false; // already says so

@@ -21,7 +21,7 @@ public final class Printable {
             return text;
         }
         StringBuilder out = new StringBuilder(text.length() + 16);
-        appendEscaped(out, text, 0, text.length());
+        appendEscaped(out, text, 0, text.length(), false);
         return out.toString();
     }
 
@@ -30,17 +30,24 @@ public final class Printable {
      * number of characters left out ({@code "abc… (70000 characters)"}), for quoting a value.
      */
     public static String shorten(String text, int max) {
+        if (text != null && text.length() <= max) {
+            return escape(text);
+        }
+        return shorten(text, max, false);
+    }
+
+    /** {@code text} escaped (beyond Latin-1 too, if asked) and cut after {@code max} characters. */
+    private static String shorten(String text, int max, boolean beyondLatin1) {
         if (text == null) {
             return null;
         }
-        if (text.length() <= max) {
-            return escape(text);
-        }
         // Never cut a surrogate pair in two: half a character is not text.
-        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-        StringBuilder out = new StringBuilder(max + 32);
-        appendEscaped(out, text, 0, end);
-        return out.append("… (").append(text.length()).append(" characters)").toString();
+        int end = text.length() <= max ? text.length()
+            : Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        StringBuilder out = new StringBuilder(end + 32);
+        appendEscaped(out, text, 0, end, beyondLatin1);
+        return end == text.length() ? out.toString()
+            : out.append("… (").append(text.length()).append(" characters)").toString();
     }
 
     /**
@@ -73,15 +80,7 @@ public final class Printable {
      * exactly as the name it is not, and a message about it would read "'Vermont' is not a state".
      */
     public static String name(String text, int max) {
-        if (text == null) {
-            return null;
-        }
-        int end = text.length() <= max ? text.length()
-            : Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-        StringBuilder out = new StringBuilder(end + 16);
-        appendEscaped(out, text, 0, end, true);
-        return end == text.length() ? out.toString()
-            : out.append("… (").append(text.length()).append(" characters)").toString();
+        return shorten(text, max, true);
     }
 
     private static boolean escaped(char c) {
@@ -95,10 +94,6 @@ public final class Printable {
             }
         }
         return false;
-    }
-
-    private static void appendEscaped(StringBuilder out, String text, int from, int to) {
-        appendEscaped(out, text, from, to, false);
     }
 
     private static void appendEscaped(StringBuilder out, String text, int from, int to, boolean beyondLatin1) {
