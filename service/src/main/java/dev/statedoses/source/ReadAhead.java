@@ -1,5 +1,6 @@
 package dev.statedoses.source;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -20,6 +21,8 @@ final class ReadAhead extends InputStream {
     private static final int CHUNK = 64 * 1024;
 
     private final InputStream in;
+    /** The body's Content-Length, or -1 when it declared none. */
+    private final long declared;
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private int queued;
     private int offset; // into the first chunk
@@ -27,23 +30,39 @@ final class ReadAhead extends InputStream {
     private IOException failure;
     private boolean closed;
 
-    private ReadAhead(InputStream in) {
+    private ReadAhead(InputStream in, long declared) {
         this.in = in;
+        this.declared = declared;
     }
 
-    static ReadAhead start(InputStream in, ExecutorService threads) {
-        ReadAhead ahead = new ReadAhead(in);
+    /**
+     * Starts reading {@code in} ahead. With {@code declared} (the body's Content-Length; -1 for
+     * none), a body that ends before that many bytes fails as cut short, whatever the transport
+     * below said: the JDK's client normally does so itself, but a body that ended quietly on a
+     * boundary of lines would otherwise load as a whole file.
+     */
+    static ReadAhead start(InputStream in, ExecutorService threads, long declared) {
+        ReadAhead ahead = new ReadAhead(in, declared);
         threads.execute(ahead::download);
         return ahead;
     }
 
     private void download() {
         byte[] buffer = new byte[CHUNK];
+        long received = 0;
         try {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 if (n > 0) {
+                    received += n;
                     put(Arrays.copyOf(buffer, n));
                 }
+            }
+            if (declared >= 0 && received != declared) {
+                // Worded as the JDK words its own; SourceStream reports an EOFException as a cut.
+                String counts = "fixed content-length: " + declared + ", bytes received: " + received;
+                throw received < declared
+                    ? new IOException(counts, new EOFException("the body ended before its Content-Length"))
+                    : new IOException(counts + ": more than its Content-Length");
             }
             finish(null);
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -282,7 +283,7 @@ public final class SourceFetcher implements AutoCloseable {
             known = null;
             SourceStream stream = null;
             try {
-                ReadAhead ahead = ReadAhead.start(response.body(), threads);
+                ReadAhead ahead = ReadAhead.start(response.body(), threads, declaredLength(response.headers()));
                 stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
                 stream.validators(etag, lastModified);
                 // One budget for the whole fetch: what earlier attempts and the headers took is spent.
@@ -364,6 +365,26 @@ public final class SourceFetcher implements AutoCloseable {
     }
 
     /** The reason phrase of a 2xx other than 200 (RFC 9110, 15.3), in the words of the status' name. */
+    /**
+     * The body's length as its Content-Length says, or -1: none, or one that does not apply
+     * (a Transfer-Encoding overrides it, RFC 9112 6.3), or one the JDK would have refused.
+     */
+    static long declaredLength(HttpHeaders headers) {
+        if (headers.firstValue("Transfer-Encoding").isPresent()) {
+            return -1;
+        }
+        List<String> values = headers.allValues("Content-Length");
+        if (values.size() != 1) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(values.get(0).strip());
+            return length >= 0 ? length : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     private static String describeStatus(int status) {
         return switch (status) {
             case 201 -> "Created";

@@ -1,0 +1,97 @@
+package dev.statedoses.source;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A body that ends quietly before its Content-Length (a transport that reports the end of a cut
+ * connection as the end of the body) is a cut download, not a whole file: ended on a line's end,
+ * it would otherwise load as a file with rows missing. Bodies of every length from none to two
+ * more than declared, the last line ended or not.
+ */
+class DeclaredLengthTest {
+
+    private static final byte[] BODY = ("\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\","
+        + "\"_2nd_dose_allocations\"\n\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"
+        + "\"Maine\",\"2021-01-04T00:00:00.000\",\"200\",\"100\"\n").getBytes(StandardCharsets.UTF_8);
+    private static final URI URL = URI.create("http://upstream.test/moderna.csv");
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        threads.shutdownNow();
+    }
+
+    private SourceStream stream(byte[] bytes, long declared) {
+        return new SourceStream(ReadAhead.start(new ByteArrayInputStream(bytes), threads, declared),
+            SourceName.MODERNA, URL, 1_000_000);
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthIsCutShortWhereverItEnds() throws IOException {
+        for (int length = 0; length < BODY.length; length++) {
+            byte[] part = java.util.Arrays.copyOf(BODY, length);
+            try (SourceStream stream = stream(part, BODY.length)) {
+                SourceException cut = assertThrows(SourceException.class, stream::readAllBytes, "length " + length);
+                assertEquals(SourceException.Kind.TRUNCATED, cut.kind(), cut.describe());
+                assertFalse(cut.isTransient());
+                assertTrue(cut.getMessage().contains("the body ends after " + length + " bytes, before its end "
+                    + "(fixed content-length: " + BODY.length + ", bytes received: " + length), cut.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aBodyLongerThanItsContentLengthFailsToo() {
+        for (int extra = 1; extra <= 2; extra++) {
+            byte[] longer = java.util.Arrays.copyOf(BODY, BODY.length + extra);
+            longer[BODY.length] = '\n';
+            SourceStream stream = stream(longer, BODY.length);
+            SourceException fault = assertThrows(SourceException.class, stream::readAllBytes, "extra " + extra);
+            assertTrue(fault.getMessage().contains("bytes received: " + (BODY.length + extra)), fault.getMessage());
+        }
+    }
+
+    @Test
+    void aWholeBodyOrOneWithoutALengthReadsAsItCame() throws IOException {
+        for (long declared : new long[] {BODY.length, -1}) {
+            try (SourceStream stream = stream(BODY, declared)) {
+                assertArrayEquals(BODY, stream.readAllBytes());
+                assertEquals(BODY.length, stream.bytes());
+            }
+        }
+    }
+
+    @Test
+    void theDeclaredLengthIsContentLengthOnlyWhereItApplies() {
+        assertEquals(9, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9")))));
+        assertEquals(0, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("0")))));
+        // A Transfer-Encoding overrides it (RFC 9112, 6.3); none, two or a wrong one is no length.
+        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9"),
+            "Transfer-Encoding", List.of("chunked")))));
+        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of())));
+        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9", "9")))));
+        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("-1")))));
+        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9x")))));
+    }
+
+    private static HttpHeaders headers(Map<String, List<String>> values) {
+        return HttpHeaders.of(values, (name, value) -> true);
+    }
+}
