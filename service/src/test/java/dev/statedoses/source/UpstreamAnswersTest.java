@@ -170,6 +170,50 @@ class UpstreamAnswersTest {
         }
     }
 
+    /**
+     * Content-Encoding is a list, and its lines are one list in order (RFC 9110, 5.3 and 8.4):
+     * deflate on one line and gzip on the next is a body deflated, then gzipped, and is undone in
+     * reverse, as when both are on one line. Reading only the first line took the gzip stream for
+     * deflate data.
+     */
+    @Test
+    void contentEncodingOverTwoLinesIsOneList() throws IOException {
+        byte[] encoded = gzip(deflate(MODERNA));
+        for (String lines : List.of("Content-Encoding: deflate, gzip", "Content-Encoding: deflate\r\nContent-Encoding: gzip",
+                "Content-Encoding: deflate\r\nContent-Encoding: \r\nContent-Encoding: gzip")) {
+            try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(200, lines, encoded));
+                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test");
+                 SourceStream stream = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), null).open()) {
+                assertArrayEquals(MODERNA, stream.readAllBytes(), lines);
+            }
+        }
+        // A coding we cannot undo is named, on whichever line it comes.
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(200,
+                "Content-Encoding: gzip\r\nContent-Encoding: br", gzip(MODERNA)));
+             SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+            SourceException e = assertThrows(SourceException.class,
+                () -> fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), null).open().close());
+            assertEquals(SourceException.Kind.CONTENT, e.kind());
+            assertTrue(e.getMessage().contains("Content-Encoding br"), e.getMessage());
+        }
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] deflate(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream deflate = new java.util.zip.DeflaterOutputStream(out)) {
+            deflate.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
     private static void drain(InputStream in) throws IOException {
         in.readAllBytes();
     }
