@@ -5,16 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.statedoses.text.Printable;
+import dev.statedoses.util.HttpDate;
 import dev.statedoses.web.EntityTag;
+import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
@@ -34,9 +32,6 @@ public final class ProductResponse {
     private static final String CACHE_CONTROL = "no-cache";
     /** The format follows Accept, so caches must key on it. */
     private static final String VARY = "Accept";
-    /** IMF-fixdate (RFC 9110): two-digit day, always GMT. Java's RFC 1123 formatter drops the zero. */
-    private static final DateTimeFormatter HTTP_DATE =
-        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
     private final ObjectMapper json;
     /** For CSV: the same field names, but decimals kept as written (0.8000, not 0.8), as in JSON. */
@@ -89,21 +84,22 @@ public final class ProductResponse {
 
     /** Sends {@code body}, serialised now in the format the request asks for. */
     public void send(Context ctx, Object body, List<String> columns, Instant refreshedAt) {
-        boolean csv = wantsCsv(ctx.queryParam("format"), ctx.header("Accept"));
+        boolean csv = wantsCsv(ctx.queryParam("format"), HeaderLines.joined(ctx, "Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
         send(ctx, decide(csv, bytes, EntityTag.of(bytes), refreshedAt, httpDate(refreshedAt),
-            ctx.header("If-None-Match"), ctx.header("If-Modified-Since")));
+            HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
     }
 
     /** Sends a prepared body: no serialising, no hashing, no warehouse on the way. */
     public void send(Context ctx, Prepared prepared) {
-        send(ctx, reply(prepared, ctx.queryParam("format"), ctx.header("Accept"), ctx.header("If-None-Match"),
-            ctx.header("If-Modified-Since")));
+        send(ctx, reply(prepared, ctx.queryParam("format"), HeaderLines.joined(ctx, "Accept"),
+            HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
     }
 
     /**
      * The answer to a request for {@code prepared}, from the request's {@code ?format=} and its
-     * Accept, If-None-Match and If-Modified-Since headers (each null when absent).
+     * Accept, If-None-Match and If-Modified-Since headers (each null when absent; each every line
+     * of its header, joined: {@link HeaderLines}).
      */
     public static Reply reply(Prepared prepared, String format, String accept, String ifNoneMatch,
                               String ifModifiedSince) {
@@ -130,11 +126,14 @@ public final class ProductResponse {
             ctx.status(304);
             return;
         }
+        // Said before the body, as the fast path says it: a large body would go chunked, and a
+        // HEAD's answer would then not say the length its GET's does.
+        ctx.header("Content-Length", Integer.toString(reply.body().length));
         ctx.result(reply.body());
     }
 
     private static String httpDate(Instant at) {
-        return at == null ? null : HTTP_DATE.format(at.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC));
+        return at == null ? null : HttpDate.format(at);
     }
 
     /** {@code ?format=csv|json} decides; without it, an Accept header that prefers text/csv to JSON. */
@@ -150,7 +149,11 @@ public final class ProductResponse {
         return AcceptHeader.prefersCsv(accept);
     }
 
-    /** RFC 9110: If-None-Match wins over If-Modified-Since; a weak or strong match both count. */
+    /**
+     * RFC 9110: If-None-Match wins over If-Modified-Since; a weak or strong match both count. An
+     * If-Modified-Since that is not one HTTP date (in any of its three forms) is ignored, as the
+     * RFC says: two lines of it, read together, are not one.
+     */
     private static boolean notModified(String etag, Instant lastModified, String ifNoneMatch,
                                        String ifModifiedSince) {
         if (ifNoneMatch != null) {
@@ -159,13 +162,7 @@ public final class ProductResponse {
         if (ifModifiedSince == null || lastModified == null) {
             return false;
         }
-        try {
-            Instant since = ZonedDateTime.parse(ifModifiedSince.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
-                .toInstant();
-            return !lastModified.isAfter(since);
-        } catch (DateTimeParseException e) {
-            return false; // an unreadable date is ignored, as RFC 9110 says
-        }
+        return HttpDate.parse(ifModifiedSince).map(since -> !lastModified.isAfter(since)).orElse(false);
     }
 
     private byte[] jsonBytes(Object body) {

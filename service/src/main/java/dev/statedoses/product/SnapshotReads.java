@@ -3,6 +3,7 @@ package dev.statedoses.product;
 import dev.statedoses.product.ProductResponse.Prepared;
 import dev.statedoses.product.ProductResponse.Reply;
 import dev.statedoses.web.CrossOrigin;
+import dev.statedoses.web.HeaderLines;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpFields;
@@ -77,8 +78,8 @@ public final class SnapshotReads extends Handler.Wrapper {
         }
 
         HttpFields headers = request.getHeaders();
-        Reply reply = ProductResponse.reply(prepared, null, headers.get(HttpHeader.ACCEPT),
-            headers.get(HttpHeader.IF_NONE_MATCH), headers.get(HttpHeader.IF_MODIFIED_SINCE));
+        Reply reply = ProductResponse.reply(prepared, null, HeaderLines.joined(headers, "Accept"),
+            HeaderLines.joined(headers, "If-None-Match"), HeaderLines.joined(headers, "If-Modified-Since"));
         HttpFields.Mutable out = response.getHeaders();
         out.put(HttpHeader.CONTENT_TYPE, reply.contentType());
         reply.headers(out::put);

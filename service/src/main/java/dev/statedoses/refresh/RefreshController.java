@@ -1,6 +1,7 @@
 package dev.statedoses.refresh;
 
 import dev.statedoses.text.Printable;
+import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import io.javalin.http.Context;
@@ -30,7 +31,7 @@ public final class RefreshController {
     public void refresh(Context ctx) {
         access.check(ctx.header("Authorization"));
         boolean force = force(ctx.queryParams("force"));
-        if (!prefersAsync(ctx.header("Prefer"))) {
+        if (!prefersAsync(HeaderLines.joined(ctx, "Prefer"))) {
             ctx.json(refreshes.refresh(Trigger.API, force, runId -> { }));
             return;
         }
@@ -55,7 +56,7 @@ public final class RefreshController {
     }
 
     /**
-     * Whether the Prefer header (RFC 7240; several headers arrive joined by commas) holds
+     * Whether the Prefer header (RFC 7240; its lines joined by commas, {@link HeaderLines}) holds
      * {@code respond-async}. Names are case-insensitive; a value or parameters on it change nothing.
      */
     static boolean prefersAsync(String prefer) {

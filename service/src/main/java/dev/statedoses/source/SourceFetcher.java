@@ -273,7 +273,9 @@ public final class SourceFetcher implements AutoCloseable {
             }
             List<String> codings;
             try {
-                codings = ContentDecoding.codings(response.headers().firstValue("Content-Encoding").orElse(null));
+                // A list: two lines (gzip, then gzip again) are two codings, undone in reverse.
+                List<String> lines = response.headers().allValues("Content-Encoding");
+                codings = ContentDecoding.codings(lines.isEmpty() ? null : String.join(", ", lines));
             } catch (IllegalArgumentException e) {
                 closeQuietly(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());

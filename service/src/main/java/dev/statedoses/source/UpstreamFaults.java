@@ -1,14 +1,12 @@
 package dev.statedoses.source;
 
+import dev.statedoses.util.HttpDate;
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.net.http.HttpHeaders;
 import java.nio.channels.UnresolvedAddressException;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -42,14 +40,11 @@ final class UpstreamFaults {
             long seconds = digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
             return Optional.of(atMostLongest(Duration.ofSeconds(seconds)));
         }
-        try {
-            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        // Unreadable, or a date no calendar holds: as if the upstream had sent none.
+        return HttpDate.parse(value).map(at -> {
             Duration wait = Duration.between(Instant.now(), at);
-            return Optional.of(wait.isNegative() ? Duration.ZERO : atMostLongest(wait));
-        } catch (DateTimeException notADate) {
-            // Unreadable, or a date no calendar of ours holds: as if the upstream had sent none.
-            return Optional.empty();
-        }
+            return wait.isNegative() ? Duration.ZERO : atMostLongest(wait);
+        });
     }
 
     private static Duration atMostLongest(Duration wait) {

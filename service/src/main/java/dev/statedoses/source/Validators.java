@@ -1,9 +1,8 @@
 package dev.statedoses.source;
 
-import java.time.DateTimeException;
+import dev.statedoses.util.HttpDate;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 
 /**
  * Whether a 304 speaks of the version a conditional request asked about. A 304 is "what you have
@@ -42,16 +41,16 @@ final class Validators {
     }
 
     /**
-     * The same instant, however written; text that is not an HTTP date only as the same text. A
+     * The same instant, however written (any of the three forms of an HTTP date); text that is not
+     * an HTTP date only as the same text. A
      * date older than the one asked about is another version too (a file put back), not only a newer.
      */
     private static boolean sameDate(String a, String b) {
-        try {
-            Instant first = ZonedDateTime.parse(a.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Instant second = ZonedDateTime.parse(b.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        Optional<Instant> first = HttpDate.parse(a);
+        Optional<Instant> second = HttpDate.parse(b);
+        if (first.isPresent() && second.isPresent()) {
             return first.equals(second);
-        } catch (DateTimeException notDates) {
-            return a.strip().equals(b.strip());
         }
+        return a.strip().equals(b.strip());
     }
 }

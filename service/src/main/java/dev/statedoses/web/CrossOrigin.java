@@ -101,7 +101,7 @@ public final class CrossOrigin {
         ctx.header("Access-Control-Allow-Methods", READ_METHODS);
         // Any header a read may carry (If-None-Match, a BI tool's own): without credentials, a
         // request header cannot make a read do anything but read.
-        String headers = ctx.header("Access-Control-Request-Headers");
+        String headers = HeaderLines.joined(ctx, "Access-Control-Request-Headers");
         if (headers != null && HEADER_LIST.matcher(headers.strip()).matches()) {
             ctx.header("Access-Control-Allow-Headers", headers.strip().toLowerCase(Locale.ROOT));
         }

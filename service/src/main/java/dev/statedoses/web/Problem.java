@@ -18,7 +18,12 @@ import java.util.Map;
  */
 public record Problem(String type, String title, int status, String detail, Map<String, Object> extensions) {
 
-    public static final String CONTENT_TYPE = "application/problem+json";
+    /**
+     * As every problem is sent, by the routes and by Jetty's error handler alike. The charset is
+     * what Jetty's servlet layer adds to a type it does not know as UTF-8 by itself; saying it here
+     * too keeps the two ways of answering a problem byte for byte the same.
+     */
+    public static final String CONTENT_TYPE = "application/problem+json;charset=utf-8";
 
     public Problem {
         title = Printable.escape(title);

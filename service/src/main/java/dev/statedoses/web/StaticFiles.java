@@ -71,15 +71,18 @@ public final class StaticFiles {
             throw new NotFoundResponse("No such file under " + under);
         }
         headers.forEach(header -> ctx.header(header.getKey(), header.getValue()));
+        // A 304 carries the Content-Type too: a cache refreshing its stored headers from it must
+        // not relabel the file (Javalin's default, text/plain, would).
+        ctx.contentType(file.contentType());
         if (revalidated) {
             ctx.header("ETag", file.etag());
-            String ifNoneMatch = ctx.header("If-None-Match");
+            String ifNoneMatch = HeaderLines.joined(ctx, "If-None-Match");
             if (ifNoneMatch != null && EntityTag.matches(ifNoneMatch, file.etag())) {
                 ctx.status(304);
                 return;
             }
         }
-        ctx.contentType(file.contentType());
+        ctx.header("Content-Length", Integer.toString(file.bytes().length)); // HEAD says it too
         ctx.result(file.bytes());
     }
 

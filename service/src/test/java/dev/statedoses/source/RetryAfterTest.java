@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -37,6 +41,31 @@ class RetryAfterTest {
         assertEquals(Optional.of(Duration.ZERO), UpstreamFaults.retryAfter("Thu, 01 Jan 1970 00:00:00 GMT"));
         assertEquals(Optional.empty(), UpstreamFaults.retryAfter("-5"));
         assertEquals(Optional.empty(), UpstreamFaults.retryAfter("soon"));
+    }
+
+    /**
+     * Generated: 500 instants from an hour ago to 40 years ahead, each written in the three forms of
+     * an HTTP date (RFC 9110, 5.6.7: IMF-fixdate, RFC 850, asctime): each is the same wait, to the
+     * second, as the time until that instant (none for a past one).
+     */
+    @Test
+    void everyFormOfAnHttpDateIsTheSameWait() {
+        Random random = new Random(5_6_7);
+        DateTimeFormatter imf = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+        DateTimeFormatter rfc850 = DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.US);
+        DateTimeFormatter asctime = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
+        for (int i = 0; i < 500; i++) {
+            Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                .plusSeconds(-3_600 + (long) (random.nextDouble() * 40 * 365 * 86_400L));
+            ZonedDateTime utc = at.atZone(ZoneOffset.UTC);
+            for (String written : List.of(imf.format(utc), rfc850.format(utc), asctime.format(utc))) {
+                long expected = Math.max(0, Duration.between(Instant.now(), at).toSeconds());
+                Duration wait = UpstreamFaults.retryAfter(written).orElseThrow(() -> new AssertionError(written));
+                assertTrue(Math.abs(wait.toSeconds() - expected) <= 1, written + ": " + wait + ", not " + expected + " s");
+            }
+        }
+        assertEquals(Optional.of(Duration.ZERO), UpstreamFaults.retryAfter("Sunday, 06-Nov-94 08:49:37 GMT"));
+        assertEquals(Optional.of(Duration.ZERO), UpstreamFaults.retryAfter("Sun Nov  6 08:49:37 1994"));
     }
 
     /**

@@ -74,7 +74,11 @@ class UpstreamAnswersTest {
     private static final List<String> ETAGS_304 = Arrays.asList(null, V1, "W/" + V1, V2, "W/" + V2);
     /** A 304's Last-Modified: absent, the one sent (as sent, or the same instant another way), newer, older, unreadable. */
     private static final List<String> DATES_304 = Arrays.asList(null, MARCH_1, "Mon, 1 Mar 2021 00:00:00 +0000",
-        MARCH_2, "Sun, 28 Feb 2021 23:59:59 GMT", "yesterday");
+        "Monday, 01-Mar-21 00:00:00 GMT", "Mon Mar  1 00:00:00 2021", MARCH_2, "Sun, 28 Feb 2021 23:59:59 GMT",
+        "Sunday, 28-Feb-21 23:59:59 GMT", "Tue Mar  2 00:00:00 2021", "yesterday");
+    /** MARCH_1 in each form of an HTTP date RFC 9110 says a recipient MUST read. */
+    private static final List<String> MARCH_1_WRITTEN = List.of(MARCH_1, "Mon, 1 Mar 2021 00:00:00 +0000",
+        "Monday, 01-Mar-21 00:00:00 GMT", "Mon Mar  1 00:00:00 2021");
 
     /** Every conditional request (by ETag, by date, by both) against every 304 of those validators. */
     static List<Object[]> notModifiedAnswers() {
@@ -103,7 +107,7 @@ class UpstreamAnswersTest {
         String headers = String.join("\r\n", java.util.stream.Stream.of(etag == null ? null : "ETag: " + etag,
             date == null ? null : "Last-Modified: " + date).filter(java.util.Objects::nonNull).toList());
         boolean otherEtag = asked.etag() != null && (V2.equals(etag) || ("W/" + V2).equals(etag));
-        boolean otherDate = asked.lastModified() != null && date != null && !date.equals(MARCH_1) && !date.startsWith("Mon, 1 ");
+        boolean otherDate = asked.lastModified() != null && date != null && !MARCH_1_WRITTEN.contains(date);
         boolean changed = otherEtag || otherDate;
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(304, headers, new byte[0]),
                 RawUpstream.byRequest(head -> RawUpstream.conditional(head) ? RawUpstream.answer(304, headers, new byte[0])
@@ -164,6 +168,50 @@ class UpstreamAnswersTest {
                 assertFalse(RawUpstream.conditional(upstream.requests().get(1)), upstream.requests().get(1));
             }
         }
+    }
+
+    /**
+     * Content-Encoding is a list, and its lines are one list in order (RFC 9110, 5.3 and 8.4):
+     * deflate on one line and gzip on the next is a body deflated, then gzipped, and is undone in
+     * reverse, as when both are on one line. Reading only the first line took the gzip stream for
+     * deflate data.
+     */
+    @Test
+    void contentEncodingOverTwoLinesIsOneList() throws IOException {
+        byte[] encoded = gzip(deflate(MODERNA));
+        for (String lines : List.of("Content-Encoding: deflate, gzip", "Content-Encoding: deflate\r\nContent-Encoding: gzip",
+                "Content-Encoding: deflate\r\nContent-Encoding: \r\nContent-Encoding: gzip")) {
+            try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(200, lines, encoded));
+                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test");
+                 SourceStream stream = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), null).open()) {
+                assertArrayEquals(MODERNA, stream.readAllBytes(), lines);
+            }
+        }
+        // A coding we cannot undo is named, on whichever line it comes.
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(200,
+                "Content-Encoding: gzip\r\nContent-Encoding: br", gzip(MODERNA)));
+             SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+            SourceException e = assertThrows(SourceException.class,
+                () -> fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), null).open().close());
+            assertEquals(SourceException.Kind.CONTENT, e.kind());
+            assertTrue(e.getMessage().contains("Content-Encoding br"), e.getMessage());
+        }
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] deflate(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream deflate = new java.util.zip.DeflaterOutputStream(out)) {
+            deflate.write(bytes);
+        }
+        return out.toByteArray();
     }
 
     private static void drain(InputStream in) throws IOException {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -46,6 +47,20 @@ public final class RawHttp {
     }
 
     /**
+     * {@code method target} with {@code headerLines} as written, each on a line of its own and in
+     * this order (a header given twice is sent as two lines), then {@code Host} and
+     * {@code Connection: close}.
+     */
+    public Answer send(String method, String target, List<String> headerLines) throws IOException {
+        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        for (String line : headerLines) {
+            head.append(line).append("\r\n");
+        }
+        head.append("Host: ").append(host).append("\r\nConnection: close\r\n\r\n");
+        return send(head.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
      * Sends {@code request}, byte for byte, and reads the answer: also when the write fails because
      * the server answered and closed before it read the whole request.
      */
@@ -66,9 +81,10 @@ public final class RawHttp {
 
     /**
      * What the server answered: its status line, its headers (by lower-case name; a repeated one
-     * keeps its last value) and its body as sent (UTF-8, not de-chunked).
+     * keeps its last value), every header line as sent, in order, and its body as sent (UTF-8, not
+     * de-chunked).
      */
-    public record Answer(String statusLine, Map<String, String> headers, String body) {
+    public record Answer(String statusLine, Map<String, String> headers, List<String> headerLines, String body) {
 
         static Answer parse(String text) throws IOException {
             int end = text.indexOf("\r\n\r\n");
@@ -79,6 +95,7 @@ public final class RawHttp {
             }
             String[] lines = text.substring(0, end).split("\r\n");
             Map<String, String> headers = new HashMap<>();
+            List<String> headerLines = List.of(lines).subList(1, lines.length);
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
                 if (colon > 0) {
@@ -86,7 +103,7 @@ public final class RawHttp {
                         lines[i].substring(colon + 1).strip());
                 }
             }
-            return new Answer(lines[0], Map.copyOf(headers), text.substring(end + 4));
+            return new Answer(lines[0], Map.copyOf(headers), headerLines, text.substring(end + 4));
         }
 
         public int status() {
