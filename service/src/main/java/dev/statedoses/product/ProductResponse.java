@@ -8,6 +8,7 @@ import dev.statedoses.text.Printable;
 import dev.statedoses.web.EntityTag;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.QueryParameter;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,6 +30,9 @@ import java.util.function.BiConsumer;
 public final class ProductResponse {
 
     public static final String CSV = "text/csv; charset=utf-8";
+    /** {@code ?format=csv|json}, which every product read takes. */
+    public static final QueryParameter FORMAT = QueryParameter.once("format", "invalid-format", "Invalid format",
+        "as csv or json");
     private static final String JSON = "application/json";
     /** Caches may keep a product response, but must ask (with its ETag) before using it. */
     private static final String CACHE_CONTROL = "no-cache";
@@ -87,17 +91,20 @@ public final class ProductResponse {
         return new Prepared(json, EntityTag.of(json), csv, EntityTag.of(csv), refreshedAt, httpDate(refreshedAt));
     }
 
-    /** Sends {@code body}, serialised now in the format the request asks for. */
-    public void send(Context ctx, Object body, List<String> columns, Instant refreshedAt) {
-        boolean csv = wantsCsv(ctx.queryParam("format"), ctx.header("Accept"));
+    /**
+     * Sends {@code body}, serialised now in the format the request asks for: {@code format}, the
+     * request's {@code ?format=} (null: none), or else its Accept.
+     */
+    public void send(Context ctx, String format, Object body, List<String> columns, Instant refreshedAt) {
+        boolean csv = wantsCsv(format, ctx.header("Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
         send(ctx, decide(csv, bytes, EntityTag.of(bytes), refreshedAt, httpDate(refreshedAt),
             ctx.header("If-None-Match"), ctx.header("If-Modified-Since")));
     }
 
     /** Sends a prepared body: no serialising, no hashing, no warehouse on the way. */
-    public void send(Context ctx, Prepared prepared) {
-        send(ctx, reply(prepared, ctx.queryParam("format"), ctx.header("Accept"), ctx.header("If-None-Match"),
+    public void send(Context ctx, String format, Prepared prepared) {
+        send(ctx, reply(prepared, format, ctx.header("Accept"), ctx.header("If-None-Match"),
             ctx.header("If-Modified-Since")));
     }
 

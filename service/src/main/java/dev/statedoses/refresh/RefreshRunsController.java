@@ -3,6 +3,8 @@ package dev.statedoses.refresh;
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.QueryParameter;
+import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
 import java.util.regex.Pattern;
 
@@ -11,6 +13,10 @@ public final class RefreshRunsController {
 
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
+
+    /** {@code ?limit=}: the one query parameter of the list (web/StrictQuery); the detail takes none. */
+    private static final QueryParameter LIMIT = QueryParameter.once("limit", "invalid-limit", "Invalid limit",
+        "as a whole number from 1 to " + MAX_LIMIT);
 
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
 
@@ -22,11 +28,12 @@ public final class RefreshRunsController {
 
     /** {@code GET /refreshes?limit=}: the newest attempts first, each with its sources. */
     public void list(Context ctx) {
-        ctx.json(runs.recent(limit(ctx.queryParam("limit"))));
+        ctx.json(runs.recent(limit(StrictQuery.read(ctx, LIMIT).one(LIMIT.name()))));
     }
 
     /** {@code GET /refreshes/{id}}: one attempt with its sources and its data checks. */
     public void one(Context ctx) {
+        StrictQuery.read(ctx); // it takes no parameters: one given is a 400, not ignored
         String id = ctx.pathParam("id").strip();
         if (!NUMBER.matcher(id).matches()) {
             throw new ProblemException(Problem.of(400, "invalid-refresh-id", "Invalid refresh id",
