@@ -10,6 +10,7 @@ import dev.statedoses.web.EntityTag;
 import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.QueryParameter;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,6 +28,9 @@ import java.util.function.BiConsumer;
 public final class ProductResponse {
 
     public static final String CSV = "text/csv; charset=utf-8";
+    /** {@code ?format=csv|json}, which every product read takes. */
+    public static final QueryParameter FORMAT = QueryParameter.once("format", "invalid-format", "Invalid format",
+        "as csv or json");
     private static final String JSON = "application/json";
     /** Caches may keep a product response, but must ask (with its ETag) before using it. */
     private static final String CACHE_CONTROL = "no-cache";
@@ -82,17 +86,20 @@ public final class ProductResponse {
         return new Prepared(json, EntityTag.of(json), csv, EntityTag.of(csv), refreshedAt, httpDate(refreshedAt));
     }
 
-    /** Sends {@code body}, serialised now in the format the request asks for. */
-    public void send(Context ctx, Object body, List<String> columns, Instant refreshedAt) {
-        boolean csv = wantsCsv(ctx.queryParam("format"), HeaderLines.joined(ctx, "Accept"));
+    /**
+     * Sends {@code body}, serialised now in the format the request asks for: {@code format}, the
+     * request's {@code ?format=} (null: none), or else its Accept.
+     */
+    public void send(Context ctx, String format, Object body, List<String> columns, Instant refreshedAt) {
+        boolean csv = wantsCsv(format, HeaderLines.joined(ctx, "Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
         send(ctx, decide(csv, bytes, EntityTag.of(bytes), refreshedAt, httpDate(refreshedAt),
             HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
     }
 
     /** Sends a prepared body: no serialising, no hashing, no warehouse on the way. */
-    public void send(Context ctx, Prepared prepared) {
-        send(ctx, reply(prepared, ctx.queryParam("format"), HeaderLines.joined(ctx, "Accept"),
+    public void send(Context ctx, String format, Prepared prepared) {
+        send(ctx, reply(prepared, format, HeaderLines.joined(ctx, "Accept"),
             HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
     }
 

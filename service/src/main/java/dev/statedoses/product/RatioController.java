@@ -3,6 +3,8 @@ package dev.statedoses.product;
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.QueryParameter;
+import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -29,8 +31,21 @@ public final class RatioController {
         "people_per_dose", Comparator.comparing(StateRatio::peoplePerDose,
             Comparator.nullsLast(Comparator.naturalOrder())));
 
-    /** The query parameter that asks for the product as of a date. */
-    static final String AS_OF = "as_of";
+    // The query parameters of the four reads. Each read takes these and no others (web/StrictQuery).
+    private static final String A_DATE = "as a date YYYY-MM-DD such as 2021-01-04";
+    /** The product as of a date. */
+    static final QueryParameter AS_OF = QueryParameter.once("as_of", "invalid-as-of", "Invalid as_of", A_DATE);
+    private static final QueryParameter SORT = QueryParameter.once("sort", "invalid-sort", "Invalid sort",
+        "as one of " + String.join(", ", Columns.SORTABLE));
+    private static final QueryParameter ORDER = QueryParameter.once("order", "invalid-order", "Invalid order",
+        "as asc or desc");
+    /** The states of GET /ratios/weekly: repeated, or separated by commas. */
+    private static final QueryParameter STATES = QueryParameter.repeatable("state");
+    private static final QueryParameter FROM = QueryParameter.once("from", "invalid-week-range",
+        "Invalid week range", A_DATE);
+    private static final QueryParameter TO = QueryParameter.once("to", "invalid-week-range",
+        "Invalid week range", A_DATE);
+    private static final QueryParameter FORMAT = ProductResponse.FORMAT;
 
     private final RatioRepository ratios;
     private final ProductCache product;
@@ -45,16 +60,18 @@ public final class RatioController {
 
     /** GET /ratios, or with ?as_of=YYYY-MM-DD the rows as of that date; ?sort= and ?order= order them. */
     public void list(Context ctx) {
-        Optional<LocalDate> asOf = asOf(ctx);
-        Comparator<StateRatio> order = order(ctx);
+        StrictQuery query = StrictQuery.read(ctx, AS_OF, SORT, ORDER, FORMAT);
+        Optional<LocalDate> asOf = asOf(query);
+        Comparator<StateRatio> order = order(query);
+        String format = query.one(FORMAT.name());
         ProductSnapshot snapshot = product.current();
-        if (asOf.isEmpty() && ctx.queryParam("sort") == null && ctx.queryParam("order") == null) {
-            response.send(ctx, snapshot.all()); // the common read: bytes made at refresh time
+        if (asOf.isEmpty() && !query.has(SORT.name()) && !query.has(ORDER.name())) {
+            response.send(ctx, format, snapshot.all()); // the common read: bytes made at refresh time
             return;
         }
         List<StateRatio> rows = (asOf.isPresent() ? ratios.allAsOf(asOf.get()) : snapshot.rows()).stream()
             .sorted(order).toList();
-        response.send(ctx, rows, Columns.STATE, rows.isEmpty() ? null : rows.get(0).refreshedAt());
+        response.send(ctx, format, rows, Columns.STATE, rows.isEmpty() ? null : rows.get(0).refreshedAt());
     }
 
     /**
@@ -62,9 +79,9 @@ public final class RatioController {
      * Rows without a value (people_per_dose of a state with no doses) come last either way;
      * ties are broken by state.
      */
-    static Comparator<StateRatio> order(Context ctx) {
-        String field = ctx.queryParamAsClass("sort", String.class).getOrDefault("state");
-        String direction = ctx.queryParamAsClass("order", String.class).getOrDefault("asc");
+    static Comparator<StateRatio> order(StrictQuery query) {
+        String field = Optional.ofNullable(query.one(SORT.name())).orElse("state");
+        String direction = Optional.ofNullable(query.one(ORDER.name())).orElse("asc");
         Comparator<StateRatio> byField = SORTS.get(field);
         if (byField == null) {
             throw new ProblemException(Problem.of(400, "invalid-sort", "Invalid sort",
@@ -85,24 +102,27 @@ public final class RatioController {
 
     /** GET /ratios/{state}, or with ?as_of=YYYY-MM-DD the row as of that date. */
     public void one(Context ctx) {
+        StrictQuery query = StrictQuery.read(ctx, AS_OF, FORMAT);
         String key = StateKey.parse(ctx.pathParam("state"));
-        Optional<LocalDate> asOf = asOf(ctx);
+        Optional<LocalDate> asOf = asOf(query);
+        String format = query.one(FORMAT.name());
         ProductSnapshot snapshot = product.current();
         if (asOf.isEmpty()) {
             StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-            response.send(ctx, snapshot.prepared(row));
+            response.send(ctx, format, snapshot.prepared(row));
             return;
         }
         StateRatio row = ratios.findAsOf(key, asOf.get()).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, row, Columns.STATE, row.refreshedAt());
+        response.send(ctx, format, row, Columns.STATE, row.refreshedAt());
     }
 
     /** GET /ratios/{state}/weekly: the state's allocation weeks, oldest first, from the snapshot. */
     public void weekly(Context ctx) {
+        StrictQuery query = StrictQuery.read(ctx, FORMAT);
         String key = StateKey.parse(ctx.pathParam("state"));
         ProductSnapshot snapshot = product.current();
         StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, snapshot.weeks(row), Columns.WEEK, row.refreshedAt());
+        response.send(ctx, query.one(FORMAT.name()), snapshot.weeks(row), Columns.WEEK, row.refreshedAt());
     }
 
     /**
@@ -110,24 +130,25 @@ public final class RatioController {
      * ?state= (repeatable, or comma-separated) keeps those states, ?from= and ?to= those weeks.
      */
     public void allWeeks(Context ctx) {
+        StrictQuery query = StrictQuery.read(ctx, STATES, FROM, TO, FORMAT);
+        String format = query.one(FORMAT.name());
         ProductSnapshot snapshot = product.current();
-        Set<StateRatio> states = states(ctx, snapshot);
-        LocalDate from = weekBound(ctx, "from");
-        LocalDate to = weekBound(ctx, "to");
+        Set<StateRatio> states = states(query.all(STATES.name()), snapshot);
+        LocalDate from = weekBound(query, FROM);
+        LocalDate to = weekBound(query, TO);
         if (from != null && to != null && from.isAfter(to)) {
             throw invalidWeekRange("from " + from + " is after to " + to + ": no week can be in between");
         }
         Instant refreshedAt = snapshot.refreshedAt();
         if (states == null && from == null && to == null) {
-            response.send(ctx, snapshot.allWeeks()); // written once per snapshot
+            response.send(ctx, format, snapshot.allWeeks()); // written once per snapshot
             return;
         }
-        response.send(ctx, snapshot.weeks(states, from, to), Columns.STATE_WEEK, refreshedAt);
+        response.send(ctx, format, snapshot.weeks(states, from, to), Columns.STATE_WEEK, refreshedAt);
     }
 
     /** The states ?state= names (null: none named, so every state); each must be a state of the product. */
-    private static Set<StateRatio> states(Context ctx, ProductSnapshot snapshot) {
-        List<String> values = ctx.queryParams("state");
+    private static Set<StateRatio> states(List<String> values, ProductSnapshot snapshot) {
         if (values.isEmpty()) {
             return null;
         }
@@ -141,18 +162,14 @@ public final class RatioController {
         return states;
     }
 
-    /** ?from= or ?to=: absent (null), or one real date YYYY-MM-DD. */
-    private static LocalDate weekBound(Context ctx, String name) {
-        List<String> values = ctx.queryParams(name);
-        if (values.isEmpty()) {
+    /** ?from= or ?to=: absent (null), or a real date YYYY-MM-DD (given once: StrictQuery sees to that). */
+    private static LocalDate weekBound(StrictQuery query, QueryParameter bound) {
+        String value = query.one(bound.name());
+        if (value == null) {
             return null;
         }
-        if (values.size() > 1) {
-            throw invalidWeekRange(name + " is given " + values.size() + " times: give it once, as a date "
-                + "YYYY-MM-DD such as 2021-01-04");
-        }
-        return date(values.get(0)).orElseThrow(() -> invalidWeekRange(name + " '"
-            + Printable.shorten(values.get(0), 40) + "' is not a date: use a real calendar date written "
+        return date(value).orElseThrow(() -> invalidWeekRange(bound.name() + " '"
+            + Printable.shorten(value, 40) + "' is not a date: use a real calendar date written "
             + "YYYY-MM-DD, such as 2021-01-04"));
     }
 
@@ -161,19 +178,11 @@ public final class RatioController {
     }
 
     /**
-     * The {@code as_of} query parameter: absent, or exactly one real calendar date written
-     * YYYY-MM-DD (ISO 8601, as the API writes dates). Anything else is a 400.
+     * The {@code as_of} query parameter: absent, or one real calendar date written YYYY-MM-DD
+     * (ISO 8601, as the API writes dates). Anything else is a 400.
      */
-    static Optional<LocalDate> asOf(Context ctx) {
-        List<String> values = ctx.queryParams(AS_OF);
-        if (values.isEmpty()) {
-            return Optional.empty();
-        }
-        if (values.size() > 1) {
-            throw invalidAsOf("as_of is given " + values.size() + " times: give it once, as a date "
-                + "YYYY-MM-DD such as 2021-01-04");
-        }
-        return Optional.of(parseAsOf(values.get(0)));
+    static Optional<LocalDate> asOf(StrictQuery query) {
+        return Optional.ofNullable(query.one(AS_OF.name())).map(RatioController::parseAsOf);
     }
 
     /** A date YYYY-MM-DD (strictly: 10 characters, a month 01-12, a day that month has), or a 400. */

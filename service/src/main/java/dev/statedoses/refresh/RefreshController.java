@@ -4,8 +4,9 @@ import dev.statedoses.text.Printable;
 import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.QueryParameter;
+import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,6 +15,10 @@ import java.util.Locale;
  * with {@code Location: /refreshes/{id}} to follow it.
  */
 public final class RefreshController {
+
+    /** {@code ?force=true}: the one query parameter a refresh takes (web/StrictQuery). */
+    private static final QueryParameter FORCE = QueryParameter.once("force", "invalid-force", "Invalid force",
+        "as true or false");
 
     private final RefreshService refreshes;
     private final AsyncRefreshes async;
@@ -30,7 +35,7 @@ public final class RefreshController {
 
     public void refresh(Context ctx) {
         access.check(ctx.header("Authorization"));
-        boolean force = force(ctx.queryParams("force"));
+        boolean force = force(StrictQuery.read(ctx, FORCE).one(FORCE.name()));
         if (!prefersAsync(HeaderLines.joined(ctx, "Prefer"))) {
             ctx.json(refreshes.refresh(Trigger.API, force, runId -> { }));
             return;
@@ -44,15 +49,15 @@ public final class RefreshController {
     }
 
     /** {@code ?force=true} rebuilds even when every source is unchanged; absent or false: it need not. */
-    private static boolean force(List<String> values) {
-        if (values.isEmpty() || values.equals(List.of("false"))) {
+    private static boolean force(String value) {
+        if (value == null || value.equals("false")) {
             return false;
         }
-        if (values.equals(List.of("true"))) {
+        if (value.equals("true")) {
             return true;
         }
-        throw new ProblemException(Problem.of(400, "invalid-force", "Invalid force",
-            "force must be true or false, given once, not '" + Printable.shorten(String.join("', '", values), 40) + "'"));
+        throw new ProblemException(Problem.of(400, FORCE.type(), FORCE.title(),
+            "force must be true or false, not '" + Printable.shorten(value, 40) + "'"));
     }
 
     /**

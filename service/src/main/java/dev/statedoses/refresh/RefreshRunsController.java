@@ -3,7 +3,10 @@ package dev.statedoses.refresh;
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.QueryParameter;
+import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** HTTP for the log of refresh attempts: reads the request, asks the run log (RefreshRuns), writes JSON. */
@@ -12,7 +15,11 @@ public final class RefreshRunsController {
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
 
-    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
+    /** {@code ?limit=}: the one query parameter of the list (web/StrictQuery); the detail takes none. */
+    private static final QueryParameter LIMIT = QueryParameter.once("limit", "invalid-limit", "Invalid limit",
+        "as a whole number from 1 to " + MAX_LIMIT);
+
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
     private final RefreshRuns runs;
 
@@ -22,20 +29,28 @@ public final class RefreshRunsController {
 
     /** {@code GET /refreshes?limit=}: the newest attempts first, each with its sources. */
     public void list(Context ctx) {
-        ctx.json(runs.recent(limit(ctx.queryParam("limit"))));
+        ctx.json(runs.recent(limit(StrictQuery.read(ctx, LIMIT).one(LIMIT.name()))));
     }
 
     /** {@code GET /refreshes/{id}}: one attempt with its sources and its data checks. */
     public void one(Context ctx) {
+        StrictQuery.read(ctx); // it takes no parameters: one given is a 400, not ignored
         String id = ctx.pathParam("id").strip();
-        if (!NUMBER.matcher(id).matches()) {
+        if (!DIGITS.matcher(id).matches()) {
             throw new ProblemException(Problem.of(400, "invalid-refresh-id", "Invalid refresh id",
                 "'" + Printable.shorten(id, 40)
                     + "' is not a refresh id: use the run_id of a refresh (a whole number)"));
         }
-        long runId = Long.parseLong(id);
-        ctx.json(runs.find(runId).orElseThrow(() -> new ProblemException(Problem.of(404, "unknown-refresh",
-            "Unknown refresh", "No refresh " + runId + ": GET /refreshes lists them"))));
+        // Digits are an id, however many: one beyond a bigint is one no run has (404), not a
+        // malformed one (400), as the contract says.
+        Optional<RefreshRun> run;
+        try {
+            run = runs.find(Long.parseLong(id));
+        } catch (NumberFormatException beyondLong) {
+            run = Optional.empty();
+        }
+        ctx.json(run.orElseThrow(() -> new ProblemException(Problem.of(404, "unknown-refresh",
+            "Unknown refresh", "No refresh " + Printable.shorten(id, 40) + ": GET /refreshes lists them"))));
     }
 
     private static int limit(String value) {
@@ -43,7 +58,7 @@ public final class RefreshRunsController {
             return DEFAULT_LIMIT;
         }
         String given = value.strip();
-        if (NUMBER.matcher(given).matches()) {
+        if (DIGITS.matcher(given).matches() && given.length() <= 18) {
             long limit = Long.parseLong(given);
             if (limit >= 1 && limit <= MAX_LIMIT) {
                 return (int) limit;

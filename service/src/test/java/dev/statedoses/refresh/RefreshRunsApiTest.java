@@ -204,7 +204,23 @@ class RefreshRunsApiTest {
             .body("type", equalTo("/problems/unknown-refresh"))
             .body("detail", equalTo("No refresh 3: GET /refreshes lists them"));
         app.given().get("/refreshes/0").then().statusCode(404);
-        for (String id : List.of("abc", "-1", "1.0", "1e3", "12345678901234567890")) {
+        // Digits are an id however many there are: one no run has is 404, beyond a bigint too.
+        for (String id : List.of("1000000000000000000", "9223372036854775807", "12345678901234567890")) {
+            app.given().get("/refreshes/" + id).then()
+                .statusCode(404).contentType("application/problem+json")
+                .body("type", equalTo("/problems/unknown-refresh"))
+                .body("detail", equalTo("No refresh " + id + ": GET /refreshes lists them"));
+        }
+        app.given().get("/refreshes/" + "9".repeat(200)).then()
+            .statusCode(404).body("type", equalTo("/problems/unknown-refresh"))
+            .body("detail", equalTo("No refresh " + "9".repeat(40) + "… (200 characters): GET /refreshes lists them"));
+        app.given().get("/refreshes/" + "0".repeat(30) + "1").then().statusCode(200).body("run_id", equalTo(1));
+        // Digits of other scripts (a superscript two, an Arabic-Indic one) are not digits here.
+        for (String id : List.of("%C2%B2", "%D9%A1")) {
+            app.given().urlEncodingEnabled(false).get("/refreshes/" + id).then()
+                .statusCode(400).body("type", equalTo("/problems/invalid-refresh-id"));
+        }
+        for (String id : List.of("abc", "-1", "1.0", "1e3", "+1", "0x10")) {
             app.given().get("/refreshes/" + id).then()
                 .statusCode(400).contentType("application/problem+json")
                 .body("type", equalTo("/problems/invalid-refresh-id"))
