@@ -194,7 +194,7 @@ public final class App {
             case UNAVAILABLE -> Problem.of(502, "source-unavailable", "Source unavailable", e.describe());
         };
         return problem.with("source", e.source().label())
-            .with("url", e.url().toString())
+            .with("url", e.shownUrl())
             .with("line", e.line())
             .with("column", e.column())
             .with("state", e.state())

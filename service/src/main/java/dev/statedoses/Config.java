@@ -1,5 +1,6 @@
 package dev.statedoses;
 
+import dev.statedoses.text.Redaction;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,8 +56,8 @@ public record Config(
         return "Config[port=" + port + ", dbHost=" + dbHost + ", dbPort=" + dbPort + ", dbName=" + dbName
             + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dbParams="
             + DatabaseUrl.maskedParams(dbParams) + ", dwhDir=" + dwhDir
-            + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
-            + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
+            + ", modernaUrl=" + Redaction.url(modernaUrl) + ", pfizerUrl=" + Redaction.url(pfizerUrl)
+            + ", countyPopulationUrl=" + Redaction.url(countyPopulationUrl) + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
             + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", refreshInterval="
             + (refreshInterval == null ? "unset" : refreshInterval) + ", corsOrigins=" + corsOrigins
             + ", readerPassword=" + (readerPassword == null ? "unset" : "***") + "]";
@@ -130,12 +131,14 @@ public record Config(
 
     /**
      * Two sources read from one URL: one of them is the other's file, and every refresh would
-     * fail (or, for the two allocation files, count each dose twice). Said at start, by name.
+     * fail (or, for the two allocation files, count each dose twice). Said at start, by name, and
+     * without quoting the URL, which may carry a secret (a signature, a token). Compared as
+     * configured, secrets included, in memory.
      */
     private static void distinct(String name, URI url, String otherName, URI other) {
         if (url.normalize().equals(other.normalize())) {
-            throw new IllegalArgumentException(name + " and " + otherName + " are the same URL (" + url
-                + "): each source needs its own file");
+            throw new IllegalArgumentException(name + " and " + otherName + " are the same URL: each source needs "
+                + "its own file");
         }
     }
 

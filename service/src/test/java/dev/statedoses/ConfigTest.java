@@ -53,13 +53,59 @@ class ConfigTest {
 
     @Test
     void twoSourcesOnOneUrlAreAnErrorNamingBoth() {
-        assertEquals("MODERNA_URL and PFIZER_URL are the same URL (file:/data/m.csv): each source needs its own file",
+        assertEquals("MODERNA_URL and PFIZER_URL are the same URL: each source needs its own file",
             assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
                 "MODERNA_URL", "file:/data/m.csv", "PFIZER_URL", "file:/data/./m.csv"))).getMessage());
-        assertEquals("PFIZER_URL and COUNTY_POPULATION_URL are the same URL (" + Config.DEFAULT_COUNTY_POPULATION_URL
-                + "): each source needs its own file",
+        assertEquals("PFIZER_URL and COUNTY_POPULATION_URL are the same URL: each source needs its own file",
             assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
                 "PFIZER_URL", Config.DEFAULT_COUNTY_POPULATION_URL))).getMessage());
+    }
+
+    /**
+     * A configuration error never quotes a source URL: it may carry a password or a signature.
+     * The parser's own message quotes the whole input; ours says what and where instead.
+     */
+    @Test
+    void aMalformedOrRepeatedSourceUrlIsRefusedWithoutQuotingIt() {
+        assertEquals("MODERNA_URL is not a URL: Illegal character in authority (index 22, counted from 0, holds a "
+                + "space: write it as %20)",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+                Map.of("MODERNA_URL", "https://analyst:S3cr3t pw@example.org/m.csv"))).getMessage());
+        assertEquals("PFIZER_URL is not a URL: Illegal character in query (index 35, counted from 0, holds a "
+                + "character that must be percent-encoded)",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+                Map.of("PFIZER_URL", "https://example.org/p.csv?token=S3c|r3t"))).getMessage());
+        assertEquals("MODERNA_URL and PFIZER_URL are the same URL: each source needs its own file",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
+                "MODERNA_URL", "https://example.org/m.csv?token=S3cr3t",
+                "PFIZER_URL", "https://example.org/m.csv?token=S3cr3t"))).getMessage());
+        // Generated: a secret in each part of many broken URLs; never in the message, which names the variable.
+        String[] broken = {"https://u:%s pw@example.org/m.csv", "https://u:%s\t@example.org/m.csv",
+            "https://example.org/m.csv?token=%s x", "https://example.org/m.csv?sig=%s<", "https://u:%s@exa mple.org/m",
+            "https://example.org/m.csv?X-Amz-Signature=%s%%zz", "https://u:%s|x@example.org/", "http://[%s/m.csv",
+            "https://example.org/%s`/m.csv", "https://example.org/m.csv#%s{}", "https://u:%s\u0000@example.org/",
+            "https://u:%s@example.org:99999/m.csv", "https://u:%s@example.org/m.csv", "%s://x", "https://ex%s^/m"};
+        for (String shape : broken) {
+            for (String variable : List.of("MODERNA_URL", "PFIZER_URL", "COUNTY_POPULATION_URL")) {
+                String secret = "Hunter2Secret";
+                String value = String.format(shape, secret);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of(variable, value)), value);
+                assertTrue(e.getMessage().startsWith(variable + " "), e.getMessage());
+                assertFalse(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("hunter2"),
+                    value + " -> " + e.getMessage());
+                // A warehouse nothing listens on: had the value been taken, the command would end there, with 1.
+                CommandLine.Run run = CommandLine.run(Map.of(variable, value, "DB_HOST", "127.0.0.1", "DB_PORT", "1"),
+                    "refresh");
+                assertEquals(2, run.code(), run.err());
+                assertFalse(run.err().toLowerCase(java.util.Locale.ROOT).contains("hunter2") || !run.out().isEmpty(),
+                    run.err());
+            }
+        }
+        Config signed = Config.fromEnvironment(Map.of("MODERNA_URL", "https://example.org/m.csv?X-Amz-Signature=abc1"));
+        assertTrue(signed.toString().contains("modernaUrl=https://example.org/m.csv?X-Amz-Signature=***,"),
+            signed.toString());
+        assertFalse(signed.toString().contains("abc1"), signed.toString());
     }
 
     /**
@@ -77,7 +123,8 @@ class ConfigTest {
             + "of letters, digits, hyphens and dots)");
         wrong.put("https://under_score.example/m.csv", "MODERNA_URL must name a host, such as "
             + "https://example.org/file.csv (a host name of letters, digits, hyphens and dots)");
-        wrong.put("ftp://example.org/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not ftp:");
+        wrong.put("ftp://example.org/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not another "
+            + "scheme");
         wrong.put("/data/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not a bare path "
             + "(file:/data/m.csv reads a file)");
         wrong.put("file://fileserver/data/m.csv", "MODERNA_URL must be a file: URL with a path only, such as "
