@@ -293,6 +293,68 @@ class ConfigTest {
         }
     }
 
+    /**
+     * A value that can never take effect is refused at start, by name, not taken for something
+     * else: separators alone in CORS_ORIGINS were taken for *, and an origin with its scheme's
+     * default port (which browsers leave out) could never match.
+     */
+    @Test
+    void corsOriginsOfSeparatorsAloneAreRefusedAndDefaultPortsAreLeftOut() {
+        for (String separators : List.of(",", " , ", ",,", "\t,\n", ", ,  ,")) {
+            assertEquals("CORS_ORIGINS names no origin, only separators: set * for any origin, or origins such as "
+                    + "https://grafana.example.org (unset, it is *)",
+                assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", separators))).getMessage(), separators);
+            CommandLine.Run run = CommandLine.run(Map.of("CORS_ORIGINS", separators, "DB_HOST", "127.0.0.1",
+                "DB_PORT", "1"), "serve");
+            assertEquals(2, run.code(), run.err());
+            assertTrue(run.err().startsWith("configuration error: CORS_ORIGINS names no origin"), run.err());
+        }
+        assertEquals(List.of("https://a.example", "http://b.example", "https://c.example:80", "http://d.example:443",
+                "http://e.example:8080"),
+            Config.fromEnvironment(Map.of("CORS_ORIGINS", "https://a.example:443, http://b.example:80/, "
+                + "https://c.example:80 http://d.example:443 http://e.example:08080 https://A.example")).corsOrigins());
+        for (String port : List.of("0", "99999", "00000")) {
+            assertEquals("CORS_ORIGINS has an origin with port " + Integer.parseInt(port) + " ('https://x.example:"
+                    + port + "'): a port must be between 1 and 65535",
+                assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+                    Map.of("CORS_ORIGINS", "https://x.example:" + port))).getMessage());
+        }
+    }
+
+    /** A token with a control character inside could never arrive in an Authorization header. */
+    @Test
+    void aTokenNoHeaderCanCarryIsRefused() {
+        assertEquals("REFRESH_TOKEN holds a control character (U+000A at index 3): no Authorization header can "
+                + "carry it; use letters, digits and punctuation",
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("REFRESH_TOKEN", " abc\ndef "))).getMessage());
+        assertEquals("abc def!", Config.fromEnvironment(Map.of("REFRESH_TOKEN", "abc def!")).refreshToken());
+    }
+
+    /**
+     * Passwords are kept exactly as given, spaces included: POSTGRES_PASSWORD was stripped, so a
+     * password with a space at an end failed to log in with no word of why.
+     */
+    @Test
+    void theWarehousePasswordIsKeptExactly() {
+        assertEquals(" pw with spaces ", Config.fromEnvironment(Map.of("DB_HOST", "db",
+            "POSTGRES_PASSWORD", " pw with spaces ")).dbPassword());
+        assertEquals("", Config.fromEnvironment(Map.of("DB_HOST", "db", "POSTGRES_PASSWORD", "")).dbPassword());
+        assertEquals("", Config.fromEnvironment(Map.of("DB_HOST", "db")).dbPassword());
+        // The embedded warehouse logs in as postgres, without a password: one given for it never takes effect.
+        assertEquals("POSTGRES_PASSWORD is set, but no external warehouse is (DB_HOST or DATABASE_URL): the embedded "
+                + "one always logs in as postgres, without a password; set DB_HOST, or unset it",
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("POSTGRES_PASSWORD", "etl-local-only"))).getMessage());
+        assertEquals("POSTGRES_USER is set, but no external warehouse is (DB_HOST or DATABASE_URL): the embedded "
+                + "one always logs in as postgres, without a password; set DB_HOST, or unset it",
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("POSTGRES_USER", "etl"))).getMessage());
+        assertEquals("postgres", Config.fromEnvironment(Map.of("POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", ""))
+            .dbUser());
+    }
+
     @Test
     void theReaderPasswordIsKeptAsGivenAndNeverShown() {
         assertNull(Config.fromEnvironment(Map.of()).readerPassword());
