@@ -28,6 +28,7 @@ import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -126,7 +127,14 @@ public final class Wiring implements AutoCloseable {
             }
         }
         // The URL carries DB_PARAMS (TLS and the like); the user and password go beside it.
-        return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
+        try {
+            return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
+        } catch (WarehouseUnreachableException e) {
+            throw new WarehouseUnreachableException("cannot connect to the warehouse " + config.warehouseName()
+                + " as " + config.dbUser() + ": " + e.reason() + ". Check that PostgreSQL runs there and takes this "
+                + "login: DB_HOST, DB_PORT, POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD (or DATABASE_URL)",
+                e.getCause());
+        }
     }
 
     /** JSON as the API and README show it: snake_case fields, ISO-8601 times. */
