@@ -61,12 +61,25 @@ for arg in "$@"; do
   esac
 done
 
+# PORT as the service reads it (stripped, blank for unset), and one this script can wait on and
+# print: PORT=0 (any free port) suits the service alone, since the hints and the wait need the port.
+PORT="$(printf '%s' "${PORT:-}" | tr -d '[:space:]')"
 export PORT="${PORT:-8080}"
+if [[ ! "$PORT" =~ ^[0-9]{1,5}$ ]] || (( 10#$PORT < 1 || 10#$PORT > 65535 )); then
+  printf 'setup.sh: PORT must be a port from 1 to 65535 (setup.sh waits on it and prints it), not %s\n' "$PORT" >&2
+  exit 2
+fi
+export PORT="$((10#$PORT))"
 
 # POST /refresh needs this token. It lives in .env (git-ignored; docker compose reads it too),
 # made once with a random value, and is never printed: the hints below read it from the file.
 # A blank one counts as none: the service refuses to start with a blank token.
-token_in_env_file() { [[ ! -f .env ]] || sed -n 's/^REFRESH_TOKEN=//p' .env | tail -n 1; }
+# A value of .env as docker compose reads it: the last one, without a pair of quotes around it
+# (REFRESH_TOKEN="abc" is abc to compose; kept with its quotes, the local run got another token).
+env_file_value() {
+  [[ ! -f .env ]] || sed -n "s/^$1=//p" .env | tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\\(.*\\)'\$/\\1/"
+}
+token_in_env_file() { env_file_value REFRESH_TOKEN; }
 if [[ -z "$(token_in_env_file | tr -d '[:space:]')" ]]; then
   [[ ! -s .env || -z "$(tail -c 1 .env)" ]] || echo >>.env   # a last line without its newline
   printf 'REFRESH_TOKEN=%s\n' "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>.env
@@ -77,7 +90,7 @@ export REFRESH_TOKEN
 
 # The password of dwh_reader, the read-only warehouse login for psql and BI tools, lives in .env
 # too, made once; the service gives it to the role at start. Never printed: the hints read it.
-reader_password_in_env_file() { [[ ! -f .env ]] || sed -n 's/^DWH_READER_PASSWORD=//p' .env | tail -n 1; }
+reader_password_in_env_file() { env_file_value DWH_READER_PASSWORD; }
 if [[ -z "$(reader_password_in_env_file | tr -d '[:space:]')" ]]; then
   [[ ! -s .env || -z "$(tail -c 1 .env)" ]] || echo >>.env
   printf 'DWH_READER_PASSWORD=%s\n' "$(od -An -tx1 -N18 /dev/urandom | tr -d ' \n')" >>.env
@@ -113,7 +126,10 @@ fi
 echo "Sources: ${sources_from}:"
 for i in 0 1 2; do
   var="${SOURCE_VARS[$i]}"
-  printf '  %-22s %s\n' "${var}" "${!var:-${SOURCE_DEFAULTS[$i]}}"
+  url="${!var:-${SOURCE_DEFAULTS[$i]}}"
+  # A query may hold a signature or token (a pre-signed URL): the service shows it redacted, we not at all.
+  [[ "$url" != *\?* ]] || url="${url%%\?*}?… (query not shown)"
+  printf '  %-22s %s\n' "${var}" "${url}"
 done
 readonly WAIT_SECONDS=120
 
@@ -154,7 +170,7 @@ API:
   curl -s localhost:${PORT}/ratios
   curl -s localhost:${PORT}/ratios/NY
   curl -s localhost:${PORT}/health/ready
-  curl -s -X POST -H "Authorization: Bearer \$(sed -n 's/^REFRESH_TOKEN=//p' '${root}/.env')" localhost:${PORT}/refresh
+  curl -s -X POST -H "Authorization: Bearer \$(sed -n "s/^REFRESH_TOKEN=[\"']\{0,1\}\([^\"']*\)[\"']\{0,1\}\\\$/\1/p" '${root}/.env')" localhost:${PORT}/refresh
 EOF
 }
 
@@ -248,7 +264,7 @@ run_docker() {
 Warehouse, read-only (psql inside the dwh container):
   ${compose[*]} -f '${root}/docker-compose.yml' exec dwh psql -U dwh_reader ${db} -c 'select * from dwh.state_doses'
 or from this machine (the password is in ${root}/.env):
-  PGPASSWORD="\$(sed -n 's/^DWH_READER_PASSWORD=//p' '${root}/.env')" psql -h 127.0.0.1 -p ${DWH_PORT} -U dwh_reader ${db} -c 'select * from dwh.state_doses'
+  PGPASSWORD="\$(sed -n "s/^DWH_READER_PASSWORD=[\"']\{0,1\}\([^\"']*\)[\"']\{0,1\}\\\$/\1/p" '${root}/.env')" psql -h 127.0.0.1 -p ${DWH_PORT} -U dwh_reader ${db} -c 'select * from dwh.state_doses'
 (as the owner, ${user}, to change things: password in ${root}/database.env)
 
 Logs:  ${compose[*]} -f '${root}/docker-compose.yml' logs -f etl

@@ -17,6 +17,7 @@ import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
+import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
@@ -132,7 +133,7 @@ public final class App {
                     HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage()));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
-                if (warehouseUnreachable(e)) {
+                if (e instanceof WarehouseUnreachableException || warehouseUnreachable(e)) {
                     LOG.warn("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
                     ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                     answer(ctx, Problem.of(503, "warehouse-unavailable", "Warehouse unavailable",
@@ -180,7 +181,7 @@ public final class App {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", e.getMessage());
         }
-        if (warehouseUnreachable(e)) {
+        if (e instanceof WarehouseUnreachableException || warehouseUnreachable(e)) {
             return Problem.of(503, "warehouse-unavailable", "Warehouse unavailable", e.getMessage());
         }
         return Problem.of(500, "internal-error", "Internal error", e.getMessage());
@@ -194,7 +195,7 @@ public final class App {
             case UNAVAILABLE -> Problem.of(502, "source-unavailable", "Source unavailable", e.describe());
         };
         return problem.with("source", e.source().label())
-            .with("url", e.url().toString())
+            .with("url", e.shownUrl())
             .with("line", e.line())
             .with("column", e.column())
             .with("state", e.state())

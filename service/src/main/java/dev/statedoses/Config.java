@@ -1,5 +1,7 @@
 package dev.statedoses;
 
+import dev.statedoses.text.Redaction;
+import dev.statedoses.warehouse.EmbeddedWarehouse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,8 +57,8 @@ public record Config(
         return "Config[port=" + port + ", dbHost=" + dbHost + ", dbPort=" + dbPort + ", dbName=" + dbName
             + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dbParams="
             + DatabaseUrl.maskedParams(dbParams) + ", dwhDir=" + dwhDir
-            + ", modernaUrl=" + modernaUrl + ", pfizerUrl=" + pfizerUrl + ", countyPopulationUrl="
-            + countyPopulationUrl + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
+            + ", modernaUrl=" + Redaction.url(modernaUrl) + ", pfizerUrl=" + Redaction.url(pfizerUrl)
+            + ", countyPopulationUrl=" + Redaction.url(countyPopulationUrl) + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
             + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", refreshInterval="
             + (refreshInterval == null ? "unset" : refreshInterval) + ", corsOrigins=" + corsOrigins
             + ", readerPassword=" + (readerPassword == null ? "unset" : "***") + "]";
@@ -93,8 +95,13 @@ public record Config(
             : env.integer("DB_PORT", dbHost == null ? EMBEDDED_DB_PORT : 5432, 1, 65535);
         String dbName = database != null && database.name() != null ? database.name() : env.text("POSTGRES_DB", "dwh");
         String user = database != null && database.user() != null ? database.user() : env.text("POSTGRES_USER", "postgres");
-        String password = database != null && database.password() != null ? database.password()
-            : env.text("POSTGRES_PASSWORD", "");
+        // A password is kept exactly as given, spaces included, as DWH_READER_PASSWORD is: one
+        // stripped here failed to log in with no word of why.
+        String givenPassword = env.raw("POSTGRES_PASSWORD") == null ? "" : env.raw("POSTGRES_PASSWORD");
+        String password = database != null && database.password() != null ? database.password() : givenPassword;
+        if (dbHost == null) {
+            embeddedLogin(user, givenPassword);
+        }
         String allParams = database == null || database.params().isEmpty() ? params
             : params.isEmpty() ? database.params() : database.params() + "&" + params;
         if (dbHost == null && !allParams.isEmpty()) {
@@ -130,20 +137,37 @@ public record Config(
 
     /**
      * Two sources read from one URL: one of them is the other's file, and every refresh would
-     * fail (or, for the two allocation files, count each dose twice). Said at start, by name.
+     * fail (or, for the two allocation files, count each dose twice). Said at start, by name, and
+     * without quoting the URL, which may carry a secret (a signature, a token). Compared as
+     * configured, secrets included, in memory.
      */
     private static void distinct(String name, URI url, String otherName, URI other) {
         if (url.normalize().equals(other.normalize())) {
-            throw new IllegalArgumentException(name + " and " + otherName + " are the same URL (" + url
-                + "): each source needs its own file");
+            throw new IllegalArgumentException(name + " and " + otherName + " are the same URL: each source needs "
+                + "its own file");
+        }
+    }
+
+    /**
+     * The embedded warehouse always logs in as postgres, without a password: a POSTGRES_USER or
+     * POSTGRES_PASSWORD meant for an external warehouse would never take effect, and most likely
+     * DB_HOST was forgotten. Refused, as DB_PARAMS is there, rather than silently ignored.
+     */
+    private static void embeddedLogin(String user, String password) {
+        if (!password.isEmpty() || !user.equals(EmbeddedWarehouse.USER)) {
+            throw new IllegalArgumentException((password.isEmpty() ? "POSTGRES_USER" : "POSTGRES_PASSWORD")
+                + " is set, but no external warehouse is (DB_HOST or DATABASE_URL): the embedded one always logs in "
+                + "as " + EmbeddedWarehouse.USER + ", without a password; set DB_HOST, or unset it");
         }
     }
 
     /**
      * The origins whose pages may read the API (CORS): {@code *} for any (the default: the data
      * is public), or origins separated by commas or spaces, such as
-     * {@code https://grafana.example.org, http://localhost:3000}. Compared as browsers send them,
-     * in lower case and without a trailing slash.
+     * {@code https://grafana.example.org, http://localhost:3000}. Kept as browsers send them, so
+     * that they can match: in lower case, without a trailing slash, and without the scheme's
+     * default port ({@code https://host:443} is sent as {@code https://host}). A value of
+     * separators alone names no origin: refused, never taken for {@code *}.
      */
     private static List<String> corsOrigins(String value) {
         List<String> origins = new ArrayList<>();
@@ -152,15 +176,39 @@ public record Config(
                 continue;
             }
             String origin = part.toLowerCase(Locale.ROOT).replaceFirst("/$", "");
-            if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
-                throw new IllegalArgumentException("CORS_ORIGINS must be * or origins such as https://grafana.example.org "
-                    + "(scheme, host and port; no path), not '" + part + "'");
+            if (!origin.equals("*")) {
+                origin = origin(origin, part);
             }
             if (!origins.contains(origin)) {
                 origins.add(origin);
             }
         }
+        if (origins.isEmpty()) {
+            throw new IllegalArgumentException("CORS_ORIGINS names no origin, only separators: set * for any origin, "
+                + "or origins such as https://grafana.example.org (unset, it is *)");
+        }
         return origins.contains("*") ? List.of("*") : List.copyOf(origins);
+    }
+
+    /** One origin as browsers send it in {@code Origin}; {@code given} as written, for the error. */
+    private static String origin(String origin, String given) {
+        Matcher m = ORIGIN.matcher(origin);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("CORS_ORIGINS must be * or origins such as https://grafana.example.org "
+                + "(scheme, host and port; no path), not '" + given + "'");
+        }
+        if (m.group(2) == null) {
+            return origin;
+        }
+        int port = Integer.parseInt(m.group(2).substring(1));
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("CORS_ORIGINS has an origin with port " + port + " ('" + given
+                + "'): a port must be between 1 and 65535");
+        }
+        boolean https = origin.startsWith("https:");
+        String host = origin.substring(0, m.start(2));
+        // A browser leaves the default port out of Origin, and writes the others without leading zeros.
+        return https && port == 443 || !https && port == 80 ? host : host + ":" + port;
     }
 
     private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,9})\\s*([smhd])");
@@ -209,6 +257,15 @@ public record Config(
             throw new IllegalArgumentException("REFRESH_TOKEN is set but blank: set a token, or unset the "
                 + "variable to leave POST /refresh open");
         }
-        return value.strip();
+        String token = value.strip();
+        for (int i = 0; i < token.length(); i++) {
+            if (Character.isISOControl(token.charAt(i))) {
+                // No Authorization header can carry it: refresh would be shut to everyone, silently.
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "REFRESH_TOKEN holds a control "
+                    + "character (U+%04X at index %d): no Authorization header can carry it; use letters, digits "
+                    + "and punctuation", (int) token.charAt(i), i));
+            }
+        }
+        return token;
     }
 }

@@ -1,5 +1,6 @@
 package dev.statedoses;
 
+import dev.statedoses.text.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -66,13 +67,59 @@ final class Environment {
         return value;
     }
 
+    /**
+     * A URL. When it does not parse, the error says what is wrong and where (the index, and the
+     * kind of character found there), never the value: {@link URISyntaxException#getMessage()}
+     * quotes the whole input, which for a URL may hold a password or a signature.
+     */
     URI url(String name, String fallback) {
         String value = text(name, fallback);
         try {
             return new URI(value);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(name + " is not a URL: " + e.getMessage());
+            throw new IllegalArgumentException(name + " is not a URL: " + e.getReason()
+                + where(value, e.getIndex()));
         }
+    }
+
+    /**
+     * Where a URL stops parsing, and what stands there, in words that quote none of it. The
+     * parser names the start of the part it gave up on (index 8, the authority, for a space in a
+     * password), so the first character no URL may hold from there on is named instead, if any.
+     */
+    static String where(String value, int index) {
+        if (index < 0) {
+            return "";
+        }
+        for (int i = index; i < value.length(); i++) {
+            String kind = neverInUrl(value, i);
+            if (kind != null) {
+                return " (index " + i + ", counted from 0, holds " + kind + ")";
+            }
+        }
+        return index >= value.length() ? " (at its end)" : " (at index " + index + ", counted from 0)";
+    }
+
+    /** What kind of character at {@code i} no URL may hold as it is, or null. */
+    private static String neverInUrl(String value, int i) {
+        char c = value.charAt(i);
+        if (c == ' ') {
+            return "a space: write it as %20";
+        }
+        if (Character.isISOControl(c)) {
+            return String.format(Locale.ROOT, "a control character, U+%04X", (int) c);
+        }
+        if ("\"<>\\^`{|}".indexOf(c) >= 0) {
+            return "a character that must be percent-encoded";
+        }
+        if (c == '%' && !(i + 2 < value.length() && hex(value.charAt(i + 1)) && hex(value.charAt(i + 2)))) {
+            return "a % not followed by two hexadecimal digits";
+        }
+        return null;
+    }
+
+    private static boolean hex(char c) {
+        return Character.digit(c, 16) >= 0 && c < 0x80;
     }
 
     /**
@@ -81,7 +128,7 @@ final class Environment {
      * the HTTP client does not send, yet the run log would serve to anyone). {@code http://} and
      * {@code https://} need a host and, if a port is given, one from 1 to 65535; {@code file:}
      * needs a path this machine can open. The message never quotes the value, which could hold
-     * a password.
+     * a password or a signature (only a bare path is shown, as the file: URL it should be, redacted).
      */
     URI sourceUrl(String name, String fallback) {
         URI url = url(name, fallback);
@@ -116,14 +163,16 @@ final class Environment {
                     throw new IllegalArgumentException(name + " is not a path this machine can open: " + e.getReason());
                 }
             }
+            // The scheme is not quoted: "analyst:pw@host/m.csv" parses as the scheme "analyst".
             default -> throw new IllegalArgumentException(name + " must be an http://, https:// or file: URL"
-                + (scheme.isEmpty() ? ", not a bare path (file:" + value(url) + " reads a file)" : ", not " + scheme + ":"));
+                + (scheme.isEmpty() ? ", not a bare path (file:" + value(url) + " reads a file)"
+                    : ", not another scheme"));
         }
         return url;
     }
 
-    /** A URL without a scheme as given, for a hint: it has no user-info to hide (a bare path). */
+    /** A URL without a scheme as given, for a hint (a bare path), its secrets hidden all the same. */
     private static String value(URI url) {
-        return url.getRawUserInfo() == null ? url.toString() : "...";
+        return Redaction.url(url);
     }
 }

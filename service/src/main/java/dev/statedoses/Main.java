@@ -6,6 +6,7 @@ import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.text.Printable;
+import dev.statedoses.warehouse.WarehouseUnreachableException;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
@@ -154,7 +155,13 @@ public final class Main {
             err.println(portTakenMessage(config.port()));
             return FAILED;
         }
-        Wiring wiring = Wiring.start(config);
+        Wiring wiring;
+        try {
+            wiring = Wiring.start(config);
+        } catch (WarehouseUnreachableException e) {
+            err.println("error: " + Printable.escape(e.getMessage()));
+            return FAILED;
+        }
         Javalin app;
         try {
             app = wiring.app().start(config.port());
@@ -242,8 +249,13 @@ public final class Main {
                 removeHook(hook);
             }
         } catch (RuntimeException e) {
-            String reason = e instanceof SourceException source ? source.describe() : e.getMessage();
-            err.println("refresh failed, the last good product is unchanged: " + Printable.escape(reason));
+            if (e instanceof WarehouseUnreachableException) {
+                // No refresh began, and there may be no product at all: say where the warehouse was looked for.
+                err.println("error: " + Printable.escape(e.getMessage()));
+            } else {
+                String reason = e instanceof SourceException source ? source.describe() : e.getMessage();
+                err.println("refresh failed, the last good product is unchanged: " + Printable.escape(reason));
+            }
             if (json) {
                 // As POST /refresh answers a failed refresh: its problem details, on stdout.
                 out.print(toJson(App.refreshProblem(e).body()) + "\n");

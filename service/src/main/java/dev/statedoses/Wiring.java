@@ -28,6 +28,7 @@ import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -37,9 +38,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
 public final class Wiring implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
 
     /** How soon a run another instance left running when it stopped is closed as abandoned here. */
     static final Duration ABANDONED_RUN_SWEEP = Duration.ofSeconds(15);
@@ -87,12 +92,26 @@ public final class Wiring implements AutoCloseable {
                     SourceName.POPULATION, config.countyPopulationUrl()),
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
+            redactStoredSecrets(refreshes);
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
                 new RefreshAccess(config.refreshToken()), config.refreshInterval(),
                 CrossOrigin.allowing(config.corsOrigins()));
         } catch (RuntimeException e) {
             warehouse.close(); // an embedded warehouse stops with it
             throw e;
+        }
+    }
+
+    /**
+     * Runs recorded before source URLs were redacted keep them whole: hide their secrets now. A
+     * failure (a warehouse busy or read-only) does not stop the service; the next start tries again.
+     */
+    private static void redactStoredSecrets(RefreshService refreshes) {
+        try {
+            refreshes.runs().redactStoredSecrets();
+        } catch (RuntimeException e) {
+            LOG.warn("could not hide the secrets of source URLs kept in the run log ({}); the next start tries "
+                + "again", e.getMessage());
         }
     }
 
@@ -108,7 +127,14 @@ public final class Wiring implements AutoCloseable {
             }
         }
         // The URL carries DB_PARAMS (TLS and the like); the user and password go beside it.
-        return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
+        try {
+            return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
+        } catch (WarehouseUnreachableException e) {
+            throw new WarehouseUnreachableException("cannot connect to the warehouse " + config.warehouseName()
+                + " as " + config.dbUser() + ": " + e.reason() + ". Check that PostgreSQL runs there and takes this "
+                + "login: DB_HOST, DB_PORT, POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD (or DATABASE_URL)",
+                e.getCause());
+        }
     }
 
     /** JSON as the API and README show it: snake_case fields, ISO-8601 times. */

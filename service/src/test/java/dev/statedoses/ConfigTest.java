@@ -53,13 +53,59 @@ class ConfigTest {
 
     @Test
     void twoSourcesOnOneUrlAreAnErrorNamingBoth() {
-        assertEquals("MODERNA_URL and PFIZER_URL are the same URL (file:/data/m.csv): each source needs its own file",
+        assertEquals("MODERNA_URL and PFIZER_URL are the same URL: each source needs its own file",
             assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
                 "MODERNA_URL", "file:/data/m.csv", "PFIZER_URL", "file:/data/./m.csv"))).getMessage());
-        assertEquals("PFIZER_URL and COUNTY_POPULATION_URL are the same URL (" + Config.DEFAULT_COUNTY_POPULATION_URL
-                + "): each source needs its own file",
+        assertEquals("PFIZER_URL and COUNTY_POPULATION_URL are the same URL: each source needs its own file",
             assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
                 "PFIZER_URL", Config.DEFAULT_COUNTY_POPULATION_URL))).getMessage());
+    }
+
+    /**
+     * A configuration error never quotes a source URL: it may carry a password or a signature.
+     * The parser's own message quotes the whole input; ours says what and where instead.
+     */
+    @Test
+    void aMalformedOrRepeatedSourceUrlIsRefusedWithoutQuotingIt() {
+        assertEquals("MODERNA_URL is not a URL: Illegal character in authority (index 22, counted from 0, holds a "
+                + "space: write it as %20)",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+                Map.of("MODERNA_URL", "https://analyst:S3cr3t pw@example.org/m.csv"))).getMessage());
+        assertEquals("PFIZER_URL is not a URL: Illegal character in query (index 35, counted from 0, holds a "
+                + "character that must be percent-encoded)",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+                Map.of("PFIZER_URL", "https://example.org/p.csv?token=S3c|r3t"))).getMessage());
+        assertEquals("MODERNA_URL and PFIZER_URL are the same URL: each source needs its own file",
+            assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(Map.of(
+                "MODERNA_URL", "https://example.org/m.csv?token=S3cr3t",
+                "PFIZER_URL", "https://example.org/m.csv?token=S3cr3t"))).getMessage());
+        // Generated: a secret in each part of many broken URLs; never in the message, which names the variable.
+        String[] broken = {"https://u:%s pw@example.org/m.csv", "https://u:%s\t@example.org/m.csv",
+            "https://example.org/m.csv?token=%s x", "https://example.org/m.csv?sig=%s<", "https://u:%s@exa mple.org/m",
+            "https://example.org/m.csv?X-Amz-Signature=%s%%zz", "https://u:%s|x@example.org/", "http://[%s/m.csv",
+            "https://example.org/%s`/m.csv", "https://example.org/m.csv#%s{}", "https://u:%s\u0000@example.org/",
+            "https://u:%s@example.org:99999/m.csv", "https://u:%s@example.org/m.csv", "%s://x", "https://ex%s^/m"};
+        for (String shape : broken) {
+            for (String variable : List.of("MODERNA_URL", "PFIZER_URL", "COUNTY_POPULATION_URL")) {
+                String secret = "Hunter2Secret";
+                String value = String.format(shape, secret);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of(variable, value)), value);
+                assertTrue(e.getMessage().startsWith(variable + " "), e.getMessage());
+                assertFalse(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("hunter2"),
+                    value + " -> " + e.getMessage());
+                // A warehouse nothing listens on: had the value been taken, the command would end there, with 1.
+                CommandLine.Run run = CommandLine.run(Map.of(variable, value, "DB_HOST", "127.0.0.1", "DB_PORT", "1"),
+                    "refresh");
+                assertEquals(2, run.code(), run.err());
+                assertFalse(run.err().toLowerCase(java.util.Locale.ROOT).contains("hunter2") || !run.out().isEmpty(),
+                    run.err());
+            }
+        }
+        Config signed = Config.fromEnvironment(Map.of("MODERNA_URL", "https://example.org/m.csv?X-Amz-Signature=abc1"));
+        assertTrue(signed.toString().contains("modernaUrl=https://example.org/m.csv?X-Amz-Signature=***,"),
+            signed.toString());
+        assertFalse(signed.toString().contains("abc1"), signed.toString());
     }
 
     /**
@@ -77,7 +123,8 @@ class ConfigTest {
             + "of letters, digits, hyphens and dots)");
         wrong.put("https://under_score.example/m.csv", "MODERNA_URL must name a host, such as "
             + "https://example.org/file.csv (a host name of letters, digits, hyphens and dots)");
-        wrong.put("ftp://example.org/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not ftp:");
+        wrong.put("ftp://example.org/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not another "
+            + "scheme");
         wrong.put("/data/m.csv", "MODERNA_URL must be an http://, https:// or file: URL, not a bare path "
             + "(file:/data/m.csv reads a file)");
         wrong.put("file://fileserver/data/m.csv", "MODERNA_URL must be a file: URL with a path only, such as "
@@ -244,6 +291,68 @@ class ConfigTest {
                 assertThrows(IllegalArgumentException.class,
                     () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", wrong))).getMessage());
         }
+    }
+
+    /**
+     * A value that can never take effect is refused at start, by name, not taken for something
+     * else: separators alone in CORS_ORIGINS were taken for *, and an origin with its scheme's
+     * default port (which browsers leave out) could never match.
+     */
+    @Test
+    void corsOriginsOfSeparatorsAloneAreRefusedAndDefaultPortsAreLeftOut() {
+        for (String separators : List.of(",", " , ", ",,", "\t,\n", ", ,  ,")) {
+            assertEquals("CORS_ORIGINS names no origin, only separators: set * for any origin, or origins such as "
+                    + "https://grafana.example.org (unset, it is *)",
+                assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", separators))).getMessage(), separators);
+            CommandLine.Run run = CommandLine.run(Map.of("CORS_ORIGINS", separators, "DB_HOST", "127.0.0.1",
+                "DB_PORT", "1"), "serve");
+            assertEquals(2, run.code(), run.err());
+            assertTrue(run.err().startsWith("configuration error: CORS_ORIGINS names no origin"), run.err());
+        }
+        assertEquals(List.of("https://a.example", "http://b.example", "https://c.example:80", "http://d.example:443",
+                "http://e.example:8080"),
+            Config.fromEnvironment(Map.of("CORS_ORIGINS", "https://a.example:443, http://b.example:80/, "
+                + "https://c.example:80 http://d.example:443 http://e.example:08080 https://A.example")).corsOrigins());
+        for (String port : List.of("0", "99999", "00000")) {
+            assertEquals("CORS_ORIGINS has an origin with port " + Integer.parseInt(port) + " ('https://x.example:"
+                    + port + "'): a port must be between 1 and 65535",
+                assertThrows(IllegalArgumentException.class, () -> Config.fromEnvironment(
+                    Map.of("CORS_ORIGINS", "https://x.example:" + port))).getMessage());
+        }
+    }
+
+    /** A token with a control character inside could never arrive in an Authorization header. */
+    @Test
+    void aTokenNoHeaderCanCarryIsRefused() {
+        assertEquals("REFRESH_TOKEN holds a control character (U+000A at index 3): no Authorization header can "
+                + "carry it; use letters, digits and punctuation",
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("REFRESH_TOKEN", " abc\ndef "))).getMessage());
+        assertEquals("abc def!", Config.fromEnvironment(Map.of("REFRESH_TOKEN", "abc def!")).refreshToken());
+    }
+
+    /**
+     * Passwords are kept exactly as given, spaces included: POSTGRES_PASSWORD was stripped, so a
+     * password with a space at an end failed to log in with no word of why.
+     */
+    @Test
+    void theWarehousePasswordIsKeptExactly() {
+        assertEquals(" pw with spaces ", Config.fromEnvironment(Map.of("DB_HOST", "db",
+            "POSTGRES_PASSWORD", " pw with spaces ")).dbPassword());
+        assertEquals("", Config.fromEnvironment(Map.of("DB_HOST", "db", "POSTGRES_PASSWORD", "")).dbPassword());
+        assertEquals("", Config.fromEnvironment(Map.of("DB_HOST", "db")).dbPassword());
+        // The embedded warehouse logs in as postgres, without a password: one given for it never takes effect.
+        assertEquals("POSTGRES_PASSWORD is set, but no external warehouse is (DB_HOST or DATABASE_URL): the embedded "
+                + "one always logs in as postgres, without a password; set DB_HOST, or unset it",
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("POSTGRES_PASSWORD", "etl-local-only"))).getMessage());
+        assertEquals("POSTGRES_USER is set, but no external warehouse is (DB_HOST or DATABASE_URL): the embedded "
+                + "one always logs in as postgres, without a password; set DB_HOST, or unset it",
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("POSTGRES_USER", "etl"))).getMessage());
+        assertEquals("postgres", Config.fromEnvironment(Map.of("POSTGRES_USER", "postgres", "POSTGRES_PASSWORD", ""))
+            .dbUser());
     }
 
     @Test

@@ -34,9 +34,12 @@ public final class Health {
     record LastRefresh(long runId, String status, Instant finishedAt) {
     }
 
-    /** What is running: the version and the git commit it was built from. */
-    record Build(String version, String commit) {
-        static final Build CURRENT = new Build(BuildInfo.version(), BuildInfo.commit());
+    /**
+     * What is running: the version, the git commit it was built from, and whether the checkout
+     * had uncommitted changes then (as --version says "built with uncommitted changes").
+     */
+    record Build(String version, String commit, boolean modified) {
+        static final Build CURRENT = new Build(BuildInfo.version(), BuildInfo.commit(), BuildInfo.modified());
     }
 
     /** The document: {@code status} ok|unavailable, {@code warehouse} up|down, {@code product} loaded|empty|unknown. */

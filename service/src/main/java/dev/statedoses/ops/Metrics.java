@@ -88,9 +88,11 @@ public final class Metrics implements AutoCloseable {
     /** This instance's own view: its build, the age of the product it serves, its schedule. */
     private void bindServing(Supplier<Serving> serving) {
         Gauge.builder("state_doses.build.info", () -> 1)
-            .description("Always 1; its labels say what runs: the version and the git commit built")
+            .description("Always 1; its labels say what runs: the version, the git commit built, and whether "
+                + "the checkout had uncommitted changes")
             .tag("version", BuildInfo.version())
             .tag("commit", BuildInfo.commit())
+            .tag("modified", Boolean.toString(BuildInfo.modified()))
             .strongReference(true)
             .register(registry);
         Gauge.builder("state_doses.product.age", serving, s -> {

@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
+import dev.statedoses.text.Redaction;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.WarehouseException;
 import java.net.URI;
@@ -136,8 +137,8 @@ final class Checks {
         if (!same && (dosed < MOSTLY_SAME_FROM || shared.commonDosed() * 2 <= dosed)) {
             return Optional.empty();
         }
-        String urlsGiven = " (MODERNA_URL " + urls.apply(SourceName.MODERNA) + ", PFIZER_URL "
-            + urls.apply(SourceName.PFIZER) + "): ";
+        String urlsGiven = " (MODERNA_URL " + Redaction.url(urls.apply(SourceName.MODERNA)) + ", PFIZER_URL "
+            + Redaction.url(urls.apply(SourceName.PFIZER)) + "): ";
         return Optional.of(SourceException.content(SourceName.PFIZER, urls.apply(SourceName.PFIZER), null, null, same
             ? "the moderna and pfizer sources hold the same " + shared.moderna() + " rows" + urlsGiven + "does one "
                 + "URL point at the other's file? Every dose would be counted twice, once per manufacturer"

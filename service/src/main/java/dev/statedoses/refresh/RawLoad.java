@@ -8,6 +8,7 @@ import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.source.SourceStream;
+import dev.statedoses.text.Redaction;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -86,9 +87,13 @@ final class RawLoad {
         }
     }
 
-    /** What the last good refresh saw of the source, if it was read from this same URL. */
+    /**
+     * What the last good refresh saw of the source, if it was read from this same URL. The run log
+     * keeps URLs redacted, so the configured one is compared redacted too: a URL re-signed since
+     * (a new X-Amz-Signature) is the same file, asked for with the same validators.
+     */
     private KnownSource known(SourceReport previous, SourceName source) {
-        if (previous == null || !previous.url().equals(urls.get(source).toString())) {
+        if (previous == null || !previous.url().equals(Redaction.url(urls.get(source)))) {
             return null;
         }
         return new KnownSource(previous.sha256(), previous.etag(), previous.lastModified());
@@ -139,7 +144,7 @@ final class RawLoad {
                     reading.abandon(SHUTTING_DOWN);
                 }
                 long rows = tables.copy(tx, runId, source, reading);
-                LOG.info("loaded {}: {} rows, {} bytes from {}{}", source, rows, reading.bytes(), url,
+                LOG.info("loaded {}: {} rows, {} bytes from {}{}", source, rows, reading.bytes(), Redaction.url(url),
                     fetch.attempts() > 1 ? " (attempt " + fetch.attempts() + ")" : "");
                 tx.releaseSavepoint(savepoint);
                 return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts(),
@@ -179,14 +184,17 @@ final class RawLoad {
         return Duration.between(start, clock.instant()).toMillis();
     }
 
-    /** What the source delivered; unchanged when its bytes hash as the last good refresh's did. */
+    /**
+     * What the source delivered, its URL redacted (the report goes to the run log and to anyone
+     * who asks GET /refreshes); unchanged when its bytes hash as the last good refresh's did.
+     */
     private static SourceReport report(Handle tx, SourceName source, URI url, SourceStream body, long rows,
                                        long loadMs, int attempts, SourceReport previous) {
         String sha256 = body.sha256Hex();
-        boolean unchanged = previous != null && previous.url().equals(url.toString())
-            && previous.sha256().equals(sha256);
+        String shown = Redaction.url(url);
+        boolean unchanged = previous != null && previous.url().equals(shown) && previous.sha256().equals(sha256);
         RawTables.Weeks weeks = RawTables.weeks(tx, source);
-        return new SourceReport(source.label(), url.toString(), body.bytes(), rows, sha256, loadMs, attempts,
+        return new SourceReport(source.label(), shown, body.bytes(), rows, sha256, loadMs, attempts,
             unchanged, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count());
     }
 

@@ -2,6 +2,7 @@ package dev.statedoses.refresh;
 
 import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
+import dev.statedoses.text.Redaction;
 import dev.statedoses.warehouse.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -150,10 +151,52 @@ public final class RefreshRuns {
         }
     }
 
-    /** An error as the run log can keep it: no control characters (PostgreSQL refuses NUL), bounded. */
+    /**
+     * An error as the run log can keep it: no control characters (PostgreSQL refuses NUL), bounded,
+     * and any URL in it redacted (ours are already; a library's words might quote one whole).
+     */
     static String storable(String error) {
         String text = error == null || error.isBlank() ? "failed without a message" : error;
-        return Printable.shorten(text, MAX_ERROR);
+        return Printable.shorten(Redaction.inText(text), MAX_ERROR);
+    }
+
+    /**
+     * Hides the secrets that runs recorded before source URLs were redacted on the way in still
+     * keep: their sources' URLs and their errors, which anyone with the read-only login could read.
+     * Writes only the rows that hold one, so from the second start on it reads and changes nothing.
+     * Answers how many rows it changed.
+     */
+    public int redactStoredSecrets() {
+        return jdbi.inTransaction(h -> {
+            int changed = 0;
+            List<Map.Entry<String, String>> urls = h.createQuery(
+                    "select run_id || ' ' || source as key, url from dwh.refresh_run_sources where url ~ '[@?#]'")
+                .map((rs, ctx) -> Map.entry(rs.getString("key"), rs.getString("url"))).list();
+            for (Map.Entry<String, String> row : urls) {
+                String shown = Redaction.url(row.getValue());
+                if (!shown.equals(row.getValue())) {
+                    String[] key = row.getKey().split(" ");
+                    changed += h.createUpdate("update dwh.refresh_run_sources set url = :url "
+                            + "where run_id = :run and source = :source")
+                        .bind("url", shown).bind("run", Long.parseLong(key[0])).bind("source", key[1]).execute();
+                }
+            }
+            List<Map.Entry<Long, String>> errors = h.createQuery(
+                    "select run_id, error from dwh.refresh_runs where error like '%://%'")
+                .map((rs, ctx) -> Map.entry(rs.getLong("run_id"), rs.getString("error"))).list();
+            for (Map.Entry<Long, String> row : errors) {
+                String shown = Redaction.inText(row.getValue());
+                if (!shown.equals(row.getValue())) {
+                    changed += h.createUpdate("update dwh.refresh_runs set error = :error where run_id = :run")
+                        .bind("error", shown).bind("run", row.getKey()).execute();
+                }
+            }
+            if (changed > 0) {
+                LOG.warn("hid the secrets of source URLs in {} row(s) of the run log, recorded before URLs were "
+                    + "redacted", changed);
+            }
+            return changed;
+        });
     }
 
     /**

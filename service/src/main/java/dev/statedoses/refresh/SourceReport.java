@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.text.Redaction;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -26,9 +27,12 @@ public record SourceReport(String source, String url, long bytes, long rows, Str
             firstWeek, lastWeek, weeks);
     }
 
-    /** A row of dwh.refresh_run_sources (sql/runs/run_sources.sql). */
+    /**
+     * A row of dwh.refresh_run_sources (sql/runs/run_sources.sql). Its URL is redacted again: a
+     * run recorded before URLs were redacted on the way in is shown, and compared, as a new one.
+     */
     static SourceReport read(ResultSet rs) throws SQLException {
-        return new SourceReport(rs.getString("source"), rs.getString("url"), rs.getLong("bytes"), rs.getLong("rows"),
+        return new SourceReport(rs.getString("source"), Redaction.url(rs.getString("url")), rs.getLong("bytes"), rs.getLong("rows"),
             rs.getString("sha256"), rs.getLong("load_ms"), rs.getInt("attempts"), rs.getBoolean("unchanged"),
             rs.getString("etag"), rs.getString("last_modified"), rs.getObject("first_week", LocalDate.class),
             rs.getObject("last_week", LocalDate.class), rs.getObject("weeks", Integer.class));

@@ -1,6 +1,7 @@
 package dev.statedoses.source;
 
 import dev.statedoses.text.Printable;
+import dev.statedoses.text.Redaction;
 import java.net.URI;
 import java.time.Duration;
 
@@ -34,7 +35,7 @@ public final class SourceException extends RuntimeException {
     private SourceException(Kind kind, SourceName source, URI url, Long line, String column, String state,
                             String message, Throwable cause, boolean transientFault, Duration retryAfter,
                             int attempts) {
-        super(Printable.shorten(message, MAX_MESSAGE), cause);
+        super(Printable.shorten(withoutSecrets(message, url), MAX_MESSAGE), cause);
         this.kind = kind;
         this.source = source;
         this.url = url;
@@ -93,8 +94,27 @@ public final class SourceException extends RuntimeException {
         return source;
     }
 
+    /** The URL as configured, secrets and all: for this process only, never to be shown. */
     public URI url() {
         return url;
+    }
+
+    /** The URL as it may be shown (logs, problem details, the run log): its secrets hidden. */
+    public String shownUrl() {
+        return Redaction.url(url);
+    }
+
+    /**
+     * A message with the source's whole URL in it (a library's words, say) shows it redacted: our
+     * own messages never quote it, and its secrets must not reach a log line through another's.
+     */
+    private static String withoutSecrets(String message, URI url) {
+        if (message == null || url == null) {
+            return message;
+        }
+        String shown = Redaction.url(url);
+        String raw = url.toString();
+        return shown.equals(raw) ? message : message.replace(raw, shown);
     }
 
     /** The 1-based line of the source the error is on, or null when it is not about one line. */
@@ -130,7 +150,7 @@ public final class SourceException extends RuntimeException {
     /** One line for logs, problem details and the run log: source, URL, position and message. */
     public String describe() {
         StringBuilder where = new StringBuilder(source.label()).append(" source (")
-            .append(Printable.shorten(url.toString(), 300)).append(')');
+            .append(Printable.shorten(shownUrl(), 300)).append(')');
         if (line != null) {
             where.append(", line ").append(line);
         }

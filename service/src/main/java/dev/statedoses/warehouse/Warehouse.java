@@ -2,6 +2,8 @@ package dev.statedoses.warehouse;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import java.util.List;
 import java.util.Properties;
@@ -56,7 +58,16 @@ public final class Warehouse implements AutoCloseable {
         // PostgreSQL 14 added the setting; the query sets nothing on older servers.
         pool.setConnectionInitSql("select set_config(name, '1s', false) from pg_settings "
             + "where name = 'client_connection_check_interval'");
+        // The first connection is asked for below, not by the pool as it starts: the pool's own
+        // failure is an ERROR line and a stack trace, where one line saying where and why is wanted.
+        pool.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(pool);
+        try (Connection first = dataSource.getConnection()) {
+            first.isValid(1);
+        } catch (SQLException e) {
+            dataSource.close();
+            throw new WarehouseUnreachableException(WarehouseUnreachableException.reason(e), e);
+        }
         try {
             Migrations.apply(dataSource);
         } catch (RuntimeException e) {

@@ -50,13 +50,18 @@ class ProbesTest {
             app.given().get("/health").then()
                 .statusCode(200)
                 .body("build.version", equalTo(BuildInfo.version()))
-                .body("build.commit", equalTo(BuildInfo.commit()));
+                .body("build.commit", equalTo(BuildInfo.commit()))
+                .body("build.modified", equalTo(BuildInfo.modified()));
+            // As --version says it: "built with uncommitted changes" exactly when modified.
+            assertEquals(BuildInfo.modified(), BuildInfo.describe().endsWith(", built with uncommitted changes)"),
+                BuildInfo.describe());
             // HEAD, as a load balancer may send it: the same status, no body.
             assertEquals(200, app.given().head("/health/ready").statusCode());
 
             String metrics = app.given().get("/metrics").then().statusCode(200).extract().asString();
             assertEquals(1.0, MetricsTest.value(metrics, "state_doses_build_info",
-                Map.of("version", BuildInfo.version(), "commit", BuildInfo.commit())));
+                Map.of("version", BuildInfo.version(), "commit", BuildInfo.commit(),
+                    "modified", Boolean.toString(BuildInfo.modified()))));
             double age = MetricsTest.value(metrics, "state_doses_product_age_seconds", Map.of());
             assertTrue(age >= 0 && age < 60, "the product was built moments ago: " + age);
             assertTrue(Double.isNaN(MetricsTest.value(metrics, "state_doses_refresh_next_scheduled_timestamp_seconds",

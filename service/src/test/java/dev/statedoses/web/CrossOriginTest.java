@@ -201,6 +201,23 @@ class CrossOriginTest {
                 + "https://grafana.example.org, http://localhost:3000"));
     }
 
+    /**
+     * An origin set with its scheme's default port is the origin browsers send without it: it
+     * could never match before (Origin: https://grafana.example.org against ...:443).
+     */
+    @Test
+    void anOriginSetWithItsDefaultPortMatchesWhatBrowsersSend() {
+        try (RunningApp app = RunningApp.start(ConfigBuilder.from(loaded.config())
+                .corsOrigins("https://grafana.example.org:443, http://localhost:80").build())) {
+            app.given().header("Origin", GRAFANA).get("/health").then()
+                .header("Access-Control-Allow-Origin", GRAFANA);
+            app.given().header("Origin", "http://localhost").get("/ratios").then()
+                .header("Access-Control-Allow-Origin", "http://localhost");
+            app.given().header("Origin", OTHER).get("/ratios").then()
+                .header("Access-Control-Allow-Origin", nullValue());
+        }
+    }
+
     private long runs() {
         return loaded.app().wiring().warehouse().jdbi().withHandle(h -> h
             .createQuery("select count(*) from dwh.refresh_runs").mapTo(Long.class).one());

@@ -1,0 +1,170 @@
+package dev.statedoses.text;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A source URL as it may leave the process: in a log line, a report, the run log in the
+ * warehouse, a problem detail, the dashboard. The one place that decides what of a URL is secret.
+ * A URL's user-info loses its password ({@code analyst:***@}), or is hidden whole when it has no
+ * password ({@code ***@}: a lone user name is often a token, as in {@code https://<token>@host/}).
+ * The value of a query (or fragment) parameter whose name says it is a secret is shown as
+ * {@code ***}: a pre-signed S3 URL's {@code X-Amz-Signature}, {@code X-Amz-Credential} and
+ * {@code X-Amz-Security-Token}, an Azure SAS's {@code sig}, {@code token}, {@code access_token},
+ * {@code key}, {@code api_key}, {@code apikey}, {@code password}, {@code secret}, in any case, and
+ * any name holding one of the words in {@link #SECRET_WORDS}. The rest of the URL is kept as given,
+ * so that an operator still sees which file it is.
+ *
+ * <p>Two URLs that differ only in their secrets are the same URL here. Whatever compares a stored
+ * URL with the configured one compares both redacted, and so takes a re-signed URL for the same
+ * file, which it is: the bytes' hash (and the upstream's ETag) still decide whether it changed.
+ */
+public final class Redaction {
+
+    /** What a secret is shown as. */
+    public static final String HIDDEN = "***";
+
+    /** Names that are secrets exactly (case aside): too short to look for inside other names. */
+    private static final Set<String> SECRET_NAMES = Set.of("sig", "pwd", "auth");
+
+    /** Words that make a parameter's name a secret's wherever they appear in it (case aside). */
+    static final List<String> SECRET_WORDS = List.of("signature", "credential", "token", "secret", "password",
+        "passwd", "key");
+
+    private Redaction() {
+    }
+
+    /** {@code url} with its secrets hidden; null stays null. */
+    public static String url(URI url) {
+        return url == null ? null : url(url.toString());
+    }
+
+    /**
+     * {@code url} with its secrets hidden: the text of a URL, parsed leniently, so that even one
+     * {@link URI} refuses (a space in the password) is redacted. Null stays null.
+     */
+    public static String url(String url) {
+        if (url == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(url.length());
+        int at = 0;
+        int colon = url.indexOf(':');
+        boolean hasScheme = colon > 0 && url.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*");
+        if (hasScheme && url.startsWith("//", colon + 1)) {
+            at = colon + 3;
+            out.append(url, 0, at);
+            int end = indexOfAny(url, at, "/?#");
+            String authority = url.substring(at, end);
+            int userEnd = authority.lastIndexOf('@');
+            if (userEnd >= 0) {
+                String userInfo = authority.substring(0, userEnd);
+                int split = userInfo.indexOf(':');
+                out.append(split >= 0 ? userInfo.substring(0, split) + ":" + HIDDEN : HIDDEN);
+                out.append(authority, userEnd, authority.length());
+            } else {
+                out.append(authority);
+            }
+            at = end;
+        }
+        int query = url.indexOf('?', at);
+        int fragment = url.indexOf('#', at);
+        if (query >= 0 && fragment >= 0 && fragment < query) {
+            query = -1; // a ? inside the fragment is the fragment's
+        }
+        int pathEnd = query >= 0 ? query : fragment >= 0 ? fragment : url.length();
+        out.append(url, at, pathEnd);
+        if (query >= 0) {
+            int queryEnd = fragment >= 0 ? fragment : url.length();
+            out.append('?').append(parameters(url.substring(query + 1, queryEnd)));
+        }
+        if (fragment >= 0) {
+            out.append('#').append(parameters(url.substring(fragment + 1)));
+        }
+        return out.toString();
+    }
+
+    /** A URL in free text: a scheme, {@code ://}, and everything up to the next whitespace. */
+    private static final Pattern URL_IN_TEXT = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://\\S+");
+
+    /**
+     * {@code text} with every {@code scheme://} URL in it redacted as {@link #url(String)} does:
+     * for free text that may quote a URL (an error kept in the run log). A URL quoted in
+     * parentheses, as errors quote a source's, keeps its closing parenthesis and what follows.
+     */
+    public static String inText(String text) {
+        if (text == null || !text.contains("://")) {
+            return text;
+        }
+        Matcher m = URL_IN_TEXT.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        while (m.find()) {
+            String found = m.group();
+            int end = found.length();
+            while (end > 0 && "),.;:'\"".indexOf(found.charAt(end - 1)) >= 0) {
+                end--;
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(url(found.substring(0, end)) + found.substring(end)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** Whether a query parameter of this name holds a secret. */
+    public static boolean secretName(String name) {
+        String lower = decode(name).toLowerCase(Locale.ROOT);
+        if (SECRET_NAMES.contains(lower)) {
+            return true;
+        }
+        for (String word : SECRET_WORDS) {
+            if (lower.contains(word)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code name=value} pairs joined by {@code &} (or {@code ;}), each secret's value hidden. */
+    private static String parameters(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        int start = 0;
+        while (start <= text.length()) {
+            int end = indexOfAny(text, start, "&;");
+            String pair = text.substring(start, end);
+            int equals = pair.indexOf('=');
+            if (equals >= 0 && secretName(pair.substring(0, equals))) {
+                out.append(pair, 0, equals + 1).append(HIDDEN);
+            } else {
+                out.append(pair);
+            }
+            if (end < text.length()) {
+                out.append(text.charAt(end));
+            }
+            start = end + 1;
+        }
+        return out.toString();
+    }
+
+    private static int indexOfAny(String text, int from, String chars) {
+        for (int i = from; i < text.length(); i++) {
+            if (chars.indexOf(text.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return text.length();
+    }
+
+    private static String decode(String name) {
+        try {
+            return URLDecoder.decode(name.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return name; // a stray % in a name: look at it as written
+        }
+    }
+}
