@@ -153,14 +153,15 @@ public final class Wiring implements AutoCloseable {
         ProductResponse responses = new ProductResponse(json);
         ProductCache product = new ProductCache(ratios, responses);
         product.reload();
-        // This process's own refresh reloads the snapshot at once; its NOTIFY (the run id) then
-        // finds it loaded. Another process's reloads it here; a reconnect (no payload) always does.
+        // This process's own refresh reloads the snapshot at once; its NOTIFY then finds it loaded.
+        // Another process's reloads it here. A notification is only a wake-up (anyone may send
+        // one); after a reconnect (null), when notifications may have been missed, it always reloads.
         refreshes.onRefreshed(product::reloadFor);
-        warehouse.onProductChange(run -> {
-            if (run == null || run.isBlank()) {
+        warehouse.onProductChange(payload -> {
+            if (payload == null) {
                 product.reload();
             } else {
-                product.reloadFor(Long.parseLong(run));
+                product.productMayHaveChanged();
             }
         });
         refreshes.sweepAbandonedRuns(ABANDONED_RUN_SWEEP);

@@ -16,8 +16,8 @@ public final class ProductCache {
     private final RatioRepository ratios;
     private final ProductResponse responses;
     private final AtomicReference<ProductSnapshot> current;
-    /** The newest refresh run this snapshot was reloaded for (-1: none yet). */
-    private long reloadedFor = -1;
+    /** The refresh run whose product the snapshot holds, as the warehouse said when it was read (-1: none). */
+    private long loadedRun = -1;
 
     public ProductCache(RatioRepository ratios, ProductResponse responses) {
         this.ratios = ratios;
@@ -30,19 +30,33 @@ public final class ProductCache {
     }
 
     /**
-     * Reloads for the refresh run {@code runId}, unless that run (or a later one) was reloaded for
-     * already: the refreshing process reloads at once, then hears its own NOTIFY.
+     * After this process's refresh {@code runId} committed: reloads, unless the snapshot holds that
+     * run's product already.
      */
     public synchronized void reloadFor(long runId) {
-        if (runId > reloadedFor) {
+        if (runId != loadedRun) {
             reload();
-            reloadedFor = runId;
+        }
+    }
+
+    /**
+     * A NOTIFY on the product's channel: another process may have refreshed. Reloads when the
+     * warehouse's product is not the one the snapshot holds, whatever the notification said: any
+     * login of the database may send one, with any payload (the read-only one too), so it only
+     * wakes us; the product's own run decides. The refreshing process hears its own NOTIFY after
+     * it reloaded, and finds nothing to do.
+     */
+    public synchronized void productMayHaveChanged() {
+        if (ratios.productRun() != loadedRun) {
+            reload();
         }
     }
 
     /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */
     public synchronized void reload() {
-        ProductSnapshot next = ProductSnapshot.of(ratios.product(), responses);
+        RatioRepository.Product product = ratios.product();
+        ProductSnapshot next = ProductSnapshot.of(product, responses);
+        loadedRun = product.runId();
         ProductSnapshot previous = current.getAndSet(next);
         if (next.refreshedAt() == null || !next.refreshedAt().equals(previous.refreshedAt())) {
             LOG.info("product snapshot loaded: {} rows, refreshed at {}", next.rows().size(),

@@ -83,7 +83,7 @@ public final class ProductSnapshot {
             rows.add(new StateRatio(state, state.substring(6), population, moderna, pfizer, moderna + pfizer,
                 ratio(population, moderna + pfizer), at));
         }
-        ProductSnapshot snapshot = of(new RatioRepository.Product(rows, series.byState()), responses);
+        ProductSnapshot snapshot = of(new RatioRepository.Product(rows, series.byState(), -1), responses);
         long bytes = snapshot.all().json().length + snapshot.all().csv().length;
         for (StateRatio row : rows) {
             Prepared one = snapshot.prepared(row);
@@ -99,7 +99,7 @@ public final class ProductSnapshot {
 
     /** No product: before the first refresh. */
     static ProductSnapshot empty(ProductResponse responses) {
-        return of(new RatioRepository.Product(List.of(), Map.of()), responses);
+        return of(new RatioRepository.Product(List.of(), Map.of(), -1), responses);
     }
 
     /** Every row, by state name (byte order). */

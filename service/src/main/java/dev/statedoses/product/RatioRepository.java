@@ -22,6 +22,8 @@ public final class RatioRepository {
     private static final String AS_OF = Sql.load("state_doses_as_of.sql").strip();
     private static final String WEEKLY = Sql.load("state_doses_weekly.sql");
 
+    private static final String PRODUCT_RUN = "select coalesce(max(run_id), -1) from dwh.state_doses";
+
     private final Jdbi jdbi;
 
     public RatioRepository(Jdbi jdbi) {
@@ -54,8 +56,13 @@ public final class RatioRepository {
             .findFirst());
     }
 
-    /** The product and every state's weeks, as one snapshot keeps them. */
-    public record Product(List<StateRatio> rows, Map<String, WeeklySeries> weeksByState) {
+    /** The product and every state's weeks, as one snapshot keeps them, and the refresh run that built them (-1: none). */
+    public record Product(List<StateRatio> rows, Map<String, WeeklySeries> weeksByState, long runId) {
+    }
+
+    /** The refresh run that built the product in the warehouse now (-1: none yet). */
+    public long productRun() {
+        return jdbi.withHandle(h -> h.createQuery(PRODUCT_RUN).mapTo(Long.class).one());
     }
 
     /**
@@ -81,7 +88,8 @@ public final class RatioRepository {
                     }
                     return null;
                 });
-            return new Product(rows, weeks.byState());
+            long runId = h.createQuery(PRODUCT_RUN).mapTo(Long.class).one();
+            return new Product(rows, weeks.byState(), runId);
         });
     }
 

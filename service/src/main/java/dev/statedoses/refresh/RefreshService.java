@@ -7,6 +7,7 @@ import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
+import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
 import java.net.URI;
 import java.sql.Connection;
@@ -41,8 +42,12 @@ import org.slf4j.MDC;
 public final class RefreshService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefreshService.class);
+    private static final String TAKE_LOCK = Sql.load("runs/take_refresh_lock.sql");
 
-    /** The advisory lock that lets one refresh run at a time on a warehouse, across processes. */
+    /**
+     * The advisory lock a refresh holds as the sign that it is alive (sql/runs/take_refresh_lock.sql):
+     * one refresh at a time is the row lock on dwh.refresh_lock, which only the owner can take.
+     */
     private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
 
     /** How long closing waits for a refresh under way, stopped, to roll back and record itself. */
@@ -92,15 +97,14 @@ public final class RefreshService implements AutoCloseable {
         if (raw.stopping()) {
             throw RawLoad.stopped();
         }
-        // The in-process lock spares a second caller a warehouse connection; the advisory lock
-        // below is what guards the warehouse against other processes.
+        // The in-process lock spares a second caller a warehouse connection; the row lock below
+        // is what guards the warehouse against other processes.
         if (!localLock.tryLock()) {
             throw new RefreshBusyException();
         }
         try (Handle tx = jdbi.open()) {
             tx.begin();
-            if (!tx.createQuery("select pg_try_advisory_xact_lock(:key)").bind("key", REFRESH_LOCK)
-                    .mapTo(Boolean.class).one()) {
+            if (!tx.createQuery(TAKE_LOCK).bind("key", REFRESH_LOCK).mapTo(Boolean.class).one()) {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
