@@ -287,7 +287,9 @@ public final class SourceFetcher implements AutoCloseable {
             try {
                 ReadAhead ahead = ReadAhead.start(response.body(), threads, declaredLength(response.headers()));
                 stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
-                stream.validators(etag, lastModified);
+                // The validators the next refresh will send: a Last-Modified only if it is strong.
+                stream.validators(etag, Validators.usableLastModified(lastModified,
+                    response.headers().firstValue("Date").orElse(null)));
                 // One budget for the whole fetch: what earlier attempts and the headers took is spent.
                 stream.expireAfter(attempts.left(), timeout, deadlines, ahead::waitsForReader);
                 return stream;

@@ -30,6 +30,27 @@ final class Validators {
         return null;
     }
 
+    /**
+     * {@code lastModified} when it can tell versions apart, else null: RFC 9110 (8.8.2.2) deems a
+     * Last-Modified strong only when the answer's {@code date} is at least a second after it.
+     * Within the same second the file may change again with the same Last-Modified, and a later
+     * If-Modified-Since would then be answered 304 over bytes we never had (seen with an upstream
+     * that sends no ETag: a file rewritten in the second of its fetch stayed "unchanged" for good).
+     * Without a Date, nothing can be deduced: not kept either.
+     */
+    static String usableLastModified(String lastModified, String date) {
+        if (lastModified == null || date == null) {
+            return null;
+        }
+        Optional<Instant> modified = HttpDate.parse(lastModified);
+        Optional<Instant> answered = HttpDate.parse(date);
+        if (modified.isEmpty() || answered.isEmpty()
+                || answered.get().isBefore(modified.get().plusSeconds(1))) {
+            return null;
+        }
+        return lastModified;
+    }
+
     /** RFC 9110, 8.8.3.2: If-None-Match compares weakly, so W/"x" and "x" are the same version. */
     private static boolean weaklyEqual(String a, String b) {
         return opaque(a).equals(opaque(b));

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RawUpstream;
+import dev.statedoses.util.HttpDate;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -111,7 +113,8 @@ class UpstreamAnswersTest {
         boolean changed = otherEtag || otherDate;
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(304, headers, new byte[0]),
                 RawUpstream.byRequest(head -> RawUpstream.conditional(head) ? RawUpstream.answer(304, headers, new byte[0])
-                    : RawUpstream.answer(200, "ETag: " + V2 + "\r\nLast-Modified: " + MARCH_2, MODERNA)));
+                    : RawUpstream.answer(200, "ETag: " + V2 + "\r\nLast-Modified: " + MARCH_2 + "\r\nDate: "
+                        + HttpDate.format(Instant.now()), MODERNA)));
              SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
             SourceFetcher.Fetch fetch = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), asked);
             try (SourceStream stream = fetch.open()) {
@@ -212,6 +215,37 @@ class UpstreamAnswersTest {
             deflate.write(bytes);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A Last-Modified is kept, to ask "modified since?" next time, only when it can tell versions
+     * apart: RFC 9110 (8.8.2.2) deems it strong only when the answer's Date is at least a second
+     * after it. A file written in the second it was fetched may be written again in that second,
+     * with the same Last-Modified: asked about it, an upstream without an ETag would answer 304
+     * over bytes we never had, refresh after refresh. Dates the second before, the same second,
+     * a second after and later, and answers without a Date or with one that is no date.
+     */
+    @Test
+    void aLastModifiedIsKeptOnlyWhenTheAnswersDateIsASecondAfterIt() throws IOException {
+        Instant modified = Instant.parse("2026-11-30T02:30:00Z");
+        String lastModified = HttpDate.format(modified);
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("Date: " + HttpDate.format(modified.minusSeconds(1)), null);
+        cases.put("Date: " + HttpDate.format(modified), null);
+        cases.put("Date: " + HttpDate.format(modified.plusSeconds(1)), lastModified);
+        cases.put("Date: " + HttpDate.format(modified.plusSeconds(86_400)), lastModified);
+        cases.put("Date: Tue, 30 Nov 2026 03:00:00 GMT", null); // 30 November 2026 is a Monday
+        cases.put("", null);
+        for (java.util.Map.Entry<String, String> c : cases.entrySet()) {
+            String headers = "Last-Modified: " + lastModified + (c.getKey().isEmpty() ? "" : "\r\n" + c.getKey());
+            try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(200, headers, MODERNA));
+                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test");
+                 SourceStream stream = fetcher.fetch(SourceName.MODERNA, upstream.url("/m.csv"), null).open()) {
+                assertArrayEquals(MODERNA, stream.readAllBytes());
+                assertEquals(c.getValue(), stream.lastModified(), c.getKey());
+                assertNull(stream.etag());
+            }
+        }
     }
 
     private static void drain(InputStream in) throws IOException {
