@@ -228,6 +228,37 @@ class RefreshRunsApiTest {
         }
     }
 
+    /**
+     * An id is digits, nothing around them: whitespace of any kind before or after is a 400, as the
+     * contract's RefreshId says (it was stripped, and {@code /refreshes/1%20} answered run 1). A
+     * state keeps its documented stripping of surrounding whitespace, and a dashboard or docs file
+     * name is looked up exactly.
+     */
+    @Test
+    void anIdWithWhitespaceAroundItIsMalformed() {
+        app.given().get("/refreshes/1").then().statusCode(200).body("run_id", equalTo(1));
+        for (String space : List.of("%20", "%09", "%0A", "%0D", "%0B", "%0C", "%C2%A0", "%E2%80%83", "%E3%80%80",
+                "%20%20")) {
+            for (String id : List.of("1" + space, space + "1", space + "1" + space, "1" + space + "2", space)) {
+                app.given().urlEncodingEnabled(false).get("/refreshes/" + id).then()
+                    .statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("/problems/invalid-refresh-id"))
+                    .body("detail", containsString("is not a refresh id"));
+            }
+        }
+        // RatioController's State: "after surrounding whitespace is stripped" (openapi.yaml), still.
+        for (String state : List.of("%20NY", "NY%20", "%09NY%0A", "%20New%20York%20")) {
+            app.given().urlEncodingEnabled(false).get("/ratios/" + state).then()
+                .statusCode(200).body("state_code", equalTo("NY"));
+            app.given().urlEncodingEnabled(false).get("/ratios/" + state + "/weekly").then()
+                .statusCode(200).body("$", hasSize(2)); // the fixtures' two weeks
+        }
+        for (String file : List.of("/dashboard/dashboard.css%20", "/dashboard/%20dashboard.css",
+                "/dashboard/dashboard.css%0A", "/docs/assets/%20dashboard.css")) {
+            app.given().urlEncodingEnabled(false).get(file).then().statusCode(404);
+        }
+    }
+
     @Test
     void aRunInFlightIsListedAsRunningWithoutAnEnd() throws Exception {
         try (FixtureServer slow = FixtureServer.start()) {
