@@ -22,7 +22,7 @@ begin
                       case when a.grantor <> c.relowner then format(' granted by %s', a.grantor::regrole) else '' end)
         from pg_class c, aclexplode(c.relacl) a where a.grantee = reader
         union
-        -- A table's revoke takes its columns' privileges too (PostgreSQL 15 and 16), but a column
+        -- A table's revoke takes its columns' privileges too (seen on PostgreSQL 15), but a column
         -- may have a privilege its table does not.
         select format('revoke all (%I) on table %s from dwh_reader%s cascade', t.attname, c.oid::regclass,
                       case when a.grantor <> c.relowner then format(' granted by %s', a.grantor::regrole) else '' end)
