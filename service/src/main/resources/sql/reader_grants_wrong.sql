@@ -2,32 +2,86 @@
 -- one row per difference; none when they are exactly those. The service checks this at start and
 -- runs the grants only when something differs: a start then writes nothing to the catalog, and
 -- never waits for a refresh (which truncates the raw tables) to end.
-with wanted (name) as (
-    values ('dwh.state_doses'), ('dwh.state_doses_weekly'), ('dwh.refresh_runs'),
-           ('dwh.refresh_run_sources'), ('dwh.refresh_checks'), ('dwh.refresh_exclusions')
+--
+-- It reads the privileges granted to the role itself, every one the catalog of this database can
+-- hold: on tables, views and sequences, on their columns (which has_table_privilege does not
+-- see), on schemas, routines, types, languages, large objects, foreign data wrappers and servers,
+-- on the database, and default privileges (which give it the tables created later). What it may
+-- have is usage on schema dwh, select on the six tables below (no grant option), and connect on
+-- the database; anything else is reported, and reader_grants.sql revokes it. Privileges it holds
+-- through PUBLIC or through another role are not its grants, and not reported here.
+with reader as (
+    select oid from pg_roles where rolname = 'dwh_reader'
 ),
-tables as (
-    select c.oid, n.nspname || '.' || c.relname as name
+granted (classid, objid, objsubid, privilege, grantable) as (
+    select 'pg_class'::regclass, c.oid, 0, a.privilege_type, a.is_grantable
+    from pg_class c, aclexplode(c.relacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_class'::regclass, t.attrelid, t.attnum::int, a.privilege_type, a.is_grantable
+    from pg_attribute t, aclexplode(t.attacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_namespace'::regclass, n.oid, 0, a.privilege_type, a.is_grantable
+    from pg_namespace n, aclexplode(n.nspacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_proc'::regclass, p.oid, 0, a.privilege_type, a.is_grantable
+    from pg_proc p, aclexplode(p.proacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_type'::regclass, y.oid, 0, a.privilege_type, a.is_grantable
+    from pg_type y, aclexplode(y.typacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_language'::regclass, l.oid, 0, a.privilege_type, a.is_grantable
+    from pg_language l, aclexplode(l.lanacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_largeobject'::regclass, m.oid, 0, a.privilege_type, a.is_grantable
+    from pg_largeobject_metadata m, aclexplode(m.lomacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_foreign_data_wrapper'::regclass, w.oid, 0, a.privilege_type, a.is_grantable
+    from pg_foreign_data_wrapper w, aclexplode(w.fdwacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_foreign_server'::regclass, s.oid, 0, a.privilege_type, a.is_grantable
+    from pg_foreign_server s, aclexplode(s.srvacl) a
+    where a.grantee = (select oid from reader)
+    union
+    select 'pg_database'::regclass, d.oid, 0, a.privilege_type, a.is_grantable
+    from pg_database d, aclexplode(d.datacl) a
+    where d.datname = current_database() and a.grantee = (select oid from reader)
+    union
+    select 'pg_default_acl'::regclass, d.oid, 0, a.privilege_type, a.is_grantable
+    from pg_default_acl d, aclexplode(d.defaclacl) a
+    where a.grantee = (select oid from reader)
+),
+wanted (classid, objid, objsubid, privilege) as (
+    select 'pg_class'::regclass, c.oid, 0, 'SELECT'
     from pg_class c
-    join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname in ('raw', 'dwh') and c.relkind in ('r', 'v', 'm', 'p', 'f')
+    where c.oid in ('dwh.state_doses'::regclass, 'dwh.state_doses_weekly'::regclass, 'dwh.refresh_runs'::regclass,
+                    'dwh.refresh_run_sources'::regclass, 'dwh.refresh_checks'::regclass,
+                    'dwh.refresh_exclusions'::regclass)
+    union all
+    select 'pg_namespace'::regclass, 'dwh'::regnamespace::oid, 0, 'USAGE'
+),
+allowed (classid, objid, objsubid, privilege) as (
+    select classid, objid, objsubid, privilege from wanted
+    union all
+    -- granted when the service owns the database; PUBLIC usually may connect anyway
+    select 'pg_database'::regclass, d.oid, 0, 'CONNECT' from pg_database d where d.datname = current_database()
 )
-select 'no select on ' || name
-from wanted
-where not has_table_privilege('dwh_reader', name, 'select')
-union all
-select 'more than select on ' || t.name
-from tables t
-where has_table_privilege('dwh_reader', t.oid, 'insert, update, delete, truncate, references, trigger')
-   or (t.name not in (select name from wanted) and has_table_privilege('dwh_reader', t.oid, 'select'))
-union all
-select 'no usage on schema dwh'
-where not has_schema_privilege('dwh_reader', 'dwh', 'usage')
-union all
-select 'create on schema ' || s
-from unnest(array['dwh', 'raw']) as s
-where has_schema_privilege('dwh_reader', s, 'create')
-union all
-select 'usage on schema raw'
-where has_schema_privilege('dwh_reader', 'raw', 'usage')
+select 'no ' || lower(w.privilege) || ' on ' || i.type || ' ' || i.identity
+from wanted w, pg_identify_object(w.classid, w.objid, w.objsubid) i
+where not exists (select 1 from granted g where (g.classid, g.objid, g.objsubid, g.privilege)
+                                              = (w.classid, w.objid, w.objsubid, w.privilege))
+union
+select lower(g.privilege) || case when g.grantable then ' with grant option' else '' end
+       || ' on ' || i.type || ' ' || i.identity
+from granted g, pg_identify_object(g.classid, g.objid, g.objsubid) i
+where g.grantable
+   or not exists (select 1 from allowed a where (a.classid, a.objid, a.objsubid, a.privilege)
+                                              = (g.classid, g.objid, g.objsubid, g.privilege))
 order by 1

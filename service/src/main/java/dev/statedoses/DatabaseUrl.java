@@ -1,8 +1,5 @@
 package dev.statedoses;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,40 +21,149 @@ record DatabaseUrl(String host, int port, String name, String user, String passw
     /**
      * {@code DATABASE_URL}, as managed PostgreSQL services hand it out: {@code postgres://} or
      * {@code postgresql://}, or a JDBC URL. The user and password may be in it (percent-encoded).
-     * Errors never quote it: it may hold the password.
+     * Every part the driver would refuse or read otherwise than meant is refused here, as a wrong
+     * setting: a port that is not a number from 1 to 65535, no host or several, a host that no
+     * name or address could be, a percent-escape that is not two hex digits or not UTF-8, an
+     * unencoded {@code @}, a fragment, another scheme. Errors never quote it: it may hold the
+     * password.
      */
     static DatabaseUrl parse(String value) {
         String text = value == null || value.isBlank() ? null : value.strip();
         if (text == null) {
             return null;
         }
-        String plain = text.startsWith("jdbc:") ? text.substring("jdbc:".length()) : text;
-        URI uri;
-        try {
-            uri = new URI(plain);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(DATABASE_URL_FORM);
+        String plain = text.regionMatches(true, 0, "jdbc:", 0, "jdbc:".length()) ? text.substring("jdbc:".length()) : text;
+        int colon = plain.indexOf("://");
+        String scheme = colon < 0 ? "" : plain.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("postgres") && !scheme.equals("postgresql")) {
+            throw wrong("its scheme must be postgresql:// or postgres://");
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("postgres") && !scheme.equals("postgresql") || uri.getHost() == null) {
-            throw new IllegalArgumentException(DATABASE_URL_FORM + " (one host; no other scheme)");
+        String rest = plain.substring(colon + "://".length());
+        int hash = rest.indexOf('#');
+        if (hash >= 0) {
+            throw wrong("a # in the user, password or database must be written %23; a URL of it has no fragment");
         }
+        int query = rest.indexOf('?');
+        String params = query < 0 ? "" : params(rest.substring(query + 1), "the query of DATABASE_URL");
+        String beforeQuery = query < 0 ? rest : rest.substring(0, query);
+        int slash = beforeQuery.indexOf('/');
+        String authority = slash < 0 ? beforeQuery : beforeQuery.substring(0, slash);
+        String path = slash < 0 ? "" : beforeQuery.substring(slash + 1);
+
         String user = null;
         String password = null;
-        if (uri.getRawUserInfo() != null) {
-            String[] parts = uri.getRawUserInfo().split(":", 2);
-            user = decode(parts[0]);
-            password = parts.length > 1 ? decode(parts[1]) : null;
+        String hostPort = authority;
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            if (userInfo.indexOf('@') >= 0) {
+                throw wrong("an @ in the user or password must be written %40");
+            }
+            hostPort = authority.substring(at + 1);
+            int split = userInfo.indexOf(':');
+            user = decode(split < 0 ? userInfo : userInfo.substring(0, split), "user");
+            password = split < 0 ? null : decode(userInfo.substring(split + 1), "password");
+            if (user.isEmpty()) {
+                user = null;
+            }
         }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        String name = path.length() > 1 ? decode(path.substring(1)) : null;
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-        String query = uri.getRawQuery() == null ? "" : params(uri.getRawQuery(), "the query of DATABASE_URL");
-        return new DatabaseUrl(host, uri.getPort() == -1 ? 5432 : uri.getPort(), name, user, password, query);
+        String host;
+        String portText;
+        if (hostPort.startsWith("[")) {
+            int close = hostPort.indexOf(']');
+            if (close < 0) {
+                throw wrong("an IPv6 address is written in brackets, [::1]");
+            }
+            host = hostPort.substring(1, close);
+            if (!IPV6.matcher(host).matches()) {
+                throw wrong("its host in brackets must be an IPv6 address");
+            }
+            String after = hostPort.substring(close + 1);
+            if (!after.isEmpty() && !after.startsWith(":")) {
+                throw wrong("one host, with its port after a colon");
+            }
+            portText = after.isEmpty() ? null : after.substring(1);
+        } else {
+            int portColon = hostPort.indexOf(':');
+            host = portColon < 0 ? hostPort : hostPort.substring(0, portColon);
+            portText = portColon < 0 ? null : hostPort.substring(portColon + 1);
+        }
+        if (host.isEmpty()) {
+            throw wrong("it names no host");
+        }
+        if (host.indexOf(',') >= 0 || portText != null && portText.indexOf(',') >= 0) {
+            throw wrong("one host: several, for fail-over, are not supported");
+        }
+        if (!HOST.matcher(host).matches() && !host.contains(":")) {
+            throw wrong("its host must be a name or an address: letters, digits, dots, hyphens and underscores");
+        }
+        return new DatabaseUrl(host, port(portText), database(path), user, password, params);
     }
 
-    private static String decode(String text) {
-        return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    /** An IPv6 address, as the driver takes it in brackets (no zone). */
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    /** A host name or an IPv4 address. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private static int port(String text) {
+        if (text == null || text.isEmpty()) {
+            return 5432;
+        }
+        if (!text.chars().allMatch(c -> c >= '0' && c <= '9') || text.length() > 5
+                || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
+            // Not quoted: what follows a colon may be a password that lost its @.
+            throw wrong("its port must be a number from 1 to 65535");
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static String database(String path) {
+        if (path.isEmpty()) {
+            return null;
+        }
+        if (path.indexOf('/') >= 0) {
+            throw wrong("one database name after the host; a / in it must be written %2F");
+        }
+        return decode(path, "database name");
+    }
+
+    private static IllegalArgumentException wrong(String why) {
+        return new IllegalArgumentException(DATABASE_URL_FORM + ": " + why);
+    }
+
+    /**
+     * A percent-encoded part, strictly: a {@code %} takes two hex digits, and the bytes they give
+     * must be UTF-8 (the driver would send a replacement character instead: a login that fails
+     * with no word of why). A {@code +} is a plus, as the driver reads it. The part is never quoted.
+     */
+    private static String decode(String text, String part) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                int high = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
+                int low = high >= 0 ? Character.digit(text.charAt(i + 2), 16) : -1;
+                if (low < 0) {
+                    throw wrong("the " + part + " has a % without two hex digits after it (at index " + i
+                        + " of the " + part + "; a % itself is written %25)");
+                }
+                bytes.write(high * 16 + low);
+                i += 2;
+            } else if (c < 0x21 || c == 0x7f) {
+                throw wrong("the " + part + " has a space or a control character (at index " + i + " of the " + part
+                    + "); write it percent-encoded");
+            } else {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw wrong("the " + part + "'s percent-escapes are not UTF-8");
+        }
     }
 
     private static final Pattern PARAM = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*=[^&=]*");

@@ -263,6 +263,71 @@ class ConfigTest {
         }
     }
 
+    /**
+     * Every part of DATABASE_URL the driver would refuse or read otherwise than meant is a wrong
+     * setting, said at start without quoting the URL. A port out of range was taken, and the
+     * driver's "Failed to get driver instance" came out as a failed refresh (exit 1).
+     */
+    @Test
+    void aDatabaseUrlTheDriverWouldRefuseOrMisreadIsAWrongSetting() {
+        Map<String, String> wrong = new java.util.LinkedHashMap<>(); // the URL -> what the error says
+        for (String port : List.of("0", "00000", "65536", "99999", "100000", "4294967296", "99999999999999999999",
+                "-1", "+5432", "54 32", "5432a", "0x1538", "５４３２", "5432,5433")) {
+            wrong.put("postgresql://postgres:secretpw@127.0.0.1:" + port + "/db",
+                port.contains(",") ? "one host" : "its port must be a number from 1 to 65535");
+        }
+        wrong.put("postgresql://postgres:secretpw@[::1]:65536/db", "its port must be a number from 1 to 65535");
+        for (String url : List.of("postgresql://", "postgresql:///db", "postgresql://secretpw@/db",
+                "postgresql://u:secretpw@:5432/db", "jdbc:postgresql:///db")) {
+            wrong.put(url, "it names no host");
+        }
+        for (String hosts : List.of("h1,h2", "h1:5432,h2:5433", "h1,", ",h2")) {
+            wrong.put("postgres://u:secretpw@" + hosts + "/db", "one host");
+        }
+        for (String host : List.of("h%41st", "h st", "h\\st", "h;st", "[::1", "[not-v6]", "[::1]x")) {
+            wrong.put("postgres://u:secretpw@" + host + "/db", "host");
+        }
+        for (String escape : List.of("%", "%4", "%G0", "%zz", "%C3", "%C0%AF", "%ED%A0%80", "%FF", "%E2%82")) {
+            wrong.put("postgres://u:secret" + escape + "pw@h/db", "the password");
+            wrong.put("postgres://secretpw" + escape + ":x@h/db", "the user");
+            wrong.put("postgres://u:secretpw@h/d" + escape + "z", "the database name");
+        }
+        wrong.put("postgres://u:secret pw@h/db", "the password has a space or a control character");
+        wrong.put("postgres://u:secret\tpw@h/db", "the password has a space or a control character");
+        wrong.put("postgres://u:secret@pw@h/db", "an @ in the user or password must be written %40");
+        wrong.put("postgres://u:secret#pw@h/db", "%23");
+        wrong.put("postgres://u:secretpw@h/db#frag", "%23");
+        wrong.put("postgres://u:secretpw@h/db/more", "one database name");
+        for (String scheme : List.of("mysql", "http", "postgresq", "jdbc:mysql", "pg", "")) {
+            wrong.put(scheme + "://u:secretpw@h/db", "its scheme must be postgresql:// or postgres://");
+        }
+        wrong.put("not a url secretpw", "its scheme must be postgresql:// or postgres://");
+        wrong.put("postgresql:secretpw@h/db", "its scheme must be postgresql:// or postgres://");
+        for (Map.Entry<String, String> url : wrong.entrySet()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("DATABASE_URL", url.getKey())), url.getKey());
+            assertTrue(e.getMessage().startsWith("DATABASE_URL must look like postgresql://user:password@host:5432/"
+                + "database?sslmode=require (or postgres://, or jdbc:postgresql://): "), e.getMessage());
+            assertTrue(e.getMessage().contains(url.getValue()), url.getKey() + ": " + e.getMessage());
+            assertFalse(e.getMessage().contains("secret"), "never quoted: " + e.getMessage());
+        }
+        // What it takes stays taken: the ends of the port range, no port, IPv6, a plus, escapes of UTF-8.
+        Config low = Config.fromEnvironment(Map.of("DATABASE_URL", "postgresql://u:p+w%C3%A9@db.example-1.com:1/d%2Fb"));
+        assertEquals(1, low.dbPort());
+        assertEquals("db.example-1.com", low.dbHost());
+        assertEquals("p+wé", low.dbPassword());
+        assertEquals("d/b", low.dbName());
+        Config high = Config.fromEnvironment(Map.of("DATABASE_URL", "POSTGRES://u@[::1]:65535/"));
+        assertEquals(65535, high.dbPort());
+        assertEquals("::1", high.dbHost());
+        assertEquals("dwh", high.dbName());
+        assertEquals("u", high.dbUser());
+        Config bare = Config.fromEnvironment(Map.of("DATABASE_URL", "postgres://h_1:/db?sslmode=require"));
+        assertEquals(5432, bare.dbPort());
+        assertEquals("postgres", bare.dbUser());
+        assertEquals("jdbc:postgresql://h_1:5432/db?sslmode=require", bare.jdbcUrl());
+    }
+
     /** setup.sh prints which URL each source uses, the service's default too: it must be the same. */
     @Test
     void setupShKnowsTheServicesDefaultSources() throws java.io.IOException {

@@ -95,6 +95,30 @@ class RefreshCommandTest {
         }
     }
 
+    /**
+     * A DATABASE_URL port the driver refuses is a wrong setting, as DB_PORT=99999 is: exit 2 and
+     * one line, not a failed refresh (exit 1, "Failed to get driver instance", the driver's own
+     * warnings).
+     */
+    @Test
+    void aDatabaseUrlWithAPortOutOfRangeIsAWrongSetting() {
+        for (String port : List.of("99999", "0")) {
+            Map<String, String> env = new HashMap<>(fixtures.env());
+            env.remove("DB_HOST");
+            env.remove("DB_PORT");
+            env.put("DATABASE_URL", "postgresql://postgres:secretpw@127.0.0.1:" + port + "/db");
+            env.put("PORT", "0");
+            for (String command : List.of("refresh", "serve")) {
+                Run run = run(env, command);
+                assertEquals(2, run.code(), command + " " + port + ": " + run.err());
+                assertEquals("", run.out());
+                assertEquals(List.of("configuration error: DATABASE_URL must look like postgresql://user:password@"
+                    + "host:5432/database?sslmode=require (or postgres://, or jdbc:postgresql://): its port must be a "
+                    + "number from 1 to 65535"), run.err().lines().toList());
+            }
+        }
+    }
+
     @Test
     void aConfigurationErrorIsOneLineWhateverTheValue() {
         Map<String, String> badPort = new HashMap<>(fixtures.env());

@@ -35,7 +35,8 @@ public final class RefreshRunsController {
     /** {@code GET /refreshes/{id}}: one attempt with its sources and its data checks. */
     public void one(Context ctx) {
         StrictQuery.read(ctx); // it takes no parameters: one given is a 400, not ignored
-        String id = ctx.pathParam("id").strip();
+        // Not stripped: the contract says anything but digits is a 400, and "1 " is not digits.
+        String id = ctx.pathParam("id");
         if (!DIGITS.matcher(id).matches()) {
             throw new ProblemException(Problem.of(400, "invalid-refresh-id", "Invalid refresh id",
                 "'" + Printable.shorten(id, 40)

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * password ({@code ***@}: a lone user name is often a token, as in {@code https://<token>@host/}).
  * The value of a query (or fragment) parameter whose name says it is a secret is shown as
  * {@code ***}: a pre-signed S3 URL's {@code X-Amz-Signature}, {@code X-Amz-Credential} and
- * {@code X-Amz-Security-Token}, an Azure SAS's {@code sig}, {@code token}, {@code access_token},
+ * {@code X-Amz-Security-Token}, an Azure SAS's {@code sig}, an Azure Functions key's {@code code},
+ * {@code token}, {@code access_token},
  * {@code key}, {@code api_key}, {@code apikey}, {@code password}, {@code secret}, in any case, and
  * any name holding one of the words in {@link #SECRET_WORDS}. The rest of the URL is kept as given,
  * so that an operator still sees which file it is.
@@ -31,7 +32,7 @@ public final class Redaction {
     public static final String HIDDEN = "***";
 
     /** Names that are secrets exactly (case aside): too short to look for inside other names. */
-    private static final Set<String> SECRET_NAMES = Set.of("sig", "pwd", "auth");
+    private static final Set<String> SECRET_NAMES = Set.of("sig", "pwd", "auth", "code");
 
     /** Words that make a parameter's name a secret's wherever they appear in it (case aside). */
     static final List<String> SECRET_WORDS = List.of("signature", "credential", "token", "secret", "password",

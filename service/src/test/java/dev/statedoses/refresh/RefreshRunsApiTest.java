@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
@@ -225,6 +226,90 @@ class RefreshRunsApiTest {
                 .statusCode(400).contentType("application/problem+json")
                 .body("type", equalTo("/problems/invalid-refresh-id"))
                 .body("detail", containsString("is not a refresh id"));
+        }
+    }
+
+    /**
+     * An id is digits, nothing around them: whitespace of any kind before or after is a 400, as the
+     * contract's RefreshId says (it was stripped, and {@code /refreshes/1%20} answered run 1). A
+     * state keeps its documented stripping of surrounding whitespace, and a dashboard or docs file
+     * name is looked up exactly.
+     */
+    /**
+     * The contract's examples show what a run really answers: every example holding a list of
+     * checks lists the checks a run has, in their order, and its fields are the real answer's.
+     * The schema check of every response (support/Contract) never reads the examples, and the
+     * examples had kept 8 checks after the run had 12.
+     */
+    @Test
+    void theContractsExamplesShowTheChecksAndFieldsARunHas() throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(java.nio.file.Path.of("..", "openapi.yaml").toFile());
+        List<String> names = report.getList("checks.name");
+        assertEquals(CHECK_NAMES, String.join(", ", names));
+        java.util.Set<String> checkFields = new java.util.TreeSet<>(report.<String, Object>getMap("checks[0]").keySet());
+        List<String> found = new java.util.ArrayList<>();
+        List<com.fasterxml.jackson.databind.JsonNode> nodes = new java.util.ArrayList<>(List.of(spec));
+        while (!nodes.isEmpty()) {
+            com.fasterxml.jackson.databind.JsonNode node = nodes.remove(nodes.size() - 1);
+            node.forEach(nodes::add);
+            com.fasterxml.jackson.databind.JsonNode checks = node.isObject() ? node.get("checks") : null;
+            if (checks == null || !checks.isArray() || checks.isEmpty() || !checks.get(0).has("status")) {
+                continue;
+            }
+            List<String> shown = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode check : checks) {
+                shown.add(check.get("name").asText());
+                java.util.Set<String> fields = new java.util.TreeSet<>();
+                check.fieldNames().forEachRemaining(fields::add);
+                assertEquals(checkFields, fields, check.toString());
+            }
+            // A check-failed problem lists the failed checks only; a run lists them all.
+            if (node.has("run_id")) {
+                assertEquals(CHECK_NAMES, String.join(", ", shown), "an example run's checks: " + node.get("run_id"));
+                found.add(node.get("run_id").asText());
+            }
+        }
+        assertTrue(found.size() >= 2, "the examples with checks: " + found);
+        // The whole example of each answer has the real answer's fields.
+        JsonPath one = app.given().get("/refreshes/1").then().statusCode(200).extract().jsonPath();
+        assertEquals(new java.util.TreeSet<>(report.<String, Object>getMap("$").keySet()), fields(spec.at(
+            "/paths/~1refresh/post/responses/200/content/application~1json/examples/refreshed/value")));
+        assertEquals(new java.util.TreeSet<>(one.<String, Object>getMap("$").keySet()), fields(spec.at(
+            "/paths/~1refreshes~1{id}/get/responses/200/content/application~1json/examples/lakeFiles/value")));
+        assertEquals(new java.util.TreeSet<>(one.<String, Object>getMap("sources[0]").keySet()), fields(spec.at(
+            "/paths/~1refreshes~1{id}/get/responses/200/content/application~1json/examples/lakeFiles/value/sources/0")));
+    }
+
+    private static java.util.Set<String> fields(com.fasterxml.jackson.databind.JsonNode node) {
+        assertTrue(node.isObject(), "no example there");
+        java.util.Set<String> fields = new java.util.TreeSet<>();
+        node.fieldNames().forEachRemaining(fields::add);
+        return fields;
+    }
+
+    @Test
+    void anIdWithWhitespaceAroundItIsMalformed() {
+        app.given().get("/refreshes/1").then().statusCode(200).body("run_id", equalTo(1));
+        for (String space : List.of("%20", "%09", "%0A", "%0D", "%0B", "%0C", "%C2%A0", "%E2%80%83", "%E3%80%80",
+                "%20%20")) {
+            for (String id : List.of("1" + space, space + "1", space + "1" + space, "1" + space + "2", space)) {
+                app.given().urlEncodingEnabled(false).get("/refreshes/" + id).then()
+                    .statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("/problems/invalid-refresh-id"))
+                    .body("detail", containsString("is not a refresh id"));
+            }
+        }
+        // RatioController's State: "after surrounding whitespace is stripped" (openapi.yaml), still.
+        for (String state : List.of("%20NY", "NY%20", "%09NY%0A", "%20New%20York%20")) {
+            app.given().urlEncodingEnabled(false).get("/ratios/" + state).then()
+                .statusCode(200).body("state_code", equalTo("NY"));
+            app.given().urlEncodingEnabled(false).get("/ratios/" + state + "/weekly").then()
+                .statusCode(200).body("$", hasSize(2)); // the fixtures' two weeks
+        }
+        for (String file : List.of("/dashboard/dashboard.css%20", "/dashboard/%20dashboard.css",
+                "/dashboard/dashboard.css%0A", "/docs/assets/%20dashboard.css")) {
+            app.given().urlEncodingEnabled(false).get(file).then().statusCode(404);
         }
     }
 

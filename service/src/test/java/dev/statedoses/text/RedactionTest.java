@@ -38,6 +38,16 @@ class RedactionTest {
         assertEquals("https://a:***@example.org/m.csv", Redaction.url("https://a:b@c@example.org/m.csv"));
     }
 
+    /** An Azure Functions URL carries its function key as {@code code}; a name holding "code" is no key. */
+    @Test
+    void anAzureFunctionsKeyIsHidden() {
+        assertEquals("https://doses.azurewebsites.net/api/moderna?code=***&clientId=default",
+            Redaction.url("https://doses.azurewebsites.net/api/moderna?code=aB3_xYz-9Qw%3D%3D&clientId=default"));
+        assertEquals("https://h/api/m?CODE=***", Redaction.url("https://h/api/m?CODE=k3y"));
+        assertEquals("https://h/m.csv?state_code=NY&zipcode=10001&codec=gzip",
+            Redaction.url("https://h/m.csv?state_code=NY&zipcode=10001&codec=gzip"));
+    }
+
     @Test
     void urlsWithoutSecretsAreUnchanged() {
         for (String url : List.of("https://covid19-lake.s3.us-east-2.amazonaws.com/static-datasets/csv/"
@@ -76,7 +86,7 @@ class RedactionTest {
     void generatedUrlsNeverShowTheirSecretsAndAlwaysTheRest() {
         List<String> names = List.of("X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "signature",
             "sig", "token", "access_token", "key", "api_key", "apikey", "password", "secret", "client_secret",
-            "X-Goog-Signature", "refresh_token", "subscription-key", "passwd", "pwd", "auth");
+            "X-Goog-Signature", "refresh_token", "subscription-key", "passwd", "pwd", "auth", "code");
         List<String> hosts = List.of("example.org", "127.0.0.1:8080", "[::1]:9000", "s3.us-east-2.amazonaws.com",
             "xn--bcher-kva.example");
         Random random = new Random(20261130);
@@ -107,13 +117,14 @@ class RedactionTest {
                 }
             }
         }
-        assertEquals(19 * 3 * 8, cases);
+        assertEquals(20 * 3 * 8, cases);
     }
 
     /** Parameters that are not secrets (none holds a secret word), 0 to 3 of them. */
     private static List<String> harmless(Random random) {
         List<String> all = List.of("v=2", "format=csv", "X-Amz-Date=20211130T000000Z", "X-Amz-Expires=3600",
-            "X-Amz-SignedHeaders=host", "X-Amz-Algorithm=AWS4-HMAC-SHA256", "sv=2020-08-04", "page=1", "flag");
+            "X-Amz-SignedHeaders=host", "X-Amz-Algorithm=AWS4-HMAC-SHA256", "sv=2020-08-04", "page=1", "flag",
+            "zipcode=10001", "state_code=NY", "clientId=default");
         List<String> chosen = new ArrayList<>();
         int count = random.nextInt(4);
         for (int i = 0; i < count; i++) {
