@@ -265,6 +265,14 @@ public record Config(
                     + "character (U+%04X at index %d): no Authorization header can carry it; use letters, digits "
                     + "and punctuation", (int) token.charAt(i), i));
             }
+            if (token.charAt(i) > '~') {
+                // Beyond ASCII, clients send it in different bytes (curl UTF-8, others Latin-1): whoever
+                // holds the token could be refused without knowing why.
+                // Which character is not said: it is part of a secret.
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "REFRESH_TOKEN holds a character "
+                    + "beyond ASCII (at index %d): HTTP clients send such characters in different bytes, so the "
+                    + "token could not be sent reliably; use ASCII letters, digits and punctuation", i));
+            }
         }
         return token;
     }

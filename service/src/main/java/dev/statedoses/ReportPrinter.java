@@ -36,7 +36,10 @@ final class ReportPrinter {
         }
         appendTable(out, excluded, 2);
 
-        out.append('\n').append("Data checks:\n");
+        boolean unchanged = RefreshReport.UNCHANGED.equals(report.status());
+        // An unchanged run builds nothing and runs no check: what is shown is the kept product's.
+        out.append('\n').append(unchanged ? "Data checks (of the refresh that built the kept product):\n"
+            : "Data checks:\n");
         List<String[]> checks = new ArrayList<>();
         checks.add(new String[] {"check", "status", "detail"});
         for (CheckResult c : report.checks()) {
@@ -45,11 +48,14 @@ final class ReportPrinter {
         appendTable(out, checks, 3);
 
         out.append('\n').append("Run ").append(report.runId()).append(", ").append(report.durationMs())
-            .append(" ms, ").append(report.stateRows()).append(" state rows, from:\n");
+            .append(" ms, ").append(unchanged
+                ? "unchanged: every source is as the last successful refresh loaded it, and its product (above) is "
+                    + "kept; " + report.stateRows() + " state rows, from:\n"
+                : report.stateRows() + " state rows, from:\n");
         for (SourceReport s : report.sources()) {
             out.append("  ").append(s.source()).append(": ").append(s.rows()).append(" rows, ")
                 .append(s.bytes()).append(" bytes, sha256 ").append(s.sha256()).append(", ").append(s.url())
-                .append('\n');
+                .append(s.unchanged() ? " (unchanged)" : "").append('\n');
         }
         return out.toString();
     }

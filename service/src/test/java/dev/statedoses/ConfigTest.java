@@ -398,6 +398,30 @@ class ConfigTest {
     }
 
     /**
+     * A token beyond ASCII starts a service nobody can be sure to reach: curl sends "pässwörd" in
+     * UTF-8, other clients in Latin-1, and the bytes differ. Every printable ASCII character is
+     * kept; each printable character beyond it, wherever it stands, is refused without being named.
+     */
+    @Test
+    void aTokenBeyondAsciiIsRefusedWithoutNamingTheCharacter() {
+        StringBuilder ascii = new StringBuilder();
+        for (char c = '!'; c <= '~'; c++) {
+            ascii.append(c);
+        }
+        assertEquals(ascii.toString(), Config.fromEnvironment(Map.of("REFRESH_TOKEN", ascii.toString())).refreshToken());
+        for (String beyond : List.of("\u00a1", "\u00a0", "\u00e4", "\u00ff", "\u0100", "\u20ac", "\ud83d\ude00",
+                "\uff01")) {
+            for (String token : List.of(beyond + "secret", "sec" + beyond + "ret", "secret" + beyond)) {
+                String message = assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("REFRESH_TOKEN", token))).getMessage();
+                assertEquals("REFRESH_TOKEN holds a character beyond ASCII (at index " + token.indexOf(beyond)
+                    + "): HTTP clients send such characters in different bytes, so the token could not be sent "
+                    + "reliably; use ASCII letters, digits and punctuation", message);
+            }
+        }
+    }
+
+    /**
      * Passwords are kept exactly as given, spaces included: POSTGRES_PASSWORD was stripped, so a
      * password with a space at an end failed to log in with no word of why.
      */

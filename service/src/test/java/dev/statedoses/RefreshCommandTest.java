@@ -41,6 +41,25 @@ class RefreshCommandTest {
             + " + 2130 excluded"), run.out());
     }
 
+    /**
+     * A refresh whose every source is as the last successful one loaded it builds nothing and runs
+     * no check: its output says so, and says whose checks it shows, rather than reading like a
+     * rebuild.
+     */
+    @Test
+    void anUnchangedRefreshSaysSoAndWhoseChecksItShows() {
+        assertEquals(0, run(fixtures.env(), "refresh").code());
+        Run again = run(fixtures.env(), "refresh");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("\nData checks (of the refresh that built the kept product):\n"), again.out());
+        assertTrue(again.out().contains(" ms, unchanged: every source is as the last successful refresh loaded it, "
+            + "and its product (above) is kept; 51 state rows, from:\n"), again.out());
+        List<String> sources = again.out().lines().filter(l -> l.startsWith("  moderna: ")
+            || l.startsWith("  pfizer: ") || l.startsWith("  population: ")).toList();
+        assertEquals(3, sources.size(), again.out());
+        sources.forEach(line -> assertTrue(line.endsWith(" (unchanged)"), line));
+    }
+
     @Test
     void aFailedRefreshSaysWhyAndExitsNonZero() {
         Map<String, String> broken = new HashMap<>(fixtures.env());

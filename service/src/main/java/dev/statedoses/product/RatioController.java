@@ -76,8 +76,8 @@ public final class RatioController {
 
     /**
      * The order ?sort=&lt;field&gt;&amp;order=asc|desc asks for (default: by state, ascending).
-     * Rows without a value (people_per_dose of a state with no doses) come last either way;
-     * ties are broken by state.
+     * Sorted by people_per_dose, rows without one (a state with no doses) come last either way;
+     * by another field, they sort by that field like any other. Ties are broken by state.
      */
     static Comparator<StateRatio> order(StrictQuery query) {
         String field = Optional.ofNullable(query.one(SORT.name())).orElse("state");

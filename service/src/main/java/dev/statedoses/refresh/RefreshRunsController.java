@@ -58,7 +58,8 @@ public final class RefreshRunsController {
         if (value == null) {
             return DEFAULT_LIMIT;
         }
-        String given = value.strip();
+        // Digits only, as for the run id: " 1" (a %20 or a + before it) is no limit.
+        String given = value;
         if (DIGITS.matcher(given).matches() && given.length() <= 18) {
             long limit = Long.parseLong(given);
             if (limit >= 1 && limit <= MAX_LIMIT) {

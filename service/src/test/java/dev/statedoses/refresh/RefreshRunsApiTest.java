@@ -196,6 +196,15 @@ class RefreshRunsApiTest {
                 .body("status", equalTo(400))
                 .body("detail", containsString("limit must be a whole number from 1 to 100"));
         }
+        // Digits only, as for a run's id: whitespace around them (a %20 or a + in the URL) is none.
+        for (String query : List.of("limit=%201", "limit=+1", "limit=1%20", "limit=1+", "limit=%091", "limit=1%0A")) {
+            app.given().urlEncodingEnabled(false).get("/refreshes?" + query).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("/problems/invalid-limit"))
+                .body("title", equalTo("Invalid limit"))
+                .body("status", equalTo(400))
+                .body("detail", containsString("limit must be a whole number from 1 to 100"));
+        }
     }
 
     @Test
