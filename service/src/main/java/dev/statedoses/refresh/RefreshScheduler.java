@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * succeeded since that instant (a POST /refresh, say), or one is running: for the scheduler a busy
  * lock means the product is being refreshed anyway, not an error. At start, the instant just
  * past is looked at the same way, so a schedule missed while every instance was down is made
- * up at once, and a new warehouse gets its first product without waiting a whole interval.
+ * up at once, and a new warehouse gets its first product without waiting a whole interval. An
+ * instant the warehouse was away for is tried again every {@link #RETRY_AFTER_OUTAGE} until it
+ * is claimed or the next instant comes: a daily refresh is not lost to a warehouse that was
+ * restarting at midnight.
  */
 public final class RefreshScheduler implements AutoCloseable {
 
@@ -47,13 +50,19 @@ public final class RefreshScheduler implements AutoCloseable {
         FRESH,
         /** Claimed, but a refresh was running (another instance's, or a POST /refresh). */
         BUSY,
-        /** The warehouse did not answer the claim; the next instant tries again. */
+        /** The warehouse did not answer the claim: tried again shortly, until the next instant. */
         UNCLAIMED
     }
+
+    /** How soon an instant the warehouse did not answer for is tried again. */
+    static final Duration RETRY_AFTER_OUTAGE = Duration.ofSeconds(30);
 
     private final Jdbi jdbi;
     private final RefreshService refreshes;
     private final Duration interval;
+    private final Duration retryAfterOutage;
+    /** The instant whose claim last failed for the warehouse's absence (said once at WARN), or null. */
+    private Instant unanswered;
     private final Clock clock;
     private final String instance;
     private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
@@ -64,9 +73,14 @@ public final class RefreshScheduler implements AutoCloseable {
     private volatile Instant next;
 
     public RefreshScheduler(Jdbi jdbi, RefreshService refreshes, Duration interval, Clock clock) {
+        this(jdbi, refreshes, interval, clock, RETRY_AFTER_OUTAGE);
+    }
+
+    RefreshScheduler(Jdbi jdbi, RefreshService refreshes, Duration interval, Clock clock, Duration retryAfterOutage) {
         this.jdbi = jdbi;
         this.refreshes = refreshes;
         this.interval = interval;
+        this.retryAfterOutage = retryAfterOutage;
         this.clock = clock;
         this.instance = hostName() + " pid " + ProcessHandle.current().pid();
         for (Outcome outcome : Outcome.values()) {
@@ -100,17 +114,20 @@ public final class RefreshScheduler implements AutoCloseable {
 
     private void tick() {
         Instant due = instantAtOrBefore(clock.instant());
+        Outcome outcome = null;
         try {
-            Outcome outcome = handle(due);
+            outcome = handle(due);
             outcomes.get(outcome).increment();
         } catch (RuntimeException e) {
             LOG.warn("scheduled refresh of {}: {}", due, e.getMessage());
         } finally {
             Instant now = clock.instant();
             Instant following = instantAtOrBefore(now).plus(interval);
-            next = following;
+            Instant retry = now.plus(retryAfterOutage);
+            // The same instant again soon if the warehouse was away, unless the next one comes first.
+            next = outcome == Outcome.UNCLAIMED && retry.isBefore(following) ? retry : following;
             // A millisecond past the instant, so that the wake-up computes that instant as due.
-            submit(this::tick, Duration.between(now, following).toMillis() + 1);
+            submit(this::tick, Duration.between(now, next).toMillis() + (next.equals(following) ? 1 : 0));
         }
     }
 
@@ -119,12 +136,30 @@ public final class RefreshScheduler implements AutoCloseable {
         try {
             claim = claim(due);
         } catch (RuntimeException e) {
-            LOG.warn("scheduled refresh of {} not claimed, the warehouse did not answer ({}); the next one is at {}",
-                due, e.getMessage(), due.plus(interval));
+            // Said once per instant: the tries every RETRY_AFTER_OUTAGE go to DEBUG.
+            if (!due.equals(unanswered)) {
+                LOG.warn("scheduled refresh of {} not claimed, the warehouse did not answer ({}); trying again every "
+                    + "{} s until {}", due, e.getMessage(), retryAfterOutage.toSeconds(), due.plus(interval));
+                unanswered = due;
+            } else {
+                LOG.debug("scheduled refresh of {} not claimed yet: {}", due, e.getMessage());
+            }
             return Outcome.UNCLAIMED;
         }
+        if (due.equals(unanswered)) {
+            LOG.info("scheduled refresh of {}: the warehouse answers again", due);
+        }
+        unanswered = null;
         if (!claim.claimed()) {
-            LOG.info("scheduled refresh of {}: claimed by another instance ({})", due, claim.by());
+            if (claim.lastTick() != null && claim.lastTick().isAfter(due)) {
+                // Not another instance's claim of this instant: a later one, claimed under another
+                // REFRESH_INTERVAL (or by a clock ahead).
+                LOG.info("scheduled refresh of {}: a later instant, {}, is claimed already (by {}), as after a change "
+                    + "of REFRESH_INTERVAL; nothing to do until {}", due, claim.lastTick(), claim.by(),
+                    due.plus(interval));
+            } else {
+                LOG.info("scheduled refresh of {}: claimed by another instance ({})", due, claim.by());
+            }
             return Outcome.ELSEWHERE;
         }
         if (claim.fresh()) {
@@ -152,8 +187,11 @@ public final class RefreshScheduler implements AutoCloseable {
         return Outcome.RAN;
     }
 
-    /** Whether this instance claimed {@code due}; who did otherwise; and whether a refresh succeeded since. */
-    private record Claim(boolean claimed, String by, boolean fresh) {
+    /**
+     * Whether this instance claimed {@code due}; otherwise who claimed last, and which instant
+     * ({@code lastTick}); and whether a refresh succeeded since.
+     */
+    private record Claim(boolean claimed, String by, Instant lastTick, boolean fresh) {
     }
 
     private Claim claim(Instant due) {
@@ -174,11 +212,12 @@ public final class RefreshScheduler implements AutoCloseable {
                 .findOne()
                 .isPresent();
             if (!claimed) {
-                String by = h.createQuery("select claimed_by from dwh.refresh_schedule")
-                    .mapTo(String.class).findOne().orElse("?");
-                return new Claim(false, by, false);
+                return h.createQuery("select claimed_by, last_tick from dwh.refresh_schedule")
+                    .map((rs, ctx) -> new Claim(false, rs.getString("claimed_by"),
+                        rs.getTimestamp("last_tick").toInstant(), false))
+                    .findOne().orElse(new Claim(false, "?", null, false));
             }
-            return new Claim(true, instance, RefreshRuns.goodSince(h, due));
+            return new Claim(true, instance, due, RefreshRuns.goodSince(h, due));
         });
     }
 

@@ -7,12 +7,15 @@ import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.StoppableWarehouse;
 import dev.statedoses.support.TestWarehouse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +125,48 @@ class ScheduledRefreshTest {
                 assertEquals(1 + ran, runs, "a second run only if the hour turned meanwhile");
                 Instant next = scheduler.next();
                 assertEquals(0, next.toEpochMilli() % Duration.ofHours(1).toMillis(), next.toString());
+            }
+        }
+    }
+
+    /**
+     * An instant the warehouse was away for is not lost for a whole interval: with a daily
+     * schedule, a warehouse restarting at midnight cost the day's refresh. It is tried again
+     * shortly (here every 300 ms, 30 s in service) and runs once the warehouse answers.
+     */
+    @Test
+    void anInstantTheWarehouseWasAwayForRunsWhenItComesBack() throws Exception {
+        try (StoppableWarehouse server = StoppableWarehouse.start(); FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(server.configure(Config.fromEnvironment(Map.of())));
+            // No REFRESH_INTERVAL: the app runs no schedule of its own; this test's scheduler is the one.
+            try (RunningApp app = RunningApp.start(config)) {
+                server.stop();
+                try (RefreshScheduler scheduler = new RefreshScheduler(app.wiring().warehouse().jdbi(),
+                        app.wiring().refreshes(), Duration.ofDays(1), Clock.systemUTC(), Duration.ofMillis(300))) {
+                    scheduler.start();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (scheduler.count(RefreshScheduler.Outcome.UNCLAIMED) < 2) {
+                        assertTrue(System.nanoTime() < deadline, "not tried again: "
+                            + scheduler.count(RefreshScheduler.Outcome.UNCLAIMED));
+                        Thread.sleep(50);
+                    }
+                    assertTrue(scheduler.next().isBefore(Instant.now().plusSeconds(5)), "soon, not tomorrow: "
+                        + scheduler.next());
+                    server.restart();
+                    deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (scheduler.count(RefreshScheduler.Outcome.RAN) < 1) {
+                        assertTrue(System.nanoTime() < deadline, "the instant did not run once the warehouse was back");
+                        Thread.sleep(100);
+                    }
+                    Instant today = scheduler.instantAtOrBefore(Instant.now());
+                    assertEquals(List.of(today), scheduler.ranInstants());
+                    assertEquals(today.plus(Duration.ofDays(1)), scheduler.next());
+                }
+                app.given().get("/refreshes").then().statusCode(200)
+                    .body("trigger", org.hamcrest.Matchers.contains("schedule"))
+                    .body("status", org.hamcrest.Matchers.contains("succeeded"));
+                app.given().get("/ratios/NY").then().statusCode(200)
+                    .body("doses_total", org.hamcrest.Matchers.equalTo(7500));
             }
         }
     }
