@@ -61,9 +61,26 @@ for arg in "$@"; do
   esac
 done
 
+# A value of .env as docker compose reads it: the last one, without a pair of quotes around it
+# (REFRESH_TOKEN="abc" is abc to compose; kept with its quotes, the local run got another token).
+env_file_value() {
+  [[ ! -f .env ]] || sed -n "s/^$1=//p" .env | tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\\(.*\\)'\$/\\1/"
+}
+# Sets NAME=VALUE in .env, in place of any line for NAME (a blank one too): one line per name, so
+# the hints, which read the file with sed, find exactly one value.
+set_env_file_value() {
+  if [[ -f .env ]]; then
+    local kept
+    kept="$(grep -v "^$1=" .env || true)"
+    printf '%s\n' "$kept" | sed '/^$/d' >.env
+  fi
+  printf '%s=%s\n' "$1" "$2" >>.env
+}
+
 # PORT as the service reads it (stripped, blank for unset), and one this script can wait on and
 # print: PORT=0 (any free port) suits the service alone, since the hints and the wait need the port.
-PORT="$(printf '%s' "${PORT:-}" | tr -d '[:space:]')"
+# Unset here, the one .env keeps (docker mode writes there the ports it used, for compose).
+PORT="$(printf '%s' "${PORT:-$(env_file_value PORT)}" | tr -d '[:space:]')"
 export PORT="${PORT:-8080}"
 if [[ ! "$PORT" =~ ^[0-9]{1,5}$ ]] || (( 10#$PORT < 1 || 10#$PORT > 65535 )); then
   printf 'setup.sh: PORT must be a port from 1 to 65535 (setup.sh waits on it and prints it), not %s\n' "$PORT" >&2
@@ -74,15 +91,9 @@ export PORT="$((10#$PORT))"
 # POST /refresh needs this token. It lives in .env (git-ignored; docker compose reads it too),
 # made once with a random value, and is never printed: the hints below read it from the file.
 # A blank one counts as none: the service refuses to start with a blank token.
-# A value of .env as docker compose reads it: the last one, without a pair of quotes around it
-# (REFRESH_TOKEN="abc" is abc to compose; kept with its quotes, the local run got another token).
-env_file_value() {
-  [[ ! -f .env ]] || sed -n "s/^$1=//p" .env | tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\\(.*\\)'\$/\\1/"
-}
 token_in_env_file() { env_file_value REFRESH_TOKEN; }
 if [[ -z "$(token_in_env_file | tr -d '[:space:]')" ]]; then
-  [[ ! -s .env || -z "$(tail -c 1 .env)" ]] || echo >>.env   # a last line without its newline
-  printf 'REFRESH_TOKEN=%s\n' "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>.env
+  set_env_file_value REFRESH_TOKEN "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
   echo "Made a refresh token in .env (POST /refresh needs it)."
 fi
 REFRESH_TOKEN="$(token_in_env_file)"
@@ -92,8 +103,7 @@ export REFRESH_TOKEN
 # too, made once; the service gives it to the role at start. Never printed: the hints read it.
 reader_password_in_env_file() { env_file_value DWH_READER_PASSWORD; }
 if [[ -z "$(reader_password_in_env_file | tr -d '[:space:]')" ]]; then
-  [[ ! -s .env || -z "$(tail -c 1 .env)" ]] || echo >>.env
-  printf 'DWH_READER_PASSWORD=%s\n' "$(od -An -tx1 -N18 /dev/urandom | tr -d ' \n')" >>.env
+  set_env_file_value DWH_READER_PASSWORD "$(od -An -tx1 -N18 /dev/urandom | tr -d ' \n')"
   echo "Made a password for the read-only warehouse login dwh_reader in .env."
 fi
 DWH_READER_PASSWORD="$(reader_password_in_env_file)"
@@ -113,13 +123,19 @@ readonly SOURCE_DEFAULTS=(
   "${LAKE}/cdc-moderna-vaccine-distribution/csv/cdc-moderna-covid-19-vaccine-distribution-by-state.csv"
   "${LAKE}/cdc-pfizer-vaccine-distribution/csv/cdc-pfizer-covid-19-vaccine-distribution-by-state.csv"
   "${LAKE}/static-datasets/csv/CountyPopulation/County_Population.csv")
+# Unset here, the URLs .env holds (compose passes them to the service too).
+for var in "${SOURCE_VARS[@]}"; do
+  if [[ -z "${!var:-}" && -n "$(env_file_value "$var")" ]]; then
+    export "${var}=$(env_file_value "$var")"
+  fi
+done
 if [[ -z "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" && -f "${shared_data}/County_Population.csv" ]]; then
   sources_from="the local copies in ${shared_data}"
   for i in 0 1 2; do
     export "${SOURCE_VARS[$i]}=file:${shared_data}/${SOURCE_FILES[$i]}"
   done
 elif [[ -n "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" ]]; then
-  sources_from="the URLs you set (the service's default for any left unset)"
+  sources_from="the URLs you set, here or in .env (the service's default for any left unset)"
 else
   sources_from="the service's defaults, the AWS COVID-19 data lake (no offline copies in ${shared_data})"
 fi
@@ -191,11 +207,16 @@ run_docker() {
   fi
 
   # The host often runs its own PostgreSQL on 5432; publish the container elsewhere then.
+  DWH_PORT="${DWH_PORT:-$(env_file_value DWH_PORT)}"
   if [[ -z "${DWH_PORT:-}" ]] && port_busy 5432; then
-    export DWH_PORT=55432
+    DWH_PORT=55432
     echo "Port 5432 is taken on this machine: publishing the dwh container on ${DWH_PORT} instead."
   fi
   export DWH_PORT="${DWH_PORT:-5432}"
+  # Kept in .env, which compose reads: a later `docker compose up` by hand (or the scale profile)
+  # publishes the same ports, not the defaults (5432 may be the host's own PostgreSQL).
+  set_env_file_value DWH_PORT "$DWH_PORT"
+  set_env_file_value PORT "$PORT"
 
   # Build first: if the build fails, the previous stack keeps running untouched.
   say "Building the jar and the image state-doses:latest (Maven + Jib)"
@@ -213,8 +234,18 @@ run_docker() {
     ./teardown.sh
   fi
 
+  # The service's own refreshes read MODERNA_URL and the others from compose: an http(s) URL set
+  # here goes to it, a file: URL does not (its file is not in the container; the first refresh
+  # below mounts it for itself alone).
+  local up_env=() file_sources=false
+  for var in "${SOURCE_VARS[@]}"; do
+    if [[ "${!var:-}" == file:* ]]; then
+      up_env+=(-u "$var")
+      file_sources=true
+    fi
+  done
   say "Starting the stack (dwh, etl)"
-  "${compose[@]}" up -d
+  env ${up_env[@]+"${up_env[@]}"} "${compose[@]}" up -d
 
   say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/health/live"
   local waited=0
@@ -259,6 +290,16 @@ run_docker() {
   user="$(env_value POSTGRES_USER)"
   say "Done. The stack keeps running."
   closing_hints
+  if [[ "$file_sources" == true ]]; then
+    cat <<EOF
+
+Note: that first refresh read local files. The etl service's own refreshes (POST /refresh, the
+dashboard's Refresh now, REFRESH_INTERVAL) cannot see them: they fetch the service's defaults,
+the AWS COVID-19 data lake, whose Moderna and Pfizer files stop after 1000 rows, so their numbers
+will differ from this first product (docs/data.md). To refresh from elsewhere, set MODERNA_URL,
+PFIZER_URL and COUNTY_POPULATION_URL to http(s) URLs in ${root}/.env, then run ./setup.sh again.
+EOF
+  fi
   cat <<EOF
 
 Warehouse, read-only (psql inside the dwh container):

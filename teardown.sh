@@ -69,11 +69,16 @@ stop_compose() {
   # no token: a placeholder lets compose read the file without .env (it overrides .env's value,
   # which ps and down never look at).
   local token="REFRESH_TOKEN=${REFRESH_TOKEN:-not-needed-to-stop}"
+  # The scale profile's services too (etl-2, etl-3, proxy): without it, docker compose v2's `down`
+  # leaves them running, --remove-orphans or not, and a later setup would put the old image's
+  # instances behind the proxy. Not --remove-orphans: a compose project is named after its
+  # directory, and another project in a directory of the same name would count as our orphans.
+  local profiles="COMPOSE_PROFILES=scale"
   local compose
   if docker compose version >/dev/null 2>&1; then
-    compose=(env "$token" docker compose)
+    compose=(env "$token" "$profiles" docker compose)
   elif command -v docker-compose >/dev/null 2>&1; then
-    compose=(env "$token" docker-compose)
+    compose=(env "$token" "$profiles" docker-compose)
   else
     say "A Docker engine is reachable but no docker compose is installed: skipping the compose stack."
     return 0
@@ -85,11 +90,11 @@ stop_compose() {
 
   if [[ "$remove_volumes" == true ]]; then
     # Even without containers: a volume left by an earlier `./teardown.sh` goes too.
-    "${compose[@]}" down -v --remove-orphans
+    "${compose[@]}" down -v
     say "Docker: removed the compose stack and its volumes."
     did_something=true
   elif [[ -n "$ids" ]]; then
-    "${compose[@]}" down --remove-orphans
+    "${compose[@]}" down
     say "Docker: removed the compose stack (the dwh volume is kept; --volumes deletes it)."
     did_something=true
   fi
