@@ -8,6 +8,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statedoses.ops.EveryResponse;
+import dev.statedoses.ops.LiveProbe;
 import dev.statedoses.ops.Ops;
 import dev.statedoses.product.RatioController;
 import dev.statedoses.product.SnapshotReads;
@@ -22,6 +23,7 @@ import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.ServerLimits;
 import io.javalin.Javalin;
 import io.javalin.apibuilder.ApiBuilder;
 import io.javalin.compression.CompressionStrategy;
@@ -63,6 +65,11 @@ public final class App {
     }
 
     public static Javalin create(Controllers c, ObjectMapper json) {
+        return create(c, json, ServerLimits.DEFAULT);
+    }
+
+    /** With other limits on the threads (a test's small pool). */
+    public static Javalin create(Controllers c, ObjectMapper json, ServerLimits limits) {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
@@ -70,13 +77,21 @@ public final class App {
             // No compression: the product is small, and a gzipped body under the plain body's
             // strong ETag would let a cache serve the wrong bytes.
             config.http.compressionStrategy = CompressionStrategy.NONE;
+            config.jetty.threadPool = limits.threadPool();
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(EveryResponse.withHeaders(new JettyProblemHandler(json)));
+                // A client that does not read its answers holds no thread for long, whatever the
+                // route (ServerLimits says how): Javalin's routes get only part of the threads...
+                limits.limitRoutes(server);
                 // GET /ratios and GET /ratios/{state} without a query string are answered from the
                 // snapshot here, before Javalin's pipeline, exactly as the routes below would
                 // answer them (SnapshotReads says why); everything else reaches the routes. In
                 // front of both: what every response gets (headers, timing, log line, metric).
                 server.insertHandler(c.snapshotReads());
+                // ...the liveness probe is answered in Jetty too, outside that limit...
+                server.insertHandler(new LiveProbe(c.ops().probes(), json));
+                // ...and a write that stalls (the fast path's too) ends its connection.
+                server.insertHandler(limits.boundStalledWrites());
                 server.insertHandler(c.ops().everyResponse());
                 // On stop, let requests in flight finish (up to 10 s) before connections close.
                 server.insertHandler(new GracefulHandler());

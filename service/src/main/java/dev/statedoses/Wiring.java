@@ -30,6 +30,7 @@ import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
+import dev.statedoses.web.ServerLimits;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -150,6 +151,11 @@ public final class Wiring implements AutoCloseable {
      * after every refresh: this process's own at once, another process's when its NOTIFY arrives.
      */
     public Javalin app() {
+        return app(ServerLimits.DEFAULT);
+    }
+
+    /** The same, with other limits on the server's threads (a test's small pool). */
+    public Javalin app(ServerLimits limits) {
         ProductResponse responses = new ProductResponse(json);
         ProductCache product = new ProductCache(ratios, responses);
         product.reload();
@@ -176,7 +182,7 @@ public final class Wiring implements AutoCloseable {
             new SnapshotReads(product, EveryResponse::answered, crossOrigin),
             new RefreshController(refreshes, async, runs, access),
             new RefreshRunsController(runs),
-            ops, crossOrigin), json);
+            ops, crossOrigin), json, limits);
     }
 
     /** The probes' and metrics' view of what this instance serves: the snapshot in memory, the schedule. */

@@ -2,6 +2,7 @@ package dev.statedoses.support;
 
 import dev.statedoses.Config;
 import dev.statedoses.Wiring;
+import dev.statedoses.web.ServerLimits;
 import io.javalin.Javalin;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
@@ -18,9 +19,14 @@ public final class RunningApp implements AutoCloseable {
     }
 
     public static RunningApp start(Config config) {
+        return start(config, ServerLimits.DEFAULT);
+    }
+
+    /** With other limits on the server's threads: a small pool, to exhaust it cheaply. */
+    public static RunningApp start(Config config, ServerLimits limits) {
         Wiring wiring = Wiring.start(ConfigBuilder.from(config).port(0).build());
         try {
-            return new RunningApp(wiring, wiring.app().start(0));
+            return new RunningApp(wiring, wiring.app(limits).start(0));
         } catch (RuntimeException e) {
             wiring.close();
             throw e;
