@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
  * {@code GET /health}: 200 when the warehouse answers and holds a product, 503 otherwise. The body
  * is a status document (plain JSON, not a problem detail, for both answers): which part is not
  * ready, and when the last refresh that ended well (built the product, or found the sources
- * unchanged and kept it) finished. With the warehouse down it answers within the
- * pool's connection timeout (3 s).
+ * unchanged and kept it) finished. Concurrent checks share one reading of the warehouse
+ * ({@link RecentReading}); a known outage answers at once, and the first look
+ * that finds it answers within the pool's connection timeout (3 s).
  */
 public final class Health {
 
@@ -22,8 +23,11 @@ public final class Health {
     /** Whether the last check reached the warehouse: outages are logged when they start and end, not per check. */
     private final AtomicBoolean lastUp = new AtomicBoolean(true);
 
+    private final RecentReading<Status> reading;
+
     Health(WarehouseState warehouse) {
         this.warehouse = warehouse;
+        this.reading = new RecentReading<>(this::look);
     }
 
     /**
@@ -48,6 +52,10 @@ public final class Health {
     }
 
     Status check() {
+        return reading.get();
+    }
+
+    private Status look() {
         WarehouseState.Product product;
         try {
             product = warehouse.product();

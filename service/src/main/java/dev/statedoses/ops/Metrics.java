@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics} in the Prometheus text format: requests per route, method and status; the
- * refreshes as the warehouse records them (read at scrape time, so every instance on the warehouse
- * reports the same); the JVM and the connection pool.
+ * refreshes as the warehouse records them (read at scrape time, concurrent scrapes sharing one reading, so every
+ * instance on the warehouse reports the same); the JVM and the connection pool.
  */
 public final class Metrics implements AutoCloseable {
 
@@ -62,6 +62,8 @@ public final class Metrics implements AutoCloseable {
     /** The warehouse's answer at the last scrape; its meters keep the last values read while it is down. */
     private volatile WarehouseState.Snapshot snapshot;
     private volatile boolean warehouseUp;
+    /** Concurrent scrapes share one reading of the warehouse. */
+    private final RecentReading<Boolean> reading = new RecentReading<>(this::look);
 
     /** The outcomes of a scheduled tick (RefreshScheduler.Outcome), as the tick counter's label. */
     static final String[] TICK_OUTCOMES = {"ran", "elsewhere", "fresh", "busy", "unclaimed"};
@@ -225,19 +227,22 @@ public final class Metrics implements AutoCloseable {
     }
 
     public void handle(Context ctx) {
-        // One scrape at a time: each reads the warehouse, then writes what it read.
-        synchronized (this) {
-            try {
-                snapshot = warehouse.snapshot();
-                warehouseUp = true;
-            } catch (RuntimeException e) {
-                warehouseUp = false;
-                LOG.debug("metrics: the warehouse does not answer: {}", WarehouseState.reason(e));
-            }
-            ctx.header("Cache-Control", "no-store");
-            ctx.contentType(CONTENT_TYPE);
-            ctx.result(registry.scrape());
+        reading.get();
+        ctx.header("Cache-Control", "no-store");
+        ctx.contentType(CONTENT_TYPE);
+        ctx.result(registry.scrape());
+    }
+
+    /** Reads the warehouse's values for the meters; one reading at a time, shared by the scrapes waiting for it. */
+    private Boolean look() {
+        try {
+            snapshot = warehouse.snapshot();
+            warehouseUp = true;
+        } catch (RuntimeException e) {
+            warehouseUp = false;
+            LOG.debug("metrics: the warehouse does not answer: {}", WarehouseState.reason(e));
         }
+        return warehouseUp;
     }
 
     @Override

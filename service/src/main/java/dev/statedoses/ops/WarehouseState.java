@@ -10,9 +10,11 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * What the warehouse says about the product and its refreshes, read fresh for each health check
- * and each metrics scrape. Reading it from {@code dwh.refresh_runs} (not from this process's
- * memory) makes it right on every instance that shares the warehouse, and across restarts.
+ * What the warehouse says about the product and its refreshes, for the health check and the
+ * metrics. Reading it from the run log (not from this process's memory) makes it right on every
+ * instance that shares the warehouse, and across restarts. Every query here reads a few index
+ * entries or rows, however long the run log is (db/migration/V16__run_log_reads.sql): the log
+ * grows by a row per refresh, and a scan of it per call starved the pool under a polling monitor.
  */
 final class WarehouseState {
 
@@ -70,9 +72,9 @@ final class WarehouseState {
             Product product = product(h);
             Map<String, Outcome> byStatus = new HashMap<>();
             h.createQuery("""
-                    select status, count(*) as runs,
-                           coalesce(sum(extract(epoch from finished_at - started_at)), 0) as seconds
-                    from dwh.refresh_runs group by status""")
+                    select status, runs, seconds from dwh.refresh_run_totals
+                    union all
+                    select 'running', count(*), 0 from dwh.refresh_runs where status = 'running'""")
                 .setQueryTimeout(QUERY_TIMEOUT_SECONDS)
                 .map((rs, ctx) -> Map.entry(rs.getString("status"),
                     new Outcome(rs.getLong("runs"), rs.getDouble("seconds"))))

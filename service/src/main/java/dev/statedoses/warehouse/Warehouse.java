@@ -10,6 +10,9 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The PostgreSQL warehouse: a connection pool, JDBI over it, and the schema brought up to date by
@@ -27,7 +30,16 @@ public final class Warehouse implements AutoCloseable {
 
     private Warehouse(HikariDataSource dataSource, AutoCloseable owned) {
         this.dataSource = dataSource;
-        this.jdbi = Jdbi.create(dataSource);
+        // Every query of the service asks the pool through what it knows of an outage: a request
+        // that needs the warehouse while it is known to be away is refused at once, not after 3 s.
+        KnownOutage outage = new KnownOutage(dataSource);
+        this.jdbi = Jdbi.create(outage);
+        this.jdbi.getConfig(SqlStatements.class).setSqlLogger(new SqlLogger() {
+            @Override
+            public void logException(StatementContext context, SQLException e) {
+                outage.statementFailed(e);
+            }
+        });
         this.owned = owned;
     }
 

@@ -1,0 +1,154 @@
+package dev.statedoses.warehouse;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The pool, asked through what the service last learned of the warehouse. While it answers, a
+ * caller waits for a connection as the pool lets it (up to its 3 s timeout when all are busy).
+ * Once a connection could not be made (refused, no answer, login failed), the warehouse is known
+ * to be away: each caller is refused at once, with the reason, rather than holding a thread for
+ * the pool's 3 s; once a second one caller asks the pool again (and waits as before) while the
+ * others go on being refused; the first connection it gets ends the outage for everyone. A pool
+ * that is only busy (every connection in use, the warehouse answering) is no outage: its callers
+ * wait as they did.
+ */
+final class KnownOutage implements DataSource {
+
+    /** How often a caller asks the warehouse again while it is known to be away. */
+    static final Duration LOOK_EVERY = Duration.ofSeconds(1);
+
+    private final DataSource pool;
+    private final LongSupplier nanoTime;
+    private final AtomicBoolean looking = new AtomicBoolean();
+    /** Null while the warehouse answers. */
+    private volatile Outage outage;
+
+    private record Outage(long lastLookNanos, String reason) {
+    }
+
+    KnownOutage(DataSource pool, LongSupplier nanoTime) {
+        this.pool = pool;
+        this.nanoTime = nanoTime;
+    }
+
+    KnownOutage(DataSource pool) {
+        this(pool, System::nanoTime);
+    }
+
+    /**
+     * A statement failed: when its connection broke (the server went away under a connection the
+     * pool still held, which it hands out unchecked for half a second after use), the outage is
+     * known from now, as if a connection could not be made.
+     */
+    void statementFailed(SQLException e) {
+        if (unreachable(e)) {
+            outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e));
+        }
+    }
+
+    /** Whether a recent look found the warehouse away. */
+    boolean known() {
+        return outage != null;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Outage known = outage;
+        if (known == null) {
+            return connect();
+        }
+        long since = nanoTime.getAsLong() - known.lastLookNanos();
+        if (since >= LOOK_EVERY.toNanos() && looking.compareAndSet(false, true)) {
+            try {
+                return connect();
+            } finally {
+                looking.set(false);
+            }
+        }
+        // 08001: the SQL state of a connection that could not be made, as the driver says it.
+        throw new SQLTransientConnectionException("the warehouse did not answer " + Duration.ofNanos(since).toMillis()
+            + " ms ago (" + known.reason() + "); it is asked again once a second", "08001");
+    }
+
+    private Connection connect() throws SQLException {
+        try {
+            Connection connection = pool.getConnection();
+            outage = null;
+            return connection;
+        } catch (SQLException e) {
+            if (unreachable(e)) {
+                outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e));
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the pool failed because no connection could be made, not because all were busy:
+     * HikariCP's timeout carries the last failure to connect as its cause (cleared by the next
+     * connection made), a driver's own failure has a connection state (08) or a login one (28),
+     * or says the server is shutting down or starting (57P).
+     */
+    static boolean unreachable(SQLException e) {
+        if (e instanceof SQLTransientConnectionException && e.getCause() != null) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("28")
+                    || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("the warehouse's pool has one login");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return pool.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        pool.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        pool.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return pool.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return pool.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        return type.isInstance(pool) ? type.cast(pool) : pool.unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return type.isInstance(pool) || pool.isWrapperFor(type);
+    }
+}

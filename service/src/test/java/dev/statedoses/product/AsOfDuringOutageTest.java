@@ -1,0 +1,97 @@
+package dev.statedoses.product;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.StoppableWarehouse;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.response.Response;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Once the service knows the warehouse is away, a read that needs it answers 503 at once instead
+ * of holding a thread for the pool's 3 s: a week slider's many as_of reads then cannot take every
+ * thread from the reads served from memory. It asks again once a second, so it answers again
+ * within a couple of seconds of the warehouse coming back.
+ */
+class AsOfDuringOutageTest {
+
+    private static final String AS_OF = "/ratios?as_of=2021-01-04";
+
+    @Test
+    void aKnownOutageAnswersAtOnceAndTheFirstLookAfterItsEndAnswers() throws Exception {
+        StoppableWarehouse warehouse = StoppableWarehouse.start();
+        Config config = warehouse.configure(TestWarehouse.newDatabase());
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
+            app.given().post("/refresh").then().statusCode(200);
+            String product = app.given().get(AS_OF).then().statusCode(200).extract().asString();
+
+            warehouse.stop();
+            app.given().get(AS_OF).then().statusCode(503); // the look that finds the outage may wait
+            long start = System.nanoTime();
+            app.given().get(AS_OF).then()
+                .statusCode(503).contentType("application/problem+json")
+                .header("Retry-After", "10")
+                .body("type", equalTo("/problems/warehouse-unavailable"));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(took.toMillis() < 500, "a known outage answered in " + took);
+
+            // Many at once: at most one of them a second asks the warehouse (and waits for it).
+            HttpClient client = HttpClient.newHttpClient();
+            ExecutorService callers = Executors.newFixedThreadPool(40);
+            List<Future<Long>> answers = new ArrayList<>();
+            for (int i = 0; i < 80; i++) {
+                answers.add(callers.submit(() -> {
+                    long sent = System.nanoTime();
+                    HttpResponse<Void> answer = client.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + AS_OF))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                    assertEquals(503, answer.statusCode());
+                    return (System.nanoTime() - sent) / 1_000_000;
+                }));
+            }
+            int slow = 0;
+            List<Long> millis = new ArrayList<>();
+            for (Future<Long> answer : answers) {
+                millis.add(answer.get());
+                if (answer.get() >= 1_000) {
+                    slow++;
+                }
+            }
+            callers.shutdown();
+            assertTrue(slow <= 2, slow + " of 80 concurrent as_of reads waited a second or more: " + millis);
+            app.given().get("/ratios/NY/weekly").then().statusCode(200); // from memory
+
+            warehouse.restart();
+            long back = System.nanoTime();
+            Response again = null;
+            while (System.nanoTime() - back < Duration.ofSeconds(10).toNanos()) {
+                again = app.given().get(AS_OF);
+                if (again.statusCode() == 200) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            Duration recovered = Duration.ofNanos(System.nanoTime() - back);
+            assertEquals(200, again.statusCode(), "the service did not recover: " + again.asString());
+            assertEquals(product, again.asString());
+            assertTrue(recovered.toMillis() < 2_500, "answered again " + recovered + " after the warehouse");
+        } finally {
+            warehouse.close();
+        }
+    }
+}
