@@ -34,8 +34,10 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
@@ -46,6 +48,8 @@ public final class App {
 
     private static final Logger LOG = LoggerFactory.getLogger(App.class);
     static final int RETRY_AFTER_SECONDS = 10;
+    /** How often a read refused for the warehouse's absence is said at WARN. */
+    private static final Duration OUTAGE_WARNING_EVERY = Duration.ofSeconds(10);
 
     /**
      * The routes pages of other origins may read (CORS, as CORS_ORIGINS allows): the product and
@@ -147,9 +151,20 @@ public final class App {
                 answer(ctx, Problem.of(e.getStatus(), "http-" + e.getStatus(),
                     HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage()));
             });
+            // A known outage answers every read that needs the warehouse at once: one WARN per
+            // 10 s says so, the rest go to DEBUG (a flood of reads would otherwise flood the log).
+            AtomicLong lastOutageWarning = new AtomicLong(Long.MIN_VALUE);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 if (e instanceof WarehouseUnreachableException || warehouseUnreachable(e)) {
-                    LOG.warn("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
+                    long now = System.nanoTime();
+                    long last = lastOutageWarning.get();
+                    if ((last == Long.MIN_VALUE || now - last >= OUTAGE_WARNING_EVERY.toNanos())
+                            && lastOutageWarning.compareAndSet(last, now)) {
+                        LOG.warn("{} {}: warehouse unavailable: {} (the next ones within {} s at DEBUG)", ctx.method(),
+                            ctx.path(), e.getMessage(), OUTAGE_WARNING_EVERY.toSeconds());
+                    } else {
+                        LOG.debug("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
+                    }
                     ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                     answer(ctx, Problem.of(503, "warehouse-unavailable", "Warehouse unavailable",
                         "The warehouse does not answer; try again shortly"));

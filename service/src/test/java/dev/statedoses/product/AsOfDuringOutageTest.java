@@ -51,7 +51,14 @@ class AsOfDuringOutageTest {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertTrue(took.toMillis() < 500, "a known outage answered in " + took);
 
-            // Many at once: at most one of them a second asks the warehouse (and waits for it).
+            // Many at once: at most one of them a second asks the warehouse (and waits for it), and
+            // the log says it once, not once a read (one WARN per 10 s; the others at DEBUG).
+            ch.qos.logback.classic.Logger appLog =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(dev.statedoses.App.class);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            appLog.addAppender(logged);
             HttpClient client = HttpClient.newHttpClient();
             ExecutorService callers = Executors.newFixedThreadPool(40);
             List<Future<Long>> answers = new ArrayList<>();
@@ -73,7 +80,11 @@ class AsOfDuringOutageTest {
                 }
             }
             callers.shutdown();
+            appLog.detachAppender(logged);
             assertTrue(slow <= 2, slow + " of 80 concurrent as_of reads waited a second or more: " + millis);
+            long warnings = logged.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+                && e.getFormattedMessage().contains("warehouse unavailable")).count();
+            assertTrue(warnings <= 1, warnings + " WARN lines for 80 reads refused in one outage");
             app.given().get("/ratios/NY/weekly").then().statusCode(200); // from memory
 
             warehouse.restart();
