@@ -1,5 +1,6 @@
 package dev.statedoses;
 
+import dev.statedoses.text.Redaction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,7 +196,10 @@ record DatabaseUrl(String host, int port, String name, String user, String passw
         return String.join(", ", names);
     }
 
-    /** The parameters with the value of any that may be a secret (password, key, token) hidden. */
+    /**
+     * The parameters with the value of any that may be a secret hidden, by the one rule that
+     * decides what of a URL's parameters is secret (text/Redaction).
+     */
     static String maskedParams(String params) {
         if (params.isEmpty()) {
             return "";
@@ -203,10 +207,7 @@ record DatabaseUrl(String host, int port, String name, String user, String passw
         List<String> shown = new ArrayList<>();
         for (String pair : params.split("&")) {
             String name = pair.substring(0, pair.indexOf('='));
-            String lower = name.toLowerCase(Locale.ROOT);
-            boolean secret = lower.contains("password") || lower.contains("key") || lower.contains("token")
-                || lower.contains("secret");
-            shown.add(secret ? name + "=***" : pair);
+            shown.add(Redaction.secretName(name) ? name + "=" + Redaction.HIDDEN : pair);
         }
         return String.join("&", shown);
     }
