@@ -169,16 +169,16 @@ public final class RefreshRuns {
     public int redactStoredSecrets() {
         return jdbi.inTransaction(h -> {
             int changed = 0;
-            List<Map.Entry<String, String>> urls = h.createQuery(
-                    "select run_id || ' ' || source as key, url from dwh.refresh_run_sources where url ~ '[@?#]'")
-                .map((rs, ctx) -> Map.entry(rs.getString("key"), rs.getString("url"))).list();
-            for (Map.Entry<String, String> row : urls) {
-                String shown = Redaction.url(row.getValue());
-                if (!shown.equals(row.getValue())) {
-                    String[] key = row.getKey().split(" ");
+            List<StoredUrl> urls = h.createQuery(
+                    "select run_id, source, url from dwh.refresh_run_sources where url ~ '[@?#]'")
+                .map((rs, ctx) -> new StoredUrl(rs.getLong("run_id"), rs.getString("source"), rs.getString("url")))
+                .list();
+            for (StoredUrl row : urls) {
+                String shown = Redaction.url(row.url());
+                if (!shown.equals(row.url())) {
                     changed += h.createUpdate("update dwh.refresh_run_sources set url = :url "
                             + "where run_id = :run and source = :source")
-                        .bind("url", shown).bind("run", Long.parseLong(key[0])).bind("source", key[1]).execute();
+                        .bind("url", shown).bind("run", row.runId()).bind("source", row.source()).execute();
                 }
             }
             List<Map.Entry<Long, String>> errors = h.createQuery(
@@ -197,6 +197,10 @@ public final class RefreshRuns {
             }
             return changed;
         });
+    }
+
+    /** A source's URL as a run recorded it. */
+    private record StoredUrl(long runId, String source, String url) {
     }
 
     /**
