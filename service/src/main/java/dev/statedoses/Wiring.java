@@ -39,13 +39,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
 public final class Wiring implements AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
 
     /** How soon a run another instance left running when it stopped is closed as abandoned here. */
     static final Duration ABANDONED_RUN_SWEEP = Duration.ofSeconds(15);
@@ -93,26 +89,12 @@ public final class Wiring implements AutoCloseable {
                     SourceName.POPULATION, config.countyPopulationUrl()),
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
-            redactStoredSecrets(refreshes);
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
                 new RefreshAccess(config.refreshToken()), config.refreshInterval(),
                 CrossOrigin.allowing(config.corsOrigins()));
         } catch (RuntimeException e) {
             warehouse.close(); // an embedded warehouse stops with it
             throw e;
-        }
-    }
-
-    /**
-     * Runs recorded before source URLs were redacted keep them whole: hide their secrets now. A
-     * failure (a warehouse busy or read-only) does not stop the service; the next start tries again.
-     */
-    private static void redactStoredSecrets(RefreshService refreshes) {
-        try {
-            refreshes.runs().redactStoredSecrets();
-        } catch (RuntimeException e) {
-            LOG.warn("could not hide the secrets of source URLs kept in the run log ({}); the next start tries "
-                + "again", e.getMessage());
         }
     }
 

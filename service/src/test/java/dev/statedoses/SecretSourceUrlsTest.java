@@ -147,7 +147,7 @@ class SecretSourceUrlsTest {
      * The refresh command prints each source's URL redacted. A URL signed again (new credential
      * and signature, same file) is the same source: the run log keeps URLs redacted, and the
      * configured one is compared redacted, so the next refresh finds every source unchanged. Runs
-     * recorded before URLs were redacted (stored whole) have their secrets hidden at the next start.
+     * recorded before URLs were redacted (stored whole) have their secrets hidden by migration V17.
      */
     @Test
     void theRefreshCommandShowsUrlsRedactedAndStillKnowsAnUnchangedSource() throws Exception {
@@ -171,8 +171,9 @@ class SecretSourceUrlsTest {
         assertEquals("3", TestWarehouse.text(env, "select count(*) from dwh.refresh_run_sources "
             + "where run_id = 2 and unchanged"));
 
-        // Runs recorded whole, as before URLs were redacted: the next start hides their secrets,
-        // and the refresh after it still finds every source unchanged.
+        // Runs recorded whole, as before URLs were redacted, in a warehouse migrated before
+        // V17: the next start's migration hides their secrets, and the refresh after it still
+        // finds every source unchanged.
         String oldError = "pfizer source (" + pfizer("1") + "): upstream answered HTTP 404";
         TestWarehouse.jdbi(config).useHandle(h -> {
             h.execute("update dwh.refresh_run_sources set url = ? where run_id = 1 and source = 'moderna'",
@@ -180,6 +181,7 @@ class SecretSourceUrlsTest {
             h.execute("update dwh.refresh_run_sources set url = ? where run_id = 2 and source = 'moderna'",
                 moderna("2").toString());
             h.execute("update dwh.refresh_runs set error = ? where run_id = 1", oldError);
+            h.execute("delete from dwh.flyway_schema_history where version = '17'");
         });
         assertTrue(runLog(env).contains(MARKER));
         Run third = CommandLine.run(env, "refresh");

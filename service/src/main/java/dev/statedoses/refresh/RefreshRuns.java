@@ -161,49 +161,6 @@ public final class RefreshRuns {
     }
 
     /**
-     * Hides the secrets that runs recorded before source URLs were redacted on the way in still
-     * keep: their sources' URLs and their errors, which anyone with the read-only login could read.
-     * Writes only the rows that hold one, so from the second start on it reads and changes nothing.
-     * Answers how many rows it changed.
-     */
-    public int redactStoredSecrets() {
-        return jdbi.inTransaction(h -> {
-            int changed = 0;
-            List<StoredUrl> urls = h.createQuery(
-                    "select run_id, source, url from dwh.refresh_run_sources where url ~ '[@?#]'")
-                .map((rs, ctx) -> new StoredUrl(rs.getLong("run_id"), rs.getString("source"), rs.getString("url")))
-                .list();
-            for (StoredUrl row : urls) {
-                String shown = Redaction.url(row.url());
-                if (!shown.equals(row.url())) {
-                    changed += h.createUpdate("update dwh.refresh_run_sources set url = :url "
-                            + "where run_id = :run and source = :source")
-                        .bind("url", shown).bind("run", row.runId()).bind("source", row.source()).execute();
-                }
-            }
-            List<Map.Entry<Long, String>> errors = h.createQuery(
-                    "select run_id, error from dwh.refresh_runs where error like '%://%'")
-                .map((rs, ctx) -> Map.entry(rs.getLong("run_id"), rs.getString("error"))).list();
-            for (Map.Entry<Long, String> row : errors) {
-                String shown = Redaction.inText(row.getValue());
-                if (!shown.equals(row.getValue())) {
-                    changed += h.createUpdate("update dwh.refresh_runs set error = :error where run_id = :run")
-                        .bind("error", shown).bind("run", row.getKey()).execute();
-                }
-            }
-            if (changed > 0) {
-                LOG.warn("hid the secrets of source URLs in {} row(s) of the run log, recorded before URLs were "
-                    + "redacted", changed);
-            }
-            return changed;
-        });
-    }
-
-    /** A source's URL as a run recorded it. */
-    private record StoredUrl(long runId, String source, String url) {
-    }
-
-    /**
      * Records the run's end: its outcome, when, its state rows (if it succeeded) or its error (if
      * it failed), and its sources and checks, each table in one batch: one round trip, not one per row.
      */

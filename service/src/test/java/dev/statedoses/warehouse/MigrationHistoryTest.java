@@ -17,14 +17,18 @@ import org.junit.jupiter.api.Test;
  */
 class MigrationHistoryTest {
 
-    /** The versions of the migrations in src/main/resources/db/migration, in order. */
+    /**
+     * The versions of the migrations on the classpath, in order: SQL ones from
+     * src/main/resources/db/migration, Java ones (a data fix SQL cannot make) from
+     * src/main/java/db/migration.
+     */
     private static final List<String> VERSIONS = versionsOnTheClasspath();
 
     private static List<String> versionsOnTheClasspath() {
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(
                 java.nio.file.Path.of(Migrations.class.getResource("/db/migration").toURI()))) {
             return files.map(f -> f.getFileName().toString())
-                .filter(name -> name.matches("V\\d+__.*\\.sql"))
+                .filter(name -> name.matches("V\\d+__[^$]*\\.(sql|class)"))
                 .map(name -> name.substring(1, name.indexOf("__")))
                 .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
                 .toList();
@@ -42,7 +46,11 @@ class MigrationHistoryTest {
     void theClasspathHoldsExactlyTheSourceTreesMigrations() throws Exception {
         java.nio.file.Path built = java.nio.file.Path.of(Migrations.class.getResource("/db/migration").toURI());
         java.nio.file.Path source = java.nio.file.Path.of("src/main/resources/db/migration");
-        assertEquals(names(source), names(built));
+        java.nio.file.Path javaSource = java.nio.file.Path.of("src/main/java/db/migration");
+        List<String> expected = java.util.stream.Stream.concat(names(source).stream(),
+                names(javaSource).stream().map(name -> name.replaceFirst("\\.java$", ".class")))
+            .sorted().toList();
+        assertEquals(expected, names(built));
     }
 
     private static List<String> names(java.nio.file.Path folder) throws java.io.IOException {
