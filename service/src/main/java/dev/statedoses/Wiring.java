@@ -57,6 +57,8 @@ public final class Wiring implements AutoCloseable {
     private final Duration refreshInterval;
     /** The schedule, once the service serves (app()) with a REFRESH_INTERVAL. */
     private volatile RefreshScheduler scheduler;
+    /** The snapshot the HTTP service answers from (app()); its reload thread stops with us. */
+    private volatile ProductCache product;
     /** Refreshes answered before they end (POST /refresh with Prefer: respond-async). */
     private final AsyncRefreshes async;
 
@@ -140,11 +142,13 @@ public final class Wiring implements AutoCloseable {
     public Javalin app(ServerLimits limits) {
         ProductResponse responses = new ProductResponse(json);
         ProductCache product = new ProductCache(ratios, responses);
+        this.product = product;
         product.reload();
-        // This process's own refresh reloads the snapshot at once; its NOTIFY then finds it loaded.
+        // This process's own refresh reloads the snapshot at once, on the cache's thread (reads wait
+        // for it); its NOTIFY then finds it loaded.
         // Another process's reloads it here. A notification is only a wake-up (anyone may send
         // one); after a reconnect (null), when notifications may have been missed, it always reloads.
-        refreshes.onRefreshed(product::reloadFor);
+        refreshes.onRefreshed(product::reloadSoonFor);
         warehouse.onProductChange(payload -> {
             if (payload == null) {
                 product.reload();
@@ -227,6 +231,9 @@ public final class Wiring implements AutoCloseable {
         }
         async.close();
         refreshes.close();
+        if (product != null) {
+            product.close();
+        }
         ops.close();
         warehouse.close();
     }

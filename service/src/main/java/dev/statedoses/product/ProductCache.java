@@ -1,5 +1,15 @@
 package dev.statedoses.product;
 
+import dev.statedoses.util.DaemonThreads;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,16 +18,29 @@ import org.slf4j.LoggerFactory;
  * Holds the current {@link ProductSnapshot}, so reads of the product need no warehouse round
  * trip. Reloaded at start, after this process's refreshes, and when another process announces
  * one; readers always see one whole snapshot, the old or the new.
+ *
+ * <p>This process's own refresh does not wait for its reload: the refresh answers once it has
+ * committed, and the reload runs on a thread of its own. Until it is in, a reader waits for it (at
+ * most {@link #READ_WAIT}), so that a read after the refresh's answer sees the refreshed product.
  */
-public final class ProductCache {
+public final class ProductCache implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProductCache.class);
+    /**
+     * How long a read waits for the reload after this process's refresh. A reload takes
+     * milliseconds; one stuck in a warehouse that went away must not hold every read, so past
+     * this the reads get the snapshot as it is (the old product), as when a reload fails.
+     */
+    static final Duration READ_WAIT = Duration.ofSeconds(2);
 
     private final RatioRepository ratios;
     private final ProductResponse responses;
     private final AtomicReference<ProductSnapshot> current;
     /** The refresh run whose product the snapshot holds, as the warehouse said when it was read (-1: none). */
     private long loadedRun = -1;
+    /** The reload this process's last refresh asked for, while it is not in: reads wait for it. */
+    private final AtomicReference<CompletableFuture<Void>> pending = new AtomicReference<>();
+    private final ExecutorService reloader = Executors.newSingleThreadExecutor(DaemonThreads.named("product-reload"));
 
     public ProductCache(RatioRepository ratios, ProductResponse responses) {
         this.ratios = ratios;
@@ -25,8 +48,55 @@ public final class ProductCache {
         this.current = new AtomicReference<>(ProductSnapshot.empty(responses));
     }
 
+    /** The snapshot to answer from: after this process's refresh, the one it reloaded. */
     public ProductSnapshot current() {
+        CompletableFuture<Void> reloading = pending.get();
+        if (reloading != null) {
+            awaitReload(reloading);
+        }
         return current.get();
+    }
+
+    private void awaitReload(CompletableFuture<Void> reloading) {
+        try {
+            reloading.get(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Stuck: the reads that follow get the snapshot as it is, and no longer wait.
+            if (pending.compareAndSet(reloading, null)) {
+                LOG.warn("the snapshot's reload after this instance's refresh is still running after {} s: "
+                    + "reads answer from the snapshot as it is until it is in", READ_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // not completed exceptionally: the reload logs its own failure
+        }
+    }
+
+    /**
+     * After this process's refresh {@code runId} committed: reloads on the reload thread, unless
+     * the snapshot holds that run's product already, and returns at once. Reads wait for it.
+     */
+    public void reloadSoonFor(long runId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pending.set(done);
+        try {
+            reloader.execute(() -> {
+                try {
+                    reloadFor(runId);
+                } catch (RuntimeException e) {
+                    LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
+                        + "its NOTIFY will reload it", runId, e.getMessage());
+                } finally {
+                    done.complete(null);
+                    pending.compareAndSet(done, null);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // Closing: the service serves no more reads.
+            done.complete(null);
+            pending.compareAndSet(done, null);
+        }
     }
 
     /**
@@ -54,13 +124,21 @@ public final class ProductCache {
 
     /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */
     public synchronized void reload() {
+        long started = System.nanoTime();
         RatioRepository.Product product = ratios.product();
         ProductSnapshot next = ProductSnapshot.of(product, responses);
         loadedRun = product.runId();
         ProductSnapshot previous = current.getAndSet(next);
         if (next.refreshedAt() == null || !next.refreshedAt().equals(previous.refreshedAt())) {
-            LOG.info("product snapshot loaded: {} rows, refreshed at {}", next.rows().size(),
-                next.isEmpty() ? "never" : next.refreshedAt());
+            LOG.info("product snapshot loaded: {} rows, refreshed at {}, in {} ms", next.rows().size(),
+                next.isEmpty() ? "never" : next.refreshedAt(), String.format(Locale.ROOT, "%.1f",
+                    (System.nanoTime() - started) / 1e6));
         }
+    }
+
+    /** Stops the reload thread; a reload under way ends on its own (its connection returns to the pool). */
+    @Override
+    public void close() {
+        reloader.shutdown();
     }
 }

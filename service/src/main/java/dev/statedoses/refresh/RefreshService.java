@@ -164,9 +164,10 @@ public final class RefreshService implements AutoCloseable {
         } else {
             LOG.info("refresh {} succeeded in {} ms: {} state rows, {} doses, {} excluded", runId,
                 report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
+            // This instance's snapshot reloads on its own thread: the answer does not wait for it,
+            // the reads that follow do (ProductCache).
             try {
                 onRefreshed.accept(runId);
-                steps.mark("snapshot");
             } catch (RuntimeException e) {
                 LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
                     + "its NOTIFY will reload it", runId, e.getMessage());
