@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -41,6 +42,7 @@ final class Checks {
     private static final String FIRST_LINE = Sql.load("checks/sources/first_line.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
+    private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String SAME_ALLOCATIONS_SAMPLE = Sql.load("checks/sources/same_allocations_sample.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
@@ -80,6 +82,9 @@ final class Checks {
         // Before the state totals: a state whose counties are all under another spelling would
         // otherwise be reported as having none, without the line and the spelling at fault.
         unplacedCounties(tx).ifPresent(Checks::fail);
+        // Before the state totals: two states' counties exchanged are better reported by a line
+        // than as a state twice its census count (or not at all, for states of a size).
+        countiesUnderAnotherState(tx).ifPresent(Checks::fail);
         implausibleStatePopulations(tx).ifPresent(Checks::fail);
     }
 
@@ -347,6 +352,40 @@ final class Checks {
             })
             .findFirst();
     }
+
+    /**
+     * A county under another State than its code's (the code begins with its state's FIPS code), in a
+     * file whose codes are the Census's: its people would count for the wrong state.
+     */
+    private Optional<SourceException> countiesUnderAnotherState(Handle tx) {
+        return tx.createQuery(UNDER_ANOTHER_STATE)
+            .map((rs, ctx) -> {
+                String state = rs.getString("state");
+                String codeState = rs.getString("code_state");
+                String code = rs.getString("code");
+                long lines = rs.getLong("lines");
+                String whose = codeState == null
+                    ? "which is no state's, DC's or territory's (none has the code " + code.substring(0, 2) + ")"
+                    : "which is " + name(codeState) + "'s (" + code.substring(0, 2) + ")";
+                String counted = codeState == null ? "" : ": " + name(codeState) + "'s people would count for "
+                    + name(state);
+                String more = lines == 1 ? ""
+                    : ". " + lines + " lines of the file are under another state than their code's: were states' "
+                        + "names exchanged?";
+                SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
+                    rs.getLong("line"), "State",
+                    name(rs.getString("county")) + ", " + name(state) + " has the county code " + code + ", " + whose
+                        + ", not " + name(state) + "'s (" + rs.getString("state_fips") + ")" + counted + more);
+                if (PRODUCT_KINDS.contains(rs.getString("kind"))) {
+                    return e.aboutState(state);
+                }
+                return PRODUCT_KINDS.contains(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
+            })
+            .findFirst();
+    }
+
+    /** The kinds of jurisdiction the product has a row for. */
+    private static final Set<String> PRODUCT_KINDS = Set.of("state", "district");
 
     /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
     private Optional<SourceException> implausibleStatePopulations(Handle tx) {

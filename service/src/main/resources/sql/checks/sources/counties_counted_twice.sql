@@ -14,11 +14,11 @@
 --   check's: plausible_population fails a state twice its census count.)
 -- * one county (one FIPS code) under two names: 'Doña Ana' and 'Dona Ana', or 'Autauga' and
 --   'Autauga County'. Repeated word for word it is one county, and with two populations it is
---   sql/checks/sources/conflicting_counties.sql's. The code is the Id's (0500000US + five
---   digits) or, without an Id, the Id2's (four or five digits, the leading zero optional, as the
---   lake's original may have written it). An Id and Id2 that disagree, ids in another form, or a
---   State the reference does not know (sql/checks/sources/unplaced_counties.sql names those) are
---   not judged: we check what we can read for sure.
+--   sql/checks/sources/conflicting_counties.sql's. The code is dwh.county_code's (V18): the Id's
+--   (0500000US + five digits) or, without an Id, the Id2's (four or five digits, the leading
+--   zero optional, as the lake's original may have written it). An Id and Id2 that disagree, ids
+--   in another form, or a State the reference does not know (sql/checks/sources/unplaced_counties.sql
+--   names those) are not judged: we check what we can read for sure.
 --
 -- Run before the conflict check: a state's total row has the same (State, County) as a county
 -- named like its state, and would be reported there as a county with two populations. The first
@@ -31,17 +31,7 @@ with ids as (
            case when left(id, 3) <> '050' and upper(substr(id, 8, 2)) = 'US' and length(id) >= 9
                     and translate(left(id, 7), '0123456789', '') = ''
                then left(id, 3) end as summary_level,
-           case
-               when id = '0500000US' || id2 and length(id2) = 5 and translate(id2, '0123456789', '') = ''
-                   then id2
-               when left(id, 9) = '0500000US' and length(id) = 14 and translate(right(id, 5), '0123456789', '') = ''
-                    and (coalesce(id2, '') = ''
-                         or length(id2) between 4 and 5 and lpad(id2, 5, '0') = right(id, 5))
-                   then right(id, 5)
-               when coalesce(id, '') = '' and length(id2) between 4 and 5
-                    and translate(id2, '0123456789', '') = '' and ltrim(id2, '0') <> ''
-                   then lpad(id2, 5, '0')
-           end as fips,
+           dwh.county_code(id, id2) as fips,
            -- A two-digit code is a state's (Vermont's is 50): a county's has five.
            case when coalesce(id, '') = '' and length(id2) = 2 and translate(id2, '0123456789', '') = ''
                then id2 end as state_id2
