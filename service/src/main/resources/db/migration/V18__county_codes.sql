@@ -3,7 +3,8 @@
 -- code, shared by the source checks. A county file valid line by line can still write a state's
 -- counties under another state's name: two states' names exchanged, or one county moved. When the
 -- two states are of a size, neither the census comparison nor any count sees it; the codes do.
-alter table dwh.jurisdictions add column fips char(2) unique
+-- Safe to run again (if not exists, or replace): a test re-runs the migrations after V17.
+alter table dwh.jurisdictions add column if not exists fips char(2) unique
     check (fips ~ '^[0-9]{2}$');
 
 comment on column dwh.jurisdictions.fips is
@@ -37,7 +38,7 @@ where j.name = c.name;
 -- five. Null for anything else: an Id and Id2 that disagree, ids in another form, a summary row.
 -- Plain string functions in one expression, so that the planner inlines it: it runs for every
 -- county line of a refresh, and regular expressions there once cost 20 ms of a 140 ms refresh.
-create function dwh.county_code(id text, id2 text) returns text
+create or replace function dwh.county_code(id text, id2 text) returns text
     language sql immutable parallel safe
 as $$
     select case
