@@ -123,7 +123,7 @@ final class Checks {
     }
 
     /**
-     * The two allocation sources holding the same rows, or mostly the same (more than half of the
+     * The two allocation sources holding the same rows, or many of the same (more than a quarter of the
      * smaller one's rows with doses, from {@link #MOSTLY_SAME_FROM} of them): each dose of those
      * would count for both manufacturers.
      */
@@ -131,7 +131,7 @@ final class Checks {
         // The last week both reach first: a copy shows there too, and a real pair stops here.
         long[] sample = tx.createQuery(SAME_ALLOCATIONS_SAMPLE)
             .map((rs, ctx) -> new long[] {rs.getLong("rows"), rs.getLong("common")}).one();
-        if (sample[0] == 0 || sample[1] * 2 <= sample[0]) {
+        if (sample[0] == 0 || sample[1] * 4 <= sample[0]) {
             return Optional.empty();
         }
         SharedRows shared = tx.createQuery(SAME_ALLOCATIONS).map((rs, ctx) -> new SharedRows(rs.getLong("moderna"),
@@ -139,7 +139,7 @@ final class Checks {
             rs.getLong("common_dosed"))).one();
         boolean same = shared.moderna() > 0 && shared.common() == shared.moderna() && shared.common() == shared.pfizer();
         long dosed = Math.min(shared.modernaDosed(), shared.pfizerDosed());
-        if (!same && (dosed < MOSTLY_SAME_FROM || shared.commonDosed() * 2 <= dosed)) {
+        if (!same && (dosed < MOSTLY_SAME_FROM || shared.commonDosed() * 4 <= dosed)) {
             return Optional.empty();
         }
         String urlsGiven = " (MODERNA_URL " + Redaction.url(urls.apply(SourceName.MODERNA)) + ", PFIZER_URL "

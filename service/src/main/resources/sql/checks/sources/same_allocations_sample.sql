@@ -1,7 +1,7 @@
 -- A quick look before same_allocations.sql: the rows of one week, the last week both sources
 -- reach, compared between the two. A copy of one file served as the other shows in any week; a
--- real pair shares a few rows of zeros there. Only when more than half of that week's Moderna
--- rows are also Pfizer's does the whole comparison run (refresh/Checks.java): it is a join over
+-- real pair shares a few rows of zeros there. Only when more than a quarter of that week's
+-- Moderna rows are also Pfizer's does the whole comparison run (refresh/Checks.java): it is a join over
 -- every staged row, seconds at 300 times the real size, and a real pair never needs it.
 --
 -- One pass, grouped by the row's values: run_allocations holds at most one row per manufacturer,

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * One allocation file served for both manufacturers, edited: with more than half of the smaller
- * file's rows with doses also the other's, from 100 such rows, the refresh fails, whatever the
- * row counts (a row repeated, rows left out). Generated files: 50 states over 4 weeks, 200 rows,
- * random doses (seeded).
+ * One allocation file served for both manufacturers, edited: with more than a quarter of the
+ * smaller file's rows with doses also the other's, from 100 such rows, the refresh fails, whatever
+ * the row counts (a row repeated, rows left out, part of one spliced into the other). Generated
+ * files: 50 states over 4 weeks, 200 rows, random doses (seeded).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SameAllocationsTest {
@@ -99,12 +99,45 @@ class SameAllocationsTest {
     }
 
     @Test
-    void lessThanHalfTheSameIsNotACopy() {
-        // Every other row edited: 100 of 200 the same, not more than half. The refresh goes on to
-        // its other checks (the doses of these generated files are no state's real ones).
-        refresh("half", lines -> {
-            for (int i = 0; i < lines.size(); i += 2) {
-                lines.set(i, edited(lines.get(i)));
+    void fortyPercentSplicedInFails() {
+        // Rows 0, 1 of every 5 kept, the rest edited: 80 of 200 the same, as when part of the
+        // moderna file is pasted into the pfizer one.
+        refresh("forty", lines -> {
+            for (int i = 0; i < lines.size(); i++) {
+                if (i % 5 >= 2) {
+                    lines.set(i, edited(lines.get(i)));
+                }
+            }
+            return lines;
+        }).statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("detail", containsString("the moderna and pfizer sources share 80 of their rows with doses (200 in "
+                + "moderna, 200 in pfizer)"));
+    }
+
+    @Test
+    void oneRowMoreThanAQuarterFails() {
+        // 51 of 200 the same; the last week (rows 150 to 199) holds 13 of its 50, more than a quarter.
+        refresh("quarter-and-one", lines -> {
+            for (int i = 0; i < lines.size(); i++) {
+                if (i % 4 != 3 && i != 0) {
+                    lines.set(i, edited(lines.get(i)));
+                }
+            }
+            return lines;
+        }).statusCode(422)
+            .body("detail", containsString("the moderna and pfizer sources share 51 of their rows with doses"));
+    }
+
+    @Test
+    void aQuarterTheSameIsNotACopy() {
+        // Three rows of every four edited: 50 of 200 the same, not more than a quarter. The refresh
+        // goes on to its other checks (the doses of these generated files are no state's real ones).
+        refresh("quarter", lines -> {
+            for (int i = 0; i < lines.size(); i++) {
+                if (i % 4 != 3) {
+                    lines.set(i, edited(lines.get(i)));
+                }
             }
             return lines;
         }).body("detail", org.hamcrest.Matchers.not(containsString("share")))
