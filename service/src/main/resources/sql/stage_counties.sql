@@ -1,6 +1,7 @@
 -- The counties of this refresh, read from raw.county_population once: one row per state and
--- county, with its population, the first line that gives it, and a flag where the file gives
--- the county two different populations. A line repeated word for word collapses into one, as a
+-- county, with its population, the first line that gives it, and flags where the file gives
+-- the county two different populations, or two different county codes (dwh.county_code: two
+-- counties of one name, or one county under two codes; lines without a code are not judged). A line repeated word for word collapses into one, as a
 -- repeated allocation does (sql/stage_allocations.sql). The source checks and the product read
 -- this instead of grouping the raw rows again each (sql/checks/sources/conflicting_counties.sql,
 -- sql/checks/sources/implausible_state_populations.sql, sql/build_state_doses.sql).
@@ -12,6 +13,7 @@ select state,
        county,
        min(population_estimate_2018) as population,
        min(population_estimate_2018) <> max(population_estimate_2018) as conflicting,
+       min(dwh.county_code(id, id2)) <> max(dwh.county_code(id, id2)) as two_codes,
        min(line) as first_line
 from raw.county_population
 group by state, county;

@@ -267,15 +267,26 @@ final class Checks {
             .mapTo(Boolean.class).one();
     }
 
-    /** A county listed twice with different populations. */
+    /** A county listed twice with different populations, or under two county codes. */
     private Optional<SourceException> conflictingCounties(Handle tx) {
+        URI url = urls.apply(SourceName.POPULATION);
         return tx.createQuery(CONFLICTING_COUNTIES)
-            .map((rs, ctx) -> SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
-                    rs.getLong("other_line"), POPULATION_COLUMN,
-                    name(rs.getString("county")) + ", " + name(rs.getString("state")) + " is listed twice with "
-                        + "different populations (lines " + rs.getLong("first_line") + " and "
-                        + rs.getLong("other_line") + "): which one is right cannot be told")
-                .aboutState(rs.getString("state")))
+            .map((rs, ctx) -> {
+                String county = name(rs.getString("county")) + ", " + name(rs.getString("state"));
+                Long otherLine = rs.getObject("other_line", Long.class);
+                SourceException e = otherLine != null
+                    ? SourceException.content(SourceName.POPULATION, url, otherLine, POPULATION_COLUMN,
+                        county + " is listed twice with different populations (lines " + rs.getLong("first_line")
+                            + " and " + otherLine + "): which one is right cannot be told")
+                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("other_code_line"),
+                        rs.getString("other_id2") == null || rs.getString("other_id2").isEmpty() ? "Id" : "Id2",
+                        county + " is listed twice with different county codes, " + rs.getString("first_code")
+                            + " (line " + rs.getLong("first_code_line") + ") and " + rs.getString("other_code")
+                            + " (line " + rs.getLong("other_code_line") + "): two counties of one name, or one "
+                            + "county under two codes? Counted once, the people of one of two counties would be "
+                            + "lost; counted twice, one county's would be doubled");
+                return e.aboutState(rs.getString("state"));
+            })
             .findFirst();
     }
 

@@ -311,6 +311,16 @@ class HostileSourcesApiTest {
             plain(POPULATION + "0500000US01001,1001,Fixture County,Alabama,10000\n"),
             "/problems/source-content", 55L, "Id2", "Alabama", "the county 01001 is listed twice, as Fixture, Alabama "
                 + "(line 2) and as Fixture County, Alabama"));
+        // One name under two county codes, with the same population: two counties of one name, or
+        // one county under two codes; folded into one, one county's people would be lost.
+        cases.add(new Case("Fixture, Alabama again under another code", "population",
+            plain(POPULATION + "0500000US01999,01999,Fixture,Alabama,10000\n"), "/problems/source-content", 55L,
+            "Id2", "Alabama", "Fixture, Alabama is listed twice with different county codes, 01001 (line 2) and "
+                + "01999 (line 55): two counties of one name, or one county under two codes?"));
+        cases.add(new Case("Fixture, Alabama again under another Id, no Id2 column", "population",
+            plain(withoutColumn(POPULATION, 1) + "0500000US01999,Fixture,Alabama,10000\n"),
+            "/problems/source-content", 55L, "Id", "Alabama", "Fixture, Alabama is listed twice with different "
+                + "county codes, 01001 (line 2) and 01999 (line 55)"));
         cases.add(content("a negative population", "population", plain(replaceLineEnd(POPULATION, 20, ",-5")), 20L,
             POPULATION_COLUMN, "is negative"));
         cases.add(content("a count past any real one", "pfizer",
