@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
-import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +50,7 @@ class CountiesUnderAnotherStateTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        Config config = ConfigBuilder.from(TestWarehouse.newDatabase())
-            .sources(upstream.url("/m.csv"), upstream.url("/p.csv"), upstream.url("/c.csv")).build();
+        Config config = upstream.sourcesOnNewDatabase();
         app = RunningApp.start(config);
         upstream.serve("/m.csv", MODERNA.getBytes(StandardCharsets.UTF_8));
         upstream.serve("/p.csv", PFIZER.getBytes(StandardCharsets.UTF_8));

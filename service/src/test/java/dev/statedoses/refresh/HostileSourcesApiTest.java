@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
-import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.ByteArrayOutputStream;
@@ -63,8 +61,7 @@ class HostileSourcesApiTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        Config config = ConfigBuilder.from(TestWarehouse.newDatabase())
-            .sources(upstream.url("/m.csv"), upstream.url("/p.csv"), upstream.url("/c.csv")).build();
+        Config config = upstream.sourcesOnNewDatabase();
         app = RunningApp.start(config);
         serveGoodSources();
         app.given().post("/refresh").then().statusCode(200);

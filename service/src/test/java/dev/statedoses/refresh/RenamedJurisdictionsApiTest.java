@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
-import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
@@ -62,8 +60,7 @@ class RenamedJurisdictionsApiTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        Config config = ConfigBuilder.from(TestWarehouse.newDatabase())
-            .sources(upstream.url("/m.csv"), upstream.url("/p.csv"), upstream.url("/c.csv")).build();
+        Config config = upstream.sourcesOnNewDatabase();
         app = RunningApp.start(config);
         countsFor = new LinkedHashMap<>();
         app.wiring().warehouse().jdbi().useHandle(h -> h.createQuery("""

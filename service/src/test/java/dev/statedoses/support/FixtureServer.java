@@ -99,6 +99,15 @@ public final class FixtureServer implements AutoCloseable {
             serveFixture("/County_Population.csv", "county_population.csv")).build();
     }
 
+    /**
+     * A new database's configuration with its sources at /m.csv, /p.csv and /c.csv here, for a test
+     * that serves its own variants there (serve(path, ...)) between refreshes.
+     */
+    public Config sourcesOnNewDatabase() {
+        return ConfigBuilder.from(TestWarehouse.newDatabase()).sources(url("/m.csv"), url("/p.csv"), url("/c.csv"))
+            .build();
+    }
+
     /** Streams a file from disk with 200 at {@code path}. */
     public URI serveFile(String path, Path file) {
         return serve(path, exchange -> {
