@@ -8,8 +8,6 @@ import dev.statedoses.text.Printable;
 import dev.statedoses.util.HttpDate;
 import dev.statedoses.web.EntityTag;
 import dev.statedoses.web.HeaderLines;
-import dev.statedoses.web.Problem;
-import dev.statedoses.web.ProblemException;
 import dev.statedoses.web.QueryParameter;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -149,8 +147,8 @@ public final class ProductResponse {
             return switch (format.toLowerCase(Locale.ROOT)) {
                 case "csv" -> true;
                 case "json" -> false;
-                default -> throw new ProblemException(Problem.of(400, "invalid-format", "Invalid format",
-                    "format must be csv or json, not '" + Printable.shorten(format, 40) + "'"));
+                default -> throw FORMAT.invalid("format must be csv or json, not '" + Printable.shorten(format, 40)
+                    + "'");
             };
         }
         return AcceptHeader.prefersCsv(accept);

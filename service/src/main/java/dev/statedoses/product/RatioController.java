@@ -84,13 +84,11 @@ public final class RatioController {
         String direction = Optional.ofNullable(query.one(ORDER.name())).orElse("asc");
         Comparator<StateRatio> byField = SORTS.get(field);
         if (byField == null) {
-            throw new ProblemException(Problem.of(400, "invalid-sort", "Invalid sort",
-                "sort must be one of " + String.join(", ", Columns.SORTABLE) + ", not '"
-                    + Printable.shorten(field, 40) + "'"));
+            throw SORT.invalid("sort must be one of " + String.join(", ", Columns.SORTABLE) + ", not '"
+                + Printable.shorten(field, 40) + "'");
         }
         if (!direction.equals("asc") && !direction.equals("desc")) {
-            throw new ProblemException(Problem.of(400, "invalid-order", "Invalid order",
-                "order must be asc or desc, not '" + Printable.shorten(direction, 40) + "'"));
+            throw ORDER.invalid("order must be asc or desc, not '" + Printable.shorten(direction, 40) + "'");
         }
         boolean descending = direction.equals("desc");
         Comparator<StateRatio> directed = field.equals("people_per_dose")
@@ -137,7 +135,7 @@ public final class RatioController {
         LocalDate from = weekBound(query, FROM);
         LocalDate to = weekBound(query, TO);
         if (from != null && to != null && from.isAfter(to)) {
-            throw invalidWeekRange("from " + from + " is after to " + to + ": no week can be in between");
+            throw FROM.invalid("from " + from + " is after to " + to + ": no week can be in between");
         }
         Instant refreshedAt = snapshot.refreshedAt();
         if (states == null && from == null && to == null) {
@@ -168,13 +166,9 @@ public final class RatioController {
         if (value == null) {
             return null;
         }
-        return date(value).orElseThrow(() -> invalidWeekRange(bound.name() + " '"
+        return date(value).orElseThrow(() -> bound.invalid(bound.name() + " '"
             + Printable.shorten(value, 40) + "' is not a date: use a real calendar date written "
             + "YYYY-MM-DD, such as 2021-01-04"));
-    }
-
-    private static ProblemException invalidWeekRange(String detail) {
-        return new ProblemException(Problem.of(400, "invalid-week-range", "Invalid week range", detail));
     }
 
     /**
@@ -187,7 +181,7 @@ public final class RatioController {
 
     /** A date YYYY-MM-DD (strictly: 10 characters, a month 01-12, a day that month has), or a 400. */
     static LocalDate parseAsOf(String value) {
-        return date(value).orElseThrow(() -> invalidAsOf("as_of '" + Printable.shorten(value, 40)
+        return date(value).orElseThrow(() -> AS_OF.invalid("as_of '" + Printable.shorten(value, 40)
             + "' is not a date: use a real calendar date written YYYY-MM-DD, such as 2021-01-04"));
     }
 
@@ -202,10 +196,6 @@ public final class RatioController {
             }
         }
         return Optional.empty();
-    }
-
-    private static ProblemException invalidAsOf(String detail) {
-        return new ProblemException(Problem.of(400, "invalid-as-of", "Invalid as_of", detail));
     }
 
     private static ProblemException notFound(String key, boolean noProduct) {

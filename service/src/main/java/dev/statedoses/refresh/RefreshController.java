@@ -2,8 +2,6 @@ package dev.statedoses.refresh;
 
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.HeaderLines;
-import dev.statedoses.web.Problem;
-import dev.statedoses.web.ProblemException;
 import dev.statedoses.web.QueryParameter;
 import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
@@ -56,8 +54,7 @@ public final class RefreshController {
         if (value.equals("true")) {
             return true;
         }
-        throw new ProblemException(Problem.of(400, FORCE.type(), FORCE.title(),
-            "force must be true or false, not '" + Printable.shorten(value, 40) + "'"));
+        throw FORCE.invalid("force must be true or false, not '" + Printable.shorten(value, 40) + "'");
     }
 
     /**

@@ -59,15 +59,13 @@ public final class RefreshRunsController {
             return DEFAULT_LIMIT;
         }
         // Digits only, as for the run id: " 1" (a %20 or a + before it) is no limit.
-        String given = value;
-        if (DIGITS.matcher(given).matches() && given.length() <= 18) {
-            long limit = Long.parseLong(given);
+        if (DIGITS.matcher(value).matches() && value.length() <= 18) {
+            long limit = Long.parseLong(value);
             if (limit >= 1 && limit <= MAX_LIMIT) {
                 return (int) limit;
             }
         }
-        throw new ProblemException(Problem.of(400, "invalid-limit", "Invalid limit",
-            "limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + "), not '"
-                + Printable.shorten(given, 40) + "'"));
+        throw LIMIT.invalid("limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT
+            + "), not '" + Printable.shorten(value, 40) + "'");
     }
 }

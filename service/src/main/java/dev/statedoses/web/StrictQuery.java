@@ -67,8 +67,8 @@ public final class StrictQuery {
             QueryParameter parameter = byName.get(entry.getKey());
             int times = entry.getValue().size();
             if (times > 1 && !parameter.repeatable()) {
-                throw new ProblemException(Problem.of(400, parameter.type(), parameter.title(),
-                    parameter.name() + " is given " + times + " times: give it once, " + parameter.oneValue()));
+                throw parameter.invalid(parameter.name() + " is given " + times + " times: give it once, "
+                    + parameter.oneValue());
             }
         }
         return new StrictQuery(values);
