@@ -155,7 +155,7 @@ public final class App {
             // 10 s says so, the rest go to DEBUG (a flood of reads would otherwise flood the log).
             AtomicLong lastOutageWarning = new AtomicLong(Long.MIN_VALUE);
             config.routes.exception(Exception.class, (e, ctx) -> {
-                if (e instanceof WarehouseUnreachableException || warehouseUnreachable(e)) {
+                if (warehouseUnreachable(e)) {
                     long now = System.nanoTime();
                     long last = lastOutageWarning.get();
                     if ((last == Long.MIN_VALUE || now - last >= OUTAGE_WARNING_EVERY.toNanos())
@@ -211,7 +211,7 @@ public final class App {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", e.getMessage());
         }
-        if (e instanceof WarehouseUnreachableException || warehouseUnreachable(e)) {
+        if (warehouseUnreachable(e)) {
             return Problem.of(503, "warehouse-unavailable", "Warehouse unavailable", e.getMessage());
         }
         return Problem.of(500, "internal-error", "Internal error", e.getMessage());
@@ -235,10 +235,11 @@ public final class App {
                 || e.attempts() > 1 ? e.attempts() : null);
     }
 
-    /** Whether the failure is the warehouse being out of reach (pool timeout, refused, dropped). */
+    /** Whether the failure is the warehouse being out of reach (not reached at start, pool timeout, refused, dropped). */
     private static boolean warehouseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectionException || t instanceof SQLTransientConnectionException) {
+            if (t instanceof WarehouseUnreachableException || t instanceof ConnectionException
+                || t instanceof SQLTransientConnectionException) {
                 return true;
             }
             // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting.
