@@ -278,8 +278,7 @@ final class Checks {
                     ? SourceException.content(SourceName.POPULATION, url, otherLine, POPULATION_COLUMN,
                         county + " is listed twice with different populations (lines " + rs.getLong("first_line")
                             + " and " + otherLine + "): which one is right cannot be told")
-                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("other_code_line"),
-                        rs.getString("other_id2") == null || rs.getString("other_id2").isEmpty() ? "Id" : "Id2",
+                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("other_code_line"), idColumn(rs),
                         county + " is listed twice with different county codes, " + rs.getString("first_code")
                             + " (line " + rs.getLong("first_code_line") + ") and " + rs.getString("other_code")
                             + " (line " + rs.getLong("other_code_line") + "): two counties of one name, or one "
@@ -330,7 +329,7 @@ final class Checks {
             .findFirst();
     }
 
-    /** The column the county's code was read from: Id2 when the line has one, else Id. */
+    /** The column the county's code was read from (column id2 of the row): Id2 when the line has one, else Id. */
     private static String idColumn(ResultSet rs) throws SQLException {
         String id2 = rs.getString("id2");
         return id2 == null || id2.isEmpty() ? "Id" : "Id2";

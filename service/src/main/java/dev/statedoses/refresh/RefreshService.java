@@ -164,13 +164,13 @@ public final class RefreshService implements AutoCloseable {
         } else {
             LOG.info("refresh {} succeeded in {} ms: {} state rows, {} doses, {} excluded", runId,
                 report.durationMs(), report.stateRows(), report.dosesInSources(), report.dosesExcluded());
-            // This instance's snapshot reloads on its own thread: the answer does not wait for it,
-            // the reads that follow do (ProductCache).
+            // The service's hook reloads this instance's snapshot on its own thread (ProductCache),
+            // and says so itself if that fails: the answer does not wait for it.
             try {
                 onRefreshed.accept(runId);
             } catch (RuntimeException e) {
-                LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
-                    + "its NOTIFY will reload it", runId, e.getMessage());
+                LOG.warn("refresh {} committed, but what this process does after a refresh failed ({})", runId,
+                    e.getMessage());
             }
         }
         LOG.info("refresh {} steps: {}", runId, steps);

@@ -29,7 +29,7 @@ firsts as (
     group by state, county
 )
 select f.state, f.county, f.first_line, f.other_line, f.first_code_line, f.other_code_line, f.first_code,
-       o.code as other_code, o.id2 as other_id2
+       o.code as other_code, o.id2
 from firsts f
 left join county_rows o on o.state = f.state and o.county = f.county and o.line = f.other_code_line
 order by coalesce(f.other_line, f.other_code_line)
