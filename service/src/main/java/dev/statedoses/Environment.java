@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 
@@ -112,14 +113,11 @@ final class Environment {
         if ("\"<>\\^`{|}".indexOf(c) >= 0) {
             return "a character that must be percent-encoded";
         }
-        if (c == '%' && !(i + 2 < value.length() && hex(value.charAt(i + 1)) && hex(value.charAt(i + 2)))) {
+        if (c == '%' && !(i + 2 < value.length() && HexFormat.isHexDigit(value.charAt(i + 1))
+            && HexFormat.isHexDigit(value.charAt(i + 2)))) {
             return "a % not followed by two hexadecimal digits";
         }
         return null;
-    }
-
-    private static boolean hex(char c) {
-        return Character.digit(c, 16) >= 0 && c < 0x80;
     }
 
     /**

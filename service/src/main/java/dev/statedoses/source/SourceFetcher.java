@@ -368,7 +368,6 @@ public final class SourceFetcher implements AutoCloseable {
         deadlines.shutdownNow();
     }
 
-    /** The reason phrase of a 2xx other than 200 (RFC 9110, 15.3), in the words of the status' name. */
     /**
      * The body's length as its Content-Length says, or -1: none, or one that does not apply
      * (a Transfer-Encoding overrides it, RFC 9112 6.3), or one the JDK would have refused.
@@ -389,6 +388,7 @@ public final class SourceFetcher implements AutoCloseable {
         }
     }
 
+    /** The reason phrase of a 2xx other than 200 (RFC 9110, 15.3), in the words of the status' name. */
     private static String describeStatus(int status) {
         return switch (status) {
             case 201 -> "Created";

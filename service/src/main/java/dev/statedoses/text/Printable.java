@@ -30,9 +30,6 @@ public final class Printable {
      * number of characters left out ({@code "abc… (70000 characters)"}), for quoting a value.
      */
     public static String shorten(String text, int max) {
-        if (text != null && text.length() <= max) {
-            return escape(text);
-        }
         return shorten(text, max, false);
     }
 
