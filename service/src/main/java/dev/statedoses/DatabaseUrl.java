@@ -1,5 +1,6 @@
 package dev.statedoses;
 
+import dev.statedoses.text.PercentDecoding;
 import dev.statedoses.text.Redaction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -138,33 +139,29 @@ record DatabaseUrl(String host, int port, String name, String user, String passw
      * with no word of why). A {@code +} is a plus, as the driver reads it. The part is never quoted.
      */
     private static String decode(String text, String part) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        for (int i = 0; i < text.length(); i++) {
+        int control = -1;
+        for (int i = 0; i < text.length() && control < 0; i++) {
             char c = text.charAt(i);
-            if (c == '%') {
-                int high = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
-                int low = high >= 0 ? Character.digit(text.charAt(i + 2), 16) : -1;
-                if (low < 0) {
-                    throw wrong("the " + part + " has a % without two hex digits after it (at index " + i
-                        + " of the " + part + "; a % itself is written %25)");
-                }
-                bytes.write(high * 16 + low);
-                i += 2;
-            } else if (c < 0x21 || c == 0x7f) {
-                throw wrong("the " + part + " has a space or a control character (at index " + i + " of the " + part
-                    + "); write it percent-encoded");
-            } else {
-                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            if (c < 0x21 || c == 0x7f) {
+                control = i;
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw wrong("the " + part + "'s percent-escapes are not UTF-8");
+            String decoded = PercentDecoding.decode(text, false);
+            if (control < 0) {
+                return decoded;
+            }
+        } catch (PercentDecoding.Malformed e) {
+            if (!e.notUtf8() && (control < 0 || e.index() < control)) {
+                throw wrong("the " + part + " has a % without two hex digits after it (at index " + e.index()
+                    + " of the " + part + "; a % itself is written %25)");
+            }
+            if (control < 0) {
+                throw wrong("the " + part + "'s percent-escapes are not UTF-8");
+            }
         }
+        throw wrong("the " + part + " has a space or a control character (at index " + control + " of the " + part
+            + "); write it percent-encoded");
     }
 
     private static final Pattern PARAM = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*=[^&=]*");

@@ -1,15 +1,10 @@
 package dev.statedoses.web;
 
+import dev.statedoses.text.PercentDecoding;
 import dev.statedoses.text.Printable;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,13 +101,13 @@ public final class StrictQuery {
             String rawValue = equals < 0 ? "" : piece.substring(equals + 1);
             String name;
             try {
-                name = decode(rawName);
-            } catch (MalformedException e) {
+                name = PercentDecoding.decode(rawName, true);
+            } catch (PercentDecoding.Malformed e) {
                 throw malformed("the parameter name '" + Printable.shorten(rawName, 40) + "'", e);
             }
             try {
-                pairs.add(new String[] {name, decode(rawValue)});
-            } catch (MalformedException e) {
+                pairs.add(new String[] {name, PercentDecoding.decode(rawValue, true)});
+            } catch (PercentDecoding.Malformed e) {
                 throw malformed("the value of " + Printable.shorten(name, 40) + ", '"
                     + Printable.shorten(rawValue, 40) + "',", e);
             }
@@ -120,59 +115,10 @@ public final class StrictQuery {
         return pairs;
     }
 
-    /**
-     * {@code text} percent-decoded as UTF-8, strictly: every {@code %} starts an escape of two hex
-     * digits, and every run of escapes is well-formed UTF-8 (Java's decoder refuses overlong
-     * forms, encoded surrogates and bytes a character cannot start or continue with).
-     */
-    static String decode(String text) throws MalformedException {
-        if (text.indexOf('%') < 0) {
-            return text.replace('+', ' ');
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '%') {
-                int high = i + 1 < text.length() ? hex(text.charAt(i + 1)) : -1;
-                int low = i + 2 < text.length() ? hex(text.charAt(i + 2)) : -1;
-                if (high < 0 || low < 0) {
-                    throw new MalformedException("a % must be followed by two hex digits (a % itself is %25)");
-                }
-                bytes.write(high * 16 + low);
-                i += 2;
-            } else {
-                flush(bytes, out);
-                out.append(c == '+' ? ' ' : c);
-            }
-        }
-        flush(bytes, out);
-        return out.toString();
-    }
-
-    /** The value of an ASCII hex digit, or -1 (Character.digit would take other scripts' digits too). */
-    private static int hex(char c) {
-        return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
-    }
-
-    private static void flush(ByteArrayOutputStream bytes, StringBuilder out) throws MalformedException {
-        if (bytes.size() == 0) {
-            return;
-        }
-        try {
-            out.append(StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes.toByteArray())));
-        } catch (CharacterCodingException e) {
-            throw new MalformedException("its escapes are not UTF-8 text");
-        }
-        bytes.reset();
-    }
-
-    private static ProblemException malformed(String what, MalformedException e) {
+    private static ProblemException malformed(String what, PercentDecoding.Malformed e) {
         return new ProblemException(Problem.of(400, "http-400", "Bad Request",
-            what + " is not percent-encoded correctly: " + e.getMessage()));
+            what + " is not percent-encoded correctly: " + (e.notUtf8() ? "its escapes are not UTF-8 text"
+                : "a % must be followed by two hex digits (a % itself is %25)")));
     }
 
     private static ProblemException unknown(String name, String endpoint, List<QueryParameter> takes) {
@@ -184,12 +130,5 @@ public final class StrictQuery {
             : "it takes " + takes.stream().map(QueryParameter::name).collect(Collectors.joining(", "));
         return new ProblemException(Problem.of(400, "unknown-parameter", "Unknown parameter",
             endpoint + " does not take the parameter '" + shown + "'" + suggestion + "; " + taken));
-    }
-
-    /** A percent-encoding that cannot be read, and why. */
-    static final class MalformedException extends Exception {
-        MalformedException(String why) {
-            super(why, null, false, false);
-        }
     }
 }
