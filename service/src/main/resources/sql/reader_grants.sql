@@ -17,50 +17,35 @@ declare
     statement text;
 begin
     for statement in
-        select format('revoke all on %s %s from dwh_reader%s cascade',
-                      case when c.relkind = 'S' then 'sequence' else 'table' end, c.oid::regclass,
-                      case when a.grantor <> c.relowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_class c, aclexplode(c.relacl) a where a.grantee = reader
-        union
-        -- A table's revoke takes its columns' privileges too (seen on PostgreSQL 15), but a column
-        -- may have a privilege its table does not.
-        select format('revoke all (%I) on table %s from dwh_reader%s cascade', t.attname, c.oid::regclass,
-                      case when a.grantor <> c.relowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_attribute t join pg_class c on c.oid = t.attrelid, aclexplode(t.attacl) a where a.grantee = reader
-        union
-        select format('revoke all on schema %I from dwh_reader%s cascade', n.nspname,
-                      case when a.grantor <> n.nspowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_namespace n, aclexplode(n.nspacl) a where a.grantee = reader
-        union
-        select format('revoke all on routine %s from dwh_reader%s cascade', p.oid::regprocedure,
-                      case when a.grantor <> p.proowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_proc p, aclexplode(p.proacl) a where a.grantee = reader
-        union
-        select format('revoke all on type %s from dwh_reader%s cascade', y.oid::regtype,
-                      case when a.grantor <> y.typowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_type y, aclexplode(y.typacl) a where a.grantee = reader
-        union
-        select format('revoke all on language %I from dwh_reader%s cascade', l.lanname,
-                      case when a.grantor <> l.lanowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_language l, aclexplode(l.lanacl) a where a.grantee = reader
-        union
-        select format('revoke all on large object %s from dwh_reader%s cascade', m.oid,
-                      case when a.grantor <> m.lomowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_largeobject_metadata m, aclexplode(m.lomacl) a where a.grantee = reader
-        union
-        select format('revoke all on foreign data wrapper %I from dwh_reader%s cascade', w.fdwname,
-                      case when a.grantor <> w.fdwowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_foreign_data_wrapper w, aclexplode(w.fdwacl) a where a.grantee = reader
-        union
-        select format('revoke all on foreign server %I from dwh_reader%s cascade', s.srvname,
-                      case when a.grantor <> s.srvowner then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_foreign_server s, aclexplode(s.srvacl) a where a.grantee = reader
-        union
-        select format('revoke all on database %I from dwh_reader%s cascade', d.datname,
-                      case when a.grantor <> d.datdba then format(' granted by %s', a.grantor::regrole) else '' end)
-        from pg_database d, aclexplode(d.datacl) a
-        where d.datname = current_database() and a.grantee = reader
-          and (a.privilege_type <> 'CONNECT' or a.is_grantable)
+        -- Each access list of this database, with the object it is on, as the revoke names it,
+        -- and the object's owner: a grant by another role is revoked as that role's.
+        with acl (object, owner, acl) as (
+            select format('on %s %s', case when relkind = 'S' then 'sequence' else 'table' end, oid::regclass),
+                   relowner, relacl
+            from pg_class
+            union all
+            -- A table's revoke takes its columns' privileges too (seen on PostgreSQL 15), but a
+            -- column may have a privilege its table does not.
+            select format('(%I) on table %s', t.attname, c.oid::regclass), c.relowner, t.attacl
+            from pg_attribute t join pg_class c on c.oid = t.attrelid
+            union all select format('on schema %I', nspname), nspowner, nspacl from pg_namespace
+            union all select format('on routine %s', oid::regprocedure), proowner, proacl from pg_proc
+            union all select format('on type %s', oid::regtype), typowner, typacl from pg_type
+            union all select format('on language %I', lanname), lanowner, lanacl from pg_language
+            union all select format('on large object %s', oid), lomowner, lomacl from pg_largeobject_metadata
+            union all select format('on foreign data wrapper %I', fdwname), fdwowner, fdwacl from pg_foreign_data_wrapper
+            union all select format('on foreign server %I', srvname), srvowner, srvacl from pg_foreign_server
+            union all select format('on database %I', datname), datdba, datacl from pg_database
+                where datname = current_database()
+        )
+        select format('revoke all %s from dwh_reader%s cascade', acl.object,
+                      case when a.grantor <> acl.owner then format(' granted by %s', a.grantor::regrole) else '' end)
+        from acl, aclexplode(acl.acl) a
+        where acl.acl is not null -- most objects have none: only the others' names are made
+          and a.grantee = reader
+          -- the database's connect is given back below: revoked only with a grant option
+          and not (acl.object = format('on database %I', current_database())
+                   and a.privilege_type = 'CONNECT' and not a.is_grantable)
         union
         select format('alter default privileges for role %s%s revoke all on %s from dwh_reader cascade',
                       d.defaclrole::regrole,

@@ -13,50 +13,25 @@
 with reader as (
     select oid from pg_roles where rolname = 'dwh_reader'
 ),
+-- Every access list of this database, with the object it is on (the identity pg_identify_object names).
+acl (classid, objid, objsubid, acl) as (
+    select 'pg_class'::regclass, oid, 0, relacl from pg_class
+    union all select 'pg_class'::regclass, attrelid, attnum::int, attacl from pg_attribute
+    union all select 'pg_namespace'::regclass, oid, 0, nspacl from pg_namespace
+    union all select 'pg_proc'::regclass, oid, 0, proacl from pg_proc
+    union all select 'pg_type'::regclass, oid, 0, typacl from pg_type
+    union all select 'pg_language'::regclass, oid, 0, lanacl from pg_language
+    union all select 'pg_largeobject'::regclass, oid, 0, lomacl from pg_largeobject_metadata
+    union all select 'pg_foreign_data_wrapper'::regclass, oid, 0, fdwacl from pg_foreign_data_wrapper
+    union all select 'pg_foreign_server'::regclass, oid, 0, srvacl from pg_foreign_server
+    union all select 'pg_database'::regclass, oid, 0, datacl from pg_database where datname = current_database()
+    union all select 'pg_default_acl'::regclass, oid, 0, defaclacl from pg_default_acl
+),
 granted (classid, objid, objsubid, privilege, grantable) as (
-    select 'pg_class'::regclass, c.oid, 0, a.privilege_type, a.is_grantable
-    from pg_class c, aclexplode(c.relacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_class'::regclass, t.attrelid, t.attnum::int, a.privilege_type, a.is_grantable
-    from pg_attribute t, aclexplode(t.attacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_namespace'::regclass, n.oid, 0, a.privilege_type, a.is_grantable
-    from pg_namespace n, aclexplode(n.nspacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_proc'::regclass, p.oid, 0, a.privilege_type, a.is_grantable
-    from pg_proc p, aclexplode(p.proacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_type'::regclass, y.oid, 0, a.privilege_type, a.is_grantable
-    from pg_type y, aclexplode(y.typacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_language'::regclass, l.oid, 0, a.privilege_type, a.is_grantable
-    from pg_language l, aclexplode(l.lanacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_largeobject'::regclass, m.oid, 0, a.privilege_type, a.is_grantable
-    from pg_largeobject_metadata m, aclexplode(m.lomacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_foreign_data_wrapper'::regclass, w.oid, 0, a.privilege_type, a.is_grantable
-    from pg_foreign_data_wrapper w, aclexplode(w.fdwacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_foreign_server'::regclass, s.oid, 0, a.privilege_type, a.is_grantable
-    from pg_foreign_server s, aclexplode(s.srvacl) a
-    where a.grantee = (select oid from reader)
-    union
-    select 'pg_database'::regclass, d.oid, 0, a.privilege_type, a.is_grantable
-    from pg_database d, aclexplode(d.datacl) a
-    where d.datname = current_database() and a.grantee = (select oid from reader)
-    union
-    select 'pg_default_acl'::regclass, d.oid, 0, a.privilege_type, a.is_grantable
-    from pg_default_acl d, aclexplode(d.defaclacl) a
-    where a.grantee = (select oid from reader)
+    select distinct acl.classid, acl.objid, acl.objsubid, a.privilege_type, a.is_grantable
+    from acl, aclexplode(acl.acl) a
+    where acl.acl is not null -- most objects have none: a scan skips them
+      and a.grantee = (select oid from reader)
 ),
 wanted (classid, objid, objsubid, privilege) as (
     select 'pg_class'::regclass, c.oid, 0, 'SELECT'
