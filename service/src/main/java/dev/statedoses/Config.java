@@ -58,7 +58,8 @@ public record Config(
             + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "" : "***") + ", dbParams="
             + DatabaseUrl.maskedParams(dbParams) + ", dwhDir=" + dwhDir
             + ", modernaUrl=" + Redaction.url(modernaUrl) + ", pfizerUrl=" + Redaction.url(pfizerUrl)
-            + ", countyPopulationUrl=" + Redaction.url(countyPopulationUrl) + ", sourceTimeout=" + sourceTimeout + ", sourceMaxBytes=" + sourceMaxBytes
+            + ", countyPopulationUrl=" + Redaction.url(countyPopulationUrl) + ", sourceTimeout=" + sourceTimeout
+            + ", sourceMaxBytes=" + sourceMaxBytes
             + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", refreshInterval="
             + (refreshInterval == null ? "unset" : refreshInterval) + ", corsOrigins=" + corsOrigins
             + ", readerPassword=" + (readerPassword == null ? "unset" : "***") + "]";
