@@ -14,8 +14,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * looks for its sources at /m.csv, /p.csv and /c.csv ({@link FixtureServer#sourcesOnNewDatabase()}),
  * which the class serves itself, in its {@code @BeforeAll} methods or its tests. Started before
  * the class's first test (before its {@code @BeforeAll} methods), closed after its last (after its
- * {@code @AfterAll} methods): the service first, then the upstream. Register it on a static field
- * (JUnit runs class-level callbacks only for those):
+ * {@code @AfterAll} methods): the service first, then the upstream. {@link LoadedProduct} is one
+ * with the fixtures served and refreshed once. Register it on a static field (JUnit runs
+ * class-level callbacks only for those):
  *
  * <pre>{@code @RegisterExtension static final AppWithUpstream served = new AppWithUpstream();}</pre>
  */
@@ -23,6 +24,7 @@ public final class AppWithUpstream implements BeforeAllCallback, AfterAllCallbac
 
     private final Function<FixtureServer, Config> configuration;
     private FixtureServer upstream;
+    private Config config;
     private RunningApp app;
 
     /** The service on a new database, its sources at /m.csv, /p.csv and /c.csv on the upstream. */
@@ -39,7 +41,8 @@ public final class AppWithUpstream implements BeforeAllCallback, AfterAllCallbac
     public void beforeAll(ExtensionContext context) {
         // Field by field: afterAll closes what started, even when a later step failed.
         upstream = FixtureServer.start();
-        app = RunningApp.start(configuration.apply(upstream));
+        config = configuration.apply(upstream);
+        app = RunningApp.start(config);
     }
 
     @Override
@@ -51,11 +54,17 @@ public final class AppWithUpstream implements BeforeAllCallback, AfterAllCallbac
             upstream.close();
         }
         app = null;
+        config = null;
         upstream = null;
     }
 
     public FixtureServer upstream() {
         return started(upstream);
+    }
+
+    /** The configuration the service started with; copy it with other sources or limits. */
+    public Config config() {
+        return started(config);
     }
 
     public RunningApp app() {
