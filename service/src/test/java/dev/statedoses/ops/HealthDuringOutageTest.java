@@ -5,11 +5,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Config;
-import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,11 +23,7 @@ class HealthDuringOutageTest {
 
     @Test
     void healthIs503WhileTheWarehouseIsDownAndOkWhenItIsBack() throws Exception {
-        StoppableWarehouse warehouse = StoppableWarehouse.start();
-        Config config = warehouse.configure(TestWarehouse.newDatabase());
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
-            app.given().post("/refresh").then().statusCode(200);
+        StoppableWarehouse.withRefreshedApp((warehouse, app) -> {
             app.given().get("/health").then().statusCode(200).body("status", equalTo("ok"));
             app.given().get("/metrics").then().statusCode(200); // a scrape before the outage
 
@@ -67,8 +59,6 @@ class HealthDuringOutageTest {
             assertEquals(200, again.statusCode(), "health did not recover: " + again.asString());
             again.then().body("warehouse", equalTo("up")).body("state_rows", equalTo(51))
                 .body("last_successful_refresh.run_id", equalTo(1));
-        } finally {
-            warehouse.close();
-        }
+        });
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.BuildInfo;
-import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
@@ -72,11 +71,7 @@ class ProbesTest {
     /** The warehouse away: /health says 503, but the product is still served, so ready stays 200. */
     @Test
     void aWarehouseOutageIsNeitherNotLiveNorNotReady() throws Exception {
-        StoppableWarehouse warehouse = StoppableWarehouse.start();
-        Config config = warehouse.configure(TestWarehouse.newDatabase());
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
-            app.given().post("/refresh").then().statusCode(200);
+        StoppableWarehouse.withRefreshedApp((warehouse, app) -> {
             warehouse.stop();
             app.given().get("/health").then().statusCode(503).body("warehouse", equalTo("down"));
             app.given().get("/health/ready").then().statusCode(200)
@@ -84,8 +79,6 @@ class ProbesTest {
                 .body("components.product.details.state_rows", equalTo(51));
             app.given().get("/health/live").then().statusCode(200).body("status", equalTo("UP"));
             app.given().get("/ratios/NY").then().statusCode(200).body("people_per_dose", equalTo(0.8f));
-        } finally {
-            warehouse.close();
-        }
+        });
     }
 }

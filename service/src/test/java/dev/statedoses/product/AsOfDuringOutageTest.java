@@ -4,11 +4,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Config;
-import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,11 +30,7 @@ class AsOfDuringOutageTest {
 
     @Test
     void aKnownOutageAnswersAtOnceAndTheFirstLookAfterItsEndAnswers() throws Exception {
-        StoppableWarehouse warehouse = StoppableWarehouse.start();
-        Config config = warehouse.configure(TestWarehouse.newDatabase());
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
-            app.given().post("/refresh").then().statusCode(200);
+        StoppableWarehouse.withRefreshedApp((warehouse, app) -> {
             String product = app.given().get(AS_OF).then().statusCode(200).extract().asString();
 
             warehouse.stop();
@@ -101,8 +93,6 @@ class AsOfDuringOutageTest {
             assertEquals(200, again.statusCode(), "the service did not recover: " + again.asString());
             assertEquals(product, again.asString());
             assertTrue(recovered.toMillis() < 2_500, "answered again " + recovered + " after the warehouse");
-        } finally {
-            warehouse.close();
-        }
+        });
     }
 }

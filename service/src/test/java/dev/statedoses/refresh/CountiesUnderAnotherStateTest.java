@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Config;
-import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.Fixtures;
-import dev.statedoses.support.RunningApp;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -43,35 +41,27 @@ class CountiesUnderAnotherStateTest {
     /** The fixture county file with every line's code made its State's: header, then the lines. */
     private static final List<String> CODED = recoded(text("county_population.csv"));
 
-    private FixtureServer upstream;
-    private RunningApp app;
+    @RegisterExtension
+    static final AppWithUpstream served = new AppWithUpstream();
+
     private String product;
 
     @BeforeAll
     void start() {
-        upstream = FixtureServer.start();
-        Config config = upstream.sourcesOnNewDatabase();
-        app = RunningApp.start(config);
-        upstream.serve("/m.csv", MODERNA.getBytes(StandardCharsets.UTF_8));
-        upstream.serve("/p.csv", PFIZER.getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/m.csv", MODERNA.getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/p.csv", PFIZER.getBytes(StandardCharsets.UTF_8));
         serve(CODED);
-        app.given().post("/refresh").then().statusCode(200);
-        product = app.given().get("/ratios").asString();
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-        upstream.close();
+        served.given().post("/refresh").then().statusCode(200);
+        product = served.given().get("/ratios").asString();
     }
 
     @Test
     void theFixtureCodedAsTheCensusCodesItLoadsWithItsNumbers() {
         // fixtures/README.md: New York 5000 + 1000, Vermont 1234, Illinois 3000, Alaska 900.
-        app.given().get("/ratios/NY").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(6000));
-        app.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1234));
-        app.given().get("/ratios/IL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(3000));
-        app.given().get("/ratios/AK").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(900));
+        served.given().get("/ratios/NY").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(6000));
+        served.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1234));
+        served.given().get("/ratios/IL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(3000));
+        served.given().get("/ratios/AK").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(900));
         assertEquals(51, JsonPath.from(product).getList("state").size());
     }
 
@@ -152,11 +142,11 @@ class CountiesUnderAnotherStateTest {
     void aCountyUnderAnotherStateIsNamedByItsLine(Variant variant) {
         serve(variant.lines());
         try {
-            Response response = app.given().post("/refresh");
+            Response response = served.given().post("/refresh");
             String body = response.asString();
             if (variant.line() == null) {
                 assertEquals(200, response.statusCode(), body);
-                assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()),
+                assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()),
                     "only codes changed: the numbers are the fixture's");
                 return;
             }
@@ -168,11 +158,11 @@ class CountiesUnderAnotherStateTest {
             String detail = problem.getString("detail");
             assertTrue(detail.contains(": " + variant.detail() + (variant.detail().contains("no state") ? "" : ": ")),
                 "expected '" + variant.detail() + "', got: " + detail);
-            assertEquals(product, app.given().get("/ratios").asString(), "the product changed");
+            assertEquals(product, served.given().get("/ratios").asString(), "the product changed");
         } finally {
             serve(CODED);
-            app.given().post("/refresh").then().statusCode(200);
-            product = app.given().get("/ratios").asString();
+            served.given().post("/refresh").then().statusCode(200);
+            product = served.given().get("/ratios").asString();
         }
     }
 
@@ -181,12 +171,12 @@ class CountiesUnderAnotherStateTest {
         // The fixture as written: its codes are numbered in its own order (Vermont 46, Texas 44).
         serve(text("county_population.csv").lines().toList());
         try {
-            app.given().post("/refresh").then().statusCode(200);
-            assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
+            served.given().post("/refresh").then().statusCode(200);
+            assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()));
         } finally {
             serve(CODED);
-            app.given().post("/refresh").then().statusCode(200);
-            product = app.given().get("/ratios").asString();
+            served.given().post("/refresh").then().statusCode(200);
+            product = served.given().get("/ratios").asString();
         }
     }
 
@@ -222,7 +212,7 @@ class CountiesUnderAnotherStateTest {
     }
 
     private void serve(List<String> lines) {
-        upstream.serve("/c.csv", (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/c.csv", (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** The fixture's lines, each with its State's code (the county part kept). */

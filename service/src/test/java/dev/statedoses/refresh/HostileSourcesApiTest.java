@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Config;
+import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
-import dev.statedoses.support.RunningApp;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.ByteArrayOutputStream;
@@ -27,10 +26,10 @@ import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -54,31 +53,23 @@ class HostileSourcesApiTest {
     private static final String POPULATION = text("county_population.csv");
     private static final String POPULATION_COLUMN = "Population Estimate 2018";
 
-    private FixtureServer upstream;
-    private RunningApp app;
+    @RegisterExtension
+    static final AppWithUpstream served = new AppWithUpstream();
+
     private String product;
 
     @BeforeAll
     void start() {
-        upstream = FixtureServer.start();
-        Config config = upstream.sourcesOnNewDatabase();
-        app = RunningApp.start(config);
         serveGoodSources();
-        app.given().post("/refresh").then().statusCode(200);
-        product = app.given().get("/ratios").asString();
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-        upstream.close();
+        served.given().post("/refresh").then().statusCode(200);
+        product = served.given().get("/ratios").asString();
     }
 
     @BeforeEach
     void serveGoodSources() {
-        upstream.serve("/m.csv", MODERNA.getBytes(StandardCharsets.UTF_8));
-        upstream.serve("/p.csv", PFIZER.getBytes(StandardCharsets.UTF_8));
-        upstream.serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/m.csv", MODERNA.getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/p.csv", PFIZER.getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
     }
 
     /** One hostile source and what the refresh must answer. Null line/column/state: the problem has none. */
@@ -353,15 +344,15 @@ class HostileSourcesApiTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostile")
     void isRejectedNamingWhereAndLeavesTheProductAndAClosedRun(Case hostile) {
-        upstream.serve(path(hostile.source()), hostile.body());
-        Response response = app.given().post("/refresh");
+        served.upstream().serve(path(hostile.source()), hostile.body());
+        Response response = served.given().post("/refresh");
         String body = response.asString();
         assertEquals(422, response.statusCode(), body);
         assertTrue(response.contentType().startsWith("application/problem+json"), response.contentType());
         JsonPath problem = response.jsonPath();
         assertEquals(hostile.type(), problem.getString("type"), body);
         assertEquals(hostile.source(), problem.getString("source"), body);
-        assertEquals(upstream.url(path(hostile.source())).toString(), problem.getString("url"), body);
+        assertEquals(served.upstream().url(path(hostile.source())).toString(), problem.getString("url"), body);
         assertEquals(hostile.line(), problem.get("line") == null ? null : problem.getLong("line"), body);
         assertEquals(hostile.column(), problem.getString("column"), body);
         assertEquals(hostile.state(), problem.getString("state"), body);
@@ -369,8 +360,8 @@ class HostileSourcesApiTest {
         assertTrue(detail.contains(hostile.detail()), "'" + hostile.detail() + "' not in: " + detail);
         assertFalse(detail.chars().anyMatch(c -> c < 0x20 || c == 0x7f), "a control character in: " + detail);
 
-        assertEquals(product, app.given().get("/ratios").asString(), "the product changed");
-        Map<String, Object> lastRun = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+        assertEquals(product, served.given().get("/ratios").asString(), "the product changed");
+        Map<String, Object> lastRun = served.app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
                 "select status, error, finished_at from dwh.refresh_runs order by run_id desc limit 1")
             .mapToMap().one());
         assertEquals("failed", lastRun.get("status"));
@@ -388,27 +379,27 @@ class HostileSourcesApiTest {
     void aCompressedSourceLoadsAsThePlainFile(String coding) {
         byte[] plain = POPULATION.getBytes(StandardCharsets.UTF_8);
         byte[] compressed = coding.contains("gzip") ? gzip(plain) : deflate(plain, coding.contains("bare"));
-        upstream.serve("/c.csv", coding.contains("unlabelled") ? bytes(compressed)
+        served.upstream().serve("/c.csv", coding.contains("unlabelled") ? bytes(compressed)
             : encoded(compressed, coding.replace(" (bare)", "")));
-        JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        JsonPath report = served.given().post("/refresh").then().statusCode(200).extract().jsonPath();
         assertEquals(Fixtures.sha256(plain), report.getString("sources.find { it.source == 'population' }.sha256"),
             "the report hashes the file, as if it came plain");
         assertEquals(plain.length, report.getLong("sources.find { it.source == 'population' }.bytes"));
-        assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
-        product = app.given().get("/ratios").asString();
+        assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()));
+        product = served.given().get("/ratios").asString();
     }
 
     /** A county line repeated word for word counts once, as a repeated allocation row does. */
     @org.junit.jupiter.api.Test
     void aCountyLineRepeatedWordForWordCountsOnce() {
-        upstream.serve("/c.csv", (POPULATION + "0500000US33003,33003,Albany,New York,1000\n")
+        served.upstream().serve("/c.csv", (POPULATION + "0500000US33003,33003,Albany,New York,1000\n")
             .getBytes(StandardCharsets.UTF_8));
-        JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        JsonPath report = served.given().post("/refresh").then().statusCode(200).extract().jsonPath();
         assertEquals(54, report.getInt("sources.find { it.source == 'population' }.rows"));
-        app.given().get("/ratios/NY").then().statusCode(200)
+        served.given().get("/ratios/NY").then().statusCode(200)
             .body("population", org.hamcrest.Matchers.equalTo(6000));
-        assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
-        product = app.given().get("/ratios").asString();
+        assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()));
+        product = served.given().get("/ratios").asString();
     }
 
     /**
@@ -417,23 +408,23 @@ class HostileSourcesApiTest {
      */
     @org.junit.jupiter.api.Test
     void countiesWhoseIdsDisagreeOrAreTooShortAreNotJudged() {
-        upstream.serve("/c.csv", (POPULATION
+        served.upstream().serve("/c.csv", (POPULATION
             + "0500000US46003,46001,Bennington,Vermont,100\n" // the Id2 of Addison, the Id of Bennington
             + ",013,Windham,Vermont,10\n" // no Id, and a three-digit code
             + "0500000US01003,013,Baldwin,Alabama,5\n"
             + "0500000US,,Essex,Vermont,1\n0500000US,,Orange,Vermont,1\n" // a cut Id, no Id2: no code at all
             + "0500000US01001,010010,Autauga,Alabama,7\n" // an Id2 of six digits, against Fixture's Id
             ).getBytes(StandardCharsets.UTF_8));
-        JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+        JsonPath report = served.given().post("/refresh").then().statusCode(200).extract().jsonPath();
         assertEquals(59, report.getInt("sources.find { it.source == 'population' }.rows"));
         // Vermont 1234 + 100 + 10 + 1 + 1; Alabama 10000 + 5 + 7.
-        app.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1346));
-        app.given().get("/ratios/AL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(10012));
+        served.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1346));
+        served.given().get("/ratios/AL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(10012));
         // Back to the fixtures' product, which the other tests compare with.
-        upstream.serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
-        app.given().post("/refresh").then().statusCode(200);
-        assertEquals(withoutTimes(product), withoutTimes(app.given().get("/ratios").asString()));
-        product = app.given().get("/ratios").asString();
+        served.upstream().serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
+        served.given().post("/refresh").then().statusCode(200);
+        assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()));
+        product = served.given().get("/ratios").asString();
     }
 
     // ---- building cases ------------------------------------------------------------------------

@@ -2,66 +2,50 @@ package dev.statedoses.refresh;
 
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.ConfigBuilder;
-import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With REFRESH_TOKEN set, only a caller with the token can refresh; reading stays open. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RefreshAccessTest {
 
     private static final String TOKEN = "s3cret-Token_42";
 
-    private FixtureServer upstream;
-    private RunningApp app;
-
-    @BeforeAll
-    void start() {
-        upstream = FixtureServer.start();
-        app = RunningApp.start(ConfigBuilder.from(upstream.serveFixtureSources(TestWarehouse.newDatabase()))
-            .refreshToken(TOKEN).build());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-        upstream.close();
-    }
+    @RegisterExtension
+    static final AppWithUpstream served = new AppWithUpstream(upstream -> ConfigBuilder.from(
+        upstream.serveFixtureSources(TestWarehouse.newDatabase())).refreshToken(TOKEN).build());
 
     @Test
     @Order(1)
     void withoutTheTokenARefreshIsUnauthorizedAndChangesNothing() {
-        app.given().post("/refresh").then()
+        served.given().post("/refresh").then()
             .statusCode(401).contentType("application/problem+json")
             .header("WWW-Authenticate", "Bearer realm=\"state-doses\"")
             .body("type", equalTo("/problems/unauthorized"))
             .body("detail", equalTo("POST /refresh needs the header Authorization: Bearer <REFRESH_TOKEN>"));
         for (String wrong : new String[] {"Bearer nope", "Bearer " + TOKEN + "x", "Bearer " + TOKEN.substring(1),
             "Basic " + TOKEN, TOKEN, "Bearer"}) {
-            app.given().header("Authorization", wrong).post("/refresh").then()
+            served.given().header("Authorization", wrong).post("/refresh").then()
                 .statusCode(401)
                 .header("WWW-Authenticate", "Bearer realm=\"state-doses\"")
                 .body("detail", equalTo("the bearer token is not the refresh token"));
         }
-        app.given().get("/ratios").then().statusCode(200).body(equalTo("[]"));
+        served.given().get("/ratios").then().statusCode(200).body(equalTo("[]"));
     }
 
     @Test
     @Order(2)
     void withTheTokenARefreshRuns() {
-        app.given().header("Authorization", "Bearer " + TOKEN).post("/refresh").then()
+        served.given().header("Authorization", "Bearer " + TOKEN).post("/refresh").then()
             .statusCode(200).body("state_rows", equalTo(51));
-        app.given().header("Authorization", "bearer " + TOKEN).post("/refresh").then()
+        served.given().header("Authorization", "bearer " + TOKEN).post("/refresh").then()
             .statusCode(200);
-        app.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
+        served.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
     }
 }

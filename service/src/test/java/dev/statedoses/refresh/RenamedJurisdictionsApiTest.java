@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Config;
-import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.AppWithUpstream;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +20,9 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -50,8 +48,9 @@ class RenamedJurisdictionsApiTest {
     private static final List<String> TERRITORIES = List.of("Guam", "Palau", "Federal Entities");
     private static final List<String> SOURCES = List.of("moderna", "pfizer");
 
-    private FixtureServer upstream;
-    private RunningApp app;
+    @RegisterExtension
+    static final AppWithUpstream served = new AppWithUpstream();
+
     /** Each state, DC and counted city, and the state (or DC) its doses count for. */
     private Map<String, String> countsFor;
     /** Each state's and DC's postal code. */
@@ -59,24 +58,15 @@ class RenamedJurisdictionsApiTest {
 
     @BeforeAll
     void start() {
-        upstream = FixtureServer.start();
-        Config config = upstream.sourcesOnNewDatabase();
-        app = RunningApp.start(config);
         countsFor = new LinkedHashMap<>();
-        app.wiring().warehouse().jdbi().useHandle(h -> h.createQuery("""
+        served.app().wiring().warehouse().jdbi().useHandle(h -> h.createQuery("""
                 select name, coalesce(folds_into, name) as state from dwh.jurisdictions
                 where kind in ('state', 'district', 'city') order by name""")
             .map((rs, ctx) -> countsFor.put(rs.getString("name"), rs.getString("state"))).list());
         codes = new LinkedHashMap<>();
-        app.wiring().warehouse().jdbi().useHandle(h -> h.createQuery(
+        served.app().wiring().warehouse().jdbi().useHandle(h -> h.createQuery(
                 "select name, state_code from dwh.jurisdictions where state_code is not null order by name")
             .map((rs, ctx) -> codes.put(rs.getString("name"), rs.getString("state_code"))).list());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-        upstream.close();
     }
 
     // ---- the generated sources ----------------------------------------------------------------
@@ -332,22 +322,22 @@ class RenamedJurisdictionsApiTest {
     @MethodSource("cases")
     void aRenamedStateFailsNamingItAndANewJurisdictionLoads(Case generated) {
         if (generated.renames().isEmpty()) {
-            upstream.serve("/c.csv", population(generated.sources()).getBytes(StandardCharsets.UTF_8));
+            served.upstream().serve("/c.csv", population(generated.sources()).getBytes(StandardCharsets.UTF_8));
             serve(generated.sources());
-            Response response = app.given().post("/refresh?force=true");
+            Response response = served.given().post("/refresh?force=true");
             assertEquals(200, response.statusCode(), response.asString());
             assertDosesAsGenerated(generated.sources());
             return;
         }
         // A good product first, which the failed refresh must leave as it was.
         Map<String, List<Row>> good = complete(new Random(1));
-        upstream.serve("/c.csv", population(good).getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/c.csv", population(good).getBytes(StandardCharsets.UTF_8));
         serve(good);
-        app.given().post("/refresh?force=true").then().statusCode(200);
-        String product = app.given().get("/ratios").asString();
+        served.given().post("/refresh?force=true").then().statusCode(200);
+        String product = served.given().get("/ratios").asString();
 
         serve(generated.sources());
-        Response response = app.given().post("/refresh?force=true");
+        Response response = served.given().post("/refresh?force=true");
         String body = response.asString();
         assertEquals(422, response.statusCode(), body);
         JsonPath problem = response.jsonPath();
@@ -373,8 +363,8 @@ class RenamedJurisdictionsApiTest {
         if (renames > 1) {
             assertTrue(detail.contains("(" + (renames - 1) + " more such name"), "the others are named too: " + body);
         }
-        assertEquals(product, app.given().get("/ratios").asString(), "the product changed");
-        Map<String, Object> run = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+        assertEquals(product, served.given().get("/ratios").asString(), "the product changed");
+        Map<String, Object> run = served.app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
             "select status, error from dwh.refresh_runs order by run_id desc limit 1").mapToMap().one());
         assertEquals("failed", run.get("status"));
         assertEquals(detail, run.get("error"));
@@ -399,8 +389,8 @@ class RenamedJurisdictionsApiTest {
     }
 
     private void serve(Map<String, List<Row>> sources) {
-        upstream.serve("/m.csv", csv(sources.get("moderna")).getBytes(StandardCharsets.UTF_8));
-        upstream.serve("/p.csv", csv(sources.get("pfizer")).getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/m.csv", csv(sources.get("moderna")).getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/p.csv", csv(sources.get("pfizer")).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Each state's doses per source, worked out from the rows, against {@code GET /ratios}. */
@@ -409,7 +399,7 @@ class RenamedJurisdictionsApiTest {
         sources.forEach((source, rows) -> rows.stream().filter(r -> countsFor.containsKey(r.jurisdiction()))
             .forEach(r -> expected.computeIfAbsent(countsFor.get(r.jurisdiction()), s -> new HashMap<>())
                 .merge(source, r.doses(), Long::sum)));
-        List<Map<String, Object>> rows = app.given().get("/ratios").jsonPath().getList("$");
+        List<Map<String, Object>> rows = served.given().get("/ratios").jsonPath().getList("$");
         assertEquals(51, rows.size());
         for (Map<String, Object> row : rows) {
             Map<String, Long> doses = expected.get((String) row.get("state"));

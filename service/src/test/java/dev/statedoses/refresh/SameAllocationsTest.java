@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntPredicate;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,6 +77,18 @@ class SameAllocationsTest {
         return fields[0] + "\",\"" + fields[1] + "\",\"" + (Long.parseLong(fields[2]) + 1) + "\",\"" + fields[3];
     }
 
+    /** The lines with line {@code i} {@link #edited} wherever {@code edit} holds for {@code i}; the rest kept. */
+    private static UnaryOperator<List<String>> editedWhere(IntPredicate edit) {
+        return lines -> {
+            for (int i = 0; i < lines.size(); i++) {
+                if (edit.test(i)) {
+                    lines.set(i, edited(lines.get(i)));
+                }
+            }
+            return lines;
+        };
+    }
+
     @Test
     void aCopyWithRowsLeftOutAndACountEditedFails() {
         // 199 rows (the last left out), one of them edited: 198 of the 199 rows are moderna's.
@@ -102,14 +115,7 @@ class SameAllocationsTest {
     void fortyPercentSplicedInFails() {
         // Rows 0, 1 of every 5 kept, the rest edited: 80 of 200 the same, as when part of the
         // moderna file is pasted into the pfizer one.
-        refresh("forty", lines -> {
-            for (int i = 0; i < lines.size(); i++) {
-                if (i % 5 >= 2) {
-                    lines.set(i, edited(lines.get(i)));
-                }
-            }
-            return lines;
-        }).statusCode(422)
+        refresh("forty", editedWhere(i -> i % 5 >= 2)).statusCode(422)
             .body("source", equalTo("pfizer"))
             .body("detail", containsString("the moderna and pfizer sources share 80 of their rows with doses (200 in "
                 + "moderna, 200 in pfizer)"));
@@ -118,14 +124,7 @@ class SameAllocationsTest {
     @Test
     void oneRowMoreThanAQuarterFails() {
         // 51 of 200 the same; the last week (rows 150 to 199) holds 13 of its 50, more than a quarter.
-        refresh("quarter-and-one", lines -> {
-            for (int i = 0; i < lines.size(); i++) {
-                if (i % 4 != 3 && i != 0) {
-                    lines.set(i, edited(lines.get(i)));
-                }
-            }
-            return lines;
-        }).statusCode(422)
+        refresh("quarter-and-one", editedWhere(i -> i % 4 != 3 && i != 0)).statusCode(422)
             .body("detail", containsString("the moderna and pfizer sources share 51 of their rows with doses"));
     }
 
@@ -133,14 +132,7 @@ class SameAllocationsTest {
     void aQuarterTheSameIsNotACopy() {
         // Three rows of every four edited: 50 of 200 the same, not more than a quarter. The refresh
         // goes on to its other checks (the doses of these generated files are no state's real ones).
-        refresh("quarter", lines -> {
-            for (int i = 0; i < lines.size(); i++) {
-                if (i % 4 != 3) {
-                    lines.set(i, edited(lines.get(i)));
-                }
-            }
-            return lines;
-        }).body("detail", org.hamcrest.Matchers.not(containsString("share")))
+        refresh("quarter", editedWhere(i -> i % 4 != 3)).body("detail", org.hamcrest.Matchers.not(containsString("share")))
             .body("detail", org.hamcrest.Matchers.not(containsString("hold the same")));
     }
 }

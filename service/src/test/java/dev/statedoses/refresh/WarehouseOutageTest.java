@@ -5,11 +5,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.Config;
-import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +21,7 @@ class WarehouseOutageTest {
 
     @Test
     void theProductStaysReadableWhileTheWarehouseIsDownAndTheServiceRecovers() throws Exception {
-        StoppableWarehouse warehouse = StoppableWarehouse.start();
-        Config config = warehouse.configure(TestWarehouse.newDatabase());
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
-            app.given().post("/refresh").then().statusCode(200);
+        StoppableWarehouse.withRefreshedApp((warehouse, app) -> {
             String product = app.given().get("/ratios").asString();
 
             warehouse.stop();
@@ -65,8 +57,6 @@ class WarehouseOutageTest {
             assertEquals(product, again.asString(), "the product survived the outage");
             app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
             app.given().get("/ratios").then().statusCode(200).body(not(equalTo(product))); // a new build
-        } finally {
-            warehouse.close();
-        }
+        });
     }
 }

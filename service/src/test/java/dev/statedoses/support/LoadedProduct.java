@@ -24,55 +24,37 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback {
 
-    private FixtureServer upstream;
-    private Config config;
-    private RunningApp app;
+    /** The fixture upstream and the app on a new database, the fixture sources served there. */
+    private final AppWithUpstream served =
+        new AppWithUpstream(upstream -> upstream.serveFixtureSources(TestWarehouse.newDatabase()));
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        // Field by field: afterAll closes what started, even when a later step failed.
-        upstream = FixtureServer.start();
-        config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
-        app = RunningApp.start(config);
-        app.given().post("/refresh").then().statusCode(200);
+        served.beforeAll(context);
+        given().post("/refresh").then().statusCode(200);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (app != null) {
-            app.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        app = null;
-        config = null;
-        upstream = null;
+        served.afterAll(context);
     }
 
     public FixtureServer upstream() {
-        return loaded(upstream);
+        return served.upstream();
     }
 
     /** The configuration that loaded the good product; copy it with other sources or limits. */
     public Config config() {
-        return loaded(config);
+        return served.config();
     }
 
     public RunningApp app() {
-        return loaded(app);
+        return served.app();
     }
 
     /** A request to the app serving the product: {@code loaded.given().get("/ratios")}. */
     public RequestSpecification given() {
-        return app().given();
-    }
-
-    private static <T> T loaded(T part) {
-        if (part == null) {
-            throw new IllegalStateException("no product before the class's first test or after its last");
-        }
-        return part;
+        return served.given();
     }
 
     /**

@@ -29,6 +29,29 @@ public final class StoppableWarehouse implements AutoCloseable {
         this.port = port;
     }
 
+    /** What a test does with the service on a warehouse it can stop: the outage, and the recovery after it. */
+    @FunctionalInterface
+    public interface Outage {
+        void run(StoppableWarehouse warehouse, RunningApp app) throws Exception;
+    }
+
+    /**
+     * Starts a warehouse of its own, on a new database, the fixture sources on a {@link FixtureServer}
+     * and the service on both, refreshes once (200), and runs {@code test} with the warehouse (to
+     * stop and restart) and the service; then closes the service, the upstream and the warehouse.
+     */
+    public static void withRefreshedApp(Outage test) throws Exception {
+        StoppableWarehouse warehouse = start();
+        Config config = warehouse.configure(TestWarehouse.newDatabase());
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
+            app.given().post("/refresh").then().statusCode(200);
+            test.run(warehouse, app);
+        } finally {
+            warehouse.close();
+        }
+    }
+
     public static StoppableWarehouse start() {
         try {
             int port;

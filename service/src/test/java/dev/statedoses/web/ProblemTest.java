@@ -5,54 +5,40 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
+import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.ConfigBuilder;
-import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.text.Printable;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A problem's text has no control characters, whatever produced it: a controller quoting a
  * parameter, a source's header, Javalin's or Jetty's own message. Problem escapes them once, as
  * every problem is made.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProblemTest {
 
     private static final String FORGED = "jurisdic\n2026-01-01T00:00:00.000Z ERROR Forged line";
 
-    private FixtureServer upstream;
-    private RunningApp app;
-
     /** The fixtures, but a moderna header whose quoted first name holds a line break and a fake log line. */
-    @BeforeAll
-    void start() {
-        upstream = FixtureServer.start();
+    @RegisterExtension
+    static final AppWithUpstream served = new AppWithUpstream(upstream -> {
         Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
         byte[] moderna = ("\"" + FORGED + "\",\"week_of_allocations\",\"_1st_dose_allocations\","
             + "\"_2nd_dose_allocations\"\n\"New York\",\"2021-01-04T00:00:00.000\",\"1000\",\"1000\"\n")
             .getBytes(StandardCharsets.UTF_8);
-        app = RunningApp.start(ConfigBuilder.from(config).moderna(upstream.serve("/forged.csv", moderna)).build());
-    }
-
-    @AfterAll
-    void stop() {
-        app.close();
-        upstream.close();
-    }
+        return ConfigBuilder.from(config).moderna(upstream.serve("/forged.csv", moderna)).build();
+    });
 
     /** A source's text, quoted by the source reader as it is, comes back escaped. */
     @Test
     void aSourcesHeaderIsEscapedInTheDetail() {
-        Response answer = app.given().post("/refresh");
+        Response answer = served.given().post("/refresh");
         String detail = answer.then().statusCode(422).contentType(Problem.CONTENT_TYPE)
             .extract().jsonPath().getString("detail");
         assertTrue(detail.contains("jurisdic\\n2026-01-01T00:00:00.000Z ERROR Forged line"), detail);
@@ -87,7 +73,7 @@ class ProblemTest {
             "/refreshes?limit=1%0A2", "not '1\\n2'",
             "/refreshes/1%092", "'1\\t2' is not a refresh id");
         escapedByRequest.forEach((request, escaped) -> {
-            Response answer = app.given().urlEncodingEnabled(false).get(request);
+            Response answer = served.given().urlEncodingEnabled(false).get(request);
             String detail = answer.then().statusCode(400).contentType(Problem.CONTENT_TYPE)
                 .extract().jsonPath().getString("detail");
             assertTrue(detail.contains(escaped), request + " -> " + detail);
@@ -107,7 +93,7 @@ class ProblemTest {
             "/ratios/%0A/weekly/x", "Endpoint GET /ratios/%0A/weekly/x not found",
             "/refresh%0A", "Endpoint GET /refresh%0A not found");
         detailByRequest.forEach((request, detail) -> {
-            Response answer = app.given().urlEncodingEnabled(false).get(request);
+            Response answer = served.given().urlEncodingEnabled(false).get(request);
             assertEquals(Problem.CONTENT_TYPE, answer.header("Content-Type"), request);
             assertEquals(detail, answer.jsonPath().getString("detail"), request);
             assertPrintable(request, answer);

@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,21 +49,23 @@ class StrictQueryApiTest {
         }
     }
 
-    /** Every route of the data API (App's routes block), with a path that answers 200 without a query. */
-    private static final List<Endpoint> ENDPOINTS = List.of(
-        new Endpoint("GET", "/ratios", List.of("as_of", "sort", "order", "format")),
-        new Endpoint("GET", "/ratios/NY", List.of("as_of", "format")),
-        new Endpoint("GET", "/ratios/NY/weekly", List.of("format")),
-        new Endpoint("GET", "/ratios/weekly", List.of("state", "from", "to", "format")),
-        new Endpoint("GET", "/refreshes", List.of("limit")),
-        new Endpoint("GET", "/refreshes/1", List.of()),
-        new Endpoint("HEAD", "/ratios", List.of("as_of", "sort", "order", "format")),
-        new Endpoint("HEAD", "/ratios/NY", List.of("as_of", "format")),
-        new Endpoint("HEAD", "/ratios/NY/weekly", List.of("format")),
-        new Endpoint("HEAD", "/ratios/weekly", List.of("state", "from", "to", "format")),
-        new Endpoint("HEAD", "/refreshes", List.of("limit")),
-        new Endpoint("HEAD", "/refreshes/1", List.of()),
-        new Endpoint("POST", "/refresh", List.of("force")));
+    /**
+     * Every route of the data API (App's routes block), with a path that answers 200 without a query:
+     * the reads by GET, then by HEAD, then the refresh.
+     */
+    private static final List<Endpoint> ENDPOINTS = Stream.of(reads("GET"), reads("HEAD"),
+        Stream.of(new Endpoint("POST", "/refresh", List.of("force")))).flatMap(s -> s).toList();
+
+    /** The reading routes, by {@code method} (GET, or HEAD: GET's answer without a body). */
+    private static Stream<Endpoint> reads(String method) {
+        return Stream.of(
+            new Endpoint(method, "/ratios", List.of("as_of", "sort", "order", "format")),
+            new Endpoint(method, "/ratios/NY", List.of("as_of", "format")),
+            new Endpoint(method, "/ratios/NY/weekly", List.of("format")),
+            new Endpoint(method, "/ratios/weekly", List.of("state", "from", "to", "format")),
+            new Endpoint(method, "/refreshes", List.of("limit")),
+            new Endpoint(method, "/refreshes/1", List.of()));
+    }
 
     /** A value each parameter takes. */
     private static final Map<String, String> GOOD = Map.of("as_of", "2021-01-04", "sort", "population",
