@@ -22,8 +22,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * One allocation file served for both manufacturers, edited: with more than a quarter of the
  * smaller file's rows with doses also the other's, from 100 such rows, the refresh fails, whatever
- * the row counts (a row repeated, rows left out, part of one spliced into the other). Generated
- * files: 50 states over 4 weeks, 200 rows, random doses (seeded).
+ * the row counts and whichever weeks they are (a row repeated, rows left out, part of one spliced
+ * into the other). Generated files (seeded random doses): 50 states over 4 weeks, 200 rows; and 5
+ * states over 1,200 weeks, more weeks than the first comparison looks at in full.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SameAllocationsTest {
@@ -38,20 +39,34 @@ class SameAllocationsTest {
         "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
         "West Virginia", "Wisconsin", "Wyoming");
 
+    /** Weeks of the long file: more than the comparison looks at in full (Checks.COMPARED_WEEKS). */
+    private static final int LONG_WEEKS = 1200;
+    /** States of the long file. */
+    private static final int LONG_STATES = 5;
+
     private FixtureServer upstream;
-    private final List<String> moderna = new ArrayList<>();
+    private List<String> moderna;
+    /** 5 states over 1,200 weeks: 6,000 rows, of which the first comparison sees a sample. */
+    private List<String> longModerna;
 
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        Random random = new Random(11);
-        for (int week = 0; week < 4; week++) {
-            for (String state : STATES) {
+        moderna = generated(new Random(11), 4, STATES);
+        longModerna = generated(new Random(12), LONG_WEEKS, STATES.subList(0, LONG_STATES));
+    }
+
+    /** Lines of {@code states} over {@code weeks} weeks from 2021-01-04, week by week, random doses. */
+    private static List<String> generated(Random random, int weeks, List<String> states) {
+        List<String> lines = new ArrayList<>();
+        for (int week = 0; week < weeks; week++) {
+            for (String state : states) {
                 long doses = 1 + random.nextInt(90_000);
-                moderna.add("\"" + state + "\",\"" + LocalDate.of(2021, 1, 4).plusWeeks(week) + "T00:00:00.000\",\""
+                lines.add("\"" + state + "\",\"" + LocalDate.of(2021, 1, 4).plusWeeks(week) + "T00:00:00.000\",\""
                     + doses + "\",\"" + doses + "\"");
             }
         }
+        return lines;
     }
 
     @AfterAll
@@ -61,6 +76,12 @@ class SameAllocationsTest {
 
     /** Refreshes with the generated moderna file and {@code pfizer} made from its lines. */
     private io.restassured.response.ValidatableResponse refresh(String name, UnaryOperator<List<String>> pfizer) {
+        return refresh(name, moderna, pfizer);
+    }
+
+    /** Refreshes with {@code moderna} and {@code pfizer} made from its lines. */
+    private io.restassured.response.ValidatableResponse refresh(String name, List<String> moderna,
+                                                                UnaryOperator<List<String>> pfizer) {
         byte[] m = (HEADER + String.join("\n", moderna) + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] p = (HEADER + String.join("\n", pfizer.apply(new ArrayList<>(moderna))) + "\n")
             .getBytes(StandardCharsets.UTF_8);
@@ -122,8 +143,39 @@ class SameAllocationsTest {
     }
 
     @Test
+    void theEarlierWeeksSplicedInFail() {
+        // The first two weeks (rows 0 to 99) kept, the last two edited: 100 of 200 the same, none
+        // of them in the last week both files reach.
+        refresh("earlier", editedWhere(i -> i >= 100)).statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("detail", containsString("the moderna and pfizer sources share 100 of their rows with doses (200 in "
+                + "moderna, 200 in pfizer)"));
+    }
+
+    @Test
+    void aSpliceOfSomeOfManyWeeksFails() {
+        // 1,200 weeks: the first comparison sees about 1,000 of them. Weeks 300 to 749 kept
+        // (2,250 of 6,000 rows, 37.5%), the rest edited: the sample shows it, and the whole
+        // comparison counts every row.
+        refresh("long-splice", longModerna, editedWhere(i -> i / LONG_STATES < 300 || i / LONG_STATES >= 750))
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("detail", containsString("the moderna and pfizer sources share 2250 of their rows with doses (6000 "
+                + "in moderna, 6000 in pfizer)"));
+    }
+
+    @Test
+    void aFifthOfManyWeeksTheSameIsNotACopy() {
+        // Weeks 0 to 239 kept (1,200 of 6,000 rows, 20%): not more than a quarter. The refresh
+        // goes on to its other checks (five states are not the country).
+        refresh("long-fifth", longModerna, editedWhere(i -> i / LONG_STATES >= 240))
+            .body("detail", org.hamcrest.Matchers.not(containsString("share")))
+            .body("detail", org.hamcrest.Matchers.not(containsString("hold the same")));
+    }
+
+    @Test
     void oneRowMoreThanAQuarterFails() {
-        // 51 of 200 the same; the last week (rows 150 to 199) holds 13 of its 50, more than a quarter.
+        // 51 of 200 the same, one more than a quarter.
         refresh("quarter-and-one", editedWhere(i -> i % 4 != 3 && i != 0)).statusCode(422)
             .body("detail", containsString("the moderna and pfizer sources share 51 of their rows with doses"));
     }
