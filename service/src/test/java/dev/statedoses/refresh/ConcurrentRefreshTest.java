@@ -60,7 +60,7 @@ class ConcurrentRefreshTest {
         CompletableFuture<Response> running = CompletableFuture.supplyAsync(() -> first.given().post("/refresh"));
         heldModerna.awaitRequested();
 
-        // Another instance: the warehouse's advisory lock says no.
+        // Another instance: the warehouse's row lock (dwh.refresh_lock) says no.
         second.given().post("/refresh").then()
             .statusCode(409).contentType("application/problem+json")
             .header("Retry-After", "10")
