@@ -21,7 +21,7 @@ public final class AsyncRefreshes implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncRefreshes.class);
 
-    /** Longer than any start: the local lock, a pooled connection (3 s), the advisory lock, one insert. */
+    /** Longer than any start: the local lock, a pooled connection (3 s), the refresh lock, one insert. */
     private static final long START_TIMEOUT_SECONDS = 30;
 
     private final RefreshService refreshes;

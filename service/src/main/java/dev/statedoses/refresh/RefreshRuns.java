@@ -130,15 +130,13 @@ public final class RefreshRuns {
 
     /**
      * Closes runs left running by a process that stopped, as abandoned, if no refresh holds the
-     * lock {@code lockKey} (sql/runs/close_abandoned_runs.sql). Answers whether any run is still
-     * running: then a refresh holds the lock, and its runs may be looked at again when it is over.
+     * refresh lock (sql/runs/close_abandoned_runs.sql). Answers whether any run is still running:
+     * then a refresh holds the lock, and its runs may be looked at again when it is over.
      */
-    boolean closeAbandoned(long lockKey) {
+    boolean closeAbandoned() {
         return jdbi.withHandle(h -> {
             logClosed(h.createUpdate(CLOSE_ABANDONED)
                 .bind("abandoned", ABANDONED)
-                .bind("high", lockKey >>> 32)
-                .bind("low", lockKey & 0xffff_ffffL)
                 .execute());
             return h.createQuery("select exists (select 1 from dwh.refresh_runs where status = 'running')")
                 .mapTo(Boolean.class).one();

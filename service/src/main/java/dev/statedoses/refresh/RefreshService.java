@@ -42,13 +42,11 @@ import org.slf4j.MDC;
 public final class RefreshService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefreshService.class);
-    private static final String TAKE_LOCK = Sql.load("runs/take_refresh_lock.sql");
-
     /**
-     * The advisory lock a refresh holds as the sign that it is alive (sql/runs/take_refresh_lock.sql):
-     * one refresh at a time is the row lock on dwh.refresh_lock, which only the owner can take.
+     * The row of dwh.refresh_lock, locked for the refresh's transaction: one refresh at a time, and
+     * the sign, while it is held, that the refresh is alive (sql/runs/take_refresh_lock.sql).
      */
-    private static final long REFRESH_LOCK = 0x5374_6174_6544_6f73L; // "StateDos"
+    private static final String TAKE_LOCK = Sql.load("runs/take_refresh_lock.sql");
 
     /** How long closing waits for a refresh under way, stopped, to roll back and record itself. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
@@ -104,7 +102,7 @@ public final class RefreshService implements AutoCloseable {
         }
         try (Handle tx = jdbi.open()) {
             tx.begin();
-            if (!tx.createQuery(TAKE_LOCK).bind("key", REFRESH_LOCK).mapTo(Boolean.class).one()) {
+            if (!tx.createQuery(TAKE_LOCK).mapTo(Boolean.class).one()) {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
@@ -317,7 +315,7 @@ public final class RefreshService implements AutoCloseable {
      * as soon as the refresh lock is free, retrying while the warehouse is away (RunRecovery).
      */
     public void closeAbandonedRuns() {
-        recovery.closeAbandoned(REFRESH_LOCK);
+        recovery.closeAbandoned();
     }
 
     /**
@@ -325,7 +323,7 @@ public final class RefreshService implements AutoCloseable {
      * running (RunRecovery), so that another instance's crash does not show as a run in progress.
      */
     public void sweepAbandonedRuns(Duration every) {
-        recovery.sweepEvery(REFRESH_LOCK, every);
+        recovery.sweepEvery(every);
     }
 
     /** The run log this service writes (GET /refreshes reads the same). */

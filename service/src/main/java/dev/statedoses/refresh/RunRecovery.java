@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * Keeps the run log's promise: no run says "running" when no process runs it. A run's end is
  * recorded when it ends; when that fails (the warehouse is away), it is tried again in the
  * background until the warehouse answers. And a run whose process stopped before recording its end
- * (killed, or gone with the warehouse) is closed as abandoned by whoever next holds the refresh
- * lock: a refresh holds it for its whole life, so a run still "running" while nobody holds it is
- * dead. The records themselves are {@link RefreshRuns}'.
+ * (killed, or gone with the warehouse) is closed as abandoned by the next refresh, or by any
+ * instance that finds nobody holding the refresh lock (the row of dwh.refresh_lock, which only a
+ * login allowed to update it can lock): a refresh holds it for its whole life, so a run still
+ * "running" while nobody holds it is dead. The records themselves are {@link RefreshRuns}'.
  */
 final class RunRecovery implements AutoCloseable {
 
@@ -78,22 +79,22 @@ final class RunRecovery implements AutoCloseable {
      * running, or the server is still finishing a stopped process's statement). Tried again in
      * the background, also while the warehouse is away, until no run is left running.
      */
-    void closeAbandoned(long lockKey) {
-        retries.execute(() -> closeAbandoned(lockKey, true));
+    void closeAbandoned() {
+        retries.execute(() -> closeAbandoned(true));
     }
 
-    private void closeAbandoned(long lockKey, boolean first) {
+    private void closeAbandoned(boolean first) {
         try {
-            if (runs.closeAbandoned(lockKey)) {
+            if (runs.closeAbandoned()) {
                 // A refresh holds the lock: when it is over, look again.
-                retries.schedule(() -> closeAbandoned(lockKey, false), 1, TimeUnit.SECONDS);
+                retries.schedule(() -> closeAbandoned(false), 1, TimeUnit.SECONDS);
             }
         } catch (RuntimeException e) {
             if (first) {
                 LOG.warn("could not look for runs left running by a stopped process ({}); trying again every {} s",
                     e.getMessage(), RETRY_EVERY.toSeconds());
             }
-            retries.schedule(() -> closeAbandoned(lockKey, false), RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            retries.schedule(() -> closeAbandoned(false), RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -104,10 +105,10 @@ final class RunRecovery implements AutoCloseable {
      * following it polled, until some instance started again. One statement that changes nothing
      * when no run is abandoned; a warehouse away is tried at the next tick.
      */
-    void sweepEvery(long lockKey, Duration every) {
+    void sweepEvery(Duration every) {
         retries.scheduleWithFixedDelay(() -> {
             try {
-                runs.closeAbandoned(lockKey);
+                runs.closeAbandoned();
             } catch (RuntimeException e) {
                 LOG.debug("could not look for abandoned runs ({}); trying again in {} s", e.getMessage(),
                     every.toSeconds());

@@ -60,7 +60,7 @@ class ConcurrentRefreshTest {
         CompletableFuture<Response> running = CompletableFuture.supplyAsync(() -> first.given().post("/refresh"));
         heldModerna.awaitRequested();
 
-        // Another instance: the warehouse's advisory lock says no.
+        // Another instance: the warehouse's row lock (dwh.refresh_lock) says no.
         second.given().post("/refresh").then()
             .statusCode(409).contentType("application/problem+json")
             .header("Retry-After", "10")
@@ -82,6 +82,13 @@ class ConcurrentRefreshTest {
     void readersSeeTheWholeOldOrTheWholeNewProductThroughout() throws Exception {
         heldModerna.release();
         first.given().post("/refresh").then().statusCode(200);
+        // The other instance serves it once the NOTIFY has reached it (about a second): until then
+        // it serves the empty product it started with, which is whole too, but not what is read here.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (second.given().get("/ratios").jsonPath().getList("$").size() != 51) {
+            assertTrue(System.nanoTime() < deadline, "the other instance did not load the product within 10 s");
+            Thread.sleep(50);
+        }
 
         AtomicBoolean refreshing = new AtomicBoolean(true);
         AtomicInteger reads = new AtomicInteger();

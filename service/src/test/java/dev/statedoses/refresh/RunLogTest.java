@@ -1,8 +1,11 @@
 package dev.statedoses.refresh;
 
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
@@ -12,6 +15,14 @@ import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
 import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.warehouse.ReaderRole;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +35,13 @@ import org.junit.jupiter.api.Test;
  * The run log never says "running" for a run no process runs: a run's end is recorded when it
  * ends (later, when the warehouse was away then), and a run whose process stopped is closed as
  * abandoned by the next start or refresh of any instance, while a run another instance is still
- * doing stays running.
+ * doing stays running, whatever other logins of the warehouse do meanwhile.
  */
 class RunLogTest {
 
     private static final String ABANDONED = "abandoned: the process that ran it stopped before it finished";
+    /** The advisory key a refresh once held as the sign that it was alive ("StateDos"). */
+    private static final long FORMER_REFRESH_KEY = 0x5374_6174_6544_6f73L;
 
     /** A run row as a process leaves it that dies mid-refresh: running, no end. */
     private static long leaveARunRunning(Jdbi jdbi) {
@@ -41,6 +54,18 @@ class RunLogTest {
         return jdbi.withHandle(h -> h.createQuery(
                 "select status, error, finished_at from dwh.refresh_runs where run_id = :run")
             .bind("run", runId).mapToMap().one());
+    }
+
+    /** A session of the read-only login (the test server trusts local logins), as an analyst's psql is. */
+    private static Connection reader(Config config) throws SQLException {
+        return DriverManager.getConnection(TestWarehouse.jdbcUrl(config), ReaderRole.NAME, "");
+    }
+
+    private static String text(Connection session, String sql) throws SQLException {
+        try (Statement s = session.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     private static void await(String what, Duration timeout, Supplier<Boolean> condition) throws InterruptedException {
@@ -106,6 +131,80 @@ class RunLogTest {
             } finally {
                 hold.release();
             }
+        }
+    }
+
+    /**
+     * A login that may only read (the audit's reproduction) holds the advisory key a refresh once
+     * took as its sign of life, so the refresh runs without it, and lets go mid-refresh: the sweep
+     * every instance runs every 15 s must still see the refresh alive. It closed the live run as
+     * abandoned, and a client polling the run was told of a failure of a refresh that succeeded.
+     */
+    @Test
+    void aLiveRunStaysRunningWhenAReaderLetsGoOfTheFormerRefreshKey() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            FixtureServer.Hold hold = upstream.serveHeld("/held/moderna.csv", Fixtures.bytes("moderna.csv"));
+            Config config = ConfigBuilder.from(upstream.serveFixtureSources(TestWarehouse.newDatabase()))
+                .moderna(hold.url()).build();
+            try (RunningApp app = RunningApp.start(config); Connection reader = reader(config)) {
+                assertEquals("t", text(reader, "select pg_try_advisory_lock(" + FORMER_REFRESH_KEY + ")"));
+                Response accepted = app.given().header("Prefer", "respond-async").queryParam("force", "true")
+                    .post("/refresh");
+                accepted.then().statusCode(202);
+                String location = accepted.header("Location");
+                hold.awaitRequested(); // the refresh is live: it waits for moderna's body
+                app.given().get(location).then().statusCode(200).body("status", equalTo("running"));
+
+                assertEquals("t", text(reader, "select pg_advisory_unlock(" + FORMER_REFRESH_KEY + ")"));
+                // What the sweep every 15 s runs.
+                boolean stillRunning = app.wiring().refreshes().runs().closeAbandoned();
+                app.given().get(location).then().statusCode(200)
+                    .body("status", equalTo("running"))
+                    .body("error", nullValue())
+                    .body("finished_at", nullValue());
+                assertTrue(stillRunning, "the sweep saw no run left running");
+
+                hold.release();
+                await("the refresh ended", Duration.ofSeconds(30),
+                    () -> !"running".equals(app.given().get(location).jsonPath().getString("status")));
+                JsonPath done = app.given().get(location).jsonPath();
+                assertEquals("succeeded", done.getString("status"));
+                assertNull(done.getString("error"));
+                assertEquals(51, done.getInt("state_rows"));
+                assertFalse(app.wiring().refreshes().runs().closeAbandoned(), "no run is left running");
+                app.given().get(location).then().body("status", equalTo("succeeded"));
+            } finally {
+                hold.release();
+            }
+        }
+    }
+
+    /**
+     * What the read-only login can hold of the refresh's sign of life: the table lock a refresh
+     * holds with its row lock, taken when PostgreSQL analyses a statement (here one prepared in an
+     * open transaction) before it checks privileges. It keeps a dead run open only until the
+     * session lets go: no refresh needs it, and the next sweep closes the run.
+     */
+    @Test
+    void aReadersLockOnTheRefreshLockTableDelaysClosingADeadRunOnlyUntilItLetsGo() throws Exception {
+        Config config = TestWarehouse.newDatabase();
+        try (RunningApp app = RunningApp.start(config); Connection reader = reader(config)) {
+            Jdbi jdbi = app.wiring().warehouse().jdbi();
+            reader.setAutoCommit(false);
+            try (Statement s = reader.createStatement()) {
+                s.execute("prepare held as select only_row from dwh.refresh_lock for update");
+            }
+            assertEquals("RowShareLock", text(reader, "select string_agg(mode, ', ') from pg_locks "
+                + "where pid = pg_backend_pid() and relation = 'dwh.refresh_lock'::regclass and granted"));
+            long runId = leaveARunRunning(jdbi);
+
+            assertTrue(app.wiring().refreshes().runs().closeAbandoned());
+            assertEquals("running", run(jdbi, runId).get("status"));
+            reader.rollback(); // it lets go
+
+            assertFalse(app.wiring().refreshes().runs().closeAbandoned());
+            assertEquals("failed", run(jdbi, runId).get("status"));
+            assertEquals(ABANDONED, run(jdbi, runId).get("error"));
         }
     }
 
