@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service as a process of its own, with its own logging configuration
- * (src/main/resources/logback.xml, which tests otherwise replace with logback-test.xml). Lines are
+ * (ops/LogConfiguration, which tests otherwise replace with logback-test.xml). Lines are
  * buffered (BufferedStderrAppender), so a process must still write every line it logged when it
  * exits, by System.exit (the refresh command) or on SIGTERM (the service, whose shutdown hook
  * logs as it stops); and in local mode its embedded warehouse stops after it, and with it.
@@ -59,7 +59,7 @@ class ServiceProcessTest {
         assertFalse(err.contains("lost the state_doses_refreshed channel"),
             "the warehouse stopped under the running service:\n" + err);
         assertFalse(Files.exists(dwh.resolve("postmaster.pid")), "the embedded PostgreSQL is still running");
-        // A new warehouse draws PostgreSQL's notice about schema dwh; logback.xml quiets the
+        // A new warehouse draws PostgreSQL's notice about schema dwh; LogConfiguration quiets the
         // logger Flyway writes it with (which moved in Flyway 13).
         assertFalse(err.contains("already exists, skipping"), err);
     }
@@ -111,7 +111,7 @@ class ServiceProcessTest {
                 err = refresh.log();
             }
 
-            // The format of logback.xml, and the refresh's last INFO lines, all there.
+            // LogConfiguration's format, and the refresh's last INFO lines, all there.
             assertTrue(err.lines().anyMatch(line -> line.matches(
                 "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  RefreshService run=1 refresh started")), err);
             assertTrue(err.contains("INFO  RefreshService refresh 1 succeeded in "), err);
@@ -162,7 +162,7 @@ class ServiceProcessTest {
     /**
      * A value that would forge a log line, here a moderna header whose quoted name holds a line
      * break and a whole fake log line, is written on the line that logs it, escaped: with the
-     * production logback.xml, stderr has no line that the source wrote.
+     * production logging (LogConfiguration), stderr has no line that the source wrote.
      */
     @Test
     void aLoggedValueCannotForgeALogLine() throws Exception {

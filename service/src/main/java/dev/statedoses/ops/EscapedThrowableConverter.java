@@ -6,8 +6,8 @@ import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import dev.statedoses.text.Printable;
 
 /**
- * {@code %escapedEx} in logback.xml: a logged exception's stack trace as logback writes it (one
- * line per frame, "Caused by:" and "Suppressed:" as usual), but with the message of the exception
+ * {@code %escapedEx} in the log pattern (LogConfiguration): a logged exception's stack trace as
+ * logback writes it (one line per frame, "Caused by:" and "Suppressed:" as usual), but with the message of the exception
  * and of each of its causes and suppressed exceptions escaped ({@link Printable#escape}). A
  * message often quotes outside text (a driver's error, a parser's view of a line), and a line
  * break in it would otherwise start a line that looks like a log line of its own. Stack frames

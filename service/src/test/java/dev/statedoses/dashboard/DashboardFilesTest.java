@@ -83,8 +83,8 @@ class DashboardFilesTest {
 
     @Test
     void onlyTheAllowedFilesAreServed() {
-        for (String path : List.of("/dashboard/index.html", "/dashboard/Dashboard.class", "/dashboard/logback.xml",
-            "/dashboard/..%2Flogback.xml", "/dashboard/%2e%2e%2fsql%2fbuild_state_doses.sql", "/dashboard/")) {
+        for (String path : List.of("/dashboard/index.html", "/dashboard/Dashboard.class", "/dashboard/state-doses.properties",
+            "/dashboard/..%2Fstate-doses.properties", "/dashboard/%2e%2e%2fsql%2fbuild_state_doses.sql", "/dashboard/")) {
             int status = app.given().urlEncodingEnabled(false).get(path).statusCode();
             assertTrue(status == 404 || status == 400, path + " answered " + status);
         }

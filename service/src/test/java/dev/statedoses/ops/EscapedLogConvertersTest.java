@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The converters logback.xml writes every line with: whatever a value holds, it cannot start a line. */
+/** The converters every log line is written with: whatever a value holds, it cannot start a line. */
 class EscapedLogConvertersTest {
 
     private static final String FORGED = "jurisdic\n2026-01-01T00:00:00.000Z ERROR Forged line";
@@ -29,7 +29,7 @@ class EscapedLogConvertersTest {
         return new LoggingEvent(Logger.class.getName(), logger, Level.WARN, message, thrown, args);
     }
 
-    /** A layout like logback.xml's, with the converters registered as its conversionRules do. */
+    /** A layout like LogConfiguration's, with the converters registered as it does. */
     private PatternLayout layout() {
         PatternLayout layout = new PatternLayout();
         layout.setContext(context);
@@ -96,15 +96,14 @@ class EscapedLogConvertersTest {
     /** Both configurations write messages and exceptions through the converters, never %msg or %ex. */
     @Test
     void theLoggingConfigurationsUseTheConverters() throws IOException {
-        for (String name : List.of("/logback.xml", "/logback-test.xml")) {
-            String xml;
-            try (InputStream in = EscapedLogConvertersTest.class.getResourceAsStream(name)) {
-                xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            String pattern = xml.substring(xml.indexOf("<pattern>"), xml.indexOf("</pattern>"));
-            assertTrue(pattern.endsWith(" %escapedMsg%n%escapedEx"), name + ": " + pattern);
-            assertTrue(xml.contains("class=\"" + EscapedMessageConverter.class.getName() + "\""), name);
-            assertTrue(xml.contains("class=\"" + EscapedThrowableConverter.class.getName() + "\""), name);
+        assertTrue(LogConfiguration.PATTERN.endsWith(" %escapedMsg%n%escapedEx"), LogConfiguration.PATTERN);
+        String xml;
+        try (InputStream in = EscapedLogConvertersTest.class.getResourceAsStream("/logback-test.xml")) {
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+        String pattern = xml.substring(xml.indexOf("<pattern>"), xml.indexOf("</pattern>"));
+        assertTrue(pattern.endsWith(" %escapedMsg%n%escapedEx"), "logback-test.xml: " + pattern);
+        assertTrue(xml.contains("class=\"" + EscapedMessageConverter.class.getName() + "\""), xml);
+        assertTrue(xml.contains("class=\"" + EscapedThrowableConverter.class.getName() + "\""), xml);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Main;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -23,9 +24,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The service as a JVM of its own, with the production logging configuration
- * (src/main/resources/logback.xml, which tests otherwise replace with logback-test.xml): its
- * stderr is collected as it comes, stdout is discarded. Closing it kills it if it still runs.
+ * The service as a JVM of its own, with the production logging configuration (ops/LogConfiguration,
+ * which tests otherwise replace with logback-test.xml: the child's class path is this JVM's
+ * without the test classes, so it has none): its stderr is collected as it comes, stdout is
+ * discarded. Closing it kills it if it still runs.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -50,8 +52,6 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Runs {@code java Main <args...>} with {@code env} added to this JVM's environment. */
     public static ServiceProcess start(List<String> args, Map<String, String> env) {
-        URL config = Main.class.getResource("/logback.xml");
-        assertTrue(config != null && "file".equals(config.getProtocol()), "no logback.xml in target/classes");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
             // A temp directory of its own, deleted by close(): a process killed with SIGKILL
@@ -60,9 +60,8 @@ public final class ServiceProcess implements AutoCloseable {
             Path tempDir = Files.createTempDirectory("state-doses-process");
             Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg");
             List<String> commandLine = new ArrayList<>(List.of(java,
-                "-Dlogback.configurationFile=" + Path.of(config.toURI()),
                 "-Djava.io.tmpdir=" + tempDir, "-Dot.epg.working-dir=" + binaries,
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp", withoutTestClasses(System.getProperty("java.class.path")), Main.class.getName()));
             commandLine.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(commandLine);
             builder.environment().putAll(env);
@@ -70,9 +69,27 @@ public final class ServiceProcess implements AutoCloseable {
             return new ServiceProcess(builder.start(), tempDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code classPath} without the test classes (the directory that holds logback-test.xml). */
+    private static String withoutTestClasses(String classPath) {
+        URL testConfig = ServiceProcess.class.getResource("/logback-test.xml");
+        assertTrue(testConfig != null && "file".equals(testConfig.getProtocol()), "no logback-test.xml in test-classes");
+        Path testClasses;
+        try {
+            testClasses = Path.of(testConfig.toURI()).getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+        List<String> kept = new ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (!Path.of(entry).toAbsolutePath().equals(testClasses.toAbsolutePath())) {
+                kept.add(entry);
+            }
+        }
+        assertTrue(kept.size() < classPath.split(File.pathSeparator).length, "test classes not on " + classPath);
+        return String.join(File.pathSeparator, kept);
     }
 
     private void collect() {

@@ -1,0 +1,88 @@
+package dev.statedoses.ops;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ConfiguratorRank;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * The service's logging, set up in code when logback starts (found through
+ * META-INF/services/ch.qos.logback.classic.spi.Configurator): not from a logback.xml, whose
+ * reading (an XML parser and logback's configuration model, about 400 classes) took 0.19 s of a
+ * 1.5 s start. A configuration file still wins when one is asked for: {@code
+ * -Dlogback.configurationFile=...}, or a logback-test.xml on the class path (the tests'); then
+ * logback reads it as usual.
+ *
+ * <p>Logs go to stderr, one line per event, so {@code refresh} can print its table on stdout.
+ * Lines are buffered and written every 200 ms (WARN and ERROR at once): one request log line per
+ * read must not cost a write(2), or a hand-off to another thread, on every request
+ * ({@link BufferedStderrAppender} says what that cost). Main writes out the rest as it exits.
+ *
+ * <p>A line is always one line, whatever the values logged hold: {@code %escapedMsg} is the
+ * message with its control characters escaped (a line break in a source's header is written
+ * {@code \n}, and cannot start a forged line), {@code %escapedEx} a stack trace whose exception
+ * messages are escaped alike ({@link EscapedMessageConverter}, {@link EscapedThrowableConverter}).
+ * Use them, never {@code %msg} or {@code %ex}. The other fields are ours: a level, a class name,
+ * and run_id, which is a number.
+ */
+@ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
+public final class LogConfiguration extends ContextAwareBase implements Configurator {
+
+    /** The line: time, level, class, the run if any, the escaped message and stack trace. */
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}"
+        + "%replace( run=%X{run_id}){' run=$', ''} %escapedMsg%n%escapedEx";
+
+    /**
+     * Loggers quieter than INFO. Flyway creates schema dwh to hold its history before V1 runs, so
+     * V1's "create schema if not exists dwh" draws PostgreSQL's notice "already exists, skipping",
+     * which Flyway logs as a WARN on every new warehouse: expected, and notices of migrations say
+     * nothing else (Flyway 13 logs a statement's notices from ErrorOverridesSupportStub; up to 11
+     * it was DefaultSqlScriptExecutor). The libraries' INFO lines say nothing an operator needs.
+     */
+    static final Map<String, Level> LEVELS = Map.of(
+        "io.zonky", Level.WARN,
+        "org.flywaydb.core.internal.proprietaryStubs.ErrorOverridesSupportStub", Level.ERROR,
+        "org.flywaydb", Level.WARN,
+        "com.zaxxer.hikari", Level.WARN,
+        "org.eclipse.jetty", Level.WARN,
+        "io.javalin", Level.WARN);
+
+    @Override
+    public ExecutionStatus configure(LoggerContext context) {
+        if (System.getProperty("logback.configurationFile") != null
+            || LogConfiguration.class.getClassLoader().getResource("logback-test.xml") != null) {
+            return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+        }
+        configureService(context);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** The service's configuration on {@code context}, whatever the class path holds. */
+    static void configureService(LoggerContext context) {
+        PatternLayout layout = new PatternLayout();
+        layout.setContext(context);
+        layout.getInstanceConverterMap().put("escapedMsg", EscapedMessageConverter::new);
+        layout.getInstanceConverterMap().put("escapedEx", EscapedThrowableConverter::new);
+        layout.setPattern(PATTERN);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setContext(context);
+        encoder.setLayout(layout);
+        encoder.start();
+        BufferedStderrAppender appender = new BufferedStderrAppender();
+        appender.setContext(context);
+        appender.setName("STDERR");
+        appender.setEncoder(encoder);
+        appender.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(appender);
+        LEVELS.forEach((name, level) -> context.getLogger(name).setLevel(level));
+    }
+}
