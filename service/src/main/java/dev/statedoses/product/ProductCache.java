@@ -133,6 +133,16 @@ public final class ProductCache implements AutoCloseable {
             LOG.info("product snapshot loaded: {} rows, refreshed at {}, in {} ms", next.rows().size(),
                 next.isEmpty() ? "never" : next.refreshedAt(), String.format(Locale.ROOT, "%.1f",
                     (System.nanoTime() - started) / 1e6));
+            LastModified date = next.lastModified();
+            if (date != null && !date.alone()) {
+                LOG.info("another product was built in the second of this one's refreshed_at, or after it: "
+                    + "its Last-Modified ({}) cannot tell them apart, so If-Modified-Since alone is answered 200 "
+                    + "(If-None-Match still 304) until the next product", date.date());
+            }
+            if (date != null && date.aheadOfClock()) {
+                LOG.warn("the product's refreshed_at {} is ahead of this instance's clock (is the warehouse's clock "
+                    + "ahead?): answers leave Last-Modified out until this clock reaches it", date.refreshedAt());
+            }
         }
     }
 

@@ -11,8 +11,6 @@ import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.QueryParameter;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +19,8 @@ import java.util.function.BiConsumer;
 /**
  * Writes a product response as dashboards and spreadsheets want it: JSON or CSV (by
  * {@code ?format=} or {@code Accept: text/csv}), with an ETag taken from the very bytes sent,
- * Last-Modified from the product's refreshed_at, and 304 for a client that already has them.
+ * Last-Modified from the product's refreshed_at ({@link LastModified}), and 304 for a client that
+ * already has them.
  */
 public final class ProductResponse {
 
@@ -45,11 +44,10 @@ public final class ProductResponse {
     }
 
     /**
-     * A response body made once, in both formats, with their ETags and its Last-Modified (an
-     * IMF-fixdate, or null without a product): what a snapshot keeps.
+     * A response body made once, in both formats, with their ETags and its Last-Modified (null
+     * without a product): what a snapshot keeps.
      */
-    public record Prepared(byte[] json, String jsonEtag, byte[] csv, String csvEtag, Instant refreshedAt,
-                           String lastModified) {
+    public record Prepared(byte[] json, String jsonEtag, byte[] csv, String csvEtag, LastModified lastModified) {
     }
 
     /**
@@ -75,23 +73,23 @@ public final class ProductResponse {
 
     /**
      * Serialises {@code body} (a row or a list of rows) in both formats. {@code columns} are the CSV
-     * header, the JSON field names in order; {@code refreshedAt} is when the product was built
-     * (null: no product).
+     * header, the JSON field names in order; {@code lastModified} is the product's (null: no product).
      */
-    public Prepared prepare(Object body, List<String> columns, Instant refreshedAt) {
+    public Prepared prepare(Object body, List<String> columns, LastModified lastModified) {
         byte[] json = jsonBytes(body);
         byte[] csv = csv(body, columns);
-        return new Prepared(json, EntityTag.of(json), csv, EntityTag.of(csv), refreshedAt, httpDate(refreshedAt));
+        return new Prepared(json, EntityTag.of(json), csv, EntityTag.of(csv), lastModified);
     }
 
     /**
      * Sends {@code body}, serialised now in the format the request asks for: {@code format}, the
-     * request's {@code ?format=} (null: none), or else its Accept.
+     * request's {@code ?format=} (null: none), or else its Accept. {@code lastModified} is that of
+     * the product the body was read from (null: no product).
      */
-    public void send(Context ctx, String format, Object body, List<String> columns, Instant refreshedAt) {
+    public void send(Context ctx, String format, Object body, List<String> columns, LastModified lastModified) {
         boolean csv = wantsCsv(format, HeaderLines.joined(ctx, "Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
-        send(ctx, decide(csv, bytes, EntityTag.of(bytes), refreshedAt, httpDate(refreshedAt),
+        send(ctx, decide(csv, bytes, EntityTag.of(bytes), lastModified,
             HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
     }
 
@@ -110,18 +108,18 @@ public final class ProductResponse {
                               String ifModifiedSince) {
         boolean csv = wantsCsv(format, accept);
         return decide(csv, csv ? prepared.csv() : prepared.json(), csv ? prepared.csvEtag() : prepared.jsonEtag(),
-            prepared.refreshedAt(), prepared.lastModified(), ifNoneMatch, ifModifiedSince);
+            prepared.lastModified(), ifNoneMatch, ifModifiedSince);
     }
 
-    private static Reply decide(boolean csv, byte[] bytes, String etag, Instant refreshedAt, String lastModified,
+    private static Reply decide(boolean csv, byte[] bytes, String etag, LastModified lastModified,
                                 String ifNoneMatch, String ifModifiedSince) {
         // A cache refreshing its stored headers from a 304 must not relabel the body, so a 304
         // carries the Content-Type too.
         String contentType = csv ? CSV : JSON;
-        Instant modified = refreshedAt == null ? null : refreshedAt.truncatedTo(ChronoUnit.SECONDS);
-        return notModified(etag, modified, ifNoneMatch, ifModifiedSince)
-            ? new Reply(304, contentType, null, etag, lastModified)
-            : new Reply(200, contentType, bytes, etag, lastModified);
+        String date = lastModified == null ? null : lastModified.header();
+        return notModified(etag, lastModified, ifNoneMatch, ifModifiedSince)
+            ? new Reply(304, contentType, null, etag, date)
+            : new Reply(200, contentType, bytes, etag, date);
     }
 
     private static void send(Context ctx, Reply reply) {
@@ -135,10 +133,6 @@ public final class ProductResponse {
         // HEAD's answer would then not say the length its GET's does.
         ctx.header("Content-Length", Integer.toString(reply.body().length));
         ctx.result(reply.body());
-    }
-
-    private static String httpDate(Instant at) {
-        return at == null ? null : HttpDate.format(at);
     }
 
     /** {@code ?format=csv|json} decides; without it, an Accept header that prefers text/csv to JSON. */
@@ -157,9 +151,10 @@ public final class ProductResponse {
     /**
      * RFC 9110: If-None-Match wins over If-Modified-Since; a weak or strong match both count. An
      * If-Modified-Since that is not one HTTP date (in any of its three forms) is ignored, as the
-     * RFC says: two lines of it, read together, are not one.
+     * RFC says: two lines of it, read together, are not one. A date earns a 304 only when it can
+     * name this product alone ({@link LastModified#notModifiedSince}).
      */
-    private static boolean notModified(String etag, Instant lastModified, String ifNoneMatch,
+    private static boolean notModified(String etag, LastModified lastModified, String ifNoneMatch,
                                        String ifModifiedSince) {
         if (ifNoneMatch != null) {
             return EntityTag.matches(ifNoneMatch, etag);
@@ -167,7 +162,7 @@ public final class ProductResponse {
         if (ifModifiedSince == null || lastModified == null) {
             return false;
         }
-        return HttpDate.parse(ifModifiedSince).map(since -> !lastModified.isAfter(since)).orElse(false);
+        return HttpDate.parse(ifModifiedSince).map(lastModified::notModifiedSince).orElse(false);
     }
 
     private byte[] jsonBytes(Object body) {

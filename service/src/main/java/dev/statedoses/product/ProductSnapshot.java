@@ -26,6 +26,8 @@ public final class ProductSnapshot {
     private final List<StateRatio> rows;
     /** When the product was built (every row has the same); null before the first refresh. */
     private final Instant refreshedAt;
+    /** Its Last-Modified, and whether that date names it alone; null before the first refresh. */
+    private final LastModified lastModified;
     private final Prepared all;
     private final Map<String, StateRatio> byKey;
     /** Each state's written answer, by code, as first asked for. */
@@ -35,10 +37,12 @@ public final class ProductSnapshot {
     /** {@code GET /ratios/weekly} without filters, written when first asked for: it is the largest answer. */
     private volatile Prepared allWeeks;
 
-    private ProductSnapshot(List<StateRatio> rows, Instant refreshedAt, Prepared all, Map<String, StateRatio> byKey,
-                            Map<String, WeeklySeries> weeksByState, ProductResponse responses) {
+    private ProductSnapshot(List<StateRatio> rows, Instant refreshedAt, LastModified lastModified, Prepared all,
+                            Map<String, StateRatio> byKey, Map<String, WeeklySeries> weeksByState,
+                            ProductResponse responses) {
         this.rows = rows;
         this.refreshedAt = refreshedAt;
+        this.lastModified = lastModified;
         this.all = all;
         this.byKey = byKey;
         this.weeksByState = weeksByState;
@@ -48,13 +52,14 @@ public final class ProductSnapshot {
     public static ProductSnapshot of(RatioRepository.Product product, ProductResponse responses) {
         List<StateRatio> rows = product.rows();
         Instant refreshedAt = rows.isEmpty() ? null : rows.get(0).refreshedAt();
+        LastModified lastModified = refreshedAt == null ? null : LastModified.of(refreshedAt, product.dateAlone());
         Map<String, StateRatio> byKey = new HashMap<>();
         for (StateRatio row : rows) {
             byKey.put(row.stateCode().toUpperCase(Locale.ROOT), row);
             byKey.put(row.state().toLowerCase(Locale.ROOT), row);
         }
-        return new ProductSnapshot(List.copyOf(rows), refreshedAt,
-            responses.prepare(rows, Columns.STATE, refreshedAt), Map.copyOf(byKey),
+        return new ProductSnapshot(List.copyOf(rows), refreshedAt, lastModified,
+            responses.prepare(rows, Columns.STATE, lastModified), Map.copyOf(byKey),
             Map.copyOf(product.weeksByState()), responses);
     }
 
@@ -83,7 +88,7 @@ public final class ProductSnapshot {
             rows.add(new StateRatio(state, state.substring(6), population, moderna, pfizer, moderna + pfizer,
                 ratio(population, moderna + pfizer), at));
         }
-        ProductSnapshot snapshot = of(new RatioRepository.Product(rows, series.byState(), -1), responses);
+        ProductSnapshot snapshot = of(new RatioRepository.Product(rows, series.byState(), -1, true), responses);
         long bytes = snapshot.all().json().length + snapshot.all().csv().length;
         for (StateRatio row : rows) {
             Prepared one = snapshot.prepared(row);
@@ -99,7 +104,7 @@ public final class ProductSnapshot {
 
     /** No product: before the first refresh. */
     static ProductSnapshot empty(ProductResponse responses) {
-        return of(new RatioRepository.Product(List.of(), Map.of(), -1), responses);
+        return of(new RatioRepository.Product(List.of(), Map.of(), -1, true), responses);
     }
 
     /** Every row, by state name (byte order). */
@@ -124,7 +129,7 @@ public final class ProductSnapshot {
     /** {@code GET /ratios/{state}} of {@code row}, written on its first request and kept. */
     public Prepared prepared(StateRatio row) {
         return byCode.computeIfAbsent(row.stateCode(),
-            code -> responses.prepare(row, Columns.STATE, row.refreshedAt()));
+            code -> responses.prepare(row, Columns.STATE, lastModified));
     }
 
     /** The weeks of {@code row}, oldest first. */
@@ -152,7 +157,7 @@ public final class ProductSnapshot {
         Prepared prepared = allWeeks;
         if (prepared == null) {
             // Two first requests at once may both write it: the same bytes, so either may stay.
-            prepared = responses.prepare(weeks(null, null, null), Columns.STATE_WEEK, refreshedAt);
+            prepared = responses.prepare(weeks(null, null, null), Columns.STATE_WEEK, lastModified);
             allWeeks = prepared;
         }
         return prepared;
@@ -161,6 +166,22 @@ public final class ProductSnapshot {
     /** When the product was built; null when there is none yet. */
     public Instant refreshedAt() {
         return refreshedAt;
+    }
+
+    /** The product's Last-Modified; null when there is none yet. */
+    public LastModified lastModified() {
+        return lastModified;
+    }
+
+    /**
+     * The Last-Modified of rows read from the warehouse (the product as of a date), built at
+     * {@code refreshedAt}: this snapshot's when they are of its product. Rows of a product it
+     * does not hold yet (committed since it was loaded; its reload is on the way) get their date,
+     * but not the word that it names them alone, which this snapshot does not have: until the
+     * reload, If-Modified-Since alone answers them 200.
+     */
+    public LastModified lastModifiedOf(Instant refreshedAt) {
+        return refreshedAt.equals(this.refreshedAt) ? lastModified : LastModified.of(refreshedAt, false);
     }
 
     public boolean isEmpty() {

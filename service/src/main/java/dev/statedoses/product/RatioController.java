@@ -7,7 +7,6 @@ import dev.statedoses.web.QueryParameter;
 import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
@@ -71,7 +70,8 @@ public final class RatioController {
         }
         List<StateRatio> rows = (asOf.isPresent() ? ratios.allAsOf(asOf.get()) : snapshot.rows()).stream()
             .sorted(order).toList();
-        response.send(ctx, format, rows, Columns.STATE, rows.isEmpty() ? null : rows.get(0).refreshedAt());
+        response.send(ctx, format, rows, Columns.STATE,
+            rows.isEmpty() ? null : snapshot.lastModifiedOf(rows.get(0).refreshedAt()));
     }
 
     /**
@@ -111,7 +111,7 @@ public final class RatioController {
             return;
         }
         StateRatio row = ratios.findAsOf(key, asOf.get()).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, format, row, Columns.STATE, row.refreshedAt());
+        response.send(ctx, format, row, Columns.STATE, snapshot.lastModifiedOf(row.refreshedAt()));
     }
 
     /** GET /ratios/{state}/weekly: the state's allocation weeks, oldest first, from the snapshot. */
@@ -120,7 +120,7 @@ public final class RatioController {
         String key = StateKey.parse(ctx.pathParam("state"));
         ProductSnapshot snapshot = product.current();
         StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, query.one(FORMAT.name()), snapshot.weeks(row), Columns.WEEK, row.refreshedAt());
+        response.send(ctx, query.one(FORMAT.name()), snapshot.weeks(row), Columns.WEEK, snapshot.lastModified());
     }
 
     /**
@@ -137,12 +137,11 @@ public final class RatioController {
         if (from != null && to != null && from.isAfter(to)) {
             throw FROM.invalid("from " + from + " is after to " + to + ": no week can be in between");
         }
-        Instant refreshedAt = snapshot.refreshedAt();
         if (states == null && from == null && to == null) {
             response.send(ctx, format, snapshot.allWeeks()); // written once per snapshot
             return;
         }
-        response.send(ctx, format, snapshot.weeks(states, from, to), Columns.STATE_WEEK, refreshedAt);
+        response.send(ctx, format, snapshot.weeks(states, from, to), Columns.STATE_WEEK, snapshot.lastModified());
     }
 
     /** The states ?state= names (null: none named, so every state); each must be a state of the product. */

@@ -4,6 +4,7 @@ import dev.statedoses.warehouse.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,7 @@ public final class RatioRepository {
     private static final String WEEKLY = Sql.load("state_doses_weekly.sql");
 
     private static final String PRODUCT_RUN = "select coalesce(max(run_id), -1) from dwh.state_doses";
+    private static final String DATE_ALONE = Sql.load("product_date_alone.sql");
 
     private final Jdbi jdbi;
 
@@ -56,8 +58,13 @@ public final class RatioRepository {
             .findFirst());
     }
 
-    /** The product and every state's weeks, as one snapshot keeps them, and the refresh run that built them (-1: none). */
-    public record Product(List<StateRatio> rows, Map<String, WeeklySeries> weeksByState, long runId) {
+    /**
+     * The product and every state's weeks, as one snapshot keeps them, the refresh run that built
+     * them (-1: none), and whether no other product was built at or after the start of its
+     * refreshed_at's second, so that its Last-Modified names it alone ({@link LastModified}).
+     */
+    public record Product(List<StateRatio> rows, Map<String, WeeklySeries> weeksByState, long runId,
+                          boolean dateAlone) {
     }
 
     /** The refresh run that built the product in the warehouse now (-1: none yet). */
@@ -67,7 +74,8 @@ public final class RatioRepository {
 
     /**
      * The product's rows and every state's weeks, read in one transaction (repeatable read), so
-     * that both are of the same refresh even while another one commits.
+     * that both are of the same refresh even while another one commits; and, in it, whether the
+     * product's Last-Modified names it alone (sql/product_date_alone.sql).
      */
     public Product product() {
         return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
@@ -89,7 +97,11 @@ public final class RatioRepository {
                     return null;
                 });
             long runId = h.createQuery(PRODUCT_RUN).mapTo(Long.class).one();
-            return new Product(rows, weeks.byState(), runId);
+            boolean dateAlone = rows.isEmpty() || h.createQuery(DATE_ALONE)
+                .bind("second", rows.get(0).refreshedAt().truncatedTo(ChronoUnit.SECONDS))
+                .bind("run", runId)
+                .mapTo(Boolean.class).one();
+            return new Product(rows, weeks.byState(), runId, dateAlone);
         });
     }
 

@@ -46,6 +46,19 @@ public final class RefreshRuns {
     private static final String SOURCES = Sql.load("runs/run_sources.sql");
     private static final String RECORD_SOURCE = Sql.load("runs/record_source.sql");
     private static final String RECORD_CHECK = Sql.load("runs/record_check.sql");
+    private static final String END = """
+        update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error
+        where run_id = :run""";
+    /**
+     * {@link #END} for a run that built the product: it also keeps the product's refreshed_at,
+     * read from the rows it wrote (V19), which instances read to tell whether a Last-Modified
+     * names one product (product/LastModified). Only such a run reads the product: a failure is
+     * recorded even while an analyst's lock holds the product table.
+     */
+    private static final String END_BUILT = """
+        update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error,
+            refreshed_at = (select max(s.refreshed_at) from dwh.state_doses s where s.run_id = :run)
+        where run_id = :run""";
 
     private final Jdbi jdbi;
 
@@ -161,12 +174,11 @@ public final class RefreshRuns {
     /**
      * Records the run's end: its outcome, when, its state rows (if it succeeded) or its error (if
      * it failed), and its sources and checks, each table in one batch: one round trip, not one per row.
+     * A run that succeeded also keeps the refreshed_at of the product it built ({@link #END_BUILT}).
      */
     private static void end(Handle h, long runId, String status, Instant at, Integer stateRows, String error,
                             List<SourceReport> sources, List<CheckResult> checks) {
-        h.createUpdate("""
-                update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error
-                where run_id = :run""")
+        h.createUpdate(RefreshReport.SUCCEEDED.equals(status) ? END_BUILT : END)
             .bind("status", status)
             .bind("at", at)
             .bind("rows", stateRows)

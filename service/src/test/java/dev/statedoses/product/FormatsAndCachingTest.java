@@ -124,9 +124,13 @@ class FormatsAndCachingTest {
     }
 
     @Test
-    void theEtagChangesWhenTheProductDoes() {
+    void theEtagChangesWhenTheProductDoes() throws InterruptedException {
         String before = app.given().get("/ratios/AK").header("ETag");
-        app.given().queryParam("force", "true").post("/refresh").then().statusCode(200); // a new build
+        // A new build, in a later second than the one it replaces: built in the same second, it would
+        // share its Last-Modified, and If-Modified-Since alone would earn no 304 (LastModifiedTest).
+        long nextSecond = Instant.parse(refreshedAt).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1).toEpochMilli();
+        Thread.sleep(Math.max(0, nextSecond - System.currentTimeMillis()));
+        app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
         app.given().header("If-None-Match", before).get("/ratios/AK").then()
             .statusCode(200).header("ETag", not(equalTo(before)));
         refreshedAt = app.given().get("/ratios/NY").jsonPath().getString("refreshed_at");
