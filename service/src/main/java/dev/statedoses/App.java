@@ -30,6 +30,7 @@ import io.javalin.apibuilder.ApiBuilder;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
@@ -146,8 +147,12 @@ public final class App {
                     // RFC 9110: a 405 names the methods the path does take.
                     allowed(e).ifPresent(methods -> ctx.header("Allow", methods));
                 }
+                // Javalin's words name the method ("Endpoint HEAD /nope not found"): a HEAD is its
+                // GET without the body, so it gets the GET's, and the GET's Content-Length.
+                String detail = ctx.method() == HandlerType.HEAD && e.getMessage() != null
+                    ? e.getMessage().replaceFirst("\\bHEAD ", "GET ") : e.getMessage();
                 answer(ctx, Problem.of(e.getStatus(), "http-" + e.getStatus(),
-                    HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage()));
+                    HttpStatus.forStatus(e.getStatus()).getMessage(), detail));
             });
             // A known outage answers every read that needs the warehouse at once: one WARN per
             // 10 s says so, the rest go to DEBUG (a flood of reads would otherwise flood the log).
