@@ -29,10 +29,11 @@
 #                     PFIZER_URL=file:$PWD/../shared/data/cdc-pfizer-covid-19-vaccine-distribution-by-state.csv \
 #                     COUNTY_POPULATION_URL=file:$PWD/../shared/data/County_Population.csv \
 #                     ./setup.sh
-#                   In docker mode they are passed to the refresh container only
-#                   (not to the long-running etl service), and a file: URL must be
-#                   a path inside the container: setup.sh mounts each file's
-#                   directory read-only at the same path for that run.
+#                   In docker mode an http(s) URL goes to the etl service (for its own
+#                   refreshes: POST /refresh, the dashboard, REFRESH_INTERVAL) and to
+#                   the first refresh; a file: URL goes to that first refresh only,
+#                   which runs in a one-off container: setup.sh mounts each file's
+#                   directory read-only at the same path for that run, and says so.
 #   SOURCE_TIMEOUT  seconds allowed per source download (default 60)
 #   REFRESH_INTERVAL  refresh by itself this often (6h, 30m, ...; default: no schedule)
 #   DWH_DIR         local mode: the embedded warehouse's data directory (default .dwh,
@@ -260,8 +261,8 @@ run_docker() {
   done
   echo "Service is up."
 
-  # Source overrides go to the one-off refresh container only, and only if set.
-  # A file: URL is read inside the container, so mount its directory there at the same path.
+  # The one-off refresh container gets every source URL that is set, file: ones included:
+  # a file: URL is read inside the container, so mount its directory there at the same path.
   local run_args=() var value path
   for var in "${SOURCE_VARS[@]}"; do
     value="${!var:-}"

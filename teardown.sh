@@ -5,8 +5,9 @@
 #   ./teardown.sh --volumes    (or -v) docker mode: also delete the dwh volume
 #   ./teardown.sh --help       (or -h) print this and exit
 #
-# Docker mode: `docker compose down --remove-orphans` when the compose project has
-# containers (with -v: always, to drop the volume too).
+# Docker mode: `docker compose down` with the scale profile (etl-2, etl-3, proxy) when
+# the compose project has containers (with -v: always, to drop the volume too). No
+# --remove-orphans: another project in a directory of the same name is no orphan of ours.
 # Local mode: stops exactly the processes setup.sh recorded, each only while its PID
 # still is that process (the same start time; PIDs get reused):
 #   - the service in .run/service.pid: SIGTERM, then SIGKILL after 20 s. It stops its

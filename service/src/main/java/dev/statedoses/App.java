@@ -15,10 +15,11 @@ import dev.statedoses.product.SnapshotReads;
 import dev.statedoses.refresh.CheckFailedException;
 import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;
+import dev.statedoses.refresh.RefreshFailure;
 import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
-import dev.statedoses.warehouse.WarehouseUnreachableException;
+import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
@@ -29,17 +30,15 @@ import io.javalin.apibuilder.ApiBuilder;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,27 +134,31 @@ public final class App {
             });
             config.routes.exception(SourceAbandonedException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                answer(ctx, refreshProblem(e));
+                answer(ctx, RefreshFailure.problem(e));
             });
-            config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, refreshProblem(e)));
-            config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx, refreshProblem(e)));
+            config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
+            config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
             config.routes.exception(RefreshBusyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                answer(ctx, refreshProblem(e));
+                answer(ctx, RefreshFailure.problem(e));
             });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (e.getStatus() == 405) {
                     // RFC 9110: a 405 names the methods the path does take.
                     allowed(e).ifPresent(methods -> ctx.header("Allow", methods));
                 }
+                // Javalin's words name the method ("Endpoint HEAD /nope not found"): a HEAD is its
+                // GET without the body, so it gets the GET's, and the GET's Content-Length.
+                String detail = ctx.method() == HandlerType.HEAD && e.getMessage() != null
+                    ? e.getMessage().replaceFirst("\\bHEAD ", "GET ") : e.getMessage();
                 answer(ctx, Problem.of(e.getStatus(), "http-" + e.getStatus(),
-                    HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage()));
+                    HttpStatus.forStatus(e.getStatus()).getMessage(), detail));
             });
             // A known outage answers every read that needs the warehouse at once: one WARN per
             // 10 s says so, the rest go to DEBUG (a flood of reads would otherwise flood the log).
             AtomicLong lastOutageWarning = new AtomicLong(Long.MIN_VALUE);
             config.routes.exception(Exception.class, (e, ctx) -> {
-                if (warehouseUnreachable(e)) {
+                if (Warehouse.unreachable(e)) {
                     long now = System.nanoTime();
                     long last = lastOutageWarning.get();
                     if ((last == Long.MIN_VALUE || now - last >= OUTAGE_WARNING_EVERY.toNanos())
@@ -166,12 +169,10 @@ public final class App {
                         LOG.debug("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
                     }
                     ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                    answer(ctx, Problem.of(503, "warehouse-unavailable", "Warehouse unavailable",
-                        "The warehouse does not answer; try again shortly"));
+                    answer(ctx, RefreshFailure.warehouseUnavailable());
                 } else {
                     LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                    answer(ctx, Problem.of(500, "internal-error", "Internal error",
-                        "Something unexpected failed; the service log has the details"));
+                    answer(ctx, RefreshFailure.internalError());
                 }
             });
         });
@@ -190,65 +191,6 @@ public final class App {
     private static Optional<String> allowed(HttpResponseException e) {
         String methods = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
         return methods == null || methods.isBlank() ? Optional.empty() : Optional.of(methods);
-    }
-
-    /**
-     * The problem a failed refresh answers, by what ended it: what {@code POST /refresh} sends, and
-     * what {@code refresh --json} prints. Anything else is an internal error with its message
-     * (the command line's caller is the operator; over HTTP the routes hide it).
-     */
-    static Problem refreshProblem(RuntimeException e) {
-        if (e instanceof SourceAbandonedException) {
-            return Problem.of(503, "shutting-down", "Service shutting down", e.getMessage());
-        }
-        if (e instanceof SourceException source) {
-            return sourceProblem(source);
-        }
-        if (e instanceof CheckFailedException checks) {
-            return Problem.of(422, "check-failed", "Data check failed", checks.getMessage())
-                .with("checks", checks.failed());
-        }
-        if (e instanceof RefreshBusyException) {
-            return Problem.of(409, "refresh-running", "Refresh already running", e.getMessage());
-        }
-        if (warehouseUnreachable(e)) {
-            return Problem.of(503, "warehouse-unavailable", "Warehouse unavailable", e.getMessage());
-        }
-        return Problem.of(500, "internal-error", "Internal error", e.getMessage());
-    }
-
-    private static Problem sourceProblem(SourceException e) {
-        Problem problem = switch (e.kind()) {
-            case CONTENT -> Problem.of(422, "source-content", "Source content rejected", e.describe());
-            case TRUNCATED -> Problem.of(422, "source-truncated", "Source cut short", e.describe());
-            case TIMEOUT -> Problem.of(504, "source-timeout", "Source timed out", e.describe());
-            case UNAVAILABLE -> Problem.of(502, "source-unavailable", "Source unavailable", e.describe());
-        };
-        return problem.with("source", e.source().label())
-            .with("url", e.shownUrl())
-            .with("line", e.line())
-            .with("column", e.column())
-            .with("state", e.state())
-            // How many times the upstream was asked: always for a fetch that failed, and for a
-            // content error when it took more than one try to get that content.
-            .with("attempts", e.kind() == SourceException.Kind.UNAVAILABLE || e.kind() == SourceException.Kind.TIMEOUT
-                || e.attempts() > 1 ? e.attempts() : null);
-    }
-
-    /** Whether the failure is the warehouse being out of reach (not reached at start, pool timeout, refused, dropped). */
-    private static boolean warehouseUnreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof WarehouseUnreachableException || t instanceof ConnectionException
-                || t instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting.
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void answer(Context ctx, Problem problem) {

@@ -2,9 +2,9 @@ package dev.statedoses;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.statedoses.ops.BufferedStderrAppender;
+import dev.statedoses.refresh.RefreshFailure;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
-import dev.statedoses.source.SourceException;
 import dev.statedoses.text.Printable;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import io.javalin.Javalin;
@@ -253,12 +253,13 @@ public final class Main {
                 // No refresh began, and there may be no product at all: say where the warehouse was looked for.
                 err.println("error: " + Printable.escape(e.getMessage()));
             } else {
-                String reason = e instanceof SourceException source ? source.describe() : e.getMessage();
-                err.println("refresh failed, the last good product is unchanged: " + Printable.escape(reason));
+                // The run log's words: the problem's detail, with the cause when it does not say it.
+                err.println("refresh failed, the last good product is unchanged: "
+                    + Printable.escape(RefreshFailure.recorded(e)));
             }
             if (json) {
                 // As POST /refresh answers a failed refresh: its problem details, on stdout.
-                out.print(toJson(App.refreshProblem(e).body()) + "\n");
+                out.print(toJson(RefreshFailure.problem(e).body()) + "\n");
                 out.flush();
             }
             return FAILED;

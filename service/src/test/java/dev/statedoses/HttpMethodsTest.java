@@ -26,6 +26,8 @@ class HttpMethodsTest {
         "/ratios/weekly,       200",
         "/ratios/weekly?state=PR, 404",
         "/ratios/NY?as_of=2021-13-01, 400",
+        "/ratios?nope=1,       400",
+        "/ratios/weekly?from=2021-01-01&from=2021-02-01, 400",
         "/refreshes,           200",
         "/refreshes/1,         200",
         "/refreshes/999,       404",
@@ -41,7 +43,7 @@ class HttpMethodsTest {
         assertEquals(status, get.statusCode(), get.asString());
         assertEquals(status, head.statusCode());
         assertArrayEquals(new byte[0], head.asByteArray(), "HEAD " + path + " sent a body");
-        for (String header : List.of("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary",
+        for (String header : List.of("Content-Type", "Content-Length", "ETag", "Last-Modified", "Cache-Control", "Vary",
                 "X-Content-Type-Options", "Content-Security-Policy")) {
             assertEquals(get.header(header), head.header(header), header + " of HEAD " + path);
         }

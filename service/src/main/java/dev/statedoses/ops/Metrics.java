@@ -125,7 +125,8 @@ public final class Metrics implements AutoCloseable {
 
     private void bindWarehouse() {
         Gauge.builder("state_doses.warehouse.up", this, m -> m.warehouseUp ? 1 : 0)
-            .description("1 when the warehouse answered this scrape, else 0 (the other state_doses meters then keep their last values)")
+            .description("1 when the warehouse answered this scrape, else 0 (the state_doses meters read from it then keep "
+                + "their last values, NaN when no scrape has read them since this instance started)")
             .strongReference(true)
             .register(registry);
         Gauge.builder("state_doses.product.state.rows", this, m -> read(s -> s.product().stateRows()))

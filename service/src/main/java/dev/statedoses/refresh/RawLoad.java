@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The three sources are asked for at once, and their bodies read ahead ({@code ReadAhead}),
  * so their downloads overlap; the loads into the one transaction follow one another. A fetch is
- * conditional on what the last good refresh saw at the same URL: a source that has not changed
+ * conditional on what the last good refresh saw of the same source: a source that has not changed
  * (a 304, or a file that hashes the same) is not loaded again, and its raw table keeps the rows
  * that refresh loaded. A transient fault in the middle of a body (a reset connection) loads that
  * source again from its start, after rolling its rows back to a savepoint taken before it.
@@ -88,12 +88,12 @@ final class RawLoad {
     }
 
     /**
-     * What the last good refresh saw of the source, if it was read from this same URL. The run log
-     * keeps URLs redacted, so the configured one is compared redacted too: a URL re-signed since
-     * (a new X-Amz-Signature) is the same file, asked for with the same validators.
+     * What the last good refresh saw of the source, if it was read from the same source
+     * ({@link Redaction#sameSource}): a pre-signed URL signed again since (a new X-Amz-Date and
+     * X-Amz-Signature) is the same file, asked for with the same validators.
      */
     private KnownSource known(SourceReport previous, SourceName source) {
-        if (previous == null || !previous.url().equals(Redaction.url(urls.get(source)))) {
+        if (previous == null || !Redaction.sameSource(previous.url(), urls.get(source))) {
             return null;
         }
         return new KnownSource(previous.sha256(), previous.etag(), previous.lastModified());
@@ -123,8 +123,8 @@ final class RawLoad {
                 LOG.info("{} has not changed since the last good refresh ({}): its {} rows stay", source,
                     first.etag() != null || first.lastModified() != null ? "the upstream answered 304" : "same bytes",
                     previous.rows());
-                return previous.unchangedSince(millisSince(started.at()), fetch.attempts(), first.etag(),
-                    first.lastModified());
+                return previous.unchangedSince(Redaction.url(url), millisSince(started.at()), fetch.attempts(),
+                    first.etag(), first.lastModified());
             }
             // The raw table no longer holds what that refresh loaded (changed by hand?): load it
             // whole, as a changed source, so the refresh rebuilds from it.
@@ -192,7 +192,8 @@ final class RawLoad {
                                        long loadMs, int attempts, SourceReport previous) {
         String sha256 = body.sha256Hex();
         String shown = Redaction.url(url);
-        boolean unchanged = previous != null && previous.url().equals(shown) && previous.sha256().equals(sha256);
+        boolean unchanged = previous != null && Redaction.sameSource(previous.url(), url)
+            && previous.sha256().equals(sha256);
         RawTables.Weeks weeks = RawTables.weeks(tx, source);
         return new SourceReport(source.label(), shown, body.bytes(), rows, sha256, loadMs, attempts,
             unchanged, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count());

@@ -4,7 +4,6 @@ import dev.statedoses.BuildInfo;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.SourceAbandonedException;
-import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.warehouse.Sql;
@@ -142,7 +141,7 @@ public final class RefreshService implements AutoCloseable {
             // A statement shutdown cancelled ended the refresh as a shutdown, whatever the
             // warehouse said; any other failure keeps its own reason, even while stopping.
             Throwable e = raw.stopping() && cancelled(thrown) ? RawLoad.stopped() : thrown;
-            String error = e instanceof SourceException source ? source.describe() : e.getMessage();
+            String error = RefreshFailure.recorded(e);
             LOG.warn("refresh failed, product unchanged: {}", error);
             List<CheckResult> failedChecks = e instanceof CheckFailedException checks ? checks.checks() : List.of();
             if (!recordedHoldingTheLock(tx, runId, error, sources, failedChecks)) {

@@ -20,10 +20,11 @@ public record SourceReport(String source, String url, long bytes, long rows, Str
 
     /**
      * This source as a later refresh found it, not changed: the same bytes, rows and weeks (they
-     * stay in the raw table), with that refresh's time, attempts and validators.
+     * stay in the raw table), with that refresh's URL (redacted: a pre-signed one may have been
+     * signed again since), time, attempts and validators.
      */
-    SourceReport unchangedSince(long loadMs, int attempts, String etag, String lastModified) {
-        return new SourceReport(source, url, bytes, rows, sha256, loadMs, attempts, true, etag, lastModified,
+    SourceReport unchangedSince(String shownUrl, long loadMs, int attempts, String etag, String lastModified) {
+        return new SourceReport(source, shownUrl, bytes, rows, sha256, loadMs, attempts, true, etag, lastModified,
             firstWeek, lastWeek, weeks);
     }
 

@@ -22,9 +22,11 @@ import java.util.regex.Pattern;
  * any name holding one of the words in {@link #SECRET_WORDS}. The rest of the URL is kept as given,
  * so that an operator still sees which file it is.
  *
- * <p>Two URLs that differ only in their secrets are the same URL here. Whatever compares a stored
- * URL with the configured one compares both redacted, and so takes a re-signed URL for the same
- * file, which it is: the bytes' hash (and the upstream's ETag) still decide whether it changed.
+ * <p>Also the one place that decides whether a URL the run log shows and the configured one are
+ * the same source ({@link #sameSource}): the run log keeps URLs redacted, so both are compared
+ * redacted, and without the parameters that sign a pre-signed URL for a time. A URL signed again
+ * for the same file is then the same source, which it is: the bytes' hash (and the upstream's
+ * ETag) still decide whether it changed.
  */
 public final class Redaction {
 
@@ -38,7 +40,58 @@ public final class Redaction {
     static final List<String> SECRET_WORDS = List.of("signature", "credential", "token", "secret", "password",
         "passwd", "key");
 
+    /**
+     * The query parameters that sign a pre-signed URL (AWS Signature Version 4, as S3 hands it out,
+     * and Google Cloud Storage's V4 signing, which copies it), lower case. Signing the same file again
+     * changes them all (the date, the credential's date, maybe the expiry and the session token, and
+     * the signature), and none of them says which file it is. An Azure SAS is not here: its
+     * parameters ({@code se}, {@code st}, {@code sp}, ...) have names too short to tell from a
+     * query's own, so a re-issued SAS is another source (fetched whole once).
+     */
+    private static final Set<String> SIGNING = Set.of(
+        "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires", "x-amz-signedheaders",
+        "x-amz-signature", "x-amz-security-token",
+        "x-goog-algorithm", "x-goog-credential", "x-goog-date", "x-goog-expires", "x-goog-signedheaders",
+        "x-goog-signature");
+
     private Redaction() {
+    }
+
+    /**
+     * Whether {@code shown}, a source URL as the run log keeps it (redacted), and {@code url}, a
+     * configured one, are the same source: equal once both are redacted and their query has lost
+     * the {@link #SIGNING} parameters. Everything else counts, in order: the path, a
+     * {@code versionId}, the other parameters, the fragment.
+     */
+    public static boolean sameSource(String shown, URI url) {
+        return shown != null && url != null && unsigned(url(shown)).equals(unsigned(url(url)));
+    }
+
+    /** {@code url} without the {@link #SIGNING} parameters of its query (a {@code ?} left alone goes too). */
+    private static String unsigned(String url) {
+        int query = url.indexOf('?');
+        int fragment = url.indexOf('#');
+        if (query < 0 || fragment >= 0 && fragment < query) {
+            return url;
+        }
+        int queryEnd = fragment >= 0 ? fragment : url.length();
+        String text = url.substring(query + 1, queryEnd);
+        StringBuilder kept = new StringBuilder(text.length());
+        int start = 0;
+        while (start <= text.length()) {
+            int end = indexOfAny(text, start, "&;");
+            String pair = text.substring(start, end);
+            int equals = pair.indexOf('=');
+            String name = equals >= 0 ? pair.substring(0, equals) : pair;
+            if (!SIGNING.contains(decode(name).toLowerCase(Locale.ROOT))) {
+                if (!kept.isEmpty()) {
+                    kept.append(start > 0 ? text.charAt(start - 1) : '&'); // the separator before it
+                }
+                kept.append(pair);
+            }
+            start = end + 1;
+        }
+        return url.substring(0, query) + (kept.isEmpty() ? "" : "?" + kept) + url.substring(queryEnd);
     }
 
     /** {@code url} with its secrets hidden; null stays null. */

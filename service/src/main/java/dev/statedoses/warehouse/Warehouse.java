@@ -4,11 +4,13 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.SqlStatements;
@@ -105,6 +107,26 @@ public final class Warehouse implements AutoCloseable {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * Whether {@code failure} is the warehouse being out of reach (not reached at start, the pool's
+     * timeout, a refused or dropped connection, a server shutting down), anywhere in its causes:
+     * an outage, not a fault of the request or of the service.
+     */
+    public static boolean unreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof WarehouseUnreachableException || t instanceof ConnectionException
+                || t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting.
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public DataSource dataSource() {

@@ -1,6 +1,8 @@
 package dev.statedoses.web;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -86,11 +88,35 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
                 return super.handle(request, response, callback);
             }
             endPoint.setIdleTimeout(millis);
+            // A write the timeout failed must end the connection. Mostly it does, but when the
+            // last write of an answer stalled (the socket's buffers full to within its last few
+            // hundred bytes), the servlet layer still reported the answer done: its last bytes
+            // unsent, the connection kept open for the connector's 30 s, and a next pipelined
+            // answer never begun. So every write's outcome is watched, and an answer with a failed
+            // write is a failed one, which Jetty ends with its connection.
+            AtomicReference<Throwable> writeFailed = new AtomicReference<>();
+            Response watched = new Response.Wrapper(request, response) {
+                @Override
+                public void write(boolean last, ByteBuffer content, Callback written) {
+                    super.write(last, content, new Callback.Nested(written) {
+                        @Override
+                        public void failed(Throwable x) {
+                            writeFailed.compareAndSet(null, x);
+                            super.failed(x);
+                        }
+                    });
+                }
+            };
             // Put back before Jetty hears the answer is done: it may start the next pipelined request then.
             Callback restoring = new Callback.Nested(callback) {
                 @Override
                 public void succeeded() {
                     endPoint.setIdleTimeout(before);
+                    Throwable failedWrite = writeFailed.get();
+                    if (failedWrite != null) {
+                        super.failed(failedWrite);
+                        return;
+                    }
                     super.succeeded();
                 }
 
@@ -102,7 +128,7 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
             };
             boolean handled;
             try {
-                handled = super.handle(request, response, restoring);
+                handled = super.handle(request, watched, restoring);
             } catch (Throwable e) {
                 endPoint.setIdleTimeout(before);
                 throw e;

@@ -3,6 +3,7 @@ package dev.statedoses.web;
 import dev.statedoses.text.PercentDecoding;
 import dev.statedoses.text.Printable;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +44,10 @@ public final class StrictQuery {
     /** The query of {@code ctx}, read against {@code takes}; a 400 problem for anything else. */
     public static StrictQuery read(Context ctx, QueryParameter... takes) {
         Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
-        String label = ctx.method().name() + " " + (endpoint == null ? ctx.path() : endpoint.path);
+        // A HEAD is its GET without the body: named as the GET, so that its problem, and the
+        // Content-Length HEAD sends for it, are the GET's.
+        String method = ctx.method() == HandlerType.HEAD ? HandlerType.GET.name() : ctx.method().name();
+        String label = method + " " + (endpoint == null ? ctx.path() : endpoint.path);
         return parse(ctx.queryString(), label, List.of(takes));
     }
 

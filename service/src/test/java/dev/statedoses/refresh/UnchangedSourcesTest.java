@@ -229,6 +229,55 @@ class UnchangedSourcesTest {
             .mapTo(Integer.class).one()), "Moderna's kept rows");
     }
 
+    /**
+     * A pre-signed URL of the same file, signed again later: S3's (AWS Signature Version 4) has a
+     * new date, credential, expiry and signature, Google Cloud Storage's V4 the same under
+     * {@code X-Goog-}. They say who signed and until when, not which file, so the source is the
+     * same: asked for with the last good refresh's validators, and unchanged. A parameter that
+     * does name the file (S3's versionId) makes it another source, fetched whole.
+     */
+    @Test
+    void aPreSignedUrlSignedAgainIsTheSameSource() {
+        java.util.function.BiFunction<String, String, Config> signed = (day, version) -> ConfigBuilder.from(config)
+            .sources(java.net.URI.create(upstream.url("/m.csv") + "?versionId=" + version
+                    + "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F202111" + day
+                    + "%2Fus-east-2%2Fs3%2Faws4_request&X-Amz-Date=202111" + day + "T080000Z&X-Amz-Expires=" + day
+                    + "00&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok" + day + "&X-Amz-Signature=sig" + day),
+                java.net.URI.create(upstream.url("/p.csv") + "?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+                    + "&X-Goog-Credential=reader%40example.iam.gserviceaccount.com%2F202111" + day
+                    + "%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=202111" + day + "T080000Z&X-Goog-Expires=900"
+                    + "&X-Goog-SignedHeaders=host&X-Goog-Signature=" + day + "abcdef"),
+                upstream.url("/c.csv"))
+            .build();
+        app.close();
+        app = RunningApp.start(signed.apply("29", "v1"));
+        assertEquals("succeeded", refresh("").getString("status"));
+        app.close();
+        app = RunningApp.start(signed.apply("30", "v1"));
+        requests.clear();
+
+        JsonPath again = refresh("");
+        assertEquals("unchanged", again.getString("status"));
+        assertEquals(List.of(
+            "/m.csv If-None-Match=\"m-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT",
+            "/p.csv If-None-Match=\"p-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT",
+            "/c.csv If-None-Match=\"c-v1\" If-Modified-Since=Mon, 01 Mar 2021 00:00:00 GMT"),
+            requests.stream().sorted(this::inSourceOrder).toList());
+        // The run shows the URLs it was given (redacted), not those of the run it matched.
+        assertEquals(upstream.url("/m.csv") + "?versionId=v1&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=***"
+                + "&X-Amz-Date=20211130T080000Z&X-Amz-Expires=3000&X-Amz-SignedHeaders=host&X-Amz-Security-Token=***"
+                + "&X-Amz-Signature=***",
+            source(again, "moderna").get("url"));
+
+        app.close();
+        app = RunningApp.start(signed.apply("30", "v2"));
+        requests.clear();
+        JsonPath otherVersion = refresh("");
+        assertEquals(false, source(otherVersion, "moderna").get("unchanged"));
+        assertEquals(true, source(otherVersion, "pfizer").get("unchanged"));
+        assertTrue(requests.contains("/m.csv If-None-Match=null If-Modified-Since=null"), requests.toString());
+    }
+
     @Test
     void forceFetchesEverySourceWholeAndRebuilds() {
         refresh("");

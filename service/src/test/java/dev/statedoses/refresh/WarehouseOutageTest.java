@@ -5,10 +5,18 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
+import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,5 +66,45 @@ class WarehouseOutageTest {
             app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
             app.given().get("/ratios").then().statusCode(200).body(not(equalTo(product))); // a new build
         });
+    }
+
+    /**
+     * The warehouse goes away while a refresh loads: the caller is told the warehouse does not
+     * answer, and the run, recorded once the warehouse is back, says the same first (then the
+     * cause, for the operator), not words of its own.
+     */
+    @Test
+    void aRefreshThatLosesTheWarehouseIsRecordedWithTheDetailItAnswered() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start(); StoppableWarehouse warehouse = StoppableWarehouse.start()) {
+            FixtureServer.Hold hold = upstream.serveHeld("/held/moderna.csv", Fixtures.bytes("moderna.csv"));
+            Config config = ConfigBuilder.from(warehouse.configure(upstream.serveFixtureSources(TestWarehouse.newDatabase())))
+                .moderna(hold.url()).build();
+            try (RunningApp app = RunningApp.start(config)) {
+                CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> app.given().post("/refresh"));
+                hold.awaitRequested();
+                long runId = app.given().get("/refreshes").jsonPath().getLong("[0].run_id");
+                warehouse.stop();
+                hold.release();
+                Response answered = refresh.get(60, TimeUnit.SECONDS);
+                assertEquals(503, answered.statusCode(), answered.asString());
+                assertEquals("/problems/warehouse-unavailable", answered.jsonPath().getString("type"));
+                String detail = answered.jsonPath().getString("detail");
+
+                warehouse.restart();
+                String error = null;
+                for (int attempt = 0; attempt < 120 && error == null; attempt++) {
+                    Response run = app.given().get("/refreshes/" + runId);
+                    if (run.statusCode() == 200 && "failed".equals(run.jsonPath().getString("status"))) {
+                        error = run.jsonPath().getString("error");
+                    } else {
+                        Thread.sleep(250);
+                    }
+                }
+                assertTrue(error != null, "run " + runId + " was not recorded as failed");
+                assertTrue(error.startsWith(detail + " ("), error);
+            } finally {
+                hold.release();
+            }
+        }
     }
 }

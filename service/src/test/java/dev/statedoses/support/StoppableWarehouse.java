@@ -46,6 +46,15 @@ public final class StoppableWarehouse implements AutoCloseable {
         try (FixtureServer upstream = FixtureServer.start();
              RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
             app.given().post("/refresh").then().statusCode(200);
+            // The answer does not wait for this instance's snapshot to reload: an outage the test
+            // began at once could stop the reload and leave no product. Ready says it is in.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (app.given().get("/health/ready").statusCode() != 200) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the refreshed product was not loaded within 30 s");
+                }
+                Thread.sleep(50);
+            }
             test.run(warehouse, app);
         } finally {
             warehouse.close();

@@ -29,6 +29,44 @@ class RedactionTest {
                 + "&X-Amz-SignedHeaders=host&X-Amz-Signature=8f1b6e0c0d2e"));
     }
 
+    /**
+     * The same file signed again is the same source: S3's and Google Cloud Storage's signing
+     * parameters (any case, escaped or not) do not count, everything else does.
+     */
+    @Test
+    void aUrlSignedAgainIsTheSameSourceAndOneNamingAnotherFileIsNot() {
+        String shown = Redaction.url("https://b.s3.amazonaws.com/m.csv?versionId=3&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            + "&X-Amz-Credential=AKIA%2F20211129%2Fus-east-2%2Fs3%2Faws4_request&X-Amz-Date=20211129T080000Z"
+            + "&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=abc");
+        assertTrue(Redaction.sameSource(shown, URI.create("https://b.s3.amazonaws.com/m.csv?versionId=3"
+            + "&x-amz-algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20211130%2Fus-east-2%2Fs3%2Faws4_request"
+            + "&X-Amz-Date=20211130T080000Z&X-Amz-Expires=3600&X-Amz-Security-Token=tok&X-Amz-SignedHeaders=host"
+            + "&X%2DAmz%2DSignature=def")));
+        assertTrue(Redaction.sameSource(shown, URI.create("https://b.s3.amazonaws.com/m.csv?versionId=3")));
+        assertFalse(Redaction.sameSource(shown, URI.create("https://b.s3.amazonaws.com/m.csv?versionId=4"
+            + "&X-Amz-Date=20211129T080000Z&X-Amz-Signature=abc")));
+        assertFalse(Redaction.sameSource(shown, URI.create("https://b.s3.amazonaws.com/p.csv?versionId=3")));
+        assertFalse(Redaction.sameSource(shown, URI.create("https://b.s3.amazonaws.com/m.csv?versionId=3&x-id=GetObject")));
+        assertTrue(Redaction.sameSource("https://storage.googleapis.com/b/m.csv?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+                + "&X-Goog-Credential=***&X-Goog-Date=20211129T080000Z&X-Goog-Expires=900&X-Goog-SignedHeaders=host"
+                + "&X-Goog-Signature=***",
+            URI.create("https://storage.googleapis.com/b/m.csv?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+                + "&X-Goog-Credential=r%40p.iam.gserviceaccount.com%2F20211130%2Fauto%2Fstorage%2Fgoog4_request"
+                + "&X-Goog-Date=20211130T080000Z&X-Goog-Expires=600&X-Goog-SignedHeaders=host&X-Goog-Signature=0f")));
+        // Only a secret's value changes: the same source, as before (an Azure SAS's sig, a token).
+        assertTrue(Redaction.sameSource("https://a.blob.core.windows.net/c/m.csv?sv=2020-08-04&se=2021-12-01&sig=***",
+            URI.create("https://a.blob.core.windows.net/c/m.csv?sv=2020-08-04&se=2021-12-01&sig=new")));
+        // A SAS issued again with another expiry is another source: se may mean anything elsewhere.
+        assertFalse(Redaction.sameSource("https://a.blob.core.windows.net/c/m.csv?sv=2020-08-04&se=2021-12-01&sig=***",
+            URI.create("https://a.blob.core.windows.net/c/m.csv?sv=2020-08-04&se=2021-12-31&sig=new")));
+        // Separators and the other parameters' order count, as the upstream may read them.
+        assertFalse(Redaction.sameSource("http://h/m.csv?a=1;b=2", URI.create("http://h/m.csv?a=1&b=2")));
+        assertFalse(Redaction.sameSource("http://h/m.csv?a=1&b=2", URI.create("http://h/m.csv?b=2&a=1")));
+        assertTrue(Redaction.sameSource("http://h/m.csv?a=1;X-Amz-Date=1;b=2",
+            URI.create("http://h/m.csv?a=1;X-Amz-Date=2;b=2")));
+        assertFalse(Redaction.sameSource(null, URI.create("http://h/m.csv")));
+    }
+
     @Test
     void userInfoLosesItsPasswordOrWhollyWhenItIsOneWord() {
         assertEquals("https://analyst:***@example.org/m.csv",

@@ -110,6 +110,23 @@ class CrossOriginTest {
             .header("Access-Control-Allow-Origin", nullValue());
     }
 
+    @Test
+    void healthIsSharedAndItsProbesAreNot() {
+        // A status page of another origin reads /health, so its preflight is answered there...
+        loaded.given().header("Origin", GRAFANA).header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "If-None-Match")
+            .options("/health").then()
+            .statusCode(204).header("Access-Control-Allow-Origin", "*")
+            .header("Allow", "GET, HEAD, OPTIONS");
+        loaded.given().options("/health").then()
+            .statusCode(204).header("Allow", "GET, HEAD, OPTIONS");
+        // ...and the probes are for orchestrators on this side: no OPTIONS there.
+        loaded.given().header("Origin", GRAFANA).header("Access-Control-Request-Method", "GET")
+            .options("/health/ready").then()
+            .statusCode(405).header("Allow", "GET, HEAD")
+            .header("Access-Control-Allow-Origin", nullValue());
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"POST", "PUT", "DELETE"})
     void aPreflightForAnythingButAReadIsRefused(String method) {

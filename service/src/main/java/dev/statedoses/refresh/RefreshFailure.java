@@ -1,0 +1,111 @@
+package dev.statedoses.refresh;
+
+import dev.statedoses.source.SourceAbandonedException;
+import dev.statedoses.source.SourceException;
+import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.warehouse.WarehouseUnreachableException;
+import dev.statedoses.web.Problem;
+
+/**
+ * How a failed refresh is worded: the one place for the problem {@code POST /refresh} answers (and
+ * {@code refresh --json} prints) and for the error its run records, so that the two say the same.
+ * They did not when each worded it on its own: a refresh that lost the warehouse answered "The
+ * warehouse does not answer; try again shortly" and was recorded as "Unable to create savepoint
+ * 'load_moderna'".
+ *
+ * <p>The recorded error is the problem's {@code detail}. Where the detail keeps the cause from the
+ * client (the warehouse went away, or something unexpected failed), the cause follows it in
+ * parentheses: the run log is where an operator looks for it.
+ */
+public final class RefreshFailure {
+
+    /** The detail of a refresh, or of any request, that needed the warehouse while it was away. */
+    public static final String WAREHOUSE_UNAVAILABLE = "The warehouse does not answer; try again shortly";
+    /** The detail of an unexpected failure: no internals to clients. */
+    public static final String INTERNAL_ERROR = "Something unexpected failed; the service log has the details";
+
+    private RefreshFailure() {
+    }
+
+    /** The problem a refresh that failed with {@code e} answers. */
+    public static Problem problem(Throwable e) {
+        String detail = detail(e);
+        if (e instanceof SourceAbandonedException) {
+            return Problem.of(503, "shutting-down", "Service shutting down", detail);
+        }
+        if (e instanceof SourceException source) {
+            return sourceProblem(source, detail);
+        }
+        if (e instanceof CheckFailedException checks) {
+            return Problem.of(422, "check-failed", "Data check failed", detail).with("checks", checks.failed());
+        }
+        if (e instanceof RefreshBusyException) {
+            return Problem.of(409, "refresh-running", "Refresh already running", detail);
+        }
+        if (Warehouse.unreachable(e)) {
+            return warehouseUnavailable(detail);
+        }
+        return Problem.of(500, "internal-error", "Internal error", detail);
+    }
+
+    /** The problem of any request that needed the warehouse while it was away. */
+    public static Problem warehouseUnavailable() {
+        return warehouseUnavailable(WAREHOUSE_UNAVAILABLE);
+    }
+
+    /** The problem of any request that failed unexpectedly. */
+    public static Problem internalError() {
+        return Problem.of(500, "internal-error", "Internal error", INTERNAL_ERROR);
+    }
+
+    /**
+     * The error a run that failed with {@code e} records (and the refresh command prints): the
+     * problem's detail, and the cause after it when the detail does not say it.
+     */
+    public static String recorded(Throwable e) {
+        String detail = detail(e);
+        if (!detail.equals(WAREHOUSE_UNAVAILABLE) && !detail.equals(INTERNAL_ERROR)) {
+            return detail;
+        }
+        String cause = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getName() : e.getMessage();
+        return detail + " (" + cause + ")";
+    }
+
+    /** The problem's detail, before {@link Problem} escapes it (the run log escapes on its own). */
+    private static String detail(Throwable e) {
+        if (e instanceof SourceException source) {
+            return source.describe();
+        }
+        if (e instanceof SourceAbandonedException || e instanceof CheckFailedException
+            || e instanceof RefreshBusyException) {
+            return e.getMessage();
+        }
+        if (e instanceof WarehouseUnreachableException) {
+            // Only the command line meets it (no refresh began): where it looked, for its operator.
+            return e.getMessage();
+        }
+        return Warehouse.unreachable(e) ? WAREHOUSE_UNAVAILABLE : INTERNAL_ERROR;
+    }
+
+    private static Problem warehouseUnavailable(String detail) {
+        return Problem.of(503, "warehouse-unavailable", "Warehouse unavailable", detail);
+    }
+
+    private static Problem sourceProblem(SourceException e, String detail) {
+        Problem problem = switch (e.kind()) {
+            case CONTENT -> Problem.of(422, "source-content", "Source content rejected", detail);
+            case TRUNCATED -> Problem.of(422, "source-truncated", "Source cut short", detail);
+            case TIMEOUT -> Problem.of(504, "source-timeout", "Source timed out", detail);
+            case UNAVAILABLE -> Problem.of(502, "source-unavailable", "Source unavailable", detail);
+        };
+        return problem.with("source", e.source().label())
+            .with("url", e.shownUrl())
+            .with("line", e.line())
+            .with("column", e.column())
+            .with("state", e.state())
+            // How many times the upstream was asked: always for a fetch that failed, and for a
+            // content error when it took more than one try to get that content.
+            .with("attempts", e.kind() == SourceException.Kind.UNAVAILABLE || e.kind() == SourceException.Kind.TIMEOUT
+                || e.attempts() > 1 ? e.attempts() : null);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.statedoses.refresh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.statedoses.source.SourceAbandonedException;
+import dev.statedoses.source.SourceException;
+import dev.statedoses.source.SourceName;
+import dev.statedoses.web.Problem;
+import java.net.URI;
+import java.sql.SQLException;
+import java.util.List;
+import org.jdbi.v3.core.transaction.TransactionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kind of failure a refresh meets is worded once: the error its run records is the detail
+ * of the problem it answers, and, where that detail keeps the cause from the client, the cause
+ * after it. (WarehouseOutageTest sees it end to end, through a warehouse that stops.)
+ */
+class RefreshFailureTest {
+
+    private static final URI URL = URI.create("https://h/m.csv?sig=s3cr3t");
+
+    private static void recordedAsAnswered(Throwable e, int status, String recorded) {
+        Problem problem = RefreshFailure.problem(e);
+        assertEquals(status, problem.status(), problem.toString());
+        assertEquals(recorded, RefreshFailure.recorded(e));
+        assertEquals(true, recorded.startsWith(problem.detail()), problem.detail() + " / " + recorded);
+    }
+
+    @Test
+    void whatTheClientIsToldIsWhatTheRunRecords() {
+        recordedAsAnswered(SourceException.unavailable(SourceName.MODERNA, URL, "upstream answered HTTP 404", null), 502,
+            "moderna source (https://h/m.csv?sig=***): upstream answered HTTP 404");
+        recordedAsAnswered(SourceException.timeout(SourceName.PFIZER, URL, "no answer within 60 s", null), 504,
+            "pfizer source (https://h/m.csv?sig=***): no answer within 60 s");
+        recordedAsAnswered(SourceException.content(SourceName.MODERNA, URL, 7L, "week", "not a date: 'soon'"), 422,
+            "moderna source (https://h/m.csv?sig=***), line 7, column week: not a date: 'soon'");
+        recordedAsAnswered(new SourceAbandonedException(SourceAbandonedException.SHUTTING_DOWN), 503,
+            SourceAbandonedException.SHUTTING_DOWN);
+        CheckFailedException checks = new CheckFailedException(List.of(new CheckResult("row_count", CheckResult.FAIL,
+            "50 rows, expected 51")));
+        recordedAsAnswered(checks, 422, checks.getMessage());
+    }
+
+    @Test
+    void theCauseTheClientIsNotToldFollowsInTheRunLog() {
+        TransactionException lost = new TransactionException("Unable to create savepoint 'load_moderna'",
+            new SQLException("An I/O error occurred while sending to the backend.", "08006"));
+        recordedAsAnswered(lost, 503, RefreshFailure.WAREHOUSE_UNAVAILABLE + " (Unable to create savepoint 'load_moderna')");
+        recordedAsAnswered(new IllegalStateException("no rows for run 7"), 500,
+            RefreshFailure.INTERNAL_ERROR + " (no rows for run 7)");
+        recordedAsAnswered(new OutOfMemoryError(), 500, RefreshFailure.INTERNAL_ERROR + " (java.lang.OutOfMemoryError)");
+    }
+}
