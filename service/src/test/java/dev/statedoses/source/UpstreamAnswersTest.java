@@ -220,9 +220,9 @@ class UpstreamAnswersTest {
 
     /**
      * A reset before any answer says nothing about the source: the retry asks what the first
-     * attempt asked, and a 304 that agrees with it is an unchanged source. So the JDK's client
-     * reports a reset that came right behind an answer it had not handed over yet, too: as far
-     * as the fetch can know, nothing answered. (After a reset before any byte of an answer, the
+     * attempt asked, and a 304 that agrees with it is an unchanged source. A reset right behind
+     * an answer the JDK's client had not handed over yet is reported as one of these: as far as
+     * the fetch can know, nothing answered. (After a reset before any byte of an answer, the
      * JDK's client asks once more by itself, on a new connection, as for a connection gone
      * stale in its pool: two resets make the fetch's first attempt fail.)
      */
