@@ -217,6 +217,11 @@ public final class Wiring implements AutoCloseable {
         return ratios;
     }
 
+    /** The snapshot the service answers from, once it serves (app()); null before. */
+    public ProductCache product() {
+        return product;
+    }
+
     public Warehouse warehouse() {
         return warehouse;
     }

@@ -101,6 +101,9 @@ final class ContentDecoding extends InputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0; // as InputStream says: reading nothing waits for nothing (not for the first two bytes)
+        }
         if (decoded == null) {
             decoded = open();
         }

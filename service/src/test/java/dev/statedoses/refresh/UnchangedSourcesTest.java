@@ -15,6 +15,7 @@ import dev.statedoses.support.RawUpstream;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -374,22 +376,29 @@ class UnchangedSourcesTest {
     }
 
     /**
-     * Moderna changed and its new body was reset halfway: the retry asks for the whole body,
-     * unconditionally, and loads it. (Asked conditionally, a cache a step behind answered 304,
-     * and the refresh failed "the body is empty: expected a CSV header (after 2 attempts)".)
+     * Moderna changed and its new body was reset halfway, while the refresh was loading it: the
+     * retry asks for the whole body, unconditionally, and loads it. (Asked conditionally, a cache
+     * a step behind answered 304, and the refresh failed "the body is empty: expected a CSV header
+     * (after 2 attempts)".) The reset waits for the load to begin: sent at once, the JDK's client
+     * could report it before handing the answer over, a reset before any answer, rightly asked
+     * again with the same condition (RawUpstream.resetMidBody).
      */
     @Test
-    void aRetryOfAChangedSourceAsksForItWhole() {
+    void aRetryOfAChangedSourceAsksForItWhole() throws Exception {
         byte[] changed = changedModerna();
+        RawUpstream.MidBodyReset cut = RawUpstream.resetMidBody(changed, changed.length / 2, "ETag: \"m-v2\"");
         try (RawUpstream raw = RawUpstream.start(
                 RawUpstream.answer(200, "ETag: \"m-v1\"", Fixtures.bytes("moderna.csv")),
-                RawUpstream.resetAfter(changed, changed.length / 2, "ETag: \"m-v2\""),
+                cut,
                 RawUpstream.byRequest(head -> RawUpstream.conditional(head)
                     ? RawUpstream.answer(304, "ETag: \"m-v1\"", new byte[0])
                     : RawUpstream.answer(200, "ETag: \"m-v2\"", changed)));
              RunningApp local = RunningApp.start(ConfigBuilder.from(config).moderna(raw.url("/m.csv")).build())) {
             local.given().post("/refresh").then().statusCode(200);
-            JsonPath report = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(() -> local.given().post("/refresh"));
+            local.awaitCopyingInto("raw.cdc_moderna_allocations");
+            cut.reset();
+            JsonPath report = refresh.get(30, TimeUnit.SECONDS).then().statusCode(200).extract().jsonPath();
             assertEquals("succeeded", report.getString("status"));
             assertEquals(2, source(report, "moderna").get("attempts"));
             assertEquals("\"m-v2\"", source(report, "moderna").get("etag"));

@@ -18,9 +18,12 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -33,7 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>A 304 means "unchanged" only when it speaks of the version asked about: one that names
  * another ETag or Last-Modified says the source changed, and the fetch asks again for the whole
  * body. And once an attempt has answered with a body, a retry asks unconditionally: a 304 to it
- * would leave nothing to load.
+ * would leave nothing to load. A retry after a reset before any answer asks what the first
+ * attempt asked.
  */
 class UpstreamAnswersTest {
 
@@ -139,38 +143,160 @@ class UpstreamAnswersTest {
         }
     }
 
+    // ---- resets -------------------------------------------------------------------------------
+
+    /** The fixtures' Moderna with Vermont's first doses of 4 January 2021 made 301: the source changed. */
+    private static final byte[] CHANGED = new String(MODERNA, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\"", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"301\"")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /** What the last good refresh saw: nothing (the first refresh), an ETag, a Last-Modified, both. */
+    static List<KnownSource> asked() {
+        return Arrays.asList(null, new KnownSource(SHA, V1, null), new KnownSource(SHA, null, MARCH_1),
+            new KnownSource(SHA, V1, MARCH_1));
+    }
+
     /**
-     * The source changed (a 200 with a new ETag) and the connection was reset mid-body: the retry
-     * asks for the whole body, unconditionally. A cache a step behind would answer a conditional
-     * retry 304, and there would be nothing to load (the refresh failed "the body is empty").
-     * Every cut point of the first body, a few bytes apart.
+     * Where the body breaks off: before its first byte, after one (short of the two bytes that tell
+     * a gzip body), after two, at a quarter, half and three quarters, one byte short of its end;
+     * for each thing the fetch may ask about.
      */
-    @Test
-    void aRetryAfterABodyHasStartedAsksForTheWholeBody() throws IOException {
-        byte[] changed = new String(MODERNA, java.nio.charset.StandardCharsets.UTF_8)
-            .replace("\"Vermont\",\"2021-01-04T00:00:00.000\",\"300\"", "\"Vermont\",\"2021-01-04T00:00:00.000\",\"301\"")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (int sent = 0; sent < changed.length; sent += 1 + changed.length / 12) {
-            try (RawUpstream upstream = RawUpstream.start(RawUpstream.resetAfter(changed, sent, "ETag: " + V2),
-                    RawUpstream.byRequest(head -> RawUpstream.conditional(head)
-                        ? RawUpstream.answer(304, "ETag: " + V1, new byte[0])
-                        : RawUpstream.answer(200, "ETag: " + V2, changed)));
-                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
-                SourceFetcher.Fetch fetch = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"),
-                    new KnownSource(SHA, V1, null));
-                SourceStream first = fetch.open();
-                SourceException reset = assertThrows(SourceException.class, () -> drain(first), "sent " + sent);
-                first.close();
-                assertTrue(reset.isTransient(), reset.describe());
-                assertTrue(fetch.mayRetry(reset));
-                try (SourceStream again = fetch.open()) {
-                    assertFalse(again.notModified(), "sent " + sent);
-                    assertArrayEquals(changed, again.readAllBytes());
-                    assertEquals(V2, again.etag());
-                }
-                assertFalse(RawUpstream.conditional(upstream.requests().get(1)), upstream.requests().get(1));
+    static List<Arguments> resetsDuringTheBody() {
+        assertFalse(Arrays.equals(MODERNA, CHANGED));
+        int length = CHANGED.length;
+        List<Arguments> cases = new ArrayList<>();
+        for (KnownSource asked : asked()) {
+            for (int sent : new int[] {0, 1, 2, length / 4, length / 2, 3 * length / 4, length - 1}) {
+                cases.add(Arguments.of(asked, sent));
             }
         }
+        return cases;
+    }
+
+    /**
+     * The source changed (a 200 with a new ETag and Last-Modified) and the connection was reset
+     * in the middle of its body: the retry asks for the whole body, unconditionally, and gets it.
+     * A cache a step behind would answer a conditional retry 304, and there would be nothing to
+     * load (the refresh failed "the body is empty"). The reset comes once the fetch has the
+     * answer and has read what arrived of it: sent at once, the JDK's client could take it for a
+     * reset before any answer (see RawUpstream.resetMidBody), a case of its own, below.
+     */
+    @ParameterizedTest(name = "asked {0}, reset after {1} bytes")
+    @MethodSource("resetsDuringTheBody")
+    void aRetryAfterABodyHasStartedAsksForTheWholeBody(KnownSource asked, int sent) throws IOException {
+        RawUpstream.MidBodyReset cut = RawUpstream.resetMidBody(CHANGED, sent, newVersion());
+        try (RawUpstream upstream = RawUpstream.start(cut, aCacheAStepBehind());
+             SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+            SourceFetcher.Fetch fetch = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), asked);
+            // The decoder looks at two bytes before it hands any over (a gzip body starts 0x1F 0x8B):
+            // of a body cut after one byte, none can be read.
+            int read = sent < 2 ? 0 : sent;
+            SourceException reset;
+            try (SourceStream first = fetch.open()) {
+                assertFalse(first.notModified());
+                assertEquals(V2, first.etag());
+                assertArrayEquals(Arrays.copyOf(CHANGED, read), first.readNBytes(read));
+                cut.reset();
+                reset = assertThrows(SourceException.class, () -> drain(first));
+            }
+            assertTrue(reset.isTransient(), reset.describe());
+            assertTrue(reset.getMessage().startsWith("the connection failed after " + read + " bytes ("),
+                reset.getMessage());
+            assertTrue(fetch.mayRetry(reset));
+            try (SourceStream again = fetch.open()) {
+                assertFalse(again.notModified());
+                assertArrayEquals(CHANGED, again.readAllBytes());
+                assertEquals(V2, again.etag());
+                assertEquals(MARCH_2, again.lastModified());
+            }
+            assertEquals(2, fetch.attempts());
+            List<String> requests = upstream.requests();
+            assertEquals(2, requests.size());
+            assertEquals(conditionsOf(asked), conditions(requests.get(0)), requests.get(0));
+            assertEquals(Map.of(), conditions(requests.get(1)), requests.get(1));
+            assertEquals(otherHeaders(requests.get(0)), otherHeaders(requests.get(1)));
+        }
+    }
+
+    /**
+     * A reset before any answer says nothing about the source: the retry asks what the first
+     * attempt asked, and a 304 that agrees with it is an unchanged source. A reset right behind
+     * an answer the JDK's client had not handed over yet is reported as one of these: as far as
+     * the fetch can know, nothing answered. (After a reset before any byte of an answer, the
+     * JDK's client asks once more by itself, on a new connection, as for a connection gone
+     * stale in its pool: two resets make the fetch's first attempt fail.)
+     */
+    @ParameterizedTest(name = "asked {0}")
+    @MethodSource("asked")
+    void aRetryAfterAResetBeforeAnyAnswerAsksWhatTheFirstAttemptAsked(KnownSource asked) throws IOException {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.resetAtOnce(), RawUpstream.resetAtOnce(),
+                aCacheAStepBehind());
+             SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+            SourceFetcher.Fetch fetch = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), asked);
+            try (SourceStream stream = fetch.open()) {
+                if (asked == null) {
+                    assertFalse(stream.notModified());
+                    assertArrayEquals(CHANGED, stream.readAllBytes());
+                    assertEquals(V2, stream.etag());
+                } else {
+                    assertTrue(stream.notModified());
+                    assertEquals(SHA, stream.sha256Hex());
+                    assertEquals(asked.etag(), stream.etag());
+                    assertEquals(asked.lastModified(), stream.lastModified());
+                }
+            }
+            assertEquals(2, fetch.attempts());
+            List<String> requests = upstream.requests();
+            assertEquals(3, requests.size());
+            for (String request : requests) {
+                assertEquals(conditionsOf(asked), conditions(request), request);
+                assertEquals(otherHeaders(requests.get(0)), otherHeaders(request));
+            }
+        }
+    }
+
+    /** The new version's headers: its ETag, and a Last-Modified strong enough to keep (the Date is later). */
+    private static String newVersion() {
+        return "ETag: " + V2 + "\r\nLast-Modified: " + MARCH_2 + "\r\nDate: " + HttpDate.format(Instant.now());
+    }
+
+    /**
+     * An upstream behind a cache a step behind: a conditional request is answered 304, naming the
+     * old version as the request did; one without conditions gets the new version whole.
+     */
+    private static RawUpstream.Answer aCacheAStepBehind() {
+        return RawUpstream.byRequest(head -> RawUpstream.conditional(head)
+            ? RawUpstream.answer(304, "ETag: " + V1 + "\r\nLast-Modified: " + MARCH_1, new byte[0])
+            : RawUpstream.answer(200, newVersion(), CHANGED));
+    }
+
+    private static final Set<String> CONDITIONS = Set.of("if-none-match", "if-modified-since");
+
+    /** The conditions a request for {@code asked} carries. */
+    private static Map<String, String> conditionsOf(KnownSource asked) {
+        Map<String, String> conditions = new java.util.HashMap<>();
+        if (asked != null && asked.etag() != null) {
+            conditions.put("if-none-match", asked.etag());
+        }
+        if (asked != null && asked.lastModified() != null) {
+            conditions.put("if-modified-since", asked.lastModified());
+        }
+        return conditions;
+    }
+
+    /** A request head's conditions, by lower-case name. */
+    private static Map<String, String> conditions(String head) {
+        Map<String, String> conditions = new java.util.HashMap<>(RawUpstream.headers(head));
+        conditions.keySet().retainAll(CONDITIONS);
+        return conditions;
+    }
+
+    /** A request head's other headers (who asks, what it accepts), by lower-case name. */
+    private static Map<String, String> otherHeaders(String head) {
+        Map<String, String> others = new java.util.HashMap<>(RawUpstream.headers(head));
+        others.keySet().removeAll(CONDITIONS);
+        assertTrue(others.containsKey("user-agent") && others.containsKey("accept-encoding"), head);
+        return others;
     }
 
     /**

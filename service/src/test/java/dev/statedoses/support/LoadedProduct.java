@@ -58,12 +58,23 @@ public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback 
     }
 
     /**
+     * GET /ratios from the app, once it serves the warehouse's product. A refresh committed by
+     * another instance reaches it by NOTIFY, within about a second: read before, the answer is
+     * the product before that refresh (same rows, an earlier refreshed_at), and a refresh that
+     * wrongly committed would show only after. So the app looks at once, as the NOTIFY makes it.
+     */
+    private String served() {
+        app().wiring().product().productMayHaveChanged();
+        return given().get("/ratios").asString();
+    }
+
+    /**
      * Refreshes from {@code sources} on the same warehouse, expects problem+json with
      * {@code status} and whatever {@code problem} checks; then that the product is byte for byte
      * what it was and the attempt is on record as failed, with the detail it answered.
      */
     public void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
-        String before = given().get("/ratios").asString();
+        String before = served();
         String detail;
         try (RunningApp other = RunningApp.start(sources)) {
             ValidatableResponse response = other.given().post("/refresh").then()
@@ -71,7 +82,7 @@ public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback 
             problem.accept(response);
             detail = response.extract().path("detail");
         }
-        assertEquals(before, given().get("/ratios").asString(), "the product changed");
+        assertEquals(before, served(), "the product changed");
         Map<String, Object> lastRun = app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
                 "select status, error, finished_at is not null as finished from dwh.refresh_runs "
                     + "order by run_id desc limit 1")

@@ -54,6 +54,28 @@ public final class RunningApp implements AutoCloseable {
         return wiring;
     }
 
+    /**
+     * Waits (at most 20 s) until a refresh is copying rows into {@code table} (such as
+     * {@code raw.cdc_moderna_allocations}): it has its source's answer, and reads its body. A
+     * test that holds the body back from there knows the refresh is in the middle of it.
+     */
+    public void awaitCopyingInto(String table) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        try (org.jdbi.v3.core.Handle observer = wiring.warehouse().jdbi().open()) {
+            while (observer.createQuery("select count(*) from pg_stat_activity where datname = current_database() "
+                    + "and pid <> pg_backend_pid() and state = 'active' and query like :copy")
+                    .bind("copy", "copy " + table + " (%").mapTo(Integer.class).one() == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no refresh copied rows into " + table + " within 20 s");
+                }
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for a refresh to copy into " + table, e);
+        }
+    }
+
     @Override
     public void close() {
         app.stop();
