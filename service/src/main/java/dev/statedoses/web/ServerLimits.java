@@ -24,8 +24,9 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  *   <li>{@code stalledWrite}: while a request is handled and its answer written (also after the
  *       handler returns, for the fast path's asynchronous writes), the connection's idle timeout
  *       is this: a write that makes no progress for that long fails, and the connection is
- *       closed, freeing the thread. Between requests the connector's idle timeout (30 s) still
- *       applies to keep-alive connections. Jetty 12's {@code HttpConfiguration}
+ *       closed, freeing the thread and the route slot (any write: an answer's last one too).
+ *       Between requests the connector's idle timeout (30 s) still applies to keep-alive
+ *       connections. Jetty 12's {@code HttpConfiguration}
  *       {@code minResponseDataRate} would bound a slow reader too, but Jetty 12 keeps the setting
  *       without enforcing it.</li>
  *   <li>{@code routeRequests}: at most this many requests are in Javalin's routes at once; more
@@ -71,6 +72,15 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
      * answer is written (the callback completes), then puts the connector's back. Jetty's own
      * IdleTimeoutHandler would do this, but in Jetty 12.1 it is an empty shell. An idle timeout
      * fails only a read or write that waits: a handler that works longer (a refresh) is not cut.
+     *
+     * <p>A write that failed ends the exchange as failed, whatever the handler reports after it:
+     * only then does Jetty close the connection. A Javalin route reports success even when the
+     * write that completes its declared Content-Length failed (Jetty's servlet output forgets that
+     * failure, and Javalin does not rethrow it). Jetty then waited for a last write that never
+     * completes: the connection stayed open, its request holding a route slot, until the
+     * connector's idle timeout (30 s). So it went for every answer of one write (up to the 32 KB
+     * output buffer) with a declared length, wherever the client's socket filled, and for a larger
+     * one whose end met the full socket.
      */
     private static final class StalledWrites extends Handler.Wrapper {
 
@@ -84,24 +94,20 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
             long before = endPoint.getIdleTimeout();
-            if (before <= 0 || before <= millis) {
-                return super.handle(request, response, callback);
-            }
-            endPoint.setIdleTimeout(millis);
-            // A write the timeout failed must end the connection. Mostly it does, but when the
-            // last write of an answer stalled (the socket's buffers full to within its last few
-            // hundred bytes), the servlet layer still reported the answer done: its last bytes
-            // unsent, the connection kept open for the connector's 30 s, and a next pipelined
-            // answer never begun. So every write's outcome is watched, and an answer with a failed
-            // write is a failed one, which Jetty ends with its connection.
-            AtomicReference<Throwable> writeFailed = new AtomicReference<>();
+            boolean bound = before > millis;
+            Runnable restore = () -> {
+                if (bound) {
+                    endPoint.setIdleTimeout(before);
+                }
+            };
+            AtomicReference<Throwable> writeFailure = new AtomicReference<>();
             Response watched = new Response.Wrapper(request, response) {
                 @Override
                 public void write(boolean last, ByteBuffer content, Callback written) {
                     super.write(last, content, new Callback.Nested(written) {
                         @Override
                         public void failed(Throwable x) {
-                            writeFailed.compareAndSet(null, x);
+                            writeFailure.compareAndSet(null, x);
                             super.failed(x);
                         }
                     });
@@ -111,30 +117,33 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
             Callback restoring = new Callback.Nested(callback) {
                 @Override
                 public void succeeded() {
-                    endPoint.setIdleTimeout(before);
-                    Throwable failedWrite = writeFailed.get();
-                    if (failedWrite != null) {
-                        super.failed(failedWrite);
+                    Throwable failure = writeFailure.get();
+                    if (failure != null) {
+                        failed(failure);
                         return;
                     }
+                    restore.run();
                     super.succeeded();
                 }
 
                 @Override
                 public void failed(Throwable x) {
-                    endPoint.setIdleTimeout(before);
+                    restore.run();
                     super.failed(x);
                 }
             };
+            if (bound) {
+                endPoint.setIdleTimeout(millis);
+            }
             boolean handled;
             try {
                 handled = super.handle(request, watched, restoring);
             } catch (Throwable e) {
-                endPoint.setIdleTimeout(before);
+                restore.run();
                 throw e;
             }
             if (!handled) {
-                endPoint.setIdleTimeout(before);
+                restore.run();
             }
             return handled;
         }
