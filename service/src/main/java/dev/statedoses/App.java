@@ -18,6 +18,7 @@ import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
+import dev.statedoses.warehouse.WarehouseLockedException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
@@ -211,7 +212,8 @@ public final class App {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", e.getMessage());
         }
-        if (warehouseUnreachable(e)) {
+        if (warehouseUnreachable(e) || e instanceof WarehouseLockedException) {
+            // The second only from the refresh command, whose start found a lock held past its wait.
             return Problem.of(503, "warehouse-unavailable", "Warehouse unavailable", e.getMessage());
         }
         return Problem.of(500, "internal-error", "Internal error", e.getMessage());
