@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * which a migration that already ran could not give. Every step is idempotent, so several
  * databases of one server (the tests', or a refresh and a service) may run it at once, and the
  * grants are only run when the role's privileges differ from them: a usual start writes nothing
- * to the catalog, and never waits for a refresh, whose truncated raw tables a revoke would.
+ * to the catalog and takes no lock, and never waits for a refresh, whose truncated raw tables a
+ * revoke would.
  *
  * <p>The role is created where the service's role may create roles (the embedded warehouse's
  * {@code postgres}, compose's {@code etl}); elsewhere the service says, in one log line, what to
