@@ -37,8 +37,9 @@ public final class StoppableWarehouse implements AutoCloseable {
 
     /**
      * Starts a warehouse of its own, on a new database, the fixture sources on a {@link FixtureServer}
-     * and the service on both, refreshes once (200), and runs {@code test} with the warehouse (to
-     * stop and restart) and the service; then closes the service, the upstream and the warehouse.
+     * and the service on both, refreshes once (200), waits for the product to be served, and runs
+     * {@code test} with the warehouse (to stop and restart) and the service; then closes the
+     * service, the upstream and the warehouse.
      */
     public static void withRefreshedApp(Outage test) throws Exception {
         StoppableWarehouse warehouse = start();
@@ -46,6 +47,9 @@ public final class StoppableWarehouse implements AutoCloseable {
         try (FixtureServer upstream = FixtureServer.start();
              RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
             app.given().post("/refresh").then().statusCode(200);
+            // The refresh answers before this instance's snapshot has reloaded; a read waits for
+            // it. Without it a warehouse stopped at once could leave the snapshot empty.
+            app.given().get("/ratios").then().statusCode(200);
             test.run(warehouse, app);
         } finally {
             warehouse.close();
