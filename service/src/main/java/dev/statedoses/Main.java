@@ -6,6 +6,7 @@ import dev.statedoses.refresh.RefreshFailure;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
 import dev.statedoses.text.Printable;
+import dev.statedoses.warehouse.WarehouseLockedException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
@@ -158,7 +159,7 @@ public final class Main {
         Wiring wiring;
         try {
             wiring = Wiring.start(config);
-        } catch (WarehouseUnreachableException e) {
+        } catch (WarehouseUnreachableException | WarehouseLockedException e) {
             err.println("error: " + Printable.escape(e.getMessage()));
             return FAILED;
         }
@@ -249,8 +250,9 @@ public final class Main {
                 removeHook(hook);
             }
         } catch (RuntimeException e) {
-            if (e instanceof WarehouseUnreachableException) {
-                // No refresh began, and there may be no product at all: say where the warehouse was looked for.
+            if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException) {
+                // No refresh began, and there may be no product at all: say where the warehouse was
+                // looked for, or who holds the lock its start waited for.
                 err.println("error: " + Printable.escape(e.getMessage()));
             } else {
                 // The run log's words: the problem's detail, with the cause when it does not say it.

@@ -11,11 +11,17 @@ import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,6 +118,56 @@ class CommandLineArgumentsTest {
                         "\\d{4}-\\d\\d-\\d\\dT\\S+ INFO .*")).toList(), serve.log());
                 assertTrue(lines.size() <= 6, "a few INFO lines at most:\n" + serve.log());
             }
+        }
+    }
+
+    /**
+     * A start with a change to make whose lock another login holds past the wait (the history of
+     * a warehouse from before V14 to move, and its advisory key held, 10 s): one line naming the
+     * session and what to do, exit 1, and no stack trace, for {@code serve} and {@code refresh};
+     * {@code refresh --json} prints the 503 that {@code POST /refresh} answers while the warehouse
+     * is unavailable.
+     */
+    @Test
+    void aStartWhoseLockAnotherLoginHoldsIsOneClearLine() throws Exception {
+        Map<String, String> env = new HashMap<>(fixtures.onNewDatabase());
+        String url = "jdbc:postgresql://" + env.get("DB_HOST") + ":" + env.get("DB_PORT") + "/" + env.get("POSTGRES_DB");
+        // History in public, as before it was pinned to dwh, at V13: no dwh.refresh_lock yet.
+        Flyway.configure().dataSource(url, env.get("POSTGRES_USER"), env.get("POSTGRES_PASSWORD"))
+            .locations("classpath:db/migration").target("13").load().migrate();
+        TestWarehouse.asSuperuser("do $$ begin if not exists (select 1 from pg_roles where rolname = 'analyst') "
+            + "then create role analyst login; end if; end $$");
+        Properties login = new Properties();
+        login.setProperty("user", "analyst");
+        login.setProperty("password", "");
+        login.setProperty("ApplicationName", "psql");
+        try (Connection analyst = DriverManager.getConnection(url, login); Statement s = analyst.createStatement()) {
+            s.execute("select pg_advisory_lock(6013538554989669497)");
+            long pid;
+            try (ResultSet r = s.executeQuery("select pg_backend_pid()")) {
+                r.next();
+                pid = r.getLong(1);
+            }
+            String message = "cannot move the migration history into schema dwh: advisory key 6013538554989669497 "
+                + "(taken for it on a warehouse without dwh.refresh_lock), which any login may take, the read-only "
+                + "one too, is still held after 10 s by pid " + pid + " (login analyst, application 'psql'). End that "
+                + "session or let it finish (a superuser may end it: select pg_terminate_backend(<pid>)), then start "
+                + "again";
+            try (ServerSocket free = new ServerSocket(0)) {
+                env.put("PORT", Integer.toString(free.getLocalPort()));
+            }
+            try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+                assertEquals(1, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+                assertEquals(List.of("error: " + message), serve.log().lines().filter(l -> !l.matches(
+                    "\\d{4}-\\d\\d-\\d\\dT\\S+ INFO .*")).toList(), serve.log());
+            }
+            Run run = run(env, "refresh", "--json");
+            assertEquals(1, run.code(), run.err());
+            assertTrue(run.err().contains("error: " + message + "\n"), run.err());
+            JsonNode problem = Wiring.objectMapper().readTree(run.out());
+            assertEquals(503, problem.get("status").asInt(), run.out());
+            assertTrue(problem.get("type").asText().endsWith("/problems/warehouse-unavailable"), run.out());
+            assertEquals(message, problem.get("detail").asText());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.warehouse.WarehouseLockedException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.Problem;
 
@@ -42,7 +43,8 @@ public final class RefreshFailure {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", detail);
         }
-        if (Warehouse.unreachable(e)) {
+        if (Warehouse.unreachable(e) || e instanceof WarehouseLockedException) {
+            // The second only from the refresh command, whose start found a lock held past its wait.
             return warehouseUnavailable(detail);
         }
         return Problem.of(500, "internal-error", "Internal error", detail);
@@ -80,8 +82,9 @@ public final class RefreshFailure {
             || e instanceof RefreshBusyException) {
             return e.getMessage();
         }
-        if (e instanceof WarehouseUnreachableException) {
-            // Only the command line meets it (no refresh began): where it looked, for its operator.
+        if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException) {
+            // Only the command line meets them (no refresh began): where it looked, or which
+            // session holds the lock it waited for, for its operator.
             return e.getMessage();
         }
         return Warehouse.unreachable(e) ? WAREHOUSE_UNAVAILABLE : INTERNAL_ERROR;

@@ -5,10 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.CoreErrorCode;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.ValidateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * on every later start, where Flyway then finds our tables but no history and refuses to start.
  * Installations migrated before the history was pinned have it elsewhere (in {@code public}, as a
  * rule); it is moved into {@code dwh} before Flyway looks for it.
+ *
+ * <p>A start whose warehouse needs no change takes no lock: any login may take an advisory key,
+ * the read-only one too, and a start that waited for one (ours, or Flyway's, which {@code migrate}
+ * takes even with nothing to apply) could be held off for as long as that session liked. So the
+ * history is moved only under {@link ChangeLock}, once a look without it has found it elsewhere,
+ * and Flyway migrates only when its validation, which takes no lock, finds something to do.
  */
 final class Migrations {
 
@@ -30,15 +40,26 @@ final class Migrations {
     static final String HISTORY_SCHEMA = "dwh";
     static final String HISTORY_TABLE = "flyway_schema_history";
 
-    /** Held while the history is moved, so two instances starting at once do not both move it. */
-    private static final long MOVE_LOCK = 0x5374_6174_6546_6c79L; // "StateFly"
+    /**
+     * Taken while the history is moved, on a warehouse without {@code dwh.refresh_lock} (before
+     * V14): so two instances starting at once do not both move it. "StateFly", as earlier
+     * releases took it at every start.
+     */
+    private static final long MOVE_LOCK = 0x5374_6174_6546_6c79L;
+    /** How long a move waits for {@link #MOVE_LOCK}: the move itself takes milliseconds. */
+    private static final Duration MOVE_WAIT = Duration.ofSeconds(10);
 
     private Migrations() {
     }
 
     static void apply(DataSource dataSource) {
+        apply(dataSource, FlywayLock.WAIT);
+    }
+
+    /** Waiting at most {@code flywayWait} for another session's hold on Flyway's lock: less in a test of giving up. */
+    static void apply(DataSource dataSource, Duration flywayWait) {
         moveHistoryIntoPlace(dataSource);
-        Flyway.configure()
+        Flyway flyway = Flyway.configure()
             .dataSource(dataSource)
             .locations("classpath:db/migration")
             // The history's schema, and the current schema while migrations run (they name
@@ -46,21 +67,68 @@ final class Migrations {
             .schemas(HISTORY_SCHEMA)
             .defaultSchema(HISTORY_SCHEMA)
             .table(HISTORY_TABLE)
-            .load()
-            .migrate();
+            .load();
+        ValidateResult validated = validate(flyway);
+        if (validated != null && validated.validationSuccessful) {
+            return; // the usual start: nothing to apply
+        }
+        FlywayLock lock = new FlywayLock(dataSource);
+        if (onlyToApply(validated)) {
+            lock.awaitFree(flywayWait);
+        }
+        try {
+            flyway.migrate();
+        } catch (FlywayException e) {
+            throw lock.explain(e);
+        }
+    }
+
+    /**
+     * Flyway's validation with pending migrations counted as errors, which migrate ignores:
+     * successful when every migration of ours is applied and succeeded and none was edited since.
+     * It reads the history and takes no lock. Null when it cannot run: migrate says why.
+     */
+    private static ValidateResult validate(Flyway flyway) {
+        try {
+            return flyway.validateWithResult();
+        } catch (FlywayException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether all the validation found is migrations to apply (a new warehouse has no schema yet).
+     * Anything else (an applied migration edited since, one that failed) goes straight to migrate,
+     * which validates as it always has, before it takes its lock, and so refuses with the same
+     * message at once, whoever holds the lock.
+     */
+    private static boolean onlyToApply(ValidateResult validated) {
+        if (validated == null) {
+            return false;
+        }
+        if (validated.invalidMigrations.isEmpty()) {
+            return validated.errorDetails != null
+                && validated.errorDetails.errorCode == CoreErrorCode.SCHEMA_DOES_NOT_EXIST;
+        }
+        return validated.invalidMigrations.stream().allMatch(invalid -> invalid.errorDetails != null
+            && invalid.errorDetails.errorCode == CoreErrorCode.RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED);
     }
 
     /**
      * Moves our history table from any other schema into {@code dwh}, when {@code dwh} has none.
      * Only a table that holds our first migration is ours: another application's Flyway history
-     * in the same database is left where it is.
+     * in the same database is left where it is. Looked for without a lock, then again under
+     * {@link ChangeLock} once there is one to move (another instance may have moved it meanwhile).
      */
     private static void moveHistoryIntoPlace(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
+            if (exists(c, HISTORY_SCHEMA) || nothingElsewhere(c)) {
+                return; // in place (the usual start), or a new warehouse
+            }
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute("select pg_advisory_xact_lock(" + MOVE_LOCK + ")");
+                ChangeLock.take(c, MOVE_LOCK, MOVE_WAIT, "move the migration history into schema " + HISTORY_SCHEMA);
                 List<String> ours = exists(c, HISTORY_SCHEMA) ? List.of() : elsewhere(c);
                 if (!ours.isEmpty()) {
                     if (ours.size() > 1) {
@@ -83,6 +151,22 @@ final class Migrations {
             }
         } catch (SQLException e) {
             throw new WarehouseException("cannot check where the migration history is", e);
+        }
+    }
+
+    /**
+     * Whether, at a look without the lock, no schema but dwh has a history of ours. A table listed
+     * and gone before it is read (another instance moving it at that moment) counts as one: the
+     * look under the lock settles it.
+     */
+    private static boolean nothingElsewhere(Connection c) throws SQLException {
+        try {
+            return elsewhere(c).isEmpty();
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) { // undefined_table
+                return false;
+            }
+            throw e;
         }
     }
 

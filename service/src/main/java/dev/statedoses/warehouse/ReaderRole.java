@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * which a migration that already ran could not give. Every step is idempotent, so several
  * databases of one server (the tests', or a refresh and a service) may run it at once, and the
  * grants are only run when the role's privileges differ from them: a usual start writes nothing
- * to the catalog, and never waits for a refresh, whose truncated raw tables a revoke would.
+ * to the catalog and takes no lock, and never waits for a refresh, whose truncated raw tables a
+ * revoke would.
  *
  * <p>The role is created where the service's role may create roles (the embedded warehouse's
  * {@code postgres}, compose's {@code etl}); elsewhere the service says, in one log line, what to
@@ -47,8 +49,13 @@ public final class ReaderRole {
     private static final int ATTEMPTS = 10;
     /** The SQL states of a catalog race with another database of the server (see retrying). */
     private static final Set<String> CATALOG_RACES = Set.of("XX000", "23505");
-    /** Held while granting, so that two instances on one database do not grant at once. */
-    private static final long GRANT_LOCK = 0x5374_6174_6552_6472L; // "StateRdr"
+    /**
+     * Taken while granting on a warehouse without {@code dwh.refresh_lock} ({@link ChangeLock}),
+     * which the migrations that run first always create: "StateRdr", as earlier releases took it.
+     */
+    private static final long GRANT_LOCK = 0x5374_6174_6552_6472L;
+    /** How long granting waits for its lock, and then for the tables a refresh holds. */
+    private static final Duration WAIT = Duration.ofSeconds(3);
 
     private ReaderRole() {
     }
@@ -119,7 +126,11 @@ public final class ReaderRole {
         }
     }
 
-    /** Grants what the role may read, unless it has exactly that already (the usual start). */
+    /**
+     * Grants what the role may read, unless it has exactly that already (the usual start, which
+     * takes no lock). Otherwise under {@link ChangeLock}, and only if the privileges still differ
+     * under it: two instances starting at once grant once.
+     */
     private static void grant(Connection c) throws SQLException {
         List<String> wrong = wrong(c);
         if (wrong.isEmpty()) {
@@ -128,10 +139,15 @@ public final class ReaderRole {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("select pg_advisory_xact_lock(" + GRANT_LOCK + ")");
+            ChangeLock.take(c, GRANT_LOCK, WAIT, "grant " + NAME + " what it may read");
+            wrong = wrong(c);
+            if (wrong.isEmpty()) {
+                c.commit(); // another instance granted it meanwhile
+                return;
+            }
             // A refresh in progress holds the raw tables (truncated) until it commits: rather
             // than wait for it, grant at the next start.
-            s.execute("set local lock_timeout = '3s'");
+            s.execute("set local lock_timeout = '" + WAIT.toMillis() + "ms'");
             s.execute(GRANTS);
             c.commit();
             LOG.info("granted {} what it may read in this database (it had: {})", NAME, String.join(", ", wrong));
@@ -142,6 +158,9 @@ public final class ReaderRole {
             }
             LOG.info("{} not granted now: a refresh holds the tables; the next start grants it ({})", NAME,
                 String.join(", ", wrong));
+        } catch (WarehouseLockedException e) {
+            LOG.info("{} not granted now, the next start grants it ({}): {}", NAME, String.join(", ", wrong),
+                e.getMessage());
         } finally {
             c.setAutoCommit(autoCommit);
         }

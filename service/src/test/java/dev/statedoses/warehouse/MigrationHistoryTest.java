@@ -22,7 +22,7 @@ class MigrationHistoryTest {
      * src/main/resources/db/migration, Java ones (a data fix SQL cannot make) from
      * src/main/java/db/migration.
      */
-    private static final List<String> VERSIONS = versionsOnTheClasspath();
+    static final List<String> VERSIONS = versionsOnTheClasspath();
 
     private static List<String> versionsOnTheClasspath() {
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(
@@ -176,6 +176,55 @@ class MigrationHistoryTest {
         assertEquals(VERSIONS, versions(config, "dwh"));
     }
 
+    /**
+     * An applied migration edited since, or one recorded as failed: the start refuses, with
+     * Flyway's validation message, as it always has, and at once even while a session of the
+     * read-only login holds Flyway's advisory key (77431708279161 plus the hash of the history's
+     * quoted name): a start validates before it would take any lock.
+     */
+    @Test
+    void aStartRefusesAnEditedOrAFailedMigrationWithFlywaysMessage() throws Exception {
+        Config config = TestWarehouse.newDatabase();
+        try (RunningApp first = RunningApp.start(config)) {
+            first.given().get("/health/live").then().statusCode(200);
+        }
+        org.jdbi.v3.core.Jdbi owner = TestWarehouse.jdbi(config);
+        int checksum = owner.withHandle(h -> h.createQuery(
+            "select checksum from dwh.flyway_schema_history where version = '2'").mapTo(Integer.class).one());
+        try (java.sql.Connection reader = java.sql.DriverManager.getConnection(TestWarehouse.jdbcUrl(config),
+                ReaderRole.NAME, "");
+             java.sql.Statement s = reader.createStatement();
+             java.sql.ResultSet held = s.executeQuery("select pg_try_advisory_lock(77432860933413)")) {
+            held.next();
+            assertEquals(true, held.getBoolean(1));
+
+            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set checksum = checksum + 1 "
+                + "where version = '2'"));
+            assertEquals("Validate failed: Migrations have failed validation\n"
+                + "Migration checksum mismatch for migration version 2\n"
+                + "-> Applied to database : " + (checksum + 1) + "\n"
+                + "-> Resolved locally    : " + checksum + "\n"
+                + "Either revert the changes to the migration, or run repair to update the schema history.",
+                refusal(config));
+
+            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set checksum = checksum - 1 "
+                + "where version = '2'"));
+            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set success = false where version = '18'"));
+            assertEquals("Validate failed: Migrations have failed validation\n"
+                + "Detected failed migration to version 18 (county codes).\n"
+                + "Please remove any half-completed changes then run repair to fix the schema history.",
+                refusal(config));
+        }
+    }
+
+    /** Why the service refuses to start on {@code config}, within 20 s: Flyway's message without its closing link. */
+    private static String refusal(Config config) {
+        org.flywaydb.core.api.FlywayException refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(20), () -> org.junit.jupiter.api.Assertions.assertThrows(
+                org.flywaydb.core.api.exception.FlywayValidateException.class, () -> RunningApp.start(config).close()));
+        return refused.getMessage().replaceFirst("\nNeed more flexibility with validation rules\\? Learn more: \\S+$", "");
+    }
+
     /** What Warehouse.connect did before the pin: Flyway's defaults, history in the current schema. */
     private static void migrateTheOldWay(Config config) {
         Flyway.configure()
@@ -192,7 +241,7 @@ class MigrationHistoryTest {
             .bind("t", other + ".flyway_schema_history").mapTo(String.class).one()), "a history in " + other);
     }
 
-    private static List<String> versions(Config config, String schema) {
+    static List<String> versions(Config config, String schema) {
         return TestWarehouse.jdbi(config).withHandle(h -> h.createQuery("select version from " + schema
                 + ".flyway_schema_history where version is not null and success order by installed_rank")
             .mapTo(String.class).list());
