@@ -196,7 +196,7 @@ public final class Main {
             LOG.warn("REFRESH_TOKEN is not set: anyone who can reach port {} can trigger a refresh", app.port());
         }
         // After "serving on": start-up does not wait for it.
-        WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running);
+        WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, wiring.refreshes()::prepare);
         return SERVING;
     }
 

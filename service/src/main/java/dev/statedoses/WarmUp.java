@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A refresh is rare and usually the first since the start: measured by bench/refresh.sh, the
  * second to sixth refresh after a start took about twice as long as the twentieth, most of it the
- * JIT interpreting and compiling that code on the cores the warehouse also needs. Nothing here
- * touches the warehouse or the network, and nothing it does is kept; it runs after the first
+ * JIT interpreting and compiling that code on the cores the warehouse also needs. Before its
+ * rounds it sets up what the first refresh would otherwise set up on its own time
+ * ({@link dev.statedoses.refresh.RefreshService#prepare}: the sources' HTTP client, with one
+ * fetch from a loopback server of its own, and the statements parsed). Nothing here touches the
+ * warehouse or any other host, and nothing it does is kept but those; it runs after the first
  * answer can be given, so start-up does not wait for it, and it stops when a refresh starts, so
  * that it never takes the cores from one.
  */
@@ -62,9 +65,24 @@ public final class WarmUp {
         return new Done(done, rows, bytes, (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** Starts the rounds on a daemon thread; a failure is logged and harms nothing. */
-    static void startInBackground(ObjectMapper json, BooleanSupplier refreshing) {
+    /**
+     * On a daemon thread: first {@code prepare} (what the first refresh would set up on its own
+     * time: the HTTP client's TLS and its first exchange, and JDBI's parsing of its statements:
+     * about half of a first refresh's 730 ms), then the rounds. A failure of either is logged and
+     * harms nothing.
+     */
+    static void startInBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare) {
         Thread thread = new Thread(() -> {
+            long started = System.nanoTime();
+            try {
+                prepare.run();
+                LOG.info("set up ahead of the first refresh, in {} ms: the sources' HTTP client (with one fetch from a "
+                    + "loopback server of its own) and the refresh's statements, parsed",
+                    (System.nanoTime() - started) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.warn("setting up ahead of the first refresh failed ({}); the refresh sets up what it needs itself",
+                    e.toString());
+            }
             try {
                 Done done = new WarmUp(json).run(ROUNDS, refreshing);
                 if (done.rounds() < ROUNDS) {

@@ -66,7 +66,8 @@ class ServiceProcessTest {
 
     /**
      * The JIT warm-up runs after the service serves, on its generated sources (12 rounds of 2 x
-     * 63 x 28 allocations and 3,220 counties), and ends without an error.
+     * 63 x 28 allocations and 3,220 counties), after setting up the first refresh's HTTP client
+     * and statements, and ends without an error.
      */
     @Test
     void theServiceWarmsUpOnGeneratedDataAfterItServes() throws Exception {
@@ -81,6 +82,10 @@ class ServiceProcessTest {
                 assertTrue(log.indexOf("Main serving on") < log.indexOf("WarmUp warm-up: "), log);
                 assertTrue(log.contains("run 12 times on generated data (" + 12 * 6_748 + " rows, "), log);
                 assertFalse(log.contains("warm-up failed"), log);
+                // Before its rounds, what the first refresh would set up itself.
+                assertTrue(log.indexOf("Main serving on") < log.indexOf("set up ahead of the first refresh, in "), log);
+                assertTrue(log.indexOf("set up ahead of the first refresh, in ") < log.indexOf("WarmUp warm-up: "), log);
+                assertFalse(log.contains("setting up ahead of the first refresh failed"), log);
             }
         }
     }

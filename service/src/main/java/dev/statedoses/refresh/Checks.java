@@ -57,6 +57,13 @@ final class Checks {
 
     private final Function<SourceName, URI> urls;
 
+    /** The statements JDBI parses for these checks (the product's run as one plain JDBC batch). */
+    static List<String> statements() {
+        return List.of(CONFLICTING_ALLOCATIONS, CONFLICTING_COUNTIES, STATE_POPULATIONS, MISSPELT_JURISDICTIONS,
+            RENAMED_JURISDICTIONS, FIRST_LINE, UNPLACED_COUNTIES, COUNTED_TWICE, UNDER_ANOTHER_STATE, SAME_ALLOCATIONS,
+            WEEKS_ADD_UP);
+    }
+
     Checks(Function<SourceName, URI> urls) {
         this.urls = urls;
     }

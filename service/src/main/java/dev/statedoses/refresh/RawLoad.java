@@ -63,6 +63,11 @@ final class RawLoad {
         return urls.get(source);
     }
 
+    /** Makes ready ahead what the first fetch would otherwise set up (SourceFetcher#prepare). */
+    void prepare() {
+        fetcher.prepare();
+    }
+
     /**
      * Loads every source into its raw table, in the order of {@link SourceName}, adding each
      * one's report to {@code loaded} as it is done (a failed refresh records the ones before).

@@ -62,6 +62,11 @@ public final class RefreshRuns {
 
     private final Jdbi jdbi;
 
+    /** The statements a refresh records itself with. */
+    static List<String> statements() {
+        return List.of(START, RECORD_SOURCE, RECORD_CHECK, END, END_BUILT);
+    }
+
     public RefreshRuns(Jdbi jdbi) {
         this.jdbi = jdbi;
     }

@@ -266,6 +266,20 @@ public final class RefreshService implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Sets up now what the first refresh would otherwise set up on its own time: the sources'
+     * HTTP client, with one fetch from a loopback server of its own (SourceFetcher#prepare), and
+     * JDBI's parsing of the statements the refresh runs through it (Sql#prepare). Needs neither
+     * the warehouse nor the sources; called in the background once the service serves.
+     */
+    public void prepare() {
+        raw.prepare();
+        List<String> statements = new ArrayList<>(Checks.statements());
+        statements.addAll(RefreshRuns.statements());
+        statements.add(TAKE_LOCK);
+        Sql.prepare(jdbi, statements);
+    }
+
     /** Whether a refresh runs in this process now. */
     public boolean running() {
         return localLock.isLocked();

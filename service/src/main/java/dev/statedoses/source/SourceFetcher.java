@@ -4,6 +4,8 @@ import dev.statedoses.util.DaemonThreads;
 import dev.statedoses.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +14,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,10 +47,16 @@ public final class SourceFetcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceFetcher.class);
 
+    /** About the size of the real allocation files: what {@link #prepare()} fetches. */
+    static final int WARM_UP_BYTES = 96 * 1024;
     /** The statuses a server sends for a fault that may pass (RFC 9110; AWS retries the same). */
     private static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
 
-    /** Built at the first fetch: its TLS set-up costs about 150 ms that start-up need not wait for. */
+    /**
+     * Built by {@link #prepare()} once the service serves, or at the first fetch if that comes
+     * first: building it loads the JDK's trust store and TLS classes (150 to 250 ms of one core),
+     * which neither start-up nor the first refresh should wait for.
+     */
     private HttpClient http;
     private final Duration timeout;
     private final long maxBytes;
@@ -64,6 +73,26 @@ public final class SourceFetcher implements AutoCloseable {
         this.timeout = timeout;
         this.maxBytes = maxBytes;
         this.userAgent = userAgent;
+    }
+
+    /**
+     * Builds the HTTP client now, if no fetch has, and fetches once through it, from a server of
+     * our own on the loopback interface ({@link LoopbackUpstream}), {@link #WARM_UP_BYTES} bytes:
+     * the client's TLS set-up and its HTTP exchange (some 250 classes) are then loaded, and partly
+     * compiled, before the first refresh fetches. Called in the background after start-up
+     * (dev.statedoses.WarmUp); a refresh that fetches meanwhile waits for the one build. Answers
+     * the bytes it fetched.
+     */
+    public long prepare() {
+        http();
+        byte[] body = "jurisdiction,week_of_allocations\r\n".repeat(WARM_UP_BYTES / 34)
+            .getBytes(StandardCharsets.US_ASCII);
+        try (LoopbackUpstream upstream = LoopbackUpstream.serving(body);
+             SourceStream stream = fetch(SourceName.MODERNA, upstream.url(), null).open()) {
+            return stream.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private synchronized HttpClient http() {
