@@ -41,7 +41,9 @@ class AsOfDuringOutageTest {
                 .header("Retry-After", "10")
                 .body("type", equalTo("/problems/warehouse-unavailable"));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            assertTrue(took.toMillis() < 500, "a known outage answered in " + took);
+            // Asking the pool instead would wait its 3 s connection timeout; half of that leaves a
+            // loaded machine room without letting a wait pass.
+            assertTrue(took.toMillis() < 1_500, "a known outage answered in " + took);
 
             // Many at once: at most one of them a second asks the warehouse (and waits for it), and
             // the log says it once, not once a read (one WARN per 10 s; the others at DEBUG).

@@ -209,7 +209,11 @@ class TransientFaultsTest {
         }
     }
 
-    /** Waiting as long as the upstream asks would outlast SOURCE_TIMEOUT: it fails at once, saying why. */
+    /**
+     * Waiting as long as the upstream asks would outlast SOURCE_TIMEOUT: it fails at once, saying
+     * why. (The budget is a minute and the bound half of it, so that a loaded machine's slow
+     * refresh is not taken for a wait: one that waited would take the whole minute.)
+     */
     @Test
     void aRetryAfterBeyondTheBudgetIsNotWaitedFor() {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(503, "Retry-After: 120", "later".getBytes()),
@@ -217,10 +221,10 @@ class TransientFaultsTest {
             URI url = upstream.url("/moderna.csv");
             long start = System.nanoTime();
             loaded.refreshFails(good().moderna(url)
-                .sourceLimits(Duration.ofSeconds(5), loaded.config().sourceMaxBytes()).build(), 502, r -> r
+                .sourceLimits(Duration.ofSeconds(60), loaded.config().sourceMaxBytes()).build(), 502, r -> r
                 .body("detail", containsString("upstream answered HTTP 503 (Retry-After: 120 s)"))
                 .body("attempts", equalTo(1)));
-            assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "it waited");
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 30, "it waited");
             assertEquals(1, upstream.requests().size());
         }
     }
