@@ -7,7 +7,6 @@ import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,14 +27,11 @@ class RefreshPrepareTest {
 
     @Test
     void everyStatementIsParsedAheadWithoutTheWarehouse() throws Exception {
-        // A port nothing listens on: preparing must not connect (it runs while the warehouse may be away).
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
-        Jdbi jdbi = Jdbi.create("jdbc:postgresql://127.0.0.1:" + closed + "/none");
+        // Port 1 (tcpmux), where nothing listens: preparing must not connect (it runs while the
+        // warehouse may be away), nor fetch a source.
+        Jdbi jdbi = Jdbi.create("jdbc:postgresql://127.0.0.1:1/none");
         UnivocityCsv csv = new UnivocityCsv();
-        URI nowhere = URI.create("http://127.0.0.1:" + closed + "/source.csv");
+        URI nowhere = URI.create("http://127.0.0.1:1/source.csv");
         try (SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(5), 1 << 20, "test")) {
             RefreshService refreshes = new RefreshService(jdbi, fetcher, new AllocationCsv(csv),
                 new CountyPopulationCsv(csv),
