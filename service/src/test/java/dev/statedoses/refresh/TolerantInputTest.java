@@ -47,7 +47,7 @@ class TolerantInputTest {
     private static final List<String> POPULATION_ORDER = List.of(
         "Population Estimate 2018", "State", "Population Estimate 2019", "County", "Id2", "Id");
     private static final Map<String, String> FOOTNOTED = Map.of(
-        "Alaska", "Alaska**", "New York City", "New York City***", "Palau", "Palau*");
+        "Alaska", "Alaska**,***", "New York City", "New York City***", "Palau", "Palau*");
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private FixtureServer upstream;
