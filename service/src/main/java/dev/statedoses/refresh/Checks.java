@@ -344,7 +344,7 @@ final class Checks {
                         name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")
                             + " people, exactly as many as the " + rs.getLong("other_counties") + " other counties of "
                             + name(state) + " together: it is the state's total, not a county, and its people "
-                            + "would be counted twice")
+                            + "would be counted twice" + alsoIn(rs.getLong("total_states")))
                     : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
                         "the county " + name(rs.getString("fips")) + " is listed twice, as "
                             + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
@@ -353,6 +353,11 @@ final class Checks {
                 return productState == null ? e : e.aboutState(productState);
             })
             .findFirst();
+    }
+
+    /** How many states have such a total, when more than the one named: a file of totals. */
+    private static String alsoIn(long states) {
+        return states > 1 ? " (" + states + " states of the file have a line that holds the rest of the state)" : "";
     }
 
     /** The column the county's code was read from (column id2 of the row): Id2 when the line has one, else Id. */

@@ -263,6 +263,17 @@ class HostileSourcesApiTest {
             plain(POPULATION + vermont + "0500000US46999,46999,Statewide,Vermont,3000\n"),
             "/problems/source-content", 57L, POPULATION_COLUMN, "Vermont",
             sum.replace("Vermont, Vermont has", "Statewide, Vermont has")));
+        // Named after its state in other words than the state's name alone.
+        cases.add(new Case("Vermont's total as State of Vermont, without ids", "population",
+            plain(POPULATION + vermont + ",,State of Vermont,Vermont,3000\n"), "/problems/source-content", 57L,
+            POPULATION_COLUMN, "Vermont", sum.replace("Vermont, Vermont has", "State of Vermont, Vermont has")));
+        // Under a label no rule foresees, '(all)', in three states: a file of totals. New York
+        // 5000 + 1000 = 6000 (line 58); Illinois 3000 + DuPage 1500 = 4500 (line 60).
+        cases.add(new Case("totals labelled (all) in Vermont, New York and Illinois, without ids", "population",
+            plain(POPULATION + vermont + ",,(all),Vermont,3000\n,,(all),New York,6000\n"
+                + ",,DuPage,Illinois,1500\n,,(all),Illinois,4500\n"), "/problems/source-content", 57L,
+            POPULATION_COLUMN, "Vermont", sum.replace("Vermont, Vermont has", "(all), Vermont has")
+                + " (3 states of the file have a line that holds the rest of the state)"));
         cases.add(new Case("Vermont's total under its two-digit state code, no Id", "population",
             plain(POPULATION + vermont + ",46,Vermont,Vermont,2999\n"), "/problems/source-content", 57L, "Id2",
             "Vermont", "the code 46 is a state's, not a county's"));
