@@ -236,6 +236,19 @@ class HostileSourcesApiTest {
         cases.add(new Case("pfizer serving the moderna file with a row repeated", "pfizer",
             plain(MODERNA + MODERNA.lines().skip(1).findFirst().orElseThrow() + "\n"), "/problems/source-content", null,
             null, null, "the moderna and pfizer sources hold the same 8 rows (MODERNA_URL "));
+        // Doses before the manufacturer's vaccine was first allocated (Pfizer's in the week of
+        // 2020-12-14, Moderna's of 2020-12-21): the Pfizer file served as Moderna's, the URLs
+        // exchanged, would publish every dose under the wrong manufacturer. Lines 8 and 9 of the
+        // Moderna fixture moved to Pfizer's first week: 500 + 0 and 100 + 100 doses.
+        cases.add(new Case("moderna with doses in pfizer's first week, 2020-12-14", "moderna",
+            plain(MODERNA.replace("2020-12-28", "2020-12-14")), "/problems/source-content", 8L,
+            "week_of_allocations", "New York", "New York is allocated 500 doses in the week of 2020-12-14, before "
+                + "moderna's vaccine was first allocated (the week of 2020-12-21), and so is 1 more row of the file "
+                + "(700 doses in all): is it the other manufacturer's file (MODERNA_URL and PFIZER_URL exchanged?)"));
+        cases.add(new Case("pfizer with doses in 2020-12-07", "pfizer",
+            plain(PFIZER + "\"Vermont\",\"2020-12-07T00:00:00.000\",\"10\",\"0\"\n"), "/problems/source-content", 9L,
+            "week_of_allocations", "Vermont", "Vermont is allocated 10 doses in the week of 2020-12-07, before "
+                + "pfizer's vaccine was first allocated (the week of 2020-12-14): is it the other manufacturer's file"));
         // People counted twice: a summary row among the counties (only its Id tells it from a
         // county), or one county (one FIPS code) under two names, padded or not.
         cases.add(new Case("Vermont's total among its counties", "population",

@@ -175,6 +175,27 @@ class TolerantInputTest {
         }
     }
 
+    /**
+     * Moderna rows of zeros in the week of 2020-12-14, before Moderna's first allocations: no dose
+     * is under the wrong manufacturer or week, so the product is the clean one, and only the
+     * plausible_weeks warning names the week. (Doses there fail the refresh: HostileSourcesApiTest.)
+     */
+    @Test
+    void rowsOfZerosBeforeTheFirstAllocationsLoadWithAWarning() {
+        byte[] moderna = (new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
+            + "\"Vermont\",\"2020-12-14T00:00:00.000\",\"0\",\"0\"\n"
+            + "\"Alaska\",\"2020-12-14T00:00:00.000\",\"0\",\"0\"\n").getBytes(StandardCharsets.UTF_8);
+        Config sources = ConfigBuilder.from(clean).moderna(upstream.serve("/zeros/moderna.csv", moderna)).build();
+        try (RunningApp zeros = RunningApp.start(sources)) {
+            zeros.given().post("/refresh").then().statusCode(200)
+                .body("checks.find { it.name == 'plausible_weeks' }.status", equalTo("warn"))
+                .body("checks.find { it.name == 'plausible_weeks' }.detail", equalTo("1 week(s) before the "
+                    + "manufacturer's first allocations (pfizer 2020-12-14, moderna 2020-12-21; are MODERNA_URL and "
+                    + "PFIZER_URL exchanged?): 2020-12-14 (moderna 2 rows)"));
+            assertEquals(cleanRatios, ratios(zeros));
+        }
+    }
+
     private static List<Map<String, Object>> ratios(RunningApp app) {
         List<Map<String, Object>> rows = app.given().get("/ratios").then()
             .statusCode(200).extract().jsonPath().getList("$");
