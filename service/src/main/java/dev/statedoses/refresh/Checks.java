@@ -44,7 +44,6 @@ final class Checks {
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
-    private static final String BEFORE_FIRST_WEEK = Sql.load("checks/sources/allocations_before_first_week.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
@@ -57,9 +56,11 @@ final class Checks {
     private static final String POPULATION_COLUMN = "Population Estimate 2018";
 
     private final Function<SourceName, URI> urls;
+    private final Manufacturers manufacturers;
 
     Checks(Function<SourceName, URI> urls) {
         this.urls = urls;
+        this.manufacturers = new Manufacturers(urls);
     }
 
     /**
@@ -67,8 +68,8 @@ final class Checks {
      */
     void sources(Handle tx) {
         sameAllocations(tx).ifPresent(Checks::fail);
-        // After the same rows (one file served for both says more than its early weeks do).
-        allocationsBeforeFirstWeek(tx).ifPresent(Checks::fail);
+        // After the same rows: one file served for both says more than its weeks and packs do.
+        manufacturers.exchanged(tx).ifPresent(Checks::fail);
         conflictingAllocations(tx).ifPresent(Checks::fail);
         // Names the reference does not know are rare (none in the real files), and the checks of
         // them read the raw tables: a clean refresh pays for this one scan of run_allocations.
@@ -207,28 +208,6 @@ final class Checks {
                     + rs.getObject("week_of_allocations", LocalDate.class)
                     + " (lines " + firstLine + " and " + otherLine + ")");
         });
-    }
-
-    /**
-     * Doses in a week before the manufacturer's vaccine was first allocated: the other
-     * manufacturer's file (the two URLs exchanged), whose doses would all be published under the
-     * wrong manufacturer, or weeks that are wrong.
-     */
-    private Optional<SourceException> allocationsBeforeFirstWeek(Handle tx) {
-        return tx.createQuery(BEFORE_FIRST_WEEK).map((rs, ctx) -> {
-            SourceName source = SourceName.of(rs.getString("source"));
-            long rows = rs.getLong("rows");
-            SourceException e = SourceException.content(source, urls.apply(source), rs.getLong("line"),
-                "week_of_allocations", name(rs.getString("jurisdiction")) + " is allocated " + rs.getLong("doses")
-                    + " doses in the week of " + rs.getObject("week", LocalDate.class) + ", before " + source.label()
-                    + "'s vaccine was first allocated (the week of " + rs.getObject("first_week", LocalDate.class) + ")"
-                    + (rows > 1 ? ", and so " + (rows == 2 ? "is 1 more row" : "are " + (rows - 1) + " more rows")
-                        + " of the file (" + rs.getLong("source_doses") + " doses in all)" : "")
-                    + ": is it the other manufacturer's file (MODERNA_URL and PFIZER_URL exchanged?), or are its "
-                    + "weeks wrong? Its doses would be published under the wrong manufacturer");
-            String state = rs.getString("product_state");
-            return state == null ? e : e.aboutState(state);
-        }).findFirst();
     }
 
     /**

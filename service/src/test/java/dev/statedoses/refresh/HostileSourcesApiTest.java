@@ -246,7 +246,8 @@ class HostileSourcesApiTest {
                 + "moderna's vaccine was first allocated (the week of 2020-12-21), and so is 1 more row of the file "
                 + "(700 doses in all): is it the other manufacturer's file (MODERNA_URL and PFIZER_URL exchanged?)"));
         cases.add(new Case("pfizer with doses in 2020-12-07", "pfizer",
-            plain(PFIZER + "\"Vermont\",\"2020-12-07T00:00:00.000\",\"10\",\"0\"\n"), "/problems/source-content", 9L,
+            plain(PFIZER + "\"Vermont\",\"2020-12-07T00:00:00.000\",\"10\",\"0\"\n"),
+            "/problems/source-content", 9L,
             "week_of_allocations", "Vermont", "Vermont is allocated 10 doses in the week of 2020-12-07, before "
                 + "pfizer's vaccine was first allocated (the week of 2020-12-14): is it the other manufacturer's file"));
         // People counted twice: a summary row among the counties (only its Id tells it from a
