@@ -42,6 +42,7 @@ final class Checks {
     private static final String FIRST_LINE = Sql.load("checks/sources/first_line.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
+    private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
@@ -82,6 +83,8 @@ final class Checks {
         // better reported as the summary row it is.
         countiesCountedTwice(tx).ifPresent(Checks::fail);
         conflictingCounties(tx).ifPresent(Checks::fail);
+        // After both: a code, or one spelling with two populations, says more than the letters.
+        countiesWrittenTwice(tx).ifPresent(Checks::fail);
         // Before the state totals: a state whose counties are all under another spelling would
         // otherwise be reported as having none, without the line and the spelling at fault.
         unplacedCounties(tx).ifPresent(Checks::fail);
@@ -295,6 +298,20 @@ final class Checks {
     private static boolean flagged(Handle tx, String flag) {
         return tx.createQuery("select exists (select 1 from run_allocations where " + flag + ")")
             .mapTo(Boolean.class).one();
+    }
+
+    /** One county under two spellings of its name (case, spacing, accents, punctuation). */
+    private Optional<SourceException> countiesWrittenTwice(Handle tx) {
+        return tx.createQuery(WRITTEN_TWICE).map((rs, ctx) -> {
+            String state = rs.getString("state");
+            SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
+                rs.getLong("line"), "County", name(rs.getString("county")) + ", " + name(state)
+                    + " is the county '" + name(rs.getString("first_county")) + "' (line " + rs.getLong("first_line")
+                    + ") written another way (case, spacing, accents, punctuation or invisible characters): its "
+                    + "people would be counted twice");
+            String productState = rs.getString("product_state");
+            return productState == null ? e : e.aboutState(productState);
+        }).findFirst();
     }
 
     /** A county listed twice with different populations, or under two county codes. */

@@ -324,6 +324,17 @@ class HostileSourcesApiTest {
             plain(POPULATION + "0500000US01001,1001,Fixture County,Alabama,10000\n"),
             "/problems/source-content", 55L, "Id2", "Alabama", "the county 01001 is listed twice, as Fixture, Alabama "
                 + "(line 2) and as Fixture County, Alabama"));
+        // One county under two spellings in a file without ids: no code tells them apart, and
+        // its people would count twice. Capitals; and Unicode's two forms of ñ, which print alike.
+        cases.add(new Case("Albany again in capitals, without ids", "population",
+            plain(withoutColumn(withoutColumn(POPULATION, 0), 0) + "ALBANY,New York,1000\n"),
+            "/problems/source-content", 55L, "County", "New York",
+            "ALBANY, New York is the county 'Albany' (line 35) written another way (case, spacing, accents, "
+                + "punctuation or invisible characters): its people would be counted twice"));
+        cases.add(new Case("Do\u00f1a Ana composed and decomposed, without ids", "population",
+            plain(POPULATION + ",,Do\u00f1a Ana,New Mexico,500\n,,Don\u0303a Ana,New Mexico,500\n"),
+            "/problems/source-content", 56L, "County", "New Mexico",
+            "Don\\u0303a Ana, New Mexico is the county 'Do\u00f1a Ana' (line 55) written another way"));
         // One name under two county codes, with the same population: two counties of one name, or
         // one county under two codes; folded into one, one county's people would be lost.
         cases.add(new Case("Fixture, Alabama again under another code", "population",

@@ -1,0 +1,37 @@
+-- One county written two ways in the county file: the same letters and digits, ignoring case,
+-- spacing, punctuation and accents, under one State, as 'Los Angeles' and 'LOS ANGELES', 'Los
+-- Angeles' with two spaces, 'Doña Ana' and 'Dona Ana', or 'Doña Ana' twice, once with its ñ as
+-- one character and once as n and a combining tilde (Unicode's two forms, which print alike: a
+-- file merged from a Mac export). A line repeated word for word counts once (run_counties), and
+-- one county code under two names fails (sql/checks/sources/counties_counted_twice.sql), but a
+-- file without ids has no code to tell, and the county's people were counted twice without a
+-- word (Doña Ana: New Mexico 10% over). No two counties of one state in the real file share their
+-- letters so (3,220 lines, 3,220 keys), and a county of another name is another county.
+--
+-- Accents go with Unicode's decomposition (normalize, NFKD), which needs a UTF8 warehouse; on
+-- another, names are compared without it. Names without a Latin letter or digit are not judged.
+-- The first county so in the file: its first spelling's first line and the second's.
+with keyed as (
+    select state, county, population, first_line,
+           lower(regexp_replace(case when current_setting('server_encoding') = 'UTF8'
+                                     then normalize(county, NFKD) else county end,
+                                '[^A-Za-z0-9]', '', 'g')) as letters
+    from run_counties
+),
+twice as (
+    select state, letters, min(first_line) as first_line
+    from keyed
+    where letters <> ''
+    group by state, letters
+    having count(*) > 1
+)
+select t.state, a.county as first_county, a.first_line, b.county, b.first_line as line,
+       (select j.name from dwh.jurisdictions j where j.name = t.state and j.kind in ('state', 'district'))
+           as product_state
+from twice t
+join keyed a on a.state = t.state and a.letters = t.letters and a.first_line = t.first_line
+cross join lateral (select county, first_line from keyed k
+                    where k.state = t.state and k.letters = t.letters and k.first_line > t.first_line
+                    order by k.first_line limit 1) b
+order by b.first_line
+limit 1
