@@ -43,6 +43,7 @@ final class Checks {
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
     private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
+    private static final String MISSING_PLACES = Sql.load("checks/sources/missing_places.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
@@ -78,6 +79,8 @@ final class Checks {
             misspeltJurisdictions(tx).ifPresent(Checks::fail);
             renamedJurisdictions(tx).ifPresent(Checks::fail);
         }
+        // After the renamed ones: a state under a new name has no row either, and is better named so.
+        missingPlaces(tx).ifPresent(Checks::fail);
         // Before the conflicting counties (a state's total row has the key of a county named like
         // its state) and the unplaced ones (the nation's total row is under no state): each is
         // better reported as the summary row it is.
@@ -298,6 +301,29 @@ final class Checks {
     private static boolean flagged(Handle tx, String flag) {
         return tx.createQuery("select exists (select 1 from run_allocations where " + flag + ")")
             .mapTo(Boolean.class).one();
+    }
+
+    /** A state, DC or counted city with no row at all in a national allocation file. */
+    private Optional<SourceException> missingPlaces(Handle tx) {
+        return tx.createQuery(MISSING_PLACES).map((rs, ctx) -> {
+            SourceName source = SourceName.of(rs.getString("source"));
+            String place = rs.getString("name");
+            String state = rs.getString("state");
+            long otherRows = rs.getLong("other_rows");
+            long more = rs.getLong("missing") - 1;
+            String others = rs.getString("others");
+            String other = source == SourceName.MODERNA ? "pfizer" : "moderna";
+            return SourceException.content(source, urls.apply(source), null, "jurisdiction",
+                name(place) + " has no row in the " + source.label() + " source, which names " + rs.getLong("places")
+                    + " of the " + rs.getLong("all_places") + " states, DC and counted cities"
+                    + (otherRows > 0 ? ", though the " + other + " source has " + otherRows
+                        + (otherRows == 1 ? " row" : " rows") + " of it" : ", nor in the " + other + " source")
+                    + (more > 0 ? " (" + more + " more missing: " + Printable.name(others, 300)
+                        + (more > 10 ? ", ..." : "") + ")" : "")
+                    + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
+                    + " doses. Is the file part of the national one?")
+                .aboutState(state);
+        }).findFirst();
     }
 
     /** One county under two spellings of its name (case, spacing, accents, punctuation). */
