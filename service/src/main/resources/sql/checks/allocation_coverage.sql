@@ -6,7 +6,9 @@
 -- weeks. One week is expected: Pfizer's first allocations came a week before Moderna's
 -- (2020-12-14 and 2020-12-21), so that week is not counted, and only that one (a file that
 -- starts a week after the other's is otherwise short of a week). The lake's cut files cover the
--- same weeks.
+-- same weeks. Two national files (51 or more of the 54 states, DC and counted cities each) that
+-- differ so fail the refresh first (sql/checks/sources/uncovered_weeks.sql): this warns of it in
+-- smaller files, as the fixtures are.
 --
 -- Likewise the places: a state, DC or counted city with rows in one source and none at all in the
 -- other (Texas left out of the whole Moderna file: every week then has 62 of 62 jurisdictions,

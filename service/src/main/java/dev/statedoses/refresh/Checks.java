@@ -44,6 +44,7 @@ final class Checks {
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
     private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
     private static final String MISSING_PLACES = Sql.load("checks/sources/missing_places.sql");
+    private static final String UNCOVERED_WEEKS = Sql.load("checks/sources/uncovered_weeks.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
@@ -81,6 +82,7 @@ final class Checks {
         }
         // After the renamed ones: a state under a new name has no row either, and is better named so.
         missingPlaces(tx).ifPresent(Checks::fail);
+        uncoveredWeeks(tx).ifPresent(Checks::fail);
         // Before the conflicting counties (a state's total row has the key of a county named like
         // its state) and the unplaced ones (the nation's total row is under no state): each is
         // better reported as the summary row it is.
@@ -323,6 +325,20 @@ final class Checks {
                     + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
                     + " doses. Is the file part of the national one?")
                 .aboutState(state);
+        }).findFirst();
+    }
+
+    /** Weeks one national allocation file has and the other has no row in. */
+    private Optional<SourceException> uncoveredWeeks(Handle tx) {
+        return tx.createQuery(UNCOVERED_WEEKS).map((rs, ctx) -> {
+            SourceName lacking = SourceName.of(rs.getString("lacking"));
+            long weeks = rs.getLong("weeks");
+            return SourceException.content(lacking, urls.apply(lacking), null, "week_of_allocations",
+                "the " + lacking.label() + " source has no row in " + weeks + (weeks == 1 ? " week" : " weeks")
+                    + " that the " + rs.getString("source") + " source has (" + rs.getString("first_ten")
+                    + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + "), though both are national files: "
+                    + "every state would be published short of " + (weeks == 1 ? "that week's " : "those weeks' ")
+                    + lacking.label() + " doses. Is one file cut short, or older than the other?");
         }).findFirst();
     }
 

@@ -18,15 +18,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * A state, DC or counted city with no row at all in a national allocation file (one that names 51
- * or more of the 54): New York City left out of both files published New York at 1.47 people per
- * dose instead of 0.84, without a warning. Generated one-week files of all 54 places, place i
+ * National allocation files (ones that name 51 or more of the 54 states, DC and counted cities),
+ * short of a place or of weeks. A place with no row at all: New York City left out of both files
+ * published New York at 1.47 people per dose instead of 0.84, without a warning. Weeks one file
+ * has and the other has no row in, but for Pfizer's first (2020-12-14): every state would be short
+ * of those weeks' doses. Generated files of all 54 places, each week alike, place i
  * (states in alphabetical order, then DC, New York City, Chicago, Philadelphia) allocated
  * moderna 20 × (121 + 3i) and pfizer 1,170 × (1 + i mod 5) of each dose, Alaska and Vermont 0 (the
  * fixture's populations, 900 and 1,234, would put them more than 10 times from the median).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MissingPlacesTest {
+class NationalAllocationFilesTest {
 
     private static final String HEADER =
         "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n";
@@ -52,15 +54,22 @@ class MissingPlacesTest {
 
     /** The week of 2021-01-04 for every place but {@code without}; pfizer's counts or moderna's. */
     private static String file(boolean pfizer, Set<String> without) {
+        return file(pfizer, without, "2021-01-04");
+    }
+
+    /** These weeks for every place but {@code without}; pfizer's counts or moderna's. */
+    private static String file(boolean pfizer, Set<String> without, String... weeks) {
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < PLACES.size(); i++) {
+        for (int row = 0; row < PLACES.size() * weeks.length; row++) {
+            int i = row % PLACES.size();
+            String week = weeks[row / PLACES.size()];
             String place = PLACES.get(i);
             if (without.contains(place)) {
                 continue;
             }
             int doses = place.equals("Alaska") || place.equals("Vermont") ? 0
                 : pfizer ? 1170 * (1 + i % 5) : 20 * (121 + 3 * i);
-            lines.add("\"" + place + "\",\"2021-01-04T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
+            lines.add("\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
         }
         return HEADER + String.join("\n", lines) + "\n";
     }
@@ -131,5 +140,33 @@ class MissingPlacesTest {
         // Four left out: a partial file, as the generated test files of 50 states are; it loads.
         Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
         refresh("fifty", file(false, four), file(true, four), false).statusCode(200);
+    }
+
+    @Test
+    void aWeekOneNationalFileLacksFails() {
+        refresh("week", file(false, Set.of(), "2021-01-04", "2021-01-11", "2021-01-18"),
+            file(true, Set.of(), "2021-01-04", "2021-01-18"), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("line", nullValue())
+            .body("column", equalTo("week_of_allocations"))
+            .body("detail", equalTo("pfizer source (" + upstream.url("/week/p.csv") + "), column week_of_allocations: "
+                + "the pfizer source has no row in 1 week that the moderna source has (2021-01-11), though both are "
+                + "national files: every state would be published short of that week's pfizer doses. Is one file "
+                + "cut short, or older than the other?"));
+    }
+
+    @Test
+    void pfizersFirstWeekAloneIsExpected() {
+        // Pfizer's allocations began on 2020-12-14, Moderna's a week later.
+        refresh("first-week", file(false, Set.of(), "2020-12-21"), file(true, Set.of(), "2020-12-14", "2020-12-21"),
+            false).statusCode(200);
+    }
+
+    @Test
+    void weeksOfFilesOfFiftyAreNotJudged() {
+        Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
+        refresh("fifty-weeks", file(false, four, "2021-01-04", "2021-01-11"), file(true, four, "2021-01-04"), false)
+            .statusCode(200);
     }
 }
