@@ -322,7 +322,8 @@ final class Checks {
                         + (otherRows == 1 ? " row" : " rows") + " of it" : ", nor in the " + other + " source")
                     + (more > 0 ? " (" + more + " more missing: " + Printable.name(others, 300)
                         + (more > 10 ? ", ..." : "") + ")" : "")
-                    + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
+                    + ": " + name(state) + " would be published short of "
+                    + (place.equals(state) ? "its" : "the city's")
                     + " doses. Is the file part of the national one?")
                 .aboutState(state);
         }).findFirst();
@@ -342,15 +343,15 @@ final class Checks {
         }).findFirst();
     }
 
-    /** One county under two spellings of its name (case, spacing, accents, punctuation). */
+    /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
     private Optional<SourceException> countiesWrittenTwice(Handle tx) {
         return tx.createQuery(WRITTEN_TWICE).map((rs, ctx) -> {
             String state = rs.getString("state");
             SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
                 rs.getLong("line"), "County", name(rs.getString("county")) + ", " + name(state)
                     + " is the county '" + name(rs.getString("first_county")) + "' (line " + rs.getLong("first_line")
-                    + ") written another way (case, spacing, accents, punctuation or invisible characters): its "
-                    + "people would be counted twice");
+                    + ") written another way (case, spacing, accents, punctuation, invisible characters or a word "
+                    + "such as County): its people would be counted twice");
             String productState = rs.getString("product_state");
             return productState == null ? e : e.aboutState(productState);
         }).findFirst();

@@ -1,21 +1,27 @@
 -- One county written two ways in the county file: the same letters and digits, ignoring case,
--- spacing, punctuation and accents, under one State, as 'Los Angeles' and 'LOS ANGELES', 'Los
--- Angeles' with two spaces, 'Doña Ana' and 'Dona Ana', or 'Doña Ana' twice, once with its ñ as
--- one character and once as n and a combining tilde (Unicode's two forms, which print alike: a
--- file merged from a Mac export). A line repeated word for word counts once (run_counties), and
+-- spacing, punctuation, accents and a last word that only says what kind of county it is
+-- (County, Parish, Borough, Census Area, Municipality, Municipio), under one State, as 'Los
+-- Angeles' and 'LOS ANGELES', 'Los Angeles' with two spaces, 'Autauga' and 'Autauga County' (the
+-- lake's file may have kept those words or not, and two files merged may differ), 'Doña Ana' and
+-- 'Dona Ana', or 'Doña Ana' twice, once with its ñ as one character and once as n and a
+-- combining tilde (Unicode's two forms, which print alike: a file merged from a Mac export).
+-- 'city' is not such a word: Baltimore and Baltimore city are two counties. A line repeated word for word counts once (run_counties), and
 -- one county code under two names fails (sql/checks/sources/counties_counted_twice.sql), but a
 -- file without ids has no code to tell, and the county's people were counted twice without a
 -- word (Doña Ana: New Mexico 10% over). No two counties of one state in the real file share their
--- letters so (3,220 lines, 3,220 keys), and a county of another name is another county.
+-- letters so (3,220 lines, 3,220 keys, with the kind words dropped too), and a county of another
+-- name is another county.
 --
 -- Accents go with Unicode's decomposition (normalize, NFKD), which needs a UTF8 warehouse; on
 -- another, names are compared without it. Names without a Latin letter or digit are not judged.
 -- The first county so in the file: its first spelling's first line and the second's.
 with keyed as (
     select state, county, population, first_line,
-           lower(regexp_replace(case when current_setting('server_encoding') = 'UTF8'
-                                     then normalize(county, NFKD) else county end,
-                                '[^A-Za-z0-9]', '', 'g')) as letters
+           regexp_replace(
+               regexp_replace(lower(case when current_setting('server_encoding') = 'UTF8'
+                                         then normalize(county, NFKD) else county end),
+                              '\s+(county|parish|borough|census\s+area|municipality|municipio)\s*$', ''),
+               '[^a-z0-9]', '', 'g') as letters
     from run_counties
 ),
 twice as (

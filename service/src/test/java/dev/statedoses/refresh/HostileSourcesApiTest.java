@@ -330,7 +330,11 @@ class HostileSourcesApiTest {
             plain(withoutColumn(withoutColumn(POPULATION, 0), 0) + "ALBANY,New York,1000\n"),
             "/problems/source-content", 55L, "County", "New York",
             "ALBANY, New York is the county 'Albany' (line 35) written another way (case, spacing, accents, "
-                + "punctuation or invisible characters): its people would be counted twice"));
+                + "punctuation, invisible characters or a word such as County): its people would be counted twice"));
+        cases.add(new Case("Albany County beside Albany, without ids", "population",
+            plain(withoutColumn(withoutColumn(POPULATION, 0), 0) + "Albany County,New York,1000\n"),
+            "/problems/source-content", 55L, "County", "New York",
+            "Albany County, New York is the county 'Albany' (line 35) written another way"));
         cases.add(new Case("Do\u00f1a Ana composed and decomposed, without ids", "population",
             plain(POPULATION + ",,Do\u00f1a Ana,New Mexico,500\n,,Don\u0303a Ana,New Mexico,500\n"),
             "/problems/source-content", 56L, "County", "New Mexico",
