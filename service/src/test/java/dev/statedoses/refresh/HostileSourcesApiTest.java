@@ -288,6 +288,14 @@ class HostileSourcesApiTest {
                 + ",,DuPage,Illinois,1500\n,,(all),Illinois,4500\n"), "/problems/source-content", 57L,
             POPULATION_COLUMN, "Vermont", sum.replace("Vermont, Vermont has", "(all), Vermont has")
                 + " (3 states of the file have a line that holds the rest of the state)"));
+        // Under a label no rule foresees, in one state, but over 1.8 times its census count
+        // (Wyoming, 576,851): 10,000 + 300,000 + 290,000 = 600,000, and 1,200,000 with the total.
+        cases.add(new Case("Wyoming's total labelled Sum, twice its census count", "population",
+            plain(POPULATION + ",,North Laramie,Wyoming,300000\n,,South Laramie,Wyoming,290000\n"
+                + ",,Sum,Wyoming,600000\n"),
+            "/problems/source-content", 57L, POPULATION_COLUMN, "Wyoming", "Sum, Wyoming has 600000 people, exactly "
+                + "as many as the 3 other counties of Wyoming together: it is the state's total, not a county, and "
+                + "its people would be counted twice"));
         cases.add(new Case("Vermont's total under its two-digit state code, no Id", "population",
             plain(POPULATION + vermont + ",46,Vermont,Vermont,2999\n"), "/problems/source-content", 57L, "Id2",
             "Vermont", "the code 46 is a state's, not a county's"));
