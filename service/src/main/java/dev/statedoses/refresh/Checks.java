@@ -329,18 +329,26 @@ final class Checks {
         }).findFirst();
     }
 
-    /** Weeks one national allocation file has and the other has no row in. */
+    /** Weeks one national allocation file has and the other has no row in (named for each that lacks some). */
     private Optional<SourceException> uncoveredWeeks(Handle tx) {
-        return tx.createQuery(UNCOVERED_WEEKS).map((rs, ctx) -> {
-            SourceName lacking = SourceName.of(rs.getString("lacking"));
+        List<String> lacks = new ArrayList<>();
+        List<SourceName> lacking = new ArrayList<>();
+        tx.createQuery(UNCOVERED_WEEKS).map((rs, ctx) -> {
+            SourceName source = SourceName.of(rs.getString("lacking"));
             long weeks = rs.getLong("weeks");
-            return SourceException.content(lacking, urls.apply(lacking), null, "week_of_allocations",
-                "the " + lacking.label() + " source has no row in " + weeks + (weeks == 1 ? " week" : " weeks")
-                    + " that the " + rs.getString("source") + " source has (" + rs.getString("first_ten")
-                    + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + "), though both are national files: "
-                    + "every state would be published short of " + (weeks == 1 ? "that week's " : "those weeks' ")
-                    + lacking.label() + " doses. Is one file cut short, or older than the other?");
-        }).findFirst();
+            lacking.add(source);
+            return "the " + source.label() + " source has no row in " + weeks + (weeks == 1 ? " week" : " weeks")
+                + " that the " + rs.getString("source") + " source has (" + rs.getString("first_ten")
+                + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")";
+        }).forEach(lacks::add);
+        if (lacks.isEmpty()) {
+            return Optional.empty();
+        }
+        SourceName first = lacking.get(0);
+        return Optional.of(SourceException.content(first, urls.apply(first), null, "week_of_allocations",
+            String.join("; ", lacks) + ", though both are national files: every state would be published short of "
+                + (lacks.size() > 1 ? "those weeks' doses" : "those doses") + ". Is one file cut short, or older "
+                + "than the other?"));
     }
 
     /** One county under two spellings of its name (case, spacing, accents, a word such as County). */

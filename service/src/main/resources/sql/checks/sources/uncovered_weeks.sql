@@ -8,7 +8,8 @@
 -- a Moderna file without the week of 2021-04-05 left each state short of that week, with only
 -- allocation_coverage's warning. A refresh that fails keeps the last good product, which is whole.
 -- Smaller files (the fixtures, a regional file) stay that warning.
--- The first week missing, by the source that lacks it, with how many are and the first ten.
+-- For each source that lacks weeks (one, or both: a week moved, as 2021-06-21 dated 2027-06-21 in
+-- one file), how many and the first ten.
 with national as (
     select manufacturer
     from run_allocation_places
@@ -40,4 +41,3 @@ select lacking, source, week, weeks,
 from missing m
 where n = 1
 order by lacking
-limit 1

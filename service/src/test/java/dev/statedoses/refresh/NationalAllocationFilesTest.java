@@ -152,8 +152,22 @@ class NationalAllocationFilesTest {
             .body("column", equalTo("week_of_allocations"))
             .body("detail", equalTo("pfizer source (" + upstream.url("/week/p.csv") + "), column week_of_allocations: "
                 + "the pfizer source has no row in 1 week that the moderna source has (2021-01-11), though both are "
-                + "national files: every state would be published short of that week's pfizer doses. Is one file "
-                + "cut short, or older than the other?"));
+                + "national files: every state would be published short of those doses. Is one file cut short, or "
+                + "older than the other?"));
+    }
+
+    @Test
+    void aWeekMovedInOneFileIsNamedBothWays() {
+        // Moderna's 2021-01-11 dated 2021-01-18: each file has a week the other lacks.
+        refresh("moved", file(false, Set.of(), "2021-01-04", "2021-01-18"),
+            file(true, Set.of(), "2021-01-04", "2021-01-11"), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/moved/m.csv")
+                + "), column week_of_allocations: the moderna source has no row in 1 week that the pfizer source has (2021-01-11); the pfizer source "
+                + "has no row in 1 week that the moderna source has (2021-01-18), though both are national files: "
+                + "every state would be published short of those weeks' doses. Is one file cut short, or older than "
+                + "the other?"));
     }
 
     @Test
