@@ -6,12 +6,16 @@
 -- weeks. One week is expected: Pfizer's first allocations came a week before Moderna's
 -- (2020-12-14 and 2020-12-21), so that week is not counted, and only that one (a file that
 -- starts a week after the other's is otherwise short of a week). The lake's cut files cover the
--- same weeks.
+-- same weeks. Two national files (51 or more of the 54 states, DC and counted cities each) that
+-- differ so fail the refresh first (sql/checks/sources/uncovered_weeks.sql): this warns of it in
+-- smaller files, as the fixtures are.
 --
 -- Likewise the places: a state, DC or counted city with rows in one source and none at all in the
 -- other (Texas left out of the whole Moderna file: every week then has 62 of 62 jurisdictions,
--- and Texas is published short of its Moderna doses). Territories and the freely associated
--- states are not compared: their doses count for no state either way.
+-- and Texas is published short of its Moderna doses). In a file that names 51 or more of the 54,
+-- as the real ones do, that fails the refresh first (sql/checks/sources/missing_places.sql);
+-- this warns of it in smaller files. Territories and the freely associated states are not
+-- compared: their doses count for no state either way.
 with places as (
     select manufacturer as source, jurisdiction
     from run_allocation_places

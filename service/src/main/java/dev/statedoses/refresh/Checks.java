@@ -42,6 +42,9 @@ final class Checks {
     private static final String FIRST_LINE = Sql.load("checks/sources/first_line.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
+    private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
+    private static final String MISSING_PLACES = Sql.load("checks/sources/missing_places.sql");
+    private static final String UNCOVERED_WEEKS = Sql.load("checks/sources/uncovered_weeks.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
@@ -56,6 +59,7 @@ final class Checks {
     private static final String POPULATION_COLUMN = "Population Estimate 2018";
 
     private final Function<SourceName, URI> urls;
+    private final Manufacturers manufacturers;
 
     /** The statements JDBI parses for these checks (the product's run as one plain JDBC batch). */
     static List<String> statements() {
@@ -66,6 +70,7 @@ final class Checks {
 
     Checks(Function<SourceName, URI> urls) {
         this.urls = urls;
+        this.manufacturers = new Manufacturers(urls);
     }
 
     /**
@@ -73,6 +78,8 @@ final class Checks {
      */
     void sources(Handle tx) {
         sameAllocations(tx).ifPresent(Checks::fail);
+        // After the same rows: one file served for both says more than its weeks and packs do.
+        manufacturers.exchanged(tx).ifPresent(Checks::fail);
         conflictingAllocations(tx).ifPresent(Checks::fail);
         // Names the reference does not know are rare (none in the real files), and the checks of
         // them read the raw tables: a clean refresh pays for this one scan of run_allocations.
@@ -80,11 +87,16 @@ final class Checks {
             misspeltJurisdictions(tx).ifPresent(Checks::fail);
             renamedJurisdictions(tx).ifPresent(Checks::fail);
         }
+        // After the renamed ones: a state under a new name has no row either, and is better named so.
+        missingPlaces(tx).ifPresent(Checks::fail);
+        uncoveredWeeks(tx).ifPresent(Checks::fail);
         // Before the conflicting counties (a state's total row has the key of a county named like
         // its state) and the unplaced ones (the nation's total row is under no state): each is
         // better reported as the summary row it is.
         countiesCountedTwice(tx).ifPresent(Checks::fail);
         conflictingCounties(tx).ifPresent(Checks::fail);
+        // After both: a code, or one spelling with two populations, says more than the letters.
+        countiesWrittenTwice(tx).ifPresent(Checks::fail);
         // Before the state totals: a state whose counties are all under another spelling would
         // otherwise be reported as having none, without the line and the spelling at fault.
         unplacedCounties(tx).ifPresent(Checks::fail);
@@ -300,6 +312,66 @@ final class Checks {
             .mapTo(Boolean.class).one();
     }
 
+    /** A state, DC or counted city with no row at all in a national allocation file. */
+    private Optional<SourceException> missingPlaces(Handle tx) {
+        return tx.createQuery(MISSING_PLACES).map((rs, ctx) -> {
+            SourceName source = SourceName.of(rs.getString("source"));
+            String place = rs.getString("name");
+            String state = rs.getString("state");
+            long otherRows = rs.getLong("other_rows");
+            long more = rs.getLong("missing") - 1;
+            String others = rs.getString("others");
+            String other = source == SourceName.MODERNA ? "pfizer" : "moderna";
+            return SourceException.content(source, urls.apply(source), null, "jurisdiction",
+                name(place) + " has no row in the " + source.label() + " source, which names " + rs.getLong("places")
+                    + " of the " + rs.getLong("all_places") + " states, DC and counted cities"
+                    + (otherRows > 0 ? ", though the " + other + " source has " + otherRows
+                        + (otherRows == 1 ? " row" : " rows") + " of it" : ", nor in the " + other + " source")
+                    + (more > 0 ? " (" + more + " more missing: " + Printable.name(others, 300)
+                        + (more > 10 ? ", ..." : "") + ")" : "")
+                    + ": " + name(state) + " would be published short of "
+                    + (place.equals(state) ? "its" : "the city's")
+                    + " doses. Is the file part of the national one?")
+                .aboutState(state);
+        }).findFirst();
+    }
+
+    /** Weeks one national allocation file has and the other has no row in (named for each that lacks some). */
+    private Optional<SourceException> uncoveredWeeks(Handle tx) {
+        List<String> lacks = new ArrayList<>();
+        List<SourceName> lacking = new ArrayList<>();
+        tx.createQuery(UNCOVERED_WEEKS).map((rs, ctx) -> {
+            SourceName source = SourceName.of(rs.getString("lacking"));
+            long weeks = rs.getLong("weeks");
+            lacking.add(source);
+            return "the " + source.label() + " source has no row in " + weeks + (weeks == 1 ? " week" : " weeks")
+                + " that the " + rs.getString("source") + " source has (" + rs.getString("first_ten")
+                + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")";
+        }).forEach(lacks::add);
+        if (lacks.isEmpty()) {
+            return Optional.empty();
+        }
+        SourceName first = lacking.get(0);
+        return Optional.of(SourceException.content(first, urls.apply(first), null, "week_of_allocations",
+            String.join("; ", lacks) + ", though both are national files: every state would be published short of "
+                + (lacks.size() > 1 ? "those weeks' doses" : "those doses") + ". Is one file cut short, or older "
+                + "than the other?"));
+    }
+
+    /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
+    private Optional<SourceException> countiesWrittenTwice(Handle tx) {
+        return tx.createQuery(WRITTEN_TWICE).map((rs, ctx) -> {
+            String state = rs.getString("state");
+            SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
+                rs.getLong("line"), "County", name(rs.getString("county")) + ", " + name(state)
+                    + " is the county '" + name(rs.getString("first_county")) + "' (line " + rs.getLong("first_line")
+                    + ") written another way (case, spacing, accents, punctuation, invisible characters or a word "
+                    + "such as County): its people would be counted twice");
+            String productState = rs.getString("product_state");
+            return productState == null ? e : e.aboutState(productState);
+        }).findFirst();
+    }
+
     /** A county listed twice with different populations, or under two county codes. */
     private Optional<SourceException> conflictingCounties(Handle tx) {
         URI url = urls.apply(SourceName.POPULATION);
@@ -351,7 +423,7 @@ final class Checks {
                         name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")
                             + " people, exactly as many as the " + rs.getLong("other_counties") + " other counties of "
                             + name(state) + " together: it is the state's total, not a county, and its people "
-                            + "would be counted twice")
+                            + "would be counted twice" + alsoIn(rs.getLong("total_states")))
                     : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
                         "the county " + name(rs.getString("fips")) + " is listed twice, as "
                             + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
@@ -360,6 +432,11 @@ final class Checks {
                 return productState == null ? e : e.aboutState(productState);
             })
             .findFirst();
+    }
+
+    /** How many states have such a total, when more than the one named: a file of totals. */
+    private static String alsoIn(long states) {
+        return states > 1 ? " (" + states + " states of the file have a line that holds the rest of the state)" : "";
     }
 
     /** The column the county's code was read from (column id2 of the row): Id2 when the line has one, else Id. */

@@ -25,7 +25,11 @@ public final class SourceValues {
      * decimals ("41220.00"). Not three zeros: "5.000" is how much of Europe writes five thousand.
      */
     private static final Pattern ZERO_FRACTION = Pattern.compile("\\.0{1,2}$");
-    private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*+$");
+    /**
+     * The CDC's footnote marks at the end of a name: asterisks, in one group ({@code Alaska**}) or
+     * several joined by commas ({@code Alaska**,***}, as the rows of March 2021 have them).
+     */
+    private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*[*,\\s]*$");
     /** A date, and at most a time of midnight: the API's floating timestamp, or what pandas and Excel write. */
     private static final Pattern ISO_WEEK = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})(?:[T ]00:00(?::00(?:\\.0{1,9})?)?)?");
     private static final Pattern US_WEEK = Pattern.compile("(\\d{1,2})/(\\d{1,2})/(\\d{4})");
@@ -143,8 +147,10 @@ public final class SourceValues {
 
     /**
      * A jurisdiction or state name as the reference table knows it. In March 2021 the CDC put
-     * footnote asterisks on names ({@code Alaska**}, {@code New York City***}); they mark a
-     * footnote, not another jurisdiction, so they are dropped.
+     * footnote asterisks on names ({@code Alaska**}, {@code New York City***}), for two notes at
+     * once separated by a comma ({@code Alaska**,***}); they mark footnotes, not another
+     * jurisdiction, so they are dropped. A comma without an asterisk before it stays part of the
+     * name ({@code New York City, NY} is a name the reference does not know).
      */
     public static String name(String field) {
         String stripped = field == null ? "" : field.strip();

@@ -236,6 +236,20 @@ class HostileSourcesApiTest {
         cases.add(new Case("pfizer serving the moderna file with a row repeated", "pfizer",
             plain(MODERNA + MODERNA.lines().skip(1).findFirst().orElseThrow() + "\n"), "/problems/source-content", null,
             null, null, "the moderna and pfizer sources hold the same 8 rows (MODERNA_URL "));
+        // Doses before the manufacturer's vaccine was first allocated (Pfizer's in the week of
+        // 2020-12-14, Moderna's of 2020-12-21): the Pfizer file served as Moderna's, the URLs
+        // exchanged, would publish every dose under the wrong manufacturer. Lines 8 and 9 of the
+        // Moderna fixture moved to Pfizer's first week: 500 + 0 and 100 + 100 doses.
+        cases.add(new Case("moderna with doses in pfizer's first week, 2020-12-14", "moderna",
+            plain(MODERNA.replace("2020-12-28", "2020-12-14")), "/problems/source-content", 8L,
+            "week_of_allocations", "New York", "New York is allocated 500 doses in the week of 2020-12-14, before "
+                + "moderna's vaccine was first allocated (the week of 2020-12-21), and so is 1 more row of the file "
+                + "(700 doses in all): is it the other manufacturer's file (MODERNA_URL and PFIZER_URL exchanged?)"));
+        cases.add(new Case("pfizer with doses in 2020-12-07", "pfizer",
+            plain(PFIZER + "\"Vermont\",\"2020-12-07T00:00:00.000\",\"10\",\"0\"\n"),
+            "/problems/source-content", 9L,
+            "week_of_allocations", "Vermont", "Vermont is allocated 10 doses in the week of 2020-12-07, before "
+                + "pfizer's vaccine was first allocated (the week of 2020-12-14): is it the other manufacturer's file"));
         // People counted twice: a summary row among the counties (only its Id tells it from a
         // county), or one county (one FIPS code) under two names, padded or not.
         cases.add(new Case("Vermont's total among its counties", "population",
@@ -263,6 +277,25 @@ class HostileSourcesApiTest {
             plain(POPULATION + vermont + "0500000US46999,46999,Statewide,Vermont,3000\n"),
             "/problems/source-content", 57L, POPULATION_COLUMN, "Vermont",
             sum.replace("Vermont, Vermont has", "Statewide, Vermont has")));
+        // Named after its state in other words than the state's name alone.
+        cases.add(new Case("Vermont's total as State of Vermont, without ids", "population",
+            plain(POPULATION + vermont + ",,State of Vermont,Vermont,3000\n"), "/problems/source-content", 57L,
+            POPULATION_COLUMN, "Vermont", sum.replace("Vermont, Vermont has", "State of Vermont, Vermont has")));
+        // Under a label no rule foresees, '(all)', in three states: a file of totals. New York
+        // 5000 + 1000 = 6000 (line 58); Illinois 3000 + DuPage 1500 = 4500 (line 60).
+        cases.add(new Case("totals labelled (all) in Vermont, New York and Illinois, without ids", "population",
+            plain(POPULATION + vermont + ",,(all),Vermont,3000\n,,(all),New York,6000\n"
+                + ",,DuPage,Illinois,1500\n,,(all),Illinois,4500\n"), "/problems/source-content", 57L,
+            POPULATION_COLUMN, "Vermont", sum.replace("Vermont, Vermont has", "(all), Vermont has")
+                + " (3 states of the file have a line that holds the rest of the state)"));
+        // Under a label no rule foresees, in one state, but over 1.8 times its census count
+        // (Wyoming, 576,851): 10,000 + 300,000 + 290,000 = 600,000, and 1,200,000 with the total.
+        cases.add(new Case("Wyoming's total labelled Sum, twice its census count", "population",
+            plain(POPULATION + ",,North Laramie,Wyoming,300000\n,,South Laramie,Wyoming,290000\n"
+                + ",,Sum,Wyoming,600000\n"),
+            "/problems/source-content", 57L, POPULATION_COLUMN, "Wyoming", "Sum, Wyoming has 600000 people, exactly "
+                + "as many as the 3 other counties of Wyoming together: it is the state's total, not a county, and "
+                + "its people would be counted twice"));
         cases.add(new Case("Vermont's total under its two-digit state code, no Id", "population",
             plain(POPULATION + vermont + ",46,Vermont,Vermont,2999\n"), "/problems/source-content", 57L, "Id2",
             "Vermont", "the code 46 is a state's, not a county's"));
@@ -299,6 +332,21 @@ class HostileSourcesApiTest {
             plain(POPULATION + "0500000US01001,1001,Fixture County,Alabama,10000\n"),
             "/problems/source-content", 55L, "Id2", "Alabama", "the county 01001 is listed twice, as Fixture, Alabama "
                 + "(line 2) and as Fixture County, Alabama"));
+        // One county under two spellings in a file without ids: no code tells them apart, and
+        // its people would count twice. Capitals; and Unicode's two forms of ñ, which print alike.
+        cases.add(new Case("Albany again in capitals, without ids", "population",
+            plain(withoutColumn(withoutColumn(POPULATION, 0), 0) + "ALBANY,New York,1000\n"),
+            "/problems/source-content", 55L, "County", "New York",
+            "ALBANY, New York is the county 'Albany' (line 35) written another way (case, spacing, accents, "
+                + "punctuation, invisible characters or a word such as County): its people would be counted twice"));
+        cases.add(new Case("Albany County beside Albany, without ids", "population",
+            plain(withoutColumn(withoutColumn(POPULATION, 0), 0) + "Albany County,New York,1000\n"),
+            "/problems/source-content", 55L, "County", "New York",
+            "Albany County, New York is the county 'Albany' (line 35) written another way"));
+        cases.add(new Case("Do\u00f1a Ana composed and decomposed, without ids", "population",
+            plain(POPULATION + ",,Do\u00f1a Ana,New Mexico,500\n,,Don\u0303a Ana,New Mexico,500\n"),
+            "/problems/source-content", 56L, "County", "New Mexico",
+            "Don\\u0303a Ana, New Mexico is the county 'Do\u00f1a Ana' (line 55) written another way"));
         // One name under two county codes, with the same population: two counties of one name, or
         // one county under two codes; folded into one, one county's people would be lost.
         cases.add(new Case("Fixture, Alabama again under another code", "population",

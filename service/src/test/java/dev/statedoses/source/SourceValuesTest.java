@@ -125,6 +125,12 @@ class SourceValuesTest {
         "' Palau* '|Palau",
         "'Palau *'|Palau",
         "' Guam '|Guam",
+        // Two footnotes at once, as the CDC's rows of 2021-03-08 and 2021-03-15 wrote some names.
+        "'Alaska**,***'|Alaska",
+        "'Guam*, **'|Guam",
+        // A comma is a footnote's only between asterisks: otherwise it is the name's.
+        "'New York City, NY'|'New York City, NY'",
+        "'Alaska**,'|'Alaska**,'",
         "'U.S. Virgin Islands'|U.S. Virgin Islands",
     })
     void namesLoseTheirFootnoteMarks(String field, String expected) {

@@ -1,0 +1,43 @@
+-- Weeks one national allocation file has and the other has no row in. Two files that each name 51
+-- or more of the 54 states, DC and counted cities (sql/checks/sources/missing_places.sql) are the
+-- CDC's two national series, published together, and cover the same weeks: the complete ones the
+-- same 27 but for Pfizer's first, 2020-12-14 (Moderna's allocations began a week later), the
+-- lake's cut ones the same 16. Anything else is one file cut, older or stale beside the other,
+-- and the product would sum all weeks of one against part of the other's: the lake's Moderna file
+-- beside the complete Pfizer file put every state at about 1.02 people per dose instead of 0.86,
+-- a Moderna file without the week of 2021-04-05 left each state short of that week, with only
+-- allocation_coverage's warning. A refresh that fails keeps the last good product, which is whole.
+-- Smaller files (the fixtures, a regional file) stay that warning.
+-- For each source that lacks weeks (one, or both: a week moved, as 2021-06-21 dated 2027-06-21 in
+-- one file), how many and the first ten.
+with national as (
+    select manufacturer
+    from run_allocation_places
+    group by manufacturer
+    having count(*) >= 51
+),
+weeks as (
+    select w.manufacturer as source, w.week
+    from run_allocation_weeks w
+    where (select count(*) from national) = 2
+),
+firsts as (
+    select source, min(week) as first_week from weeks group by source
+),
+missing as (
+    -- Weeks of `source` that `lacking` has no row in, but for Pfizer's first week, 2020-12-14,
+    -- when Moderna's first is 2020-12-21 (as checks/allocation_coverage.sql excuses it).
+    select o.source as lacking, w.source, w.week,
+           row_number() over (partition by o.source order by w.week) as n,
+           count(*) over (partition by o.source) as weeks
+    from weeks w
+    join firsts o on o.source <> w.source
+    where not exists (select 1 from weeks x where x.source = o.source and x.week = w.week)
+      and not (w.source = 'pfizer' and w.week = date '2020-12-14' and o.first_week = date '2020-12-21')
+)
+select lacking, source, week, weeks,
+       (select string_agg(week::text, ', ' order by week) from missing x where x.lacking = m.lacking and x.n <= 10)
+           as first_ten
+from missing m
+where n = 1
+order by lacking

@@ -1,0 +1,186 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.response.ValidatableResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * National allocation files (ones that name 51 or more of the 54 states, DC and counted cities),
+ * short of a place or of weeks. A place with no row at all: New York City left out of both files
+ * published New York at 1.47 people per dose instead of 0.84, without a warning. Weeks one file
+ * has and the other has no row in, but for Pfizer's first (2020-12-14): every state would be short
+ * of those weeks' doses. Generated files of all 54 places, each week alike, place i
+ * (states in alphabetical order, then DC, New York City, Chicago, Philadelphia) allocated
+ * moderna 20 × (121 + 3i) and pfizer 1,170 × (1 + i mod 5) of each dose, Alaska and Vermont 0 (the
+ * fixture's populations, 900 and 1,234, would put them more than 10 times from the median).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NationalAllocationFilesTest {
+
+    private static final String HEADER =
+        "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n";
+    private static final List<String> PLACES = List.of("Alabama", "Alaska", "Arizona", "Arkansas", "California",
+        "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
+        "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
+        "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey", "New Mexico",
+        "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island",
+        "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
+        "West Virginia", "Wisconsin", "Wyoming", "District of Columbia", "New York City", "Chicago", "Philadelphia");
+
+    private FixtureServer upstream;
+
+    @BeforeAll
+    void start() {
+        upstream = FixtureServer.start();
+    }
+
+    @AfterAll
+    void stop() {
+        upstream.close();
+    }
+
+    /** The week of 2021-01-04 for every place but {@code without}; pfizer's counts or moderna's. */
+    private static String file(boolean pfizer, Set<String> without) {
+        return file(pfizer, without, "2021-01-04");
+    }
+
+    /** These weeks for every place but {@code without}; pfizer's counts or moderna's. */
+    private static String file(boolean pfizer, Set<String> without, String... weeks) {
+        List<String> lines = new ArrayList<>();
+        for (int row = 0; row < PLACES.size() * weeks.length; row++) {
+            int i = row % PLACES.size();
+            String week = weeks[row / PLACES.size()];
+            String place = PLACES.get(i);
+            if (without.contains(place)) {
+                continue;
+            }
+            int doses = place.equals("Alaska") || place.equals("Vermont") ? 0
+                : pfizer ? 1170 * (1 + i % 5) : 20 * (121 + 3 * i);
+            lines.add("\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
+        }
+        return HEADER + String.join("\n", lines) + "\n";
+    }
+
+    private ValidatableResponse refresh(String name, String moderna, String pfizer, boolean newYork) {
+        try (RunningApp app = RunningApp.start(ConfigBuilder.from(upstream.serveFixtureSources(
+                TestWarehouse.newDatabase()))
+                .moderna(upstream.serve("/" + name + "/m.csv", moderna.getBytes(StandardCharsets.UTF_8)))
+                .pfizer(upstream.serve("/" + name + "/p.csv", pfizer.getBytes(StandardCharsets.UTF_8))).build())) {
+            ValidatableResponse answer = app.given().post("/refresh").then();
+            if (newYork) {
+                // New York (31): moderna 2 × 20 × 214 = 8,560, pfizer 2 × 1,170 × 2 = 4,680; New
+                // York City (51): moderna 2 × 20 × 274 = 10,960, pfizer 4,680. 6,000 people / 28,880.
+                app.given().get("/ratios/NY").then().statusCode(200)
+                    .body("doses_moderna", equalTo(19520))
+                    .body("doses_pfizer", equalTo(9360))
+                    .body("people_per_dose", equalTo(0.2078f));
+            }
+            return answer;
+        }
+    }
+
+    @Test
+    void everyPlaceInBothFilesLoads() {
+        refresh("all", file(false, Set.of()), file(true, Set.of()), true).statusCode(200);
+    }
+
+    @Test
+    void newYorkCityLeftOutOfBothFails() {
+        refresh("nyc", file(false, Set.of("New York City")), file(true, Set.of("New York City")), false)
+            .statusCode(422)
+            .body("type", equalTo("/problems/source-content"))
+            .body("source", equalTo("moderna"))
+            .body("line", nullValue())
+            .body("column", equalTo("jurisdiction"))
+            .body("state", equalTo("New York"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/nyc/m.csv") + "), column jurisdiction, state "
+                + "New York: New York City has no row in the moderna source, which names 53 of the 54 states, DC and "
+                + "counted cities, nor in the pfizer source: New York would be published short of the city's doses. "
+                + "Is the file part of the national one?"));
+    }
+
+    @Test
+    void theCitiesLeftOutOfPfizersFileFail() {
+        // A "states only" export: 51 of 54 is still a national file.
+        refresh("states-only", file(false, Set.of()), file(true, Set.of("New York City", "Chicago", "Philadelphia")),
+            false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("state", equalTo("Illinois"))
+            .body("detail", equalTo("pfizer source (" + upstream.url("/states-only/p.csv") + "), column jurisdiction, "
+                + "state Illinois: Chicago has no row in the pfizer source, which names 51 of the 54 states, DC and "
+                + "counted cities, though the moderna source has 1 row of it (2 more missing: New York City, "
+                + "Philadelphia): Illinois would be published short of the city's doses. Is the file part of the "
+                + "national one?"));
+    }
+
+    @Test
+    void texasLeftOutOfModernasFileFails() {
+        refresh("texas", file(false, Set.of("Texas")), file(true, Set.of()), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("state", equalTo("Texas"));
+    }
+
+    @Test
+    void aFileOfFiftyIsNotJudged() {
+        // Four left out: a partial file, as the generated test files of 50 states are; it loads.
+        Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
+        refresh("fifty", file(false, four), file(true, four), false).statusCode(200);
+    }
+
+    @Test
+    void aWeekOneNationalFileLacksFails() {
+        refresh("week", file(false, Set.of(), "2021-01-04", "2021-01-11", "2021-01-18"),
+            file(true, Set.of(), "2021-01-04", "2021-01-18"), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("line", nullValue())
+            .body("column", equalTo("week_of_allocations"))
+            .body("detail", equalTo("pfizer source (" + upstream.url("/week/p.csv") + "), column week_of_allocations: "
+                + "the pfizer source has no row in 1 week that the moderna source has (2021-01-11), though both are "
+                + "national files: every state would be published short of those doses. Is one file cut short, or "
+                + "older than the other?"));
+    }
+
+    @Test
+    void aWeekMovedInOneFileIsNamedBothWays() {
+        // Moderna's 2021-01-11 dated 2021-01-18: each file has a week the other lacks.
+        refresh("moved", file(false, Set.of(), "2021-01-04", "2021-01-18"),
+            file(true, Set.of(), "2021-01-04", "2021-01-11"), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/moved/m.csv")
+                + "), column week_of_allocations: the moderna source has no row in 1 week that the pfizer source has (2021-01-11); the pfizer source "
+                + "has no row in 1 week that the moderna source has (2021-01-18), though both are national files: "
+                + "every state would be published short of those weeks' doses. Is one file cut short, or older than "
+                + "the other?"));
+    }
+
+    @Test
+    void pfizersFirstWeekAloneIsExpected() {
+        // Pfizer's allocations began on 2020-12-14, Moderna's a week later.
+        refresh("first-week", file(false, Set.of(), "2020-12-21"), file(true, Set.of(), "2020-12-14", "2020-12-21"),
+            false).statusCode(200);
+    }
+
+    @Test
+    void weeksOfFilesOfFiftyAreNotJudged() {
+        Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
+        refresh("fifty-weeks", file(false, four, "2021-01-04", "2021-01-11"), file(true, four, "2021-01-04"), false)
+            .statusCode(200);
+    }
+}
