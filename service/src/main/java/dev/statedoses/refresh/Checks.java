@@ -63,9 +63,12 @@ final class Checks {
 
     /** The statements JDBI parses for these checks (the product's run as one plain JDBC batch). */
     static List<String> statements() {
-        return List.of(CONFLICTING_ALLOCATIONS, CONFLICTING_COUNTIES, STATE_POPULATIONS, MISSPELT_JURISDICTIONS,
-            RENAMED_JURISDICTIONS, FIRST_LINE, UNPLACED_COUNTIES, COUNTED_TWICE, UNDER_ANOTHER_STATE, SAME_ALLOCATIONS,
-            WEEKS_ADD_UP);
+        List<String> statements = new ArrayList<>(List.of(CONFLICTING_ALLOCATIONS, CONFLICTING_COUNTIES,
+            STATE_POPULATIONS, MISSPELT_JURISDICTIONS, RENAMED_JURISDICTIONS, FIRST_LINE, UNPLACED_COUNTIES,
+            COUNTED_TWICE, WRITTEN_TWICE, MISSING_PLACES, UNCOVERED_WEEKS, UNDER_ANOTHER_STATE, SAME_ALLOCATIONS,
+            WEEKS_ADD_UP));
+        statements.addAll(Manufacturers.statements());
+        return statements;
     }
 
     Checks(Function<SourceName, URI> urls) {

@@ -7,6 +7,7 @@ import dev.statedoses.text.Redaction;
 import dev.statedoses.warehouse.Sql;
 import java.net.URI;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
@@ -23,6 +24,11 @@ final class Manufacturers {
 
     private static final String BEFORE_FIRST_WEEK = Sql.load("checks/sources/allocations_before_first_week.sql");
     private static final String EXCHANGED = Sql.load("checks/sources/exchanged_manufacturers.sql");
+
+    /** The statements JDBI parses for these checks (parsed ahead by RefreshService#prepare). */
+    static List<String> statements() {
+        return List.of(BEFORE_FIRST_WEEK, EXCHANGED);
+    }
     private static final String WRONG_MANUFACTURER = "Its doses would be published under the wrong manufacturer";
 
     private final Function<SourceName, URI> urls;
