@@ -7,14 +7,17 @@ complete series in ../shared/data (or --data-dir):
 - cdc-moderna-covid-19-vaccine-distribution-by-state.csv and
   cdc-pfizer-covid-19-vaccine-distribution-by-state.csv: the header
   "jurisdiction","week_of_allocations","_1st_dose_allocations","_2nd_dose_allocations", every field
-  quoted, dates as 2021-06-21T00:00:00.000, LF line ends. Copy k (k = 0 .. N-1) is the real file
-  with every week shifted forward by k x (the file's number of weeks) weeks, values unchanged. So
-  copy 0 is the real file byte for byte, the weeks of two copies never collide, every week is
-  still a Monday, and (jurisdiction, week) stays unique. Each copy is a new set of weeks.
+  quoted, dates as 2021-06-21T00:00:00.000, LF line ends. Copy 0 is the real file byte for byte.
+  Copy k (k = 1 .. N-1) is its rows from the weeks both files have (from Moderna's first,
+  2020-12-21: Pfizer's first week, a week earlier, is copy 0's alone), every week shifted forward
+  by k x the number of those weeks (27), values unchanged. So the two files cover the same weeks
+  beyond copy 0, as the CDC's two national series do (the service fails a refresh whose national
+  files do not), copies never collide and leave no gap, every week is still a Monday, and
+  (jurisdiction, week) stays unique.
 - County_Population.csv: copied as is (population does not scale with weeks).
 
 Rows are streamed to disk: only the real input file (under 2,000 rows) is held in memory.
-At N = 300 each allocation file has about half a million rows (Moderna 510,300, Pfizer 529,200).
+At N = 300 each allocation file has about half a million rows (Moderna 510,300, Pfizer 510,363).
 
 Run:   python3 bench/generate_sources.py N OUTDIR [--data-dir ../shared/data]
        e.g. python3 bench/generate_sources.py 300 /tmp/sources-300
@@ -61,23 +64,24 @@ def read_allocations(path):
     return rows, len(weeks)
 
 
-def write_allocations(source, target, copies):
-    rows, weeks = read_allocations(source)
+def write_allocations(rows, common, target, copies):
+    """Writes the copies (see above) of one file's rows; `common` is the weeks both files have."""
     count = 0
     with open(target, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerow(HEADER)
         for k in range(copies):
-            shift = datetime.timedelta(weeks=k * weeks)
+            shift = datetime.timedelta(weeks=k * len(common))
             text = {}  # week -> shifted text, per copy (27 or 28 entries)
             for jurisdiction, week, first, second in rows:
+                if k > 0 and week not in common:
+                    continue
                 day = text.get(week)
                 if day is None:
                     day = text[week] = (week + shift).isoformat() + DATE_SUFFIX
                 writer.writerow((jurisdiction, day, first, second))
                 count += 1
-    return count, weeks
-
+    return count
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -90,11 +94,16 @@ def main():
         sys.exit("scale must be between 1 and 10000")
     os.makedirs(args.outdir, exist_ok=True)
 
+    files = {name: read_allocations(os.path.join(args.data_dir, name)) for name in ALLOCATION_FILES}
+    common = set.intersection(*({r[1] for r in rows} for rows, _ in files.values()))
+    first, last = min(common), max(common)
+    if (last - first).days // 7 + 1 != len(common):
+        sys.exit("the two files' common weeks are not one contiguous series")
     print(f"{'file':<58} {'weeks':>7} {'rows':>9} {'bytes':>11}")
-    for name in ALLOCATION_FILES:
+    for name, (rows, weeks) in files.items():
         target = os.path.join(args.outdir, name)
-        rows, weeks = write_allocations(os.path.join(args.data_dir, name), target, args.scale)
-        print(f"{name:<58} {weeks * args.scale:>7} {rows:>9} {os.path.getsize(target):>11}")
+        count = write_allocations(rows, common, target, args.scale)
+        print(f"{name:<58} {weeks + len(common) * (args.scale - 1):>7} {count:>9} {os.path.getsize(target):>11}")
 
     target = os.path.join(args.outdir, POPULATION_FILE)
     shutil.copyfile(os.path.join(args.data_dir, POPULATION_FILE), target)
