@@ -4,12 +4,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.NationalFiles;
 import io.restassured.response.ValidatableResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +35,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExchangedManufacturersTest {
 
-    private static final String HEADER =
-        "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n";
     /** States of 10,000 people in the fixture (not Alaska, Illinois, New York or Vermont). */
     private static final List<String> STATES = List.of("Alabama", "Arizona", "Arkansas", "California", "Colorado",
         "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii", "Idaho", "Indiana", "Iowa", "Kansas", "Kentucky",
@@ -78,7 +73,7 @@ class ExchangedManufacturersTest {
             lines.add("\"" + STATES.get(state) + "\",\"" + LocalDate.of(2021, 1, 4).plusWeeks(week)
                 + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
         }
-        return HEADER + String.join("\n", lines) + "\n";
+        return NationalFiles.file(lines);
     }
 
     private static String file(IntUnaryOperator counts) {
@@ -87,11 +82,7 @@ class ExchangedManufacturersTest {
 
     /** Refreshes a new warehouse with these two files; with {@code alabama}, checks its row (a load). */
     private ValidatableResponse refresh(String name, String moderna, String pfizer, boolean alabama) {
-        try (RunningApp app = RunningApp.start(ConfigBuilder.from(upstream.serveFixtureSources(
-                TestWarehouse.newDatabase()))
-                .moderna(upstream.serve("/" + name + "/m.csv", moderna.getBytes(StandardCharsets.UTF_8)))
-                .pfizer(upstream.serve("/" + name + "/p.csv", pfizer.getBytes(StandardCharsets.UTF_8))).build())) {
-            ValidatableResponse answer = app.given().post("/refresh").then();
+        return NationalFiles.refresh(upstream, name, moderna, pfizer, app -> {
             if (alabama) {
                 // Alabama, state 0: moderna 2 × 20 × (121 + 124 + 127 + 130) = 20,080; pfizer
                 // 2 × 1,170 × (1 + 2 + 3 + 4) = 23,400; 10,000 / 43,480 = 0.22999 people per dose.
@@ -100,8 +91,7 @@ class ExchangedManufacturersTest {
                     .body("doses_pfizer", equalTo(23400))
                     .body("people_per_dose", equalTo(0.23f));
             }
-            return answer;
-        }
+        });
     }
 
     @Test

@@ -3,12 +3,9 @@ package dev.statedoses.refresh;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.NationalFiles;
 import io.restassured.response.ValidatableResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -30,15 +27,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NationalAllocationFilesTest {
 
-    private static final String HEADER =
-        "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n";
-    private static final List<String> PLACES = List.of("Alabama", "Alaska", "Arizona", "Arkansas", "California",
-        "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
-        "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
-        "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey", "New Mexico",
-        "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island",
-        "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
-        "West Virginia", "Wisconsin", "Wyoming", "District of Columbia", "New York City", "Chicago", "Philadelphia");
 
     private FixtureServer upstream;
 
@@ -60,10 +48,10 @@ class NationalAllocationFilesTest {
     /** These weeks for every place but {@code without}; pfizer's counts or moderna's. */
     private static String file(boolean pfizer, Set<String> without, String... weeks) {
         List<String> lines = new ArrayList<>();
-        for (int row = 0; row < PLACES.size() * weeks.length; row++) {
-            int i = row % PLACES.size();
-            String week = weeks[row / PLACES.size()];
-            String place = PLACES.get(i);
+        for (int row = 0; row < NationalFiles.PLACES.size() * weeks.length; row++) {
+            int i = row % NationalFiles.PLACES.size();
+            String week = weeks[row / NationalFiles.PLACES.size()];
+            String place = NationalFiles.PLACES.get(i);
             if (without.contains(place)) {
                 continue;
             }
@@ -71,15 +59,11 @@ class NationalAllocationFilesTest {
                 : pfizer ? 1170 * (1 + i % 5) : 20 * (121 + 3 * i);
             lines.add("\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
         }
-        return HEADER + String.join("\n", lines) + "\n";
+        return NationalFiles.file(lines);
     }
 
     private ValidatableResponse refresh(String name, String moderna, String pfizer, boolean newYork) {
-        try (RunningApp app = RunningApp.start(ConfigBuilder.from(upstream.serveFixtureSources(
-                TestWarehouse.newDatabase()))
-                .moderna(upstream.serve("/" + name + "/m.csv", moderna.getBytes(StandardCharsets.UTF_8)))
-                .pfizer(upstream.serve("/" + name + "/p.csv", pfizer.getBytes(StandardCharsets.UTF_8))).build())) {
-            ValidatableResponse answer = app.given().post("/refresh").then();
+        return NationalFiles.refresh(upstream, name, moderna, pfizer, app -> {
             if (newYork) {
                 // New York (31): moderna 2 × 20 × 214 = 8,560, pfizer 2 × 1,170 × 2 = 4,680; New
                 // York City (51): moderna 2 × 20 × 274 = 10,960, pfizer 4,680. 6,000 people / 28,880.
@@ -88,8 +72,7 @@ class NationalAllocationFilesTest {
                     .body("doses_pfizer", equalTo(9360))
                     .body("people_per_dose", equalTo(0.2078f));
             }
-            return answer;
-        }
+        });
     }
 
     @Test

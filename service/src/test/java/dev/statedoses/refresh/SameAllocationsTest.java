@@ -3,11 +3,8 @@ package dev.statedoses.refresh;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
-import dev.statedoses.support.RunningApp;
-import dev.statedoses.support.TestWarehouse;
-import java.nio.charset.StandardCharsets;
+import dev.statedoses.support.NationalFiles;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,15 +26,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SameAllocationsTest {
 
-    private static final String HEADER =
-        "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n";
-    private static final List<String> STATES = List.of("Alabama", "Alaska", "Arizona", "Arkansas", "California",
-        "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
-        "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
-        "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey", "New Mexico",
-        "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island",
-        "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
-        "West Virginia", "Wisconsin", "Wyoming");
 
     /** Weeks of the long file: more than the comparison looks at in full (Checks.COMPARED_WEEKS). */
     private static final int LONG_WEEKS = 1200;
@@ -52,8 +40,8 @@ class SameAllocationsTest {
     @BeforeAll
     void start() {
         upstream = FixtureServer.start();
-        moderna = generated(new Random(11), 4, STATES);
-        longModerna = generated(new Random(12), LONG_WEEKS, STATES.subList(0, LONG_STATES));
+        moderna = generated(new Random(11), 4, NationalFiles.STATES);
+        longModerna = generated(new Random(12), LONG_WEEKS, NationalFiles.STATES.subList(0, LONG_STATES));
     }
 
     /** Lines of {@code states} over {@code weeks} weeks from 2021-01-04, week by week, random doses. */
@@ -82,14 +70,8 @@ class SameAllocationsTest {
     /** Refreshes with {@code moderna} and {@code pfizer} made from its lines. */
     private io.restassured.response.ValidatableResponse refresh(String name, List<String> moderna,
                                                                 UnaryOperator<List<String>> pfizer) {
-        byte[] m = (HEADER + String.join("\n", moderna) + "\n").getBytes(StandardCharsets.UTF_8);
-        byte[] p = (HEADER + String.join("\n", pfizer.apply(new ArrayList<>(moderna))) + "\n")
-            .getBytes(StandardCharsets.UTF_8);
-        try (RunningApp app = RunningApp.start(ConfigBuilder.from(upstream.serveFixtureSources(
-                TestWarehouse.newDatabase())).moderna(upstream.serve("/" + name + "/m.csv", m))
-                .pfizer(upstream.serve("/" + name + "/p.csv", p)).build())) {
-            return app.given().post("/refresh").then();
-        }
+        String p = NationalFiles.file(pfizer.apply(new ArrayList<>(moderna)));
+        return NationalFiles.refresh(upstream, name, NationalFiles.file(moderna), p, app -> { });
     }
 
     /** Line {@code i} with its first dose count raised by one: no longer moderna's. */
