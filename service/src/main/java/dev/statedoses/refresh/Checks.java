@@ -324,7 +324,7 @@ final class Checks {
             long otherRows = rs.getLong("other_rows");
             long more = rs.getLong("missing") - 1;
             String others = rs.getString("others");
-            String other = source == SourceName.MODERNA ? "pfizer" : "moderna";
+            String other = (source == SourceName.MODERNA ? SourceName.PFIZER : SourceName.MODERNA).label();
             return SourceException.content(source, urls.apply(source), null, "jurisdiction",
                 name(place) + " has no row in the " + source.label() + " source, which names " + rs.getLong("places")
                     + " of the " + rs.getLong("all_places") + " states, DC and counted cities"

@@ -24,17 +24,17 @@ final class Manufacturers {
 
     private static final String BEFORE_FIRST_WEEK = Sql.load("checks/sources/allocations_before_first_week.sql");
     private static final String EXCHANGED = Sql.load("checks/sources/exchanged_manufacturers.sql");
-
-    /** The statements JDBI parses for these checks (parsed ahead by RefreshService#prepare). */
-    static List<String> statements() {
-        return List.of(BEFORE_FIRST_WEEK, EXCHANGED);
-    }
     private static final String WRONG_MANUFACTURER = "Its doses would be published under the wrong manufacturer";
 
     private final Function<SourceName, URI> urls;
 
     Manufacturers(Function<SourceName, URI> urls) {
         this.urls = urls;
+    }
+
+    /** The statements JDBI parses for these checks (parsed ahead by RefreshService#prepare). */
+    static List<String> statements() {
+        return List.of(BEFORE_FIRST_WEEK, EXCHANGED);
     }
 
     /** The first sign that the files are not their manufacturers', if any. */

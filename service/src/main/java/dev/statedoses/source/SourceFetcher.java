@@ -85,8 +85,8 @@ public final class SourceFetcher implements AutoCloseable {
      */
     public long prepare() {
         http();
-        byte[] body = "jurisdiction,week_of_allocations\r\n".repeat(WARM_UP_BYTES / 34)
-            .getBytes(StandardCharsets.US_ASCII);
+        String line = "jurisdiction,week_of_allocations\r\n";
+        byte[] body = line.repeat(WARM_UP_BYTES / line.length()).getBytes(StandardCharsets.US_ASCII);
         try (LoopbackUpstream upstream = LoopbackUpstream.serving(body);
              SourceStream stream = fetch(SourceName.MODERNA, upstream.url(), null).open()) {
             return stream.transferTo(OutputStream.nullOutputStream());
