@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.refresh.CheckRows.Query;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
@@ -48,6 +49,13 @@ final class Checks {
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
+    /** Whether a source gives a week two different values (the query naming the lines costs more). */
+    private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
+    /** Whether a source names a jurisdiction the reference does not know. */
+    private static final Query<Boolean> UNKNOWN_NAMES = flag("kind is null");
+    private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
+        rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
+            rs.getLong("population")));
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
         "checks/accepted_values.sql", "checks/row_count.sql", "checks/reconciliation.sql", "checks/completeness.sql",
@@ -91,33 +99,58 @@ final class Checks {
     }
 
     private void checkSources(Handle tx) {
-        sameAllocations(tx).ifPresent(Checks::fail);
+        CheckRows rows = CheckRows.ahead(tx, ahead());
+        sameAllocations(tx, rows).ifPresent(Checks::fail);
         // After the same rows: one file served for both says more than its weeks and packs do.
-        manufacturers.exchanged(tx).ifPresent(Checks::fail);
-        conflictingAllocations(tx).ifPresent(Checks::fail);
+        manufacturers.exchanged(rows).ifPresent(Checks::fail);
+        conflictingAllocations(tx, rows).ifPresent(Checks::fail);
         // Names the reference does not know are rare (none in the real files), and the checks of
         // them read the raw tables: a clean refresh pays for this one scan of run_allocations.
-        if (flagged(tx, "kind is null")) {
+        if (rows.first(UNKNOWN_NAMES).orElseThrow()) {
             misspeltJurisdictions(tx).ifPresent(Checks::fail);
             renamedJurisdictions(tx).ifPresent(Checks::fail);
         }
         // After the renamed ones: a state under a new name has no row either, and is better named so.
-        missingPlaces(tx).ifPresent(Checks::fail);
-        uncoveredWeeks(tx).ifPresent(Checks::fail);
+        rows.first(missingPlaces).ifPresent(Checks::fail);
+        uncoveredWeeks(rows).ifPresent(Checks::fail);
         // Before the conflicting counties (a state's total row has the key of a county named like
         // its state) and the unplaced ones (the nation's total row is under no state): each is
         // better reported as the summary row it is.
-        countiesCountedTwice(tx).ifPresent(Checks::fail);
-        conflictingCounties(tx).ifPresent(Checks::fail);
+        rows.first(countedTwice).ifPresent(Checks::fail);
+        rows.first(conflictingCounties).ifPresent(Checks::fail);
         // After both: a code, or one spelling with two populations, says more than the letters.
-        countiesWrittenTwice(tx).ifPresent(Checks::fail);
+        rows.first(writtenTwice).ifPresent(Checks::fail);
         // Before the state totals: a state whose counties are all under another spelling would
         // otherwise be reported as having none, without the line and the spelling at fault.
-        unplacedCounties(tx).ifPresent(Checks::fail);
+        rows.first(unplacedCounties).ifPresent(Checks::fail);
         // Before the state totals: two states' counties exchanged are better reported by a line
         // than as a state twice its census count (or not at all, for states of a size).
-        countiesUnderAnotherState(tx).ifPresent(Checks::fail);
-        implausibleStatePopulations(tx).ifPresent(Checks::fail);
+        rows.first(underAnotherState).ifPresent(Checks::fail);
+        implausibleStatePopulations(rows).ifPresent(Checks::fail);
+    }
+
+    /**
+     * The queries of the checks above that every refresh runs, sent ahead in one round trip
+     * ({@link CheckRows}); the others run only when one of these finds something wrong.
+     */
+    private List<Query<?>> ahead() {
+        List<Query<?>> queries = new ArrayList<>();
+        queries.add(SAMPLED_ROWS);
+        queries.addAll(manufacturers.queries());
+        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, countedTwice,
+            conflictingCounties, writtenTwice, unplacedCounties, underAnotherState, STATE_POPULATION_ROWS));
+        return queries;
+    }
+
+    /** Whether some staged allocation matches {@code condition}: one scan of run_allocations. */
+    private static Query<Boolean> flag(String condition) {
+        return new Query<>("select exists (select 1 from run_allocations where " + condition + ")",
+            rs -> rs.getBoolean(1));
+    }
+
+    /** Where {@code source} was fetched from, for its error (a method: the checks' readers are field initialisers). */
+    private URI url(SourceName source) {
+        return urls.apply(source);
     }
 
     private static void fail(SourceException e) {
@@ -159,8 +192,8 @@ final class Checks {
      * smaller one's rows with doses, from {@link #MOSTLY_SAME_FROM} of them): each dose of those
      * would count for both manufacturers.
      */
-    private Optional<SourceException> sameAllocations(Handle tx) {
-        SharedRows shared = sharedRows(tx, COMPARED_WEEKS);
+    private Optional<SourceException> sameAllocations(Handle tx, CheckRows rows) {
+        SharedRows shared = rows.first(SAMPLED_ROWS).orElseThrow();
         if (shared.sampled()) {
             // A sample of the weeks, evenly spread: a real pair stops here; a copy, or one that
             // looks like one, is compared week by week in full (the figures the message gives).
@@ -174,9 +207,9 @@ final class Checks {
         if (!same && (dosed < MOSTLY_SAME_FROM || shared.commonDosed() * 4 <= dosed)) {
             return Optional.empty();
         }
-        String urlsGiven = " (MODERNA_URL " + Redaction.url(urls.apply(SourceName.MODERNA)) + ", PFIZER_URL "
-            + Redaction.url(urls.apply(SourceName.PFIZER)) + "): ";
-        return Optional.of(SourceException.content(SourceName.PFIZER, urls.apply(SourceName.PFIZER), null, null, same
+        String urlsGiven = " (MODERNA_URL " + Redaction.url(url(SourceName.MODERNA)) + ", PFIZER_URL "
+            + Redaction.url(url(SourceName.PFIZER)) + "): ";
+        return Optional.of(SourceException.content(SourceName.PFIZER, url(SourceName.PFIZER), null, null, same
             ? "the moderna and pfizer sources hold the same " + shared.moderna() + " rows" + urlsGiven + "does one "
                 + "URL point at the other's file? Every dose would be counted twice, once per manufacturer"
             : "the moderna and pfizer sources share " + shared.commonDosed() + " of their rows with doses ("
@@ -201,10 +234,18 @@ final class Checks {
      */
     private static final int COMPARED_WEEKS = 1000;
 
+    /** The first comparison of the two allocation files: at most COMPARED_WEEKS of their weeks. */
+    private static final Query<SharedRows> SAMPLED_ROWS = new Query<>(
+        SAME_ALLOCATIONS.replace(":weeks", Integer.toString(COMPARED_WEEKS)), Checks::sharedRows);
+
     private static SharedRows sharedRows(Handle tx, int weeks) {
-        return tx.createQuery(SAME_ALLOCATIONS).bind("weeks", weeks).map((rs, ctx) -> new SharedRows(
-            rs.getLong("moderna"), rs.getLong("pfizer"), rs.getLong("common"), rs.getLong("moderna_dosed"),
-            rs.getLong("pfizer_dosed"), rs.getLong("common_dosed"), rs.getBoolean("sampled"))).one();
+        return tx.createQuery(SAME_ALLOCATIONS).bind("weeks", weeks).map((rs, ctx) -> sharedRows(rs)).one();
+    }
+
+    private static SharedRows sharedRows(ResultSet rs) throws SQLException {
+        return new SharedRows(rs.getLong("moderna"), rs.getLong("pfizer"), rs.getLong("common"),
+            rs.getLong("moderna_dosed"), rs.getLong("pfizer_dosed"), rs.getLong("common_dosed"),
+            rs.getBoolean("sampled"));
     }
 
     /**
@@ -226,17 +267,20 @@ final class Checks {
     }
 
     /** A week a source lists twice with different values. */
-    private Optional<SourceException> conflictingAllocations(Handle tx) {
+    private Optional<SourceException> conflictingAllocations(Handle tx, CheckRows rows) {
         // The query that names the lines sorts the raw rows (200 ms at 30 times the real size).
-        return firstWhen(tx, "conflicting", CONFLICTING_ALLOCATIONS, (rs, ctx) -> {
+        if (!rows.first(CONFLICTING_ROWS).orElseThrow()) {
+            return Optional.empty();
+        }
+        return tx.createQuery(CONFLICTING_ALLOCATIONS).map((rs, ctx) -> {
             SourceName source = SourceName.of(rs.getString("source"));
             long firstLine = rs.getLong("first_line");
             long otherLine = rs.getLong("other_line");
-            return SourceException.content(source, urls.apply(source), otherLine, null,
+            return SourceException.content(source, url(source), otherLine, null,
                 name(rs.getString("jurisdiction")) + " has two different allocations for the week of "
                     + rs.getObject("week_of_allocations", LocalDate.class)
                     + " (lines " + firstLine + " and " + otherLine + ")");
-        });
+        }).findFirst();
     }
 
     /**
@@ -249,7 +293,7 @@ final class Checks {
             String meant = rs.getString("meant");
             String state = rs.getString("state");
             long weeks = rs.getLong("weeks");
-            return SourceException.content(source, urls.apply(source), rs.getLong("first_line"), "jurisdiction",
+            return SourceException.content(source, url(source), rs.getLong("first_line"), "jurisdiction",
                 "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
                     + " written another way (case, spacing, punctuation or invisible characters), so its " + weeks + " "
                     + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
@@ -292,7 +336,7 @@ final class Checks {
             more = " (" + (matched.size() - 1) + " more such " + (matched.size() == 2 ? "name: " : "names: ")
                 + String.join(", ", others) + (matched.size() > 6 ? ", ..." : "") + ")";
         }
-        return Optional.of(SourceException.content(first.source(), urls.apply(first.source()), line, "jurisdiction",
+        return Optional.of(SourceException.content(first.source(), url(first.source()), line, "jurisdiction",
                 "the jurisdiction '" + name(first.name()) + "' is not in dwh.jurisdictions, and " + evidence
                     + ": is it " + name(first.missing()) + " under a new name? Its " + first.doses() + " doses would "
                     + "count for no state and " + name(first.state()) + " would be published short of them. If it is "
@@ -300,142 +344,118 @@ final class Checks {
             .aboutState(first.state()));
     }
 
-    /**
-     * The first row of {@code query}, run only when some staged allocation matches {@code flag}:
-     * the flag is one scan of run_allocations, and the query, which names lines in the raw tables,
-     * costs more; a clean refresh pays for the flag alone.
-     */
-    private static <T> Optional<T> firstWhen(Handle tx, String flag, String query, RowMapper<T> row) {
-        return flagged(tx, flag) ? tx.createQuery(query).map(row).findFirst() : Optional.empty();
-    }
-
-    /** Whether some staged allocation matches {@code flag}: one scan of run_allocations. */
-    private static boolean flagged(Handle tx, String flag) {
-        return tx.createQuery("select exists (select 1 from run_allocations where " + flag + ")")
-            .mapTo(Boolean.class).one();
-    }
-
     /** A state, DC or counted city with no row at all in a national allocation file. */
-    private Optional<SourceException> missingPlaces(Handle tx) {
-        return tx.createQuery(MISSING_PLACES).map((rs, ctx) -> {
-            SourceName source = SourceName.of(rs.getString("source"));
-            String place = rs.getString("name");
-            String state = rs.getString("state");
-            long otherRows = rs.getLong("other_rows");
-            long more = rs.getLong("missing") - 1;
-            String others = rs.getString("others");
-            String other = (source == SourceName.MODERNA ? SourceName.PFIZER : SourceName.MODERNA).label();
-            return SourceException.content(source, urls.apply(source), null, "jurisdiction",
-                name(place) + " has no row in the " + source.label() + " source, which names " + rs.getLong("places")
-                    + " of the " + rs.getLong("all_places") + " states, DC and counted cities"
-                    + (otherRows > 0 ? ", though the " + other + " source has " + otherRows
-                        + (otherRows == 1 ? " row" : " rows") + " of it" : ", nor in the " + other + " source")
-                    + (more > 0 ? " (" + more + " more missing: " + Printable.name(others, 300)
-                        + (more > 10 ? ", ..." : "") + ")" : "")
-                    + ": " + name(state) + " would be published short of "
-                    + (place.equals(state) ? "its" : "the city's")
-                    + " doses. Is the file part of the national one?")
-                .aboutState(state);
-        }).findFirst();
-    }
+    private final Query<SourceException> missingPlaces = new Query<>(MISSING_PLACES, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = rs.getString("name");
+        String state = rs.getString("state");
+        long otherRows = rs.getLong("other_rows");
+        long more = rs.getLong("missing") - 1;
+        String others = rs.getString("others");
+        String other = (source == SourceName.MODERNA ? SourceName.PFIZER : SourceName.MODERNA).label();
+        return SourceException.content(source, url(source), null, "jurisdiction",
+            name(place) + " has no row in the " + source.label() + " source, which names " + rs.getLong("places")
+                + " of the " + rs.getLong("all_places") + " states, DC and counted cities"
+                + (otherRows > 0 ? ", though the " + other + " source has " + otherRows
+                    + (otherRows == 1 ? " row" : " rows") + " of it" : ", nor in the " + other + " source")
+                + (more > 0 ? " (" + more + " more missing: " + Printable.name(others, 300)
+                    + (more > 10 ? ", ..." : "") + ")" : "")
+                + ": " + name(state) + " would be published short of "
+                + (place.equals(state) ? "its" : "the city's")
+                + " doses. Is the file part of the national one?")
+            .aboutState(state);
+    });
 
     /** Weeks one national allocation file has and the other has no row in (named for each that lacks some). */
-    private Optional<SourceException> uncoveredWeeks(Handle tx) {
-        List<String> lacks = new ArrayList<>();
-        List<SourceName> lacking = new ArrayList<>();
-        tx.createQuery(UNCOVERED_WEEKS).map((rs, ctx) -> {
-            SourceName source = SourceName.of(rs.getString("lacking"));
-            long weeks = rs.getLong("weeks");
-            lacking.add(source);
-            return "the " + source.label() + " source has no row in " + weeks + (weeks == 1 ? " week" : " weeks")
-                + " that the " + rs.getString("source") + " source has (" + rs.getString("first_ten")
-                + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")";
-        }).forEach(lacks::add);
+    private Optional<SourceException> uncoveredWeeks(CheckRows rows) {
+        List<Uncovered> lacks = rows.list(uncoveredWeeks);
         if (lacks.isEmpty()) {
             return Optional.empty();
         }
-        SourceName first = lacking.get(0);
-        return Optional.of(SourceException.content(first, urls.apply(first), null, "week_of_allocations",
-            String.join("; ", lacks) + ", though both are national files: every state would be published short of "
-                + (lacks.size() > 1 ? "those weeks' doses" : "those doses") + ". Is one file cut short, or older "
-                + "than the other?"));
+        SourceName first = lacks.get(0).lacking();
+        return Optional.of(SourceException.content(first, url(first), null, "week_of_allocations",
+            String.join("; ", lacks.stream().map(Uncovered::weeks).toList()) + ", though both are national files: "
+                + "every state would be published short of " + (lacks.size() > 1 ? "those weeks' doses" : "those doses")
+                + ". Is one file cut short, or older than the other?"));
+    }
+
+    private final Query<Uncovered> uncoveredWeeks = new Query<>(UNCOVERED_WEEKS, rs -> {
+        SourceName source = SourceName.of(rs.getString("lacking"));
+        long weeks = rs.getLong("weeks");
+        return new Uncovered(source, "the " + source.label() + " source has no row in " + weeks
+            + (weeks == 1 ? " week" : " weeks") + " that the " + rs.getString("source") + " source has ("
+            + rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")");
+    });
+
+    /** A source that lacks weeks the other has, and those weeks, in words. */
+    private record Uncovered(SourceName lacking, String weeks) {
     }
 
     /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
-    private Optional<SourceException> countiesWrittenTwice(Handle tx) {
-        return tx.createQuery(WRITTEN_TWICE).map((rs, ctx) -> {
-            String state = rs.getString("state");
-            SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
-                rs.getLong("line"), "County", name(rs.getString("county")) + ", " + name(state)
-                    + " is the county '" + name(rs.getString("first_county")) + "' (line " + rs.getLong("first_line")
-                    + ") written another way (case, spacing, accents, punctuation, invisible characters or a word "
-                    + "such as County): its people would be counted twice");
-            String productState = rs.getString("product_state");
-            return productState == null ? e : e.aboutState(productState);
-        }).findFirst();
-    }
+    private final Query<SourceException> writtenTwice = new Query<>(WRITTEN_TWICE, rs -> {
+        String state = rs.getString("state");
+        SourceException e = SourceException.content(SourceName.POPULATION, url(SourceName.POPULATION),
+            rs.getLong("line"), "County", name(rs.getString("county")) + ", " + name(state)
+                + " is the county '" + name(rs.getString("first_county")) + "' (line " + rs.getLong("first_line")
+                + ") written another way (case, spacing, accents, punctuation, invisible characters or a word "
+                + "such as County): its people would be counted twice");
+        String productState = rs.getString("product_state");
+        return productState == null ? e : e.aboutState(productState);
+    });
 
     /** A county listed twice with different populations, or under two county codes. */
-    private Optional<SourceException> conflictingCounties(Handle tx) {
-        URI url = urls.apply(SourceName.POPULATION);
-        return tx.createQuery(CONFLICTING_COUNTIES)
-            .map((rs, ctx) -> {
-                String county = name(rs.getString("county")) + ", " + name(rs.getString("state"));
-                Long otherLine = rs.getObject("other_line", Long.class);
-                SourceException e = otherLine != null
-                    ? SourceException.content(SourceName.POPULATION, url, otherLine, POPULATION_COLUMN,
-                        county + " is listed twice with different populations (lines " + rs.getLong("first_line")
-                            + " and " + otherLine + "): which one is right cannot be told")
-                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("other_code_line"), idColumn(rs),
-                        county + " is listed twice with different county codes, " + rs.getString("first_code")
-                            + " (line " + rs.getLong("first_code_line") + ") and " + rs.getString("other_code")
-                            + " (line " + rs.getLong("other_code_line") + "): two counties of one name, or one "
-                            + "county under two codes? Counted once, the people of one of two counties would be "
-                            + "lost; counted twice, one county's would be doubled");
-                return e.aboutState(rs.getString("state"));
-            })
-            .findFirst();
-    }
+    private final Query<SourceException> conflictingCounties = new Query<>(CONFLICTING_COUNTIES, rs -> {
+        URI url = url(SourceName.POPULATION);
+        String county = name(rs.getString("county")) + ", " + name(rs.getString("state"));
+        Long otherLine = rs.getObject("other_line", Long.class);
+        SourceException e = otherLine != null
+            ? SourceException.content(SourceName.POPULATION, url, otherLine, POPULATION_COLUMN,
+                county + " is listed twice with different populations (lines " + rs.getLong("first_line")
+                    + " and " + otherLine + "): which one is right cannot be told")
+            : SourceException.content(SourceName.POPULATION, url, rs.getLong("other_code_line"), idColumn(rs),
+                county + " is listed twice with different county codes, " + rs.getString("first_code")
+                    + " (line " + rs.getLong("first_code_line") + ") and " + rs.getString("other_code")
+                    + " (line " + rs.getLong("other_code_line") + "): two counties of one name, or one "
+                    + "county under two codes? Counted once, the people of one of two counties would be "
+                    + "lost; counted twice, one county's would be doubled");
+        return e.aboutState(rs.getString("state"));
+    });
 
     /**
      * A summary row among the counties (a state's total: by its Id, its county code 000, or its
      * population, the sum of the state's other lines), or one county under two names: people the
      * file's counties already count.
      */
-    private Optional<SourceException> countiesCountedTwice(Handle tx) {
-        URI url = urls.apply(SourceName.POPULATION);
-        return tx.createQuery(COUNTED_TWICE)
-            .map((rs, ctx) -> {
-                String state = rs.getString("state");
-                String productState = rs.getString("product_state");
-                String fault = rs.getString("fault");
-                SourceException e = "summary".equals(fault)
-                    ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id",
-                        "the Id " + name(rs.getString("id")) + " is a summary row (Census summary level "
-                            + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
-                            + rs.getLong("population") + " people are a total of counties, which the county "
-                            + "file must not hold")
-                    : "state_code".equals(fault)
-                    ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
-                        "the code " + rs.getString("fips") + " is a state's, not a county's (a county's has five "
-                            + "digits and does not end in 000, the state's total in Census files): its "
-                            + rs.getLong("population") + " people are a total of counties, which the county file "
-                            + "must not hold")
-                    : "total".equals(fault)
-                    ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), POPULATION_COLUMN,
-                        name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")
-                            + " people, exactly as many as the " + rs.getLong("other_counties") + " other counties of "
-                            + name(state) + " together: it is the state's total, not a county, and its people "
-                            + "would be counted twice" + alsoIn(rs.getLong("total_states")))
-                    : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
-                        "the county " + name(rs.getString("fips")) + " is listed twice, as "
-                            + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
-                            + " (line " + rs.getLong("first_line") + ") and as " + name(rs.getString("county"))
-                            + ", " + name(state) + ": its people would be counted twice");
-                return productState == null ? e : e.aboutState(productState);
-            })
-            .findFirst();
-    }
+    private final Query<SourceException> countedTwice = new Query<>(COUNTED_TWICE, rs -> {
+        URI url = url(SourceName.POPULATION);
+        String state = rs.getString("state");
+        String productState = rs.getString("product_state");
+        String fault = rs.getString("fault");
+        SourceException e = "summary".equals(fault)
+            ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id",
+                "the Id " + name(rs.getString("id")) + " is a summary row (Census summary level "
+                    + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
+                    + rs.getLong("population") + " people are a total of counties, which the county "
+                    + "file must not hold")
+            : "state_code".equals(fault)
+            ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
+                "the code " + rs.getString("fips") + " is a state's, not a county's (a county's has five "
+                    + "digits and does not end in 000, the state's total in Census files): its "
+                    + rs.getLong("population") + " people are a total of counties, which the county file "
+                    + "must not hold")
+            : "total".equals(fault)
+            ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), POPULATION_COLUMN,
+                name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")
+                    + " people, exactly as many as the " + rs.getLong("other_counties") + " other counties of "
+                    + name(state) + " together: it is the state's total, not a county, and its people "
+                    + "would be counted twice" + alsoIn(rs.getLong("total_states")))
+            : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
+                "the county " + name(rs.getString("fips")) + " is listed twice, as "
+                    + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
+                    + " (line " + rs.getLong("first_line") + ") and as " + name(rs.getString("county"))
+                    + ", " + name(state) + ": its people would be counted twice");
+        return productState == null ? e : e.aboutState(productState);
+    });
 
     /** How many states have such a total, when more than the one named: a file of totals. */
     private static String alsoIn(long states) {
@@ -452,74 +472,63 @@ final class Checks {
      * Counties under a State the reference does not know as a state, DC or territory: their people
      * would silently count for no state, so a state would be published short of them.
      */
-    private Optional<SourceException> unplacedCounties(Handle tx) {
-        return tx.createQuery(UNPLACED_COUNTIES)
-            .map((rs, ctx) -> {
-                String state = rs.getString("state");
-                String kind = rs.getString("kind");
-                String meant = rs.getString("meant");
-                long counties = rs.getLong("counties");
-                String what = kind == null
-                    ? "is not a state, DC or territory that dwh.jurisdictions knows"
-                    : "is a " + kind.replace('_', ' ') + " in dwh.jurisdictions, not a state";
-                String hint = meant == null ? ""
-                    : kind == null
-                    ? ": " + name(meant) + ", written another way (case, spacing, punctuation or invisible characters)?"
-                    : ": its people belong to " + name(meant);
-                SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
-                    rs.getLong("first_line"), "State",
-                    "the state '" + name(state) + "' " + what + ", so its " + counties + " "
-                        + (counties == 1 ? "county" : "counties") + " (" + rs.getLong("population")
-                        + " people) would count for no state" + hint);
-                return meant == null ? e : e.aboutState(meant);
-            })
-            .findFirst();
-    }
+    private final Query<SourceException> unplacedCounties = new Query<>(UNPLACED_COUNTIES, rs -> {
+        String state = rs.getString("state");
+        String kind = rs.getString("kind");
+        String meant = rs.getString("meant");
+        long counties = rs.getLong("counties");
+        String what = kind == null
+            ? "is not a state, DC or territory that dwh.jurisdictions knows"
+            : "is a " + kind.replace('_', ' ') + " in dwh.jurisdictions, not a state";
+        String hint = meant == null ? ""
+            : kind == null
+            ? ": " + name(meant) + ", written another way (case, spacing, punctuation or invisible characters)?"
+            : ": its people belong to " + name(meant);
+        SourceException e = SourceException.content(SourceName.POPULATION, url(SourceName.POPULATION),
+            rs.getLong("first_line"), "State",
+            "the state '" + name(state) + "' " + what + ", so its " + counties + " "
+                + (counties == 1 ? "county" : "counties") + " (" + rs.getLong("population")
+                + " people) would count for no state" + hint);
+        return meant == null ? e : e.aboutState(meant);
+    });
 
     /**
      * A county under another State than its code's (the code begins with its state's FIPS code), in a
      * file whose codes are the Census's: its people would count for the wrong state.
      */
-    private Optional<SourceException> countiesUnderAnotherState(Handle tx) {
-        return tx.createQuery(UNDER_ANOTHER_STATE)
-            .map((rs, ctx) -> {
-                String state = rs.getString("state");
-                String codeState = rs.getString("code_state");
-                String code = rs.getString("code");
-                long lines = rs.getLong("lines");
-                String whose = codeState == null
-                    ? "which is no state's, DC's or territory's (none has the code " + code.substring(0, 2) + ")"
-                    : "which is " + name(codeState) + "'s (" + code.substring(0, 2) + ")";
-                String counted = codeState == null ? "" : ": " + name(codeState) + "'s people would count for "
-                    + name(state);
-                String more = lines == 1 ? ""
-                    : ". " + lines + " lines of the file are under another state than their code's: were states' "
-                        + "names exchanged?";
-                SourceException e = SourceException.content(SourceName.POPULATION, urls.apply(SourceName.POPULATION),
-                    rs.getLong("line"), "State",
-                    name(rs.getString("county")) + ", " + name(state) + " has the county code " + code + ", " + whose
-                        + ", not " + name(state) + "'s (" + rs.getString("state_fips") + ")" + counted + more);
-                if (PRODUCT_KINDS.contains(rs.getString("kind"))) {
-                    return e.aboutState(state);
-                }
-                return PRODUCT_KINDS.contains(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
-            })
-            .findFirst();
-    }
+    private final Query<SourceException> underAnotherState = new Query<>(UNDER_ANOTHER_STATE, rs -> {
+        String state = rs.getString("state");
+        String codeState = rs.getString("code_state");
+        String code = rs.getString("code");
+        long lines = rs.getLong("lines");
+        String whose = codeState == null
+            ? "which is no state's, DC's or territory's (none has the code " + code.substring(0, 2) + ")"
+            : "which is " + name(codeState) + "'s (" + code.substring(0, 2) + ")";
+        String counted = codeState == null ? "" : ": " + name(codeState) + "'s people would count for "
+            + name(state);
+        String more = lines == 1 ? ""
+            : ". " + lines + " lines of the file are under another state than their code's: were states' "
+                + "names exchanged?";
+        SourceException e = SourceException.content(SourceName.POPULATION, url(SourceName.POPULATION),
+            rs.getLong("line"), "State",
+            name(rs.getString("county")) + ", " + name(state) + " has the county code " + code + ", " + whose
+                + ", not " + name(state) + "'s (" + rs.getString("state_fips") + ")" + counted + more);
+        if (PRODUCT_KINDS.contains(rs.getString("kind"))) {
+            return e.aboutState(state);
+        }
+        return PRODUCT_KINDS.contains(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
+    });
 
     /** The kinds of jurisdiction the product has a row for. */
     private static final Set<String> PRODUCT_KINDS = Set.of("state", "district");
 
     /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
-    private Optional<SourceException> implausibleStatePopulations(Handle tx) {
-        List<StatePopulation> wrong = tx.createQuery(STATE_POPULATIONS)
-            .map((rs, ctx) -> new StatePopulation(rs.getString("state"), rs.getLong("counties"),
-                rs.getObject("first_line", Long.class), rs.getLong("population")))
-            .list();
+    private Optional<SourceException> implausibleStatePopulations(CheckRows rows) {
+        List<StatePopulation> wrong = rows.list(STATE_POPULATION_ROWS);
         if (wrong.isEmpty()) {
             return Optional.empty();
         }
-        URI url = urls.apply(SourceName.POPULATION);
+        URI url = url(SourceName.POPULATION);
         List<String> withoutCounties = wrong.stream().filter(m -> m.counties() == 0).map(StatePopulation::state).toList();
         if (!withoutCounties.isEmpty()) {
             return Optional.of(SourceException.content(SourceName.POPULATION, url, null, "State",

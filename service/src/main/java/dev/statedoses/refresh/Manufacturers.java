@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import dev.statedoses.refresh.CheckRows.Query;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
@@ -10,7 +11,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.jdbi.v3.core.Handle;
 
 /**
  * That each allocation file is its manufacturer's: the two URLs exchanged publish every state's
@@ -37,43 +37,49 @@ final class Manufacturers {
         return List.of(BEFORE_FIRST_WEEK, EXCHANGED);
     }
 
+    /** Where {@code source} was fetched from, for its error (a method: the checks' readers are field initialisers). */
+    private URI url(SourceName source) {
+        return urls.apply(source);
+    }
+
+    /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
+    List<Query<?>> queries() {
+        return List.of(beforeFirstWeek, inTheOthersPacks);
+    }
+
     /** The first sign that the files are not their manufacturers', if any. */
-    Optional<SourceException> exchanged(Handle tx) {
-        Optional<SourceException> early = beforeFirstWeek(tx);
-        return early.isPresent() ? early : inTheOthersPacks(tx);
+    Optional<SourceException> exchanged(CheckRows rows) {
+        Optional<SourceException> early = rows.first(beforeFirstWeek);
+        return early.isPresent() ? early : rows.first(inTheOthersPacks);
     }
 
     /**
      * Doses in a week before the manufacturer's vaccine was first allocated: the other
      * manufacturer's file, or weeks that are wrong. The first such line, the state it counts for.
      */
-    private Optional<SourceException> beforeFirstWeek(Handle tx) {
-        return tx.createQuery(BEFORE_FIRST_WEEK).map((rs, ctx) -> {
-            SourceName source = SourceName.of(rs.getString("source"));
-            long rows = rs.getLong("rows");
-            SourceException e = SourceException.content(source, urls.apply(source), rs.getLong("line"),
-                "week_of_allocations", Printable.name(rs.getString("jurisdiction"), 60) + " is allocated "
-                    + rs.getLong("doses") + " doses in the week of " + rs.getObject("week", LocalDate.class)
-                    + ", before " + source.label() + "'s vaccine was first allocated (the week of "
-                    + rs.getObject("first_week", LocalDate.class) + ")"
-                    + (rows > 1 ? ", and so " + (rows == 2 ? "is 1 more row" : "are " + (rows - 1) + " more rows")
-                        + " of the file (" + rs.getLong("source_doses") + " doses in all)" : "")
-                    + ": is it the other manufacturer's file (MODERNA_URL and PFIZER_URL exchanged?), or are its "
-                    + "weeks wrong? " + WRONG_MANUFACTURER);
-            String state = rs.getString("product_state");
-            return state == null ? e : e.aboutState(state);
-        }).findFirst();
-    }
+    private final Query<SourceException> beforeFirstWeek = new Query<>(BEFORE_FIRST_WEEK, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        long rows = rs.getLong("rows");
+        SourceException e = SourceException.content(source, url(source), rs.getLong("line"),
+            "week_of_allocations", Printable.name(rs.getString("jurisdiction"), 60) + " is allocated "
+                + rs.getLong("doses") + " doses in the week of " + rs.getObject("week", LocalDate.class)
+                + ", before " + source.label() + "'s vaccine was first allocated (the week of "
+                + rs.getObject("first_week", LocalDate.class) + ")"
+                + (rows > 1 ? ", and so " + (rows == 2 ? "is 1 more row" : "are " + (rows - 1) + " more rows")
+                    + " of the file (" + rs.getLong("source_doses") + " doses in all)" : "")
+                + ": is it the other manufacturer's file (MODERNA_URL and PFIZER_URL exchanged?), or are its "
+                + "weeks wrong? " + WRONG_MANUFACTURER);
+        String state = rs.getString("product_state");
+        return state == null ? e : e.aboutState(state);
+    });
 
     /** The Moderna file's counts nearly all whole Pfizer packs, the Pfizer file's mostly not. */
-    private Optional<SourceException> inTheOthersPacks(Handle tx) {
-        return tx.createQuery(EXCHANGED).map((rs, ctx) -> SourceException.content(SourceName.MODERNA,
-            urls.apply(SourceName.MODERNA), null, null,
-            rs.getLong("moderna_packs") + " of the moderna source's " + rs.getLong("moderna_counts")
-                + " counts above 0 are whole vials or trays of Pfizer's vaccine (multiples of 6 or 975 doses), and "
-                + "only " + rs.getLong("pfizer_packs") + " of the pfizer source's " + rs.getLong("pfizer_counts")
-                + ", where every real Pfizer count is one (MODERNA_URL " + Redaction.url(urls.apply(SourceName.MODERNA))
-                + ", PFIZER_URL " + Redaction.url(urls.apply(SourceName.PFIZER)) + "): are the two URLs exchanged? "
-                + "Every state's doses would be published under the wrong manufacturer")).findFirst();
-    }
+    private final Query<SourceException> inTheOthersPacks = new Query<>(EXCHANGED, rs -> SourceException.content(
+        SourceName.MODERNA, url(SourceName.MODERNA), null, null,
+        rs.getLong("moderna_packs") + " of the moderna source's " + rs.getLong("moderna_counts")
+            + " counts above 0 are whole vials or trays of Pfizer's vaccine (multiples of 6 or 975 doses), and "
+            + "only " + rs.getLong("pfizer_packs") + " of the pfizer source's " + rs.getLong("pfizer_counts")
+            + ", where every real Pfizer count is one (MODERNA_URL " + Redaction.url(url(SourceName.MODERNA))
+            + ", PFIZER_URL " + Redaction.url(url(SourceName.PFIZER)) + "): are the two URLs exchanged? "
+            + "Every state's doses would be published under the wrong manufacturer"));
 }
