@@ -21,12 +21,11 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  * route:
  *
  * <ul>
- *   <li>{@code stalledWrite}: while a request is handled and its answer written (also after the
- *       handler returns, for the fast path's asynchronous writes), the connection's idle timeout
- *       is this: a write that makes no progress for that long fails, and the connection is
- *       closed, freeing the thread and the route slot (any write: an answer's last one too).
- *       Between requests the connector's idle timeout (30 s) still applies to keep-alive
- *       connections. Jetty 12's {@code HttpConfiguration}
+ *   <li>{@code stalledWrite}: while a write of an answer waits (also after the handler returns,
+ *       for the fast path's asynchronous writes), the connection's idle timeout is this: a write
+ *       that makes no progress for that long fails, and the connection is closed, freeing the
+ *       thread and the route slot (any write: an answer's last one too). Otherwise, between
+ *       requests too, the connector's idle timeout (30 s) applies. Jetty 12's {@code HttpConfiguration}
  *       {@code minResponseDataRate} would bound a slow reader too, but Jetty 12 keeps the setting
  *       without enforcing it.</li>
  *   <li>{@code routeRequests}: at most this many requests are in Javalin's routes at once; more
@@ -68,10 +67,17 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
     }
 
     /**
-     * Sets the connection's idle timeout to {@code millis} from the start of a request until its
-     * answer is written (the callback completes), then puts the connector's back. Jetty's own
-     * IdleTimeoutHandler would do this, but in Jetty 12.1 it is an empty shell. An idle timeout
-     * fails only a read or write that waits: a handler that works longer (a refresh) is not cut.
+     * Sets the connection's idle timeout to {@code millis} while a write of an answer waits, then
+     * puts the connector's back. Jetty's own IdleTimeoutHandler would do this, but in Jetty 12.1
+     * it is an empty shell. An idle timeout fails only a read or write that waits: a handler that
+     * works longer (a refresh) is not cut.
+     *
+     * <p>Only a write that waits pays for it. Setting a shorter idle timeout schedules Jetty's
+     * idle check anew, which wakes its scheduler thread; done for every request, as it was, that
+     * cost the fast path about a seventh of its requests per second (bench/reads.sh, side by side
+     * with the handler left out). A write that completes before {@code write} returns, as nearly
+     * every answer's does while the client reads, leaves the timeout alone; one that is still
+     * pending then has the short timeout set until it completes or fails.
      *
      * <p>A write that failed ends the exchange as failed, whatever the handler reports after it:
      * only then does Jetty close the connection. A Javalin route reports success even when the
@@ -93,28 +99,16 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-            long before = endPoint.getIdleTimeout();
-            boolean bound = before > millis;
-            Runnable restore = () -> {
-                if (bound) {
-                    endPoint.setIdleTimeout(before);
-                }
-            };
             AtomicReference<Throwable> writeFailure = new AtomicReference<>();
             Response watched = new Response.Wrapper(request, response) {
                 @Override
                 public void write(boolean last, ByteBuffer content, Callback written) {
-                    super.write(last, content, new Callback.Nested(written) {
-                        @Override
-                        public void failed(Throwable x) {
-                            writeFailure.compareAndSet(null, x);
-                            super.failed(x);
-                        }
-                    });
+                    Write write = new Write(endPoint, millis, written, writeFailure);
+                    super.write(last, content, write);
+                    write.returned();
                 }
             };
-            // Put back before Jetty hears the answer is done: it may start the next pipelined request then.
-            Callback restoring = new Callback.Nested(callback) {
+            Callback failingOnAFailedWrite = new Callback.Nested(callback) {
                 @Override
                 public void succeeded() {
                     Throwable failure = writeFailure.get();
@@ -122,30 +116,63 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
                         failed(failure);
                         return;
                     }
-                    restore.run();
                     super.succeeded();
                 }
-
-                @Override
-                public void failed(Throwable x) {
-                    restore.run();
-                    super.failed(x);
-                }
             };
-            if (bound) {
+            return super.handle(request, watched, failingOnAFailedWrite);
+        }
+    }
+
+    /**
+     * One write of an answer: if it is still pending when {@code write} returns, the connection's
+     * idle timeout is {@code millis} until it completes. The two may race (the write completes on
+     * another thread), hence the lock: the timeout is put back only if it was set, and never set
+     * once the write is done.
+     */
+    private static final class Write extends Callback.Nested {
+
+        private final EndPoint endPoint;
+        private final long millis;
+        private final AtomicReference<Throwable> writeFailure;
+        private boolean done;
+        private long before = -1;
+
+        Write(EndPoint endPoint, long millis, Callback written, AtomicReference<Throwable> writeFailure) {
+            super(written);
+            this.endPoint = endPoint;
+            this.millis = millis;
+            this.writeFailure = writeFailure;
+        }
+
+        /** {@code write} returned: a write still pending waits under the short timeout. */
+        synchronized void returned() {
+            long current = endPoint.getIdleTimeout();
+            if (!done && current > millis) {
+                before = current;
                 endPoint.setIdleTimeout(millis);
             }
-            boolean handled;
-            try {
-                handled = super.handle(request, watched, restoring);
-            } catch (Throwable e) {
-                restore.run();
-                throw e;
+        }
+
+        /** Put back before the writer hears the write is done: it may answer the next pipelined request then. */
+        private synchronized void finish() {
+            done = true;
+            if (before >= 0) {
+                endPoint.setIdleTimeout(before);
+                before = -1;
             }
-            if (!handled) {
-                restore.run();
-            }
-            return handled;
+        }
+
+        @Override
+        public void succeeded() {
+            finish();
+            super.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            writeFailure.compareAndSet(null, x);
+            finish();
+            super.failed(x);
         }
     }
 }

@@ -119,24 +119,7 @@ class NonReadingClientsTest {
      */
     @Test
     void everySizeOfAnswerIsCutWhenItsWriteStalls() throws Exception {
-        Javalin app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.jetty.threadPool = SMALL.threadPool();
-            config.jetty.modifyServer(server -> {
-                SMALL.limitRoutes(server);
-                server.insertHandler(SMALL.boundStalledWrites());
-            });
-            config.routes.apiBuilder(() -> get("/bytes/{count}", ctx -> {
-                byte[] bytes = new byte[Integer.parseInt(ctx.pathParam("count"))];
-                if ("declared".equals(ctx.queryParam("length"))) {
-                    ctx.header("Content-Length", Integer.toString(bytes.length));
-                    ctx.result(bytes);
-                } else {
-                    ctx.result(new ByteArrayInputStream(bytes));
-                }
-            }));
-        }).start("127.0.0.1", 0);
+        Javalin app = bytesApp(SMALL);
         List<NonReader> stuck = new ArrayList<>();
         try {
             String base = "http://127.0.0.1:" + app.port();
@@ -160,6 +143,86 @@ class NonReadingClientsTest {
             stuck.forEach(NonReader::close);
             app.stop();
         }
+    }
+
+    /**
+     * The short timeout is only for a write that waits: once the write completes, the connection
+     * has the connector's idle timeout (30 s) again. A client reads a 16 MB answer late (its
+     * socket buffers full, the server's write waiting, but for less than the 1 s allowed), then
+     * leaves its connection idle for 2.5 s and asks again on it: the connection must still be open.
+     * Were the short timeout left in place, the server would have closed it after 1 s.
+     */
+    @Test
+    void aWriteThatWaitedLeavesTheConnectionItsIdleTimeout() throws Exception {
+        ServerLimits limits = new ServerLimits(40, 20, Duration.ofSeconds(1), Duration.ofSeconds(10));
+        Javalin app = bytesApp(limits);
+        int size = 16 << 20;
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.setSoTimeout(ANSWER_BOUND_MILLIS);
+            socket.connect(new InetSocketAddress("127.0.0.1", app.port()), ANSWER_BOUND_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            String ask = "GET /bytes/" + size + "?length=declared HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            out.write(ask.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(300); // the socket buffers fill: the server's write waits
+            assertEquals(size, answerLength(in), "the whole answer, read late");
+            Thread.sleep(2_500);
+            out.write("GET /bytes/10?length=declared HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals(10, answerLength(in), "answered on the same connection, idle for 2.5 s");
+        } finally {
+            app.stop();
+        }
+    }
+
+    /** Reads one answer's head and its body (Content-Length bytes) from {@code in}: the body's length. */
+    private static int answerLength(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("the server closed the connection; head so far: " + head);
+            }
+            head.append((char) b);
+        }
+        assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
+        int length = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+            .map(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).strip())).findFirst().orElseThrow();
+        int read = 0;
+        byte[] buffer = new byte[1 << 16];
+        while (read < length) {
+            int n = in.read(buffer, 0, Math.min(buffer.length, length - read));
+            if (n < 0) {
+                throw new AssertionError("the body ended after " + read + " of " + length + " bytes");
+            }
+            read += n;
+        }
+        return read;
+    }
+
+    /** A server with {@code limits} wired as App wires them, around a route that answers that many bytes. */
+    private static Javalin bytesApp(ServerLimits limits) {
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.http.compressionStrategy = CompressionStrategy.NONE;
+            config.jetty.threadPool = limits.threadPool();
+            config.jetty.modifyServer(server -> {
+                limits.limitRoutes(server);
+                server.insertHandler(limits.boundStalledWrites());
+            });
+            config.routes.apiBuilder(() -> get("/bytes/{count}", ctx -> {
+                byte[] bytes = new byte[Integer.parseInt(ctx.pathParam("count"))];
+                if ("declared".equals(ctx.queryParam("length"))) {
+                    ctx.header("Content-Length", Integer.toString(bytes.length));
+                    ctx.result(bytes);
+                } else {
+                    ctx.result(new ByteArrayInputStream(bytes));
+                }
+            }));
+        }).start("127.0.0.1", 0);
     }
 
     private static int outputBufferSize(Server server) {
