@@ -196,7 +196,11 @@ public final class Main {
             LOG.warn("REFRESH_TOKEN is not set: anyone who can reach port {} can trigger a refresh", app.port());
         }
         // After "serving on": start-up does not wait for it.
-        WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, wiring.refreshes()::prepare);
+        Javalin serving = app;
+        WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, () -> {
+            wiring.refreshes().prepare();
+            WarmUp.routes(serving.jettyServer().server(), wiring.json());
+        });
         return SERVING;
     }
 

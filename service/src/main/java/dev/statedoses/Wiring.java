@@ -208,6 +208,11 @@ public final class Wiring implements AutoCloseable {
         return refreshes;
     }
 
+    /** The ObjectMapper the app writes its answers with (the warm-up fills its serializers). */
+    public ObjectMapper json() {
+        return json;
+    }
+
     /** Whether anyone may trigger a refresh over HTTP (no REFRESH_TOKEN). */
     public boolean refreshIsOpen() {
         return access.open();

@@ -11,6 +11,9 @@ import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +79,7 @@ class ServiceProcessTest {
                 upstream.serveFixtureSources(TestWarehouse.newDatabase())));
             env.put("PORT", "0");
             try (ServiceProcess service = ServiceProcess.start("serve", env)) {
-                service.awaitServing();
+                int port = service.awaitServing();
                 service.awaitLog("INFO  WarmUp warm-up: ", Duration.ofSeconds(60));
                 String log = service.log();
                 assertTrue(log.indexOf("Main serving on") < log.indexOf("WarmUp warm-up: "), log);
@@ -86,6 +89,17 @@ class ServiceProcessTest {
                 assertTrue(log.indexOf("Main serving on") < log.indexOf("set up ahead of the first refresh, in "), log);
                 assertTrue(log.indexOf("set up ahead of the first refresh, in ") < log.indexOf("WarmUp warm-up: "), log);
                 assertFalse(log.contains("setting up ahead of the first refresh failed"), log);
+                // ...including a first request through Javalin's routes, on a connector of its own,
+                // which is neither logged nor counted as a request.
+                assertTrue(log.contains("and a first request through the routes"), log);
+                assertFalse(log.contains("path=" + WarmUp.ROUTE), log);
+                HttpClient client = HttpClient.newHttpClient();
+                HttpRequest asked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+                client.send(asked, HttpResponse.BodyHandlers.discarding());
+                // The second answer counts the first: requests are counted, the warm-up's is not.
+                String metrics = client.send(asked, HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(metrics.contains("route=\"/metrics\""), metrics);
+                assertFalse(metrics.contains("route=\"" + WarmUp.ROUTE + "\""), metrics);
             }
         }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -20,7 +21,7 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Whoever answers says which route it was ({@link #answered}; from Javalin, {@link #routed}).
  * A request no route answered, one Jetty refused first (a malformed path), is neither logged nor
- * counted: its answer is Jetty's problem detail.
+ * counted: its answer is Jetty's problem detail. Nor is the warm-up's (on a connector of its own).
  */
 public final class EveryResponse extends Handler.Wrapper {
 
@@ -54,7 +55,11 @@ public final class EveryResponse extends Handler.Wrapper {
         long start = System.nanoTime();
         HEADERS.forEach(response.getHeaders()::put);
         Answer answer = new Answer();
-        request.setAttribute(ANSWER, answer);
+        // The warm-up's own requests (dev.statedoses.WarmUp#routes), on an in-memory connector no
+        // client can reach, are no one's: neither logged nor counted.
+        if (!(request.getConnectionMetaData().getConnector() instanceof LocalConnector)) {
+            request.setAttribute(ANSWER, answer);
+        }
         // A 304 without Content-Length: 0, a 204 without Content-Type (BodilessAnswers says why).
         return super.handle(request, new BodilessAnswers(request, response), new Callback.Nested(callback) {
             @Override
