@@ -28,6 +28,7 @@ class RequestLogTest {
     private static final String TOKEN = "s3cret-refresh-token-for-the-log-test";
 
     private RunningApp app;
+    /** Locked while read: a ListAppender appends under its own lock (AppenderBase#doAppend), not its list's. */
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
     private Logger logger;
     private Level level;
@@ -65,7 +66,7 @@ class RequestLogTest {
         app.given().header("Authorization", "Bearer " + TOKEN).post("/refresh").then().statusCode(401);
         String line = awaitLine(l -> l.contains("path=/refresh "));
         assertTrue(line.startsWith("method=POST path=/refresh route=/refresh status=401 duration_ms="), line);
-        synchronized (lines.list) {
+        synchronized (lines) {
             lines.list.forEach(e -> assertFalse(e.getFormattedMessage().contains(TOKEN), e.getFormattedMessage()));
         }
     }
@@ -96,16 +97,18 @@ class RequestLogTest {
         }
         app.given().get("/no/raw-after").then().statusCode(404);
         awaitLine(l -> l.contains("path=/no/raw-after "));
-        synchronized (lines.list) {
+        synchronized (lines) {
             lines.list.forEach(e -> assertFalse(e.getFormattedMessage().contains("path=/no/raw")
                 && !e.getFormattedMessage().contains("path=/no/raw-after "), e.getFormattedMessage()));
         }
     }
 
     private String awaitLine(Predicate<String> wanted) {
-        for (int attempt = 0; attempt < 50; attempt++) {
+        // Up to 10 s: the line is written as the answer completes, just after the client has it,
+        // and a loaded CI machine once took longer than the 2.5 s this waited before.
+        for (int attempt = 0; attempt < 200; attempt++) {
             List<String> found;
-            synchronized (lines.list) {
+            synchronized (lines) {
                 found = lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(wanted).toList();
             }
             if (!found.isEmpty()) {
@@ -119,6 +122,10 @@ class RequestLogTest {
                 throw new AssertionError(e);
             }
         }
-        throw new AssertionError("no such log line; logged: " + lines.list);
+        synchronized (lines) {
+            // Under the appender's lock: other threads may still be logging (it once threw instead).
+            throw new AssertionError("no such log line; logged: " + lines.list.stream()
+                .map(ILoggingEvent::getFormattedMessage).toList());
+        }
     }
 }
