@@ -36,7 +36,7 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
 
     /** The line: time, level, class, the run if any, the escaped message and stack trace. */
     static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}"
-        + "%replace( run=%X{run_id}){' run=$', ''} %escapedMsg%n%escapedEx";
+        + "%run %escapedMsg%n%escapedEx";
 
     /**
      * Loggers quieter than INFO. Flyway creates schema dwh to hold its history before V1 runs, so
@@ -69,6 +69,7 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
         layout.setContext(context);
         layout.getInstanceConverterMap().put("escapedMsg", EscapedMessageConverter::new);
         layout.getInstanceConverterMap().put("escapedEx", EscapedThrowableConverter::new);
+        layout.getInstanceConverterMap().put("run", RunConverter::new);
         layout.setPattern(PATTERN);
         layout.start();
         LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();

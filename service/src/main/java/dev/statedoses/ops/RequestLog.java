@@ -30,8 +30,10 @@ final class RequestLog implements EveryResponse.Record {
     public void request(String method, String path, String route, int status, long nanos) {
         metrics.request(method, route, status, nanos);
         if (LOG.isInfoEnabled()) {
-            LOG.info("method={} path={} route={} status={} duration_ms={}", method, Printable.shorten(path, MAX_PATH),
-                route, status, millis(nanos));
+            // Made here, and logged as a message without arguments: SLF4J's formatting of five
+            // arguments built a map and a builder of its own for each line.
+            LOG.info("method=" + method + " path=" + Printable.shorten(path, MAX_PATH) + " route=" + route + " status="
+                + status + " duration_ms=" + millis(nanos));
         }
     }
 
