@@ -46,6 +46,7 @@ final class Checks {
     private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
     private static final String MISSING_PLACES = Sql.load("checks/sources/missing_places.sql");
     private static final String UNCOVERED_WEEKS = Sql.load("checks/sources/uncovered_weeks.sql");
+    private static final String PLACES_MISSING_WEEKS = Sql.load("checks/sources/places_missing_weeks.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
@@ -69,12 +70,16 @@ final class Checks {
     private final Function<SourceName, URI> urls;
     private final Manufacturers manufacturers;
 
-    /** The statements JDBI parses for these checks (the product's run as one plain JDBC batch). */
+    /**
+     * The statements JDBI parses for these checks: each source check's, as it runs when the batch
+     * sent ahead fails (CheckRows), or when something looks wrong; the product's run as one plain
+     * JDBC batch.
+     */
     static List<String> statements() {
         List<String> statements = new ArrayList<>(List.of(CONFLICTING_ALLOCATIONS, CONFLICTING_COUNTIES,
             STATE_POPULATIONS, MISSPELT_JURISDICTIONS, RENAMED_JURISDICTIONS, FIRST_LINE, UNPLACED_COUNTIES,
-            COUNTED_TWICE, WRITTEN_TWICE, MISSING_PLACES, UNCOVERED_WEEKS, UNDER_ANOTHER_STATE, SAME_ALLOCATIONS,
-            WEEKS_ADD_UP));
+            COUNTED_TWICE, WRITTEN_TWICE, MISSING_PLACES, UNCOVERED_WEEKS, PLACES_MISSING_WEEKS, UNDER_ANOTHER_STATE,
+            SAME_ALLOCATIONS, WEEKS_ADD_UP));
         statements.addAll(Manufacturers.statements());
         return statements;
     }
@@ -113,6 +118,9 @@ final class Checks {
         // After the renamed ones: a state under a new name has no row either, and is better named so.
         rows.first(missingPlaces).ifPresent(Checks::fail);
         uncoveredWeeks(rows).ifPresent(Checks::fail);
+        // After the weeks the two files do not share: a week missing from one file entirely is
+        // said so there, not as a hole in every place.
+        rows.first(placesMissingWeeks).ifPresent(Checks::fail);
         // Before the conflicting counties (a state's total row has the key of a county named like
         // its state) and the unplaced ones (the nation's total row is under no state): each is
         // better reported as the summary row it is.
@@ -137,8 +145,9 @@ final class Checks {
         List<Query<?>> queries = new ArrayList<>();
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
-        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, countedTwice,
-            conflictingCounties, writtenTwice, unplacedCounties, underAnotherState, STATE_POPULATION_ROWS));
+        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, placesMissingWeeks,
+            countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
+            STATE_POPULATION_ROWS));
         return queries;
     }
 
@@ -390,6 +399,27 @@ final class Checks {
     /** A source that lacks weeks the other has, and those weeks, in words. */
     private record Uncovered(SourceName lacking, String weeks) {
     }
+
+    /**
+     * A state, DC or counted city without rows in some weeks of a national allocation file, between
+     * weeks it has: published short of those weeks' doses.
+     */
+    private final Query<SourceException> placesMissingWeeks = new Query<>(PLACES_MISSING_WEEKS, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = rs.getString("name");
+        String state = rs.getString("state");
+        long missing = rs.getLong("missing");
+        long places = rs.getLong("places");
+        return SourceException.content(source, url(source), null, "week_of_allocations",
+            name(place) + " has no row in " + missing + (missing == 1 ? " week" : " weeks") + " of the "
+                + source.label() + " source between its first and last (" + rs.getObject("first_week", LocalDate.class)
+                + " to " + rs.getObject("last_week", LocalDate.class) + "): " + rs.getString("first_ten")
+                + (missing > 10 ? " and " + (missing - 10) + " more" : "") + ", weeks the national file has"
+                + (places > 1 ? " (" + (places - 1) + " more places lack weeks)" : "")
+                + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
+                + " doses in those weeks. Were lines of the file lost?")
+            .aboutState(state);
+    });
 
     /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
     private final Query<SourceException> writtenTwice = new Query<>(WRITTEN_TWICE, rs -> {

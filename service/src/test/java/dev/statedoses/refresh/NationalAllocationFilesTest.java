@@ -1,14 +1,19 @@
 package dev.statedoses.refresh;
 
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.NationalFiles;
 import io.restassured.response.ValidatableResponse;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +24,9 @@ import org.junit.jupiter.api.TestInstance;
  * short of a place or of weeks. A place with no row at all: New York City left out of both files
  * published New York at 1.47 people per dose instead of 0.84, without a warning. Weeks one file
  * has and the other has no row in, but for Pfizer's first (2020-12-14): every state would be short
- * of those weeks' doses. Generated files of all 54 places, each week alike, place i
+ * of those weeks' doses. A place with no row in some weeks between weeks it has: it would be
+ * short of those weeks' doses (one that starts late or stops early, as a cut file's, is not
+ * judged). Generated files of all 54 places, each week alike, place i
  * (states in alphabetical order, then DC, New York City, Chicago, Philadelphia) allocated
  * moderna 20 × (121 + 3i) and pfizer 1,170 × (1 + i mod 5) of each dose, Alaska and Vermont 0 (the
  * fixture's populations, 900 and 1,234, would put them more than 10 times from the median).
@@ -47,12 +54,21 @@ class NationalAllocationFilesTest {
 
     /** These weeks for every place but {@code without}; pfizer's counts or moderna's. */
     private static String file(boolean pfizer, Set<String> without, String... weeks) {
+        return file(pfizer, Map.of(), without, weeks);
+    }
+
+    /**
+     * These weeks for every place but {@code without}, and for a place of {@code lacking} but in
+     * the weeks it maps to; pfizer's counts or moderna's.
+     */
+    private static String file(boolean pfizer, Map<String, Set<String>> lacking, Set<String> without,
+                               String... weeks) {
         List<String> lines = new ArrayList<>();
         for (int row = 0; row < NationalFiles.PLACES.size() * weeks.length; row++) {
             int i = row % NationalFiles.PLACES.size();
             String week = weeks[row / NationalFiles.PLACES.size()];
             String place = NationalFiles.PLACES.get(i);
-            if (without.contains(place)) {
+            if (without.contains(place) || lacking.getOrDefault(place, Set.of()).contains(week)) {
                 continue;
             }
             int doses = place.equals("Alaska") || place.equals("Vermont") ? 0
@@ -165,5 +181,90 @@ class NationalAllocationFilesTest {
         Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
         refresh("fifty-weeks", file(false, four, "2021-01-04", "2021-01-11"), file(true, four, "2021-01-04"), false)
             .statusCode(200);
+    }
+
+    @Test
+    void weeksMissingInsideAStatesWeeksFail() {
+        String[] weeks = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25"};
+        refresh("hole", file(false, Map.of("Texas", Set.of("2021-01-11", "2021-01-18")), Set.of(), weeks),
+            file(true, Set.of(), weeks), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("line", nullValue())
+            .body("column", equalTo("week_of_allocations"))
+            .body("state", equalTo("Texas"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/hole/m.csv") + "), column "
+                + "week_of_allocations, state Texas: Texas has no row in 2 weeks of the moderna source between its "
+                + "first and last (2021-01-04 to 2021-01-25): 2021-01-11, 2021-01-18, weeks the national file has: "
+                + "Texas would be published short of its doses in those weeks. Were lines of the file lost?"));
+    }
+
+    @Test
+    void aCitysMissingWeekIsItsStates() {
+        String[] weeks = {"2021-01-04", "2021-01-11", "2021-01-18"};
+        refresh("city-hole", file(false, Set.of(), weeks),
+            file(true, Map.of("Chicago", Set.of("2021-01-11"), "Ohio", Set.of("2021-01-11")), Set.of(), weeks), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("state", equalTo("Illinois"))
+            .body("detail", containsString("Chicago has no row in 1 week of the pfizer source between its first "
+                + "and last (2021-01-04 to 2021-01-18): 2021-01-11, weeks the national file has (1 more places lack "
+                + "weeks): Illinois would be published short of the city's doses in those weeks."));
+    }
+
+    @Test
+    void aPlaceThatStartsLateOrStopsEarlyIsNotJudgedHere() {
+        // As a cut file's first or last week: the data check completeness warns of it.
+        String[] weeks = {"2021-01-04", "2021-01-11", "2021-01-18"};
+        refresh("ends", file(false, Map.of("Texas", Set.of("2021-01-04")), Set.of(), weeks),
+            file(true, Map.of("Ohio", Set.of("2021-01-18"), "Chicago", Set.of("2021-01-11", "2021-01-18")), Set.of(),
+                weeks), false)
+            .statusCode(200);
+    }
+
+    @Test
+    void generatedHolesFailAndGeneratedEndsDoNot() {
+        Random random = new Random(20261130);
+        for (int round = 0; round < 4; round++) {
+            int count = 4 + random.nextInt(5);
+            String[] weeks = new String[count];
+            for (int w = 0; w < count; w++) {
+                weeks[w] = LocalDate.of(2021, 1, 4).plusWeeks(w).toString();
+            }
+            String place = NationalFiles.PLACES.get(random.nextInt(NationalFiles.PLACES.size()));
+            boolean pfizer = random.nextBoolean();
+            // Weeks lacking inside the place's span (never its first or last), and, half the time,
+            // its first weeks lacking too (a late start, which alone is not judged).
+            Set<String> lacking = new TreeSet<>();
+            int holes = 1 + random.nextInt(count - 2);
+            while (lacking.size() < holes) {
+                lacking.add(weeks[1 + random.nextInt(count - 2)]);
+            }
+            int first = 0;
+            if (random.nextBoolean() && !lacking.contains(weeks[1])) {
+                lacking.add(weeks[0]);
+                first = 1;
+            }
+            long inside = lacking.stream().filter(w -> !w.equals(weeks[0])).count();
+            String state = switch (place) {
+                case "New York City" -> "New York";
+                case "Chicago" -> "Illinois";
+                case "Philadelphia" -> "Pennsylvania";
+                default -> place;
+            };
+            String holed = file(pfizer, Map.of(place, lacking), Set.of(), weeks);
+            String whole = file(!pfizer, Set.of(), weeks);
+            refresh("gen-" + round, pfizer ? whole : holed, pfizer ? holed : whole, false)
+                .statusCode(422)
+                .body("source", equalTo(pfizer ? "pfizer" : "moderna"))
+                .body("state", equalTo(state))
+                .body("detail", containsString(place + " has no row in " + inside + (inside == 1 ? " week" : " weeks")
+                    + " of the " + (pfizer ? "pfizer" : "moderna") + " source between its first and last ("
+                    + weeks[first] + " to " + weeks[count - 1] + ")"));
+            // The same place without those inside weeks' holes: only its ends lack, and it loads.
+            Set<String> ends = first == 1 ? Set.of(weeks[0]) : Set.of(weeks[count - 1]);
+            String trimmed = file(pfizer, Map.of(place, ends), Set.of(), weeks);
+            refresh("gen-ends-" + round, pfizer ? whole : trimmed, pfizer ? trimmed : whole, false).statusCode(200);
+        }
     }
 }
