@@ -15,10 +15,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
  * Every check of a refresh, each a SQL file in {@code sql/checks/}, run inside the refresh's
@@ -27,6 +25,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
  * <li>{@link #sources}: after staging, before the build, the checks that need a source's rows all
  * at once ({@code checks/sources/}). A failure is a source error, as one found while reading would
  * be: the source, the line, the column (and the state) at fault; the first one fails the refresh.
+ * The allocation files' are here, with {@link Manufacturers} (each file its maker's); the county
+ * file's are {@link Counties}; {@link CheckRows} sends the queries every refresh runs ahead.
  * <li>{@link #build}: right after the build, that the weeks add up to the state rows
  * ({@code checks/build/}). Only a wrong transform fails it, as a failed build statement.
  * <li>{@link #product}: the data checks of the product, dbt-style ({@code checks/*.sql}), each
@@ -36,39 +36,28 @@ import org.jdbi.v3.core.mapper.RowMapper;
 final class Checks {
 
     private static final String CONFLICTING_ALLOCATIONS = Sql.load("checks/sources/conflicting_allocations.sql");
-    private static final String CONFLICTING_COUNTIES = Sql.load("checks/sources/conflicting_counties.sql");
-    private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
     private static final String RENAMED_JURISDICTIONS = Sql.load("checks/sources/renamed_jurisdictions.sql");
     private static final String FIRST_LINE = Sql.load("checks/sources/first_line.sql");
-    private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
-    private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
-    private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
     private static final String MISSING_PLACES = Sql.load("checks/sources/missing_places.sql");
     private static final String UNCOVERED_WEEKS = Sql.load("checks/sources/uncovered_weeks.sql");
     private static final String PLACES_MISSING_WEEKS = Sql.load("checks/sources/places_missing_weeks.sql");
-    private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
     /** Whether a source names a jurisdiction the reference does not know. */
     private static final Query<Boolean> UNKNOWN_NAMES = flag("kind is null");
-    private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
-        rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
-            rs.getLong("population")));
     /** The data checks, in the order they run and are reported, sent as one batch: one round trip. */
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
         "checks/accepted_values.sql", "checks/row_count.sql", "checks/reconciliation.sql", "checks/completeness.sql",
         "checks/allocation_coverage.sql", "checks/plausible_weeks.sql", "checks/plausible_people_per_dose.sql",
         "checks/plausible_population.sql");
 
-    /** More people than any state could hold: the whole United States has a third of this. */
-    private static final long MOST_PEOPLE = 1_000_000_000L;
-    private static final String POPULATION_COLUMN = "Population Estimate 2018";
 
     private final Function<SourceName, URI> urls;
     private final Manufacturers manufacturers;
+    private final Counties counties;
 
     /**
      * The statements JDBI parses for these checks: each source check's, as it runs when the batch
@@ -76,17 +65,18 @@ final class Checks {
      * JDBC batch.
      */
     static List<String> statements() {
-        List<String> statements = new ArrayList<>(List.of(CONFLICTING_ALLOCATIONS, CONFLICTING_COUNTIES,
-            STATE_POPULATIONS, MISSPELT_JURISDICTIONS, RENAMED_JURISDICTIONS, FIRST_LINE, UNPLACED_COUNTIES,
-            COUNTED_TWICE, WRITTEN_TWICE, MISSING_PLACES, UNCOVERED_WEEKS, PLACES_MISSING_WEEKS, UNDER_ANOTHER_STATE,
-            SAME_ALLOCATIONS, WEEKS_ADD_UP));
+        List<String> statements = new ArrayList<>(List.of(CONFLICTING_ALLOCATIONS, MISSPELT_JURISDICTIONS,
+            RENAMED_JURISDICTIONS, FIRST_LINE, MISSING_PLACES, UNCOVERED_WEEKS, PLACES_MISSING_WEEKS, SAME_ALLOCATIONS,
+            WEEKS_ADD_UP));
         statements.addAll(Manufacturers.statements());
+        statements.addAll(Counties.statements());
         return statements;
     }
 
     Checks(Function<SourceName, URI> urls) {
         this.urls = urls;
         this.manufacturers = new Manufacturers(urls);
+        this.counties = new Counties(urls);
     }
 
     /**
@@ -121,20 +111,8 @@ final class Checks {
         // After the weeks the two files do not share: a week missing from one file entirely is
         // said so there, not as a hole in every place.
         rows.first(placesMissingWeeks).ifPresent(Checks::fail);
-        // Before the conflicting counties (a state's total row has the key of a county named like
-        // its state) and the unplaced ones (the nation's total row is under no state): each is
-        // better reported as the summary row it is.
-        rows.first(countedTwice).ifPresent(Checks::fail);
-        rows.first(conflictingCounties).ifPresent(Checks::fail);
-        // After both: a code, or one spelling with two populations, says more than the letters.
-        rows.first(writtenTwice).ifPresent(Checks::fail);
-        // Before the state totals: a state whose counties are all under another spelling would
-        // otherwise be reported as having none, without the line and the spelling at fault.
-        rows.first(unplacedCounties).ifPresent(Checks::fail);
-        // Before the state totals: two states' counties exchanged are better reported by a line
-        // than as a state twice its census count (or not at all, for states of a size).
-        rows.first(underAnotherState).ifPresent(Checks::fail);
-        implausibleStatePopulations(rows).ifPresent(Checks::fail);
+        // Then the county file's.
+        counties.first(rows).ifPresent(Checks::fail);
     }
 
     /**
@@ -145,9 +123,8 @@ final class Checks {
         List<Query<?>> queries = new ArrayList<>();
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
-        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, placesMissingWeeks,
-            countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
-            STATE_POPULATION_ROWS));
+        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, placesMissingWeeks));
+        queries.addAll(counties.queries());
         return queries;
     }
 
@@ -421,167 +398,8 @@ final class Checks {
             .aboutState(state);
     });
 
-    /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
-    private final Query<SourceException> writtenTwice = new Query<>(WRITTEN_TWICE, rs -> {
-        String state = rs.getString("state");
-        SourceException e = SourceException.content(SourceName.POPULATION, url(SourceName.POPULATION),
-            rs.getLong("line"), "County", name(rs.getString("county")) + ", " + name(state)
-                + " is the county '" + name(rs.getString("first_county")) + "' (line " + rs.getLong("first_line")
-                + ") written another way (case, spacing, accents, punctuation, invisible characters or a word "
-                + "such as County): its people would be counted twice");
-        String productState = rs.getString("product_state");
-        return productState == null ? e : e.aboutState(productState);
-    });
-
-    /** A county listed twice with different populations, or under two county codes. */
-    private final Query<SourceException> conflictingCounties = new Query<>(CONFLICTING_COUNTIES, rs -> {
-        URI url = url(SourceName.POPULATION);
-        String county = name(rs.getString("county")) + ", " + name(rs.getString("state"));
-        Long otherLine = rs.getObject("other_line", Long.class);
-        SourceException e = otherLine != null
-            ? SourceException.content(SourceName.POPULATION, url, otherLine, POPULATION_COLUMN,
-                county + " is listed twice with different populations (lines " + rs.getLong("first_line")
-                    + " and " + otherLine + "): which one is right cannot be told")
-            : SourceException.content(SourceName.POPULATION, url, rs.getLong("other_code_line"), idColumn(rs),
-                county + " is listed twice with different county codes, " + rs.getString("first_code")
-                    + " (line " + rs.getLong("first_code_line") + ") and " + rs.getString("other_code")
-                    + " (line " + rs.getLong("other_code_line") + "): two counties of one name, or one "
-                    + "county under two codes? Counted once, the people of one of two counties would be "
-                    + "lost; counted twice, one county's would be doubled");
-        return e.aboutState(rs.getString("state"));
-    });
-
-    /**
-     * A summary row among the counties (a state's total: by its Id, its county code 000, or its
-     * population, the sum of the state's other lines), or one county under two names: people the
-     * file's counties already count.
-     */
-    private final Query<SourceException> countedTwice = new Query<>(COUNTED_TWICE, rs -> {
-        URI url = url(SourceName.POPULATION);
-        String state = rs.getString("state");
-        String productState = rs.getString("product_state");
-        String fault = rs.getString("fault");
-        SourceException e = "summary".equals(fault)
-            ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), "Id",
-                "the Id " + name(rs.getString("id")) + " is a summary row (Census summary level "
-                    + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
-                    + rs.getLong("population") + " people are a total of counties, which the county "
-                    + "file must not hold")
-            : "state_code".equals(fault)
-            ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
-                "the code " + rs.getString("fips") + " is a state's, not a county's (a county's has five "
-                    + "digits and does not end in 000, the state's total in Census files): its "
-                    + rs.getLong("population") + " people are a total of counties, which the county file "
-                    + "must not hold")
-            : "total".equals(fault)
-            ? SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), POPULATION_COLUMN,
-                name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")
-                    + " people, exactly as many as the " + rs.getLong("other_counties") + " other counties of "
-                    + name(state) + " together: it is the state's total, not a county, and its people "
-                    + "would be counted twice" + alsoIn(rs.getLong("total_states")))
-            : SourceException.content(SourceName.POPULATION, url, rs.getLong("line"), idColumn(rs),
-                "the county " + name(rs.getString("fips")) + " is listed twice, as "
-                    + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
-                    + " (line " + rs.getLong("first_line") + ") and as " + name(rs.getString("county"))
-                    + ", " + name(state) + ": its people would be counted twice");
-        return productState == null ? e : e.aboutState(productState);
-    });
-
-    /** How many states have such a total, when more than the one named: a file of totals. */
-    private static String alsoIn(long states) {
-        return states > 1 ? " (" + states + " states of the file have a line that holds the rest of the state)" : "";
-    }
-
-    /** The column the county's code was read from (column id2 of the row): Id2 when the line has one, else Id. */
-    private static String idColumn(ResultSet rs) throws SQLException {
-        String id2 = rs.getString("id2");
-        return id2 == null || id2.isEmpty() ? "Id" : "Id2";
-    }
-
-    /**
-     * Counties under a State the reference does not know as a state, DC or territory: their people
-     * would silently count for no state, so a state would be published short of them.
-     */
-    private final Query<SourceException> unplacedCounties = new Query<>(UNPLACED_COUNTIES, rs -> {
-        String state = rs.getString("state");
-        String kind = rs.getString("kind");
-        String meant = rs.getString("meant");
-        long counties = rs.getLong("counties");
-        String what = kind == null
-            ? "is not a state, DC or territory that dwh.jurisdictions knows"
-            : "is a " + kind.replace('_', ' ') + " in dwh.jurisdictions, not a state";
-        String hint = meant == null ? ""
-            : kind == null
-            ? ": " + name(meant) + ", written another way (case, spacing, punctuation or invisible characters)?"
-            : ": its people belong to " + name(meant);
-        SourceException e = SourceException.content(SourceName.POPULATION, url(SourceName.POPULATION),
-            rs.getLong("first_line"), "State",
-            "the state '" + name(state) + "' " + what + ", so its " + counties + " "
-                + (counties == 1 ? "county" : "counties") + " (" + rs.getLong("population")
-                + " people) would count for no state" + hint);
-        return meant == null ? e : e.aboutState(meant);
-    });
-
-    /**
-     * A county under another State than its code's (the code begins with its state's FIPS code), in a
-     * file whose codes are the Census's: its people would count for the wrong state.
-     */
-    private final Query<SourceException> underAnotherState = new Query<>(UNDER_ANOTHER_STATE, rs -> {
-        String state = rs.getString("state");
-        String codeState = rs.getString("code_state");
-        String code = rs.getString("code");
-        long lines = rs.getLong("lines");
-        String whose = codeState == null
-            ? "which is no state's, DC's or territory's (none has the code " + code.substring(0, 2) + ")"
-            : "which is " + name(codeState) + "'s (" + code.substring(0, 2) + ")";
-        String counted = codeState == null ? "" : ": " + name(codeState) + "'s people would count for "
-            + name(state);
-        String more = lines == 1 ? ""
-            : ". " + lines + " lines of the file are under another state than their code's: were states' "
-                + "names exchanged?";
-        SourceException e = SourceException.content(SourceName.POPULATION, url(SourceName.POPULATION),
-            rs.getLong("line"), "State",
-            name(rs.getString("county")) + ", " + name(state) + " has the county code " + code + ", " + whose
-                + ", not " + name(state) + "'s (" + rs.getString("state_fips") + ")" + counted + more);
-        if (PRODUCT_KINDS.contains(rs.getString("kind"))) {
-            return e.aboutState(state);
-        }
-        return PRODUCT_KINDS.contains(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
-    });
-
-    /** The kinds of jurisdiction the product has a row for. */
-    private static final Set<String> PRODUCT_KINDS = Set.of("state", "district");
-
-    /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
-    private Optional<SourceException> implausibleStatePopulations(CheckRows rows) {
-        List<StatePopulation> wrong = rows.list(STATE_POPULATION_ROWS);
-        if (wrong.isEmpty()) {
-            return Optional.empty();
-        }
-        URI url = url(SourceName.POPULATION);
-        List<String> withoutCounties = wrong.stream().filter(m -> m.counties() == 0).map(StatePopulation::state).toList();
-        if (!withoutCounties.isEmpty()) {
-            return Optional.of(SourceException.content(SourceName.POPULATION, url, null, "State",
-                    "no county of " + String.join(", ", withoutCounties) + ": the product needs every state and DC")
-                .aboutState(withoutCounties.get(0)));
-        }
-        StatePopulation state = wrong.get(0);
-        String counties = "the " + state.counties() + " " + (state.counties() == 1 ? "county" : "counties") + " of "
-            + state.state();
-        String message = state.population() == 0
-            ? counties + " add up to a population of 0 (from line " + state.firstLine() + "): its people per dose "
-                + "would be 0"
-            : counties + " add up to " + state.population() + " people (from line " + state.firstLine() + "), more "
-                + "than any state holds (" + MOST_PEOPLE + "): a wrong population?";
-        return Optional.of(SourceException.content(SourceName.POPULATION, url, state.firstLine(), POPULATION_COLUMN,
-            message).aboutState(state.state()));
-    }
-
     /** A name from a source, in a message. */
     private static String name(String text) {
         return Printable.name(text, 60);
-    }
-
-    private record StatePopulation(String state, long counties, Long firstLine, long population) {
     }
 }

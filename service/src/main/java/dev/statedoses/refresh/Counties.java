@@ -1,0 +1,240 @@
+package dev.statedoses.refresh;
+
+import dev.statedoses.refresh.CheckRows.Query;
+import dev.statedoses.source.SourceException;
+import dev.statedoses.source.SourceName;
+import dev.statedoses.text.Printable;
+import dev.statedoses.warehouse.Sql;
+import java.net.URI;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The source checks of the county file, each a source check of {@link Checks#sources}, run after
+ * the allocation files' and in this order (the first that fails fails the refresh): lines that
+ * count people the file's counties already count, a county listed twice with different values,
+ * a county written two ways, counties under a State the reference does not know, counties under
+ * another State than their code's, and states whose counties add up to no people or too many.
+ */
+final class Counties {
+
+    private static final String COUNTED_TWICE = Sql.load("checks/sources/counties_counted_twice.sql");
+    private static final String CONFLICTING_COUNTIES = Sql.load("checks/sources/conflicting_counties.sql");
+    private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
+    private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
+    private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
+    private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
+    private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
+        rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
+            rs.getLong("population")));
+
+    /** More people than any state could hold: the whole United States has a third of this. */
+    private static final long MOST_PEOPLE = 1_000_000_000L;
+    private static final String POPULATION_COLUMN = "Population Estimate 2018";
+
+    private final Function<SourceName, URI> urls;
+
+    Counties(Function<SourceName, URI> urls) {
+        this.urls = urls;
+    }
+
+    /** Where the county file was fetched from, for its errors (a method: the readers are field initialisers). */
+    private URI url() {
+        return urls.apply(SourceName.POPULATION);
+    }
+
+    /** The statements JDBI parses for these checks (parsed ahead by RefreshService#prepare). */
+    static List<String> statements() {
+        return List.of(COUNTED_TWICE, CONFLICTING_COUNTIES, WRITTEN_TWICE, UNPLACED_COUNTIES, UNDER_ANOTHER_STATE,
+            STATE_POPULATIONS);
+    }
+
+    /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
+    List<Query<?>> queries() {
+        return List.of(countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
+            STATE_POPULATION_ROWS);
+    }
+
+    /** The first fault of the county file, if any, in the order of the checks. */
+    Optional<SourceException> first(CheckRows rows) {
+        // Summary rows before the conflicting counties (a state's total row has the key of a
+        // county named like its state) and the unplaced ones (the nation's total row is under no
+        // state): each is better reported as the summary row it is.
+        return rows.first(countedTwice)
+            .or(() -> rows.first(conflictingCounties))
+            // After both: a code, or one spelling with two populations, says more than the letters.
+            .or(() -> rows.first(writtenTwice))
+            // Before the state totals: a state whose counties are all under another spelling would
+            // otherwise be reported as having none, without the line and the spelling at fault...
+            .or(() -> rows.first(unplacedCounties))
+            // ...and two states' counties exchanged are better reported by a line than as a state
+            // twice its census count (or not at all, for states of a size).
+            .or(() -> rows.first(underAnotherState))
+            .or(() -> implausibleStatePopulations(rows));
+    }
+
+    /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
+    private final Query<SourceException> writtenTwice = new Query<>(WRITTEN_TWICE, rs -> {
+        String state = rs.getString("state");
+        SourceException e = SourceException.content(SourceName.POPULATION, url(),
+            rs.getLong("line"), "County", name(rs.getString("county")) + ", " + name(state)
+                + " is the county '" + name(rs.getString("first_county")) + "' (line " + rs.getLong("first_line")
+                + ") written another way (case, spacing, accents, punctuation, invisible characters or a word "
+                + "such as County): its people would be counted twice");
+        String productState = rs.getString("product_state");
+        return productState == null ? e : e.aboutState(productState);
+    });
+
+    /** A county listed twice with different populations, or under two county codes. */
+    private final Query<SourceException> conflictingCounties = new Query<>(CONFLICTING_COUNTIES, rs -> {
+        String county = name(rs.getString("county")) + ", " + name(rs.getString("state"));
+        Long otherLine = rs.getObject("other_line", Long.class);
+        SourceException e = otherLine != null
+            ? SourceException.content(SourceName.POPULATION, url(), otherLine, POPULATION_COLUMN,
+                county + " is listed twice with different populations (lines " + rs.getLong("first_line")
+                    + " and " + otherLine + "): which one is right cannot be told")
+            : SourceException.content(SourceName.POPULATION, url(), rs.getLong("other_code_line"), idColumn(rs),
+                county + " is listed twice with different county codes, " + rs.getString("first_code")
+                    + " (line " + rs.getLong("first_code_line") + ") and " + rs.getString("other_code")
+                    + " (line " + rs.getLong("other_code_line") + "): two counties of one name, or one "
+                    + "county under two codes? Counted once, the people of one of two counties would be "
+                    + "lost; counted twice, one county's would be doubled");
+        return e.aboutState(rs.getString("state"));
+    });
+
+    /**
+     * A summary row among the counties (a state's total: by its Id, its county code 000, or its
+     * population, the sum of the state's other lines), or one county under two names: people the
+     * file's counties already count.
+     */
+    private final Query<SourceException> countedTwice = new Query<>(COUNTED_TWICE, rs -> {
+        String state = rs.getString("state");
+        String productState = rs.getString("product_state");
+        String fault = rs.getString("fault");
+        SourceException e = "summary".equals(fault)
+            ? SourceException.content(SourceName.POPULATION, url(), rs.getLong("line"), "Id",
+                "the Id " + name(rs.getString("id")) + " is a summary row (Census summary level "
+                    + rs.getString("summary_level") + "), not a county, whose Id begins 0500000US: its "
+                    + rs.getLong("population") + " people are a total of counties, which the county "
+                    + "file must not hold")
+            : "state_code".equals(fault)
+            ? SourceException.content(SourceName.POPULATION, url(), rs.getLong("line"), idColumn(rs),
+                "the code " + rs.getString("fips") + " is a state's, not a county's (a county's has five "
+                    + "digits and does not end in 000, the state's total in Census files): its "
+                    + rs.getLong("population") + " people are a total of counties, which the county file "
+                    + "must not hold")
+            : "total".equals(fault)
+            ? SourceException.content(SourceName.POPULATION, url(), rs.getLong("line"), POPULATION_COLUMN,
+                name(rs.getString("county")) + ", " + name(state) + " has " + rs.getLong("population")
+                    + " people, exactly as many as the " + rs.getLong("other_counties") + " other counties of "
+                    + name(state) + " together: it is the state's total, not a county, and its people "
+                    + "would be counted twice" + alsoIn(rs.getLong("total_states")))
+            : SourceException.content(SourceName.POPULATION, url(), rs.getLong("line"), idColumn(rs),
+                "the county " + name(rs.getString("fips")) + " is listed twice, as "
+                    + name(rs.getString("first_county")) + ", " + name(rs.getString("first_state"))
+                    + " (line " + rs.getLong("first_line") + ") and as " + name(rs.getString("county"))
+                    + ", " + name(state) + ": its people would be counted twice");
+        return productState == null ? e : e.aboutState(productState);
+    });
+
+    /** How many states have such a total, when more than the one named: a file of totals. */
+    private static String alsoIn(long states) {
+        return states > 1 ? " (" + states + " states of the file have a line that holds the rest of the state)" : "";
+    }
+
+    /** The column the county's code was read from (column id2 of the row): Id2 when the line has one, else Id. */
+    private static String idColumn(ResultSet rs) throws SQLException {
+        String id2 = rs.getString("id2");
+        return id2 == null || id2.isEmpty() ? "Id" : "Id2";
+    }
+
+    /**
+     * Counties under a State the reference does not know as a state, DC or territory: their people
+     * would silently count for no state, so a state would be published short of them.
+     */
+    private final Query<SourceException> unplacedCounties = new Query<>(UNPLACED_COUNTIES, rs -> {
+        String state = rs.getString("state");
+        String kind = rs.getString("kind");
+        String meant = rs.getString("meant");
+        long counties = rs.getLong("counties");
+        String what = kind == null
+            ? "is not a state, DC or territory that dwh.jurisdictions knows"
+            : "is a " + kind.replace('_', ' ') + " in dwh.jurisdictions, not a state";
+        String hint = meant == null ? ""
+            : kind == null
+            ? ": " + name(meant) + ", written another way (case, spacing, punctuation or invisible characters)?"
+            : ": its people belong to " + name(meant);
+        SourceException e = SourceException.content(SourceName.POPULATION, url(),
+            rs.getLong("first_line"), "State",
+            "the state '" + name(state) + "' " + what + ", so its " + counties + " "
+                + (counties == 1 ? "county" : "counties") + " (" + rs.getLong("population")
+                + " people) would count for no state" + hint);
+        return meant == null ? e : e.aboutState(meant);
+    });
+
+    /**
+     * A county under another State than its code's (the code begins with its state's FIPS code), in a
+     * file whose codes are the Census's: its people would count for the wrong state.
+     */
+    private final Query<SourceException> underAnotherState = new Query<>(UNDER_ANOTHER_STATE, rs -> {
+        String state = rs.getString("state");
+        String codeState = rs.getString("code_state");
+        String code = rs.getString("code");
+        long lines = rs.getLong("lines");
+        String whose = codeState == null
+            ? "which is no state's, DC's or territory's (none has the code " + code.substring(0, 2) + ")"
+            : "which is " + name(codeState) + "'s (" + code.substring(0, 2) + ")";
+        String counted = codeState == null ? "" : ": " + name(codeState) + "'s people would count for "
+            + name(state);
+        String more = lines == 1 ? ""
+            : ". " + lines + " lines of the file are under another state than their code's: were states' "
+                + "names exchanged?";
+        SourceException e = SourceException.content(SourceName.POPULATION, url(),
+            rs.getLong("line"), "State",
+            name(rs.getString("county")) + ", " + name(state) + " has the county code " + code + ", " + whose
+                + ", not " + name(state) + "'s (" + rs.getString("state_fips") + ")" + counted + more);
+        if (PRODUCT_KINDS.contains(rs.getString("kind"))) {
+            return e.aboutState(state);
+        }
+        return PRODUCT_KINDS.contains(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
+    });
+
+    /** The kinds of jurisdiction the product has a row for. */
+    private static final Set<String> PRODUCT_KINDS = Set.of("state", "district");
+
+    /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
+    private Optional<SourceException> implausibleStatePopulations(CheckRows rows) {
+        List<StatePopulation> wrong = rows.list(STATE_POPULATION_ROWS);
+        if (wrong.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> withoutCounties = wrong.stream().filter(m -> m.counties() == 0).map(StatePopulation::state).toList();
+        if (!withoutCounties.isEmpty()) {
+            return Optional.of(SourceException.content(SourceName.POPULATION, url(), null, "State",
+                    "no county of " + String.join(", ", withoutCounties) + ": the product needs every state and DC")
+                .aboutState(withoutCounties.get(0)));
+        }
+        StatePopulation state = wrong.get(0);
+        String counties = "the " + state.counties() + " " + (state.counties() == 1 ? "county" : "counties") + " of "
+            + state.state();
+        String message = state.population() == 0
+            ? counties + " add up to a population of 0 (from line " + state.firstLine() + "): its people per dose "
+                + "would be 0"
+            : counties + " add up to " + state.population() + " people (from line " + state.firstLine() + "), more "
+                + "than any state holds (" + MOST_PEOPLE + "): a wrong population?";
+        return Optional.of(SourceException.content(SourceName.POPULATION, url(), state.firstLine(), POPULATION_COLUMN,
+            message).aboutState(state.state()));
+    }
+
+    /** A name from a source, in a message. */
+    private static String name(String text) {
+        return Printable.name(text, 60);
+    }
+
+    private record StatePopulation(String state, long counties, Long firstLine, long population) {
+    }
+}
