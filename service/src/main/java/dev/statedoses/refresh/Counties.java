@@ -47,12 +47,6 @@ final class Counties {
         return urls.apply(SourceName.POPULATION);
     }
 
-    /** The statements JDBI parses for these checks (parsed ahead by RefreshService#prepare). */
-    static List<String> statements() {
-        return List.of(COUNTED_TWICE, CONFLICTING_COUNTIES, WRITTEN_TWICE, UNPLACED_COUNTIES, UNDER_ANOTHER_STATE,
-            STATE_POPULATIONS);
-    }
-
     /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
     List<Query<?>> queries() {
         return List.of(countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,

@@ -32,11 +32,6 @@ final class Manufacturers {
         this.urls = urls;
     }
 
-    /** The statements JDBI parses for these checks (parsed ahead by RefreshService#prepare). */
-    static List<String> statements() {
-        return List.of(BEFORE_FIRST_WEEK, EXCHANGED);
-    }
-
     /** Where {@code source} was fetched from, for its error (a method: the checks' readers are field initialisers). */
     private URI url(SourceName source) {
         return urls.apply(source);

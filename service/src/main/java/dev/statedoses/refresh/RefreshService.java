@@ -269,8 +269,9 @@ public final class RefreshService implements AutoCloseable {
     /**
      * Sets up now what the first refresh would otherwise set up on its own time: the sources'
      * HTTP client, with one fetch from a loopback server of its own (SourceFetcher#prepare), and
-     * JDBI's parsing of the long statements it runs through JDBI (Sql#prepare: the checks', the
-     * run record's and the lock's; the few one-line ones are quick to parse once the lexer is).
+     * JDBI's parsing of the long statements it runs through JDBI (Sql#prepare: the run record's,
+     * the lock's and those of the checks that run alone; the few one-line ones are quick to parse
+     * once the lexer is).
      * Needs neither the warehouse nor the sources; called in the background once it serves.
      */
     public void prepare() {

@@ -43,12 +43,12 @@ class RefreshPrepareTest {
 
             Set<String> statements = new HashSet<>(Checks.statements());
             statements.addAll(RefreshRuns.statements());
-            // 17 source and build checks and 5 run records, each parsed once; and the refresh lock.
-            assertEquals(22, statements.size());
-            assertEquals(23, parsed(jdbi));
+            // 5 checks that run alone and 5 run records, each parsed once; and the refresh lock.
+            assertEquals(10, statements.size());
+            assertEquals(11, parsed(jdbi));
             // Parsing them again (as the first refresh does) adds nothing: each was cached.
             statements.forEach(sql -> jdbi.getConfig(SqlStatements.class).getSqlParser().parse(sql, null));
-            assertEquals(23, parsed(jdbi));
+            assertEquals(11, parsed(jdbi));
         }
     }
 
