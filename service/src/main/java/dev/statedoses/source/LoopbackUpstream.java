@@ -24,6 +24,8 @@ final class LoopbackUpstream implements AutoCloseable {
     private static final int MAX_HEAD = 16 * 1024;
     /** How long one connection may take to send its request. */
     private static final int READ_TIMEOUT_MS = 5_000;
+    /** How long {@link #close} waits for the thread to end. */
+    private static final int CLOSE_WAIT_MS = 1_000;
 
     private final ServerSocket socket;
     private final byte[] response;
@@ -91,13 +93,28 @@ final class LoopbackUpstream implements AutoCloseable {
         return false;
     }
 
-    /** Stops listening; a connection being answered ends with its answer. */
+    /** Whether its thread still accepts or answers: not after {@link #close}, unless it was answering. */
+    boolean serving() {
+        return thread.isAlive();
+    }
+
+    /**
+     * Stops listening, and waits (up to a second) for its thread to end: the JDK closes a socket
+     * that a thread is accepting on only once that thread has been woken, and until then the
+     * kernel still completes connections to its port. A connection being answered ends with its
+     * answer.
+     */
     @Override
     public void close() {
         try {
             socket.close();
         } catch (IOException e) {
             // Closing a listening socket has nothing to report that matters here.
+        }
+        try {
+            thread.join(CLOSE_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -7,10 +7,10 @@ import static org.hamcrest.Matchers.nullValue;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.RefusingPort;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,14 +59,12 @@ class FailedRefreshTest {
 
     @Test
     void aRefusedConnectionIsABadGateway() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
+        try (RefusingPort refusing = RefusingPort.open()) {
+            URI population = URI.create("http://127.0.0.1:" + refusing.port() + "/County_Population.csv");
+            loaded.refreshFails(good().countyPopulation(population).build(), 502, r -> r
+                .body("source", equalTo("population"))
+                .body("detail", containsString("connection refused")));
         }
-        URI population = URI.create("http://127.0.0.1:" + closedPort + "/County_Population.csv");
-        loaded.refreshFails(good().countyPopulation(population).build(), 502, r -> r
-            .body("source", equalTo("population"))
-            .body("detail", containsString("connection refused")));
     }
 
     @Test
