@@ -36,6 +36,7 @@
 #                   directory read-only at the same path for that run, and says so.
 #   SOURCE_TIMEOUT  seconds allowed per source download (default 60)
 #   REFRESH_INTERVAL  refresh by itself this often (6h, 30m, ...; default: no schedule)
+#   RUN_LOG_DAYS    days of runs the run log keeps (default: every run)
 #   DWH_DIR         local mode: the embedded warehouse's data directory (default .dwh,
 #                   relative to the project)
 #

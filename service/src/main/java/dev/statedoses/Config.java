@@ -35,7 +35,8 @@ public record Config(
     String dbParams,
     Duration refreshInterval,
     List<String> corsOrigins,
-    String readerPassword) {
+    String readerPassword,
+    Integer runLogDays) {
 
     static final String LAKE = "https://covid19-lake.s3.us-east-2.amazonaws.com/";
     public static final String DEFAULT_MODERNA_URL = LAKE
@@ -62,7 +63,8 @@ public record Config(
             + ", sourceMaxBytes=" + sourceMaxBytes
             + ", refreshToken=" + (refreshToken == null ? "unset" : "***") + ", refreshInterval="
             + (refreshInterval == null ? "unset" : refreshInterval) + ", corsOrigins=" + corsOrigins
-            + ", readerPassword=" + (readerPassword == null ? "unset" : "***") + "]";
+            + ", readerPassword=" + (readerPassword == null ? "unset" : "***") + ", runLogDays="
+            + (runLogDays == null ? "unset" : runLogDays) + "]";
     }
 
     /** The JDBC URL of an external warehouse, with DB_PARAMS; it holds no user or password (those go apart). */
@@ -133,7 +135,21 @@ public record Config(
             interval(env.optional("REFRESH_INTERVAL")),
             corsOrigins(env.text("CORS_ORIGINS", "*")),
             // Blank is unset, as compose passes an unset ${DWH_READER_PASSWORD:-}; kept as given.
-            env.optional("DWH_READER_PASSWORD") == null ? null : env.raw("DWH_READER_PASSWORD"));
+            env.optional("DWH_READER_PASSWORD") == null ? null : env.raw("DWH_READER_PASSWORD"),
+            runLogDays(env));
+    }
+
+    /** RUN_LOG_DAYS: the days of runs the run log keeps, 1 to 36,500; null (unset): every run. */
+    private static Integer runLogDays(Environment env) {
+        String text = env.optional("RUN_LOG_DAYS");
+        if (text == null) {
+            return null;
+        }
+        if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 36_500) {
+            throw new IllegalArgumentException("RUN_LOG_DAYS must be a whole number of days from 1 to 36500 "
+                + "(unset: the run log keeps every run), not '" + text + "'");
+        }
+        return Integer.parseInt(text);
     }
 
     /**

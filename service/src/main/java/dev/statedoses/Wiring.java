@@ -19,6 +19,7 @@ import dev.statedoses.refresh.RefreshRuns;
 import dev.statedoses.refresh.RefreshRunsController;
 import dev.statedoses.refresh.RefreshScheduler;
 import dev.statedoses.refresh.RefreshService;
+import dev.statedoses.refresh.RunLogRetention;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.CsvFormat;
@@ -45,6 +46,10 @@ public final class Wiring implements AutoCloseable {
 
     /** How soon a run another instance left running when it stopped is closed as abandoned here. */
     static final Duration ABANDONED_RUN_SWEEP = Duration.ofSeconds(15);
+    /** With RUN_LOG_DAYS, the first prune of the run log: not at start, which has more urgent work. */
+    static final Duration RUN_LOG_FIRST_PRUNE = Duration.ofMinutes(1);
+    /** And the next ones: a day of runs at REFRESH_INTERVAL=45s is deleted in 24 small steps. */
+    static final Duration RUN_LOG_PRUNE_EVERY = Duration.ofHours(1);
 
     private final Warehouse warehouse;
     private final RefreshService refreshes;
@@ -55,6 +60,10 @@ public final class Wiring implements AutoCloseable {
     private final Ops ops;
     /** REFRESH_INTERVAL; null: no schedule. */
     private final Duration refreshInterval;
+    /** RUN_LOG_DAYS; null: the run log keeps every run. */
+    private final Integer runLogDays;
+    /** The run log's pruning, once the service serves (app()) with RUN_LOG_DAYS. */
+    private volatile RunLogRetention retention;
     /** The schedule, once the service serves (app()) with a REFRESH_INTERVAL. */
     private volatile RefreshScheduler scheduler;
     /** The snapshot the HTTP service answers from (app()); its reload thread stops with us. */
@@ -63,13 +72,14 @@ public final class Wiring implements AutoCloseable {
     private final AsyncRefreshes async;
 
     private Wiring(Warehouse warehouse, RefreshService refreshes, RatioRepository ratios, ObjectMapper json,
-                   RefreshAccess access, Duration refreshInterval, CrossOrigin crossOrigin) {
+                   RefreshAccess access, Duration refreshInterval, Integer runLogDays, CrossOrigin crossOrigin) {
         this.warehouse = warehouse;
         this.refreshes = refreshes;
         this.ratios = ratios;
         this.json = json;
         this.access = access;
         this.refreshInterval = refreshInterval;
+        this.runLogDays = runLogDays;
         this.async = new AsyncRefreshes(refreshes);
         this.crossOrigin = crossOrigin;
         // This instance's metrics registry (no global one): GET /metrics serves it.
@@ -92,7 +102,7 @@ public final class Wiring implements AutoCloseable {
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
-                new RefreshAccess(config.refreshToken()), config.refreshInterval(),
+                new RefreshAccess(config.refreshToken()), config.refreshInterval(), config.runLogDays(),
                 CrossOrigin.allowing(config.corsOrigins()));
         } catch (RuntimeException e) {
             warehouse.close(); // an embedded warehouse stops with it
@@ -161,6 +171,10 @@ public final class Wiring implements AutoCloseable {
             scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval, Clock.systemUTC());
             scheduler.start();
         }
+        if (runLogDays != null) {
+            retention = new RunLogRetention(warehouse.jdbi(), runLogDays, Clock.systemUTC());
+            retention.start(RUN_LOG_FIRST_PRUNE, RUN_LOG_PRUNE_EVERY);
+        }
         ops.watch(serving(product));
         RefreshRuns runs = refreshes.runs();
         return App.create(new App.Controllers(
@@ -204,6 +218,11 @@ public final class Wiring implements AutoCloseable {
         return scheduler;
     }
 
+    /** The run log's pruning (RUN_LOG_DAYS) once the service serves; null without it. */
+    public RunLogRetention retention() {
+        return retention;
+    }
+
     public RefreshService refreshes() {
         return refreshes;
     }
@@ -238,6 +257,9 @@ public final class Wiring implements AutoCloseable {
         refreshes.shutdown();
         if (scheduler != null) {
             scheduler.close();
+        }
+        if (retention != null) {
+            retention.close();
         }
         async.close();
         refreshes.close();

@@ -198,6 +198,22 @@ class ConfigTest {
     }
 
     @Test
+    void runLogDaysIsAWholeNumberOfDaysOrUnsetForEveryRun() {
+        assertNull(Config.fromEnvironment(Map.of()).runLogDays(), "unset: every run is kept");
+        assertNull(Config.fromEnvironment(Map.of("RUN_LOG_DAYS", " ")).runLogDays());
+        assertEquals(1, Config.fromEnvironment(Map.of("RUN_LOG_DAYS", "1")).runLogDays());
+        assertEquals(90, Config.fromEnvironment(Map.of("RUN_LOG_DAYS", " 90 ")).runLogDays());
+        assertEquals(36_500, Config.fromEnvironment(Map.of("RUN_LOG_DAYS", "36500")).runLogDays());
+        assertTrue(Config.fromEnvironment(Map.of("RUN_LOG_DAYS", "30")).toString().contains(", runLogDays=30]"));
+        // 0 would delete every run that ended, and "90d" or "-1" read another way than meant.
+        for (String bad : new String[] {"0", "00", "-1", "+5", "90d", "1.5", "36501", "99999999999", "٣"}) {
+            assertEquals("RUN_LOG_DAYS must be a whole number of days from 1 to 36500 (unset: the run log keeps "
+                + "every run), not '" + bad + "'", assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("RUN_LOG_DAYS", bad))).getMessage());
+        }
+    }
+
+    @Test
     void refreshIntervalTakesSecondsMinutesHoursDaysOrIso() {
         assertNull(Config.fromEnvironment(Map.of()).refreshInterval(), "unset: no schedule");
         assertNull(Config.fromEnvironment(Map.of("REFRESH_INTERVAL", " ")).refreshInterval());

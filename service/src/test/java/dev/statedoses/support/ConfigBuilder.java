@@ -31,6 +31,7 @@ public final class ConfigBuilder {
     private Duration refreshInterval;
     private List<String> corsOrigins;
     private String readerPassword;
+    private Integer runLogDays;
 
     private ConfigBuilder(Config config) {
         port = config.port();
@@ -50,6 +51,7 @@ public final class ConfigBuilder {
         refreshInterval = config.refreshInterval();
         corsOrigins = config.corsOrigins();
         readerPassword = config.readerPassword();
+        runLogDays = config.runLogDays();
     }
 
     /** Starts from {@code config}: every part not changed stays as it is there. */
@@ -60,7 +62,13 @@ public final class ConfigBuilder {
     public Config build() {
         return new Config(port, dbHost, dbPort, dbName, dbUser, dbPassword, dwhDir, modernaUrl, pfizerUrl,
             countyPopulationUrl, sourceTimeout, sourceMaxBytes, refreshToken, dbParams, refreshInterval, corsOrigins,
-            readerPassword);
+            readerPassword, runLogDays);
+    }
+
+    /** RUN_LOG_DAYS; null: the run log keeps every run. */
+    public ConfigBuilder runLogDays(Integer days) {
+        runLogDays = days;
+        return this;
     }
 
     /** Another port to serve on (0: any free one). */
