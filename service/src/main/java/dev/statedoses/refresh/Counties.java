@@ -15,8 +15,8 @@ import java.util.function.Function;
 
 /**
  * The source checks of the county file, each a source check of {@link Checks#sources}, run after
- * the allocation files' and in this order (the first that fails fails the refresh): lines that
- * count people the file's counties already count, a county listed twice with different values,
+ * the allocation files' and in this order (the first that fails fails the refresh): a line whose
+ * Id and Id2 disagree, lines that count people the file's counties already count, a county listed twice with different values,
  * a county written two ways, counties under a State the reference does not know, counties under
  * another State than their code's, and states whose counties add up to no people or too many.
  */
@@ -27,6 +27,7 @@ final class Counties {
     private static final String WRITTEN_TWICE = Sql.load("checks/sources/counties_written_twice.sql");
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
+    private static final String TWO_CODES = Sql.load("checks/sources/counties_with_two_codes.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
         rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
@@ -49,16 +50,19 @@ final class Counties {
 
     /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
     List<Query<?>> queries() {
-        return List.of(countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
+        return List.of(twoCodes, countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
             STATE_POPULATION_ROWS);
     }
 
     /** The first fault of the county file, if any, in the order of the checks. */
     Optional<SourceException> first(CheckRows rows) {
+        // A line whose own two codes disagree first: its values were exchanged or damaged, and
+        // whatever else looks wrong about it follows from that.
         // Summary rows before the conflicting counties (a state's total row has the key of a
         // county named like its state) and the unplaced ones (the nation's total row is under no
         // state): each is better reported as the summary row it is.
-        return rows.first(countedTwice)
+        return rows.first(twoCodes)
+            .or(() -> rows.first(countedTwice))
             .or(() -> rows.first(conflictingCounties))
             // After both: a code, or one spelling with two populations, says more than the letters.
             .or(() -> rows.first(writtenTwice))
@@ -195,6 +199,21 @@ final class Counties {
             return e.aboutState(state);
         }
         return PRODUCT_KINDS.contains(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
+    });
+
+    /**
+     * A line whose Id2 is not its Id's county code, in a file whose two ids agree elsewhere: two
+     * of its columns exchanged (the Id2 and the population), or a damaged value.
+     */
+    private final Query<SourceException> twoCodes = new Query<>(TWO_CODES, rs -> {
+        String state = rs.getString("state");
+        long lines = rs.getLong("lines");
+        String more = lines == 1 ? "" : ". " + lines + " lines of the file have an Id2 other than their Id's code";
+        SourceException e = SourceException.content(SourceName.POPULATION, url(), rs.getLong("line"), "Id2",
+            name(rs.getString("county")) + ", " + name(state) + " has the Id2 " + rs.getString("id2")
+                + ", not the county code of its Id " + rs.getString("id") + " (" + rs.getString("id_code")
+                + "): were two of its values exchanged, or is the line damaged?" + more);
+        return PRODUCT_KINDS.contains(rs.getString("kind")) ? e.aboutState(state) : e;
     });
 
     /** The kinds of jurisdiction the product has a row for. */
