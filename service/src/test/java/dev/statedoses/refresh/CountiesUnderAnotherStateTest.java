@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.AppWithUpstream;
+import dev.statedoses.support.CountyFileVariants;
+import dev.statedoses.support.CountyFileVariants.Variant;
 import dev.statedoses.support.Fixtures;
 import io.restassured.path.json.JsonPath;
-import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,23 +37,17 @@ class CountiesUnderAnotherStateTest {
 
     /** The Census's two-digit state codes (FIPS), for the States of the fixture county file. */
     private static final Map<String, String> FIPS = fips();
-    private static final String MODERNA = text("moderna.csv");
-    private static final String PFIZER = text("pfizer.csv");
     /** The fixture county file with every line's code made its State's: header, then the lines. */
     private static final List<String> CODED = recoded(text("county_population.csv"));
 
     @RegisterExtension
     static final AppWithUpstream served = new AppWithUpstream();
 
-    private String product;
+    private final CountyFileVariants files = new CountyFileVariants(served, CODED);
 
     @BeforeAll
     void start() {
-        served.upstream().serve("/m.csv", MODERNA.getBytes(StandardCharsets.UTF_8));
-        served.upstream().serve("/p.csv", PFIZER.getBytes(StandardCharsets.UTF_8));
-        serve(CODED);
-        served.given().post("/refresh").then().statusCode(200);
-        product = served.given().get("/ratios").asString();
+        files.load();
     }
 
     @Test
@@ -62,15 +57,7 @@ class CountiesUnderAnotherStateTest {
         served.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1234));
         served.given().get("/ratios/IL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(3000));
         served.given().get("/ratios/AK").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(900));
-        assertEquals(51, JsonPath.from(product).getList("state").size());
-    }
-
-    /** A generated county file and the line the test expects to be named (null: it must load). */
-    record Variant(String name, List<String> lines, Long line, String detail) {
-        @Override
-        public String toString() {
-            return name;
-        }
+        assertEquals(51, JsonPath.from(files.product()).getList("state").size());
     }
 
     static Stream<Variant> variants() {
@@ -140,44 +127,14 @@ class CountiesUnderAnotherStateTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void aCountyUnderAnotherStateIsNamedByItsLine(Variant variant) {
-        serve(variant.lines());
-        try {
-            Response response = served.given().post("/refresh");
-            String body = response.asString();
-            if (variant.line() == null) {
-                assertEquals(200, response.statusCode(), body);
-                assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()),
-                    "only codes changed: the numbers are the fixture's");
-                return;
-            }
-            assertEquals(422, response.statusCode(), body);
-            JsonPath problem = response.jsonPath();
-            assertEquals("population", problem.getString("source"), body);
-            assertEquals(variant.line(), problem.getLong("line"), body);
-            assertEquals("State", problem.getString("column"), body);
-            String detail = problem.getString("detail");
-            assertTrue(detail.contains(": " + variant.detail() + (variant.detail().contains("no state") ? "" : ": ")),
-                "expected '" + variant.detail() + "', got: " + detail);
-            assertEquals(product, served.given().get("/ratios").asString(), "the product changed");
-        } finally {
-            serve(CODED);
-            served.given().post("/refresh").then().statusCode(200);
-            product = served.given().get("/ratios").asString();
-        }
+        files.assertRefresh(variant, "State");
     }
 
     @Test
     void aFileWithoutCensusCodesIsNotJudged() {
         // The fixture as written: its codes are numbered in its own order (Vermont 46, Texas 44).
-        serve(text("county_population.csv").lines().toList());
-        try {
-            served.given().post("/refresh").then().statusCode(200);
-            assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()));
-        } finally {
-            serve(CODED);
-            served.given().post("/refresh").then().statusCode(200);
-            product = served.given().get("/ratios").asString();
-        }
+        files.assertRefresh(new Variant("the fixture's own codes", text("county_population.csv").lines().toList(),
+            null, null), "State");
     }
 
     /** The variant's first line whose code is not its State's, as the message must name it. */
@@ -200,7 +157,7 @@ class CountiesUnderAnotherStateTest {
                 detail = field(line, 2) + ", " + state + " has the county code " + code + ", "
                     + (codeState == null ? "which is no state's, DC's or territory's (none has the code "
                         + code.substring(0, 2) + ")" : "which is " + codeState + "'s (" + code.substring(0, 2) + ")")
-                    + ", not " + state + "'s (" + FIPS.get(state) + ")";
+                    + ", not " + state + "'s (" + FIPS.get(state) + ")" + (codeState == null ? "" : ": ");
             }
         }
         assertTrue(first != null && disagreeing * 4 <= lines.size() - 1, name + ": not a variant to reject");
@@ -209,10 +166,6 @@ class CountiesUnderAnotherStateTest {
 
     private static long countiesOf(List<String> lines, String state) {
         return lines.stream().skip(1).filter(l -> field(l, 3).equals(state)).count();
-    }
-
-    private void serve(List<String> lines) {
-        served.upstream().serve("/c.csv", (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** The fixture's lines, each with its State's code (the county part kept). */
@@ -239,10 +192,6 @@ class CountiesUnderAnotherStateTest {
         String[] fields = line.split(",", -1);
         fields[index] = value;
         return String.join(",", fields);
-    }
-
-    private static String withoutTimes(String json) {
-        return json.replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
     }
 
     private static String text(String fixture) {

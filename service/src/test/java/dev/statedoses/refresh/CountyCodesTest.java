@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.statedoses.support.AppWithUpstream;
+import dev.statedoses.support.CountyFileVariants;
+import dev.statedoses.support.CountyFileVariants.Variant;
 import dev.statedoses.support.Fixtures;
 import io.restassured.path.json.JsonPath;
-import io.restassured.response.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,23 +40,11 @@ class CountyCodesTest {
     @RegisterExtension
     static final AppWithUpstream served = new AppWithUpstream();
 
-    private String product;
+    private final CountyFileVariants files = new CountyFileVariants(served, COUNTIES);
 
     @BeforeAll
     void start() {
-        served.upstream().serve("/m.csv", Fixtures.bytes("moderna.csv"));
-        served.upstream().serve("/p.csv", Fixtures.bytes("pfizer.csv"));
-        serve(COUNTIES);
-        served.given().post("/refresh").then().statusCode(200);
-        product = served.given().get("/ratios").asString();
-    }
-
-    /** A generated county file; {@code line} the line to be named, null when it must load. */
-    record Variant(String name, List<String> lines, Long line, String detail) {
-        @Override
-        public String toString() {
-            return name;
-        }
+        files.load();
     }
 
     static Stream<Variant> variants() {
@@ -129,29 +118,7 @@ class CountyCodesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void aLineWhoseIdsDisagreeIsNamed(Variant variant) {
-        serve(variant.lines());
-        try {
-            Response response = served.given().post("/refresh");
-            String body = response.asString();
-            if (variant.line() == null) {
-                assertEquals(200, response.statusCode(), body);
-                assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()),
-                    "only ids changed: the numbers are the fixture's");
-                return;
-            }
-            assertEquals(422, response.statusCode(), body);
-            JsonPath problem = response.jsonPath();
-            assertEquals("population", problem.getString("source"), body);
-            assertEquals(variant.line(), problem.getLong("line"), body);
-            assertEquals("Id2", problem.getString("column"), body);
-            assertTrue(problem.getString("detail").contains(": " + variant.detail()),
-                "expected '" + variant.detail() + "', got: " + problem.getString("detail"));
-            assertEquals(product, served.given().get("/ratios").asString(), "the product changed");
-        } finally {
-            serve(COUNTIES);
-            served.given().post("/refresh").then().statusCode(200);
-            product = served.given().get("/ratios").asString();
-        }
+        files.assertRefresh(variant, "Id2");
     }
 
     /**
@@ -176,20 +143,10 @@ class CountyCodesTest {
         assertTrue(gila > 0, "Gila County, Arizona is in the real file");
         String[] f = lines.get(gila).split(",", -1);
         lines.set(gila, String.join(",", f[0], f[4], f[2], f[3], f[1]));
-        serve(lines);
-        try {
-            Response response = served.given().post("/refresh");
-            assertEquals(422, response.statusCode(), response.asString());
-            assertEquals(gila + 1, response.jsonPath().getLong("line"));
-            assertEquals("Arizona", response.jsonPath().getString("state"));
-            assertTrue(response.jsonPath().getString("detail").endsWith(": Gila, Arizona has the Id2 " + f[4]
-                + ", not the county code of its Id 0500000US04007 (04007): were two of its values exchanged, "
-                + "or is the line damaged?"), response.asString());
-        } finally {
-            serve(COUNTIES);
-            served.given().post("/refresh").then().statusCode(200);
-            product = served.given().get("/ratios").asString();
-        }
+        JsonPath problem = files.assertRefresh(new Variant("Gila's Id2 and population exchanged", lines,
+            (long) gila + 1, "Gila, Arizona has the Id2 " + f[4] + ", not the county code of its Id 0500000US04007 "
+                + "(04007): were two of its values exchanged, or is the line damaged?"), "Id2");
+        assertEquals("Arizona", problem.getString("state"));
     }
 
     /** The variant's first line whose Id2 is not its Id's code, as the message must name it. */
@@ -214,14 +171,6 @@ class CountyCodesTest {
         assertTrue(first != null && disagreeing * 4 <= lines.size() - 1, name + ": not a variant to reject");
         String more = disagreeing == 1 ? "" : ". " + disagreeing + " lines of the file have an Id2 other than their Id's code";
         return new Variant(name + " (" + disagreeing + " lines)", lines, first, detail + more);
-    }
-
-    private void serve(List<String> lines) {
-        served.upstream().serve("/c.csv", (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String withoutTimes(String json) {
-        return json.replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
     }
 
     private static String text(String fixture) {

@@ -33,12 +33,8 @@ class RunLogRetentionTest {
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     @Test
-    void theRunsThatEndedBeforeTheDaysGoWithTheirRowsAndTheCounterStays() {
-        Config config = TestWarehouse.newDatabase();
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
-            app.given().post("/refresh").then().statusCode(200);
-            Jdbi db = TestWarehouse.jdbi(config);
+    void theRunsThatEndedBeforeTheDaysGoWithTheirRowsAndTheCounterStays() throws Exception {
+        withProduct((app, db) -> {
             db.useHandle(h -> {
                 run(h, -1, "failed", "2026-04-01T00:00:00Z", "2026-04-01T00:00:02Z"); // 61 days: goes
                 run(h, -2, "unchanged", "2026-05-01T23:59:00Z", "2026-05-01T23:59:59Z"); // 30 days and 1 s: goes
@@ -71,16 +67,12 @@ class RunLogRetentionTest {
                 .body("run_id", contains(1, -3, -4))
                 .body("status", contains("succeeded", "failed", "running"));
             assertEquals(0, retention.prune(), "and nothing more the second time");
-        }
+        });
     }
 
     @Test
-    void whatTheProductTheRawTablesAndTheNextRefreshNeedStaysHoweverOld() {
-        Config config = TestWarehouse.newDatabase();
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
-            app.given().post("/refresh").then().statusCode(200);
-            Jdbi db = TestWarehouse.jdbi(config);
+    void whatTheProductTheRawTablesAndTheNextRefreshNeedStaysHoweverOld() throws Exception {
+        withProduct((app, db) -> {
             db.useHandle(h -> {
                 // The product's and the raw tables' run, 100 days old.
                 h.execute("update dwh.refresh_runs set started_at = '2026-02-21T00:00:00Z', "
@@ -99,18 +91,14 @@ class RunLogRetentionTest {
             // The next refresh still sends run 1's validators: its sources are those of the
             // newest good run by id (RefreshRuns#lastGood), and the fixture server answers 304.
             app.given().post("/refresh").then().statusCode(200).body("status", equalTo("unchanged"));
-        }
+        });
     }
 
     @Test
     void aLongLogGoesInBatchesAndTheScheduleRunsUntilClosed() throws Exception {
-        Config config = TestWarehouse.newDatabase();
         int old = RunLogRetention.BATCH * 2 + 7;
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
+        Config config = withProduct((app, db) -> {
             assertNull(app.wiring().retention(), "without RUN_LOG_DAYS, nothing is pruned");
-            app.given().post("/refresh").then().statusCode(200);
-            Jdbi db = TestWarehouse.jdbi(config);
             db.useHandle(h -> h.execute("""
                 insert into dwh.refresh_runs (run_id, status, started_at, finished_at, state_rows)
                 overriding system value
@@ -126,10 +114,30 @@ class RunLogRetentionTest {
                 assertEquals(1, count(db), "runs left of " + (old + 1));
                 assertEquals(List.of(1L), ids(db, "select run_id from dwh.refresh_runs"));
             }
-        }
+        });
         try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).runLogDays(7).build())) {
             assertNotNull(app.wiring().retention(), "RUN_LOG_DAYS starts the pruning with the service");
         }
+    }
+
+    /** What a test does with the loaded product: the app serving it, and its warehouse. */
+    private interface WithProduct {
+        void test(RunningApp app, Jdbi db) throws Exception;
+    }
+
+    /**
+     * A new warehouse holding the fixtures' product, loaded by one real refresh (run 1, which the
+     * product and the raw tables name), and the app serving it, for {@code test}; answers the
+     * warehouse's configuration.
+     */
+    private static Config withProduct(WithProduct test) throws Exception {
+        Config config = TestWarehouse.newDatabase();
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(config))) {
+            app.given().post("/refresh").then().statusCode(200);
+            test.test(app, TestWarehouse.jdbi(config));
+        }
+        return config;
     }
 
     private static void run(org.jdbi.v3.core.Handle h, long id, String status, String started, String finished) {
