@@ -1,11 +1,12 @@
 -- A state, DC or counted city with no row at all in a national allocation file. Every week of the
 -- real files, complete and cut, names all 54 (50 states, DC, New York City, Chicago and
--- Philadelphia). A file that names 51 or more of them is a national file with some left out: New
--- York City left out of both files published New York at 1.47 people per dose instead of 0.84,
--- with no warning at all (every week still had as many jurisdictions as the others, and 1.47 is
--- within 3 times the median); a "states only" export leaves out all three cities; Texas left out
--- of both was published with no doses and a warning. A state under a new name also has no row,
--- and is better named by sql/checks/sources/renamed_jurisdictions.sql, which runs before.
+-- Philadelphia). A file that names 51 or more of them (dwh.national_file_places(), V20) is a
+-- national file with some left out: New York City left out of both files published New York at
+-- 1.47 people per dose instead of 0.84, with no warning at all (every week still had as many
+-- jurisdictions as the others, and 1.47 is within 3 times the median); a "states only" export
+-- leaves out all three cities; Texas left out of both was published with no doses and a warning.
+-- A state under a new name also has no row, and is better named by
+-- sql/checks/sources/renamed_jurisdictions.sql, which runs before.
 -- A file that names fewer (the fixtures name 3 or 4, some generated test files 30 or 50) is not
 -- judged: it is a hand-written or partial file, as allocation_coverage and completeness see it.
 -- The first place missing, by source and name, with how many are, and how many rows of it the
@@ -26,7 +27,7 @@ missing as (
            row_number() over (partition by n.source order by p.name) as n
     from named n
     cross join places p
-    where n.places >= 51
+    where n.places >= dwh.national_file_places()
       and not exists (select 1 from run_allocation_places x where x.manufacturer = n.source and x.jurisdiction = p.name)
 )
 select m.source, m.name, m.state, m.places, m.missing, (select count(*) from places) as all_places,

@@ -6,7 +6,7 @@
 -- and a cut file may end mid-week too (completeness, a data check, warns of both). Nor is a week
 -- every place lacks (it is not one of the file's weeks; sql/checks/sources/uncovered_weeks.sql
 -- compares the two files' weeks). Judged only in a national file, one that names 51 or more of
--- the 54 places (sql/checks/sources/missing_places.sql says why). The first place with holes, by
+-- the 54 places (dwh.national_file_places(), V20; sql/checks/sources/missing_places.sql says why). The first place with holes, by
 -- source and name: how many weeks it lacks, the first ten of them, and how many places have holes.
 --
 -- A place can lack only a week that names fewer places than its file does, and a clean file has
@@ -16,7 +16,7 @@ with national as (
     select manufacturer as source, count(*) as places
     from run_allocation_places
     group by manufacturer
-    having count(*) >= 51
+    having count(*) >= dwh.national_file_places()
 ),
 short_weeks as (
     select w.manufacturer as source, w.week

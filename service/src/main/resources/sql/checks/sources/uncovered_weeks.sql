@@ -1,5 +1,5 @@
 -- Weeks one national allocation file has and the other has no row in. Two files that each name 51
--- or more of the 54 states, DC and counted cities (sql/checks/sources/missing_places.sql) are the
+-- or more of the 54 states, DC and counted cities (dwh.national_file_places(), V20) are the
 -- CDC's two national series, published together, and cover the same weeks: the complete ones the
 -- same 27 but for Pfizer's first, 2020-12-14 (Moderna's allocations began a week later), the
 -- lake's cut ones the same 16. Anything else is one file cut, older or stale beside the other,
@@ -14,7 +14,7 @@ with national as (
     select manufacturer
     from run_allocation_places
     group by manufacturer
-    having count(*) >= 51
+    having count(*) >= dwh.national_file_places()
 ),
 weeks as (
     select w.manufacturer as source, w.week
