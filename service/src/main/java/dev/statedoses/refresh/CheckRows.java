@@ -117,13 +117,8 @@ final class CheckRows {
     }
 
     /** The first row of {@code query}, if any. */
-    @SuppressWarnings("unchecked")
     <T> Optional<T> first(Query<T> query) {
-        List<?> read = ahead.get(query);
-        if (read != null) {
-            return read.stream().findFirst().map(row -> (T) row);
-        }
-        return tx.createQuery(query.sql()).map((rs, ctx) -> query.reader().read(rs)).findFirst();
+        return list(query).stream().findFirst();
     }
 
     /** Whether the queries were read ahead (false when one failed and each runs in turn). */

@@ -51,22 +51,24 @@ class RunLogRetentionTest {
             });
             List<Map<String, Object>> totals = totals(db);
 
-            RunLogRetention retention = new RunLogRetention(db, 30, CLOCK);
-            assertEquals(2, retention.prune());
+            try (RunLogRetention retention = new RunLogRetention(db, 30, CLOCK)) {
+                assertEquals(2, retention.prune());
 
-            assertEquals(List.of(-4L, -3L, 1L), ids(db, "select run_id from dwh.refresh_runs order by run_id"));
-            for (String table : new String[] {"refresh_run_sources", "refresh_checks", "refresh_exclusions"}) {
-                assertEquals(List.of(-3L), ids(db, "select distinct run_id from dwh." + table + " where run_id < 0"),
-                    table);
+                assertEquals(List.of(-4L, -3L, 1L), ids(db, "select run_id from dwh.refresh_runs order by run_id"));
+                for (String table : new String[] {"refresh_run_sources", "refresh_checks", "refresh_exclusions"}) {
+                    assertEquals(List.of(-3L),
+                        ids(db, "select distinct run_id from dwh." + table + " where run_id < 0"), table);
+                }
+                // Run 1's own rows stay with it: a real refresh's three sources.
+                assertEquals(List.of(1L, 1L, 1L),
+                    ids(db, "select run_id from dwh.refresh_run_sources where run_id > 0"));
+                // GET /metrics' runs counter reads these totals: it never goes down.
+                assertEquals(totals, totals(db), "the totals count the deleted runs still");
+                app.given().get("/refreshes").then().statusCode(200)
+                    .body("run_id", contains(1, -3, -4))
+                    .body("status", contains("succeeded", "failed", "running"));
+                assertEquals(0, retention.prune(), "and nothing more the second time");
             }
-            // Run 1's own rows stay with it: a real refresh's three sources.
-            assertEquals(List.of(1L, 1L, 1L), ids(db, "select run_id from dwh.refresh_run_sources where run_id > 0"));
-            // GET /metrics' runs counter reads these totals: it never goes down.
-            assertEquals(totals, totals(db), "the totals count the deleted runs still");
-            app.given().get("/refreshes").then().statusCode(200)
-                .body("run_id", contains(1, -3, -4))
-                .body("status", contains("succeeded", "failed", "running"));
-            assertEquals(0, retention.prune(), "and nothing more the second time");
         });
     }
 
@@ -84,7 +86,9 @@ class RunLogRetentionTest {
                 run(h, -12, "succeeded", "2026-02-24T00:00:00Z", "2026-02-24T00:00:01Z");
                 run(h, -13, "failed", "2026-03-02T00:00:00Z", "2026-03-02T00:00:01Z");
             });
-            assertEquals(3, new RunLogRetention(db, 1, CLOCK).prune());
+            try (RunLogRetention retention = new RunLogRetention(db, 1, CLOCK)) {
+                assertEquals(3, retention.prune());
+            }
             assertEquals(List.of(-10L, 1L), ids(db, "select run_id from dwh.refresh_runs order by run_id"));
             app.given().get("/health").then().body("last_successful_refresh.run_id", equalTo(-10));
 
