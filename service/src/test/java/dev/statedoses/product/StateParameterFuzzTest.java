@@ -71,6 +71,8 @@ class StateParameterFuzzTest {
         // paths
         "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "..;/", "/", "//", "\\",
         "..\\..\\windows\\win.ini", "NY/", "/NY", "NY/..", "ratios", "%2F", "%252F",
+        // a fragment and a query: sent raw, the client asks for /ratios/ (answered 200) or /ratios/NY
+        "#9l+V/R&3FUMKTvZoK", "#", "?x/y", "NY#x/y",
         // very long
         "a".repeat(5000), "N".repeat(41), "New York".repeat(625), "\u00e9".repeat(5000), "1".repeat(5000),
         "%".repeat(5000), "\uD83D\uDE00".repeat(2500),

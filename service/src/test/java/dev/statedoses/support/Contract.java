@@ -74,11 +74,17 @@ public final class Contract {
     /**
      * The path as the server routes it: empty and {@code .} segments dropped, {@code ..} taking
      * the one before it away (as Jetty does), no trailing slash (as Javalin ignores it). A fuzz
-     * test's {@code /ratios//NY} is {@code /ratios/NY} to both.
+     * test's {@code /ratios//NY} is {@code /ratios/NY} to both. A fragment ({@code #} on) never
+     * leaves the client, and a query ({@code ?} on) is not the path: a fuzz test's raw key
+     * {@code #9l+V/R} asks for {@code /ratios/}, which is answered 200.
      */
     private static String asServed(String path) {
+        int fragment = path.indexOf('#');
+        String sent = fragment < 0 ? path : path.substring(0, fragment);
+        int query = sent.indexOf('?');
+        String routed = query < 0 ? sent : sent.substring(0, query);
         java.util.Deque<String> segments = new java.util.ArrayDeque<>();
-        for (String segment : path.split("/")) {
+        for (String segment : routed.split("/")) {
             if (segment.equals("..")) {
                 segments.pollLast();
             } else if (!segment.isEmpty() && !segment.equals(".")) {
