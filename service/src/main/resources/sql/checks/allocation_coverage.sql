@@ -12,9 +12,9 @@
 --
 -- Likewise the places: a state, DC or counted city with rows in one source and none at all in the
 -- other (Texas left out of the whole Moderna file: every week then has 62 of 62 jurisdictions,
--- and Texas is published short of its Moderna doses). In a file that names 51 or more of the 54,
--- as the real ones do, that fails the refresh first (sql/checks/sources/missing_places.sql);
--- this warns of it in smaller files. Territories and the freely associated states are not
+-- and Texas is published short of its Moderna doses). Where either file names 51 or more of the
+-- 54, as the real ones do, that fails the refresh first (sql/checks/sources/missing_places.sql);
+-- this warns of it in two smaller files. Territories and the freely associated states are not
 -- compared: their doses count for no state either way.
 with places as (
     select manufacturer as source, jurisdiction

@@ -327,7 +327,7 @@ final class Checks {
             .aboutState(first.state()));
     }
 
-    /** A state, DC or counted city with no row at all in a national allocation file. */
+    /** A state, DC or counted city with no row at all in a national allocation file, or in any file beside one. */
     private final Query<SourceException> missingPlaces = new Query<>(MISSING_PLACES, rs -> {
         SourceName source = SourceName.of(rs.getString("source"));
         String place = rs.getString("name");
@@ -375,8 +375,8 @@ final class Checks {
     }
 
     /**
-     * A state, DC or counted city without rows in some weeks of a national allocation file, between
-     * weeks it has: published short of those weeks' doses.
+     * A state, DC or counted city without rows in some weeks of a national allocation file (but
+     * the week of its last line, where a cut file stops): published short of those weeks' doses.
      */
     private final Query<SourceException> placesMissingWeeks = new Query<>(PLACES_MISSING_WEEKS, rs -> {
         SourceName source = SourceName.of(rs.getString("source"));
@@ -385,10 +385,10 @@ final class Checks {
         long missing = rs.getLong("missing");
         long places = rs.getLong("places");
         return SourceException.content(source, url(source), null, "week_of_allocations",
-            name(place) + " has no row in " + missing + (missing == 1 ? " week" : " weeks") + " of the "
-                + source.label() + " source between its first and last (" + rs.getObject("first_week", LocalDate.class)
-                + " to " + rs.getObject("last_week", LocalDate.class) + "): " + rs.getString("first_ten")
-                + (missing > 10 ? " and " + (missing - 10) + " more" : "") + ", weeks the national file has"
+            name(place) + " has no row in " + missing + " of the " + rs.getLong("weeks") + " weeks of the "
+                + source.label() + " source (" + rs.getObject("first_week", LocalDate.class) + " to "
+                + rs.getObject("last_week", LocalDate.class) + "): " + rs.getString("first_ten")
+                + (missing > 10 ? " and " + (missing - 10) + " more" : "")
                 + (places > 1 ? " (" + (places - 1) + " more places lack weeks)" : "")
                 + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
                 + " doses in those weeks. Were lines of the file lost?")

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.TestInstance;
  * short of a place or of weeks. A place with no row at all: New York City left out of both files
  * published New York at 1.47 people per dose instead of 0.84, without a warning. Weeks one file
  * has and the other has no row in, but for Pfizer's first (2020-12-14): every state would be short
- * of those weeks' doses. A place with no row in some weeks between weeks it has: it would be
- * short of those weeks' doses (one that starts late or stops early, as a cut file's, is not
- * judged). Generated files of all 54 places, each week alike, place i
+ * of those weeks' doses. A place with no row in some weeks of its file: it would be short of
+ * those weeks' doses (but for the week of the file's last line, where a cut file stops). A file
+ * of fewer places beside a national one: each place it leaves out would have one manufacturer's
+ * doses only. Generated files of all 54 places, each week alike, place i
  * (states in alphabetical order, then DC, New York City, Chicago, Philadelphia) allocated
  * moderna 20 × (121 + 3i) and pfizer 1,170 × (1 + i mod 5) of each dose, Alaska and Vermont 0 (the
  * fixture's populations, 900 and 1,234, would put them more than 10 times from the median).
@@ -142,6 +143,61 @@ class NationalAllocationFilesTest {
     }
 
     @Test
+    void placesLeftOutOfAFileBesideANationalOneFail() {
+        // Five states left out of the real Pfizer file loaded with a warning, Texas at 2.03 people
+        // per dose instead of 0.92: beside a national file, a file of 49 is judged.
+        Set<String> five = Set.of("Texas", "Ohio", "Georgia", "Florida", "Iowa");
+        refresh("beside", file(false, Set.of()), file(true, five), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("column", equalTo("jurisdiction"))
+            .body("state", equalTo("Florida"))
+            .body("detail", equalTo("pfizer source (" + upstream.url("/beside/p.csv") + "), column jurisdiction, "
+                + "state Florida: Florida has no row in the pfizer source, which names 49 of the 54 states, DC and "
+                + "counted cities, though the moderna source has 1 row of it (4 more missing: Georgia, Iowa, Ohio, "
+                + "Texas): Florida would be published short of its doses. Is the file part of the national one?"));
+    }
+
+    @Test
+    void aFileOfTerritoriesAloneBesideANationalOneFails() {
+        // No place at all: every state would have Moderna's doses only.
+        String territories = NationalFiles.file(List.of(
+            "\"Guam\",\"2021-01-04T00:00:00.000\",\"1170\",\"1170\"",
+            "\"Puerto Rico\",\"2021-01-04T00:00:00.000\",\"2340\",\"2340\"",
+            "\"Federal Entities\",\"2021-01-04T00:00:00.000\",\"3510\",\"3510\""));
+        refresh("territories", file(false, Set.of()), territories, false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("state", equalTo("Alabama"))
+            .body("detail", containsString("Alabama has no row in the pfizer source, which names 0 of the 54 states, "
+                + "DC and counted cities, though the moderna source has 1 row of it (53 more missing: Alaska, "));
+    }
+
+    @Test
+    void generatedFilesBesideANationalOneFailOnTheirFirstMissingPlace() {
+        Random random = new Random(20261201);
+        for (int round = 0; round < 4; round++) {
+            // From 4 places left out (a file of 50, which alone is not judged) to 50 (a file of 4,
+            // as the fixtures are): whichever file, the first missing by name is named.
+            int count = 4 + random.nextInt(47);
+            List<String> shuffled = new ArrayList<>(NationalFiles.PLACES);
+            java.util.Collections.shuffle(shuffled, random);
+            Set<String> left = new TreeSet<>(shuffled.subList(0, count));
+            String first = ((TreeSet<String>) left).first();
+            boolean pfizer = random.nextBoolean();
+            String partial = file(pfizer, left);
+            String whole = file(!pfizer, Set.of());
+            refresh("gen-beside-" + round, pfizer ? whole : partial, pfizer ? partial : whole, false)
+                .statusCode(422)
+                .body("source", equalTo(pfizer ? "pfizer" : "moderna"))
+                .body("state", equalTo(stateOf(first)))
+                .body("detail", containsString(first + " has no row in the " + (pfizer ? "pfizer" : "moderna")
+                    + " source, which names " + (54 - count) + " of the 54 states, DC and counted cities, though the "
+                    + (pfizer ? "moderna" : "pfizer") + " source has 1 row of it (" + (count - 1) + " more missing: "));
+        }
+    }
+
+    @Test
     void aWeekOneNationalFileLacksFails() {
         refresh("week", file(false, Set.of(), "2021-01-04", "2021-01-11", "2021-01-18"),
             file(true, Set.of(), "2021-01-04", "2021-01-18"), false)
@@ -194,9 +250,9 @@ class NationalAllocationFilesTest {
             .body("column", equalTo("week_of_allocations"))
             .body("state", equalTo("Texas"))
             .body("detail", equalTo("moderna source (" + upstream.url("/hole/m.csv") + "), column "
-                + "week_of_allocations, state Texas: Texas has no row in 2 weeks of the moderna source between its "
-                + "first and last (2021-01-04 to 2021-01-25): 2021-01-11, 2021-01-18, weeks the national file has: "
-                + "Texas would be published short of its doses in those weeks. Were lines of the file lost?"));
+                + "week_of_allocations, state Texas: Texas has no row in 2 of the 4 weeks of the moderna source "
+                + "(2021-01-04 to 2021-01-25): 2021-01-11, 2021-01-18: Texas would be published short of its doses "
+                + "in those weeks. Were lines of the file lost?"));
     }
 
     @Test
@@ -207,64 +263,102 @@ class NationalAllocationFilesTest {
             .statusCode(422)
             .body("source", equalTo("pfizer"))
             .body("state", equalTo("Illinois"))
-            .body("detail", containsString("Chicago has no row in 1 week of the pfizer source between its first "
-                + "and last (2021-01-04 to 2021-01-18): 2021-01-11, weeks the national file has (1 more places lack "
-                + "weeks): Illinois would be published short of the city's doses in those weeks."));
+            .body("detail", containsString("Chicago has no row in 1 of the 3 weeks of the pfizer source (2021-01-04 "
+                + "to 2021-01-18): 2021-01-11 (1 more places lack weeks): Illinois would be published short of the "
+                + "city's doses in those weeks."));
     }
 
     @Test
-    void aPlaceThatStartsLateOrStopsEarlyIsNotJudgedHere() {
-        // As a cut file's first or last week: the data check completeness warns of it.
+    void aPlaceThatStartsLateFails() {
+        // Texas's first five weeks left out of the real Pfizer file loaded with a warning.
         String[] weeks = {"2021-01-04", "2021-01-11", "2021-01-18"};
-        refresh("ends", file(false, Map.of("Texas", Set.of("2021-01-04")), Set.of(), weeks),
-            file(true, Map.of("Ohio", Set.of("2021-01-18"), "Chicago", Set.of("2021-01-11", "2021-01-18")), Set.of(),
-                weeks), false)
-            .statusCode(200);
+        refresh("late", file(false, Map.of("Texas", Set.of("2021-01-04")), Set.of(), weeks),
+            file(true, Set.of(), weeks), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("state", equalTo("Texas"))
+            .body("detail", containsString("Texas has no row in 1 of the 3 weeks of the moderna source (2021-01-04 "
+                + "to 2021-01-18): 2021-01-04: Texas"));
     }
 
     @Test
-    void generatedHolesFailAndGeneratedEndsDoNot() {
+    void aPlaceThatStopsEarlyFails() {
+        // The files run newest first, as the CDC's do: the earliest week holds the last line.
+        String[] weeks = {"2021-01-18", "2021-01-11", "2021-01-04"};
+        refresh("early", file(false, Set.of(), weeks),
+            file(true, Map.of("Chicago", Set.of("2021-01-18", "2021-01-11")), Set.of(), weeks), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("state", equalTo("Illinois"))
+            .body("detail", containsString("Chicago has no row in 2 of the 3 weeks of the pfizer source (2021-01-04 "
+                + "to 2021-01-18): 2021-01-11, 2021-01-18: Illinois"));
+    }
+
+    @Test
+    void onlyTheWeekOfTheLastLineMayBeShort() {
+        // As the lake's files, cut after 1000 lines in the earliest week they hold (newest first),
+        // or a download cut at a line end in its newest (oldest first): completeness warns of it.
+        String[] newestFirst = {"2021-01-18", "2021-01-11", "2021-01-04"};
+        refresh("cut-earliest", file(false, Map.of("Texas", Set.of("2021-01-04")), Set.of(), newestFirst),
+            file(true, Map.of("Ohio", Set.of("2021-01-04"), "Chicago", Set.of("2021-01-04")), Set.of(), newestFirst),
+            false).statusCode(200);
+        String[] oldestFirst = {"2021-01-04", "2021-01-11", "2021-01-18"};
+        refresh("cut-newest", file(false, Map.of("Texas", Set.of("2021-01-18")), Set.of(), oldestFirst),
+            file(true, Set.of(), oldestFirst), false).statusCode(200);
+    }
+
+    @Test
+    void generatedWeeksLackedFailButForTheLastLines() {
         Random random = new Random(20261130);
-        for (int round = 0; round < 4; round++) {
-            int count = 4 + random.nextInt(5);
-            String[] weeks = new String[count];
+        for (int round = 0; round < 6; round++) {
+            int count = 3 + random.nextInt(6);
+            List<String> ordered = new ArrayList<>();
             for (int w = 0; w < count; w++) {
-                weeks[w] = LocalDate.of(2021, 1, 4).plusWeeks(w).toString();
+                ordered.add(LocalDate.of(2021, 1, 4).plusWeeks(w).toString());
             }
+            // Half the files newest first, as the CDC's: the week of the last line is the earliest.
+            boolean newestFirst = random.nextBoolean();
+            if (newestFirst) {
+                java.util.Collections.reverse(ordered);
+            }
+            String[] weeks = ordered.toArray(String[]::new);
+            String cut = weeks[count - 1];
             String place = NationalFiles.PLACES.get(random.nextInt(NationalFiles.PLACES.size()));
             boolean pfizer = random.nextBoolean();
-            // Weeks lacking inside the place's span (never its first or last), and, half the time,
-            // its first weeks lacking too (a late start, which alone is not judged).
+            // Any weeks but one lacking, the cut week among them half the time.
             Set<String> lacking = new TreeSet<>();
-            int holes = 1 + random.nextInt(count - 2);
-            while (lacking.size() < holes) {
-                lacking.add(weeks[1 + random.nextInt(count - 2)]);
+            int judged = 1 + random.nextInt(count - 2);
+            while (lacking.size() < judged) {
+                String week = weeks[random.nextInt(count - 1)];
+                lacking.add(week);
             }
-            int first = 0;
-            if (random.nextBoolean() && !lacking.contains(weeks[1])) {
-                lacking.add(weeks[0]);
-                first = 1;
+            if (random.nextBoolean()) {
+                lacking.add(cut);
             }
-            long inside = lacking.stream().filter(w -> !w.equals(weeks[0])).count();
-            String state = switch (place) {
-                case "New York City" -> "New York";
-                case "Chicago" -> "Illinois";
-                case "Philadelphia" -> "Pennsylvania";
-                default -> place;
-            };
             String holed = file(pfizer, Map.of(place, lacking), Set.of(), weeks);
             String whole = file(!pfizer, Set.of(), weeks);
+            String firstLacked = lacking.stream().filter(w -> !w.equals(cut)).findFirst().orElseThrow();
             refresh("gen-" + round, pfizer ? whole : holed, pfizer ? holed : whole, false)
                 .statusCode(422)
                 .body("source", equalTo(pfizer ? "pfizer" : "moderna"))
-                .body("state", equalTo(state))
-                .body("detail", containsString(place + " has no row in " + inside + (inside == 1 ? " week" : " weeks")
-                    + " of the " + (pfizer ? "pfizer" : "moderna") + " source between its first and last ("
-                    + weeks[first] + " to " + weeks[count - 1] + ")"));
-            // The same place without those inside weeks' holes: only its ends lack, and it loads.
-            Set<String> ends = first == 1 ? Set.of(weeks[0]) : Set.of(weeks[count - 1]);
-            String trimmed = file(pfizer, Map.of(place, ends), Set.of(), weeks);
-            refresh("gen-ends-" + round, pfizer ? whole : trimmed, pfizer ? trimmed : whole, false).statusCode(200);
+                .body("state", equalTo(stateOf(place)))
+                .body("detail", containsString(place + " has no row in " + judged + " of the " + count
+                    + " weeks of the " + (pfizer ? "pfizer" : "moderna") + " source (" + ordered.stream().sorted()
+                    .findFirst().orElseThrow() + " to " + ordered.stream().sorted().reduce((a, b) -> b).orElseThrow()
+                    + "): " + firstLacked));
+            // The same place lacking the cut week alone: it loads.
+            String trimmed = file(pfizer, Map.of(place, Set.of(cut)), Set.of(), weeks);
+            refresh("gen-cut-" + round, pfizer ? whole : trimmed, pfizer ? trimmed : whole, false).statusCode(200);
         }
+    }
+
+    /** The state a place's doses count for: a counted city's, or its own. */
+    private static String stateOf(String place) {
+        return switch (place) {
+            case "New York City" -> "New York";
+            case "Chicago" -> "Illinois";
+            case "Philadelphia" -> "Pennsylvania";
+            default -> place;
+        };
     }
 }
