@@ -15,14 +15,17 @@
 -- Accents go with Unicode's decomposition (normalize, NFKD), which needs a UTF8 warehouse and is
 -- asked only of names that are not ASCII (on all 3,220 lines it cost 6 ms); on another warehouse,
 -- names are compared without it. LIKE finds the kind word, and one regular expression keeps the
--- letters and digits (about 1.5 ms over the real file; translate() with the combining accents
--- listed took 10). Names with nothing left are not judged.
+-- letters and digits (translate() with the combining accents listed took 10 ms over the real
+-- file). Both work on the name lowered under the "C" collation, which lowers A to Z alone: all
+-- else is not a-z and goes anyway, and it took 1.1 ms against 1.8 under the database's C.UTF-8;
+-- the expression strips each run of other characters at once (2.7 ms against 4.8 one at a time).
+-- Names with nothing left are not judged.
 -- The first county so in the file: its first spelling's first line and the second's.
 with named as (
     select state, county, first_line,
            lower(case when octet_length(county) > char_length(county)
                            and current_setting('server_encoding') = 'UTF8'
-                      then normalize(county, NFKD) else county end) as name
+                      then normalize(county, NFKD) else county end collate "C") as name
     from run_counties
 ),
 keyed as (
@@ -34,7 +37,7 @@ keyed as (
                                when name like '% municipality' then left(name, -13)
                                when name like '% municipio' then left(name, -10)
                                else name end,
-                          '[^a-z0-9]', '', 'g') as letters
+                          '[^a-z0-9]+', '', 'g') as letters
     from named
 ),
 twice as (
