@@ -43,6 +43,7 @@ final class Checks {
     private static final String UNCOVERED_WEEKS = Sql.load("checks/sources/uncovered_weeks.sql");
     private static final String PLACES_MISSING_WEEKS = Sql.load("checks/sources/places_missing_weeks.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
+    private static final String OUTLYING_ALLOCATIONS = Sql.load("checks/sources/outlying_allocations.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -108,6 +109,8 @@ final class Checks {
         // After the weeks the two files do not share: a week missing from one file entirely is
         // said so there, not as a hole in every place.
         rows.first(placesMissingWeeks).ifPresent(Checks::fail);
+        // After the weeks lacking: a place's weeks are all there, and one of them is far off.
+        rows.first(outlyingAllocations).ifPresent(Checks::fail);
         // Then the county file's.
         counties.first(rows).ifPresent(Checks::fail);
     }
@@ -120,7 +123,8 @@ final class Checks {
         List<Query<?>> queries = new ArrayList<>();
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
-        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, placesMissingWeeks));
+        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, placesMissingWeeks,
+            outlyingAllocations));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -392,6 +396,27 @@ final class Checks {
                 + (places > 1 ? " (" + (places - 1) + " more places lack weeks)" : "")
                 + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
                 + " doses in those weeks. Were lines of the file lost?")
+            .aboutState(state);
+    });
+
+    /**
+     * A place's first or second doses in one week more than 20 times the average of its other
+     * weeks: digits too many in one cell, which no total or comparison between states shows.
+     */
+    private final Query<SourceException> outlyingAllocations = new Query<>(OUTLYING_ALLOCATIONS, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = rs.getString("jurisdiction");
+        String state = rs.getString("state");
+        boolean first = "first".equals(rs.getString("dose"));
+        long others = rs.getLong("places") - 1;
+        return SourceException.content(source, url(source), rs.getLong("line"),
+            first ? "_1st_dose_allocations" : "_2nd_dose_allocations",
+            name(place) + " has " + rs.getLong("doses") + (first ? " first" : " second") + " doses in the week of "
+                + rs.getObject("week", LocalDate.class) + ", " + rs.getBigDecimal("times").toPlainString()
+                + " times the average of its " + rs.getLong("other_weeks") + " other weeks with " + (first ? "first" : "second")
+                + " doses in the " + source.label() + " source (" + rs.getLong("usual") + ")"
+                + (others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "")
+                + ": digits too many? " + name(state) + " would be published with them.")
             .aboutState(state);
     });
 
