@@ -190,7 +190,7 @@ class NationalAllocationFilesTest {
             refresh("gen-beside-" + round, pfizer ? whole : partial, pfizer ? partial : whole, false)
                 .statusCode(422)
                 .body("source", equalTo(pfizer ? "pfizer" : "moderna"))
-                .body("state", equalTo(stateOf(first)))
+                .body("state", equalTo(NationalFiles.stateOf(first)))
                 .body("detail", containsString(first + " has no row in the " + (pfizer ? "pfizer" : "moderna")
                     + " source, which names " + (54 - count) + " of the 54 states, DC and counted cities, though the "
                     + (pfizer ? "moderna" : "pfizer") + " source has 1 row of it (" + (count - 1) + " more missing: "));
@@ -341,7 +341,7 @@ class NationalAllocationFilesTest {
             refresh("gen-" + round, pfizer ? whole : holed, pfizer ? holed : whole, false)
                 .statusCode(422)
                 .body("source", equalTo(pfizer ? "pfizer" : "moderna"))
-                .body("state", equalTo(stateOf(place)))
+                .body("state", equalTo(NationalFiles.stateOf(place)))
                 .body("detail", containsString(place + " has no row in " + judged + " of the " + count
                     + " weeks of the " + (pfizer ? "pfizer" : "moderna") + " source (" + ordered.stream().sorted()
                     .findFirst().orElseThrow() + " to " + ordered.stream().sorted().reduce((a, b) -> b).orElseThrow()
@@ -350,15 +350,5 @@ class NationalAllocationFilesTest {
             String trimmed = file(pfizer, Map.of(place, Set.of(cut)), Set.of(), weeks);
             refresh("gen-cut-" + round, pfizer ? whole : trimmed, pfizer ? trimmed : whole, false).statusCode(200);
         }
-    }
-
-    /** The state a place's doses count for: a counted city's, or its own. */
-    private static String stateOf(String place) {
-        return switch (place) {
-            case "New York City" -> "New York";
-            case "Chicago" -> "Illinois";
-            case "Philadelphia" -> "Pennsylvania";
-            default -> place;
-        };
     }
 }

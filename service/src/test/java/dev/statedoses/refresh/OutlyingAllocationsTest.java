@@ -145,12 +145,7 @@ class OutlyingAllocationsTest {
             long factor = 25 + random.nextInt(5000);
             long doses = usual(pfizer, place) * factor;
             String name = NationalFiles.PLACES.get(place);
-            String state = switch (name) {
-                case "New York City" -> "New York";
-                case "Chicago" -> "Illinois";
-                case "Philadelphia" -> "Pennsylvania";
-                default -> name;
-            };
+            String state = NationalFiles.stateOf(name);
             refresh("gen-" + round, weeks, new Cell(pfizer, place, week, second, doses))
                 .statusCode(422)
                 .body("source", equalTo(pfizer ? "pfizer" : "moderna"))

@@ -36,6 +36,16 @@ public final class NationalFiles {
         return List.copyOf(places);
     }
 
+    /** The state a place's doses count for: a counted city's, or the place's own. */
+    public static String stateOf(String place) {
+        return switch (place) {
+            case "New York City" -> "New York";
+            case "Chicago" -> "Illinois";
+            case "Philadelphia" -> "Pennsylvania";
+            default -> place;
+        };
+    }
+
     /** An allocation file of {@code lines} under the header. */
     public static String file(List<String> lines) {
         return HEADER + String.join("\n", lines) + "\n";
