@@ -145,11 +145,13 @@ public record Config(
         if (text == null) {
             return null;
         }
-        if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 36_500) {
+        // ASCII digits only: Integer.parseInt would also take "+5" and other scripts' digits.
+        int days = text.matches("[0-9]{1,5}") ? Integer.parseInt(text) : 0;
+        if (days < 1 || days > 36_500) {
             throw new IllegalArgumentException("RUN_LOG_DAYS must be a whole number of days from 1 to 36500 "
                 + "(unset: the run log keeps every run), not '" + text + "'");
         }
-        return Integer.parseInt(text);
+        return days;
     }
 
     /**

@@ -407,13 +407,13 @@ final class Checks {
         SourceName source = SourceName.of(rs.getString("source"));
         String place = rs.getString("jurisdiction");
         String state = rs.getString("state");
-        boolean first = "first".equals(rs.getString("dose"));
+        String dose = rs.getString("dose");
         long others = rs.getLong("places") - 1;
         return SourceException.content(source, url(source), rs.getLong("line"),
-            first ? "_1st_dose_allocations" : "_2nd_dose_allocations",
-            name(place) + " has " + rs.getLong("doses") + (first ? " first" : " second") + " doses in the week of "
+            dose.equals("first") ? "_1st_dose_allocations" : "_2nd_dose_allocations",
+            name(place) + " has " + rs.getLong("doses") + " " + dose + " doses in the week of "
                 + rs.getObject("week", LocalDate.class) + ", " + rs.getBigDecimal("times").toPlainString()
-                + " times the average of its " + rs.getLong("other_weeks") + " other weeks with " + (first ? "first" : "second")
+                + " times the average of its " + rs.getLong("other_weeks") + " other weeks with " + dose
                 + " doses in the " + source.label() + " source (" + rs.getLong("usual") + ")"
                 + (others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "")
                 + ": digits too many? " + name(state) + " would be published with them.")

@@ -9,6 +9,7 @@ import dev.statedoses.support.NationalFiles;
 import io.restassured.response.ValidatableResponse;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -181,9 +182,9 @@ class NationalAllocationFilesTest {
             // as the fixtures are): whichever file, the first missing by name is named.
             int count = 4 + random.nextInt(47);
             List<String> shuffled = new ArrayList<>(NationalFiles.PLACES);
-            java.util.Collections.shuffle(shuffled, random);
-            Set<String> left = new TreeSet<>(shuffled.subList(0, count));
-            String first = ((TreeSet<String>) left).first();
+            Collections.shuffle(shuffled, random);
+            TreeSet<String> left = new TreeSet<>(shuffled.subList(0, count));
+            String first = left.first();
             boolean pfizer = random.nextBoolean();
             String partial = file(pfizer, left);
             String whole = file(!pfizer, Set.of());
@@ -319,7 +320,7 @@ class NationalAllocationFilesTest {
             // Half the files newest first, as the CDC's: the week of the last line is the earliest.
             boolean newestFirst = random.nextBoolean();
             if (newestFirst) {
-                java.util.Collections.reverse(ordered);
+                Collections.reverse(ordered);
             }
             String[] weeks = ordered.toArray(String[]::new);
             String cut = weeks[count - 1];
