@@ -38,10 +38,12 @@ deduplicated as (
 )
 -- With what every later step needs of a row, worked out once: the jurisdiction's kind (null for
 -- a name the reference does not know), where its doses count (a city's count for the state whose
--- counties hold its people), and its doses per manufacturer (1st + 2nd; 0 for the other one).
+-- counties hold its people), its 2020 census count (states and DC; sql/checks/sources/outlying_shares.sql)
+-- and its doses per manufacturer (1st + 2nd; 0 for the other one).
 select d.*,
        j.kind,
        coalesce(j.folds_into, d.jurisdiction) as counted_in,
+       j.census_2020_population as population,
        case when d.manufacturer = 'moderna'
             then d.first_dose_allocations + d.second_dose_allocations else 0 end as doses_moderna,
        case when d.manufacturer = 'pfizer'

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
@@ -44,6 +45,7 @@ final class Checks {
     private static final String PLACES_MISSING_WEEKS = Sql.load("checks/sources/places_missing_weeks.sql");
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String OUTLYING_ALLOCATIONS = Sql.load("checks/sources/outlying_allocations.sql");
+    private static final String OUTLYING_SHARES = Sql.load("checks/sources/outlying_shares.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -111,6 +113,8 @@ final class Checks {
         rows.first(placesMissingWeeks).ifPresent(Checks::fail);
         // After the weeks lacking: a place's weeks are all there, and one of them is far off.
         rows.first(outlyingAllocations).ifPresent(Checks::fail);
+        // Then a count a factor of ten off, against the place's usual share of its week.
+        rows.first(outlyingShares).ifPresent(Checks::fail);
         // Then the county file's.
         counties.first(rows).ifPresent(Checks::fail);
     }
@@ -124,7 +128,7 @@ final class Checks {
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
         queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, placesMissingWeeks,
-            outlyingAllocations));
+            outlyingAllocations, outlyingShares));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -417,6 +421,29 @@ final class Checks {
                 + " doses in the " + source.label() + " source (" + rs.getLong("usual") + ")"
                 + (others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "")
                 + ": digits too many? " + name(state) + " would be published with them.")
+            .aboutState(state);
+    });
+
+    private final Query<SourceException> outlyingShares = new Query<>(OUTLYING_SHARES, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = rs.getString("jurisdiction");
+        String state = rs.getString("state");
+        String dose = rs.getString("dose");
+        double times = rs.getDouble("times");
+        long others = rs.getLong("counts") - 1;
+        String factor = times >= 1
+            ? String.format(Locale.ROOT, "%.1f times", times)
+            : String.format(Locale.ROOT, "1/%.1f of", 1 / times);
+        return SourceException.content(source, url(source), rs.getLong("line"),
+            dose.equals("first") ? "_1st_dose_allocations" : "_2nd_dose_allocations",
+            name(place) + " has " + rs.getLong("doses") + " " + dose + " doses in the week of "
+                + rs.getObject("week", LocalDate.class) + " in the " + source.label() + " source, " + factor
+                + " its usual share of that week's " + dose + " doses (" + rs.getLong("usual")
+                + " at its usual share, judged from its " + rs.getLong("other_weeks") + " other weeks with " + dose
+                + " doses)"
+                + (others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "")
+                + ": a digit too " + (times >= 1 ? "many" : "few") + "? " + name(state)
+                + " would be published with it.")
             .aboutState(state);
     });
 
