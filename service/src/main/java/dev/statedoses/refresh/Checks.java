@@ -46,6 +46,7 @@ final class Checks {
     private static final String SAME_ALLOCATIONS = Sql.load("checks/sources/same_allocations.sql");
     private static final String OUTLYING_ALLOCATIONS = Sql.load("checks/sources/outlying_allocations.sql");
     private static final String OUTLYING_SHARES = Sql.load("checks/sources/outlying_shares.sql");
+    private static final String LOST_WEEKS = Sql.load("checks/sources/lost_weeks.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -108,6 +109,8 @@ final class Checks {
         // After the renamed ones: a state under a new name has no row either, and is better named so.
         rows.first(missingPlaces).ifPresent(Checks::fail);
         uncoveredWeeks(rows).ifPresent(Checks::fail);
+        // Then the weeks both lack: a gap in the series, or a maker's first week.
+        rows.first(lostWeeks).ifPresent(Checks::fail);
         // After the weeks the two files do not share: a week missing from one file entirely is
         // said so there, not as a hole in every place.
         rows.first(placesMissingWeeks).ifPresent(Checks::fail);
@@ -127,8 +130,8 @@ final class Checks {
         List<Query<?>> queries = new ArrayList<>();
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
-        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, placesMissingWeeks,
-            outlyingAllocations, outlyingShares));
+        queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, lostWeeks,
+            placesMissingWeeks, outlyingAllocations, outlyingShares));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -376,6 +379,28 @@ final class Checks {
         return new Uncovered(source, "the " + source.label() + " source has no row in " + weeks
             + (weeks == 1 ? " week" : " weeks") + " that the " + rs.getString("source") + " source has ("
             + rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")");
+    });
+
+    /**
+     * A week no allocation file has between the national files' first and last, or a national
+     * file's first week of its maker's allocations lost while it has the week after.
+     */
+    private final Query<SourceException> lostWeeks = new Query<>(LOST_WEEKS, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        LocalDate week = rs.getObject("week", LocalDate.class);
+        if (rs.getString("fault").equals("first_week")) {
+            return SourceException.content(source, url(source), null, "week_of_allocations",
+                "the " + source.label() + " source has no row in the week of " + week + ", the first week of "
+                    + source.label() + " allocations, though it has the week after: every state would be published "
+                    + "short of that week's doses. Is the file cut short?");
+        }
+        long weeks = rs.getLong("weeks");
+        return SourceException.content(source, url(source), null, "week_of_allocations",
+            "no allocation source has a row in " + (weeks == 1 ? "the week of " + week : weeks + " weeks ("
+                + rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")")
+                + ", though the national files run from " + rs.getObject("first_week", LocalDate.class) + " to "
+                + rs.getObject("last_week", LocalDate.class) + ", week after week: every state would be published "
+                + "short of " + (weeks == 1 ? "that week's" : "those weeks'") + " doses. Were weeks lost from both files?");
     });
 
     /** A source that lacks weeks the other has, and those weeks, in words. */

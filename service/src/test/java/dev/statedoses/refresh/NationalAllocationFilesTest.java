@@ -234,6 +234,95 @@ class NationalAllocationFilesTest {
     }
 
     @Test
+    void aWeekBothNationalFilesLackFails() {
+        refresh("gap", file(false, Set.of(), "2021-01-04", "2021-01-18"), file(true, Set.of(), "2021-01-04", "2021-01-18"),
+            false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("line", nullValue())
+            .body("column", equalTo("week_of_allocations"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/gap/m.csv") + "), column week_of_allocations: "
+                + "no allocation source has a row in the week of 2021-01-11, though the national files run from "
+                + "2021-01-04 to 2021-01-18, week after week: every state would be published short of that week's "
+                + "doses. Were weeks lost from both files?"));
+    }
+
+    @Test
+    void everyWeekBothLackIsCounted() {
+        String[] weeks = {"2021-01-04", "2021-01-25", "2021-02-15"};
+        refresh("gaps", file(false, Set.of(), weeks), file(true, Set.of(), weeks), false)
+            .statusCode(422)
+            .body("detail", containsString("no allocation source has a row in 4 weeks (2021-01-11, 2021-01-18, "
+                + "2021-02-01, 2021-02-08), though the national files run from 2021-01-04 to 2021-02-15"));
+    }
+
+    @Test
+    void pfizersFirstWeekLostFails() {
+        // Pfizer's rows of 2020-12-14 cut away: both files start with Moderna's first week.
+        refresh("pfizer-first", file(false, Set.of(), "2020-12-21", "2020-12-28"),
+            file(true, Set.of(), "2020-12-21", "2020-12-28"), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("column", equalTo("week_of_allocations"))
+            .body("detail", equalTo("pfizer source (" + upstream.url("/pfizer-first/p.csv") + "), column "
+                + "week_of_allocations: the pfizer source has no row in the week of 2020-12-14, the first week of "
+                + "pfizer allocations, though it has the week after: every state would be published short of that "
+                + "week's doses. Is the file cut short?"));
+    }
+
+    @Test
+    void modernasFirstWeekLostFails() {
+        refresh("moderna-first", file(false, Set.of(), "2020-12-28", "2021-01-04"),
+            file(true, Set.of(), "2020-12-28", "2021-01-04"), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("detail", containsString("the moderna source has no row in the week of 2020-12-21, the first week "
+                + "of moderna allocations, though it has the week after"));
+    }
+
+    @Test
+    void filesCutToLaterWeeksLoad() {
+        // As the lake's are: neither file has its maker's first week, nor the week after.
+        String[] weeks = {"2021-03-01", "2021-03-08", "2021-03-15"};
+        refresh("later", file(false, Set.of(), weeks), file(true, Set.of(), weeks), false).statusCode(200);
+    }
+
+    @Test
+    void aGapInFilesOfFiftyIsNotJudged() {
+        Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
+        refresh("fifty-gap", file(false, four, "2021-01-04", "2021-01-18"), file(true, four, "2021-01-04", "2021-01-18"),
+            false).statusCode(200);
+    }
+
+    @Test
+    void generatedGapsFailOnTheFirst() {
+        Random random = new Random(20261201);
+        for (int round = 0; round < 5; round++) {
+            int span = 5 + random.nextInt(5);
+            LocalDate start = LocalDate.of(2021, 1, 4).plusWeeks(random.nextInt(10));
+            TreeSet<Integer> lost = new TreeSet<>();
+            int count = 1 + random.nextInt(3);
+            while (lost.size() < count) {
+                lost.add(1 + random.nextInt(span - 2));
+            }
+            List<String> weeks = new ArrayList<>();
+            for (int w = 0; w < span; w++) {
+                if (!lost.contains(w)) {
+                    weeks.add(start.plusWeeks(w).toString());
+                }
+            }
+            String[] kept = weeks.toArray(String[]::new);
+            String first = start.plusWeeks(lost.first()).toString();
+            refresh("gen-gap-" + round, file(false, Set.of(), kept), file(true, Set.of(), kept), false)
+                .statusCode(422)
+                .body("source", equalTo("moderna"))
+                .body("detail", containsString(count == 1 ? "in the week of " + first + ", though"
+                    : "in " + count + " weeks (" + first + ", "))
+                .body("detail", containsString("run from " + start + " to " + start.plusWeeks(span - 1)));
+        }
+    }
+
+    @Test
     void weeksOfFilesOfFiftyAreNotJudged() {
         Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
         refresh("fifty-weeks", file(false, four, "2021-01-04", "2021-01-11"), file(true, four, "2021-01-04"), false)

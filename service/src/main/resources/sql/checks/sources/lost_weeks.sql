@@ -1,0 +1,56 @@
+-- Weeks lost from the national allocation files (those that name 51 or more of the 54 states, DC
+-- and counted cities, dwh.national_file_places(), V20) that no comparison between the two files
+-- sees, because both lack them:
+--
+-- * a gap: a Monday between the oldest and the newest week of the national files that none of
+--   them has a row in. The CDC allocated every week from the first; the real files, complete and
+--   cut, run week after week. The week of 2021-03-01 deleted from both files loaded, every state
+--   short of that week's doses (Alabama at 0.89 people per dose instead of 0.86), without a word.
+-- * a manufacturer's first week lost: a file with the week after its maker's first week of
+--   allocations (Pfizer's 2020-12-14, Moderna's 2020-12-21, as in
+--   sql/checks/sources/allocations_before_first_week.sql) but not that first week. Pfizer's
+--   file without its rows of 2020-12-14 (a download cut at a line end on that week's boundary)
+--   starts with Moderna's first week, and the two files then cover the same weeks: it loaded,
+--   every state short of that week. A file cut to later weeks (the lake's) has neither week.
+--
+-- Smaller files (the fixtures, a regional file) are not judged. The gaps first (in the first
+-- national file's name: none has the week), with how many there are and the first ten; then a
+-- first week lost.
+with national as (
+    select manufacturer
+    from run_allocation_places
+    group by manufacturer
+    having count(*) >= dwh.national_file_places()
+),
+weeks as (
+    select w.manufacturer as source, w.week
+    from run_allocation_weeks w
+    join national n using (manufacturer)
+),
+gaps as (
+    select g.week::date as week, s.first_week, s.last_week
+    from (select min(week) as first_week, max(week) as last_week from weeks) s
+    cross join lateral generate_series(s.first_week, s.last_week, interval '7 days') as g (week)
+    where not exists (select 1 from run_allocation_weeks w where w.week = g.week::date)
+),
+firsts (source, first_week) as (
+    values ('moderna', date '2020-12-21'), ('pfizer', date '2020-12-14')
+),
+first_weeks_lost as (
+    select f.source, f.first_week as week
+    from firsts f
+    where exists (select 1 from weeks w where w.source = f.source and w.week = f.first_week + 7)
+      and not exists (select 1 from weeks w where w.source = f.source and w.week = f.first_week)
+)
+select *
+from (
+    select 'gap' as fault, (select min(manufacturer) from national) as source, week, first_week, last_week,
+           (select count(*) from gaps) as weeks,
+           (select string_agg(week::text, ', ' order by week) from (select week from gaps order by week limit 10) t)
+               as first_ten
+    from (select * from gaps order by week limit 1) g
+    union all
+    select 'first_week', source, week, null, null, 1, null
+    from (select * from first_weeks_lost order by source limit 1) f
+) lost
+order by fault = 'first_week'
