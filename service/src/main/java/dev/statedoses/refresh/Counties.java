@@ -28,6 +28,7 @@ final class Counties {
     private static final String UNPLACED_COUNTIES = Sql.load("checks/sources/unplaced_counties.sql");
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String TWO_CODES = Sql.load("checks/sources/counties_with_two_codes.sql");
+    private static final String WITHOUT_A_CODE = Sql.load("checks/sources/counties_without_a_code.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
         rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
@@ -50,7 +51,7 @@ final class Counties {
 
     /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
     List<Query<?>> queries() {
-        return List.of(twoCodes, countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
+        return List.of(twoCodes, countedTwice, withoutACode, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
             STATE_POPULATION_ROWS);
     }
 
@@ -63,6 +64,9 @@ final class Counties {
         // state): each is better reported as the summary row it is.
         return rows.first(twoCodes)
             .or(() -> rows.first(countedTwice))
+            // After the summary rows and state codes, which say what such a line is: any other
+            // line whose ids do not read as a county's, in a file whose lines do.
+            .or(() -> rows.first(withoutACode))
             .or(() -> rows.first(conflictingCounties))
             // After both: a code, or one spelling with two populations, says more than the letters.
             .or(() -> rows.first(writtenTwice))
@@ -213,6 +217,31 @@ final class Counties {
             name(rs.getString("county")) + ", " + name(state) + " has the Id2 " + rs.getString("id2")
                 + ", not the county code of its Id " + rs.getString("id") + " (" + rs.getString("id_code")
                 + "): were two of its values exchanged, or is the line damaged?" + more);
+        return PRODUCT_KINDS.contains(rs.getString("kind")) ? e.aboutState(state) : e;
+    });
+
+    /**
+     * A line whose ids do not read as a county's code, in a file whose lines do: another
+     * geography (a metropolitan area, a city), or a damaged county line.
+     */
+    private final Query<SourceException> withoutACode = new Query<>(WITHOUT_A_CODE, rs -> {
+        String state = rs.getString("state");
+        String id = rs.getString("id");
+        String id2 = rs.getString("id2");
+        boolean hasId = id != null && !id.isEmpty();
+        boolean hasId2 = id2 != null && !id2.isEmpty();
+        String ids = hasId && hasId2 ? "the Id " + name(id) + " and the Id2 " + name(id2)
+            : hasId ? "the Id " + name(id) + " and no Id2"
+            : hasId2 ? "the Id2 " + name(id2) + " and no Id"
+            : "neither an Id nor an Id2";
+        long lines = rs.getLong("lines");
+        SourceException e = SourceException.content(SourceName.POPULATION, url(), rs.getLong("line"),
+            hasId || !hasId2 ? "Id" : "Id2",
+            name(rs.getString("county")) + ", " + name(state) + " has " + ids + ", which do not read as a county's "
+                + "code (an Id 0500000US and five digits, or without an Id an Id2 of four or five digits), as the "
+                + "file's other lines do: another geography (a metropolitan area, a city), or a damaged line? Its "
+                + rs.getLong("population") + " people would be counted as a county's"
+                + (lines == 1 ? "" : ". " + lines + " lines of the file have no county code"));
         return PRODUCT_KINDS.contains(rs.getString("kind")) ? e.aboutState(state) : e;
     });
 

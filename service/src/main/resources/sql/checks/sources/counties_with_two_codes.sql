@@ -4,8 +4,9 @@
 -- trusted: with its Id2 and its population exchanged, Gila, Arizona (53,889 people) loaded as
 -- 4,007 people, with no other check to see it (a count with a leading zero is still a count).
 --
--- Judged only on lines whose Id is a county's (0500000US and five digits) and whose Id2 is four or
--- five digits (the leading zero optional, as a spreadsheet drops it), and only in a file where at
+-- Judged only on lines whose Id is a county's (0500000US and five digits) and whose Id2 is digits
+-- (four or five for a county, the leading zero optional, as a spreadsheet drops it; more when a
+-- population of 100,000 or more stands in it, as Pima's 1039073 did), and only in a file where at
 -- least three in four of such lines agree: a file with an Id2 of its own (another numbering) is
 -- not judged. Other ids (a state's total, 0400000US50, 50) are other checks'
 -- (sql/checks/sources/counties_counted_twice.sql). The first such line in the file, with how many
@@ -22,7 +23,7 @@ with candidates as materialized (
 disagreeing as materialized (
     select line, county, state, id, id2, right(id, 5) as id_code
     from candidates
-    where id ~ '^0500000US[0-9]{5}$' and id2 ~ '^[0-9]{4,5}$'
+    where id ~ '^0500000US[0-9]{5}$' and id2 ~ '^[0-9]+$'
 )
 select d.line, d.county, d.state, d.id, d.id2, d.id_code, n.disagreeing as lines,
        (select kind from dwh.jurisdictions where name = d.state) as kind
@@ -31,6 +32,6 @@ from (select * from disagreeing order by line limit 1) d
 cross join lateral (
     select (select count(*) from disagreeing) as disagreeing, count(*) as coded
     from raw.county_population c
-    where c.id ~ '^0500000US[0-9]{5}$' and c.id2 ~ '^[0-9]{4,5}$' and d.line is not null
+    where c.id ~ '^0500000US[0-9]{5}$' and c.id2 ~ '^[0-9]+$' and d.line is not null
 ) n
 where n.disagreeing * 4 <= n.coded
