@@ -52,8 +52,8 @@ final class Counties {
 
     /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
     List<Query<?>> queries() {
-        return List.of(twoCodes, countedTwice, withoutACode, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
-            STATE_POPULATION_ROWS, shortOfPeople);
+        return List.of(twoCodes, countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
+            withoutACode, STATE_POPULATION_ROWS, shortOfPeople);
     }
 
     /** The first fault of the county file, if any, in the order of the checks. */
@@ -65,9 +65,6 @@ final class Counties {
         // state): each is better reported as the summary row it is.
         return rows.first(twoCodes)
             .or(() -> rows.first(countedTwice))
-            // After the summary rows and state codes, which say what such a line is: any other
-            // line whose ids do not read as a county's, in a file whose lines do.
-            .or(() -> rows.first(withoutACode))
             .or(() -> rows.first(conflictingCounties))
             // After both: a code, or one spelling with two populations, says more than the letters.
             .or(() -> rows.first(writtenTwice))
@@ -77,6 +74,10 @@ final class Counties {
             // ...and two states' counties exchanged are better reported by a line than as a state
             // twice its census count (or not at all, for states of a size).
             .or(() -> rows.first(underAnotherState))
+            // After the summary rows and state codes, a county written twice and an unknown State,
+            // which each say more of such a line: any other line whose ids do not read as a
+            // county's, in a file whose lines do.
+            .or(() -> rows.first(withoutACode))
             .or(() -> implausibleStatePopulations(rows))
             // Last: a state with counties and people, but far fewer than it has.
             .or(() -> rows.first(shortOfPeople));
@@ -202,10 +203,10 @@ final class Counties {
             rs.getLong("line"), "State",
             name(rs.getString("county")) + ", " + name(state) + " has the county code " + code + ", " + whose
                 + ", not " + name(state) + "'s (" + rs.getString("state_fips") + ")" + counted + more);
-        if (PRODUCT_KINDS.contains(rs.getString("kind"))) {
+        if (inProduct(rs.getString("kind"))) {
             return e.aboutState(state);
         }
-        return PRODUCT_KINDS.contains(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
+        return inProduct(rs.getString("code_kind")) ? e.aboutState(codeState) : e;
     });
 
     /**
@@ -220,7 +221,7 @@ final class Counties {
             name(rs.getString("county")) + ", " + name(state) + " has the Id2 " + rs.getString("id2")
                 + ", not the county code of its Id " + rs.getString("id") + " (" + rs.getString("id_code")
                 + "): were two of its values exchanged, or is the line damaged?" + more);
-        return PRODUCT_KINDS.contains(rs.getString("kind")) ? e.aboutState(state) : e;
+        return inProduct(rs.getString("kind")) ? e.aboutState(state) : e;
     });
 
     /**
@@ -245,11 +246,20 @@ final class Counties {
                 + "file's other lines do: another geography (a metropolitan area, a city), or a damaged line? Its "
                 + rs.getLong("population") + " people would be counted as a county's"
                 + (lines == 1 ? "" : ". " + lines + " lines of the file have no county code"));
-        return PRODUCT_KINDS.contains(rs.getString("kind")) ? e.aboutState(state) : e;
+        return inProduct(rs.getString("kind")) ? e.aboutState(state) : e;
     });
 
     /** The kinds of jurisdiction the product has a row for. */
     private static final Set<String> PRODUCT_KINDS = Set.of("state", "district");
+
+    /**
+     * Whether a jurisdiction of {@code kind} has a product row; false for a name the reference does
+     * not know (null: Set.of's contains would throw, and a refresh answer 500 for a line under an
+     * unknown State).
+     */
+    private static boolean inProduct(String kind) {
+        return kind != null && PRODUCT_KINDS.contains(kind);
+    }
 
     /** A state (or DC) with no county, or whose counties add up to no people, or to more than any state has. */
     private Optional<SourceException> implausibleStatePopulations(CheckRows rows) {

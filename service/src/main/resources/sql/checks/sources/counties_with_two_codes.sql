@@ -18,7 +18,8 @@
 with candidates as materialized (
     select c.line, c.county, c.state, c.id, c.id2
     from raw.county_population c
-    where right(c.id, 5) <> lpad(c.id2, 5, '0')
+    -- (lpad cuts a longer Id2 to its first five digits: 010010 would pass for 01001.)
+    where right(c.id, 5) <> lpad(c.id2, 5, '0') or length(c.id2) > 5
 ),
 disagreeing as materialized (
     select line, county, state, id, id2, right(id, 5) as id_code

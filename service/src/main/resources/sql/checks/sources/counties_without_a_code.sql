@@ -12,9 +12,10 @@
 --   read, so the check that a county's code is its State's passed it, Pima moved to Texas.
 --
 -- Judged only in a file where at least three in four lines read a county code: a hand-written
--- file without ids, or with ids of its own, is not. Run after the summary rows and the codes
--- 000 (counties_counted_twice.sql) and the Id2 that is not its Id's code
--- (counties_with_two_codes.sql), which say more of such a line. The first such line, with how
+-- file without ids, or with ids of its own, is not. Run after the checks that say more of such
+-- a line: the Id2 that is not its Id's code (counties_with_two_codes.sql), the summary rows and
+-- codes 000 (counties_counted_twice.sql), a county listed twice or written two ways, a State the
+-- reference does not know (refresh/Counties.java keeps the order). The first such line, with how
 -- many there are.
 with lines as (
     select line, id, id2, county, state, dwh.county_code(id, id2) as code

@@ -451,28 +451,45 @@ class HostileSourcesApiTest {
     }
 
     /**
-     * Ids the county checks cannot read for sure are not judged: a code too short or too long to
-     * be a county's, a cut Id. The counties load as the counties they are. (An Id2 of four or five
-     * digits that is not its Id's code fails: CountyCodesTest.)
+     * Ids that do not read as a county's code, among lines that do, are named: a code too short or
+     * too long to be a county's, a cut Id. They loaded as counties before. The Id2 that is not its
+     * Id's code first (CountyCodesTest), then the lines without a code (CountiesWithoutACodeTest);
+     * the product stays as it was; and a line under a State the reference does not know, whose
+     * ids do not read either, is that State's fault (a 422, never the 500 it once was).
      */
     @org.junit.jupiter.api.Test
-    void countiesWhoseIdsAreTooShortOrTooLongAreNotJudged() {
-        served.upstream().serve("/c.csv", (POPULATION
-            + ",013,Windham,Vermont,10\n" // no Id, and a three-digit code
-            + "0500000US01003,013,Baldwin,Alabama,5\n"
-            + "0500000US,,Essex,Vermont,1\n0500000US,,Orange,Vermont,1\n" // a cut Id, no Id2: no code at all
-            + "0500000US01001,010010,Autauga,Alabama,7\n" // an Id2 of six digits, against Fixture's Id
-            ).getBytes(StandardCharsets.UTF_8));
-        JsonPath report = served.given().post("/refresh").then().statusCode(200).extract().jsonPath();
-        assertEquals(58, report.getInt("sources.find { it.source == 'population' }.rows"));
-        // Vermont 1234 + 10 + 1 + 1; Alabama 10000 + 5 + 7.
-        served.given().get("/ratios/VT").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(1246));
-        served.given().get("/ratios/AL").then().statusCode(200).body("population", org.hamcrest.Matchers.equalTo(10012));
-        // Back to the fixtures' product, which the other tests compare with.
-        served.upstream().serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
-        served.given().post("/refresh").then().statusCode(200);
-        assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()));
-        product = served.given().get("/ratios").asString();
+    void countiesWhoseIdsAreNotACountysAreNamed() {
+        String windham = ",013,Windham,Vermont,10\n"; // no Id, and a three-digit code: line 55
+        String cut = "0500000US,,Essex,Vermont,1\n0500000US,,Orange,Vermont,1\n"; // a cut Id, no Id2
+        rejected(POPULATION + windham + "0500000US01003,013,Baldwin,Alabama,5\n" + cut
+            + "0500000US01001,010010,Autauga,Alabama,7\n", 56, "Id2", "Alabama",
+            "Baldwin, Alabama has the Id2 013, not the county code of its Id 0500000US01003 (01003): were two of "
+                + "its values exchanged, or is the line damaged?. 2 lines of the file have an Id2 other than their "
+                + "Id's code");
+        rejected(POPULATION + windham + cut, 55, "Id2", "Vermont",
+            "Windham, Vermont has the Id2 013 and no Id, which do not read as a county's code (an Id 0500000US and "
+                + "five digits, or without an Id an Id2 of four or five digits), as the file's other lines do: "
+                + "another geography (a metropolitan area, a city), or a damaged line? Its 10 people would be counted "
+                + "as a county's. 3 lines of the file have no county code");
+        rejected(POPULATION + ",,Foo,Atlantis,100\n", 55, "State", null,
+            "the state 'Atlantis' is not a state, DC or territory that dwh.jurisdictions knows");
+        rejected(POPULATION + "0500000US50001,99999,Fixture,Atlantis,10\n", 55, "Id2", null,
+            "Fixture, Atlantis has the Id2 99999, not the county code of its Id 0500000US50001 (50001)");
+    }
+
+    /** Refreshes with {@code counties}: a 422 naming the line, column and state, the product as it was. */
+    private void rejected(String counties, long line, String column, String state, String detail) {
+        served.upstream().serve("/c.csv", counties.getBytes(StandardCharsets.UTF_8));
+        try {
+            JsonPath problem = served.given().post("/refresh").then().statusCode(422).extract().jsonPath();
+            assertEquals(line, problem.getLong("line"));
+            assertEquals(column, problem.getString("column"));
+            assertEquals(state, problem.getString("state"));
+            assertTrue(problem.getString("detail").contains(detail), problem.getString("detail"));
+            assertEquals(product, served.given().get("/ratios").asString());
+        } finally {
+            served.upstream().serve("/c.csv", POPULATION.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     // ---- building cases ------------------------------------------------------------------------
