@@ -211,6 +211,22 @@ class OutlyingAllocationsTest {
     }
 
     @Test
+    void twoCellsADigitOffAreSeenAsOne() {
+        // Wyoming's Moderna first doses of the second and fifth weeks, each written 53,600: the
+        // median of its six weeks is still 5,360 (a mean without its largest and smallest was not).
+        List<String> moderna = new ArrayList<>(List.of(file(false, 6, new Cell(false, WYOMING, 1, false, 53_600),
+            NationalFiles.PLACES.size()).split("\n")));
+        int fifth = 1 + 54 * 4 + WYOMING;
+        moderna.set(fifth, moderna.get(fifth).replace("\"5360\",\"5360\"", "\"53600\",\"5360\""));
+        NationalFiles.refresh(upstream, "two-digits", String.join("\n", moderna) + "\n", file(true, 6, null,
+                NationalFiles.PLACES.size()), app -> { })
+            .statusCode(422)
+            .body("line", equalTo(2 + 54 + WYOMING))
+            .body("detail", containsString("Wyoming has 53600 first doses in the week of 2021-01-11 in the moderna "
+                + "source, 10.0 times its usual share of that week's first doses (5360 at its usual share"));
+    }
+
+    @Test
     void eightTimesEitherWayIsTheLine() {
         // Wyoming 5,360 a week: 8 × 5,360 = 42,880; California's Pfizer 5,850 / 8 = 731.25.
         refresh("under-eight", 6, new Cell(false, WYOMING, 4, false, 42_879)).statusCode(200);
