@@ -29,7 +29,7 @@ final class Counties {
     private static final String UNDER_ANOTHER_STATE = Sql.load("checks/sources/counties_under_another_state.sql");
     private static final String TWO_CODES = Sql.load("checks/sources/counties_with_two_codes.sql");
     private static final String WITHOUT_A_CODE = Sql.load("checks/sources/counties_without_a_code.sql");
-    private static final String SHORT_OF_PEOPLE = Sql.load("checks/sources/states_short_of_people.sql");
+    private static final String OFF_THEIR_CENSUS = Sql.load("checks/sources/states_off_their_census.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
         rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
@@ -53,7 +53,7 @@ final class Counties {
     /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
     List<Query<?>> queries() {
         return List.of(twoCodes, countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
-            withoutACode, STATE_POPULATION_ROWS, shortOfPeople);
+            withoutACode, STATE_POPULATION_ROWS, offTheirCensus);
     }
 
     /** The first fault of the county file, if any, in the order of the checks. */
@@ -79,8 +79,8 @@ final class Counties {
             // county's, in a file whose lines do.
             .or(() -> rows.first(withoutACode))
             .or(() -> implausibleStatePopulations(rows))
-            // Last: a state with counties and people, but far fewer than it has.
-            .or(() -> rows.first(shortOfPeople));
+            // Last: a state with counties and people, but far fewer or more than it has.
+            .or(() -> rows.first(offTheirCensus));
     }
 
     /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
@@ -286,21 +286,25 @@ final class Counties {
     }
 
     /**
-     * A state whose counties hold far fewer people than its census count, in a county file of
-     * the whole country: counties lost, or the file cut short inside it.
+     * A state whose counties hold far fewer or far more people than its census count, in a county
+     * file of the whole country: counties lost or the file cut short inside it, a population with
+     * a digit too many, counties scaled or moved.
      */
-    private final Query<SourceException> shortOfPeople = new Query<>(SHORT_OF_PEOPLE, rs -> {
+    private final Query<SourceException> offTheirCensus = new Query<>(OFF_THEIR_CENSUS, rs -> {
         String state = rs.getString("state");
         long counties = rs.getLong("counties");
         long states = rs.getLong("states");
+        boolean under = rs.getLong("population") < rs.getLong("census");
         return SourceException.content(SourceName.POPULATION, url(), rs.getLong("last_line"), "State",
             "the " + counties + " " + (counties == 1 ? "county" : "counties") + " of " + state + " (lines "
                 + rs.getLong("first_line") + " to " + rs.getLong("last_line") + ") add up to "
-                + rs.getLong("population") + " people, " + rs.getBigDecimal("ratio").toPlainString() + " of its 2020 "
-                + "census count (" + rs.getLong("census") + "), though the file's states add up to "
-                + rs.getBigDecimal("country_ratio").toPlainString() + " of the country's: are counties of " + state
-                + " lost, or is the file cut short?" + (states > 1 ? " (" + (states - 1) + " more states are so)" : "")
-                + " " + state + " would be published with too few people.")
+                + rs.getLong("population") + " people, " + rs.getBigDecimal("ratio").toPlainString() + " times its "
+                + "2020 census count (" + rs.getLong("census") + "), in a county file of the whole country ("
+                + rs.getLong("file_counties") + " counties): "
+                + (under ? "are counties of " + state + " lost, or is the file cut short?"
+                    : "a population with a digit too many, or counties of another state?")
+                + (states > 1 ? " (" + (states - 1) + " more states are so)" : "")
+                + " " + state + " would be published with too " + (under ? "few" : "many") + " people.")
             .aboutState(state);
     });
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * loaded a wrong product without a word: each must now be a 422 naming the source, line, column
  * and state, with the product of the real files left exactly as it was. Skipped, saying so, where
  * the folder is absent. Line numbers are the real files' (Texas's Moderna row of 2021-06-21 is
- * line 39; Pima, Arizona line 108; Sacramento line 221).
+ * line 39; Pima, Arizona line 108; Sacramento line 221; Texas's last county line 2778).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SharedDataCorruptionsAcceptanceTest {
@@ -119,7 +119,15 @@ class SharedDataCorruptionsAcceptanceTest {
                 "population", 108L, "Id", "Texas", "which do not read as a county's code"),
             Arguments.of("the county file cut at a line end inside Wyoming", List.of(new Corruption(COUNTIES,
                     lines -> new ArrayList<>(lines.subList(0, 3138)))),
-                "population", 3138L, "State", "Wyoming", "0.83 of its 2020 census count"));
+                "population", 3138L, "State", "Wyoming", "0.83 times its 2020 census count"),
+            Arguments.of("Montgomery, Texas with a digit too many", List.of(new Corruption(COUNTIES,
+                    lines -> {
+                        int at = lines.indexOf("0500000US48339,48339,Montgomery,Texas,590925");
+                        assertTrue(at > 0, "Montgomery, Texas is in the real file");
+                        lines.set(at, "0500000US48339,48339,Montgomery,Texas,5909250");
+                        return lines;
+                    })),
+                "population", 2778L, "State", "Texas", "1.17 times its 2020 census count"));
     }
 
     @ParameterizedTest(name = "{0}")
