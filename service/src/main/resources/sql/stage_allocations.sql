@@ -51,13 +51,15 @@ select d.*,
 from deduplicated d
 left join dwh.jurisdictions j on j.name = d.jurisdiction;
 
--- Each source's weeks, with how many jurisdictions each has (and how many of them are places),
+-- Each source's weeks, with how many jurisdictions each has (and how many of them are places, and
+-- how many doses),
 -- and each source's places (states, DC and counted cities): read by several checks (completeness,
 -- allocation_coverage, plausible_weeks, same_allocations, places_missing_weeks), each of which
 -- would otherwise scan run_allocations again (at 300 times the real size, a million rows a scan).
 create temporary table run_allocation_weeks on commit drop as
 select manufacturer, week_of_allocations as week, count(*) as jurisdictions,
-       count(*) filter (where kind in ('state', 'district', 'city')) as places
+       count(*) filter (where kind in ('state', 'district', 'city')) as places,
+       sum(first_dose_allocations + second_dose_allocations) as doses
 from run_allocations
 group by manufacturer, week_of_allocations;
 

@@ -47,6 +47,7 @@ final class Checks {
     private static final String OUTLYING_ALLOCATIONS = Sql.load("checks/sources/outlying_allocations.sql");
     private static final String OUTLYING_SHARES = Sql.load("checks/sources/outlying_shares.sql");
     private static final String LOST_WEEKS = Sql.load("checks/sources/lost_weeks.sql");
+    private static final String ZERO_WEEKS = Sql.load("checks/sources/zero_weeks.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -114,6 +115,8 @@ final class Checks {
         // After the weeks the two files do not share: a week missing from one file entirely is
         // said so there, not as a hole in every place.
         rows.first(placesMissingWeeks).ifPresent(Checks::fail);
+        // Then a place's weeks that are there, but written 0 among weeks of doses.
+        rows.first(zeroWeeks).ifPresent(Checks::fail);
         // After the weeks lacking: a place's weeks are all there, and one of them is far off.
         rows.first(outlyingAllocations).ifPresent(Checks::fail);
         // Then a count a factor of ten off, against the place's usual share of its week.
@@ -131,7 +134,7 @@ final class Checks {
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
         queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, lostWeeks,
-            placesMissingWeeks, outlyingAllocations, outlyingShares));
+            placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -396,11 +399,32 @@ final class Checks {
         }
         long weeks = rs.getLong("weeks");
         return SourceException.content(source, url(source), null, "week_of_allocations",
-            "no allocation source has a row in " + (weeks == 1 ? "the week of " + week : weeks + " weeks ("
+            "no allocation source has doses in " + (weeks == 1 ? "the week of " + week : weeks + " weeks ("
                 + rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")")
-                + ", though the national files run from " + rs.getObject("first_week", LocalDate.class) + " to "
+                + " (no row, or rows of 0 only), though the national files run from " + rs.getObject("first_week", LocalDate.class) + " to "
                 + rs.getObject("last_week", LocalDate.class) + ", week after week: every state would be published "
                 + "short of " + (weeks == 1 ? "that week's" : "those weeks'") + " doses. Were weeks lost from both files?");
+    });
+
+    /**
+     * A state, DC or counted city with weeks of no doses in a national allocation file that gives
+     * it doses in three weeks in four or more: values lost, written 0.
+     */
+    private final Query<SourceException> zeroWeeks = new Query<>(ZERO_WEEKS, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = rs.getString("jurisdiction");
+        String state = rs.getString("state");
+        long zero = rs.getLong("zero_weeks");
+        long weeks = rs.getLong("weeks");
+        long places = rs.getLong("places");
+        return SourceException.content(source, url(source), rs.getLong("line"), "_1st_dose_allocations",
+            name(place) + " has no doses (0 and 0) in " + zero + " of its " + weeks + " weeks in the " + source.label()
+                + " source (" + rs.getString("first_ten") + (zero > 10 ? " and " + (zero - 10) + " more" : "")
+                + "), though it has doses in the other " + (weeks - zero)
+                + (places > 1 ? " (" + (places - 1) + " more places have such weeks)" : "") + ": " + name(state)
+                + " would be published short of " + (zero == 1 ? "that week's" : "those weeks'")
+                + " doses. Were values lost written 0?")
+            .aboutState(state);
     });
 
     /** A source that lacks weeks the other has, and those weeks, in words. */

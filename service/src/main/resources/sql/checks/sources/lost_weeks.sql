@@ -2,10 +2,11 @@
 -- and counted cities, dwh.national_file_places(), V20) that no comparison between the two files
 -- sees, because both lack them:
 --
--- * a gap: a Monday between the oldest and the newest week of the national files that none of
---   them has a row in. The CDC allocated every week from the first; the real files, complete and
---   cut, run week after week. The week of 2021-03-01 deleted from both files loaded, every state
---   short of that week's doses (Alabama at 0.89 people per dose instead of 0.86), without a word.
+-- * a gap: a Monday between the oldest and the newest week of the national files that no
+--   allocation file has doses in (no row, or rows of 0 only). The CDC allocated every week from
+--   the first; the real files, complete and cut, run week after week. The week of 2021-03-01
+--   deleted from both files loaded, every state short of that week's doses (Alabama at 0.89
+--   people per dose instead of 0.86), without a word; so did its counts written 0 in both.
 -- * a manufacturer's first week lost: a file with the week after its maker's first week of
 --   allocations (Pfizer's 2020-12-14, Moderna's 2020-12-21, as in
 --   sql/checks/sources/allocations_before_first_week.sql) but not that first week. Pfizer's
@@ -31,7 +32,7 @@ gaps as (
     select g.week::date as week, s.first_week, s.last_week
     from (select min(week) as first_week, max(week) as last_week from weeks) s
     cross join lateral generate_series(s.first_week, s.last_week, interval '7 days') as g (week)
-    where not exists (select 1 from run_allocation_weeks w where w.week = g.week::date)
+    where not exists (select 1 from run_allocation_weeks w where w.week = g.week::date and w.doses > 0)
 ),
 firsts (source, first_week) as (
     values ('moderna', date '2020-12-21'), ('pfizer', date '2020-12-14')

@@ -242,7 +242,8 @@ class NationalAllocationFilesTest {
             .body("line", nullValue())
             .body("column", equalTo("week_of_allocations"))
             .body("detail", equalTo("moderna source (" + upstream.url("/gap/m.csv") + "), column week_of_allocations: "
-                + "no allocation source has a row in the week of 2021-01-11, though the national files run from "
+                + "no allocation source has doses in the week of 2021-01-11 (no row, or rows of 0 only), though the "
+                + "national files run from "
                 + "2021-01-04 to 2021-01-18, week after week: every state would be published short of that week's "
                 + "doses. Were weeks lost from both files?"));
     }
@@ -252,8 +253,9 @@ class NationalAllocationFilesTest {
         String[] weeks = {"2021-01-04", "2021-01-25", "2021-02-15"};
         refresh("gaps", file(false, Set.of(), weeks), file(true, Set.of(), weeks), false)
             .statusCode(422)
-            .body("detail", containsString("no allocation source has a row in 4 weeks (2021-01-11, 2021-01-18, "
-                + "2021-02-01, 2021-02-08), though the national files run from 2021-01-04 to 2021-02-15"));
+            .body("detail", containsString("no allocation source has doses in 4 weeks (2021-01-11, 2021-01-18, "
+                + "2021-02-01, 2021-02-08) (no row, or rows of 0 only), though the national files run from 2021-01-04 "
+                + "to 2021-02-15"));
     }
 
     @Test
@@ -316,9 +318,103 @@ class NationalAllocationFilesTest {
             refresh("gen-gap-" + round, file(false, Set.of(), kept), file(true, Set.of(), kept), false)
                 .statusCode(422)
                 .body("source", equalTo("moderna"))
-                .body("detail", containsString(count == 1 ? "in the week of " + first + ", though"
+                .body("detail", containsString(count == 1 ? "in the week of " + first + " (no row"
                     : "in " + count + " weeks (" + first + ", "))
                 .body("detail", containsString("run from " + start + " to " + start.plusWeeks(span - 1)));
+        }
+    }
+
+    /** {@code file} with {@code place}'s counts written 0 in {@code weeks}. */
+    private static String zeroed(String file, String place, String... weeks) {
+        String zeroed = file;
+        for (String week : weeks) {
+            zeroed = zeroed.replaceAll("(?m)^(\"" + place + "\",\"" + week + "T00:00:00.000\"),.*$", "$1,\"0\",\"0\"");
+        }
+        return zeroed;
+    }
+
+    private static final String[] SIX_WEEKS = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25", "2021-02-01",
+        "2021-02-08"};
+
+    @Test
+    void aPlacesWeeksWrittenZeroFail() {
+        // Texas (42)'s last two of eight Pfizer weeks written 0: line 2 + 54 × 6 + 42 = 368.
+        String[] eight = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25", "2021-02-01", "2021-02-08",
+            "2021-02-15", "2021-02-22"};
+        refresh("zeros", file(false, Set.of(), eight),
+            zeroed(file(true, Set.of(), eight), "Texas", "2021-02-15", "2021-02-22"), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("line", equalTo(368))
+            .body("column", equalTo("_1st_dose_allocations"))
+            .body("state", equalTo("Texas"))
+            .body("detail", equalTo("pfizer source (" + upstream.url("/zeros/p.csv") + "), line 368, column "
+                + "_1st_dose_allocations, state Texas: Texas has no doses (0 and 0) in 2 of its 8 weeks in the "
+                + "pfizer source (2021-02-15, 2021-02-22), though it has doses in the other 6: Texas would be "
+                + "published short of those weeks' doses. Were values lost written 0?"));
+    }
+
+    @Test
+    void aWeekWrittenZeroInBothFilesIsLost() {
+        String moderna = file(false, Set.of(), SIX_WEEKS);
+        String pfizer = file(true, Set.of(), SIX_WEEKS);
+        for (String place : NationalFiles.PLACES) {
+            moderna = zeroed(moderna, place, "2021-01-18");
+            pfizer = zeroed(pfizer, place, "2021-01-18");
+        }
+        refresh("zero-week", moderna, pfizer, false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("detail", containsString("no allocation source has doses in the week of 2021-01-18 (no row, or rows "
+                + "of 0 only)"));
+    }
+
+    @Test
+    void weeksOfZeroAreJudgedWhereThreeInFourHaveDoses() {
+        String[] four = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25"};
+        refresh("zero-one-of-four", file(false, Set.of(), four), zeroed(file(true, Set.of(), four), "Ohio", "2021-01-11"),
+            false).statusCode(422)
+            .body("state", equalTo("Ohio"))
+            .body("detail", containsString("Ohio has no doses (0 and 0) in 1 of its 4 weeks in the pfizer source "
+                + "(2021-01-11), though it has doses in the other 3: Ohio would be published short of that week's"));
+        // Two of six, or half its weeks (as Alaska's real files are), are a pattern: not judged.
+        refresh("zero-two-of-six", file(false, Set.of(), SIX_WEEKS),
+            zeroed(file(true, Set.of(), SIX_WEEKS), "Ohio", "2021-01-11", "2021-01-25"), false).statusCode(200);
+        refresh("zero-half", zeroed(file(false, Set.of(), SIX_WEEKS), "Ohio", "2021-01-04", "2021-01-18", "2021-02-01"),
+            file(true, Set.of(), SIX_WEEKS), false).statusCode(200);
+    }
+
+    @Test
+    void zerosInFilesOfFiftyAreNotJudged() {
+        Set<String> four = Set.of("New York City", "Chicago", "Philadelphia", "Texas");
+        refresh("fifty-zeros", zeroed(file(false, four, SIX_WEEKS), "Ohio", "2021-01-11"), file(true, four, SIX_WEEKS),
+            false).statusCode(200);
+    }
+
+    @Test
+    void generatedWeeksWrittenZeroFail() {
+        Random random = new Random(20261201);
+        for (int round = 0; round < 5; round++) {
+            int weeks = 4 + random.nextInt(5);
+            String[] all = new String[weeks];
+            for (int w = 0; w < weeks; w++) {
+                all[w] = LocalDate.of(2021, 1, 4).plusWeeks(w).toString();
+            }
+            int place;
+            do {
+                place = random.nextInt(NationalFiles.PLACES.size());
+            } while (Set.of("Alaska", "Vermont").contains(NationalFiles.PLACES.get(place)));
+            String name = NationalFiles.PLACES.get(place);
+            int week = random.nextInt(weeks);
+            boolean pfizer = random.nextBoolean();
+            String zeroedFile = zeroed(file(pfizer, Set.of(), all), name, all[week]);
+            refresh("gen-zero-" + round, pfizer ? file(false, Set.of(), all) : zeroedFile,
+                pfizer ? zeroedFile : file(true, Set.of(), all), false)
+                .statusCode(422)
+                .body("source", equalTo(pfizer ? "pfizer" : "moderna"))
+                .body("line", equalTo(2 + 54 * week + place))
+                .body("state", equalTo(NationalFiles.stateOf(name)))
+                .body("detail", containsString(name + " has no doses (0 and 0) in 1 of its " + weeks + " weeks"));
         }
     }
 

@@ -103,7 +103,7 @@ class SharedDataCorruptionsAcceptanceTest {
                 "moderna", 39L, "_2nd_dose_allocations", "Texas", "1/10.0 of its usual share"),
             Arguments.of("the week of 2021-03-01 deleted from both files", List.of(
                     new Corruption(MODERNA, without("\"2021-03-01T")), new Corruption(PFIZER, without("\"2021-03-01T"))),
-                "moderna", null, "week_of_allocations", null, "no allocation source has a row in the week of 2021-03-01"),
+                "moderna", null, "week_of_allocations", null, "no allocation source has doses in the week of 2021-03-01"),
             Arguments.of("Pfizer's first week deleted", List.of(new Corruption(PFIZER, without("\"2020-12-14T"))),
                 "pfizer", null, "week_of_allocations", null, "the pfizer source has no row in the week of 2020-12-14"),
             Arguments.of("Pima's Id2 and population exchanged", List.of(new Corruption(COUNTIES,
