@@ -48,6 +48,7 @@ final class Checks {
     private static final String OUTLYING_SHARES = Sql.load("checks/sources/outlying_shares.sql");
     private static final String LOST_WEEKS = Sql.load("checks/sources/lost_weeks.sql");
     private static final String ZERO_WEEKS = Sql.load("checks/sources/zero_weeks.sql");
+    private static final String STATE_SHARES = Sql.load("checks/sources/state_shares.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -121,6 +122,8 @@ final class Checks {
         rows.first(outlyingAllocations).ifPresent(Checks::fail);
         // Then a count a factor of ten off, against the place's usual share of its week.
         rows.first(outlyingShares).ifPresent(Checks::fail);
+        // Then a state's whole file against its share by population: its weeks are each in line.
+        rows.first(stateShares).ifPresent(Checks::fail);
         // Then the county file's.
         counties.first(rows).ifPresent(Checks::fail);
     }
@@ -134,7 +137,7 @@ final class Checks {
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
         queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, lostWeeks,
-            placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares));
+            placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares, stateShares));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -493,6 +496,26 @@ final class Checks {
                 + (others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "")
                 + ": a digit too " + (times >= 1 ? "many" : "few") + "? " + name(state)
                 + " would be published with it.")
+            .aboutState(state);
+    });
+
+    /**
+     * A state's doses over a whole national file far from its share by population, in a file whose
+     * states follow the census: another jurisdiction's rows under its name, or its rows lost.
+     */
+    private final Query<SourceException> stateShares = new Query<>(STATE_SHARES, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String state = rs.getString("state");
+        long others = rs.getLong("off_states") - 1;
+        return SourceException.content(source, url(source), null, "jurisdiction",
+            "the " + source.label() + " source allocates " + state + " " + rs.getLong("doses") + " doses over its "
+                + rs.getLong("weeks") + " weeks, " + rs.getBigDecimal("ratio").toPlainString() + " times its share by "
+                + "population (" + rs.getLong("expected") + ": the median state's doses per 2020 census resident, "
+                + "times " + state + "'s), though " + rs.getLong("within") + " of its " + rs.getLong("file_states")
+                + " states are within 0.8 and 1.25 times theirs"
+                + (others > 0 ? " (and " + others + " more, in this file or the other)" : "")
+                + ": another jurisdiction's rows under its name, or its rows lost? " + state
+                + " would be published with them.")
             .aboutState(state);
     });
 

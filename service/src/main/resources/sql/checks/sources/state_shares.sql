@@ -1,0 +1,62 @@
+-- A state's doses over a whole national allocation file far from its share by population. The
+-- CDC shared doses out by population, so over a file each state's and DC's doses (its counted
+-- cities' with it) per 2020 census resident are near the median state's: in the real files,
+-- complete and cut, 50 or 51 of the 51 within 0.8 and 1.25 times it, all within 0.85 and 1.6
+-- (Alaska the most). Under 0.6 or over 2 fails. What loaded before, each week of it in line with the state's
+-- other weeks: California's Pfizer rows and Federal Entities' exchanged (California at 1.30
+-- people per dose for 0.87: 0.03 times its share), every New York City count written 0 in both
+-- files (New York at 1.47 for 0.84), a state's rows of one file all a digit short.
+--
+-- Judged only in a national file (51 or more of the 54 places, dwh.national_file_places(), V20)
+-- whose doses follow the census: 40 or more of its states within 0.8 and 1.25 times the median
+-- state's doses per resident. A test's file, whose doses are no state's, is not. The state
+-- furthest off first, with how many are so.
+with national as (
+    select manufacturer
+    from run_allocation_places
+    group by manufacturer
+    having count(*) >= dwh.national_file_places()
+),
+states as (
+    select a.manufacturer, a.counted_in as state, sum(a.first_dose_allocations + a.second_dose_allocations) as doses,
+           count(distinct a.week_of_allocations) as weeks
+    from run_allocations a
+    join national n using (manufacturer)
+    where a.kind in ('state', 'district', 'city')
+    group by a.manufacturer, a.counted_in
+),
+per_resident as (
+    select s.manufacturer, s.state, s.doses, s.weeks, j.census_2020_population as census,
+           s.doses::float8 / j.census_2020_population as per_resident
+    from states s
+    join dwh.jurisdictions j on j.name = s.state and j.census_2020_population is not null
+),
+levels as (
+    -- The median state's doses per resident: one state far off does not move it, as it would a
+    -- total (California eight times over put every other state at half its share).
+    select manufacturer, percentile_cont(0.5) within group (order by per_resident) as level
+    from per_resident
+    group by manufacturer
+),
+shares as (
+    select p.*, l.level, p.per_resident / nullif(l.level, 0) as ratio
+    from per_resident p
+    join levels l using (manufacturer)
+),
+files as (
+    select manufacturer, count(*) filter (where ratio between 0.8 and 1.25) as within, count(*) as states
+    from shares
+    group by manufacturer
+    having count(*) filter (where ratio between 0.8 and 1.25) >= 40
+),
+off as materialized (
+    select s.*, f.within, f.states as file_states, count(*) over () as off_states
+    from shares s
+    join files f using (manufacturer)
+    where s.ratio < 0.6 or s.ratio > 2
+    order by greatest(s.ratio, 1 / nullif(s.ratio, 0)) desc nulls first, s.manufacturer, s.state
+    limit 1
+)
+select manufacturer as source, state, doses, weeks, round(census * level) as expected, round(ratio::numeric, 2) as ratio,
+       within, file_states, off_states
+from off
