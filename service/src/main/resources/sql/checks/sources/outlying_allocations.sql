@@ -43,11 +43,7 @@ outlying as materialized (
 )
 select o.manufacturer as source, o.jurisdiction, o.state, o.dose, o.largest as doses, o.weeks - 1 as other_weeks,
        round(o.usual) as usual, round(o.times, 1) as times, o.places, w.week,
-       case when o.manufacturer = 'moderna'
-            then (select min(line) from raw.cdc_moderna_allocations r
-                  where r.jurisdiction = o.jurisdiction and r.week_of_allocations = w.week)
-            else (select min(line) from raw.cdc_pfizer_allocations r
-                  where r.jurisdiction = o.jurisdiction and r.week_of_allocations = w.week) end as line
+       dwh.allocation_line(o.manufacturer, o.jurisdiction, w.week) as line
 from outlying o
 cross join lateral (select min(a.week_of_allocations) as week
                     from run_allocations a

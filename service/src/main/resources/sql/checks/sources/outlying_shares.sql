@@ -28,7 +28,7 @@ with weeks as (
 shares as not materialized (
     -- A place's doses over the week's level, its share: the level is the other states' doses per
     -- resident (a state's own cell is left out of it, so that a digit too many there does not
-    -- raise it; a city's level is the states'). Null in a week of no such doses.
+    -- raise it; a city's level is the states'). 0 in a week of no such doses, null in a week of no level.
     select a.manufacturer, a.jurisdiction, a.counted_in as state, a.week_of_allocations as week,
            a.first_dose_allocations as first_doses, a.second_dose_allocations as second_doses,
            l.first as first_level, l.second as second_level,
@@ -76,11 +76,7 @@ outlying as materialized (
 -- The week of that share, its doses and its line; and what the usual share gives that week.
 select o.manufacturer as source, o.jurisdiction, o.state, o.dose, w.doses, w.week, o.weeks - 1 as other_weeks,
        round(o.usual * w.level)::bigint as usual, o.share / o.usual as times, o.counts,
-       case when o.manufacturer = 'moderna'
-            then (select min(line) from raw.cdc_moderna_allocations r
-                  where r.jurisdiction = o.jurisdiction and r.week_of_allocations = w.week)
-            else (select min(line) from raw.cdc_pfizer_allocations r
-                  where r.jurisdiction = o.jurisdiction and r.week_of_allocations = w.week) end as line
+       dwh.allocation_line(o.manufacturer, o.jurisdiction, w.week) as line
 from outlying o
 cross join lateral (
     select s.week,

@@ -31,11 +31,7 @@ judged as materialized (
     limit 1
 )
 select j.manufacturer as source, j.jurisdiction, j.state, j.weeks, j.zero_weeks, j.places, z.first_week, z.first_ten,
-       case when j.manufacturer = 'moderna'
-            then (select min(line) from raw.cdc_moderna_allocations r
-                  where r.jurisdiction = j.jurisdiction and r.week_of_allocations = z.first_week)
-            else (select min(line) from raw.cdc_pfizer_allocations r
-                  where r.jurisdiction = j.jurisdiction and r.week_of_allocations = z.first_week) end as line
+       dwh.allocation_line(j.manufacturer, j.jurisdiction, z.first_week) as line
 from judged j
 cross join lateral (
     select min(week) as first_week, string_agg(week::text, ', ' order by week) as first_ten
