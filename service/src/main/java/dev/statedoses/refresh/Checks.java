@@ -49,6 +49,7 @@ final class Checks {
     private static final String LOST_WEEKS = Sql.load("checks/sources/lost_weeks.sql");
     private static final String ZERO_WEEKS = Sql.load("checks/sources/zero_weeks.sql");
     private static final String STATE_SHARES = Sql.load("checks/sources/state_shares.sql");
+    private static final String ALLOCATION_SCALES = Sql.load("checks/sources/allocation_scales.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -124,6 +125,8 @@ final class Checks {
         rows.first(outlyingShares).ifPresent(Checks::fail);
         // Then a state's whole file against its share by population: its weeks are each in line.
         rows.first(stateShares).ifPresent(Checks::fail);
+        // Then a whole week, or a whole file, at another scale: every place in line with the others.
+        rows.first(allocationScales).ifPresent(Checks::fail);
         // Then the county file's.
         counties.first(rows).ifPresent(Checks::fail);
     }
@@ -137,7 +140,8 @@ final class Checks {
         queries.add(SAMPLED_ROWS);
         queries.addAll(manufacturers.queries());
         queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, lostWeeks,
-            placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares, stateShares));
+            placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares, stateShares,
+            allocationScales));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -517,6 +521,26 @@ final class Checks {
                 + ": another jurisdiction's rows under its name, or its rows lost? " + state
                 + " would be published with them.")
             .aboutState(state);
+    });
+
+    /** A national file's week, or the whole file, at another scale than the rest (ten times over, in vials). */
+    private final Query<SourceException> allocationScales = new Query<>(ALLOCATION_SCALES, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        if (rs.getString("fault").equals("file")) {
+            return SourceException.content(source, url(source), null, "_1st_dose_allocations",
+                "the " + source.label() + " source allocates " + rs.getBigDecimal("rate").toPlainString()
+                    + " doses per 2020 census resident a week, " + rs.getBigDecimal("times").toPlainString()
+                    + " times the " + rs.getString("other") + " source's " + rs.getBigDecimal("other_rate").toPlainString()
+                    + " (the real files: 0.018 to 0.027): are its counts in other units (vials, thousands)? Every state "
+                    + "would be published with them.");
+        }
+        long weeks = rs.getLong("weeks");
+        return SourceException.content(source, url(source), null, "week_of_allocations",
+            "the week of " + rs.getObject("week", LocalDate.class) + " of the " + source.label() + " source allocates "
+                + rs.getLong("doses") + " doses, " + rs.getBigDecimal("times").toPlainString() + " times the file's "
+                + "median week (" + rs.getLong("median") + ")"
+                + (weeks > 1 ? " (" + (weeks - 1) + " more such " + (weeks == 2 ? "week" : "weeks") + ")" : "")
+                + ": is every count of that week at another scale? Every state would be published with them.");
     });
 
     /** A name from a source, in a message. */
