@@ -67,3 +67,13 @@ create temporary table run_allocation_places on commit drop as
 select distinct manufacturer, jurisdiction
 from run_allocations
 where kind in ('state', 'district', 'city');
+
+-- The national files: those that name 51 or more of the 54 places (dwh.national_file_places(),
+-- V20), with how many they name. The checks that judge only such files (uncovered_weeks,
+-- lost_weeks, places_missing_weeks, zero_weeks, state_shares, allocation_scales) read it here,
+-- where each grouped the places again.
+create temporary table run_national_files on commit drop as
+select manufacturer, count(*) as places
+from run_allocation_places
+group by manufacturer
+having count(*) >= dwh.national_file_places();

@@ -12,16 +12,10 @@
 --   which of two is at fault, only what is usual can say.
 -- Judged only in national files (51 or more of the 54 places, dwh.national_file_places(), V20),
 -- the files compared only when both are. The week furthest out first, then the files.
-with national as (
-    select manufacturer
-    from run_allocation_places
-    group by manufacturer
-    having count(*) >= dwh.national_file_places()
-),
-medians as (
+with medians as (
     select w.manufacturer, percentile_cont(0.5) within group (order by w.doses) as median
     from run_allocation_weeks w
-    join national n using (manufacturer)
+    join run_national_files n using (manufacturer)
     group by w.manufacturer
 ),
 scaled_weeks as (
@@ -36,7 +30,7 @@ rates as (
                / (select sum(census_2020_population) from dwh.jurisdictions)
                / count(distinct a.week_of_allocations) as rate
     from run_allocations a
-    join national n using (manufacturer)
+    join run_national_files n using (manufacturer)
     where a.population is not null
     group by a.manufacturer
 ),

@@ -17,16 +17,10 @@
 -- Smaller files (the fixtures, a regional file) are not judged. The gaps first (in the first
 -- national file's name: none has the week), with how many there are and the first ten; then a
 -- first week lost.
-with national as (
-    select manufacturer
-    from run_allocation_places
-    group by manufacturer
-    having count(*) >= dwh.national_file_places()
-),
-weeks as (
+with weeks as (
     select w.manufacturer as source, w.week
     from run_allocation_weeks w
-    join national n using (manufacturer)
+    join run_national_files n using (manufacturer)
 ),
 gaps as (
     select g.week::date as week, s.first_week, s.last_week
@@ -45,7 +39,7 @@ first_weeks_lost as (
 )
 select *
 from (
-    select 'gap' as fault, (select min(manufacturer) from national) as source, week, first_week, last_week,
+    select 'gap' as fault, (select min(manufacturer) from run_national_files) as source, week, first_week, last_week,
            (select count(*) from gaps) as weeks,
            (select string_agg(week::text, ', ' order by week) from (select week from gaps order by week limit 10) t)
                as first_ten

@@ -20,18 +20,12 @@
 -- none: then this reads the weeks' counts alone (sql/stage_allocations.sql keeps them), not the
 -- allocations, which at 300 times the real size are a million rows and took a second to group;
 -- nor the raw tables, whose last lines are read only for a short week.
-with national as (
-    select manufacturer as source, count(*) as places
-    from run_allocation_places
-    group by manufacturer
-    having count(*) >= dwh.national_file_places()
-),
 -- Materialized: the cut weeks below are read for these rows alone (inlined, the planner read both
 -- raw tables first, for every week of every refresh).
-short_weeks as materialized (
+with short_weeks as materialized (
     select w.manufacturer as source, w.week
     from run_allocation_weeks w
-    join national n on n.source = w.manufacturer
+    join run_national_files n on n.manufacturer = w.manufacturer
     where w.places < n.places
 ),
 -- The week of each file's last line, the one a cut may leave short.

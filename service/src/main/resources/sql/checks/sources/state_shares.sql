@@ -11,17 +11,11 @@
 -- whose doses follow the census: 40 or more of its states within 0.8 and 1.25 times the median
 -- state's doses per resident. A test's file, whose doses are no state's, is not. The state
 -- furthest off first, with how many are so.
-with national as (
-    select manufacturer
-    from run_allocation_places
-    group by manufacturer
-    having count(*) >= dwh.national_file_places()
-),
-states as (
+with states as (
     select a.manufacturer, a.counted_in as state, sum(a.first_dose_allocations + a.second_dose_allocations) as doses,
            count(distinct a.week_of_allocations) as weeks
     from run_allocations a
-    join national n using (manufacturer)
+    join run_national_files n using (manufacturer)
     where a.kind in ('state', 'district', 'city')
     group by a.manufacturer, a.counted_in
 ),

@@ -27,9 +27,11 @@ with states as (
     group by j.name, j.census_2020_population
 ),
 country as (
-    select (select count(*) from states) = (select count(*) from dwh.jurisdictions where census_2020_population is not null)
-               and (select count(*) from run_counties) >= 3000 as whole,
-           (select count(*) from run_counties) as counties
+    select n.counties,
+           (select count(*) from states)
+               = (select count(*) from dwh.jurisdictions where census_2020_population is not null)
+           and n.counties >= 3000 as whole
+    from (select count(*) as counties from run_counties) n
 ),
 off as (
     select s.*, s.population::float8 / s.census as ratio

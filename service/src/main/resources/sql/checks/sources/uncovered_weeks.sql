@@ -10,16 +10,10 @@
 -- Smaller files (the fixtures, a regional file) stay that warning.
 -- For each source that lacks weeks (one, or both: a week moved, as 2021-06-21 dated 2027-06-21 in
 -- one file), how many and the first ten.
-with national as (
-    select manufacturer
-    from run_allocation_places
-    group by manufacturer
-    having count(*) >= dwh.national_file_places()
-),
-weeks as (
+with weeks as (
     select w.manufacturer as source, w.week
     from run_allocation_weeks w
-    where (select count(*) from national) = 2
+    where (select count(*) from run_national_files) = 2
 ),
 firsts as (
     select source, min(week) as first_week from weeks group by source

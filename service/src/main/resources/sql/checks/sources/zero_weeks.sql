@@ -9,17 +9,11 @@
 -- place of weeks of 0 throughout, or half of them, is not (Alaska; a test's place of no doses).
 -- A week that no file has doses in is sql/checks/sources/lost_weeks.sql's, which runs first.
 -- The place with the most such weeks first, with its first such week's line and the first ten.
-with national as (
-    select manufacturer
-    from run_allocation_places
-    group by manufacturer
-    having count(*) >= dwh.national_file_places()
-),
-series as (
+with series as (
     select a.manufacturer, a.jurisdiction, min(a.counted_in) as state, count(*) as weeks,
            count(*) filter (where a.first_dose_allocations + a.second_dose_allocations = 0) as zero_weeks
     from run_allocations a
-    join national n using (manufacturer)
+    join run_national_files n using (manufacturer)
     where a.kind in ('state', 'district', 'city')
     group by a.manufacturer, a.jurisdiction
 ),
