@@ -408,9 +408,10 @@ final class Checks {
         return SourceException.content(source, url(source), null, "week_of_allocations",
             "no allocation source has doses in " + (weeks == 1 ? "the week of " + week : weeks + " weeks ("
                 + rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")")
-                + " (no row, or rows of 0 only), though the national files run from " + rs.getObject("first_week", LocalDate.class) + " to "
-                + rs.getObject("last_week", LocalDate.class) + ", week after week: every state would be published "
-                + "short of " + (weeks == 1 ? "that week's" : "those weeks'") + " doses. Were weeks lost from both files?");
+                + " (no row, or rows of 0 only), though the national files run from "
+                + rs.getObject("first_week", LocalDate.class) + " to " + rs.getObject("last_week", LocalDate.class)
+                + ", week after week: every state would be published short of "
+                + (weeks == 1 ? "that week's" : "those weeks'") + " doses. Were weeks lost from both files?");
     });
 
     /**
@@ -470,12 +471,12 @@ final class Checks {
         String dose = rs.getString("dose");
         long others = rs.getLong("places") - 1;
         return SourceException.content(source, url(source), rs.getLong("line"),
-            dose.equals("first") ? "_1st_dose_allocations" : "_2nd_dose_allocations",
+            doseColumn(dose),
             name(place) + " has " + rs.getLong("doses") + " " + dose + " doses in the week of "
                 + rs.getObject("week", LocalDate.class) + ", " + rs.getBigDecimal("times").toPlainString()
                 + " times the average of its " + rs.getLong("other_weeks") + " other weeks with " + dose
                 + " doses in the " + source.label() + " source (" + rs.getLong("usual") + ")"
-                + (others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "")
+                + moreCounts(others)
                 + ": digits too many? " + name(state) + " would be published with them.")
             .aboutState(state);
     });
@@ -491,13 +492,13 @@ final class Checks {
             ? String.format(Locale.ROOT, "%.1f times", times)
             : String.format(Locale.ROOT, "1/%.1f of", 1 / times);
         return SourceException.content(source, url(source), rs.getLong("line"),
-            dose.equals("first") ? "_1st_dose_allocations" : "_2nd_dose_allocations",
+            doseColumn(dose),
             name(place) + " has " + rs.getLong("doses") + " " + dose + " doses in the week of "
                 + rs.getObject("week", LocalDate.class) + " in the " + source.label() + " source, " + factor
                 + " its usual share of that week's " + dose + " doses (" + rs.getLong("usual")
                 + " at its usual share, judged from its " + rs.getLong("other_weeks") + " other weeks with " + dose
                 + " doses)"
-                + (others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "")
+                + moreCounts(others)
                 + ": a digit too " + (times >= 1 ? "many" : "few") + "? " + name(state)
                 + " would be published with it.")
             .aboutState(state);
@@ -530,9 +531,9 @@ final class Checks {
             return SourceException.content(source, url(source), null, "_1st_dose_allocations",
                 "the " + source.label() + " source allocates " + rs.getBigDecimal("rate").toPlainString()
                     + " doses per 2020 census resident a week, " + rs.getBigDecimal("times").toPlainString()
-                    + " times the " + rs.getString("other") + " source's " + rs.getBigDecimal("other_rate").toPlainString()
-                    + " (the real files: 0.018 to 0.027): are its counts in other units (vials, thousands)? Every state "
-                    + "would be published with them.");
+                    + " times the " + rs.getString("other") + " source's "
+                    + rs.getBigDecimal("other_rate").toPlainString() + " (the real files: 0.018 to 0.027): are its "
+                    + "counts in other units (vials, thousands)? Every state would be published with them.");
         }
         long weeks = rs.getLong("weeks");
         return SourceException.content(source, url(source), null, "week_of_allocations",
@@ -542,6 +543,16 @@ final class Checks {
                 + (weeks > 1 ? " (" + (weeks - 1) + " more such " + (weeks == 2 ? "week" : "weeks") + ")" : "")
                 + ": is every count of that week at another scale? Every state would be published with them.");
     });
+
+    /** The column of a source that holds {@code dose} ("first" or "second") doses. */
+    private static String doseColumn(String dose) {
+        return dose.equals("first") ? "_1st_dose_allocations" : "_2nd_dose_allocations";
+    }
+
+    /** How many more counts a check found at fault, in words; nothing for none. */
+    private static String moreCounts(long others) {
+        return others > 0 ? " (" + others + " more such " + (others == 1 ? "count" : "counts") + " elsewhere)" : "";
+    }
 
     /** A name from a source, in a message. */
     private static String name(String text) {

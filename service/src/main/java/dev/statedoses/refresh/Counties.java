@@ -16,9 +16,11 @@ import java.util.function.Function;
 /**
  * The source checks of the county file, each a source check of {@link Checks#sources}, run after
  * the allocation files' and in this order (the first that fails fails the refresh): a line whose
- * Id and Id2 disagree, lines that count people the file's counties already count, a county listed twice with different values,
- * a county written two ways, counties under a State the reference does not know, counties under
- * another State than their code's, and states whose counties add up to no people or too many.
+ * Id and Id2 disagree, lines that count people the file's counties already count, a county listed
+ * twice with different values, a county written two ways, counties under a State the reference
+ * does not know, counties under another State than their code's, lines whose ids do not read as a
+ * county's, states whose counties add up to no people or too many, and, in a county file of the
+ * whole country, states far off their census count.
  */
 final class Counties {
 

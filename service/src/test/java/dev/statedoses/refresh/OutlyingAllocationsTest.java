@@ -65,6 +65,15 @@ class OutlyingAllocationsTest {
             : pfizer ? 1170L * (1 + place % 5) : 20L * (121 + 3 * place);
     }
 
+    /** A place drawn at random among those with doses (not Alaska, not Vermont). */
+    private static int placeWithDoses(Random random) {
+        int place;
+        do {
+            place = random.nextInt(NationalFiles.PLACES.size());
+        } while (usual(false, place) == 0);
+        return place;
+    }
+
     private static String week(int week) {
         return LocalDate.of(2021, 1, 4).plusWeeks(week).toString();
     }
@@ -155,10 +164,7 @@ class OutlyingAllocationsTest {
         Random random = new Random(20261130);
         for (int round = 0; round < 6; round++) {
             int weeks = 4 + random.nextInt(4);
-            int place;
-            do {
-                place = random.nextInt(NationalFiles.PLACES.size());
-            } while (usual(false, place) == 0);
+            int place = placeWithDoses(random);
             boolean pfizer = random.nextBoolean();
             boolean second = random.nextBoolean();
             int week = random.nextInt(weeks);
@@ -278,10 +284,7 @@ class OutlyingAllocationsTest {
         Random random = new Random(20261201);
         for (int round = 0; round < 6; round++) {
             int weeks = 4 + random.nextInt(4);
-            int place;
-            do {
-                place = random.nextInt(NationalFiles.PLACES.size());
-            } while (usual(false, place) == 0);
+            int place = placeWithDoses(random);
             boolean pfizer = random.nextBoolean();
             boolean second = random.nextBoolean();
             boolean more = random.nextBoolean();
