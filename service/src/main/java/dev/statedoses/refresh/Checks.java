@@ -50,6 +50,7 @@ final class Checks {
     private static final String ZERO_WEEKS = Sql.load("checks/sources/zero_weeks.sql");
     private static final String STATE_SHARES = Sql.load("checks/sources/state_shares.sql");
     private static final String ALLOCATION_SCALES = Sql.load("checks/sources/allocation_scales.sql");
+    private static final String MANUFACTURER_SHARES = Sql.load("checks/sources/manufacturer_shares.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -127,6 +128,9 @@ final class Checks {
         rows.first(stateShares).ifPresent(Checks::fail);
         // Then a whole week, or a whole file, at another scale: every place in line with the others.
         rows.first(allocationScales).ifPresent(Checks::fail);
+        // Then a place's share of one file against its share of the other: each file in line with
+        // the census, a place scaled in one file by less than those checks allow.
+        rows.first(manufacturerShares).ifPresent(Checks::fail);
         // Then the county file's.
         counties.first(rows).ifPresent(Checks::fail);
     }
@@ -141,7 +145,7 @@ final class Checks {
         queries.addAll(manufacturers.queries());
         queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, lostWeeks,
             placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares, stateShares,
-            allocationScales));
+            allocationScales, manufacturerShares));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -542,6 +546,28 @@ final class Checks {
                 + "median week (" + rs.getLong("median") + ")"
                 + (weeks > 1 ? " (" + (weeks - 1) + " more such " + (weeks == 2 ? "week" : "weeks") + ")" : "")
                 + ": is every count of that week at another scale? Every state would be published with them.");
+    });
+
+    /**
+     * A place's share of one national file's doses far from its share of the other's: its series
+     * of one file scaled, or another jurisdiction's rows added to its own, in that file only.
+     */
+    private final Query<SourceException> manufacturerShares = new Query<>(MANUFACTURER_SHARES, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = rs.getString("jurisdiction");
+        String state = rs.getString("state");
+        long others = rs.getLong("off_places") - 1;
+        return SourceException.content(source, url(source), null, "jurisdiction",
+            name(place) + "'s share of the pfizer source's doses (" + rs.getLong("pfizer") + ", "
+                + rs.getBigDecimal("pfizer_percent").toPlainString() + "%) is " + rs.getBigDecimal("times").toPlainString()
+                + " times its share of the moderna source's (" + rs.getLong("moderna") + ", "
+                + rs.getBigDecimal("moderna_percent").toPlainString() + "%) over the " + rs.getLong("weeks")
+                + " weeks it has in both, against the median place's, though " + rs.getLong("within") + " of the "
+                + rs.getLong("places") + " places are within 0.8 and 1.25 times it"
+                + (others > 0 ? " (and " + others + " more " + (others == 1 ? "place" : "places") + ")" : "")
+                + ": its counts scaled, or another jurisdiction's rows with its own, in the " + source.label()
+                + " source (the one further from its census share)? " + name(state) + " would be published with them.")
+            .aboutState(state);
     });
 
     /** The column of a source that holds {@code dose} ("first" or "second") doses. */

@@ -139,23 +139,32 @@ class StateSharesTest {
 
     @Test
     void sixTenthsAndTwiceAreTheLines() {
-        // Wyoming, a 600th of the country: its own doses hardly move the country's level.
+        // Wyoming, a 600th of the country: its own doses hardly move the country's level. Scaled in
+        // both files alike (in one only, its shares of the two files would differ:
+        // ManufacturerSharesTest).
         for (double factor : new double[] {0.61, 1.99}) {
-            refresh(file(this::usual), pfizer(place -> place.equals("Wyoming") ? Math.round(usual(place) * factor)
-                : usual(place))).statusCode(200);
+            ToLongFunction<String> wyoming = wyoming(factor);
+            refresh(file(wyoming), pfizer(wyoming)).statusCode(200);
         }
-        refresh(file(this::usual), pfizer(place -> place.equals("Wyoming") ? Math.round(usual(place) * 0.59)
-            : usual(place))).statusCode(422).body("detail", containsString("0.59 times its share"));
-        refresh(file(this::usual), pfizer(place -> place.equals("Wyoming") ? Math.round(usual(place) * 2.01)
-            : usual(place))).statusCode(422).body("detail", containsString("2.01 times its share"));
+        refresh(file(wyoming(0.59)), pfizer(wyoming(0.59)))
+            .statusCode(422).body("detail", containsString("0.59 times its share"));
+        refresh(file(wyoming(2.01)), pfizer(wyoming(2.01)))
+            .statusCode(422).body("detail", containsString("2.01 times its share"));
+    }
+
+    /** Wyoming's counts {@code factor} times over, every other place's as usual. */
+    private ToLongFunction<String> wyoming(double factor) {
+        return place -> place.equals("Wyoming") ? Math.round(usual(place) * factor) : usual(place);
     }
 
     @Test
     void filesThatDoNotFollowTheCensusAreNotJudged() {
-        // Every place 1,000 a week: no state near its share, and California's rows a tenth. The
-        // source checks pass it; the product's own check then finds the states' people per dose
-        // too far apart (the county file follows the census, the doses do not).
-        refresh(file(place -> 1000), pfizer(place -> place.equals("California") ? 100 : 1000))
+        // Every place 1,000 a week: no state near its share, and California's rows a tenth (in both
+        // files: its shares of the two agree). The source checks pass it; the product's own check
+        // then finds the states' people per dose too far apart (the county file follows the
+        // census, the doses do not).
+        ToLongFunction<String> flat = place -> place.equals("California") ? 100 : 1000;
+        refresh(file(flat), pfizer(flat))
             .statusCode(422)
             .body("type", equalTo("/problems/check-failed"))
             .body("detail", containsString("data check failed: plausible_people_per_dose"));

@@ -1,0 +1,225 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.statedoses.support.AppWithUpstream;
+import dev.statedoses.support.NationalFiles;
+import dev.statedoses.support.TestWarehouse;
+import io.restassured.response.ValidatableResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.ToLongFunction;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A place's share of one national file's doses far from its share of the other's
+ * (sql/checks/sources/manufacturer_shares.sql): its counts scaled, or another jurisdiction's rows
+ * added to its own, in one file only, by less than the checks of each file alone see. The test's
+ * files follow the census, as the CDC's do: each state and DC allocated its 2020 census count (as
+ * the warehouse's reference gives it) / 1,000 of each dose every week of four in Moderna's file and
+ * 1.2 times that in Pfizer's (rounded); New York City 43% of New York's (New York the rest), Chicago
+ * 30% of Illinois's, Philadelphia 12% of Pennsylvania's; Puerto Rico 3,000 and Federal Entities
+ * 5,000. The county file: one county a state holding its census count.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ManufacturerSharesTest {
+
+    private static final String[] WEEKS = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25"};
+
+    @RegisterExtension
+    static final AppWithUpstream served = new AppWithUpstream();
+
+    private final Map<String, Long> census = new HashMap<>();
+
+    @BeforeAll
+    void start() {
+        Map<String, String> fips = new HashMap<>();
+        TestWarehouse.jdbi(served.config()).useHandle(h -> h.createQuery(
+                "select name, fips, census_2020_population from dwh.jurisdictions where census_2020_population is not null")
+            .map((rs, ctx) -> {
+                census.put(rs.getString(1), rs.getLong(3));
+                fips.put(rs.getString(1), rs.getString(2));
+                return null;
+            }).list());
+        List<String> counties = new ArrayList<>(List.of("Id,Id2,County,State,Population Estimate 2018"));
+        census.forEach((state, people) -> counties.add("0500000US" + fips.get(state) + "001," + fips.get(state)
+            + "001,County," + state + "," + people));
+        served.upstream().serve("/c.csv", (String.join("\n", counties) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A place's weekly count of each dose in Moderna's file. */
+    private long usual(String place) {
+        return switch (place) {
+            case "New York" -> Math.round(census.get("New York") / 1000.0 * 0.57);
+            case "New York City" -> Math.round(census.get("New York") / 1000.0 * 0.43);
+            case "Illinois" -> Math.round(census.get("Illinois") / 1000.0 * 0.70);
+            case "Chicago" -> Math.round(census.get("Illinois") / 1000.0 * 0.30);
+            case "Pennsylvania" -> Math.round(census.get("Pennsylvania") / 1000.0 * 0.88);
+            case "Philadelphia" -> Math.round(census.get("Pennsylvania") / 1000.0 * 0.12);
+            case "Puerto Rico" -> 3000;
+            case "Federal Entities" -> 5000;
+            default -> Math.round(census.get(place) / 1000.0);
+        };
+    }
+
+    private static List<String> places() {
+        List<String> places = new ArrayList<>(NationalFiles.PLACES);
+        places.addAll(List.of("Puerto Rico", "Federal Entities"));
+        return places;
+    }
+
+    /** Moderna's four weeks of every place, each place's count {@code count} gives (the same both doses). */
+    private static String moderna(ToLongFunction<String> count) {
+        return file(count, 1);
+    }
+
+    /** Pfizer's: 1.2 times the count. */
+    private static String pfizer(ToLongFunction<String> count) {
+        return file(count, 1.2);
+    }
+
+    private static String file(ToLongFunction<String> count, double scale) {
+        List<String> lines = new ArrayList<>();
+        for (String week : WEEKS) {
+            for (String place : places()) {
+                long doses = Math.round(count.applyAsLong(place) * scale);
+                lines.add("\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
+            }
+        }
+        return NationalFiles.file(lines);
+    }
+
+    /** {@code place}'s count times {@code factor}, every other place's as usual. */
+    private ToLongFunction<String> scaled(String place, double factor) {
+        return p -> p.equals(place) ? Math.round(usual(p) * factor) : usual(p);
+    }
+
+    private ValidatableResponse refresh(String moderna, String pfizer) {
+        served.upstream().serve("/m.csv", moderna.getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/p.csv", pfizer.getBytes(StandardCharsets.UTF_8));
+        return served.given().post("/refresh").then();
+    }
+
+    @Test
+    void filesThatShareAlikeLoad() {
+        refresh(moderna(this::usual), pfizer(this::usual)).statusCode(200);
+        // Texas: 29,145,505 residents, 29,146 of each dose a week in Moderna's file, 34,975 in
+        // Pfizer's: 8 × 29,146 and 8 × 34,975.
+        served.given().get("/ratios/TX").then().statusCode(200)
+            .body("doses_moderna", equalTo(8 * 29_146))
+            .body("doses_pfizer", equalTo(8 * 34_975));
+    }
+
+    @Test
+    void aStatesCountsScaledInOneFileFail() {
+        // Texas's Pfizer counts 1.9 times over: round(29,146 × 1.9) × 1.2 = 66,452 of each dose a
+        // week, 8 × 66,452 = 531,616 doses. Its share of the places' Pfizer doses is 15.48%, of
+        // their Moderna doses 8.79% (8 × 29,146 = 233,168): 1.76 times, and every other place's
+        // 1/1.079, so 1.90 times the median place's. Each file's Texas is within 2 times its
+        // census share, each week in line with its others: no other check sees it.
+        refresh(moderna(this::usual), pfizer(scaled("Texas", 1.9)))
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("line", nullValue())
+            .body("column", equalTo("jurisdiction"))
+            .body("state", equalTo("Texas"))
+            .body("detail", containsString("Texas's share of the pfizer source's doses (531616, 15.48%) is 1.90 "
+                + "times its share of the moderna source's (233168, 8.79%) over the 4 weeks it has in both, against "
+                + "the median place's, though 53 of the 54 places are within 0.8 and 1.25 times it: its counts "
+                + "scaled, or another jurisdiction's rows with its own, in the pfizer source (the one further from "
+                + "its census share)? Texas would be published with them."));
+    }
+
+    @Test
+    void aCitysRowsAddedToItsStatesInOneFileFail() {
+        // New York's Moderna rows holding New York City's too: New York's Moderna share 1/0.57 times
+        // its Pfizer share, which is 0.57 times the other. Named in Moderna's file, the one whose New
+        // York is off its census share (each file's New York, with the city, holds its census share;
+        // with the city's counts added twice, Moderna's holds 1.43 times it).
+        ToLongFunction<String> folded = place -> place.equals("New York")
+            ? usual("New York") + usual("New York City") : usual(place);
+        refresh(moderna(folded), pfizer(this::usual))
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("state", equalTo("New York"))
+            .body("detail", containsString("New York's share of the pfizer source's doses"))
+            .body("detail", containsString(") is 0.57 times its share of the moderna source's"))
+            .body("detail", containsString("in the moderna source (the one further from its census share)?"));
+    }
+
+    @Test
+    void aCitysCountsScaledAreNamedWithTheCityAndItsState() {
+        // Chicago's Pfizer counts halved: its share 0.5 times its Moderna share. Its state, Illinois,
+        // is published with them, and Pfizer's Illinois (with Chicago) is the further off its census.
+        refresh(moderna(this::usual), pfizer(scaled("Chicago", 0.5)))
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("state", equalTo("Illinois"))
+            .body("detail", containsString("Chicago's share of the pfizer source's doses"))
+            .body("detail", containsString(") is 0.50 times its share"))
+            .body("detail", containsString("Illinois would be published with them."));
+    }
+
+    @Test
+    void oneAndAHalfTimesEitherWayIsTheLine() {
+        // Wyoming, a 600th of the country: its own counts hardly move the others' shares (the
+        // times the message gives are against the median place's).
+        for (double factor : new double[] {1.49, 1 / 1.49}) {
+            refresh(moderna(this::usual), pfizer(scaled("Wyoming", factor))).statusCode(200);
+            refresh(moderna(scaled("Wyoming", factor)), pfizer(this::usual)).statusCode(200);
+        }
+        refresh(moderna(this::usual), pfizer(scaled("Wyoming", 1.51)))
+            .statusCode(422).body("source", equalTo("pfizer")).body("detail", containsString("is 1.51 times"));
+        refresh(moderna(scaled("Wyoming", 1.51)), pfizer(this::usual))
+            .statusCode(422).body("source", equalTo("moderna")).body("detail", containsString("is 0.66 times"));
+    }
+
+    @Test
+    void aPlaceScaledInBothFilesIsNotThisChecksToJudge() {
+        // Wyoming 1.9 times over in both: its shares agree, and it is within twice its census share.
+        refresh(moderna(scaled("Wyoming", 1.9)), pfizer(scaled("Wyoming", 1.9))).statusCode(200);
+    }
+
+    @Test
+    void filesThatDoNotShareAlikeAreNotJudged() {
+        // Every place's Pfizer counts drawn at random between 0.35 and 0.65 times, or 1.4 and 1.9
+        // times, its usual: fewer than 3 places in 4 within 0.8 and 1.25 times the median. Not
+        // judged: the refresh publishes them (each file's states are within 2 times their census
+        // share, and the product's own check warns from 3 times apart).
+        Random random = new Random(20261130);
+        Map<String, Double> factors = new HashMap<>();
+        places().forEach(place -> factors.put(place, random.nextBoolean() ? 0.35 + random.nextDouble() * 0.3
+            : 1.4 + random.nextDouble() * 0.5));
+        ToLongFunction<String> drawn = place -> Math.round(usual(place) * factors.get(place));
+        refresh(moderna(this::usual), pfizer(drawn)).statusCode(200);
+        served.given().get("/ratios/TX").then().statusCode(200)
+            .body("doses_pfizer", equalTo((int) (8 * Math.round(drawn.applyAsLong("Texas") * 1.2))));
+    }
+
+    @Test
+    void generatedPlacesScaledInOneFileFail() {
+        // A place drawn at random (a state, DC or a counted city), one file, a factor between 1.6
+        // and 1.95 times or 0.62 and 0.65: within what the checks of each file alone allow.
+        Random random = new Random(20261129);
+        for (int round = 0; round < 6; round++) {
+            String place = NationalFiles.PLACES.get(random.nextInt(NationalFiles.PLACES.size()));
+            double factor = random.nextBoolean() ? 1.6 + random.nextDouble() * 0.35 : 0.62 + random.nextDouble() * 0.03;
+            boolean inPfizer = random.nextBoolean();
+            ValidatableResponse answer = inPfizer ? refresh(moderna(this::usual), pfizer(scaled(place, factor)))
+                : refresh(moderna(scaled(place, factor)), pfizer(this::usual));
+            answer.statusCode(422)
+                .body("source", equalTo(inPfizer ? "pfizer" : "moderna"))
+                .body("state", equalTo(NationalFiles.stateOf(place)))
+                .body("detail", containsString(place + "'s share of the pfizer source's doses"));
+        }
+    }
+}
