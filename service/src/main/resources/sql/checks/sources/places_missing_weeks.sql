@@ -5,11 +5,18 @@
 -- weeks left out of the real Pfizer file, or its first five, loaded with only completeness's
 -- warnings, Texas short of 3.9 or 1.8 million doses.
 --
--- One week is not judged: the week of the file's last line. A file cut after so many rows stops
--- in the middle of that week, short of the places after the cut: the lake's files are cut after
--- 1000 rows, in the earliest week they hold (they run newest first; 55 of its 63 rows), and a
--- download cut at a line end stops so too (completeness, a data check, warns of it). Nor is a
--- week every place lacks (it is not one of the file's weeks; sql/checks/sources/uncovered_weeks.sql
+-- The week of the file's last line is judged apart. A file cut after so many rows stops in the
+-- middle of that week, short of the places after the cut: the lake's files are cut after 1000
+-- rows, in the earliest week they hold (they run newest first; 55 of its 63 rows), and a download
+-- cut at a line end stops so too (completeness, a data check, warns of it). In that week only the
+-- places that come before the last line's place in the week before it, in the file, are lost
+-- lines: a line deleted from the complete file's last week (which loaded before, the place short
+-- of that week), or from a cut file's before the cut. Judged where that week's lines follow the
+-- order of the week before (the real files changed their order once), and where it lacks at most a
+-- tenth as many as it holds: cut at every line of the real files, complete and cut, this finds
+-- nothing; it finds every single line deleted from their last weeks, and 94% to 98% of those
+-- deleted from a week cut anywhere (not those of a week cut after fewer than 10 lines). Nor is a
+-- week every place lacks judged (it is not one of the file's weeks; sql/checks/sources/uncovered_weeks.sql
 -- compares the two files' weeks). Judged only in a national file, one that names 51 or more of
 -- the 54 places (dwh.national_file_places(), V20; a place a file leaves out altogether is
 -- sql/checks/sources/missing_places.sql's, which runs before). The first place lacking weeks, by
@@ -28,19 +35,94 @@ with short_weeks as materialized (
     join run_national_files n on n.manufacturer = w.manufacturer
     where w.places < n.places
 ),
--- The week of each file's last line, the one a cut may leave short.
-cut_weeks as (
-    select 'moderna' as source,
-           (select week_of_allocations from raw.cdc_moderna_allocations order by line desc limit 1) as week
-    union all
-    select 'pfizer', (select week_of_allocations from raw.cdc_pfizer_allocations order by line desc limit 1)
+-- The last line of each file with a short week (read only then): its week is the one a cut may
+-- leave short.
+last_lines as materialized (
+    select f.source, l.line, l.jurisdiction, l.week
+    from (select distinct source from short_weeks) f
+    cross join lateral (
+        (select line, jurisdiction, week_of_allocations as week
+         from raw.cdc_moderna_allocations
+         where f.source = 'moderna'
+         order by line desc
+         limit 1)
+        union all
+        (select line, jurisdiction, week_of_allocations
+         from raw.cdc_pfizer_allocations
+         where f.source = 'pfizer'
+         order by line desc
+         limit 1)
+    ) l
 ),
--- Each place missing from a short week of its file, but the cut one: every week a place lacks is one.
+-- A file whose last line's week is short: its last lines (three weeks' worth of jurisdictions),
+-- numbered back from the end by week: 1 the last line's week, 2 the week before it in the file.
+tails as materialized (
+    select t.source, t.line, t.jurisdiction,
+           sum(t.changed) over (partition by t.source order by t.line desc) as block
+    from (
+        select r.*,
+               (r.week is distinct from lag(r.week) over (partition by r.source order by r.line desc))::int as changed
+        from last_lines c
+        join short_weeks s on s.source = c.source and s.week = c.week
+        cross join lateral (
+            select c.source, a.line, a.jurisdiction, a.week_of_allocations as week
+            from raw.cdc_moderna_allocations a
+            where c.source = 'moderna'
+              and a.line > c.line - 3 * (select max(jurisdictions) from run_allocation_weeks where manufacturer = c.source)
+            union all
+            select c.source, a.line, a.jurisdiction, a.week_of_allocations
+            from raw.cdc_pfizer_allocations a
+            where c.source = 'pfizer'
+              and a.line > c.line - 3 * (select max(jurisdictions) from run_allocation_weeks where manufacturer = c.source)
+        ) r
+    ) t
+),
+cut_week as (
+    select source, jurisdiction, line from tails where block = 1
+),
+week_before as (
+    select source, jurisdiction, min(line) as line from tails where block = 2 group by source, jurisdiction
+),
+-- Whether the last week's lines follow the order of the week before it (a file whose order
+-- changed there cannot tell a cut from lines lost), and how many lines it has.
+ordered as (
+    select w.source, bool_and(x.ordered is not false) as ordered, count(*) as present
+    from cut_week w
+    left join (
+        select c.source, c.line, b.line > lag(b.line) over (partition by c.source order by c.line) as ordered
+        from cut_week c
+        join week_before b on b.source = c.source and b.jurisdiction = c.jurisdiction
+    ) x on x.source = w.source and x.line = w.line
+    group by w.source
+),
+-- Jurisdictions the last week lacks that come before its last line's jurisdiction in the week
+-- before: lines lost, not cut off. Judged where the last week follows that week's order and lacks
+-- at most a tenth as many as it holds: a file whose order changed at the cut, or a cut after a
+-- few lines of a new order, can look like this too.
+before_the_cut as (
+    select b.source, b.jurisdiction
+    from week_before b
+    join last_lines c on c.source = b.source
+    join week_before j on j.source = c.source and j.jurisdiction = c.jurisdiction
+    where b.line < j.line
+      and not exists (select 1 from cut_week w where w.source = b.source and w.jurisdiction = b.jurisdiction)
+),
+lost_before_the_cut as (
+    select l.source, l.jurisdiction
+    from before_the_cut l
+    join ordered o on o.source = l.source
+    where o.ordered
+      and (select count(*) from before_the_cut x where x.source = l.source) * 10 <= o.present
+),
+-- Each place missing from a short week of its file: every week a place lacks is one, but the last
+-- line's week, where only lines lost before the cut are.
 lacking as (
     select s.source, p.jurisdiction as name, s.week
     from short_weeks s
     join run_allocation_places p on p.manufacturer = s.source
-    where s.week is distinct from (select c.week from cut_weeks c where c.source = s.source)
+    where (s.week is distinct from (select c.week from last_lines c where c.source = s.source)
+           or exists (select 1 from lost_before_the_cut l
+                      where l.source = s.source and l.jurisdiction = p.jurisdiction))
       and not exists (select 1 from run_allocations a
                       where a.manufacturer = s.source and a.week_of_allocations = s.week
                         and a.jurisdiction = p.jurisdiction)

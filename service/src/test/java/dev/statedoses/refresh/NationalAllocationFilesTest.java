@@ -10,6 +10,7 @@ import io.restassured.response.ValidatableResponse;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -73,11 +74,16 @@ class NationalAllocationFilesTest {
             if (without.contains(place) || lacking.getOrDefault(place, Set.of()).contains(week)) {
                 continue;
             }
-            int doses = place.equals("Alaska") || place.equals("Vermont") ? 0
-                : pfizer ? 1170 * (1 + i % 5) : 20 * (121 + 3 * i);
-            lines.add("\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
+            lines.add(line(place, week, i, pfizer));
         }
         return NationalFiles.file(lines);
+    }
+
+    /** Place {@code i}'s line of {@code week}; pfizer's counts or moderna's. */
+    private static String line(String place, String week, int i, boolean pfizer) {
+        int doses = place.equals("Alaska") || place.equals("Vermont") ? 0
+            : pfizer ? 1170 * (1 + i % 5) : 20 * (121 + 3 * i);
+        return "\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"";
     }
 
     private ValidatableResponse refresh(String name, String moderna, String pfizer, boolean newYork) {
@@ -481,20 +487,70 @@ class NationalAllocationFilesTest {
     }
 
     @Test
-    void onlyTheWeekOfTheLastLineMayBeShort() {
+    void onlyTheWeekOfTheLastLineMayBeCut() {
         // As the lake's files, cut after 1000 lines in the earliest week they hold (newest first),
         // or a download cut at a line end in its newest (oldest first): completeness warns of it.
+        // Moderna's cut after Ohio (34), Pfizer's after Chicago (52).
         String[] newestFirst = {"2021-01-18", "2021-01-11", "2021-01-04"};
-        refresh("cut-earliest", file(false, Map.of("Texas", Set.of("2021-01-04")), Set.of(), newestFirst),
-            file(true, Map.of("Ohio", Set.of("2021-01-04"), "Chicago", Set.of("2021-01-04")), Set.of(), newestFirst),
-            false).statusCode(200);
+        refresh("cut-earliest", file(false, cutAfter(34, "2021-01-04"), Set.of(), newestFirst),
+            file(true, cutAfter(52, "2021-01-04"), Set.of(), newestFirst), false).statusCode(200);
         String[] oldestFirst = {"2021-01-04", "2021-01-11", "2021-01-18"};
-        refresh("cut-newest", file(false, Map.of("Texas", Set.of("2021-01-18")), Set.of(), oldestFirst),
+        refresh("cut-newest", file(false, cutAfter(42, "2021-01-18"), Set.of(), oldestFirst),
             file(true, Set.of(), oldestFirst), false).statusCode(200);
     }
 
     @Test
-    void generatedWeeksLackedFailButForTheLastLines() {
+    void aLineLostFromTheWeekOfTheLastLineFails() {
+        // Texas's line of the earliest week deleted from a whole file: the week of its last line
+        // (Philadelphia's), but Texas comes before Philadelphia in the week before.
+        String[] newestFirst = {"2021-01-18", "2021-01-11", "2021-01-04"};
+        refresh("lost-last-week", file(false, Map.of("Texas", Set.of("2021-01-04")), Set.of(), newestFirst),
+            file(true, Set.of(), newestFirst), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("state", equalTo("Texas"))
+            .body("detail", containsString("Texas has no row in 1 of the 3 weeks of the moderna source (2021-01-04 "
+                + "to 2021-01-18): 2021-01-04: Texas would be published short of its doses in those weeks."));
+        // Ohio's line lost from a file cut after Texas: before the cut.
+        Map<String, Set<String>> cut = new HashMap<>(cutAfter(43, "2021-01-04"));
+        cut.put("Ohio", Set.of("2021-01-04"));
+        refresh("lost-before-cut", file(false, Set.of(), newestFirst), file(true, cut, Set.of(), newestFirst), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("state", equalTo("Ohio"))
+            .body("detail", containsString("Ohio has no row in 1 of the 3 weeks of the pfizer source"));
+    }
+
+    @Test
+    void aWeekOfTheLastLineInAnotherOrderIsNotJudged() {
+        // The real files changed their order once. Cut in the first week of a new order (its
+        // places backwards, cut after 40 of them), the places it lacks may come before its last
+        // line's in the week before: a cut cannot be told from lines lost, and it loads.
+        List<String> lines = new ArrayList<>();
+        for (String week : new String[] {"2021-01-18", "2021-01-11"}) {
+            for (int i = 0; i < NationalFiles.PLACES.size(); i++) {
+                lines.add(line(NationalFiles.PLACES.get(i), week, i, false));
+            }
+        }
+        for (int i = NationalFiles.PLACES.size() - 1; i >= NationalFiles.PLACES.size() - 40; i--) {
+            lines.add(line(NationalFiles.PLACES.get(i), "2021-01-04", i, false));
+        }
+        String[] newestFirst = {"2021-01-18", "2021-01-11", "2021-01-04"};
+        refresh("reordered-cut", NationalFiles.file(lines), file(true, cutAfter(52, "2021-01-04"), Set.of(), newestFirst),
+            false).statusCode(200);
+    }
+
+    /** Every place from {@code index} on lacking {@code week}: a file cut there, in that week. */
+    private static Map<String, Set<String>> cutAfter(int index, String week) {
+        Map<String, Set<String>> lacking = new HashMap<>();
+        for (int i = index; i < NationalFiles.PLACES.size(); i++) {
+            lacking.put(NationalFiles.PLACES.get(i), Set.of(week));
+        }
+        return lacking;
+    }
+
+    @Test
+    void generatedWeeksLackedFailButForACut() {
         Random random = new Random(20261130);
         for (int round = 0; round < 6; round++) {
             int count = 3 + random.nextInt(6);
@@ -509,21 +565,23 @@ class NationalAllocationFilesTest {
             }
             String[] weeks = ordered.toArray(String[]::new);
             String cut = weeks[count - 1];
-            String place = NationalFiles.PLACES.get(random.nextInt(NationalFiles.PLACES.size()));
+            int index = 1 + random.nextInt(NationalFiles.PLACES.size() - 2);
+            String place = NationalFiles.PLACES.get(index);
             boolean pfizer = random.nextBoolean();
-            // Any weeks but one lacking, the cut week among them half the time.
+            // Any weeks but the last lacking, and half the time the file cut at the place in its
+            // last week (the place and every one after it lacking it).
             Set<String> lacking = new TreeSet<>();
             int judged = 1 + random.nextInt(count - 2);
             while (lacking.size() < judged) {
-                String week = weeks[random.nextInt(count - 1)];
-                lacking.add(week);
+                lacking.add(weeks[random.nextInt(count - 1)]);
             }
-            if (random.nextBoolean()) {
-                lacking.add(cut);
-            }
-            String holed = file(pfizer, Map.of(place, lacking), Set.of(), weeks);
+            Map<String, Set<String>> holes = random.nextBoolean() ? new HashMap<>(cutAfter(index, cut)) : new HashMap<>();
+            Set<String> placeLacks = new TreeSet<>(lacking);
+            placeLacks.addAll(holes.getOrDefault(place, Set.of()));
+            holes.put(place, placeLacks);
+            String holed = file(pfizer, holes, Set.of(), weeks);
             String whole = file(!pfizer, Set.of(), weeks);
-            String firstLacked = lacking.stream().filter(w -> !w.equals(cut)).findFirst().orElseThrow();
+            String firstLacked = lacking.iterator().next();
             refresh("gen-" + round, pfizer ? whole : holed, pfizer ? holed : whole, false)
                 .statusCode(422)
                 .body("source", equalTo(pfizer ? "pfizer" : "moderna"))
@@ -532,9 +590,15 @@ class NationalAllocationFilesTest {
                     + " weeks of the " + (pfizer ? "pfizer" : "moderna") + " source (" + ordered.stream().sorted()
                     .findFirst().orElseThrow() + " to " + ordered.stream().sorted().reduce((a, b) -> b).orElseThrow()
                     + "): " + firstLacked));
-            // The same place lacking the cut week alone: it loads.
-            String trimmed = file(pfizer, Map.of(place, Set.of(cut)), Set.of(), weeks);
+            // The file cut at the place in its last week: it loads.
+            String trimmed = file(pfizer, cutAfter(index, cut), Set.of(), weeks);
             refresh("gen-cut-" + round, pfizer ? whole : trimmed, pfizer ? trimmed : whole, false).statusCode(200);
+            // The place's line of the last week alone lost, the file whole: it fails.
+            String lost = file(pfizer, Map.of(place, Set.of(cut)), Set.of(), weeks);
+            refresh("gen-lost-" + round, pfizer ? whole : lost, pfizer ? lost : whole, false)
+                .statusCode(422)
+                .body("state", equalTo(NationalFiles.stateOf(place)))
+                .body("detail", containsString(place + " has no row in 1 of the " + count + " weeks"));
         }
     }
 }
