@@ -420,7 +420,8 @@ final class Checks {
 
     /**
      * A state, DC or counted city with weeks of no doses in a national allocation file that gives
-     * it doses in three weeks in four or more: values lost, written 0.
+     * it doses in three weeks in four or more, weeks the other file gives it doses in: values
+     * lost, written 0.
      */
     private final Query<SourceException> zeroWeeks = new Query<>(ZERO_WEEKS, rs -> {
         SourceName source = SourceName.of(rs.getString("source"));
@@ -428,11 +429,14 @@ final class Checks {
         String state = rs.getString("state");
         long zero = rs.getLong("zero_weeks");
         long weeks = rs.getLong("weeks");
+        long dosed = rs.getLong("dosed_weeks");
         long places = rs.getLong("places");
+        String other = (source == SourceName.MODERNA ? SourceName.PFIZER : SourceName.MODERNA).label();
         return SourceException.content(source, url(source), rs.getLong("line"), "_1st_dose_allocations",
             name(place) + " has no doses (0 and 0) in " + zero + " of its " + weeks + " weeks in the " + source.label()
                 + " source (" + rs.getString("first_ten") + (zero > 10 ? " and " + (zero - 10) + " more" : "")
-                + "), though it has doses in the other " + (weeks - zero)
+                + "), weeks the " + other + " source gives it doses in, though it has doses in "
+                + (dosed == weeks - zero ? "the other " + dosed : dosed + " of the others")
                 + (places > 1 ? " (" + (places - 1) + " more places have such weeks)" : "") + ": " + name(state)
                 + " would be published short of " + (zero == 1 ? "that week's" : "those weeks'")
                 + " doses. Were values lost written 0?")
@@ -519,8 +523,8 @@ final class Checks {
         return SourceException.content(source, url(source), null, "jurisdiction",
             "the " + source.label() + " source allocates " + state + " " + rs.getLong("doses") + " doses over its "
                 + rs.getLong("weeks") + " weeks, " + rs.getBigDecimal("ratio").toPlainString() + " times its share by "
-                + "population (" + rs.getLong("expected") + ": the median state's doses per 2020 census resident, "
-                + "times " + state + "'s), though " + rs.getLong("within") + " of its " + rs.getLong("file_states")
+                + "population (" + rs.getLong("expected") + ": the median state's doses per 2020 census resident "
+                + "and week, times " + state + "'s residents and weeks), though " + rs.getLong("within") + " of its " + rs.getLong("file_states")
                 + " states are within 0.8 and 1.25 times theirs"
                 + (others > 0 ? " (and " + others + " more, in this file or the other)" : "")
                 + ": another jurisdiction's rows under its name, or its rows lost? " + state

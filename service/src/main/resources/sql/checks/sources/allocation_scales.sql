@@ -19,10 +19,14 @@ with medians as (
     group by w.manufacturer
 ),
 scaled_weeks as (
+    -- Under a quarter only in a week of every place the file names: a file cut after so many rows
+    -- (the lake's are) stops inside its last week, short of the places after the cut and of their
+    -- doses; a week short of places elsewhere is lines lost, sql/checks/sources/places_missing_weeks.sql's.
     select w.manufacturer, w.week, w.doses, m.median, w.doses / m.median as times
     from run_allocation_weeks w
     join medians m using (manufacturer)
-    where m.median > 0 and (w.doses > 4 * m.median or w.doses * 4 < m.median)
+    join run_national_files n using (manufacturer)
+    where m.median > 0 and (w.doses > 4 * m.median or (w.doses * 4 < m.median and w.places >= n.places))
 ),
 rates as (
     -- Each national file's doses per census resident and week, over the states and DC.

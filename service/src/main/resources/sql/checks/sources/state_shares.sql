@@ -7,6 +7,12 @@
 -- people per dose for 0.87: 0.03 times its share), every New York City count written 0 in both
 -- files (New York at 1.47 for 0.84), a state's rows of one file all a digit short.
 --
+-- Compared a week: a state's doses over the weeks it has, per resident. A file cut after so many
+-- rows (the lake's are) stops inside its last week, and the states before the cut have a week
+-- more than those after it: over 2 weeks, cut after the first few rows, Connecticut's doses over
+-- the file were 2.06 times its share. A week a state lacks is
+-- sql/checks/sources/places_missing_weeks.sql's, and a week of 0 is a week of it here.
+--
 -- Judged only in a national file (51 or more of the 54 places, dwh.national_file_places(), V20)
 -- whose doses follow the census: 40 or more of its states within 0.8 and 1.25 times the median
 -- state's doses per resident. A test's file, whose doses are no state's, is not. The state
@@ -21,12 +27,12 @@ with states as (
 ),
 per_resident as (
     select s.manufacturer, s.state, s.doses, s.weeks, j.census_2020_population as census,
-           s.doses::float8 / j.census_2020_population as per_resident
+           s.doses::float8 / s.weeks / j.census_2020_population as per_resident
     from states s
     join dwh.jurisdictions j on j.name = s.state and j.census_2020_population is not null
 ),
 levels as (
-    -- The median state's doses per resident: one state far off does not move it, as it would a
+    -- The median state's doses per resident and week: one state far off does not move it, as it would a
     -- total (California eight times over put every other state at half its share).
     select manufacturer, percentile_cont(0.5) within group (order by per_resident) as level
     from per_resident
@@ -51,6 +57,6 @@ off as materialized (
     order by greatest(s.ratio, 1 / nullif(s.ratio, 0)) desc nulls first, s.manufacturer, s.state
     limit 1
 )
-select manufacturer as source, state, doses, weeks, round(census * level) as expected, round(ratio::numeric, 2) as ratio,
+select manufacturer as source, state, doses, weeks, round(census * level * weeks) as expected, round(ratio::numeric, 2) as ratio,
        within, file_states, off_states
 from off

@@ -5,8 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.statedoses.support.AppWithUpstream;
+import dev.statedoses.support.CensusCounties;
 import dev.statedoses.support.NationalFiles;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.ValidatableResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,22 +38,11 @@ class ManufacturerSharesTest {
     @RegisterExtension
     static final AppWithUpstream served = new AppWithUpstream();
 
-    private final Map<String, Long> census = new HashMap<>();
+    private Map<String, Long> census;
 
     @BeforeAll
     void start() {
-        Map<String, String> fips = new HashMap<>();
-        TestWarehouse.jdbi(served.config()).useHandle(h -> h.createQuery(
-                "select name, fips, census_2020_population from dwh.jurisdictions where census_2020_population is not null")
-            .map((rs, ctx) -> {
-                census.put(rs.getString(1), rs.getLong(3));
-                fips.put(rs.getString(1), rs.getString(2));
-                return null;
-            }).list());
-        List<String> counties = new ArrayList<>(List.of("Id,Id2,County,State,Population Estimate 2018"));
-        census.forEach((state, people) -> counties.add("0500000US" + fips.get(state) + "001," + fips.get(state)
-            + "001,County," + state + "," + people));
-        served.upstream().serve("/c.csv", (String.join("\n", counties) + "\n").getBytes(StandardCharsets.UTF_8));
+        census = CensusCounties.serve(served);
     }
 
     /** A place's weekly count of each dose in Moderna's file. */

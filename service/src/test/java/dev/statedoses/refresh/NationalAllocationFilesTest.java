@@ -356,7 +356,8 @@ class NationalAllocationFilesTest {
             .body("state", equalTo("Texas"))
             .body("detail", equalTo("pfizer source (" + upstream.url("/zeros/p.csv") + "), line 368, column "
                 + "_1st_dose_allocations, state Texas: Texas has no doses (0 and 0) in 2 of its 8 weeks in the "
-                + "pfizer source (2021-02-15, 2021-02-22), though it has doses in the other 6: Texas would be "
+                + "pfizer source (2021-02-15, 2021-02-22), weeks the moderna source gives it doses in, though it has "
+                + "doses in the other 6: Texas would be "
                 + "published short of those weeks' doses. Were values lost written 0?"));
     }
 
@@ -382,12 +383,34 @@ class NationalAllocationFilesTest {
             false).statusCode(422)
             .body("state", equalTo("Ohio"))
             .body("detail", containsString("Ohio has no doses (0 and 0) in 1 of its 4 weeks in the pfizer source "
-                + "(2021-01-11), though it has doses in the other 3: Ohio would be published short of that week's"));
+                + "(2021-01-11), weeks the moderna source gives it doses in, though it has doses in the other 3: Ohio "
+                + "would be published short of that week's"));
         // Two of six, or half its weeks (as Alaska's real files are), are a pattern: not judged.
         refresh("zero-two-of-six", file(false, Set.of(), SIX_WEEKS),
             zeroed(file(true, Set.of(), SIX_WEEKS), "Ohio", "2021-01-11", "2021-01-25"), false).statusCode(200);
         refresh("zero-half", zeroed(file(false, Set.of(), SIX_WEEKS), "Ohio", "2021-01-04", "2021-01-18", "2021-02-01"),
             file(true, Set.of(), SIX_WEEKS), false).statusCode(200);
+    }
+
+    @Test
+    void weeksOfZeroInBothFilesAreAPause() {
+        // Ohio's week of 2021-01-11 at 0 in both files: its allocations paused (as the real
+        // Alaska's were, some months), not values lost from one file. It loads.
+        String[] four = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25"};
+        refresh("zero-both", zeroed(file(false, Set.of(), four), "Ohio", "2021-01-11"),
+            zeroed(file(true, Set.of(), four), "Ohio", "2021-01-11"), false).statusCode(200);
+        // And 2021-02-01 at 0 in Pfizer's file only, of eight weeks: that one is judged, the pause
+        // not counted among the weeks of doses.
+        String[] eight = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25", "2021-02-01", "2021-02-08",
+            "2021-02-15", "2021-02-22"};
+        refresh("zero-both-and-one", zeroed(file(false, Set.of(), eight), "Ohio", "2021-01-11"),
+            zeroed(file(true, Set.of(), eight), "Ohio", "2021-01-11", "2021-02-01"), false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("state", equalTo("Ohio"))
+            .body("detail", containsString("Ohio has no doses (0 and 0) in 1 of its 8 weeks in the pfizer source "
+                + "(2021-02-01), weeks the moderna source gives it doses in, though it has doses in 6 of the others: "
+                + "Ohio would be published short of that week's doses."));
     }
 
     @Test

@@ -1,0 +1,162 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.statedoses.support.AppWithUpstream;
+import dev.statedoses.support.CensusCounties;
+import dev.statedoses.support.NationalFiles;
+import io.restassured.response.ValidatableResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Both allocation files cut after the same number of rows, as the lake cut its copies after 1000:
+ * each cut loads, whatever row it falls on. The test's files are shaped like the real ones: newest
+ * first, Pfizer's from its first week (2020-12-14) and Moderna's from its (2020-12-21) to
+ * 2021-02-01, 56 rows a week (the 54 states, DC and counted cities, Puerto Rico, Federal Entities);
+ * each state and DC allocated its 2020 census count / 1,000 of each dose (Pfizer 1.2 times that)
+ * times the week's size (newest first 1.0, 1.1, 1.0, 0.9, 0.8, 0.7, 0.5, 0.4), New York City 43%
+ * of New York's, Chicago 30% of Illinois's, Philadelphia 12% of Pennsylvania's; Alaska 0 in the
+ * weeks of 2021-01-11, 2020-12-28 and 2020-12-21 in both files, twice its share in 2021-01-04 and
+ * three times in 2020-12-14, as the real Alaska had months of doses in one week. Before, a cut could fail where a
+ * whole file loads: a week cut after a row looked like a week at another scale, the places before
+ * a cut inside the second week like places over their census share, Alaska's weeks of 0 in the
+ * newest five weeks like values lost, Pfizer's file cut inside the week after its first like its
+ * first week lost.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CutFilesTest {
+
+    private static final double[] SIZES = {1.0, 1.1, 1.0, 0.9, 0.8, 0.7, 0.5, 0.4};
+    /** Alaska's share of each week, newest first: its months of doses in one week. */
+    private static final double[] ALASKA = {1, 1, 1, 0, 2, 0, 0, 3};
+    private static final LocalDate NEWEST = LocalDate.of(2021, 2, 1);
+    private static final int ROWS_A_WEEK = 56;
+
+    @RegisterExtension
+    static final AppWithUpstream served = new AppWithUpstream();
+
+    private Map<String, Long> census;
+
+    @BeforeAll
+    void start() {
+        census = CensusCounties.serve(served);
+    }
+
+    private static List<String> places() {
+        List<String> places = new ArrayList<>(NationalFiles.PLACES);
+        places.addAll(List.of("Puerto Rico", "Federal Entities"));
+        return places;
+    }
+
+    /** A place's count of each dose in a week of size 1 of Moderna's file. */
+    private double usual(String place) {
+        return switch (place) {
+            case "New York" -> census.get("New York") / 1000.0 * 0.57;
+            case "New York City" -> census.get("New York") / 1000.0 * 0.43;
+            case "Illinois" -> census.get("Illinois") / 1000.0 * 0.70;
+            case "Chicago" -> census.get("Illinois") / 1000.0 * 0.30;
+            case "Pennsylvania" -> census.get("Pennsylvania") / 1000.0 * 0.88;
+            case "Philadelphia" -> census.get("Pennsylvania") / 1000.0 * 0.12;
+            case "Puerto Rico" -> 3000;
+            case "Federal Entities" -> 5000;
+            default -> census.get(place) / 1000.0;
+        };
+    }
+
+    /** The rows of a whole file, newest week first: Moderna's 7 weeks or Pfizer's 8. */
+    private List<String> rows(boolean pfizer) {
+        List<String> rows = new ArrayList<>();
+        for (int week = 0; week < (pfizer ? 8 : 7); week++) {
+            for (String place : places()) {
+                double count = usual(place) * SIZES[week] * (pfizer ? 1.2 : 1);
+                if (place.equals("Alaska")) {
+                    count *= ALASKA[week];
+                }
+                long doses = Math.round(count);
+                rows.add("\"" + place + "\",\"" + NEWEST.minusWeeks(week) + "T00:00:00.000\",\"" + doses + "\",\""
+                    + doses + "\"");
+            }
+        }
+        return rows;
+    }
+
+    private ValidatableResponse refresh(List<String> moderna, List<String> pfizer) {
+        served.upstream().serve("/m.csv", NationalFiles.file(moderna).getBytes(StandardCharsets.UTF_8));
+        served.upstream().serve("/p.csv", NationalFiles.file(pfizer).getBytes(StandardCharsets.UTF_8));
+        return served.given().post("/refresh").then();
+    }
+
+    /** Loads both files cut after {@code rows} rows, and checks New York's doses against the rows kept. */
+    private void cutAfter(int rows) {
+        load(rows(false).subList(0, rows), rows(true).subList(0, rows));
+    }
+
+    private void load(List<String> moderna, List<String> pfizer) {
+        refresh(moderna, pfizer).statusCode(200).body("status", equalTo("succeeded"));
+        served.given().get("/ratios/NY").then().statusCode(200)
+            .body("doses_moderna", equalTo(newYorksDoses(moderna)))
+            .body("doses_pfizer", equalTo(newYorksDoses(pfizer)));
+    }
+
+    /** New York's doses and New York City's in {@code rows}, both doses. */
+    private static int newYorksDoses(List<String> rows) {
+        return rows.stream()
+            .filter(row -> row.startsWith("\"New York\",") || row.startsWith("\"New York City\","))
+            .mapToInt(row -> 2 * Integer.parseInt(row.substring(1, row.length() - 1).split("\",\"")[2]))
+            .sum();
+    }
+
+    @Test
+    void wholeFilesLoad() {
+        load(rows(false), rows(true));
+    }
+
+    @Test
+    void aWeekCutAfterOneRowLoads() {
+        // The week of 2021-01-18 of one row (Alabama's): its doses a fiftieth of the median week's.
+        cutAfter(2 * ROWS_A_WEEK + 1);
+    }
+
+    @Test
+    void theSecondWeekCutAfterAFewRowsLoads() {
+        // Alabama to Arkansas with two weeks, the week of 2021-01-25 1.1 times the newest: over
+        // the file, 2.1 times the census share of the states with one (a week, 1.05 times).
+        cutAfter(ROWS_A_WEEK + 4);
+    }
+
+    @Test
+    void alaskasPausesInTheNewestWeeksLoad() {
+        // The five newest weeks, cut after Alaska in the fifth: Alaska's one week of 0 in five (in
+        // both files), doses in the others.
+        cutAfter(4 * ROWS_A_WEEK + 2);
+    }
+
+    @Test
+    void pfizersFileCutInsideTheWeekAfterItsFirstLoads() {
+        // Pfizer's file cut inside the week of 2020-12-21, before its first week (2020-12-14). Cut
+        // after that week's last row, Pfizer's file starts with the week after its first: that is
+        // its first week lost, and fails (NationalAllocationFilesTest).
+        cutAfter(6 * ROWS_A_WEEK + 30);
+    }
+
+    @Test
+    void generatedCutsLoad() {
+        Random random = new Random(20261130);
+        Set<Integer> cuts = new TreeSet<>();
+        while (cuts.size() < 12) {
+            cuts.add(ROWS_A_WEEK + 1 + random.nextInt(6 * ROWS_A_WEEK - 1));
+        }
+        cuts.forEach(this::cutAfter);
+    }
+}
