@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.statedoses.support.AppWithUpstream;
@@ -26,9 +27,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 2021-02-01, 56 rows a week (the 54 states, DC and counted cities, Puerto Rico, Federal Entities);
  * each state and DC allocated its 2020 census count / 1,000 of each dose (Pfizer 1.2 times that)
  * times the week's size (newest first 1.0, 1.1, 1.0, 0.9, 0.8, 0.7, 0.5, 0.4), New York City 43%
- * of New York's, Chicago 30% of Illinois's, Philadelphia 12% of Pennsylvania's; Alaska 0 in the
- * weeks of 2021-01-11, 2020-12-28 and 2020-12-21 in both files, twice its share in 2021-01-04 and
- * three times in 2020-12-14, as the real Alaska had months of doses in one week. Before, a cut could fail where a
+ * of New York's, Chicago 30% of Illinois's, Philadelphia 12% of Pennsylvania's; Alaska 0 from
+ * 2021-01-11 to 2020-12-28 in both files, and before that 4 times its share in Moderna's first
+ * week (2020-12-21), 0 in Pfizer's that week and 6 times in Pfizer's first: as the real Alaska,
+ * its months of doses in one week. Before, a cut could fail where a
  * whole file loads: a week cut after a row looked like a week at another scale, the places before
  * a cut inside the second week like places over their census share, Alaska's weeks of 0 in the
  * newest five weeks like values lost, Pfizer's file cut inside the week after its first like its
@@ -38,8 +40,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CutFilesTest {
 
     private static final double[] SIZES = {1.0, 1.1, 1.0, 0.9, 0.8, 0.7, 0.5, 0.4};
-    /** Alaska's share of each week, newest first: its months of doses in one week. */
-    private static final double[] ALASKA = {1, 1, 1, 0, 2, 0, 0, 3};
+    /** Alaska's share of each Moderna week, newest first: its months of doses in one week. */
+    private static final double[] ALASKA_MODERNA = {1, 1, 1, 0, 0, 0, 4};
+    /** And of each Pfizer week: its first lump a week before Moderna's. */
+    private static final double[] ALASKA_PFIZER = {1, 1, 1, 0, 0, 0, 0, 6};
     private static final LocalDate NEWEST = LocalDate.of(2021, 2, 1);
     private static final int ROWS_A_WEEK = 56;
 
@@ -76,12 +80,17 @@ class CutFilesTest {
 
     /** The rows of a whole file, newest week first: Moderna's 7 weeks or Pfizer's 8. */
     private List<String> rows(boolean pfizer) {
+        return rows(pfizer, pfizer ? ALASKA_PFIZER : ALASKA_MODERNA);
+    }
+
+    /** The rows of a whole file, with Alaska's share of each week, newest first, as {@code alaska} gives it. */
+    private List<String> rows(boolean pfizer, double[] alaska) {
         List<String> rows = new ArrayList<>();
         for (int week = 0; week < (pfizer ? 8 : 7); week++) {
             for (String place : places()) {
                 double count = usual(place) * SIZES[week] * (pfizer ? 1.2 : 1);
                 if (place.equals("Alaska")) {
-                    count *= ALASKA[week];
+                    count *= alaska[week];
                 }
                 long doses = Math.round(count);
                 rows.add("\"" + place + "\",\"" + NEWEST.minusWeeks(week) + "T00:00:00.000\",\"" + doses + "\",\""
@@ -137,9 +146,9 @@ class CutFilesTest {
 
     @Test
     void alaskasPausesInTheNewestWeeksLoad() {
-        // The five newest weeks, cut after Alaska in the fifth: Alaska's one week of 0 in five (in
+        // The four newest weeks, cut after Alaska in the fourth: Alaska's one week of 0 in four (in
         // both files), doses in the others.
-        cutAfter(4 * ROWS_A_WEEK + 2);
+        cutAfter(3 * ROWS_A_WEEK + 2);
     }
 
     @Test
@@ -148,6 +157,34 @@ class CutFilesTest {
         // after that week's last row, Pfizer's file starts with the week after its first: that is
         // its first week lost, and fails (NationalAllocationFilesTest).
         cutAfter(6 * ROWS_A_WEEK + 30);
+    }
+
+    @Test
+    void filesAsPublishedInTheirFirstWeeksLoad() {
+        // The files as they stood at 2020-12-21: Pfizer's first two weeks, Moderna's first.
+        // Alaska's Pfizer doses came in the first, 6 times its share (0 in the second): over a
+        // week, 2.7 times the others'. A state of lumps and weeks of 0, or of one week, is not
+        // judged by its share.
+        List<String> moderna = rows(false).subList(6 * ROWS_A_WEEK, 7 * ROWS_A_WEEK);
+        List<String> pfizer = rows(true).subList(6 * ROWS_A_WEEK, 8 * ROWS_A_WEEK);
+        load(moderna, pfizer);
+    }
+
+    @Test
+    void aStateWhoseDosesComeInLumpsIsJudgedOverAWiderBand() {
+        // The five newest weeks, Alaska's 5, 0, 5, 5, 0 times its share in both files: 3.0 times
+        // the others' over a week (its weeks of doses alike, so no one of them stands out). A
+        // state's share over a part of a series of lumps says less: it loads.
+        double[] lumps = {5, 0, 5, 5, 0, 0, 0, 0};
+        load(rows(false, lumps).subList(0, 5 * ROWS_A_WEEK), rows(true, lumps).subList(0, 5 * ROWS_A_WEEK));
+        // 8 times in its weeks of doses: 8 × (1.0 + 1.0 + 0.9) / 5 = 4.64 a week against the
+        // others' (1.0 + 1.1 + 1.0 + 0.9 + 0.8) / 5 = 0.96, 4.83 times: over 4, it fails.
+        double[] more = {8, 0, 8, 8, 0, 0, 0, 0};
+        refresh(rows(false, more).subList(0, 5 * ROWS_A_WEEK), rows(true, more).subList(0, 5 * ROWS_A_WEEK))
+            .statusCode(422)
+            .body("state", equalTo("Alaska"))
+            .body("detail", containsString("4.8"))
+            .body("detail", containsString(" times its share by population"));
     }
 
     @Test
