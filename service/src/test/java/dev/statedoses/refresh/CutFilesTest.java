@@ -7,7 +7,6 @@ import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.CensusCounties;
 import dev.statedoses.support.NationalFiles;
 import io.restassured.response.ValidatableResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,27 +56,6 @@ class CutFilesTest {
         census = CensusCounties.serve(served);
     }
 
-    private static List<String> places() {
-        List<String> places = new ArrayList<>(NationalFiles.PLACES);
-        places.addAll(List.of("Puerto Rico", "Federal Entities"));
-        return places;
-    }
-
-    /** A place's count of each dose in a week of size 1 of Moderna's file. */
-    private double usual(String place) {
-        return switch (place) {
-            case "New York" -> census.get("New York") / 1000.0 * 0.57;
-            case "New York City" -> census.get("New York") / 1000.0 * 0.43;
-            case "Illinois" -> census.get("Illinois") / 1000.0 * 0.70;
-            case "Chicago" -> census.get("Illinois") / 1000.0 * 0.30;
-            case "Pennsylvania" -> census.get("Pennsylvania") / 1000.0 * 0.88;
-            case "Philadelphia" -> census.get("Pennsylvania") / 1000.0 * 0.12;
-            case "Puerto Rico" -> 3000;
-            case "Federal Entities" -> 5000;
-            default -> census.get(place) / 1000.0;
-        };
-    }
-
     /** The rows of a whole file, newest week first: Moderna's 7 weeks or Pfizer's 8. */
     private List<String> rows(boolean pfizer) {
         return rows(pfizer, pfizer ? ALASKA_PFIZER : ALASKA_MODERNA);
@@ -87,23 +65,19 @@ class CutFilesTest {
     private List<String> rows(boolean pfizer, double[] alaska) {
         List<String> rows = new ArrayList<>();
         for (int week = 0; week < (pfizer ? 8 : 7); week++) {
-            for (String place : places()) {
-                double count = usual(place) * SIZES[week] * (pfizer ? 1.2 : 1);
+            for (String place : NationalFiles.WITH_OTHERS) {
+                double count = CensusCounties.usual(census, place) * SIZES[week] * (pfizer ? 1.2 : 1);
                 if (place.equals("Alaska")) {
                     count *= alaska[week];
                 }
-                long doses = Math.round(count);
-                rows.add("\"" + place + "\",\"" + NEWEST.minusWeeks(week) + "T00:00:00.000\",\"" + doses + "\",\""
-                    + doses + "\"");
+                rows.add(NationalFiles.line(place, NEWEST.minusWeeks(week).toString(), Math.round(count)));
             }
         }
         return rows;
     }
 
     private ValidatableResponse refresh(List<String> moderna, List<String> pfizer) {
-        served.upstream().serve("/m.csv", NationalFiles.file(moderna).getBytes(StandardCharsets.UTF_8));
-        served.upstream().serve("/p.csv", NationalFiles.file(pfizer).getBytes(StandardCharsets.UTF_8));
-        return served.given().post("/refresh").then();
+        return CensusCounties.refresh(served, NationalFiles.file(moderna), NationalFiles.file(pfizer));
     }
 
     /** Loads both files cut after {@code rows} rows, and checks New York's doses against the rows kept. */

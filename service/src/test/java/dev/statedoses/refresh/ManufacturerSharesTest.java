@@ -8,10 +8,7 @@ import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.CensusCounties;
 import dev.statedoses.support.NationalFiles;
 import io.restassured.response.ValidatableResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.ToLongFunction;
@@ -45,46 +42,19 @@ class ManufacturerSharesTest {
         census = CensusCounties.serve(served);
     }
 
-    /** A place's weekly count of each dose in Moderna's file. */
+    /** A place's weekly count of each dose in Moderna's file (CensusCounties.usual, rounded). */
     private long usual(String place) {
-        return switch (place) {
-            case "New York" -> Math.round(census.get("New York") / 1000.0 * 0.57);
-            case "New York City" -> Math.round(census.get("New York") / 1000.0 * 0.43);
-            case "Illinois" -> Math.round(census.get("Illinois") / 1000.0 * 0.70);
-            case "Chicago" -> Math.round(census.get("Illinois") / 1000.0 * 0.30);
-            case "Pennsylvania" -> Math.round(census.get("Pennsylvania") / 1000.0 * 0.88);
-            case "Philadelphia" -> Math.round(census.get("Pennsylvania") / 1000.0 * 0.12);
-            case "Puerto Rico" -> 3000;
-            case "Federal Entities" -> 5000;
-            default -> Math.round(census.get(place) / 1000.0);
-        };
-    }
-
-    private static List<String> places() {
-        List<String> places = new ArrayList<>(NationalFiles.PLACES);
-        places.addAll(List.of("Puerto Rico", "Federal Entities"));
-        return places;
+        return Math.round(CensusCounties.usual(census, place));
     }
 
     /** Moderna's four weeks of every place, each place's count {@code count} gives (the same both doses). */
     private static String moderna(ToLongFunction<String> count) {
-        return file(count, 1);
+        return NationalFiles.weekly(WEEKS, count, 1);
     }
 
     /** Pfizer's: 1.2 times the count. */
     private static String pfizer(ToLongFunction<String> count) {
-        return file(count, 1.2);
-    }
-
-    private static String file(ToLongFunction<String> count, double scale) {
-        List<String> lines = new ArrayList<>();
-        for (String week : WEEKS) {
-            for (String place : places()) {
-                long doses = Math.round(count.applyAsLong(place) * scale);
-                lines.add("\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
-            }
-        }
-        return NationalFiles.file(lines);
+        return NationalFiles.weekly(WEEKS, count, 1.2);
     }
 
     /** {@code place}'s count times {@code factor}, every other place's as usual. */
@@ -93,9 +63,7 @@ class ManufacturerSharesTest {
     }
 
     private ValidatableResponse refresh(String moderna, String pfizer) {
-        served.upstream().serve("/m.csv", moderna.getBytes(StandardCharsets.UTF_8));
-        served.upstream().serve("/p.csv", pfizer.getBytes(StandardCharsets.UTF_8));
-        return served.given().post("/refresh").then();
+        return CensusCounties.refresh(served, moderna, pfizer);
     }
 
     @Test
@@ -206,7 +174,7 @@ class ManufacturerSharesTest {
         // share, and the product's own check warns from 3 times apart).
         Random random = new Random(20261130);
         Map<String, Double> factors = new HashMap<>();
-        places().forEach(place -> factors.put(place, random.nextBoolean() ? 0.35 + random.nextDouble() * 0.3
+        NationalFiles.WITH_OTHERS.forEach(place -> factors.put(place, random.nextBoolean() ? 0.35 + random.nextDouble() * 0.3
             : 1.4 + random.nextDouble() * 0.5));
         ToLongFunction<String> drawn = place -> Math.round(usual(place) * factors.get(place));
         refresh(moderna(this::usual), pfizer(drawn)).statusCode(200);

@@ -83,7 +83,7 @@ class NationalAllocationFilesTest {
     private static String line(String place, String week, int i, boolean pfizer) {
         int doses = place.equals("Alaska") || place.equals("Vermont") ? 0
             : pfizer ? 1170 * (1 + i % 5) : 20 * (121 + 3 * i);
-        return "\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"";
+        return NationalFiles.line(place, week, doses);
     }
 
     private ValidatableResponse refresh(String name, String moderna, String pfizer, boolean newYork) {

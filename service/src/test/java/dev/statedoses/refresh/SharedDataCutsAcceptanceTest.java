@@ -99,13 +99,20 @@ class SharedDataCutsAcceptanceTest {
     @ParameterizedTest(name = "cut after {0} rows")
     @MethodSource("cuts")
     void bothFilesCutAfterTheSameRowsLoad(int rows) throws IOException {
+        skipWithoutTheData("cut after " + rows + " rows");
+        loads(cut(MODERNA, rows), cut(PFIZER, rows));
+    }
+
+    private void skipWithoutTheData(String test) {
         if (app == null) {
             String why = "skipped: the real data is not at " + data + " (set SHARED_DATA_DIR to run this acceptance test)";
-            System.err.println("SharedDataCutsAcceptanceTest cut after " + rows + " rows: " + why);
+            System.err.println("SharedDataCutsAcceptanceTest " + test + ": " + why);
             assumeTrue(false, why);
         }
-        List<String> moderna = cut(MODERNA, rows);
-        List<String> pfizer = cut(PFIZER, rows);
+    }
+
+    /** Refreshes with these two allocation files, which must load, New York's doses those of their rows. */
+    private void loads(List<String> moderna, List<String> pfizer) {
         upstream.serve("/m.csv", (String.join("\n", moderna) + "\n").getBytes(StandardCharsets.UTF_8));
         upstream.serve("/p.csv", (String.join("\n", pfizer) + "\n").getBytes(StandardCharsets.UTF_8));
         Response response = app.given().post("/refresh");
@@ -125,22 +132,8 @@ class SharedDataCutsAcceptanceTest {
     @ParameterizedTest(name = "as published at {0}")
     @MethodSource("earlierDates")
     void theFilesAsPublishedAtAnEarlierDateLoad(String lastWeek) throws IOException {
-        if (app == null) {
-            String why = "skipped: the real data is not at " + data + " (set SHARED_DATA_DIR to run this acceptance test)";
-            System.err.println("SharedDataCutsAcceptanceTest as published at " + lastWeek + ": " + why);
-            assumeTrue(false, why);
-        }
-        List<String> moderna = upTo(MODERNA, lastWeek);
-        List<String> pfizer = upTo(PFIZER, lastWeek);
-        upstream.serve("/m.csv", (String.join("\n", moderna) + "\n").getBytes(StandardCharsets.UTF_8));
-        upstream.serve("/p.csv", (String.join("\n", pfizer) + "\n").getBytes(StandardCharsets.UTF_8));
-        Response response = app.given().post("/refresh");
-        String body = response.asString();
-        assertEquals(200, response.statusCode(), body);
-        assertEquals("succeeded", response.jsonPath().getString("status"), body);
-        JsonPath newYork = app.given().get("/ratios/NY").then().statusCode(200).extract().jsonPath();
-        assertEquals(newYorksDoses(moderna), newYork.getLong("doses_moderna"), "New York's Moderna doses");
-        assertEquals(newYorksDoses(pfizer), newYork.getLong("doses_pfizer"), "New York's Pfizer doses");
+        skipWithoutTheData("as published at " + lastWeek);
+        loads(upTo(MODERNA, lastWeek), upTo(PFIZER, lastWeek));
     }
 
     /** The last weeks of the files as published at earlier dates: 2 to 21 weeks of Pfizer's. */

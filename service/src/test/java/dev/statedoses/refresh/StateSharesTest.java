@@ -8,7 +8,6 @@ import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.CensusCounties;
 import dev.statedoses.support.NationalFiles;
 import io.restassured.response.ValidatableResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,37 +54,18 @@ class StateSharesTest {
         };
     }
 
-    private static List<String> places() {
-        List<String> places = new ArrayList<>(NationalFiles.PLACES);
-        places.addAll(List.of("Puerto Rico", "Federal Entities"));
-        return places;
-    }
-
     /** Moderna's four weeks of every place, each place's count {@code count} gives (the same both doses). */
     private static String file(ToLongFunction<String> count) {
-        return file(count, 1);
+        return NationalFiles.weekly(WEEKS, count, 1);
     }
 
     /** Pfizer's: 1.2 times the count (the two files must not hold the same rows). */
     private static String pfizer(ToLongFunction<String> count) {
-        return file(count, 1.2);
-    }
-
-    private static String file(ToLongFunction<String> count, double scale) {
-        List<String> lines = new ArrayList<>();
-        for (String week : WEEKS) {
-            for (String place : places()) {
-                long doses = Math.round(count.applyAsLong(place) * scale);
-                lines.add("\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"");
-            }
-        }
-        return NationalFiles.file(lines);
+        return NationalFiles.weekly(WEEKS, count, 1.2);
     }
 
     private ValidatableResponse refresh(String moderna, String pfizer) {
-        served.upstream().serve("/m.csv", moderna.getBytes(StandardCharsets.UTF_8));
-        served.upstream().serve("/p.csv", pfizer.getBytes(StandardCharsets.UTF_8));
-        return served.given().post("/refresh").then();
+        return CensusCounties.refresh(served, moderna, pfizer);
     }
 
     @Test

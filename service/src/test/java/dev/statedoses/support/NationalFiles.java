@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * What the tests that write allocation files of many states share: the lake's header, the
@@ -44,6 +45,34 @@ public final class NationalFiles {
             case "Philadelphia" -> "Pennsylvania";
             default -> place;
         };
+    }
+
+    /** The 56 jurisdictions of the tests' files that follow the census: the 54 places, Puerto Rico and Federal Entities. */
+    public static final List<String> WITH_OTHERS = withOthers();
+
+    private static List<String> withOthers() {
+        List<String> all = new ArrayList<>(PLACES);
+        all.addAll(List.of("Puerto Rico", "Federal Entities"));
+        return List.copyOf(all);
+    }
+
+    /**
+     * An allocation file of these weeks, in that order, each of {@link #WITH_OTHERS} in each week,
+     * with round({@code count} × {@code scale}) of each dose.
+     */
+    public static String weekly(String[] weeks, ToLongFunction<String> count, double scale) {
+        List<String> lines = new ArrayList<>();
+        for (String week : weeks) {
+            for (String place : WITH_OTHERS) {
+                lines.add(line(place, week, Math.round(count.applyAsLong(place) * scale)));
+            }
+        }
+        return file(lines);
+    }
+
+    /** A line of an allocation file: {@code doses} of each dose for {@code place} in {@code week}. */
+    public static String line(String place, String week, long doses) {
+        return "\"" + place + "\",\"" + week + "T00:00:00.000\",\"" + doses + "\",\"" + doses + "\"";
     }
 
     /** An allocation file of {@code lines} under the header. */
