@@ -374,7 +374,7 @@ final class Checks {
             .aboutState(state);
     });
 
-    /** Weeks one national allocation file has and the other has no row in (named for each that lacks some). */
+    /** Weeks one national allocation file has doses in and the other has none (named for each that lacks some). */
     private Optional<SourceException> uncoveredWeeks(CheckRows rows) {
         List<Uncovered> lacks = rows.list(uncoveredWeeks);
         if (lacks.isEmpty()) {
@@ -390,8 +390,8 @@ final class Checks {
     private final Query<Uncovered> uncoveredWeeks = new Query<>(UNCOVERED_WEEKS, rs -> {
         SourceName source = SourceName.of(rs.getString("lacking"));
         long weeks = rs.getLong("weeks");
-        return new Uncovered(source, "the " + source.label() + " source has no row in " + weeks
-            + (weeks == 1 ? " week" : " weeks") + " that the " + rs.getString("source") + " source has ("
+        return new Uncovered(source, "the " + source.label() + " source has no doses (no row, or rows of 0 only) in "
+            + weeks + (weeks == 1 ? " week" : " weeks") + " that the " + rs.getString("source") + " source has doses in ("
             + rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")");
     });
 
@@ -404,9 +404,9 @@ final class Checks {
         LocalDate week = rs.getObject("week", LocalDate.class);
         if (rs.getString("fault").equals("first_week")) {
             return SourceException.content(source, url(source), null, "week_of_allocations",
-                "the " + source.label() + " source has no row in the week of " + week + ", the first week of "
-                    + source.label() + " allocations, though it has the week after: every state would be published "
-                    + "short of that week's doses. Is the file cut short?");
+                "the " + source.label() + " source has no doses (no row, or rows of 0 only) in the week of " + week
+                    + ", the first week of " + source.label() + " allocations, though it has the week after: every "
+                    + "state would be published short of that week's doses. Is the file cut short?");
         }
         long weeks = rs.getLong("weeks");
         return SourceException.content(source, url(source), null, "week_of_allocations",

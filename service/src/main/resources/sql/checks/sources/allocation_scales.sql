@@ -22,11 +22,14 @@ scaled_weeks as (
     -- Under a quarter only in a week of every place the file names: a file cut after so many rows
     -- (the lake's are) stops inside its last week, short of the places after the cut and of their
     -- doses; a week short of places elsewhere is lines lost, sql/checks/sources/places_missing_weeks.sql's.
+    -- And with doses: a week of rows of 0 only is a week the other file has doses in
+    -- (uncovered_weeks) or neither has (lost_weeks, or a week listed ahead of its allocations).
     select w.manufacturer, w.week, w.doses, m.median, w.doses / m.median as times
     from run_allocation_weeks w
     join medians m using (manufacturer)
     join run_national_files n using (manufacturer)
-    where m.median > 0 and (w.doses > 4 * m.median or (w.doses * 4 < m.median and w.places >= n.places))
+    where m.median > 0
+      and (w.doses > 4 * m.median or (w.doses * 4 < m.median and w.places >= n.places and w.doses > 0))
 ),
 rates as (
     -- Each national file's doses per census resident and week, over the states and DC.

@@ -24,8 +24,13 @@ with weeks as (
     join run_national_files n using (manufacturer)
 ),
 gaps as (
+    -- Between the first and the last week with doses: rows of 0 before or after them are weeks
+    -- without allocations yet (2021-06-28 listed ahead of its allocations, written 0 in both).
     select g.week::date as week, s.first_week, s.last_week
-    from (select min(week) as first_week, max(week) as last_week from weeks) s
+    from (select min(w.week) as first_week, max(w.week) as last_week
+          from weeks w
+          join run_allocation_weeks a on a.manufacturer = w.source and a.week = w.week
+          where a.doses > 0) s
     cross join lateral generate_series(s.first_week, s.last_week, interval '7 days') as g (week)
     where not exists (select 1 from run_allocation_weeks w where w.week = g.week::date and w.doses > 0)
 ),
@@ -40,7 +45,9 @@ first_weeks_lost as (
     where exists (select 1 from run_allocation_weeks w
                   join run_national_files n on n.manufacturer = w.manufacturer
                   where w.manufacturer = f.source and w.week = f.first_week + 7 and w.places >= n.places)
-      and not exists (select 1 from weeks w where w.source = f.source and w.week = f.first_week)
+      -- Rows of 0 only in the first week are that week lost too (its doses written 0).
+      and not exists (select 1 from run_allocation_weeks w
+                      where w.manufacturer = f.source and w.week = f.first_week and w.doses > 0)
 )
 select *
 from (

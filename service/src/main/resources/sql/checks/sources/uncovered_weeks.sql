@@ -8,15 +8,21 @@
 -- a Moderna file without the week of 2021-04-05 left each state short of that week, with only
 -- allocation_coverage's warning. A refresh that fails keeps the last good product, which is whole.
 -- Smaller files (the fixtures, a regional file) stay that warning.
+-- Weeks with doses are what counts: a week of rows of 0 only lacks nothing in the other file (a
+-- week listed ahead of its allocations, as 2021-06-28 written 0 at the top of one file), and a
+-- file whose rows of a week the other has doses in are all 0 lacks that week as if it had no row
+-- (Pfizer's newest week written 0).
 -- For each source that lacks weeks (one, or both: a week moved, as 2021-06-21 dated 2027-06-21 in
 -- one file), how many and the first ten.
 with weeks as (
-    select w.manufacturer as source, w.week
+    select w.manufacturer as source, w.week, w.doses
     from run_allocation_weeks w
     where (select count(*) from run_national_files) = 2
 ),
 firsts as (
-    select source, min(week) as first_week from weeks group by source
+    -- A file's first week of doses: rows of 0 before it are no allocation (Moderna's in the week
+    -- of 2020-12-14, before its first).
+    select source, min(week) filter (where doses > 0) as first_week from weeks group by source
 ),
 missing as (
     -- Weeks of `source` that `lacking` has no row in, but for Pfizer's first week, 2020-12-14,
@@ -26,7 +32,8 @@ missing as (
            count(*) over (partition by o.source) as weeks
     from weeks w
     join firsts o on o.source <> w.source
-    where not exists (select 1 from weeks x where x.source = o.source and x.week = w.week)
+    where w.doses > 0
+      and not exists (select 1 from weeks x where x.source = o.source and x.week = w.week and x.doses > 0)
       and not (w.source = 'pfizer' and w.week = date '2020-12-14' and o.first_week = date '2020-12-21')
 )
 select lacking, source, week, weeks,

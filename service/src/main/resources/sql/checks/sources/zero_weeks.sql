@@ -11,11 +11,15 @@
 -- A week that no file has doses in is sql/checks/sources/lost_weeks.sql's, which runs first.
 -- The place with the most such weeks first, with its first such week's line and the first ten.
 with series as (
+    -- A place's weeks in the weeks of its file with doses: a week of rows of 0 for every place is
+    -- no allocation of that maker (Moderna's rows of 0 in Pfizer's first week, before its own).
     select a.manufacturer, a.jurisdiction, min(a.counted_in) as state, count(*) as weeks,
            count(*) filter (where a.first_dose_allocations + a.second_dose_allocations = 0) as zero_weeks
     from run_allocations a
     join run_national_files n using (manufacturer)
+    join run_allocation_weeks w on w.manufacturer = a.manufacturer and w.week = a.week_of_allocations
     where a.kind in ('state', 'district', 'city')
+      and w.doses > 0
     group by a.manufacturer, a.jurisdiction
 ),
 candidates as materialized (
@@ -32,7 +36,9 @@ lost as (
     select c.manufacturer, c.jurisdiction, z.week_of_allocations as week
     from candidates c
     join run_allocations z on z.manufacturer = c.manufacturer and z.jurisdiction = c.jurisdiction
+    join run_allocation_weeks w on w.manufacturer = z.manufacturer and w.week = z.week_of_allocations
     where z.first_dose_allocations + z.second_dose_allocations = 0
+      and w.doses > 0
       and exists (select 1 from run_allocations o
                   where o.manufacturer <> c.manufacturer and o.jurisdiction = c.jurisdiction
                     and o.week_of_allocations = z.week_of_allocations

@@ -213,9 +213,9 @@ class NationalAllocationFilesTest {
             .body("line", nullValue())
             .body("column", equalTo("week_of_allocations"))
             .body("detail", equalTo("pfizer source (" + upstream.url("/week/p.csv") + "), column week_of_allocations: "
-                + "the pfizer source has no row in 1 week that the moderna source has (2021-01-11), though both are "
-                + "national files: every state would be published short of those doses. Is one file cut short, or "
-                + "older than the other?"));
+                + "the pfizer source has no doses (no row, or rows of 0 only) in 1 week that the moderna source has "
+                + "doses in (2021-01-11), though both are national files: every state would be published short of "
+                + "those doses. Is one file cut short, or older than the other?"));
     }
 
     @Test
@@ -226,8 +226,10 @@ class NationalAllocationFilesTest {
             .statusCode(422)
             .body("source", equalTo("moderna"))
             .body("detail", equalTo("moderna source (" + upstream.url("/moved/m.csv")
-                + "), column week_of_allocations: the moderna source has no row in 1 week that the pfizer source has (2021-01-11); the pfizer source "
-                + "has no row in 1 week that the moderna source has (2021-01-18), though both are national files: "
+                + "), column week_of_allocations: the moderna source has no doses (no row, or rows of 0 only) in 1 "
+                + "week that the pfizer source has doses in (2021-01-11); the pfizer source has no doses (no row, or "
+                + "rows of 0 only) in 1 week that the moderna source has doses in (2021-01-18), though both are "
+                + "national files: "
                 + "every state would be published short of those weeks' doses. Is one file cut short, or older than "
                 + "the other?"));
     }
@@ -273,9 +275,9 @@ class NationalAllocationFilesTest {
             .body("source", equalTo("pfizer"))
             .body("column", equalTo("week_of_allocations"))
             .body("detail", equalTo("pfizer source (" + upstream.url("/pfizer-first/p.csv") + "), column "
-                + "week_of_allocations: the pfizer source has no row in the week of 2020-12-14, the first week of "
-                + "pfizer allocations, though it has the week after: every state would be published short of that "
-                + "week's doses. Is the file cut short?"));
+                + "week_of_allocations: the pfizer source has no doses (no row, or rows of 0 only) in the week of "
+                + "2020-12-14, the first week of pfizer allocations, though it has the week after: every state would "
+                + "be published short of that week's doses. Is the file cut short?"));
     }
 
     @Test
@@ -284,8 +286,8 @@ class NationalAllocationFilesTest {
             file(true, Set.of(), "2020-12-28", "2021-01-04"), false)
             .statusCode(422)
             .body("source", equalTo("moderna"))
-            .body("detail", containsString("the moderna source has no row in the week of 2020-12-21, the first week "
-                + "of moderna allocations, though it has the week after"));
+            .body("detail", containsString("the moderna source has no doses (no row, or rows of 0 only) in the week "
+                + "of 2020-12-21, the first week of moderna allocations, though it has the week after"));
     }
 
     @Test
@@ -390,6 +392,45 @@ class NationalAllocationFilesTest {
             zeroed(file(true, Set.of(), SIX_WEEKS), "Ohio", "2021-01-11", "2021-01-25"), false).statusCode(200);
         refresh("zero-half", zeroed(file(false, Set.of(), SIX_WEEKS), "Ohio", "2021-01-04", "2021-01-18", "2021-02-01"),
             file(true, Set.of(), SIX_WEEKS), false).statusCode(200);
+    }
+
+    /** {@code file} with every place's counts of {@code week} written 0. */
+    private static String weekZeroed(String file, String week) {
+        String zeroed = file;
+        for (String place : NationalFiles.PLACES) {
+            zeroed = zeroed(zeroed, place, week);
+        }
+        return zeroed;
+    }
+
+    @Test
+    void weeksOfZerosOnlyAfterTheWeeksOfDosesLoad() {
+        // A week listed ahead of its allocations, every count 0: in both files, or in one (the
+        // other has no doses in it either). No dose is lacking; both load.
+        String[] three = {"2021-01-04", "2021-01-11", "2021-01-18"};
+        String[] four = {"2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25"};
+        refresh("ahead-both", weekZeroed(file(false, Set.of(), four), "2021-01-25"),
+            weekZeroed(file(true, Set.of(), four), "2021-01-25"), false).statusCode(200);
+        refresh("ahead-one", file(false, Set.of(), three), weekZeroed(file(true, Set.of(), four), "2021-01-25"),
+            false).statusCode(200);
+        // The newest week written 0 in both files is such a week too.
+        refresh("newest-both", weekZeroed(file(false, Set.of(), three), "2021-01-18"),
+            weekZeroed(file(true, Set.of(), three), "2021-01-18"), false).statusCode(200);
+    }
+
+    @Test
+    void aWeekOfZerosOnlyInOneFileIsAWeekItLacks() {
+        // Pfizer's week of 2021-01-11, or its newest, every count 0 where Moderna's has doses.
+        String[] three = {"2021-01-04", "2021-01-11", "2021-01-18"};
+        for (String week : new String[] {"2021-01-11", "2021-01-18"}) {
+            refresh("zero-week-" + week, file(false, Set.of(), three), weekZeroed(file(true, Set.of(), three), week),
+                false)
+                .statusCode(422)
+                .body("source", equalTo("pfizer"))
+                .body("column", equalTo("week_of_allocations"))
+                .body("detail", containsString("the pfizer source has no doses (no row, or rows of 0 only) in 1 week "
+                    + "that the moderna source has doses in (" + week + "), though both are national files"));
+        }
     }
 
     @Test
