@@ -6,8 +6,8 @@
 -- Against the median place's (one place far off moves every other's share a little, not the
 -- median), over 1.5 times or under 1/1.5 fails. What loaded before, each week in line with the
 -- place's other weeks and each file's states within 2 times their census share: Texas's Pfizer
--- counts doubled (Texas at 0.61 people per dose for 0.92), New York's Moderna rows holding New
--- York City's too (0.69 for 0.84).
+-- counts doubled (Texas at 0.60 people per dose for 0.92), New York's Moderna rows holding New
+-- York City's too (0.70 for 0.84).
 --
 -- A share is over the weeks the place has in both files (Pfizer's began a week before Moderna's,
 -- and a cut file stops inside its last week), each file's doses of those weeks over all places'
@@ -18,10 +18,9 @@
 -- 0 among them gets its doses in lumps (the real Alaska's, some months, in one week; not in the
 -- same weeks in both files at first), and fails only over 2 times or under half: over any 4 weeks
 -- or more of the real files, Alaska is within 0.65 (the files as they stood at 2021-01-25) and
--- 1.23. Which file is at
--- fault only a third count can say: the file named is the one where the place's state (with its
--- counted cities) is further from the median state's doses per 2020 census resident. The place
--- furthest off first, with how many are so.
+-- 1.23. Which file is at fault only a third count can say: the file named is the one where the
+-- place's state (with its counted cities) is further from the median state's doses per 2020
+-- census resident. The place furthest off first, with how many are so.
 with common as (
     -- Each place's weeks in both files, with the doses of all places' such weeks.
     select g.*, sum(g.moderna) over (partition by g.week) as week_moderna,
