@@ -360,7 +360,7 @@ final class Checks {
         long otherRows = rs.getLong("other_rows");
         long more = rs.getLong("missing") - 1;
         String others = rs.getString("others");
-        String other = (source == SourceName.MODERNA ? SourceName.PFIZER : SourceName.MODERNA).label();
+        String other = otherAllocations(source);
         return SourceException.content(source, url(source), null, "jurisdiction",
             name(place) + " has no row in the " + source.label() + " source, which names " + rs.getLong("places")
                 + " of the " + rs.getLong("all_places") + " states, DC and counted cities"
@@ -431,7 +431,7 @@ final class Checks {
         long weeks = rs.getLong("weeks");
         long dosed = rs.getLong("dosed_weeks");
         long places = rs.getLong("places");
-        String other = (source == SourceName.MODERNA ? SourceName.PFIZER : SourceName.MODERNA).label();
+        String other = otherAllocations(source);
         return SourceException.content(source, url(source), rs.getLong("line"), "_1st_dose_allocations",
             name(place) + " has no doses (0 and 0) in " + zero + " of its " + weeks + " weeks in the " + source.label()
                 + " source (" + rs.getString("first_ten") + (zero > 10 ? " and " + (zero - 10) + " more" : "")
@@ -573,6 +573,11 @@ final class Checks {
                 + " source (the one further from its census share)? " + name(state) + " would be published with them.")
             .aboutState(state);
     });
+
+    /** The label of the other allocation source than {@code source}: pfizer for moderna, and back. */
+    private static String otherAllocations(SourceName source) {
+        return (source == SourceName.MODERNA ? SourceName.PFIZER : SourceName.MODERNA).label();
+    }
 
     /** The column of a source that holds {@code dose} ("first" or "second") doses. */
     private static String doseColumn(String dose) {

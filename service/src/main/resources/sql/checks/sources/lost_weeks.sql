@@ -19,7 +19,8 @@
 -- national file's name: none has the week), with how many there are and the first ten; then a
 -- first week lost.
 with weeks as (
-    select w.manufacturer as source, w.week
+    -- The national files' weeks, with their doses and whether they name every place of the file.
+    select w.manufacturer as source, w.week, w.doses, w.places >= n.places as whole
     from run_allocation_weeks w
     join run_national_files n using (manufacturer)
 ),
@@ -27,10 +28,7 @@ gaps as (
     -- Between the first and the last week with doses: rows of 0 before or after them are weeks
     -- without allocations yet (2021-06-28 listed ahead of its allocations, written 0 in both).
     select g.week::date as week, s.first_week, s.last_week
-    from (select min(w.week) as first_week, max(w.week) as last_week
-          from weeks w
-          join run_allocation_weeks a on a.manufacturer = w.source and a.week = w.week
-          where a.doses > 0) s
+    from (select min(week) as first_week, max(week) as last_week from weeks where doses > 0) s
     cross join lateral generate_series(s.first_week, s.last_week, interval '7 days') as g (week)
     where not exists (select 1 from run_allocation_weeks w where w.week = g.week::date and w.doses > 0)
 ),
@@ -39,15 +37,12 @@ firsts (source, first_week) as (
 ),
 first_weeks_lost as (
     -- The week after whole (every place the file names): a file cut inside it, as the lake's are
-    -- cut after so many rows, stops there and may never have reached the first week.
+    -- cut after so many rows, stops there and may never have reached the first week. Rows of 0
+    -- only in the first week are that week lost too (its doses written 0).
     select f.source, f.first_week as week
     from firsts f
-    where exists (select 1 from run_allocation_weeks w
-                  join run_national_files n on n.manufacturer = w.manufacturer
-                  where w.manufacturer = f.source and w.week = f.first_week + 7 and w.places >= n.places)
-      -- Rows of 0 only in the first week are that week lost too (its doses written 0).
-      and not exists (select 1 from run_allocation_weeks w
-                      where w.manufacturer = f.source and w.week = f.first_week and w.doses > 0)
+    where exists (select 1 from weeks w where w.source = f.source and w.week = f.first_week + 7 and w.whole)
+      and not exists (select 1 from weeks w where w.source = f.source and w.week = f.first_week and w.doses > 0)
 )
 select *
 from (

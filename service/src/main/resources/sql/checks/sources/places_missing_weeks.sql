@@ -38,7 +38,8 @@ with short_weeks as materialized (
 -- The last line of each file with a short week (read only then): its week is the one a cut may
 -- leave short.
 last_lines as materialized (
-    select f.source, l.line, l.jurisdiction, l.week
+    select f.source, l.line, l.jurisdiction, l.week,
+           3 * (select max(jurisdictions) from run_allocation_weeks w where w.manufacturer = f.source) as tail
     from (select distinct source from short_weeks) f
     cross join lateral (
         (select line, jurisdiction, week_of_allocations as week
@@ -67,13 +68,11 @@ tails as materialized (
         cross join lateral (
             select c.source, a.line, a.jurisdiction, a.week_of_allocations as week
             from raw.cdc_moderna_allocations a
-            where c.source = 'moderna'
-              and a.line > c.line - 3 * (select max(jurisdictions) from run_allocation_weeks where manufacturer = c.source)
+            where c.source = 'moderna' and a.line > c.line - c.tail
             union all
             select c.source, a.line, a.jurisdiction, a.week_of_allocations
             from raw.cdc_pfizer_allocations a
-            where c.source = 'pfizer'
-              and a.line > c.line - 3 * (select max(jurisdictions) from run_allocation_weeks where manufacturer = c.source)
+            where c.source = 'pfizer' and a.line > c.line - c.tail
         ) r
     ) t
 ),
