@@ -3,11 +3,11 @@ package dev.statedoses.acceptance;
 import static dev.statedoses.support.ExactNumbers.DECIMALS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.SharedData;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
@@ -31,13 +31,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SharedDataAcceptanceTest {
 
     private static final Set<String> STATES_WITH_A_CITY = Set.of("New York", "Illinois", "Pennsylvania");
-    /** ../shared/data beside the repository, or SHARED_DATA_DIR. Tests run in service/. */
-    private static Path sharedData() {
-        String override = System.getenv("SHARED_DATA_DIR");
-        return (override != null ? Path.of(override) : Path.of("..", "..", "shared", "data"))
-            .toAbsolutePath().normalize();
-    }
-
     private record Reference(String state, long population, long dosesModerna, long dosesPfizer,
                              long dosesTotal, BigDecimal citiesFolded) {
     }
@@ -59,22 +52,18 @@ class SharedDataAcceptanceTest {
     })
     void everyStateEqualsTheReference(String variant, String vaccineDir, String referenceFile,
                                       long modernaRows, long pfizerRows) throws IOException {
-        Path data = sharedData();
-        if (!Files.isDirectory(data)) {
-            String why = "skipped: the real data is not at " + data + " (set SHARED_DATA_DIR to run this acceptance test)";
-            System.err.println("SharedDataAcceptanceTest " + variant + ": " + why);
-            assumeTrue(false, why);
-        }
+        Path data = SharedData.dir();
+        SharedData.assumePresent("SharedDataAcceptanceTest " + variant);
         Map<String, Reference> expected = reference(data.resolve(referenceFile));
         assertEquals(51, expected.size());
 
         try (FixtureServer upstream = FixtureServer.start();
              RunningApp app = RunningApp.start(ConfigBuilder.from(TestWarehouse.newDatabase()).sources(
                  upstream.serveFile("/moderna.csv",
-                     data.resolve(vaccineDir).resolve("cdc-moderna-covid-19-vaccine-distribution-by-state.csv")),
+                     data.resolve(vaccineDir).resolve(SharedData.MODERNA)),
                  upstream.serveFile("/pfizer.csv",
-                     data.resolve(vaccineDir).resolve("cdc-pfizer-covid-19-vaccine-distribution-by-state.csv")),
-                 upstream.serveFile("/County_Population.csv", data.resolve("County_Population.csv"))).build())) {
+                     data.resolve(vaccineDir).resolve(SharedData.PFIZER)),
+                 upstream.serveFile("/County_Population.csv", data.resolve(SharedData.COUNTIES))).build())) {
 
             JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
             assertEquals(List.of(modernaRows, pfizerRows, 3220L),

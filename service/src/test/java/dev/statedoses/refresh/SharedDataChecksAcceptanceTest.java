@@ -1,14 +1,13 @@
 package dev.statedoses.refresh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.SharedData;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +23,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SharedDataChecksAcceptanceTest {
 
-    private static Path sharedData() {
-        String override = System.getenv("SHARED_DATA_DIR");
-        return (override != null ? Path.of(override) : Path.of("..", "..", "shared", "data"))
-            .toAbsolutePath().normalize();
-    }
-
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "complete weekly series      | .                      | 2020-12-21 | 2020-12-14 | 27 | 28 | pass"
@@ -40,19 +33,15 @@ class SharedDataChecksAcceptanceTest {
     void checksAndWeeksOfTheRealFiles(String variant, String vaccineDir, String modernaFirst, String pfizerFirst,
                                       int modernaWeeks, int pfizerWeeks, String completeness,
                                       String modernaDetail, String pfizerDetail) {
-        Path data = sharedData();
-        if (!Files.isDirectory(data)) {
-            String why = "skipped: the real data is not at " + data + " (set SHARED_DATA_DIR to run this acceptance test)";
-            System.err.println("SharedDataChecksAcceptanceTest " + variant + ": " + why);
-            assumeTrue(false, why);
-        }
+        Path data = SharedData.dir();
+        SharedData.assumePresent("SharedDataChecksAcceptanceTest " + variant);
         try (FixtureServer upstream = FixtureServer.start();
              RunningApp app = RunningApp.start(ConfigBuilder.from(TestWarehouse.newDatabase()).sources(
                  upstream.serveFile("/moderna.csv",
-                     data.resolve(vaccineDir).resolve("cdc-moderna-covid-19-vaccine-distribution-by-state.csv")),
+                     data.resolve(vaccineDir).resolve(SharedData.MODERNA)),
                  upstream.serveFile("/pfizer.csv",
-                     data.resolve(vaccineDir).resolve("cdc-pfizer-covid-19-vaccine-distribution-by-state.csv")),
-                 upstream.serveFile("/County_Population.csv", data.resolve("County_Population.csv"))).build())) {
+                     data.resolve(vaccineDir).resolve(SharedData.PFIZER)),
+                 upstream.serveFile("/County_Population.csv", data.resolve(SharedData.COUNTIES))).build())) {
 
             JsonPath report = app.given().post("/refresh").then().statusCode(200).extract().jsonPath();
             JsonPath run = app.given().get("/refreshes/" + report.getLong("run_id")).then().statusCode(200)

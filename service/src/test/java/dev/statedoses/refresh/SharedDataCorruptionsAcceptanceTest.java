@@ -1,12 +1,15 @@
 package dev.statedoses.refresh;
 
+import static dev.statedoses.support.SharedData.COUNTIES;
+import static dev.statedoses.support.SharedData.MODERNA;
+import static dev.statedoses.support.SharedData.PFIZER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.SharedData;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -35,24 +38,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SharedDataCorruptionsAcceptanceTest {
 
-    private static final String MODERNA = "cdc-moderna-covid-19-vaccine-distribution-by-state.csv";
-    private static final String PFIZER = "cdc-pfizer-covid-19-vaccine-distribution-by-state.csv";
-    private static final String COUNTIES = "County_Population.csv";
 
     private Path data;
     private FixtureServer upstream;
     private RunningApp app;
     private String product;
 
-    private static Path sharedData() {
-        String override = System.getenv("SHARED_DATA_DIR");
-        return (override != null ? Path.of(override) : Path.of("..", "..", "shared", "data"))
-            .toAbsolutePath().normalize();
-    }
-
     @BeforeAll
     void start() {
-        data = sharedData();
+        data = SharedData.dir();
         if (!Files.isDirectory(data)) {
             return;
         }
@@ -135,11 +129,7 @@ class SharedDataCorruptionsAcceptanceTest {
     @MethodSource("corruptions")
     void aCorruptionOnceLoadedSilentlyIsRefused(String name, List<Corruption> corruptions, String source, Long line,
                                                  String column, String state, String detail) throws IOException {
-        if (app == null) {
-            String why = "skipped: the real data is not at " + data + " (set SHARED_DATA_DIR to run this acceptance test)";
-            System.err.println("SharedDataCorruptionsAcceptanceTest " + name + ": " + why);
-            assumeTrue(false, why);
-        }
+        SharedData.assumePresent("SharedDataCorruptionsAcceptanceTest " + name);
         try {
             for (Corruption c : corruptions) {
                 List<String> lines = c.edit().apply(new ArrayList<>(Files.readAllLines(data.resolve(c.file()))));

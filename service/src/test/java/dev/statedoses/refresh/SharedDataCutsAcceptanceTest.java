@@ -1,11 +1,14 @@
 package dev.statedoses.refresh;
 
+import static dev.statedoses.support.SharedData.COUNTIES;
+import static dev.statedoses.support.SharedData.MODERNA;
+import static dev.statedoses.support.SharedData.PFIZER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.SharedData;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -40,9 +43,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SharedDataCutsAcceptanceTest {
 
-    private static final String MODERNA = "cdc-moderna-covid-19-vaccine-distribution-by-state.csv";
-    private static final String PFIZER = "cdc-pfizer-covid-19-vaccine-distribution-by-state.csv";
-    private static final String COUNTIES = "County_Population.csv";
     /** Rows (under the header) of the complete Moderna file, the shorter. */
     private static final int MODERNA_ROWS = 1701;
 
@@ -50,15 +50,9 @@ class SharedDataCutsAcceptanceTest {
     private FixtureServer upstream;
     private RunningApp app;
 
-    private static Path sharedData() {
-        String override = System.getenv("SHARED_DATA_DIR");
-        return (override != null ? Path.of(override) : Path.of("..", "..", "shared", "data"))
-            .toAbsolutePath().normalize();
-    }
-
     @BeforeAll
     void start() {
-        data = sharedData();
+        data = SharedData.dir();
         if (!Files.isDirectory(data)) {
             return;
         }
@@ -99,16 +93,8 @@ class SharedDataCutsAcceptanceTest {
     @ParameterizedTest(name = "cut after {0} rows")
     @MethodSource("cuts")
     void bothFilesCutAfterTheSameRowsLoad(int rows) throws IOException {
-        skipWithoutTheData("cut after " + rows + " rows");
+        SharedData.assumePresent("SharedDataCutsAcceptanceTest cut after " + rows + " rows");
         loads(cut(MODERNA, rows), cut(PFIZER, rows));
-    }
-
-    private void skipWithoutTheData(String test) {
-        if (app == null) {
-            String why = "skipped: the real data is not at " + data + " (set SHARED_DATA_DIR to run this acceptance test)";
-            System.err.println("SharedDataCutsAcceptanceTest " + test + ": " + why);
-            assumeTrue(false, why);
-        }
     }
 
     /** Refreshes with these two allocation files, which must load, New York's doses those of their rows. */
@@ -132,7 +118,7 @@ class SharedDataCutsAcceptanceTest {
     @ParameterizedTest(name = "as published at {0}")
     @MethodSource("earlierDates")
     void theFilesAsPublishedAtAnEarlierDateLoad(String lastWeek) throws IOException {
-        skipWithoutTheData("as published at " + lastWeek);
+        SharedData.assumePresent("SharedDataCutsAcceptanceTest as published at " + lastWeek);
         loads(upTo(MODERNA, lastWeek), upTo(PFIZER, lastWeek));
     }
 
