@@ -174,10 +174,11 @@ start_service_on() {
     wait_warm_up "$log_file"
 }
 
-# Once it serves, the service runs a refresh's Java work on generated data so that the JIT has
-# compiled it before the first refresh (dev.statedoses.WarmUp, about a second of one core). Wait
-# for it to end, so that no timed run, and no baseline, shares the CPU with it; a jar built before
-# it (no WarmUp class) is not waited for.
+# Once it serves, the service runs a refresh's Java work on generated data, then rehearses a whole
+# refresh twice on the last good load (rolled back), so that the JIT has compiled it before the
+# first refresh (dev.statedoses.WarmUp, about two seconds of one core; its `warm-up:` line comes
+# last). Wait for it to end, so that no timed run, and no baseline, shares the CPU with it; a jar
+# built before it (no WarmUp class) is not waited for.
 wait_warm_up() {
     local log_file=$1 deadline
     python3 -c 'import sys, zipfile; sys.exit("dev/statedoses/WarmUp.class" not in zipfile.ZipFile(sys.argv[1]).namelist())' \

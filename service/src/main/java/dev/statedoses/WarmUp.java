@@ -15,16 +15,19 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Once the service serves, a background thread runs the Java work of a refresh (parsing, checking
- * and encoding three generated sources: {@link LoadWarmUp}) and of a snapshot reload (writing every
- * answer of a generated product: {@link ProductSnapshot#warmUp}) a few times, so that the JIT
- * compiles it before the first real refresh needs it.
+ * Once the service serves, a background thread runs the Java work of a refresh (fetching, parsing,
+ * checking and encoding three generated sources: {@link LoadWarmUp}) and of a snapshot reload
+ * (writing every answer of a generated product: {@link ProductSnapshot#warmUp}) a few times, then
+ * rehearses a whole refresh on the last good load, twice, in transactions it rolls back
+ * ({@link dev.statedoses.refresh.Rehearsal}), so that the JIT compiles that code before the first
+ * real refresh needs it.
  *
  * <p>A refresh is rare and usually the first since the start: measured by bench/refresh.sh, the
  * second to sixth refresh after a start took about twice as long as the twentieth, most of it the
@@ -32,10 +35,14 @@ import org.slf4j.LoggerFactory;
  * rounds it sets up what the first refresh would otherwise set up on its own time
  * ({@link dev.statedoses.refresh.RefreshService#prepare}: the sources' HTTP client, with one
  * fetch from a loopback server of its own, and the statements parsed; and {@link #routes}: a
- * first request through Javalin's routes, and a report written). Nothing here touches the
- * warehouse or any other host, and nothing it does is kept but those; it runs after the first
- * answer can be given, so start-up does not wait for it, and it stops when a refresh starts, so
- * that it never takes the cores from one.
+ * first request through Javalin's routes, and a report written). The rounds alone still left the
+ * first refresh 1.3 to 1.9 times the next (the JIT compiled the driver's SQL parsing, the checks'
+ * and the COPY's real paths during it); with the rehearsals after them, it took as long as the
+ * next. Nothing here touches any host but the warehouse and loopback servers of its own, and
+ * nothing it does is kept but those set-ups; it runs after the first answer can be given, so
+ * start-up does not wait for it; its rounds stop when a refresh starts, so that they never take
+ * the cores from one, and a refresh asked for during a rehearsal waits for it (a few tenths of a
+ * second).
  */
 public final class WarmUp {
 
@@ -43,14 +50,41 @@ public final class WarmUp {
 
     /** Enough for the row paths to reach C2 (thousands of calls each); about a second of one core, cold. */
     static final int ROUNDS = 12;
+    /**
+     * A second rehearsal took 290 ms where the first took 560, and the first refresh after them
+     * still had some of the driver's code compiled during it; a third was not measured.
+     */
+    static final int REHEARSALS = 2;
+
+    /** {@code rehearse} ({@link dev.statedoses.refresh.Rehearsal}) {@link #REHEARSALS} times, each logged. */
+    private static void rehearse(Supplier<String> rehearse) {
+        try {
+            for (int i = 0; i < REHEARSALS; i++) {
+                LOG.info("rehearsed a refresh {}", rehearse.get());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("rehearsing a refresh failed ({}); nothing was kept, and the first refresh runs colder",
+                e.toString());
+        }
+    }
 
     private final LoadWarmUp load;
     private final ProductResponse responses;
 
+    /** Each generated body parsed from memory (the tests'). */
     WarmUp(ObjectMapper json) {
-        UnivocityCsv csv = new UnivocityCsv();
-        this.load = new LoadWarmUp(new AllocationCsv(csv), new CountyPopulationCsv(csv));
+        this(json, inMemory());
+    }
+
+    /** {@code load}: in the service, each body fetched as a refresh fetches (RefreshService#loadWarmUp). */
+    WarmUp(ObjectMapper json, LoadWarmUp load) {
+        this.load = load;
         this.responses = new ProductResponse(json);
+    }
+
+    private static LoadWarmUp inMemory() {
+        UnivocityCsv csv = new UnivocityCsv();
+        return new LoadWarmUp(new AllocationCsv(csv), new CountyPopulationCsv(csv));
     }
 
     /** What the rounds did: rows parsed and encoded, answer bytes written. */
@@ -118,10 +152,13 @@ public final class WarmUp {
     /**
      * On a daemon thread: first {@code prepare} (what the first refresh would set up on its own
      * time: the HTTP client's TLS and its first exchange, and JDBI's parsing of its statements:
-     * about half of a first refresh's 730 ms; then {@link #routes}), then the rounds. A failure
-     * of either is logged and harms nothing.
+     * about half of a first refresh's 730 ms; then {@link #routes}), then the rounds on the
+     * sources {@code load} makes, then {@code rehearse} {@link #REHEARSALS} times (a whole refresh,
+     * rolled back: {@link dev.statedoses.refresh.Rehearsal}; it answers what it did, for the log),
+     * then the line {@code warm-up: ...}. A failure of any is logged and harms nothing.
      */
-    static void startInBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare) {
+    static void startInBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare,
+                                  Supplier<String> rehearse, Supplier<LoadWarmUp> load) {
         Thread thread = new Thread(() -> {
             long started = System.nanoTime();
             try {
@@ -135,13 +172,15 @@ public final class WarmUp {
                     e.toString());
             }
             try {
-                Done done = new WarmUp(json).run(ROUNDS, refreshing);
+                Done done = new WarmUp(json, load.get()).run(ROUNDS, refreshing);
                 if (done.rounds() < ROUNDS) {
                     LOG.info("warm-up: stopped after {} of {} rounds in {} ms, as a refresh started", done.rounds(),
                         ROUNDS, done.millis());
                     return;
                 }
-                LOG.info("warm-up: a refresh's parsing and a snapshot's answers run {} times on generated data "
+                // Last, so that the last code paths the JIT profiles are a real refresh's.
+                rehearse(rehearse);
+                LOG.info("warm-up: a refresh's fetching and parsing, and a snapshot's answers, run {} times on generated data "
                     + "({} rows, {} bytes) in {} ms", done.rounds(), done.rows(), done.bytes(), done.millis());
             } catch (RuntimeException e) {
                 LOG.warn("warm-up failed ({}); refreshes run as before, only colder", e.toString());

@@ -57,8 +57,14 @@ public final class RefreshService implements AutoCloseable {
     private final RunRecovery recovery;
     private final RawLoad raw;
     private final Checks checks;
+    private final Rehearsal rehearsal;
+    private final AllocationCsv allocations;
+    private final CountyPopulationCsv counties;
+    private final SourceFetcher fetcher;
     private final Clock clock;
     private final ReentrantLock localLock = new ReentrantLock();
+    /** Set while {@link #rehearse} holds {@link #localLock}. */
+    private volatile boolean rehearsing;
     private volatile LongConsumer onRefreshed = runId -> { };
     /**
      * The running refresh's warehouse connection, so that shutdown can cancel the statement it
@@ -74,6 +80,10 @@ public final class RefreshService implements AutoCloseable {
         this.recovery = new RunRecovery(runs);
         this.raw = new RawLoad(fetcher, allocations, counties, urls, clock);
         this.checks = new Checks(raw::url);
+        this.rehearsal = new Rehearsal();
+        this.allocations = allocations;
+        this.counties = counties;
+        this.fetcher = fetcher;
         this.clock = clock;
     }
 
@@ -95,8 +105,9 @@ public final class RefreshService implements AutoCloseable {
             throw RawLoad.stopped();
         }
         // The in-process lock spares a second caller a warehouse connection; the row lock below
-        // is what guards the warehouse against other processes.
-        if (!localLock.tryLock()) {
+        // is what guards the warehouse against other processes. A rehearsal holds it for a
+        // moment after a start: a refresh waits for that one; a refresh under way turns it away.
+        if (!localLock.tryLock() && !(rehearsing && waitForRehearsal())) {
             throw new RefreshBusyException();
         }
         try (Handle tx = jdbi.open()) {
@@ -133,7 +144,7 @@ public final class RefreshService implements AutoCloseable {
             steps.mark("record start");
             MDC.put("run_id", Long.toString(runId));
             LOG.info("refresh started");
-            report = build(tx, runId, started, previous, sources, steps);
+            report = build(tx, raw, runId, started, previous, sources, steps);
             tx.commit();
             steps.mark("commit");
         } catch (RuntimeException | Error thrown) {
@@ -174,12 +185,13 @@ public final class RefreshService implements AutoCloseable {
         return report;
     }
 
-    private RefreshReport build(Handle tx, long runId, Instant started, Map<SourceName, SourceReport> previous,
-                                List<SourceReport> sources, StepTimes steps) {
+    /** The refresh's steps from the load on, loading by {@code load} (a rehearsal's: other URLs). */
+    private RefreshReport build(Handle tx, RawLoad load, long runId, Instant started,
+                                Map<SourceName, SourceReport> previous, List<SourceReport> sources, StepTimes steps) {
         tx.createQuery("select set_config('state_doses.run_id', :run, true)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
         tx.savepoint("sources");
-        raw.loadAll(tx, runId, previous, sources, steps);
+        load.loadAll(tx, runId, previous, sources, steps);
         if (!previous.isEmpty() && sources.stream().allMatch(SourceReport::unchanged)) {
             // Nothing to build: undo any load (a source whose bytes hashed the same) and keep the product.
             tx.rollbackToSavepoint("sources");
@@ -280,6 +292,60 @@ public final class RefreshService implements AutoCloseable {
         statements.addAll(RefreshRuns.statements());
         statements.add(TAKE_LOCK);
         Sql.prepare(jdbi, statements);
+    }
+
+    /**
+     * A whole refresh, rehearsed on the last good load and rolled back ({@link Rehearsal}), so that
+     * the first refresh after a start does not run cold; not while a refresh runs here, and a
+     * refresh asked for meanwhile waits for it. Called in the background once it serves, after
+     * {@link #prepare} and the warm-up's rounds (dev.statedoses.WarmUp).
+     */
+    public Rehearsal.Outcome rehearse() {
+        long started = System.nanoTime();
+        if (raw.stopping() || !localLock.tryLock()) {
+            return Rehearsal.Outcome.skipped("a refresh runs", started);
+        }
+        rehearsing = true;
+        // Its lines (the loads') say so: " run=rehearsal".
+        MDC.put("run_id", "rehearsal");
+        try (Handle tx = jdbi.open()) {
+            tx.begin();
+            inProgress(tx.getConnection());
+            try {
+                return rehearsal.run(tx, (urls, runId) -> build(tx,
+                    new RawLoad(fetcher, allocations, counties, urls, clock), runId, clock.instant(), Map.of(),
+                    new ArrayList<>(), new StepTimes()));
+            } finally {
+                inProgress(null);
+                tx.rollback();
+            }
+        } finally {
+            MDC.remove("run_id");
+            rehearsing = false;
+            localLock.unlock();
+        }
+    }
+
+    /** How long a refresh waits for a rehearsal to end: some ten times as long as one takes. */
+    private static final Duration REHEARSAL_WAIT = Duration.ofSeconds(5);
+
+    /** Waits for the rehearsal to let go of the local lock: true once this thread holds it. */
+    private boolean waitForRehearsal() {
+        try {
+            return localLock.tryLock(REHEARSAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * The loads' Java work on generated sources, for the JIT warm-up ({@code WarmUp}): each body
+     * fetched as a refresh fetches its sources, by this refresh's fetcher, from a loopback server
+     * of its own (SourceFetcher#readServed). Made when asked: its bodies are no work for start-up.
+     */
+    public LoadWarmUp loadWarmUp() {
+        return new LoadWarmUp(allocations, counties, fetcher::readServed);
     }
 
     /** Whether a refresh runs in this process now. */

@@ -13,12 +13,13 @@ import java.nio.charset.StandardCharsets;
 /**
  * A server of our own on the loopback interface that answers every request with the same body,
  * as an upstream does (200, Content-Length, ETag, Last-Modified, then it closes the connection),
- * so that the sources' client can make one real exchange before the first refresh needs it
- * ({@link SourceFetcher#prepare}). Plain sockets: the image's runtime needs no module beyond
+ * so that the sources' client can make real exchanges before the first refresh needs it
+ * ({@link SourceFetcher#prepare}, {@link SourceFetcher#readServed}, and the rehearsal of a
+ * refresh: dev.statedoses.refresh.Rehearsal). Plain sockets: the image's runtime needs no module beyond
  * java.base for it. It listens on a free port of the loopback address only, answers one
  * connection at a time, and stops listening when closed.
  */
-final class LoopbackUpstream implements AutoCloseable {
+public final class LoopbackUpstream implements AutoCloseable {
 
     /** A request's head larger than this is not one of ours: the connection is dropped. */
     private static final int MAX_HEAD = 16 * 1024;
@@ -47,7 +48,7 @@ final class LoopbackUpstream implements AutoCloseable {
     }
 
     /** Listens now, on a free port of the loopback address, answering {@code body} to every request. */
-    static LoopbackUpstream serving(byte[] body) throws IOException {
+    public static LoopbackUpstream serving(byte[] body) throws IOException {
         ServerSocket socket = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
         LoopbackUpstream upstream = new LoopbackUpstream(socket, body);
         upstream.thread.start();
@@ -55,7 +56,7 @@ final class LoopbackUpstream implements AutoCloseable {
     }
 
     /** Where it answers. */
-    URI url() {
+    public URI url() {
         String host = socket.getInetAddress().getHostAddress();
         String authority = host.contains(":") ? "[" + host + "]" : host;
         return URI.create("http://" + authority + ":" + socket.getLocalPort() + "/warm-up.csv");

@@ -25,11 +25,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,11 +89,33 @@ public final class SourceFetcher implements AutoCloseable {
         http();
         String line = "jurisdiction,week_of_allocations\r\n";
         byte[] body = line.repeat(WARM_UP_BYTES / line.length()).getBytes(StandardCharsets.US_ASCII);
-        try (LoopbackUpstream upstream = LoopbackUpstream.serving(body);
-             SourceStream stream = fetch(SourceName.MODERNA, upstream.url(), null).open()) {
-            return stream.transferTo(OutputStream.nullOutputStream());
+        return readServed(SourceName.MODERNA, body, stream -> {
+            try {
+                return stream.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * Serves {@code body} from a server of our own on the loopback interface
+     * ({@link LoopbackUpstream}) and fetches it as a refresh fetches a source: opened on a fetch
+     * thread, through the HTTP client, its body read ahead; {@code read} gets the stream, which is
+     * closed after, and answers what it answers. For the warm-up (dev.statedoses.WarmUp): the
+     * code that parses a fetched body then runs on the very streams a refresh's does, and the JIT
+     * does not compile it again at the first refresh.
+     */
+    public long readServed(SourceName source, byte[] body, ToLongFunction<SourceStream> read) {
+        try (LoopbackUpstream upstream = LoopbackUpstream.serving(body)) {
+            Fetch fetch = fetch(source, upstream.url(), null);
+            try (SourceStream stream = inBackground(fetch::open).join()) {
+                return read.applyAsLong(stream);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 

@@ -6,11 +6,13 @@ import dev.statedoses.source.Allocation;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulation;
 import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.source.SourceStream;
 import dev.statedoses.source.UnivocityCsv;
 import java.net.URI;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,18 @@ class LoadWarmUpTest {
         // 63 jurisdictions x 28 weeks in each allocation file, and 3,220 counties.
         assertEquals(2 * 63 * 28 + 3_220, warmUp.round());
         assertEquals(6_748, warmUp.round(), "a second round loads the same rows");
+    }
+
+    @Test
+    void aRoundFetchedAsARefreshFetchesLoadsTheSameRows() {
+        // Each body served from a loopback server of the fetcher's own and fetched through it, as
+        // the service's warm-up does (RefreshService#loadWarmUp): the parsing then runs on the
+        // streams a refresh's runs on.
+        try (SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1 << 24, "test")) {
+            LoadWarmUp warmUp = new LoadWarmUp(new AllocationCsv(csv), new CountyPopulationCsv(csv), fetcher::readServed);
+            assertEquals(2 * 63 * 28 + 3_220, warmUp.round());
+            assertEquals(6_748, warmUp.round());
+        }
     }
 
     @Test
@@ -55,6 +69,9 @@ class LoadWarmUpTest {
         // County 1: 15,485,863 % 2,000,000 + 100 = 1,485,963 people, in state 1 % 51 = 1.
         assertEquals(new CountyPopulation(2, "0500000US00001", "00001", "County 1", "State 1", 1_485_963), rows.get(0));
         assertEquals(51, rows.stream().map(CountyPopulation::state).distinct().count());
+        // County 40 and every fortieth: a name beyond ASCII, as the real file's municipios have.
+        assertEquals("Añasco 40", rows.get(39).county());
+        assertEquals(3_220 / 40, rows.stream().filter(row -> row.county().startsWith("Añasco ")).count());
     }
 
     private static SourceStream stream(byte[] body, SourceName source) {
