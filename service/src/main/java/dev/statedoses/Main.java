@@ -200,7 +200,7 @@ public final class Main {
         WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, () -> {
             wiring.refreshes().prepare();
             WarmUp.routes(serving.jettyServer().server(), wiring.json());
-        }, () -> wiring.refreshes().rehearse().describe(), wiring.refreshes()::loadWarmUp);
+        }, wiring.refreshes()::rehearse, wiring.refreshes()::loadWarmUp);
         return SERVING;
     }
 

@@ -7,6 +7,7 @@ import dev.statedoses.refresh.CheckResult;
 import dev.statedoses.refresh.Exclusion;
 import dev.statedoses.refresh.LoadWarmUp;
 import dev.statedoses.refresh.RefreshReport;
+import dev.statedoses.refresh.Rehearsal;
 import dev.statedoses.refresh.SourceReport;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
@@ -56,11 +57,18 @@ public final class WarmUp {
      */
     static final int REHEARSALS = 2;
 
-    /** {@code rehearse} ({@link dev.statedoses.refresh.Rehearsal}) {@link #REHEARSALS} times, each logged. */
-    private static void rehearse(Supplier<String> rehearse) {
+    /**
+     * {@code rehearse} ({@link dev.statedoses.refresh.Rehearsal}) {@link #REHEARSALS} times, each
+     * logged; once, when it is skipped (no load yet, a refresh under way, too large).
+     */
+    private static void rehearse(Supplier<Rehearsal.Outcome> rehearse) {
         try {
             for (int i = 0; i < REHEARSALS; i++) {
-                LOG.info("rehearsed a refresh {}", rehearse.get());
+                Rehearsal.Outcome outcome = rehearse.get();
+                LOG.info("rehearsal of a refresh {}", outcome.describe());
+                if (outcome.skipped() != null) {
+                    return;
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("rehearsing a refresh failed ({}); nothing was kept, and the first refresh runs colder",
@@ -158,7 +166,7 @@ public final class WarmUp {
      * then the line {@code warm-up: ...}. A failure of any is logged and harms nothing.
      */
     static void startInBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare,
-                                  Supplier<String> rehearse, Supplier<LoadWarmUp> load) {
+                                  Supplier<Rehearsal.Outcome> rehearse, Supplier<LoadWarmUp> load) {
         Thread thread = new Thread(() -> {
             long started = System.nanoTime();
             try {
