@@ -52,29 +52,11 @@ public final class WarmUp {
     /** Enough for the row paths to reach C2 (thousands of calls each); about a second of one core, cold. */
     static final int ROUNDS = 12;
     /**
-     * A second rehearsal took 290 ms where the first took 560, and the first refresh after them
-     * still had some of the driver's code compiled during it; a third was not measured.
+     * Two, after the rounds: the first refresh after a start then took as long as the next (a
+     * second rehearsal takes about half the first's time; a third was not measured). One whole
+     * rehearsal before the rounds left it at 357 ms against about 260 (PROGRESS.md, 2026-12-01).
      */
     static final int REHEARSALS = 2;
-
-    /**
-     * {@code rehearse} ({@link dev.statedoses.refresh.Rehearsal}) {@link #REHEARSALS} times, each
-     * logged; once, when it is skipped (no load yet, a refresh under way, too large).
-     */
-    private static void rehearse(Supplier<Rehearsal.Outcome> rehearse) {
-        try {
-            for (int i = 0; i < REHEARSALS; i++) {
-                Rehearsal.Outcome outcome = rehearse.get();
-                LOG.info("rehearsal of a refresh {}", outcome.describe());
-                if (outcome.skipped() != null) {
-                    return;
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("rehearsing a refresh failed ({}); nothing was kept, and the first refresh runs colder",
-                e.toString());
-        }
-    }
 
     private final LoadWarmUp load;
     private final ProductResponse responses;
@@ -196,5 +178,24 @@ public final class WarmUp {
         }, "warm-up");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * {@code rehearse} ({@link dev.statedoses.refresh.Rehearsal}) {@link #REHEARSALS} times, each
+     * logged; once, when it is skipped (no load yet, a refresh under way, too large).
+     */
+    private static void rehearse(Supplier<Rehearsal.Outcome> rehearse) {
+        try {
+            for (int i = 0; i < REHEARSALS; i++) {
+                Rehearsal.Outcome outcome = rehearse.get();
+                LOG.info("rehearsal of a refresh {}", outcome.describe());
+                if (outcome.skipped() != null) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("rehearsing a refresh failed ({}); nothing was kept, and the first refresh runs colder",
+                e.toString());
+        }
     }
 }
