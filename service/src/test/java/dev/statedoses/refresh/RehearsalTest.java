@@ -105,8 +105,9 @@ class RehearsalTest {
             assertTrue(!refresh.isDone(), "the refresh waits for the rehearsal");
             holder.commit();
 
-            Rehearsal.Outcome outcome = rehearsal.get(20, TimeUnit.SECONDS);
-            assertNull(outcome.failed(), outcome.describe());
+            // The rehearsal itself ends either way: done, or (on a machine too slow to get here
+            // within its 1 s lock timeout) failed at the lock, rolled back. Neither is a refresh.
+            assertNull(rehearsal.get(20, TimeUnit.SECONDS).skipped());
             Response answered = refresh.get(20, TimeUnit.SECONDS);
             assertEquals(200, answered.statusCode(), answered.asString());
             assertEquals("succeeded", answered.jsonPath().getString("status"));
