@@ -48,7 +48,7 @@ public final class LoadWarmUp {
     }
 
     /** Each body read from memory, not fetched. */
-    public static final Served IN_MEMORY = (source, body, parse) ->
+    private static final Served IN_MEMORY = (source, body, parse) ->
         parse.applyAsLong(SourceStream.of(body, source, URI.create("warm-up:" + source.label())));
 
     private final RawTables tables;

@@ -49,6 +49,8 @@ public final class RefreshService implements AutoCloseable {
 
     /** How long closing waits for a refresh under way, stopped, to roll back and record itself. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** How long a refresh waits for a rehearsal to end: some ten times as long as one takes. */
+    private static final Duration REHEARSAL_WAIT = Duration.ofSeconds(5);
     /** The savepoint right after the refresh lock: a failure rolls back to it, records, commits. */
     private static final String LOCKED = "locked";
 
@@ -325,9 +327,6 @@ public final class RefreshService implements AutoCloseable {
             localLock.unlock();
         }
     }
-
-    /** How long a refresh waits for a rehearsal to end: some ten times as long as one takes. */
-    private static final Duration REHEARSAL_WAIT = Duration.ofSeconds(5);
 
     /** Waits for the rehearsal to let go of the local lock: true once this thread holds it. */
     private boolean waitForRehearsal() {

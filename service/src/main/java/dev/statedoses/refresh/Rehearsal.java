@@ -127,7 +127,7 @@ public final class Rehearsal {
     }
 
     /** The raw tables written back as the sources' files ({@code sql/rehearsal/*_file.sql}). */
-    static Map<SourceName, byte[]> files(Handle tx) {
+    private static Map<SourceName, byte[]> files(Handle tx) {
         Map<SourceName, byte[]> files = new EnumMap<>(SourceName.class);
         files.put(SourceName.MODERNA, copyOut(tx, ALLOCATION_FILE.replace("{table}", "raw.cdc_moderna_allocations")));
         files.put(SourceName.PFIZER, copyOut(tx, ALLOCATION_FILE.replace("{table}", "raw.cdc_pfizer_allocations")));

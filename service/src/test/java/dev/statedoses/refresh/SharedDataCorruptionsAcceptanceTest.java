@@ -6,11 +6,9 @@ import static dev.statedoses.support.SharedData.PFIZER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.SharedData;
-import dev.statedoses.support.TestWarehouse;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.IOException;
@@ -51,9 +49,7 @@ class SharedDataCorruptionsAcceptanceTest {
             return;
         }
         upstream = FixtureServer.start();
-        app = RunningApp.start(ConfigBuilder.from(TestWarehouse.newDatabase()).sources(
-            upstream.serveFile("/m.csv", data.resolve(MODERNA)), upstream.serveFile("/p.csv", data.resolve(PFIZER)),
-            upstream.serveFile("/c.csv", data.resolve(COUNTIES))).build());
+        app = RunningApp.start(SharedData.served(upstream, data));
         app.given().post("/refresh").then().statusCode(200);
         product = app.given().get("/ratios").asString();
     }

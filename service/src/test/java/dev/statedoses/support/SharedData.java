@@ -2,6 +2,7 @@ package dev.statedoses.support;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.statedoses.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,6 +24,16 @@ public final class SharedData {
         String override = System.getenv("SHARED_DATA_DIR");
         return (override != null ? Path.of(override) : Path.of("..", "..", "shared", "data"))
             .toAbsolutePath().normalize();
+    }
+
+    /**
+     * The service's configuration on a new database, its three sources the real files of
+     * {@code data} served by {@code upstream} at /m.csv, /p.csv and /c.csv.
+     */
+    public static Config served(FixtureServer upstream, Path data) {
+        return ConfigBuilder.from(TestWarehouse.newDatabase()).sources(upstream.serveFile("/m.csv", data.resolve(MODERNA)),
+            upstream.serveFile("/p.csv", data.resolve(PFIZER)), upstream.serveFile("/c.csv", data.resolve(COUNTIES)))
+            .build();
     }
 
     /** Skips the calling test where the folder is absent, saying so (on stderr, as {@code test}) and why. */
