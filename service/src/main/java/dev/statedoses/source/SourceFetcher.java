@@ -21,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -324,6 +325,13 @@ public final class SourceFetcher implements AutoCloseable {
                 throw SourceException.unavailable(source, url, "upstream answered HTTP " + status + " ("
                     + describeStatus(status) + "), not 200: only a 200 carries the whole file to load", null);
             }
+            long length;
+            try {
+                length = declaredLength(response.headers());
+            } catch (IllegalArgumentException e) {
+                closeQuietly(response.body());
+                throw SourceException.unavailable(source, url, e.getMessage(), null);
+            }
             List<String> codings;
             try {
                 // A list: two lines (gzip, then gzip again) are two codings, undone in reverse.
@@ -338,7 +346,7 @@ public final class SourceFetcher implements AutoCloseable {
             known = null;
             SourceStream stream = null;
             try {
-                ReadAhead ahead = ReadAhead.start(response.body(), threads, declaredLength(response.headers()));
+                ReadAhead ahead = ReadAhead.start(response.body(), threads, length);
                 stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
                 // The validators the next refresh will send: a Last-Modified only if it is strong.
                 stream.validators(etag, Validators.usableLastModified(lastModified,
@@ -422,23 +430,53 @@ public final class SourceFetcher implements AutoCloseable {
     }
 
     /**
-     * The body's length as its Content-Length says, or -1: none, or one that does not apply
-     * (a Transfer-Encoding overrides it, RFC 9112 6.3), or one the JDK would have refused.
+     * The body's length as its Content-Length says, or -1: a chunked body, one without a length
+     * (it ends when the connection closes), or one whose Content-Length the JDK would have refused.
+     *
+     * <p>An answer whose framing says two things is refused (IllegalArgumentException, its message
+     * for the refresh's detail): RFC 9112 (6.3) calls it an unrecoverable error, and the JDK's
+     * client reads it one of the two ways without a word. It takes the first of two different
+     * Content-Lengths, so a body whose first one ends at a line break loaded without its last
+     * lines; and it reads a chunked body by a Content-Length beside it, chunk sizes and all. A
+     * Transfer-Encoding other than chunked it reads as the raw bytes, which are not the file.
      */
     static long declaredLength(HttpHeaders headers) {
-        if (headers.firstValue("Transfer-Encoding").isPresent()) {
+        List<String> codings = listed(headers.allValues("Transfer-Encoding"));
+        List<String> lengths = listed(headers.allValues("Content-Length"));
+        if (!codings.isEmpty()) {
+            if (!lengths.isEmpty()) {
+                throw new IllegalArgumentException("upstream's answer is framed two ways (Transfer-Encoding: "
+                    + String.join(", ", codings) + " and Content-Length: " + String.join(", ", lengths)
+                    + "): where its body ends cannot be told, so it is not loaded (RFC 9112, 6.3)");
+            }
+            // identity (RFC 2616's, since withdrawn) is no coding: the body ends when the connection does.
+            if (!codings.stream().allMatch(c -> c.equalsIgnoreCase("identity"))
+                    && !(codings.size() == 1 && codings.get(0).equalsIgnoreCase("chunked"))) {
+                throw new IllegalArgumentException("upstream sent the body with Transfer-Encoding "
+                    + String.join(", ", codings) + ", which this service cannot decode (it reads chunked)");
+            }
             return -1;
         }
-        List<String> values = headers.allValues("Content-Length");
-        if (values.size() != 1) {
+        if (lengths.stream().distinct().count() > 1) {
+            throw new IllegalArgumentException("upstream's answer gives two lengths (Content-Length: "
+                + String.join(", ", lengths) + "): where its body ends cannot be told, so it is not loaded "
+                + "(RFC 9112, 6.3)");
+        }
+        if (lengths.isEmpty()) {
             return -1;
         }
         try {
-            long length = Long.parseLong(values.get(0).strip());
+            long length = Long.parseLong(lengths.get(0));
             return length >= 0 ? length : -1;
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** A header's values as one list, lines and commas alike (RFC 9110, 5.3), trimmed, empty ones left out. */
+    private static List<String> listed(List<String> lines) {
+        return lines.stream().flatMap(line -> Arrays.stream(line.split(",")))
+            .map(String::strip).filter(value -> !value.isEmpty()).toList();
     }
 
     /** The reason phrase of a 2xx other than 200 (RFC 9110, 15.3), in the words of the status' name. */

@@ -82,13 +82,46 @@ class DeclaredLengthTest {
     void theDeclaredLengthIsContentLengthOnlyWhereItApplies() {
         assertEquals(9, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9")))));
         assertEquals(0, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("0")))));
-        // A Transfer-Encoding overrides it (RFC 9112, 6.3); none, two or a wrong one is no length.
-        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9"),
-            "Transfer-Encoding", List.of("chunked")))));
+        // The same length twice, on two lines or in a list, is one length (RFC 9110, 8.6).
+        assertEquals(9, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9", "9")))));
+        assertEquals(9, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9, 9")))));
+        // A chunked body, or one that ends with its connection, has none.
+        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Transfer-Encoding", List.of("chunked")))));
+        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Transfer-Encoding", List.of("identity")))));
         assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of())));
-        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9", "9")))));
+        // One the JDK reads as no length, or refuses itself.
         assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("-1")))));
         assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9x")))));
+    }
+
+    /**
+     * An answer framed two ways is refused, whichever way the two are written: two different
+     * Content-Lengths (the JDK reads the first, and a first that ends at a line break loaded the
+     * file without its last lines), a Transfer-Encoding beside a Content-Length (the JDK reads
+     * the chunked body by the length, chunk sizes and all), and a Transfer-Encoding it cannot undo.
+     */
+    @Test
+    void anAnswerFramedTwoWaysIsRefused() {
+        List<Map<String, List<String>>> framings = List.of(
+            Map.of("Content-Length", List.of("9", "8")),
+            Map.of("Content-Length", List.of("8", "9")),
+            Map.of("Content-Length", List.of("9, 8")),
+            Map.of("Content-Length", List.of("9", "9", "10")),
+            Map.of("Content-Length", List.of("9"), "Transfer-Encoding", List.of("chunked")),
+            Map.of("Content-Length", List.of("0"), "Transfer-Encoding", List.of("identity")));
+        for (Map<String, List<String>> framing : framings) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SourceFetcher.declaredLength(headers(framing)), framing.toString());
+            assertTrue(e.getMessage().startsWith("upstream's answer "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("where its body ends cannot be told, so it is not loaded "
+                + "(RFC 9112, 6.3)"), e.getMessage());
+        }
+        for (String codings : List.of("gzip, chunked", "chunked, chunked", "deflate", "x-custom, chunked")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SourceFetcher.declaredLength(headers(Map.of("Transfer-Encoding", List.of(codings)))), codings);
+            assertEquals("upstream sent the body with Transfer-Encoding " + codings
+                + ", which this service cannot decode (it reads chunked)", e.getMessage());
+        }
     }
 
     private static HttpHeaders headers(Map<String, List<String>> values) {

@@ -327,6 +327,63 @@ class UpstreamAnswersTest {
         }
     }
 
+    /**
+     * An answer that says its length two ways is refused, once (asking again gets the same),
+     * saying so: the JDK's client reads it one of the ways without a word. Generated from the
+     * fixture: two Content-Lengths, one ending the file at a line break after a random line (the
+     * JDK read to the first, and the file loaded without its last lines), in either order; a
+     * chunked body beside a Content-Length of its chunks, of the file or of one line, in either
+     * order; a Transfer-Encoding the JDK does not undo. Two equal Content-Lengths are one length.
+     */
+    @Test
+    void anAnswerFramedTwoWaysIsNotLoaded() throws IOException {
+        List<Integer> lineEnds = new ArrayList<>();
+        for (int i = 0; i < MODERNA.length - 1; i++) {
+            if (MODERNA[i] == '\n') {
+                lineEnds.add(i + 1);
+            }
+        }
+        java.util.Random random = new java.util.Random(20261201);
+        byte[] chunks = RawUpstream.chunked(MODERNA, 1 + random.nextInt(MODERNA.length / 3));
+        Map<String, byte[]> refused = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            int cut = lineEnds.get(random.nextInt(lineEnds.size()));
+            refused.put("Content-Length: " + cut + "\r\nContent-Length: " + MODERNA.length, MODERNA);
+            refused.put("Content-Length: " + MODERNA.length + "\r\nContent-Length: " + cut, MODERNA);
+        }
+        for (int length : List.of(chunks.length, MODERNA.length, lineEnds.get(0))) {
+            refused.put("Transfer-Encoding: chunked\r\nContent-Length: " + length, chunks);
+            refused.put("Content-Length: " + length + "\r\nTransfer-Encoding: chunked", chunks);
+        }
+        refused.put("Transfer-Encoding: gzip, chunked", RawUpstream.chunked(gzip(MODERNA), 4096));
+        refused.put("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked", RawUpstream.chunked(gzip(MODERNA), 4096));
+        for (Map.Entry<String, byte[]> framing : refused.entrySet()) {
+            try (RawUpstream upstream = RawUpstream.start(RawUpstream.framed(framing.getKey(), framing.getValue()),
+                     RawUpstream.ok(MODERNA));
+                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test")) {
+                SourceException e = assertThrows(SourceException.class,
+                    () -> fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), null).open().close(),
+                    framing.getKey());
+                assertEquals(SourceException.Kind.UNAVAILABLE, e.kind(), e.describe());
+                String twoWays = framing.getKey().contains("gzip")
+                    ? "upstream sent the body with Transfer-Encoding gzip, chunked, which this service cannot decode"
+                    : "): where its body ends cannot be told, so it is not loaded (RFC 9112, 6.3)";
+                assertTrue(e.getMessage().contains(twoWays), framing.getKey() + ": " + e.getMessage());
+                assertEquals(1, e.attempts());
+                assertEquals(1, upstream.requests().size());
+            }
+        }
+        for (String framing : List.of("Content-Length: " + MODERNA.length + "\r\nContent-Length: " + MODERNA.length,
+                "Transfer-Encoding: chunked")) {
+            byte[] body = framing.startsWith("Transfer") ? chunks : MODERNA;
+            try (RawUpstream upstream = RawUpstream.start(RawUpstream.framed(framing, body));
+                 SourceFetcher fetcher = new SourceFetcher(Duration.ofSeconds(10), 1_000_000, "test");
+                 SourceStream stream = fetcher.fetch(SourceName.MODERNA, upstream.url("/moderna.csv"), null).open()) {
+                assertArrayEquals(MODERNA, stream.readAllBytes(), framing);
+            }
+        }
+    }
+
     private static byte[] gzip(byte[] bytes) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {

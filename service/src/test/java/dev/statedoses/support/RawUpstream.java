@@ -190,6 +190,34 @@ public final class RawUpstream implements AutoCloseable {
         return answer(200, "", body);
     }
 
+    /**
+     * A 200 framed by {@code framing} alone (header lines, CRLF-separated: no Content-Length of
+     * ours), then {@code body} as it is, then the connection closes: for answers that say their
+     * length two ways, which no HTTP server library writes.
+     */
+    public static Answer framed(String framing, byte[] body) {
+        return socket -> {
+            OutputStream out = socket.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nConnection: close\r\n" + framing + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        };
+    }
+
+    /** {@code body} in chunks of {@code size} bytes, as Transfer-Encoding: chunked writes it. */
+    public static byte[] chunked(byte[] body, int size) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int at = 0; at < body.length; at += size) {
+            int length = Math.min(size, body.length - at);
+            out.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body, at, length);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
+    }
+
     private static byte[] head(int status, int length, String extraHeaders) {
         return ("HTTP/1.1 " + status + " X\r\nContent-Type: text/csv\r\nContent-Length: " + length
             + "\r\nConnection: close\r\n" + (extraHeaders.isEmpty() ? "" : extraHeaders + "\r\n") + "\r\n")
