@@ -155,13 +155,15 @@ final class RawLoad {
                 return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts(),
                     comparedWith);
             } catch (SourceException e) {
+                // A file written while it was read: not its bytes' fault, but the change's.
+                SourceException fault = reading.orChange(e);
                 // The pause and the next attempt run on a fetch thread, which stopping interrupts
                 // (a Retry-After may ask for seconds), or refuses: the refresh ends as a shutdown.
                 SourceFetcher.Fetch retried = fetch;
                 SourceStream next = join(fetcher.inBackground(
-                    () -> retried.mayRetry(e) ? opened(retried.open()) : null));
+                    () -> retried.mayRetry(fault) ? opened(retried.open()) : null));
                 if (next == null) {
-                    throw e.afterAttempts(fetch.attempts());
+                    throw fault.afterAttempts(fetch.attempts());
                 }
                 tx.rollbackToSavepoint(savepoint);
                 body = next;

@@ -395,8 +395,10 @@ public final class SourceFetcher implements AutoCloseable {
                     return SourceStream.notModified(source, url, known.sha256(), null, null);
                 }
                 known = null; // changed: read it whole on any later attempt, as for an upstream's 200
-                return new SourceStream(ContentDecoding.decode(Files.newInputStream(path), List.of()), source, url,
-                    maxBytes);
+                FileBody body = FileBody.open(path, source, url);
+                SourceStream stream = new SourceStream(ContentDecoding.decode(body, List.of()), source, url, maxBytes);
+                stream.watchForChanges(() -> body.changed(false));
+                return stream;
             } catch (NoSuchFileException e) {
                 throw SourceException.unavailable(source, url, "no such file: " + path.toAbsolutePath(), e);
             } catch (IOException e) {

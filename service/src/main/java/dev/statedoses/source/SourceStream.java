@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.zip.ZipException;
 
 /**
@@ -39,6 +40,8 @@ public final class SourceStream extends FilterInputStream {
     private String lastModified;
     /** Set for a source that has not changed since the last good refresh: its hash, then. */
     private String unchangedSha256;
+    /** For a file: the fault to report if it changed while it was read, or null (FileBody). */
+    private Supplier<SourceException> changes = () -> null;
     private volatile String abandoned;
     private volatile boolean timedOut;
     private ScheduledFuture<?> deadline;
@@ -69,6 +72,21 @@ public final class SourceStream extends FilterInputStream {
         stream.unchangedSha256 = sha256;
         stream.validators(etag, lastModified);
         return stream;
+    }
+
+    void watchForChanges(Supplier<SourceException> changes) {
+        this.changes = changes;
+    }
+
+    /**
+     * What {@code fault}, met reading this body (a value the CSV reader refused, a body too
+     * large), is to be reported as: for a file that changed while it was read, the change, a
+     * transient fault (it is read again, whole); otherwise {@code fault} itself. The bytes of a
+     * file half rewritten are no one's, and what is wrong with them says nothing of the file.
+     */
+    public SourceException orChange(SourceException fault) {
+        SourceException changed = changes.get();
+        return changed != null ? changed : fault;
     }
 
     void validators(String etag, String lastModified) {
