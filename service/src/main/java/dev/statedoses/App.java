@@ -158,7 +158,9 @@ public final class App {
             // 10 s says so, the rest go to DEBUG (a flood of reads would otherwise flood the log).
             AtomicLong lastOutageWarning = new AtomicLong(Long.MIN_VALUE);
             config.routes.exception(Exception.class, (e, ctx) -> {
-                if (Warehouse.unreachable(e)) {
+                // Out of reach, or it stopped the work for a reason of its own (a cancel, a
+                // timeout, a full disk): the warehouse's condition, a 503 to try again after.
+                if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent()) {
                     long now = System.nanoTime();
                     long last = lastOutageWarning.get();
                     if ((last == Long.MIN_VALUE || now - last >= OUTAGE_WARNING_EVERY.toNanos())
@@ -169,7 +171,7 @@ public final class App {
                         LOG.debug("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
                     }
                     ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                    answer(ctx, RefreshFailure.warehouseUnavailable());
+                    answer(ctx, RefreshFailure.problem(e));
                 } else {
                     LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                     answer(ctx, RefreshFailure.internalError());

@@ -93,8 +93,10 @@ final class CheckRows {
         try (Statement statement = tx.getConnection().createStatement()) {
             statement.execute("rollback to savepoint " + SAVEPOINT + "; release savepoint " + SAVEPOINT);
         } catch (SQLException e) {
-            e.addSuppressed(cause);
-            throw new WarehouseException("checking the sources failed", e);
+            // What made the batch fail says why (the session ended, the statement was cancelled):
+            // the undo's own failure ("Connection is closed") only follows from it.
+            cause.addSuppressed(e);
+            throw new WarehouseException("checking the sources failed", cause);
         }
     }
 

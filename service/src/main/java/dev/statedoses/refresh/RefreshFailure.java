@@ -22,6 +22,12 @@ public final class RefreshFailure {
 
     /** The detail of a refresh, or of any request, that needed the warehouse while it was away. */
     public static final String WAREHOUSE_UNAVAILABLE = "The warehouse does not answer; try again shortly";
+    /**
+     * The start of the detail of a refresh, or of any request, whose work the warehouse stopped for
+     * a reason of its own ({@link Warehouse#stopped}); the warehouse's own message goes to the log
+     * and the run's error, as an outage's does.
+     */
+    public static final String STOPPED = "The warehouse stopped the work: ";
     /** The detail of an unexpected failure: no internals to clients. */
     public static final String INTERNAL_ERROR = "Something unexpected failed; the service log has the details";
 
@@ -43,16 +49,11 @@ public final class RefreshFailure {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", detail);
         }
-        if (Warehouse.unreachable(e) || e instanceof WarehouseLockedException) {
-            // The second only from the refresh command, whose start found a lock held past its wait.
+        if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent() || e instanceof WarehouseLockedException) {
+            // The last only from the refresh command, whose start found a lock held past its wait.
             return warehouseUnavailable(detail);
         }
         return Problem.of(500, "internal-error", "Internal error", detail);
-    }
-
-    /** The problem of any request that needed the warehouse while it was away. */
-    public static Problem warehouseUnavailable() {
-        return warehouseUnavailable(WAREHOUSE_UNAVAILABLE);
     }
 
     /** The problem of any request that failed unexpectedly. */
@@ -66,7 +67,7 @@ public final class RefreshFailure {
      */
     public static String recorded(Throwable e) {
         String detail = detail(e);
-        if (!detail.equals(WAREHOUSE_UNAVAILABLE) && !detail.equals(INTERNAL_ERROR)) {
+        if (!detail.equals(WAREHOUSE_UNAVAILABLE) && !detail.equals(INTERNAL_ERROR) && !detail.startsWith(STOPPED)) {
             return detail;
         }
         String cause = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getName() : e.getMessage();
@@ -87,7 +88,10 @@ public final class RefreshFailure {
             // session holds the lock it waited for, for its operator.
             return e.getMessage();
         }
-        return Warehouse.unreachable(e) ? WAREHOUSE_UNAVAILABLE : INTERNAL_ERROR;
+        if (Warehouse.unreachable(e)) {
+            return WAREHOUSE_UNAVAILABLE;
+        }
+        return Warehouse.stopped(e).map(why -> STOPPED + why + "; try again shortly").orElse(INTERNAL_ERROR);
     }
 
     private static Problem warehouseUnavailable(String detail) {

@@ -6,10 +6,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
@@ -111,22 +116,70 @@ public final class Warehouse implements AutoCloseable {
 
     /**
      * Whether {@code failure} is the warehouse being out of reach (not reached at start, the pool's
-     * timeout, a refused or dropped connection, a server shutting down), anywhere in its causes:
-     * an outage, not a fault of the request or of the service.
+     * timeout, a refused or dropped connection, a server shutting down, a session an administrator
+     * ended), anywhere in its causes or what they suppressed (a rollback that failed after the
+     * connection went is thrown with the reason it went suppressed): an outage, not a fault of
+     * the request or of the service.
      */
     public static boolean unreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof WarehouseUnreachableException || t instanceof ConnectionException
-                || t instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting.
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
-                return true;
-            }
+        return failures(failure).anyMatch(t -> t instanceof WarehouseUnreachableException
+            || t instanceof ConnectionException || t instanceof SQLTransientConnectionException
+            // 08: connection exceptions; 57P01-57P03: the session ended, the server crashed or is starting.
+            || t instanceof SQLException sql && sql.getSQLState() != null
+                && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0")));
+    }
+
+    /**
+     * Why the warehouse stopped the work, when it did for a reason of its own: a statement an
+     * administrator cancelled or a timeout ended, a lock it did not grant in time, a deadlock,
+     * a disk or memory it lacked, a read-only server. In words for a client, naming the SQLSTATE;
+     * empty for any other failure. Like an outage, it is the warehouse's condition, which may
+     * pass, not a fault of the request, of the sources or of the service.
+     */
+    public static Optional<String> stopped(Throwable failure) {
+        return failures(failure).map(Warehouse::stoppedBecause).flatMap(Optional::stream).findFirst();
+    }
+
+    private static Optional<String> stoppedBecause(Throwable t) {
+        if (!(t instanceof SQLException sql) || sql.getSQLState() == null) {
+            return Optional.empty();
         }
-        return false;
+        String state = sql.getSQLState();
+        String why = switch (state) {
+            case "57014" -> "a statement was cancelled (by an administrator, or statement_timeout)";
+            case "55P03" -> "a lock was not granted in time (lock_timeout)";
+            case "40P01" -> "a deadlock with another session";
+            case "40001" -> "a conflict with another session's transaction (serialization failure)";
+            case "25006" -> "the warehouse takes no writes (a standby, or default_transaction_read_only)";
+            case "25P03" -> "the session stayed in a transaction longer than idle_in_transaction_session_timeout";
+            case "53100" -> "the warehouse's disk is full";
+            case "53200" -> "the warehouse is out of memory";
+            case "53300" -> "the warehouse has too many connections";
+            default -> state.startsWith("53") ? "the warehouse lacks a resource"
+                : state.startsWith("58") ? "the warehouse had a system error (input/output)" : null;
+        };
+        return Optional.ofNullable(why).map(w -> w + " (SQLSTATE " + state + ")");
+    }
+
+    /** {@code failure}, its causes, and what each suppressed, each once. */
+    private static Stream<Throwable> failures(Throwable failure) {
+        List<Throwable> seen = new ArrayList<>();
+        Deque<Throwable> next = new ArrayDeque<>();
+        if (failure != null) {
+            next.add(failure);
+        }
+        while (!next.isEmpty() && seen.size() < 64) {
+            Throwable t = next.poll();
+            if (seen.stream().anyMatch(known -> known == t)) {
+                continue;
+            }
+            seen.add(t);
+            if (t.getCause() != null) {
+                next.add(t.getCause());
+            }
+            next.addAll(List.of(t.getSuppressed()));
+        }
+        return seen.stream();
     }
 
     public DataSource dataSource() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.refresh.CheckRows.Query;
 import dev.statedoses.support.MigratedDatabase;
+import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -120,7 +121,54 @@ class CheckRowsTest {
             cancel.get(10, TimeUnit.SECONDS);
             assertEquals("57014", ((SQLException) e.getCause()).getSQLState());
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(20), "not run again after the cancel");
+            assertEquals(Optional.of("a statement was cancelled (by an administrator, or statement_timeout) "
+                + "(SQLSTATE 57014)"), Warehouse.stopped(e));
             tx.rollback();
+        }
+    }
+
+    /**
+     * A batch whose session the warehouse ends (an administrator's pg_terminate_backend) fails
+     * with that reason first: the undo that follows, on a connection already gone, only adds its
+     * own failure. It was thrown as the cause instead ("Connection is closed"), and the refresh
+     * answered 500, "something unexpected failed", for an outage.
+     */
+    @Test
+    void aBatchWhoseSessionEndsSaysWhy() throws Exception {
+        Query<Integer> slow = new Query<>("select 1 from pg_sleep(30)", rs -> rs.getInt(1));
+        Handle tx = database.jdbi().open();
+        try {
+            tx.begin();
+            int pid = tx.createQuery("select pg_backend_pid()").mapTo(Integer.class).one();
+            CompletableFuture<Boolean> end = CompletableFuture.supplyAsync(() -> {
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (System.nanoTime() < deadline && !sleeping()) {
+                        Thread.sleep(20);
+                    }
+                    return database.jdbi().withHandle(h -> h.createQuery("select pg_terminate_backend(:pid)")
+                        .bind("pid", pid).mapTo(Boolean.class).one());
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            WarehouseException e = assertThrows(WarehouseException.class, () -> CheckRows.ahead(tx, List.of(slow)));
+            assertTrue(end.get(10, TimeUnit.SECONDS));
+            assertEquals("57P01", ((SQLException) e.getCause()).getSQLState(), e.toString());
+            assertTrue(e.getMessage().contains("terminating connection due to administrator command"), e.getMessage());
+            assertTrue(Warehouse.unreachable(e));
+        } finally {
+            // The session is gone: ending its transaction and closing it fail, and need not succeed.
+            try {
+                tx.rollback();
+            } catch (RuntimeException gone) {
+                // expected
+            }
+            try {
+                tx.close();
+            } catch (RuntimeException gone) {
+                // expected
+            }
         }
     }
 
