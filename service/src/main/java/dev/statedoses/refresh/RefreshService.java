@@ -46,6 +46,8 @@ public final class RefreshService implements AutoCloseable {
      * the sign, while it is held, that the refresh is alive (sql/runs/take_refresh_lock.sql).
      */
     private static final String TAKE_LOCK = Sql.load("runs/take_refresh_lock.sql");
+    /** Its row put back, when it is gone (sql/runs/restore_refresh_lock.sql). */
+    private static final String RESTORE_LOCK = Sql.load("runs/restore_refresh_lock.sql");
 
     /** How long closing waits for a refresh under way, stopped, to roll back and record itself. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
@@ -114,7 +116,7 @@ public final class RefreshService implements AutoCloseable {
         }
         try (Handle tx = jdbi.open()) {
             tx.begin();
-            if (!tx.createQuery(TAKE_LOCK).mapTo(Boolean.class).one()) {
+            if (!takeLock(tx)) {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
@@ -130,6 +132,23 @@ public final class RefreshService implements AutoCloseable {
         } finally {
             localLock.unlock();
         }
+    }
+
+    /**
+     * Takes the refresh lock for {@code tx}, or answers false when another refresh holds it. A lock
+     * row that is gone (deleted by hand) is put back first, in a transaction of its own, and then
+     * taken: otherwise nothing could ever take it, and every refresh was turned away as busy.
+     */
+    private boolean takeLock(Handle tx) {
+        if (tx.createQuery(TAKE_LOCK).mapTo(Boolean.class).one()) {
+            return true;
+        }
+        if (jdbi.withHandle(h -> h.execute(RESTORE_LOCK)) == 0) {
+            return false; // the row is there, and another refresh holds it
+        }
+        LOG.warn("dwh.refresh_lock had lost its one row (deleted by hand?), without which no refresh could run: "
+            + "put back");
+        return tx.createQuery(TAKE_LOCK).mapTo(Boolean.class).one();
     }
 
     private RefreshReport refreshLocked(Handle tx, Trigger trigger, boolean force, LongConsumer recorded) {
