@@ -56,9 +56,11 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             // A temp directory of its own, deleted by close(): a process killed with SIGKILL
             // never runs its delete-on-exit hooks (the embedded PostgreSQL library leaves a
-            // script behind each time). The library's unpacked binaries stay shared.
+            // script behind each time). The library's unpacked binaries stay shared, where the
+            // build put this JVM's (target/embedded-pg, the pom's ot.epg.working-dir).
             Path tempDir = Files.createTempDirectory("state-doses-process");
-            Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg");
+            Path binaries = Path.of(System.getProperty("ot.epg.working-dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg").toString()));
             List<String> commandLine = new ArrayList<>(List.of(java,
                 "-Djava.io.tmpdir=" + tempDir, "-Dot.epg.working-dir=" + binaries,
                 "-cp", withoutTestClasses(System.getProperty("java.class.path")), Main.class.getName()));
