@@ -56,9 +56,13 @@ final class FileBody extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        int b = in.read();
+        if (b >= 0) {
+            read++;
+        } else {
+            atEnd();
+        }
+        return b;
     }
 
     @Override
@@ -67,12 +71,17 @@ final class FileBody extends FilterInputStream {
         if (n > 0) {
             read += n;
         } else if (n < 0) {
-            SourceException changed = changed(true);
-            if (changed != null) {
-                throw changed;
-            }
+            atEnd();
         }
         return n;
+    }
+
+    /** At the end of the file as it is now: it must be the file opened, whole. */
+    private void atEnd() {
+        SourceException changed = changed(true);
+        if (changed != null) {
+            throw changed;
+        }
     }
 
     @Override
