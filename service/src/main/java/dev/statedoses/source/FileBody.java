@@ -21,7 +21,7 @@ import java.util.Objects;
  * fails as a transient fault, and the fetch reads it again, whole, once the writer is done.
  *
  * <p>An HTTP body needs none of this: its upstream sends one version, and its length says where
- * it ends.
+ * it ends. Read only through a {@link SourceStream}, which neither skips nor marks.
  */
 final class FileBody extends FilterInputStream {
 
@@ -82,16 +82,6 @@ final class FileBody extends FilterInputStream {
         if (changed != null) {
             throw changed;
         }
-    }
-
-    @Override
-    public long skip(long n) {
-        throw new UnsupportedOperationException("a source file is read, never skipped");
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
     }
 
     /**

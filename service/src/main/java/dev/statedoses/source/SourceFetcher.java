@@ -445,11 +445,11 @@ public final class SourceFetcher implements AutoCloseable {
     static long declaredLength(HttpHeaders headers) {
         List<String> codings = listed(headers.allValues("Transfer-Encoding"));
         List<String> lengths = listed(headers.allValues("Content-Length"));
+        String unframed = "): where its body ends cannot be told, so it is not loaded (RFC 9112, 6.3)";
         if (!codings.isEmpty()) {
             if (!lengths.isEmpty()) {
                 throw new IllegalArgumentException("upstream's answer is framed two ways (Transfer-Encoding: "
-                    + String.join(", ", codings) + " and Content-Length: " + String.join(", ", lengths)
-                    + "): where its body ends cannot be told, so it is not loaded (RFC 9112, 6.3)");
+                    + String.join(", ", codings) + " and Content-Length: " + String.join(", ", lengths) + unframed);
             }
             // identity (RFC 2616's, since withdrawn) is no coding: the body ends when the connection does.
             if (!codings.stream().allMatch(c -> c.equalsIgnoreCase("identity"))
@@ -461,8 +461,7 @@ public final class SourceFetcher implements AutoCloseable {
         }
         if (lengths.stream().distinct().count() > 1) {
             throw new IllegalArgumentException("upstream's answer gives two lengths (Content-Length: "
-                + String.join(", ", lengths) + "): where its body ends cannot be told, so it is not loaded "
-                + "(RFC 9112, 6.3)");
+                + String.join(", ", lengths) + unframed);
         }
         if (lengths.isEmpty()) {
             return -1;

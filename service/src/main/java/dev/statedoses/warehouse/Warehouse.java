@@ -8,10 +8,13 @@ import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -161,25 +164,25 @@ public final class Warehouse implements AutoCloseable {
         return Optional.ofNullable(why).map(w -> w + " (SQLSTATE " + state + ")");
     }
 
-    /** {@code failure}, its causes, and what each suppressed, each once. */
+    /** {@code failure}, its causes, and what each suppressed, nearest first, each once (a cycle ends). */
     private static Stream<Throwable> failures(Throwable failure) {
-        List<Throwable> seen = new ArrayList<>();
+        List<Throwable> found = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Throwable> next = new ArrayDeque<>();
         if (failure != null) {
             next.add(failure);
         }
-        while (!next.isEmpty() && seen.size() < 64) {
+        while (!next.isEmpty()) {
             Throwable t = next.poll();
-            if (seen.stream().anyMatch(known -> known == t)) {
-                continue;
+            if (seen.add(t)) {
+                found.add(t);
+                if (t.getCause() != null) {
+                    next.add(t.getCause());
+                }
+                next.addAll(List.of(t.getSuppressed()));
             }
-            seen.add(t);
-            if (t.getCause() != null) {
-                next.add(t.getCause());
-            }
-            next.addAll(List.of(t.getSuppressed()));
         }
-        return seen.stream();
+        return found.stream();
     }
 
     public DataSource dataSource() {
