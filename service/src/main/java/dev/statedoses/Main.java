@@ -7,6 +7,7 @@ import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
 import dev.statedoses.text.Printable;
 import dev.statedoses.warehouse.WarehouseLockedException;
+import dev.statedoses.warehouse.WarehouseNotReadyException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
@@ -159,7 +160,7 @@ public final class Main {
         Wiring wiring;
         try {
             wiring = Wiring.start(config);
-        } catch (WarehouseUnreachableException | WarehouseLockedException e) {
+        } catch (WarehouseUnreachableException | WarehouseLockedException | WarehouseNotReadyException e) {
             err.println("error: " + Printable.escape(e.getMessage()));
             return FAILED;
         }
@@ -254,9 +255,10 @@ public final class Main {
                 removeHook(hook);
             }
         } catch (RuntimeException e) {
-            if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException) {
+            if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException
+                || e instanceof WarehouseNotReadyException) {
                 // No refresh began, and there may be no product at all: say where the warehouse was
-                // looked for, or who holds the lock its start waited for.
+                // looked for, who holds the lock its start waited for, or why it cannot be used.
                 err.println("error: " + Printable.escape(e.getMessage()));
             } else {
                 // The run log's words: the problem's detail, with the cause when it does not say it.

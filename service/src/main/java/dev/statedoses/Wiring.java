@@ -87,6 +87,15 @@ public final class Wiring implements AutoCloseable {
     }
 
     public static Wiring start(Config config) {
+        try {
+            return prepare(config);
+        } catch (RuntimeException e) {
+            throw Warehouse.explainStart(config.embeddedWarehouse() ? "embedded in " + config.dwhDir()
+                : config.warehouseName(), e);
+        }
+    }
+
+    private static Wiring prepare(Config config) {
         Warehouse warehouse = connect(config);
         try {
             ReaderRole.ensure(warehouse.dataSource(), config.readerPassword());

@@ -4,6 +4,7 @@ import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseLockedException;
+import dev.statedoses.warehouse.WarehouseNotReadyException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.Problem;
 
@@ -49,8 +50,10 @@ public final class RefreshFailure {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", detail);
         }
-        if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent() || e instanceof WarehouseLockedException) {
-            // The last only from the refresh command, whose start found a lock held past its wait.
+        if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent() || e instanceof WarehouseLockedException
+            || e instanceof WarehouseNotReadyException) {
+            // The last two only from the refresh command, whose start found a lock held past its
+            // wait, or a warehouse it cannot use.
             return warehouseUnavailable(detail);
         }
         return Problem.of(500, "internal-error", "Internal error", detail);
@@ -83,9 +86,10 @@ public final class RefreshFailure {
             || e instanceof RefreshBusyException) {
             return e.getMessage();
         }
-        if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException) {
-            // Only the command line meets them (no refresh began): where it looked, or which
-            // session holds the lock it waited for, for its operator.
+        if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException
+            || e instanceof WarehouseNotReadyException) {
+            // Only the command line meets them (no refresh began): where it looked, which session
+            // holds the lock it waited for, or why the warehouse cannot be used, for its operator.
             return e.getMessage();
         }
         if (Warehouse.unreachable(e)) {

@@ -3,8 +3,10 @@ package dev.statedoses.warehouse;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
@@ -75,20 +78,45 @@ public final class Warehouse implements AutoCloseable {
         pool.addDataSourceProperty("connectTimeout", "3");
         pool.addDataSourceProperty("tcpKeepAlive", "true");
         pool.addDataSourceProperty("ApplicationName", "state-doses");
+        // The refresh writes its run's row in one transaction and refers to it from another (the
+        // product's rows name their run): a database or role whose default isolation is repeatable
+        // read or serializable gave the second a snapshot from before the first committed, and
+        // every refresh failed on the foreign key. Each transaction that wants a snapshot of its
+        // own asks for it (the reads' REPEATABLE_READ); the rest is read committed, whatever the
+        // warehouse's default_transaction_isolation.
+        pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         // If this process dies mid-statement (kill -9), the server learns it within a second and
         // rolls the refresh back, freeing its lock, instead of finishing work nobody will commit.
         // PostgreSQL 14 added the setting; the query sets nothing on older servers.
-        pool.setConnectionInitSql("select set_config(name, '1s', false) from pg_settings "
-            + "where name = 'client_connection_check_interval'");
+        // And the refresh's transaction waits on its sources (a COPY lasts as long as its body
+        // takes to arrive, and between statements it waits for the next source's answer), within
+        // SOURCE_TIMEOUT. A statement_timeout or idle_in_transaction_session_timeout (or, from
+        // PostgreSQL 17, transaction_timeout) that the database, the role or the server's
+        // configuration sets for its analysts' sessions ended every refresh of a slow source, a
+        // 503 that trying again could not mend. The service's sessions run without them, unless
+        // DB_PARAMS sets them (options=-c statement_timeout=...): the client's choice stands.
+        pool.setConnectionInitSql("select set_config(name, case name when 'client_connection_check_interval' "
+            + "then '1s' else '0' end, false) from pg_settings where name = 'client_connection_check_interval' "
+            + "or name in ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout') "
+            + "and source <> 'client'");
         // The first connection is asked for below, not by the pool as it starts: the pool's own
         // failure is an ERROR line and a stack trace, where one line saying where and why is wanted.
         pool.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(pool);
-        try (Connection first = dataSource.getConnection()) {
-            first.isValid(1);
+        String encoding;
+        try (Connection first = dataSource.getConnection(); Statement s = first.createStatement()) {
+            s.setQueryTimeout(3);
+            try (ResultSet r = s.executeQuery("select current_setting('server_encoding')")) {
+                r.next();
+                encoding = r.getString(1);
+            }
         } catch (SQLException e) {
             dataSource.close();
             throw new WarehouseUnreachableException(WarehouseUnreachableException.reason(e), e);
+        }
+        if (!"UTF8".equals(encoding)) {
+            dataSource.close();
+            throw new WarehouseNotReadyException(notUtf8(encoding), null);
         }
         try {
             Migrations.apply(dataSource);
@@ -97,6 +125,43 @@ public final class Warehouse implements AutoCloseable {
             throw e;
         }
         return new Warehouse(dataSource, owned);
+    }
+
+    /**
+     * Why a database in another encoding than UTF-8 is refused, before anything is written to it.
+     * The sources are UTF-8 and name places no single-byte encoding holds all of; a LATIN1
+     * database failed every refresh on a statement's text and then could not record why (its run
+     * stayed 'running'), and SQL_ASCII, which stores bytes unread, leaves the checks that read
+     * names letter by letter (a state written with a Cyrillic letter, a county's two Unicode
+     * forms) comparing bytes.
+     */
+    static String notUtf8(String encoding) {
+        return "its database is encoded " + encoding + ", and state-doses needs UTF8 (the sources are UTF-8 text). "
+            + "Create a database for it with: create database <name> encoding 'UTF8' template template0 "
+            + "(and locale 'C.UTF-8' where the server's own locale is not a UTF-8 one)";
+    }
+
+    /**
+     * What a start that failed while preparing the warehouse {@code where} (bringing its schema up
+     * to date, the reader's grants, closing runs left open) says, in one line: a
+     * {@link WarehouseNotReadyException} naming the warehouse, what it said and, for a condition
+     * of its own, which (a read-only server: SQLSTATE 25006). Left as it is: a failure that is not
+     * the warehouse's (a fault of ours keeps its stack trace), and one that already says where.
+     */
+    public static RuntimeException explainStart(String where, RuntimeException e) {
+        if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException) {
+            return e;
+        }
+        if (e instanceof WarehouseNotReadyException) {
+            return new WarehouseNotReadyException("cannot use the warehouse " + where + ": " + e.getMessage(), e);
+        }
+        if (failures(e).noneMatch(t -> t instanceof SQLException || t instanceof FlywayException)) {
+            return e;
+        }
+        String why = unreachable(e) ? "; the connection to it was lost"
+            : stopped(e).map(condition -> ": " + condition).orElse("");
+        return new WarehouseNotReadyException("cannot prepare the warehouse " + where + ": "
+            + WarehouseUnreachableException.reason(e) + why, e);
     }
 
     /**

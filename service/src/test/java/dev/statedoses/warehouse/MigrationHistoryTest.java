@@ -1,7 +1,9 @@
 package dev.statedoses.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
@@ -217,12 +219,19 @@ class MigrationHistoryTest {
         }
     }
 
-    /** Why the service refuses to start on {@code config}, within 20 s: Flyway's message without its closing link. */
+    /**
+     * Why the service refuses to start on {@code config}, within 20 s: Flyway's message without its
+     * closing link, under the start's one line that names the warehouse.
+     */
     private static String refusal(Config config) {
-        org.flywaydb.core.api.FlywayException refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        WarehouseNotReadyException refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
             java.time.Duration.ofSeconds(20), () -> org.junit.jupiter.api.Assertions.assertThrows(
-                org.flywaydb.core.api.exception.FlywayValidateException.class, () -> RunningApp.start(config).close()));
-        return refused.getMessage().replaceFirst("\nNeed more flexibility with validation rules\\? Learn more: \\S+$", "");
+                WarehouseNotReadyException.class, () -> RunningApp.start(config).close()));
+        assertTrue(refused.getMessage().startsWith("cannot prepare the warehouse " + config.warehouseName()
+            + ": Validate failed: Migrations have failed validation"), refused.getMessage());
+        assertInstanceOf(org.flywaydb.core.api.exception.FlywayValidateException.class, refused.getCause());
+        return refused.getCause().getMessage()
+            .replaceFirst("\nNeed more flexibility with validation rules\\? Learn more: \\S+$", "");
     }
 
     /** What Warehouse.connect did before the pin: Flyway's defaults, history in the current schema. */
