@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.CommandLine.Run;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A warehouse that answers but cannot hold the product: its database in another encoding than
- * UTF-8, or taking no writes where the schema is still to be made. Each is refused at start in one
+ * UTF-8, or taking no writes where the schema is still to be made; or an embedded warehouse's
+ * data made by another major version of PostgreSQL. Each is refused at start in one
  * line that says why, exit 1, before anything is written. A LATIN1 database let the service start
  * and failed every refresh (500) on a statement's text, then could not record why, so the run
  * stayed 'running'; SQL_ASCII loaded, with the checks that read names letter by letter reading
@@ -69,6 +75,28 @@ class UnusableWarehouseTest {
         assertEquals(Map.of("type", "/problems/warehouse-unavailable", "title", "Warehouse unavailable",
             "status", 503, "detail", expected), problem);
         assertEquals(0, schemasMade(env));
+    }
+
+    /**
+     * A DWH_DIR that another major version of PostgreSQL made: the server from the jar stopped at
+     * once, and the start said "connect failed".
+     */
+    @Test
+    void anEmbeddedWarehouseMadeByAnotherMajorVersionIsRefusedSayingWhatToDo(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("postgresql.conf"), "# made by another server\n");
+        Files.writeString(dir.resolve("PG_VERSION"), "15\n");
+        Map<String, String> env = Map.of("DWH_DIR", dir.toString(), "PORT", "0");
+        try (ServiceProcess service = ServiceProcess.start("serve", env)) {
+            assertEquals(1, service.awaitExit(Duration.ofSeconds(60)), service.log());
+            assertEquals("error: cannot use the warehouse embedded in " + dir + ": its data was made by PostgreSQL "
+                + "15, and the embedded server is PostgreSQL 16, which cannot read it. Set DWH_DIR to another "
+                + "directory to start afresh (the first refresh loads the sources again), or move the data over "
+                + "with pg_dump and pg_restore\n", service.log());
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("PG_VERSION", "postgresql.conf"),
+                files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.statedoses.warehouse;
 
+import dev.statedoses.text.Printable;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,8 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWarehouse.class);
     public static final String USER = "postgres";
     private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** The major version of the server run from the jar (the binaries the build pins); a test checks it. */
+    static final int MAJOR = 16;
 
     private final EmbeddedPostgres server;
     private final Path dataDir;
@@ -89,6 +92,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         // stops it. A new directory must be empty for initdb, so it is claimed once it runs.
         boolean existing = Files.exists(dir.resolve("postgresql.conf"));
         if (existing) {
+            refuseAnotherMajor(dir);
             me.recordIn(dir);
         }
         EmbeddedPostgres server;
@@ -119,6 +123,27 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             me.recordIn(dir);
         }
         return server;
+    }
+
+    /**
+     * A data directory another major version of PostgreSQL made (a DWH_DIR kept from a build that
+     * ran another, or a server's own directory): the server from the jar cannot read it and stops
+     * at once, and the start said only "connect failed" (its server's words are not logged).
+     * Refused before anything is written there, saying what to do.
+     */
+    private static void refuseAnotherMajor(Path dir) {
+        String made;
+        try {
+            made = Files.readString(dir.resolve("PG_VERSION")).strip();
+        } catch (IOException e) {
+            return; // no version to compare: the server says what it makes of the directory
+        }
+        if (!made.equals(Integer.toString(MAJOR))) {
+            throw new WarehouseNotReadyException("its data was made by PostgreSQL "
+                + Printable.shorten(Printable.escape(made), 20) + ", and the embedded server is PostgreSQL " + MAJOR
+                + ", which cannot read it. Set DWH_DIR to another directory to start afresh (the first refresh "
+                + "loads the sources again), or move the data over with pg_dump and pg_restore", null);
+        }
     }
 
     public int port() {
