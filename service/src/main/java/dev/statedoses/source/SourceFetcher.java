@@ -264,6 +264,12 @@ public final class SourceFetcher implements AutoCloseable {
                 if (UpstreamFaults.unresolved(e)) {
                     throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
                 }
+                if ("Invalid redirection".equals(UpstreamFaults.describe(e))) {
+                    // The JDK client's words for a 301, 302, 303, 307 or 308 without a Location:
+                    // the upstream's answer, which a second try meets again, not a broken connection.
+                    throw SourceException.unavailable(source, url, "upstream answered a redirect without a "
+                        + "Location to follow", e);
+                }
                 // Reset, or closed before a status line: the upstream's fault, not the request's.
                 throw SourceException.transientFault(source, url, UpstreamFaults.describe(e), e, null);
             } catch (IllegalArgumentException e) {
@@ -306,6 +312,16 @@ public final class SourceFetcher implements AutoCloseable {
                 closeQuietly(response.body());
                 throw SourceException.unavailable(source, url, "upstream answered HTTP 304 (not modified) to a "
                     + "request that named no version: it sent no body to load", null);
+            }
+            if (Redirects.isRedirect(status)) {
+                closeQuietly(response.body());
+                int followed = 0;
+                for (var previous = response.previousResponse(); previous.isPresent();
+                     previous = previous.get().previousResponse()) {
+                    followed++;
+                }
+                throw SourceException.unavailable(source, url, Redirects.notFollowed(status, response.uri(),
+                    response.headers().firstValue("Location"), followed), null);
             }
             if (status < 200 || status > 299) {
                 closeQuietly(response.body());

@@ -1,0 +1,139 @@
+package dev.statedoses.refresh;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.statedoses.Config;
+import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.support.RunningApp;
+import io.restassured.response.ValidatableResponse;
+import java.net.URI;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * An upstream that redirects, over real HTTP, through the service: a redirect to the file (301,
+ * 302, 303, 307, 308, relative or absolute, in two hops) loads it; one the client does not follow
+ * (a loop, a Location to ftp: or file:, none at all, a 300) fails the refresh once (502), says
+ * which and where it pointed, with a secret in it hidden, and keeps the product. Before, each was
+ * "upstream answered HTTP 302", and a redirect without a Location was tried four times as if the
+ * connection had broken.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedirectingUpstreamTest {
+
+    @RegisterExtension
+    static final LoadedProduct loaded = new LoadedProduct();
+    /** GET /ratios as the good refresh left it, without its time. */
+    private String product;
+
+    @BeforeAll
+    void keepTheProduct() {
+        product = withoutTimes(loaded.given().get("/ratios").asString());
+    }
+
+    private static String withoutTimes(String ratios) {
+        return ratios.replaceAll("\"refreshed_at\":\"[^\"]*\"", "");
+    }
+
+    /** Answers {@code status} with {@code location} (none when null), counting the requests in {@code asked}. */
+    private static FixtureServer.Behaviour redirect(int status, String location, AtomicInteger asked) {
+        return exchange -> {
+            asked.incrementAndGet();
+            if (location != null) {
+                exchange.getResponseHeaders().set("Location", location);
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        };
+    }
+
+    /** POST /refresh, forced, by a service whose Moderna source is {@code moderna}. */
+    private static ValidatableResponse refreshWithModerna(URI moderna) {
+        Config config = ConfigBuilder.from(loaded.config()).moderna(moderna).build();
+        try (RunningApp app = RunningApp.start(config)) {
+            return app.given().post("/refresh?force=true").then();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {301, 302, 303, 307, 308})
+    void aRedirectToTheFileLoadsIt(int status) {
+        FixtureServer upstream = loaded.upstream();
+        AtomicInteger asked = new AtomicInteger();
+        upstream.serveFixture("/moved/" + status + "/moderna.csv", "moderna.csv");
+        // Two hops: an absolute Location, then one relative to the URL that answered.
+        upstream.serve("/hop/" + status + "/b", redirect(status, "../../moved/" + status + "/moderna.csv", asked));
+        URI first = upstream.serve("/hop/" + status + "/a",
+            redirect(status, upstream.url("/hop/" + status + "/b").toString(), asked));
+        refreshWithModerna(first).statusCode(200)
+            .body("status", equalTo("succeeded"))
+            .body("doses_in_sources", equalTo(13930))
+            .body("doses_in_state_rows", equalTo(11800));
+        assertEquals(2, asked.get());
+    }
+
+    @Test
+    void aLoopIsCalledOneAfterTheRedirectsTheClientFollows() {
+        AtomicInteger asked = new AtomicInteger();
+        URI loop = loaded.upstream().serve("/loop/moderna.csv", redirect(302, "/loop/moderna.csv", asked));
+        String detail = refreshWithModerna(loop).statusCode(502).extract().jsonPath().getString("detail");
+        // Every request but the first followed a redirect; none was asked again as a new attempt.
+        int followed = asked.get() - 1;
+        assertTrue(followed >= 3, "asked " + asked.get() + " times");
+        assertEquals("moderna source (" + loop + "): upstream answered HTTP 302 after " + followed + " redirects, the "
+            + "last to " + loop + ": the client follows no more, so they go round in a loop, or more than a source "
+            + "needs", detail);
+        assertEquals(product, withoutTimes(loaded.given().get("/ratios").asString()));
+    }
+
+    @Test
+    void aRedirectToAnotherSchemeIsNamedWithItsSecretHidden() {
+        AtomicInteger asked = new AtomicInteger();
+        URI ftp = loaded.upstream().serve("/to-ftp/moderna.csv",
+            redirect(302, "ftp://files.example/m.csv?X-Amz-Signature=s3cr3t", asked));
+        refusedSaying(ftp, "upstream answered HTTP 302, a redirect to ftp://files.example/m.csv?X-Amz-Signature=***, "
+            + "which is not followed: only http and https URLs are")
+            .body(not(containsString("s3cr3t")));
+        URI file = loaded.upstream().serve("/to-file/moderna.csv", redirect(307, "file:///etc/passwd", asked));
+        refusedSaying(file, "upstream answered HTTP 307, a redirect to file:///etc/passwd, which is not followed: "
+            + "only http and https URLs are");
+        assertEquals(2, asked.get());
+    }
+
+    @Test
+    void aRedirectWithoutALocationIsAskedOnce() {
+        AtomicInteger asked = new AtomicInteger();
+        URI nowhere = loaded.upstream().serve("/nowhere/moderna.csv", redirect(302, null, asked));
+        refusedSaying(nowhere, "upstream answered a redirect without a Location to follow");
+        assertEquals(1, asked.get());
+    }
+
+    @Test
+    void multipleChoicesAreNotChosenAmong() {
+        AtomicInteger asked = new AtomicInteger();
+        URI choices = loaded.upstream().serve("/choices/moderna.csv", redirect(300, "/moderna.csv", asked));
+        refusedSaying(choices, "upstream answered HTTP 300, a redirect of a kind that is not followed (Multiple "
+            + "Choices): point the source's URL at the file itself");
+        assertEquals(1, asked.get());
+    }
+
+    /** The refresh from {@code moderna} fails with 502 and this detail, and the product is as it was. */
+    private ValidatableResponse refusedSaying(URI moderna, String message) {
+        ValidatableResponse answer = refreshWithModerna(moderna).statusCode(502)
+            .body("type", equalTo("/problems/source-unavailable"))
+            .body("detail", equalTo("moderna source (" + moderna + "): " + message));
+        assertEquals(product, withoutTimes(loaded.given().get("/ratios").asString()));
+        return answer;
+    }
+}
