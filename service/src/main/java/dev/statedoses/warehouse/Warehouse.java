@@ -2,6 +2,7 @@ package dev.statedoses.warehouse;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.statedoses.text.Printable;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -104,19 +105,26 @@ public final class Warehouse implements AutoCloseable {
         pool.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(pool);
         String encoding;
+        int versionNum;
+        String version;
         try (Connection first = dataSource.getConnection(); Statement s = first.createStatement()) {
             s.setQueryTimeout(3);
-            try (ResultSet r = s.executeQuery("select current_setting('server_encoding')")) {
+            try (ResultSet r = s.executeQuery("select current_setting('server_encoding'), "
+                + "current_setting('server_version_num')::int, current_setting('server_version')")) {
                 r.next();
                 encoding = r.getString(1);
+                versionNum = r.getInt(2);
+                version = r.getString(3);
             }
         } catch (SQLException e) {
             dataSource.close();
             throw new WarehouseUnreachableException(WarehouseUnreachableException.reason(e), e);
         }
-        if (!"UTF8".equals(encoding)) {
+        Optional<String> unusable = tooOld(versionNum, version).or(() -> "UTF8".equals(encoding)
+            ? Optional.empty() : Optional.of(notUtf8(encoding)));
+        if (unusable.isPresent()) {
             dataSource.close();
-            throw new WarehouseNotReadyException(notUtf8(encoding), null);
+            throw new WarehouseNotReadyException(unusable.get(), null);
         }
         try {
             Migrations.apply(dataSource);
@@ -125,6 +133,23 @@ public final class Warehouse implements AutoCloseable {
             throw e;
         }
         return new Warehouse(dataSource, owned);
+    }
+
+    /** The oldest PostgreSQL the service runs on: 13 added normalize(), which a source check calls. */
+    static final int OLDEST_VERSION_NUM = 130000;
+
+    /**
+     * Why a server older than {@link #OLDEST_VERSION_NUM} is refused, before anything is written
+     * to it: on PostgreSQL 12 every refresh failed (500, "column nfkd does not exist") once the
+     * county file named a place beyond ASCII, as the real one does. 13, 14, 15 and 16 load the
+     * same product (PROGRESS.md, 2026-12-01).
+     */
+    static Optional<String> tooOld(int versionNum, String version) {
+        if (versionNum >= OLDEST_VERSION_NUM) {
+            return Optional.empty();
+        }
+        return Optional.of("it runs PostgreSQL " + Printable.shorten(version, 40) + ", and state-doses needs "
+            + "PostgreSQL 13 or newer (a source check uses Unicode normalization, which 13 added)");
     }
 
     /**
