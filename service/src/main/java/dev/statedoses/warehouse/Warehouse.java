@@ -141,8 +141,8 @@ public final class Warehouse implements AutoCloseable {
     /**
      * Why a server older than {@link #OLDEST_VERSION_NUM} is refused, before anything is written
      * to it: on PostgreSQL 12 every refresh failed (500, "column nfkd does not exist") once the
-     * county file named a place beyond ASCII, as the real one does. 13, 14, 15 and 16 load the
-     * same product (PROGRESS.md, 2026-12-01).
+     * county file named a place beyond ASCII, as the real one does. 13, 14, 15, 16 and 17 load
+     * the same product (PROGRESS.md, 2026-12-01).
      */
     static Optional<String> tooOld(int versionNum, String version) {
         if (versionNum >= OLDEST_VERSION_NUM) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Which servers a start refuses (Warehouse.tooOld): those before PostgreSQL 13, whose lack of
  * normalize() failed every refresh of a county file with a name beyond ASCII (tried on 12.22; 13.18,
- * 14.15, 15 and 16 loaded the same product). The start on the tests' server (16) takes the other
+ * 14.15, 15, 16 and 17.5 loaded the same product). The start on the tests' server (16) takes the other
  * branch in every test that connects.
  */
 class ServerVersionTest {
