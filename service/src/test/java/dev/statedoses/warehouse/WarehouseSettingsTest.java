@@ -146,6 +146,31 @@ class WarehouseSettingsTest {
             TestWarehouse.text(TestWarehouse.environment(config), "show idle_in_transaction_session_timeout"));
     }
 
+    /**
+     * The same settings given to the service's login role rather than to the database (as an
+     * administrator may do for every database the role reaches): the same product.
+     */
+    @Test
+    void settingsOfTheLoginRoleChangeNothingEither() {
+        String role = "settings_role_" + System.nanoTime();
+        Config config = TestWarehouse.newDatabase(role);
+        for (String setting : List.of("default_transaction_isolation = serializable", "statement_timeout = '300ms'",
+                "idle_in_transaction_session_timeout = '300ms'", "timezone = 'Pacific/Kiritimati'",
+                "search_path = '\"$user\"'")) {
+            TestWarehouse.asSuperuser("alter role " + role + " set " + setting);
+        }
+        Config slow = ConfigBuilder.from(config).sources(
+            upstream.serveTrickling("/role/moderna.csv", Fixtures.bytes("moderna.csv"), 4, Duration.ofMillis(250)),
+            upstream.serveFixture("/role/pfizer.csv", "pfizer.csv"),
+            upstream.serveFixture("/role/County_Population.csv", "county_population.csv")).build();
+        try (RunningApp app = RunningApp.start(slow)) {
+            app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
+            assertEquals(defaultRatios, withoutRun(app.given().get("/ratios").then().statusCode(200).extract().asString()));
+            assertEquals(defaultWeeks,
+                withoutRun(app.given().get("/ratios/weekly").then().statusCode(200).extract().asString()));
+        }
+    }
+
     private record Product(String ratios, String weeks) {
     }
 
