@@ -64,7 +64,8 @@ class UnusableWarehouseTest {
     @Test
     void refreshOnAnSqlAsciiDatabaseSaysWhyNotThatTheProductIsUnchanged() throws Exception {
         Map<String, String> env = database("encoding 'SQL_ASCII' lc_collate 'C' lc_ctype 'C' template template0");
-        String expected = "cannot use the warehouse " + where(env) + ": its database is encoded SQL_ASCII" + UTF8_NEEDED;
+        String expected = "cannot use the warehouse " + where(env) + ": its database is encoded SQL_ASCII"
+            + UTF8_NEEDED;
         Run run = CommandLine.run(env, "refresh");
         assertEquals(1, run.code());
         assertEquals("", run.out());
@@ -102,7 +103,8 @@ class UnusableWarehouseTest {
     @Test
     void serveOnANewDatabaseThatTakesNoWritesSaysSoInOneLine() throws Exception {
         Map<String, String> env = database("");
-        TestWarehouse.asSuperuser("alter database " + env.get("POSTGRES_DB") + " set default_transaction_read_only = on");
+        TestWarehouse.asSuperuser("alter database " + env.get("POSTGRES_DB")
+            + " set default_transaction_read_only = on");
         try (ServiceProcess service = ServiceProcess.start("serve", env)) {
             assertEquals(1, service.awaitExit(Duration.ofSeconds(60)), service.log());
             String log = service.log();

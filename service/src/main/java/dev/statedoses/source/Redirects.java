@@ -9,9 +9,10 @@ import java.util.Optional;
 /**
  * Why a redirect (3xx) stands as the upstream's answer: the sources' client follows 301, 302, 303,
  * 307 and 308 to another http or https URL (not from https to http), up to its limit
- * (jdk.httpclient.redirects.retrylimit), and nothing else. Such an answer has no file to load, and a second try meets the same: the refresh
- * fails (502) saying which redirect it was and where it pointed, a secret in its query hidden. The
- * bare "upstream answered HTTP 302" said nothing of a Location to ftp:, a loop, or none at all.
+ * (jdk.httpclient.redirects.retrylimit), and nothing else. Such an answer has no file to load,
+ * and a second try meets the same: the refresh fails (502) saying which redirect it was and where
+ * it pointed, a secret in its query hidden. The bare "upstream answered HTTP 302" said nothing of
+ * a Location to ftp:, a loop, or none at all.
  */
 final class Redirects {
 

@@ -42,7 +42,8 @@ class RedirectsTest {
         assertEquals("upstream answered HTTP 305, a redirect of a kind that is not followed (Use Proxy): "
             + "point the source's URL at the file itself", Redirects.notFollowed(305, ASKED, Optional.empty(), 0));
         assertEquals("upstream answered HTTP 399, a redirect of a kind that is not followed (not a redirect HTTP "
-            + "defines): point the source's URL at the file itself", Redirects.notFollowed(399, ASKED, Optional.empty(), 0));
+            + "defines): point the source's URL at the file itself",
+            Redirects.notFollowed(399, ASKED, Optional.empty(), 0));
     }
 
     @Test

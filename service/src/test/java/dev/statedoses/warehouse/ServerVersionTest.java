@@ -22,7 +22,8 @@ class ServerVersionTest {
         "110000, 11.0 (Debian 11.0-1)"})
     void serversBefore13AreRefusedNamingTheirVersion(int versionNum, String version) {
         assertEquals(Optional.of("it runs PostgreSQL " + version + ", and state-doses needs PostgreSQL 13 or "
-            + "newer (a source check uses Unicode normalization, which 13 added)"), Warehouse.tooOld(versionNum, version));
+            + "newer (a source check uses Unicode normalization, which 13 added)"),
+            Warehouse.tooOld(versionNum, version));
     }
 
     @ParameterizedTest

@@ -165,7 +165,8 @@ class WarehouseSettingsTest {
             upstream.serveFixture("/role/County_Population.csv", "county_population.csv")).build();
         try (RunningApp app = RunningApp.start(slow)) {
             app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
-            assertEquals(defaultRatios, withoutRun(app.given().get("/ratios").then().statusCode(200).extract().asString()));
+            assertEquals(defaultRatios,
+                withoutRun(app.given().get("/ratios").then().statusCode(200).extract().asString()));
             assertEquals(defaultWeeks,
                 withoutRun(app.given().get("/ratios/weekly").then().statusCode(200).extract().asString()));
         }
