@@ -89,11 +89,40 @@ public record Config(
         return dbHost == null;
     }
 
+    /**
+     * A DB_HOST no connection could be made to, refused at start as DATABASE_URL's host is. A
+     * directory (libpq's way to name a Unix socket: /var/run/postgresql) ended the start in "No
+     * suitable driver; the connection to it was lost", after a warning of the driver's own: the
+     * driver connects over TCP only. A space, '@', '?', '#' or '/' cannot be part of a host either.
+     * Left as they were: names, IPv4 and IPv6 addresses (Config brackets the latter), and the
+     * driver's own comma-separated list of hosts.
+     */
+    private static void checkDbHost(String host) {
+        if (host.startsWith("/")) {
+            throw new IllegalArgumentException("DB_HOST is a directory, as libpq names a Unix socket's: the service "
+                + "connects over TCP only; set DB_HOST to the server's name or address (127.0.0.1 for this machine's)");
+        }
+        for (char c : host.toCharArray()) {
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || "@?#/\\".indexOf(c) >= 0) {
+                throw new IllegalArgumentException("DB_HOST must be a name or an address (letters, digits, dots, "
+                    + "hyphens, underscores, or an IPv6 address): it holds " + describe(c));
+            }
+        }
+    }
+
+    private static String describe(char c) {
+        return Character.isWhitespace(c) || Character.isISOControl(c)
+            ? "a space or control character (U+" + String.format("%04X", (int) c) + ")" : "'" + c + "'";
+    }
+
     public static Config fromEnvironment(Map<String, String> variables) {
         Environment env = new Environment(variables);
         String params = DatabaseUrl.params(env.raw("DB_PARAMS"));
         DatabaseUrl database = DatabaseUrl.parse(env.raw("DATABASE_URL"));
         String dbHost = database != null ? database.host() : env.optional("DB_HOST");
+        if (database == null && dbHost != null) {
+            checkDbHost(dbHost);
+        }
         int dbPort = database != null ? database.port()
             : env.integer("DB_PORT", dbHost == null ? EMBEDDED_DB_PORT : 5432, 1, 65535);
         String dbName = database != null && database.name() != null ? database.name() : env.text("POSTGRES_DB", "dwh");

@@ -151,6 +151,36 @@ class ConfigTest {
      * warehouse is one nothing listens on: had the setting been taken, the command would end
      * there, with exit 1, rather than start an embedded warehouse or fetch the lake.)
      */
+    /**
+     * A DB_HOST no connection could be made to: a directory, as libpq names a Unix socket's, ended
+     * the start in "No suitable driver; the connection to it was lost"; a host with a space, '@',
+     * '?', '#' or '/' in it likewise. Names, IPv4 and IPv6 addresses are taken as before.
+     */
+    @Test
+    void aDbHostThatIsNoHostIsRefusedByName() {
+        for (String socket : List.of("/var/run/postgresql", "/tmp", "/")) {
+            assertEquals("DB_HOST is a directory, as libpq names a Unix socket's: the service connects over TCP "
+                + "only; set DB_HOST to the server's name or address (127.0.0.1 for this machine's)",
+                assertThrows(IllegalArgumentException.class,
+                    () -> Config.fromEnvironment(Map.of("DB_HOST", socket))).getMessage(), socket);
+        }
+        Map<String, String> held = Map.of("db host", "a space or control character (U+0020)",
+            "postgres@db", "'@'", "db?sslmode=require", "'?'", "db#1", "'#'", "db/dwh", "'/'",
+            "db\tx", "a space or control character (U+0009)");
+        held.forEach((host, what) -> assertEquals("DB_HOST must be a name or an address (letters, digits, dots, "
+            + "hyphens, underscores, or an IPv6 address): it holds " + what,
+            assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("DB_HOST", host))).getMessage(), host));
+        for (String host : List.of("db", "db.example.org", "10.0.0.5", "::1", "fe80::1", "my_db-1", "  db  ")) {
+            assertEquals(host.strip(), Config.fromEnvironment(Map.of("DB_HOST", host)).dbHost(), host);
+        }
+        CommandLine.Run run = CommandLine.run(Map.of("DB_HOST", "/var/run/postgresql"), "refresh");
+        assertEquals(2, run.code(), run.err());
+        assertEquals("configuration error: DB_HOST is a directory, as libpq names a Unix socket's: the service "
+            + "connects over TCP only; set DB_HOST to the server's name or address (127.0.0.1 for this machine's)",
+            run.err().strip());
+    }
+
     @Test
     void aBadSourceUrlStopsTheCommandWithExitCode2() {
         Map<String, String> unreachable = Map.of("DB_HOST", "127.0.0.1", "DB_PORT", "1");
