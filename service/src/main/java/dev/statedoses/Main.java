@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,9 +179,13 @@ public final class Main {
         // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
         // 503), requests in flight finish, then the pool closes and the embedded server stops.
         // Registered before "serving on" is logged, so whoever waits for that line may stop us.
+        AtomicReference<Thread> warmUp = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
             wiring.refreshes().shutdown();
+            // A warm-up under way ends at once with the refreshes (its rehearsal is one); it logs
+            // how, before "stopped", which stays the last line.
+            awaitEnd(warmUp.get());
             app.stop();
             wiring.close();
             LOG.info("stopped");
@@ -198,11 +203,23 @@ public final class Main {
         }
         // After "serving on": start-up does not wait for it.
         Javalin serving = app;
-        WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, () -> {
+        warmUp.set(WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, () -> {
             wiring.refreshes().prepare();
             WarmUp.routes(serving.jettyServer().server(), wiring.json());
-        }, wiring.refreshes()::rehearse, wiring.refreshes()::loadWarmUp);
+        }, wiring.refreshes()::rehearse, wiring.refreshes()::loadWarmUp));
         return SERVING;
+    }
+
+    /** Waits up to 5 s for {@code thread}, if any, to end. */
+    private static void awaitEnd(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String portTakenMessage(int port) {

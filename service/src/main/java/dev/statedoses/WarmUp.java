@@ -11,6 +11,7 @@ import dev.statedoses.refresh.Rehearsal;
 import dev.statedoses.refresh.SourceReport;
 import dev.statedoses.source.AllocationCsv;
 import dev.statedoses.source.CountyPopulationCsv;
+import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.UnivocityCsv;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -147,8 +148,8 @@ public final class WarmUp {
      * rolled back: {@link dev.statedoses.refresh.Rehearsal}; it answers what it did, for the log),
      * then the line {@code warm-up: ...}. A failure of any is logged and harms nothing.
      */
-    static void startInBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare,
-                                  Supplier<Rehearsal.Outcome> rehearse, Supplier<LoadWarmUp> load) {
+    static Thread startInBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare,
+                                    Supplier<Rehearsal.Outcome> rehearse, Supplier<LoadWarmUp> load) {
         Thread thread = new Thread(() -> {
             long started = System.nanoTime();
             try {
@@ -157,6 +158,9 @@ public final class WarmUp {
                     + "loopback server of its own), the refresh's statements, parsed, and a first request through the "
                     + "routes",
                     (System.nanoTime() - started) / 1_000_000);
+            } catch (SourceAbandonedException e) {
+                LOG.info("warm-up: stopped, as the service is shutting down");
+                return;
             } catch (RuntimeException e) {
                 LOG.warn("setting up ahead of the first refresh failed ({}); the refresh sets up what it needs itself",
                     e.toString());
@@ -172,12 +176,16 @@ public final class WarmUp {
                 rehearse(rehearse);
                 LOG.info("warm-up: a refresh's fetching and parsing, and a snapshot's answers, run {} times on generated data "
                     + "({} rows, {} bytes) in {} ms", done.rounds(), done.rows(), done.bytes(), done.millis());
+            } catch (SourceAbandonedException e) {
+                // The shutdown ended the refreshes, and the warm-up's with them: no fault.
+                LOG.info("warm-up: stopped, as the service is shutting down");
             } catch (RuntimeException e) {
                 LOG.warn("warm-up failed ({}); refreshes run as before, only colder", e.toString());
             }
         }, "warm-up");
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     /**
