@@ -6,9 +6,7 @@ import dev.statedoses.refresh.RefreshFailure;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
 import dev.statedoses.text.Printable;
-import dev.statedoses.warehouse.WarehouseLockedException;
-import dev.statedoses.warehouse.WarehouseNotReadyException;
-import dev.statedoses.warehouse.WarehouseUnreachableException;
+import dev.statedoses.warehouse.WarehouseStartException;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
@@ -161,7 +159,7 @@ public final class Main {
         Wiring wiring;
         try {
             wiring = Wiring.start(config);
-        } catch (WarehouseUnreachableException | WarehouseLockedException | WarehouseNotReadyException e) {
+        } catch (WarehouseStartException e) {
             err.println("error: " + Printable.escape(e.getMessage()));
             return FAILED;
         }
@@ -272,8 +270,7 @@ public final class Main {
                 removeHook(hook);
             }
         } catch (RuntimeException e) {
-            if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException
-                || e instanceof WarehouseNotReadyException) {
+            if (e instanceof WarehouseStartException) {
                 // No refresh began, and there may be no product at all: say where the warehouse was
                 // looked for, who holds the lock its start waited for, or why it cannot be used.
                 err.println("error: " + Printable.escape(e.getMessage()));

@@ -3,9 +3,7 @@ package dev.statedoses.refresh;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
-import dev.statedoses.warehouse.WarehouseLockedException;
-import dev.statedoses.warehouse.WarehouseNotReadyException;
-import dev.statedoses.warehouse.WarehouseUnreachableException;
+import dev.statedoses.warehouse.WarehouseStartException;
 import dev.statedoses.web.Problem;
 
 /**
@@ -50,8 +48,7 @@ public final class RefreshFailure {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", detail);
         }
-        if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent() || e instanceof WarehouseLockedException
-            || e instanceof WarehouseNotReadyException) {
+        if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent() || e instanceof WarehouseStartException) {
             // The last two only from the refresh command, whose start found a lock held past its
             // wait, or a warehouse it cannot use.
             return warehouseUnavailable(detail);
@@ -86,8 +83,7 @@ public final class RefreshFailure {
             || e instanceof RefreshBusyException) {
             return e.getMessage();
         }
-        if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException
-            || e instanceof WarehouseNotReadyException) {
+        if (e instanceof WarehouseStartException) {
             // Only the command line meets them (no refresh began): where it looked, which session
             // holds the lock it waited for, or why the warehouse cannot be used, for its operator.
             return e.getMessage();

@@ -174,13 +174,11 @@ public final class Warehouse implements AutoCloseable {
      * the warehouse's (a fault of ours keeps its stack trace), and one that already says where.
      */
     public static RuntimeException explainStart(String where, RuntimeException e) {
-        if (e instanceof WarehouseUnreachableException || e instanceof WarehouseLockedException) {
-            return e;
-        }
         if (e instanceof WarehouseNotReadyException) {
             return new WarehouseNotReadyException("cannot use the warehouse " + where + ": " + e.getMessage(), e);
         }
-        if (failures(e).noneMatch(t -> t instanceof SQLException || t instanceof FlywayException)) {
+        if (e instanceof WarehouseStartException
+            || failures(e).noneMatch(t -> t instanceof SQLException || t instanceof FlywayException)) {
             return e;
         }
         String why = unreachable(e) ? "; the connection to it was lost"

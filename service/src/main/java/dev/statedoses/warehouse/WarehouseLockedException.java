@@ -6,7 +6,7 @@ package dev.statedoses.warehouse;
  * past the wait. The message names that session and says what to do; the command line prints it
  * in one line and exits 1. A start with nothing to change takes no such lock and never fails so.
  */
-public final class WarehouseLockedException extends RuntimeException {
+public final class WarehouseLockedException extends WarehouseStartException {
 
     public WarehouseLockedException(String message, Throwable cause) {
         super(message, cause);

@@ -7,7 +7,7 @@ package dev.statedoses.warehouse;
  * line prints it in one line and exits 1, as for a warehouse it cannot reach. It is not a refresh
  * that failed: none began.
  */
-public final class WarehouseNotReadyException extends RuntimeException {
+public final class WarehouseNotReadyException extends WarehouseStartException {
 
     public WarehouseNotReadyException(String message, Throwable cause) {
         super(message, cause);

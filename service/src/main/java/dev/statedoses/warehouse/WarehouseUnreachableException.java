@@ -8,7 +8,7 @@ import java.sql.SQLException;
  * exist, the login is refused. The command line says so in one line, naming where it looked, and
  * exits 1; it is not a refresh that failed, and there may be no product at all.
  */
-public final class WarehouseUnreachableException extends RuntimeException {
+public final class WarehouseUnreachableException extends WarehouseStartException {
 
     public WarehouseUnreachableException(String message, Throwable cause) {
         super(message, cause);
