@@ -14,6 +14,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
@@ -67,7 +69,7 @@ public final class SourceFetcher implements AutoCloseable {
     /** Enforces the whole-body deadline: HttpClient bounds only connecting and the headers. */
     private final ScheduledExecutorService deadlines =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("source-deadline"));
-    /** Opens the sources of a refresh at once, and reads their bodies ahead ({@link ReadAhead}). */
+    /** Opens the sources of a refresh at once (their bodies come on the HTTP client's threads, {@link ReadAhead}). */
     private final ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.named("source-fetch"));
     /** Set by {@link #close()}: an interrupted fetch is then the shutdown's doing. */
     private volatile boolean closed;
@@ -247,9 +249,9 @@ public final class SourceFetcher implements AutoCloseable {
                 conditional = true;
             }
             HttpRequest request = builder.GET().build();
-            HttpResponse<InputStream> response;
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
             try {
-                response = http().send(request, HttpResponse.BodyHandlers.ofInputStream());
+                response = http().send(request, HttpResponse.BodyHandlers.ofPublisher());
             } catch (HttpConnectTimeoutException e) {
                 throw SourceException.timeout(source, url, "no connection within " + timeout.toSeconds() + " s", e);
             } catch (HttpTimeoutException e) {
@@ -288,7 +290,7 @@ public final class SourceFetcher implements AutoCloseable {
             String etag = response.headers().firstValue("ETag").orElse(null);
             String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
             if (status == 304 && conditional) {
-                closeQuietly(response.body());
+                ReadAhead.discard(response.body());
                 String otherVersion = Validators.otherVersion(known, etag, lastModified);
                 if (otherVersion == null) {
                     // Unchanged: the validators that go with the kept bytes are the ones we sent,
@@ -309,12 +311,12 @@ public final class SourceFetcher implements AutoCloseable {
             if (status == 304) {
                 // Not modified since what? A request that named no version cannot be answered
                 // "unchanged" (RFC 9110, 15.4.5): a broken upstream or cache, not a source to keep.
-                closeQuietly(response.body());
+                ReadAhead.discard(response.body());
                 throw SourceException.unavailable(source, url, "upstream answered HTTP 304 (not modified) to a "
                     + "request that named no version: it sent no body to load", null);
             }
             if (Redirects.isRedirect(status)) {
-                closeQuietly(response.body());
+                ReadAhead.discard(response.body());
                 int followed = 0;
                 for (var previous = response.previousResponse(); previous.isPresent();
                      previous = previous.get().previousResponse()) {
@@ -324,7 +326,7 @@ public final class SourceFetcher implements AutoCloseable {
                     response.headers().firstValue("Location"), followed), null);
             }
             if (status < 200 || status > 299) {
-                closeQuietly(response.body());
+                ReadAhead.discard(response.body());
                 String message = "upstream answered HTTP " + status;
                 if (TRANSIENT_STATUSES.contains(status)) {
                     Duration retryAfter = UpstreamFaults.retryAfter(response.headers()).orElse(null);
@@ -337,7 +339,7 @@ public final class SourceFetcher implements AutoCloseable {
                 // Only a 200 carries the whole file. A 206 is a part of it (we never send Range, so
                 // a cache or proxy chose the part), a 203 a transformed copy, a 202 a promise, a 204
                 // or 205 nothing: loading one as the file would publish a part, or nothing, as all.
-                closeQuietly(response.body());
+                ReadAhead.discard(response.body());
                 throw SourceException.unavailable(source, url, "upstream answered HTTP " + status + " ("
                     + describeStatus(status) + "), not 200: only a 200 carries the whole file to load", null);
             }
@@ -345,7 +347,7 @@ public final class SourceFetcher implements AutoCloseable {
             try {
                 length = declaredLength(response.headers());
             } catch (IllegalArgumentException e) {
-                closeQuietly(response.body());
+                ReadAhead.discard(response.body());
                 throw SourceException.unavailable(source, url, e.getMessage(), null);
             }
             List<String> codings;
@@ -354,29 +356,24 @@ public final class SourceFetcher implements AutoCloseable {
                 List<String> lines = response.headers().allValues("Content-Encoding");
                 codings = ContentDecoding.codings(lines.isEmpty() ? null : String.join(", ", lines));
             } catch (IllegalArgumentException e) {
-                closeQuietly(response.body());
+                ReadAhead.discard(response.body());
                 throw SourceException.content(source, url, null, null, e.getMessage());
             }
             // A body: the source changed since what we asked about, so any later attempt (after a
             // reset mid-body) asks for the whole body, unconditionally.
             known = null;
-            SourceStream stream = null;
+            ReadAhead ahead = ReadAhead.start(response.body(), length);
+            SourceStream stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
+            // The validators the next refresh will send: a Last-Modified only if it is strong.
+            stream.validators(etag, Validators.usableLastModified(lastModified,
+                response.headers().firstValue("Date").orElse(null)));
             try {
-                ReadAhead ahead = ReadAhead.start(response.body(), threads, length);
-                stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
-                // The validators the next refresh will send: a Last-Modified only if it is strong.
-                stream.validators(etag, Validators.usableLastModified(lastModified,
-                    response.headers().firstValue("Date").orElse(null)));
                 // One budget for the whole fetch: what earlier attempts and the headers took is spent.
                 stream.expireAfter(attempts.left(), timeout, deadlines, ahead::waitsForReader);
                 return stream;
             } catch (RejectedExecutionException e) {
                 // close() came after this attempt started: let go of the body, end as a shutdown.
-                if (stream != null) {
-                    stream.abandon(SourceAbandonedException.SHUTTING_DOWN);
-                } else {
-                    closeQuietly(response.body());
-                }
+                stream.abandon(SourceAbandonedException.SHUTTING_DOWN);
                 throw SourceAbandonedException.shuttingDown();
             }
         }
@@ -512,11 +509,4 @@ public final class SourceFetcher implements AutoCloseable {
         };
     }
 
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // The response is already an error; a failed close adds nothing to it.
-        }
-    }
 }

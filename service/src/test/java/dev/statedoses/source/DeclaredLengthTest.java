@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,16 +27,15 @@ class DeclaredLengthTest {
         + "\"Maine\",\"2021-01-04T00:00:00.000\",\"200\",\"100\"\n").getBytes(StandardCharsets.UTF_8);
     private static final URI URL = URI.create("http://upstream.test/moderna.csv");
 
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stop() {
-        threads.shutdownNow();
-    }
-
-    private SourceStream stream(byte[] bytes, long declared) {
-        return new SourceStream(ReadAhead.start(new ByteArrayInputStream(bytes), threads, declared),
-            SourceName.MODERNA, URL, 1_000_000);
+    /** {@code bytes} as the HTTP client delivers a body that then ends quietly. */
+    private static SourceStream stream(byte[] bytes, long declared) {
+        HandPublisher body = new HandPublisher();
+        ReadAhead ahead = ReadAhead.start(body, declared);
+        if (bytes.length > 0) {
+            body.send(bytes);
+        }
+        body.complete();
+        return new SourceStream(ahead, SourceName.MODERNA, URL, 1_000_000);
     }
 
     @Test
