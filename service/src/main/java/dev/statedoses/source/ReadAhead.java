@@ -20,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A failure of the download reaches the reader where it happened, after every byte that came
  * before it. The JDK's own {@code BodyHandlers.ofInputStream()} does not: once the connection
  * fails, it throws at the next read and drops the bytes it had already received and not yet handed
- * over, so a body cut after line 5 was reported as ending after line 1, or after line 3, by how
- * far the reader had got when the failure came (a timing race, seen in CI).
+ * over, so where a cut body was reported to end depended on how far the reader had got when the
+ * failure came (a timing race: CI once saw a body cut after line 5 reported as ending on line 1).
  */
 final class ReadAhead extends InputStream implements Flow.Subscriber<List<ByteBuffer>> {
 
