@@ -28,6 +28,7 @@ import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.ReaderRole;
+import dev.statedoses.warehouse.ServerProbe;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
@@ -134,9 +135,12 @@ public final class Wiring implements AutoCloseable {
         try {
             return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
         } catch (WarehouseUnreachableException e) {
+            String notPostgres = ServerProbe.explain(e.getCause(), config.dbHost(), config.dbPort())
+                .map(why -> "; " + why).orElse("");
             throw new WarehouseUnreachableException("cannot connect to the warehouse " + config.warehouseName()
-                + " as " + config.dbUser() + ": " + e.reason() + ". Check that PostgreSQL runs there and takes this "
-                + "login: DB_HOST, DB_PORT, POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD (or DATABASE_URL)",
+                + " as " + config.dbUser() + ": " + e.reason() + notPostgres + ". Check that PostgreSQL runs there "
+                + "and takes this login: DB_HOST, DB_PORT, POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD "
+                + "(or DATABASE_URL)",
                 e.getCause());
         }
     }

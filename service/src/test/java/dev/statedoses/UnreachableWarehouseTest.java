@@ -3,8 +3,10 @@ package dev.statedoses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.CommandLine.Run;
+import dev.statedoses.support.ForeignServer;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,5 +51,39 @@ class UnreachableWarehouseTest {
         Map<?, ?> problem = Wiring.objectMapper().readValue(json.out(), Map.class);
         assertEquals(Map.of("type", "/problems/warehouse-unavailable", "title", "Warehouse unavailable",
             "status", 503, "detail", expected.substring("error: ".length())), problem);
+    }
+
+    /**
+     * DB_PORT naming another server said only "An error occurred while setting up the SSL
+     * connection", or, for one that never answers (Redis), the pool's timeout after a warning line
+     * from the pool: now the one line says what answered there, in its own first bytes.
+     */
+    @Test
+    void aPortWhereAnotherServerSpeaksFirstIsNamedByWhatItSaid() throws Exception {
+        byte[] greeting = "J\0\0\0\n8.0.36-FakeSQL\0".getBytes(StandardCharsets.ISO_8859_1);
+        try (ForeignServer server = ForeignServer.start(ForeignServer.greets(greeting))) {
+            Run run = CommandLine.run(Map.of("DB_HOST", "127.0.0.1", "DB_PORT", Integer.toString(server.port()),
+                "POSTGRES_DB", "dwh"), "refresh");
+            assertEquals(1, run.code());
+            assertEquals("", run.out());
+            assertEquals("error: cannot connect to the warehouse 127.0.0.1:" + server.port() + "/dwh as postgres: "
+                + "An error occurred while setting up the SSL connection; something other than PostgreSQL answers at "
+                + "127.0.0.1:" + server.port() + ": to PostgreSQL's first message it said "
+                + "\"J\\x00\\x00\\x00\\x0a8.0.36-FakeSQL\\x00\"" + CHECK + "\n", run.err());
+        }
+    }
+
+    @Test
+    void aPortWhereAServerSaysNothingIsOneLineWithinTheLoginTime() throws Exception {
+        try (ForeignServer server = ForeignServer.start(ForeignServer.silent())) {
+            Run run = CommandLine.run(Map.of("DB_HOST", "127.0.0.1", "DB_PORT", Integer.toString(server.port()),
+                "POSTGRES_DB", "dwh"), "refresh");
+            assertEquals(1, run.code());
+            assertEquals("", run.out());
+            assertEquals("error: cannot connect to the warehouse 127.0.0.1:" + server.port() + "/dwh as postgres: "
+                + "Connection attempt timed out; the server at 127.0.0.1:" + server.port() + " took the connection "
+                + "and said nothing within 1000 ms to PostgreSQL's first message, which PostgreSQL answers at once: "
+                + "it is not PostgreSQL, or not only" + CHECK + "\n", run.err());
+        }
     }
 }

@@ -77,6 +77,11 @@ public final class Warehouse implements AutoCloseable {
         pool.setValidationTimeout(1_000);
         pool.setKeepaliveTime(30_000);
         pool.addDataSourceProperty("connectTimeout", "3");
+        // connectTimeout covers the TCP handshake only: a server that takes the connection and
+        // never answers (DB_PORT naming Redis, say) held the pool's connecting thread for good,
+        // and closing the pool logged a warning after waiting for it. The whole login is bounded,
+        // within the pool's own 3 s, so that the driver's reason is the one the pool passes on.
+        pool.addDataSourceProperty("loginTimeout", "2");
         pool.addDataSourceProperty("tcpKeepAlive", "true");
         pool.addDataSourceProperty("ApplicationName", "state-doses");
         // The refresh writes its run's row in one transaction and refers to it from another (the
@@ -196,6 +201,7 @@ public final class Warehouse implements AutoCloseable {
         credentials.setProperty("user", dataSource.getUsername());
         credentials.setProperty("password", dataSource.getPassword() == null ? "" : dataSource.getPassword());
         credentials.setProperty("connectTimeout", "3");
+        credentials.setProperty("loginTimeout", "3");
         credentials.setProperty("tcpKeepAlive", "true");
         credentials.setProperty("ApplicationName", "state-doses listener");
         listeners.add(new ChannelListener(dataSource.getJdbcUrl(), credentials, PRODUCT_CHANNEL, onChange));

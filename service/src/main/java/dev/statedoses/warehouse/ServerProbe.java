@@ -1,0 +1,130 @@
+package dev.statedoses.warehouse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Optional;
+import org.postgresql.util.PSQLException;
+
+/**
+ * What answers at a warehouse's host and port when the driver got no session there. A DB_PORT
+ * that named another server (Redis, MariaDB, a message broker, a web server) made the start say
+ * only "no connection within 3 s" or "the connection attempt failed": true, and no help. So the
+ * service asks once more, as PostgreSQL's own clients begin: an SSLRequest, which every
+ * PostgreSQL server answers at once with one byte, {@code S} or {@code N}, whatever its TLS
+ * settings, before it reads anything else. Any other answer, none, or a closed connection, is
+ * said in words, with the first bytes the server sent.
+ */
+public final class ServerProbe {
+
+    /** PostgreSQL's SSLRequest: its length, 8, and the code 80877103 (1234 in the high half, 5679 in the low). */
+    private static final byte[] SSL_REQUEST = {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f};
+
+    /** How many of the server's first bytes are quoted: enough for a greeting's name and version. */
+    static final int QUOTED = 60;
+
+    /** How long the server has to answer: PostgreSQL answers the SSLRequest before it reads anything else. */
+    static final Duration WAIT = Duration.ofSeconds(1);
+
+    private ServerProbe() {
+    }
+
+    /**
+     * What to add to the driver's reason for {@code failure} to connect to {@code host:port}: why
+     * the server there is not PostgreSQL, when the driver heard no PostgreSQL message from it (a
+     * server's own refusal, such as a database that does not exist or a wrong password, proves
+     * it is PostgreSQL: nothing is asked then).
+     */
+    public static Optional<String> explain(Throwable failure, String host, int port) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+                return Optional.empty();
+            }
+        }
+        return notPostgres(host, port, WAIT);
+    }
+
+    /**
+     * Why {@code host:port} is not a PostgreSQL server, if it answered as none does; empty when it
+     * answered as PostgreSQL does or could not be reached at all (the driver's own reason then
+     * says it better: refused, unknown host, no route).
+     */
+    static Optional<String> notPostgres(String host, int port, Duration wait) {
+        String where = host + ":" + port;
+        int millis = (int) Math.max(1, wait.toMillis());
+        try (Socket socket = new Socket()) {
+            try {
+                socket.connect(new InetSocketAddress(host, port), millis);
+            } catch (IOException e) {
+                // Not reached (refused, no route, unknown host): the driver's reason says it better.
+                return Optional.empty();
+            }
+            byte[] answer = new byte[QUOTED + 1];
+            int n;
+            try {
+                socket.setSoTimeout(millis);
+                socket.getOutputStream().write(SSL_REQUEST);
+                socket.getOutputStream().flush();
+                n = socket.getInputStream().read(answer);
+            } catch (SocketTimeoutException e) {
+                return Optional.of("the server at " + where + " took the connection and said nothing within "
+                    + millis + " ms to PostgreSQL's first message, which PostgreSQL answers at once: "
+                    + "it is not PostgreSQL, or not only");
+            } catch (IOException e) {
+                // A broker that drops what it cannot read resets the connection rather than closing it.
+                n = -1;
+            }
+            if (n < 0) {
+                return Optional.of("the server at " + where + " took the connection and dropped it at "
+                    + "PostgreSQL's first message: it does not speak PostgreSQL's protocol");
+            }
+            // A greeting may come in more than one packet: take what follows at once, for the quote.
+            n += more(socket, socket.getInputStream(), answer, n);
+            if (n == 1 && (answer[0] == 'S' || answer[0] == 'N')) {
+                return Optional.empty();
+            }
+            return Optional.of("something other than PostgreSQL answers at " + where + ": to PostgreSQL's first "
+                + "message it said " + quote(answer, n));
+        } catch (IOException e) {
+            // Closing the socket failed: what it said before stands; nothing to add.
+            return Optional.empty();
+        }
+    }
+
+    private static int more(Socket socket, InputStream in, byte[] into, int from) throws IOException {
+        int read = 0;
+        socket.setSoTimeout(50);
+        try {
+            while (from + read < into.length) {
+                int n = in.read(into, from + read, into.length - from - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+        } catch (IOException e) {
+            // Nothing more came, or the server reset the connection after its answer: the quote is what came.
+        }
+        return read;
+    }
+
+    /**
+     * The first {@link #QUOTED} of {@code n} bytes in double quotes: printable ASCII as it is,
+     * any other byte as {@code \xNN}, and "…" when more came.
+     */
+    static String quote(byte[] bytes, int n) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < Math.min(n, QUOTED); i++) {
+            int b = bytes[i] & 0xff;
+            if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+                out.append((char) b);
+            } else {
+                out.append(String.format("\\x%02x", b));
+            }
+        }
+        return out.append(n > QUOTED ? "…\"" : "\"").toString();
+    }
+}
