@@ -1,5 +1,7 @@
 package dev.statedoses.source;
 
+import dev.statedoses.text.Printable;
+import dev.statedoses.text.Redaction;
 import dev.statedoses.util.DaemonThreads;
 import dev.statedoses.util.Sha256;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -126,7 +129,7 @@ public final class SourceFetcher implements AutoCloseable {
         if (http == null) {
             http = HttpClient.newBuilder()
                 .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         }
         return http;
@@ -229,62 +232,29 @@ public final class SourceFetcher implements AutoCloseable {
             if (attempts.left().isZero()) {
                 throw SourceException.timeout(source, url, "no answer within " + timeout.toSeconds() + " s", null);
             }
-            HttpRequest.Builder builder;
-            try {
-                builder = HttpRequest.newBuilder(url);
-            } catch (IllegalArgumentException e) {
-                throw cannotAsk(e);
-            }
-            builder.timeout(attempts.left())
-                .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
-                .header("Accept-Encoding", "gzip, deflate")
-                .header("User-Agent", userAgent);
-            boolean conditional = false;
-            if (known != null && known.etag() != null) {
-                builder.header("If-None-Match", known.etag());
-                conditional = true;
-            }
-            if (known != null && known.lastModified() != null) {
-                builder.header("If-Modified-Since", known.lastModified());
-                conditional = true;
-            }
-            HttpRequest request = builder.GET().build();
+            boolean conditional = known != null && (known.etag() != null || known.lastModified() != null);
+            // Redirects are followed here, not by the client: the client follows them out of
+            // sight, so a failure at a later hop (an unknown host, a refused or reset connection,
+            // a Location it cannot read) was reported as the source URL's own.
+            URI at = url;
+            int followed = 0;
             HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
-            try {
-                response = http().send(request, HttpResponse.BodyHandlers.ofPublisher());
-            } catch (HttpConnectTimeoutException e) {
-                throw SourceException.timeout(source, url, "no connection within " + timeout.toSeconds() + " s", e);
-            } catch (HttpTimeoutException e) {
-                throw SourceException.timeout(source, url, "no response within " + timeout.toSeconds() + " s", e);
-            } catch (ConnectException e) {
-                // The JDK client reports a name it cannot resolve as a failed connection too.
-                if (UpstreamFaults.unresolved(e)) {
-                    throw SourceException.unavailable(source, url, "unknown host " + url.getHost(), e);
+            while (true) {
+                response = send(at, followed);
+                int status = response.statusCode();
+                if (!Redirects.isRedirect(status)) {
+                    break;
                 }
-                throw SourceException.transientFault(source, url, "connection refused", e, null);
-            } catch (IOException e) {
-                if (UpstreamFaults.unresolved(e)) {
-                    throw SourceException.unavailable(source, url, UpstreamFaults.describe(e), e);
+                ReadAhead.discard(response.body());
+                Optional<String> location = response.headers().firstValue("Location");
+                Optional<URI> next = followed < Redirects.LIMIT ? Redirects.target(status, at, location)
+                    : Optional.empty();
+                if (next.isEmpty()) {
+                    throw SourceException.unavailable(source, url, Redirects.notFollowed(status, at, location,
+                        followed), null);
                 }
-                if ("Invalid redirection".equals(UpstreamFaults.describe(e))) {
-                    // The JDK client's words for a 301, 302, 303, 307 or 308 without a Location:
-                    // the upstream's answer, which a second try meets again, not a broken connection.
-                    throw SourceException.unavailable(source, url, "upstream answered a redirect without a "
-                        + "Location to follow", e);
-                }
-                // Reset, or closed before a status line: the upstream's fault, not the request's.
-                throw SourceException.transientFault(source, url, UpstreamFaults.describe(e), e, null);
-            } catch (IllegalArgumentException e) {
-                // The client found the URL unusable only now (a port out of range, say): Config
-                // checks URLs at start, but a refresh must still name its source, never answer 500.
-                throw cannotAsk(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (closed) {
-                    // The service is stopping (close() interrupts the fetch threads): not the upstream's fault.
-                    throw SourceAbandonedException.shuttingDown();
-                }
-                throw SourceException.unavailable(source, url, "interrupted while fetching", e);
+                at = next.get();
+                followed++;
             }
             int status = response.statusCode();
             String etag = response.headers().firstValue("ETag").orElse(null);
@@ -314,16 +284,6 @@ public final class SourceFetcher implements AutoCloseable {
                 ReadAhead.discard(response.body());
                 throw SourceException.unavailable(source, url, "upstream answered HTTP 304 (not modified) to a "
                     + "request that named no version: it sent no body to load", null);
-            }
-            if (Redirects.isRedirect(status)) {
-                ReadAhead.discard(response.body());
-                int followed = 0;
-                for (var previous = response.previousResponse(); previous.isPresent();
-                     previous = previous.get().previousResponse()) {
-                    followed++;
-                }
-                throw SourceException.unavailable(source, url, Redirects.notFollowed(status, response.uri(),
-                    response.headers().firstValue("Location"), followed), null);
             }
             if (status < 200 || status > 299) {
                 ReadAhead.discard(response.body());
@@ -378,9 +338,72 @@ public final class SourceFetcher implements AutoCloseable {
             }
         }
 
-        /** The fault of a URL that no request can be made of: not transient, and named by source. */
-        private SourceException cannotAsk(IllegalArgumentException e) {
-            return SourceException.unavailable(source, url, "cannot request this URL: " + e.getMessage(), e);
+        /**
+         * One request, to {@code at}: the source's URL, or where it redirected after
+         * {@code followed} redirects. A fault is the source's, and names the hop it happened at.
+         */
+        private HttpResponse<Flow.Publisher<List<ByteBuffer>>> send(URI at, int followed) {
+            String hop = followed == 0 ? "" : " (at " + Printable.shorten(Redaction.url(at), 200) + ", after "
+                + followed + " redirect" + (followed == 1 ? "" : "s") + ")";
+            HttpRequest.Builder builder;
+            try {
+                builder = HttpRequest.newBuilder(at);
+            } catch (IllegalArgumentException e) {
+                throw cannotAsk(e, hop);
+            }
+            builder.timeout(attempts.left())
+                .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
+                .header("Accept-Encoding", "gzip, deflate")
+                .header("User-Agent", userAgent);
+            if (known != null && known.etag() != null) {
+                builder.header("If-None-Match", known.etag());
+            }
+            if (known != null && known.lastModified() != null) {
+                builder.header("If-Modified-Since", known.lastModified());
+            }
+            HttpRequest request = builder.GET().build();
+            try {
+                return http().send(request, HttpResponse.BodyHandlers.ofPublisher());
+            } catch (HttpConnectTimeoutException e) {
+                throw SourceException.timeout(source, url, "no connection within " + timeout.toSeconds() + " s"
+                    + hop, e);
+            } catch (HttpTimeoutException e) {
+                throw SourceException.timeout(source, url, "no response within " + timeout.toSeconds() + " s" + hop,
+                    e);
+            } catch (ConnectException e) {
+                // The JDK client reports a name it cannot resolve as a failed connection too.
+                if (UpstreamFaults.unresolved(e)) {
+                    throw SourceException.unavailable(source, url, "unknown host " + at.getHost() + hop, e);
+                }
+                throw SourceException.transientFault(source, url, "connection refused" + hop, e, null);
+            } catch (IOException e) {
+                if (UpstreamFaults.unresolved(e)) {
+                    throw SourceException.unavailable(source, url, UpstreamFaults.describe(e) + hop, e);
+                }
+                // Reset, or closed before a status line: the upstream's fault, not the request's.
+                throw SourceException.transientFault(source, url, UpstreamFaults.describe(e) + hop, e, null);
+            } catch (IllegalArgumentException e) {
+                // The client found the URL unusable only now (a port out of range, say): Config
+                // checks URLs at start, and a redirect's target is checked before it is followed,
+                // but a refresh must still name its source, never answer 500.
+                throw cannotAsk(e, hop);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (closed) {
+                    // The service is stopping (close() interrupts the fetch threads): not the upstream's fault.
+                    throw SourceAbandonedException.shuttingDown();
+                }
+                throw SourceException.unavailable(source, url, "interrupted while fetching", e);
+            }
+        }
+
+        /**
+         * The fault of a URL that no request can be made of (the source's, or the one at
+         * {@code hop}): not transient, and named by source.
+         */
+        private SourceException cannotAsk(IllegalArgumentException e, String hop) {
+            return SourceException.unavailable(source, url, "cannot request this URL" + hop + ": "
+                + Redaction.inText(e.getMessage()), e);
         }
 
         /**

@@ -173,7 +173,8 @@ public final class Redaction {
     /** Whether a query parameter of this name holds a secret. */
     public static boolean secretName(String name) {
         String lower = decode(name).toLowerCase(Locale.ROOT);
-        if (SECRET_NAMES.contains(lower)) {
+        // Marks around a short name do not make it another: "?sig" (in a query written with two ?s).
+        if (SECRET_NAMES.contains(lower) || SECRET_NAMES.contains(lower.replaceAll("^[^a-z0-9]+|[^a-z0-9]+$", ""))) {
             return true;
         }
         for (String word : SECRET_WORDS) {

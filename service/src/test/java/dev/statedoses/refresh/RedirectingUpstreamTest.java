@@ -10,6 +10,7 @@ import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.support.RefusingPort;
 import dev.statedoses.support.RunningApp;
 import io.restassured.response.ValidatableResponse;
 import java.net.URI;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -115,7 +117,7 @@ class RedirectingUpstreamTest {
     void aRedirectWithoutALocationIsAskedOnce() {
         AtomicInteger asked = new AtomicInteger();
         URI nowhere = loaded.upstream().serve("/nowhere/moderna.csv", redirect(302, null, asked));
-        refusedSaying(nowhere, "upstream answered a redirect without a Location to follow");
+        refusedSaying(nowhere, "upstream answered HTTP 302, a redirect without a Location to follow");
         assertEquals(1, asked.get());
     }
 
@@ -126,6 +128,60 @@ class RedirectingUpstreamTest {
         refusedSaying(choices, "upstream answered HTTP 300, a redirect of a kind that is not followed (Multiple "
             + "Choices): point the source's URL at the file itself");
         assertEquals(1, asked.get());
+    }
+
+    /**
+     * A Location the client could not follow was reported as "cannot request this URL", the words
+     * for a wrong source URL, with a secret in the Location as it came: the redirect is named, with
+     * what the Location said (its secret hidden, relative or not) and why it is not followed,
+     * asked once (a second try meets the same answer), and the product is kept.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "http://exa mple.test/m.csv | a redirect to something that is not a URL (http://exa mple.test/m.csv: "
+            + "illegal character in authority)",
+        "http://[::1/m.csv | a redirect to something that is not a URL (http://[::1/m.csv: expected closing bracket "
+            + "for IPv6 address)",
+        "http://files.example/%zz?X-Amz-Signature=s3cr3t | a redirect to something that is not a URL "
+            + "(http://files.example/%zz?X-Amz-Signature=***: malformed escape pair)",
+        "/m.csv?token=s3cr3t abc | a redirect to something that is not a URL (/m.csv?token=***: illegal character "
+            + "in query)",
+        "http://h:99999/m.csv?sig=s3cr3t | a redirect to http://h:99999/m.csv?sig=***, whose port is not from 1 to "
+            + "65535",
+        "http:///m.csv | a redirect to http:///m.csv, which names no host",
+        "http://exa_mple.test/m.csv | a redirect to http://exa_mple.test/m.csv, which names no host that can be "
+            + "connected to"})
+    void aRedirectThatCannotBeFollowedIsNamedAsOne(String location, String expected) {
+        AtomicInteger asked = new AtomicInteger();
+        URI bad = loaded.upstream().serve("/unfollowable/" + Integer.toHexString(location.hashCode()) + "/moderna.csv",
+            redirect(302, location, asked));
+        refusedSaying(bad, "upstream answered HTTP 302, " + expected).body(not(containsString("s3cr3t")));
+        assertEquals(1, asked.get());
+    }
+
+    /**
+     * A fault at the end of a redirect was reported as the source URL's own: "unknown host
+     * 127.0.0.1" for a redirect to a host that does not exist, "connection refused" with the
+     * source's URL, up and answering, beside it. It is named at the hop it happened at.
+     */
+    @Test
+    void aFaultAfterARedirectIsNamedWhereItHappened() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        URI unknown = loaded.upstream().serve("/to-nowhere/moderna.csv",
+            redirect(307, "http://no-such-host.invalid/m.csv?X-Amz-Signature=s3cr3t", asked));
+        refusedSaying(unknown, "unknown host no-such-host.invalid (at "
+            + "http://no-such-host.invalid/m.csv?X-Amz-Signature=***, after 1 redirect)")
+            .body(not(containsString("s3cr3t")));
+        assertEquals(1, asked.get());
+        try (RefusingPort refusing = RefusingPort.open()) {
+            String to = "http://127.0.0.1:" + refusing.port() + "/m.csv";
+            URI refused = loaded.upstream().serve("/to-refused/moderna.csv", redirect(302, to, asked));
+            // A refused connection is transient: asked again, as for the source's own URL.
+            String detail = refreshWithModerna(refused).statusCode(502).extract().jsonPath().getString("detail");
+            assertEquals("moderna source (" + refused + "): connection refused (at " + to + ", after 1 redirect) "
+                + "(after 4 attempts)", detail);
+            assertEquals(product, withoutTimes(loaded.given().get("/ratios").asString()));
+        }
     }
 
     /** The refresh from {@code moderna} fails with 502 and this detail, and the product is as it was. */

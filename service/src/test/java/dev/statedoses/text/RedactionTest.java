@@ -104,6 +104,9 @@ class RedactionTest {
         assertEquals("http://h/p?X%2DAmz%2DSignature=***", Redaction.url("http://h/p?X%2DAmz%2DSignature=abc"));
         assertEquals("http://h/p#a?token=***", Redaction.url("http://h/p#a?token=abc"));
         assertEquals("http://h/p?bad%zzname=1&key=***", Redaction.url("http://h/p?bad%zzname=1&key=abc"));
+        // A query written with a second ?, as a Location that is no URL may be: "?sig" is sig.
+        assertEquals("user:pw@??sig=***", Redaction.url("user:pw@??sig=abc"));
+        assertEquals("/m.csv??code=***&x=1", Redaction.url("/m.csv??code=abc&x=1"));
     }
 
     @Test
