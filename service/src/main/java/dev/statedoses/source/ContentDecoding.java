@@ -22,6 +22,8 @@ final class ContentDecoding extends InputStream {
     private final InputStream raw;
     private final List<String> encodings;
     private InputStream decoded;
+    /** Whether the body came compressed (a Content-Encoding, or gzip's first bytes): known once read. */
+    private boolean compressed;
 
     private ContentDecoding(InputStream raw, List<String> encodings) {
         this.raw = raw;
@@ -55,7 +57,13 @@ final class ContentDecoding extends InputStream {
         return new ContentDecoding(raw, List.copyOf(codings));
     }
 
+    /** Whether what was read so far came compressed, and so carries a check of its own (CRC-32, Adler-32). */
+    boolean compressed() {
+        return compressed;
+    }
+
     private InputStream open() throws IOException {
+        compressed = !encodings.isEmpty();
         InputStream in = raw;
         for (int i = encodings.size() - 1; i >= 0; i--) {
             in = "gzip".equals(encodings.get(i)) ? CompressedBody.gzip(in) : inflating(in);
@@ -63,6 +71,7 @@ final class ContentDecoding extends InputStream {
         PushbackInputStream peek = new PushbackInputStream(in, 2);
         int[] first = peek(peek);
         if (first[0] == 0x1f && first[1] == 0x8b) {
+            compressed = true;
             return CompressedBody.gzip(peek);
         }
         return peek;

@@ -43,6 +43,10 @@ public final class SourceStream extends FilterInputStream {
     /** For a file: the fault to report if it changed while it was read, or null (FileBody). */
     private Supplier<SourceException> changes = () -> null;
     private volatile String abandoned;
+    /** Set once a read failed: the stream has said what is wrong with it, and is read no more. */
+    private boolean failed;
+    /** What a read said on finding the compressed stream damaged, or null. */
+    private SourceException damage;
     private volatile boolean timedOut;
     private ScheduledFuture<?> deadline;
 
@@ -87,6 +91,39 @@ public final class SourceStream extends FilterInputStream {
     public SourceException orChange(SourceException fault) {
         SourceException changed = changes.get();
         return changed != null ? changed : fault;
+    }
+
+    /**
+     * What {@code fault}, a value refused in this body, is to be reported as when the body came
+     * compressed. A compressed stream damaged inside (a byte changed in its data) may inflate to
+     * wrong bytes without a word, and only its check at the member's end (gzip's CRC-32, zlib's
+     * Adler-32) tells: the refresh reported the value the damage garbled, as if the upstream had
+     * written it. So the rest of the body is read (within SOURCE_MAX_BYTES and the fetch's
+     * deadline), and damage found there is the fault, naming the value it may have garbled; a body
+     * that checks out, or one that fails otherwise, leaves {@code fault} as it is. Call it before
+     * the body is closed.
+     */
+    SourceException orDamage(SourceException fault) {
+        if (fault.kind() != SourceException.Kind.CONTENT || !(in instanceof ContentDecoding decoding)
+            || !decoding.compressed()) {
+            return fault;
+        }
+        if (!failed && abandoned == null) {
+            byte[] rest = new byte[64 * 1024];
+            try {
+                while (read(rest, 0, rest.length) >= 0) {
+                    // read to the end: the compressed stream's own check comes last
+                }
+            } catch (RuntimeException e) {
+                // damage is kept by failure(); any other end of the body leaves the fault as it was
+            }
+        }
+        if (damage == null || damage.getMessage().equals(fault.getMessage())) {
+            return fault;
+        }
+        String where = fault.line() == null ? "what was refused in it" : "the value refused on line " + fault.line();
+        return SourceException.content(source, url, fault.line(), fault.column(), damage.getMessage() + ", so "
+            + where + " may be the damage's doing: " + fault.getMessage());
     }
 
     void validators(String etag, String lastModified) {
@@ -186,6 +223,7 @@ public final class SourceStream extends FilterInputStream {
 
     /** What a failed read means, as the exception the refresh reports. */
     private RuntimeException failure(Exception e) {
+        failed = true;
         String reason = abandoned;
         if (reason != null) {
             return timedOut ? SourceException.timeout(source, url, reason, e) : new SourceAbandonedException(reason);
@@ -203,8 +241,9 @@ public final class SourceStream extends FilterInputStream {
                 + " bytes, before its end (" + describe(e) + "): the download was cut short");
         }
         if (causedBy(e, ZipException.class)) {
-            return SourceException.content(source, url, shape.line(), null,
+            damage = SourceException.content(source, url, shape.line(), null,
                 "the compressed body is damaged (" + describe(e) + ")");
+            return damage;
         }
         if (causedBy(e, SocketException.class)) {
             return SourceException.transientFault(source, url, "the connection failed after " + bytes

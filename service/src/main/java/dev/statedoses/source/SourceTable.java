@@ -168,9 +168,11 @@ final class SourceTable implements AutoCloseable {
         try {
             return step.get();
         } catch (MalformedCsvException e) {
+            // Said before the records close (and the body with them): the damage check reads on.
+            SourceException fault = cutOrElse(stream, e.line(), () -> SourceException.content(stream.source(),
+                stream.url(), e.line(), null, "the body is not valid CSV: " + e.getMessage()));
             close(records);
-            throw cutOrElse(stream, e.line(), () -> SourceException.content(stream.source(), stream.url(), e.line(),
-                null, "the body is not valid CSV: " + e.getMessage()));
+            throw fault;
         } catch (RuntimeException e) {
             close(records);
             throw e;
@@ -179,14 +181,15 @@ final class SourceTable implements AutoCloseable {
 
     /**
      * When the body ended cut short at {@code line} (or anywhere, for a null line), that is the
-     * error to report: the content error {@code otherwise} is only what the cut left.
+     * error to report: the content error {@code otherwise} is only what the cut left. So is a
+     * compressed body found damaged ({@link SourceStream#orDamage}), which may have garbled it.
      */
     private static SourceException cutOrElse(SourceStream stream, Long line, Supplier<SourceException> otherwise) {
         BodyShape.Cut cut = stream.shape().cut();
         if (cut != null && (line == null || line >= cut.recordLine())) {
             return truncated(stream, cut);
         }
-        return otherwise.get();
+        return stream.orDamage(otherwise.get());
     }
 
     private static SourceException truncated(SourceStream stream, BodyShape.Cut cut) {
@@ -199,13 +202,13 @@ final class SourceTable implements AutoCloseable {
             ? header[damage.field()] : null;
         String what = "a control character (" + Printable.escape(Character.toString((char) damage.value()))
             + ") where only text may be: the file is damaged, or not a text file";
-        return SourceException.content(stream.source(), stream.url(), damage.line(), where, what);
+        return stream.orDamage(SourceException.content(stream.source(), stream.url(), damage.line(), where, what));
     }
 
     private static SourceException damagedHeader(SourceStream stream, BodyShape.Damage damage) {
-        return SourceException.content(stream.source(), stream.url(), damage.line(), null,
+        return stream.orDamage(SourceException.content(stream.source(), stream.url(), damage.line(), null,
             "a control character (" + Printable.escape(Character.toString((char) damage.value())) + ") in the "
-                + "header, column " + (damage.field() + 1) + ": the file is damaged, or not a text file");
+                + "header, column " + (damage.field() + 1) + ": the file is damaged, or not a text file"));
     }
 
     private static void close(CsvRecords records) {

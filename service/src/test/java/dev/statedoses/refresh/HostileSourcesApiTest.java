@@ -157,6 +157,20 @@ class HostileSourcesApiTest {
         cases.add(content("moderna gzipped, its CRC-32 wrong", "moderna",
             encoded(withByteFlipped(gzipped, gzipped.length - 8), "gzip"), 10L, null,
             "the compressed body is damaged (the CRC-32 of gzip member 1 does not match its data)"));
+        // A byte changed inside the compressed data (stored, so that it inflates, garbled, without a
+        // word) makes a value the reader refuses before the stream's own check, at its end, tells:
+        // the damage is the fault, naming the value it garbled. The file goes on for 2 MB, past
+        // what the reader reads ahead (a short one met the check first and said so).
+        byte[] stored = gzipStored((MODERNA + "\"Vermont\",\"2021-01-11T00:00:00.000\",\"300\",\"300\"\n"
+            .repeat(40_000)).getBytes(StandardCharsets.UTF_8));
+        byte[] garbled = withFirstChangedTo(stored, "\"100\",\"100\"\n", "\"100\",\"1x0\"\n");
+        for (boolean labelled : List.of(true, false)) {
+            cases.add(content("moderna gzipped" + (labelled ? "" : " and served as is") + ", a digit of line 9 "
+                    + "changed inside its compressed data", "moderna",
+                labelled ? encoded(garbled, "gzip") : bytes(garbled),
+                9L, "_2nd_dose_allocations", "the compressed body is damaged (the CRC-32 of gzip member 1 does not "
+                    + "match its data), so the value refused on line 9 may be the damage's doing: "));
+        }
         cases.add(content("moderna in an encoding we cannot decode (br)", "moderna",
             encoded(MODERNA.getBytes(StandardCharsets.UTF_8), "br"), null, null, "Content-Encoding br"));
 
@@ -649,6 +663,31 @@ class HostileSourcesApiTest {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** {@code plain} in gzip without compression: its bytes stand in the stream as they are. */
+    private static byte[] gzipStored(byte[] plain) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out) {
+            {
+                def.setLevel(Deflater.NO_COMPRESSION);
+            }
+        }) {
+            z.write(plain);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code bytes} with the first occurrence of {@code from} (ASCII) written as {@code to}, of its length. */
+    private static byte[] withFirstChangedTo(byte[] bytes, String from, String to) {
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf(from);
+        assertTrue(at >= 0 && from.length() == to.length(), from);
+        byte[] copy = bytes.clone();
+        System.arraycopy(to.getBytes(StandardCharsets.ISO_8859_1), 0, copy, at, to.length());
+        return copy;
     }
 
     private static byte[] withByteFlipped(byte[] bytes, int at) {

@@ -622,6 +622,60 @@ class HostileBodiesTest {
         assertTrue(e.getMessage().startsWith("the compressed body is damaged ("), e.getMessage());
     }
 
+    /**
+     * A byte of a gzip body's data changed where a stored block carries it as it is: the body
+     * inflates, garbled, without a word, and only the CRC-32 at its end tells. A digit of one line
+     * among the first thousand of a 40,000-line file (farther than the reader reads ahead) becomes
+     * a letter, labelled or sniffed, 30 seeds: the fault is the damage, on that line, naming the
+     * value it garbled. Before, it was the value alone ("is not a whole number"), as if the
+     * upstream had written it.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds30")
+    void aValueGarbledByADamagedGzipBodyIsReportedAsTheDamage(long seed) {
+        Random random = new Random(seed);
+        StringBuilder plain = new StringBuilder("jurisdiction,week_of_allocations,_1st_dose_allocations,"
+            + "_2nd_dose_allocations\n");
+        for (int i = 0; i < 40_000; i++) {
+            plain.append("\"Place ").append(i).append("\",2021-01-04,").append(1 + random.nextInt(99_999)).append(',')
+                .append(random.nextInt(100_000)).append('\n');
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out) {
+            {
+                def.setLevel(Deflater.NO_COMPRESSION);
+            }
+        }) {
+            z.write(plain.toString().getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        byte[] bytes = out.toByteArray();
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int place;
+        int at;
+        do {
+            place = random.nextInt(1_000);
+            // The line's start as the stored block holds it (one split by a block's header is not found).
+            at = text.indexOf("\"Place " + place + "\",2021-01-04,");
+        } while (at < 0);
+        int digit = at + ("\"Place " + place + "\",2021-01-04,").length();
+        bytes[digit] = (byte) ('a' + random.nextInt(26));
+        long line = place + 2;
+        boolean labelled = random.nextBoolean();
+        SourceException e = assertInstance(gunzipped(bytes, labelled), "seed " + seed);
+        assertEquals(SourceException.Kind.CONTENT, e.kind(), e.describe());
+        assertEquals(line, e.line(), e.describe());
+        assertEquals(AllocationCsv.FIRST_DOSES, e.column(), e.describe());
+        assertTrue(e.getMessage().startsWith("the compressed body is damaged (the CRC-32 of gzip member 1 does not "
+            + "match its data), so the value refused on line " + line + " may be the damage's doing: '"),
+            e.getMessage());
+    }
+
+    static LongStream seeds30() {
+        return seeds(30);
+    }
+
     /** 1 to 40 bytes that do not start a gzip member. */
     private static byte[] junk(Random random) {
         byte[] junk = new byte[1 + random.nextInt(40)];
