@@ -12,7 +12,7 @@ import org.postgresql.util.PSQLException;
 /**
  * What answers at a warehouse's host and port when the driver got no session there. A DB_PORT
  * that named another server (Redis, MariaDB, a message broker, a web server) made the start say
- * only "no connection within 3 s" or "the connection attempt failed": true, and no help. So the
+ * only the pool's timeout or "the connection attempt failed": true, and no help. So the
  * service asks once more, as PostgreSQL's own clients begin: an SSLRequest, which every
  * PostgreSQL server answers at once with one byte, {@code S} or {@code N}, whatever its TLS
  * settings, before it reads anything else. Any other answer, none, or a closed connection, is
@@ -39,12 +39,9 @@ public final class ServerProbe {
      * it is PostgreSQL: nothing is asked then).
      */
     public static Optional<String> explain(Throwable failure, String host, int port) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-                return Optional.empty();
-            }
-        }
-        return notPostgres(host, port, WAIT);
+        boolean spokePostgres = Warehouse.failures(failure)
+            .anyMatch(t -> t instanceof PSQLException psql && psql.getServerErrorMessage() != null);
+        return spokePostgres ? Optional.empty() : notPostgres(host, port, WAIT);
     }
 
     /**

@@ -259,7 +259,7 @@ public final class Warehouse implements AutoCloseable {
     }
 
     /** {@code failure}, its causes, and what each suppressed, nearest first, each once (a cycle ends). */
-    private static Stream<Throwable> failures(Throwable failure) {
+    static Stream<Throwable> failures(Throwable failure) {
         List<Throwable> found = new ArrayList<>();
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Throwable> next = new ArrayDeque<>();
