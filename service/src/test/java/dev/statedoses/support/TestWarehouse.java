@@ -29,7 +29,10 @@ public final class TestWarehouse {
 
         private static EmbeddedPostgres start() {
             try {
-                EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+                // fsync off: a test server's data need not survive a power cut, and its shutdown
+                // checkpoint then does not wait on the disk. The library stops it with pg_ctl's
+                // 5-s wait and deletes its directory right after, even while the server still writes.
+                EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         postgres.close();
