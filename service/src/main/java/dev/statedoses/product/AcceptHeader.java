@@ -23,7 +23,9 @@ final class AcceptHeader {
         Weight json = new Weight("application", "json");
         // One pass over the header weighs both formats (it is read on every product request).
         for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
+            // With -1, an element of separators only (";;;") still has a first part, "": split's
+            // default drops trailing empty strings, and left none there (a 500 on every ratios route).
+            String[] parts = range.split(";", -1);
             String media = parts[0].strip().toLowerCase(Locale.ROOT);
             int slash = media.indexOf('/');
             if (slash <= 0 || slash == media.length() - 1) {

@@ -79,6 +79,19 @@ class FormatsAndCachingTest {
     }
 
     @Test
+    void anAcceptOfSeparatorsOnlyIsIgnored() {
+        // It was a 500 on every ratios route: the element ";;;" split into no parts at all.
+        for (String path : List.of("/ratios", "/ratios/weekly", "/ratios/vt", "/ratios/VT/weekly")) {
+            app.given().header("Accept", ";;;").get(path).then()
+                .statusCode(200).contentType("application/json");
+            app.given().header("Accept", "; , text/csv;;").get(path).then()
+                .statusCode(200).contentType("text/csv; charset=utf-8");
+        }
+        assertEquals("1.7629",
+            app.given().header("Accept", ";").get("/ratios/vt").jsonPath().getString("people_per_dose"));
+    }
+
+    @Test
     void weeklyComesAsCsvToo() {
         assertEquals("week,doses_moderna,doses_pfizer,doses_total,people_per_dose\r\n"
                 + "2020-12-28,700,0,700,8.5714\r\n"
