@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RawHttp;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.net.ServerSocket;
@@ -106,6 +107,38 @@ class ServiceProcessTest {
                 assertTrue(metrics.contains("route=\"/metrics\""), metrics);
                 assertFalse(metrics.contains("route=\"" + WarmUp.ROUTE + "\""), metrics);
             }
+        }
+    }
+
+    /**
+     * Malformed requests Jetty refuses before any route (a bad Host, two of them) are answered 400
+     * as problem details, and log no WARN: Jetty's parser logged one for each, so any client could
+     * fill the log with warnings that are its own fault.
+     */
+    @Test
+    void malformedRequestsAreRefusedWithoutAWarningEach() throws Exception {
+        Map<String, String> env = new HashMap<>(TestWarehouse.environment(TestWarehouse.newDatabase()));
+        env.put("PORT", "0");
+        env.put("REFRESH_TOKEN", "a-token");
+        try (ServiceProcess service = ServiceProcess.start("serve", env)) {
+            RawHttp http = new RawHttp("127.0.0.1", service.awaitServing());
+            List<List<String>> hosts = List.of(List.of("Host: x:99999"), List.of("Host: x:b"), List.of("Host: x:-1"),
+                List.of("Host: [::1"), List.of("Host: :80"), List.of("Host: a", "Host: b"));
+            for (int round = 0; round < 5; round++) {
+                for (List<String> host : hosts) {
+                    String request = "GET /ratios HTTP/1.1\r\n" + String.join("\r\n", host)
+                        + "\r\nConnection: close\r\n\r\n";
+                    RawHttp.Answer answer = http.send(request.getBytes(StandardCharsets.US_ASCII));
+                    assertEquals(400, answer.status(), host + ": " + answer.statusLine());
+                    assertEquals("application/problem+json;charset=utf-8", answer.header("Content-Type"),
+                        host.toString());
+                }
+            }
+            assertEquals(200, http.get("/ratios").status());
+            service.awaitLog("path=/ratios route=/ratios status=200", Duration.ofSeconds(10));
+            List<String> warnings = service.log().lines()
+                .filter(line -> line.matches("\\S+ (WARN|ERROR) .*")).toList();
+            assertEquals(List.of(), warnings);
         }
     }
 

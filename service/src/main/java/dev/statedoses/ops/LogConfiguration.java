@@ -44,6 +44,10 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
      * which Flyway logs as a WARN on every new warehouse: expected, and notices of migrations say
      * nothing else (Flyway 13 logs a statement's notices from ErrorOverridesSupportStub; up to 11
      * it was DefaultSqlScriptExecutor). The libraries' INFO lines say nothing an operator needs.
+     * Jetty's reading of HTTP messages (org.eclipse.jetty.http, HttpParser among them, and the
+     * Host header's util.HostPort) logs a WARN for each malformed request it refuses with a 400
+     * ("Bad port [99999]", two Host headers): any client could fill the log with them, and they
+     * are the client's fault, answered as such.
      */
     static final Map<String, Level> LEVELS = Map.of(
         "io.zonky", Level.WARN,
@@ -51,6 +55,8 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
         "org.flywaydb", Level.WARN,
         "com.zaxxer.hikari", Level.WARN,
         "org.eclipse.jetty", Level.WARN,
+        "org.eclipse.jetty.http", Level.ERROR,
+        "org.eclipse.jetty.util.HostPort", Level.ERROR,
         "io.javalin", Level.WARN);
 
     @Override

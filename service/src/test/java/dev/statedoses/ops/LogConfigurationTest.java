@@ -69,6 +69,9 @@ class LogConfigurationTest {
         assertEquals(Level.ERROR,
             context.getLogger("org.flywaydb.core.internal.proprietaryStubs.ErrorOverridesSupportStub").getLevel());
         assertEquals(Level.WARN, context.getLogger("org.eclipse.jetty").getLevel());
+        assertEquals(Level.ERROR, context.getLogger("org.eclipse.jetty.util.HostPort").getEffectiveLevel());
+        assertEquals(Level.ERROR, context.getLogger("org.eclipse.jetty.http.HttpParser").getEffectiveLevel());
+        assertEquals(Level.WARN, context.getLogger("org.eclipse.jetty.server.Server").getEffectiveLevel());
         stderr.stop();
     }
 
