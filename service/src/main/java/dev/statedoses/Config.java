@@ -4,6 +4,7 @@ import dev.statedoses.text.Redaction;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -153,7 +154,7 @@ public record Config(
             dbName,
             user,
             password,
-            Path.of(env.text("DWH_DIR", ".dwh")).toAbsolutePath().normalize(),
+            dwhDir(env.text("DWH_DIR", ".dwh")),
             moderna,
             pfizer,
             population,
@@ -166,6 +167,19 @@ public record Config(
             // Blank is unset, as compose passes an unset ${DWH_READER_PASSWORD:-}; kept as given.
             env.optional("DWH_READER_PASSWORD") == null ? null : env.raw("DWH_READER_PASSWORD"),
             runLogDays(env));
+    }
+
+    /**
+     * DWH_DIR as an absolute path. A value the file system cannot name (a NUL, a character the
+     * platform's encoding cannot write) is an error naming the setting, as every other setting's is:
+     * the JDK's own said only "Nul character not allowed: ...".
+     */
+    private static Path dwhDir(String text) {
+        try {
+            return Path.of(text).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("DWH_DIR is not a path this system can use: " + e.getReason());
+        }
     }
 
     /** RUN_LOG_DAYS: the days of runs the run log keeps, 1 to 36,500; null (unset): every run. */
