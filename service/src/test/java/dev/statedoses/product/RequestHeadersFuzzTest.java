@@ -42,11 +42,6 @@ class RequestHeadersFuzzTest {
     private static final int MIN_REQUESTS = 200;
     private static final List<String> ROUTES = List.of("/ratios", "/ratios/weekly", "/ratios/vt", "/ratios/VT/weekly");
 
-    private static final String[] RANGES = {"text/csv", "TEXT/Csv", "text/*", "*/*", "application/json",
-        "application/*", "text/html", "application/xml", "csv", "/", "text/", "*", "", " "};
-    private static final String[] PARAMETERS = {"q=0", "q=1", "q=0.5", "q=0.001", "q=abc", "q=2", "q=", "q",
-        "charset=utf-8", "", " ", "=", "q=-1", "q=NaN", "level=1"};
-    private static final String[] NO_RANGE = {"", " ", ";", ";;;", " ; ; ", ";q=0.5", "q=1", "=", "/;q=1"};
     private static final String[] OTHER_VALUES = {"", " ", ",", ";", ";;;", "\"", "*", "W/", "W/\"\"", "\"\"",
         "garbage", "Wed, 21 Oct 2015 07:28:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
         "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "31 Dec 2099", "-1", "0", "é", "x".repeat(2000)};
@@ -136,19 +131,12 @@ class RequestHeadersFuzzTest {
     private Map<String, String> headers(Random random, String route) {
         Map<String, String> headers = new HashMap<>();
         if (random.nextInt(4) > 0) {
-            List<String> elements = new ArrayList<>();
-            for (int n = random.nextInt(5); n > 0; n--) {
-                StringBuilder element = new StringBuilder(pick(random, RANGES));
-                for (int p = random.nextInt(3); p > 0; p--) {
-                    element.append(random.nextBoolean() ? ";" : " ; ").append(pick(random, PARAMETERS));
-                }
-                elements.add(element.toString());
-            }
+            List<String> elements = GeneratedAccept.elements(random, 4);
             if (random.nextInt(3) == 0) {
-                // An element that names no range at all, which a parser must pass over.
-                elements.add(random.nextInt(elements.size() + 1), pick(random, NO_RANGE));
+                // An element that names no range at all, which a reader must pass over.
+                elements = GeneratedAccept.withNoRange(random, elements, 1);
             }
-            headers.put("Accept", String.join(random.nextBoolean() ? "," : ", ", elements));
+            headers.put("Accept", GeneratedAccept.header(random, elements));
         }
         if (random.nextInt(3) == 0) {
             Answer known = random.nextBoolean() ? json.get(route) : csv.get(route);
