@@ -5,11 +5,16 @@ import dev.statedoses.warehouse.Warehouse;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -30,19 +35,48 @@ public final class TestWarehouse {
         private static EmbeddedPostgres start() {
             try {
                 // fsync off: a test server's data need not survive a power cut, and its shutdown
-                // checkpoint then does not wait on the disk. The library stops it with pg_ctl's
-                // 5-s wait and deletes its directory right after, even while the server still writes.
-                EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        postgres.close();
-                    } catch (IOException ignored) {
-                        // the JVM is exiting; the server's directory is temporary
-                    }
-                }));
+                // checkpoint then does not wait on the disk.
+                Path dir = Files.createTempDirectory("epg");
+                EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "off")
+                    .setDataDirectory(dir).setCleanDataDirectory(false).start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAndRemove(postgres, dir)));
                 return postgres;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the embedded PostgreSQL for the tests", e);
+            }
+        }
+
+        /**
+         * Stops the server and removes its directory, within surefire's 30 s for exit hooks. A
+         * whole run leaves some 500 MB in over a hundred thousand files (a database per test
+         * class); the library's own delete walked them in Java and was still at it after 30 s,
+         * when surefire killed the JVM and left the directory half deleted. {@code rm -rf} takes
+         * seconds; it starts once the server has gone (the library's own exit hook may be the one
+         * stopping it), and Java's walk stays for a system without rm.
+         */
+        private static void stopAndRemove(EmbeddedPostgres postgres, Path dir) {
+            try {
+                postgres.close();
+                Path pid = dir.resolve("postmaster.pid");
+                for (int i = 0; i < 200 && Files.exists(pid); i++) {
+                    Thread.sleep(50);
+                }
+                try {
+                    Process rm = new ProcessBuilder("rm", "-rf", dir.toString())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (rm.waitFor(20, TimeUnit.SECONDS) && rm.exitValue() == 0) {
+                        return;
+                    }
+                } catch (IOException noRm) {
+                    // removed below
+                }
+                try (Stream<Path> paths = Files.walk(dir)) {
+                    paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                }
+            } catch (IOException | RuntimeException e) {
+                // the JVM is exiting; what is left is under the build's temporary directory
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
