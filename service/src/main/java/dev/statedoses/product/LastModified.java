@@ -15,9 +15,10 @@ import java.time.temporal.ChronoUnit;
  * a hash of the body, still does.
  *
  * <p>An origin server must not send a Last-Modified later than its Date (RFC 9110, 8.8.2.1). The
- * date comes from the warehouse's clock; when the product's second is ahead of this process's
- * clock as it is loaded ({@code aheadOfClock}, an external warehouse with a clock ahead), each
- * answer leaves the header out until this clock reaches it. Otherwise the answer costs one boolean.
+ * date comes from the warehouse's clock, and an answer is decided a moment after Jetty wrote its
+ * Date: each answer reads this process's clock once, leaves the header out while the product's
+ * second is still ahead of it ({@code aheadOfClock} when loaded: an external warehouse with a
+ * clock ahead), and otherwise sends it with a Date of that same reading ({@link AnswerDate}).
  *
  * @param refreshedAt  when the product was built, exactly (the rows' refreshed_at)
  * @param date         the header: {@code refreshedAt} as an IMF-fixdate, to the second
@@ -33,14 +34,12 @@ public record LastModified(Instant refreshedAt, String date, boolean alone, bool
     }
 
     /**
-     * The header's value, or null while its second is ahead of this process's clock: the Date of
-     * the answer (this clock's second, read after this) is then never earlier than it.
+     * The header's value for an answer made at {@code nowMillis} (this process's clock), or null
+     * while its second is ahead of that: the answer's Date, written from the same reading, is then
+     * never earlier than it.
      */
-    public String header() {
-        if (aheadOfClock && second(refreshedAt).toEpochMilli() > System.currentTimeMillis()) {
-            return null;
-        }
-        return date;
+    public String header(long nowMillis) {
+        return second(refreshedAt).toEpochMilli() > nowMillis ? null : date;
     }
 
     /**

@@ -35,6 +35,7 @@ public final class ProductResponse {
     private static final String VARY = "Accept";
 
     private final ObjectMapper json;
+    private final AnswerDate dates = new AnswerDate();
     /** For CSV: the same field names, but decimals kept as written (0.8000, not 0.8), as in JSON. */
     private final ObjectMapper exact;
 
@@ -53,20 +54,38 @@ public final class ProductResponse {
     /**
      * What to answer: 200 with {@code body}, or 304 with none; the headers every product response
      * carries. Both the Javalin routes and the snapshot's fast path (SnapshotReads) send
-     * exactly this, so the two cannot drift apart.
+     * exactly this, so the two cannot drift apart. {@code date} is the answer's Date when it has a
+     * Last-Modified (null when not: Jetty's stands), read from the clock with it ({@link AnswerDate}).
      */
-    public record Reply(int status, String contentType, byte[] body, String etag, String lastModified) {
+    public record Reply(int status, String contentType, byte[] body, String etag, String lastModified, String date) {
         public boolean notModified() {
             return status == 304;
         }
 
-        /** Hands {@code header} the validators and caching headers (Content-Type apart: writers differ). */
+        /** Hands {@code header} every header below (Content-Type apart: writers differ). */
         public void headers(BiConsumer<String, String> header) {
+            lasting(header);
+            date(header);
+        }
+
+        /**
+         * Hands {@code header} the validators and caching headers: the same for every answer of
+         * one body while its Last-Modified is sent or while it is not, so the fast path keeps them
+         * encoded.
+         */
+        public void lasting(BiConsumer<String, String> header) {
             header.accept("ETag", etag);
             header.accept("Cache-Control", CACHE_CONTROL);
             header.accept("Vary", VARY);
             if (lastModified != null) {
                 header.accept("Last-Modified", lastModified);
+            }
+        }
+
+        /** Hands {@code header} this answer's own Date, replacing Jetty's, when it has a Last-Modified. */
+        public void date(BiConsumer<String, String> header) {
+            if (date != null) {
+                header.accept("Date", date);
             }
         }
     }
@@ -89,37 +108,41 @@ public final class ProductResponse {
     public void send(Context ctx, String format, Object body, List<String> columns, LastModified lastModified) {
         boolean csv = wantsCsv(format, HeaderLines.joined(ctx, "Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
-        send(ctx, decide(csv, bytes, EntityTag.of(bytes), lastModified,
+        send(ctx, decide(dates, csv, bytes, EntityTag.of(bytes), lastModified,
             HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
     }
 
     /** Sends a prepared body: no serialising, no hashing, no warehouse on the way. */
     public void send(Context ctx, String format, Prepared prepared) {
-        send(ctx, reply(prepared, format, HeaderLines.joined(ctx, "Accept"),
+        send(ctx, reply(dates, prepared, format, HeaderLines.joined(ctx, "Accept"),
             HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
     }
 
     /**
      * The answer to a request for {@code prepared}, from the request's {@code ?format=} and its
      * Accept, If-None-Match and If-Modified-Since headers (each null when absent; each every line
-     * of its header, joined: {@link HeaderLines}).
+     * of its header, joined: {@link HeaderLines}); its Date, when it needs one, from {@code dates}.
      */
-    public static Reply reply(Prepared prepared, String format, String accept, String ifNoneMatch,
-                              String ifModifiedSince) {
+    static Reply reply(AnswerDate dates, Prepared prepared, String format, String accept, String ifNoneMatch,
+                       String ifModifiedSince) {
         boolean csv = wantsCsv(format, accept);
-        return decide(csv, csv ? prepared.csv() : prepared.json(), csv ? prepared.csvEtag() : prepared.jsonEtag(),
+        return decide(dates, csv, csv ? prepared.csv() : prepared.json(), csv ? prepared.csvEtag() : prepared.jsonEtag(),
             prepared.lastModified(), ifNoneMatch, ifModifiedSince);
     }
 
-    private static Reply decide(boolean csv, byte[] bytes, String etag, LastModified lastModified,
+    private static Reply decide(AnswerDate dates, boolean csv, byte[] bytes, String etag, LastModified lastModified,
                                 String ifNoneMatch, String ifModifiedSince) {
         // A cache refreshing its stored headers from a 304 must not relabel the body, so a 304
         // carries the Content-Type too.
         String contentType = csv ? CSV : JSON;
-        String date = lastModified == null ? null : lastModified.header();
+        // One reading of the clock decides whether Last-Modified goes out and writes the Date that
+        // goes with it, so the Date is never the earlier of the two.
+        long now = System.currentTimeMillis();
+        String modified = lastModified == null ? null : lastModified.header(now);
+        String date = modified == null ? null : dates.at(now);
         return notModified(etag, lastModified, ifNoneMatch, ifModifiedSince)
-            ? new Reply(304, contentType, null, etag, date)
-            : new Reply(200, contentType, bytes, etag, date);
+            ? new Reply(304, contentType, null, etag, modified, date)
+            : new Reply(200, contentType, bytes, etag, modified, date);
     }
 
     private static void send(Context ctx, Reply reply) {

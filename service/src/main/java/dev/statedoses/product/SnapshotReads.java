@@ -54,6 +54,7 @@ public final class SnapshotReads extends Handler.Wrapper {
     private final ProductCache product;
     private final Answered answered;
     private final CrossOrigin crossOrigin;
+    private final AnswerDate dates = new AnswerDate();
     /**
      * Each 200 answer of the current snapshot as it goes on the wire, made at its first request
      * (and again when its Last-Modified comes or goes): keyed by its body (the array, by identity:
@@ -92,7 +93,7 @@ public final class SnapshotReads extends Handler.Wrapper {
         }
 
         HttpFields headers = request.getHeaders();
-        Reply reply = ProductResponse.reply(prepared, null, HeaderLines.joined(headers, "Accept"),
+        Reply reply = ProductResponse.reply(dates, prepared, null, HeaderLines.joined(headers, "Accept"),
             HeaderLines.joined(headers, "If-None-Match"), HeaderLines.joined(headers, "If-Modified-Since"));
         HttpFields.Mutable out = response.getHeaders();
         response.setStatus(reply.status());
@@ -105,6 +106,7 @@ public final class SnapshotReads extends Handler.Wrapper {
         } else {
             Wire wire = wire(reply);
             wire.headers().forEach(out::put);
+            reply.date(out::put);
             crossOrigin.readHeaders(headers.get(HttpHeader.ORIGIN), out::add);
             response.write(true, wire.body().slice(), callback);
         }
@@ -123,7 +125,7 @@ public final class SnapshotReads extends Handler.Wrapper {
         static Wire of(Reply reply) {
             List<HttpField> headers = new ArrayList<>();
             headers.add(new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, reply.contentType()));
-            reply.headers((name, value) -> headers.add(new PreEncodedHttpField(name, value)));
+            reply.lasting((name, value) -> headers.add(new PreEncodedHttpField(name, value)));
             headers.add(new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(reply.body().length)));
             ByteBuffer body = ByteBuffer.allocateDirect(reply.body().length).put(reply.body()).flip();
             return new Wire(List.copyOf(headers), body.asReadOnlyBuffer(), reply.lastModified());

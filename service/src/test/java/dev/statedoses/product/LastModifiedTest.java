@@ -14,9 +14,18 @@ import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.util.HttpDate;
 import io.restassured.response.Response;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * another one on the same warehouse, while If-None-Match still earns its 304. A product built in a
  * later second than every other is answered 304 again, and neither an unchanged run nor a failed
  * one makes it ambiguous. And a Last-Modified is never later than the answer's Date, even when the
- * warehouse's clock is ahead of the service's.
+ * warehouse's clock is ahead of the service's and the answer is decided after the second turned.
  */
 class LastModifiedTest {
 
@@ -98,8 +107,17 @@ class LastModifiedTest {
         }
     }
 
+    /**
+     * A product whose second is ahead of the service's clock, read by four clients at once over
+     * every kind of read (the fast path's, the routes', one that reads the warehouse first; GET,
+     * HEAD, and a 304 by ETag) until its second has come and gone: no answer ever carries a
+     * Last-Modified later than its Date. Jetty writes a Date as a request begins, so an answer
+     * decided after the second turned once went out with the new second's Last-Modified under the
+     * old second's Date. Across the turn the warehouse is held up (a lock on the product table),
+     * so reads of it asked before are answered after, as a slow warehouse would answer them.
+     */
     @Test
-    void aLastModifiedAheadOfTheServicesClockIsLeftOutUntilItsSecondComes() throws Exception {
+    void noAnswerHasALastModifiedLaterThanItsDate() throws Exception {
         try (FixtureServer upstream = FixtureServer.start()) {
             Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
             try (RunningApp a = RunningApp.start(config)) {
@@ -112,35 +130,113 @@ class LastModifiedTest {
                 h.createUpdate("update dwh.state_doses_weekly set refreshed_at = :at").bind("at", ahead).execute();
             });
             try (RunningApp b = RunningApp.start(config)) {
-                boolean sawItLeftOut = false;
-                boolean sawItSent = false;
-                long deadline = ahead.toEpochMilli() + 3_000;
-                while (!sawItSent && System.currentTimeMillis() < deadline) {
-                    for (String path : List.of("/ratios", "/ratios/NY", "/ratios?format=csv")) {
-                        long asked = System.currentTimeMillis();
-                        Response answer = b.given().get(path);
-                        long answered = System.currentTimeMillis();
-                        assertEquals(200, answer.statusCode());
-                        Instant date = HttpDate.parse(answer.header("Date")).orElseThrow();
-                        String lastModified = answer.header("Last-Modified");
-                        if (lastModified == null) {
-                            assertTrue(asked < ahead.toEpochMilli(), path + ": left out after its second came");
-                            sawItLeftOut |= answered < ahead.toEpochMilli();
-                        } else {
-                            assertEquals(HttpDate.format(ahead), lastModified, path);
-                            assertFalse(HttpDate.parse(lastModified).orElseThrow().isAfter(date),
-                                path + ": Last-Modified " + lastModified + " is later than Date " + answer.header("Date"));
-                            sawItSent = true;
-                        }
-                    }
-                    Thread.sleep(100);
+                String etag = b.given().get("/ratios").header("ETag");
+                List<Ask> asks = List.of(new Ask("GET", "/ratios", null), new Ask("GET", "/ratios/NY", null),
+                    new Ask("GET", "/ratios", etag), new Ask("HEAD", "/ratios", null),
+                    new Ask("GET", "/ratios?format=csv", null), new Ask("GET", "/ratios/NY?as_of=2021-01-31", null),
+                    new Ask("HEAD", "/ratios/weekly?state=NY", null), new Ask("GET", "/ratios/NY/weekly", null));
+                long until = ahead.toEpochMilli() + 1_500;
+                List<Callable<Seen>> clients = new ArrayList<>();
+                for (int client = 0; client < 4; client++) {
+                    int first = client;
+                    clients.add(() -> readUntil(b.baseUrl(), asks, first, ahead, until));
                 }
-                assertTrue(sawItLeftOut, "no answer came before the product's second: the service took too long to start");
-                assertTrue(sawItSent, "Last-Modified never came back");
+                ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+                Seen seen = new Seen(0, 0, 0);
+                try {
+                    List<Future<Seen>> running = new ArrayList<>();
+                    for (Callable<Seen> client : clients) {
+                        running.add(pool.submit(client));
+                    }
+                    readAcrossTheTurn(config, b, ahead);
+                    for (Future<Seen> client : running) {
+                        seen = seen.plus(client.get());
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                assertTrue(seen.leftOut() > 0, "no answer came before the product's second: the service took too long "
+                    + "to start (" + seen + ")");
+                assertTrue(seen.sentAfterItsSecond() > 0, "Last-Modified never came back (" + seen + ")");
                 assertEquals(304, b.given().header("If-Modified-Since", HttpDate.format(ahead)).get("/ratios")
                     .statusCode());
             }
         }
+    }
+
+    /**
+     * Holds the product table locked from half a second before {@code ahead} to a third of one
+     * after it, and reads the product as of a date (which reads that table) in that time: asked
+     * before the second came, answered after it, the answer carries the Last-Modified, and a Date
+     * not earlier than it.
+     */
+    private static void readAcrossTheTurn(Config config, RunningApp app, Instant ahead) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Thread.sleep(Math.max(0, ahead.toEpochMilli() - 500 - System.currentTimeMillis()));
+        HttpResponse<String> answer = TestWarehouse.jdbi(config).inTransaction(h -> {
+            h.execute("lock table dwh.state_doses in access exclusive mode");
+            var asked = http.sendAsync(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/ratios/NY?as_of=2021-01-31"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(Math.max(0, ahead.toEpochMilli() + 300 - System.currentTimeMillis()));
+            assertFalse(asked.isDone(), "the read did not wait for the warehouse");
+            return asked;
+        }).get();
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals(HttpDate.format(ahead), answer.headers().firstValue("Last-Modified").orElse(null));
+        assertEquals(1, answer.headers().allValues("Date").size());
+        Instant date = HttpDate.parse(answer.headers().firstValue("Date").orElseThrow()).orElseThrow();
+        assertFalse(ahead.isAfter(date), "Last-Modified " + HttpDate.format(ahead) + " is later than Date " + date);
+    }
+
+    /** A read: method, path, and the If-None-Match it sends (null: none). */
+    private record Ask(String method, String path, String ifNoneMatch) {
+    }
+
+    /** Answers without Last-Modified, with it, and those of them made in its own second. */
+    private record Seen(int leftOut, int sent, int sentAfterItsSecond) {
+        Seen plus(Seen other) {
+            return new Seen(leftOut + other.leftOut, sent + other.sent, sentAfterItsSecond + other.sentAfterItsSecond);
+        }
+    }
+
+    /**
+     * Sends {@code asks} in turn, from the {@code first}th, until {@code until}; fails at the
+     * first answer that is not 200 (304 for an ETag), has other than one Date, a Last-Modified
+     * other than {@code ahead}'s or later than its Date, or none when asked after its second came.
+     */
+    private static Seen readUntil(String baseUrl, List<Ask> asks, int first, Instant ahead, long until)
+        throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        int leftOut = 0;
+        int sent = 0;
+        int sentAfter = 0;
+        for (int i = first; System.currentTimeMillis() < until; i++) {
+            Ask ask = asks.get(i % asks.size());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + ask.path()))
+                .method(ask.method(), HttpRequest.BodyPublishers.noBody());
+            if (ask.ifNoneMatch() != null) {
+                request.header("If-None-Match", ask.ifNoneMatch());
+            }
+            long asked = System.currentTimeMillis();
+            HttpResponse<Void> answer = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            String what = ask + " asked at " + Instant.ofEpochMilli(asked);
+            assertEquals(ask.ifNoneMatch() == null ? 200 : 304, answer.statusCode(), what);
+            List<String> dates = answer.headers().allValues("Date");
+            assertEquals(1, dates.size(), what + ": " + dates);
+            Instant date = HttpDate.parse(dates.get(0)).orElseThrow();
+            String lastModified = answer.headers().firstValue("Last-Modified").orElse(null);
+            if (lastModified == null) {
+                assertTrue(asked < ahead.toEpochMilli(), what + ": left out after its second came");
+                leftOut++;
+            } else {
+                assertEquals(HttpDate.format(ahead), lastModified, what);
+                assertFalse(ahead.isAfter(date), what + ": Last-Modified " + lastModified + " is later than Date "
+                    + dates.get(0));
+                sent++;
+                sentAfter += asked >= ahead.toEpochMilli() ? 1 : 0;
+            }
+        }
+        return new Seen(leftOut, sent, sentAfter);
     }
 
     /**
