@@ -52,7 +52,8 @@ public final class TestWarehouse {
          * class); the library's own delete walked them in Java and was still at it after 30 s,
          * when surefire killed the JVM and left the directory half deleted. {@code rm -rf} takes
          * seconds; it starts once the server has gone (the library's own exit hook may be the one
-         * stopping it), and Java's walk stays for a system without rm.
+         * stopping it), and Java's walk stays for a system without rm (only there: two deletes at
+         * once on one directory would only race, and an rm still at work is left to finish).
          */
         private static void stopAndRemove(EmbeddedPostgres postgres, Path dir) {
             try {
@@ -61,14 +62,16 @@ public final class TestWarehouse {
                 for (int i = 0; i < 200 && Files.exists(pid); i++) {
                     Thread.sleep(50);
                 }
+                Process rm;
                 try {
-                    Process rm = new ProcessBuilder("rm", "-rf", dir.toString())
+                    rm = new ProcessBuilder("rm", "-rf", dir.toString())
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    if (rm.waitFor(20, TimeUnit.SECONDS) && rm.exitValue() == 0) {
-                        return;
-                    }
                 } catch (IOException noRm) {
-                    // removed below
+                    rm = null;
+                }
+                if (rm != null) {
+                    rm.waitFor(20, TimeUnit.SECONDS);
+                    return;
                 }
                 try (Stream<Path> paths = Files.walk(dir)) {
                     paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
