@@ -7,7 +7,11 @@
 # Measures: RUNS starts (default 5): the wall time from spawning `java -jar service.jar serve` to
 # the first GET /ratios answering 200 with the 51 rows (polled every 10 ms); the service is then
 # stopped (SIGTERM). Also, as the floor the JVM sets, the wall time of `java -jar service.jar
-# help` (start the JVM, load the jar's main class, print, exit). Medians.
+# help` (start the JVM, load the jar's main class, print, exit); and, to show what class-data
+# sharing would give, as many starts with an application class-data archive that one earlier start
+# wrote at its exit (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile), alternating with the
+# plain starts. The service does not ship with one (PROGRESS.md, 2026-12-02, "class-data sharing").
+# Medians.
 #
 # Run:    bench/startup.sh                 (about a minute)
 # Env:    JAR, DATA_DIR, RUNS (1..20), SERVICE_XMX, JAVA_OPTS, PG_HOST, PG_PORT, PG_USER
@@ -39,9 +43,10 @@ load_product "$SERVICE_PORT"
 stop_service
 
 # One start: prints the ms from spawning the JVM to the first 200 of GET /ratios with 51 rows.
+# $1: JVM options of this start, after JAVA_OPTS.
 start_once() {
     python3 - "$JAR" "$SERVICE_PORT" "$BENCH_DB" "$PG_HOST" "$PG_PORT" "$PG_USER" "$SERVICE_XMX" \
-        "${JAVA_OPTS:-}" "$BENCH_TMP" <<'PY'
+        "${JAVA_OPTS:-} ${1:-}" "$BENCH_TMP" <<'PY'
 import json, os, signal, subprocess, sys, time, urllib.request
 jar, port, db, host, pg_port, user, xmx, java_opts, tmp = sys.argv[1:]
 env = dict(os.environ, PORT=port, DB_HOST=host, DB_PORT=pg_port, POSTGRES_DB=db, POSTGRES_USER=user,
@@ -86,17 +91,33 @@ print(round((time.monotonic() - start) * 1000))
 PY
 }
 
+# The archive: the classes one start loaded, written by the JVM as it stops (-Xlog:cds=off: not
+# its warnings about the classes it cannot keep). Not timed.
+ARCHIVE="$BENCH_TMP/classes.jsa"
+start_once "-XX:ArchiveClassesAtExit=$ARCHIVE -Xlog:cds=off" >/dev/null
+[[ -s "$ARCHIVE" ]] || die "the JVM wrote no class-data archive at $ARCHIVE"
+WITH_ARCHIVE="-XX:SharedArchiveFile=$ARCHIVE -Xshare:on"
+
 for ((i = 1; i <= RUNS; i++)); do
-    ms=$(start_once)
+    # Alternating which goes first, so neither always follows the other's page cache.
+    if ((i % 2)); then
+        ms=$(start_once)
+        cds=$(start_once "$WITH_ARCHIVE")
+    else
+        cds=$(start_once "$WITH_ARCHIVE")
+        ms=$(start_once)
+    fi
     floor=$(floor_once)
     echo "$ms" >>"$BENCH_TMP/start"
+    echo "$cds" >>"$BENCH_TMP/cds"
     echo "$floor" >>"$BENCH_TMP/floor"
-    keep_run_line "run $i: java -jar to the first 200 on GET /ratios $ms ms; java -jar ... help $floor ms; load $(load_avg)"
+    keep_run_line "run $i: java -jar to the first 200 on GET /ratios $ms ms; with the class-data archive $cds ms; java -jar ... help $floor ms; load $(load_avg)"
 done
 START=$(median <"$BENCH_TMP/start")
+CDS=$(median <"$BENCH_TMP/cds")
 FLOOR=$(median <"$BENCH_TMP/floor")
 
-summary_row "start-up: java -jar to the first 200 on GET /ratios (product in the warehouse)" "$START ms (the JVM's floor, java -jar ... help: $FLOOR ms)" "as short as the JVM allows" "reported"
+summary_row "start-up: java -jar to the first 200 on GET /ratios (product in the warehouse)" "$START ms (with a class-data archive from an earlier start: $CDS ms; the JVM's floor, java -jar ... help: $FLOOR ms)" "as short as the JVM allows" "reported"
 
 {
     echo "## startup.sh — $FACTS_START"
@@ -106,6 +127,7 @@ summary_row "start-up: java -jar to the first 200 on GET /ratios (product in the
     echo "| figure | median |"
     echo "| --- | ---: |"
     echo "| java -jar service.jar serve, to the first 200 on GET /ratios | $START ms |"
+    echo "| the same, with a class-data archive one earlier start wrote (not shipped: see the README) | $CDS ms |"
     echo "| java -jar service.jar help (start the JVM, print, exit) | $FLOOR ms |"
     echo
     printf '%s' "$RUN_LINES"
