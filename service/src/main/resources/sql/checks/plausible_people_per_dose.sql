@@ -11,6 +11,16 @@
 -- fewer than 10 states have doses there is nothing to compare with, and the states without doses
 -- are still named, as a warning: allocation files that left out most states are not a product to
 -- publish without a word (the fixtures, which allocate to three states, carry this warning).
+--
+-- The median itself can be absurd: both allocation files in thousands put every state near 840
+-- people per dose, both ten times over near 0.09, and each state stays in line with the others
+-- (and each file with the other: sql/checks/sources/allocation_scales.sql compares them). So when
+-- the states' people are the census's (within 0.8 and 1.25 times their 2020 count together, as a
+-- real county file's are: 0.98), their doses per 2020 census resident and week, over the weeks of
+-- the sources, are compared with the real files': 0.017 in the quietest week of both makers
+-- together, 0.052 in the busiest. Over 4 times the busiest, or under a tenth of the quietest, is a
+-- warning. Not a failure, and not judged against another county file: a test's files are
+-- allocated as it likes (the tests' census-sized files allocate 0.004 a resident a week).
 with rated as (
     select state, population, doses_total, doses_total::float8 / population as doses_per_person
     from dwh.state_doses
@@ -36,7 +46,21 @@ off as (
 none as (
     select count(*) as states, string_agg(state, ', ' order by state) filter (where n <= 10) as first_ten
     from (select state, row_number() over (order by state) as n from off where doses_total = 0) z
-)
+),
+scale as (
+    -- The states' doses per 2020 census resident and week, when their people are the census's and
+    -- ten of them or more have doses; null otherwise.
+    select case when sum(s.population) between 0.8 * sum(j.census_2020_population)
+                                           and 1.25 * sum(j.census_2020_population)
+                     and (select dosed from median) >= 10
+                then sum(s.doses_total)::float8 / sum(j.census_2020_population)
+                     / nullif((select count(distinct week) from run_allocation_weeks), 0)
+           end as rate
+    from dwh.state_doses s
+    join dwh.jurisdictions j on j.name = s.state
+    where j.census_2020_population is not null
+),
+judged as (
 select 'plausible_people_per_dose' as name,
        case when max(times) > 10 then 'fail'
             when max(times) > 3 or bool_or(doses_total = 0) then 'warn'
@@ -60,3 +84,16 @@ select 'plausible_people_per_dose' as name,
        end as detail
 from off
 cross join none
+)
+select j.name,
+       case when j.status = 'pass' and (c.rate > 4 * 0.052 or c.rate < 0.017 / 10) then 'warn' else j.status end
+           as status,
+       j.detail
+       || case when c.rate > 4 * 0.052 or c.rate < 0.017 / 10
+               then format('; but the states are allocated %s doses per 2020 census resident a week, with their '
+                           'people the census''s (the real files: 0.017 to 0.052): are both allocation files '
+                           'in other units (thousands, tens)?',
+                           case when c.rate < 0.01 then round(c.rate::numeric, 6) else round(c.rate::numeric, 4) end)
+               else '' end as detail
+from judged j
+cross join scale c

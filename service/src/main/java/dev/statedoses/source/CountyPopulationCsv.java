@@ -1,5 +1,6 @@
 package dev.statedoses.source;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /** Reads the county population estimates ({@code Id,Id2,County,State,Population Estimate 2018}). */
@@ -19,7 +20,7 @@ public final class CountyPopulationCsv {
 
     /** Streams every row of {@code body} to {@code sink}; returns the number of rows. */
     public long read(SourceStream body, Consumer<CountyPopulation> sink) {
-        try (SourceTable table = SourceTable.open(body, csv, COUNTY, STATE, POPULATION)) {
+        try (SourceTable table = SourceTable.open(body, csv, List.of(ID, ID2), COUNTY, STATE, POPULATION)) {
             // Each id is optional on its own: the county check reads whichever the file has
             // (sql/checks/sources/counties_counted_twice.sql).
             int id = table.has(ID) ? table.column(ID) : -1;

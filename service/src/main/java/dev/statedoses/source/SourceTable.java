@@ -39,16 +39,26 @@ final class SourceTable implements AutoCloseable {
     }
 
     static SourceTable open(SourceStream stream, CsvFormat csv, String... requiredColumns) {
+        return open(stream, csv, List.of(), requiredColumns);
+    }
+
+    /**
+     * With {@code optionalColumns}: read when the header has them ({@link #has}), and, as the
+     * required ones, refused when it names one twice.
+     */
+    static SourceTable open(SourceStream stream, CsvFormat csv, List<String> optionalColumns,
+                            String... requiredColumns) {
         CsvRecords records = guarded(stream, null, () -> csv.open(new LenientUtf8Reader(stream)));
         try {
-            return open(stream, records, requiredColumns);
+            return open(stream, records, optionalColumns, requiredColumns);
         } catch (RuntimeException e) {
             records.close();
             throw e;
         }
     }
 
-    private static SourceTable open(SourceStream stream, CsvRecords records, String... requiredColumns) {
+    private static SourceTable open(SourceStream stream, CsvRecords records, List<String> optionalColumns,
+                                    String... requiredColumns) {
         CsvRecord first = guarded(stream, records, records::next);
         BodyShape shape = stream.shape();
         if (shape.damage() != null && shape.damage().line() == 1) {
@@ -65,10 +75,11 @@ final class SourceTable implements AutoCloseable {
                 "the body is not CSV (it starts with '" + Printable.shorten(start, 60) + "'): an error page?");
         }
         Map<String, Integer> columns = new HashMap<>();
+        String[] optional = optionalColumns.toArray(String[]::new);
         for (int i = 0; i < header.length; i++) {
             String key = SourceValues.headerKey(header[i]);
             Integer before = columns.putIfAbsent(key, i);
-            if (before != null && isRequired(key, requiredColumns)) {
+            if (before != null && (isAmong(key, requiredColumns) || isAmong(key, optional))) {
                 // Which of the two would we load? Neither: the file has to say.
                 throw SourceException.content(stream.source(), stream.url(), first.line(), header[i],
                     "the header names column " + Printable.shorten(header[i], 60) + " twice (columns "
@@ -90,8 +101,8 @@ final class SourceTable implements AutoCloseable {
         return new SourceTable(stream, records, header, columns);
     }
 
-    private static boolean isRequired(String key, String... requiredColumns) {
-        return Arrays.stream(requiredColumns).map(SourceValues::headerKey).anyMatch(key::equals);
+    private static boolean isAmong(String key, String... names) {
+        return Arrays.stream(names).map(SourceValues::headerKey).anyMatch(key::equals);
     }
 
     boolean has(String column) {

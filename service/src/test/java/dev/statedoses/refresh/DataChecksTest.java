@@ -312,6 +312,99 @@ class DataChecksTest {
         assertTrue(census.detail().endsWith("; and 41 more"), census.detail());
     }
 
+    /**
+     * States at their census counts, every state and DC allocated in each of {@code weeks} (from
+     * 2021-01-04), and each state's doses set to round(its census count × {@code perResident}).
+     */
+    private static Consumer<Handle> censusAllocatedAt(double perResident, int weeks) {
+        return h -> {
+            censusTimes(1).accept(h);
+            h.createQuery("select name from dwh.jurisdictions where kind in ('state', 'district')")
+                .mapTo(String.class).list()
+                .forEach(state -> {
+                    for (int w = 0; w < weeks; w++) {
+                        allocate(h, "moderna", state, java.time.LocalDate.of(2021, 1, 4).plusWeeks(w).toString(), 5, 5);
+                    }
+                });
+            h.createUpdate("""
+                    update dwh.state_doses s set doses_total = round(j.census_2020_population * :per)
+                    from dwh.jurisdictions j where j.name = s.state""").bind("per", perResident).execute();
+        };
+    }
+
+    /** The sentence plausible_people_per_dose adds for a rate out of the real files' range. */
+    private static String otherUnits(String rate) {
+        return "; but the states are allocated " + rate + " doses per 2020 census resident a week, with their people "
+            + "the census's (the real files: 0.017 to 0.052): are both allocation files in other units (thousands, "
+            + "tens)?";
+    }
+
+    @Test
+    void bothAllocationFilesInOtherUnitsAreAWarningWhenThePeopleAreTheCensus() {
+        // Every state at 0.02 doses a resident in one week: 50 people per dose, as in the real files.
+        CheckResult usual = checks(0, censusAllocatedAt(0.02, 1)).get("plausible_people_per_dose");
+        assertEquals("pass", usual.status());
+        assertTrue(usual.detail().startsWith("every state's people per dose is within 3 times the median of the "
+            + "states, 50.00"), usual.detail());
+        // Ten times the busiest real week over, in thousands: the median is in line with every state.
+        CheckResult tens = checks(0, censusAllocatedAt(0.3, 1)).get("plausible_people_per_dose");
+        assertEquals("warn", tens.status());
+        assertTrue(tens.detail().endsWith(otherUnits("0.3000")), tens.detail());
+        CheckResult thousands = checks(0, censusAllocatedAt(0.00004, 1)).get("plausible_people_per_dose");
+        assertEquals("warn", thousands.status());
+        assertTrue(thousands.detail().startsWith("every state's people per dose is within 3 times the median of the "
+            + "states, 2500"), thousands.detail());
+        assertTrue(thousands.detail().endsWith(otherUnits("0.000040")), thousands.detail());
+    }
+
+    @Test
+    void theRateIsAWeeksAndItsLimitsAreFourTimesTheBusiestAndATenthOfTheQuietest() {
+        // 4 × 0.052 = 0.208 and 0.017 / 10 = 0.0017 a resident a week.
+        assertEquals("pass", checks(0, censusAllocatedAt(0.2, 1)).get("plausible_people_per_dose").status());
+        assertEquals("warn", checks(0, censusAllocatedAt(0.22, 1)).get("plausible_people_per_dose").status());
+        assertEquals("pass", checks(0, censusAllocatedAt(0.0018, 1)).get("plausible_people_per_dose").status());
+        assertEquals("warn", checks(0, censusAllocatedAt(0.0016, 1)).get("plausible_people_per_dose").status());
+        // 0.5 a resident over two weeks is 0.25 a week: over; 0.4 over two is 0.2: within.
+        CheckResult twoWeeks = checks(0, censusAllocatedAt(0.5, 2)).get("plausible_people_per_dose");
+        assertTrue(twoWeeks.detail().endsWith(otherUnits("0.2500")), twoWeeks.detail());
+        assertEquals("pass", checks(0, censusAllocatedAt(0.4, 2)).get("plausible_people_per_dose").status());
+    }
+
+    @Test
+    void aCountyFileThatIsNotTheCensusIsNotJudgedSo() {
+        // The same absurd rate, with each state's people at half its census count (under 0.8 times
+        // together) or at 1,000: a test's files, allocated as it likes.
+        Consumer<Handle> thousands = censusAllocatedAt(0.00004, 1);
+        CheckResult half = checks(0, h -> {
+            thousands.accept(h);
+            h.execute("update dwh.state_doses set population = population / 2");
+        }).get("plausible_people_per_dose");
+        assertEquals("pass", half.status(), half.detail());
+        CheckResult small = checks(0, h -> {
+            thousands.accept(h);
+            h.execute("update dwh.state_doses set population = 1000");
+        }).get("plausible_people_per_dose");
+        assertTrue(!small.detail().contains("census resident a week"), small.detail());
+    }
+
+    @Test
+    void generatedRatesInOtherUnitsWarnAndRealOnesDoNot() {
+        java.util.Random random = new java.util.Random(20261202);
+        double[] units = {1e-3, 1e-2, 10, 100, 1000};
+        for (int round = 0; round < 6; round++) {
+            // A real week's rate, 0.017 to 0.052, in other units; and a rate anywhere within the limits.
+            double real = 0.017 + random.nextDouble() * 0.035;
+            double unit = units[random.nextInt(units.length)];
+            CheckResult off = checks(0, censusAllocatedAt(real * unit, 1)).get("plausible_people_per_dose");
+            assertTrue(off.detail().contains(" doses per 2020 census resident a week, with their people the census's"),
+                real + " x " + unit + ": " + off.detail());
+            assertEquals("warn", off.status(), real + " x " + unit);
+            double within = 0.0018 + random.nextDouble() * (0.2 - 0.0018);
+            CheckResult in = checks(0, censusAllocatedAt(within, 1)).get("plausible_people_per_dose");
+            assertEquals("pass", in.status(), within + ": " + in.detail());
+        }
+    }
+
     /** Vermont's rows in {@code weeks} of {@code manufacturer}'s source, 5 + 5 doses each. */
     private static void vermontIn(Handle h, String manufacturer, String... weeks) {
         for (String week : weeks) {

@@ -179,6 +179,9 @@ class HostileSourcesApiTest {
             plain(withExtraColumn(MODERNA, "\"1st Dose Allocations\"", 2)), 1L, "1st Dose Allocations", "twice"));
         cases.add(content("pfizer names the jurisdiction twice", "pfizer",
             plain(withExtraColumn(PFIZER, "\"jurisdiction\"", 0)), 1L, "jurisdiction", "twice"));
+        // An optional column we read, too: an ID of other values beside the Id, whichever came first.
+        cases.add(content("population names its Id twice (ID, another spelling)", "population",
+            plain(withExtraColumn(POPULATION, "ID", 2)), 1L, "ID", "twice"));
         cases.add(content("population's State column has no name", "population",
             plain(POPULATION.replaceFirst("State", "")), 1L, "State", "the header has no column State"));
 

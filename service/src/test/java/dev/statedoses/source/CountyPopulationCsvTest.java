@@ -72,6 +72,39 @@ class CountyPopulationCsvTest {
         assertEquals("the body is larger than SOURCE_MAX_BYTES (1000 bytes)", e.getMessage());
     }
 
+    /**
+     * Every column the reader reads, the optional ids too, named a second time in another spelling
+     * (case, spacing, underscores), anywhere in the header, with other values: which of the two
+     * holds the county's id or people is not clear, so the file is refused at its header, naming
+     * the second. An `ID` of junk before the real `Id` was read, and turned the county code
+     * checks off (the ids then disagree with Id2 on every line).
+     */
+    @Test
+    void aColumnWeReadNamedTwiceInAnySpellingIsRejectedNamingIt() {
+        List<String> read = List.of("Id", "Id2", "County", "State", "Population Estimate 2018");
+        java.util.Random random = new java.util.Random(20261202);
+        for (int round = 0; round < 40; round++) {
+            int twice = random.nextInt(read.size());
+            String name = read.get(twice);
+            String again = switch (random.nextInt(4)) {
+                case 0 -> name.toUpperCase(java.util.Locale.ROOT);
+                case 1 -> name.toLowerCase(java.util.Locale.ROOT);
+                case 2 -> " " + name + " ";
+                default -> name.replace(' ', '_');
+            };
+            List<String> header = new ArrayList<>(read);
+            List<String> values = new ArrayList<>(List.of("0500000US01001", "01001", "Autauga", "Alabama", "55601"));
+            int at = random.nextInt(header.size() + 1);
+            header.add(at, again);
+            values.add(at, twice == 4 ? "1" : twice == 3 ? "Texas" : "0500000US99999");
+            SourceException e = assertThrows(SourceException.class,
+                () -> read(String.join(",", header) + "\n" + String.join(",", values) + "\n"), again + " at " + at);
+            assertEquals(1L, e.line());
+            assertEquals((at < twice + 1 ? name : again).strip(), e.column(), header.toString());
+            assertEquals(true, e.getMessage().contains(" twice (columns "), e.getMessage());
+        }
+    }
+
     @Test
     void aMissingPopulationIsRejectedWithItsLine() {
         SourceException e = assertThrows(SourceException.class,
