@@ -141,7 +141,24 @@ final class SourceTable implements AutoCloseable {
             }
             throw error(record.line(), null, counted + " (a stray separator or a cut-off body?)");
         }
+        if (repeatsHeader(record.fields())) {
+            // Said so, rather than as its first value that does not read (a week "is not a date").
+            throw error(record.line(), null, "the line repeats the header: two files joined into one?");
+        }
         return new Row(record);
+    }
+
+    /**
+     * Whether a row names the header's columns again, as two downloads joined into one file do
+     * (each with its header). The first field is compared first: for any other row that settles it.
+     */
+    private boolean repeatsHeader(String[] fields) {
+        for (int i = 0; i < header.length; i++) {
+            if (header[i] != null && !header[i].equalsIgnoreCase(fields[i] == null ? null : fields[i].strip())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Each data row, made a {@code T} by {@code read}, to {@code sink}; returns how many (none is an error). */

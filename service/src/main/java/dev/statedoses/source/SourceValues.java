@@ -69,7 +69,7 @@ public final class SourceValues {
             digits = number;
         } else if (GROUPED_COUNT.matcher(number).matches()) {
             digits = number.replace(",", "");
-        } else if (text.startsWith("-")) {
+        } else if (isNegative(number)) {
             throw new IllegalArgumentException("the count " + quote(text) + " is negative");
         } else {
             throw new IllegalArgumentException("'" + quote(text) + "' is not a whole number");
@@ -82,6 +82,12 @@ public final class SourceValues {
                 + MAX_COUNT + ")");
         }
         return Long.parseLong(digits);
+    }
+
+    /** A minus sign before what would be a count ({@code -5}, {@code -1,234}): not a lone {@code -}. */
+    private static boolean isNegative(String number) {
+        String rest = number.startsWith("-") ? number.substring(1) : "";
+        return PLAIN_COUNT.matcher(rest).matches() || GROUPED_COUNT.matcher(rest).matches();
     }
 
     /**

@@ -751,6 +751,28 @@ class HostileBodiesTest {
         assertTrue(e.getMessage().contains("twice"), e.getMessage());
     }
 
+    /**
+     * The header again after a row, in either layout and spelling, as two downloads joined into one
+     * file: said so at its line, not as its first value that does not read.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds40")
+    void theHeaderRepeatedAfterARowIsSaidSo(long seed) {
+        Random random = new Random(seed);
+        Body body = body(random);
+        int line = 3 + random.nextInt(body.rows().size());
+        List<String> again = switch (random.nextInt(3)) {
+            case 0 -> body.columns();
+            case 1 -> body.columns().stream().map(c -> c.toUpperCase(java.util.Locale.ROOT)).toList();
+            default -> body.columns().stream().map(c -> " " + c).toList();
+        };
+        List<String> lines = new ArrayList<>(Arrays.asList(body.text().split(body.lineEnd(), -1)));
+        lines.add(line - 1, body.line(again));
+        SourceException e = rejected(String.join(body.lineEnd(), lines).getBytes(StandardCharsets.UTF_8));
+        assertEquals((long) line, e.line(), body + ", header again at line " + line);
+        assertEquals("the line repeats the header: two files joined into one?", e.getMessage());
+    }
+
     /** A column missing, or its name left blank: the problem names the column it looked for. */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds40")

@@ -46,6 +46,11 @@ class SourceValuesTest {
         // Five thousand as much of Europe writes it: not 5 with a fraction of zeros.
         "5.000|'5.000' is not a whole number",
         "-3.0|the count -3.0 is negative",
+        "'-1,234'|the count -1,234 is negative",
+        // A minus sign alone, or before what is no count, is not a negative count.
+        "-|'-' is not a whole number",
+        "--5|'--5' is not a whole number",
+        "-x|'-x' is not a whole number",
         "100000000001.0|the count 100000000001.0 is larger than any real count (100000000000)",
         "'1,23'|'1,23' is not a whole number",
         "'12,3456'|'12,3456' is not a whole number",
