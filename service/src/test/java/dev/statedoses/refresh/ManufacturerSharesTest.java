@@ -1,7 +1,9 @@
 package dev.statedoses.refresh;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.statedoses.support.AppWithUpstream;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the warehouse's reference gives it) / 1,000 of each dose every week of four in Moderna's file and
  * 1.2 times that in Pfizer's (rounded); New York City 43% of New York's (New York the rest), Chicago
  * 30% of Illinois's, Philadelphia 12% of Pennsylvania's; Puerto Rico 3,000 and Federal Entities
- * 5,000. The county file: one county a state holding its census count.
+ * 5,000. The county file: one county a state holding its census count. The same files, both
+ * multiplied alike, are also both files in other units, which only a data check sees (at the end).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManufacturerSharesTest {
@@ -198,5 +201,49 @@ class ManufacturerSharesTest {
                 .body("state", equalTo(NationalFiles.stateOf(place)))
                 .body("detail", containsString(place + "'s share of the pfizer source's doses"));
         }
+    }
+
+    // ---- both files in other units (sql/checks/plausible_people_per_dose.sql) -------------------
+    // Every state in line with the others and each file with the other: only the doses per census
+    // resident tell. Usual here: (2 + 2.4) / 1,000 = 0.0044 doses a resident a week.
+
+    private static final String PEOPLE_PER_DOSE = "checks.find { it.name == 'plausible_people_per_dose' }";
+
+    /** Both files, every place's count {@code factor} times its usual one. */
+    private ValidatableResponse refreshTimes(double factor) {
+        ToLongFunction<String> count = p -> Math.round(usual(p) * factor);
+        return refresh(moderna(count), pfizer(count));
+    }
+
+    @Test
+    void bothFilesAHundredTimesOverLoadWithAWarning() {
+        // 0.0044 × 100 = 0.44 a resident a week, over 4 × 0.052: every state at about 0.57 people
+        // per dose, in line with the median, and published, with the warning in its run.
+        refreshTimes(100).statusCode(200)
+            .body(PEOPLE_PER_DOSE + ".status", equalTo("warn"))
+            .body(PEOPLE_PER_DOSE + ".detail", endsWith("; but the states are allocated 0.4400 doses per 2020 census "
+                + "resident a week, with their people the census's (the real files: 0.017 to 0.052): are both "
+                + "allocation files in other units (thousands, tens)?"));
+        // Texas: 29,146 × 100 = 2,914,600 of each dose a week in Moderna's file, 3,497,520 in Pfizer's.
+        served.given().get("/ratios/TX").then().statusCode(200)
+            .body("doses_moderna", equalTo(8 * 2_914_600))
+            .body("doses_pfizer", equalTo(8 * 3_497_520));
+    }
+
+    @Test
+    void bothFilesInHundredthsLoadWithAWarning() {
+        refreshTimes(0.01).statusCode(200)
+            .body(PEOPLE_PER_DOSE + ".status", equalTo("warn"))
+            .body(PEOPLE_PER_DOSE + ".detail", containsString(" doses per 2020 census resident a week, with their "
+                + "people the census's"));
+    }
+
+    @Test
+    void theUsualFilesAndBothTenTimesOverAreNotJudgedSo() {
+        refreshTimes(1).statusCode(200)
+            .body(PEOPLE_PER_DOSE + ".status", equalTo("pass"))
+            .body(PEOPLE_PER_DOSE + ".detail", not(containsString("census resident")));
+        refreshTimes(10).statusCode(200)
+            .body(PEOPLE_PER_DOSE + ".status", equalTo("pass"));
     }
 }
