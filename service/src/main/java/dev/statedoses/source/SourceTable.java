@@ -9,9 +9,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A CSV source read by header name: columns may come in any order and extra columns are ignored.
@@ -75,11 +78,13 @@ final class SourceTable implements AutoCloseable {
                 "the body is not CSV (it starts with '" + Printable.shorten(start, 60) + "'): an error page?");
         }
         Map<String, Integer> columns = new HashMap<>();
-        String[] optional = optionalColumns.toArray(String[]::new);
+        // The columns we read, required or not: one of them named twice is refused.
+        Set<String> read = Stream.concat(Arrays.stream(requiredColumns), optionalColumns.stream())
+            .map(SourceValues::headerKey).collect(Collectors.toSet());
         for (int i = 0; i < header.length; i++) {
             String key = SourceValues.headerKey(header[i]);
             Integer before = columns.putIfAbsent(key, i);
-            if (before != null && (isAmong(key, requiredColumns) || isAmong(key, optional))) {
+            if (before != null && read.contains(key)) {
                 // Which of the two would we load? Neither: the file has to say.
                 throw SourceException.content(stream.source(), stream.url(), first.line(), header[i],
                     "the header names column " + Printable.shorten(header[i], 60) + " twice (columns "
@@ -99,10 +104,6 @@ final class SourceTable implements AutoCloseable {
             throw cutOrElse(stream, first.line(), () -> noColumn);
         }
         return new SourceTable(stream, records, header, columns);
-    }
-
-    private static boolean isAmong(String key, String... names) {
-        return Arrays.stream(names).map(SourceValues::headerKey).anyMatch(key::equals);
     }
 
     boolean has(String column) {

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.MigratedDatabase;
 import dev.statedoses.support.RawRows;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
@@ -323,7 +325,7 @@ class DataChecksTest {
                 .mapTo(String.class).list()
                 .forEach(state -> {
                     for (int w = 0; w < weeks; w++) {
-                        allocate(h, "moderna", state, java.time.LocalDate.of(2021, 1, 4).plusWeeks(w).toString(), 5, 5);
+                        allocate(h, "moderna", state, LocalDate.of(2021, 1, 4).plusWeeks(w).toString(), 5, 5);
                     }
                 });
             h.createUpdate("""
@@ -389,7 +391,7 @@ class DataChecksTest {
 
     @Test
     void generatedRatesInOtherUnitsWarnAndRealOnesDoNot() {
-        java.util.Random random = new java.util.Random(20261202);
+        Random random = new Random(20261202);
         double[] units = {1e-3, 1e-2, 10, 100, 1000};
         for (int round = 0; round < 6; round++) {
             // A real week's rate, 0.017 to 0.052, in other units; and a rate anywhere within the limits.

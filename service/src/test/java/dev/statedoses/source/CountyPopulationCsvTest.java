@@ -2,12 +2,15 @@ package dev.statedoses.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CountyPopulationCsvTest {
@@ -82,13 +85,13 @@ class CountyPopulationCsvTest {
     @Test
     void aColumnWeReadNamedTwiceInAnySpellingIsRejectedNamingIt() {
         List<String> read = List.of("Id", "Id2", "County", "State", "Population Estimate 2018");
-        java.util.Random random = new java.util.Random(20261202);
+        Random random = new Random(20261202);
         for (int round = 0; round < 40; round++) {
             int twice = random.nextInt(read.size());
             String name = read.get(twice);
             String again = switch (random.nextInt(4)) {
-                case 0 -> name.toUpperCase(java.util.Locale.ROOT);
-                case 1 -> name.toLowerCase(java.util.Locale.ROOT);
+                case 0 -> name.toUpperCase(Locale.ROOT);
+                case 1 -> name.toLowerCase(Locale.ROOT);
                 case 2 -> " " + name + " ";
                 default -> name.replace(' ', '_');
             };
@@ -101,7 +104,7 @@ class CountyPopulationCsvTest {
                 () -> read(String.join(",", header) + "\n" + String.join(",", values) + "\n"), again + " at " + at);
             assertEquals(1L, e.line());
             assertEquals((at < twice + 1 ? name : again).strip(), e.column(), header.toString());
-            assertEquals(true, e.getMessage().contains(" twice (columns "), e.getMessage());
+            assertTrue(e.getMessage().contains(" twice (columns "), e.getMessage());
         }
     }
 

@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -763,7 +764,7 @@ class HostileBodiesTest {
         int line = 3 + random.nextInt(body.rows().size());
         List<String> again = switch (random.nextInt(3)) {
             case 0 -> body.columns();
-            case 1 -> body.columns().stream().map(c -> c.toUpperCase(java.util.Locale.ROOT)).toList();
+            case 1 -> body.columns().stream().map(c -> c.toUpperCase(Locale.ROOT)).toList();
             default -> body.columns().stream().map(c -> " " + c).toList();
         };
         List<String> lines = new ArrayList<>(Arrays.asList(body.text().split(body.lineEnd(), -1)));
