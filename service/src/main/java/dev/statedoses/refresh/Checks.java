@@ -457,14 +457,24 @@ final class Checks {
         String state = rs.getString("state");
         long missing = rs.getLong("missing");
         long places = rs.getLong("places");
+        LocalDate first = rs.getObject("first_week", LocalDate.class);
+        LocalDate last = rs.getObject("last_week", LocalDate.class);
+        LocalDate lastLine = rs.getObject("last_line_week", LocalDate.class);
+        String lacked = rs.getString("first_ten");
+        // One end week short, which is not the week the file ends in: the lake's cut file (or one
+        // cut by a download) with its rows put in another order after the cut looks so.
+        boolean reordered = missing == 1 && lastLine != null && (lacked.equals(first.toString())
+            || lacked.equals(last.toString())) && !lacked.equals(lastLine.toString());
         return SourceException.content(source, url(source), null, "week_of_allocations",
             name(place) + " has no row in " + missing + " of the " + rs.getLong("weeks") + " weeks of the "
-                + source.label() + " source (" + rs.getObject("first_week", LocalDate.class) + " to "
-                + rs.getObject("last_week", LocalDate.class) + "): " + rs.getString("first_ten")
+                + source.label() + " source (" + first + " to " + last + "): " + lacked
                 + (missing > 10 ? " and " + (missing - 10) + " more" : "")
                 + (places > 1 ? " (" + (places - 1) + " more places lack weeks)" : "")
                 + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
-                + " doses in those weeks. Were lines of the file lost?")
+                + " doses in those weeks. Were lines of the file lost?"
+                + (reordered ? " A file cut short may lack places only in the week of its last line (here "
+                    + lastLine + "), where it stops; one whose rows were put in another order after the cut "
+                    + "cannot be told from one that lost lines: serve it in the order it was cut in." : ""))
             .aboutState(state);
     });
 

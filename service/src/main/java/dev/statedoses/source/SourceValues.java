@@ -4,6 +4,7 @@ import dev.statedoses.text.Printable;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.Month;
 import java.time.format.TextStyle;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -30,9 +31,23 @@ public final class SourceValues {
      * several joined by commas ({@code Alaska**,***}, as the rows of March 2021 have them).
      */
     private static final Pattern FOOTNOTE_MARKS = Pattern.compile("\\s*\\*[*,\\s]*$");
-    /** A date, and at most a time of midnight: the API's floating timestamp, or what pandas and Excel write. */
-    private static final Pattern ISO_WEEK = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})(?:[T ]00:00(?::00(?:\\.0{1,9})?)?)?");
-    private static final Pattern US_WEEK = Pattern.compile("(\\d{1,2})/(\\d{1,2})/(\\d{4})");
+    /**
+     * A date in any form publishers and spreadsheets write one unambiguously, with at most a time
+     * of midnight: year first ({@code 2021-06-21}, {@code 2021/06/21}), the US order
+     * ({@code 06/21/2021}, {@code 6/21/21} as a short date, the century 2000), or a month's English
+     * name ({@code 21-Jun-2021}, {@code 21 June 2021}). Midnight as pandas, Excel and the API write it
+     * ({@code 00:00}, {@code 0:00:00}, {@code 00:00:00.000}), in 12-hour form as Socrata's CSV export
+     * writes its timestamps ({@code 12:00:00 AM}), with a zone or offset after it or not
+     * ({@code Z}, {@code +00:00}, {@code -05:00}, {@code UTC}): a date at midnight in any zone is
+     * that date there. A time other than midnight is not a week: shifted by a zone, it may be a day
+     * off.
+     */
+    private static final Pattern OTHER_WEEK = Pattern.compile(
+        "(?:(?<y>\\d{4})(?<ys>[-/])(?<ym>\\d{1,2})\\k<ys>(?<yd>\\d{1,2})"
+            + "|(?<um>\\d{1,2})/(?<ud>\\d{1,2})/(?<uy>\\d{4}|\\d{2})"
+            + "|(?<nd>\\d{1,2})(?<ns>[- ])(?<nm>\\p{Alpha}{3,9})\\k<ns>(?<ny>\\d{4}))"
+            + "(?:(?:T|\\s+)(?:0?0:00(?::00(?:\\.0{1,9})?)?|12:00(?::00(?:\\.0{1,9})?)?\\s*(?:AM|am))"
+            + "(?:\\s*(?:Z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?))?)?");
     /** COVID-19 vaccines were first allocated in December 2020: an earlier week is a wrong date. */
     static final LocalDate FIRST_POSSIBLE_WEEK = LocalDate.of(2020, 1, 1);
     /** Real names (of jurisdictions, states, counties) and ids are a few dozen characters at most. */
@@ -92,8 +107,9 @@ public final class SourceValues {
 
     /**
      * The Monday of an allocation week: the API's floating timestamp
-     * ({@code 2021-06-21T00:00:00.000}), a plain ISO date, or the CDC export's {@code 06/21/2021}
-     * (also {@code 6/21/2021}, as spreadsheets write it). A time other than midnight, a week
+     * ({@code 2021-06-21T00:00:00.000}), a plain ISO date, the CDC export's {@code 06/21/2021}
+     * (also {@code 6/21/2021}, as spreadsheets write it), or another unambiguous form
+     * ({@link #OTHER_WEEK}). A time other than midnight, a week
      * before 2020 (no vaccine was allocated then) and a day other than Monday are wrong values,
      * not weeks. A later week is
      * taken as it is: allocations are planned ahead, and the growth benchmark's synthetic sources
@@ -133,15 +149,30 @@ public final class SourceValues {
     }
 
     private static LocalDate otherForms(String text) {
-        Matcher iso = ISO_WEEK.matcher(text);
-        if (iso.matches()) {
-            return LocalDate.of(Integer.parseInt(iso.group(1)), Integer.parseInt(iso.group(2)),
-                Integer.parseInt(iso.group(3)));
+        Matcher date = OTHER_WEEK.matcher(text);
+        if (!date.matches()) {
+            throw notADate(text);
         }
-        Matcher us = US_WEEK.matcher(text);
-        if (us.matches()) {
-            return LocalDate.of(Integer.parseInt(us.group(3)), Integer.parseInt(us.group(1)),
-                Integer.parseInt(us.group(2)));
+        if (date.group("y") != null) {
+            return LocalDate.of(Integer.parseInt(date.group("y")), Integer.parseInt(date.group("ym")),
+                Integer.parseInt(date.group("yd")));
+        }
+        if (date.group("uy") != null) {
+            String year = date.group("uy");
+            return LocalDate.of(year.length() == 2 ? 2000 + Integer.parseInt(year) : Integer.parseInt(year),
+                Integer.parseInt(date.group("um")), Integer.parseInt(date.group("ud")));
+        }
+        return LocalDate.of(Integer.parseInt(date.group("ny")), month(date.group("nm"), text),
+            Integer.parseInt(date.group("nd")));
+    }
+
+    /** A month's English name or its three-letter abbreviation, in any case ({@code Jun}, {@code JUNE}). */
+    private static int month(String name, String text) {
+        for (Month month : Month.values()) {
+            if (name.equalsIgnoreCase(month.getDisplayName(TextStyle.FULL, Locale.ENGLISH))
+                    || name.equalsIgnoreCase(month.getDisplayName(TextStyle.SHORT, Locale.ENGLISH))) {
+                return month.getValue();
+            }
         }
         throw notADate(text);
     }

@@ -1,15 +1,39 @@
 package dev.statedoses.source;
 
+import java.util.List;
+
 /**
  * Tells from a body's first bytes whether it is text we can read (UTF-8, or Latin-1, or plain
  * ASCII) or something else that would otherwise reach the CSV reader as garbage: UTF-16 or UTF-32
- * (with or without a byte-order mark), or a binary file. The sources are ASCII with a few Latin
+ * (with or without a byte-order mark), an archive, workbook or other file of a known format, or a
+ * binary file. The sources are ASCII with a few Latin
  * letters, so the signs are plain: a byte-order mark, or NUL bytes, which text never has.
  */
 final class TextEncoding {
 
     /** How much of the body's start is looked at. */
     static final int SNIFF_BYTES = 512;
+
+    /** A kind of file a source's URL may serve instead of CSV text, told by its first bytes. */
+    private record Format(String name, int... magic) {
+    }
+
+    /**
+     * What a source may be in place of CSV text, named as an operator knows it: a workbook or an
+     * archive someone saved or packed the file as, or a file of another format at the URL.
+     * (gzip, which a source may be, is decoded before this looks: {@link CompressedBody}.)
+     */
+    private static final List<Format> FORMATS = List.of(
+        new Format("a ZIP archive (an .xlsx workbook or a .zip file?)", 'P', 'K', 0x03, 0x04),
+        new Format("an empty ZIP archive", 'P', 'K', 0x05, 0x06),
+        new Format("a bzip2 archive (a .bz2 file?)", 'B', 'Z', 'h'),
+        new Format("an xz archive (an .xz file?)", 0xfd, '7', 'z', 'X', 'Z', 0x00),
+        new Format("a Zstandard archive (a .zst file?)", 0x28, 0xb5, 0x2f, 0xfd),
+        new Format("a 7-Zip archive (a .7z file?)", '7', 'z', 0xbc, 0xaf, 0x27, 0x1c),
+        new Format("an Excel 97-2003 workbook (an .xls file?)", 0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1),
+        new Format("a PDF document", '%', 'P', 'D', 'F', '-'),
+        new Format("a Parquet file", 'P', 'A', 'R', '1'),
+        new Format("an SQLite database", 'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f', 'o', 'r', 'm', 'a', 't', ' ', '3', 0));
 
     private TextEncoding() {
     }
@@ -29,8 +53,10 @@ final class TextEncoding {
         if (startsWith(head, length, 0xff, 0xfe)) {
             return utf16("little-endian, with a byte-order mark");
         }
-        if (startsWith(head, length, 'P', 'K', 0x03, 0x04)) {
-            return "the body is a ZIP archive (an .xlsx workbook or a .zip file?), not CSV text";
+        for (Format format : FORMATS) {
+            if (startsWith(head, length, format.magic())) {
+                return "the body is " + format.name() + ", not CSV text";
+            }
         }
         int evenNuls = 0;
         int oddNuls = 0;

@@ -72,9 +72,18 @@ public final class UnivocityCsv implements CsvFormat {
         };
     }
 
-    /** A blank line (or one of spaces): one field, empty. */
+    /**
+     * A blank line (or one of spaces), or one of separators only ({@code ,,,}, {@code "",""}): every
+     * field empty. Spreadsheets write the latter for empty rows under the data that were formatted
+     * once; like a blank line, it holds no value to load or lose.
+     */
     private static boolean blank(String[] fields) {
-        return fields.length == 0 || (fields.length == 1 && (fields[0] == null || fields[0].isEmpty()));
+        for (String field : fields) {
+            if (field != null && !field.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

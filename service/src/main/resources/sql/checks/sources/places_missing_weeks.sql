@@ -138,7 +138,10 @@ lacked as (
 )
 select l.source, l.name, coalesce(j.folds_into, l.name) as state, l.missing, l.first_ten,
        w.first_week, w.last_week, w.weeks,
-       count(*) over (partition by l.source) as places
+       count(*) over (partition by l.source) as places,
+       -- The week of the file's last line, for the message: a cut file whose rows were put in
+       -- another order after the cut lacks places in a first or last week that is not this one.
+       (select c.week from last_lines c where c.source = l.source) as last_line_week
 from lacked l
 join dwh.jurisdictions j on j.name = l.name
 join (select manufacturer, min(week) as first_week, max(week) as last_week, count(*) as weeks

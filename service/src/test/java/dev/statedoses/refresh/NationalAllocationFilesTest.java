@@ -1,6 +1,7 @@
 package dev.statedoses.refresh;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -561,6 +562,32 @@ class NationalAllocationFilesTest {
         String[] oldestFirst = {"2021-01-04", "2021-01-11", "2021-01-18"};
         refresh("cut-newest", file(false, cutAfter(42, "2021-01-18"), Set.of(), oldestFirst),
             file(true, Set.of(), oldestFirst), false).statusCode(200);
+    }
+
+    @Test
+    void aCutFileInAnotherOrderFailsSayingSo() {
+        // The cut file of onlyTheWeekOfTheLastLineMayBeCut, Moderna's lines put the other way round
+        // (oldest first): its short week is now its first lines', and its last line's week whole.
+        String[] newestFirst = {"2021-01-18", "2021-01-11", "2021-01-04"};
+        List<String> lines = new ArrayList<>();
+        Map<String, Set<String>> cut = cutAfter(34, "2021-01-04");
+        for (String week : newestFirst) {
+            for (int i = 0; i < NationalFiles.PLACES.size(); i++) {
+                String place = NationalFiles.PLACES.get(i);
+                if (!cut.getOrDefault(place, Set.of()).contains(week)) {
+                    lines.add(line(place, week, i, false));
+                }
+            }
+        }
+        Collections.reverse(lines);
+        refresh("cut-reversed", NationalFiles.file(lines), file(true, Set.of(), newestFirst), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("detail", containsString("in 1 of the 3 weeks of the moderna source (2021-01-04 to 2021-01-18): "
+                + "2021-01-04 (" + (NationalFiles.PLACES.size() - 35) + " more places lack weeks)"))
+            .body("detail", endsWith("Were lines of the file lost? A file cut short may lack places only in the week "
+                + "of its last line (here 2021-01-18), where it stops; one whose rows were put in another order after "
+                + "the cut cannot be told from one that lost lines: serve it in the order it was cut in."));
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -349,6 +350,40 @@ class HostileBodiesTest {
             assertTrue(e.getMessage().contains("NUL bytes") || e.getMessage().contains("is not supported"),
                 e.getMessage());
         }
+    }
+
+    /**
+     * A workbook, an archive or another format's file at a source's URL: named as such, on line 1,
+     * whatever follows its first bytes (here random bytes, printable or not).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds40")
+    void anArchiveOrWorkbookIsNamedForWhatItIs(long seed) {
+        Random random = new Random(seed);
+        List<Map.Entry<byte[], String>> formats = List.of(
+            Map.entry(new byte[] {'P', 'K', 3, 4}, "a ZIP archive (an .xlsx workbook or a .zip file?)"),
+            Map.entry(new byte[] {'B', 'Z', 'h', '9', '1', 'A', 'Y', '&', 'S', 'Y'}, "a bzip2 archive"),
+            Map.entry(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}, "an xz archive"),
+            Map.entry(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, "a Zstandard archive"),
+            Map.entry(new byte[] {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c}, "a 7-Zip archive"),
+            Map.entry(new byte[] {(byte) 0xd0, (byte) 0xcf, 0x11, (byte) 0xe0, (byte) 0xa1, (byte) 0xb1, 0x1a,
+                (byte) 0xe1}, "an Excel 97-2003 workbook"),
+            Map.entry("%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII), "a PDF document"),
+            Map.entry("PAR1".getBytes(StandardCharsets.US_ASCII), "a Parquet file"),
+            Map.entry("SQLite format 3\0".getBytes(StandardCharsets.US_ASCII), "an SQLite database"));
+        Map.Entry<byte[], String> format = formats.get(random.nextInt(formats.size()));
+        byte[] rest = new byte[random.nextInt(600)];
+        random.nextBytes(rest);
+        if (random.nextBoolean()) {
+            for (int i = 0; i < rest.length; i++) {
+                rest[i] = (byte) (' ' + Math.floorMod(rest[i], 95)); // printable: no NUL to give it away
+            }
+        }
+        SourceException e = rejected(concat(format.getKey(), rest));
+        assertEquals(SourceException.Kind.CONTENT, e.kind(), e.describe());
+        assertEquals(1L, e.line(), e.describe());
+        assertTrue(e.getMessage().contains("the body is " + format.getValue()), e.getMessage());
+        assertTrue(e.getMessage().contains("not CSV text"), e.getMessage());
     }
 
     private static byte[] bom(String encoding) {

@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
  * Files whose lines end in CRLF, LF or a lone CR, mixed at random (rows appended by another
  * program to an export): every row loads with its own line number, and a bad value is reported on
  * its line. Generated: 200 files of each source, quoted (the CDC API's form) and unquoted (the
- * lake's), some with blank lines, which count as lines but hold no row.
+ * lake's), some with blank lines or lines of separators only, which count as lines but hold no row.
  */
 class MixedLineEndsTest {
 
     private static final String[] ENDS = {"\n", "\r\n", "\r"};
+    private static final String[] EMPTY_LINES = {"", "", ",,,", ",,,,", "\"\",\"\",\"\",\"\"", " , ,", ","};
     private static final URI URL = URI.create("http://upstream.test/source.csv");
 
     private final UnivocityCsv csv = new UnivocityCsv();
@@ -45,8 +46,12 @@ class MixedLineEndsTest {
             text.append(end);
             line++;
             if (random.nextInt(8) == 0) {
-                // A blank line; after a lone CR, not an LF, which would make the two one CRLF.
-                text.append(end.equals("\r") ? "\r" : ENDS[random.nextInt(ENDS.length)]);
+                // A blank line, or one of separators only (a spreadsheet's formatted empty row:
+                // ",,," or "","",""); a blank one after a lone CR ends in CR, not an LF, which
+                // would make the two one CRLF.
+                String empty = EMPTY_LINES[random.nextInt(EMPTY_LINES.length)];
+                String after = end.equals("\r") && empty.isEmpty() ? "\r" : ENDS[random.nextInt(ENDS.length)];
+                text.append(empty).append(after);
                 line++;
             }
             long count = random.nextInt(1_000_000);

@@ -8,6 +8,8 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -68,9 +70,48 @@ class SourceValuesTest {
         "2021-06-21T00:00:00.000",
         "2021-06-21",
         "06/21/2021",
+        // Socrata's CSV export of a timestamp, Excel's date-time cell and short dates, pandas's
+        // dates with a zone, year first with slashes, and the month by name.
+        "06/21/2021 12:00:00 AM",
+        "6/21/2021 12:00 am",
+        "6/21/2021 0:00",
+        "6/21/21",
+        "06/21/21 00:00:00",
+        "2021-06-21T00:00:00Z",
+        "2021-06-21T00:00:00.000Z",
+        "2021-06-21 00:00:00+00:00",
+        "2021-06-21T00:00:00-05:00",
+        "2021-06-21 00:00 UTC",
+        "2021/06/21",
+        "2021-6-21",
+        "21-Jun-2021",
+        "21 June 2021",
+        "21-JUN-2021 00:00:00",
     })
     void weeksComeInTheApisTheIsoAndTheExportsForm(String field) {
         assertEquals(LocalDate.of(2021, 6, 21), SourceValues.week(field));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        // A time other than midnight: a date shifted by a zone may be a day off.
+        "2021-06-21T05:00:00Z",
+        "2021-06-20T19:00:00-05:00",
+        "06/21/2021 12:00:00 PM",
+        "06/21/2021 00:00:01",
+        // A midnight with nothing before it, a zone without a time, a month no language has,
+        // separators mixed, a three-digit year.
+        "T00:00:00",
+        "2021-06-21Z",
+        "21-Jux-2021",
+        "2021-06/21",
+        "6/21/202",
+        "21.06.2021",
+    })
+    void otherDatesAndTimesAreNotWeeks(String field) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week(field));
+        assertEquals("'" + field + "' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021; "
+            + "a time, if any, at midnight)", e.getMessage());
     }
 
     @Test
@@ -106,20 +147,46 @@ class SourceValuesTest {
         int mondays = 0;
         for (LocalDate day = LocalDate.of(2020, 1, 1); day.getYear() <= 2030; day = day.plusDays(1)) {
             for (String field : List.of(day + "T00:00:00.000", day.toString(), us.format(day))) {
-                if (day.getDayOfWeek() == DayOfWeek.MONDAY) {
-                    assertEquals(day, SourceValues.week(field), field);
-                } else {
-                    LocalDate shown = day;
-                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> SourceValues.week(field), field);
-                    assertTrue(e.getMessage().startsWith("the week " + shown + " is a "), e.getMessage());
-                }
+                assertWeekOrNot(day, field);
             }
             if (day.getDayOfWeek() == DayOfWeek.MONDAY) {
                 mondays++;
             }
         }
         assertEquals(574, mondays); // 2020-01-06 to 2030-12-30
+    }
+
+    /**
+     * The other forms, generated: every day of 2020 to 2030 in one of eight date forms (chosen by
+     * a seeded random), with no time or a midnight in one of eleven spellings, with or without a
+     * zone: each is that day on a Monday, and refused naming its day otherwise.
+     */
+    @Test
+    void anyDateInAnyFormIsAWeekExactlyWhenItIsAMonday() {
+        List<DateTimeFormatter> dates = List.of("yyyy-MM-dd", "yyyy/MM/dd", "yyyy-M-d", "MM/dd/yyyy", "M/d/yy",
+            "d-MMM-yyyy", "dd MMMM yyyy", "d MMM yyyy").stream()
+            .map(pattern -> DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH)).toList();
+        List<String> midnights = List.of("", "T00:00", "T00:00:00", "T00:00:00.000", " 00:00", " 0:00", " 0:00:00",
+            " 12:00 AM", " 12:00:00 AM", " 12:00:00am", " 00:00:00.000000");
+        List<String> zones = List.of("", "", "Z", "+00:00", "-05:00", " UTC", "+0530");
+        Random random = new Random(20261202);
+        for (LocalDate day = LocalDate.of(2020, 1, 1); day.getYear() <= 2030; day = day.plusDays(1)) {
+            String date = dates.get(random.nextInt(dates.size())).format(day);
+            String midnight = midnights.get(random.nextInt(midnights.size()));
+            String field = date + midnight + (midnight.isEmpty() ? "" : zones.get(random.nextInt(zones.size())));
+            String cased = random.nextBoolean() ? field : field.toUpperCase(Locale.ROOT);
+            assertWeekOrNot(day, cased);
+        }
+    }
+
+    private static void assertWeekOrNot(LocalDate day, String field) {
+        if (day.getDayOfWeek() == DayOfWeek.MONDAY) {
+            assertEquals(day, SourceValues.week(field), field);
+        } else {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week(field),
+                field);
+            assertTrue(e.getMessage().startsWith("the week " + day + " is a "), field + ": " + e.getMessage());
+        }
     }
 
     @ParameterizedTest
