@@ -19,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -44,6 +45,11 @@ public final class Metrics implements AutoCloseable {
 
     /** The route of a request that matched none (404, 405): one series for all of them. */
     static final String UNMATCHED = "unmatched";
+    /** The method label of a request whose method is none of {@link #METHODS}. */
+    static final String OTHER_METHOD = "other";
+    /** RFC 9110's methods (and PATCH): the method label's values, with {@link #OTHER_METHOD}. */
+    static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+        "PATCH");
 
     /** The Prometheus text exposition format, version 0.0.4: what {@code registry.scrape()} writes. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -194,11 +200,16 @@ public final class Metrics implements AutoCloseable {
         return current == null ? Double.NaN : value.applyAsDouble(current);
     }
 
-    /** Counts one answered request; {@code route} is the path template, never the raw path. */
+    /**
+     * Counts one answered request; {@code route} is the path template, never the raw path, and
+     * {@code method} one of RFC 9110's, or {@link #OTHER_METHOD}: any client may send any method
+     * name (answered 405), and each new one made about twenty new series, without end.
+     */
     void request(String method, String route, int status, long nanos) {
+        String known = METHODS.contains(method) ? method : OTHER_METHOD;
         // Few series (routes x methods x statuses); looked up here rather than built and
         // registered again on every request, which cost more than recording.
-        timers.computeIfAbsent(new RequestSeries(method, route, status), series -> Timer.builder("http.server.requests")
+        timers.computeIfAbsent(new RequestSeries(known, route, status), series -> Timer.builder("http.server.requests")
                 .description("HTTP requests by method, route (path template) and status")
                 .tag("method", series.method())
                 .tag("route", series.route())

@@ -32,7 +32,8 @@ public final class RefreshController {
     }
 
     public void refresh(Context ctx) {
-        access.check(ctx.header("Authorization"));
+        // Every line of it (HeaderLines): two lines are no one token, whichever of them is right.
+        access.check(HeaderLines.joined(ctx, "Authorization"));
         boolean force = force(StrictQuery.read(ctx, FORCE).one(FORCE.name()));
         if (!prefersAsync(HeaderLines.joined(ctx, "Prefer"))) {
             ctx.json(refreshes.refresh(Trigger.API, force, runId -> { }));

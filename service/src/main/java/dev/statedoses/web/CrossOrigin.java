@@ -3,6 +3,7 @@ package dev.statedoses.web;
 import dev.statedoses.text.Printable;
 import io.javalin.http.Context;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
@@ -29,7 +30,8 @@ public final class CrossOrigin {
     static final String MAX_AGE_SECONDS = "600";
     private static final String READ_METHODS = "GET, HEAD";
     private static final String ALLOW = "GET, HEAD, OPTIONS";
-    private static final Pattern HEADER_LIST = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+(\\s*,\\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*");
+    /** A field name (RFC 9110 5.1: a token). */
+    private static final Pattern FIELD_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final String APPLIED = CrossOrigin.class.getName();
 
     /** Empty: any origin. */
@@ -101,12 +103,36 @@ public final class CrossOrigin {
         ctx.header("Access-Control-Allow-Methods", READ_METHODS);
         // Any header a read may carry (If-None-Match, a BI tool's own): without credentials, a
         // request header cannot make a read do anything but read.
-        String headers = HeaderLines.joined(ctx, "Access-Control-Request-Headers");
-        if (headers != null && HEADER_LIST.matcher(headers.strip()).matches()) {
-            ctx.header("Access-Control-Allow-Headers", headers.strip().toLowerCase(Locale.ROOT));
+        String headers = requestedHeaders(HeaderLines.joined(ctx, "Access-Control-Request-Headers"));
+        if (headers != null) {
+            ctx.header("Access-Control-Allow-Headers", headers);
         }
         ctx.header("Access-Control-Max-Age", MAX_AGE_SECONDS);
         ctx.status(204);
+    }
+
+    /**
+     * The field names a preflight's Access-Control-Request-Headers lists, in lower case, joined by
+     * {@code ", "}; null when it lists none, or something that is no field name. Empty elements
+     * ({@code If-None-Match,}) are skipped, as RFC 9110 (5.6.1) asks of a list's recipient: a list
+     * with one once lost the whole header, and the browser's request with it.
+     */
+    static String requestedHeaders(String list) {
+        if (list == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (String element : list.split(",", -1)) {
+            String name = element.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!FIELD_NAME.matcher(name).matches()) {
+                return null;
+            }
+            names.add(name.toLowerCase(Locale.ROOT));
+        }
+        return names.isEmpty() ? null : String.join(", ", names);
     }
 
     /**
@@ -116,8 +142,10 @@ public final class CrossOrigin {
      * send neither, and go on.
      */
     public void refuseOtherOrigins(Context ctx) {
-        String site = ctx.header("Sec-Fetch-Site");
-        String origin = ctx.header("Origin");
+        // Every line of each (HeaderLines): a second Origin or Sec-Fetch-Site line makes no
+        // origin, and the write is refused, whichever line a proxy or a client put first.
+        String site = HeaderLines.joined(ctx, "Sec-Fetch-Site");
+        String origin = HeaderLines.joined(ctx, "Origin");
         boolean other = site != null
             ? !site.equals("same-origin") && !site.equals("none")
             : origin != null && !sameAuthority(origin, ctx.header("Host"));

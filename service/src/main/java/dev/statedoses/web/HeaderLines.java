@@ -15,8 +15,10 @@ import org.eclipse.jetty.http.HttpFields;
  * reader ignores them as it ignores any invalid value.
  *
  * <p>Every request header the service reads goes through here, both ways of answering alike (a
- * Javalin route, the snapshot's fast path in Jetty), except those that name who asks (Host,
- * Origin, Authorization, Sec-Fetch-Site), which one line says.
+ * Javalin route, the snapshot's fast path in Jetty). Those that say who asks take one value, so
+ * two lines of them are refused as no value: Authorization (401), and a write's Origin and
+ * Sec-Fetch-Site (403). Jetty refuses two Host lines itself (400). A read's Origin is the first
+ * line's: it only picks which listed origin the answer names, and a browser sends one.
  */
 public final class HeaderLines {
 

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.RawHttp;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -20,11 +25,14 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsTest {
 
+    private static final int INVENTED_METHODS = 25;
+
+    private final List<String> invented = new ArrayList<>();
     private FixtureServer upstream;
     private RunningApp app;
 
     @BeforeAll
-    void start() {
+    void start() throws IOException {
         upstream = FixtureServer.start();
         app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
         app.given().post("/refresh").then().statusCode(200);
@@ -35,6 +43,16 @@ class MetricsTest {
             app.given().get("/ratios/" + state).then().statusCode(404);
         }
         app.given().get("/nothing-here").then().statusCode(404);
+        // Method names any client may make up: answered 405, each counted under "other". Sent raw:
+        // the OpenAPI contract filter of given() knows RFC 9110's methods only.
+        RawHttp raw = RawHttp.to(app);
+        Random random = new Random(20261202);
+        for (int i = 0; i < INVENTED_METHODS; i++) {
+            String method = "X" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36).toUpperCase(Locale.ROOT);
+            invented.add(method);
+            assertEquals(405, raw.send(method, "/ratios", List.of()).status(), method);
+        }
+        assertEquals(405, raw.send("PATCH", "/ratios", List.of()).status());
     }
 
     @AfterAll
@@ -59,6 +77,22 @@ class MetricsTest {
         // The raw paths never become labels: cardinality stays bounded by the routes.
         for (String raw : new String[] {"/ratios/NY", "Atlantis", "Gondor", "/nothing-here"}) {
             assertFalse(metrics.contains(raw), raw + " appears in the metrics");
+        }
+    }
+
+    @Test
+    void aMethodNoRfcNamesIsCountedAsOtherAndNeverBecomesALabel() {
+        String metrics = scrapeUntilCounted(Map.of("method", "PATCH"), 1);
+        Matcher other = Pattern.compile("http_server_requests_seconds_count\\{[^}]*method=\"other\"[^}]*} (\\S+)")
+            .matcher(metrics);
+        double counted = 0;
+        while (other.find()) {
+            counted += Double.parseDouble(other.group(1));
+        }
+        assertEquals(INVENTED_METHODS, counted, metrics);
+        assertTrue(metrics.contains("method=\"PATCH\""), "PATCH is RFC 5789's, and keeps its name");
+        for (String method : invented) {
+            assertFalse(metrics.contains(method), method + " appears in the metrics");
         }
     }
 

@@ -36,6 +36,14 @@ class RefreshAccessTest {
                 .header("WWW-Authenticate", "Bearer realm=\"state-doses\"")
                 .body("detail", equalTo("the bearer token is not the refresh token"));
         }
+        // Two Authorization lines are one value, their lines joined (RFC 9110 5.3), and no token:
+        // refused whichever line holds the right one, and when both do.
+        for (String[] lines : new String[][] {{"Bearer " + TOKEN, "Bearer nope"}, {"Bearer nope", "Bearer " + TOKEN},
+            {"Bearer " + TOKEN, "Bearer " + TOKEN}}) {
+            served.given().header("Authorization", lines[0]).header("Authorization", lines[1]).post("/refresh").then()
+                .statusCode(401)
+                .body("detail", equalTo("the bearer token is not the refresh token"));
+        }
         served.given().get("/ratios").then().statusCode(200).body(equalTo("[]"));
     }
 

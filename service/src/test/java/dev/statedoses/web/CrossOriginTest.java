@@ -11,7 +11,10 @@ import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
 import io.restassured.response.Response;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,6 +106,41 @@ class CrossOriginTest {
             .statusCode(304).header("Access-Control-Allow-Origin", "*").header("ETag", etag);
     }
 
+    /**
+     * Generated lists of request headers, with empty elements (RFC 9110 5.6.1: a recipient accepts
+     * them) and spaces anywhere: the names alone, in lower case, in order; none, when the list has
+     * no name or an element is no field name.
+     */
+    @Test
+    void aPreflightsListOfHeadersIsReadElementByElement() {
+        Random random = new Random(20261202);
+        List<String> names = List.of("If-None-Match", "X-Grafana-Org-Id", "Accept", "x-requested-with", "Cache-Control");
+        List<String> spaces = List.of("", "", " ", "  ", "\t");
+        for (int i = 0; i < 200; i++) {
+            List<String> elements = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            for (int n = random.nextInt(6); n >= 0; n--) {
+                String element = random.nextInt(3) == 0 ? "" : names.get(random.nextInt(names.size()));
+                if (!element.isEmpty()) {
+                    expected.add(element.toLowerCase(Locale.ROOT));
+                }
+                elements.add(spaces.get(random.nextInt(spaces.size())) + element
+                    + spaces.get(random.nextInt(spaces.size())));
+            }
+            String list = String.join(",", elements);
+            assertEquals(expected.isEmpty() ? null : String.join(", ", expected), CrossOrigin.requestedHeaders(list),
+                "'" + list + "'");
+            assertNull(CrossOrigin.requestedHeaders(list + ",X Y"), "a name with a space");
+            assertNull(CrossOrigin.requestedHeaders(list + ",X:Y"), "a name with a colon");
+        }
+        // Through the server: the empty elements are dropped, the request's headers allowed.
+        loaded.given().header("Origin", GRAFANA).header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "If-None-Match,,X-Grafana-Org-Id,")
+            .options("/ratios").then()
+            .statusCode(204)
+            .header("Access-Control-Allow-Headers", "if-none-match, x-grafana-org-id");
+    }
+
     @Test
     void anOptionsThatIsNoPreflightSaysWhatThePathTakes() {
         loaded.given().options("/ratios/NY").then()
@@ -169,6 +207,12 @@ class CrossOriginTest {
         loaded.given().header("Origin", "http://127.0.0.1:1").header("Sec-Fetch-Site", "same-site").post("/refresh")
             .then().statusCode(403);
         loaded.given().header("Origin", "null").post("/refresh").then().statusCode(403);
+        // A second Origin or Sec-Fetch-Site line makes the header no one origin or site, whichever
+        // line is this service's: refused.
+        String own = loaded.app().baseUrl();
+        loaded.given().header("Origin", own).header("Origin", OTHER).post("/refresh").then().statusCode(403);
+        loaded.given().header("Origin", own).header("Sec-Fetch-Site", "same-origin")
+            .header("Sec-Fetch-Site", "cross-site").post("/refresh").then().statusCode(403);
         // Allowed origins may read, not write.
         listed.given().header("Origin", GRAFANA).post("/refresh").then().statusCode(403);
         assertEquals(runs, runs(), "a refused refresh never ran");
