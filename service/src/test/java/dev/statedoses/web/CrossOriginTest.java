@@ -114,7 +114,8 @@ class CrossOriginTest {
     @Test
     void aPreflightsListOfHeadersIsReadElementByElement() {
         Random random = new Random(20261202);
-        List<String> names = List.of("If-None-Match", "X-Grafana-Org-Id", "Accept", "x-requested-with", "Cache-Control");
+        List<String> names = List.of("If-None-Match", "X-Grafana-Org-Id", "Accept", "x-requested-with",
+            "Cache-Control");
         List<String> spaces = List.of("", "", " ", "  ", "\t");
         for (int i = 0; i < 200; i++) {
             List<String> elements = new ArrayList<>();
