@@ -49,6 +49,7 @@ final class Checks {
     private static final String LOST_WEEKS = Sql.load("checks/sources/lost_weeks.sql");
     private static final String ZERO_WEEKS = Sql.load("checks/sources/zero_weeks.sql");
     private static final String STATE_SHARES = Sql.load("checks/sources/state_shares.sql");
+    private static final String SECOND_DOSES = Sql.load("checks/sources/second_doses.sql");
     private static final String ALLOCATION_SCALES = Sql.load("checks/sources/allocation_scales.sql");
     private static final String MANUFACTURER_SHARES = Sql.load("checks/sources/manufacturer_shares.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
@@ -131,6 +132,10 @@ final class Checks {
         // Then a place's share of one file against its share of the other: each file in line with
         // the census, a place scaled in one file by less than those checks allow.
         rows.first(manufacturerShares).ifPresent(Checks::fail);
+        // Last of the allocations': a place's second doses against its first, a column written 0
+        // in some weeks (not both: zero_weeks). A cell's digits, a place's rows, a file's scale
+        // move the ratio too, and are named better by the checks above.
+        rows.first(secondDoses).ifPresent(Checks::fail);
         // Then the county file's.
         counties.first(rows).ifPresent(Checks::fail);
     }
@@ -145,7 +150,7 @@ final class Checks {
         queries.addAll(manufacturers.queries());
         queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, lostWeeks,
             placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares, stateShares,
-            allocationScales, manufacturerShares));
+            allocationScales, manufacturerShares, secondDoses));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -519,6 +524,28 @@ final class Checks {
                 + moreCounts(others)
                 + ": a digit too " + (times >= 1 ? "many" : "few") + "? " + name(state)
                 + " would be published with it.")
+            .aboutState(state);
+    });
+
+    /**
+     * A place's second doses over a national file far from its first: a column lost, written 0 in
+     * some weeks or throughout.
+     */
+    private final Query<SourceException> secondDoses = new Query<>(SECOND_DOSES, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = rs.getString("name");
+        String state = rs.getString("state");
+        long first = rs.getLong("first_doses");
+        long second = rs.getLong("second_doses");
+        long others = rs.getLong("places") - 1;
+        return SourceException.content(source, url(source), null, "_2nd_dose_allocations",
+            "the " + source.label() + " source allocates " + name(place) + " " + second + " second doses for "
+                + first + " first doses"
+                + (first > 0 ? " (" + rs.getBigDecimal("ratio").toPlainString() + " times)" : "")
+                + (others > 0 ? " (and " + others + " more places are so)" : "")
+                + ", though both vaccines are given in two doses, allocated together (the real files: 0.95 to "
+                + "1.0 times for every state, DC and counted city): a column lost, or written 0 in some weeks? "
+                + name(state) + " would be published with them.")
             .aboutState(state);
     });
 

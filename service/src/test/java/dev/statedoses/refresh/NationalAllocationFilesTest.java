@@ -4,6 +4,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.NationalFiles;
@@ -562,6 +563,113 @@ class NationalAllocationFilesTest {
         String[] oldestFirst = {"2021-01-04", "2021-01-11", "2021-01-18"};
         refresh("cut-newest", file(false, cutAfter(42, "2021-01-18"), Set.of(), oldestFirst),
             file(true, Set.of(), oldestFirst), false).statusCode(200);
+    }
+
+    // ---- second doses against first ---------------------------------------------------------
+
+    @Test
+    void aStatesSecondDosesWrittenZeroInSomeWeeksFail() {
+        // Texas (42): Moderna's 20 × (121 + 3 × 42) = 4,940 a dose a week; its second doses written
+        // 0 in the last two of three weeks: 4,940 for 14,820 first doses.
+        String[] weeks = {"2021-01-04", "2021-01-11", "2021-01-18"};
+        assertEquals(42, NationalFiles.PLACES.indexOf("Texas"));
+        refresh("second-zero", withDoseZero(file(false, Set.of(), weeks), "Texas", Set.of("2021-01-11", "2021-01-18"),
+            false), file(true, Set.of(), weeks), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("column", equalTo("_2nd_dose_allocations"))
+            .body("state", equalTo("Texas"))
+            .body("detail", containsString("the moderna source allocates Texas 4940 second doses for 14820 first "
+                + "doses (0.33 times), though both vaccines are given in two doses, allocated together"));
+    }
+
+    @Test
+    void everyPlacesSecondDosesLostFailCountingThem() {
+        // Pfizer's second-dose column written 0 throughout: 54 places, Alaska and Vermont (no doses) aside.
+        String[] weeks = {"2021-01-04", "2021-01-11"};
+        String pfizer = file(true, Set.of(), weeks);
+        for (String place : NationalFiles.PLACES) {
+            pfizer = withDoseZero(pfizer, place, Set.of(weeks), false);
+        }
+        refresh("second-column-lost", file(false, Set.of(), weeks), pfizer, false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("detail", containsString(" second doses for "))
+            .body("detail", containsString("(0.00 times) (and " + (NationalFiles.PLACES.size() - 3)
+                + " more places are so)"));
+    }
+
+    @Test
+    void firstDosesLostFailAndATerritorysFirstDosesAloneLoad() {
+        String[] weeks = {"2021-01-04", "2021-01-11"};
+        // Ohio's first doses written 0 in both its Moderna weeks: second doses without any first.
+        int ohio = NationalFiles.PLACES.indexOf("Ohio");
+        refresh("first-zero", withDoseZero(file(false, Set.of(), weeks), "Ohio", Set.of(weeks), true),
+            file(true, Set.of(), weeks), false)
+            .statusCode(422)
+            .body("state", equalTo("Ohio"))
+            .body("detail", containsString("allocates Ohio " + 2 * 20 * (121 + 3 * ohio) + " second doses for 0 "
+                + "first doses, though"));
+        // Guam's doses all first doses, as the real files give the Pacific islands theirs: no state's.
+        String guam = "\"Guam\",\"2021-01-04T00:00:00.000\",\"900\",\"0\"";
+        refresh("territory-first-only", NationalFiles.file(List.of(
+                file(false, Set.of(), weeks).substring(NationalFiles.HEADER.length()).strip(), guam)),
+            file(true, Set.of(), weeks), false).statusCode(200);
+    }
+
+    /**
+     * Generated: a random place's second (or first) doses written 0 in k of its w weeks, in a random
+     * file, each week's doses alike: (w - k) / w of the other column. Under 0.8 (or over 1.25) times
+     * fails naming the place's state; within, loads.
+     */
+    @Test
+    void generatedDosesWrittenZeroFailPastTheLimits() {
+        Random random = new Random(20261202);
+        for (int round = 0; round < 10; round++) {
+            int weeks = 3 + random.nextInt(6);
+            String[] all = new String[weeks];
+            for (int w = 0; w < weeks; w++) {
+                all[w] = LocalDate.of(2021, 1, 4).plusWeeks(w).toString();
+            }
+            String place;
+            do {
+                place = NationalFiles.PLACES.get(random.nextInt(NationalFiles.PLACES.size()));
+            } while (Set.of("Alaska", "Vermont").contains(place));
+            int zeroed = 1 + random.nextInt(Math.min(2, weeks));
+            Set<String> lost = new TreeSet<>();
+            while (lost.size() < zeroed) {
+                lost.add(all[random.nextInt(weeks)]);
+            }
+            boolean firstLost = random.nextBoolean();
+            boolean pfizer = random.nextBoolean();
+            String damaged = withDoseZero(file(pfizer, Set.of(), all), place, lost, firstLost);
+            double ratio = firstLost ? (double) weeks / (weeks - zeroed) : (double) (weeks - zeroed) / weeks;
+            ValidatableResponse answer = refresh("gen-second-" + round, pfizer ? file(false, Set.of(), all) : damaged,
+                pfizer ? damaged : file(true, Set.of(), all), false);
+            String what = place + " " + (firstLost ? "first" : "second") + " doses 0 in " + zeroed + " of " + weeks;
+            if (ratio < 0.8 || ratio > 1.25) {
+                assertEquals(List.of(422, pfizer ? "pfizer" : "moderna", "_2nd_dose_allocations",
+                        NationalFiles.stateOf(place)),
+                    List.of(answer.extract().statusCode(), answer.extract().<String>path("source"),
+                        answer.extract().<String>path("column"), answer.extract().<String>path("state")), what);
+            } else {
+                assertEquals(200, answer.extract().statusCode(), what);
+            }
+        }
+    }
+
+    /** {@code file} with {@code place}'s first (or second) doses written 0 in {@code weeks}. */
+    private static String withDoseZero(String file, String place, Set<String> weeks, boolean first) {
+        List<String> out = new ArrayList<>();
+        for (String line : file.split("\n", -1)) {
+            String[] fields = line.split("\",\"", -1);
+            if (fields.length == 4 && fields[0].equals("\"" + place) && weeks.contains(fields[1].substring(0, 10))) {
+                fields[first ? 2 : 3] = first ? "0" : "0\"";
+                line = String.join("\",\"", fields);
+            }
+            out.add(line);
+        }
+        return String.join("\n", out);
     }
 
     @Test

@@ -106,8 +106,11 @@ class RenamedJurisdictionsApiTest {
             for (int w = WEEKS - 1; w >= 0; w--) { // newest first, as the CDC's files
                 Collections.shuffle(names, random);
                 for (String name : names) {
-                    long first = Math.round(usual.get(name) * (0.7 + 0.6 * random.nextDouble()));
-                    rows.add(new Row(name, FIRST_WEEK.plusWeeks(w), first, random.nextBoolean() ? first : 0));
+                    long doses = Math.round(usual.get(name) * (0.7 + 0.6 * random.nextDouble()));
+                    // A week of twice that many doses or of that many, half of each the second
+                    // dose: allocated with the first, as the real ones (second_doses judges it).
+                    long each = random.nextBoolean() ? doses : (doses + 1) / 2;
+                    rows.add(new Row(name, FIRST_WEEK.plusWeeks(w), each, each));
                 }
             }
             sources.put(source, rows);
