@@ -468,14 +468,8 @@ class NationalAllocationFilesTest {
         Random random = new Random(20261201);
         for (int round = 0; round < 5; round++) {
             int weeks = 4 + random.nextInt(5);
-            String[] all = new String[weeks];
-            for (int w = 0; w < weeks; w++) {
-                all[w] = LocalDate.of(2021, 1, 4).plusWeeks(w).toString();
-            }
-            int place;
-            do {
-                place = random.nextInt(NationalFiles.PLACES.size());
-            } while (Set.of("Alaska", "Vermont").contains(NationalFiles.PLACES.get(place)));
+            String[] all = weeksFrom2021(weeks);
+            int place = placeWithDoses(random);
             String name = NationalFiles.PLACES.get(place);
             int week = random.nextInt(weeks);
             boolean pfizer = random.nextBoolean();
@@ -627,14 +621,8 @@ class NationalAllocationFilesTest {
         Random random = new Random(20261202);
         for (int round = 0; round < 10; round++) {
             int weeks = 3 + random.nextInt(6);
-            String[] all = new String[weeks];
-            for (int w = 0; w < weeks; w++) {
-                all[w] = LocalDate.of(2021, 1, 4).plusWeeks(w).toString();
-            }
-            String place;
-            do {
-                place = NationalFiles.PLACES.get(random.nextInt(NationalFiles.PLACES.size()));
-            } while (Set.of("Alaska", "Vermont").contains(place));
+            String[] all = weeksFrom2021(weeks);
+            String place = NationalFiles.PLACES.get(placeWithDoses(random));
             int zeroed = 1 + random.nextInt(Math.min(2, weeks));
             Set<String> lost = new TreeSet<>();
             while (lost.size() < zeroed) {
@@ -656,6 +644,24 @@ class NationalAllocationFilesTest {
                 assertEquals(200, answer.extract().statusCode(), what);
             }
         }
+    }
+
+    /** {@code weeks} weeks from 2021-01-04. */
+    private static String[] weeksFrom2021(int weeks) {
+        String[] all = new String[weeks];
+        for (int w = 0; w < weeks; w++) {
+            all[w] = LocalDate.of(2021, 1, 4).plusWeeks(w).toString();
+        }
+        return all;
+    }
+
+    /** A place drawn at random among those with doses (not Alaska, not Vermont): its index. */
+    private static int placeWithDoses(Random random) {
+        int place;
+        do {
+            place = random.nextInt(NationalFiles.PLACES.size());
+        } while (Set.of("Alaska", "Vermont").contains(NationalFiles.PLACES.get(place)));
+        return place;
     }
 
     /** {@code file} with {@code place}'s first (or second) doses written 0 in {@code weeks}. */
