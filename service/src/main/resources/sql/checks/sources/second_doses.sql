@@ -25,6 +25,7 @@ off as (
 select source, name, state, first_doses, second_doses, round(ratio::numeric, 2) as ratio,
        count(*) over () as places
 from off
--- Second doses without first (no ratio) first, then the furthest off either way.
-order by greatest(ratio, 1 / nullif(ratio, 0)) desc nulls first, source, name
+-- A dose column with none at all (no second doses, or none first: no ratio to speak of) first,
+-- then the furthest off either way.
+order by case when ratio > 0 then greatest(ratio, 1 / ratio) end desc nulls first, source, name
 limit 1

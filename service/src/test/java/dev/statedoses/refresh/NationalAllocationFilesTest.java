@@ -594,6 +594,20 @@ class NationalAllocationFilesTest {
     }
 
     @Test
+    void aPlaceWithNoSecondDosesIsNamedBeforeOnesWithSome() {
+        // Ohio's second doses 0 in both weeks (no second doses at all), Texas's in one (0.5 times):
+        // Ohio, the further off, is named first (a ratio of 0 once sorted as the nearest of all).
+        String[] weeks = {"2021-01-04", "2021-01-11"};
+        String moderna = withDoseZero(withDoseZero(file(false, Set.of(), weeks), "Ohio", Set.of(weeks), false),
+            "Texas", Set.of("2021-01-11"), false);
+        refresh("second-none", moderna, file(true, Set.of(), weeks), false)
+            .statusCode(422)
+            .body("state", equalTo("Ohio"))
+            .body("detail", containsString("allocates Ohio 0 second doses for "))
+            .body("detail", containsString("(0.00 times) (and 1 more places are so)"));
+    }
+
+    @Test
     void firstDosesLostFailAndATerritorysFirstDosesAloneLoad() {
         String[] weeks = {"2021-01-04", "2021-01-11"};
         // Ohio's first doses written 0 in both its Moderna weeks: second doses without any first.
