@@ -113,11 +113,16 @@ public record Config(
 
     private static String describe(char c) {
         return Character.isWhitespace(c) || Character.isISOControl(c)
-            ? "a space or control character (U+" + String.format("%04X", (int) c) + ")" : "'" + c + "'";
+            ? "a space or control character (U+" + String.format(Locale.ROOT, "%04X", (int) c) + ")" : "'" + c + "'";
     }
 
     public static Config fromEnvironment(Map<String, String> variables) {
-        Environment env = new Environment(variables);
+        return fromEnvironment(variables, "UTF-8");
+    }
+
+    /** {@code decodedAs}: the charset the JVM read the process's environment with (Environment). */
+    static Config fromEnvironment(Map<String, String> variables, String decodedAs) {
+        Environment env = new Environment(variables, decodedAs);
         String params = DatabaseUrl.params(env.raw("DB_PARAMS"));
         DatabaseUrl database = DatabaseUrl.parse(env.raw("DATABASE_URL"));
         String dbHost = database != null ? database.host() : env.optional("DB_HOST");
@@ -154,7 +159,7 @@ public record Config(
             dbName,
             user,
             password,
-            dwhDir(env.text("DWH_DIR", ".dwh")),
+            dwhDir(env.text("DWH_DIR", ".dwh"), env),
             moderna,
             pfizer,
             population,
@@ -174,11 +179,12 @@ public record Config(
      * platform's encoding cannot write) is an error naming the setting, as every other setting's is:
      * the JDK's own said only "Nul character not allowed: ...".
      */
-    private static Path dwhDir(String text) {
+    private static Path dwhDir(String text, Environment env) {
         try {
             return Path.of(text).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("DWH_DIR is not a path this system can use: " + e.getReason());
+            throw new IllegalArgumentException("DWH_DIR is not a path this system can use: " + e.getReason()
+                + env.namesFilesIn());
         }
     }
 

@@ -14,23 +14,67 @@ import java.util.Map;
  * and the error that names the variable when it cannot. Config says which variables there are and
  * what they default to; this is the part every variable shares. Values are stripped, and a blank
  * one counts as unset.
+ *
+ * <p>The JVM decodes the environment's bytes in the charset of the locale it starts in
+ * ({@code sun.jnu.encoding}). Under any but UTF-8 (LANG=C: ASCII; a Latin-1 locale), a setting
+ * beyond ASCII arrives as something else: POSTGRES_DB=dwh_nöne asked for {@code dwh_n??ne}, or
+ * {@code dwh_nÃ¶ne}, and the warehouse answered that the database, which exists, does not. Bytes
+ * that are not UTF-8 arrive as U+FFFD. Either is refused, naming the setting, before any is used.
  */
 final class Environment {
 
     private final Map<String, String> variables;
+    private final boolean decodedAsUtf8;
+    private final String decodedAs;
 
     Environment(Map<String, String> variables) {
+        this(variables, "UTF-8");
+    }
+
+    /** {@code decodedAs}: the charset the JVM read {@code variables} with. */
+    Environment(Map<String, String> variables, String decodedAs) {
         this.variables = variables;
+        this.decodedAs = decodedAs;
+        this.decodedAsUtf8 = decodedAs.equalsIgnoreCase("UTF-8") || decodedAs.equalsIgnoreCase("UTF8");
     }
 
     /** The value exactly as given, blank or not; null when unset. For the rules that tell blank from unset. */
     String raw(String name) {
-        return variables.get(name);
+        String value = variables.get(name);
+        if (value != null) {
+            decoded(name, value);
+        }
+        return value;
+    }
+
+    /** Fails when {@code value} cannot be the text that was set (see the class). */
+    private void decoded(String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\uFFFD') {
+                throw new IllegalArgumentException(name + " holds bytes that are not UTF-8 (at index " + i
+                    + ", counted from 0): set it as UTF-8 text");
+            }
+            if (c > 0x7f && !decodedAsUtf8) {
+                throw new IllegalArgumentException(name + " holds characters beyond ASCII, and this JVM reads its "
+                    + "environment as " + decodedAs + ", the charset of the locale it was started in (LANG, "
+                    + "LC_ALL): they are not what was set. Start it under a UTF-8 locale, such as LANG=C.UTF-8");
+            }
+        }
+    }
+
+    /**
+     * For a path the file system refused: the JVM names files in the same charset, and under
+     * LANG=C no name beyond ASCII can be written (a file: URL's %C3%B1 included).
+     */
+    String namesFilesIn() {
+        return decodedAsUtf8 ? "" : " (this JVM names files in " + decodedAs + ", the charset of the locale it was "
+            + "started in: start it under a UTF-8 locale, such as LANG=C.UTF-8)";
     }
 
     /** The stripped value, or null when unset or blank. */
     String optional(String name) {
-        String value = variables.get(name);
+        String value = raw(name);
         return value == null || value.isBlank() ? null : value.strip();
     }
 
@@ -158,7 +202,8 @@ final class Environment {
                 try {
                     Path.of(path);
                 } catch (InvalidPathException e) {
-                    throw new IllegalArgumentException(name + " is not a path this machine can open: " + e.getReason());
+                    throw new IllegalArgumentException(name + " is not a path this machine can open: " + e.getReason()
+                        + namesFilesIn());
                 }
             }
             // The scheme is not quoted: "analyst:pw@host/m.csv" parses as the scheme "analyst".

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -54,7 +55,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(args, System.getenv(), System.out, System.err);
+        // UTF-8 on any machine, as the log (ops/LogConfiguration) and JSON (RFC 8259) are:
+        // System.out and System.err write in the locale's charset, which under LANG=C made a
+        // source's ñ quoted in a failure a ?, and one stream of two encodings with the log.
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        int code = run(args, System.getenv(), System.getProperty("sun.jnu.encoding", "UTF-8"), out, err);
         if (code != SERVING) {
             BufferedStderrAppender.stopLogging();
             System.exit(code);
@@ -65,8 +71,16 @@ public final class Main {
     private record Command(String name, boolean json) {
     }
 
-    /** Runs a command; returns its exit code, or {@link #SERVING} while the server runs on. */
+    /** Runs a command with {@code env} as UTF-8 gives it; see the next. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, "UTF-8", out, err);
+    }
+
+    /**
+     * Runs a command; returns its exit code, or {@link #SERVING} while the server runs on.
+     * {@code decodedAs}: the charset the JVM read {@code env} with (Environment says why it matters).
+     */
+    static int run(String[] args, Map<String, String> env, String decodedAs, PrintStream out, PrintStream err) {
         List<String> given = List.of(args);
         if (given.contains("--help") || given.contains("-h")) {
             out.println(USAGE);
@@ -93,7 +107,7 @@ public final class Main {
         }
         Config config;
         try {
-            config = Config.fromEnvironment(env);
+            config = Config.fromEnvironment(env, decodedAs);
         } catch (IllegalArgumentException e) {
             err.println("configuration error: " + Printable.escape(e.getMessage()));
             return USAGE_ERROR;

@@ -23,7 +23,9 @@ odd as (
     from run_allocation_weeks a
     join bounds b on b.manufacturer = a.manufacturer
     where a.week < b.first_week
-       or a.week > date_trunc('week', statement_timestamp())::date + 7
+       -- The week in UTC, as every time the service keeps: in the session's zone (the JVM's,
+       -- which the driver passes on), a Monday's first hours east of UTC began another week.
+       or a.week > date_trunc('week', statement_timestamp() at time zone 'UTC')::date + 7
     group by a.week, a.week < b.first_week
 ),
 named as (

@@ -27,7 +27,7 @@ public final class CommandLine {
 
     /** For tests in other packages: runs `refresh`, returns its exit code. */
     public static int refresh(Map<String, String> env) {
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         return Main.run(new String[] {"refresh"}, env, quiet, quiet);
     }
 }

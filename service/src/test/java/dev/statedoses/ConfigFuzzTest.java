@@ -1,10 +1,12 @@
 package dev.statedoses;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -56,13 +58,66 @@ class ConfigFuzzTest {
         assertTrue(failures.isEmpty(), escaped(String.join("\n", failures)));
     }
 
+    /**
+     * Settings beyond ASCII, generated: 2,000 values of ASCII with one to three characters from
+     * further on (Latin-1, CJK, a pair of surrogates, a no-break space, mojibake as Latin-1 reads
+     * UTF-8), in any variable. Under a JVM that read its environment in another charset than
+     * UTF-8 (LANG=C gives ASCII), each is refused naming its variable and the locale to start in;
+     * under UTF-8 none is refused for its charset, but a U+FFFD, which is what bytes that are not
+     * UTF-8 become, is, at its index.
+     */
+    @Test
+    void aSettingTheJvmCouldNotHaveReadAsSetIsRefusedNamingIt() {
+        String[] beyond = {"ö", "ñ", "é", "\u00A0", "日本", "\uD83D\uDE00", "Ã¶", "ÿ", "€"};
+        String[] charsets = {"ANSI_X3.4-1968", "ISO-8859-1", "EUC-JP", "windows-1252"};
+        Random random = new Random(20261203);
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 2_000 && failures.size() < 20; i++) {
+            String name = NAMES[random.nextInt(NAMES.length)];
+            StringBuilder value = new StringBuilder("dwh");
+            for (int n = 1 + random.nextInt(3); n > 0; n--) {
+                value.insert(random.nextInt(value.length() + 1), beyond[random.nextInt(beyond.length)]);
+            }
+            String charset = charsets[random.nextInt(charsets.length)];
+            String refused = refusal(Map.of(name, value.toString()), charset);
+            if (refused == null || !refused.startsWith(name + " holds characters beyond ASCII, and this JVM reads its "
+                    + "environment as " + charset + ",") || !refused.endsWith("such as LANG=C.UTF-8")) {
+                failures.add(name + "=" + value + " under " + charset + ": " + refused);
+            }
+            String utf8 = refusal(Map.of(name, value.toString()), "UTF-8");
+            if (utf8 != null && utf8.contains("beyond ASCII, and this JVM")) {
+                failures.add(name + "=" + value + " under UTF-8: " + utf8);
+            }
+            int at = random.nextInt(value.length() + 1);
+            value.insert(at, '\uFFFD');
+            String replaced = refusal(Map.of(name, value.toString()), "UTF-8");
+            if (!(name + " holds bytes that are not UTF-8 (at index " + at + ", counted from 0): set it as UTF-8 text")
+                    .equals(replaced)) {
+                failures.add(name + "=" + value + " under UTF-8: " + replaced);
+            }
+        }
+        assertTrue(failures.isEmpty(), escaped(String.join("\n", failures)));
+        // Where nothing else would refuse it, the same value is read as set under UTF-8.
+        assertEquals("dwh_nöne", Config.fromEnvironment(Map.of("POSTGRES_DB", "dwh_nöne"), "UTF-8").dbName());
+    }
+
+    /** The message of the refusal of {@code env} read as {@code charset}, or null when it is read. */
+    private static String refusal(Map<String, String> env, String charset) {
+        try {
+            Config.fromEnvironment(env, charset);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
     private static String escaped(String text) {
         StringBuilder out = new StringBuilder();
         for (char c : text.toCharArray()) {
             if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
                 out.append(c);
             } else {
-                out.append(String.format("\\u%04X", (int) c));
+                out.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
             }
         }
         return out.toString();

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -88,7 +89,7 @@ class ConfigTest {
         for (String shape : broken) {
             for (String variable : List.of("MODERNA_URL", "PFIZER_URL", "COUNTY_POPULATION_URL")) {
                 String secret = "Hunter2Secret";
-                String value = String.format(shape, secret);
+                String value = String.format(Locale.ROOT, shape, secret);
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Config.fromEnvironment(Map.of(variable, value)), value);
                 assertTrue(e.getMessage().startsWith(variable + " "), e.getMessage());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RawHttp;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
@@ -48,6 +49,43 @@ class ServiceProcessTest {
             assertTrue(lastLine(err).endsWith("INFO  Main stopped"), err);
             assertFalse(err.contains("warm-up failed"), err);
             assertFalse(err.contains("setting up ahead of the first refresh failed"), err);
+        }
+    }
+
+    /**
+     * Whatever the machine's locale, time zone and charsets, the command line and the log write
+     * UTF-8, ASCII digits and UTC: under Arabic (Egypt), Pacific/Kiritimati (+14) and ASCII for
+     * every stream, a source's ñ quoted in a failure was a ?, the log's times were the next day's
+     * at +14:00, and (in the service's warm-up line) its numbers were written in Arabic-Indic
+     * digits. The JSON on stdout is UTF-8, as RFC 8259 asks.
+     */
+    @Test
+    void theCommandLineAndTheLogWriteUtf8AsciiDigitsAndUtcOnAnyMachine() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Map<String, String> env = new HashMap<>(TestWarehouse.environment(
+                upstream.serveFixtureSources(TestWarehouse.newDatabase())));
+            String moderna = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
+                .replaceFirst("2021-01-04T", "2021-01-0ñT");
+            env.put("MODERNA_URL", upstream.serve("/moderna.csv", moderna.getBytes(StandardCharsets.UTF_8)).toString());
+            List<String> machine = List.of("-Duser.language=ar", "-Duser.country=EG",
+                "-Duser.timezone=Pacific/Kiritimati", "-Dfile.encoding=US-ASCII", "-Dsun.stdout.encoding=US-ASCII",
+                "-Dsun.stderr.encoding=US-ASCII", "-Dstdout.encoding=US-ASCII", "-Dstderr.encoding=US-ASCII");
+            try (ServiceProcess refresh = ServiceProcess.start(machine, List.of("refresh", "--json"), env)) {
+                assertEquals(1, refresh.awaitExit(Duration.ofSeconds(90)), refresh.log());
+                String err = refresh.log();
+                String failed = err.lines().filter(l -> l.startsWith("refresh failed, the last good product is "))
+                    .findFirst().orElseThrow(() -> new AssertionError(err));
+                assertTrue(failed.contains("'2021-01-0ñT00:00:00.000'"), failed);
+                List<String> logged = err.lines().filter(l -> !l.startsWith("refresh failed")).toList();
+                assertFalse(logged.isEmpty(), err);
+                for (String line : logged) {
+                    assertTrue(line.matches("20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z "
+                        + "(INFO |WARN |ERROR) \\S.*"), line);
+                }
+                assertTrue(logged.stream().anyMatch(l -> l.contains("'2021-01-0ñT00:00:00.000'")), err);
+                assertTrue(refresh.stdout().contains("'2021-01-0ñT00:00:00.000'"), refresh.stdout());
+                assertTrue(refresh.stdout().startsWith("{\"type\":"), refresh.stdout());
+            }
         }
     }
 

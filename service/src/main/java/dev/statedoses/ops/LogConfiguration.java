@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -34,8 +35,12 @@ import org.slf4j.Logger;
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogConfiguration extends ContextAwareBase implements Configurator {
 
-    /** The line: time, level, class, the run if any, the escaped message and stack trace. */
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}"
+    /**
+     * The line: time, level, class, the run if any, the escaped message and stack trace. The time
+     * is UTC, as every other time the service writes: in the JVM's zone, a line read
+     * 2026-12-03T05:42:25.308+14:00 under Pacific/Kiritimati, another date than its run's.
+     */
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX, UTC} %-5level %logger{0}"
         + "%run %escapedMsg%n%escapedEx";
 
     /**
@@ -81,6 +86,9 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
         LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
         encoder.setLayout(layout);
+        // UTF-8, as the command line's own lines (Main): in the machine's charset, a source's
+        // ñ quoted in a failure was a ? under LANG=C and a lone byte 0xF1 under Latin-1.
+        encoder.setCharset(StandardCharsets.UTF_8);
         encoder.start();
         BufferedStderrAppender appender = new BufferedStderrAppender();
         appender.setContext(context);

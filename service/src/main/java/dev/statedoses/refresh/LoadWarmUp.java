@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
@@ -103,7 +104,7 @@ public final class LoadWarmUp {
     static byte[] counties() {
         StringBuilder csv = new StringBuilder("Id,Id2,County,State,Population Estimate 2018\n");
         for (int c = 1; c <= COUNTIES; c++) {
-            String fips = String.format("%05d", c);
+            String fips = String.format(Locale.ROOT, "%05d", c);
             // One in forty named as Puerto Rico's municipios are, beyond ASCII (Añasco): the real
             // file has 80 such, and their UTF-8 takes the decoder's other path.
             csv.append("0500000US").append(fips).append(',').append(fips).append(c % 40 == 0 ? ",Añasco " : ",County ")

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
@@ -77,9 +78,9 @@ public final class Rehearsal {
                 return "skipped: " + skipped;
             }
             if (failed != null) {
-                return String.format("in %d ms, up to its failure (%s); rolled back", millis, failed);
+                return String.format(Locale.ROOT, "in %d ms, up to its failure (%s); rolled back", millis, failed);
             }
-            return String.format("in %d ms: the last good load's %d rows fetched from this process and loaded again, "
+            return String.format(Locale.ROOT, "in %d ms: the last good load's %d rows fetched from this process and loaded again, "
                 + "%d state rows built and checked; rolled back", millis, rows, stateRows);
         }
     }

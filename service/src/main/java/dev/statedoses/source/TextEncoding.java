@@ -1,6 +1,7 @@
 package dev.statedoses.source;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Tells from a body's first bytes whether it is text we can read (UTF-8, or Latin-1, or plain
@@ -105,7 +106,7 @@ final class TextEncoding {
     private static String hex(byte[] head, int length) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < Math.min(length, 8); i++) {
-            out.append(i == 0 ? "" : " ").append(String.format("%02X", head[i] & 0xff));
+            out.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%02X", head[i] & 0xff));
         }
         return out.toString();
     }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import org.postgresql.util.PSQLException;
 
@@ -119,7 +120,7 @@ public final class ServerProbe {
             if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
                 out.append((char) b);
             } else {
-                out.append(String.format("\\x%02x", b));
+                out.append(String.format(Locale.ROOT, "\\x%02x", b));
             }
         }
         return out.append(n > QUOTED ? "…\"" : "\"").toString();

@@ -436,7 +436,7 @@ class StateParameterFuzzTest {
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
                 shown.append(c);
             } else {
-                shown.append(String.format("\\u%04x", (int) c));
+                shown.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             }
         }
         shown.append('"');

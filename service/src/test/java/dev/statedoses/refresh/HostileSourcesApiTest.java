@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -116,7 +117,7 @@ class HostileSourcesApiTest {
         for (int control : controls) {
             int line = 2 + random.nextInt(8);
             int field = random.nextInt(4);
-            cases.add(content("moderna with byte " + String.format("0x%02x", control) + " in line " + line + ", "
+            cases.add(content("moderna with byte " + String.format(Locale.ROOT, "0x%02x", control) + " in line " + line + ", "
                     + MODERNA_COLUMNS.get(field), "moderna", plain(withControl(MODERNA, line, field, (char) control)),
                 (long) line, MODERNA_COLUMNS.get(field), "a control character"));
         }

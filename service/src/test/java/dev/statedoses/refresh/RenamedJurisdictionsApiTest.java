@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
@@ -388,7 +389,7 @@ class RenamedJurisdictionsApiTest {
         StringBuilder counties = new StringBuilder("Id,Id2,County,State,Population Estimate 2018\n");
         int code = 1;
         for (String state : countsFor.values().stream().distinct().toList()) {
-            counties.append(String.format("0500000US%05d,%05d,County %d,%s,%d%n", code, code, code, state,
+            counties.append(String.format(Locale.ROOT, "0500000US%05d,%05d,County %d,%s,%d%n", code, code, code, state,
                 Math.max(1000, doses.getOrDefault(state, 0L) * 4 / 5)));
             code++;
         }
@@ -424,7 +425,7 @@ class RenamedJurisdictionsApiTest {
 
     /** The rows as the CDC's API writes them: every field quoted, weeks as timestamps. */
     private static String csv(List<Row> rows) {
-        Function<Row, String> line = r -> String.format("\"%s\",\"%sT00:00:00.000\",\"%d\",\"%d\"%n",
+        Function<Row, String> line = r -> String.format(Locale.ROOT, "\"%s\",\"%sT00:00:00.000\",\"%d\",\"%d\"%n",
             r.jurisdiction(), r.week(), r.first(), r.second());
         StringBuilder out = new StringBuilder(
             "\"jurisdiction\",\"week_of_allocations\",\"_1st_dose_allocations\",\"_2nd_dose_allocations\"\n");

@@ -16,6 +16,7 @@ import dev.statedoses.support.RunningApp;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,8 +73,8 @@ class TransientFaultsTest {
     @Test
     void twoServiceUnavailablesThenTheFileLoadsOnTheThirdAttempt() {
         try (RawUpstream upstream = RawUpstream.start(
-                RawUpstream.answer(503, "", "busy".getBytes()),
-                RawUpstream.answer(503, "", "busy".getBytes()),
+                RawUpstream.answer(503, "", "busy".getBytes(StandardCharsets.UTF_8)),
+                RawUpstream.answer(503, "", "busy".getBytes(StandardCharsets.UTF_8)),
                 RawUpstream.ok(MODERNA))) {
             long start = System.nanoTime();
             JsonPath report = refreshesWith(upstream);
@@ -92,7 +93,7 @@ class TransientFaultsTest {
     @Test
     void tooManyRequestsIsTriedAgainAfterItsRetryAfter() {
         try (RawUpstream upstream = RawUpstream.start(
-                RawUpstream.answer(429, "Retry-After: 1", "slow down".getBytes()),
+                RawUpstream.answer(429, "Retry-After: 1", "slow down".getBytes(StandardCharsets.UTF_8)),
                 RawUpstream.ok(MODERNA))) {
             long start = System.nanoTime();
             JsonPath report = refreshesWith(upstream);
@@ -144,7 +145,7 @@ class TransientFaultsTest {
 
     @Test
     void aClientErrorIsNotTriedAgain() {
-        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(404, "", "no".getBytes()),
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(404, "", "no".getBytes(StandardCharsets.UTF_8)),
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
             loaded.refreshFails(good().moderna(url).build(), 502, r -> r
@@ -222,7 +223,7 @@ class TransientFaultsTest {
 
     @Test
     void aFaultThatOutlastsTheAttemptsFailsTheRefreshSayingSo() {
-        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(502, "", "bad gateway".getBytes()))) {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(502, "", "bad gateway".getBytes(StandardCharsets.UTF_8)))) {
             URI url = upstream.url("/moderna.csv");
             loaded.refreshFails(good().moderna(url).build(), 502, r -> r
                 .body("type", equalTo("/problems/source-unavailable"))
@@ -239,7 +240,7 @@ class TransientFaultsTest {
      */
     @Test
     void aRetryAfterBeyondTheBudgetIsNotWaitedFor() {
-        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(503, "Retry-After: 120", "later".getBytes()),
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(503, "Retry-After: 120", "later".getBytes(StandardCharsets.UTF_8)),
                 RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
             long start = System.nanoTime();
@@ -264,7 +265,7 @@ class TransientFaultsTest {
         "503|99999999999999999999999999|" + (3_652_425L * 86_400) + " s"})
     void aRetryAfterOfCenturiesIsNotWaitedFor(int status, String retryAfter, String said) {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(status, "Retry-After: " + retryAfter,
-                "later".getBytes()), RawUpstream.ok(MODERNA))) {
+                "later".getBytes(StandardCharsets.UTF_8)), RawUpstream.ok(MODERNA))) {
             URI url = upstream.url("/moderna.csv");
             loaded.refreshFails(good().moderna(url).build(), 502, r -> r
                 .body("type", equalTo("/problems/source-unavailable"))

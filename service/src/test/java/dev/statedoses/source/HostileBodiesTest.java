@@ -67,7 +67,7 @@ class HostileBodiesTest {
 
         List<String> values(Allocation row) {
             String week = quoted ? row.week() + "T00:00:00.000"
-                : String.format("%02d/%02d/%d", row.week().getMonthValue(), row.week().getDayOfMonth(),
+                : String.format(Locale.ROOT, "%02d/%02d/%d", row.week().getMonthValue(), row.week().getDayOfMonth(),
                     row.week().getYear());
             return List.of(row.jurisdiction(), week, Long.toString(row.firstDoses()), Long.toString(row.secondDoses()));
         }

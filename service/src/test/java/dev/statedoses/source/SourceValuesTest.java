@@ -143,7 +143,7 @@ class SourceValuesTest {
     void anyDateIsAWeekExactlyWhenItIsAMonday() {
         // Every day of 2020 to 2030, in each of the three forms: accepted as itself on a Monday,
         // rejected naming its day otherwise.
-        DateTimeFormatter us = DateTimeFormatter.ofPattern("MM/dd/yyyy");
+        DateTimeFormatter us = DateTimeFormatter.ofPattern("MM/dd/yyyy", Locale.ROOT);
         int mondays = 0;
         for (LocalDate day = LocalDate.of(2020, 1, 1); day.getYear() <= 2030; day = day.plusDays(1)) {
             for (String field : List.of(day + "T00:00:00.000", day.toString(), us.format(day))) {

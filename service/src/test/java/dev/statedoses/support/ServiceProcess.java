@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Main;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,8 +27,8 @@ import java.util.regex.Pattern;
 /**
  * The service as a JVM of its own, with the production logging configuration (ops/LogConfiguration,
  * which tests otherwise replace with logback-test.xml: the child's class path is this JVM's
- * without the test classes, so it has none): its stderr is collected as it comes, stdout is
- * discarded. Closing it kills it if it still runs.
+ * without the test classes, so it has none): its stderr is collected as it comes, and its stdout.
+ * Closing it kills it if it still runs.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -36,13 +37,17 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path tempDir;
     private final StringBuilder err = new StringBuilder();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Thread reader;
+    private final Thread outReader;
 
     private ServiceProcess(Process process, Path tempDir) {
         this.process = process;
         this.tempDir = tempDir;
         this.reader = new Thread(this::collect, "stderr of " + process.pid());
+        this.outReader = new Thread(this::collectOut, "stdout of " + process.pid());
         reader.start();
+        outReader.start();
     }
 
     /** Runs {@code java Main <command>} with {@code env} added to this JVM's environment. */
@@ -52,6 +57,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Runs {@code java Main <args...>} with {@code env} added to this JVM's environment. */
     public static ServiceProcess start(List<String> args, Map<String, String> env) {
+        return start(List.of(), args, env);
+    }
+
+    /** Runs {@code java <jvmOptions...> Main <args...>} with {@code env} added to this JVM's environment. */
+    public static ServiceProcess start(List<String> jvmOptions, List<String> args, Map<String, String> env) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
             // A temp directory of its own, deleted by close(): a process killed with SIGKILL
@@ -62,12 +72,13 @@ public final class ServiceProcess implements AutoCloseable {
             Path binaries = Path.of(System.getProperty("ot.epg.working-dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg").toString()));
             List<String> commandLine = new ArrayList<>(List.of(java,
-                "-Djava.io.tmpdir=" + tempDir, "-Dot.epg.working-dir=" + binaries,
-                "-cp", withoutTestClasses(System.getProperty("java.class.path")), Main.class.getName()));
+                "-Djava.io.tmpdir=" + tempDir, "-Dot.epg.working-dir=" + binaries));
+            commandLine.addAll(jvmOptions);
+            commandLine.addAll(List.of("-cp", withoutTestClasses(System.getProperty("java.class.path")),
+                Main.class.getName()));
             commandLine.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(commandLine);
             builder.environment().putAll(env);
-            builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
             return new ServiceProcess(builder.start(), tempDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -105,6 +116,19 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException ignored) {
             // the process is gone
         }
+    }
+
+    private void collectOut() {
+        try {
+            process.getInputStream().transferTo(out);
+        } catch (IOException ignored) {
+            // the process is gone
+        }
+    }
+
+    /** Its stdout, read as UTF-8, once it has exited ({@link #awaitExit}). */
+    public String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     public long pid() {
@@ -154,6 +178,7 @@ public final class ServiceProcess implements AutoCloseable {
     public int awaitExit(Duration timeout) throws InterruptedException {
         assertTrue(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS), "the process did not exit:\n" + log());
         reader.join(10_000);
+        outReader.join(10_000);
         return process.exitValue();
     }
 

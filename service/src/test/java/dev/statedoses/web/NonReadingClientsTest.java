@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -189,7 +190,7 @@ class NonReadingClientsTest {
             head.append((char) b);
         }
         assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
-        int length = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+        int length = head.toString().lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("content-length:"))
             .map(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).strip())).findFirst().orElseThrow();
         int read = 0;
         byte[] buffer = new byte[1 << 16];

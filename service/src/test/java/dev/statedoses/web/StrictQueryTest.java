@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -86,9 +87,9 @@ class StrictQueryTest {
         for (int i = 0; i < 40; i++) {
             int lead = 0xC2 + random.nextInt(0xF4 - 0xC2 + 1);
             int needed = lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3;
-            StringBuilder escape = new StringBuilder(String.format("%%%02X", lead));
+            StringBuilder escape = new StringBuilder(String.format(Locale.ROOT, "%%%02X", lead));
             for (int k = random.nextInt(needed); k > 0; k--) {
-                escape.append(String.format("%%%02X", 0x80 + random.nextInt(0x40)));
+                escape.append(String.format(Locale.ROOT, "%%%02X", 0x80 + random.nextInt(0x40)));
             }
             bad.add(escape.toString());
         }
@@ -106,7 +107,7 @@ class StrictQueryTest {
             String text = new String(Character.toChars(codePoint));
             StringBuilder escaped = new StringBuilder();
             for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-                escaped.append(String.format(i % 2 == 0 ? "%%%02X" : "%%%02x", b & 0xFF));
+                escaped.append(String.format(Locale.ROOT, i % 2 == 0 ? "%%%02X" : "%%%02x", b & 0xFF));
             }
             assertEquals(text, parse("as_of=" + escaped).one("as_of"), escaped.toString());
         }
