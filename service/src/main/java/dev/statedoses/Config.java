@@ -152,6 +152,10 @@ public record Config(
         distinct("MODERNA_URL", moderna, "PFIZER_URL", pfizer);
         distinct("MODERNA_URL", moderna, "COUNTY_POPULATION_URL", population);
         distinct("PFIZER_URL", pfizer, "COUNTY_POPULATION_URL", population);
+        Path dwhDir = dwhDir(env.text("DWH_DIR", ".dwh"), env);
+        if (dbHost == null) {
+            embeddedDataDirectory(dwhDir);
+        }
         return new Config(
             env.integer("PORT", 8080, 0, 65535),
             dbHost,
@@ -159,7 +163,7 @@ public record Config(
             dbName,
             user,
             password,
-            dwhDir(env.text("DWH_DIR", ".dwh"), env),
+            dwhDir,
             moderna,
             pfizer,
             population,
@@ -185,6 +189,25 @@ public record Config(
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("DWH_DIR is not a path this system can use: " + e.getReason()
                 + env.namesFilesIn());
+        }
+    }
+
+    /**
+     * The embedded warehouse's data directory, where pg_ctl can start a server: it starts
+     * PostgreSQL through a shell, the path in double quotes, so a $, ` or " in it is the shell's
+     * (a directory a$b became a, and the start ended in "connect failed", with no word of why).
+     * A \ is refused with them: before one of those, the shell takes it as an escape. The path
+     * is the absolute one, so the directory the service runs in counts (.dwh under a checkout
+     * whose path holds a $).
+     */
+    private static void embeddedDataDirectory(Path dwhDir) {
+        String path = dwhDir.toString();
+        for (char c : path.toCharArray()) {
+            if ("$`\"\\".indexOf(c) >= 0) {
+                throw new IllegalArgumentException("DWH_DIR is " + path + " (the embedded warehouse's data directory), "
+                    + "whose path holds '" + c + "': PostgreSQL's pg_ctl starts the server through a shell, which "
+                    + "would read it as its own. Set DWH_DIR to a directory whose path has no $, `, \" or \\");
+            }
         }
     }
 

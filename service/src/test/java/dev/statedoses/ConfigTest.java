@@ -31,6 +31,31 @@ class ConfigTest {
             + "CountyPopulation/County_Population.csv"), config.countyPopulationUrl());
     }
 
+    /**
+     * pg_ctl starts the embedded PostgreSQL through a shell, its data directory in double quotes:
+     * a directory whose path holds a $, ` or " (or a \ before one) cannot hold it. Refused at
+     * start, wherever in the path the character stands (a checkout's own name counts), naming it;
+     * other characters a shell would care about, and any path with an external warehouse, pass.
+     */
+    @Test
+    void anEmbeddedWarehouseDirectoryPgCtlCannotStartIsRefusedNamingTheCharacter() {
+        java.util.Random random = new java.util.Random(20261202);
+        for (int i = 0; i < 200; i++) {
+            char bad = "$`\"\\".charAt(random.nextInt(4));
+            String dir = "/srv/" + "ab c'ü-".substring(random.nextInt(7)) + bad + "x".repeat(random.nextInt(3))
+                + (random.nextBoolean() ? "" : "/.dwh");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Config.fromEnvironment(Map.of("DWH_DIR", dir)), dir);
+            assertEquals("DWH_DIR is " + Path.of(dir) + " (the embedded warehouse's data directory), whose path "
+                + "holds '" + bad + "': PostgreSQL's pg_ctl starts the server through a shell, which would read it "
+                + "as its own. Set DWH_DIR to a directory whose path has no $, `, \" or \\", e.getMessage());
+            assertEquals(Path.of(dir), Config.fromEnvironment(Map.of("DWH_DIR", dir, "DB_HOST", "dwh")).dwhDir());
+        }
+        for (String fine : List.of("/srv/a b/.dwh", "/srv/it's/.dwh", "/srv/ü€/.dwh", "/srv/-x/.dwh", "/srv/a;b&c|d")) {
+            assertEquals(Path.of(fine), Config.fromEnvironment(Map.of("DWH_DIR", fine)).dwhDir());
+        }
+    }
+
     @Test
     void databaseEnvNamesConfigureAnExternalWarehouse() {
         Config config = Config.fromEnvironment(Map.of("DB_HOST", "dwh", "POSTGRES_DB", "dwh",
