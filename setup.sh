@@ -19,6 +19,8 @@
 #
 # Optional environment:
 #   PORT            HTTP port on this machine (default 8080)
+#   DB_PORT         local mode: the embedded warehouse's port (default 54320); give each
+#                   checkout run at the same time its own, as PORT
 #   DWH_PORT        docker mode: host port for the dwh container (default 5432,
 #                   or 55432 when something already listens on 5432)
 #   MODERNA_URL, PFIZER_URL, COUNTY_POPULATION_URL
@@ -40,19 +42,32 @@
 #   DWH_DIR         local mode: the embedded warehouse's data directory (default .dwh,
 #                   relative to the project)
 #
+# One setup.sh or teardown.sh runs at a time in a checkout (.run.lock): another exits 1.
+# Ctrl-C before the service answers stops it again.
+#
 # Exit codes: 0 done, 1 failed (the message says which step), 2 an unknown option.
+# Run by sh (`sh setup.sh`), go on in bash, which the rest is written for: sh stopped at
+# `set -o pipefail` with exit 2, the code of an unknown option.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
-# Work from the project directory, wherever we were called from; the hints printed at the end
-# name files by absolute path, so they work from anywhere too.
-cd "$(dirname "${BASH_SOURCE[0]}")"
+# Work from the project directory, wherever we were called from, and through a link to this file
+# (the directory is the file's, not the link's); the hints printed at the end name files by
+# absolute path, quoted for the shell, so they work from anywhere too.
+script="${BASH_SOURCE[0]}"
+while [[ -L "$script" ]]; do
+  link="$(readlink -- "$script")"
+  [[ "$link" == /* ]] || link="$(dirname -- "$script")/${link}"
+  script="$link"
+done
+cd -P -- "$(dirname -- "$script")"
 root="$(pwd -P)"
-# docker_engine_reachable, alive, started: shared with teardown.sh, which must agree.
+# docker_engine_reachable, alive, started, take_lock, quoted: shared with teardown.sh, which must agree.
 # shellcheck source=scripts/common.sh
-source scripts/common.sh
+source ./scripts/common.sh
 
 # The header above, without its comment marks.
-usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$(basename "${BASH_SOURCE[0]}")"; }
+usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "${root}/setup.sh"; }
 
 fresh=false
 for arg in "$@"; do
@@ -62,6 +77,7 @@ for arg in "$@"; do
     *) printf 'setup.sh: unknown option: %s\n\n' "$arg" >&2; usage >&2; exit 2 ;;
   esac
 done
+take_lock setup.sh
 
 # A value of .env as docker compose reads it: the last one, without a pair of quotes around it
 # (REFRESH_TOKEN="abc" is abc to compose; kept with its quotes, the local run got another token).
@@ -155,8 +171,9 @@ say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed or not on PATH. $2"; }
 
-# Is something accepting TCP connections on 127.0.0.1:$1? (bash's /dev/tcp, no extra tools)
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Is something accepting TCP connections on 127.0.0.1:$1 or [::1]:$1, where localhost may go?
+# (bash's /dev/tcp, no extra tools)
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || (exec 3<>"/dev/tcp/::1/$1") 2>/dev/null; }
 
 # The liveness probe answering: the service is up (a new warehouse is not ready until the first
 # refresh, which this script runs next).
@@ -175,7 +192,7 @@ and no source URL is set. Or point at files anywhere, with absolute file: URLs:
   MODERNA_URL=file:/path/to/${SOURCE_FILES[0]} \\
   PFIZER_URL=file:/path/to/${SOURCE_FILES[1]} \\
   COUNTY_POPULATION_URL=file:/path/to/${SOURCE_FILES[2]} \\
-  ${root}/setup.sh
+  $(quoted "${root}/setup.sh")
 EOF
 }
 
@@ -188,7 +205,7 @@ API:
   curl -s localhost:${PORT}/ratios
   curl -s localhost:${PORT}/ratios/NY
   curl -s localhost:${PORT}/health/ready
-  curl -s -X POST -H "Authorization: Bearer \$(sed -n "s/^REFRESH_TOKEN=[\"']\{0,1\}\([^\"']*\)[\"']\{0,1\}\\\$/\1/p" '${root}/.env')" localhost:${PORT}/refresh
+  curl -s -X POST -H "Authorization: Bearer \$(sed -n "s/^REFRESH_TOKEN=[\"']\{0,1\}\([^\"']*\)[\"']\{0,1\}\\\$/\1/p" $(quoted "${root}/.env"))" localhost:${PORT}/refresh
 EOF
 }
 
@@ -305,14 +322,14 @@ EOF
   cat <<EOF
 
 Warehouse, read-only (psql inside the dwh container):
-  ${compose[*]} -f '${root}/docker-compose.yml' exec dwh psql -U dwh_reader ${db} -c 'select * from dwh.state_doses'
+  ${compose[*]} -f $(quoted "${root}/docker-compose.yml") exec dwh psql -U dwh_reader ${db} -c 'select * from dwh.state_doses'
 or from this machine (the password is in ${root}/.env):
-  PGPASSWORD="\$(sed -n "s/^DWH_READER_PASSWORD=[\"']\{0,1\}\([^\"']*\)[\"']\{0,1\}\\\$/\1/p" '${root}/.env')" psql -h 127.0.0.1 -p ${DWH_PORT} -U dwh_reader ${db} -c 'select * from dwh.state_doses'
+  PGPASSWORD="\$(sed -n "s/^DWH_READER_PASSWORD=[\"']\{0,1\}\([^\"']*\)[\"']\{0,1\}\\\$/\1/p" $(quoted "${root}/.env"))" psql -h 127.0.0.1 -p ${DWH_PORT} -U dwh_reader ${db} -c 'select * from dwh.state_doses'
 (as the owner, ${user}, to change things: password in ${root}/database.env)
 
-Logs:  ${compose[*]} -f '${root}/docker-compose.yml' logs -f etl
-Stop:  ${root}/teardown.sh            (keeps the warehouse volume)
-       ${root}/teardown.sh --volumes  (also deletes it)
+Logs:  ${compose[*]} -f $(quoted "${root}/docker-compose.yml") logs -f etl
+Stop:  $(quoted "${root}/teardown.sh")            (keeps the warehouse volume)
+       $(quoted "${root}/teardown.sh") --volumes  (also deletes it)
 EOF
 }
 
@@ -378,6 +395,13 @@ run_local() {
   if [[ "$fresh" == true && -n "${DB_HOST:-}" ]]; then
     die "--fresh deletes the embedded warehouse only; with DB_HOST set, reset that warehouse yourself."
   fi
+  # The service refuses these too, but only after the build: pg_ctl starts PostgreSQL through a
+  # shell, which would read them in the data directory's path as its own.
+  local dwh_path="$dwh_dir"
+  [[ "$dwh_path" == /* ]] || dwh_path="${root}/${dwh_path}"
+  if [[ -z "${DB_HOST:-}" && -z "${DATABASE_URL:-}" && "$dwh_path" == *[\$\`\"\\]* ]]; then
+    die "the embedded warehouse's data directory ${dwh_path} has a \$, \`, \" or \\ in its path, which PostgreSQL's pg_ctl passes through a shell; set DWH_DIR to a directory without them."
+  fi
 
   # Stop a previous local run: it would hold the port and the embedded warehouse.
   say "Stopping a previous run, if any"
@@ -405,14 +429,19 @@ run_local() {
   printf '%s\n%s\n' "$pid" "$(started "$pid")" >.run/service.pid
   echo "PID ${pid}"
 
+  # Interrupted before the service answers (Ctrl-C): it would run on unseen, started in the
+  # background where SIGINT does not reach it. Stop it, and its warehouse, as teardown.sh does.
+  trap 'printf "\nsetup.sh: interrupted; stopping the service it started.\n" >&2; ./teardown.sh >&2; exit 130' INT TERM
   say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/health/live"
   local waited=0
   until ready; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "--- last lines of .run/service.log ---" >&2
       tail -n 40 .run/service.log >&2 || true
-      rm -f .run/service.pid
-      die "the service exited during startup (log above)."
+      # A PostgreSQL it started may be left (it died before stopping it): teardown.sh stops one
+      # whose owner no longer runs.
+      ./teardown.sh >&2
+      die "the service exited during startup (log above). If the log says the warehouse's data directory is damaged (a start killed while it was being made), ./setup.sh --fresh starts from an empty one."
     fi
     if (( waited >= WAIT_SECONDS )); then
       echo "--- last lines of .run/service.log ---" >&2
@@ -424,6 +453,7 @@ run_local() {
   done
   echo "Service is up."
   record_warehouse "$pid"
+  trap - INT TERM
 
   say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
   # A second JVM: it joins the embedded warehouse the running service started, and leaves it running.
@@ -438,8 +468,8 @@ run_local() {
 
 $(warehouse_hint)
 
-Logs:  tail -f '${root}/.run/service.log'
-Stop:  ${root}/teardown.sh
+Logs:  tail -f $(quoted "${root}/.run/service.log")
+Stop:  $(quoted "${root}/teardown.sh")
 EOF
 }
 

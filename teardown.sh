@@ -13,23 +13,36 @@
 #   - the service in .run/service.pid: SIGTERM, then SIGKILL after 20 s. It stops its
 #     embedded PostgreSQL as it exits.
 #   - that PostgreSQL, in .run/warehouse.pid, if it still runs (the service was killed
-#     outright): SIGINT, PostgreSQL's fast shutdown.
+#     outright): SIGINT, PostgreSQL's fast shutdown (SIGQUIT, its immediate one, after 30 s).
+#     If the service that started it still runs, though .run/service.pid did not name it,
+#     that service is stopped instead (when it is setup.sh's command in this directory), or
+#     both are left.
 # Then a PostgreSQL still running on the data directory (DWH_DIR, default .dwh/), as its
 # postmaster.pid names it (one started by a `java -jar service.jar` by hand, say): stopped
 # unless the process that started it, recorded in state-doses.owner there, still runs.
 # Nothing found by name on the machine is ever touched.
 # The local warehouse data is kept; ./setup.sh --fresh starts from an empty one.
+# One setup.sh or teardown.sh runs at a time in a checkout (.run.lock): another exits 1.
 # Exits 0 when there is nothing to stop.
+# Run by sh, go on in bash (as setup.sh does).
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
-# Work from the project directory, wherever we were called from.
-cd "$(dirname "${BASH_SOURCE[0]}")"
-# docker_engine_reachable, alive, started: shared with setup.sh, which must agree.
+# Work from the project directory, wherever we were called from, and through a link to this file.
+script="${BASH_SOURCE[0]}"
+while [[ -L "$script" ]]; do
+  link="$(readlink -- "$script")"
+  [[ "$link" == /* ]] || link="$(dirname -- "$script")/${link}"
+  script="$link"
+done
+cd -P -- "$(dirname -- "$script")"
+root="$(pwd -P)"
+# docker_engine_reachable, alive, started, take_lock: shared with setup.sh, which must agree.
 # shellcheck source=scripts/common.sh
-source scripts/common.sh
+source ./scripts/common.sh
 
 # The header above, without its comment marks.
-usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$(basename "${BASH_SOURCE[0]}")"; }
+usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "${root}/teardown.sh"; }
 
 remove_volumes=false
 for arg in "$@"; do
@@ -39,6 +52,7 @@ for arg in "$@"; do
     *) printf 'teardown.sh: unknown option: %s\n\n' "$arg" >&2; usage >&2; exit 2 ;;
   esac
 done
+take_lock teardown.sh
 
 # Line 1: the PID; line 2: when that process started (see started); warehouse.pid has the
 # PostgreSQL data directory on line 3. setup.sh writes them.
@@ -109,6 +123,21 @@ is_setup_service() {
   fi
 }
 
+# Stop the service PID $1: SIGTERM, then SIGKILL after 20 s.
+stop_service() {
+  local pid=$1
+  say "Local: stopping the service (PID ${pid})..."
+  kill -TERM "$pid" 2>/dev/null || true
+  # Its shutdown hook stops the embedded PostgreSQL too, which takes a few seconds.
+  if ! wait_gone "$pid" 20; then
+    say "Local: still running after 20 s, sending SIGKILL."
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_gone "$pid" 5 || say "Local: PID ${pid} did not exit."
+  fi
+  say "Local: service stopped."
+  service_stopped=true
+}
+
 stop_local_service() {
   [[ -f "$SERVICE_PID_FILE" ]] || return 0
   local pid start ours=false
@@ -122,16 +151,7 @@ stop_local_service() {
   fi
 
   if [[ "$ours" == true ]]; then
-    say "Local: stopping the service (PID ${pid})..."
-    kill -TERM "$pid" 2>/dev/null || true
-    # Its shutdown hook stops the embedded PostgreSQL too, which takes a few seconds.
-    if ! wait_gone "$pid" 20; then
-      say "Local: still running after 20 s, sending SIGKILL."
-      kill -KILL "$pid" 2>/dev/null || true
-      wait_gone "$pid" 5 || say "Local: PID ${pid} did not exit."
-    fi
-    say "Local: service stopped."
-    service_stopped=true
+    stop_service "$pid"
   else
     say "Local: the service recorded in ${SERVICE_PID_FILE} no longer runs; removing the file."
   fi
@@ -165,7 +185,18 @@ stop_postgres() {
     tries=$((tries - 1))
   done
   if alive "$pid" && [[ -f "${dir}/postmaster.pid" ]]; then
-    say "Local: PostgreSQL PID ${pid} did not stop within 30 s; check it by hand."
+    # Stuck (a server that never finished starting on a damaged data directory was): SIGQUIT,
+    # its immediate shutdown, which the next start recovers from as from a crash.
+    say "Local: PostgreSQL PID ${pid} did not stop within 30 s; sending SIGQUIT (immediate shutdown)."
+    kill -QUIT "$pid" 2>/dev/null || true
+    tries=20
+    while alive "$pid" && ((tries > 0)); do
+      sleep 0.5
+      tries=$((tries - 1))
+    done
+  fi
+  if alive "$pid"; then
+    say "Local: PostgreSQL PID ${pid} did not stop; check it by hand."
   else
     say "Local: PostgreSQL stopped."
   fi
@@ -176,12 +207,29 @@ stop_postgres() {
 # service was killed outright (kill -9, a crash), by the PID setup.sh recorded.
 stop_recorded_warehouse() {
   [[ -f "$WAREHOUSE_PID_FILE" ]] || return 0
-  local pid start dir
+  local pid start dir owner
   pid="$(sed -n 1p "$WAREHOUSE_PID_FILE" | tr -dc '0-9')"
   start="$(sed -n 2p "$WAREHOUSE_PID_FILE")"
   dir="$(sed -n 3p "$WAREHOUSE_PID_FILE")"
   if [[ -n "$dir" ]] && is_recorded "$pid" "$start" && is_postgres_on "$pid" "$dir"; then
-    stop_postgres "$pid" "$dir"
+    if owner_runs "$dir"; then
+      # The service that started it still runs, though service.pid did not name it (the file
+      # lost or overwritten): stopping the server would leave that service up without its
+      # warehouse, and recorded nowhere.
+      owner="$(sed -n 's/^pid=//p' "${dir}/state-doses.owner" | tr -dc '0-9')"
+      if is_setup_service "$owner"; then
+        say "Local: the service that started the embedded PostgreSQL (PID ${owner}) still runs, though ${SERVICE_PID_FILE} did not name it."
+        stop_service "$owner"
+      else
+        say "Local: the embedded PostgreSQL on ${dir} belongs to a process that still runs (PID ${owner}); leaving it. Stopping that process stops it."
+        rm -f "$WAREHOUSE_PID_FILE"
+        did_something=true
+        return 0
+      fi
+    fi
+    if alive "$pid"; then
+      stop_postgres "$pid" "$dir"
+    fi
   else
     if [[ "$service_stopped" == true ]]; then
       say "Local: its embedded PostgreSQL stopped with it."
