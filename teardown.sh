@@ -28,7 +28,8 @@
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
-# Work from the project directory, wherever we were called from, and through a link to this file.
+# Work from the project directory, wherever we were called from, and through a link to this file
+# (setup.sh's lines: they find scripts/common.sh, so they cannot live in it).
 script="${BASH_SOURCE[0]}"
 while [[ -L "$script" ]]; do
   link="$(readlink -- "$script")"
