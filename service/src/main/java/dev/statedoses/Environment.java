@@ -47,18 +47,22 @@ final class Environment {
         return value;
     }
 
-    /** Fails when {@code value} cannot be the text that was set (see the class). */
+    /**
+     * Fails when {@code value} cannot be the text that was set (see the class). Read in another
+     * charset than UTF-8, any character beyond ASCII is suspect, U+FFFD included: the ASCII of
+     * LANG=C makes every such byte one.
+     */
     private void decoded(String name, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '\uFFFD') {
-                throw new IllegalArgumentException(name + " holds bytes that are not UTF-8 (at index " + i
-                    + ", counted from 0): set it as UTF-8 text");
-            }
             if (c > 0x7f && !decodedAsUtf8) {
                 throw new IllegalArgumentException(name + " holds characters beyond ASCII, and this JVM reads its "
                     + "environment as " + decodedAs + ", the charset of the locale it was started in (LANG, "
                     + "LC_ALL): they are not what was set. Start it under a UTF-8 locale, such as LANG=C.UTF-8");
+            }
+            if (c == '\uFFFD') {
+                throw new IllegalArgumentException(name + " holds U+FFFD (at index " + i + ", counted from 0), "
+                    + "what bytes that are not UTF-8 are read as: set it as UTF-8 text");
             }
         }
     }

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -60,11 +61,21 @@ public final class Main {
         // source's ñ quoted in a failure a ?, and one stream of two encodings with the log.
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        int code = run(args, System.getenv(), System.getProperty("sun.jnu.encoding", "UTF-8"), out, err);
+        int code = run(args, System.getenv(), environmentCharset(), out, err);
         if (code != SERVING) {
             BufferedStderrAppender.stopLogging();
             System.exit(code);
         }
+    }
+
+    /**
+     * The charset this JVM read its environment in: from Java 18 the one it names files in
+     * (sun.jnu.encoding, from the locale), up to 17 its default charset (file.encoding, which
+     * -Dfile.encoding=UTF-8 sets apart from the locale).
+     */
+    private static String environmentCharset() {
+        return Runtime.version().feature() >= 18 ? System.getProperty("sun.jnu.encoding", "UTF-8")
+            : Charset.defaultCharset().name();
     }
 
     /** What the arguments ask for. */

@@ -42,7 +42,8 @@ class ConfigTest {
         java.util.Random random = new java.util.Random(20261202);
         for (int i = 0; i < 200; i++) {
             char bad = "$`\"\\".charAt(random.nextInt(4));
-            String dir = "/srv/" + "ab c'ü-".substring(random.nextInt(7)) + bad + "x".repeat(random.nextInt(3))
+            // ASCII only: under LANG=C the test's own JVM could not name a path beyond it.
+            String dir = "/srv/" + "ab c'&-".substring(random.nextInt(7)) + bad + "x".repeat(random.nextInt(3))
                 + (random.nextBoolean() ? "" : "/.dwh");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Config.fromEnvironment(Map.of("DWH_DIR", dir)), dir);
@@ -51,7 +52,7 @@ class ConfigTest {
                 + "as its own. Set DWH_DIR to a directory whose path has no $, `, \" or \\", e.getMessage());
             assertEquals(Path.of(dir), Config.fromEnvironment(Map.of("DWH_DIR", dir, "DB_HOST", "dwh")).dwhDir());
         }
-        for (String fine : List.of("/srv/a b/.dwh", "/srv/it's/.dwh", "/srv/ü€/.dwh", "/srv/-x/.dwh", "/srv/a;b&c|d")) {
+        for (String fine : List.of("/srv/a b/.dwh", "/srv/it's/.dwh", "/srv/-x/.dwh", "/srv/a;b&c|d")) {
             assertEquals(Path.of(fine), Config.fromEnvironment(Map.of("DWH_DIR", fine)).dwhDir());
         }
     }
