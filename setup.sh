@@ -301,7 +301,7 @@ run_docker() {
   # (The ${a[@]+...} form keeps an empty array from tripping `set -u` on bash 3.2, e.g. macOS.)
   if ! "${compose[@]}" run --rm ${run_args[@]+"${run_args[@]}"} etl refresh; then
     source_help
-    die "the first refresh failed (output above). The stack is still running; stop it with ${root}/teardown.sh"
+    die "the first refresh failed (output above). The stack is still running; stop it with $(quoted "${root}/teardown.sh")"
   fi
 
   local db user
@@ -387,20 +387,23 @@ record_warehouse() {
 }
 
 run_local() {
+  local dwh_dir="${DWH_DIR:-.dwh}"
+  # The service refuses these too, but only after the build: pg_ctl starts PostgreSQL through a
+  # shell, which would read them in the data directory's path as its own. A relative DWH_DIR
+  # with .. in it is left to the service, which judges the path once resolved.
+  local dwh_path="$dwh_dir"
+  [[ "$dwh_path" == /* ]] || dwh_path="${root}/${dwh_path}"
+  if [[ -z "${DB_HOST:-}" && -z "${DATABASE_URL:-}" && "$dwh_path" == *[\$\`\"\\]* \
+        && ( "$dwh_dir" == /* || "$dwh_dir" != *..* ) ]]; then
+    die "the embedded warehouse's data directory ${dwh_path} has a \$, \`, \" or \\ in its path, which PostgreSQL's pg_ctl passes through a shell; set DWH_DIR to a directory without them."
+  fi
+
   need java "Install a JDK/JRE 17+ (or start Docker and run ./setup.sh again)."
   need mvn "Install Maven 3.8+ (or start Docker and run ./setup.sh again)."
   need curl "It is used to wait for the service to answer."
 
-  local dwh_dir="${DWH_DIR:-.dwh}"
   if [[ "$fresh" == true && -n "${DB_HOST:-}" ]]; then
     die "--fresh deletes the embedded warehouse only; with DB_HOST set, reset that warehouse yourself."
-  fi
-  # The service refuses these too, but only after the build: pg_ctl starts PostgreSQL through a
-  # shell, which would read them in the data directory's path as its own.
-  local dwh_path="$dwh_dir"
-  [[ "$dwh_path" == /* ]] || dwh_path="${root}/${dwh_path}"
-  if [[ -z "${DB_HOST:-}" && -z "${DATABASE_URL:-}" && "$dwh_path" == *[\$\`\"\\]* ]]; then
-    die "the embedded warehouse's data directory ${dwh_path} has a \$, \`, \" or \\ in its path, which PostgreSQL's pg_ctl passes through a shell; set DWH_DIR to a directory without them."
   fi
 
   # Stop a previous local run: it would hold the port and the embedded warehouse.
@@ -422,6 +425,10 @@ run_local() {
 
   say "Starting the service in the background (log: .run/service.log)"
   mkdir -p .run
+  # Interrupted before the service answers (Ctrl-C): it would run on unseen, started in the
+  # background where SIGINT does not reach it. Stop it, and its warehouse, as teardown.sh does.
+  trap 'printf "\nsetup.sh: interrupted; stopping the service it started.\n" >&2; ./teardown.sh >&2; exit 130' INT
+  trap 'printf "\nsetup.sh: stopped; stopping the service it started.\n" >&2; ./teardown.sh >&2; exit 143' TERM
   # nohup + redirects: the service outlives this script and its terminal.
   nohup java -jar service/target/service.jar serve >.run/service.log 2>&1 </dev/null &
   local pid=$!
@@ -429,9 +436,6 @@ run_local() {
   printf '%s\n%s\n' "$pid" "$(started "$pid")" >.run/service.pid
   echo "PID ${pid}"
 
-  # Interrupted before the service answers (Ctrl-C): it would run on unseen, started in the
-  # background where SIGINT does not reach it. Stop it, and its warehouse, as teardown.sh does.
-  trap 'printf "\nsetup.sh: interrupted; stopping the service it started.\n" >&2; ./teardown.sh >&2; exit 130' INT TERM
   say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/health/live"
   local waited=0
   until ready; do
@@ -446,7 +450,7 @@ run_local() {
     if (( waited >= WAIT_SECONDS )); then
       echo "--- last lines of .run/service.log ---" >&2
       tail -n 40 .run/service.log >&2 || true
-      die "the service did not answer within ${WAIT_SECONDS}s; it is still running (PID ${pid}), stop it with ./teardown.sh"
+      die "the service did not answer within ${WAIT_SECONDS}s; it is still running (PID ${pid}), stop it with $(quoted "${root}/teardown.sh")"
     fi
     sleep 2
     waited=$((waited + 2))
@@ -459,7 +463,7 @@ run_local() {
   # A second JVM: it joins the embedded warehouse the running service started, and leaves it running.
   if ! java -jar service/target/service.jar refresh; then
     source_help
-    die "the first refresh failed (output above). The service is still running; see ${root}/.run/service.log, stop it with ${root}/teardown.sh"
+    die "the first refresh failed (output above). The service is still running; see $(quoted "${root}/.run/service.log"), stop it with $(quoted "${root}/teardown.sh")"
   fi
 
   say "Done. The service keeps running in the background (PID ${pid})."

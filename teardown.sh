@@ -196,7 +196,8 @@ stop_postgres() {
       tries=$((tries - 1))
     done
   fi
-  if alive "$pid"; then
+  # It removes postmaster.pid a moment before it exits.
+  if ! wait_gone "$pid" 5; then
     say "Local: PostgreSQL PID ${pid} did not stop; check it by hand."
   else
     say "Local: PostgreSQL stopped."

@@ -39,25 +39,44 @@ quoted() { printf '%q' "$1"; }
 
 # One setup.sh or teardown.sh at a time in this checkout: two setup.sh runs at once fought over the
 # build, each stopped the other's service, and one could delete the other's PID file, leaving a
-# service no teardown knew. The lock is a symbolic link to the holder's PID (made at once or not
-# at all); one whose holder no longer runs is taken over. setup.sh's own call of teardown.sh
-# runs under its lock ($STATE_DOSES_LOCK). $1 names the script for the message.
+# service no teardown knew. The lock, .run.lock, is a symbolic link to the holder's PID and start
+# (`started`), made at once or not at all; one whose process is gone, or whose PID is now another
+# process's (after a reboot), is taken over, by one run at a time (.run.lock.takeover). The
+# teardown.sh that setup.sh runs itself goes on under its lock: the lock names its parent, and
+# $STATE_DOSES_LOCK says which lock. $1 names the script for the message.
 take_lock() {
   local lock="${root}/.run.lock" holder
-  [[ "${STATE_DOSES_LOCK:-}" == "$lock" ]] && return 0
-  if ! ln -s "$$" "$lock" 2>/dev/null; then
+  holder="$(readlink -- "$lock" 2>/dev/null || true)"
+  [[ "${STATE_DOSES_LOCK:-}" == "$lock" && "$holder" == "${PPID} "* ]] && return 0
+  if ! ln -s "$$ $(started $$)" "$lock" 2>/dev/null; then
     holder="$(readlink -- "$lock" 2>/dev/null || true)"
-    if [[ -n "$holder" ]] && alive "$holder"; then
-      printf '%s: another setup.sh or teardown.sh (PID %s) runs in %s; wait for it to end, then run this again.\n' \
-        "$1" "$holder" "$root" >&2
+    if lock_held "$holder"; then
+      printf '%s: another setup.sh or teardown.sh (PID %s) runs in %s (it holds .run.lock); wait for it to end, then run this again.\n' \
+        "$1" "${holder%% *}" "$root" >&2
       exit 1
     fi
-    rm -f -- "$lock"
-    if ! ln -s "$$" "$lock" 2>/dev/null; then
+    if ! mkdir "${lock}.takeover" 2>/dev/null; then
+      printf '%s: another setup.sh or teardown.sh is taking over the lock in %s; wait for it to end (a %s left by a killed run can be deleted).\n' \
+        "$1" "$root" ".run.lock.takeover" >&2
+      exit 1
+    fi
+    if [[ "$(readlink -- "$lock" 2>/dev/null || true)" == "$holder" ]]; then
+      rm -f -- "$lock"
+    fi
+    if ! ln -s "$$ $(started $$)" "$lock" 2>/dev/null; then
+      rmdir -- "${lock}.takeover"
       printf '%s: another setup.sh or teardown.sh has just started in %s; wait for it to end.\n' "$1" "$root" >&2
       exit 1
     fi
+    rmdir -- "${lock}.takeover"
   fi
   export STATE_DOSES_LOCK="$lock"
-  trap 'rm -f -- "$STATE_DOSES_LOCK"' EXIT
+  # Released at exit, only while it is still ours.
+  trap '[[ "$(readlink -- "$STATE_DOSES_LOCK" 2>/dev/null)" == "$$ "* ]] && rm -f -- "$STATE_DOSES_LOCK"' EXIT
+}
+
+# Is the lock's holder "$1" (its PID and start, as take_lock wrote them) still that process?
+lock_held() {
+  local pid="${1%% *}" start="${1#* }"
+  [[ -n "$1" && "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && [[ "$(started "$pid")" == "$start" ]]
 }

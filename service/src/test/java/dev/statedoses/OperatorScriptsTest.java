@@ -34,7 +34,8 @@ class OperatorScriptsTest {
     @BeforeEach
     void copyTheScripts() throws IOException {
         assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "no bash on this machine");
-        project = Files.createDirectories(temp.resolve("it's a project"));
+        // As the scripts name it: pwd -P, without links (macOS's /tmp is /private/tmp).
+        project = Files.createDirectories(temp.resolve("it's a project")).toRealPath();
         copyProject(project);
     }
 
@@ -50,18 +51,35 @@ class OperatorScriptsTest {
     }
 
     /** Runs {@code command} in {@code dir}, without a Docker engine, stdout and stderr together. */
-    private static Run run(Path dir, Map<String, String> env, String... command) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    private Run run(Path dir, Map<String, String> env, String... command) throws Exception {
+        Path out = Files.createTempFile(temp, "out", ".txt");
+        Process process = builder(dir, env, command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " still runs");
+        } finally {
+            process.destroyForcibly();
+        }
+        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    private static ProcessBuilder builder(Path dir, Map<String, String> env, String... command) {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         // No engine to find (DOCKER_HOST to a closed port), and no setting of the test's machine.
         builder.environment().put("DOCKER_HOST", "tcp://127.0.0.1:1");
         for (String name : List.of("DWH_DIR", "DB_HOST", "DATABASE_URL", "PORT", "STATE_DOSES_LOCK")) {
             builder.environment().remove(name);
         }
         builder.environment().putAll(env);
-        Process process = builder.start();
-        byte[] out = process.getInputStream().readAllBytes();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), String.join(" ", command));
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+        return builder;
+    }
+
+    /** A bash that takes the project's lock as the scripts do, and holds it until killed. */
+    private Process lockHolder() throws Exception {
+        Process holder = builder(project, Map.of(), "bash", "-c",
+            "root=\"$(pwd -P)\"; source ./scripts/common.sh; take_lock holder; echo held; exec sleep 300").start();
+        byte[] line = holder.getInputStream().readNBytes(5);
+        assertEquals("held\n", new String(line, StandardCharsets.UTF_8));
+        return holder;
     }
 
     @Test
@@ -92,24 +110,33 @@ class OperatorScriptsTest {
 
     @Test
     void whileAnotherRunHoldsTheLock_aScriptExits1NamingItsPid() throws Exception {
-        long holder = ProcessHandle.current().pid();
         Path lock = project.resolve(".run.lock");
-        Files.createSymbolicLink(lock, Path.of(Long.toString(holder)));
-        for (String script : List.of("teardown.sh", "setup.sh")) {
-            Run refused = run(temp, Map.of(), project.resolve(script).toString());
-            assertEquals(1, refused.code(), refused.out());
-            assertEquals(script + ": another setup.sh or teardown.sh (PID " + holder + ") runs in " + project
-                + "; wait for it to end, then run this again.\n", refused.out());
-            assertEquals(Path.of(Long.toString(holder)), Files.readSymbolicLink(lock), "the holder's lock stays");
+        Process holder = lockHolder();
+        try {
+            Path held = Files.readSymbolicLink(lock);
+            assertTrue(held.toString().startsWith(holder.pid() + " "), held.toString());
+            for (String script : List.of("teardown.sh", "setup.sh")) {
+                // Even with the variable setup.sh passes its own teardown.sh: the lock is not its parent's.
+                Run refused = run(temp, Map.of("STATE_DOSES_LOCK", lock.toString()), project.resolve(script).toString());
+                assertEquals(1, refused.code(), refused.out());
+                assertEquals(script + ": another setup.sh or teardown.sh (PID " + holder.pid() + ") runs in " + project
+                    + " (it holds .run.lock); wait for it to end, then run this again.\n", refused.out());
+                assertEquals(held, Files.readSymbolicLink(lock), "the holder's lock stays");
+            }
+        } finally {
+            holder.destroy();
+            holder.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
+    /** A holder killed outright leaves its lock: the next run takes it over, and releases it. */
     @Test
     void aLockWhoseProcessIsGoneIsTakenOverAndReleased() throws Exception {
-        Process gone = new ProcessBuilder("true").start();
-        assertTrue(gone.waitFor(10, TimeUnit.SECONDS));
         Path lock = project.resolve(".run.lock");
-        Files.createSymbolicLink(lock, Path.of(Long.toString(gone.pid())));
+        Process holder = lockHolder();
+        holder.destroyForcibly();
+        assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(Files.exists(lock, LinkOption.NOFOLLOW_LINKS), "SIGKILL left the lock");
         Run teardown = run(temp, Map.of(), project.resolve("teardown.sh").toString());
         assertEquals(0, teardown.code(), teardown.out());
         assertEquals("Nothing to stop.\n", teardown.out());
@@ -122,14 +149,13 @@ class OperatorScriptsTest {
      */
     @Test
     void aCheckoutWherePgCtlCouldNotStartTheWarehouseIsRefusedBeforeTheBuild() throws Exception {
-        assumeTrue(onPath("java") && onPath("mvn") && onPath("curl"), "setup.sh's local mode needs java, mvn and curl");
         List<String> refusals = new ArrayList<>();
         for (String name : List.of("d$x", "a`b", "q\"r")) {
-            Path checkout = Files.createDirectories(temp.resolve(name).resolve("clone"));
+            Path checkout = Files.createDirectories(temp.resolve(name).resolve("clone")).toRealPath();
             copyProject(checkout);
             Run setup = run(temp, Map.of(), checkout.resolve("setup.sh").toString());
             assertEquals(1, setup.code(), setup.out());
-            assertTrue(setup.out().endsWith("setup.sh: the embedded warehouse's data directory " + checkout.resolve(".dwh")
+            assertTrue(setup.out().endsWith("setup.sh: the embedded warehouse's data directory " + checkout + "/.dwh"
                 + " has a $, `, \" or \\ in its path, which PostgreSQL's pg_ctl passes through a shell; set DWH_DIR "
                 + "to a directory without them.\n"), setup.out());
             assertFalse(setup.out().contains("Building"), setup.out());
@@ -137,18 +163,10 @@ class OperatorScriptsTest {
             refusals.add(name);
         }
         // The same through DWH_DIR, from a checkout whose own path is fine.
-        Run viaSetting = run(temp, Map.of("DWH_DIR", temp.resolve("w$h").toString()), project.resolve("setup.sh").toString());
+        Path dollar = temp.toRealPath().resolve("w$h");
+        Run viaSetting = run(temp, Map.of("DWH_DIR", dollar.toString()), project.resolve("setup.sh").toString());
         assertEquals(1, viaSetting.code(), viaSetting.out());
-        assertTrue(viaSetting.out().contains("data directory " + temp.resolve("w$h") + " has a $"), viaSetting.out());
+        assertTrue(viaSetting.out().contains("data directory " + dollar + " has a $"), viaSetting.out());
         assertEquals(3, refusals.size());
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
