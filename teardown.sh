@@ -234,7 +234,8 @@ stop_recorded_warehouse() {
     fi
   else
     if [[ "$service_stopped" == true ]]; then
-      say "Local: its embedded PostgreSQL stopped with it."
+      # With it, or before it (killed on its own): either way it no longer runs.
+      say "Local: its embedded PostgreSQL no longer runs."
     else
       say "Local: the embedded PostgreSQL recorded in ${WAREHOUSE_PID_FILE} no longer runs."
     fi
