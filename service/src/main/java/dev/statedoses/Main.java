@@ -47,8 +47,8 @@ public final class Main {
                            a failure's problem details too)
           version          print the version and the git commit built (also --version)
           help             print this (also --help or -h, after any command)
-        Exit codes: 0 done, 1 failed (a refresh leaves the last good product as it was),
-        2 a wrong argument or setting.
+        Exit codes: 0 done, 1 failed (a refresh leaves the last good product as it was;
+        or stdout could not be written), 2 a wrong argument or setting.
         Configuration comes from environment variables (PORT, DB_HOST, DATABASE_URL, ...):
         see README.md, section Configuration.""";
 
@@ -59,11 +59,15 @@ public final class Main {
         // UTF-8 on any machine, as the log (ops/LogConfiguration) and JSON (RFC 8259) are:
         // System.out and System.err write in the locale's charset, which under LANG=C made a
         // source's ñ quoted in a failure a ?, and one stream of two encodings with the log.
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        Stdout stdout = new Stdout();
+        PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         int code = run(args, System.getenv(), environmentCharset(), out, err);
         if (code != SERVING) {
+            out.flush();
             BufferedStderrAppender.stopLogging();
+            // After the log's last lines, so that it is the last line said.
+            code = stdout.exitCode(code, err);
             System.exit(code);
         }
     }

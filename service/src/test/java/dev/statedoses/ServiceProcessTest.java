@@ -92,6 +92,38 @@ class ServiceProcessTest {
     }
 
     /**
+     * Output that could not be written is a failure, said on stderr: on a full disk (/dev/full),
+     * `version` and a `refresh` that succeeded exited 0 with nothing written. A refresh's work is
+     * done all the same (its run is in the run log).
+     */
+    @Test
+    void stdoutThatCannotBeWrittenIsAFailureSaidOnStderr() throws Exception {
+        java.io.File full = new java.io.File("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(full.exists(), "no /dev/full on this system");
+        ProcessBuilder.Redirect toFull = ProcessBuilder.Redirect.to(full);
+        String said = "error: stdout could not be written (No space left on device): what the command did is done, "
+            + "but what it printed is lost";
+        try (ServiceProcess version = ServiceProcess.start(List.of(), List.of("version"), Map.of(), toFull)) {
+            assertEquals(1, version.awaitExit(Duration.ofSeconds(60)), version.log());
+            assertEquals(said + "\n", version.log());
+        }
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Map<String, String> env = TestWarehouse.environment(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
+            try (ServiceProcess refresh = ServiceProcess.start(List.of(), List.of("refresh"), env, toFull)) {
+                assertEquals(1, refresh.awaitExit(Duration.ofSeconds(90)), refresh.log());
+                assertTrue(refresh.log().contains("refresh 1 succeeded in "), refresh.log());
+                assertTrue(refresh.log().endsWith(said + "\n"), refresh.log());
+            }
+        }
+        // Written where it can be, the same command is 0, and says nothing of the kind.
+        try (ServiceProcess version = ServiceProcess.start(List.of(), List.of("version"), Map.of())) {
+            assertEquals(0, version.awaitExit(Duration.ofSeconds(60)), version.log());
+            assertTrue(version.stdout().startsWith("state-doses "), version.stdout());
+            assertEquals("", version.log());
+        }
+    }
+
+    /**
      * Local mode (no DB_HOST): the service drains and closes its pool and listener before its
      * embedded PostgreSQL stops, and stops it before it exits: nothing loses the warehouse under
      * it, and no postmaster is left behind.

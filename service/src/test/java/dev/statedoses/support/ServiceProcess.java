@@ -62,6 +62,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Runs {@code java <jvmOptions...> Main <args...>} with {@code env} added to this JVM's environment. */
     public static ServiceProcess start(List<String> jvmOptions, List<String> args, Map<String, String> env) {
+        return start(jvmOptions, args, env, ProcessBuilder.Redirect.PIPE);
+    }
+
+    /** As the one before, its stdout sent to {@code stdout} (a file; {@link #stdout} is then empty). */
+    public static ServiceProcess start(List<String> jvmOptions, List<String> args, Map<String, String> env,
+                                       ProcessBuilder.Redirect stdout) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
             // A temp directory of its own, deleted by close(): a process killed with SIGKILL
@@ -79,6 +85,7 @@ public final class ServiceProcess implements AutoCloseable {
             commandLine.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(commandLine);
             builder.environment().putAll(env);
+            builder.redirectOutput(stdout);
             return new ServiceProcess(builder.start(), tempDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
