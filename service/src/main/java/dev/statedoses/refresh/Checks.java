@@ -61,7 +61,7 @@ final class Checks {
     private static final String PRODUCT = Transform.script("checks/unique.sql", "checks/not_null.sql",
         "checks/accepted_values.sql", "checks/row_count.sql", "checks/reconciliation.sql", "checks/completeness.sql",
         "checks/allocation_coverage.sql", "checks/plausible_weeks.sql", "checks/plausible_people_per_dose.sql",
-        "checks/plausible_population.sql");
+        "checks/plausible_population.sql", "checks/derived_values.sql");
 
 
     private final Function<SourceName, URI> urls;

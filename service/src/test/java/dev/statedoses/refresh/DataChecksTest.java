@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.support.MigratedDatabase;
 import dev.statedoses.support.RawRows;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,8 @@ class DataChecksTest {
                 h.createUpdate("""
                         insert into dwh.state_doses (state, state_code, population, doses_moderna, doses_pfizer,
                                                      doses_total, people_per_dose, refreshed_at, run_id)
-                        select name, state_code, 1000, :doses, 0, :doses, null, now(), :run
+                        select name, state_code, 1000, :doses, 0, :doses, round(1000::numeric / nullif(:doses, 0), 4),
+                               now(), :run
                         from dwh.jurisdictions where kind in ('state', 'district')""")
                     .bind("doses", doses).bind("run", run).execute();
                 setUp.accept(h);
@@ -81,7 +83,7 @@ class DataChecksTest {
         });
         assertEquals(List.of("unique_state", "unique_state_code", "not_null", "accepted_values_jurisdiction",
             "row_count", "reconciliation", "completeness_moderna", "completeness_pfizer", "allocation_coverage",
-            "plausible_weeks", "plausible_people_per_dose", "plausible_population"),
+            "plausible_weeks", "plausible_people_per_dose", "plausible_population", "derived_values"),
             List.copyOf(checks.keySet()));
         // Every state has 1,000 people here, far under any census count: that check has tests of its own.
         CheckResult census = checks.remove("plausible_population");
@@ -107,8 +109,69 @@ class DataChecksTest {
             result("plausible_weeks", "pass", "every week lies between its manufacturer's first allocations (pfizer 2020-12-14, moderna "
                     + "2020-12-21) and the week after the one the refresh runs in"),
             result("plausible_people_per_dose", "pass",
-                "every state's people per dose is within 3 times the median of the states, 100.0000")),
+                "every state's people per dose is within 3 times the median of the states, 100.0000"),
+            result("derived_values", "pass", "doses_total, people_per_dose and state_code are as the product "
+                + "defines them in every row of dwh.state_doses and dwh.state_doses_weekly")),
             List.copyOf(checks.values()));
+    }
+
+    /**
+     * Values stored otherwise than the product defines them, as a trigger, a rule or a narrowed
+     * column made them in a warehouse changed by hand, generated: random states, each with one of
+     * five corruptions. The check fails naming exactly those rows and columns, in order; a state
+     * left alone is never named.
+     */
+    @Test
+    void storedValuesOtherThanTheProductDefinesFailNamingTheRows() {
+        List<String> states = database.jdbi().withHandle(h -> h.createQuery(
+            "select name from dwh.jurisdictions where kind in ('state', 'district') order by name").mapTo(String.class).list());
+        String[][] corruptions = {
+            {"people_per_dose = 0", "people_per_dose"},
+            {"people_per_dose = people_per_dose + 0.0001", "people_per_dose"},
+            {"people_per_dose = null", "people_per_dose"},
+            {"doses_total = doses_total + 1", "doses_total"},
+            {"state_code = lower(state_code)", "state_code"}};
+        Random random = new Random(20261202);
+        for (int round = 0; round < 10; round++) {
+            java.util.TreeMap<String, String[]> corrupted = new java.util.TreeMap<>();
+            for (int n = 1 + random.nextInt(7); n > 0; n--) {
+                corrupted.put(states.get(random.nextInt(states.size())), corruptions[random.nextInt(corruptions.length)]);
+            }
+            CheckResult check = checks(10, h -> {
+                everyStateAllocated(h);
+                corrupted.forEach((state, how) -> h.createUpdate("update dwh.state_doses set " + how[0] + " where state = :s")
+                    .bind("s", state).execute());
+            }).get("derived_values");
+            List<String> named = new ArrayList<>();
+            corrupted.forEach((state, how) -> named.add("dwh.state_doses " + state + " (" + how[1] + ")"));
+            assertEquals(result("derived_values", "fail", corrupted.size() + " row(s) store other values than the "
+                + "product defines (a trigger, a rule or a column type changed by hand in the warehouse?): "
+                + String.join("; ", named.subList(0, Math.min(5, named.size())))
+                + (named.size() > 5 ? "; and " + (named.size() - 5) + " more" : "")), check, corrupted.keySet().toString());
+        }
+    }
+
+    /**
+     * A column narrowed by hand rounds every ratio (New York 0.84): failed. A real column keeps
+     * six digits: a ratio of 0.8368 passes, one of 333.3333 (333.333 in it) does not.
+     */
+    @Test
+    void aPeoplePerDoseColumnThatCannotHoldTheRatioFails() {
+        CheckResult narrowed = checks(3, h -> {
+            everyStateAllocated(h);
+            h.execute("alter table dwh.state_doses alter column people_per_dose type numeric(14,2)");
+        }).get("derived_values");
+        assertEquals("fail", narrowed.status());
+        assertTrue(narrowed.detail().startsWith("51 row(s) store other values than the product defines (a trigger, "
+            + "a rule or a column type changed by hand in the warehouse?): dwh.state_doses Alabama (people_per_dose); "),
+            narrowed.detail());
+        for (long doses : new long[] {1195, 3}) {
+            CheckResult real = checks(doses, h -> {
+                everyStateAllocated(h);
+                h.execute("alter table dwh.state_doses alter column people_per_dose type real");
+            }).get("derived_values");
+            assertEquals(doses == 1195 ? "pass" : "fail", real.status(), real.detail());
+        }
     }
 
     @Test

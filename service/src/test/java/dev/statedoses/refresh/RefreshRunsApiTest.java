@@ -38,7 +38,7 @@ class RefreshRunsApiTest {
 
     private static final String CHECK_NAMES = "unique_state, unique_state_code, not_null, "
         + "accepted_values_jurisdiction, row_count, reconciliation, completeness_moderna, completeness_pfizer, "
-        + "allocation_coverage, plausible_weeks, plausible_people_per_dose, plausible_population";
+        + "allocation_coverage, plausible_weeks, plausible_people_per_dose, plausible_population, derived_values";
 
     private FixtureServer upstream;
     private Config config;
@@ -127,7 +127,8 @@ class RefreshRunsApiTest {
             .body("status", equalTo("succeeded"))
             .body("sources.weeks", contains(2, 1, null))
             .body("checks.name", contains(CHECK_NAMES.split(", ")))
-            .body("checks.status", contains("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn", "pass", "warn", "warn"))
+            .body("checks.status", contains("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn", "pass", "warn", "warn",
+                "pass"))
             .body("checks.detail", contains(
                 "every state has one row in dwh.state_doses",
                 "every state_code has one row in dwh.state_doses",
@@ -162,13 +163,16 @@ class RefreshRunsApiTest {
                     + "Ohio 10000 (1179.94 times under its census count, 11799448); Georgia 10000 (1071.19 times "
                     + "under its census count, 10711908); North Carolina 10000 (1043.94 times under its census "
                     + "count, 10439388); Michigan 10000 (1007.73 times under its census count, 10077331); and 41 "
-                    + "more"));
+                    + "more",
+                "doses_total, people_per_dose and state_code are as the product defines them in every row of "
+                    + "dwh.state_doses and dwh.state_doses_weekly"));
     }
 
     @Test
     void theRefreshReportHasTheSameChecksAndWeeks() {
         assertEquals(List.of(CHECK_NAMES.split(", ")), report.getList("checks.name"));
-        assertEquals(List.of("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn", "pass", "warn", "warn"),
+        assertEquals(List.of("pass", "pass", "pass", "warn", "pass", "pass", "warn", "pass", "warn", "pass", "warn", "warn",
+            "pass"),
             report.getList("checks.status"));
         assertEquals("week 2020-12-28 has 2 of 6 jurisdictions", report.getString("checks[6].detail"));
         assertEquals(java.util.Arrays.asList("2020-12-28", "2021-01-04", null), report.getList("sources.first_week"));
@@ -352,7 +356,7 @@ class RefreshRunsApiTest {
                 held.given().get("/refreshes/1").then()
                     .body("status", equalTo("succeeded"))
                     .body("duration_ms", greaterThanOrEqualTo(0))
-                    .body("checks", hasSize(12));
+                    .body("checks", hasSize(13));
             }
         }
     }

@@ -55,7 +55,7 @@ class SharedDataChecksAcceptanceTest {
                     Map.entry("completeness_moderna", completeness), Map.entry("completeness_pfizer", completeness),
                     Map.entry("allocation_coverage", "pass"), Map.entry("plausible_weeks", "pass"),
                     Map.entry("plausible_people_per_dose", "pass"),
-                    Map.entry("plausible_population", "pass")), statuses, variant);
+                    Map.entry("plausible_population", "pass"), Map.entry("derived_values", "pass")), statuses, variant);
                 // The real file's 2018 estimates against the 2020 census: Idaho 0.95 (it grew fastest)
                 // to DC 1.02.
                 assertEquals("every state's population is within 1.25 times its 2020 census count (0.95 to 1.02 times)",

@@ -73,13 +73,13 @@ class ReaderRoleTest {
         }
         try (Connection reader = DriverManager.getConnection(server.jdbcUrl("postgres"), ReaderRole.NAME, PASSWORD)) {
             // The fixture numbers (fixtures/README.md): 51 states, 2 weeks each, one run, 3 sources,
-            // 12 checks, 4 excluded jurisdictions (Federal Entities, Guam, Palau, Atlantis).
+            // 13 checks, 4 excluded jurisdictions (Federal Entities, Guam, Palau, Atlantis).
             assertEquals(51, count(reader, "dwh.state_doses"));
             assertEquals(7500, number(reader, "select doses_total from dwh.state_doses where state_code = 'NY'"));
             assertEquals(102, count(reader, "dwh.state_doses_weekly"));
             assertEquals(1, count(reader, "dwh.refresh_runs"));
             assertEquals(3, count(reader, "dwh.refresh_run_sources"));
-            assertEquals(12, count(reader, "dwh.refresh_checks"));
+            assertEquals(13, count(reader, "dwh.refresh_checks"));
             assertEquals(4, count(reader, "dwh.refresh_exclusions"));
             assertTrue(log.list.stream().anyMatch(e -> e.getFormattedMessage().equals(
                 "created the read-only role dwh_reader")), lines().toString());
