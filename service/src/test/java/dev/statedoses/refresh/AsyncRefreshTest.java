@@ -62,7 +62,7 @@ class AsyncRefreshTest {
                 assertEquals("succeeded", done.getString("status"));
                 assertEquals(51, done.getInt("state_rows"));
                 assertEquals(3, done.getList("sources").size());
-                assertEquals(12, done.getList("checks").size());
+                assertEquals(13, done.getList("checks").size());
                 app.given().get("/ratios").then().statusCode(200).body("$", hasSize(51));
                 app.given().get("/ratios/NY").then().body("people_per_dose", equalTo(0.8f));
                 // The turned-away request started no run.
