@@ -62,7 +62,7 @@ while [[ -L "$script" ]]; do
 done
 cd -P -- "$(dirname -- "$script")"
 root="$(pwd -P)"
-# docker_engine_reachable, alive, started, take_lock, quoted: shared with teardown.sh, which must agree.
+# docker_engine_reachable, alive, started, take_lock, owner_pid, quoted: shared with teardown.sh, which must agree.
 # shellcheck source=scripts/common.sh
 source ./scripts/common.sh
 
@@ -375,7 +375,7 @@ record_warehouse() {
     return 0
   fi
   pid="$(head -n 1 "${dir}/postmaster.pid" 2>/dev/null | tr -dc '0-9' || true)"
-  owner="$(sed -n 's/^pid=//p' "${dir}/state-doses.owner" 2>/dev/null | tr -dc '0-9' || true)"
+  owner="$(owner_pid "$dir")"
   if [[ -z "$pid" ]]; then
     echo "No ${dir}/postmaster.pid: the embedded PostgreSQL is not recorded."
   elif [[ "$owner" != "$service" ]]; then

@@ -38,7 +38,7 @@ while [[ -L "$script" ]]; do
 done
 cd -P -- "$(dirname -- "$script")"
 root="$(pwd -P)"
-# docker_engine_reachable, alive, started, take_lock: shared with setup.sh, which must agree.
+# docker_engine_reachable, alive, started, take_lock, owner_pid: shared with setup.sh, which must agree.
 # shellcheck source=scripts/common.sh
 source ./scripts/common.sh
 
@@ -218,7 +218,7 @@ stop_recorded_warehouse() {
       # The service that started it still runs, though service.pid did not name it (the file
       # lost or overwritten): stopping the server would leave that service up without its
       # warehouse, and recorded nowhere.
-      owner="$(sed -n 's/^pid=//p' "${dir}/state-doses.owner" | tr -dc '0-9')"
+      owner="$(owner_pid "$dir")"
       if is_setup_service "$owner"; then
         say "Local: the service that started the embedded PostgreSQL (PID ${owner}) still runs, though ${SERVICE_PID_FILE} did not name it."
         stop_service "$owner"
@@ -250,7 +250,7 @@ stop_recorded_warehouse() {
 owner_runs() {
   local file="$1/state-doses.owner" pid ticks now
   [[ -f "$file" ]] || return 1
-  pid="$(sed -n 's/^pid=//p' "$file" | tr -dc '0-9')"
+  pid="$(owner_pid "$1")"
   ticks="$(sed -n 's/^start_ticks=//p' "$file" | tr -dc '0-9')"
   if [[ -z "$pid" ]] || ! alive "$pid"; then
     return 1
@@ -281,7 +281,7 @@ stop_unrecorded_postgres() {
       continue
     fi
     if owner_runs "$datadir"; then
-      owner="$(sed -n 's/^pid=//p' "${datadir}/state-doses.owner" | tr -dc '0-9')"
+      owner="$(owner_pid "$datadir")"
       say "Local: the PostgreSQL on ${datadir} belongs to a service that setup.sh did not start and that still runs (PID ${owner}); leaving it. Stopping that service stops it."
       did_something=true
       continue

@@ -33,6 +33,10 @@ started() {
   fi
 }
 
+# The PID recorded in data directory $1's state-doses.owner (written by the Java process that
+# started its server), or nothing.
+owner_pid() { sed -n 's/^pid=//p' "$1/state-doses.owner" 2>/dev/null | tr -dc '0-9' || true; }
+
 # $1 quoted for the shell (a path with a space, a quote or a $ in it), for the lines we print to
 # be pasted.
 quoted() { printf '%q' "$1"; }

@@ -27,10 +27,6 @@ final class Environment {
     private final boolean decodedAsUtf8;
     private final String decodedAs;
 
-    Environment(Map<String, String> variables) {
-        this(variables, "UTF-8");
-    }
-
     /** {@code decodedAs}: the charset the JVM read {@code variables} with. */
     Environment(Map<String, String> variables, String decodedAs) {
         this.variables = variables;
