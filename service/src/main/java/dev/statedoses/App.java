@@ -17,6 +17,7 @@ import dev.statedoses.refresh.RefreshBusyException;
 import dev.statedoses.refresh.RefreshController;
 import dev.statedoses.refresh.RefreshFailure;
 import dev.statedoses.refresh.RefreshRunsController;
+import dev.statedoses.refresh.WarehouseChangedException;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
@@ -138,6 +139,8 @@ public final class App {
             });
             config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
             config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
+            config.routes.exception(WarehouseChangedException.class,
+                (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
             config.routes.exception(RefreshBusyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                 answer(ctx, RefreshFailure.problem(e));

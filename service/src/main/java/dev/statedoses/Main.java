@@ -197,6 +197,10 @@ public final class Main {
             app = wiring.app().start(config.port());
         } catch (RuntimeException e) {
             wiring.close(); // an embedded warehouse must not outlive a service that never served
+            if (e instanceof WarehouseStartException) {
+                err.println("error: " + Printable.escape(e.getMessage()));
+                return FAILED;
+            }
             if (portTaken(e)) {
                 err.println(portTakenMessage(config.port()));
                 return FAILED;
@@ -231,10 +235,21 @@ public final class Main {
         // After "serving on": start-up does not wait for it.
         Javalin serving = app;
         warmUp.set(WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, () -> {
+            reportSchemaChanges(wiring);
             wiring.refreshes().prepare();
             WarmUp.routes(serving.jettyServer().server(), wiring.json());
         }, wiring.refreshes()::rehearse, wiring.refreshes()::loadWarmUp));
         return SERVING;
+    }
+
+    /** Logs how the warehouse differs from what the migrations made, if it does; a warehouse away is not a fault here. */
+    private static void reportSchemaChanges(Wiring wiring) {
+        try {
+            wiring.reportSchemaChanges();
+        } catch (RuntimeException e) {
+            LOG.debug("the warehouse's schema could not be compared now ({}); the next refresh compares it",
+                e.getMessage());
+        }
     }
 
     /** Waits up to 5 s for {@code thread}, if any, to end. */

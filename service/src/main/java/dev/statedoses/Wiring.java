@@ -28,8 +28,10 @@ import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.ReaderRole;
+import dev.statedoses.warehouse.SchemaCheck;
 import dev.statedoses.warehouse.ServerProbe;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.warehouse.WarehouseNotReadyException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.ServerLimits;
@@ -39,11 +41,16 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the service's parts from a {@link Config}, once; the CLI, the server and the tests share it. */
 public final class Wiring implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
 
     /** How soon a run another instance left running when it stopped is closed as abandoned here. */
     static final Duration ABANDONED_RUN_SWEEP = Duration.ofSeconds(15);
@@ -120,6 +127,51 @@ public final class Wiring implements AutoCloseable {
         }
     }
 
+    /**
+     * How the warehouse differs from what the migrations made (SchemaCheck), each difference
+     * logged: every refresh refuses to run until it is undone (RefreshService), while the last
+     * good product is served. Asked once the service serves, in the background (a catalog query:
+     * nothing a start must wait for), and at once when a start cannot read the product.
+     */
+    public List<String> reportSchemaChanges() {
+        SchemaCheck schema = SchemaCheck.ofMigrations();
+        return warehouse.jdbi().withHandle(h -> {
+            List<String> changed = schema.differences(h);
+            schema.newerMigration(h).ifPresent(newest -> LOG.warn("the warehouse was migrated by a newer build "
+                + "(to version {}; this build's migrations end at {}): its schema is not compared with this "
+                + "build's", newest, schema.version()));
+            for (String change : changed) {
+                LOG.warn("the warehouse differs from what its migrations made, and no refresh runs until this is "
+                    + "undone: {}", change);
+            }
+            return changed;
+        });
+    }
+
+    /**
+     * Why the product could not be read at start, when the warehouse differs from what the
+     * migrations made (a column of the product dropped or retyped): one line that says what to
+     * undo, not a stack trace. Otherwise {@code e} as it is.
+     */
+    private RuntimeException explainUnreadable(RuntimeException e) {
+        if (Warehouse.unreachable(e)) {
+            return e;
+        }
+        List<String> changed;
+        try {
+            changed = reportSchemaChanges();
+        } catch (RuntimeException lookFailed) {
+            e.addSuppressed(lookFailed);
+            return e;
+        }
+        if (changed.isEmpty()) {
+            return e;
+        }
+        return new WarehouseNotReadyException("cannot read the product from the warehouse ("
+            + WarehouseUnreachableException.reason(e) + "); it differs from what its migrations made: "
+            + SchemaCheck.describe(changed) + ". Undo these changes, or start on a new database", e);
+    }
+
     private static Warehouse connect(Config config) {
         if (config.embeddedWarehouse()) {
             EmbeddedWarehouse embedded = EmbeddedWarehouse.start(config.dwhDir(), config.dbPort(), config.dbName());
@@ -166,7 +218,11 @@ public final class Wiring implements AutoCloseable {
         ProductResponse responses = new ProductResponse(json);
         ProductCache product = new ProductCache(ratios, responses);
         this.product = product;
-        product.reload();
+        try {
+            product.reload();
+        } catch (RuntimeException e) {
+            throw explainUnreadable(e);
+        }
         // This process's own refresh reloads the snapshot at once, on the cache's thread (reads wait
         // for it); its NOTIFY then finds it loaded.
         // Another process's reloads it here. A notification is only a wake-up (anyone may send

@@ -48,6 +48,12 @@ public final class RefreshFailure {
         if (e instanceof RefreshBusyException) {
             return Problem.of(409, "refresh-running", "Refresh already running", detail);
         }
+        if (e instanceof WarehouseChangedException changed) {
+            // A 500 (the fault is the server side's, and asking again does not mend it), of its
+            // own type: what differs, so that whoever changed it can undo it.
+            return Problem.of(500, "warehouse-changed", "Warehouse changed", detail)
+                .with("differences", changed.differences());
+        }
         if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent() || e instanceof WarehouseStartException) {
             // The last two only from the refresh command, whose start found a lock held past its
             // wait, or a warehouse it cannot use.
@@ -80,7 +86,7 @@ public final class RefreshFailure {
             return source.describe();
         }
         if (e instanceof SourceAbandonedException || e instanceof CheckFailedException
-            || e instanceof RefreshBusyException) {
+            || e instanceof RefreshBusyException || e instanceof WarehouseChangedException) {
             return e.getMessage();
         }
         if (e instanceof WarehouseStartException) {

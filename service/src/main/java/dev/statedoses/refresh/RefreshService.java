@@ -6,6 +6,7 @@ import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
+import dev.statedoses.warehouse.SchemaCheck;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
 import java.net.URI;
@@ -62,6 +63,7 @@ public final class RefreshService implements AutoCloseable {
     private final RawLoad raw;
     private final Checks checks;
     private final Rehearsal rehearsal;
+    private final SchemaCheck schema = SchemaCheck.ofMigrations();
     private final AllocationCsv allocations;
     private final CountyPopulationCsv counties;
     private final SourceFetcher fetcher;
@@ -116,7 +118,17 @@ public final class RefreshService implements AutoCloseable {
         }
         try (Handle tx = jdbi.open()) {
             tx.begin();
-            if (!takeLock(tx)) {
+            // The comparison with the migrations comes once the run is on record (refreshLocked): a
+            // refresh under way holds its tables, and a second one must be turned away at once. A
+            // lock or a run log changed by hand may be what keeps the lock or the run's record from
+            // being taken: the refusal then says why, compared on a connection of its own.
+            boolean locked;
+            try {
+                locked = takeLock(tx);
+            } catch (RuntimeException e) {
+                throw unrecorded(compareAside(), e);
+            }
+            if (!locked) {
                 tx.rollback();
                 throw new RefreshBusyException();
             }
@@ -151,17 +163,51 @@ public final class RefreshService implements AutoCloseable {
         return tx.createQuery(TAKE_LOCK).mapTo(Boolean.class).one();
     }
 
+    /** The comparison on a connection of its own; empty when it cannot be made either. */
+    private List<String> compareAside() {
+        try {
+            return jdbi.withHandle(schema::differences);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * What a refresh that failed before its run was on record throws: when the warehouse differs
+     * from what the migrations made, the differences (the likely reason), else {@code e} itself.
+     */
+    private static RuntimeException unrecorded(List<String> changed, RuntimeException e) {
+        if (changed.isEmpty()) {
+            return e;
+        }
+        WarehouseChangedException refused = new WarehouseChangedException(changed, e);
+        LOG.warn("refresh refused, and not recorded ({}): {}", e.getMessage(), refused.getMessage());
+        return refused;
+    }
+
     private RefreshReport refreshLocked(Handle tx, Trigger trigger, boolean force, LongConsumer recorded) {
         StepTimes steps = new StepTimes();
         Instant started = clock.instant();
-        Map<SourceName, SourceReport> previous = force ? Map.of() : runs.lastGood(BuildInfo.build());
-        long runId = runs.start(started, trigger, BuildInfo.build());
+        Map<SourceName, SourceReport> previous;
+        long runId;
+        try {
+            previous = force ? Map.of() : runs.lastGood(BuildInfo.build());
+            runId = runs.start(started, trigger, BuildInfo.build());
+        } catch (RuntimeException e) {
+            throw unrecorded(compareAside(), e);
+        }
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
         List<SourceReport> sources = new ArrayList<>();
         RefreshReport report;
         // From here the run is on record: whatever fails, even the caller's callback, ends it below.
         try {
             recorded.accept(runId);
+            // Once the run is on record, and cancellable as any of its statements (a catalog
+            // function waits for a lock an analyst holds on one of the tables).
+            List<String> changed = schema.differences(tx);
+            if (!changed.isEmpty()) {
+                throw new WarehouseChangedException(changed, null);
+            }
             steps.mark("record start");
             MDC.put("run_id", Long.toString(runId));
             LOG.info("refresh started");

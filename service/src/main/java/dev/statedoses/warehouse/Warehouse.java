@@ -37,6 +37,9 @@ public final class Warehouse implements AutoCloseable {
     /** The channel a refresh announces its commit on; every instance on the warehouse listens. */
     public static final String PRODUCT_CHANNEL = "state_doses_refreshed";
 
+    /** The search_path of every session of the service's pool (see {@link #connect}). */
+    static final String SEARCH_PATH = "pg_catalog, pg_temp";
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final AutoCloseable owned;
@@ -101,10 +104,17 @@ public final class Warehouse implements AutoCloseable {
         // configuration sets for its analysts' sessions ended every refresh of a slow source, a
         // 503 that trying again could not mend. The service's sessions run without them, unless
         // DB_PARAMS sets them (options=-c statement_timeout=...): the client's choice stands.
-        pool.setConnectionInitSql("select set_config(name, case name when 'client_connection_check_interval' "
-            + "then '1s' else '0' end, false) from pg_settings where name = 'client_connection_check_interval' "
+        // And the search_path is the service's, whatever the database, the role or DB_PARAMS set:
+        // every statement of ours names its schemas, so a path can only change which function or
+        // operator one means (an operator / in public that added 10% to every ratio, with the
+        // database's path putting public before pg_catalog, passed every check), or which table a
+        // staged table's name finds (a view named run_allocations in public, before pg_temp).
+        // pg_catalog first, then this session's temporary tables; nothing of anyone else's.
+        pool.setConnectionInitSql("select set_config('search_path', '" + SEARCH_PATH + "', false), "
+            + "(select count(set_config(name, case name when 'client_connection_check_interval' "
+            + "then '1s' else '0' end, false)) from pg_settings where name = 'client_connection_check_interval' "
             + "or name in ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout') "
-            + "and source <> 'client'");
+            + "and source <> 'client')");
         // The first connection is asked for below, not by the pool as it starts: the pool's own
         // failure is an ERROR line and a stack trace, where one line saying where and why is wanted.
         pool.setInitializationFailTimeout(-1);

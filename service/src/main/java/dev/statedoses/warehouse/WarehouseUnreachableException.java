@@ -22,7 +22,7 @@ public final class WarehouseUnreachableException extends WarehouseStartException
         return reason(getCause());
     }
 
-    static String reason(Throwable failure) {
+    public static String reason(Throwable failure) {
         String said = null;
         Throwable last = failure;
         for (Throwable t = failure; t != null; t = t.getCause()) {

@@ -10,6 +10,7 @@ import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.warehouse.SchemaCheck;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +18,11 @@ import org.junit.jupiter.api.Test;
  * A hard data check that fails fails the refresh, end to end: 422 /problems/check-failed, the
  * product rolled back to what it was, the run recorded failed with the check's detail and with
  * every check it ran. No source input can make a hard check fail (the sources are validated
- * before the build), but the reference data can: here someone added a 52nd "state" to
- * dwh.jurisdictions, and the population file has a county for it, so the product has 52 rows.
+ * before the build), and a reference changed by hand refuses the refresh before it builds
+ * (warehouse/SchemaCheck); but a newer build's migration can change the reference under an
+ * instance of this one (an upgrade under way), which does not judge a schema newer than its own:
+ * here it added a 52nd "state" to dwh.jurisdictions, and the population file has a county for it,
+ * so the product has 52 rows.
  */
 class FailedCheckTest {
 
@@ -37,8 +41,12 @@ class FailedCheckTest {
                 app.given().post("/refresh").then().statusCode(200);
                 String productBefore = app.given().get("/ratios").asString();
 
+                int newer = SchemaCheck.ofMigrations().version() + 1;
                 app.wiring().warehouse().jdbi().useHandle(h -> h.execute(
-                    "insert into dwh.jurisdictions (name, kind, state_code) values ('Atlantis', 'state', 'AT')"));
+                    "insert into dwh.jurisdictions (name, kind, state_code) values ('Atlantis', 'state', 'AT'); "
+                        + "insert into dwh.flyway_schema_history (installed_rank, version, description, type, "
+                        + "script, checksum, installed_by, execution_time, success) values (" + newer + ", '"
+                        + newer + "', 'atlantis', 'SQL', 'V" + newer + "__atlantis.sql', 0, 'newer build', 1, true)"));
                 upstream.serve("/County_Population.csv", atlantisCounty.getBytes(StandardCharsets.UTF_8));
 
                 app.given().post("/refresh").then()
