@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,18 +32,10 @@ class ChangedWarehouseTest {
     @RegisterExtension
     static final LoadedProduct loaded = new LoadedProduct();
 
-    private static Jdbi warehouse() {
-        return loaded.app().wiring().warehouse().jdbi();
-    }
-
-    private static String newYork() {
-        return loaded.given().get("/ratios/NY").then().statusCode(200).extract().path("people_per_dose").toString();
-    }
-
     @Test
     void aTriggerAddedByHandIsNamedAndTheRefreshRefusedUntilItIsDropped() {
-        String before = newYork();
-        warehouse().useHandle(h -> h.execute("create function public.zero() returns trigger language plpgsql as "
+        String before = loaded.peoplePerDose("NY");
+        loaded.jdbi().useHandle(h -> h.execute("create function public.zero() returns trigger language plpgsql as "
             + "$$ begin new.people_per_dose := 0; return new; end $$; create trigger zero before insert on "
             + "dwh.state_doses for each row execute function public.zero()"));
         String said = "dwh.state_doses has a trigger zero that no migration made: it may change or refuse the rows "
@@ -61,20 +52,20 @@ class ChangedWarehouseTest {
             assertEquals(1, cli.code());
             assertTrue(cli.err().startsWith("refresh failed, the last good product is unchanged: The warehouse "
                 + "differs from what its migrations made, so no refresh runs on it: " + said), cli.err());
-            assertEquals(before, newYork());
+            assertEquals(before, loaded.peoplePerDose("NY"));
         } finally {
-            warehouse().useHandle(h -> h.execute("drop trigger zero on dwh.state_doses; drop function public.zero()"));
+            loaded.jdbi().useHandle(h -> h.execute("drop trigger zero on dwh.state_doses; drop function public.zero()"));
         }
         loaded.given().post("/refresh?force=true").then().statusCode(200).body("status", equalTo("succeeded"));
-        assertEquals(before, newYork());
-        assertEquals(List.of(), warehouse().withHandle(h -> h.createQuery(
+        assertEquals(before, loaded.peoplePerDose("NY"));
+        assertEquals(List.of(), loaded.jdbi().withHandle(h -> h.createQuery(
             "select state from dwh.state_doses where people_per_dose = 0").mapTo(String.class).list()));
     }
 
     /** A service started on the changed warehouse serves, and says what differs once it does. */
     @Test
     void aServiceStartedOnAChangedWarehouseServesAndNamesEachChange() throws InterruptedException {
-        warehouse().useHandle(h -> h.execute("delete from dwh.jurisdictions where name = 'Chicago'; "
+        loaded.jdbi().useHandle(h -> h.execute("delete from dwh.jurisdictions where name = 'Chicago'; "
             + "alter table dwh.state_doses_weekly set unlogged"));
         try {
             Map<String, String> env = new HashMap<>(TestWarehouse.environment(loaded.config()));
@@ -90,23 +81,23 @@ class ChangedWarehouseTest {
                     Duration.ofSeconds(30));
             }
         } finally {
-            warehouse().useHandle(h -> h.execute("insert into dwh.jurisdictions (name, kind, folds_into) values "
+            loaded.jdbi().useHandle(h -> h.execute("insert into dwh.jurisdictions (name, kind, folds_into) values "
                 + "('Chicago', 'city', 'Illinois'); alter table dwh.state_doses_weekly set logged"));
         }
-        assertEquals(List.of(), warehouse().withHandle(SchemaCheck.ofMigrations()::differences));
+        assertEquals(List.of(), loaded.jdbi().withHandle(SchemaCheck.ofMigrations()::differences));
     }
 
     @Test
     void aRunLogThatCannotRecordTheRunStillNamesTheChange() {
         long runs = runs();
-        warehouse().useHandle(h -> h.execute("alter table dwh.refresh_lock rename to refresh_lock_gone"));
+        loaded.jdbi().useHandle(h -> h.execute("alter table dwh.refresh_lock rename to refresh_lock_gone"));
         try {
             loaded.given().post("/refresh").then().statusCode(500)
                 .body("type", equalTo("/problems/warehouse-changed"))
                 .body("differences", equalTo(List.of("dwh.refresh_lock is missing (the migrations made it a table)")));
             assertEquals(runs, runs(), "no run could be recorded without the lock");
         } finally {
-            warehouse().useHandle(h -> h.execute("alter table dwh.refresh_lock_gone rename to refresh_lock"));
+            loaded.jdbi().useHandle(h -> h.execute("alter table dwh.refresh_lock_gone rename to refresh_lock"));
         }
         loaded.given().post("/refresh?force=true").then().statusCode(200).body("status", equalTo("succeeded"));
         assertEquals(runs + 1, runs());
@@ -114,14 +105,14 @@ class ChangedWarehouseTest {
 
     @Test
     void aStartOnAProductMissingAColumnSaysWhyInOneLine() {
-        warehouse().useHandle(h -> h.execute("alter table dwh.state_doses rename column people_per_dose to ratio"));
+        loaded.jdbi().useHandle(h -> h.execute("alter table dwh.state_doses rename column people_per_dose to ratio"));
         Run serve;
         try {
             Map<String, String> env = new HashMap<>(TestWarehouse.environment(loaded.config()));
             env.put("PORT", "0");
             serve = CommandLine.run(env, "serve");
         } finally {
-            warehouse().useHandle(h -> h.execute("alter table dwh.state_doses rename column ratio to people_per_dose"));
+            loaded.jdbi().useHandle(h -> h.execute("alter table dwh.state_doses rename column ratio to people_per_dose"));
         }
         assertEquals(1, serve.code(), serve.err());
         assertEquals(1, serve.err().lines().count(), serve.err());
@@ -131,7 +122,7 @@ class ChangedWarehouseTest {
     }
 
     private static long runs() {
-        return warehouse().withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs")
+        return loaded.jdbi().withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs")
             .mapTo(Long.class).one());
     }
 }

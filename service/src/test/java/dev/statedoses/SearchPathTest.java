@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,14 +18,6 @@ class SearchPathTest {
     @RegisterExtension
     static final LoadedProduct loaded = new LoadedProduct();
 
-    private static Jdbi warehouse() {
-        return loaded.app().wiring().warehouse().jdbi();
-    }
-
-    private static String newYork() {
-        return loaded.given().get("/ratios/NY").then().statusCode(200).extract().path("people_per_dose").toString();
-    }
-
     /**
      * An operator of public's, and a database whose search_path puts public before pg_catalog:
      * every ratio was 1.1 times its value, with every check passing (derived_values divided with
@@ -34,9 +25,9 @@ class SearchPathTest {
      */
     @Test
     void aDatabasesSearchPathCannotChangeWhatTheStatementsMean() {
-        String before = newYork();
+        String before = loaded.peoplePerDose("NY");
         String database = loaded.config().dbName();
-        warehouse().useHandle(h -> h.execute("create function public.more(numeric, numeric) returns numeric "
+        loaded.jdbi().useHandle(h -> h.execute("create function public.more(numeric, numeric) returns numeric "
             + "language sql immutable as 'select pg_catalog.numeric_mul(pg_catalog.numeric_div($1, $2), 1.1)'; "
             + "create operator public./ (leftarg = numeric, rightarg = numeric, function = public.more); "
             + "alter database \"" + database + "\" set search_path = public, pg_catalog"));
@@ -45,10 +36,10 @@ class SearchPathTest {
                 "select (1::numeric operator(public./) 1::numeric)::text").mapTo(String.class).one()).substring(0, 3));
             other.given().post("/refresh?force=true").then().statusCode(200).body("status", equalTo("succeeded"));
         } finally {
-            warehouse().useHandle(h -> h.execute("alter database \"" + database + "\" reset search_path; "
+            loaded.jdbi().useHandle(h -> h.execute("alter database \"" + database + "\" reset search_path; "
                 + "drop operator public./ (numeric, numeric); drop function public.more(numeric, numeric)"));
         }
-        assertEquals(before, newYork());
+        assertEquals(before, loaded.peoplePerDose("NY"));
     }
 
 }

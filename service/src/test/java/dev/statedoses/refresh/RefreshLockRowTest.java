@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.statedoses.support.LoadedProduct;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,18 +19,14 @@ class RefreshLockRowTest {
     @RegisterExtension
     static final LoadedProduct loaded = new LoadedProduct();
 
-    private static Jdbi warehouse() {
-        return loaded.app().wiring().warehouse().jdbi();
-    }
-
     private static int rows() {
-        return warehouse().withHandle(h -> h.createQuery("select count(*) from dwh.refresh_lock")
+        return loaded.jdbi().withHandle(h -> h.createQuery("select count(*) from dwh.refresh_lock")
             .mapTo(Integer.class).one());
     }
 
     @Test
     void aLockRowDeletedByHandIsPutBackAndTheRefreshRuns() {
-        warehouse().useHandle(h -> h.execute("delete from dwh.refresh_lock"));
+        loaded.jdbi().useHandle(h -> h.execute("delete from dwh.refresh_lock"));
         assertEquals(0, rows());
         loaded.given().post("/refresh?force=true").then().statusCode(200).body("status", equalTo("succeeded"));
         assertEquals(1, rows());
@@ -41,7 +36,7 @@ class RefreshLockRowTest {
 
     @Test
     void aLockRowHeldByAnotherRefreshStillTurnsARefreshAway() {
-        try (Handle other = warehouse().open()) {
+        try (Handle other = loaded.jdbi().open()) {
             other.begin();
             assertEquals(1, other.createQuery("select count(*) from (select 1 from dwh.refresh_lock for update) held")
                 .mapTo(Integer.class).one());

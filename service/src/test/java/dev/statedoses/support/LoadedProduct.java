@@ -8,6 +8,7 @@ import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -50,6 +51,16 @@ public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback 
 
     public RunningApp app() {
         return served.app();
+    }
+
+    /** The warehouse the product is in, as the app reaches it: for what an analyst does there by hand. */
+    public Jdbi jdbi() {
+        return app().wiring().warehouse().jdbi();
+    }
+
+    /** The people per dose the app serves for the state of postal {@code code}, as JSON writes it. */
+    public String peoplePerDose(String code) {
+        return given().get("/ratios/" + code).then().statusCode(200).extract().path("people_per_dose").toString();
     }
 
     /** A request to the app serving the product: {@code loaded.given().get("/ratios")}. */
