@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,12 @@ final class Migrations {
         if (validated != null && validated.validationSuccessful) {
             return; // the usual start: nothing to apply
         }
+        List<ValidateOutput> mismatched =
+            validated == null ? List.of() : HistoryMismatch.of(validated.invalidMigrations);
+        if (!mismatched.isEmpty()) {
+            // Refused before any lock, whoever holds one: nothing is applied to a history that differs.
+            throw new WarehouseNotReadyException(HistoryMismatch.explain(mismatched, flyway.info().all()), null);
+        }
         FlywayLock lock = new FlywayLock(dataSource);
         if (onlyToApply(validated)) {
             lock.awaitFree(flywayWait);
@@ -98,9 +105,9 @@ final class Migrations {
 
     /**
      * Whether all the validation found is migrations to apply (a new warehouse has no schema yet).
-     * Anything else (an applied migration edited since, one that failed) goes straight to migrate,
-     * which validates as it always has, before it takes its lock, and so refuses with the same
-     * message at once, whoever holds the lock.
+     * A history that differs from this build's migrations is refused before this
+     * ({@link HistoryMismatch}); anything else goes straight to migrate, which validates before it
+     * takes its lock, and so refuses at once, whoever holds the lock.
      */
     private static boolean onlyToApply(ValidateResult validated) {
         if (validated == null) {

@@ -1,7 +1,6 @@
 package dev.statedoses.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -179,20 +178,35 @@ class MigrationHistoryTest {
     }
 
     /**
-     * An applied migration edited since, or one recorded as failed: the start refuses, with
-     * Flyway's validation message, as it always has, and at once even while a session of the
-     * read-only login holds Flyway's advisory key (77431708279161 plus the hash of the history's
-     * quoted name): a start validates before it would take any lock.
+     * A history that differs from this build's migrations (each way Flyway's validation finds:
+     * a checksum, a description, a type, a migration recorded as failed, one applied that this
+     * build lacks), edited into a random version of a migrated warehouse: the start refuses, at
+     * once even while a session of the read-only login holds Flyway's advisory key (77431708279161
+     * plus the hash of the history's quoted name), naming the migration and what differs, without
+     * Flyway's "run repair" (a command the service does not have). The statement the refusal gives
+     * undoes the edit: run as given, the next start serves and refreshes. The versions
+     * come from a seeded random (printed), so each run tries other ones.
      */
     @Test
-    void aStartRefusesAnEditedOrAFailedMigrationWithFlywaysMessage() throws Exception {
+    void aStartRefusesADifferentHistoryNamingTheMigrationAndTheStatementThatUndoesIt() throws Exception {
         Config config = TestWarehouse.newDatabase();
         try (RunningApp first = RunningApp.start(config)) {
             first.given().get("/health/live").then().statusCode(200);
         }
         org.jdbi.v3.core.Jdbi owner = TestWarehouse.jdbi(config);
+        long seed = System.nanoTime();
+        System.out.println("MigrationHistoryTest seed " + seed);
+        java.util.Random random = new java.util.Random(seed);
+        List<String> sqlVersions = VERSIONS.stream().filter(v -> !v.equals("17")).toList(); // V17 is Java: no checksum
+        String version = sqlVersions.get(random.nextInt(sqlVersions.size()));
+        String failed = VERSIONS.get(random.nextInt(VERSIONS.size()));
+        String described = VERSIONS.get(random.nextInt(VERSIONS.size()));
+        String where = "where version = '" + version + "'";
         int checksum = owner.withHandle(h -> h.createQuery(
-            "select checksum from dwh.flyway_schema_history where version = '2'").mapTo(Integer.class).one());
+            "select checksum from dwh.flyway_schema_history " + where).mapTo(Integer.class).one());
+        String description = owner.withHandle(h -> h.createQuery(
+            "select description from dwh.flyway_schema_history where version = :v").bind("v", described)
+            .mapTo(String.class).one());
         try (java.sql.Connection reader = java.sql.DriverManager.getConnection(TestWarehouse.jdbcUrl(config),
                 ReaderRole.NAME, "");
              java.sql.Statement s = reader.createStatement();
@@ -200,38 +214,77 @@ class MigrationHistoryTest {
             held.next();
             assertEquals(true, held.getBoolean(1));
 
-            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set checksum = checksum + 1 "
-                + "where version = '2'"));
-            assertEquals("Validate failed: Migrations have failed validation\n"
-                + "Migration checksum mismatch for migration version 2\n"
-                + "-> Applied to database : " + (checksum + 1) + "\n"
-                + "-> Resolved locally    : " + checksum + "\n"
-                + "Either revert the changes to the migration, or run repair to update the schema history.",
-                refusal(config));
+            int edited = checksum + 1 + random.nextInt(1000);
+            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set checksum = " + edited + " " + where));
+            String refusal = refusal(config);
+            assertTrue(refusal.contains("V" + version + " (" + descriptionOf(owner, version) + ") was applied with "
+                + "checksum " + edited + ", and this build's is " + checksum), refusal);
+            undoAsTold(owner, refusal, "update dwh.flyway_schema_history set checksum = " + checksum + " " + where);
 
-            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set checksum = checksum - 1 "
-                + "where version = '2'"));
-            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set success = false where version = '18'"));
-            assertEquals("Validate failed: Migrations have failed validation\n"
-                + "Detected failed migration to version 18 (county codes).\n"
-                + "Please remove any half-completed changes then run repair to fix the schema history.",
-                refusal(config));
+            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set success = false where version = '"
+                + failed + "'"));
+            refusal = refusal(config);
+            assertTrue(refusal.contains("V" + failed + " (" + descriptionOf(owner, failed) + ") is recorded as failed"),
+                refusal);
+            undoAsTold(owner, refusal,
+                "update dwh.flyway_schema_history set success = true where version = '" + failed + "'");
+
+            owner.useHandle(h -> h.execute("update dwh.flyway_schema_history set description = 'renamed' "
+                + "where version = '" + described + "'"));
+            refusal = refusal(config);
+            assertTrue(refusal.contains("V" + described + " was applied as \"renamed\", and this build's is \""
+                + description + "\""), refusal);
+            undoAsTold(owner, refusal, "update dwh.flyway_schema_history set description = '" + description
+                + "' where version = '" + described + "'");
+
+            // An applied migration this build lacks (V6, V7 and V9 were never released): another build's.
+            owner.useHandle(h -> h.execute("""
+                insert into dwh.flyway_schema_history (installed_rank, version, description, type, script, checksum,
+                    installed_by, execution_time, success)
+                select max(installed_rank) + 1, '6', 'elsewhere', 'SQL', 'V6__elsewhere.sql', 1, 'dev', 1, true
+                from dwh.flyway_schema_history"""));
+            refusal = refusal(config);
+            assertTrue(refusal.contains("V6 (elsewhere) is applied, and this build has no such migration. A released "
+                + "migration never changes"), refusal);
+            assertTrue(refusal.contains("start that build, or this one on a new database"), refusal);
+            owner.useHandle(h -> h.execute("delete from dwh.flyway_schema_history where version = '6'"));
+        }
+        // A refresh runs only on tables as the migrations made them (SchemaCheck): it succeeds.
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp again = RunningApp.start(upstream.serveFixtureSources(config))) {
+            again.given().post("/refresh").then().statusCode(200);
         }
     }
 
+    /** Runs the statement {@code refusal} gives to undo the edit, which must be {@code expected}, and nothing else. */
+    private static void undoAsTold(org.jdbi.v3.core.Jdbi owner, String refusal, String expected) {
+        java.util.regex.Matcher told = java.util.regex.Pattern.compile("undo that edit \\((.*)\\) and start again")
+            .matcher(refusal);
+        assertTrue(told.find(), refusal);
+        assertEquals(expected, told.group(1));
+        assertTrue(refusal.endsWith("state-doses has no repair command: Flyway's would make the history agree with "
+            + "the files, not the tables"), refusal);
+        assertTrue(!refusal.contains("run repair"), refusal);
+        owner.useHandle(h -> h.execute(told.group(1)));
+    }
+
+    private static String descriptionOf(org.jdbi.v3.core.Jdbi owner, String version) {
+        return owner.withHandle(h -> h.createQuery("select description from dwh.flyway_schema_history "
+            + "where version = :v").bind("v", version).mapTo(String.class).one());
+    }
+
     /**
-     * Why the service refuses to start on {@code config}, within 20 s: Flyway's message without its
-     * closing link, under the start's one line that names the warehouse.
+     * Why the service refuses to start on {@code config}, within 20 s: the one line that names
+     * the warehouse and its history, without that prefix.
      */
     private static String refusal(Config config) {
         WarehouseNotReadyException refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
             java.time.Duration.ofSeconds(20), () -> org.junit.jupiter.api.Assertions.assertThrows(
                 WarehouseNotReadyException.class, () -> RunningApp.start(config).close()));
-        assertTrue(refused.getMessage().startsWith("cannot prepare the warehouse " + config.warehouseName()
-            + ": Validate failed: Migrations have failed validation"), refused.getMessage());
-        assertInstanceOf(org.flywaydb.core.api.exception.FlywayValidateException.class, refused.getCause());
-        return refused.getCause().getMessage()
-            .replaceFirst("\nNeed more flexibility with validation rules\\? Learn more: \\S+$", "");
+        String prefix = "cannot use the warehouse " + config.warehouseName()
+            + ": its migration history (dwh.flyway_schema_history) does not match this build's migrations: ";
+        assertTrue(refused.getMessage().startsWith(prefix), refused.getMessage());
+        return refused.getMessage().substring(prefix.length());
     }
 
     /** What Warehouse.connect did before the pin: Flyway's defaults, history in the current schema. */
