@@ -123,16 +123,19 @@ final class RawLoad {
         String savepoint = "load_" + source.label();
         SourceReport comparedWith = previous;
         if (first.notModified()) {
-            if (RawTables.rows(tx, source) == previous.rows()) {
+            String kept = kept(tx, source, previous);
+            if (kept != null) {
                 close(first);
                 LOG.info("{} has not changed since the last good refresh ({}): its {} rows stay", source,
                     first.etag() != null || first.lastModified() != null ? "the upstream answered 304" : "same bytes",
                     previous.rows());
                 return previous.unchangedSince(Redaction.url(url), millisSince(started.at()), fetch.attempts(),
-                    first.etag(), first.lastModified());
+                    first.etag(), first.lastModified(), kept);
             }
             // The raw table no longer holds what that refresh loaded (changed by hand?): load it
             // whole, as a changed source, so the refresh rebuilds from it.
+            LOG.warn("{} has not changed since the last good refresh, but its raw table {} no longer holds the rows "
+                + "that refresh left (changed by hand?): loading it again", source, RawTables.table(source));
             close(first);
             SourceFetcher.Fetch whole = fetcher.fetch(source, url, null);
             fetch = whole;
@@ -176,6 +179,20 @@ final class RawLoad {
         }
     }
 
+    /**
+     * The digest of the source's raw table (row count and a hash of every row) if it still holds
+     * the rows the last good refresh left, else null. A run from before digests were kept (V22)
+     * can only be compared by its row count; its rows are then kept with the digest they give now,
+     * which the next refresh compares with.
+     */
+    private static String kept(Handle tx, SourceName source, SourceReport previous) {
+        String now = RawTables.digest(tx, source);
+        boolean same = previous.rowsDigest() == null
+            ? RawTables.rows(tx, source) == previous.rows()
+            : previous.rowsDigest().equals(now);
+        return same ? now : null;
+    }
+
     private static SourceStream join(CompletableFuture<SourceStream> opening) {
         try {
             return opening.join();
@@ -203,7 +220,8 @@ final class RawLoad {
             && previous.sha256().equals(sha256);
         RawTables.Weeks weeks = RawTables.weeks(tx, source);
         return new SourceReport(source.label(), shown, body.bytes(), rows, sha256, loadMs, attempts,
-            unchanged, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count());
+            unchanged, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count(),
+            RawTables.digest(tx, source));
     }
 
     private void closeQuietly(SourceStream body) {

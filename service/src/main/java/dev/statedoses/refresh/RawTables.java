@@ -7,6 +7,7 @@ import dev.statedoses.source.SourceStream;
 import dev.statedoses.warehouse.CopyWriter;
 import dev.statedoses.warehouse.Sql;
 import java.time.LocalDate;
+import java.util.Locale;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -17,6 +18,7 @@ import org.jdbi.v3.core.Handle;
 final class RawTables {
 
     private static final String SOURCE_WEEKS_SQL = Sql.load("source_weeks.sql");
+    private static final String RAW_DIGEST = Sql.load("kept/raw_digest.sql");
 
     private final AllocationCsv allocations;
     private final CountyPopulationCsv counties;
@@ -26,12 +28,20 @@ final class RawTables {
         this.counties = counties;
     }
 
-    private static String table(SourceName source) {
+    static String table(SourceName source) {
         return switch (source) {
             case MODERNA -> "raw.cdc_moderna_allocations";
             case PFIZER -> "raw.cdc_pfizer_allocations";
             case POPULATION -> "raw.county_population";
         };
+    }
+
+    /**
+     * The source's raw table as a digest (sql/kept/raw_digest.sql): its row count and the sum of a
+     * hash of each row. Equal digests: the rows a load left are still there.
+     */
+    static String digest(Handle tx, SourceName source) {
+        return tx.createQuery(String.format(Locale.ROOT, RAW_DIGEST, table(source))).mapTo(String.class).one();
     }
 
     /** How many rows the source's raw table holds now. */

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Update;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,18 +48,23 @@ public final class RefreshRuns {
     private static final String RECORD_SOURCE = Sql.load("runs/record_source.sql");
     private static final String RECORD_CHECK = Sql.load("runs/record_check.sql");
     private static final String END = """
-        update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error
+        update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error,
+            product_digest = :productDigest
         where run_id = :run""";
     /**
      * {@link #END} for a run that built the product: it also keeps the product's refreshed_at,
      * read from the rows it wrote (V19), which instances read to tell whether a Last-Modified
      * names one product (product/LastModified). Only such a run reads the product: a failure is
-     * recorded even while an analyst's lock holds the product table.
+     * recorded even while an analyst's lock holds the product table. It keeps the product's digest
+     * as well (V22), which the next refresh that finds every source unchanged compares with.
      */
     private static final String END_BUILT = """
         update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error,
-            refreshed_at = (select max(s.refreshed_at) from dwh.state_doses s where s.run_id = :run)
-        where run_id = :run""";
+            refreshed_at = (select max(s.refreshed_at) from dwh.state_doses s where s.run_id = :run),
+            product_digest = (%s)
+        where run_id = :run""".replace("%s", Sql.load("kept/product_digest.sql"));
+    /** The product as it is now, as the digest a good run keeps (sql/kept/product_digest.sql). */
+    private static final String PRODUCT_DIGEST = Sql.load("kept/product_digest.sql");
 
     private final Jdbi jdbi;
 
@@ -89,23 +95,35 @@ public final class RefreshRuns {
     }
 
     /**
-     * The sources of the last good refresh (succeeded, or found everything unchanged) of this
-     * {@code build}, by source: what a conditional fetch compares with. Empty when there is none,
-     * or it was another build's (which may build another product from the same sources).
+     * What the last good refresh (succeeded, or found everything unchanged) left: its sources, by
+     * source, which a conditional fetch compares with, and the digest of the product it left (null
+     * for a run from before V22). {@link LastGood#NONE} when there is none, or it was another
+     * build's (which may build another product from the same sources).
      */
-    Map<SourceName, SourceReport> lastGood(String build) {
+    LastGood lastGood(String build) {
         return jdbi.withHandle(h -> {
-            Optional<Map<String, Object>> run = h.createQuery("select run_id, build from dwh.refresh_runs "
-                + "where status in ('succeeded', 'unchanged') order by run_id desc limit 1").mapToMap().findOne();
+            Optional<Map<String, Object>> run = h.createQuery("select run_id, build, product_digest "
+                + "from dwh.refresh_runs where status in ('succeeded', 'unchanged') order by run_id desc limit 1")
+                .mapToMap().findOne();
             if (run.isEmpty() || !build.equals(run.get().get("build"))) {
-                return Map.<SourceName, SourceReport>of();
+                return LastGood.NONE;
             }
             long runId = ((Number) run.get().get("run_id")).longValue();
             Map<SourceName, SourceReport> sources = new EnumMap<>(SourceName.class);
             sources(h, runId, runId).getOrDefault(runId, List.of())
                 .forEach(source -> sources.put(SourceName.of(source.source()), source));
-            return sources;
+            return new LastGood(runId, Map.copyOf(sources), (String) run.get().get("product_digest"));
         });
+    }
+
+    /** What {@link #lastGood} found: the run, its sources by source, and its product's digest (or null). */
+    record LastGood(long runId, Map<SourceName, SourceReport> sources, String productDigest) {
+        static final LastGood NONE = new LastGood(0, Map.of(), null);
+    }
+
+    /** The product's digest as it is now in {@code tx}: what a good run keeps (sql/kept/product_digest.sql). */
+    static String productDigest(Handle tx) {
+        return tx.createQuery(PRODUCT_DIGEST).mapTo(String.class).one();
     }
 
     /** Whether a refresh has ended well (succeeded, or found everything unchanged) since {@code since}. */
@@ -118,16 +136,16 @@ public final class RefreshRuns {
     /** Marks the run succeeded, inside the refresh's own transaction: it commits with the product. */
     void succeeded(Handle tx, long runId, Instant at, int stateRows, List<SourceReport> sources,
                    List<CheckResult> checks) {
-        end(tx, runId, RefreshReport.SUCCEEDED, at, stateRows, null, sources, checks);
+        end(tx, runId, RefreshReport.SUCCEEDED, at, stateRows, null, null, sources, checks);
     }
 
     /**
      * Marks the run unchanged (it built nothing; the product stays), inside its own transaction,
      * whose commit need not wait for the disk: a crash could lose only this record of nothing done.
      */
-    void unchanged(Handle tx, long runId, Instant at, List<SourceReport> sources) {
+    void unchanged(Handle tx, long runId, Instant at, List<SourceReport> sources, String productDigest) {
         tx.execute("set local synchronous_commit = off");
-        end(tx, runId, RefreshReport.UNCHANGED, at, null, null, sources, List.of());
+        end(tx, runId, RefreshReport.UNCHANGED, at, null, null, productDigest, sources, List.of());
     }
 
     /**
@@ -137,13 +155,13 @@ public final class RefreshRuns {
      */
     void failed(long runId, Instant at, String error, List<SourceReport> sources, List<CheckResult> checks) {
         // Also over an 'abandoned' mark another instance set meanwhile: this is the real reason.
-        jdbi.useTransaction(h -> end(h, runId, "failed", at, null, storable(error), sources, checks));
+        jdbi.useTransaction(h -> end(h, runId, "failed", at, null, storable(error), null, sources, checks));
     }
 
     /** {@link #failed}, in the refresh's own transaction {@code tx}, which the caller commits. */
     void failed(Handle tx, long runId, Instant at, String error, List<SourceReport> sources,
                 List<CheckResult> checks) {
-        end(tx, runId, "failed", at, null, storable(error), sources, checks);
+        end(tx, runId, "failed", at, null, storable(error), null, sources, checks);
     }
 
     /**
@@ -182,14 +200,18 @@ public final class RefreshRuns {
      * A run that succeeded also keeps the refreshed_at of the product it built ({@link #END_BUILT}).
      */
     private static void end(Handle h, long runId, String status, Instant at, Integer stateRows, String error,
-                            List<SourceReport> sources, List<CheckResult> checks) {
-        h.createUpdate(RefreshReport.SUCCEEDED.equals(status) ? END_BUILT : END)
+                            String productDigest, List<SourceReport> sources, List<CheckResult> checks) {
+        boolean built = RefreshReport.SUCCEEDED.equals(status);
+        Update end = h.createUpdate(built ? END_BUILT : END)
             .bind("status", status)
             .bind("at", at)
             .bind("rows", stateRows)
             .bind("error", error)
-            .bind("run", runId)
-            .execute();
+            .bind("run", runId);
+        if (!built) {
+            end.bind("productDigest", productDigest);
+        }
+        end.execute();
         if (!sources.isEmpty()) {
             PreparedBatch batch = h.prepareBatch(RECORD_SOURCE);
             for (SourceReport source : sources) {

@@ -188,10 +188,10 @@ public final class RefreshService implements AutoCloseable {
     private RefreshReport refreshLocked(Handle tx, Trigger trigger, boolean force, LongConsumer recorded) {
         StepTimes steps = new StepTimes();
         Instant started = clock.instant();
-        Map<SourceName, SourceReport> previous;
+        RefreshRuns.LastGood previous;
         long runId;
         try {
-            previous = force ? Map.of() : runs.lastGood(BuildInfo.build());
+            previous = force ? RefreshRuns.LastGood.NONE : runs.lastGood(BuildInfo.build());
             runId = runs.start(started, trigger, BuildInfo.build());
         } catch (RuntimeException e) {
             throw unrecorded(compareAside(), e);
@@ -254,19 +254,27 @@ public final class RefreshService implements AutoCloseable {
 
     /** The refresh's steps from the load on, loading by {@code load} (a rehearsal's: other URLs). */
     private RefreshReport build(Handle tx, RawLoad load, long runId, Instant started,
-                                Map<SourceName, SourceReport> previous, List<SourceReport> sources, StepTimes steps) {
+                                RefreshRuns.LastGood previous, List<SourceReport> sources, StepTimes steps) {
         tx.createQuery("select set_config('state_doses.run_id', :run, true)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
         tx.savepoint("sources");
-        load.loadAll(tx, runId, previous, sources, steps);
-        if (!previous.isEmpty() && sources.stream().allMatch(SourceReport::unchanged)) {
-            // Nothing to build: undo any load (a source whose bytes hashed the same) and keep the product.
-            tx.rollbackToSavepoint("sources");
-            Totals kept = Totals.ofProduct(tx);
-            Instant finished = clock.instant();
-            runs.unchanged(tx, runId, finished, sources);
-            steps.mark("record result");
-            return report(runId, RefreshReport.UNCHANGED, started, finished, sources, kept);
+        load.loadAll(tx, runId, previous.sources(), sources, steps);
+        if (!previous.sources().isEmpty() && sources.stream().allMatch(SourceReport::unchanged)) {
+            // Every raw table holds what the last good refresh left (RawLoad compared each): keep
+            // the product too, if it is still what that refresh left. A product edited by hand
+            // since is rebuilt from those raw tables, as if a source had changed.
+            String product = RefreshRuns.productDigest(tx);
+            if (previous.productDigest() == null || previous.productDigest().equals(product)) {
+                // Nothing to build: undo any load (a source whose bytes hashed the same) and keep the product.
+                tx.rollbackToSavepoint("sources");
+                Totals kept = Totals.ofProduct(tx);
+                Instant finished = clock.instant();
+                runs.unchanged(tx, runId, finished, sources, product);
+                steps.mark("record result");
+                return report(runId, RefreshReport.UNCHANGED, started, finished, sources, kept);
+            }
+            LOG.warn("every source is unchanged, but the product is no longer what refresh {} left (changed by hand?): "
+                + "rebuilding it from the raw tables", previous.runId());
         }
 
         stopIfStopping();
@@ -380,7 +388,8 @@ public final class RefreshService implements AutoCloseable {
             inProgress(tx.getConnection());
             try {
                 return rehearsal.run(tx, (urls, runId) -> build(tx,
-                    new RawLoad(fetcher, allocations, counties, urls, clock), runId, clock.instant(), Map.of(),
+                    new RawLoad(fetcher, allocations, counties, urls, clock), runId, clock.instant(),
+                    RefreshRuns.LastGood.NONE,
                     new ArrayList<>(), new StepTimes()));
             } finally {
                 inProgress(null);

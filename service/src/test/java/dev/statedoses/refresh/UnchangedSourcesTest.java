@@ -324,6 +324,140 @@ class UnchangedSourcesTest {
     }
 
     /**
+     * The warehouse edited by hand between refreshes, while every source stays as it was: random
+     * edits (the seed printed) of a raw table's rows (a value, a row's place, two rows' values
+     * swapped, every row, a row written again as it was) and of the product (a ratio, a population
+     * with its ratio made to agree, a week deleted or changed), alone or together. Each refresh
+     * after an edit gives back the product the sources define, the raw tables the sources' rows,
+     * and the refresh after it finds everything unchanged again. An unchanged refresh once kept
+     * such edits: it compared a raw table's row count only, and the product not at all.
+     */
+    @Test
+    void editsByHandBetweenRefreshesAreUndoneByTheNextRefresh() {
+        refresh("");
+        List<Map<String, Object>> product = productRows();
+        List<Map<String, Object>> weekly = weeklyRows();
+        Map<String, List<Map<String, Object>>> raw = rawRows();
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        for (int round = 0; round < 8; round++) {
+            List<String> edits = new java.util.ArrayList<>();
+            int kinds = 1 + random.nextInt(2);
+            for (int k = 0; k < kinds; k++) {
+                edits.add(handEdit(random));
+            }
+            String said = "seed " + seed + ", round " + round + ": " + edits;
+            jdbi().useHandle(h -> edits.forEach(h::execute));
+            requests.clear();
+            JsonPath report = refresh("");
+            assertTrue(List.of("succeeded", "unchanged").contains(report.getString("status")), said);
+            assertEquals(product, productRows(), said);
+            assertEquals(weekly, weeklyRows(), said);
+            assertEquals(raw, rawRows(), said);
+            app.given().get("/ratios/VT").then().statusCode(200)
+                .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.7629f));
+            assertEquals("unchanged", refresh("").getString("status"), said);
+        }
+    }
+
+    /**
+     * A warehouse whose last good run is from before the digests were kept (V22): its raw tables
+     * are compared by row count, and the unchanged run keeps the digests they and the product give
+     * then, so that edits after it are found. Vermont: 1234 people / 700 doses = 1.7629.
+     */
+    @Test
+    void aRunFromBeforeDigestsWereKeptKeepsThemFromTheNextUnchangedRun() {
+        refresh("");
+        jdbi().useHandle(h -> {
+            h.execute("update dwh.refresh_run_sources set rows_digest = null");
+            h.execute("update dwh.refresh_runs set product_digest = null");
+        });
+        JsonPath unchanged = refresh("");
+        assertEquals("unchanged", unchanged.getString("status"));
+        long run = unchanged.getLong("run_id");
+        assertEquals(List.of(true, true, true), jdbi().withHandle(h -> h.createQuery("select rows_digest is not null "
+            + "from dwh.refresh_run_sources where run_id = :run order by source").bind("run", run)
+            .mapTo(Boolean.class).list()));
+        assertEquals(true, jdbi().withHandle(h -> h.createQuery("select product_digest is not null "
+            + "from dwh.refresh_runs where run_id = :run").bind("run", run).mapTo(Boolean.class).one()));
+
+        jdbi().useHandle(h -> {
+            h.execute("update raw.cdc_pfizer_allocations set first_dose_allocations = 900 where jurisdiction = 'Vermont'");
+            h.execute("update dwh.state_doses set population = 1 where state = 'Vermont'");
+        });
+        JsonPath rebuilt = refresh("");
+        assertEquals("succeeded", rebuilt.getString("status"));
+        assertEquals(List.of(true, false, true), rebuilt.getList("sources.unchanged"));
+        app.given().get("/ratios/VT").then().statusCode(200)
+            .body("population", org.hamcrest.Matchers.equalTo(1234))
+            .body("doses_pfizer", org.hamcrest.Matchers.equalTo(100))
+            .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.7629f));
+    }
+
+    /** One edit by hand, of a raw table or of the product, picked by {@code random}. */
+    private static String handEdit(java.util.Random random) {
+        String[] allocations = {"raw.cdc_moderna_allocations", "raw.cdc_pfizer_allocations"};
+        String table = allocations[random.nextInt(2)];
+        String column = random.nextBoolean() ? "first_dose_allocations" : "second_dose_allocations";
+        int row = random.nextInt(7);
+        String nth = "(select line from " + table + " order by line offset " + row + " limit 1)";
+        String nextRow = "(select line from " + table + " order by line offset " + ((row + 1) % 7) + " limit 1)";
+        String[] states = {"New York", "Vermont", "Illinois", "Pennsylvania", "Alabama"};
+        String state = states[random.nextInt(states.length)];
+        return switch (random.nextInt(10)) {
+            case 0 -> "update " + table + " set " + column + " = " + column + " + " + (1 + random.nextInt(500))
+                + " where line = " + nth;
+            case 1 -> "update " + table + " set jurisdiction = 'Vermont' where line = " + nth
+                + " and jurisdiction <> 'Vermont'";
+            // Two rows' values swapped: the count and the sum of the column stay.
+            case 2 -> "update " + table + " t set " + column + " = o." + column + " from " + table + " o where "
+                + "(t.line, o.line) in ((" + nth + ", " + nextRow + "), (" + nextRow + ", " + nth + "))";
+            case 3 -> "update raw.county_population set population_estimate_2018 = population_estimate_2018 * 2";
+            case 4 -> "update raw.county_population set population_estimate_2018 = population_estimate_2018 + 1 "
+                + "where line = (select line from raw.county_population order by line offset "
+                + random.nextInt(40) + " limit 1)";
+            // A row written again as it was: the same rows, whatever the refresh makes of it.
+            case 5 -> "update " + table + " set " + column + " = " + column + " where line = " + nth;
+            case 6 -> "update dwh.state_doses set people_per_dose = people_per_dose + 0.0001 where state = '"
+                + state + "'";
+            // A population changed with its ratio made to agree: no data check could tell.
+            case 7 -> "update dwh.state_doses set population = population + 10, people_per_dose = "
+                + "round((population + 10)::numeric / nullif(doses_total, 0), 4) where state = '" + state + "'";
+            case 8 -> "delete from dwh.state_doses_weekly where (state, week) = (select state, week from "
+                + "dwh.state_doses_weekly order by state, week offset " + random.nextInt(20) + " limit 1)";
+            default -> "update dwh.state_doses_weekly set doses_moderna = doses_moderna + 1 where (state, week) = "
+                + "(select state, week from dwh.state_doses_weekly order by state, week offset "
+                + random.nextInt(20) + " limit 1)";
+        };
+    }
+
+    /** The product's rows as the API serves them, without the refresh's time. */
+    private List<Map<String, Object>> productRows() {
+        List<Map<String, Object>> rows = app.given().get("/ratios").then().statusCode(200).extract().jsonPath()
+            .getList("$");
+        rows.forEach(r -> r.remove("refreshed_at"));
+        return rows;
+    }
+
+    /** Every state's weeks, as the warehouse holds them, without the refresh's time and run. */
+    private List<Map<String, Object>> weeklyRows() {
+        return jdbi().withHandle(h -> h.createQuery("select state, state_code, week, doses_moderna, doses_pfizer, "
+            + "doses_moderna_cumulative, doses_pfizer_cumulative, doses_total_cumulative, people_per_dose "
+            + "from dwh.state_doses_weekly order by state, week").mapToMap().list());
+    }
+
+    /** The raw tables' rows, without the run that loaded them. */
+    private Map<String, List<Map<String, Object>>> rawRows() {
+        return jdbi().withHandle(h -> Map.of(
+            "moderna", h.createQuery("select line, jurisdiction, week_of_allocations, first_dose_allocations, "
+                + "second_dose_allocations from raw.cdc_moderna_allocations order by line").mapToMap().list(),
+            "pfizer", h.createQuery("select line, jurisdiction, week_of_allocations, first_dose_allocations, "
+                + "second_dose_allocations from raw.cdc_pfizer_allocations order by line").mapToMap().list(),
+            "population", h.createQuery("select line, id, id2, county, state, population_estimate_2018 "
+                + "from raw.county_population order by line").mapToMap().list()));
+    }
+
+    /**
      * Moderna changes (Vermont's 300 first doses become 400), and the upstream (a cache a step
      * behind) answers the conditional request 304 while naming the new version: its ETag, or a
      * newer Last-Modified. That 304 says the source changed: it is fetched again, whole, and
