@@ -101,8 +101,9 @@ public final class SchemaCheck {
             return List.of("dwh.flyway_schema_history, the migrations' history, is missing: the next start would "
                 + "apply every migration again, and fail");
         }
+        List<String> session = session(h);
         if (newerMigration(h).isPresent()) {
-            return List.of();
+            return session;
         }
         List<Fact> found = new ArrayList<>(read(h, SCHEMA));
         Set<String> kindsRead = new TreeSet<>();
@@ -115,7 +116,28 @@ public final class SchemaCheck {
             found.addAll(read(h, NEXT_RUN_ID));
             kindsRead.add("next id");
         }
-        return compare(migrated, found, kindsRead);
+        List<String> all = new ArrayList<>(compare(migrated, found, kindsRead));
+        all.addAll(session);
+        return all.stream().sorted().toList();
+    }
+
+    /**
+     * What of the session itself would change what a refresh writes: a session_replication_role
+     * other than origin, which a superuser may set on the database or the role. Under it no
+     * ordinary trigger fires and no foreign key is checked: dwh.refresh_runs' trigger does not
+     * count the runs in dwh.refresh_run_totals, and the product's keys to the reference go
+     * unchecked. The service sets it back to origin in its sessions when its login may
+     * (Warehouse); a login that may not is named here.
+     */
+    private static List<String> session(Handle h) {
+        String role = h.createQuery("select current_setting('session_replication_role')").mapTo(String.class).one();
+        if ("origin".equals(role)) {
+            return List.of();
+        }
+        return List.of("the service's sessions have session_replication_role = " + role + " (set on the database or "
+            + "its login by a superuser), under which the warehouse's triggers and foreign keys do not fire: the run "
+            + "totals would miss runs and the product's keys go unchecked. Reset it (alter database <name> reset "
+            + "session_replication_role), or let the service log in as a superuser, whose sessions it sets back");
     }
 
     /**

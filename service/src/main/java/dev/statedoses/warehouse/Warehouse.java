@@ -110,7 +110,13 @@ public final class Warehouse implements AutoCloseable {
         // database's path putting public before pg_catalog, passed every check), or which table a
         // staged table's name finds (a view named run_allocations in public, before pg_temp).
         // pg_catalog first, then this session's temporary tables; nothing of anyone else's.
+        // And session_replication_role is origin where the login may set it (a superuser's; only a
+        // superuser can set it on the database or a role either): under replica no trigger fires
+        // and no foreign key is checked. A login that may not is named by SchemaCheck instead.
         pool.setConnectionInitSql("select set_config('search_path', '" + SEARCH_PATH + "', false), "
+            + "case when current_setting('session_replication_role') <> 'origin' and (select rolsuper "
+            + "from pg_catalog.pg_roles where rolname = current_user) "
+            + "then set_config('session_replication_role', 'origin', false) end, "
             + "(select count(set_config(name, case name when 'client_connection_check_interval' "
             + "then '1s' else '0' end, false)) from pg_settings where name = 'client_connection_check_interval' "
             + "or name in ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout') "
