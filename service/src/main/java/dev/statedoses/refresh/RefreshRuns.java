@@ -47,6 +47,8 @@ public final class RefreshRuns {
     private static final String SOURCES = Sql.load("runs/run_sources.sql");
     private static final String RECORD_SOURCE = Sql.load("runs/record_source.sql");
     private static final String RECORD_CHECK = Sql.load("runs/record_check.sql");
+    /** The product as it is now, as the digest a good run keeps (sql/kept/product_digest.sql). */
+    private static final String PRODUCT_DIGEST = Sql.load("kept/product_digest.sql");
     private static final String END = """
         update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error,
             product_digest = :productDigest
@@ -61,10 +63,10 @@ public final class RefreshRuns {
     private static final String END_BUILT = """
         update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error,
             refreshed_at = (select max(s.refreshed_at) from dwh.state_doses s where s.run_id = :run),
-            product_digest = (%s)
-        where run_id = :run""".replace("%s", Sql.load("kept/product_digest.sql"));
-    /** The product as it is now, as the digest a good run keeps (sql/kept/product_digest.sql). */
-    private static final String PRODUCT_DIGEST = Sql.load("kept/product_digest.sql");
+            product_digest = (
+        """ + PRODUCT_DIGEST + """
+            )
+        where run_id = :run""";
 
     private final Jdbi jdbi;
 

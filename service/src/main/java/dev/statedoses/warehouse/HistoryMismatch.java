@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -123,6 +122,6 @@ final class HistoryMismatch {
     }
 
     private static String literal(String text) {
-        return text == null ? "null" : "'" + Objects.toString(text).replace("'", "''") + "'";
+        return text == null ? "null" : "'" + text.replace("'", "''") + "'";
     }
 }
