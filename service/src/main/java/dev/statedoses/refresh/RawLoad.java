@@ -134,8 +134,7 @@ final class RawLoad {
             }
             // The raw table no longer holds what that refresh loaded (changed by hand?): load it
             // whole, as a changed source, so the refresh rebuilds from it.
-            LOG.warn("{} has not changed since the last good refresh, but its raw table {} no longer holds the rows "
-                + "that refresh left (changed by hand?): loading it again", source, RawTables.table(source));
+            warnNotKept(source);
             close(first);
             SourceFetcher.Fetch whole = fetcher.fetch(source, url, null);
             fetch = whole;
@@ -154,9 +153,30 @@ final class RawLoad {
                 long rows = tables.copy(tx, runId, source, reading);
                 LOG.info("loaded {}: {} rows, {} bytes from {}{}", source, rows, reading.bytes(), Redaction.url(url),
                     fetch.attempts() > 1 ? " (attempt " + fetch.attempts() + ")" : "");
+                if (sameBytes(comparedWith, url, reading)) {
+                    // The bytes the last good refresh loaded (a file, or an upstream that answered
+                    // 200 to a new date): not loaded again. Back to the rows that refresh left, if
+                    // they are still there, as for a 304: otherwise this run would record the
+                    // digest of rows it did not keep, and the next refresh take the rows it kept
+                    // for a hand edit (and a hand edit for rows it kept).
+                    tx.rollbackToSavepoint(savepoint);
+                    String kept = kept(tx, source, comparedWith);
+                    // (JDBI forgets a savepoint rolled back to; the warehouse keeps it to the end.)
+                    if (kept != null) {
+                        LOG.info("{} has not changed since the last good refresh (same bytes): its {} rows stay",
+                            source, comparedWith.rows());
+                        return comparedWith.unchangedSince(Redaction.url(url), millisSince(started.at()),
+                            fetch.attempts(), reading.etag(), reading.lastModified(), kept);
+                    }
+                    warnNotKept(source);
+                    SourceFetcher.Fetch whole = fetcher.fetch(source, url, null);
+                    fetch = whole;
+                    body = join(fetcher.inBackground(() -> opened(whole.open())));
+                    comparedWith = null;
+                    continue;
+                }
                 tx.releaseSavepoint(savepoint);
-                return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts(),
-                    comparedWith);
+                return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts());
             } catch (SourceException e) {
                 // A file written while it was read: not its bytes' fault, but the change's.
                 SourceException fault = reading.orChange(e);
@@ -177,6 +197,17 @@ final class RawLoad {
                 open.remove(reading);
             }
         }
+    }
+
+    private static void warnNotKept(SourceName source) {
+        LOG.warn("{} has not changed since the last good refresh, but its raw table {} no longer holds the rows "
+            + "that refresh left (changed by hand?): loading it again", source, RawTables.table(source));
+    }
+
+    /** Whether {@code body} is what the last good refresh loaded from the same source. */
+    private static boolean sameBytes(SourceReport previous, URI url, SourceStream body) {
+        return previous != null && Redaction.sameSource(previous.url(), url)
+            && previous.sha256().equals(body.sha256Hex());
     }
 
     /**
@@ -209,18 +240,14 @@ final class RawLoad {
     }
 
     /**
-     * What the source delivered, its URL redacted (the report goes to the run log and to anyone
-     * who asks GET /refreshes); unchanged when its bytes hash as the last good refresh's did.
+     * What a changed source delivered, its URL redacted (the report goes to the run log and to
+     * anyone who asks GET /refreshes), with the digest of the rows it loaded.
      */
     private static SourceReport report(Handle tx, SourceName source, URI url, SourceStream body, long rows,
-                                       long loadMs, int attempts, SourceReport previous) {
-        String sha256 = body.sha256Hex();
-        String shown = Redaction.url(url);
-        boolean unchanged = previous != null && Redaction.sameSource(previous.url(), url)
-            && previous.sha256().equals(sha256);
+                                       long loadMs, int attempts) {
         RawTables.Weeks weeks = RawTables.weeks(tx, source);
-        return new SourceReport(source.label(), shown, body.bytes(), rows, sha256, loadMs, attempts,
-            unchanged, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count(),
+        return new SourceReport(source.label(), Redaction.url(url), body.bytes(), rows, body.sha256Hex(), loadMs,
+            attempts, false, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count(),
             RawTables.digest(tx, source));
     }
 

@@ -40,6 +40,7 @@ public final class SourceStream extends FilterInputStream {
     private String lastModified;
     /** Set for a source that has not changed since the last good refresh: its hash, then. */
     private String unchangedSha256;
+    private String finishedSha256;
     /** For a file: the fault to report if it changed while it was read, or null (FileBody). */
     private Supplier<SourceException> changes = () -> null;
     private volatile String abandoned;
@@ -311,10 +312,18 @@ public final class SourceStream extends FilterInputStream {
     }
 
     /**
-     * The SHA-256 of every byte read so far, in lower-case hex (of the unchanged source's bytes,
-     * for one {@link #notModified()}). Call once the body is read.
+     * The SHA-256 of the body, in lower-case hex (of the unchanged source's bytes, for one
+     * {@link #notModified()}), once it is read: the first call finishes the digest of the bytes
+     * read by then, and every later call answers the same. (Finishing a MessageDigest resets it: a
+     * second call once answered the hash of no bytes, which a refresh recorded as the source's.)
      */
     public String sha256Hex() {
-        return unchangedSha256 != null ? unchangedSha256 : Sha256.hex(sha256);
+        if (unchangedSha256 != null) {
+            return unchangedSha256;
+        }
+        if (finishedSha256 == null) {
+            finishedSha256 = Sha256.hex(sha256);
+        }
+        return finishedSha256;
     }
 }

@@ -96,10 +96,13 @@ class UnchangedSourcesTest {
         Versioned current = served.get(exchange.getRequestURI().getPath());
         String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
         String ifModifiedSince = exchange.getRequestHeaders().getFirst("If-Modified-Since");
-        exchange.getResponseHeaders().set("ETag", current.etag());
-        exchange.getResponseHeaders().set("Last-Modified", current.lastModified());
-        boolean notModified = ifNoneMatch != null ? ifNoneMatch.equals(current.etag())
-            : ifModifiedSince != null && ifModifiedSince.equals(current.lastModified());
+        // A body served without validators (current.etag() null) is always sent whole.
+        if (current.etag() != null) {
+            exchange.getResponseHeaders().set("ETag", current.etag());
+            exchange.getResponseHeaders().set("Last-Modified", current.lastModified());
+        }
+        boolean notModified = current.etag() != null && (ifNoneMatch != null ? ifNoneMatch.equals(current.etag())
+            : ifModifiedSince != null && ifModifiedSince.equals(current.lastModified()));
         if (notModified) {
             exchange.sendResponseHeaders(304, -1);
             return;
@@ -358,6 +361,155 @@ class UnchangedSourcesTest {
                 .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.7629f));
             assertEquals("unchanged", refresh("").getString("status"), said);
         }
+    }
+
+    /**
+     * A random history of upstream answers, refreshes and edits of the raw tables by hand (the
+     * seed is printed). An upstream answers 304; or the same bytes under new validators (a file
+     * uploaded again); or the same bytes without any validator, whole every time; or other bytes
+     * (CRLF for LF, or Vermont's Pfizer doses 100 made 200). After every refresh: the run log's
+     * digests of what the run kept are what the warehouse holds; the raw tables hold the rows of
+     * the bytes served and the product is theirs (Vermont 1234 / 700 = 1.7629, or 1234 / 800 =
+     * 1.5425); and the run is {@code unchanged} exactly when no bytes changed, no raw row was
+     * edited and nothing was forced. Before, a 200 of the same bytes recorded the digest of rows
+     * it loaded and then gave back: the next refresh took the rows kept for a hand edit and
+     * rebuilt the product, and without validators a raw table edited by hand stayed for good.
+     */
+    @Test
+    void aRandomHistoryOfRefreshesKeepsWhatItRecords() {
+        String[] paths = {"/m.csv", "/p.csv", "/c.csv"};
+        Map<String, String> fixtures = Map.of("/m.csv", "moderna.csv", "/p.csv", "pfizer.csv",
+            "/c.csv", "county_population.csv");
+        String vermont100 = "\"Vermont\",\"2021-01-04T00:00:00.000\",\"100\",\"0\"";
+        String vermont200 = vermont100.replace("\"100\"", "\"200\"");
+        Map<String, Integer> versions = new java.util.HashMap<>(Map.of("/m.csv", 1, "/p.csv", 1, "/c.csv", 1));
+        Map<String, Boolean> crlf = new java.util.HashMap<>(Map.of("/m.csv", false, "/p.csv", false, "/c.csv", false));
+        Map<String, Boolean> bare = new java.util.HashMap<>(Map.of("/m.csv", false, "/p.csv", false, "/c.csv", false));
+        boolean[] pfizer200 = {false};
+        java.util.function.Function<String, byte[]> bytes = path -> {
+            String body = text(fixtures.get(path));
+            if (path.equals("/p.csv") && pfizer200[0]) {
+                body = body.replace(vermont100, vermont200);
+            }
+            return (crlf.get(path) ? body.replace("\n", "\r\n") : body).getBytes(StandardCharsets.UTF_8);
+        };
+        java.util.function.Consumer<String> publish = path -> {
+            if (bare.get(path)) {
+                served.put(path, new Versioned(bytes.apply(path), null, null));
+            } else {
+                serve(path, bytes.apply(path), versions.merge(path, 1, Integer::sum));
+            }
+        };
+
+        refresh("");
+        List<Map<String, Object>> product100 = productRows();
+        Map<String, List<Map<String, Object>>> raw100 = rawRows();
+        Map<String, byte[]> loaded = new java.util.HashMap<>();
+        for (String path : paths) {
+            loaded.put(path, bytes.apply(path));
+        }
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        List<String> history = new java.util.ArrayList<>();
+        for (int step = 0; step < 30; step++) {
+            String path = paths[random.nextInt(3)];
+            int kind = random.nextInt(7);
+            Map<String, List<Map<String, Object>>> before = rawRows();
+            String done = switch (kind) {
+                case 0 -> "nothing";
+                case 1 -> {
+                    publish.accept(path);
+                    yield "the same bytes of " + path + (bare.get(path) ? " without validators" : " under new ones");
+                }
+                case 2 -> {
+                    bare.merge(path, true, (a, b) -> !a);
+                    publish.accept(path);
+                    yield path + (bare.get(path) ? " without validators" : " with validators");
+                }
+                case 3 -> {
+                    crlf.merge(path, true, (a, b) -> !a);
+                    publish.accept(path);
+                    yield path + " in " + (crlf.get(path) ? "CRLF" : "LF");
+                }
+                case 4 -> {
+                    pfizer200[0] = !pfizer200[0];
+                    publish.accept("/p.csv");
+                    yield "Vermont's Pfizer doses " + (pfizer200[0] ? 200 : 100);
+                }
+                case 5 -> {
+                    String drawn = handEdit(random);
+                    while (drawn.contains("dwh.")) {
+                        drawn = handEdit(random);
+                    }
+                    String edit = drawn;
+                    jdbi().useHandle(h -> h.execute(edit));
+                    yield edit;
+                }
+                default -> "force";
+            };
+            boolean edited = !before.equals(rawRows());
+            boolean changed = java.util.Arrays.stream(paths)
+                .anyMatch(p -> !java.util.Arrays.equals(loaded.get(p), bytes.apply(p)));
+            history.add(done);
+            String said = "seed " + seed + ", steps " + history;
+
+            JsonPath report = refresh(kind == 6 ? "?force=true" : "");
+            assertEquals(kind == 6 || changed || edited ? "succeeded" : "unchanged", report.getString("status"),
+                said + "; sources unchanged: " + report.getList("sources.unchanged"));
+            for (String p : paths) {
+                loaded.put(p, bytes.apply(p));
+            }
+            // Each source's hash on record is that of the bytes served (a second look at a
+            // finished hash once recorded the hash of no bytes).
+            assertEquals(java.util.Arrays.stream(paths).map(p -> dev.statedoses.util.Sha256.hex(bytes.apply(p)))
+                .toList(), report.getList("sources.sha256"), said);
+            Map<String, List<Map<String, Object>>> raw = new java.util.HashMap<>(raw100);
+            List<Map<String, Object>> product = product100;
+            if (pfizer200[0]) {
+                raw.put("pfizer", raw100.get("pfizer").stream().map(r -> r.get("jurisdiction").equals("Vermont")
+                    ? withValue(r, "first_dose_allocations", 200L) : r).toList());
+                product = product100.stream().map(r -> r.get("state").equals("Vermont")
+                    ? withValue(withValue(withValue(r, "doses_pfizer", 200), "doses_total", 800), "people_per_dose",
+                        1.5425f)
+                    : r).toList();
+            }
+            assertEquals(raw, rawRows(), said);
+            assertEquals(product, productRows(), said);
+            assertEquals(recordedDigests(), keptDigests(), said);
+        }
+    }
+
+    private static Map<String, Object> withValue(Map<String, Object> row, String column, Object value) {
+        Map<String, Object> changed = new java.util.LinkedHashMap<>(row);
+        changed.put(column, value);
+        return changed;
+    }
+
+    /** What the last good run recorded of the raw tables and the product it left. */
+    private Map<String, String> recordedDigests() {
+        return jdbi().withHandle(h -> {
+            long run = h.createQuery("select max(run_id) from dwh.refresh_runs where status in ('succeeded', "
+                + "'unchanged')").mapTo(Long.class).one();
+            Map<String, String> digests = new java.util.TreeMap<>();
+            h.createQuery("select source, rows_digest from dwh.refresh_run_sources where run_id = :run")
+                .bind("run", run).mapToMap().forEach(r -> digests.put((String) r.get("source"),
+                    (String) r.get("rows_digest")));
+            digests.put("product", h.createQuery("select product_digest from dwh.refresh_runs where run_id = :run")
+                .bind("run", run).mapTo(String.class).one());
+            return digests;
+        });
+    }
+
+    /** The same digests, of what the warehouse holds now. */
+    private Map<String, String> keptDigests() {
+        return jdbi().withHandle(h -> {
+            Map<String, String> digests = new java.util.TreeMap<>();
+            for (dev.statedoses.source.SourceName source : dev.statedoses.source.SourceName.values()) {
+                digests.put(source.label(), RawTables.digest(h, source));
+            }
+            digests.put("product", RefreshRuns.productDigest(h));
+            return digests;
+        });
     }
 
     /**
