@@ -16,10 +16,12 @@ import javax.sql.DataSource;
  * caller waits for a connection as the pool lets it (up to its 3 s timeout when all are busy).
  * Once a connection could not be made (refused, no answer, login failed), the warehouse is known
  * to be away: each caller is refused at once, with the reason, rather than holding a thread for
- * the pool's 3 s; once a second one caller asks the pool again (and waits as before) while the
- * others go on being refused; the first connection it gets ends the outage for everyone. A pool
- * that is only busy (every connection in use, the warehouse answering) is no outage: its callers
- * wait as they did.
+ * the pool's 3 s. Once a second a caller starts a look of its own, on a thread of its own (it
+ * waits as the pool lets it, then ends), and is refused at once like the others: the first
+ * connection a look gets ends the outage for everyone. (The caller itself once asked the pool
+ * and waited its 3 s: a dashboard's reads each second, one of them held 3 s.) A pool that is only
+ * busy (every connection in use, the warehouse answering) is no outage: its callers wait as they
+ * did.
  */
 final class KnownOutage implements DataSource {
 
@@ -68,15 +70,30 @@ final class KnownOutage implements DataSource {
         }
         long since = nanoTime.getAsLong() - known.lastLookNanos();
         if (since >= LOOK_EVERY.toNanos() && looking.compareAndSet(false, true)) {
-            try {
-                return connect();
-            } finally {
-                looking.set(false);
-            }
+            lookAside();
         }
         // 08001: the SQL state of a connection that could not be made, as the driver says it.
         throw new SQLTransientConnectionException("the warehouse did not answer " + Duration.ofNanos(since).toMillis()
             + " ms ago (" + known.reason() + "); it is asked again once a second", "08001");
+    }
+
+    /**
+     * Asks the pool for a connection on a thread of its own, and gives it back: connect() ends the
+     * outage when it gets one, or renews it. The thread lives as long as the pool waits (3 s at
+     * most; at once when the pool is closed).
+     */
+    private void lookAside() {
+        Thread look = new Thread(() -> {
+            try {
+                connect().close(); // made: connect() ended the outage
+            } catch (SQLException | RuntimeException e) {
+                // still away: connect() said so when it could tell
+            } finally {
+                looking.set(false);
+            }
+        }, "warehouse-look");
+        look.setDaemon(true);
+        look.start();
     }
 
     private Connection connect() throws SQLException {
