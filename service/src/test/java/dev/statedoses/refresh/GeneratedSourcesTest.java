@@ -2,6 +2,7 @@ package dev.statedoses.refresh;
 
 import static dev.statedoses.support.ExactNumbers.DECIMALS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.NationalFiles;
@@ -42,10 +43,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Entities, with doses that follow the 2020 census as the CDC's did (within the bounds the source
  * checks hold a national file to, so that each set must load), in Pfizer's and Moderna's packs.
  * <b>Small</b>: a few places and others, in some weeks each, counts of any size, and a name no one
- * knows. Both: a county file of one to four counties a state near its census count, Puerto Rico's
- * municipios or not; lines in any order, some repeated word for word; columns in another order,
- * or one more, fields quoted or not, CRLF or LF; and, now and then, a county file served again
- * unchanged, so that a refresh builds on the rows it kept.
+ * knows. Both: a county file near the census (about 60 counties a state for national sets, a file
+ * of the whole country; one to four for small ones), Puerto Rico's municipios or not; lines in
+ * any order, some repeated word for word; columns in another order, or one more, fields quoted or
+ * not, CRLF or LF; and, now and then, a county file served again unchanged, so that a refresh
+ * builds on the rows it kept. {@link #aChangedSetIsEitherTheModelsOrRefusedWithTheProductKept}
+ * then changes one thing in a loaded set.
  *
  * <p>The seed is printed with each case; {@code -Dfuzz.seed=N} plays the same cases again, and
  * {@code -Dfuzz.cases=N} plays more of them.
@@ -60,12 +63,16 @@ class GeneratedSourcesTest {
     private static final List<String> UNKNOWN = List.of("Atlantis", "Lemuria");
     private static final List<String> COUNTY_NAMES = List.of("Alder", "Birch", "Cedar", "Dogwood");
 
-    /** A jurisdiction of the warehouse's reference: its kind, the state its doses count for, its census count and code. */
+    /** A jurisdiction of the reference: its kind, the state its doses count for, its census count and code. */
     private record Jurisdiction(String name, String kind, String state, String stateCode, long census, String fips) {
     }
 
     /** A line of an allocation file: the name as written, the jurisdiction it is, a week, each dose. */
     private record Allocation(String written, String jurisdiction, LocalDate week, long first, long second) {
+
+        String line() {
+            return written + ", " + week + ", " + first + ", " + second;
+        }
 
         Map<String, String> values() {
             return Map.of("jurisdiction", written, "week_of_allocations", week + "T00:00:00.000",
@@ -76,6 +83,10 @@ class GeneratedSourcesTest {
 
     /** A line of the county file. */
     private record County(String code, String name, String state, long population) {
+
+        String line() {
+            return code + ", " + name + ", " + state + ", " + population;
+        }
 
         Map<String, String> values() {
             return Map.of("Id", "0500000US" + code, "Id2", code, "County", name, "State", state,
@@ -174,12 +185,139 @@ class GeneratedSourcesTest {
                     List.of(set.layouts().get(0), set.layouts().get(1), previous.layouts().get(2)));
             }
             String said = "seed " + seed + ", case " + n + " (" + (national ? "national" : "small") + ")";
-            served.upstream().serve("/m.csv", set.modernaBytes());
-            served.upstream().serve("/p.csv", set.pfizerBytes());
-            served.upstream().serve("/c.csv", set.countyBytes());
-            compare(set, said, random);
+            JsonPath report = refresh(set);
+            assertEquals("succeeded", report.getString("status"), said + ": " + report.prettify());
+            compare(set, report, said, random);
             previous = set;
         }
+    }
+
+    /**
+     * Whatever one change to a loaded set makes of it (a count a digit off or a little off, a row
+     * lost, a row contradicting another, a county ten times over or lost, a row under a name no one
+     * knows, a week not dated by its Monday), the refresh either publishes the model's numbers of
+     * the changed set or is refused, naming what it refused, with the product as it was, byte for
+     * byte, and the run on record as failed.
+     */
+    @Test
+    void aChangedSetIsEitherTheModelsOrRefusedWithTheProductKept() {
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        int cases = Integer.getInteger("fuzz.cases", 24);
+        System.out.println("GeneratedSourcesTest changes: seed " + seed + ", " + cases + " cases (-Dfuzz.seed="
+            + seed + ")");
+        Random random = new Random(seed);
+        Map<String, String> outcomes = new TreeMap<>();
+        for (int n = 0; n < cases; n++) {
+            boolean national = n % 2 == 0;
+            SourceSet set = national ? national(random) : small(random);
+            String said = "seed " + seed + ", case " + n + " (" + (national ? "national" : "small") + ")";
+            JsonPath loaded = refresh(set);
+            assertEquals("succeeded", loaded.getString("status"), said + ": " + loaded.prettify());
+            String product = served.given().get("/ratios?format=csv").then().statusCode(200).extract().asString();
+            String weeks = served.given().get("/ratios/weekly?format=csv").then().statusCode(200).extract().asString();
+
+            Changed changed = changed(set, random);
+            said += ", changed: " + changed.what();
+            io.restassured.response.Response answer = served.given().config(DECIMALS)
+                .post("/refresh").then().extract().response();
+            String kind = (national ? "national, " : "small, ")
+                + changed.what().substring(changed.what().lastIndexOf(": ") + 2);
+            outcomes.merge(kind, answer.statusCode() == 200 ? "L" : "R", String::concat);
+            if (answer.statusCode() == 200) {
+                JsonPath report = answer.jsonPath();
+                assertEquals("succeeded", report.getString("status"), said + ": " + report.prettify());
+                compare(changed.set(), report, said, random);
+                continue;
+            }
+            JsonPath problem = answer.jsonPath();
+            assertEquals(422, answer.statusCode(), said + ": " + answer.asString());
+            assertTrue(problem.getString("detail").length() > 20, said + ": " + answer.asString());
+            assertTrue(problem.get("source") != null || problem.get("checks") != null,
+                said + ": a refusal names its source or its check: " + answer.asString());
+            assertEquals(product, served.given().get("/ratios?format=csv").then().statusCode(200).extract().asString(),
+                said + ": the product after a refusal");
+            assertEquals(weeks, served.given().get("/ratios/weekly?format=csv").then().statusCode(200).extract()
+                .asString(), said + ": the weeks after a refusal");
+            JsonPath run = served.given().get("/refreshes?limit=1").then().statusCode(200).extract().jsonPath();
+            assertEquals("failed", run.getString("[0].status"), said);
+            assertEquals(problem.getString("detail"), run.getString("[0].error"), said);
+        }
+        // Each kind of change, and what each case of it did: L loaded, R refused.
+        System.out.println("GeneratedSourcesTest changes: " + outcomes);
+    }
+
+    /** Serves the set's three files at /m.csv, /p.csv and /c.csv and answers the refresh's report. */
+    private JsonPath refresh(SourceSet set) {
+        serve(set);
+        return served.given().config(DECIMALS).post("/refresh").then().extract().jsonPath();
+    }
+
+    /** A set with one change, served, and the change in words. */
+    private record Changed(SourceSet set, String what) {
+    }
+
+    private Changed changed(SourceSet set, Random random) {
+        List<Allocation> moderna = new ArrayList<>(set.moderna());
+        List<Allocation> pfizer = new ArrayList<>(set.pfizer());
+        List<County> counties = new ArrayList<>(set.counties());
+        boolean isModerna = random.nextBoolean();
+        List<Allocation> file = isModerna ? moderna : pfizer;
+        int pack = isModerna ? 20 : 6;
+        Allocation a = file.get(random.nextInt(file.size()));
+        County c = counties.get(random.nextInt(counties.size()));
+        String where = (isModerna ? "moderna's " : "pfizer's ") + a.line();
+        String what = switch (random.nextInt(8)) {
+            case 0 -> {
+                replace(file, a, with(a, a.week(), Math.max(pack, a.first()) * 10));
+                yield where + ": first doses ten times over";
+            }
+            case 1 -> {
+                replace(file, a, with(a, a.week(), a.first() + pack * (1 + random.nextInt(5))));
+                yield where + ": first doses a few packs more";
+            }
+            case 2 -> {
+                file.removeIf(a::equals);
+                yield where + ": lost";
+            }
+            case 3 -> {
+                file.add(random.nextInt(file.size() + 1), with(a, a.week(), a.first() + pack));
+                yield where + ": again with other first doses";
+            }
+            case 4 -> {
+                replace(counties, c, new County(c.code(), c.name(), c.state(), c.population() * 10));
+                yield c.line() + ": ten times over";
+            }
+            case 5 -> {
+                counties.removeIf(c::equals);
+                yield c.line() + ": lost";
+            }
+            case 6 -> {
+                replace(file, a, new Allocation("Hyperborea", "Hyperborea", a.week(), a.first(), a.second()));
+                yield where + ": under a name no one knows";
+            }
+            default -> {
+                replace(file, a, with(a, a.week().plusDays(1 + random.nextInt(6)), a.first()));
+                yield where + ": dated a day of the week after its Monday";
+            }
+        };
+        Changed changed = new Changed(new SourceSet(moderna, pfizer, counties, set.layouts()), what);
+        serve(changed.set());
+        return changed;
+    }
+
+    private static void serve(SourceSet set) {
+        served.upstream().serve("/m.csv", set.modernaBytes());
+        served.upstream().serve("/p.csv", set.pfizerBytes());
+        served.upstream().serve("/c.csv", set.countyBytes());
+    }
+
+    private static Allocation with(Allocation a, LocalDate week, long first) {
+        return new Allocation(a.written(), a.jurisdiction(), week, first, a.second());
+    }
+
+    /** Every copy of {@code old} in {@code lines} (a line may be repeated word for word) replaced. */
+    private static <T> void replace(List<T> lines, T old, T now) {
+        lines.replaceAll(line -> line.equals(old) ? now : line);
     }
 
     // ---- the generators ----------------------------------------------------------------------
@@ -205,7 +343,7 @@ class GeneratedSourcesTest {
             .map(Jurisdiction::name).filter(name -> random.nextInt(10) < 7).toList();
         List<Allocation> moderna = nationalFile(random, weeks, cityShare, others, 20, between(random, 0.8, 1.2));
         List<Allocation> pfizer = nationalFile(random, pfizerWeeks, cityShare, others, 6, between(random, 0.9, 1.3));
-        return new SourceSet(moderna, pfizer, counties(random), random);
+        return new SourceSet(moderna, pfizer, counties(random, true), random);
     }
 
     private List<Allocation> nationalFile(Random random, List<LocalDate> weeks, Map<String, Double> cityShare,
@@ -261,8 +399,20 @@ class GeneratedSourcesTest {
         if (random.nextInt(3) == 0) {
             places.add(UNKNOWN.get(random.nextInt(UNKNOWN.size())));
         }
-        return new SourceSet(smallFile(random, weeks, places, 20), smallFile(random, weeks, places, 6),
-            counties(random), random);
+        List<Allocation> moderna = smallFile(random, weeks, places, 20);
+        List<Allocation> pfizer = smallFile(random, weeks, places, 6);
+        while (rows(pfizer).equals(rows(moderna))) {
+            // Two files of the same rows (a place's weeks of 0, say) are one file served under both
+            // URLs (sql/checks/sources/same_allocations.sql).
+            pfizer = smallFile(random, weeks, places, 6);
+        }
+        return new SourceSet(moderna, pfizer, counties(random, false), random);
+    }
+
+    /** A file's rows as the warehouse tells them apart: a place (footnotes dropped), a week and its doses. */
+    private static Set<List<Object>> rows(List<Allocation> file) {
+        return file.stream().map(a -> List.<Object>of(a.jurisdiction(), a.week(), a.first(), a.second()))
+            .collect(Collectors.toSet());
     }
 
     private List<Allocation> smallFile(Random random, List<LocalDate> weeks, List<String> places, int pack) {
@@ -272,11 +422,14 @@ class GeneratedSourcesTest {
         boolean gaps = places.stream().noneMatch(UNKNOWN::contains);
         List<Allocation> file = new ArrayList<>();
         for (String place : places) {
+            // A place's weeks within three times each other: a week over 20 times the average of
+            // the place's others is a cell with digits too many, in any file of four weeks or more
+            // (sql/checks/sources/outlying_allocations.sql).
             long scale = new long[] {0, 1_000, 100_000, 10_000_000}[random.nextInt(4)];
             for (LocalDate week : weeks) {
                 if (!gaps || random.nextInt(5) > 0) {
-                    long first = packs(random.nextDouble() * scale, pack);
-                    long second = random.nextBoolean() ? first : packs(random.nextDouble() * scale, pack);
+                    long first = packs(between(random, 0.5, 1.5) * scale, pack);
+                    long second = random.nextBoolean() ? first : packs(between(random, 0.5, 1.5) * scale, pack);
                     file.add(new Allocation(written.get(place), place, week, first, second));
                 }
             }
@@ -289,19 +442,26 @@ class GeneratedSourcesTest {
         return repeated(random, file);
     }
 
-    /** One to four counties a state and DC, near its census count; Puerto Rico's municipios or not. */
-    private List<County> counties(Random random) {
+    /**
+     * Counties near each state's and DC's census count: for the whole country, about 60 a state
+     * (3,000 or more in all, a file the census check judges: sql/checks/sources/states_off_their_census.sql),
+     * otherwise one to four; Puerto Rico's municipios or not.
+     */
+    private List<County> counties(Random random, boolean wholeCountry) {
         List<County> counties = new ArrayList<>();
         for (Jurisdiction state : states) {
             long people = Math.round(state.census() * between(random, 0.96, 1.01));
-            int n = 1 + random.nextInt(4);
+            int n = wholeCountry ? 58 + random.nextInt(5) : 1 + random.nextInt(4);
+            double[] weights = random.doubles(n, 0.5, 1.5).toArray();
+            double sum = java.util.Arrays.stream(weights).sum();
             long left = people;
             for (int i = 0; i < n; i++) {
-                long part = i == n - 1 ? left : Math.max(1, Math.round(left * between(random, 0.1, 0.7)));
+                long part = i == n - 1 ? left : Math.max(1, Math.round(people * weights[i] / sum));
                 left -= part;
                 String code = state.fips() + Integer.toString(1001 + 2 * i).substring(1);
                 String kind = state.name().equals("Louisiana") ? " Parish" : random.nextBoolean() ? " County" : "";
-                counties.add(new County(code, COUNTY_NAMES.get(i) + kind, state.name(), part));
+                counties.add(new County(code, COUNTY_NAMES.get(i % COUNTY_NAMES.size()) + (i < COUNTY_NAMES.size()
+                    ? "" : " " + i) + kind, state.name(), part));
             }
         }
         if (random.nextBoolean()) {
@@ -355,14 +515,12 @@ class GeneratedSourcesTest {
     private record StateRow(long population, long moderna, long pfizer) {
     }
 
-    private void compare(SourceSet set, String said, Random random) {
+    /** The run's report and every answer of the product against the model of {@code set}. */
+    private void compare(SourceSet set, JsonPath report, String said, Random random) {
         Set<Allocation> moderna = new LinkedHashSet<>(set.moderna());
         Set<Allocation> pfizer = new LinkedHashSet<>(set.pfizer());
         Map<String, Long> people = new TreeMap<>();
         new LinkedHashSet<>(set.counties()).forEach(c -> people.merge(c.state(), c.population(), Long::sum));
-
-        JsonPath report = served.given().config(DECIMALS).post("/refresh").then().extract().jsonPath();
-        assertEquals("succeeded", report.getString("status"), said + ": " + report.prettify());
 
         // The run's totals and exclusions.
         long inSources = total(moderna) + total(pfizer);
