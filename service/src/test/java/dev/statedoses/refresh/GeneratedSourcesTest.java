@@ -68,16 +68,33 @@ class GeneratedSourcesTest {
     }
 
     /** A line of an allocation file: the name as written, the jurisdiction it is, a week, each dose. */
-    private record Allocation(String written, String jurisdiction, LocalDate week, long first, long second) {
+    private record Allocation(String written, String jurisdiction, LocalDate week, long first, long second,
+                              Map<String, String> writtenOtherwise) {
+
+        /** A line written as the CDC writes one. */
+        Allocation(String written, String jurisdiction, LocalDate week, long first, long second) {
+            this(written, jurisdiction, week, first, second, Map.of());
+        }
+
+        /** The same line with one column's value written {@code text}. */
+        Allocation writing(String column, String text) {
+            Map<String, String> otherwise = new TreeMap<>(writtenOtherwise);
+            otherwise.put(column, text);
+            return new Allocation(written, jurisdiction, week, first, second, Map.copyOf(otherwise));
+        }
 
         String line() {
-            return written + ", " + week + ", " + first + ", " + second;
+            Map<String, String> values = values();
+            return ALLOCATION_COLUMNS.stream().map(values::get).collect(Collectors.joining(", "));
         }
 
         Map<String, String> values() {
-            return Map.of("jurisdiction", written, "week_of_allocations", week + "T00:00:00.000",
-                "_1st_dose_allocations", Long.toString(first), "_2nd_dose_allocations", Long.toString(second),
-                "hhs_region", "Region " + (1 + Math.floorMod(jurisdiction.hashCode(), 10)));
+            Map<String, String> values = new java.util.HashMap<>(Map.of("jurisdiction", written,
+                "week_of_allocations", week + "T00:00:00.000", "_1st_dose_allocations", Long.toString(first),
+                "_2nd_dose_allocations", Long.toString(second),
+                "hhs_region", "Region " + (1 + Math.floorMod(jurisdiction.hashCode(), 10))));
+            values.putAll(writtenOtherwise);
+            return values;
         }
     }
 
@@ -220,17 +237,23 @@ class GeneratedSourcesTest {
             said += ", changed: " + changed.what();
             io.restassured.response.Response answer = served.given().config(DECIMALS)
                 .post("/refresh").then().extract().response();
-            String kind = (national ? "national, " : "small, ")
-                + changed.what().substring(changed.what().lastIndexOf(": ") + 2);
-            outcomes.merge(kind, answer.statusCode() == 200 ? "L" : "R", String::concat);
-            if (answer.statusCode() == 200) {
+            outcomes.merge((national ? "national, " : "small, ") + changed.kind(),
+                answer.statusCode() == 200 ? "L" : "R", String::concat);
+            if (answer.statusCode() == 200 && changed.line() == 0) {
                 JsonPath report = answer.jsonPath();
                 assertEquals("succeeded", report.getString("status"), said + ": " + report.prettify());
                 compare(changed.set(), report, said, random);
                 continue;
             }
+            assertTrue(!changed.kind().equals(WRITTEN_OTHERWISE), said + ": refused: " + answer.asString());
             JsonPath problem = answer.jsonPath();
             assertEquals(422, answer.statusCode(), said + ": " + answer.asString());
+            if (changed.line() > 0) {
+                // Which source, which line, what was wrong.
+                assertEquals(changed.source(), problem.getString("source"), said + ": " + answer.asString());
+                assertEquals(changed.line(), problem.getInt("line"), said + ": " + answer.asString());
+                assertEquals("_1st_dose_allocations", problem.getString("column"), said + ": " + answer.asString());
+            }
             assertTrue(problem.getString("detail").length() > 20, said + ": " + answer.asString());
             assertTrue(problem.get("source") != null || problem.get("checks") != null,
                 said + ": a refusal names its source or its check: " + answer.asString());
@@ -252,9 +275,16 @@ class GeneratedSourcesTest {
         return served.given().config(DECIMALS).post("/refresh").then().extract().jsonPath();
     }
 
-    /** A set with one change, served, and the change in words. */
-    private record Changed(SourceSet set, String what) {
+    /**
+     * A set with one change, served: the kind of change, the change in words, and, for a value
+     * no count can be, the line and source a refusal must name (0 otherwise).
+     */
+    private record Changed(SourceSet set, String kind, String what, int line, String source) {
     }
+
+    /** Kinds of change with a required outcome: written as exporters write a count, and a value no count can be. */
+    private static final String WRITTEN_OTHERWISE = "a count or a week written as exporters write them";
+    private static final String NOT_A_COUNT = "first doses written as no count is";
 
     private Changed changed(SourceSet set, Random random) {
         List<Allocation> moderna = new ArrayList<>(set.moderna());
@@ -266,41 +296,70 @@ class GeneratedSourcesTest {
         Allocation a = file.get(random.nextInt(file.size()));
         County c = counties.get(random.nextInt(counties.size()));
         String where = (isModerna ? "moderna's " : "pfizer's ") + a.line();
-        String what = switch (random.nextInt(8)) {
+        String kind;
+        String what = where;
+        int line = 0;
+        switch (random.nextInt(10)) {
             case 0 -> {
                 replace(file, a, with(a, a.week(), Math.max(pack, a.first()) * 10));
-                yield where + ": first doses ten times over";
+                kind = "first doses ten times over";
             }
             case 1 -> {
                 replace(file, a, with(a, a.week(), a.first() + pack * (1 + random.nextInt(5))));
-                yield where + ": first doses a few packs more";
+                kind = "first doses a few packs more";
             }
             case 2 -> {
                 file.removeIf(a::equals);
-                yield where + ": lost";
+                kind = "a row lost";
             }
             case 3 -> {
                 file.add(random.nextInt(file.size() + 1), with(a, a.week(), a.first() + pack));
-                yield where + ": again with other first doses";
+                kind = "a row again with other first doses";
             }
             case 4 -> {
                 replace(counties, c, new County(c.code(), c.name(), c.state(), c.population() * 10));
-                yield c.line() + ": ten times over";
+                kind = "a county ten times over";
+                what = c.line();
             }
             case 5 -> {
                 counties.removeIf(c::equals);
-                yield c.line() + ": lost";
+                kind = "a county lost";
+                what = c.line();
             }
             case 6 -> {
                 replace(file, a, new Allocation("Hyperborea", "Hyperborea", a.week(), a.first(), a.second()));
-                yield where + ": under a name no one knows";
+                kind = "a row under a name no one knows";
+            }
+            case 7 -> {
+                replace(file, a, with(a, a.week().plusDays(1 + random.nextInt(6)), a.first()));
+                kind = "a row dated a day of the week after its Monday";
+            }
+            case 8 -> {
+                // The same values, so the same product (docs/failures.md, "valid data in other shapes").
+                boolean aDate = random.nextBoolean();
+                String column = aDate ? "week_of_allocations" : "_1st_dose_allocations";
+                String text = aDate ? dateOtherwise(a.week(), random) : switch (random.nextInt(3)) {
+                    case 0 -> a.first() >= 1000 ? thousands(a.first()) : a.first() + ".0";
+                    case 1 -> a.first() + ".0";
+                    default -> " " + a.first() + " ";
+                };
+                replace(file, a, a.writing(column, text));
+                kind = WRITTEN_OTHERWISE;
+                what = where + " written '" + text + "'";
             }
             default -> {
-                replace(file, a, with(a, a.week().plusDays(1 + random.nextInt(6)), a.first()));
-                yield where + ": dated a day of the week after its Monday";
+                String text = List.of("-" + (a.first() + pack), "many", "", a.first() + ".5", "0x" + a.first())
+                    .get(random.nextInt(5));
+                Allocation bad = a.writing("_1st_dose_allocations", text);
+                replace(file, a, bad);
+                kind = NOT_A_COUNT;
+                what = where + " written '" + text + "'";
+                // The file's first line with the value (the header is line 1).
+                line = file.indexOf(bad) + 2;
             }
-        };
-        Changed changed = new Changed(new SourceSet(moderna, pfizer, counties, set.layouts()), what);
+        }
+        Changed changed = new Changed(new SourceSet(moderna, pfizer, counties, set.layouts()), kind,
+            what + ": " + kind, line, isModerna ? "moderna" : "pfizer");
         serve(changed.set());
         return changed;
     }
@@ -309,6 +368,35 @@ class GeneratedSourcesTest {
         served.upstream().serve("/m.csv", set.modernaBytes());
         served.upstream().serve("/p.csv", set.pfizerBytes());
         served.upstream().serve("/c.csv", set.countyBytes());
+    }
+
+    private static final List<String> MONTHS = List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+        "Sep", "Oct", "Nov", "Dec");
+
+    /** A date as spreadsheets, pandas and Socrata's export write it (docs/failures.md lists the forms loaded). */
+    private static String dateOtherwise(LocalDate date, Random random) {
+        int m = date.getMonthValue();
+        int d = date.getDayOfMonth();
+        int y = date.getYear();
+        String mm = m < 10 ? "0" + m : Integer.toString(m);
+        String dd = d < 10 ? "0" + d : Integer.toString(d);
+        List<String> forms = List.of(m + "/" + d + "/" + y, m + "/" + d + "/" + (y % 100), y + "/" + mm + "/" + dd,
+            d + "-" + MONTHS.get(m - 1) + "-" + y, date + " 00:00:00", m + "/" + d + "/" + y + " 0:00",
+            mm + "/" + dd + "/" + y + " 12:00:00 AM", date + "T00:00:00Z", date + "T00:00:00+00:00", date.toString());
+        return forms.get(random.nextInt(forms.size()));
+    }
+
+    /** A whole count with thousands separators, as a spreadsheet writes it: 1,234,560. */
+    private static String thousands(long count) {
+        String digits = Long.toString(count);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > 0 && (digits.length() - i) % 3 == 0) {
+                text.append(',');
+            }
+            text.append(digits.charAt(i));
+        }
+        return text.toString();
     }
 
     private static Allocation with(Allocation a, LocalDate week, long first) {
