@@ -635,6 +635,12 @@ class GeneratedSourcesTest {
         Map<String, StateRow> model = stateRows(people, moderna, pfizer, null);
         assertEquals(rowsAsText(model), rowsAsText(served.given().config(DECIMALS).get("/ratios").then()
             .statusCode(200).extract().jsonPath().getList("")), said + ": GET /ratios");
+        // And as CSV, written apart from the JSON: RFC 4180, a null ratio an empty field.
+        String csv = served.given().get("/ratios?format=csv").then().statusCode(200).extract().asString();
+        assertEquals(states.stream().map(state -> rowAsCsv(state, model.get(state.name())))
+                .collect(Collectors.joining("\n")), java.util.Arrays.stream(csv.split("\r\n")).skip(1)
+                .map(line -> line.substring(0, line.lastIndexOf(','))).collect(Collectors.joining("\n")),
+            said + ": GET /ratios?format=csv");
 
         // One state by its code, as of a date around the sources' weeks, and a state's weeks.
         Jurisdiction one = states.get(random.nextInt(states.size()));
@@ -708,6 +714,15 @@ class GeneratedSourcesTest {
         return String.join(" ", state.name(), state.stateCode(), Long.toString(row.population()),
             Long.toString(row.moderna()), Long.toString(row.pfizer()), Long.toString(doses),
             ratio(row.population(), doses));
+    }
+
+    /** A state row as the CSV answer writes it, without its refreshed_at. */
+    private static String rowAsCsv(Jurisdiction state, StateRow row) {
+        long doses = row.moderna() + row.pfizer();
+        String ratio = ratio(row.population(), doses);
+        return String.join(",", state.name(), state.stateCode(), Long.toString(row.population()),
+            Long.toString(row.moderna()), Long.toString(row.pfizer()), Long.toString(doses),
+            ratio.equals("null") ? "" : ratio);
     }
 
     private static String rowsAsText(List<Map<String, Object>> rows) {
