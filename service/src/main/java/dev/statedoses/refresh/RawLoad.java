@@ -156,10 +156,10 @@ final class RawLoad {
                 if (sameBytes(comparedWith, url, reading)) {
                     // The bytes the last good refresh loaded (an upstream that answered 200 under a
                     // new date or ETag, or that sends no validators; a file's hash is compared
-                    // before it is read, and comes as a 304 above): not loaded again. Back to the rows that refresh left, if
-                    // they are still there, as for a 304: otherwise this run would record the
-                    // digest of rows it did not keep, and the next refresh take the rows it kept
-                    // for a hand edit (and a hand edit for rows it kept).
+                    // before it is read, and comes as a 304 above): not loaded again. Back to the
+                    // rows that refresh left, if they are still there, as for a 304: otherwise this
+                    // run would record the digest of rows it did not keep, and the next refresh take
+                    // the rows it kept for a hand edit (and a hand edit for rows it kept).
                     tx.rollbackToSavepoint(savepoint);
                     String kept = kept(tx, source, comparedWith);
                     // (JDBI forgets a savepoint rolled back to; the warehouse keeps it to the end.)

@@ -1,5 +1,6 @@
 package dev.statedoses.warehouse;
 
+import dev.statedoses.util.DaemonThreads;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -83,7 +84,7 @@ final class KnownOutage implements DataSource {
      * most; at once when the pool is closed).
      */
     private void lookAside() {
-        Thread look = new Thread(() -> {
+        DaemonThreads.named("warehouse-look").newThread(() -> {
             try {
                 connect().close(); // made: connect() ended the outage
             } catch (SQLException | RuntimeException e) {
@@ -91,9 +92,7 @@ final class KnownOutage implements DataSource {
             } finally {
                 looking.set(false);
             }
-        }, "warehouse-look");
-        look.setDaemon(true);
-        look.start();
+        }).start();
     }
 
     private Connection connect() throws SQLException {

@@ -234,6 +234,7 @@ class GeneratedSourcesTest {
             String weeks = served.given().get("/ratios/weekly?format=csv").then().statusCode(200).extract().asString();
 
             Changed changed = changed(set, random);
+            serve(changed.set());
             said += ", changed: " + changed.what();
             io.restassured.response.Response answer = served.given().config(DECIMALS)
                 .post("/refresh").then().extract().response();
@@ -276,7 +277,7 @@ class GeneratedSourcesTest {
     }
 
     /**
-     * A set with one change, served: the kind of change, the change in words, and, for a value
+     * A set with one change: the kind of change, the change in words, and, for a value
      * no count can be, the line and source a refusal must name (0 otherwise).
      */
     private record Changed(SourceSet set, String kind, String what, int line, String source) {
@@ -358,10 +359,8 @@ class GeneratedSourcesTest {
                 line = file.indexOf(bad) + 2;
             }
         }
-        Changed changed = new Changed(new SourceSet(moderna, pfizer, counties, set.layouts()), kind,
-            what + ": " + kind, line, isModerna ? "moderna" : "pfizer");
-        serve(changed.set());
-        return changed;
+        return new Changed(new SourceSet(moderna, pfizer, counties, set.layouts()), kind, what + ": " + kind, line,
+            isModerna ? "moderna" : "pfizer");
     }
 
     private static void serve(SourceSet set) {
@@ -672,24 +671,23 @@ class GeneratedSourcesTest {
         return rows;
     }
 
+    /** The state (or DC) whose row a line's doses count in: its own, or a counted city's; null for an exclusion. */
+    private String countedIn(Allocation a) {
+        Jurisdiction j = reference.get(a.jurisdiction());
+        return j != null && states.contains(reference.get(j.state())) ? j.state() : null;
+    }
+
     private List<Allocation> of(Jurisdiction state, Set<Allocation> file) {
-        return file.stream().filter(a -> reference.containsKey(a.jurisdiction())
-            && reference.get(a.jurisdiction()).state().equals(state.name())
-            && !reference.get(a.jurisdiction()).kind().matches("territory|freely_associated_state|federal"))
-            .toList();
+        return file.stream().filter(a -> state.name().equals(countedIn(a))).toList();
     }
 
     private List<Allocation> forStates(Set<Allocation> file) {
-        return states.stream().flatMap(s -> of(s, file).stream()).toList();
+        return file.stream().filter(a -> countedIn(a) != null).toList();
     }
 
     private Set<String> excludedNames(Set<Allocation> moderna, Set<Allocation> pfizer) {
-        Set<String> names = new TreeSet<>();
-        for (Set<Allocation> file : List.of(moderna, pfizer)) {
-            Set<Allocation> counted = new LinkedHashSet<>(forStates(file));
-            file.stream().filter(a -> !counted.contains(a)).forEach(a -> names.add(a.jurisdiction()));
-        }
-        return names;
+        return java.util.stream.Stream.concat(moderna.stream(), pfizer.stream()).filter(a -> countedIn(a) == null)
+            .map(Allocation::jurisdiction).collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static List<Allocation> upTo(List<Allocation> rows, LocalDate asOf) {
