@@ -1,5 +1,6 @@
 -- The counties of this refresh, read from raw.county_population once: one row per state and
--- county, with its population, the first line that gives it, and flags where the file gives
+-- county, with its population, its county code (where its lines agree on one), the first line
+-- that gives it, and flags where the file gives
 -- the county two different populations, or two different county codes (dwh.county_code: two
 -- counties of one name, or one county under two codes; lines without a code are not judged). A line repeated word for word collapses into one, as a
 -- repeated allocation does (sql/stage_allocations.sql). The source checks and the product read
@@ -14,6 +15,7 @@ select state,
        min(population_estimate_2018) as population,
        min(population_estimate_2018) <> max(population_estimate_2018) as conflicting,
        min(dwh.county_code(id, id2)) <> max(dwh.county_code(id, id2)) as two_codes,
+       min(dwh.county_code(id, id2)) as code,
        min(line) as first_line
 from raw.county_population
 group by state, county;

@@ -20,7 +20,7 @@ import java.util.function.Function;
  * twice with different values, a county written two ways, counties under a State the reference
  * does not know, counties under another State than their code's, lines whose ids do not read as a
  * county's, states whose counties add up to no people or too many, and, in a county file of the
- * whole country, states far off their census count.
+ * whole country, states far off their census count and counties lost from the gaps in the codes.
  */
 final class Counties {
 
@@ -32,6 +32,7 @@ final class Counties {
     private static final String TWO_CODES = Sql.load("checks/sources/counties_with_two_codes.sql");
     private static final String WITHOUT_A_CODE = Sql.load("checks/sources/counties_without_a_code.sql");
     private static final String OFF_THEIR_CENSUS = Sql.load("checks/sources/states_off_their_census.sql");
+    private static final String LOST_COUNTIES = Sql.load("checks/sources/lost_counties.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
         rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
@@ -55,7 +56,7 @@ final class Counties {
     /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
     List<Query<?>> queries() {
         return List.of(twoCodes, countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
-            withoutACode, STATE_POPULATION_ROWS, offTheirCensus);
+            withoutACode, STATE_POPULATION_ROWS, offTheirCensus, lostCounties);
     }
 
     /** The first fault of the county file, if any, in the order of the checks. */
@@ -81,8 +82,11 @@ final class Counties {
             // county's, in a file whose lines do.
             .or(() -> rows.first(withoutACode))
             .or(() -> implausibleStatePopulations(rows))
-            // Last: a state with counties and people, but far fewer or more than it has.
-            .or(() -> rows.first(offTheirCensus));
+            // Then a state with counties and people, but far fewer or more than it has: a file cut
+            // inside a state, or many counties lost, is better named by its state's count...
+            .or(() -> rows.first(offTheirCensus))
+            // ...than by the first gap in its codes, which sees one county lost of any size.
+            .or(() -> rows.first(lostCounties));
     }
 
     /** One county under two spellings of its name (case, spacing, accents, a word such as County). */
@@ -307,6 +311,27 @@ final class Counties {
                     : "a population with a digit too many, or counties of another state?")
                 + (states > 1 ? " (" + (states - 1) + " more states are so)" : "")
                 + " " + state + " would be published with too " + (under ? "few" : "many") + " people.")
+            .aboutState(state);
+    });
+
+    /**
+     * A county code missing between two of its state's, in a county file of the whole country whose
+     * codes run in the Census's odd steps: a county's line lost, and its people with it.
+     */
+    private final Query<SourceException> lostCounties = new Query<>(LOST_COUNTIES, rs -> {
+        String state = rs.getString("state");
+        String before = rs.getString("before_code");
+        long lost = rs.getLong("lost");
+        String after = name(rs.getString("after_county")) + " (" + rs.getString("after_code") + ", line "
+            + rs.getLong("after_line") + ")";
+        String where = before == null ? "before " + after
+            : "between " + name(rs.getString("before_county")) + " (" + before + ", line " + rs.getLong("before_line")
+                + ") and " + after;
+        return SourceException.content(SourceName.POPULATION, url(), rs.getLong("after_line"), "Id2",
+            "no line gives county " + rs.getString("code") + " of " + state + ", " + where + ": the Census numbers "
+                + "a state's counties in odd steps, so a county's line looks lost"
+                + (lost > 1 ? " (" + (lost - 1) + (lost == 2 ? " more code is" : " more codes are") + " missing so)" : "")
+                + ". " + state + " would be published without that county's people.")
             .aboutState(state);
     });
 
