@@ -361,6 +361,19 @@ class HostileSourcesApiTest {
             plain(withoutColumn(withoutColumn(POPULATION, 0), 0) + "Albany County,New York,1000\n"),
             "/problems/source-content", 55L, "County", "New York",
             "Albany County, New York is the county 'Albany' (line 35) written another way"));
+        // The kind word however it is set off or shortened: each of these loaded, Albany counted twice.
+        for (String albany : List.of("Albany County.", "Albany (County)", "\"Albany, County\"", "Albany-County",
+                "Albany_County", "Albany/County", "Albany [county]", "Albany Co.", "Albany Co", "Albany Cnty",
+                "ALBANY ( COUNTY )")) {
+            cases.add(new Case(albany + " beside Albany, without ids", "population",
+                plain(withoutColumn(withoutColumn(POPULATION, 0), 0) + albany + ",New York,1000\n"),
+                "/problems/source-content", 55L, "County", "New York",
+                albany.replace("\"", "") + ", New York is the county 'Albany' (line 35) written another way"));
+        }
+        cases.add(new Case("Saint Lawrence beside St. Lawrence, without ids", "population",
+            plain(POPULATION + ",,St. Lawrence,New York,500\n,,Saint Lawrence County,New York,500\n"),
+            "/problems/source-content", 56L, "County", "New York",
+            "Saint Lawrence County, New York is the county 'St. Lawrence' (line 55) written another way"));
         cases.add(new Case("Do\u00f1a Ana composed and decomposed, without ids", "population",
             plain(POPULATION + ",,Do\u00f1a Ana,New Mexico,500\n,,Don\u0303a Ana,New Mexico,500\n"),
             "/problems/source-content", 56L, "County", "New Mexico",
