@@ -12,8 +12,9 @@
 --   'Total'...: a total appended by hand, a file without ids), or is one of such lines in three
 --   states or more, whatever their names ('(all)', '-', 'Sum': a file of totals, each state
 --   counted twice), or, whatever its name, puts its state over 1.8 times its census count (a
---   state's total counted in, twice its people), or a state's own code: county 000 (Id2 48000, Id 0500000US48000, as the Census
---   county files write a state's total), or a two-digit Id2 without an Id (48). Exact equality,
+--   state's total counted in, twice its people), or its state's own code: county 000 (Id2 48000, Id 0500000US48000, as the
+--   Census county files write a state's total), or a two-digit Id2 without an Id (48), under that
+--   state (under another, such codes are a file's own numbering). Exact equality,
 --   among at least three lines of a state, is not chance. (A total off by one is not this
 --   check's: plausible_population warns of a state twice its census count.)
 -- * one county (one FIPS code) under two names: 'Doña Ana' and 'Dona Ana', or 'Autauga' and
@@ -31,7 +32,7 @@ with ids as (
     -- String functions, not regular expressions, and the usual line (a county's Id, its Id2 the
     -- same code) settled by the first test: this runs for every county line, and regular
     -- expressions made the check cost 20 ms of a 140 ms refresh.
-    select line,
+    select line, state,
            case when left(id, 3) <> '050' and upper(substr(id, 8, 2)) = 'US' and length(id) >= 9
                     and translate(left(id, 7), '0123456789', '') = ''
                then left(id, 3) end as summary_level,
@@ -48,7 +49,10 @@ summary_rows as (
     union all
     select 'state_code', line, null, null, coalesce(state_id2, fips)
     from ids
-    where right(fips, 3) = '000' or state_id2 is not null
+    where (right(fips, 3) = '000' or state_id2 is not null)
+      -- The line's own state's code: a file numbering its lines in the Id2 (1, 2, ... 10, ...
+      -- 1000) has codes like these under any State, and was refused as holding state totals.
+      and coalesce(state_id2, left(fips, 2)) = (select j.fips from dwh.jurisdictions j where j.name = ids.state)
 ),
 sums as (
     -- Lines that hold as many people as the other lines of their State together, counted as the

@@ -314,15 +314,17 @@ class HostileSourcesApiTest {
             "/problems/source-content", 57L, POPULATION_COLUMN, "Wyoming", "Sum, Wyoming has 600000 people, exactly "
                 + "as many as the 3 other counties of Wyoming together: it is the state's total, not a county, and "
                 + "its people would be counted twice"));
+        // A state's own code is its Census FIPS code (Vermont's 50), whatever the file's counties are
+        // numbered (the fixture's Vermont is 46): under another state, such numbers are a file's own.
         cases.add(new Case("Vermont's total under its two-digit state code, no Id", "population",
-            plain(POPULATION + vermont + ",46,Vermont,Vermont,2999\n"), "/problems/source-content", 57L, "Id2",
-            "Vermont", "the code 46 is a state's, not a county's"));
+            plain(POPULATION + vermont + ",50,Vermont,Vermont,2999\n"), "/problems/source-content", 57L, "Id2",
+            "Vermont", "the code 50 is a state's, not a county's"));
         cases.add(new Case("Vermont's total with its Id in lower case", "population",
             plain(POPULATION + vermont + "0400000us46,46,Vermont,Vermont,2999\n"), "/problems/source-content", 57L,
             "Id", "Vermont", "the Id 0400000us46 is a summary row (Census summary level 040)"));
         cases.add(new Case("Vermont's stale total as county 000", "population",
-            plain(POPULATION + vermont + "0500000US46000,46000,Vermont,Vermont,2999\n"),
-            "/problems/source-content", 57L, "Id2", "Vermont", "the code 46000 is a state's, not a county's (a "
+            plain(POPULATION + vermont + "0500000US50000,50000,Vermont,Vermont,2999\n"),
+            "/problems/source-content", 57L, "Id2", "Vermont", "the code 50000 is a state's, not a county's (a "
                 + "county's has five digits and does not end in 000, the state's total in Census files): its 2999 "
                 + "people are a total of counties"));
         // One code under a State the reference does not know: the unplaced-county check says it better.

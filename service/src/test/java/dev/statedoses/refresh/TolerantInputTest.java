@@ -82,7 +82,12 @@ class TolerantInputTest {
         REORDERED_AND_EXTRA_COLUMNS, BOM, CRLF, LATIN1_POPULATION, THOUSANDS_SEPARATORS,
         SPACES_AROUND_FIELDS, SPACES_INSIDE_QUOTES, FOOTNOTE_MARKS,
         /** Every count with a fraction of zeros, as pandas writes a column it read as floats: 41220.0. */
-        FLOAT_COUNTS;
+        FLOAT_COUNTS,
+        /**
+         * The county file's Id empty and its Id2 the line's own number (1, 2, ... 53), as a hand-made
+         * file may number them: two-digit numbers were refused as states' codes, totals of counties.
+         */
+        OWN_NUMBERS_IN_ID2;
 
         static final List<Mess> ALL = List.of(values());
     }
@@ -277,6 +282,14 @@ class TolerantInputTest {
         }
         if (messes.contains(Mess.LATIN1_POPULATION) && !allocations) {
             table.replace("County", Map.of("Albany", "Do\u00f1a Ana"));
+        }
+        if (messes.contains(Mess.OWN_NUMBERS_IN_ID2) && !allocations) {
+            int id = table.column("Id");
+            int id2 = table.column("Id2");
+            for (int i = 0; i < table.rows().size(); i++) {
+                table.rows().get(i).set(id, "");
+                table.rows().get(i).set(id2, Integer.toString(i + 1));
+            }
         }
         if (messes.contains(Mess.REORDERED_AND_EXTRA_COLUMNS)) {
             if (allocations) {
