@@ -10,13 +10,23 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Decodes UTF-8, reading any byte that is not valid UTF-8 as Latin-1. The Census files the county
- * population comes from are Latin-1 ("Do\u00f1a Ana"); the lake's copies are UTF-8; a name must load
- * right either way, and a population total never depends on it. A leading byte-order mark is dropped.
+ * Decodes UTF-8, reading any byte that is not valid UTF-8 as Windows-1252, Latin-1 with printable
+ * characters where Latin-1 has invisible controls (0x80 to 0x9F). The Census files the county
+ * population comes from are Latin-1 ("Do\u00f1a Ana"); the lake's copies are UTF-8; a file saved by
+ * Excel on Windows is Windows-1252 ("O\u2019Brien", whose apostrophe is 0x92: read as Latin-1 it
+ * was stored as a control character, invisible in psql). A name must load right either way, and a
+ * population total never depends on it. A leading byte-order mark is dropped.
  */
 final class LenientUtf8Reader extends Reader {
 
     private static final int MAX_SEQUENCE = 4;
+    /**
+     * Windows-1252's characters for the bytes 0x80 to 0x9F; the five it leaves unused (0x81, 0x8D,
+     * 0x8F, 0x90, 0x9D) stay Latin-1's, as Windows itself decodes them. Every other byte is Latin-1's.
+     */
+    private static final String WINDOWS_1252_HIGH = "\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021"
+        + "\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014"
+        + "\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178";
 
     private final SourceStream in;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -45,9 +55,8 @@ final class LenientUtf8Reader extends Reader {
             }
             CoderResult result = utf8.decode(bytes, out, eof);
             if (result.isError()) {
-                // Latin-1 maps every byte to the code point of the same value.
                 for (int i = 0; i < result.length() && out.hasRemaining(); i++) {
-                    out.put((char) (bytes.get() & 0xff));
+                    out.put(windows1252(bytes.get()));
                 }
             } else if (result.isOverflow() || eof || out.position() > offset) {
                 break;
@@ -65,6 +74,12 @@ final class LenientUtf8Reader extends Reader {
             }
         }
         return read == 0 && eof ? -1 : read;
+    }
+
+    /** A byte that is not UTF-8, read as Windows-1252 (Latin-1 maps every byte to the code point of its value). */
+    static char windows1252(byte b) {
+        int value = b & 0xff;
+        return value >= 0x80 && value < 0xA0 ? WINDOWS_1252_HIGH.charAt(value - 0x80) : (char) value;
     }
 
     /**

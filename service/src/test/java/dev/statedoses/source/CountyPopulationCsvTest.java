@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,40 @@ class CountyPopulationCsvTest {
             .getBytes(StandardCharsets.UTF_8);
         assertEquals("Do\u00f1a Ana", read(latin1, 1_000_000).get(0).county());
         assertEquals(read(utf8, 1_000_000), read(latin1, 1_000_000));
+    }
+
+    @Test
+    void windows1252CountyNamesReadAsExcelWroteThem() {
+        // Excel on Windows saves a CSV in Windows-1252: O'Brien's curly apostrophe is the byte 0x92,
+        // which Latin-1 reads as an invisible control character.
+        byte[] excel = (HEADER + "0500000US19141,19141,O\u2019Brien,Iowa,13753\n"
+            + "0500000US35013,35013,Do\u00f1a Ana,New Mexico,217522\n").getBytes(Charset.forName("windows-1252"));
+        List<CountyPopulation> rows = read(excel, 1_000_000);
+        assertEquals("O\u2019Brien", rows.get(0).county());
+        assertEquals("Do\u00f1a Ana", rows.get(1).county());
+    }
+
+    @Test
+    void everyByteThatIsNotUtf8ReadsAsWindows1252DoesOrAsLatin1() {
+        // Windows-1252 as the JDK decodes it, but for the five bytes it leaves unused, which stay
+        // Latin-1's (as Windows decodes them) rather than a replacement character.
+        Charset windows1252 = Charset.forName("windows-1252");
+        for (int b = 0x80; b <= 0xff; b++) {
+            String expected = new String(new byte[] {(byte) b}, windows1252);
+            if (expected.equals("\ufffd")) {
+                expected = String.valueOf((char) b);
+            }
+            byte[] body = concat(HEADER.getBytes(StandardCharsets.US_ASCII), new byte[] {'0', '5', '0', '0', '0', '0', '0',
+                'U', 'S', '1', '9', '1', '4', '1', ',', '1', '9', '1', '4', '1', ',', 'O', (byte) b, 'B', ',', 'I', 'o',
+                'w', 'a', ',', '1', '\n'});
+            assertEquals("O" + expected + "B", read(body, 1_000_000).get(0).county(), "byte " + Integer.toHexString(b));
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     @Test
