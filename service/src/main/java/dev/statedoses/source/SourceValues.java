@@ -38,8 +38,9 @@ public final class SourceValues {
      * name ({@code 21-Jun-2021}, {@code 21 June 2021}). Midnight as pandas, Excel and the API write it
      * ({@code 00:00}, {@code 0:00:00}, {@code 00:00:00.000}), in 12-hour form as Socrata's CSV export
      * writes its timestamps ({@code 12:00:00 AM}), with a zone or offset after it or not
-     * ({@code Z}, {@code +00:00}, {@code -05:00}, {@code UTC}): a date at midnight in any zone is
-     * that date there. A time other than midnight is not a week: shifted by a zone, it may be a day
+     * ({@code Z}, {@code +00:00}, {@code -05:00}, {@code UTC}; an offset as the world's zones have
+     * them, from -14:00 to +14:00 with minutes under 60, so {@code +99:00} is no date): a date at
+     * midnight in any zone is that date there. A time other than midnight is not a week: shifted by a zone, it may be a day
      * off.
      */
     private static final Pattern OTHER_WEEK = Pattern.compile(
@@ -47,7 +48,7 @@ public final class SourceValues {
             + "|(?<um>\\d{1,2})/(?<ud>\\d{1,2})/(?<uy>\\d{4}|\\d{2})"
             + "|(?<nd>\\d{1,2})(?<ns>[- ])(?<nm>\\p{Alpha}{3,9})\\k<ns>(?<ny>\\d{4}))"
             + "(?:(?:T|\\s+)(?:0?0:00(?::00(?:\\.0{1,9})?)?|12:00(?::00(?:\\.0{1,9})?)?\\s*(?:AM|am))"
-            + "(?:\\s*(?:Z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?))?)?");
+            + "(?:\\s*(?:Z|UTC|GMT|[+-](?:0\\d|1[0-4])(?::?[0-5]\\d)?))?)?");
     /** COVID-19 vaccines were first allocated in December 2020: an earlier week is a wrong date. */
     static final LocalDate FIRST_POSSIBLE_WEEK = LocalDate.of(2020, 1, 1);
     /** Real names (of jurisdictions, states, counties) and ids are a few dozen characters at most. */
