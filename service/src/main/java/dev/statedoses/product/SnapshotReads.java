@@ -101,13 +101,13 @@ public final class SnapshotReads extends Handler.Wrapper {
         if (reply.notModified()) {
             out.put(HttpHeader.CONTENT_TYPE, reply.contentType());
             reply.headers(out::put);
-            crossOrigin.readHeaders(headers.get(HttpHeader.ORIGIN), out::add); // as App's after-handler adds them
+            crossOrigin.readHeaders(HeaderLines.joined(headers, "Origin"), out::add); // as App's after-handler adds them
             response.write(true, null, callback);
         } else {
             Wire wire = wire(reply);
             wire.headers().forEach(out::put);
             reply.date(out::put);
-            crossOrigin.readHeaders(headers.get(HttpHeader.ORIGIN), out::add);
+            crossOrigin.readHeaders(HeaderLines.joined(headers, "Origin"), out::add);
             response.write(true, wire.body().slice(), callback);
         }
         return true;

@@ -70,7 +70,7 @@ public final class CrossOrigin {
         // Once, though more than one shared path may match (/ratios/weekly and /ratios/{state}).
         if ((method.equals("GET") || method.equals("HEAD")) && ctx.attribute(APPLIED) == null) {
             ctx.attribute(APPLIED, Boolean.TRUE);
-            readHeaders(ctx.header("Origin"), ctx.res()::addHeader);
+            readHeaders(HeaderLines.joined(ctx, "Origin"), ctx.res()::addHeader);
         }
     }
 
@@ -82,7 +82,7 @@ public final class CrossOrigin {
      */
     public void preflight(Context ctx) {
         ctx.header("Allow", ALLOW);
-        String origin = ctx.header("Origin");
+        String origin = HeaderLines.joined(ctx, "Origin");
         String method = ctx.header("Access-Control-Request-Method");
         if (origin == null || method == null) {
             ctx.status(204);

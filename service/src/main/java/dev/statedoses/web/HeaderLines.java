@@ -17,8 +17,8 @@ import org.eclipse.jetty.http.HttpFields;
  * <p>Every request header the service reads goes through here, both ways of answering alike (a
  * Javalin route, the snapshot's fast path in Jetty). Those that say who asks take one value, so
  * two lines of them are refused as no value: Authorization (401), and a write's Origin and
- * Sec-Fetch-Site (403). Jetty refuses two Host lines itself (400). A read's Origin is the first
- * line's: it only picks which listed origin the answer names, and a browser sends one.
+ * Sec-Fetch-Site (403). Jetty refuses two Host lines itself (400). A read's Origin on two lines is
+ * no listed origin either, so its answer names none (the first line alone once named it).
  */
 public final class HeaderLines {
 

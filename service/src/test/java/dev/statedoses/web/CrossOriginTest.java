@@ -264,6 +264,24 @@ class CrossOriginTest {
     }
 
     /**
+     * An Origin on two lines is read as RFC 9110 reads any header: its lines joined, which is no
+     * listed origin. The first line alone was named back, whichever origin a proxy put first.
+     */
+    @Test
+    void anOriginOnTwoLinesIsNoListedOrigin() {
+        for (String path : List.of("/ratios", "/ratios/NY", "/ratios/weekly", "/refreshes")) {
+            for (List<String> lines : List.of(List.of(GRAFANA, OTHER), List.of(OTHER, GRAFANA), List.of(GRAFANA, GRAFANA))) {
+                Response answer = listed.given().header("Origin", lines.get(0)).header("Origin", lines.get(1)).get(path);
+                assertEquals(200, answer.statusCode(), path);
+                assertNull(answer.header("Access-Control-Allow-Origin"), path + " " + lines);
+                listed.given().header("Origin", lines.get(0)).header("Origin", lines.get(1))
+                    .header("Access-Control-Request-Method", "GET").options(path).then()
+                    .statusCode(403).header("Access-Control-Allow-Origin", nullValue());
+            }
+        }
+    }
+
+    /**
      * An origin set with its scheme's default port is the origin browsers send without it: it
      * could never match before (Origin: https://grafana.example.org against ...:443).
      */
