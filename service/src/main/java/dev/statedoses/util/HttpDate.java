@@ -86,7 +86,25 @@ public final class HttpDate {
             }
             m = RFC_850.matcher(value);
             if (m.matches()) {
-                return at(m.group(1), fullYear(Integer.parseInt(m.group(4)), now), m.group(3), m.group(2), m, 5);
+                // RFC 9110: a date more than 50 years in the future is in the most recent past year
+                // with the same last two digits. So the latest date with those digits not more than
+                // 50 years ahead, judged by the date (its weekday aside), not by the year alone.
+                int twoDigits = Integer.parseInt(m.group(4));
+                int thisYear = Year.from(now.atZone(ZoneOffset.UTC)).getValue();
+                Instant horizon = now.atZone(ZoneOffset.UTC).plusYears(50).toInstant();
+                int century = thisYear - Math.floorMod(thisYear, 100);
+                for (int year = century + 100 + twoDigits; year >= century - 100; year -= 100) {
+                    Optional<Instant> date;
+                    try {
+                        date = at(null, year, m.group(3), m.group(2), m, 5);
+                    } catch (DateTimeException noSuchDay) {
+                        continue; // 29 February of a year that has none, a century apart from one that has
+                    }
+                    if (date.isPresent() && !date.get().isAfter(horizon)) {
+                        return at(m.group(1), year, m.group(3), m.group(2), m, 5);
+                    }
+                }
+                return Optional.empty();
             }
             m = ASCTIME.matcher(value);
             if (m.matches()) {
@@ -122,19 +140,5 @@ public final class HttpDate {
         LocalDateTime time = date.atTime(Integer.parseInt(m.group(timeGroup)), Integer.parseInt(m.group(timeGroup + 1)),
             Integer.parseInt(m.group(timeGroup + 2)));
         return Optional.of(time.toInstant(ZoneOffset.UTC));
-    }
-
-    /**
-     * RFC 9110: a two-digit year that would be more than 50 years in the future is the most recent
-     * year in the past with the same last two digits. So the year is the one with those digits
-     * within 50 years of now, either way (the future's side taking 50 years exactly).
-     */
-    private static int fullYear(int twoDigits, Instant now) {
-        int thisYear = Year.from(now.atZone(ZoneOffset.UTC)).getValue();
-        int year = thisYear - Math.floorMod(thisYear, 100) + twoDigits;
-        if (year > thisYear + 50) {
-            return year - 100;
-        }
-        return year <= thisYear - 50 ? year + 100 : year;
     }
 }

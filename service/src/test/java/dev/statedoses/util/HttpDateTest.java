@@ -73,6 +73,20 @@ class HttpDateTest {
             HttpDate.parse("Monday, 30-Nov-26 23:59:59 GMT", now));
         assertEquals(Optional.of(Instant.parse("2004-02-24T00:00:00Z")),
             HttpDate.parse("Tuesday, 24-Feb-04 00:00:00 GMT", Instant.parse("1981-08-06T00:00:00Z")));
+        // Judged by the date, not the year: in the last days of the window, 2076's dates past 50
+        // years from now are 1976's. 5 December 2076 is a Saturday, and 1976's a Sunday.
+        Instant december3 = Instant.parse("2026-12-03T00:00:00Z");
+        assertEquals(Optional.of(Instant.parse("2076-12-03T00:00:00Z")),
+            HttpDate.parse("Thursday, 03-Dec-76 00:00:00 GMT", december3));
+        assertEquals(Optional.of(Instant.parse("1976-12-04T00:00:00Z")),
+            HttpDate.parse("Saturday, 04-Dec-76 00:00:00 GMT", december3));
+        assertEquals(Optional.of(Instant.parse("1976-12-05T23:59:59Z")),
+            HttpDate.parse("Sunday, 05-Dec-76 23:59:59 GMT", december3));
+        assertEquals(Optional.empty(), HttpDate.parse("Saturday, 05-Dec-76 23:59:59 GMT", december3),
+            "2076's weekday for a date of 1976");
+        // 29 February 2100 is no day (2100 is no leap year): read in 2080, 00 is 2000's.
+        assertEquals(Optional.of(Instant.parse("2000-02-29T00:00:00Z")),
+            HttpDate.parse("Tuesday, 29-Feb-00 00:00:00 GMT", Instant.parse("2080-01-01T00:00:00Z")));
     }
 
     /** What Java's RFC 1123 formatter read before, and upstreams may send, still reads. */
