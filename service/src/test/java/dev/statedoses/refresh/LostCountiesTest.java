@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.CountyFileVariants;
 import dev.statedoses.support.CountyFileVariants.Variant;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.WholeCountryCounties;
+import dev.statedoses.support.WholeCountryCounties.State;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,66 +35,30 @@ class LostCountiesTest {
     @RegisterExtension
     static final AppWithUpstream served = new AppWithUpstream();
 
-    /** Each state's name, FIPS code and census count, by code. */
-    private record State(String name, String fips, long census) {
-    }
-
-    private List<State> states;
-    private List<String> counties;
+    private final WholeCountryCounties country = new WholeCountryCounties(served, COUNTIES);
     private CountyFileVariants files;
 
     @BeforeAll
     void start() {
-        states = TestWarehouse.jdbi(served.config()).withHandle(h -> h.createQuery(
-                "select name, fips, census_2020_population from dwh.jurisdictions "
-                    + "where census_2020_population is not null order by fips")
-            .map((rs, ctx) -> new State(rs.getString(1), rs.getString(2), rs.getLong(3))).list());
-        counties = file(COUNTIES);
-        files = new CountyFileVariants(served, counties);
-        files.load();
+        files = country.loaded();
     }
 
-    /** The whole country's file, {@code each} counties a state. */
-    private List<String> file(int each) {
-        List<String> lines = new ArrayList<>(List.of("Id,Id2,County,State,Population Estimate 2018"));
-        for (State state : states) {
-            for (int k = 0; k < each; k++) {
-                lines.add(line(state, k, 2 * k + 1));
-            }
-        }
-        return lines;
-    }
-
-    /** County {@code k} of {@code state} under county number {@code number}. */
+    /** County {@code k} of {@code state} under county number {@code number}, its people as in the test's file. */
     private static String line(State state, int k, int number) {
-        String code = code(state, number);
-        long people = state.census() / COUNTIES + (k == 0 ? state.census() % COUNTIES : 0);
-        return "0500000US" + code + "," + code + ",County " + (k + 1) + "," + state.name() + "," + people;
+        return WholeCountryCounties.line(state, k, number, WholeCountryCounties.part(state.census(), k, COUNTIES));
     }
 
     private static String code(State state, int number) {
-        return state.fips() + String.format(Locale.ROOT, "%03d", number);
+        return WholeCountryCounties.code(state, number);
     }
 
-    /** The line (1-based, the header 1) of county {@code k} of the state at {@code index}, in the test's file. */
-    private static long lineOf(int index, int k) {
-        return 2 + (long) COUNTIES * index + k;
-    }
 
-    private int index(String name) {
-        for (int i = 0; i < states.size(); i++) {
-            if (states.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException(name);
-    }
 
     /** The test's file without county {@code k} of each state at {@code indexes} (the later lines first). */
     private List<String> without(int k, int... indexes) {
-        List<String> lines = new ArrayList<>(counties);
+        List<String> lines = new ArrayList<>(country.lines());
         for (int i = indexes.length - 1; i >= 0; i--) {
-            lines.remove((int) lineOf(indexes[i], k) - 1);
+            lines.remove((int) country.lineOf(indexes[i], k) - 1);
         }
         return lines;
     }
@@ -104,12 +68,12 @@ class LostCountiesTest {
      * of {@code lost}): named at the line of the county after it, which has moved up into its place.
      */
     private Variant lost(String name, List<String> lines, int index, int k, int lost) {
-        State state = states.get(index);
-        String after = "County " + (k + 2) + " (" + code(state, 2 * k + 3) + ", line " + lineOf(index, k) + ")";
+        State state = country.states().get(index);
+        String after = "County " + (k + 2) + " (" + code(state, 2 * k + 3) + ", line " + country.lineOf(index, k) + ")";
         String where = k == 0 ? "before " + after
-            : "between County " + k + " (" + code(state, 2 * k - 1) + ", line " + lineOf(index, k - 1) + ") and " + after;
+            : "between County " + k + " (" + code(state, 2 * k - 1) + ", line " + country.lineOf(index, k - 1) + ") and " + after;
         String more = lost == 1 ? "" : lost == 2 ? " (1 more code is missing so)" : " (" + (lost - 1) + " more codes are missing so)";
-        return new Variant(name, lines, lineOf(index, k), "no line gives county " + code(state, 2 * k + 1) + " of "
+        return new Variant(name, lines, country.lineOf(index, k), "no line gives county " + code(state, 2 * k + 1) + " of "
             + state.name() + ", " + where + ": the Census numbers a state's counties in odd steps, so a county's line "
             + "looks lost" + more + ". " + state.name() + " would be published without that county's people.");
     }
@@ -117,13 +81,13 @@ class LostCountiesTest {
     @Test
     void aCountyLostFromTheMiddleOfItsStateFails() {
         // New York's third county, 36005 (as the Bronx is): a 60th of its people, within its census count.
-        int newYork = index("New York");
+        int newYork = country.index("New York");
         files.assertRefresh(lost("New York's third county lost", without(2, newYork), newYork, 2, 1), "Id2");
     }
 
     @Test
     void aStatesFirstCountyLostFails() {
-        int alabama = index("Alabama");
+        int alabama = country.index("Alabama");
         assertEquals(0, alabama, "Alabama's code, 01, is the first");
         files.assertRefresh(lost("Alabama's first county lost", without(0, alabama), alabama, 0, 1), "Id2");
     }
@@ -131,9 +95,9 @@ class LostCountiesTest {
     @Test
     void countiesLostInSeveralStatesAreCounted() {
         // The first gap by code is named, and the others counted.
-        int texas = index("Texas");
-        int vermont = index("Vermont");
-        int ohio = index("Ohio");
+        int texas = country.index("Texas");
+        int vermont = country.index("Vermont");
+        int ohio = country.index("Ohio");
         files.assertRefresh(lost("a county lost in Ohio, Texas and Vermont", without(30, ohio, texas, vermont), ohio,
             30, 3), "Id2");
     }
@@ -141,42 +105,42 @@ class LostCountiesTest {
     @Test
     void whatTheCodesCannotTellLoads() {
         // A state's last county: no code after it. Its people are lost: Texas a 60th short.
-        int texas = index("Texas");
-        loads(without(COUNTIES - 1, texas));
+        int texas = country.index("Texas");
+        files.loads(without(COUNTIES - 1, texas));
         // Alaska numbers its boroughs apart (013, 016, 020, ...): not judged.
-        loads(without(7, index("Alaska")));
+        files.loads(without(7, country.index("Alaska")));
     }
 
     @Test
     void codesNoCountyHoldsLoad() {
         // Dade, Florida (12025) became Miami-Dade (12086); Georgia's 041 and Virginia's 039 and 055 are no county
         // now. The counties under them moved to even codes, the same people.
-        List<String> lines = new ArrayList<>(counties);
-        renumber(lines, index("Florida"), 12, 86);
-        renumber(lines, index("Georgia"), 20, 42);
-        renumber(lines, index("Virginia"), 19, 36);
-        renumber(lines, index("Virginia"), 27, 126);
+        List<String> lines = new ArrayList<>(country.lines());
+        renumber(lines, country.index("Florida"), 12, 86);
+        renumber(lines, country.index("Georgia"), 20, 42);
+        renumber(lines, country.index("Virginia"), 19, 36);
+        renumber(lines, country.index("Virginia"), 27, 126);
         files.assertRefresh(new Variant("Florida, Georgia and Virginia as the Census numbers them", lines, null, null),
             null);
         // The same gaps anywhere else are counties lost.
-        List<String> elsewhere = new ArrayList<>(counties);
-        int ohio = index("Ohio");
+        List<String> elsewhere = new ArrayList<>(country.lines());
+        int ohio = country.index("Ohio");
         renumber(elsewhere, ohio, 12, 86);
-        State state = states.get(ohio);
-        files.assertRefresh(new Variant("Ohio's 025 under 086", elsewhere, lineOf(ohio, 13),
+        State state = country.states().get(ohio);
+        files.assertRefresh(new Variant("Ohio's 025 under 086", elsewhere, country.lineOf(ohio, 13),
             "no line gives county " + code(state, 25) + " of Ohio, between County 12 (" + code(state, 23) + ", line "
-                + lineOf(ohio, 11) + ") and County 14 (" + code(state, 27) + ", line " + lineOf(ohio, 13) + ")"),
+                + country.lineOf(ohio, 11) + ") and County 14 (" + code(state, 27) + ", line " + country.lineOf(ohio, 13) + ")"),
             "Id2");
     }
 
     @Test
     void connecticutsPlanningRegionsLoad() {
-        // From 2022 Connecticut's people are in nine planning regions, 09110 to 09190, not its eight counties.
-        int connecticut = index("Connecticut");
-        State state = states.get(connecticut);
-        List<String> lines = new ArrayList<>(counties);
+        // From 2022 Connecticut's people are in nine planning regions, 09110 to 09190, not its eight country.lines().
+        int connecticut = country.index("Connecticut");
+        State state = country.states().get(connecticut);
+        List<String> lines = new ArrayList<>(country.lines());
         for (int k = 0; k < COUNTIES; k++) {
-            lines.set((int) lineOf(connecticut, k) - 1, line(state, k, 110 + 2 * k));
+            lines.set((int) country.lineOf(connecticut, k) - 1, line(state, k, 110 + 2 * k));
         }
         files.assertRefresh(new Variant("Connecticut in regions of even codes", lines, null, null), null);
     }
@@ -184,8 +148,8 @@ class LostCountiesTest {
     @Test
     void aFileNumberedOtherwiseIsNotJudged() {
         // Every state's counties four codes apart: half of the odd codes missing, a numbering of the file's own.
-        List<String> lines = new ArrayList<>(List.of(counties.get(0)));
-        for (State state : states) {
+        List<String> lines = new ArrayList<>(List.of(country.lines().get(0)));
+        for (State state : country.states()) {
             for (int k = 0; k < COUNTIES; k++) {
                 lines.add(line(state, k, 4 * k + 1));
             }
@@ -196,45 +160,35 @@ class LostCountiesTest {
     @Test
     void aFileOfFewerCountiesIsNotJudged() {
         // 50 counties a state (2,550 lines, the rest cut from each): not the whole country's file.
-        List<String> lines = new ArrayList<>(List.of(counties.get(0)));
+        List<String> lines = new ArrayList<>(List.of(country.lines().get(0)));
         Set<Integer> gone = Set.of(1, 5, 9, 13, 17, 21, 25, 29, 33, 37);
-        for (int i = 0; i < states.size(); i++) {
+        for (int i = 0; i < country.states().size(); i++) {
             for (int k = 0; k < COUNTIES; k++) {
                 if (!gone.contains(k)) {
-                    lines.add(counties.get((int) lineOf(i, k) - 1));
+                    lines.add(country.lines().get((int) country.lineOf(i, k) - 1));
                 }
             }
         }
-        loads(lines);
+        files.loads(lines);
     }
 
     @Test
     void generatedLostCountiesFail() {
         Random random = new Random(20261203);
-        int alaska = index("Alaska");
+        int alaska = country.index("Alaska");
         for (int round = 0; round < 8; round++) {
-            int i = random.nextInt(states.size());
+            int i = random.nextInt(country.states().size());
             if (i == alaska) {
                 continue;
             }
             int k = random.nextInt(COUNTIES - 1);
-            files.assertRefresh(lost(states.get(i).name() + "'s county " + (k + 1) + " lost", without(k, i), i, k, 1),
+            files.assertRefresh(lost(country.states().get(i).name() + "'s county " + (k + 1) + " lost", without(k, i), i, k, 1),
                 "Id2");
-        }
-    }
-
-    /** Refreshes with {@code lines} as the county file: it loads (its numbers are its own); then the test's file again. */
-    private void loads(List<String> lines) {
-        files.serve(lines);
-        try {
-            served.given().post("/refresh").then().statusCode(200);
-        } finally {
-            files.restore();
         }
     }
 
     /** County {@code k} of the state at {@code index} given county number {@code number}. */
     private void renumber(List<String> lines, int index, int k, int number) {
-        lines.set((int) lineOf(index, k) - 1, line(states.get(index), k, number));
+        lines.set((int) country.lineOf(index, k) - 1, line(country.states().get(index), k, number));
     }
 }

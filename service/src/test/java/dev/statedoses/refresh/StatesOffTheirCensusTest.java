@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.CountyFileVariants;
 import dev.statedoses.support.CountyFileVariants.Variant;
-import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.support.WholeCountryCounties;
+import dev.statedoses.support.WholeCountryCounties.State;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,74 +34,30 @@ class StatesOffTheirCensusTest {
     @RegisterExtension
     static final AppWithUpstream served = new AppWithUpstream();
 
-    /** Each state's name, FIPS code and census count, by code. */
-    private record State(String name, String fips, long census) {
-    }
-
-    private List<State> states;
-    private List<String> counties;
+    private final WholeCountryCounties country = new WholeCountryCounties(served, COUNTIES);
     private CountyFileVariants files;
 
     @BeforeAll
     void start() {
-        states = TestWarehouse.jdbi(served.config()).withHandle(h -> h.createQuery(
-                "select name, fips, census_2020_population from dwh.jurisdictions "
-                    + "where census_2020_population is not null order by fips")
-            .map((rs, ctx) -> new State(rs.getString(1), rs.getString(2), rs.getLong(3))).list());
-        counties = file(COUNTIES);
-        files = new CountyFileVariants(served, counties);
-        files.load();
+        files = country.loaded();
     }
 
-    /** The whole country's file, {@code each} counties a state. */
-    private List<String> file(int each) {
-        List<String> lines = new ArrayList<>(List.of("Id,Id2,County,State,Population Estimate 2018"));
-        for (State state : states) {
-            for (int k = 0; k < each; k++) {
-                lines.add(line(state, k, part(state.census(), k, each)));
-            }
-        }
-        return lines;
-    }
 
-    /** County {@code k}'s part of {@code people} shared out among {@code each}. */
-    private static long part(long people, int k, int each) {
-        return people / each + (k == 0 ? people % each : 0);
-    }
-
-    private static String line(State state, int k, long people) {
-        String code = state.fips() + String.format(Locale.ROOT, "%03d", 2 * k + 1);
-        return "0500000US" + code + "," + code + ",County " + (k + 1) + "," + state.name() + "," + people;
-    }
-
-    /** The line (1-based, the header 1) of county {@code k} of the state at {@code index}. */
-    private static long lineOf(int index, int k) {
-        return 2 + (long) COUNTIES * index + k;
-    }
-
-    private int index(String name) {
-        for (int i = 0; i < states.size(); i++) {
-            if (states.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException(name);
-    }
 
     /** The people of the state at {@code index} in {@code lines}. */
     private long people(List<String> lines, int index) {
-        String name = states.get(index).name();
+        String name = country.states().get(index).name();
         return lines.stream().skip(1).map(l -> l.split(",")).filter(f -> f[3].equals(name))
             .mapToLong(f -> Long.parseLong(f[4])).sum();
     }
 
     /** The detail naming the state at {@code index}, its first {@code kept} counties in {@code lines}. */
     private String detail(List<String> lines, int index, int kept, boolean under) {
-        State state = states.get(index);
+        State state = country.states().get(index);
         long people = people(lines, index);
         String ratio = String.format(Locale.ROOT, "%.2f", (double) people / state.census());
-        return "the " + kept + " counties of " + state.name() + " (lines " + lineOf(index, 0) + " to "
-            + lineOf(index, kept - 1) + ") add up to " + people + " people, " + ratio + " times its 2020 census "
+        return "the " + kept + " counties of " + state.name() + " (lines " + country.lineOf(index, 0) + " to "
+            + country.lineOf(index, kept - 1) + ") add up to " + people + " people, " + ratio + " times its 2020 census "
             + "count (" + state.census() + "), in a county file of the whole country (" + (lines.size() - 1)
             + " counties): " + (under ? "are counties of " + state.name() + " lost, or is the file cut short?"
                 : "a population with a digit too many, or counties of another state?")
@@ -110,43 +67,43 @@ class StatesOffTheirCensusTest {
     @Test
     void theFileCutInsideItsLastStateFails() {
         // Wyoming (56) is the last: its last 20 counties cut away, two thirds of its people kept.
-        int wyoming = index("Wyoming");
-        assertEquals(states.size() - 1, wyoming, "Wyoming's code, 56, is the last");
-        List<String> cut = new ArrayList<>(counties.subList(0, counties.size() - 20));
-        files.assertRefresh(new Variant("Wyoming's last 20 counties cut", cut, lineOf(wyoming, 39),
+        int wyoming = country.index("Wyoming");
+        assertEquals(country.states().size() - 1, wyoming, "Wyoming's code, 56, is the last");
+        List<String> cut = new ArrayList<>(country.lines().subList(0, country.lines().size() - 20));
+        files.assertRefresh(new Variant("Wyoming's last 20 counties cut", cut, country.lineOf(wyoming, 39),
             detail(cut, wyoming, 40, true)), "State");
     }
 
     @Test
     void aCountysPopulationWithADigitTooManyFails() {
         // Texas's tenth county written ten times over: Texas at 1 + 9/60 = 1.15.
-        int texas = index("Texas");
-        List<String> lines = new ArrayList<>(counties);
-        int at = (int) lineOf(texas, 9) - 1;
+        int texas = country.index("Texas");
+        List<String> lines = new ArrayList<>(country.lines());
+        int at = (int) country.lineOf(texas, 9) - 1;
         String[] f = lines.get(at).split(",");
         lines.set(at, String.join(",", f[0], f[1], f[2], f[3], f[4] + "0"));
-        files.assertRefresh(new Variant("a Texas county ten times over", lines, lineOf(texas, COUNTIES - 1),
+        files.assertRefresh(new Variant("a Texas county ten times over", lines, country.lineOf(texas, COUNTIES - 1),
             detail(lines, texas, COUNTIES, false)), "State");
     }
 
     @Test
     void ninetyAndAHundredAndTenPerCentAreTheLines() {
-        int texas = index("Texas");
-        loads(scaled(counties, texas, 0.91));
-        loads(scaled(counties, texas, 1.09));
-        List<String> under = scaled(counties, texas, 0.89);
-        files.assertRefresh(new Variant("Texas at 0.89", under, lineOf(texas, COUNTIES - 1),
+        int texas = country.index("Texas");
+        files.loads(scaled(country.lines(), texas, 0.91));
+        files.loads(scaled(country.lines(), texas, 1.09));
+        List<String> under = scaled(country.lines(), texas, 0.89);
+        files.assertRefresh(new Variant("Texas at 0.89", under, country.lineOf(texas, COUNTIES - 1),
             detail(under, texas, COUNTIES, true)), "State");
-        List<String> over = scaled(counties, texas, 1.11);
-        files.assertRefresh(new Variant("Texas at 1.11", over, lineOf(texas, COUNTIES - 1),
+        List<String> over = scaled(country.lines(), texas, 1.11);
+        files.assertRefresh(new Variant("Texas at 1.11", over, country.lineOf(texas, COUNTIES - 1),
             detail(over, texas, COUNTIES, false)), "State");
     }
 
     @Test
     void theWholeFileInThousandsFails() {
         // Every state a thousandth: the furthest off is named (by rounding, any of them), and all.
-        List<String> lines = new ArrayList<>(counties);
-        for (int i = 0; i < states.size(); i++) {
+        List<String> lines = new ArrayList<>(country.lines());
+        for (int i = 0; i < country.states().size(); i++) {
             lines = scaled(lines, i, 0.001);
         }
         files.serve(lines);
@@ -163,56 +120,46 @@ class StatesOffTheirCensusTest {
     @Test
     void aFileOfFewerCountiesIsNotJudged() {
         // 50 counties a state (2,550): not the whole country's file, whatever its numbers.
-        List<String> lines = file(50);
-        for (int i = 0; i < states.size(); i++) {
+        List<String> lines = new WholeCountryCounties(served, 50).lines();
+        for (int i = 0; i < country.states().size(); i++) {
             lines = scaled(lines, i, 0.5);
         }
-        loads(lines);
+        files.loads(lines);
     }
 
     @Test
     void generatedStatesOffFail() {
         Random random = new Random(20261201);
         for (int round = 0; round < 6; round++) {
-            int i = random.nextInt(states.size());
-            State state = states.get(i);
-            List<String> lines = new ArrayList<>(counties);
+            int i = random.nextInt(country.states().size());
+            State state = country.states().get(i);
+            List<String> lines = new ArrayList<>(country.lines());
             if (round % 2 == 0) {
                 // Counties lost from the middle of the file: the state's last 10 to 40.
                 int lost = 10 + random.nextInt(31);
                 for (int k = 0; k < lost; k++) {
-                    lines.remove((int) lineOf(i, COUNTIES - 1 - k) - 1);
+                    lines.remove((int) country.lineOf(i, COUNTIES - 1 - k) - 1);
                 }
                 files.assertRefresh(new Variant(state.name() + " without " + lost + " counties", lines,
-                    lineOf(i, COUNTIES - 1 - lost), detail(lines, i, COUNTIES - lost, true)), "State");
+                    country.lineOf(i, COUNTIES - 1 - lost), detail(lines, i, COUNTIES - lost, true)), "State");
             } else {
                 // Some of its counties with a digit too many: 1 + 9k/60 for k of 7 to 20.
                 int many = 7 + random.nextInt(14);
                 for (int k = 0; k < many; k++) {
-                    int at = (int) lineOf(i, k) - 1;
+                    int at = (int) country.lineOf(i, k) - 1;
                     String[] f = lines.get(at).split(",");
                     lines.set(at, String.join(",", f[0], f[1], f[2], f[3], f[4] + "0"));
                 }
                 files.assertRefresh(new Variant(state.name() + " with " + many + " counties ten times over", lines,
-                    lineOf(i, COUNTIES - 1), detail(lines, i, COUNTIES, false)), "State");
+                    country.lineOf(i, COUNTIES - 1), detail(lines, i, COUNTIES, false)), "State");
             }
-        }
-    }
-
-    /** Refreshes with {@code lines} as the county file: it loads (its numbers are its own); then the test's file again. */
-    private void loads(List<String> lines) {
-        files.serve(lines);
-        try {
-            served.given().post("/refresh").then().statusCode(200);
-        } finally {
-            files.restore();
         }
     }
 
     /** {@code lines} with the counties of the state at {@code index} scaled to {@code factor} of its census count. */
     private List<String> scaled(List<String> lines, int index, double factor) {
         List<String> scaled = new ArrayList<>(lines);
-        State state = states.get(index);
+        State state = country.states().get(index);
         long people = Math.round(state.census() * factor);
         int each = (int) scaled.stream().skip(1).filter(l -> l.split(",")[3].equals(state.name())).count();
         int first = 1;
@@ -220,7 +167,7 @@ class StatesOffTheirCensusTest {
             first++;
         }
         for (int k = 0; k < each; k++) {
-            scaled.set(first + k, line(state, k, part(people, k, each)));
+            scaled.set(first + k, WholeCountryCounties.line(state, k, 2 * k + 1, WholeCountryCounties.part(people, k, each)));
         }
         return scaled;
     }

@@ -72,6 +72,16 @@ public final class CountyFileVariants {
         }
     }
 
+    /** Refreshes with {@code lines} as the county file: it must load (its numbers are its own); then the test's file again. */
+    public void loads(List<String> lines) {
+        serve(lines);
+        try {
+            served.given().post("/refresh").then().statusCode(200);
+        } finally {
+            restore();
+        }
+    }
+
     /** Serves {@code lines} as the county file, each ended by a line feed. */
     public void serve(List<String> lines) {
         served.upstream().serve("/c.csv", (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
