@@ -1,6 +1,7 @@
 package dev.statedoses.ops;
 
 import dev.statedoses.BuildInfo;
+import dev.statedoses.warehouse.BoundedReads;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,8 @@ public final class Health {
     private final WarehouseState warehouse;
     /** Whether the last check reached the warehouse: outages are logged when they start and end, not per check. */
     private final AtomicBoolean lastUp = new AtomicBoolean(true);
+    /** Whether the last look was stopped by another session's lock (one WARN a lock, not one a check). */
+    private final AtomicBoolean lastLocked = new AtomicBoolean(false);
 
     private final RecentReading<Status> reading;
 
@@ -60,6 +63,15 @@ public final class Health {
         try {
             product = warehouse.product();
         } catch (RuntimeException e) {
+            if (BoundedReads.lockedOut(e)) {
+                // The warehouse answered: another session's lock (an analyst's LOCK TABLE, a
+                // VACUUM FULL) keeps the product and the run log from being read for now.
+                if (!lastLocked.getAndSet(true)) {
+                    LOG.warn("health: a lock another session holds on the product or the run log stops the check: {}",
+                        WarehouseState.reason(e));
+                }
+                return new Status("unavailable", "up", "unknown", null, null, Build.CURRENT);
+            }
             if (lastUp.getAndSet(false)) {
                 LOG.warn("health: the warehouse does not answer: {}", WarehouseState.reason(e));
             }
@@ -67,6 +79,9 @@ public final class Health {
         }
         if (!lastUp.getAndSet(true)) {
             LOG.info("health: the warehouse answers again");
+        }
+        if (lastLocked.getAndSet(false)) {
+            LOG.info("health: the lock is gone, and the check reads the warehouse again");
         }
         boolean loaded = product.stateRows() > 0;
         WarehouseState.LastSuccess last = product.lastSuccess();

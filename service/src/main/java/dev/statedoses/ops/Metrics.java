@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.statedoses.BuildInfo;
 import dev.statedoses.source.SourceName;
+import dev.statedoses.warehouse.BoundedReads;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -251,8 +252,11 @@ public final class Metrics implements AutoCloseable {
             snapshot = warehouse.snapshot();
             warehouseUp = true;
         } catch (RuntimeException e) {
-            warehouseUp = false;
-            LOG.debug("metrics: the warehouse does not answer: {}", WarehouseState.reason(e));
+            // Another session's lock on the product or the run log: the warehouse answered (it
+            // refused the lock), and the values stay those of the last reading.
+            warehouseUp = BoundedReads.lockedOut(e);
+            LOG.debug("metrics: the warehouse {}: {}", warehouseUp ? "holds a lock the reading waited for"
+                : "does not answer", WarehouseState.reason(e));
         }
         return warehouseUp;
     }

@@ -1,6 +1,8 @@
 package dev.statedoses.ops;
 
 import dev.statedoses.source.SourceName;
+import dev.statedoses.warehouse.BoundedReads;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * What the warehouse says about the product and its refreshes, for the health check and the
@@ -20,6 +23,12 @@ final class WarehouseState {
 
     /** Seconds a query may take before the check gives up on the warehouse. */
     private static final int QUERY_TIMEOUT_SECONDS = 2;
+    /**
+     * How long a query waits for a lock another session holds on the product or the run log (an
+     * analyst's LOCK TABLE): less than the timeout, so that such a lock is told from a warehouse
+     * that does not answer (BoundedReads.lockedOut). It once showed as the warehouse down.
+     */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(1);
 
     private final Jdbi jdbi;
 
@@ -64,11 +73,11 @@ final class WarehouseState {
     }
 
     Product product() {
-        return jdbi.withHandle(WarehouseState::product);
+        return BoundedReads.read(jdbi, TransactionIsolationLevel.READ_COMMITTED, LOCK_WAIT, WarehouseState::product);
     }
 
     Snapshot snapshot() {
-        return jdbi.withHandle(h -> {
+        return BoundedReads.read(jdbi, TransactionIsolationLevel.READ_COMMITTED, LOCK_WAIT, h -> {
             Product product = product(h);
             Map<String, Outcome> byStatus = new HashMap<>();
             h.createQuery("""

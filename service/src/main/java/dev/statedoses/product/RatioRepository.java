@@ -1,5 +1,6 @@
 package dev.statedoses.product;
 
+import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,7 +43,7 @@ public final class RatioRepository {
 
     /** Every row as it was with the allocations of the weeks up to and including {@code asOf}. */
     public List<StateRatio> allAsOf(LocalDate asOf) {
-        return jdbi.withHandle(h -> h.createQuery(AS_OF + "\norder by s.state collate \"C\"")
+        return BoundedReads.read(jdbi, h -> h.createQuery(AS_OF + "\norder by s.state collate \"C\"")
             .bind("as_of", asOf)
             .map((rs, ctx) -> row(rs))
             .list());
@@ -50,7 +51,7 @@ public final class RatioRepository {
 
     /** {@link #find} as of {@code asOf}: the allocations of the weeks up to and including it. */
     public Optional<StateRatio> findAsOf(String codeOrName, LocalDate asOf) {
-        return jdbi.withHandle(h -> h.createQuery(AS_OF
+        return BoundedReads.read(jdbi, h -> h.createQuery(AS_OF
                 + "\nwhere s.state_code = upper(:key) or lower(s.state) = lower(:key)")
             .bind("as_of", asOf)
             .bind("key", codeOrName)

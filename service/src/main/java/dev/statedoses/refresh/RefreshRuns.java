@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.text.Printable;
 import dev.statedoses.text.Redaction;
+import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -236,7 +237,7 @@ public final class RefreshRuns {
      * snapshot, so a refresh committing meanwhile cannot show as succeeded without its sources.)
      */
     public List<RefreshRun> recent(int limit) {
-        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+        return BoundedReads.read(jdbi, TransactionIsolationLevel.REPEATABLE_READ, h -> {
             List<RefreshRun> runs = h.createQuery(RUNS + " order by run_id desc limit :limit")
                 .bind("limit", limit)
                 .map((rs, ctx) -> run(rs))
@@ -253,7 +254,8 @@ public final class RefreshRuns {
 
     /** One attempt with its sources and its checks. */
     public Optional<RefreshRun> find(long runId) {
-        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(RUNS + " where run_id = :run")
+        return BoundedReads.read(jdbi, TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(RUNS
+                + " where run_id = :run")
             .bind("run", runId)
             .map((rs, ctx) -> run(rs))
             .findOne()
