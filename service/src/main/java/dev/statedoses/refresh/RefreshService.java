@@ -6,6 +6,7 @@ import dev.statedoses.source.CountyPopulationCsv;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
+import dev.statedoses.util.DaemonThreads;
 import dev.statedoses.warehouse.SchemaCheck;
 import dev.statedoses.warehouse.Sql;
 import dev.statedoses.warehouse.Warehouse;
@@ -54,6 +55,8 @@ public final class RefreshService implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** How long a refresh waits for a rehearsal to end: some ten times as long as one takes. */
     private static final Duration REHEARSAL_WAIT = Duration.ofSeconds(5);
+    /** How often a stopping service cancels its refresh's statement again, until the refresh has ended. */
+    private static final Duration CANCEL_AGAIN = Duration.ofMillis(200);
     /** The savepoint right after the refresh lock: a failure rolls back to it, records, commits. */
     private static final String LOCKED = "locked";
 
@@ -215,6 +218,8 @@ public final class RefreshService implements AutoCloseable {
             tx.commit();
             steps.mark("commit");
         } catch (RuntimeException | Error thrown) {
+            // No cancel from a stopping service reaches the failure's record from here.
+            inProgress(null);
             // Errors too: a run must not stay 'running' because the JVM ran out of something.
             // A statement shutdown cancelled ended the refresh as a shutdown, whatever the
             // warehouse said; any other failure keeps its own reason, even while stopping.
@@ -462,6 +467,25 @@ public final class RefreshService implements AutoCloseable {
     public void shutdown() {
         raw.stop();
         cancelInProgress();
+        // A cancel ends the statement running at that moment only. A refresh between two
+        // statements then, or in one that ends a wait of its own on it, went on to its next
+        // statement, and one waiting behind an analyst's lock waited until the lock ended: the
+        // caller had no answer, and the run stayed 'running'. So its statements are cancelled
+        // again until the refresh has ended (not its failure's record: see refreshLocked).
+        if (running()) {
+            DaemonThreads.named("refresh-stop").newThread(this::cancelUntilEnded).start();
+        }
+    }
+
+    private void cancelUntilEnded() {
+        try {
+            while (running()) {
+                Thread.sleep(CANCEL_AGAIN.toMillis());
+                cancelInProgress();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
