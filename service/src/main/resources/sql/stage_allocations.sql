@@ -8,8 +8,9 @@
 --
 -- A temporary table of the refresh transaction: no other session sees it, it is gone at commit
 -- or rollback, and it writes no WAL. Verbatim repeats of a row collapse into one, as in
--- raw.allocations; a week listed twice with different values is 'conflicting', and the refresh
--- then fails naming both lines (sql/checks/sources/conflicting_allocations.sql).
+-- raw.allocations (first_line is the first of them); a week listed twice with different values
+-- is 'conflicting', and the refresh then fails naming both lines
+-- (sql/checks/sources/conflicting_allocations.sql).
 
 -- Sorts and hashes of the transform stay in memory up to this size (the default, 4 MB, sent the
 -- weekly build to disk from about 30 times the real size). Local to the refresh transaction.
@@ -18,11 +19,11 @@ set local work_mem = '64MB';
 create temporary table run_allocations on commit drop as
 with loaded as (
     select 'moderna' as manufacturer, jurisdiction, week_of_allocations,
-           first_dose_allocations, second_dose_allocations
+           first_dose_allocations, second_dose_allocations, line
     from raw.cdc_moderna_allocations
     union all
     select 'pfizer', jurisdiction, week_of_allocations,
-           first_dose_allocations, second_dose_allocations
+           first_dose_allocations, second_dose_allocations, line
     from raw.cdc_pfizer_allocations
 ),
 deduplicated as (
@@ -32,7 +33,8 @@ deduplicated as (
            min(first_dose_allocations)  as first_dose_allocations,
            min(second_dose_allocations) as second_dose_allocations,
            min(first_dose_allocations) <> max(first_dose_allocations)
-               or min(second_dose_allocations) <> max(second_dose_allocations) as conflicting
+               or min(second_dose_allocations) <> max(second_dose_allocations) as conflicting,
+           min(line) as first_line
     from loaded
     group by manufacturer, jurisdiction, week_of_allocations
 )
@@ -52,14 +54,16 @@ from deduplicated d
 left join dwh.jurisdictions j on j.name = d.jurisdiction;
 
 -- Each source's weeks, with how many jurisdictions each has (and how many of them are places, and
--- how many doses),
+-- how many doses, in all and of the places),
 -- and each source's places (states, DC and counted cities): read by several checks (completeness,
 -- allocation_coverage, plausible_weeks, same_allocations, places_missing_weeks), each of which
 -- would otherwise scan run_allocations again (at 300 times the real size, a million rows a scan).
 create temporary table run_allocation_weeks on commit drop as
 select manufacturer, week_of_allocations as week, count(*) as jurisdictions,
        count(*) filter (where kind in ('state', 'district', 'city')) as places,
-       sum(first_dose_allocations + second_dose_allocations) as doses
+       sum(first_dose_allocations + second_dose_allocations) as doses,
+       coalesce(sum(first_dose_allocations + second_dose_allocations)
+                    filter (where kind in ('state', 'district', 'city')), 0) as place_doses
 from run_allocations
 group by manufacturer, week_of_allocations;
 

@@ -26,7 +26,7 @@
 -- A place can lack only a week that names fewer places than its file does, and a clean file has
 -- none: then this reads the weeks' counts alone (sql/stage_allocations.sql keeps them), not the
 -- allocations, which at 300 times the real size are a million rows and took a second to group;
--- nor the raw tables, whose last lines are read only for a short week.
+-- their last lines are read only for a short week.
 -- Materialized: the cut weeks below are read for these rows alone (inlined, the planner read both
 -- raw tables first, for every week of every refresh).
 with short_weeks as materialized (
@@ -36,23 +36,19 @@ with short_weeks as materialized (
     where w.places < n.places
 ),
 -- The last line of each file with a short week (read only then): its week is the one a cut may
--- leave short.
+-- leave short. A line that repeats an earlier one word for word counts once, where it first
+-- stands (run_allocations.first_line): a cut lake file with one of its rows repeated after the
+-- cut read that row's week as the last line's, and its real last week as lines lost.
 last_lines as materialized (
     select f.source, l.line, l.jurisdiction, l.week,
            3 * (select max(jurisdictions) from run_allocation_weeks w where w.manufacturer = f.source) as tail
     from (select distinct source from short_weeks) f
     cross join lateral (
-        (select line, jurisdiction, week_of_allocations as week
-         from raw.cdc_moderna_allocations
-         where f.source = 'moderna'
-         order by line desc
-         limit 1)
-        union all
-        (select line, jurisdiction, week_of_allocations
-         from raw.cdc_pfizer_allocations
-         where f.source = 'pfizer'
-         order by line desc
-         limit 1)
+        select a.first_line as line, a.jurisdiction, a.week_of_allocations as week
+        from run_allocations a
+        where a.manufacturer = f.source
+        order by a.first_line desc
+        limit 1
     ) l
 ),
 -- A file whose last line's week is short: its last lines (three weeks' worth of jurisdictions),
@@ -66,13 +62,9 @@ tails as materialized (
         from last_lines c
         join short_weeks s on s.source = c.source and s.week = c.week
         cross join lateral (
-            select c.source, a.line, a.jurisdiction, a.week_of_allocations as week
-            from raw.cdc_moderna_allocations a
-            where c.source = 'moderna' and a.line > c.line - c.tail
-            union all
-            select c.source, a.line, a.jurisdiction, a.week_of_allocations
-            from raw.cdc_pfizer_allocations a
-            where c.source = 'pfizer' and a.line > c.line - c.tail
+            select c.source, a.first_line as line, a.jurisdiction, a.week_of_allocations as week
+            from run_allocations a
+            where a.manufacturer = c.source and a.first_line > c.line - c.tail
         ) r
     ) t
 ),

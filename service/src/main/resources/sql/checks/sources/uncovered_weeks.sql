@@ -11,11 +11,13 @@
 -- Weeks with doses are what counts: a week of rows of 0 only lacks nothing in the other file (a
 -- week listed ahead of its allocations, as 2021-06-28 written 0 at the top of one file), and a
 -- file whose rows of a week the other has doses in are all 0 lacks that week as if it had no row
--- (Pfizer's newest week written 0).
+-- (Pfizer's newest week written 0). Doses are those of states, DC and counted cities alone: a week
+-- in which only Federal Entities, a territory or a name no one knows got doses shorts no state
+-- (it was refused, saying every state would be short of them).
 -- For each source that lacks weeks (one, or both: a week moved, as 2021-06-21 dated 2027-06-21 in
 -- one file), how many and the first ten.
 with weeks as (
-    select w.manufacturer as source, w.week, w.doses
+    select w.manufacturer as source, w.week, w.place_doses as doses
     from run_allocation_weeks w
     where (select count(*) from run_national_files) = 2
 ),

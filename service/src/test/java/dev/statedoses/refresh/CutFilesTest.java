@@ -106,6 +106,21 @@ class CutFilesTest {
     }
 
     @Test
+    void aCutFileWithOneOfItsRowsRepeatedAfterTheCutLoads() {
+        // Cut inside the fourth week, then a row of the newest week written again at the end, word
+        // for word (it counts once): the repeated row's week was taken for the week of the file's
+        // last line, and the week really cut for lines lost ("Alaska has no row in 1 of the 4 weeks").
+        List<String> moderna = rows(false).subList(0, 3 * ROWS_A_WEEK + 20);
+        List<String> pfizer = rows(true).subList(0, 3 * ROWS_A_WEEK + 20);
+        List<String> repeated = new ArrayList<>(moderna);
+        repeated.add(moderna.get(ROWS_A_WEEK - 1));
+        refresh(repeated, pfizer).statusCode(200).body("status", equalTo("succeeded"));
+        served.given().get("/ratios/NY").then().statusCode(200)
+            .body("doses_moderna", equalTo(newYorksDoses(moderna)))
+            .body("doses_pfizer", equalTo(newYorksDoses(pfizer)));
+    }
+
+    @Test
     void aWeekCutAfterOneRowLoads() {
         // The week of 2021-01-18 of one row (Alabama's): its doses a fiftieth of the median week's.
         cutAfter(2 * ROWS_A_WEEK + 1);

@@ -221,6 +221,18 @@ class NationalAllocationFilesTest {
     }
 
     @Test
+    void aWeekOfDosesForNoStateAloneLoads() {
+        // A week more in Moderna's file in which only Federal Entities and a territory got doses: no
+        // state would be short of them in the other file. The check counted every jurisdiction's
+        // doses, and refused the pair saying every state would be short. (A state's doses in such a
+        // week fail: aWeekOneNationalFileLacksFails. A name no one knows there is a state's new
+        // name, beside the states that lack the week: RenamedJurisdictionsApiTest.)
+        String moderna = file(false, Set.of(), "2021-01-04") + NationalFiles.line("Federal Entities", "2021-01-11", 1000)
+            + "\n" + NationalFiles.line("Guam", "2021-01-11", 10) + "\n";
+        refresh("no-state-week", moderna, file(true, Set.of(), "2021-01-04"), true).statusCode(200);
+    }
+
+    @Test
     void aWeekMovedInOneFileIsNamedBothWays() {
         // Moderna's 2021-01-11 dated 2021-01-18: each file has a week the other lacks.
         refresh("moved", file(false, Set.of(), "2021-01-04", "2021-01-18"),
