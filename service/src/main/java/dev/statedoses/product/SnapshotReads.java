@@ -101,7 +101,8 @@ public final class SnapshotReads extends Handler.Wrapper {
         if (reply.notModified()) {
             out.put(HttpHeader.CONTENT_TYPE, reply.contentType());
             reply.headers(out::put);
-            crossOrigin.readHeaders(HeaderLines.joined(headers, "Origin"), out::add); // as App's after-handler adds them
+            // As App's after-handler adds them.
+            crossOrigin.readHeaders(HeaderLines.joined(headers, "Origin"), out::add);
             response.write(true, null, callback);
         } else {
             Wire wire = wire(reply);

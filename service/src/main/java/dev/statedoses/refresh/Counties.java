@@ -330,7 +330,8 @@ final class Counties {
         return SourceException.content(SourceName.POPULATION, url(), rs.getLong("after_line"), "Id2",
             "no line gives county " + rs.getString("code") + " of " + state + ", " + where + ": the Census numbers "
                 + "a state's counties in odd steps, so a county's line looks lost"
-                + (lost > 1 ? " (" + (lost - 1) + (lost == 2 ? " more code is" : " more codes are") + " missing so)" : "")
+                + (lost > 1 ? " (" + (lost - 1) + (lost == 2 ? " more code is" : " more codes are") + " missing so)"
+                    : "")
                 + ". " + state + " would be published without that county's people.")
             .aboutState(state);
     });

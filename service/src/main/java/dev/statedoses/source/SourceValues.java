@@ -40,8 +40,8 @@ public final class SourceValues {
      * writes its timestamps ({@code 12:00:00 AM}), with a zone or offset after it or not
      * ({@code Z}, {@code +00:00}, {@code -05:00}, {@code UTC}; an offset as the world's zones have
      * them, from -14:00 to +14:00 with minutes under 60, so {@code +99:00} is no date): a date at
-     * midnight in any zone is that date there. A time other than midnight is not a week: shifted by a zone, it may be a day
-     * off.
+     * midnight in any zone is that date there. A time other than midnight is not a week: shifted
+     * by a zone, it may be a day off.
      */
     private static final Pattern OTHER_WEEK = Pattern.compile(
         "(?:(?<y>\\d{4})(?<ys>[-/])(?<ym>\\d{1,2})\\k<ys>(?<yd>\\d{1,2})"
