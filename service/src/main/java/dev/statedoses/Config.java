@@ -319,12 +319,15 @@ public record Config(
                 case "h" -> Duration.ofHours(amount);
                 default -> Duration.ofDays(amount);
             };
-        } else {
+        } else if (text.indexOf('-') < 0) {
+            // ISO 8601 has no negative parts: Java's parser read PT1M-30S as 30 s.
             try {
                 interval = Duration.parse(text.toUpperCase(Locale.ROOT));
             } catch (DateTimeParseException e) {
                 interval = null;
             }
+        } else {
+            interval = null;
         }
         if (interval == null || interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofDays(366)) > 0) {
             throw new IllegalArgumentException("REFRESH_INTERVAL must be a duration from 1s to 366d, such as 45s, 30m, "

@@ -152,7 +152,10 @@ public final class Main {
             case "refresh" -> {
                 boolean json = false;
                 for (String arg : rest) {
-                    if (!arg.equals("--json") || json) {
+                    if (arg.equals("--json") && json) {
+                        throw new IllegalArgumentException("option '--json' given twice for refresh");
+                    }
+                    if (!arg.equals("--json")) {
                         throw new IllegalArgumentException(unexpected("refresh", arg));
                     }
                     json = true;
@@ -320,7 +323,8 @@ public final class Main {
                 err.println("error: " + Printable.escape(e.getMessage()));
             } else {
                 // The run log's words: the problem's detail, with the cause when it does not say it.
-                err.println("refresh failed, the last good product is unchanged: "
+                // "Unchanged", not "the last good product": a new warehouse has none yet.
+                err.println("refresh failed, the product is unchanged: "
                     + Printable.escape(RefreshFailure.recorded(e)));
             }
             if (json) {

@@ -50,7 +50,7 @@ class ChangedWarehouseTest {
             // The command line says the same, and exits 1.
             Run cli = CommandLine.run(TestWarehouse.environment(loaded.config()), "refresh");
             assertEquals(1, cli.code());
-            assertTrue(cli.err().startsWith("refresh failed, the last good product is unchanged: The warehouse "
+            assertTrue(cli.err().startsWith("refresh failed, the product is unchanged: The warehouse "
                 + "differs from what its migrations made, so no refresh runs on it: " + said), cli.err());
             assertEquals(before, loaded.peoplePerDose("NY"));
         } finally {

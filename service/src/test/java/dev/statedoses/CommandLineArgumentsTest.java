@@ -74,7 +74,7 @@ class CommandLineArgumentsTest {
                 + "PORT=9000 java -jar service.jar serve)",
             "serve now", "error: unexpected argument 'now' for serve",
             "refresh --force", "error: unknown option '--force' for refresh",
-            "refresh --json --json", "error: unknown option '--json' for refresh",
+            "refresh --json --json", "error: option '--json' given twice for refresh",
             "refresh json", "error: unexpected argument 'json' for refresh",
             "version --short", "error: unknown option '--short' for version");
         // A working environment on a new database: had anything run, it would have migrated it.

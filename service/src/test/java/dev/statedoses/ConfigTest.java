@@ -279,7 +279,7 @@ class ConfigTest {
         assertEquals(Duration.ofHours(6), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "6h")).refreshInterval());
         assertEquals(Duration.ofDays(1), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "1d")).refreshInterval());
         assertEquals(Duration.ofMinutes(90), Config.fromEnvironment(Map.of("REFRESH_INTERVAL", "PT1H30M")).refreshInterval());
-        for (String bad : new String[] {"6", "0s", "soon", "-5m", "400d", "1w"}) {
+        for (String bad : new String[] {"6", "0s", "soon", "-5m", "400d", "1w", "PT1M-30S", "-PT30S", "PT-1S"}) {
             assertEquals("REFRESH_INTERVAL must be a duration from 1s to 366d, such as 45s, 30m, 6h or 1d (unset: "
                 + "no schedule), not '" + bad + "'", assertThrows(IllegalArgumentException.class,
                     () -> Config.fromEnvironment(Map.of("REFRESH_INTERVAL", bad))).getMessage());

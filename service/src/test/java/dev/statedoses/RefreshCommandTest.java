@@ -67,7 +67,7 @@ class RefreshCommandTest {
         Run run = run(broken, "refresh");
         assertEquals(1, run.code());
         assertEquals("", run.out());
-        assertTrue(run.err().contains("refresh failed, the last good product is unchanged: pfizer source ("
+        assertTrue(run.err().contains("refresh failed, the product is unchanged: pfizer source ("
             + fixtures.upstream().url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
     }
 
@@ -84,7 +84,7 @@ class RefreshCommandTest {
         assertEquals("pfizer", problem.get("source"));
         assertEquals(fixtures.upstream().url("/missing.csv").toString(), problem.get("url"));
         assertTrue(((String) problem.get("detail")).endsWith("upstream answered HTTP 404"), run.out());
-        assertTrue(run.err().contains("refresh failed, the last good product is unchanged: pfizer source"), run.err());
+        assertTrue(run.err().contains("refresh failed, the product is unchanged: pfizer source"), run.err());
     }
 
     @Test

@@ -73,7 +73,7 @@ class ServiceProcessTest {
             try (ServiceProcess refresh = ServiceProcess.start(machine, List.of("refresh", "--json"), env)) {
                 assertEquals(1, refresh.awaitExit(Duration.ofSeconds(90)), refresh.log());
                 String err = refresh.log();
-                String failed = err.lines().filter(l -> l.startsWith("refresh failed, the last good product is "))
+                String failed = err.lines().filter(l -> l.startsWith("refresh failed, the product is "))
                     .findFirst().orElseThrow(() -> new AssertionError(err));
                 assertTrue(failed.contains("'2021-01-0ñT00:00:00.000'"), failed);
                 // The launcher's own lines (JAVA_TOOL_OPTIONS, a VM warning) are not the service's.
@@ -266,7 +266,7 @@ class ServiceProcessTest {
                 assertTrue(asked.await(60, TimeUnit.SECONDS), "moderna was never asked for:\n" + refresh.log());
                 refresh.sigterm();
                 refresh.awaitExit(Duration.ofSeconds(30));
-                assertTrue(refresh.log().contains("refresh failed, the last good product is unchanged: "
+                assertTrue(refresh.log().contains("refresh failed, the product is unchanged: "
                     + SourceAbandonedException.SHUTTING_DOWN), refresh.log());
             } finally {
                 released.countDown();

@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
 import org.slf4j.Logger;
@@ -83,10 +84,17 @@ final class Migrations {
         if (onlyToApply(validated)) {
             lock.awaitFree(flywayWait);
         }
+        MigrateResult result;
         try {
-            flyway.migrate();
+            result = flyway.migrate();
         } catch (FlywayException e) {
             throw lock.explain(e);
+        }
+        // A start that changed the schema says so: an operator comparing two starts, or a
+        // warehouse a start left half migrated, finds it in the log.
+        if (result.migrationsExecuted > 0) {
+            LOG.info("applied {} migration(s) to the warehouse, now at version {}", result.migrationsExecuted,
+                result.targetSchemaVersion);
         }
     }
 
