@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * What the warehouse says about the product and its refreshes, for the health check and the
@@ -73,11 +72,11 @@ final class WarehouseState {
     }
 
     Product product() {
-        return BoundedReads.read(jdbi, TransactionIsolationLevel.READ_COMMITTED, LOCK_WAIT, WarehouseState::product);
+        return BoundedReads.read(jdbi, LOCK_WAIT, WarehouseState::product);
     }
 
     Snapshot snapshot() {
-        return BoundedReads.read(jdbi, TransactionIsolationLevel.READ_COMMITTED, LOCK_WAIT, h -> {
+        return BoundedReads.read(jdbi, LOCK_WAIT, h -> {
             Product product = product(h);
             Map<String, Outcome> byStatus = new HashMap<>();
             h.createQuery("""

@@ -19,7 +19,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Update;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,7 +236,7 @@ public final class RefreshRuns {
      * snapshot, so a refresh committing meanwhile cannot show as succeeded without its sources.)
      */
     public List<RefreshRun> recent(int limit) {
-        return BoundedReads.read(jdbi, TransactionIsolationLevel.REPEATABLE_READ, h -> {
+        return BoundedReads.readOneSnapshot(jdbi, h -> {
             List<RefreshRun> runs = h.createQuery(RUNS + " order by run_id desc limit :limit")
                 .bind("limit", limit)
                 .map((rs, ctx) -> run(rs))
@@ -254,8 +253,7 @@ public final class RefreshRuns {
 
     /** One attempt with its sources and its checks. */
     public Optional<RefreshRun> find(long runId) {
-        return BoundedReads.read(jdbi, TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(RUNS
-                + " where run_id = :run")
+        return BoundedReads.readOneSnapshot(jdbi, h -> h.createQuery(RUNS + " where run_id = :run")
             .bind("run", runId)
             .map((rs, ctx) -> run(rs))
             .findOne()
