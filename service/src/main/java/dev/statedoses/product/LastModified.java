@@ -50,6 +50,16 @@ public record LastModified(Instant refreshedAt, String date, boolean alone, bool
         return alone && !second(refreshedAt).isAfter(since);
     }
 
+    /**
+     * Whether a client whose If-Unmodified-Since is {@code since} still names this product: its
+     * date is before {@code since}, or is {@code since} and names no other product. The same
+     * second shared by two products cannot tell the client's from this one, so it does not hold.
+     */
+    public boolean unmodifiedSince(Instant since) {
+        Instant date = second(refreshedAt);
+        return date.isBefore(since) || date.equals(since) && alone;
+    }
+
     private static Instant second(Instant at) {
         return at.truncatedTo(ChronoUnit.SECONDS);
     }

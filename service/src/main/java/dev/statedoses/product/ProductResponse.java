@@ -8,6 +8,8 @@ import dev.statedoses.text.Printable;
 import dev.statedoses.util.HttpDate;
 import dev.statedoses.web.EntityTag;
 import dev.statedoses.web.HeaderLines;
+import dev.statedoses.web.Problem;
+import dev.statedoses.web.ProblemException;
 import dev.statedoses.web.QueryParameter;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +21,8 @@ import java.util.function.BiConsumer;
 /**
  * Writes a product response as dashboards and spreadsheets want it: JSON or CSV (by
  * {@code ?format=} or {@code Accept: text/csv}), with an ETag taken from the very bytes sent,
- * Last-Modified from the product's refreshed_at ({@link LastModified}), and 304 for a client that
- * already has them.
+ * Last-Modified from the product's refreshed_at ({@link LastModified}), 304 for a client that
+ * already has them, and 412 for one that asks for them only if they are still its version.
  */
 public final class ProductResponse {
 
@@ -49,6 +51,24 @@ public final class ProductResponse {
      * without a product): what a snapshot keeps.
      */
     public record Prepared(byte[] json, String jsonEtag, byte[] csv, String csvEtag, LastModified lastModified) {
+    }
+
+    /**
+     * A request's conditional headers (RFC 9110, 13.1), each null when absent and each every line
+     * of its header, joined ({@link HeaderLines}).
+     */
+    public record Conditions(String ifMatch, String ifUnmodifiedSince, String ifNoneMatch, String ifModifiedSince) {
+
+        /** Those a request through Javalin sent. */
+        static Conditions of(Context ctx) {
+            return new Conditions(HeaderLines.joined(ctx, "If-Match"), HeaderLines.joined(ctx, "If-Unmodified-Since"),
+                HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since"));
+        }
+
+        /** Only the two that can answer 304: what a request without If-Match or If-Unmodified-Since sent. */
+        static Conditions revalidating(String ifNoneMatch, String ifModifiedSince) {
+            return new Conditions(null, null, ifNoneMatch, ifModifiedSince);
+        }
     }
 
     /**
@@ -108,30 +128,28 @@ public final class ProductResponse {
     public void send(Context ctx, String format, Object body, List<String> columns, LastModified lastModified) {
         boolean csv = wantsCsv(format, HeaderLines.joined(ctx, "Accept"));
         byte[] bytes = csv ? csv(body, columns) : jsonBytes(body);
-        send(ctx, decide(dates, csv, bytes, EntityTag.of(bytes), lastModified,
-            HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
+        send(ctx, decide(dates, csv, bytes, EntityTag.of(bytes), lastModified, Conditions.of(ctx)));
     }
 
     /** Sends a prepared body: no serialising, no hashing, no warehouse on the way. */
     public void send(Context ctx, String format, Prepared prepared) {
-        send(ctx, reply(dates, prepared, format, HeaderLines.joined(ctx, "Accept"),
-            HeaderLines.joined(ctx, "If-None-Match"), HeaderLines.joined(ctx, "If-Modified-Since")));
+        send(ctx, reply(dates, prepared, format, HeaderLines.joined(ctx, "Accept"), Conditions.of(ctx)));
     }
 
     /**
-     * The answer to a request for {@code prepared}, from the request's {@code ?format=} and its
-     * Accept, If-None-Match and If-Modified-Since headers (each null when absent; each every line
-     * of its header, joined: {@link HeaderLines}); its Date, when it needs one, from {@code dates}.
+     * The answer to a request for {@code prepared}, from the request's {@code ?format=}, its
+     * Accept header (null when absent; every line of it, joined: {@link HeaderLines}) and its
+     * {@code conditions}; its Date, when it needs one, from {@code dates}.
      */
-    static Reply reply(AnswerDate dates, Prepared prepared, String format, String accept, String ifNoneMatch,
-                       String ifModifiedSince) {
+    static Reply reply(AnswerDate dates, Prepared prepared, String format, String accept, Conditions conditions) {
         boolean csv = wantsCsv(format, accept);
         return decide(dates, csv, csv ? prepared.csv() : prepared.json(), csv ? prepared.csvEtag() : prepared.jsonEtag(),
-            prepared.lastModified(), ifNoneMatch, ifModifiedSince);
+            prepared.lastModified(), conditions);
     }
 
     private static Reply decide(AnswerDate dates, boolean csv, byte[] bytes, String etag, LastModified lastModified,
-                                String ifNoneMatch, String ifModifiedSince) {
+                                Conditions conditions) {
+        preconditions(etag, lastModified, conditions);
         // A cache refreshing its stored headers from a 304 must not relabel the body, so a 304
         // carries the Content-Type too.
         String contentType = csv ? CSV : JSON;
@@ -140,7 +158,7 @@ public final class ProductResponse {
         long now = System.currentTimeMillis();
         String modified = lastModified == null ? null : lastModified.header(now);
         String date = modified == null ? null : dates.at(now);
-        return notModified(etag, lastModified, ifNoneMatch, ifModifiedSince)
+        return notModified(etag, lastModified, conditions.ifNoneMatch(), conditions.ifModifiedSince())
             ? new Reply(304, contentType, null, etag, modified, date)
             : new Reply(200, contentType, bytes, etag, modified, date);
     }
@@ -169,6 +187,34 @@ public final class ProductResponse {
             };
         }
         return AcceptHeader.prefersCsv(accept);
+    }
+
+    /**
+     * RFC 9110 (13.2.2), the first two steps: If-Match, or without it If-Unmodified-Since, that
+     * does not name the representation that would be sent fails the request with 412, so a client
+     * reading a product in several requests learns that it changed between them. If-Match compares
+     * strongly; an If-Unmodified-Since that is not one HTTP date is ignored, and one in the very
+     * second of the product's Last-Modified holds only if no other product shares that second.
+     */
+    private static void preconditions(String etag, LastModified lastModified, Conditions conditions) {
+        if (conditions.ifMatch() != null) {
+            if (!EntityTag.matchesStrongly(conditions.ifMatch(), etag)) {
+                throw preconditionFailed("If-Match names no version this answer has: its ETag is now " + etag);
+            }
+            return;
+        }
+        if (conditions.ifUnmodifiedSince() == null || lastModified == null) {
+            return;
+        }
+        if (HttpDate.parse(conditions.ifUnmodifiedSince()).map(since -> !lastModified.unmodifiedSince(since))
+                .orElse(false)) {
+            throw preconditionFailed("the product changed after If-Unmodified-Since: it was built at "
+                + lastModified.refreshedAt() + ", ETag " + etag);
+        }
+    }
+
+    private static ProblemException preconditionFailed(String detail) {
+        return new ProblemException(Problem.of(412, "precondition-failed", "Precondition failed", detail));
     }
 
     /**

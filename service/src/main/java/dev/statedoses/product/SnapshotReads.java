@@ -1,5 +1,6 @@
 package dev.statedoses.product;
 
+import dev.statedoses.product.ProductResponse.Conditions;
 import dev.statedoses.product.ProductResponse.Prepared;
 import dev.statedoses.product.ProductResponse.Reply;
 import dev.statedoses.web.CrossOrigin;
@@ -93,8 +94,13 @@ public final class SnapshotReads extends Handler.Wrapper {
         }
 
         HttpFields headers = request.getHeaders();
+        if (headers.contains(HttpHeader.IF_MATCH) || headers.contains(HttpHeader.IF_UNMODIFIED_SINCE)) {
+            // A 412 is a problem, which the routes answer.
+            return super.handle(request, response, callback);
+        }
         Reply reply = ProductResponse.reply(dates, prepared, null, HeaderLines.joined(headers, "Accept"),
-            HeaderLines.joined(headers, "If-None-Match"), HeaderLines.joined(headers, "If-Modified-Since"));
+            Conditions.revalidating(HeaderLines.joined(headers, "If-None-Match"),
+                HeaderLines.joined(headers, "If-Modified-Since")));
         HttpFields.Mutable out = response.getHeaders();
         response.setStatus(reply.status());
         answered.by(request, "GET", route);

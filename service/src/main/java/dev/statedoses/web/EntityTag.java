@@ -2,7 +2,10 @@ package dev.statedoses.web;
 
 import dev.statedoses.util.Sha256;
 
-/** Entity tags (RFC 9110, section 8.8.3): strong ones taken from the bytes sent, and If-None-Match read as the RFC asks. */
+/**
+ * Entity tags (RFC 9110, section 8.8.3): strong ones taken from the bytes sent, and If-None-Match
+ * and If-Match read as the RFC asks.
+ */
 public final class EntityTag {
 
     private EntityTag() {
@@ -20,6 +23,20 @@ public final class EntityTag {
             if (tag.startsWith("W/")) {
                 tag = tag.substring(2);
             }
+            if (tag.equals("*") || tag.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether an If-Match header names {@code etag} or is {@code *}. If-Match compares strongly
+     * (RFC 9110, 13.1.1): a weak tag names no version, so {@code W/"x"} never matches, whatever x.
+     */
+    public static boolean matchesStrongly(String ifMatch, String etag) {
+        for (String candidate : ifMatch.split(",")) {
+            String tag = candidate.strip();
             if (tag.equals("*") || tag.equals(etag)) {
                 return true;
             }

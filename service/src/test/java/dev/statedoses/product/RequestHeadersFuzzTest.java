@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.util.HttpDate;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +24,11 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The reading routes under generated request headers, well formed and not: the ones they read
- * (Accept, If-None-Match, If-Modified-Since) and others a client may send. Whatever the headers,
- * the answer is a 200 with exactly the bytes of the format chosen, or a 304 without a body; and a
- * 304 only when a validator could have matched. An Accept of separators only (";;;") was a 500 on
+ * (Accept, If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since) and others a client
+ * may send. Whatever the headers, the answer is a 200 with exactly the bytes of the format chosen,
+ * or a 304 without a body, or a 412 problem; a 304 only when a validator could have matched, and
+ * a 412 exactly when If-Match, or without it If-Unmodified-Since, does not name the answer that
+ * the same request without them gets (RFC 9110, 13.2.2). An Accept of separators only (";;;") was a 500 on
  * every ratios route, which headers made of the parser's own pieces would have found.
  *
  * <p>Seeded; the seed is in every failure message. Re-run one with {@code -Dfuzz.seed=<seed>}.
@@ -46,7 +51,7 @@ class RequestHeadersFuzzTest {
         "garbage", "Wed, 21 Oct 2015 07:28:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
         "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "31 Dec 2099", "-1", "0", "é", "x".repeat(2000)};
     private static final String[] OTHER_HEADERS = {"Accept-Encoding", "Accept-Language", "Accept-Charset", "Range",
-        "If-Match", "If-Unmodified-Since", "If-Range", "Cache-Control", "Prefer", "Origin", "Cookie", "Authorization"};
+        "If-Unmodified-Since", "If-Range", "Cache-Control", "Prefer", "Origin", "Cookie", "Authorization"};
 
     private FixtureServer upstream;
     private RunningApp app;
@@ -109,6 +114,27 @@ class RequestHeadersFuzzTest {
     /** What is wrong with the answer, or null. */
     private String check(String route, Map<String, String> headers, Response response) {
         int status = response.statusCode();
+        if (status == 412) {
+            if (!"/problems/precondition-failed".equals(response.jsonPath().getString("type"))) {
+                return "a 412 of another type: " + response.asString();
+            }
+            // Which answer the conditions were held against: the same request without them.
+            Map<String, String> unconditional = new HashMap<>(headers);
+            unconditional.remove("If-Match");
+            unconditional.remove("If-Unmodified-Since");
+            RequestSpecification request = app.given().urlEncodingEnabled(false);
+            unconditional.forEach(request::header);
+            Response plain = request.get(route);
+            if (plain.statusCode() == 412) {
+                return "a 412 without If-Match or If-Unmodified-Since";
+            }
+            Answer served = plain.contentType().startsWith("text/csv") ? csv.get(route) : json.get(route);
+            return holds(headers, served) ? "a 412 though the conditions name the answer" : null;
+        }
+        Answer selected = response.contentType().startsWith("text/csv") ? csv.get(route) : json.get(route);
+        if (!holds(headers, selected)) {
+            return "status " + status + " though If-Match or If-Unmodified-Since names another answer";
+        }
         if (status == 304) {
             if (!response.asString().isEmpty()) {
                 return "a 304 with a body";
@@ -125,6 +151,22 @@ class RequestHeadersFuzzTest {
             return "content type " + response.contentType();
         }
         return expected.body().equals(response.asString()) ? null : "another body: " + response.asString();
+    }
+
+    /**
+     * Whether If-Match (strongly), or without it If-Unmodified-Since, names {@code answer}: the
+     * RFC's reading, written out apart from the service's. A date that is not an HTTP-date is no
+     * condition; the fixture's product is the only one, so its second names it alone.
+     */
+    private static boolean holds(Map<String, String> headers, Answer answer) {
+        String ifMatch = headers.get("If-Match");
+        if (ifMatch != null) {
+            return Arrays.stream(ifMatch.split(",")).map(String::strip)
+                .anyMatch(tag -> tag.equals("*") || tag.equals(answer.etag()));
+        }
+        String since = headers.get("If-Unmodified-Since");
+        Instant lastModified = HttpDate.parse(answer.lastModified()).orElseThrow();
+        return since == null || HttpDate.parse(since).map(date -> !lastModified.isAfter(date)).orElse(true);
     }
 
     /** A random set of headers: Accept of generated ranges, validators right and wrong, others. */
@@ -151,6 +193,16 @@ class RequestHeadersFuzzTest {
             String lastModified = json.get(route).lastModified();
             headers.put("If-Modified-Since", lastModified != null && random.nextBoolean() ? lastModified
                 : pick(random, OTHER_VALUES));
+        }
+        if (random.nextInt(4) == 0) {
+            Answer known = random.nextBoolean() ? json.get(route) : csv.get(route);
+            headers.put("If-Match", switch (random.nextInt(6)) {
+                case 0 -> known.etag();
+                case 1 -> "W/" + known.etag();
+                case 2 -> pick(random, OTHER_VALUES) + ", " + known.etag();
+                case 3 -> known.etag().substring(1);
+                default -> pick(random, OTHER_VALUES);
+            });
         }
         for (int n = random.nextInt(3); n > 0; n--) {
             headers.put(pick(random, OTHER_HEADERS), pick(random, OTHER_VALUES));
