@@ -31,6 +31,7 @@ import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.SchemaCheck;
 import dev.statedoses.warehouse.ServerProbe;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.warehouse.WarehouseClock;
 import dev.statedoses.warehouse.WarehouseNotReadyException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
@@ -237,11 +238,12 @@ public final class Wiring implements AutoCloseable {
         });
         refreshes.sweepAbandonedRuns(ABANDONED_RUN_SWEEP);
         if (refreshInterval != null) {
-            scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval, Clock.systemUTC());
+            scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval,
+                new WarehouseClock(warehouse.jdbi()));
             scheduler.start();
         }
         if (runLogDays != null) {
-            retention = new RunLogRetention(warehouse.jdbi(), runLogDays, Clock.systemUTC());
+            retention = new RunLogRetention(warehouse.jdbi(), runLogDays, new WarehouseClock(warehouse.jdbi()));
             retention.start(RUN_LOG_FIRST_PRUNE, RUN_LOG_PRUNE_EVERY);
         }
         ops.watch(serving(product));

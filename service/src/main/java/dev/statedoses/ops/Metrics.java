@@ -106,9 +106,12 @@ public final class Metrics implements AutoCloseable {
             .register(registry);
         Gauge.builder("state_doses.product.age", serving, s -> {
                 Instant at = s.get().refreshedAt();
-                return at == null ? Double.NaN : Duration.between(at, Instant.now()).toMillis() / 1000.0;
+                // Never below 0, as /health/ready says it: a warehouse whose clock is ahead of ours
+                // built it "later than now".
+                return at == null ? Double.NaN : Math.max(0, Duration.between(at, Instant.now()).toMillis()) / 1000.0;
             })
-            .description("How old the product this instance serves is: now minus its refreshed_at (NaN before the first refresh)")
+            .description("How old the product this instance serves is: now minus its refreshed_at, at least 0 "
+                + "(NaN before the first refresh)")
             .baseUnit("seconds")
             .strongReference(true)
             .register(registry);

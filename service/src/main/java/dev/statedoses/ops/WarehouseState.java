@@ -121,6 +121,9 @@ final class WarehouseState {
                 left join lateral (
                     select run_id, status, started_at, finished_at from dwh.refresh_runs
                     where status in ('succeeded', 'unchanged')
+                      -- One that ended after the present was timed by a clock ahead (an instance's own,
+                      -- before runs were timed on the warehouse's): it would stay the last for as long.
+                      and finished_at <= clock_timestamp()
                     order by finished_at desc, run_id desc
                     limit 1) as last on true""")
             .setQueryTimeout(QUERY_TIMEOUT_SECONDS)

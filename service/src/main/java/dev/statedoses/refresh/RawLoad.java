@@ -11,9 +11,6 @@ import dev.statedoses.source.SourceStream;
 import dev.statedoses.text.Redaction;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -46,17 +43,15 @@ final class RawLoad {
     private final SourceFetcher fetcher;
     private final RawTables tables;
     private final Map<SourceName, URI> urls;
-    private final Clock clock;
     private volatile boolean stopping;
     /** Every body open now (being read, or read ahead): stop() closes them all. */
     private final Set<SourceStream> open = ConcurrentHashMap.newKeySet();
 
     RawLoad(SourceFetcher fetcher, AllocationCsv allocations, CountyPopulationCsv counties,
-            Map<SourceName, URI> urls, Clock clock) {
+            Map<SourceName, URI> urls) {
         this.fetcher = fetcher;
         this.tables = new RawTables(allocations, counties);
         this.urls = Map.copyOf(urls);
-        this.clock = clock;
     }
 
     URI url(SourceName source) {
@@ -79,7 +74,7 @@ final class RawLoad {
         try {
             for (SourceName source : SourceName.values()) {
                 SourceFetcher.Fetch fetch = fetcher.fetch(source, urls.get(source), known(previous.get(source), source));
-                started.put(source, new Started(fetch, clock.instant(),
+                started.put(source, new Started(fetch, System.nanoTime(),
                     fetcher.inBackground(() -> opened(fetch.open()))));
             }
             for (SourceName source : SourceName.values()) {
@@ -112,8 +107,8 @@ final class RawLoad {
         return body;
     }
 
-    /** A fetch asked for at once, as it goes. */
-    private record Started(SourceFetcher.Fetch fetch, Instant at, CompletableFuture<SourceStream> body) {
+    /** A fetch asked for at once, as it goes, and when ({@link System#nanoTime}). */
+    private record Started(SourceFetcher.Fetch fetch, long nanos, CompletableFuture<SourceStream> body) {
     }
 
     private SourceReport load(Handle tx, long runId, SourceName source, Started started, SourceReport previous) {
@@ -129,7 +124,7 @@ final class RawLoad {
                 LOG.info("{} has not changed since the last good refresh ({}): its {} rows stay", source,
                     first.etag() != null || first.lastModified() != null ? "the upstream answered 304" : "same bytes",
                     previous.rows());
-                return previous.unchangedSince(Redaction.url(url), millisSince(started.at()), fetch.attempts(),
+                return previous.unchangedSince(Redaction.url(url), millisSince(started.nanos()), fetch.attempts(),
                     first.etag(), first.lastModified(), kept);
             }
             // The raw table no longer holds what that refresh loaded (changed by hand?): load it
@@ -166,7 +161,7 @@ final class RawLoad {
                     if (kept != null) {
                         LOG.info("{} has not changed since the last good refresh (same bytes): its {} rows stay",
                             source, comparedWith.rows());
-                        return comparedWith.unchangedSince(Redaction.url(url), millisSince(started.at()),
+                        return comparedWith.unchangedSince(Redaction.url(url), millisSince(started.nanos()),
                             fetch.attempts(), reading.etag(), reading.lastModified(), kept);
                     }
                     warnNotKept(source);
@@ -177,7 +172,7 @@ final class RawLoad {
                     continue;
                 }
                 tx.releaseSavepoint(savepoint);
-                return report(tx, source, url, reading, rows, millisSince(started.at()), fetch.attempts());
+                return report(tx, source, url, reading, rows, millisSince(started.nanos()), fetch.attempts());
             } catch (SourceException e) {
                 // A file written while it was read: not its bytes' fault, but the change's.
                 SourceException fault = reading.orChange(e);
@@ -236,8 +231,9 @@ final class RawLoad {
         }
     }
 
-    private long millisSince(Instant start) {
-        return Duration.between(start, clock.instant()).toMillis();
+    /** On the monotonic clock: a step of the wall clock (NTP, a VM resumed) makes no load take -1 h. */
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     /**

@@ -82,18 +82,23 @@ public final class RefreshRuns {
     /**
      * Records an attempt as running, committed at once so it stays on record whatever follows, and
      * closes every other run still marked running as abandoned (sql/runs/start_run.sql). The caller
-     * holds the refresh lock, so none of those runs can be alive.
+     * holds the refresh lock, so none of those runs can be alive. The run's times are on the
+     * warehouse's clock from its start on ({@link RunClock}).
      */
-    long start(Instant at, Trigger trigger, String build) {
-        Map<String, Object> started = jdbi.withHandle(h -> h.createQuery(START)
-            .bind("at", at)
+    RunClock start(Trigger trigger, String build) {
+        long[] abandoned = new long[1];
+        RunClock started = jdbi.withHandle(h -> h.createQuery(START)
             .bind("trigger", trigger.label())
             .bind("build", build)
             .bind("abandoned", ABANDONED)
-            .mapToMap()
+            .map((rs, ctx) -> {
+                abandoned[0] = rs.getLong("abandoned");
+                return new RunClock(rs.getLong("run_id"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
+                    System.nanoTime());
+            })
             .one());
-        logClosed(((Number) started.get("abandoned")).longValue());
-        return ((Number) started.get("run_id")).longValue();
+        logClosed(abandoned[0]);
+        return started;
     }
 
     /**
@@ -128,10 +133,15 @@ public final class RefreshRuns {
         return tx.createQuery(PRODUCT_DIGEST).mapTo(String.class).one();
     }
 
-    /** Whether a refresh has ended well (succeeded, or found everything unchanged) since {@code since}. */
+    /**
+     * Whether a refresh has ended well (succeeded, or found everything unchanged) since {@code since}.
+     * A run that ended after the warehouse's present was written by a clock ahead of it (an instance's
+     * own, before runs were timed on the warehouse's): it is no refresh since anything.
+     */
     static boolean goodSince(Handle h, Instant since) {
         return h.createQuery("select exists (select 1 from dwh.refresh_runs "
-                + "where status in ('succeeded', 'unchanged') and finished_at >= :due)")
+                + "where status in ('succeeded', 'unchanged') and finished_at >= :due "
+                + "and finished_at <= clock_timestamp())")
             .bind("due", since).mapTo(Boolean.class).one();
     }
 
@@ -286,8 +296,9 @@ public final class RefreshRuns {
         Instant started = rs.getObject("started_at", OffsetDateTime.class).toInstant();
         OffsetDateTime finishedAt = rs.getObject("finished_at", OffsetDateTime.class);
         Instant finished = finishedAt == null ? null : finishedAt.toInstant();
+        // At least 0: a run written before its times were the warehouse's may end before it began.
         return new RefreshRun(rs.getLong("run_id"), rs.getString("status"), rs.getString("trigger"), started,
-            finished, finished == null ? null : Duration.between(started, finished).toMillis(),
+            finished, finished == null ? null : Math.max(0, Duration.between(started, finished).toMillis()),
             rs.getObject("state_rows", Integer.class), rs.getString("error"), List.of(), null);
     }
 }

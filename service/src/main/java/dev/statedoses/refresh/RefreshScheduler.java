@@ -153,7 +153,7 @@ public final class RefreshScheduler implements AutoCloseable {
         if (!claim.claimed()) {
             if (claim.lastTick() != null && claim.lastTick().isAfter(due)) {
                 // Not another instance's claim of this instant: a later one, claimed under another
-                // REFRESH_INTERVAL (or by a clock ahead).
+                // REFRESH_INTERVAL.
                 LOG.info("scheduled refresh of {}: a later instant, {}, is claimed already (by {}), as after a change "
                     + "of REFRESH_INTERVAL; nothing to do until {}", due, claim.lastTick(), claim.by(),
                     due.plus(interval));
@@ -197,14 +197,16 @@ public final class RefreshScheduler implements AutoCloseable {
     private Claim claim(Instant due) {
         return jdbi.inTransaction(h -> {
             // One statement, so two instances cannot both claim: the second waits for the first's
-            // row lock, then finds last_tick no longer behind.
+            // row lock, then finds last_tick no longer behind. A last_tick ahead of the warehouse's
+            // clock was claimed by a clock ahead of it (this process's own, before the schedule read
+            // the warehouse's): it would hold every instant until then, so it is claimed over.
             boolean claimed = h.createQuery("""
                     insert into dwh.refresh_schedule as s (singleton, last_tick, claimed_by, claimed_at)
                     values (true, :due, :me, now())
                     on conflict (singleton) do update
                         set last_tick = excluded.last_tick, claimed_by = excluded.claimed_by,
                             claimed_at = excluded.claimed_at
-                        where s.last_tick < excluded.last_tick
+                        where s.last_tick < excluded.last_tick or s.last_tick > clock_timestamp()
                     returning true""")
                 .bind("due", due)
                 .bind("me", instance)

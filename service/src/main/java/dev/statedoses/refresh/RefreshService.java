@@ -87,7 +87,7 @@ public final class RefreshService implements AutoCloseable {
         this.jdbi = jdbi;
         this.runs = new RefreshRuns(jdbi);
         this.recovery = new RunRecovery(runs);
-        this.raw = new RawLoad(fetcher, allocations, counties, urls, clock);
+        this.raw = new RawLoad(fetcher, allocations, counties, urls);
         this.checks = new Checks(raw::url);
         this.rehearsal = new Rehearsal();
         this.allocations = allocations;
@@ -190,17 +190,17 @@ public final class RefreshService implements AutoCloseable {
 
     private RefreshReport refreshLocked(Handle tx, Trigger trigger, boolean force, LongConsumer recorded) {
         StepTimes steps = new StepTimes();
-        Instant started = clock.instant();
         RefreshRuns.LastGood previous;
-        long runId;
+        RunClock run;
         try {
             previous = force ? RefreshRuns.LastGood.NONE : runs.lastGood(BuildInfo.build());
-            runId = runs.start(started, trigger, BuildInfo.build());
+            run = runs.start(trigger, BuildInfo.build());
         } catch (RuntimeException e) {
             throw unrecorded(compareAside(), e);
         }
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
         List<SourceReport> sources = new ArrayList<>();
+        long runId = run.runId();
         RefreshReport report;
         // From here the run is on record: whatever fails, even the caller's callback, ends it below.
         try {
@@ -214,7 +214,7 @@ public final class RefreshService implements AutoCloseable {
             steps.mark("record start");
             MDC.put("run_id", Long.toString(runId));
             LOG.info("refresh started");
-            report = build(tx, raw, runId, started, previous, sources, steps);
+            report = build(tx, raw, run, previous, sources, steps);
             tx.commit();
             steps.mark("commit");
         } catch (RuntimeException | Error thrown) {
@@ -227,9 +227,9 @@ public final class RefreshService implements AutoCloseable {
             String error = RefreshFailure.recorded(e);
             LOG.warn("refresh failed, product unchanged: {}", error);
             List<CheckResult> failedChecks = e instanceof CheckFailedException checks ? checks.checks() : List.of();
-            if (!recordedHoldingTheLock(tx, runId, error, sources, failedChecks)) {
+            if (!recordedHoldingTheLock(tx, run, error, sources, failedChecks)) {
                 rollbackQuietly(tx);
-                recovery.failed(runId, clock.instant(), error, sources, failedChecks);
+                recovery.failed(runId, run.now(), error, sources, failedChecks);
             }
             if (e instanceof RuntimeException runtime) {
                 throw runtime;
@@ -258,8 +258,10 @@ public final class RefreshService implements AutoCloseable {
     }
 
     /** The refresh's steps from the load on, loading by {@code load} (a rehearsal's: other URLs). */
-    private RefreshReport build(Handle tx, RawLoad load, long runId, Instant started,
-                                RefreshRuns.LastGood previous, List<SourceReport> sources, StepTimes steps) {
+    private RefreshReport build(Handle tx, RawLoad load, RunClock run, RefreshRuns.LastGood previous,
+                                List<SourceReport> sources, StepTimes steps) {
+        long runId = run.runId();
+        Instant started = run.started();
         tx.createQuery("select set_config('state_doses.run_id', :run, true)")
             .bind("run", Long.toString(runId)).mapTo(String.class).one();
         tx.savepoint("sources");
@@ -273,7 +275,7 @@ public final class RefreshService implements AutoCloseable {
                 // Nothing to build: undo any load (a source whose bytes hashed the same) and keep the product.
                 tx.rollbackToSavepoint("sources");
                 Totals kept = Totals.ofProduct(tx);
-                Instant finished = clock.instant();
+                Instant finished = run.now();
                 runs.unchanged(tx, runId, finished, sources, product);
                 steps.mark("record result");
                 return report(runId, RefreshReport.UNCHANGED, started, finished, sources, kept);
@@ -308,7 +310,7 @@ public final class RefreshService implements AutoCloseable {
         }
         steps.mark("data checks");
 
-        Instant finished = clock.instant();
+        Instant finished = run.now();
         runs.succeeded(tx, runId, finished, totals.stateRows(), sources, ran);
         // Delivered at commit, and only if it commits: other instances reload their snapshot.
         tx.createQuery("select pg_notify('" + Warehouse.PRODUCT_CHANNEL + "', :run)")
@@ -329,11 +331,11 @@ public final class RefreshService implements AutoCloseable {
      * transaction and commits: the lock goes with the record. False when the transaction cannot
      * (the warehouse went away): the caller rolls back and records it from another connection.
      */
-    private boolean recordedHoldingTheLock(Handle tx, long runId, String error, List<SourceReport> sources,
+    private boolean recordedHoldingTheLock(Handle tx, RunClock run, String error, List<SourceReport> sources,
                                            List<CheckResult> checks) {
         try {
             tx.rollbackToSavepoint(LOCKED);
-            runs.failed(tx, runId, clock.instant(), error, sources, checks);
+            runs.failed(tx, run.runId(), run.now(), error, sources, checks);
             tx.commit();
             return true;
         } catch (RuntimeException e) {
@@ -393,8 +395,8 @@ public final class RefreshService implements AutoCloseable {
             inProgress(tx.getConnection());
             try {
                 return rehearsal.run(tx, (urls, runId) -> build(tx,
-                    new RawLoad(fetcher, allocations, counties, urls, clock), runId, clock.instant(),
-                    RefreshRuns.LastGood.NONE,
+                    new RawLoad(fetcher, allocations, counties, urls),
+                    new RunClock(runId, clock.instant(), System.nanoTime()), RefreshRuns.LastGood.NONE,
                     new ArrayList<>(), new StepTimes()));
             } finally {
                 inProgress(null);

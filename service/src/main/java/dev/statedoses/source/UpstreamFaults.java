@@ -30,10 +30,18 @@ final class UpstreamFaults {
      * empty when absent or unreadable.
      */
     static Optional<Duration> retryAfter(HttpHeaders headers) {
-        return headers.firstValue("Retry-After").map(String::strip).flatMap(UpstreamFaults::retryAfter);
+        // A date is on the upstream's clock: read against the Date it sent with it, not against
+        // ours, which may be a day off (a wait of a day for "20 s", or none at all).
+        Instant now = headers.firstValue("Date").flatMap(HttpDate::parse).orElseGet(Instant::now);
+        return headers.firstValue("Retry-After").map(String::strip).flatMap(value -> retryAfter(value, now));
     }
 
     static Optional<Duration> retryAfter(String value) {
+        return retryAfter(value, Instant.now());
+    }
+
+    /** Retry-After's {@code value}, a date in it read against {@code now}. */
+    static Optional<Duration> retryAfter(String value, Instant now) {
         if (DELTA_SECONDS.matcher(value).matches()) {
             // More digits than a long holds is still a number of seconds: a very long one.
             String digits = value.replaceFirst("^0+(?=.)", "");
@@ -42,7 +50,7 @@ final class UpstreamFaults {
         }
         // Unreadable, or a date no calendar holds: as if the upstream had sent none.
         return HttpDate.parse(value).map(at -> {
-            Duration wait = Duration.between(Instant.now(), at);
+            Duration wait = Duration.between(now, at);
             return wait.isNegative() ? Duration.ZERO : atMostLongest(wait);
         });
     }

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.util.HttpDate;
 import java.net.URI;
+import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -41,6 +44,29 @@ class RetryAfterTest {
         assertEquals(Optional.of(Duration.ZERO), UpstreamFaults.retryAfter("Thu, 01 Jan 1970 00:00:00 GMT"));
         assertEquals(Optional.empty(), UpstreamFaults.retryAfter("-5"));
         assertEquals(Optional.empty(), UpstreamFaults.retryAfter("soon"));
+    }
+
+    /**
+     * A date in Retry-After is on the upstream's clock, so it is read against the Date the upstream
+     * sent with it: whether our clock is a day behind or a day ahead of the upstream's, or right,
+     * "twenty seconds after my Date" is a wait of 20 s (ours once waited a day, or not at all).
+     */
+    @Test
+    void aDateIsReadAgainstTheUpstreamsOwnDate() {
+        for (long skewSeconds : new long[] {-86_400, -3_600, 0, 3_600, 86_400}) {
+            Instant upstreamNow = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(skewSeconds);
+            HttpHeaders headers = HttpHeaders.of(Map.of("Date", List.of(HttpDate.format(upstreamNow)),
+                "Retry-After", List.of(HttpDate.format(upstreamNow.plusSeconds(20)))), (name, value) -> true);
+            assertEquals(Optional.of(Duration.ofSeconds(20)), UpstreamFaults.retryAfter(headers), "skew " + skewSeconds);
+        }
+        // Without a Date (or with one that is no date), our clock is all there is.
+        Instant inAMinute = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(60);
+        for (Map<String, List<String>> fields : List.of(Map.of("Retry-After", List.of(HttpDate.format(inAMinute))),
+                Map.of("Date", List.of("yesterday"), "Retry-After", List.of(HttpDate.format(inAMinute))))) {
+            long wait = UpstreamFaults.retryAfter(HttpHeaders.of(fields, (name, value) -> true)).orElseThrow()
+                .toSeconds();
+            assertTrue(wait > 50 && wait <= 60, fields + ": " + wait);
+        }
     }
 
     /**
