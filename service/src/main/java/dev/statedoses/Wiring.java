@@ -229,13 +229,8 @@ public final class Wiring implements AutoCloseable {
         // Another process's reloads it here. A notification is only a wake-up (anyone may send
         // one); after a reconnect (null), when notifications may have been missed, it always reloads.
         refreshes.onRefreshed(product::reloadSoonFor);
-        warehouse.onProductChange(payload -> {
-            if (payload == null) {
-                product.reload();
-            } else {
-                product.productMayHaveChanged();
-            }
-        });
+        // A reload that fails is tried again until it is in: a notification is not sent twice.
+        warehouse.onProductChange(payload -> product.reloadOrRetry(payload == null));
         refreshes.sweepAbandonedRuns(ABANDONED_RUN_SWEEP);
         if (refreshInterval != null) {
             scheduler = new RefreshScheduler(warehouse.jdbi(), refreshes, refreshInterval,

@@ -5,11 +5,12 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,15 @@ public final class ProductCache implements AutoCloseable {
      * this the reads get the snapshot as it is (the old product), as when a reload fails.
      */
     static final Duration READ_WAIT = Duration.ofSeconds(2);
+    /**
+     * How soon a reload that failed is tried again, doubled at each failure up to
+     * {@link #RETRY_LONGEST}. A reload is the only way a committed product reaches this process's
+     * reads: one lost to a connection dropped at that moment left the old product served, with
+     * /health saying all was well, until the next product was built (hours, under a schedule of
+     * unchanged sources).
+     */
+    static final Duration RETRY_FIRST = Duration.ofMillis(250);
+    static final Duration RETRY_LONGEST = Duration.ofSeconds(10);
 
     private final RatioRepository ratios;
     private final ProductResponse responses;
@@ -40,7 +50,10 @@ public final class ProductCache implements AutoCloseable {
     private long loadedRun = -1;
     /** The reload this process's last refresh asked for, while it is not in: reads wait for it. */
     private final AtomicReference<CompletableFuture<Void>> pending = new AtomicReference<>();
-    private final ExecutorService reloader = Executors.newSingleThreadExecutor(DaemonThreads.named("product-reload"));
+    private final ScheduledExecutorService reloader =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("product-reload"));
+    /** Whether a failed reload is waiting to be tried again: one chain of retries at a time. */
+    private final AtomicBoolean retrying = new AtomicBoolean();
 
     public ProductCache(RatioRepository ratios, ProductResponse responses) {
         this.ratios = ratios;
@@ -86,7 +99,8 @@ public final class ProductCache implements AutoCloseable {
                     reloadFor(runId);
                 } catch (RuntimeException e) {
                     LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
-                        + "its NOTIFY will reload it", runId, e.getMessage());
+                        + "trying again until it is in", runId, e.getMessage());
+                    retry(0);
                 } finally {
                     done.complete(null);
                     pending.compareAndSet(done, null);
@@ -119,6 +133,47 @@ public final class ProductCache implements AutoCloseable {
     public synchronized void productMayHaveChanged() {
         if (ratios.productRun() != loadedRun) {
             reload();
+        }
+    }
+
+    /**
+     * {@link #productMayHaveChanged}, or {@link #reload} when {@code always} (notifications may have
+     * been missed), for a caller that cannot wait: a failure is tried again on the reload thread
+     * until the snapshot holds the warehouse's product.
+     */
+    public void reloadOrRetry(boolean always) {
+        try {
+            if (always) {
+                reload();
+            } else {
+                productMayHaveChanged();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("reloading this instance's snapshot failed ({}); trying again until it is in", e.getMessage());
+            retry(0);
+        }
+    }
+
+    /** Tries {@link #productMayHaveChanged} again after a failed reload, until one succeeds. */
+    private void retry(int failures) {
+        if (failures == 0 && !retrying.compareAndSet(false, true)) {
+            return; // a chain is already trying
+        }
+        long delay = Math.min(RETRY_FIRST.toMillis() << Math.min(failures, 10), RETRY_LONGEST.toMillis());
+        try {
+            reloader.schedule(() -> {
+                try {
+                    productMayHaveChanged();
+                    retrying.set(false);
+                    LOG.info("the snapshot holds the warehouse's product again, after {} failed reload(s)",
+                        failures + 1);
+                } catch (RuntimeException e) {
+                    LOG.debug("reloading the snapshot failed again: {}", e.getMessage());
+                    retry(failures + 1);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            retrying.set(false); // closing: no more reads to serve
         }
     }
 
