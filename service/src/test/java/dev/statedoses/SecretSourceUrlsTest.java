@@ -134,6 +134,33 @@ class SecretSourceUrlsTest {
         }
     }
 
+    /**
+     * A build from before secrets were hidden (V17), still running beside this one after it migrated
+     * the warehouse, writes runs with whole URLs, in its sources and in its error. The run log's
+     * reads hide them as they read them.
+     */
+    @Test
+    void aRunWrittenWithSecretsByAnOlderBuildIsShownWithoutThem() {
+        try (RunningApp app = RunningApp.start(config)) {
+            long run = app.wiring().warehouse().jdbi().withHandle(h -> {
+                long id = h.createQuery("insert into dwh.refresh_runs (status, started_at, finished_at, error) "
+                        + "values ('failed', now(), now(), :error) returning run_id")
+                    .bind("error", "pfizer source (" + pfizer("9") + "): upstream answered HTTP 404")
+                    .mapTo(Long.class).one();
+                h.createUpdate("insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms) "
+                        + "values (:run, 'moderna', :url, 1, 1, repeat('ab', 32), 1)")
+                    .bind("run", id).bind("url", moderna("9").toString()).execute();
+                return id;
+            });
+            for (String path : new String[] {"/refreshes", "/refreshes/" + run}) {
+                String body = app.given().get(path).then().statusCode(200).extract().asString();
+                hidden("GET " + path, body);
+                assertTrue(body.contains("pfizer source (" + shownPfizer() + "): upstream answered HTTP 404"), body);
+                assertTrue(body.contains("\"url\":\"" + shownModerna() + "\""), body);
+            }
+        }
+    }
+
     private static HttpResponse<String> send(HttpClient http, int port, String method, String path) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(60));

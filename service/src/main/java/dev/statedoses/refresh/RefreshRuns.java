@@ -299,6 +299,12 @@ public final class RefreshRuns {
         // At least 0: a run written before its times were the warehouse's may end before it began.
         return new RefreshRun(rs.getLong("run_id"), rs.getString("status"), rs.getString("trigger"), started,
             finished, finished == null ? null : Math.max(0, Duration.between(started, finished).toMillis()),
-            rs.getObject("state_rows", Integer.class), rs.getString("error"), List.of(), null);
+            // Hidden again as it is read, as a source's URL is: a build from before the secrets were
+            // hidden (V17), still running beside this one, writes its errors with them.
+            rs.getObject("state_rows", Integer.class), storedError(rs.getString("error")), List.of(), null);
+    }
+
+    private static String storedError(String error) {
+        return error == null ? null : Redaction.inText(error);
     }
 }
