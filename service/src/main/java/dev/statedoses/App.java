@@ -175,6 +175,16 @@ public final class App {
                     }
                     ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                     answer(ctx, RefreshFailure.problem(e));
+                } else if (Warehouse.missing(e).isPresent()) {
+                    // It answers, but what the migrations made is gone: not an internal error of
+                    // ours, nor an outage to wait out (a POST /refresh lists every difference).
+                    String missing = Warehouse.missing(e).get();
+                    LOG.warn("{} {}: the warehouse no longer has what the migrations made: {}", ctx.method(),
+                        ctx.path(), missing);
+                    answer(ctx, Problem.of(500, "warehouse-changed", "Warehouse changed", "The warehouse no longer "
+                        + "has what its migrations made (" + missing + "): was a table dropped, or the database "
+                        + "created again? A restart of the service migrates an empty database; POST /refresh names "
+                        + "every difference").with("differences", List.of(missing)));
                 } else {
                     LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                     answer(ctx, RefreshFailure.internalError());

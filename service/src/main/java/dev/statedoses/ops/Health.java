@@ -2,8 +2,10 @@ package dev.statedoses.ops;
 
 import dev.statedoses.BuildInfo;
 import dev.statedoses.warehouse.BoundedReads;
+import dev.statedoses.warehouse.Warehouse;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,8 @@ public final class Health {
     private final AtomicBoolean lastUp = new AtomicBoolean(true);
     /** Whether the last look was stopped by another session's lock (one WARN a lock, not one a check). */
     private final AtomicBoolean lastLocked = new AtomicBoolean(false);
+    /** Whether the last look found the warehouse without what the migrations made (one WARN until it has it). */
+    private final AtomicBoolean lastMissing = new AtomicBoolean(false);
 
     private final RecentReading<Status> reading;
 
@@ -72,6 +76,16 @@ public final class Health {
                 }
                 return new Status("unavailable", "up", "unknown", null, null, Build.CURRENT);
             }
+            Optional<String> missing = Warehouse.missing(e);
+            if (missing.isPresent()) {
+                // The warehouse answered: what the migrations made is gone (dropped, or the database
+                // created again under this process). Not an outage to wait out.
+                if (!lastMissing.getAndSet(true)) {
+                    LOG.warn("health: the warehouse answers, but no longer has what the migrations made ({}): "
+                        + "was it dropped or created again? A restart migrates an empty database", missing.get());
+                }
+                return new Status("unavailable", "up", "unknown", null, null, Build.CURRENT);
+            }
             if (lastUp.getAndSet(false)) {
                 LOG.warn("health: the warehouse does not answer: {}", WarehouseState.reason(e));
             }
@@ -80,6 +94,7 @@ public final class Health {
         if (!lastUp.getAndSet(true)) {
             LOG.info("health: the warehouse answers again");
         }
+        lastMissing.set(false);
         if (lastLocked.getAndSet(false)) {
             LOG.info("health: the lock is gone, and the check reads the warehouse again");
         }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.statedoses.BuildInfo;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.warehouse.BoundedReads;
+import dev.statedoses.warehouse.Warehouse;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -257,7 +258,8 @@ public final class Metrics implements AutoCloseable {
         } catch (RuntimeException e) {
             // Another session's lock on the product or the run log: the warehouse answered (it
             // refused the lock), and the values stay those of the last reading.
-            warehouseUp = BoundedReads.lockedOut(e);
+            // So does one without the tables the migrations made (dropped, or created again).
+            warehouseUp = BoundedReads.lockedOut(e) || Warehouse.missing(e).isPresent();
             LOG.debug("metrics: the warehouse {}: {}", warehouseUp ? "holds a lock the reading waited for"
                 : "does not answer", WarehouseState.reason(e));
         }

@@ -249,6 +249,20 @@ public final class Warehouse implements AutoCloseable {
      * empty for any other failure. Like an outage, it is the warehouse's condition, which may
      * pass, not a fault of the request, of the sources or of the service.
      */
+    /**
+     * The warehouse's words when {@code failure} is a statement that found a table, column,
+     * function or schema missing (SQLSTATE 42P01, 42703, 42883, 42704, 3F000): the warehouse
+     * answers, but no longer has what the migrations made (dropped by hand, or the database created
+     * again under the running service). Empty for any other failure.
+     */
+    public static Optional<String> missing(Throwable failure) {
+        return failures(failure)
+            .filter(t -> t instanceof SQLException sql && sql.getSQLState() != null
+                && Set.of("42P01", "42703", "42883", "42704", "3F000").contains(sql.getSQLState()))
+            .map(Throwable::getMessage)
+            .findFirst();
+    }
+
     public static Optional<String> stopped(Throwable failure) {
         return failures(failure).map(Warehouse::stoppedBecause).flatMap(Optional::stream).findFirst();
     }
