@@ -5,9 +5,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,8 +49,8 @@ public final class ProductCache implements AutoCloseable {
     private long loadedRun = -1;
     /** The reload this process's last refresh asked for, while it is not in: reads wait for it. */
     private final AtomicReference<CompletableFuture<Void>> pending = new AtomicReference<>();
-    private final ScheduledExecutorService reloader =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("product-reload"));
+    private final ScheduledThreadPoolExecutor reloader =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("product-reload"));
     /** Whether a failed reload is waiting to be tried again: one chain of retries at a time. */
     private final AtomicBoolean retrying = new AtomicBoolean();
 
@@ -59,6 +58,8 @@ public final class ProductCache implements AutoCloseable {
         this.ratios = ratios;
         this.responses = responses;
         this.current = new AtomicReference<>(ProductSnapshot.empty(responses));
+        // On close, a retry waiting for its turn is dropped: there are no more reads to serve.
+        reloader.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /** The snapshot to answer from: after this process's refresh, the one it reloaded. */
