@@ -57,6 +57,7 @@
   const state = {
     rows: [],
     weeks: [], // ISO dates, oldest first; the last is the current product
+    shownIndex: 0, // the week whose numbers the map, table and summary show (the slider may be ahead, loading)
     sort: { key: 'state', dir: 'ascending' },
     loadSeq: 0,
     selected: null, // the USPS code of the state whose weeks are shown
@@ -454,7 +455,21 @@
     el.week.disabled = weeks.length < 2;
     el.weekFirst.textContent = weeks.length ? formatWeek(weeks[0]) : '';
     el.weekLast.textContent = weeks.length ? formatWeek(weeks[weeks.length - 1]) : '';
+    state.shownIndex = Math.max(0, weeks.length - 1);
     drawWeekLabel();
+  }
+
+  /**
+   * Puts the slider, its label and the table's caption back on the week whose numbers are shown:
+   * a week that could not be loaded must not name numbers of another.
+   */
+  function backToShownWeek() {
+    el.week.value = String(state.shownIndex);
+    drawWeekLabel();
+    drawSortState();
+    if (window.StateDosesTrend && state.weeks.length) {
+      window.StateDosesTrend.week(state.weeks[state.shownIndex]);
+    }
   }
 
   /** The rows as of the chosen week (the newest week is the current product); stale answers are dropped. */
@@ -467,12 +482,16 @@
     try {
       const rows = await getJson(url);
       if (seq === state.loadSeq) {
+        state.shownIndex = index;
         render(rows);
         setLoadStatus('');
       }
     } catch (e) {
       if (seq === state.loadSeq) {
-        setLoadStatus('Could not load that week. ' + e.message, 'error');
+        // The map, table and summary still show the week before: so do the slider and its label.
+        backToShownWeek();
+        setLoadStatus('Could not load the week of ' + formatWeek(state.weeks[index]) + ': the page still shows '
+          + 'the week of ' + formatWeek(state.weeks[state.shownIndex]) + '. ' + e.message, 'error');
       }
     } finally {
       if (seq === state.loadSeq) {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.support.AppOnNewDatabase;
 import dev.statedoses.support.Browser;
 import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.support.StoppableWarehouse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -300,7 +301,7 @@ class DashboardBrowserTest {
 
     @Test
     void withoutItsWeeksThePageStillShowsTheProduct() {
-        // As when the warehouse is away: the product is served from memory, /weekly fails.
+        // When /weekly cannot be read (a real outage serves it from memory: see the test above).
         browser.require();
         browser.expectConsoleError(Pattern.compile("/weekly - Failed to load resource: net::ERR_BLOCKED_BY_CLIENT"));
         browser.cdp("Network.enable", Map.of());
@@ -318,6 +319,38 @@ class DashboardBrowserTest {
             browser.cdp("Network.setBlockedURLs", Map.of("urls", List.of()));
             browser.cdp("Network.disable", Map.of());
         }
+    }
+
+    @Test
+    void aWeekThatCannotBeLoadedLeavesTheSliderOnTheWeekShown() throws Exception {
+        // A real outage: the product and its weeks come from memory, so the page loads with its
+        // slider enabled; a week before the newest (as_of) needs the warehouse, and answers 503.
+        browser.require();
+        browser.expectConsoleError(Pattern.compile("as_of=2020-12-28 - Failed to load resource: the server "
+            + "responded with a status of 503"));
+        StoppableWarehouse.withRefreshedApp((warehouse, app) -> {
+            page.open(app);
+            WebElement week = browser.find(By.id("week"));
+            assertTrue(week.isEnabled());
+            warehouse.stop();
+            app.given().get("/ratios/NY/weekly").then().statusCode(200);
+            app.given().get("/ratios?as_of=2020-12-28").then().statusCode(503);
+
+            week.sendKeys(Keys.HOME);
+            WebElement load = browser.find(By.id("load-status"));
+            browser.waitFor("the failed week", d -> load.getText().startsWith("Could not load"));
+            // The numbers are the newest week's: so are the slider, its label and the caption.
+            assertEquals("0.8000", ratio(page.row("NY")));
+            assertEquals("New York: 0.80 people per dose", page.tile("NY").getAttribute("aria-label"));
+            assertEquals("2021-01-04", browser.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
+            assertEquals("Jan 4, 2021, the latest week", week.getAttribute("aria-valuetext"));
+            assertEquals("1", week.getAttribute("value"));
+            assertTrue(page.caption().contains("up to the week of Jan 4, 2021"), page.caption());
+            assertTrue(load.getText().startsWith("Could not load the week of Dec 28, 2020: the page still shows the "
+                + "week of Jan 4, 2021. Warehouse unavailable"), load.getText());
+            warehouse.restart();
+            browser.get("about:blank"); // no connection of the page's holds up the service's stop
+        });
     }
 
     @Test
