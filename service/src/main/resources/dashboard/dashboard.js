@@ -58,6 +58,9 @@
     rows: [],
     weeks: [], // ISO dates, oldest first; the last is the current product
     shownIndex: 0, // the week whose numbers the map, table and summary show (the slider may be ahead, loading)
+    productAt: null, // the refreshed_at of the product the page shows (its rows, weeks and last refresh)
+    productTag: null, // the ETag of GET /ratios for that product: If-Match asks whether it is still current
+    reloading: null, // the reload under way after the product changed, if any
     sort: { key: 'state', dir: 'ascending' },
     loadSeq: 0,
     selected: null, // the USPS code of the state whose weeks are shown
@@ -68,6 +71,8 @@
   let el;
 
   // ---- helpers ------------------------------------------------------------------------------------
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   /** An instant from the API (up to nanoseconds) as a Date: JavaScript reads milliseconds. */
   function parseInstant(iso) {
@@ -104,12 +109,35 @@
   }
 
   async function getJson(url) {
+    return (await getAnswer(url)).body;
+  }
+
+  /** A JSON answer and its ETag. */
+  async function getAnswer(url) {
     const response = await fetch(url, { headers: { Accept: 'application/json' } });
     const body = await readBody(response);
     if (!response.ok) {
       throw new ApiError(response, body);
     }
-    return body;
+    return { body, etag: response.headers.get('ETag') };
+  }
+
+  /**
+   * Whether the product of ETag {@code etag} is still the current one: HEAD /ratios with
+   * If-Match answers 412 once another product replaced it. True when that cannot be told.
+   */
+  async function stillCurrent(etag) {
+    if (!etag) {
+      return true;
+    }
+    try {
+      const response = await fetch('/ratios', {
+        method: 'HEAD', headers: { Accept: 'application/json', 'If-Match': etag }, cache: 'no-store'
+      });
+      return response.status !== 412;
+    } catch (e) {
+      return true;
+    }
   }
 
   function setLoadStatus(text, kind) {
@@ -481,11 +509,18 @@
     el.tableCard.setAttribute('aria-busy', 'true');
     try {
       const rows = await getJson(url);
-      if (seq === state.loadSeq) {
-        state.shownIndex = index;
-        render(rows);
-        setLoadStatus('');
+      if (seq !== state.loadSeq) {
+        return;
       }
+      if (rows.length && rows[0].refreshed_at !== state.productAt) {
+        // A refresh made elsewhere (another client or instance, the schedule) built another
+        // product: its rows must not be drawn under this product's weeks and last refresh.
+        await productChanged(latest ? null : state.weeks[index]);
+        return;
+      }
+      state.shownIndex = index;
+      render(rows);
+      setLoadStatus('');
     } catch (e) {
       if (seq === state.loadSeq) {
         // The map, table and summary still show the week before: so do the slider and its label.
@@ -514,40 +549,119 @@
   /**
    * The current product and its weeks. The product is drawn even when the weeks cannot be read
    * (the service serves the product from memory while its warehouse is away): the slider waits.
+   * What is drawn together is of one product: when another came in between (a refresh elsewhere),
+   * everything is read again, a few times at most. {@code keepWeek}: a week to show again if the
+   * product has it and it is not the newest (else the newest week is shown).
    */
-  async function loadProduct() {
+  async function loadProduct(keepWeek) {
     const seq = ++state.loadSeq;
-    let rows;
-    try {
-      rows = await getJson('/ratios');
-    } catch (e) {
-      if (seq === state.loadSeq) {
-        setLoadStatus('Could not load the data. ' + e.message, 'error');
-      }
-      return;
-    }
-    let weeks = [];
-    let weeksError = null;
-    if (rows.length) {
+    let got;
+    for (let attempt = 1; ; attempt++) {
       try {
-        weeks = (await getJson('/ratios/' + encodeURIComponent(rows[0].state_code) + '/weekly')).map((w) => w.week);
+        got = await readProduct(keepWeek);
       } catch (e) {
-        weeksError = e;
+        if (seq === state.loadSeq) {
+          setLoadStatus('Could not load the data. ' + e.message, 'error');
+          el.tableCard.removeAttribute('aria-busy');
+        }
+        return;
+      }
+      if (seq !== state.loadSeq) {
+        return;
+      }
+      if (got.oneProduct || attempt >= 4) {
+        break;
+      }
+      // A product of another instance reaches this one's memory by NOTIFY, within about a second.
+      await sleep(250 * attempt);
+      if (seq !== state.loadSeq) {
+        return;
       }
     }
-    if (seq !== state.loadSeq) {
-      return;
+    const rows = got.rows;
+    state.productAt = rows.length ? rows[0].refreshed_at : null;
+    state.productTag = got.etag;
+    state.rows = got.shown; // the week's label says "the latest week" or "no data yet" by them
+    setWeeks(got.weeks);
+    if (got.index >= 0 && got.index !== got.weeks.length - 1) {
+      el.week.value = String(got.index);
+      state.shownIndex = got.index;
+      drawWeekLabel();
     }
-    state.rows = rows;
-    setWeeks(weeks);
-    render(rows);
-    if (weeksError) {
-      setLoadStatus('Showing the current product; the earlier weeks could not be loaded. ' + weeksError.message, 'error');
+    render(got.shown);
+    el.tableCard.removeAttribute('aria-busy');
+    if (got.weeksError) {
+      setLoadStatus('Showing the current product; the earlier weeks could not be loaded. ' + got.weeksError.message,
+        'error');
+    } else if (got.weekError) {
+      setLoadStatus('Could not load the week of ' + formatWeek(keepWeek) + ': the page shows the newest week, '
+        + formatWeek(got.weeks[got.weeks.length - 1]) + '. ' + got.weekError.message, 'error');
     } else if (rows.length === 0) {
       setLoadStatus('No data yet: run a refresh to load the sources.', 'info');
     } else {
       setLoadStatus('');
     }
+  }
+
+  /** One reading of the product, its weeks and (keepWeek) a week of it, and whether they are of one product. */
+  async function readProduct(keepWeek) {
+    const answer = await getAnswer('/ratios');
+    const rows = answer.body;
+    const got = {
+      rows, etag: answer.etag, weeks: [], weeksError: null, shown: rows, index: -1, weekError: null, oneProduct: true
+    };
+    if (rows.length) {
+      try {
+        got.weeks = (await getJson('/ratios/' + encodeURIComponent(rows[0].state_code) + '/weekly')).map((w) => w.week);
+      } catch (e) {
+        got.weeksError = e;
+      }
+    }
+    got.index = got.weeks.length - 1;
+    const at = keepWeek ? got.weeks.indexOf(keepWeek) : -1;
+    if (at >= 0 && at < got.weeks.length - 1) {
+      try {
+        const asOf = await getJson('/ratios?as_of=' + encodeURIComponent(keepWeek));
+        if (asOf.length && asOf[0].refreshed_at === rows[0].refreshed_at) {
+          got.shown = asOf;
+          got.index = at;
+        } else {
+          got.oneProduct = false;
+        }
+      } catch (e) {
+        got.weekError = e;
+      }
+    }
+    if (got.oneProduct && rows.length && !got.weeksError) {
+      // The weeks were read after the rows: of the same product if the rows are still current.
+      got.oneProduct = await stillCurrent(answer.etag);
+    }
+    return got;
+  }
+
+  /**
+   * The product changed since the page loaded it: its rows, weeks and last refresh are read
+   * again, together, and the chart's weeks too; {@code keepWeek} as for loadProduct. One reload
+   * at a time: those who find the change meanwhile wait for it.
+   */
+  function productChanged(keepWeek) {
+    if (!state.reloading) {
+      state.reloading = (async () => {
+        try {
+          await Promise.all([loadProduct(keepWeek), loadLastRefresh()]);
+          if (window.StateDosesTrend) {
+            window.StateDosesTrend.reset(state.rows.find((r) => r.state_code === state.selected));
+          }
+          if (!el.loadStatus.textContent) {
+            setLoadStatus('The data changed since this page loaded it (a refresh): the page now shows the new data.',
+              'info');
+          }
+        } finally {
+          state.reloading = null;
+        }
+      })();
+    }
+    return state.reloading;
   }
 
   // ---- refresh ------------------------------------------------------------------------------------
@@ -673,7 +787,6 @@
   }
 
   const POLL_MS = 500;
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   // Follows an asynchronous refresh (its Location) until it has ended; answers the run.
   async function followRun(location, runId) {
@@ -702,7 +815,7 @@
     }
     await Promise.all([loadProduct(), loadLastRefresh()]);
     if (window.StateDosesTrend) {
-      window.StateDosesTrend.reset();
+      window.StateDosesTrend.reset(state.rows.find((r) => r.state_code === state.selected));
     }
   }
 
@@ -805,6 +918,16 @@
     el.table.tBodies[0].addEventListener('click', onTableClick);
     document.addEventListener('state-doses:trend-closed', onTrendClosed);
     el.refreshButton.addEventListener('click', refresh);
+    if (window.StateDosesTrend) {
+      // A state's weeks are read when it is selected: they must be of the product the page shows.
+      window.StateDosesTrend.checkProduct = async () => {
+        if (await stillCurrent(state.productTag)) {
+          return true;
+        }
+        productChanged(state.shownIndex < state.weeks.length - 1 ? state.weeks[state.shownIndex] : null);
+        return false;
+      };
+    }
     el.tokenForm.addEventListener('submit', onTokenSubmit);
     $('token-cancel').addEventListener('click', () => {
       hideTokenForm();

@@ -232,6 +232,11 @@
       if (!response.ok) {
         throw new Error(json && json.detail ? json.title + ': ' + json.detail : 'HTTP ' + response.status);
       }
+      // Of the product the page shows? If not, the page reads it again (and resets this view).
+      const check = window.StateDosesTrend.checkProduct;
+      if (check && !(await check())) {
+        return null;
+      }
       view.cache.set(code, json);
     }
     return view.cache.get(code);
@@ -253,7 +258,7 @@
     el.card.scrollIntoView({ block: 'nearest' });
     try {
       const weeks = await load(row.state_code);
-      if (seq !== view.seq) {
+      if (seq !== view.seq || weeks === null) {
         return;
       }
       view.row = row;
@@ -308,12 +313,16 @@
       document.dispatchEvent(new CustomEvent('state-doses:trend-closed', { detail: view.row }));
       view.row = null;
     },
-    /** The product changed (a refresh): the weeks are read again, for the state shown too. */
-    reset() {
+    /**
+     * The product changed (a refresh): the weeks are read again, for the state shown too
+     * ({@code row}: its row of the new product, when the page has it).
+     */
+    reset(row) {
       view.cache.clear();
-      if (view.row && !el.card.hidden) {
+      const shown = row || view.row;
+      if (shown && !el.card.hidden) {
         const week = view.index >= 0 && view.weeks[view.index] ? view.weeks[view.index].week : null;
-        show(view.row, week, false);
+        show(shown, week, false);
       }
     },
     selected() {

@@ -99,6 +99,94 @@ class DashboardRefreshBrowserTest {
     }
 
     @Test
+    void aRefreshMadeElsewhereIsShownWholeNotJoinedToTheWeeksLoadedBefore() {
+        browser.require();
+        // The HEAD /ratios with If-Match that finds the product changed answers 412.
+        browser.expectConsoleError(Pattern.compile("/ratios - Failed to load resource: the server responded with a "
+            + "status of 412"));
+        // A warehouse of its own, its moderna at a path of its own, which gains a week for New York
+        // (6,000 people) after the page has loaded: 7,500 doses up to Jan 4, 2021, then 9,500, then 10,500.
+        String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
+        loaded.upstream().serve("/elsewhere-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
+            .moderna(loaded.upstream().url("/elsewhere-moderna.csv")).build();
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200);
+            awaitServed(app, "0.8");
+            page.open(app);
+            WebElement week = browser.find(By.id("week"));
+            WebElement last = browser.find(By.id("last-refresh"));
+            browser.waitFor("the last refresh", d -> !last.findElements(By.tagName("time")).isEmpty());
+            week.sendKeys(Keys.HOME);
+            browser.waitFor("New York as of Dec 28, 2020", d -> "8.5714".equals(ratio(page.row("NY"))));
+
+            // Another client refreshes: the slider's newest position is the new product, whose newest
+            // week the page did not know. Its numbers come with its weeks and its last refresh.
+            fixture += "\"New York\",\"2021-01-11T00:00:00.000\",\"1000\",\"1000\"\n";
+            loaded.upstream().serve("/elsewhere-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+            app.given().post("/refresh").then().statusCode(200);
+            awaitServed(app, "0.6316");
+            week.sendKeys(Keys.END);
+            browser.waitFor("New York as of the new product", d -> "0.6316".equals(ratio(page.row("NY"))));
+            assertEquals("2021-01-11", browser.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
+            assertEquals("2", week.getAttribute("max"), "the new product's three weeks");
+            assertEquals("2", week.getAttribute("value"));
+            assertEquals("Jan 11, 2021, the latest week", week.getAttribute("aria-valuetext"));
+            String second = app.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
+            browser.waitFor("the new last refresh", d -> second.equals(
+                last.findElement(By.tagName("time")).getAttribute("datetime")));
+            assertTrue(browser.find(By.id("load-status")).getText().startsWith("The data changed since this page "
+                + "loaded it"), browser.find(By.id("load-status")).getText());
+
+            // Again, and the page asks for an earlier week (as_of): the week is kept, of the new product.
+            fixture += "\"New York\",\"2021-01-18T00:00:00.000\",\"500\",\"500\"\n";
+            loaded.upstream().serve("/elsewhere-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+            app.given().post("/refresh").then().statusCode(200);
+            awaitServed(app, "0.5714");
+            week.sendKeys(Keys.ARROW_LEFT);
+            browser.waitFor("the fourth week known", d -> "3".equals(week.getAttribute("max")));
+            browser.waitFor("New York as of Jan 4, 2021", d -> "0.8000".equals(ratio(page.row("NY"))));
+            assertEquals("1", week.getAttribute("value"));
+            assertEquals("2021-01-04", browser.find(By.cssSelector("#week-label time")).getAttribute("datetime"));
+            String third = app.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
+            browser.waitFor("the third last refresh", d -> third.equals(
+                last.findElement(By.tagName("time")).getAttribute("datetime")));
+
+            // And once more, then New York is selected: its weeks are the new product's, and so is the rest.
+            fixture += "\"New York\",\"2021-01-25T00:00:00.000\",\"1500\",\"1500\"\n";
+            loaded.upstream().serve("/elsewhere-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+            app.given().post("/refresh").then().statusCode(200);
+            awaitServed(app, "0.4444");
+            page.tile("NY").click();
+            browser.waitFor("the fifth week known", d -> "4".equals(week.getAttribute("max")));
+            browser.waitFor("New York's five weeks", d -> page.trendTable().size() == 5);
+            assertEquals(List.of("Jan 25, 2021", "3,000", "0", "13,500", "0.4444"), page.trendTable().get(4));
+            browser.waitFor("New York as of the week kept", d -> "0.8000".equals(ratio(page.row("NY"))));
+            assertEquals("1", week.getAttribute("value"), "the week shown is kept");
+            String fourth = app.given().get("/refreshes?limit=1").jsonPath().getString("[0].finished_at");
+            browser.waitFor("the fourth last refresh", d -> fourth.equals(
+                last.findElement(By.tagName("time")).getAttribute("datetime")));
+            browser.get("about:blank"); // no connection of the page's holds up the service's stop
+        }
+    }
+
+    /** Waits until {@code app} serves New York's people per dose as {@code value} (its product reloaded). */
+    private static void awaitServed(RunningApp app, String value) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!value.equals(app.given().get("/ratios/NY").path("people_per_dose").toString())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("New York's people per dose never became " + value);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
         // Other tests may have left an unchanged run last: start from a run that built the product.
         loaded.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
