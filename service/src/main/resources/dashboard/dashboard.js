@@ -47,7 +47,10 @@
     people_per_dose: 'People per dose'
   };
 
-  const { make, isNumber, formatWeek, whole, ratio4, ratio2 } = window.StateDosesShared;
+  const { make, isNumber, formatWeek, peoplePerDose, whole, ratio4 } = window.StateDosesShared;
+
+  /** A row's people per dose with two decimals, rounded once from population / doses (null without doses). */
+  const ratio2Of = (row) => peoplePerDose(row.population, row.doses_total, 2);
   const seconds = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 2 });
   const moment = new Intl.DateTimeFormat('en-US', {
     year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short'
@@ -157,11 +160,24 @@
     const distinct = [...new Set(values)];
     const classes = new Map();
     const bins = [];
+    // The legend writes each group's bounds with fewer decimals than the API's four: from the rows'
+    // exact values (population / doses), lowest and highest of each value.
+    const exact = (r) => r.population / r.doses_total;
+    const ends = new Map();
+    for (const r of rows.filter((row) => isNumber(row.people_per_dose))) {
+      const at = ends.get(r.people_per_dose);
+      if (!at) {
+        ends.set(r.people_per_dose, { low: r, high: r });
+      } else {
+        at.low = exact(r) < exact(at.low) ? r : at.low;
+        at.high = exact(r) > exact(at.high) ? r : at.high;
+      }
+    }
     if (distinct.length > 0 && distinct.length <= BINS) {
       distinct.forEach((v, i) => {
         const className = 'bin-' + (distinct.length === 1 ? 3 : Math.round(i * (BINS - 1) / (distinct.length - 1)) + 1);
         classes.set(v, className);
-        bins.push({ from: v, to: v, className });
+        bins.push({ from: ends.get(v).low, to: ends.get(v).high, className });
       });
     } else if (distinct.length > BINS) {
       distinct.forEach((v) => {
@@ -170,9 +186,9 @@
         classes.set(v, className);
         const last = bins[bins.length - 1];
         if (last && last.className === className) {
-          last.to = v;
+          last.to = ends.get(v).high;
         } else {
-          bins.push({ from: v, to: v, className });
+          bins.push({ from: ends.get(v).low, to: ends.get(v).high, className });
         }
       });
     }
@@ -219,8 +235,8 @@
         tile.classList.remove('bin-' + i);
       }
       tile.classList.add(scale.classOf(value));
-      const shown = isNumber(value) ? ratio2.format(value) : '';
-      const said = isNumber(value) ? ratio2.format(value) + ' people per dose'
+      const shown = isNumber(value) ? ratio2Of(row) : '';
+      const said = isNumber(value) ? shown + ' people per dose'
         : row ? 'no doses (no data)' : 'no data';
       tile.setAttribute('aria-label', (row ? row.state : name) + ': ' + said);
       tile.querySelector('.tile-value').textContent = shown;
@@ -233,15 +249,18 @@
     markSelected();
   }
 
-  /** The fewest decimals (2 to 4) that tell each group's bounds from the next group's. */
+  /**
+   * The fewest decimals (2 to 4) that tell each group's bounds from the next group's, as a
+   * function of a bound (a row): its exact people per dose, rounded once.
+   */
   function legendFormat(bins) {
-    for (let digits = 2; digits < 4; digits++) {
-      const format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-      if (bins.every((bin, i) => i === 0 || format.format(bins[i - 1].to) !== format.format(bin.from))) {
+    for (let digits = 2; digits <= 4; digits++) {
+      const format = (row) => peoplePerDose(row.population, row.doses_total, digits);
+      if (digits === 4 || bins.every((bin, i) => i === 0 || format(bins[i - 1].to) !== format(bin.from))) {
         return format;
       }
     }
-    return ratio4;
+    return null;
   }
 
   function drawLegend(scale) {
@@ -250,8 +269,8 @@
       const item = make('li', 'legend-item');
       const swatch = make('span', 'swatch ' + bin.className);
       swatch.setAttribute('aria-hidden', 'true');
-      const from = format.format(bin.from);
-      const to = format.format(bin.to);
+      const from = format(bin.from);
+      const to = format(bin.to);
       const label = from === to ? from : from + ' – ' + to;
       item.append(swatch, make('span', null, label));
       return item;
@@ -428,10 +447,10 @@
       const low = valued[0];
       const high = valued[valued.length - 1];
       parts.push(text('Fewest people per dose: '), make('strong', null, low.state),
-        text(' (' + ratio2.format(low.people_per_dose) + ')'));
+        text(' (' + ratio2Of(low) + ')'));
       if (valued.length > 1) {
         parts.push(text('. Most: '), make('strong', null, high.state),
-          text(' (' + ratio2.format(high.people_per_dose) + ')'));
+          text(' (' + ratio2Of(high) + ')'));
       }
       parts.push(text('.'));
       const none = rows.length - valued.length;

@@ -19,7 +19,12 @@
   const BARS_HEIGHT = 80;
   const HEIGHT = BARS_TOP + BARS_HEIGHT + 24;
 
-  const { make, isNumber, formatWeek, whole, ratio4, ratio2 } = window.StateDosesShared;
+  const { make, isNumber, formatWeek, peoplePerDose, whole, ratio4 } = window.StateDosesShared;
+
+  /** A week's people per dose with two decimals, rounded once from the state's population / its doses to date. */
+  function ratio2Of(week) {
+    return peoplePerDose(view.row.population, week.doses_total, 2);
+  }
 
   const view = {
     row: null, // the state's row of GET /ratios (state, state_code, ...)
@@ -61,6 +66,8 @@
     const band = (WIDTH - LEFT - RIGHT) / Math.max(n, 1);
     const x = (i) => LEFT + band * (i + 0.5);
     const maxRatio = Math.max(0, ...weeks.map((w) => (isNumber(w.people_per_dose) ? w.people_per_dose : 0)));
+    const top = weeks.reduce((a, w) => (isNumber(w.people_per_dose) && (!a || w.people_per_dose > a.people_per_dose)
+      ? w : a), null); // the week of the axis's top value
     const maxDoses = Math.max(0, ...weeks.map((w) => w.doses_moderna + w.doses_pfizer));
     const yRatio = (v) => LINE_TOP + LINE_HEIGHT - (maxRatio > 0 ? (v / maxRatio) * LINE_HEIGHT : 0);
     const barHeight = (v) => (maxDoses > 0 ? (v / maxDoses) * BARS_HEIGHT : 0);
@@ -75,7 +82,7 @@
     // Axes: each panel's top value and 0, and the first and last weeks.
     const axes = svg('g', { class: 'trend-axes' });
     axes.append(
-      svg('text', { x: LEFT - 6, y: LINE_TOP + 4, class: 'trend-tick end' }, ratio2.format(maxRatio)),
+      svg('text', { x: LEFT - 6, y: LINE_TOP + 4, class: 'trend-tick end' }, top ? ratio2Of(top) : '0.00'),
       svg('text', { x: LEFT - 6, y: LINE_TOP + LINE_HEIGHT + 4, class: 'trend-tick end' }, '0'),
       svg('text', { x: LEFT - 6, y: BARS_TOP + 4, class: 'trend-tick end' }, compact(maxDoses)),
       svg('text', { x: LEFT - 6, y: BARS_TOP + BARS_HEIGHT + 4, class: 'trend-tick end' }, '0'),
@@ -154,8 +161,8 @@
     const first = valued[0];
     const last = valued[valued.length - 1];
     const most = view.weeks.reduce((a, b) => (b.doses_moderna + b.doses_pfizer > a.doses_moderna + a.doses_pfizer ? b : a));
-    return 'People per dose went from ' + ratio2.format(first.people_per_dose) + ' in the week of '
-      + formatWeek(first.week) + ' to ' + ratio2.format(last.people_per_dose) + ' in the week of '
+    return 'People per dose went from ' + ratio2Of(first) + ' in the week of '
+      + formatWeek(first.week) + ' to ' + ratio2Of(last) + ' in the week of '
       + formatWeek(last.week) + '. Most doses in one week: ' + whole.format(most.doses_moderna + most.doses_pfizer)
       + ', in the week of ' + formatWeek(most.week) + '.';
   }

@@ -10,11 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.Config;
 import dev.statedoses.support.AppOnNewDatabase;
 import dev.statedoses.support.Browser;
+import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
+import dev.statedoses.support.TestWarehouse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -351,6 +357,50 @@ class DashboardBrowserTest {
             warehouse.restart();
             browser.get("about:blank"); // no connection of the page's holds up the service's stop
         });
+    }
+
+    @Test
+    void figuresWithTwoDecimalsAreRoundedOnceFromTheExactValue() {
+        browser.require();
+        // Montana: 1,062,305 people for 1,272,290 doses, 0.834955…: the API's four decimals are
+        // 0.8350, and two decimals of the exact value are 0.83 (0.8350 rounded again would be 0.84).
+        // Wyoming: 794,960 people for 1,000,000 doses, 0.79496: 0.7950, and 0.79 (not 0.80).
+        String counties = new String(Fixtures.bytes("county_population.csv"), StandardCharsets.UTF_8)
+            .replace(",Fixture,Montana,10000", ",Fixture,Montana,1062305")
+            .replace(",Fixture,Wyoming,10000", ",Fixture,Wyoming,794960");
+        String moderna = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
+            + "\"Montana\",\"2021-01-04T00:00:00.000\",\"636145\",\"636145\"\n"
+            + "\"Wyoming\",\"2021-01-04T00:00:00.000\",\"500000\",\"500000\"\n";
+        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
+            .moderna(loaded.upstream().serve("/rounding-moderna.csv", moderna.getBytes(StandardCharsets.UTF_8)))
+            .countyPopulation(loaded.upstream().serve("/rounding-counties.csv",
+                counties.getBytes(StandardCharsets.UTF_8)))
+            .build();
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200);
+            assertEquals("0.835", app.given().get("/ratios/MT").path("people_per_dose").toString());
+            assertEquals("0.795", app.given().get("/ratios/WY").path("people_per_dose").toString());
+            page.open(app);
+            assertEquals("Montana: 0.83 people per dose", page.tile("MT").getAttribute("aria-label"));
+            assertEquals("0.83", page.tile("MT").findElement(By.className("tile-value")).getAttribute("textContent"));
+            assertEquals("Wyoming: 0.79 people per dose", page.tile("WY").getAttribute("aria-label"));
+            assertEquals("0.7950", ratio(page.row("WY")), "four decimals, as the API gives them");
+            assertEquals(List.of("Montana", "0.8350", "1,062,305", "1,272,290", "1,272,290", "0"),
+                cells(page.row("MT")));
+            assertEquals("Fewest people per dose: Wyoming (0.79). Most: Vermont (1.76). 46 states have no doses yet.",
+                browser.find(By.id("summary")).getText());
+
+            // The chart of Montana's weeks says it the same way.
+            page.tile("MT").click();
+            browser.waitFor("Montana's weeks", d -> browser.find(By.id("trend-heading")).getText().endsWith("Montana")
+                && !browser.findAll(By.cssSelector("#trend-chart svg desc")).isEmpty());
+            assertEquals("People per dose went from 0.83 in the week of Jan 4, 2021 to 0.83 in the week of Jan 4, "
+                + "2021. Most doses in one week: 1,272,290, in the week of Jan 4, 2021.",
+                browser.find(By.cssSelector("#trend-chart svg desc")).getAttribute("textContent"));
+            assertEquals("0.83", browser.find(By.cssSelector("#trend-chart svg .trend-tick")).getAttribute("textContent"),
+                "the axis's top value");
+            browser.get("about:blank"); // no connection of the page's holds up the service's stop
+        }
     }
 
     @Test
