@@ -713,7 +713,9 @@
     if (run.error) {
       parts.push(make('p', 'run-error', run.error));
     }
-    if (run.status !== 'succeeded') {
+    // A failed run (or one still running) left the product as it was: say which run built it. An
+    // unchanged run is a success: it found the sources as before and kept the product it names.
+    if (run.status !== 'succeeded' && run.status !== 'unchanged') {
       const note = make('p', 'shown-run', '');
       parts.push(note);
       shownRun().then((text) => {

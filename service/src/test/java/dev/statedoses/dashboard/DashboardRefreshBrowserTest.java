@@ -231,6 +231,10 @@ class DashboardRefreshBrowserTest {
         browser.waitFor("the unchanged run in the panel", d -> last.getText().contains("unchanged"));
         assertEquals(3, last.findElements(By.cssSelector(".source-unchanged")).size(), last.getText());
         assertEquals("unchanged", last.findElement(By.cssSelector(".status-badge")).getText());
+        // An unchanged run is a success: no note that the page "still shows" an earlier run (it named
+        // this very run as the last successful refresh).
+        assertEquals(List.of(), last.findElements(By.className("shown-run")), last.getText());
+        assertFalse(last.getText().contains("still shows"), last.getText());
     }
 
     /** Serves moderna's fixture with its line ends swapped (LF, CRLF): the same rows in other bytes. */
