@@ -809,13 +809,25 @@
 
   const POLL_MS = 500;
 
-  // Follows an asynchronous refresh (its Location) until it has ended; answers the run.
-  async function followRun(location, runId) {
+  /** {@code text} as a sentence: with a full stop at its end unless it has one. */
+  function sentence(text) {
+    const t = String(text || '').trim();
+    return t === '' || /[.!?…]$/.test(t) ? t : t + '.';
+  }
+
+  /**
+   * Follows an asynchronous refresh (its Location) until it has ended; answers the run.
+   * {@code other}: a run this page did not start (another client's, instance's, the schedule's).
+   */
+  async function followRun(location, runId, other) {
     const started = Date.now();
     for (;;) {
       const seconds = Math.round((Date.now() - started) / 1000);
-      setRefreshStatus('Refreshing… run ' + runId + ' is running' + (seconds > 0 ? ' (' + seconds + ' s)' : '')
-        + ': fetching the sources and rebuilding the table.', 'busy');
+      const time = seconds > 0 ? ' (' + seconds + ' s)' : '';
+      setRefreshStatus(other
+        ? 'Another refresh is running, run ' + runId + time + ': the page follows it to its end.'
+        : 'Refreshing… run ' + runId + ' is running' + time + ': fetching the sources and rebuilding the table.',
+      'busy');
       const run = await getJson(location);
       if (run.status !== 'running') {
         return run;
@@ -824,19 +836,45 @@
     }
   }
 
-  /** A run (or a report) that ended well: it built the table, or found nothing changed and kept it. */
-  async function showRefreshed(run) {
+  /**
+   * A run (or a report) that ended well: it built the table, or found nothing changed and kept it.
+   * {@code prefix}: what comes before, when the run was another's.
+   */
+  async function showRefreshed(run, prefix) {
     hideTokenForm();
     if (run.status === 'unchanged') {
-      setRefreshStatus('Nothing changed in the sources since the last refresh: the table stays as it was '
-        + '(run ' + run.run_id + ', ' + formatDuration(run.duration_ms) + ').', 'ok');
+      setRefreshStatus((prefix || '') + 'Nothing changed in the sources since the last refresh: the table stays as '
+        + 'it was (run ' + run.run_id + ', ' + formatDuration(run.duration_ms) + ').', 'ok');
     } else {
-      setRefreshStatus('Refresh done: ' + whole.format(run.state_rows) + ' state rows in '
+      setRefreshStatus((prefix || '') + 'Refresh done: ' + whole.format(run.state_rows) + ' state rows in '
         + formatDuration(run.duration_ms) + ' (run ' + run.run_id + ').', 'ok');
     }
     await Promise.all([loadProduct(), loadLastRefresh()]);
     if (window.StateDosesTrend) {
       window.StateDosesTrend.reset(state.rows.find((r) => r.state_code === state.selected));
+    }
+  }
+
+  /** How a followed run ended, after {@code prefix}: its result, or its error and the run the page still shows. */
+  async function showOutcome(run, prefix) {
+    if (run.status === 'succeeded' || run.status === 'unchanged') {
+      await showRefreshed(run, prefix);
+      return;
+    }
+    const failed = prefix + 'Refresh failed (run ' + run.run_id + '). ' + sentence(run.error || run.status);
+    setRefreshStatus(failed, 'error');
+    // The product did not change: say which successful run the page still shows.
+    const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
+    setRefreshStatus(failed + ' ' + shown, 'error');
+  }
+
+  /** The run in progress, as the run log shows it (GET /refreshes?limit=1), or null. */
+  async function runningRun() {
+    try {
+      const runs = await getJson('/refreshes?limit=1');
+      return runs && runs.length && runs[0].status === 'running' ? runs[0] : null;
+    } catch (e) {
+      return null;
     }
   }
 
@@ -856,14 +894,19 @@
       if (response.status === 202 && body) {
         hideTokenForm();
         const run = await followRun(response.headers.get('Location') || '/refreshes/' + body.run_id, body.run_id);
-        if (run.status === 'succeeded' || run.status === 'unchanged') {
-          await showRefreshed(run);
+        await showOutcome(run, '');
+      } else if (response.status === 409 && body && body.type === '/problems/refresh-running') {
+        // Nothing failed: another refresh (another client's or instance's, the schedule's) runs on
+        // this warehouse. The run log shows it: the page follows it to its end.
+        const error = new ApiError(response, body);
+        const running = await runningRun();
+        if (running) {
+          const run = await followRun('/refreshes/' + running.run_id, running.run_id, true);
+          await showOutcome(run, 'Another refresh was already running (run ' + running.run_id
+            + '), so the page followed it instead of starting one. ');
         } else {
-          const failed = 'Refresh failed (run ' + run.run_id + '). ' + (run.error || run.status);
-          setRefreshStatus(failed, 'error');
-          // The product did not change: say which successful run the page still shows.
-          const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
-          setRefreshStatus(failed + ' ' + shown, 'error');
+          const retry = error.retryAfter ? ' Try again in ' + error.retryAfter + ' seconds.' : '';
+          setRefreshStatus('Another refresh is running, so none was started: ' + sentence(error.detail) + retry, 'info');
         }
       } else if (response.ok && body) {
         // A service that answered synchronously after all: the report itself.
@@ -881,10 +924,11 @@
       } else {
         const error = new ApiError(response, body);
         const retry = error.retryAfter ? ' Try again in ' + error.retryAfter + ' seconds.' : '';
-        setRefreshStatus('Refresh failed. ' + error.message + retry, 'error');
+        const failed = 'Refresh failed. ' + sentence(error.message) + retry;
+        setRefreshStatus(failed, 'error');
         // The product did not change: say which successful run the page still shows.
         const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
-        setRefreshStatus('Refresh failed. ' + error.message + retry + ' ' + shown, 'error');
+        setRefreshStatus(failed + ' ' + shown, 'error');
       }
     } catch (e) {
       setRefreshStatus('Refresh failed: the service did not answer (' + e.message + ').', 'error');

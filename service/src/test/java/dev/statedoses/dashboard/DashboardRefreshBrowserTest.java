@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.Config;
 import dev.statedoses.support.Browser;
 import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
@@ -83,7 +84,7 @@ class DashboardRefreshBrowserTest {
             browser.waitFor("the failure and the run shown", d -> status.getText().contains("still shows"));
             // The page asks with Prefer: respond-async, so the failure is the run's (run 2) outcome.
             assertTrue(status.getText().matches("Refresh failed \\(run 2\\)\\. moderna source \\(http://"
-                + "127\\.0\\.0\\.1:\\d+/no-such-moderna\\.csv\\): upstream answered HTTP 404 The page still shows run 1, "
+                + "127\\.0\\.0\\.1:\\d+/no-such-moderna\\.csv\\): upstream answered HTTP 404\\. The page still shows run 1, "
                 + "the last successful refresh \\(finished [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M .+\\)\\."),
                 status.getText());
             // The last refresh is the failed one; it says what the table still shows.
@@ -183,6 +184,48 @@ class DashboardRefreshBrowserTest {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
+        }
+    }
+
+    @Test
+    void refreshNowWhileAnotherRefreshRunsFollowsThatOne() throws InterruptedException {
+        browser.require();
+        // The 409 of POST /refresh while another runs.
+        browser.expectConsoleError(Pattern.compile("/refresh - Failed to load resource: the server responded with a "
+            + "status of 409"));
+        // A warehouse of its own, its moderna at a path of its own: once the fixture, then the same rows
+        // in other bytes (CRLF), held in flight until the test releases them.
+        String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
+        loaded.upstream().serve("/running-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
+            .moderna(loaded.upstream().url("/running-moderna.csv")).build();
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200);
+            page.open(app);
+            FixtureServer.Hold hold = loaded.upstream().serveHeld("/running-moderna.csv",
+                fixture.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+            WebElement status = browser.find(By.id("refresh-status"));
+            try {
+                // Another client's refresh: run 2, running while its moderna is held.
+                app.given().header("Prefer", "respond-async").post("/refresh").then().statusCode(202);
+                hold.awaitRequested();
+                page.watchRefreshStatus();
+                browser.find(By.id("refresh-button")).click();
+                browser.waitFor("the run followed", d -> status.getText().startsWith("Another refresh is running, run 2"));
+                assertTrue(status.getText().matches("Another refresh is running, run 2( \\(\\d+ s\\))?: the page follows it "
+                    + "to its end\\."), status.getText());
+                assertFalse(browser.find(By.id("refresh-button")).isEnabled(), "no second refresh meanwhile");
+            } finally {
+                hold.release();
+            }
+            browser.waitFor("its result", d -> status.getText().contains("Refresh done"));
+            assertTrue(status.getText().matches("Another refresh was already running \\(run 2\\), so the page followed "
+                + "it instead of starting one\\. Refresh done: 51 state rows in [0-9.,]+ m?s \\(run 2\\)\\."),
+                status.getText());
+            assertTrue(page.seenStatuses().stream().noneMatch(t -> t.contains("failed")), page.seenStatuses().toString());
+            assertTrue(browser.find(By.id("refresh-button")).isEnabled());
+            assertEquals(2L, lastRunId(app), "the page started no refresh of its own");
+            browser.get("about:blank"); // no connection of the page's holds up the service's stop
         }
     }
 
