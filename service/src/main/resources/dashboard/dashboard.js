@@ -808,6 +808,13 @@
   }
 
   const POLL_MS = 500;
+  /** How long the page keeps asking after a run while the service does not answer (a warehouse blip, a restart). */
+  const FOLLOW_PATIENCE_MS = 30000;
+
+  /** An error worth asking again after: no answer at all, or a 5xx, 408 or 429 (the run goes on regardless). */
+  function transient(error) {
+    return !(error instanceof ApiError) || error.status >= 500 || error.status === 408 || error.status === 429;
+  }
 
   /** {@code text} as a sentence: with a full stop at its end unless it has one. */
   function sentence(text) {
@@ -821,14 +828,31 @@
    */
   async function followRun(location, runId, other) {
     const started = Date.now();
+    let failing = null; // since when, and why, the service has not answered about the run
     for (;;) {
       const seconds = Math.round((Date.now() - started) / 1000);
       const time = seconds > 0 ? ' (' + seconds + ' s)' : '';
-      setRefreshStatus(other
+      const asking = failing ? ' The last check got no answer (' + failing.error.message + '): asking again.' : '';
+      setRefreshStatus((other
         ? 'Another refresh is running, run ' + runId + time + ': the page follows it to its end.'
-        : 'Refreshing… run ' + runId + ' is running' + time + ': fetching the sources and rebuilding the table.',
-      'busy');
-      const run = await getJson(location);
+        : 'Refreshing… run ' + runId + ' is running' + time + ': fetching the sources and rebuilding the table.')
+        + asking, 'busy');
+      let run;
+      try {
+        run = await getJson(location);
+      } catch (e) {
+        if (!transient(e)) {
+          throw e;
+        }
+        // One failed check says nothing of the run, which goes on in the service: ask again, a while.
+        failing = { since: failing ? failing.since : Date.now(), error: e };
+        if (Date.now() - failing.since >= FOLLOW_PATIENCE_MS) {
+          return { run_id: runId, status: 'unknown', error: e.message };
+        }
+        await sleep(POLL_MS * 2);
+        continue;
+      }
+      failing = null;
       if (run.status !== 'running') {
         return run;
       }
@@ -859,6 +883,13 @@
   async function showOutcome(run, prefix) {
     if (run.status === 'succeeded' || run.status === 'unchanged') {
       await showRefreshed(run, prefix);
+      return;
+    }
+    if (run.status === 'unknown') {
+      // followRun gave up asking: the run itself may well finish.
+      setRefreshStatus(prefix + 'Could not follow run ' + run.run_id + ' to its end: the service has not answered for '
+        + Math.round(FOLLOW_PATIENCE_MS / 1000) + ' s (' + run.error + '). The run may still finish: reload the page '
+        + 'later to see how it ended.', 'error');
       return;
     }
     const failed = prefix + 'Refresh failed (run ' + run.run_id + '). ' + sentence(run.error || run.status);
@@ -931,7 +962,14 @@
         setRefreshStatus(failed + ' ' + shown, 'error');
       }
     } catch (e) {
-      setRefreshStatus('Refresh failed: the service did not answer (' + e.message + ').', 'error');
+      if (e instanceof ApiError) {
+        // An answer while following the run (a 404: the service does not know it).
+        setRefreshStatus('Could not follow the refresh. ' + sentence(e.message), 'error');
+      } else {
+        // No answer to the request: a refresh may or may not have started.
+        setRefreshStatus('The service did not answer the refresh request (' + e.message + '): the page cannot tell '
+          + 'whether a refresh started. Reload the page to see the last refresh.', 'error');
+      }
     } finally {
       setRefreshing(false);
     }

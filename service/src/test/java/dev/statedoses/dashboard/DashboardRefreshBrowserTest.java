@@ -230,6 +230,45 @@ class DashboardRefreshBrowserTest {
     }
 
     @Test
+    void aCheckOnTheRunThatGetsNoAnswerIsAskedAgain() {
+        page.open(loaded.app());
+        long runBefore = lastRunId(loaded.app());
+        // The first two checks on the run fail, as in a warehouse blip: a 503 problem, then no
+        // answer at all. (Faked in the page's fetch: a real blip would end the run too.)
+        browser.script("""
+            const real = window.fetch;
+            let failures = 0;
+            window.fetch = (url, init) => {
+              if (/\\/refreshes\\/\\d+$/.test(String(url)) && failures < 2) {
+                failures++;
+                if (failures === 1) {
+                  return Promise.resolve(new Response(JSON.stringify({ type: '/problems/warehouse-unavailable',
+                    title: 'Warehouse unavailable', status: 503, detail: 'the warehouse does not answer' }),
+                    { status: 503, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '10' } }));
+                }
+                return Promise.reject(new TypeError('Failed to fetch'));
+              }
+              return real(url, init);
+            };
+            """);
+        page.watchRefreshStatus();
+        changeModerna(); // so that the refresh has something to build
+        browser.find(By.id("refresh-button")).click();
+        WebElement status = browser.find(By.id("refresh-status"));
+        browser.waitFor("the refresh's result", d -> status.getText().startsWith("Refresh done")
+            || status.getText().contains("failed") || status.getText().contains("did not answer"));
+        assertTrue(status.getText().matches("Refresh done: 51 state rows in [0-9.,]+ m?s \\(run " + (runBefore + 1)
+            + "\\)\\."), status.getText());
+        List<String> seen = page.seenStatuses();
+        assertTrue(seen.stream().anyMatch(t -> t.startsWith("Refreshing… run " + (runBefore + 1) + " is running")
+            && t.contains("The last check got no answer (Warehouse unavailable: the warehouse does not answer): "
+            + "asking again.")), seen.toString());
+        assertTrue(seen.stream().anyMatch(t -> t.contains("The last check got no answer (Failed to fetch): asking "
+            + "again.")), seen.toString());
+        assertTrue(seen.stream().noneMatch(t -> t.contains("failed")), "no failure said: " + seen);
+    }
+
+    @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
         // Other tests may have left an unchanged run last: start from a run that built the product.
         loaded.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
