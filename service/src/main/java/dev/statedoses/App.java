@@ -175,10 +175,13 @@ public final class App {
                     }
                     ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                     answer(ctx, RefreshFailure.problem(e));
-                } else if (Warehouse.missing(e).isPresent()) {
+                    return;
+                }
+                Optional<String> gone = Warehouse.missing(e);
+                if (gone.isPresent()) {
                     // It answers, but what the migrations made is gone: not an internal error of
                     // ours, nor an outage to wait out (a POST /refresh lists every difference).
-                    String missing = Warehouse.missing(e).get();
+                    String missing = gone.get();
                     LOG.warn("{} {}: the warehouse no longer has what the migrations made: {}", ctx.method(),
                         ctx.path(), missing);
                     answer(ctx, Problem.of(500, "warehouse-changed", "Warehouse changed", "The warehouse no longer "

@@ -86,19 +86,19 @@ public final class RefreshRuns {
      * warehouse's clock from its start on ({@link RunClock}).
      */
     RunClock start(Trigger trigger, String build) {
-        long[] abandoned = new long[1];
-        RunClock started = jdbi.withHandle(h -> h.createQuery(START)
+        Started started = jdbi.withHandle(h -> h.createQuery(START)
             .bind("trigger", trigger.label())
             .bind("build", build)
             .bind("abandoned", ABANDONED)
-            .map((rs, ctx) -> {
-                abandoned[0] = rs.getLong("abandoned");
-                return new RunClock(rs.getLong("run_id"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
-                    System.nanoTime());
-            })
+            .map((rs, ctx) -> new Started(new RunClock(rs.getLong("run_id"),
+                rs.getObject("started_at", OffsetDateTime.class).toInstant(), System.nanoTime()), rs.getLong("abandoned")))
             .one());
-        logClosed(abandoned[0]);
-        return started;
+        logClosed(started.abandoned());
+        return started.run();
+    }
+
+    /** What sql/runs/start_run.sql answers: the run, on its clock, and how many runs it closed as abandoned. */
+    private record Started(RunClock run, long abandoned) {
     }
 
     /**
