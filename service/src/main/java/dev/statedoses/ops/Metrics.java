@@ -260,7 +260,7 @@ public final class Metrics implements AutoCloseable {
             // refused the lock), and the values stay those of the last reading.
             // So does one without the tables the migrations made (dropped, or created again).
             warehouseUp = BoundedReads.lockedOut(e) || Warehouse.missing(e).isPresent();
-            LOG.debug("metrics: the warehouse {}: {}", warehouseUp ? "holds a lock the reading waited for"
+            LOG.debug("metrics: the warehouse {}: {}", warehouseUp ? "answered, but the reading failed"
                 : "does not answer", WarehouseState.reason(e));
         }
         return warehouseUp;

@@ -227,6 +227,9 @@ public final class Warehouse implements AutoCloseable {
         return jdbi;
     }
 
+    /** SQLSTATEs of a missing table, column, function, object or schema: 42P01, 42703, 42883, 42704, 3F000. */
+    private static final Set<String> MISSING_OBJECT = Set.of("42P01", "42703", "42883", "42704", "3F000");
+
     /**
      * Whether {@code failure} is the warehouse being out of reach (not reached at start, the pool's
      * timeout, a refused or dropped connection, a server shutting down, a session an administrator
@@ -249,22 +252,23 @@ public final class Warehouse implements AutoCloseable {
      * empty for any other failure. Like an outage, it is the warehouse's condition, which may
      * pass, not a fault of the request, of the sources or of the service.
      */
+    public static Optional<String> stopped(Throwable failure) {
+        return failures(failure).map(Warehouse::stoppedBecause).flatMap(Optional::stream).findFirst();
+    }
+
     /**
      * The warehouse's words when {@code failure} is a statement that found a table, column,
-     * function or schema missing (SQLSTATE 42P01, 42703, 42883, 42704, 3F000): the warehouse
-     * answers, but no longer has what the migrations made (dropped by hand, or the database created
-     * again under the running service). Empty for any other failure.
+     * function or schema missing ({@link #MISSING_OBJECT}): the warehouse answers, but no longer
+     * has what the migrations made (dropped by hand, or the database created again under the
+     * running service). Empty for any other failure.
      */
     public static Optional<String> missing(Throwable failure) {
         return failures(failure)
+            // Set.of's contains refuses null, which a driver's own SQLException may carry.
             .filter(t -> t instanceof SQLException sql && sql.getSQLState() != null
-                && Set.of("42P01", "42703", "42883", "42704", "3F000").contains(sql.getSQLState()))
+                && MISSING_OBJECT.contains(sql.getSQLState()))
             .map(Throwable::getMessage)
             .findFirst();
-    }
-
-    public static Optional<String> stopped(Throwable failure) {
-        return failures(failure).map(Warehouse::stoppedBecause).flatMap(Optional::stream).findFirst();
     }
 
     private static Optional<String> stoppedBecause(Throwable t) {

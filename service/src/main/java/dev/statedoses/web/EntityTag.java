@@ -18,16 +18,7 @@ public final class EntityTag {
 
     /** Whether an If-None-Match header names {@code etag} (weak comparison, as RFC 9110 asks) or is {@code *}. */
     public static boolean matches(String ifNoneMatch, String etag) {
-        for (String candidate : ifNoneMatch.split(",")) {
-            String tag = candidate.strip();
-            if (tag.startsWith("W/")) {
-                tag = tag.substring(2);
-            }
-            if (tag.equals("*") || tag.equals(etag)) {
-                return true;
-            }
-        }
-        return false;
+        return names(ifNoneMatch, etag, true);
     }
 
     /**
@@ -35,8 +26,16 @@ public final class EntityTag {
      * (RFC 9110, 13.1.1): a weak tag names no version, so {@code W/"x"} never matches, whatever x.
      */
     public static boolean matchesStrongly(String ifMatch, String etag) {
-        for (String candidate : ifMatch.split(",")) {
+        return names(ifMatch, etag, false);
+    }
+
+    /** Whether the list {@code tags} is {@code *} or has {@code etag}; a {@code W/} tag counts only if {@code weak}. */
+    private static boolean names(String tags, String etag, boolean weak) {
+        for (String candidate : tags.split(",")) {
             String tag = candidate.strip();
+            if (weak && tag.startsWith("W/")) {
+                tag = tag.substring(2);
+            }
             if (tag.equals("*") || tag.equals(etag)) {
                 return true;
             }
