@@ -27,6 +27,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.postgresql.util.PSQLException;
 
 /**
  * The PostgreSQL warehouse: a connection pool, JDBI over it, and the schema brought up to date by
@@ -267,8 +268,15 @@ public final class Warehouse implements AutoCloseable {
             // Set.of's contains refuses null, which a driver's own SQLException may carry.
             .filter(t -> t instanceof SQLException sql && sql.getSQLState() != null
                 && MISSING_OBJECT.contains(sql.getSQLState()))
-            .map(Throwable::getMessage)
+            .map(Warehouse::serverWords)
             .findFirst();
+    }
+
+    /** The server's own message ({@code column "error" does not exist}), without the driver's hint and position. */
+    private static String serverWords(Throwable t) {
+        return t instanceof PSQLException psql && psql.getServerErrorMessage() != null
+            && psql.getServerErrorMessage().getMessage() != null ? psql.getServerErrorMessage().getMessage()
+            : t.getMessage();
     }
 
     private static Optional<String> stoppedBecause(Throwable t) {
