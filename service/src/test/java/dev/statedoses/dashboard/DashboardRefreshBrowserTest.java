@@ -269,6 +269,57 @@ class DashboardRefreshBrowserTest {
     }
 
     @Test
+    void aRunTheServiceStopsAnsweringAboutIsGivenUpAfterThirtySecondsSayingItMayStillFinish() {
+        page.open(loaded.app());
+        long runBefore = lastRunId(loaded.app());
+        // Every check on the run gets no answer, and each one moves the page's clock 11 s on: the
+        // page's patience (30 s) runs out at the third, without the test waiting 30 s.
+        browser.script("""
+            const real = window.fetch;
+            const realNow = Date.now;
+            let skew = 0;
+            Date.now = () => realNow() + skew;
+            window.fetch = (url, init) => {
+              if (/\\/refreshes\\/\\d+$/.test(String(url))) {
+                skew += 11000;
+                return Promise.reject(new TypeError('Failed to fetch'));
+              }
+              return real(url, init);
+            };
+            """);
+        page.watchRefreshStatus();
+        changeModerna();
+        browser.find(By.id("refresh-button")).click();
+        WebElement status = browser.find(By.id("refresh-status"));
+        browser.waitFor("the page to give up", d -> status.getText().startsWith("Could not follow"));
+        long run = runBefore + 1;
+        assertEquals("Could not follow run " + run + " to its end: the service has not answered for 30 s (Failed to "
+            + "fetch). The run may still finish: reload the page later to see how it ended.", status.getText());
+        assertTrue(browser.find(By.id("refresh-button")).isEnabled(), "the button is given back");
+        List<String> seen = page.seenStatuses();
+        assertTrue(seen.stream().noneMatch(t -> t.contains("failed") || t.startsWith("Refresh done")), seen.toString());
+        // The run itself went on in the service and ended well: the page only stopped asking.
+        awaitRunEnded(loaded.app(), run);
+        assertEquals("succeeded", loaded.given().get("/refreshes/" + run).path("status"));
+        browser.get("about:blank");
+    }
+
+    private static void awaitRunEnded(RunningApp app, long run) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while ("running".equals(app.given().get("/refreshes/" + run).path("status"))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("run " + run + " never ended");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
     void theLastRefreshAndItsSourcesAreShownAndRefreshRuns() {
         // Other tests may have left an unchanged run last: start from a run that built the product.
         loaded.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
