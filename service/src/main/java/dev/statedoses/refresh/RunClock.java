@@ -1,6 +1,7 @@
 package dev.statedoses.refresh;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A run's times: its start as the warehouse's clock read it (sql/runs/start_run.sql), and every
@@ -17,8 +18,12 @@ import java.time.Instant;
  */
 record RunClock(long runId, Instant started, long startNanos) {
 
-    /** Now, on the run's timeline: never before {@link #started}, however this process's wall clock moves. */
+    /**
+     * Now, on the run's timeline: never before {@link #started}, however this process's wall clock
+     * moves. In whole microseconds, as the warehouse keeps it: the report then gives the instant the
+     * run log gives (the driver rounded the nanoseconds, and the report kept them).
+     */
     Instant now() {
-        return started.plusNanos(Math.max(0, System.nanoTime() - startNanos));
+        return started.plusNanos(Math.max(0, System.nanoTime() - startNanos)).truncatedTo(ChronoUnit.MICROS);
     }
 }
