@@ -77,15 +77,22 @@ select 'plausible_people_per_dose' as name,
             when max(times) <= 3 and not bool_or(doses_total = 0)
                 then format('every state''s people per dose is within 3 times the median of the states, %s',
                             round(max(median)::numeric, 4))
-            else format('%s state(s) far from the median people per dose of the states, %s: ',
+            else format('%s state(s) far from the median people per dose of the states, %s',
                         count(*) filter (where times > 3 or doses_total = 0), round(max(median)::numeric, 4))
+                 -- A failure says which states fail it, and they come first: the farthest lead,
+                 -- the states without doses (a warning) close the list.
+                 || case when max(times) > 10
+                         then format(', %s of them over 10 times, which fails the refresh',
+                                     count(*) filter (where times > 10))
+                         else '' end
+                 || ': '
                  || string_agg(case when doses_total = 0 then format('%s no doses', state)
                                     else format('%s %s (%s times %s)', state,
                                                 round(population::numeric / doses_total, 4),
                                                 round(times::numeric, 1),
                                                 case when population::float8 / doses_total < median then 'under'
                                                      else 'over' end) end, '; '
-                               order by times desc nulls first, state) filter (where times > 3 or doses_total = 0)
+                               order by times desc nulls last, state) filter (where times > 3 or doses_total = 0)
        end as detail
 from off
 cross join none

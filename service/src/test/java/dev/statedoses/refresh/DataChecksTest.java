@@ -290,9 +290,16 @@ class DataChecksTest {
             checks(1000, doses("Vermont", 4000, "Texas", 200)).get("plausible_people_per_dose"));
         // As when Vermont's and Texas's names are exchanged: 20 and 50 times off.
         assertEquals(result("plausible_people_per_dose", "fail",
-                "2 state(s) far from the median people per dose of the states, 1.0000: Texas 50.0000 (50.0 times "
-                    + "over); Vermont 0.0500 (20.0 times under)"),
+                "2 state(s) far from the median people per dose of the states, 1.0000, 2 of them over 10 times, "
+                    + "which fails the refresh: Texas 50.0000 (50.0 times over); Vermont 0.0500 (20.0 times under)"),
             checks(1000, doses("Vermont", 20000, "Texas", 20)).get("plausible_people_per_dose"));
+        // A failure names the states that fail it first, and says how many: here one of three, the
+        // states without doses (a warning) last.
+        assertEquals(result("plausible_people_per_dose", "fail",
+                "3 state(s) far from the median people per dose of the states, 1.0000, 1 of them over 10 times, "
+                    + "which fails the refresh: Vermont 0.0500 (20.0 times under); Texas 4.0000 (4.0 times over); "
+                    + "Alaska no doses"),
+            checks(1000, doses("Alaska", 0, "Vermont", 20000, "Texas", 250)).get("plausible_people_per_dose"));
         // More doses than the rounded ratio can show (0.0000) are as far off as they are.
         assertEquals("fail", checks(1000, doses("Vermont", 2_000_000_000)).get("plausible_people_per_dose").status());
     }
@@ -308,8 +315,8 @@ class DataChecksTest {
         }).get("plausible_people_per_dose");
         assertEquals("warn", check.status());
         assertTrue(check.detail().startsWith("27 state(s) far from the median people per dose of the states, "
-            + "100.0000: Alabama no doses; "), check.detail());
-        assertTrue(check.detail().endsWith("; Texas 1000.0000 (10.0 times over)"), check.detail());
+            + "100.0000: Texas 1000.0000 (10.0 times over); Alabama no doses; "), check.detail());
+        assertTrue(check.detail().endsWith("; Missouri no doses"), check.detail());
     }
 
     @Test
