@@ -48,12 +48,12 @@ allowed (classid, objid, objsubid, privilege) as (
     -- granted when the service owns the database; PUBLIC usually may connect anyway
     select 'pg_database'::regclass, d.oid, 0, 'CONNECT' from pg_database d where d.datname = current_database()
 )
-select 'no ' || lower(w.privilege) || ' on ' || i.type || ' ' || i.identity
+select 'no ' || lower(w.privilege collate "C") || ' on ' || i.type || ' ' || i.identity
 from wanted w, pg_identify_object(w.classid, w.objid, w.objsubid) i
 where not exists (select 1 from granted g where (g.classid, g.objid, g.objsubid, g.privilege)
                                               = (w.classid, w.objid, w.objsubid, w.privilege))
 union
-select lower(g.privilege) || case when g.grantable then ' with grant option' else '' end
+select lower(g.privilege collate "C") || case when g.grantable then ' with grant option' else '' end
        || ' on ' || i.type || ' ' || i.identity
 from granted g, pg_identify_object(g.classid, g.objid, g.objsubid) i
 where g.grantable

@@ -52,7 +52,10 @@ public final class RatioRepository {
     /** {@link #find} as of {@code asOf}: the allocations of the weeks up to and including it. */
     public Optional<StateRatio> findAsOf(String codeOrName, LocalDate asOf) {
         return BoundedReads.read(jdbi, h -> h.createQuery(AS_OF
-                + "\nwhere s.state_code = upper(:key) or lower(s.state) = lower(:key)")
+                + "\nwhere s.state_code = upper(:key collate \"C\")"
+                // Folded as ASCII, whatever the database's collation: under ICU's tr-TR, lower('I')
+                // is a dotless 'ı', and /ratios/illinois?as_of=... was no state.
+                + " or lower(s.state collate \"C\") = lower(:key collate \"C\")")
             .bind("as_of", asOf)
             .bind("key", codeOrName)
             .map((rs, ctx) -> row(rs))

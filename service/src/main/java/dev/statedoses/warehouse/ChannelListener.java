@@ -43,6 +43,7 @@ final class ChannelListener implements AutoCloseable {
         while (!closed) {
             try (Connection connection = DriverManager.getConnection(jdbcUrl, credentials);
                  Statement statement = connection.createStatement()) {
+                statement.execute(Warehouse.SESSION_SETUP); // no idle_session_timeout between notifications
                 statement.execute("listen " + channel);
                 if (wasDown) {
                     LOG.info("listening on {} again", channel);

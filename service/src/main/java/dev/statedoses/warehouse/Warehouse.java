@@ -41,6 +41,29 @@ public final class Warehouse implements AutoCloseable {
     /** The search_path of every session of the service's pool (see {@link #connect}). */
     static final String SEARCH_PATH = "pg_catalog, pg_temp";
 
+    /**
+     * The first statement of every session of the service, the pool's and the listener's: what
+     * {@link #connect} explains (the search_path, session_replication_role, no time limits but the
+     * client's), and the settings that change the text the server writes, at the values the
+     * service reads it with. Under a database's quote_all_identifiers every definition read back
+     * came quoted, so the schema check found every constraint changed and every refresh failed,
+     * on a warehouse the service had just made. Under another TimeZone (the driver sends the
+     * JVM's) the product's rows hashed to another digest (sql/kept/product_digest.sql), and a
+     * refresh of unchanged sources rebuilt the product, warning that it was "changed by hand". An
+     * idle_session_timeout (PostgreSQL 14) ended the pool's idle sessions and the listener's
+     * between two notifications, a warning every few seconds and, at the wrong moment, a start
+     * that failed.
+     */
+    static final String SESSION_SETUP = "select set_config('search_path', '" + SEARCH_PATH + "', false), "
+        + "set_config('TimeZone', 'UTC', false), set_config('quote_all_identifiers', 'off', false), "
+        + "case when current_setting('session_replication_role') <> 'origin' and (select rolsuper "
+        + "from pg_catalog.pg_roles where rolname = current_user) "
+        + "then set_config('session_replication_role', 'origin', false) end, "
+        + "(select count(set_config(name, case name when 'client_connection_check_interval' "
+        + "then '1s' else '0' end, false)) from pg_settings where name = 'client_connection_check_interval' "
+        + "or name in ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout', "
+        + "'idle_session_timeout') and source <> 'client')";
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final AutoCloseable owned;
@@ -114,14 +137,9 @@ public final class Warehouse implements AutoCloseable {
         // And session_replication_role is origin where the login may set it (a superuser's; only a
         // superuser can set it on the database or a role either): under replica no trigger fires
         // and no foreign key is checked. A login that may not is named by SchemaCheck instead.
-        pool.setConnectionInitSql("select set_config('search_path', '" + SEARCH_PATH + "', false), "
-            + "case when current_setting('session_replication_role') <> 'origin' and (select rolsuper "
-            + "from pg_catalog.pg_roles where rolname = current_user) "
-            + "then set_config('session_replication_role', 'origin', false) end, "
-            + "(select count(set_config(name, case name when 'client_connection_check_interval' "
-            + "then '1s' else '0' end, false)) from pg_settings where name = 'client_connection_check_interval' "
-            + "or name in ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout') "
-            + "and source <> 'client')");
+        // And the settings that change only how the server writes text are the service's too:
+        // see SESSION_SETUP.
+        pool.setConnectionInitSql(SESSION_SETUP);
         // The first connection is asked for below, not by the pool as it starts: the pool's own
         // failure is an ERROR line and a stack trace, where one line saying where and why is wanted.
         pool.setInitializationFailTimeout(-1);

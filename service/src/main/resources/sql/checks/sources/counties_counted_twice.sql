@@ -33,7 +33,7 @@ with ids as (
     -- same code) settled by the first test: this runs for every county line, and regular
     -- expressions made the check cost 20 ms of a 140 ms refresh.
     select line, state,
-           case when left(id, 3) <> '050' and upper(substr(id, 8, 2)) = 'US' and length(id) >= 9
+           case when left(id, 3) <> '050' and upper(substr(id, 8, 2) collate "C") = 'US' and length(id) >= 9
                     and translate(left(id, 7), '0123456789', '') = ''
                then left(id, 3) end as summary_level,
            dwh.county_code(id, id2) as fips,
@@ -80,8 +80,8 @@ totals as (
            null as fips
     from sums
     where (select count(distinct state) from sums) >= 3
-       or (' ' || regexp_replace(lower(county), '[^a-z]+', ' ', 'g') || ' ') like '% ' || lower(state) || ' %'
-       or lower(county) ~ '(total|statewide|state ?wide|whole state|entire state|all counties)'
+       or (' ' || regexp_replace(lower(county collate "C"), '[^a-z]+', ' ', 'g') || ' ') like '% ' || lower(state collate "C") || ' %'
+       or lower(county collate "C") ~ '(total|statewide|state ?wide|whole state|entire state|all counties)'
        or state_total > 1.8 * (select j.census_2020_population from dwh.jurisdictions j where j.name = sums.state)
 ),
 repeated as (

@@ -15,8 +15,8 @@ with near_misses as (
     from run_allocations a
     join dwh.jurisdictions j
       on j.kind in ('state', 'district', 'city')
-     and lower(regexp_replace(j.name, '[^A-Za-z0-9]', '', 'g'))
-         = lower(regexp_replace(a.jurisdiction, '[^A-Za-z0-9]', '', 'g'))
+     and lower(regexp_replace(j.name, '[^A-Za-z0-9]', '', 'g') collate "C")
+         = lower(regexp_replace(a.jurisdiction, '[^A-Za-z0-9]', '', 'g') collate "C")
     where a.kind is null
     group by a.manufacturer, a.jurisdiction, j.name, j.folds_into
 ),

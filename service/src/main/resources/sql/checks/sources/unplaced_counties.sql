@@ -26,8 +26,8 @@ select u.state,
        (select m.name
         from dwh.jurisdictions m
         where m.kind in ('state', 'district')
-          and (lower(regexp_replace(m.name, '[^A-Za-z0-9]', '', 'g'))
-                   = lower(regexp_replace(u.state, '[^A-Za-z0-9]', '', 'g'))
+          and (lower(regexp_replace(m.name, '[^A-Za-z0-9]', '', 'g') collate "C")
+                   = lower(regexp_replace(u.state, '[^A-Za-z0-9]', '', 'g') collate "C")
                or m.name = (select folds_into from dwh.jurisdictions where name = u.state))
         order by m.name
         limit 1) as meant

@@ -4,12 +4,16 @@ import static dev.statedoses.support.ExactNumbers.DECIMALS;
 import static org.hamcrest.Matchers.comparesEqualTo;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -63,6 +67,7 @@ class WarehouseSettingsTest {
         SETTINGS.put("enable_sort", List.of("off"));
         SETTINGS.put("work_mem", List.of("'64kB'"));
         SETTINGS.put("max_parallel_workers_per_gather", List.of("0", "4"));
+        SETTINGS.put("quote_all_identifiers", List.of("on"));
     }
 
     private FixtureServer upstream;
@@ -98,6 +103,8 @@ class WarehouseSettingsTest {
         cases.add(Arguments.of("only pg_catalog in the search path", Map.of("search_path", "pg_catalog")));
         cases.add(Arguments.of("other plans, little memory", Map.of("enable_hashagg", "off", "enable_hashjoin", "off",
             "enable_sort", "off", "work_mem", "'64kB'")));
+        // Definitions read back quoted: the schema check found every constraint changed (500).
+        cases.add(Arguments.of("every identifier quoted", Map.of("quote_all_identifiers", "on")));
         Random random = new Random(20261201);
         for (int mix = 1; mix <= 3; mix++) {
             Map<String, String> chosen = new LinkedHashMap<>();
@@ -126,9 +133,10 @@ class WarehouseSettingsTest {
      * An analyst's session on the database keeps them.
      */
     @Test
-    void theDatabasesTimeLimitsDoNotEndARefreshOfSlowSources() {
+    void theDatabasesTimeLimitsDoNotEndARefreshOfSlowSources() throws InterruptedException {
         Config config = TestWarehouse.newDatabase();
-        for (String limit : List.of("statement_timeout", "idle_in_transaction_session_timeout")) {
+        for (String limit : List.of("statement_timeout", "idle_in_transaction_session_timeout",
+                "idle_session_timeout")) {
             TestWarehouse.asSuperuser("alter database " + config.dbName() + " set " + limit + " = '300ms'");
         }
         Config slow = ConfigBuilder.from(config).sources(
@@ -137,10 +145,23 @@ class WarehouseSettingsTest {
             upstream.serveAfter("/slow/County_Population.csv", Duration.ofMillis(1200),
                 Fixtures.bytes("county_population.csv"))).build();
         try (RunningApp app = RunningApp.start(slow)) {
+            // The pool's sessions and the listener's sit idle past idle_session_timeout, which ended
+            // them (a start could fail on it, and the listener warned every 300 ms).
+            Thread.sleep(1000);
             app.given().post("/refresh").then().statusCode(200)
                 .body("status", equalTo("succeeded"))
                 .body("doses_in_state_rows", equalTo(11800));
+            // The listener's session lives on through idle time: the same backend a second later.
+            String listener = "select pid from pg_stat_activity where datname = current_database() "
+                + "and query like 'listen %'";
+            Map<String, String> env = TestWarehouse.environment(config);
+            String pid = TestWarehouse.text(env, listener);
+            assertNotNull(pid, "the service listens");
+            Thread.sleep(1000);
+            assertEquals(pid, TestWarehouse.text(env, listener));
+            app.given().get("/health").then().statusCode(200).body("status", equalTo("ok"));
         }
+        assertEquals("300ms", TestWarehouse.text(TestWarehouse.environment(config), "show idle_session_timeout"));
         assertEquals("300ms", TestWarehouse.text(TestWarehouse.environment(config), "show statement_timeout"));
         assertEquals("300ms",
             TestWarehouse.text(TestWarehouse.environment(config), "show idle_in_transaction_session_timeout"));
@@ -169,6 +190,76 @@ class WarehouseSettingsTest {
                 withoutRun(app.given().get("/ratios").then().statusCode(200).extract().asString()));
             assertEquals(defaultWeeks,
                 withoutRun(app.given().get("/ratios/weekly").then().statusCode(200).extract().asString()));
+        }
+    }
+
+    /**
+     * A database made with ICU's Turkish collation, where lower('I') is a dotless 'ı' and
+     * upper('i') a dotted 'İ': states found by name in any case, as of a week too, and a counted
+     * city written in capitals refused as a city written another way, as on any database. The
+     * reads as of a week looked for Illinois's name folded the Turkish way, and answered 404 for
+     * illinois, IOWA, hi or ri; CHICAGO was an unknown name, its doses left out with a warning.
+     */
+    @Test
+    void underATurkishCollationStatesAreFoundAndWrittenAnotherWayAsOnAnyDatabase() {
+        Config base = TestWarehouse.newDatabase();
+        String name = "turkish_" + System.nanoTime();
+        TestWarehouse.asSuperuser("create database " + name + " owner " + base.dbUser() + " template template0 "
+            + "encoding 'UTF8' locale 'C' locale_provider icu icu_locale 'tr-TR'");
+        Config config = ConfigBuilder.from(base)
+            .database(base.dbHost(), base.dbPort(), name, base.dbUser(), base.dbPassword())
+            .sources(upstream.serveFixture("/turkish/moderna.csv", "moderna.csv"),
+                upstream.serveFixture("/turkish/pfizer.csv", "pfizer.csv"),
+                upstream.serveFixture("/turkish/County_Population.csv", "county_population.csv")).build();
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
+            List<Map<String, Object>> states = app.given().get("/ratios").then().statusCode(200)
+                .extract().jsonPath().getList("$");
+            int withAnI = 0;
+            for (Map<String, Object> state : states) {
+                String stateName = (String) state.get("state");
+                String code = (String) state.get("state_code");
+                String expected = app.given().get("/ratios/" + code + "?as_of=2021-01-04").then().statusCode(200)
+                    .extract().asString();
+                if (!stateName.toLowerCase(java.util.Locale.ROOT).contains("i")) {
+                    continue;
+                }
+                withAnI++;
+                for (String key : List.of(stateName.toUpperCase(java.util.Locale.ROOT),
+                        stateName.toLowerCase(java.util.Locale.ROOT), code.toLowerCase(java.util.Locale.ROOT))) {
+                    assertEquals(expected, app.given().get("/ratios/" + key + "?as_of=2021-01-04").then()
+                        .extract().asString(), key);
+                }
+            }
+            assertEquals(29, withAnI, "states whose name has an i");
+            String pfizer = new String(Fixtures.bytes("pfizer.csv"), java.nio.charset.StandardCharsets.UTF_8);
+            upstream.serve("/turkish/pfizer.csv", pfizer.replace("\"Chicago\"", "\"CHICAGO\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            app.given().post("/refresh").then().statusCode(422)
+                .body("type", equalTo("/problems/source-content"))
+                .body("state", equalTo("Illinois"))
+                .body("detail", org.hamcrest.Matchers.containsString("the jurisdiction 'CHICAGO' is Chicago written "
+                    + "another way"));
+        }
+    }
+
+    /**
+     * The product's digest, which a refresh of unchanged sources compares with, is the same from a
+     * service in another time zone: the rows' text held refreshed_at in the session's zone, which
+     * the driver takes from the JVM, so a service restarted in Pacific/Chatham rebuilt the product
+     * from unchanged sources, warning that it had been "changed by hand".
+     */
+    @Test
+    void aServiceInAnotherTimeZoneFindsUnchangedSourcesUnchanged() throws InterruptedException {
+        Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
+        }
+        try (ServiceProcess refresh = ServiceProcess.start(List.of("-Duser.timezone=Pacific/Chatham"),
+                List.of("refresh", "--json"), TestWarehouse.environment(config))) {
+            assertEquals(0, refresh.awaitExit(Duration.ofSeconds(90)), refresh.log());
+            assertTrue(refresh.stdout().contains("\"status\":\"unchanged\""), refresh.stdout());
+            assertFalse(refresh.log().contains("changed by hand"), refresh.log());
         }
     }
 
