@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * one; readers always see one whole snapshot, the old or the new.
  *
  * <p>This process's own refresh does not wait for its reload: the refresh answers once it has
- * committed, and the reload runs on a thread of its own. Until it is in, a reader waits for it (at
- * most {@link #READ_WAIT}), so that a read after the refresh's answer sees the refreshed product.
+ * committed, and the reload runs on a thread of its own. From just before the commit until the
+ * reload is in, a reader waits for it (at most {@link #READ_WAIT}), so that a read after the
+ * refresh's answer, or after the run log shows it ended, sees the refreshed product.
  */
 public final class ProductCache implements AutoCloseable {
 
@@ -88,27 +89,57 @@ public final class ProductCache implements AutoCloseable {
     }
 
     /**
-     * After this process's refresh {@code runId} committed: reloads on the reload thread, unless
-     * the snapshot holds that run's product already, and returns at once. Reads wait for it.
+     * Before this process's refresh commits a new product: reads wait from now until the reload
+     * that follows is in ({@link HeldReads#reloadFor}), or the commit failed ({@link HeldReads#release}).
+     * Held before the commit, not after it: a client that learns of the commit from the run log
+     * (an asynchronous refresh, polled) reads next, and came between the commit and the reload.
      */
+    public HeldReads holdReads() {
+        HeldReads held = new HeldReads();
+        pending.set(held.done);
+        return held;
+    }
+
+    /** After this process's refresh {@code runId} committed: {@link #holdReads} and its reload at once. */
     public void reloadSoonFor(long runId) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        pending.set(done);
-        try {
-            reloader.execute(() -> {
-                try {
-                    reloadFor(runId);
-                } catch (RuntimeException e) {
-                    LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
-                        + "trying again until it is in", runId, e.getMessage());
-                    retry(0);
-                } finally {
-                    done.complete(null);
-                    pending.compareAndSet(done, null);
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            // Closing: the service serves no more reads.
+        holdReads().reloadFor(runId);
+    }
+
+    /** The reads held for one refresh's commit (see {@link #holdReads}). */
+    public final class HeldReads {
+
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        private HeldReads() {
+        }
+
+        /**
+         * Committed: reloads on the reload thread, unless the snapshot holds that run's product
+         * already, and returns at once. Reads wait for it (again, if a slow commit outlasted a
+         * read's wait).
+         */
+        public void reloadFor(long runId) {
+            pending.set(done);
+            try {
+                reloader.execute(() -> {
+                    try {
+                        ProductCache.this.reloadFor(runId);
+                    } catch (RuntimeException e) {
+                        LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
+                            + "trying again until it is in", runId, e.getMessage());
+                        retry(0);
+                    } finally {
+                        release();
+                    }
+                });
+            } catch (RejectedExecutionException closed) {
+                // Closing: the service serves no more reads.
+                release();
+            }
+        }
+
+        /** Not committed, or reloaded: the reads go on with the snapshot as it is. */
+        public void release() {
             done.complete(null);
             pending.compareAndSet(done, null);
         }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
@@ -53,8 +54,11 @@ public final class RefreshService implements AutoCloseable {
 
     /** How long closing waits for a refresh under way, stopped, to roll back and record itself. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    /** How long a refresh waits for a rehearsal to end: some ten times as long as one takes. */
-    private static final Duration REHEARSAL_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long a refresh waits for the local lock held by a rehearsal (some ten times as long as
+     * one takes) or by a refresh whose end is being committed (milliseconds).
+     */
+    private static final Duration LET_GO_WAIT = Duration.ofSeconds(5);
     /** How often a stopping service cancels its refresh's statement again, until the refresh has ended. */
     private static final Duration CANCEL_AGAIN = Duration.ofMillis(200);
     /** The savepoint right after the refresh lock: a failure rolls back to it, records, commits. */
@@ -74,7 +78,13 @@ public final class RefreshService implements AutoCloseable {
     private final ReentrantLock localLock = new ReentrantLock();
     /** Set while {@link #rehearse} holds {@link #localLock}. */
     private volatile boolean rehearsing;
-    private volatile LongConsumer onRefreshed = runId -> { };
+    /**
+     * Set from just before a refresh commits its end (its product, or its failure's record) until
+     * it lets go of {@link #localLock}: a client that saw that end in the run log and asks for the
+     * next refresh at once waits for it, and is not turned away as busy.
+     */
+    private volatile boolean ending;
+    private volatile Supplier<Committing> onCommitting = () -> Committing.NOTHING;
     /**
      * The running refresh's warehouse connection, so that shutdown can cancel the statement it
      * waits in (a lock an analyst holds, a slow build); null between refreshes. Set and cleared
@@ -116,7 +126,7 @@ public final class RefreshService implements AutoCloseable {
         // The in-process lock spares a second caller a warehouse connection; the row lock below
         // is what guards the warehouse against other processes. A rehearsal holds it for a
         // moment after a start: a refresh waits for that one; a refresh under way turns it away.
-        if (!localLock.tryLock() && !(rehearsing && waitForRehearsal())) {
+        if (!localLock.tryLock() && !((rehearsing || ending) && waitForLock())) {
             throw new RefreshBusyException();
         }
         try (Handle tx = jdbi.open()) {
@@ -145,6 +155,7 @@ public final class RefreshService implements AutoCloseable {
                 inProgress(null);
             }
         } finally {
+            ending = false;
             localLock.unlock();
         }
     }
@@ -202,6 +213,7 @@ public final class RefreshService implements AutoCloseable {
         List<SourceReport> sources = new ArrayList<>();
         long runId = run.runId();
         RefreshReport report;
+        Committing product = Committing.NOTHING;
         // From here the run is on record: whatever fails, even the caller's callback, ends it below.
         try {
             recorded.accept(runId);
@@ -215,9 +227,15 @@ public final class RefreshService implements AutoCloseable {
             MDC.put("run_id", Long.toString(runId));
             LOG.info("refresh started");
             report = build(tx, raw, run, previous, sources, steps);
+            ending = true;
+            if (report.status().equals(RefreshReport.SUCCEEDED)) {
+                product = onCommitting.get();
+            }
             tx.commit();
             steps.mark("commit");
         } catch (RuntimeException | Error thrown) {
+            product.notCommitted().run();
+            ending = true;
             // No cancel from a stopping service reaches the failure's record from here.
             inProgress(null);
             // Errors too: a run must not stay 'running' because the JVM ran out of something.
@@ -247,7 +265,7 @@ public final class RefreshService implements AutoCloseable {
             // The service's hook reloads this instance's snapshot on its own thread (ProductCache),
             // and says so itself if that fails: the answer does not wait for it.
             try {
-                onRefreshed.accept(runId);
+                product.committed().accept(runId);
             } catch (RuntimeException e) {
                 LOG.warn("refresh {} committed, but what this process does after a refresh failed ({})", runId,
                     e.getMessage());
@@ -409,10 +427,13 @@ public final class RefreshService implements AutoCloseable {
         }
     }
 
-    /** Waits for the rehearsal to let go of the local lock: true once this thread holds it. */
-    private boolean waitForRehearsal() {
+    /**
+     * Waits for a rehearsal, or a refresh that is ending, to let go of the local lock: true once
+     * this thread holds it.
+     */
+    private boolean waitForLock() {
         try {
-            return localLock.tryLock(REHEARSAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return localLock.tryLock(LET_GO_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -456,9 +477,20 @@ public final class RefreshService implements AutoCloseable {
         }
     }
 
-    /** Runs {@code action} in this process after each refresh commits (other processes hear NOTIFY). */
-    public void onRefreshed(LongConsumer action) {
-        this.onRefreshed = action;
+    /**
+     * What this process does about a product its own refresh is about to commit (other processes
+     * hear NOTIFY): {@code committing} is asked just before the commit, and told how it ended.
+     */
+    public void onCommitting(Supplier<Committing> committing) {
+        this.onCommitting = committing;
+    }
+
+    /**
+     * Told how the commit of a refresh's product ended: {@code committed} gets the run's id after
+     * it, {@code notCommitted} runs when the commit (or anything before it) failed.
+     */
+    public record Committing(LongConsumer committed, Runnable notCommitted) {
+        static final Committing NOTHING = new Committing(runId -> { }, () -> { });
     }
 
     /**
