@@ -1,22 +1,35 @@
 package dev.statedoses;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.CommandLine.Run;
+import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.warehouse.SchemaCheck;
+import io.restassured.response.Response;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A warehouse changed by hand (warehouse/SchemaCheck), through the real interfaces. Before, a
@@ -103,6 +116,86 @@ class ChangedWarehouseTest {
         assertEquals(runs + 1, runs());
     }
 
+    /**
+     * The run log's totals (kept by a trigger as each run ends) changed by hand, each way a hand
+     * may change a table: the refresh is refused, naming it, and its run is on record as failed.
+     * Before, the trigger failed the record of the run's end, and the run stayed "running" for as
+     * long as the change stood, with a retry every 3 s that could not succeed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("totalsChanged")
+    void aRunEndsOnRecordWhateverWasDoneToTheRunTotals(String change, String undo) {
+        long runs = runs();
+        loaded.jdbi().useHandle(h -> h.execute(change));
+        String detail;
+        try {
+            detail = loaded.given().post("/refresh").then().statusCode(500)
+                .body("type", equalTo("/problems/warehouse-changed"))
+                .body("differences", hasItem(containsString("dwh.refresh_run_totals")))
+                .extract().path("detail");
+        } finally {
+            loaded.jdbi().useHandle(h -> h.execute(undo));
+        }
+        assertEquals(runs + 1, runs());
+        Map<String, Object> run = lastRun();
+        assertEquals("failed", run.get("status"), run.toString());
+        assertEquals(detail, run.get("error"));
+        assertEquals(0L, running());
+        loaded.given().post("/refresh?force=true").then().statusCode(200).body("status", equalTo("succeeded"));
+        assertEquals(List.of(), loaded.jdbi().withHandle(SchemaCheck.ofMigrations()::differences));
+    }
+
+    static Stream<Arguments> totalsChanged() {
+        String table = "alter table dwh.refresh_run_totals ";
+        return Stream.of(
+            Arguments.of(table + "rename to refresh_run_totals_gone",
+                "alter table dwh.refresh_run_totals_gone rename to refresh_run_totals"),
+            Arguments.of(table + "rename column runs to n", table + "rename column n to runs"),
+            Arguments.of(table + "drop constraint refresh_run_totals_pkey", table + "add primary key (status)"),
+            Arguments.of(table + "add constraint few check (runs < 0) not valid", table + "drop constraint few"),
+            Arguments.of("drop table dwh.refresh_run_totals", "create table dwh.refresh_run_totals (status text "
+                + "primary key check (status in ('succeeded', 'unchanged', 'failed')), runs bigint not null, "
+                + "seconds double precision not null)"));
+    }
+
+    /**
+     * The run log refuses a run's sources once the refresh is under way (a trigger an analyst
+     * added meanwhile): the run is closed as failed all the same, saying that its sources could not
+     * be recorded and why, and the product stays. Before, it stayed "running" until the trigger
+     * went.
+     */
+    @Test
+    void aRunWhoseSourcesTheRunLogRefusesEndsOnRecordWithoutThem() throws Exception {
+        String before = loaded.peoplePerDose("NY");
+        FixtureServer.Hold hold = loaded.upstream().serveHeld("/held-for-the-run-log/moderna.csv",
+            Fixtures.bytes("moderna.csv"));
+        Config held = ConfigBuilder.from(loaded.config()).moderna(hold.url()).build();
+        try (RunningApp app = RunningApp.start(held)) {
+            CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(
+                () -> app.given().post("/refresh?force=true"));
+            hold.awaitRequested();
+            loaded.jdbi().useHandle(h -> h.execute("create function public.refuse() returns trigger language plpgsql "
+                + "as $$ begin raise exception 'no sources today'; end $$; create trigger refuse before insert on "
+                + "dwh.refresh_run_sources for each row execute function public.refuse()"));
+            try {
+                hold.release();
+                Response answer = refresh.get(30, TimeUnit.SECONDS);
+                assertEquals(500, answer.statusCode(), answer.asString());
+            } finally {
+                hold.release();
+                loaded.jdbi().useHandle(h -> h.execute("drop trigger refuse on dwh.refresh_run_sources; "
+                    + "drop function public.refuse()"));
+            }
+        }
+        Map<String, Object> run = lastRun();
+        assertEquals("failed", run.get("status"), run.toString());
+        String error = (String) run.get("error");
+        assertTrue(error.contains(" (its sources and checks could not be recorded: ")
+            && error.contains("no sources today"), error);
+        assertEquals(0L, running());
+        assertEquals(before, loaded.peoplePerDose("NY"));
+    }
+
     @Test
     void aStartOnAProductMissingAColumnSaysWhyInOneLine() {
         loaded.jdbi().useHandle(h -> h.execute("alter table dwh.state_doses rename column people_per_dose to ratio"));
@@ -119,6 +212,16 @@ class ChangedWarehouseTest {
         assertTrue(serve.err().startsWith("error: cannot read the product from the warehouse ("), serve.err());
         assertTrue(serve.err().contains("; it differs from what its migrations made: dwh.state_doses has no column "
             + "people_per_dose (the migrations made it numeric(14,4)). Undo these changes"), serve.err());
+    }
+
+    private static Map<String, Object> lastRun() {
+        return loaded.jdbi().withHandle(h -> h.createQuery("select status, error from dwh.refresh_runs "
+            + "order by run_id desc limit 1").mapToMap().one());
+    }
+
+    private static long running() {
+        return loaded.jdbi().withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs "
+            + "where status = 'running'").mapTo(Long.class).one());
     }
 
     private static long runs() {

@@ -76,8 +76,20 @@ public final class RefreshFailure {
         if (!detail.equals(WAREHOUSE_UNAVAILABLE) && !detail.equals(INTERNAL_ERROR) && !detail.startsWith(STOPPED)) {
             return detail;
         }
-        String cause = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getName() : e.getMessage();
-        return detail + " (" + cause + ")";
+        return detail + " (" + cause(e) + ")";
+    }
+
+    /**
+     * The cause of {@code e} as the run log keeps it: its message, but the warehouse's own words
+     * where the message is JDBI's, which quotes the whole statement and its arguments (a batch of
+     * a run's sources took some 1,500 characters to say "no sources today").
+     */
+    static String cause(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getName();
+        }
+        return message.contains(" [statement:") ? Warehouse.said(e).orElse(message) : message;
     }
 
     /** The problem's detail, before {@link Problem} escapes it (the run log escapes on its own). */

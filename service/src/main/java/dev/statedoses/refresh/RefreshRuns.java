@@ -170,6 +170,14 @@ public final class RefreshRuns {
         jdbi.useTransaction(h -> end(h, runId, "failed", at, null, storable(error), null, sources, checks));
     }
 
+    /**
+     * {@link #failed} without the run's sources and checks: for a run log whose tables for them a
+     * hand change broke, so that the run is at least on record as ended, and why.
+     */
+    void failedWithoutDetails(long runId, Instant at, String error) {
+        jdbi.useHandle(h -> end(h, runId, "failed", at, null, storable(error), null, List.of(), List.of()));
+    }
+
     /** {@link #failed}, in the refresh's own transaction {@code tx}, which the caller commits. */
     void failed(Handle tx, long runId, Instant at, String error, List<SourceReport> sources,
                 List<CheckResult> checks) {

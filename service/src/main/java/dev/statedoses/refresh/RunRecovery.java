@@ -1,6 +1,7 @@
 package dev.statedoses.refresh;
 
 import dev.statedoses.util.DaemonThreads;
+import dev.statedoses.warehouse.Warehouse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,11 +17,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the run log's promise: no run says "running" when no process runs it. A run's end is
  * recorded when it ends; when that fails (the warehouse is away), it is tried again in the
- * background until the warehouse answers. And a run whose process stopped before recording its end
- * (killed, or gone with the warehouse) is closed as abandoned by the next refresh, or by any
- * instance that finds nobody holding the refresh lock (the row of dwh.refresh_lock, which only a
- * login allowed to update it can lock): a refresh holds it for its whole life, so a run still
- * "running" while nobody holds it is dead. The records themselves are {@link RefreshRuns}'.
+ * background until the warehouse answers; when the warehouse answers but refuses it (a table of
+ * the run log changed by hand), the run is closed without its sources and checks, saying why.
+ * And a run whose process stopped before recording its end (killed, or gone with the warehouse)
+ * is closed as abandoned by the next refresh, or by any instance that finds nobody holding the
+ * refresh lock (the row of dwh.refresh_lock, which only a login allowed to update it can lock): a
+ * refresh holds it for its whole life, so a run still "running" while nobody holds it is dead. The records themselves are {@link RefreshRuns}'.
  */
 final class RunRecovery implements AutoCloseable {
 
@@ -46,11 +48,35 @@ final class RunRecovery implements AutoCloseable {
         try {
             runs.failed(runId, at, error, sources, checks);
         } catch (RuntimeException e) {
-            LOG.warn("could not record run {} as failed ({}); trying again every {} s until the warehouse answers",
-                runId, e.getMessage(), RETRY_EVERY.toSeconds());
+            boolean away = Warehouse.unreachable(e);
+            if (!away && recordedWithoutDetails(runId, at, error, e)) {
+                return;
+            }
+            LOG.warn("could not record run {} as failed ({}); trying again every {} s until {}", runId, e.getMessage(),
+                RETRY_EVERY.toSeconds(), away ? "the warehouse answers"
+                    : "the run log takes it (the warehouse refused it: a hand change to dwh.refresh_runs?)");
             unrecorded.add(runId);
             retryFailure(runId, at, error, sources, checks);
         }
+    }
+
+    /**
+     * The warehouse answers but refused the record: a table of the run log changed by hand (the
+     * refresh itself failed on that change, and its error names it). The run is closed without
+     * its sources and checks, saying so, rather than left "running" until the change is undone:
+     * a client following it would poll without end. False if even that is refused.
+     */
+    private boolean recordedWithoutDetails(long runId, Instant at, String error, RuntimeException refused) {
+        String why = RefreshFailure.cause(refused);
+        try {
+            runs.failedWithoutDetails(runId, at,
+                error + " (its sources and checks could not be recorded: " + why + ")");
+        } catch (RuntimeException e) {
+            return false;
+        }
+        LOG.warn("recorded run {} as failed without its sources and checks, which the run log refused ({})", runId,
+            why);
+        return true;
     }
 
     private void retryFailure(long runId, Instant at, String error, List<SourceReport> sources,
@@ -60,7 +86,7 @@ final class RunRecovery implements AutoCloseable {
                 try {
                     runs.failed(runId, at, error, sources, checks);
                     unrecorded.remove(runId);
-                    LOG.info("recorded run {} as failed, now that the warehouse answers", runId);
+                    LOG.info("recorded run {} as failed, now that the warehouse takes it", runId);
                 } catch (RuntimeException e) {
                     LOG.debug("run {} still not recorded: {}", runId, e.getMessage());
                     retryFailure(runId, at, error, sources, checks);

@@ -290,6 +290,23 @@ public final class Warehouse implements AutoCloseable {
             .findFirst();
     }
 
+    /**
+     * The warehouse's own words for {@code failure}: the server's message of the innermost SQL
+     * exception among its causes ({@code no sources today}), or the driver's (a connection refused);
+     * empty when no SQL exception is among them.
+     */
+    public static Optional<String> said(Throwable failure) {
+        String said = null;
+        Throwable t = failure;
+        // Bounded: a chain of causes may loop.
+        for (int depth = 0; t != null && depth < 100; depth++, t = t.getCause()) {
+            if (t instanceof SQLException && t.getMessage() != null) {
+                said = serverWords(t);
+            }
+        }
+        return Optional.ofNullable(said);
+    }
+
     /** The server's own message ({@code column "error" does not exist}), without the driver's hint and position. */
     private static String serverWords(Throwable t) {
         return t instanceof PSQLException psql && psql.getServerErrorMessage() != null

@@ -7,8 +7,10 @@ import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.web.Problem;
 import java.net.URI;
+import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.util.List;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.jdbi.v3.core.transaction.TransactionException;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +53,20 @@ class RefreshFailureTest {
         recordedAsAnswered(new IllegalStateException("no rows for run 7"), 500,
             RefreshFailure.INTERNAL_ERROR + " (no rows for run 7)");
         recordedAsAnswered(new OutOfMemoryError(), 500, RefreshFailure.INTERNAL_ERROR + " (java.lang.OutOfMemoryError)");
+    }
+
+    /**
+     * JDBI's message quotes the whole statement and its arguments: the run log keeps the
+     * warehouse's words instead, those of the innermost SQL exception (a batch's is the cause of
+     * the batch's own).
+     */
+    @Test
+    void aStatementsFailureIsRecordedInTheWarehousesWords() {
+        SQLException refused = new SQLException("ERROR: no sources today", "P0001");
+        BatchUpdateException batch = new BatchUpdateException("Batch entry 0 insert into dwh.refresh_run_sources "
+            + "values ('8'::int8, 'moderna', ...) was aborted: ERROR: no sources today", "P0001", new int[0], refused);
+        UnableToExecuteStatementException statement = new UnableToExecuteStatementException(batch.getMessage()
+            + " [statement:\"insert into dwh.refresh_run_sources ...\", arguments:{named:{run:8}}]", batch, null);
+        recordedAsAnswered(statement, 500, RefreshFailure.INTERNAL_ERROR + " (ERROR: no sources today)");
     }
 }
