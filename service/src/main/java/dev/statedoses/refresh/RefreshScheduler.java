@@ -166,7 +166,7 @@ public final class RefreshScheduler implements AutoCloseable {
             LOG.info("scheduled refresh of {}: a refresh has succeeded since, nothing to do", due);
             return Outcome.FRESH;
         }
-        LOG.info("scheduled refresh of {}: running it", due);
+        LOG.info("scheduled refresh of {}: claimed by this instance", due);
         try {
             refreshes.refresh(Trigger.SCHEDULE);
         } catch (RefreshBusyException e) {
