@@ -49,10 +49,18 @@ public final class RefreshRuns {
     private static final String RECORD_CHECK = Sql.load("runs/record_check.sql");
     /** The product as it is now, as the digest a good run keeps (sql/kept/product_digest.sql). */
     private static final String PRODUCT_DIGEST = Sql.load("kept/product_digest.sql");
+    /**
+     * The end of a run that built nothing (failed, unchanged): only over a run still running, or
+     * closed as abandoned by another instance meanwhile (this is the real reason). Never over a
+     * run that ended otherwise: a refresh whose connection was lost during its commit may have
+     * committed its success (the row then says so, and the failure's record finds nothing to end),
+     * and until the server has finished that commit the row's lock holds this update, which then
+     * reads the row as the commit left it.
+     */
     private static final String END = """
         update dwh.refresh_runs set status = :status, finished_at = :at, state_rows = :rows, error = :error,
             product_digest = :productDigest
-        where run_id = :run""";
+        where run_id = :run and (status = 'running' or status = 'failed' and error = :abandoned)""";
     /**
      * {@link #END} for a run that built the product: it also keeps the product's refreshed_at,
      * read from the rows it wrote (V19), which instances read to tell whether a Last-Modified
@@ -163,19 +171,33 @@ public final class RefreshRuns {
     /**
      * Marks the run failed with {@code error} (as {@link #storable}), after its transaction was
      * rolled back, with the sources it had loaded by then and the checks it ran (none unless a
-     * check failed it), in one transaction. Throws when the warehouse cannot take it.
+     * check failed it), in one transaction. Throws when the warehouse cannot take it; answers false,
+     * recording nothing, when the run had already ended otherwise (a commit whose answer was lost).
      */
-    void failed(long runId, Instant at, String error, List<SourceReport> sources, List<CheckResult> checks) {
+    boolean failed(long runId, Instant at, String error, List<SourceReport> sources, List<CheckResult> checks) {
         // Also over an 'abandoned' mark another instance set meanwhile: this is the real reason.
-        jdbi.useTransaction(h -> end(h, runId, "failed", at, null, storable(error), null, sources, checks));
+        return jdbi.inTransaction(h -> end(h, runId, "failed", at, null, storable(error), null, sources, checks));
     }
 
     /**
      * {@link #failed} without the run's sources and checks: for a run log whose tables for them a
      * hand change broke, so that the run is at least on record as ended, and why.
      */
-    void failedWithoutDetails(long runId, Instant at, String error) {
-        jdbi.useHandle(h -> end(h, runId, "failed", at, null, storable(error), null, List.of(), List.of()));
+    boolean failedWithoutDetails(long runId, Instant at, String error) {
+        return jdbi.withHandle(h -> end(h, runId, "failed", at, null, storable(error), null, List.of(), List.of()));
+    }
+
+    /**
+     * The run's status once no transaction holds its row (a commit the server is still finishing
+     * is waited for, up to {@code wait}), read on a connection of its own; null if the run is not
+     * on record. Throws when the warehouse cannot answer, or the wait runs out.
+     */
+    String statusSettled(long runId, Duration wait) {
+        return jdbi.inTransaction(h -> {
+            h.execute("select set_config('lock_timeout', '" + wait.toMillis() + "ms', true)");
+            return h.createQuery("select status from dwh.refresh_runs where run_id = :run for share")
+                .bind("run", runId).mapTo(String.class).findOne().orElse(null);
+        });
     }
 
     /** {@link #failed}, in the refresh's own transaction {@code tx}, which the caller commits. */
@@ -218,9 +240,10 @@ public final class RefreshRuns {
      * Records the run's end: its outcome, when, its state rows (if it succeeded) or its error (if
      * it failed), and its sources and checks, each table in one batch: one round trip, not one per row.
      * A run that succeeded also keeps the refreshed_at of the product it built ({@link #END_BUILT}).
+     * Any other end answers false and records nothing when the run had already ended ({@link #END}).
      */
-    private static void end(Handle h, long runId, String status, Instant at, Integer stateRows, String error,
-                            String productDigest, List<SourceReport> sources, List<CheckResult> checks) {
+    private static boolean end(Handle h, long runId, String status, Instant at, Integer stateRows, String error,
+                               String productDigest, List<SourceReport> sources, List<CheckResult> checks) {
         boolean built = RefreshReport.SUCCEEDED.equals(status);
         Update end = h.createUpdate(built ? END_BUILT : END)
             .bind("status", status)
@@ -229,9 +252,11 @@ public final class RefreshRuns {
             .bind("error", error)
             .bind("run", runId);
         if (!built) {
-            end.bind("productDigest", productDigest);
+            end.bind("productDigest", productDigest).bind("abandoned", ABANDONED);
         }
-        end.execute();
+        if (end.execute() == 0) {
+            return false;
+        }
         if (!sources.isEmpty()) {
             PreparedBatch batch = h.prepareBatch(RECORD_SOURCE);
             for (SourceReport source : sources) {
@@ -247,6 +272,7 @@ public final class RefreshRuns {
             }
             batch.execute();
         }
+        return true;
     }
 
     /**

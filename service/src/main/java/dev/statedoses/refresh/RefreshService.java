@@ -212,8 +212,9 @@ public final class RefreshService implements AutoCloseable {
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
         List<SourceReport> sources = new ArrayList<>();
         long runId = run.runId();
-        RefreshReport report;
+        RefreshReport report = null;
         Committing product = Committing.NOTHING;
+        boolean committing = false;
         // From here the run is on record: whatever fails, even the caller's callback, ends it below.
         try {
             recorded.accept(runId);
@@ -231,9 +232,13 @@ public final class RefreshService implements AutoCloseable {
             if (report.status().equals(RefreshReport.SUCCEEDED)) {
                 product = onCommitting.get();
             }
+            committing = true;
             tx.commit();
             steps.mark("commit");
         } catch (RuntimeException | Error thrown) {
+            if (committing && committedAfterAll(tx, report, thrown)) {
+                return committed(runId, report, product, steps);
+            }
             product.notCommitted().run();
             ending = true;
             // No cancel from a stopping service reaches the failure's record from here.
@@ -256,6 +261,40 @@ public final class RefreshService implements AutoCloseable {
         } finally {
             MDC.remove("run_id");
         }
+        return committed(runId, report, product, steps);
+    }
+
+    /**
+     * Whether a commit that threw went through all the same: the connection was lost during it
+     * (the server restarted, or ended the session, after writing the commit), so its outcome is
+     * unknown to this connection. The run's row says: a commit writes the run's end with the product.
+     * Looked at on a connection of its own, once the server has finished with the transaction;
+     * false when it had not committed, or cannot be asked (the failure is then recorded as usual,
+     * and that record ends only a run still running: a commit that did go through keeps its end).
+     */
+    private boolean committedAfterAll(Handle tx, RefreshReport report, Throwable thrown) {
+        if (!Warehouse.unreachable(thrown)) {
+            return false; // the server answered: it refused the commit, and rolled back
+        }
+        rollbackQuietly(tx);
+        try {
+            String status = runs.statusSettled(report.runId(), LET_GO_WAIT);
+            if (report.status().equals(status)) {
+                LOG.warn("refresh {}: the connection was lost during its commit ({}), which went through: the run "
+                    + "log holds it as {}", report.runId(), thrown.getMessage(), status);
+                return true;
+            }
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warn("refresh {}: the connection was lost during its commit ({}), and whether it went through could "
+                + "not be asked ({}): recorded as failed unless the run log holds its end", report.runId(),
+                thrown.getMessage(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** The end of a refresh that committed: its log lines, and what this process does after a product. */
+    private RefreshReport committed(long runId, RefreshReport report, Committing product, StepTimes steps) {
         // Committed: from here on nothing may turn the run into a failure.
         if (report.status().equals(RefreshReport.UNCHANGED)) {
             LOG.info("refresh {} found every source unchanged in {} ms: the product stays", runId, report.durationMs());

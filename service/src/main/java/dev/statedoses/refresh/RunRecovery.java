@@ -46,7 +46,9 @@ final class RunRecovery implements AutoCloseable {
      */
     void failed(long runId, Instant at, String error, List<SourceReport> sources, List<CheckResult> checks) {
         try {
-            runs.failed(runId, at, error, sources, checks);
+            if (!runs.failed(runId, at, error, sources, checks)) {
+                alreadyEnded(runId);
+            }
         } catch (RuntimeException e) {
             boolean away = Warehouse.unreachable(e);
             if (!away && recordedWithoutDetails(runId, at, error, e)) {
@@ -69,8 +71,11 @@ final class RunRecovery implements AutoCloseable {
     private boolean recordedWithoutDetails(long runId, Instant at, String error, RuntimeException refused) {
         String why = RefreshFailure.cause(refused);
         try {
-            runs.failedWithoutDetails(runId, at,
-                error + " (its sources and checks could not be recorded: " + why + ")");
+            if (!runs.failedWithoutDetails(runId, at,
+                error + " (its sources and checks could not be recorded: " + why + ")")) {
+                alreadyEnded(runId);
+                return true;
+            }
         } catch (RuntimeException e) {
             return false;
         }
@@ -84,9 +89,13 @@ final class RunRecovery implements AutoCloseable {
         try {
             retries.schedule(() -> {
                 try {
-                    runs.failed(runId, at, error, sources, checks);
+                    boolean recorded = runs.failed(runId, at, error, sources, checks);
                     unrecorded.remove(runId);
-                    LOG.info("recorded run {} as failed, now that the warehouse takes it", runId);
+                    if (recorded) {
+                        LOG.info("recorded run {} as failed, now that the warehouse takes it", runId);
+                    } else {
+                        alreadyEnded(runId);
+                    }
                 } catch (RuntimeException e) {
                     LOG.debug("run {} still not recorded: {}", runId, e.getMessage());
                     retryFailure(runId, at, error, sources, checks);
@@ -97,6 +106,15 @@ final class RunRecovery implements AutoCloseable {
             LOG.warn("run {} is left running: the service closed before it could be recorded as failed ({})",
                 runId, error);
         }
+    }
+
+    /**
+     * The run log holds an end for the run already: the refresh lost its connection while it
+     * committed, and the commit went through (its success stays, as it is the truth).
+     */
+    private static void alreadyEnded(long runId) {
+        LOG.warn("run {} was not recorded as failed: the run log holds its end already (its commit went through "
+            + "as the connection was lost)", runId);
     }
 
     /**

@@ -61,8 +61,8 @@ public final class Warehouse implements AutoCloseable {
         + "then set_config('session_replication_role', 'origin', false) end, "
         + "(select count(set_config(name, case name when 'client_connection_check_interval' "
         + "then '1s' else '0' end, false)) from pg_settings where name = 'client_connection_check_interval' "
-        + "or name in ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout', "
-        + "'idle_session_timeout') and source <> 'client')";
+        + "or name in ('statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', "
+        + "'transaction_timeout', 'idle_session_timeout') and source <> 'client')";
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;

@@ -13,6 +13,10 @@ import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.StoppableWarehouse;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +70,79 @@ class WarehouseOutageTest {
             app.given().queryParam("force", "true").post("/refresh").then().statusCode(200);
             app.given().get("/ratios").then().statusCode(200).body(not(equalTo(product))); // a new build
         });
+    }
+
+    /**
+     * The connection is lost during the refresh's commit, after the server wrote it (as in a
+     * failover, or a restart between the commit and its answer): here the server waits for a
+     * standby that never comes, with the commit written, and its session is ended. The commit
+     * went through, and the service says so: the answer is the success, the run log keeps the
+     * run as succeeded with its sources and checks, and the instance serves its product. Before,
+     * the refresh answered 503 and was recorded as failed over its own success, its sources
+     * refused as a duplicate, while the new product was the warehouse's.
+     */
+    @Test
+    void aRefreshWhoseConnectionIsLostAfterItsCommitIsWrittenIsTheSuccessItWas() throws Exception {
+        try (StoppableWarehouse warehouse = StoppableWarehouse.start(); FixtureServer upstream = FixtureServer.start()) {
+            // The embedded server's own default is not to wait for anything at commit.
+            try (Connection admin = DriverManager.getConnection(warehouse.jdbcUrl("postgres"), "postgres", "");
+                 Statement sql = admin.createStatement()) {
+                sql.execute("alter database postgres set synchronous_commit = on");
+            }
+            try (RunningApp app = RunningApp.start(upstream.serveFixtureSources(
+                    warehouse.configure(TestWarehouse.newDatabase())))) {
+                app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
+                losingTheConnectionInTheCommit(warehouse, app);
+            }
+        }
+    }
+
+    private static void losingTheConnectionInTheCommit(StoppableWarehouse warehouse, RunningApp app) throws Exception {
+        String before = app.given().get("/ratios").then().statusCode(200).extract().header("ETag");
+        try (Connection admin = DriverManager.getConnection(warehouse.jdbcUrl("postgres"), "postgres", "");
+             Statement sql = admin.createStatement()) {
+            CompletableFuture<Response> refresh;
+            try {
+                sql.execute("alter system set synchronous_standby_names = 'nobody'");
+                sql.execute("select pg_reload_conf()");
+                refresh = CompletableFuture.supplyAsync(
+                    () -> app.given().queryParam("force", "true").post("/refresh"));
+                int pid = 0;
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (pid == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the refresh never waited in its commit: "
+                        + (refresh.isDone() ? refresh.get().asString() : "still running"));
+                    try (ResultSet waiting = sql.executeQuery(
+                            "select pid from pg_stat_activity where wait_event = 'SyncRep'")) {
+                        pid = waiting.next() ? waiting.getInt(1) : 0;
+                    }
+                    Thread.sleep(pid == 0 ? 20 : 0);
+                }
+                sql.execute("select pg_terminate_backend(" + pid + ")");
+            } finally {
+                sql.execute("alter system reset synchronous_standby_names");
+                sql.execute("select pg_reload_conf()");
+            }
+            Response answered = refresh.get(60, TimeUnit.SECONDS);
+            assertEquals(200, answered.statusCode(), answered.asString());
+            assertEquals("succeeded", answered.jsonPath().getString("status"));
+            long runId = answered.jsonPath().getLong("run_id");
+            try (ResultSet run = sql.executeQuery("select r.status, r.error, (select count(*) from "
+                    + "dwh.refresh_run_sources s where s.run_id = r.run_id), (select max(run_id) from "
+                    + "dwh.state_doses) from dwh.refresh_runs r where r.run_id = " + runId)) {
+                assertTrue(run.next());
+                assertEquals("succeeded", run.getString(1));
+                assertEquals(null, run.getString(2));
+                assertEquals(3, run.getInt(3), "its three sources");
+                assertEquals(runId, run.getLong(4), "the product is the run's");
+            }
+            app.given().get("/refreshes/" + runId).then().statusCode(200)
+                .body("status", equalTo("succeeded"))
+                .body("sources.size()", equalTo(3));
+        }
+        String after = app.given().get("/ratios").then().statusCode(200).extract().header("ETag");
+        assertTrue(!before.equals(after), "the instance serves the new product");
+        app.given().get("/health").then().statusCode(200).body("status", equalTo("ok"));
     }
 
     /**

@@ -194,6 +194,51 @@ class WarehouseSettingsTest {
     }
 
     /**
+     * A lock_timeout the database or the login role sets for analysts: a refresh that meets an
+     * analyst's open read of a raw table waits for it to end, as it does without the setting, and
+     * succeeds. It failed (503, SQLSTATE 55P03): the service's sessions cleared every time limit
+     * of PostgreSQL's but this one.
+     */
+    @ParameterizedTest(name = "set by the {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"database", "role"})
+    void aLockTimeoutForAnalystsDoesNotFailARefreshThatMeetsTheirRead(String where) throws Exception {
+        String role = "lock_timeout_" + System.nanoTime();
+        Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase(role));
+        TestWarehouse.asSuperuser("alter " + where + " " + (where.equals("role") ? role : config.dbName())
+            + " set lock_timeout = '100ms'");
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
+            long runs = TestWarehouse.count(TestWarehouse.environment(config), "select count(*) from dwh.refresh_runs");
+            try (java.sql.Connection analyst = java.sql.DriverManager.getConnection(TestWarehouse.jdbcUrl(config),
+                    "postgres", "")) {
+                analyst.setAutoCommit(false);
+                analyst.createStatement().execute("select count(*) from raw.cdc_moderna_allocations");
+                java.util.concurrent.CompletableFuture<io.restassured.response.Response> refresh =
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> app.given().queryParam("force", "true").post("/refresh"));
+                // The refresh waits for the analyst's lock, well past the 100 ms.
+                String waiting = "select count(*) from pg_locks l join pg_database d on d.oid = l.database "
+                    + "where not l.granted and d.datname = current_database()";
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (TestWarehouse.count(TestWarehouse.environment(config), waiting) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the refresh never waited for the analyst's lock: "
+                        + (refresh.isDone() ? refresh.get().asString() : "still running"));
+                    Thread.sleep(20);
+                }
+                Thread.sleep(500);
+                assertFalse(refresh.isDone(), () -> "the refresh did not wait: " + refresh.join().asString());
+                analyst.commit();
+                refresh.get(60, java.util.concurrent.TimeUnit.SECONDS).then().statusCode(200)
+                    .body("status", equalTo("succeeded"))
+                    .body("doses_in_state_rows", equalTo(11800));
+            }
+            assertEquals(runs + 1, TestWarehouse.count(TestWarehouse.environment(config),
+                "select count(*) from dwh.refresh_runs"));
+        }
+        assertEquals("100ms", TestWarehouse.text(TestWarehouse.environment(config), "show lock_timeout"));
+    }
+
+    /**
      * A database made with ICU's Turkish collation, where lower('I') is a dotless 'ı' and
      * upper('i') a dotted 'İ': states found by name in any case, as of a week too, and a counted
      * city written in capitals refused as a city written another way, as on any database. The
