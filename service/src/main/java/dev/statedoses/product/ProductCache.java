@@ -124,7 +124,10 @@ public final class ProductCache implements AutoCloseable {
                 reloader.execute(() -> {
                     try {
                         ProductCache.this.reloadFor(runId);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
+                        // An Error too (the heap ran out reading a large product): uncaught, the
+                        // executor kept it, nothing was tried again, and the old product was served
+                        // for good while /health named the new one.
                         LOG.warn("refresh {} committed, but reloading this instance's snapshot failed ({}); "
                             + "trying again until it is in", runId, e.getMessage());
                         retry(0);
@@ -180,7 +183,7 @@ public final class ProductCache implements AutoCloseable {
             } else {
                 productMayHaveChanged();
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("reloading this instance's snapshot failed ({}); trying again until it is in", e.getMessage());
             retry(0);
         }
@@ -199,7 +202,7 @@ public final class ProductCache implements AutoCloseable {
                     retrying.set(false);
                     LOG.info("the snapshot holds the warehouse's product again, after {} failed reload(s)",
                         failures + 1);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     LOG.debug("reloading the snapshot failed again: {}", e.getMessage());
                     retry(failures + 1);
                 }

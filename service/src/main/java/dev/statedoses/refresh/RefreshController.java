@@ -2,6 +2,7 @@ package dev.statedoses.refresh;
 
 import dev.statedoses.text.Printable;
 import dev.statedoses.web.HeaderLines;
+import dev.statedoses.web.ProblemException;
 import dev.statedoses.web.QueryParameter;
 import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
@@ -36,7 +37,13 @@ public final class RefreshController {
         access.check(HeaderLines.joined(ctx, "Authorization"));
         boolean force = force(StrictQuery.read(ctx, FORCE).one(FORCE.name()));
         if (!prefersAsync(HeaderLines.joined(ctx, "Prefer"))) {
-            ctx.json(refreshes.refresh(Trigger.API, force, runId -> { }));
+            try {
+                ctx.json(refreshes.refresh(Trigger.API, force, runId -> { }));
+            } catch (Error e) {
+                // The routes map exceptions only: an Error (the heap ran out) was Javalin's empty
+                // 500. The run is on record as failed already, with the same words.
+                throw new ProblemException(RefreshFailure.problem(e));
+            }
             return;
         }
         long runId = async.start(Trigger.API, force);

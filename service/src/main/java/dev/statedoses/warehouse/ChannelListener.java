@@ -59,7 +59,9 @@ final class ChannelListener implements AutoCloseable {
                         handle(notifications[notifications.length - 1].getParameter());
                     }
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException | Error e) {
+                // Anything, an Error too (the heap ran out): the thread must not end, or no
+                // other instance's product would reach this one again.
                 if (!closed && !wasDown) {
                     LOG.warn("lost the {} channel ({}); reconnecting", channel, e.getMessage());
                 }
@@ -72,7 +74,7 @@ final class ChannelListener implements AutoCloseable {
     private void handle(String payload) {
         try {
             onEvent.accept(payload);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // While the warehouse closes, a reload may find the pool gone: that is no failure.
             if (!closed) {
                 LOG.warn("handling a notification on {} failed: {}", channel, e.getMessage());
