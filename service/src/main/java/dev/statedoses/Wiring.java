@@ -45,6 +45,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,7 +167,11 @@ public final class Wiring implements AutoCloseable {
             return e;
         }
         if (changed.isEmpty()) {
-            return e;
+            // A reason of the warehouse's own (a temp_file_limit the read met under a large
+            // product): one line that names it, not a stack trace.
+            return Warehouse.stopped(e).<RuntimeException>map(why -> new WarehouseNotReadyException(
+                "cannot read the product from the warehouse (" + WarehouseUnreachableException.reason(e) + "): "
+                    + why + "; start again once that has passed", e)).orElse(e);
         }
         return new WarehouseNotReadyException("cannot read the product from the warehouse ("
             + WarehouseUnreachableException.reason(e) + "); it differs from what its migrations made: "
@@ -188,12 +193,17 @@ public final class Wiring implements AutoCloseable {
         try {
             return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
         } catch (WarehouseUnreachableException e) {
-            String notPostgres = ServerProbe.explain(e.getCause(), config.dbHost(), config.dbPort())
-                .map(why -> "; " + why).orElse("");
+            // The server answered, and refused for a reason of its own (every slot taken, a
+            // temp_file_limit its session set-up met): where it runs and the login are not the
+            // matter, and saying to check them sent the operator the wrong way.
+            Optional<String> stopped = Warehouse.stopped(e);
+            String notPostgres = stopped.isPresent() ? "" : ServerProbe.explain(e.getCause(), config.dbHost(),
+                config.dbPort()).map(why -> "; " + why).orElse("");
             throw new WarehouseUnreachableException("cannot connect to the warehouse " + config.warehouseName()
-                + " as " + config.dbUser() + ": " + e.reason() + notPostgres + ". Check that PostgreSQL runs there "
-                + "and takes this login: DB_HOST, DB_PORT, POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD "
-                + "(or DATABASE_URL)",
+                + " as " + config.dbUser() + ": " + e.reason() + notPostgres + stopped.map(why -> ". The warehouse "
+                + "refused it for a reason of its own: " + why + "; start again once that has passed")
+                .orElse(". Check that PostgreSQL runs there and takes this login: DB_HOST, DB_PORT, POSTGRES_DB, "
+                    + "POSTGRES_USER and POSTGRES_PASSWORD (or DATABASE_URL)"),
                 e.getCause());
         }
     }

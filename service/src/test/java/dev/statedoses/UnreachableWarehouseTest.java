@@ -86,4 +86,29 @@ class UnreachableWarehouseTest {
                 + "it is not PostgreSQL, or not only" + CHECK + "\n", run.err());
         }
     }
+
+    /**
+     * A warehouse that answers, and refuses every session for a reason of its own: here each
+     * session's set-up needs a temporary file (a work_mem of 64 kB) that a temp_file_limit of 0
+     * forbids, as every slot taken (53300) would refuse it too. The start says so in one line;
+     * it told the operator to check where PostgreSQL runs and the login, which were right.
+     */
+    @Test
+    void aWarehouseThatRefusesForAReasonOfItsOwnIsNamedSoAtStart() {
+        dev.statedoses.Config config = TestWarehouse.newDatabase();
+        TestWarehouse.asSuperuser("alter database " + config.dbName() + " set work_mem = '64kB'");
+        TestWarehouse.asSuperuser("alter database " + config.dbName() + " set temp_file_limit = 0");
+        Map<String, String> env = new java.util.HashMap<>(TestWarehouse.environment(config));
+        env.put("PORT", "0");
+        Run serve = CommandLine.run(env, "serve");
+        org.junit.jupiter.api.Assertions.assertEquals(1, serve.code(), serve.err());
+        assertEquals(1, serve.err().lines().count(), serve.err());
+        String start = "error: cannot connect to the warehouse " + config.dbHost() + ":" + config.dbPort() + "/"
+            + config.dbName() + " as " + config.dbUser() + ": ";
+        org.junit.jupiter.api.Assertions.assertTrue(serve.err().startsWith(start), serve.err());
+        org.junit.jupiter.api.Assertions.assertTrue(serve.err().strip().endsWith(". The warehouse refused it for a "
+            + "reason of its own: the warehouse lacks a resource (SQLSTATE 53400); start again once that has passed"),
+            serve.err());
+        org.junit.jupiter.api.Assertions.assertTrue(serve.err().contains("temp_file_limit"), serve.err());
+    }
 }

@@ -5,6 +5,7 @@ import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseStartException;
 import dev.statedoses.web.Problem;
+import java.util.Optional;
 
 /**
  * How a failed refresh is worded: the one place for the problem {@code POST /refresh} answers (and
@@ -106,10 +107,13 @@ public final class RefreshFailure {
             // holds the lock it waited for, or why the warehouse cannot be used, for its operator.
             return e.getMessage();
         }
-        if (Warehouse.unreachable(e)) {
-            return WAREHOUSE_UNAVAILABLE;
+        // The warehouse's own reason first: a pool that could not get a connection because every
+        // slot was taken (53300) is also "out of reach", and was said to be "not answering".
+        Optional<String> stopped = Warehouse.stopped(e);
+        if (stopped.isPresent()) {
+            return STOPPED + stopped.get() + "; try again shortly";
         }
-        return Warehouse.stopped(e).map(why -> STOPPED + why + "; try again shortly").orElse(INTERNAL_ERROR);
+        return Warehouse.unreachable(e) ? WAREHOUSE_UNAVAILABLE : INTERNAL_ERROR;
     }
 
     private static Problem warehouseUnavailable(String detail) {

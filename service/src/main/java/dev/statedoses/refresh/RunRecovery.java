@@ -5,6 +5,7 @@ import dev.statedoses.warehouse.Warehouse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -50,13 +51,17 @@ final class RunRecovery implements AutoCloseable {
                 alreadyEnded(runId);
             }
         } catch (RuntimeException e) {
-            boolean away = Warehouse.unreachable(e);
-            if (!away && recordedWithoutDetails(runId, at, error, e)) {
+            // A reason of the warehouse's own (a full disk, a deadlock) passes: the whole record is
+            // tried again. Only a refusal for any other reason (a hand change) closes the run without it.
+            Optional<String> stopped = Warehouse.stopped(e);
+            boolean away = stopped.isEmpty() && Warehouse.unreachable(e);
+            if (!away && stopped.isEmpty() && recordedWithoutDetails(runId, at, error, e)) {
                 return;
             }
             LOG.warn("could not record run {} as failed ({}); trying again every {} s until {}", runId, e.getMessage(),
                 RETRY_EVERY.toSeconds(), away ? "the warehouse answers"
-                    : "the run log takes it (the warehouse refused it: a hand change to dwh.refresh_runs?)");
+                    : stopped.map(why -> "the warehouse takes it (" + why + ")")
+                        .orElse("the run log takes it (the warehouse refused it: a hand change to dwh.refresh_runs?)"));
             unrecorded.add(runId);
             retryFailure(runId, at, error, sources, checks);
         }

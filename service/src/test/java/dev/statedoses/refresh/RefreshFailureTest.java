@@ -56,6 +56,29 @@ class RefreshFailureTest {
     }
 
     /**
+     * A connection the pool could not get because the warehouse refused it for a reason of its
+     * own (every slot taken, as the pool's timeout reports it, with the server's refusal as its
+     * cause) names that reason. It said "The warehouse does not answer", which it did.
+     */
+    @Test
+    void aConnectionRefusedForAReasonOfTheWarehousesOwnNamesIt() {
+        for (String[] refusal : new String[][] {
+                {"53300", "FATAL: sorry, too many clients already", "the warehouse has too many connections"},
+                {"53200", "FATAL: out of memory", "the warehouse is out of memory"},
+                {"53100", "FATAL: could not write init file", "the warehouse's disk is full"}}) {
+            java.sql.SQLTransientConnectionException pool = new java.sql.SQLTransientConnectionException(
+                "warehouse - Connection is not available, request timed out after 3000ms (total=0, active=0, idle=0, "
+                    + "waiting=0)", new SQLException(refusal[1], refusal[0]));
+            recordedAsAnswered(pool, 503, "The warehouse stopped the work: " + refusal[2] + " (SQLSTATE " + refusal[0]
+                + "); try again shortly (" + pool.getMessage() + ")");
+        }
+        // A pool that timed out on a warehouse away is still out of reach.
+        recordedAsAnswered(new java.sql.SQLTransientConnectionException("timed out",
+            new SQLException("Connection to 127.0.0.1:5432 refused.", "08001")), 503,
+            RefreshFailure.WAREHOUSE_UNAVAILABLE + " (timed out)");
+    }
+
+    /**
      * JDBI's message quotes the whole statement and its arguments: the run log keeps the
      * warehouse's words instead, those of the innermost SQL exception (a batch's is the cause of
      * the batch's own).
