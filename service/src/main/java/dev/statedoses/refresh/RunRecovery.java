@@ -51,17 +51,22 @@ final class RunRecovery implements AutoCloseable {
                 alreadyEnded(runId);
             }
         } catch (RuntimeException e) {
-            // A reason of the warehouse's own (a full disk, a deadlock) passes: the whole record is
-            // tried again. Only a refusal for any other reason (a hand change) closes the run without it.
+            // A reason of the warehouse's own (a full disk, a deadlock) passes, as an outage does:
+            // the whole record is tried again. Only a refusal for any other reason (a hand change)
+            // closes the run without its sources and checks.
             Optional<String> stopped = Warehouse.stopped(e);
-            boolean away = stopped.isEmpty() && Warehouse.unreachable(e);
-            if (!away && stopped.isEmpty() && recordedWithoutDetails(runId, at, error, e)) {
+            String until;
+            if (stopped.isPresent()) {
+                until = "the warehouse takes it (" + stopped.get() + ")";
+            } else if (Warehouse.unreachable(e)) {
+                until = "the warehouse answers";
+            } else if (recordedWithoutDetails(runId, at, error, e)) {
                 return;
+            } else {
+                until = "the run log takes it (the warehouse refused it: a hand change to dwh.refresh_runs?)";
             }
             LOG.warn("could not record run {} as failed ({}); trying again every {} s until {}", runId, e.getMessage(),
-                RETRY_EVERY.toSeconds(), away ? "the warehouse answers"
-                    : stopped.map(why -> "the warehouse takes it (" + why + ")")
-                        .orElse("the run log takes it (the warehouse refused it: a hand change to dwh.refresh_runs?)"));
+                RETRY_EVERY.toSeconds(), until);
             unrecorded.add(runId);
             retryFailure(runId, at, error, sources, checks);
         }
