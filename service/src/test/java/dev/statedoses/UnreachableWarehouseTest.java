@@ -1,6 +1,7 @@
 package dev.statedoses;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.CommandLine.Run;
 import dev.statedoses.support.ForeignServer;
@@ -8,6 +9,7 @@ import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -95,20 +97,20 @@ class UnreachableWarehouseTest {
      */
     @Test
     void aWarehouseThatRefusesForAReasonOfItsOwnIsNamedSoAtStart() {
-        dev.statedoses.Config config = TestWarehouse.newDatabase();
+        Config config = TestWarehouse.newDatabase();
         TestWarehouse.asSuperuser("alter database " + config.dbName() + " set work_mem = '64kB'");
         TestWarehouse.asSuperuser("alter database " + config.dbName() + " set temp_file_limit = 0");
-        Map<String, String> env = new java.util.HashMap<>(TestWarehouse.environment(config));
+        Map<String, String> env = new HashMap<>(TestWarehouse.environment(config));
         env.put("PORT", "0");
         Run serve = CommandLine.run(env, "serve");
-        org.junit.jupiter.api.Assertions.assertEquals(1, serve.code(), serve.err());
+        assertEquals(1, serve.code(), serve.err());
         assertEquals(1, serve.err().lines().count(), serve.err());
         String start = "error: cannot connect to the warehouse " + config.dbHost() + ":" + config.dbPort() + "/"
             + config.dbName() + " as " + config.dbUser() + ": ";
-        org.junit.jupiter.api.Assertions.assertTrue(serve.err().startsWith(start), serve.err());
-        org.junit.jupiter.api.Assertions.assertTrue(serve.err().strip().endsWith(". The warehouse refused it for a "
+        assertTrue(serve.err().startsWith(start), serve.err());
+        assertTrue(serve.err().strip().endsWith(". The warehouse refused it for a "
             + "reason of its own: the warehouse lacks a resource (SQLSTATE 53400); start again once that has passed"),
             serve.err());
-        org.junit.jupiter.api.Assertions.assertTrue(serve.err().contains("temp_file_limit"), serve.err());
+        assertTrue(serve.err().contains("temp_file_limit"), serve.err());
     }
 }

@@ -7,12 +7,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -25,25 +26,9 @@ import org.junit.jupiter.api.Test;
 class BufferedStderrAppenderTest {
 
     /** A file on a disk that may be full: every write fails while it is, as write(2) does with ENOSPC. */
-    private static final class Disk extends ByteArrayOutputStream {
+    private static final class Disk extends OutputStream {
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
         volatile boolean full;
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            if (full) {
-                throw new UncheckedFull();
-            }
-            super.write(b, off, len);
-        }
-    }
-
-    /** Thrown through write(byte[], int, int), which declares no IOException in ByteArrayOutputStream. */
-    private static final class UncheckedFull extends RuntimeException {
-    }
-
-    /** {@link Disk} as an OutputStream whose writes throw the IOException a full disk gives. */
-    private static final class DiskStream extends java.io.OutputStream {
-        final Disk disk = new Disk();
 
         @Override
         public void write(int b) throws IOException {
@@ -52,21 +37,20 @@ class BufferedStderrAppenderTest {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            try {
-                disk.write(b, off, len);
-            } catch (UncheckedFull e) {
+            if (full) {
                 throw new IOException("No space left on device");
             }
+            written.write(b, off, len);
         }
     }
 
     @Test
     void linesThatCannotBeWrittenAreCountedAndLoggingGoesOnOnceTheDiskHasRoom() {
-        DiskStream stream = new DiskStream();
+        Disk disk = new Disk();
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(new LogbackMDCAdapter());
         // A buffer smaller than a line: each line is written at once, as a full 64 kB buffer is.
-        BufferedStderrAppender appender = new BufferedStderrAppender(stream, 8);
+        BufferedStderrAppender appender = new BufferedStderrAppender(disk, 8);
         appender.setContext(context);
         PatternLayout layout = new PatternLayout();
         layout.setContext(context);
@@ -81,10 +65,10 @@ class BufferedStderrAppenderTest {
         Logger logger = context.getLogger("test");
         try {
             appender.doAppend(event(logger, "the first line is written"));
-            stream.disk.full = true;
+            disk.full = true;
             appender.doAppend(event(logger, "the second line is lost"));
             appender.doAppend(event(logger, "the third line is lost too"));
-            stream.disk.full = false;
+            disk.full = false;
             appender.doAppend(event(logger, "the fourth line is written"));
             appender.doAppend(event(logger, "and the fifth"));
             assertTrue(appender.isStarted(), "the appender stopped");
@@ -96,7 +80,7 @@ class BufferedStderrAppenderTest {
             the fourth line is written
             log: 2 line(s) before this one could not be written (No space left on device) and are lost
             and the fifth
-            """, stream.disk.toString(StandardCharsets.UTF_8));
+            """, disk.written.toString(StandardCharsets.UTF_8));
     }
 
     private static LoggingEvent event(Logger logger, String message) {

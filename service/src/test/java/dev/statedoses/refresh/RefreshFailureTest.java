@@ -9,6 +9,7 @@ import dev.statedoses.web.Problem;
 import java.net.URI;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.jdbi.v3.core.transaction.TransactionException;
@@ -66,14 +67,14 @@ class RefreshFailureTest {
                 {"53300", "FATAL: sorry, too many clients already", "the warehouse has too many connections"},
                 {"53200", "FATAL: out of memory", "the warehouse is out of memory"},
                 {"53100", "FATAL: could not write init file", "the warehouse's disk is full"}}) {
-            java.sql.SQLTransientConnectionException pool = new java.sql.SQLTransientConnectionException(
+            SQLTransientConnectionException pool = new SQLTransientConnectionException(
                 "warehouse - Connection is not available, request timed out after 3000ms (total=0, active=0, idle=0, "
                     + "waiting=0)", new SQLException(refusal[1], refusal[0]));
             recordedAsAnswered(pool, 503, "The warehouse stopped the work: " + refusal[2] + " (SQLSTATE " + refusal[0]
                 + "); try again shortly (" + pool.getMessage() + ")");
         }
         // A pool that timed out on a warehouse away is still out of reach.
-        recordedAsAnswered(new java.sql.SQLTransientConnectionException("timed out",
+        recordedAsAnswered(new SQLTransientConnectionException("timed out",
             new SQLException("Connection to 127.0.0.1:5432 refused.", "08001")), 503,
             RefreshFailure.WAREHOUSE_UNAVAILABLE + " (timed out)");
     }

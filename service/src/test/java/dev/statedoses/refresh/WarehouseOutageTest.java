@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Config;
@@ -141,7 +142,7 @@ class WarehouseOutageTest {
                 .body("sources.size()", equalTo(3));
         }
         String after = app.given().get("/ratios").then().statusCode(200).extract().header("ETag");
-        assertTrue(!before.equals(after), "the instance serves the new product");
+        assertNotEquals(before, after, "the instance serves the new product");
         app.given().get("/health").then().statusCode(200).body("status", equalTo("ok"));
     }
 

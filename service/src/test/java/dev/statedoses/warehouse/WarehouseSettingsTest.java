@@ -15,13 +15,18 @@ import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
+import io.restassured.response.Response;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A warehouse whose database (or login role) sets its sessions apart from PostgreSQL's defaults:
@@ -200,7 +206,7 @@ class WarehouseSettingsTest {
      * of PostgreSQL's but this one.
      */
     @ParameterizedTest(name = "set by the {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"database", "role"})
+    @ValueSource(strings = {"database", "role"})
     void aLockTimeoutForAnalystsDoesNotFailARefreshThatMeetsTheirRead(String where) throws Exception {
         String role = "lock_timeout_" + System.nanoTime();
         Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase(role));
@@ -209,12 +215,11 @@ class WarehouseSettingsTest {
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
             long runs = TestWarehouse.count(TestWarehouse.environment(config), "select count(*) from dwh.refresh_runs");
-            try (java.sql.Connection analyst = java.sql.DriverManager.getConnection(TestWarehouse.jdbcUrl(config),
+            try (Connection analyst = DriverManager.getConnection(TestWarehouse.jdbcUrl(config),
                     "postgres", "")) {
                 analyst.setAutoCommit(false);
                 analyst.createStatement().execute("select count(*) from raw.cdc_moderna_allocations");
-                java.util.concurrent.CompletableFuture<io.restassured.response.Response> refresh =
-                    java.util.concurrent.CompletableFuture.supplyAsync(
+                CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(
                         () -> app.given().queryParam("force", "true").post("/refresh"));
                 // The refresh waits for the analyst's lock, well past the 100 ms.
                 String waiting = "select count(*) from pg_locks l join pg_database d on d.oid = l.database "
@@ -228,7 +233,7 @@ class WarehouseSettingsTest {
                 Thread.sleep(500);
                 assertFalse(refresh.isDone(), () -> "the refresh did not wait: " + refresh.join().asString());
                 analyst.commit();
-                refresh.get(60, java.util.concurrent.TimeUnit.SECONDS).then().statusCode(200)
+                refresh.get(60, TimeUnit.SECONDS).then().statusCode(200)
                     .body("status", equalTo("succeeded"))
                     .body("doses_in_state_rows", equalTo(11800));
             }
