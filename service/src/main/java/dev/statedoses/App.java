@@ -87,6 +87,8 @@ public final class App {
                 // A client that does not read its answers holds no thread for long, whatever the
                 // route (ServerLimits says how): Javalin's routes get only part of the threads...
                 limits.limitRoutes(server);
+                // ...and a client that sends its request slowly holds no descriptor for long.
+                limits.limitConnections(server);
                 // GET /ratios and GET /ratios/{state} without a query string are answered from the
                 // snapshot here, before Javalin's pipeline, exactly as the routes below would
                 // answer them (SnapshotReads says why); everything else reaches the routes. In

@@ -1,10 +1,13 @@
 package dev.statedoses.web;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -33,17 +36,64 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  *       get a 503. The rest of the pool stays for what is answered in Jetty itself: the
  *       snapshot's fast path and {@code GET /health/live}.</li>
  * </ul>
+ *
+ * <p>And two for clients that send slowly, or not at all, which hold no thread but a descriptor:
+ *
+ * <ul>
+ *   <li>{@code headDeadline}: a request's head must arrive within this of its first byte (of the
+ *       opening, for a connection's first request), or the connection is closed
+ *       ({@link HeadDeadline}: each byte renews Jetty's idle timeout); a fifth of it while the
+ *       connections are near their limit.</li>
+ *   <li>{@code connections}: at most this many connections at once; more wait in the kernel's
+ *       queue until one closes. Below the process's descriptor limit, so that the connections the
+ *       service makes itself (the warehouse's pool, the sources, its listener) always find one.</li>
+ * </ul>
  */
-public record ServerLimits(int threads, int routeRequests, Duration stalledWrite, Duration routeWait) {
+public record ServerLimits(int threads, int routeRequests, Duration stalledWrite, Duration routeWait,
+                           Duration headDeadline, int connections) {
 
-    /** Javalin's own pool size (250), three quarters of it for the routes, 5 s for a stalled write. */
-    public static final ServerLimits DEFAULT = new ServerLimits(250, 190, Duration.ofSeconds(5), Duration.ofSeconds(10));
+    /**
+     * Descriptors kept for the process's own use, whatever the clients do: the warehouse's pool
+     * (8) and its listener, the three sources, the JDK's jars and selectors, the log, the embedded
+     * warehouse's pipes. About 60 are open in a running service; twice that leaves room.
+     */
+    static final int RESERVED_DESCRIPTORS = 128;
+    /** More connections than a dashboard's users ever open; each costs memory, not a thread. */
+    static final int MAX_CONNECTIONS = 10_000;
+
+    /**
+     * Javalin's own pool size (250), three quarters of it for the routes, 5 s for a stalled write,
+     * 10 s for a request's head, as many connections as the descriptor limit leaves.
+     */
+    public static final ServerLimits DEFAULT = new ServerLimits(250, 190, Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), connectionsFor(openFileLimit()));
 
     public ServerLimits {
         if (threads < 8 || routeRequests < 1 || routeRequests > threads - 4) {
             throw new IllegalArgumentException("routes need at least one of at least 8 threads, and 4 left: "
                 + routeRequests + " of " + threads);
         }
+        if (connections < 1 || headDeadline.isNegative() || headDeadline.isZero()) {
+            throw new IllegalArgumentException("a connection and a deadline for a request's head: "
+                + connections + ", " + headDeadline);
+        }
+    }
+
+    /** These threads, with the default deadline for a request's head and limit on connections. */
+    public ServerLimits(int threads, int routeRequests, Duration stalledWrite, Duration routeWait) {
+        this(threads, routeRequests, stalledWrite, routeWait, DEFAULT.headDeadline(), DEFAULT.connections());
+    }
+
+    /** How many connections a process allowed {@code openFiles} descriptors may take, at least 16. */
+    static int connectionsFor(long openFiles) {
+        return (int) Math.max(16, Math.min(MAX_CONNECTIONS, openFiles - RESERVED_DESCRIPTORS));
+    }
+
+    /** The process's limit on open descriptors ({@code ulimit -n}); on a JVM that cannot say, the maximum. */
+    private static long openFileLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+            ? unix.getMaxFileDescriptorCount()
+            : MAX_CONNECTIONS + RESERVED_DESCRIPTORS;
     }
 
     /** The server's thread pool, named as Javalin names its own. */
@@ -59,6 +109,15 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
         routes.setMaxRequestCount(routeRequests);
         routes.setMaxSuspend(routeWait);
         server.insertHandler(routes);
+    }
+
+    /**
+     * Bounds the server's connections and the time a request's head may take (see above). Javalin
+     * adds its connector after this runs and before the server starts; both find it at the start.
+     */
+    public void limitConnections(Server server) {
+        server.addBean(new NetworkConnectionLimit(connections, server));
+        server.addBean(new HeadDeadline(server, headDeadline, connections));
     }
 
     /** A handler that bounds how long a write may stall while a request is answered. */
