@@ -139,7 +139,13 @@ public final class App {
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                 answer(ctx, RefreshFailure.problem(e));
             });
-            config.routes.exception(SourceException.class, (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
+            config.routes.exception(SourceException.class, (e, ctx) -> {
+                Problem problem = RefreshFailure.problem(e);
+                if (problem.status() == 503) { // not the source's fault: this process ran out of open files
+                    ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                }
+                answer(ctx, problem);
+            });
             config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
             config.routes.exception(WarehouseChangedException.class,
                 (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
@@ -164,16 +170,17 @@ public final class App {
             AtomicLong lastOutageWarning = new AtomicLong(Long.MIN_VALUE);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 // Out of reach, or it stopped the work for a reason of its own (a cancel, a
-                // timeout, a full disk): the warehouse's condition, a 503 to try again after.
-                if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent()) {
+                // timeout, a full disk): the warehouse's condition, a 503 to try again after. Or
+                // this process had no descriptor left to reach it with: a 503 of its own.
+                if (RefreshFailure.outOfFiles(e) || Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent()) {
                     long now = System.nanoTime();
                     long last = lastOutageWarning.get();
                     if ((last == Long.MIN_VALUE || now - last >= OUTAGE_WARNING_EVERY.toNanos())
                             && lastOutageWarning.compareAndSet(last, now)) {
-                        LOG.warn("{} {}: warehouse unavailable: {} (the next ones within {} s at DEBUG)", ctx.method(),
-                            ctx.path(), e.getMessage(), OUTAGE_WARNING_EVERY.toSeconds());
+                        LOG.warn("{} {}: {}: {} (the next ones within {} s at DEBUG)", ctx.method(), ctx.path(),
+                            unavailable(e), e.getMessage(), OUTAGE_WARNING_EVERY.toSeconds());
                     } else {
-                        LOG.debug("{} {}: warehouse unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
+                        LOG.debug("{} {}: {}: {}", ctx.method(), ctx.path(), unavailable(e), e.getMessage());
                     }
                     ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                     answer(ctx, RefreshFailure.problem(e));
@@ -211,6 +218,11 @@ public final class App {
     private static Optional<String> allowed(HttpResponseException e) {
         String methods = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
         return methods == null || methods.isBlank() ? Optional.empty() : Optional.of(methods);
+    }
+
+    /** What a 503's log line says is unavailable. */
+    private static String unavailable(Exception e) {
+        return RefreshFailure.outOfFiles(e) ? "out of open files" : "warehouse unavailable";
     }
 
     private static void answer(Context ctx, Problem problem) {

@@ -336,7 +336,7 @@ public final class Warehouse implements AutoCloseable {
     }
 
     /** {@code failure}, its causes, and what each suppressed, nearest first, each once (a cycle ends). */
-    static Stream<Throwable> failures(Throwable failure) {
+    public static Stream<Throwable> failures(Throwable failure) {
         List<Throwable> found = new ArrayList<>();
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Throwable> next = new ArrayDeque<>();

@@ -1,7 +1,6 @@
 package dev.statedoses.web;
 
-import com.sun.management.UnixOperatingSystemMXBean;
-import java.lang.management.ManagementFactory;
+import dev.statedoses.util.OpenFiles;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,7 +65,7 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
      * 10 s for a request's head, as many connections as the descriptor limit leaves.
      */
     public static final ServerLimits DEFAULT = new ServerLimits(250, 190, Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(10), connectionsFor(openFileLimit()));
+        Duration.ofSeconds(10), connectionsFor(OpenFiles.limit().orElse(MAX_CONNECTIONS + RESERVED_DESCRIPTORS)));
 
     public ServerLimits {
         if (threads < 8 || routeRequests < 1 || routeRequests > threads - 4) {
@@ -87,13 +86,6 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
     /** How many connections a process allowed {@code openFiles} descriptors may take, at least 16. */
     static int connectionsFor(long openFiles) {
         return (int) Math.max(16, Math.min(MAX_CONNECTIONS, openFiles - RESERVED_DESCRIPTORS));
-    }
-
-    /** The process's limit on open descriptors ({@code ulimit -n}); on a JVM that cannot say, the maximum. */
-    private static long openFileLimit() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
-            ? unix.getMaxFileDescriptorCount()
-            : MAX_CONNECTIONS + RESERVED_DESCRIPTORS;
     }
 
     /** The server's thread pool, named as Javalin names its own. */

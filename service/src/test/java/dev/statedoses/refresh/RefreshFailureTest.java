@@ -6,7 +6,14 @@ import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.web.Problem;
+import dev.statedoses.util.OpenFiles;
+import java.io.FileNotFoundException;
+import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.URI;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -77,6 +84,53 @@ class RefreshFailureTest {
         recordedAsAnswered(new SQLTransientConnectionException("timed out",
             new SQLException("Connection to 127.0.0.1:5432 refused.", "08001")), 503,
             RefreshFailure.WAREHOUSE_UNAVAILABLE + " (timed out)");
+    }
+
+    /**
+     * A descriptor this process could not open, for want of any left, is the process's fault,
+     * wherever it was opened: a source's file (the JDK's FileSystemException; a stream's
+     * "path (reason)"), a source's socket, the warehouse's connection under the pool's timeout.
+     * It blamed the source ("Source unavailable", 502) or the warehouse ("does not answer").
+     * Found by hand on the built jar under {@code ulimit -n 64} with idle clients (PROGRESS.md,
+     * 2026-12-04): the first shape below is the one it met.
+     */
+    @Test
+    void descriptorsRunOutAreTheServicesOwnFaultWhereverTheyRanOut() {
+        Path file = Path.of("/data/moderna.csv");
+        String limit = OpenFiles.limit().isPresent() ? Long.toString(OpenFiles.limit().getAsLong()) : "unknown";
+        String told = RefreshFailure.OUT_OF_FILES + " (its limit, ulimit -n, is " + limit + "): neither a source nor "
+            + "the warehouse is at fault; try again shortly, and raise the limit if it recurs";
+        List<Throwable> outOfFiles = List.of(
+            SourceException.unavailable(SourceName.MODERNA, URL, "/data/moderna.csv: Too many open files",
+                new FileSystemException(file.toString(), null, "Too many open files")),
+            SourceException.unavailable(SourceName.MODERNA, URL, "x",
+                new FileSystemException(file.toString(), null, "Too many open files in system")),
+            SourceException.unavailable(SourceName.PFIZER, URL, "x",
+                new FileNotFoundException("/data/pfizer.csv (Too many open files)")),
+            SourceException.transientFault(SourceName.POPULATION, URL, "x",
+                (ConnectException) new ConnectException().initCause(new SocketException("Too many open files")), null),
+            new SQLTransientConnectionException("warehouse - Connection is not available, request timed out after "
+                + "3000ms", new SQLException("The connection attempt failed.", "08001",
+                new SocketException("Too many open files"))));
+        for (Throwable e : outOfFiles) {
+            Problem problem = RefreshFailure.problem(e);
+            assertEquals(503, problem.status(), e.toString());
+            assertEquals("/problems/out-of-files", problem.type(), e.toString());
+            assertEquals(told, problem.detail());
+            assertEquals(told + " (" + e.getMessage() + ")", RefreshFailure.recorded(e));
+        }
+        // The words in a source's line, a file's name or a server's message are not the JDK's reason.
+        List<Throwable> notSo = List.of(
+            SourceException.content(SourceName.MODERNA, URL, 7L, "jurisdiction", "not a jurisdiction: 'Too many open files'"),
+            SourceException.unavailable(SourceName.MODERNA, URL, "x",
+                new FileSystemException("/data/Too many open files", null, "Permission denied")),
+            SourceException.unavailable(SourceName.MODERNA, URL, "x",
+                new NoSuchFileException("/data/Too many open files (Too many open files)/m.csv")),
+            new SQLException("ERROR: Too many open files", "P0001"));
+        for (Throwable e : notSo) {
+            assertEquals(false, RefreshFailure.outOfFiles(e), e.toString());
+            assertEquals(false, RefreshFailure.problem(e).type().equals("/problems/out-of-files"), e.toString());
+        }
     }
 
     /**
