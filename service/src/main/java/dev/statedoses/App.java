@@ -21,6 +21,7 @@ import dev.statedoses.refresh.WarehouseChangedException;
 import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.util.OpenFiles;
 import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
@@ -172,7 +173,7 @@ public final class App {
                 // Out of reach, or it stopped the work for a reason of its own (a cancel, a
                 // timeout, a full disk): the warehouse's condition, a 503 to try again after. Or
                 // this process had no descriptor left to reach it with: a 503 of its own.
-                if (RefreshFailure.outOfFiles(e) || Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent()) {
+                if (OpenFiles.ranOut(e) || Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent()) {
                     long now = System.nanoTime();
                     long last = lastOutageWarning.get();
                     if ((last == Long.MIN_VALUE || now - last >= OUTAGE_WARNING_EVERY.toNanos())
@@ -222,7 +223,7 @@ public final class App {
 
     /** What a 503's log line says is unavailable. */
     private static String unavailable(Exception e) {
-        return RefreshFailure.outOfFiles(e) ? "out of open files" : "warehouse unavailable";
+        return OpenFiles.ranOut(e) ? "out of open files" : "warehouse unavailable";
     }
 
     private static void answer(Context ctx, Problem problem) {

@@ -1,6 +1,7 @@
 package dev.statedoses.ops;
 
 import dev.statedoses.BuildInfo;
+import dev.statedoses.util.OpenFiles;
 import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.Warehouse;
 import io.javalin.http.Context;
@@ -53,9 +54,29 @@ public final class Health {
         static final Build CURRENT = new Build(BuildInfo.version(), BuildInfo.commit(), BuildInfo.modified());
     }
 
-    /** The document: {@code status} ok|unavailable, {@code warehouse} up|down, {@code product} loaded|empty|unknown. */
-    record Status(String status, String warehouse, String product, Integer stateRows,
+    /**
+     * The document: {@code status} ok|unavailable, {@code reason} (why it is unavailable, in words;
+     * null when ok), {@code warehouse} up|down, {@code product} loaded|empty|unknown.
+     */
+    record Status(String status, String reason, String warehouse, String product, Integer stateRows,
                   LastRefresh lastSuccessfulRefresh, Build build) {
+    }
+
+    static final String LOCKED = "another session's lock kept the check from reading the product or the run log "
+        + "for 1 s";
+    static final String EMPTY = "no refresh has built the product yet";
+    static final String NO_ANSWER = "the warehouse does not answer";
+
+    /**
+     * Why the check could not reach the warehouse. "Down" covers more than a warehouse away: one
+     * that refuses for a reason of its own (every connection slot taken, 53300), or a service
+     * with no descriptor left to connect with, was told as "down" and nothing more.
+     */
+    static String unreachable(Throwable e) {
+        if (OpenFiles.ranOut(e)) {
+            return "the service ran out of open files (its limit, ulimit -n, is " + OpenFiles.describeLimit() + ")";
+        }
+        return Warehouse.stopped(e).orElse(NO_ANSWER);
     }
 
     Status check() {
@@ -74,7 +95,7 @@ public final class Health {
                     LOG.warn("health: a lock another session holds on the product or the run log stops the check: {}",
                         WarehouseState.reason(e));
                 }
-                return new Status("unavailable", "up", "unknown", null, null, Build.CURRENT);
+                return new Status("unavailable", LOCKED, "up", "unknown", null, null, Build.CURRENT);
             }
             Optional<String> missing = Warehouse.missing(e);
             if (missing.isPresent()) {
@@ -84,12 +105,14 @@ public final class Health {
                     LOG.warn("health: the warehouse answers, but no longer has what the migrations made ({}): "
                         + "was it dropped or created again? A restart migrates an empty database", missing.get());
                 }
-                return new Status("unavailable", "up", "unknown", null, null, Build.CURRENT);
+                return new Status("unavailable", "the warehouse no longer has what the migrations made ("
+                    + missing.get() + "); a restart migrates an empty database", "up", "unknown", null, null,
+                    Build.CURRENT);
             }
             if (lastUp.getAndSet(false)) {
-                LOG.warn("health: the warehouse does not answer: {}", WarehouseState.reason(e));
+                LOG.warn("health: {}: {}", unreachable(e), WarehouseState.reason(e));
             }
-            return new Status("unavailable", "down", "unknown", null, null, Build.CURRENT);
+            return new Status("unavailable", unreachable(e), "down", "unknown", null, null, Build.CURRENT);
         }
         if (!lastUp.getAndSet(true)) {
             LOG.info("health: the warehouse answers again");
@@ -100,7 +123,8 @@ public final class Health {
         }
         boolean loaded = product.stateRows() > 0;
         WarehouseState.LastSuccess last = product.lastSuccess();
-        return new Status(loaded ? "ok" : "unavailable", "up", loaded ? "loaded" : "empty", product.stateRows(),
+        return new Status(loaded ? "ok" : "unavailable", loaded ? null : EMPTY, "up", loaded ? "loaded" : "empty",
+            product.stateRows(),
             last == null ? null : new LastRefresh(last.runId(), last.status(), last.finishedAt()), Build.CURRENT);
     }
 

@@ -6,8 +6,6 @@ import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseStartException;
 import dev.statedoses.web.Problem;
-import java.io.IOException;
-import java.nio.file.FileSystemException;
 import java.util.Optional;
 
 /**
@@ -33,7 +31,6 @@ public final class RefreshFailure {
     public static final String STOPPED = "The warehouse stopped the work: ";
     /** The start of the detail of a failure to open a file or socket for want of descriptors. */
     public static final String OUT_OF_FILES = "The service ran out of open files";
-    private static final String TOO_MANY_OPEN_FILES = "Too many open files";
     /** The detail of an unexpected failure: no internals to clients. */
     public static final String INTERNAL_ERROR = "Something unexpected failed; the service log has the details";
 
@@ -43,7 +40,7 @@ public final class RefreshFailure {
     /** The problem a refresh that failed with {@code e} answers. */
     public static Problem problem(Throwable e) {
         String detail = detail(e);
-        if (outOfFiles(e)) {
+        if (OpenFiles.ranOut(e)) {
             return Problem.of(503, "out-of-files", "Service out of open files", detail);
         }
         if (e instanceof SourceAbandonedException) {
@@ -103,30 +100,12 @@ public final class RefreshFailure {
         return message.contains(" [statement:") ? Warehouse.said(e).orElse(message) : message;
     }
 
-    /**
-     * Whether this process ran out of descriptors (EMFILE; ENFILE, the whole machine's) wherever
-     * it opened one: a source's file or socket, a connection to the warehouse. The source or the
-     * warehouse that failed to open is not at fault, and was blamed ("Source unavailable"). The
-     * JDK's words: a {@code FileSystemException}'s reason, a socket's message, or a stream's
-     * "path (Too many open files)". An I/O failure only, and only its reason: a source's line or
-     * a file's name that says so is not one.
-     */
-    public static boolean outOfFiles(Throwable e) {
-        return Warehouse.failures(e).anyMatch(t -> t instanceof IOException io && tooManyOpenFiles(io));
-    }
-
-    private static boolean tooManyOpenFiles(IOException e) {
-        String reason = e instanceof FileSystemException fs ? fs.getReason() : e.getMessage();
-        return reason != null && (reason.startsWith(TOO_MANY_OPEN_FILES)
-            || !(e instanceof FileSystemException) && reason.matches("(?s).* \\(" + TOO_MANY_OPEN_FILES + "( in system)?\\)"));
-    }
-
     /** The problem's detail, before {@link Problem} escapes it (the run log escapes on its own). */
     private static String detail(Throwable e) {
-        if (outOfFiles(e)) {
-            String limit = OpenFiles.limit().isPresent() ? Long.toString(OpenFiles.limit().getAsLong()) : "unknown";
-            return OUT_OF_FILES + " (its limit, ulimit -n, is " + limit + "): neither a source nor the warehouse "
-                + "is at fault; try again shortly, and raise the limit if it recurs";
+        if (OpenFiles.ranOut(e)) {
+            // Neither the source's fault nor the warehouse's, which were blamed: they were what it opened.
+            return OUT_OF_FILES + " (its limit, ulimit -n, is " + OpenFiles.describeLimit() + "): neither a source "
+                + "nor the warehouse is at fault; try again shortly, and raise the limit if it recurs";
         }
         if (e instanceof SourceException source) {
             return source.describe();

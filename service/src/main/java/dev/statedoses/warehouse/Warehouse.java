@@ -1,5 +1,6 @@
 package dev.statedoses.warehouse;
 
+import dev.statedoses.util.Failures;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.statedoses.text.Printable;
@@ -9,11 +10,6 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import javax.sql.DataSource;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -336,24 +332,8 @@ public final class Warehouse implements AutoCloseable {
     }
 
     /** {@code failure}, its causes, and what each suppressed, nearest first, each once (a cycle ends). */
-    public static Stream<Throwable> failures(Throwable failure) {
-        List<Throwable> found = new ArrayList<>();
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<Throwable> next = new ArrayDeque<>();
-        if (failure != null) {
-            next.add(failure);
-        }
-        while (!next.isEmpty()) {
-            Throwable t = next.poll();
-            if (seen.add(t)) {
-                found.add(t);
-                if (t.getCause() != null) {
-                    next.add(t.getCause());
-                }
-                next.addAll(List.of(t.getSuppressed()));
-            }
-        }
-        return found.stream();
+    static Stream<Throwable> failures(Throwable failure) {
+        return Failures.chain(failure);
     }
 
     public DataSource dataSource() {

@@ -32,6 +32,7 @@ class HealthDuringOutageTest {
             app.given().get("/health").then()
                 .statusCode(503).contentType("application/json")
                 .body("status", equalTo("unavailable"))
+                .body("reason", equalTo("the warehouse does not answer"))
                 .body("warehouse", equalTo("down"))
                 .body("product", equalTo("unknown"))
                 .body("state_rows", nullValue())

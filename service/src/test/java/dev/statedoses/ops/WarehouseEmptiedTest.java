@@ -1,7 +1,9 @@
 package dev.statedoses.ops;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -39,7 +41,9 @@ class WarehouseEmptiedTest {
                 }
                 app.given().get("/health").then().statusCode(503)
                     .body("warehouse", equalTo("up"))
-                    .body("product", equalTo("unknown"));
+                    .body("product", equalTo("unknown"))
+                    .body("reason", startsWith("the warehouse no longer has what the migrations made ("))
+                    .body("reason", endsWith("); a restart migrates an empty database"));
                 assertEquals(1.0, MetricsTest.value(app.given().get("/metrics").asString(), "state_doses_warehouse_up",
                     Map.of()));
                 // The product in memory is still served, as during an outage.

@@ -61,7 +61,9 @@ class ReadsBehindALockTest {
             loaded.given().get("/health").then().statusCode(503)
                 .body("status", equalTo("unavailable"))
                 .body("warehouse", equalTo("up"))
-                .body("product", equalTo("unknown"));
+                .body("product", equalTo("unknown"))
+                .body("reason", equalTo("another session's lock kept the check from reading the product or the "
+                    + "run log for 1 s"));
             assertTrue(loaded.given().get("/metrics").asString().contains("state_doses_warehouse_up{application=\"state-doses\"} 1.0"));
             loaded.given().get("/ratios?as_of=2021-01-04").then().statusCode(200);
             analyst.rollback();

@@ -97,8 +97,7 @@ class RefreshFailureTest {
     @Test
     void descriptorsRunOutAreTheServicesOwnFaultWhereverTheyRanOut() {
         Path file = Path.of("/data/moderna.csv");
-        String limit = OpenFiles.limit().isPresent() ? Long.toString(OpenFiles.limit().getAsLong()) : "unknown";
-        String told = RefreshFailure.OUT_OF_FILES + " (its limit, ulimit -n, is " + limit + "): neither a source nor "
+        String told = RefreshFailure.OUT_OF_FILES + " (its limit, ulimit -n, is " + OpenFiles.describeLimit() + "): neither a source nor "
             + "the warehouse is at fault; try again shortly, and raise the limit if it recurs";
         List<Throwable> outOfFiles = List.of(
             SourceException.unavailable(SourceName.MODERNA, URL, "/data/moderna.csv: Too many open files",
@@ -128,7 +127,7 @@ class RefreshFailureTest {
                 new NoSuchFileException("/data/Too many open files (Too many open files)/m.csv")),
             new SQLException("ERROR: Too many open files", "P0001"));
         for (Throwable e : notSo) {
-            assertEquals(false, RefreshFailure.outOfFiles(e), e.toString());
+            assertEquals(false, OpenFiles.ranOut(e), e.toString());
             assertEquals(false, RefreshFailure.problem(e).type().equals("/problems/out-of-files"), e.toString());
         }
     }
