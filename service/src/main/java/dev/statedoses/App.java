@@ -30,6 +30,7 @@ import dev.statedoses.web.ServerLimits;
 import io.javalin.Javalin;
 import io.javalin.apibuilder.ApiBuilder;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
@@ -104,7 +105,9 @@ public final class App {
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(10_000);
             });
-            config.requestLogger.http(EveryResponse::routed); // which route answered, for the log line
+            // Which route answered, for the log line and the metric; a 405's path is a route's too.
+            JavalinState javalin = config.unsafe;
+            config.requestLogger.http((ctx, millis) -> EveryResponse.routed(ctx, path -> routeOf(javalin, path)));
 
             // Every read answers GET and HEAD (readable() registers both): HEAD runs the same
             // handler, so its status and headers are GET's, and Jetty sends no body.
@@ -224,6 +227,17 @@ public final class App {
     /** What a 503's log line says is unavailable. */
     private static String unavailable(Exception e) {
         return OpenFiles.ranOut(e) ? "out of open files" : "warehouse unavailable";
+    }
+
+    /**
+     * The template of the first route whatever method takes {@code path}, as Javalin matches it
+     * (its router is built by the time a request is answered).
+     */
+    private static Optional<String> routeOf(JavalinState javalin, String path) {
+        return javalin.internalRouter.allHttpHandlers().stream()
+            .filter(route -> route.endpoint.method.isHttpMethod() && route.matches(path))
+            .map(route -> route.endpoint.path)
+            .findFirst();
     }
 
     private static void answer(Context ctx, Problem problem) {

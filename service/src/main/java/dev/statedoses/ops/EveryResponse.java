@@ -4,6 +4,8 @@ import dev.statedoses.web.BodilessAnswers;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
@@ -93,14 +95,18 @@ public final class EveryResponse extends Handler.Wrapper {
     }
 
     /**
-     * Javalin's request logger ({@code config.requestLogger.http}): the route template it matched,
-     * or {@link Metrics#UNMATCHED}; Javalin's own timing is not used, this handler's is.
+     * For Javalin's request logger ({@code config.requestLogger.http}): the route template it
+     * matched; for a 405, the template of the path the other methods take
+     * ({@code otherMethods}: a real path, which was counted with the 404s of no path at all);
+     * else {@link Metrics#UNMATCHED}. Javalin's own timing is not used, this handler's is.
      */
-    public static void routed(Context ctx, Float javalinMillis) {
+    public static void routed(Context ctx, Function<String, Optional<String>> otherMethods) {
         if (ctx.req().getAttribute(ANSWER) instanceof Answer answer) {
             Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
             answer.method = ctx.method().name();
-            answer.route = endpoint == null ? Metrics.UNMATCHED : endpoint.path;
+            answer.route = endpoint != null ? endpoint.path
+                : ctx.statusCode() == 405 ? otherMethods.apply(ctx.path()).orElse(Metrics.UNMATCHED)
+                : Metrics.UNMATCHED;
         }
     }
 

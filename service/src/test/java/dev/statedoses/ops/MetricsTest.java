@@ -53,6 +53,9 @@ class MetricsTest {
             assertEquals(405, raw.send(method, "/ratios", List.of()).status(), method);
         }
         assertEquals(405, raw.send("PATCH", "/ratios", List.of()).status());
+        assertEquals(405, raw.send("DELETE", "/ratios/NY", List.of()).status());
+        assertEquals(405, raw.send("DELETE", "/ratios/weekly", List.of()).status());
+        assertEquals(405, raw.send("PUT", "/refresh", List.of()).status());
     }
 
     @AfterAll
@@ -78,6 +81,25 @@ class MetricsTest {
         for (String raw : new String[] {"/ratios/NY", "Atlantis", "Gondor", "/nothing-here"}) {
             assertFalse(metrics.contains(raw), raw + " appears in the metrics");
         }
+    }
+
+    /**
+     * A method a real path does not take (405) is counted under that path's route: it was
+     * "unmatched", with the 404s of paths no route has, and a dashboard could not tell a client
+     * that DELETEs the product from one that asks for paths that do not exist.
+     */
+    @Test
+    void aMethodARouteDoesNotTakeIsCountedUnderThatRoute() {
+        String metrics = scrapeUntilCounted(Map.of("method", "PUT", "route", "/refresh", "status", "405"), 1);
+        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "PATCH", "route", "/ratios", "status", "405")));
+        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "DELETE", "route", "/ratios/{state}", "status", "405")));
+        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "DELETE", "route", "/ratios/weekly", "status", "405")));
+        assertEquals(INVENTED_METHODS, value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", "other", "route", "/ratios", "status", "405")));
+        assertFalse(metrics.contains("route=\"unmatched\",status=\"405\""), metrics);
     }
 
     @Test

@@ -78,6 +78,13 @@ class RequestLogTest {
             awaitLine(l -> l.contains("path=/no/such/path ")).replaceAll(" duration_ms=.*", ""));
     }
 
+    @Test
+    void aMethodTheRouteDoesNotTakeIsLoggedWithTheRoute() {
+        app.given().delete("/ratios/WY").then().statusCode(405);
+        assertEquals("method=DELETE path=/ratios/WY route=/ratios/{state} status=405",
+            awaitLine(l -> l.contains("path=/ratios/WY ")).replaceAll(" duration_ms=.*", ""));
+    }
+
     /**
      * Whatever the path holds, the line is one line: a percent-encoded line break is logged as
      * sent, still encoded; a raw control or non-ASCII character Jetty refuses with a 400 before any
