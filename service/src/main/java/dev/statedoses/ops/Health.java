@@ -5,9 +5,13 @@ import dev.statedoses.util.OpenFiles;
 import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.Warehouse;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +35,26 @@ public final class Health {
     /** Whether the last look found the warehouse without what the migrations made (one WARN until it has it). */
     private final AtomicBoolean lastMissing = new AtomicBoolean(false);
 
+    /**
+     * How long this instance may serve another product than the warehouse's before the check says
+     * so. A product reaches an instance's memory milliseconds after its commit; a reload the
+     * warehouse cut off is tried again within a second or two (ProductCache); one failing for
+     * longer keeps failing (the heap too small for the new product, a table changed by hand).
+     */
+    static final Duration APART_GRACE = Duration.ofSeconds(15);
+
+    private final Supplier<Serving> serving;
+    /** Since when (System.nanoTime) the product served has been another than the warehouse's; NOT_APART when not. */
+    private final AtomicLong apartSince = new AtomicLong(NOT_APART);
+    private static final long NOT_APART = Long.MIN_VALUE;
+    /** Whether the last check said so (one WARN when it starts, one INFO when it ends). */
+    private final AtomicBoolean lastApart = new AtomicBoolean(false);
+
     private final RecentReading<Status> reading;
 
-    Health(WarehouseState warehouse) {
+    Health(WarehouseState warehouse, Supplier<Serving> serving) {
         this.warehouse = warehouse;
+        this.serving = serving;
         this.reading = new RecentReading<>(this::look);
     }
 
@@ -123,9 +143,44 @@ public final class Health {
         }
         boolean loaded = product.stateRows() > 0;
         WarehouseState.LastSuccess last = product.lastSuccess();
+        Optional<String> apart = apart(loaded ? product.refreshedAt() : null);
+        if (apart.isPresent()) {
+            return new Status("unavailable", apart.get(), "up", "loaded", product.stateRows(),
+                last == null ? null : new LastRefresh(last.runId(), last.status(), last.finishedAt()), Build.CURRENT);
+        }
         return new Status(loaded ? "ok" : "unavailable", loaded ? null : EMPTY, "up", loaded ? "loaded" : "empty",
             product.stateRows(),
             last == null ? null : new LastRefresh(last.runId(), last.status(), last.finishedAt()), Build.CURRENT);
+    }
+
+    /**
+     * Why this instance is not ready although the warehouse is: it has served another product
+     * than the warehouse's ({@code built}, when it holds one) for longer than {@link #APART_GRACE}.
+     * The reads of the product come from this instance's memory, so a reload that keeps failing
+     * served an old product while /health said all was well (the log said it, on every retry).
+     */
+    private Optional<String> apart(Instant built) {
+        Instant served = serving.get().refreshedAt();
+        if (built == null || built.equals(served)) {
+            apartSince.set(NOT_APART);
+            if (lastApart.getAndSet(false)) {
+                LOG.info("health: this instance serves the warehouse's product again");
+            }
+            return Optional.empty();
+        }
+        long now = System.nanoTime();
+        apartSince.compareAndSet(NOT_APART, now);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(now - apartSince.get());
+        if (seconds < APART_GRACE.toSeconds()) {
+            return Optional.empty();
+        }
+        String reason = "this instance serves " + (served == null ? "no product" : "the product refreshed at " + served)
+            + ", not the warehouse's, refreshed at " + built + ", for " + seconds + " s: its reload fails (the log "
+            + "says why), or the product was changed without a refresh";
+        if (!lastApart.getAndSet(true)) {
+            LOG.warn("health: {}", reason);
+        }
+        return Optional.of(reason);
     }
 
     public void handle(Context ctx) {

@@ -23,7 +23,7 @@ public final class Ops implements AutoCloseable {
 
     private Ops(PrometheusMeterRegistry registry, WarehouseState state, Warehouse warehouse) {
         this.registry = registry;
-        this.health = new Health(state);
+        this.health = new Health(state, () -> serving);
         this.probes = new Probes(() -> serving, Clock.systemUTC());
         this.metrics = new Metrics(registry, state, warehouse.dataSource(), () -> serving);
         this.requests = new RequestLog(metrics);

@@ -2,6 +2,7 @@ package dev.statedoses.ops;
 
 import dev.statedoses.source.SourceName;
 import dev.statedoses.warehouse.BoundedReads;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -47,8 +48,11 @@ final class WarehouseState {
     record LastSuccess(long runId, String status, Instant startedAt, Instant finishedAt) {
     }
 
-    /** Just what a health check needs: the product's size and the last successful refresh. */
-    record Product(int stateRows, LastSuccess lastSuccess) {
+    /**
+     * Just what a health check needs: the product's size, when it was refreshed (null when there
+     * is none), and the last successful refresh.
+     */
+    record Product(int stateRows, Instant refreshedAt, LastSuccess lastSuccess) {
     }
 
     /** The runs that ended with one status: how many, and their summed duration. */
@@ -115,9 +119,9 @@ final class WarehouseState {
 
     private static Product product(Handle h) {
         return h.createQuery("""
-                select (select count(*) from dwh.state_doses) as state_rows,
+                select product.state_rows, product.refreshed_at,
                        last.run_id, last.status, last.started_at, last.finished_at
-                from (select 1) as one
+                from (select count(*) as state_rows, max(refreshed_at) as refreshed_at from dwh.state_doses) as product
                 left join lateral (
                     select run_id, status, started_at, finished_at from dwh.refresh_runs
                     where status in ('succeeded', 'unchanged')
@@ -131,7 +135,8 @@ final class WarehouseState {
                 long runId = rs.getLong("run_id");
                 LastSuccess last = rs.wasNull() ? null : new LastSuccess(runId, rs.getString("status"),
                     rs.getTimestamp("started_at").toInstant(), rs.getTimestamp("finished_at").toInstant());
-                return new Product(rs.getInt("state_rows"), last);
+                Timestamp refreshedAt = rs.getTimestamp("refreshed_at");
+                return new Product(rs.getInt("state_rows"), refreshedAt == null ? null : refreshedAt.toInstant(), last);
             })
             .one();
     }

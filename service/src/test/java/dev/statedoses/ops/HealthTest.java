@@ -1,17 +1,23 @@
 package dev.statedoses.ops;
 
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.util.OpenFiles;
+import io.restassured.response.Response;
 import java.net.SocketException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.time.Instant;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /** GET /health on a real warehouse: unavailable until a refresh has built the product, then ok. */
@@ -65,5 +71,48 @@ class HealthTest {
         assertEquals("the service ran out of open files (its limit, ulimit -n, is " + OpenFiles.describeLimit() + ")",
             Health.unreachable(new SQLTransientConnectionException(pool, new SQLException("The connection attempt failed.",
                 "08001", new SocketException("Too many open files")))));
+    }
+
+    /**
+     * An instance that serves another product than the warehouse's says so, once that has lasted
+     * longer than a reload takes to be tried again: its reads come from memory, and a reload that
+     * kept failing served an old product while /health said all was well. The product changed by
+     * hand (no NOTIFY, so no reload) stands for any product this instance did not load.
+     */
+    @Test
+    void anInstanceServingAnotherProductThanTheWarehousesSaysSo() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start();
+             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()))) {
+            app.given().post("/refresh").then().statusCode(200);
+            Jdbi warehouse = app.wiring().warehouse().jdbi();
+            Instant built = warehouse.withHandle(h -> h.createQuery("select max(refreshed_at) from dwh.state_doses")
+                .mapTo(Instant.class).one());
+            app.given().get("/health/ready").then().statusCode(200)
+                .body("components.product.details.refreshed_at", equalTo(built.toString()));
+
+            Instant later = built.plusSeconds(3_600);
+            warehouse.useHandle(h -> h.execute("update dwh.state_doses set refreshed_at = refreshed_at + interval '1 hour'"));
+            long changed = System.nanoTime();
+            Response health = app.given().get("/health");
+            assertEquals(200, health.statusCode(), "within the grace a reload has: " + health.asString());
+            while (health.statusCode() == 200 && System.nanoTime() - changed < Duration.ofSeconds(30).toNanos()) {
+                Thread.sleep(500);
+                health = app.given().get("/health");
+            }
+            long waited = Duration.ofNanos(System.nanoTime() - changed).toSeconds();
+            assertTrue(waited >= Health.APART_GRACE.toSeconds(), "said so after " + waited + " s");
+            health.then().statusCode(503)
+                .body("status", equalTo("unavailable"))
+                .body("warehouse", equalTo("up"))
+                .body("product", equalTo("loaded"))
+                .body("state_rows", equalTo(51))
+                .body("reason", startsWith("this instance serves the product refreshed at " + built
+                    + ", not the warehouse's, refreshed at " + later + ", for "))
+                .body("reason", endsWith(" s: its reload fails (the log says why), or the product was changed "
+                    + "without a refresh"));
+
+            warehouse.useHandle(h -> h.execute("update dwh.state_doses set refreshed_at = refreshed_at - interval '1 hour'"));
+            app.given().get("/health").then().statusCode(200).body("status", equalTo("ok")).body("reason", nullValue());
+        }
     }
 }
