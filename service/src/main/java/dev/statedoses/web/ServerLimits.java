@@ -54,7 +54,8 @@ public record ServerLimits(int threads, int routeRequests, Duration stalledWrite
     /**
      * Descriptors kept for the process's own use, whatever the clients do: the warehouse's pool
      * (8) and its listener, the three sources, the JDK's jars and selectors, the log, the embedded
-     * warehouse's pipes. About 60 are open in a running service; twice that leaves room.
+     * warehouse's pipes. About 20 were open in a service running here on an external warehouse
+     * with file: sources; 128 leaves room for the rest and for a refresh's sockets.
      */
     static final int RESERVED_DESCRIPTORS = 128;
     /** More connections than a dashboard's users ever open; each costs memory, not a thread. */
