@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /health}: 200 when the warehouse answers and holds a product, 503 otherwise. The body
- * is a status document (plain JSON, not a problem detail, for both answers): which part is not
- * ready, and when the last refresh that ended well (built the product, or found the sources
+ * {@code GET /health}: 200 when the warehouse answers and holds a product, and this instance serves
+ * that product, 503 otherwise. The body is a status document (plain JSON, not a problem detail,
+ * for both answers): which part is not ready and why, and when the last refresh that ended well (built the product, or found the sources
  * unchanged and kept it) finished. Concurrent checks share one reading of the warehouse
  * ({@link RecentReading}); a known outage answers at once, and the first look
  * that finds it answers within the pool's connection timeout (3 s).
@@ -43,10 +43,11 @@ public final class Health {
      */
     static final Duration APART_GRACE = Duration.ofSeconds(15);
 
+    private static final long NOT_APART = Long.MIN_VALUE;
+
     private final Supplier<Serving> serving;
     /** Since when (System.nanoTime) the product served has been another than the warehouse's; NOT_APART when not. */
     private final AtomicLong apartSince = new AtomicLong(NOT_APART);
-    private static final long NOT_APART = Long.MIN_VALUE;
     /** Whether the last check said so (one WARN when it starts, one INFO when it ends). */
     private final AtomicBoolean lastApart = new AtomicBoolean(false);
 
@@ -143,14 +144,14 @@ public final class Health {
         }
         boolean loaded = product.stateRows() > 0;
         WarehouseState.LastSuccess last = product.lastSuccess();
+        LastRefresh lastRefresh = last == null ? null : new LastRefresh(last.runId(), last.status(), last.finishedAt());
         Optional<String> apart = apart(loaded ? product.refreshedAt() : null);
         if (apart.isPresent()) {
-            return new Status("unavailable", apart.get(), "up", "loaded", product.stateRows(),
-                last == null ? null : new LastRefresh(last.runId(), last.status(), last.finishedAt()), Build.CURRENT);
+            return new Status("unavailable", apart.get(), "up", "loaded", product.stateRows(), lastRefresh,
+                Build.CURRENT);
         }
         return new Status(loaded ? "ok" : "unavailable", loaded ? null : EMPTY, "up", loaded ? "loaded" : "empty",
-            product.stateRows(),
-            last == null ? null : new LastRefresh(last.runId(), last.status(), last.finishedAt()), Build.CURRENT);
+            product.stateRows(), lastRefresh, Build.CURRENT);
     }
 
     /**
