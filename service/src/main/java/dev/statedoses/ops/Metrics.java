@@ -70,6 +70,8 @@ public final class Metrics implements AutoCloseable {
     /** The warehouse's answer at the last scrape; its meters keep the last values read while it is down. */
     private volatile WarehouseState.Snapshot snapshot;
     private volatile boolean warehouseUp;
+    /** Whether the warehouse answered the last scrape without what the migrations made. */
+    private volatile boolean warehouseChanged;
     /** Concurrent scrapes share one reading of the warehouse. */
     private final RecentReading<Boolean> reading = new RecentReading<>(this::look);
 
@@ -138,6 +140,12 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder("state_doses.warehouse.up", this, m -> m.warehouseUp ? 1 : 0)
             .description("1 when the warehouse answered this scrape, else 0 (the state_doses meters read from it then keep "
                 + "their last values, NaN when no scrape has read them since this instance started)")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("state_doses.warehouse.changed", this, m -> m.warehouseChanged ? 1 : 0)
+            .description("1 when the warehouse answered this scrape without a table or column the migrations made "
+                + "(dropped by hand, or the database created again): the state_doses meters read from it then keep "
+                + "their last values, NaN when no scrape has read them since this instance started; else 0")
             .strongReference(true)
             .register(registry);
         Gauge.builder("state_doses.product.state.rows", this, m -> read(s -> s.product().stateRows()))
@@ -255,11 +263,14 @@ public final class Metrics implements AutoCloseable {
         try {
             snapshot = warehouse.snapshot();
             warehouseUp = true;
+            warehouseChanged = false;
         } catch (RuntimeException e) {
             // Another session's lock on the product or the run log: the warehouse answered (it
             // refused the lock), and the values stay those of the last reading.
-            // So does one without the tables the migrations made (dropped, or created again).
-            warehouseUp = BoundedReads.lockedOut(e) || Warehouse.missing(e).isPresent();
+            // So does one without the tables the migrations made (dropped, or created again),
+            // which has a meter of its own: its values stay NaN or old until a restart migrates it.
+            warehouseChanged = Warehouse.missing(e).isPresent();
+            warehouseUp = BoundedReads.lockedOut(e) || warehouseChanged;
             LOG.debug("metrics: the warehouse {}: {}", warehouseUp ? "answered, but the reading failed"
                 : "does not answer", WarehouseState.reason(e));
         }

@@ -132,6 +132,7 @@ class MetricsTest {
         assertEquals(0.0, value(metrics, "state_doses_refresh_running", Map.of()));
         assertEquals(51.0, value(metrics, "state_doses_product_state_rows", Map.of()));
         assertEquals(1.0, value(metrics, "state_doses_warehouse_up", Map.of()));
+        assertEquals(0.0, value(metrics, "state_doses_warehouse_changed", Map.of()));
     }
 
     @Test

@@ -44,8 +44,10 @@ class WarehouseEmptiedTest {
                     .body("product", equalTo("unknown"))
                     .body("reason", startsWith("the warehouse no longer has what the migrations made ("))
                     .body("reason", endsWith("); a restart migrates an empty database"));
-                assertEquals(1.0, MetricsTest.value(app.given().get("/metrics").asString(), "state_doses_warehouse_up",
-                    Map.of()));
+                String metrics = app.given().get("/metrics").asString();
+                assertEquals(1.0, MetricsTest.value(metrics, "state_doses_warehouse_up", Map.of()));
+                assertEquals(1.0, MetricsTest.value(metrics, "state_doses_warehouse_changed", Map.of()),
+                    "the values kept are explained");
                 // The product in memory is still served, as during an outage.
                 app.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
             }
