@@ -20,7 +20,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Clients that send a request slowly, or open a connection and send nothing, hold no descriptor
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The real service with a 1 s deadline for a request's head (10 s in service), over raw sockets.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlowClientsTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(1);
@@ -40,32 +44,45 @@ class SlowClientsTest {
     /** The latest: the deadline, a tick (250 ms) and room for a busy machine. Jetty's idle timeout is 30 s. */
     private static final long CUT_WITHIN_MILLIS = 4_000;
 
+    private FixtureServer upstream;
+    private RunningApp app;
+
+    @BeforeAll
+    void start() throws IOException {
+        upstream = FixtureServer.start();
+        app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), LIMITS);
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        upstream.close();
+    }
+
     @Test
     void aHeadSentAByteAtATimeIsCutAtItsDeadline() throws Exception {
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), LIMITS);
-             Client client = new Client(app.port())) {
+        try (Client client = new Client(app.port())) {
             long opened = System.nanoTime();
             client.send("GET /health/live HTTP/1.1\r\nHost: x\r\n");
             long cut = client.dribbleUntilCut("X-Slow: " + "a".repeat(200), Duration.ofMillis(100));
-            long millis = (cut - opened) / 1_000_000;
-            assertTrue(millis >= NOT_BEFORE_MILLIS && millis <= CUT_WITHIN_MILLIS,
-                "a byte every 100 ms held the connection for " + millis + " ms");
+            assertCutInTime(opened, cut, "a byte every 100 ms");
             assertEquals(200, Client.status(app.port(), "/health/live"));
         }
     }
 
     @Test
     void aConnectionThatSendsNothingIsCutAtItsDeadline() throws Exception {
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), LIMITS);
-             Client client = new Client(app.port())) {
+        try (Client client = new Client(app.port())) {
             long opened = System.nanoTime();
-            long cut = client.awaitCut(Duration.ofSeconds(10));
-            long millis = (cut - opened) / 1_000_000;
-            assertTrue(millis >= NOT_BEFORE_MILLIS && millis <= CUT_WITHIN_MILLIS,
-                "a silent connection was held for " + millis + " ms");
+            assertCutInTime(opened, client.awaitCut(Duration.ofSeconds(10)), "a silent connection");
         }
+    }
+
+    /** Cut ({@code cut}, nanoTime) within its deadline's bounds of {@code from}, when it began. */
+    private static void assertCutInTime(long from, long cut, String what) {
+        long millis = (cut - from) / 1_000_000;
+        assertTrue(millis >= NOT_BEFORE_MILLIS && millis <= CUT_WITHIN_MILLIS,
+            what + " was cut " + millis + " ms after its deadline began");
     }
 
     /**
@@ -74,9 +91,7 @@ class SlowClientsTest {
      */
     @Test
     void aConnectionIdleBetweenRequestsKeepsItsTimeAndItsNextHeadHasItsOwnDeadline() throws Exception {
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), LIMITS);
-             Client client = new Client(app.port())) {
+        try (Client client = new Client(app.port())) {
             assertEquals(200, client.ask("/health/live"));
             Thread.sleep(2_500);
             assertEquals(200, client.ask("/health/live"));
@@ -85,9 +100,7 @@ class SlowClientsTest {
             client.send("G");
             long cut = client.dribbleUntilCut("ET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(200),
                 Duration.ofMillis(100));
-            long millis = (cut - began) / 1_000_000;
-            assertTrue(millis >= NOT_BEFORE_MILLIS && millis <= CUT_WITHIN_MILLIS,
-                "the second head, a byte every 100 ms, was cut " + millis + " ms after its first byte");
+            assertCutInTime(began, cut, "the second head, a byte every 100 ms from its first");
         }
     }
 
@@ -105,25 +118,22 @@ class SlowClientsTest {
         for (int i = 0; i < 24; i++) {
             cases.add(Case.generated(random, i % 2 == 0));
         }
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), LIMITS)) {
-            ExecutorService clients = Executors.newFixedThreadPool(cases.size());
-            try {
-                List<Future<String>> outcomes = new ArrayList<>();
-                for (Case c : cases) {
-                    outcomes.add(clients.submit(() -> c.run(app.port())));
-                }
-                TreeSet<String> wrong = new TreeSet<>();
-                for (Future<String> outcome : outcomes) {
-                    String failure = outcome.get();
-                    if (failure != null) {
-                        wrong.add(failure);
-                    }
-                }
-                assertTrue(wrong.isEmpty(), "seed " + seed + ": " + wrong);
-            } finally {
-                clients.shutdownNow();
+        ExecutorService clients = Executors.newFixedThreadPool(cases.size());
+        try {
+            List<Future<String>> outcomes = new ArrayList<>();
+            for (Case c : cases) {
+                outcomes.add(clients.submit(() -> c.run(app.port())));
             }
+            TreeSet<String> wrong = new TreeSet<>();
+            for (Future<String> outcome : outcomes) {
+                String failure = outcome.get();
+                if (failure != null) {
+                    wrong.add(failure);
+                }
+            }
+            assertTrue(wrong.isEmpty(), "seed " + seed + ": " + wrong);
+        } finally {
+            clients.shutdownNow();
         }
     }
 
@@ -136,8 +146,7 @@ class SlowClientsTest {
     void aClientBeyondTheConnectionLimitIsAnsweredOnceTheDeadlineFreesOne() throws Exception {
         ServerLimits four = new ServerLimits(40, 20, Duration.ofSeconds(2), Duration.ofSeconds(10),
             Duration.ofSeconds(5), 4);
-        try (FixtureServer upstream = FixtureServer.start();
-             RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), four)) {
+        try (RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), four)) {
             List<Client> silent = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
