@@ -67,14 +67,10 @@ class MetricsTest {
     @Test
     void requestsAreCountedPerRouteTemplateMethodAndStatus() {
         String metrics = scrapeUntilCounted(Map.of("method", "GET", "route", "unmatched", "status", "404"), 1);
-        assertEquals(3.0, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "GET", "route", "/ratios/{state}", "status", "200")));
-        assertEquals(2.0, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "GET", "route", "/ratios/{state}", "status", "404")));
-        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "POST", "route", "/refresh", "status", "200")));
-        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "GET", "route", "unmatched", "status", "404")));
+        assertEquals(3.0, requests(metrics, "GET", "/ratios/{state}", 200));
+        assertEquals(2.0, requests(metrics, "GET", "/ratios/{state}", 404));
+        assertEquals(1.0, requests(metrics, "POST", "/refresh", 200));
+        assertEquals(1.0, requests(metrics, "GET", "unmatched", 404));
         assertTrue(value(metrics, "http_server_requests_seconds_sum",
             Map.of("method", "POST", "route", "/refresh", "status", "200")) > 0, "the refresh took some time");
         // The raw paths never become labels: cardinality stays bounded by the routes.
@@ -91,15 +87,17 @@ class MetricsTest {
     @Test
     void aMethodARouteDoesNotTakeIsCountedUnderThatRoute() {
         String metrics = scrapeUntilCounted(Map.of("method", "PUT", "route", "/refresh", "status", "405"), 1);
-        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "PATCH", "route", "/ratios", "status", "405")));
-        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "DELETE", "route", "/ratios/{state}", "status", "405")));
-        assertEquals(1.0, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "DELETE", "route", "/ratios/weekly", "status", "405")));
-        assertEquals(INVENTED_METHODS, value(metrics, "http_server_requests_seconds_count",
-            Map.of("method", "other", "route", "/ratios", "status", "405")));
+        assertEquals(1.0, requests(metrics, "PATCH", "/ratios", 405));
+        assertEquals(1.0, requests(metrics, "DELETE", "/ratios/{state}", 405));
+        assertEquals(1.0, requests(metrics, "DELETE", "/ratios/weekly", 405));
+        assertEquals(INVENTED_METHODS, requests(metrics, "other", "/ratios", 405));
         assertFalse(metrics.contains("route=\"unmatched\",status=\"405\""), metrics);
+    }
+
+    /** The requests counted with this method, route and status. */
+    private static double requests(String metrics, String method, String route, int status) {
+        return value(metrics, "http_server_requests_seconds_count",
+            Map.of("method", method, "route", route, "status", Integer.toString(status)));
     }
 
     @Test
