@@ -14,8 +14,13 @@
 #   - peak RSS of the service (JVM) process: the highest VmRSS sampled every 100 ms during the
 #     refreshes, and VmHWM (the process's peak since start) after them. PostgreSQL runs in its own
 #     processes and is not counted.
-# Targets: at 300x the refresh succeeds under -Xmx256m, the time per row at 300x is at most 1.3
-# times that at 30x, and the peak RSS stays under 512 MB.
+#   - weekly reads: after the refreshes, GET /ratios/weekly whole and from its second week, as
+#     JSON and as CSV (at 300x, 63 MB of JSON), each a 200 as long as its Content-Length, and
+#     /health answering after them; the JVM runs with -XX:+ExitOnOutOfMemoryError (JAVA_OPTS), as
+#     the image does, so a read the heap cannot hold ends the service and fails here.
+# Targets: at 300x the refresh succeeds under -Xmx256m and the weekly reads are answered, the time
+# per row at 300x is at most 1.3 times that at 30x, and the peak RSS (reads included) stays under
+# 512 MB.
 #
 # Run:    bench/growth.sh                  (about 90 s on 2 cores; more on a loaded machine)
 # Env:    JAR       service jar (default: <repo>/service/target/service.jar)
@@ -92,6 +97,40 @@ mib() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / 1024:.0f}" if sys.ar
 ROWS_TABLE=""
 declare -A US_PER_ROW=()
 declare -A OK=()
+# As the image runs the JVM: a heap that runs out ends the process, so a read that needs more
+# heap than there is shows as a failure here, not as a slow answer.
+export JAVA_OPTS=${JAVA_OPTS:--XX:+ExitOnOutOfMemoryError}
+declare -A WEEKLY_FAILED=()
+
+# GET /ratios/weekly whole and from its second week, as JSON and as CSV: each must be a 200 whose
+# body is as long as its Content-Length says, and /health must answer after them. Prints the
+# megabytes sent and the slowest read; fails (status 1) naming the read that did not hold.
+weekly_reads() {
+    local port=$1 total=0 slowest=0 path code size length wall ms
+    local second
+    second=$(curl -s -m 60 "http://127.0.0.1:$port/ratios/weekly?state=NY&format=csv" | sed -n 3p | cut -d, -f3)
+    for path in "/ratios/weekly" "/ratios/weekly?format=csv" "/ratios/weekly?from=$second" \
+        "/ratios/weekly?from=$second&format=csv"; do
+        # Content-Length last: a service that ended sends none, and the field is then empty.
+        read -r code size wall length < <(curl -s -m 600 -o /dev/null \
+            -w '%{http_code} %{size_download} %{time_total} %header{content-length}\n' \
+            "http://127.0.0.1:$port$path" || echo "000 0 0")
+        if [[ $code != 200 || $size != "$length" ]]; then
+            echo "$path answered $code, $size bytes of ${length:-none said}"
+            return 1
+        fi
+        total=$((total + size))
+        ms=$(python3 -c 'import sys; print(round(float(sys.argv[1]) * 1000))' "$wall")
+        ((ms > slowest)) && slowest=$ms
+    done
+    code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health" || echo 000)
+    if [[ $code != 200 ]]; then
+        echo "/health answered $code after them"
+        return 1
+    fi
+    python3 -c 'import sys; print(f"{int(sys.argv[1]) / 1e6:.1f} MB, {sys.argv[2]} ms")' "$total" "$slowest"
+}
+
 declare -A PEAK_MIB=()
 for n in $SIZES; do
     log "N=$n: generating sources"
@@ -132,7 +171,17 @@ print(r["duration_ms"], sum(s["rows"] for s in r["sources"]))' "$BENCH_TMP/repor
         python3 -c 'import sys; print(round(float(sys.argv[1]) * 1000))' "$wall" >>"$BENCH_TMP/walls"
         log "N=$n run $i: duration_ms $duration, wall ${wall}s, $rows rows, peak VmRSS $(mib "$run_peak") MiB, load $(load_avg)"
     done
+    # The weekly answers grow with the product: each read once, in both formats, whole and
+    # filtered, and the service must still answer after them (a read that ran the heap out ended
+    # the process: JAVA_OPTS carries the image's -XX:+ExitOnOutOfMemoryError).
+    reads="-"
+    if [[ $result == ok ]]; then
+        reads=$(weekly_reads "$SERVICE_PORT") || { reads="FAILED: $reads"; WEEKLY_FAILED[$n]=1; }
+        log "N=$n weekly reads: $reads"
+    fi
     hwm_kb=$(status_kb "$SERVICE_PID" VmHWM)
+    # A service the reads ended has no VmHWM left to read: its peak sampled in the refreshes stands.
+    [[ -n $hwm_kb ]] || hwm_kb=$peak_kb
     stop_service
 
     if [[ $result == ok ]]; then
@@ -144,7 +193,7 @@ print(r["duration_ms"], sum(s["rows"] for s in r["sources"]))' "$BENCH_TMP/repor
     else
         d_med="-" w_med="-" us="-" rows=${rows:-"-"}
     fi
-    ROWS_TABLE+="| $n | $rows | $bytes | $d_med | $w_med | $us | $(mib "$rss_start") | $(mib "$peak_kb") | $(mib "$hwm_kb") | ${loads% } | $result |"$'\n'
+    ROWS_TABLE+="| $n | $rows | $bytes | $d_med | $w_med | $us | $(mib "$rss_start") | $(mib "$peak_kb") | $(mib "$hwm_kb") | $reads | ${loads% } | $result |"$'\n'
     PEAK_MIB[$n]=$(mib "$hwm_kb")
     "${PSQL[@]}" -d postgres -c "drop database if exists $BENCH_DB with (force)" >/dev/null
 done
@@ -160,6 +209,15 @@ elif [[ " $SIZES " == *" 300 "* ]]; then
     verdicts+="- 300x refresh under -Xmx$XMX: FAILED (target NOT met)"$'\n'
     summary_row "300x refresh under -Xmx$XMX" "FAILED" "succeeds" "NOT met"
 fi
+if [[ " $SIZES " == *" 300 "* ]]; then
+    if [[ -n ${OK[300]:-} && -z ${WEEKLY_FAILED[300]:-} ]]; then
+        verdicts+="- 300x weekly reads (/ratios/weekly whole and filtered, JSON and CSV) under -Xmx$XMX: every one answered, the service up after them (target met)"$'\n'
+        summary_row "300x weekly reads under -Xmx$XMX" "answered" "answered, service up" "met"
+    elif [[ -n ${WEEKLY_FAILED[300]:-} ]]; then
+        verdicts+="- 300x weekly reads under -Xmx$XMX: FAILED (target NOT met)"$'\n'
+        summary_row "300x weekly reads under -Xmx$XMX" "FAILED" "answered, service up" "NOT met"
+    fi
+fi
 if [[ -n ${US_PER_ROW[300]:-} && -n ${US_PER_ROW[30]:-} ]]; then
     ratio=$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' \
         "${US_PER_ROW[300]}" "${US_PER_ROW[30]}")
@@ -173,8 +231,8 @@ fi
     echo
     echo "load at end: $(load_avg); java -Xmx$XMX; SOURCE_TIMEOUT=600; PostgreSQL $PG_HOST:$PG_PORT; sources over loopback HTTP (nginx); $RUNS forced refreshes per size, a fresh service and database per size"
     echo
-    echo "| N | rows (3 sources) | bytes | duration_ms (median) | wall ms (median) | us/row | RSS at start MiB | peak VmRSS in refresh MiB | VmHWM MiB | load (1 min) per run | result |"
-    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    echo "| N | rows (3 sources) | bytes | duration_ms (median) | wall ms (median) | us/row | RSS at start MiB | peak VmRSS in refresh MiB | VmHWM MiB (reads included) | weekly reads: MB sent, slowest ms | load (1 min) per run | result |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |"
     printf '%s' "$ROWS_TABLE"
     echo
     printf '%s' "$verdicts"

@@ -3,16 +3,30 @@ package dev.statedoses.product;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.statedoses.text.Printable;
 import dev.statedoses.util.HttpDate;
+import dev.statedoses.util.Sha256;
 import dev.statedoses.web.EntityTag;
 import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import dev.statedoses.web.QueryParameter;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +47,13 @@ public final class ProductResponse {
     private static final String JSON = "application/json";
     /** Caches may keep a product response, but must ask (with its ETag) before using it. */
     private static final String CACHE_CONTROL = "no-cache";
+    /**
+     * How long a streamed answer ({@link Streamed}) may be and still be kept once written: every
+     * state and week of the real sources is under half of it. Past it the answer is written again
+     * for each request, and a request holds no more than this of it at once.
+     */
+    static final int KEPT_BYTES = 1 << 20;
+    private static final int WRITE_BUFFER = 16 * 1024;
     /** The format follows Accept, so caches must key on it. */
     private static final String VARY = "Accept";
 
@@ -40,10 +61,22 @@ public final class ProductResponse {
     private final AnswerDate dates = new AnswerDate();
     /** For CSV: the same field names, but decimals kept as written (0.8000, not 0.8), as in JSON. */
     private final ObjectMapper exact;
+    /** For streamed JSON: one array, written row by row. */
+    private final ObjectWriter arrays;
+    /** How long a streamed answer may be and still be kept in memory once written ({@link Streamed}). */
+    private final int keptBytes;
 
     public ProductResponse(ObjectMapper json) {
+        this(json, KEPT_BYTES);
+    }
+
+    /** The same, keeping streamed answers up to {@code keptBytes} long (a test's small limit). */
+    ProductResponse(ObjectMapper json, int keptBytes) {
         this.json = json;
         this.exact = json.copy().configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        // No flush after each row: the generator's buffer goes out when full.
+        this.arrays = json.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+        this.keptBytes = keptBytes;
     }
 
     /**
@@ -134,6 +167,135 @@ public final class ProductResponse {
     /** Sends a prepared body: no serialising, no hashing, no warehouse on the way. */
     public void send(Context ctx, String format, Prepared prepared) {
         send(ctx, reply(dates, prepared, format, HeaderLines.joined(ctx, "Accept"), Conditions.of(ctx)));
+    }
+
+    /**
+     * A list of rows written as it is sent ({@link Streamed}): what an answer that grows with the
+     * product (every state and week) is, so that no answer is ever held whole. {@code lastModified}
+     * is that of the product the rows are of (null: no product).
+     */
+    public Streamed stream(Iterable<?> rows, List<String> columns, LastModified lastModified) {
+        return new Streamed(rows, columns, lastModified);
+    }
+
+    /**
+     * Sends {@code body} in the format the request asks for, with the ETag and Content-Length of
+     * the very bytes sent: written once to measure them (kept when small, and then sent from
+     * memory), and once more as they are sent. A HEAD and a 304 are not written again.
+     */
+    public void send(Context ctx, String format, Streamed body) {
+        boolean csv = wantsCsv(format, HeaderLines.joined(ctx, "Accept"));
+        Measured measured = body.measured(csv);
+        Reply reply = decide(dates, csv, measured.bytes(), measured.etag(), body.lastModified, Conditions.of(ctx));
+        if (measured.bytes() != null || reply.notModified()) {
+            send(ctx, reply);
+            return;
+        }
+        reply.headers(ctx::header);
+        ctx.contentType(reply.contentType());
+        ctx.header("Content-Length", Long.toString(measured.length()));
+        if (ctx.method() == HandlerType.HEAD) {
+            return;
+        }
+        try {
+            OutputStream out = ctx.outputStream();
+            body.write(csv, out);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the answer failed", e);
+        }
+    }
+
+    /**
+     * What writing a {@link Streamed} body in one format gave: its strong ETag, its length and,
+     * when it is no longer than the body keeps, its bytes (null: sent by writing it again).
+     */
+    record Measured(String etag, long length, byte[] bytes) {
+    }
+
+    /**
+     * Rows written as JSON or CSV straight to where they go, one at a time: the bytes are those
+     * {@link #prepare} makes of the same list. An answer up to {@link #keeps} bytes is kept once
+     * written; a longer one keeps only its ETag and length, and is written again for each request.
+     */
+    public final class Streamed {
+
+        private final Iterable<?> rows;
+        private final List<String> columns;
+        private final LastModified lastModified;
+        private final int keeps;
+        /** Each format's measure, once taken: json [0], csv [1]. */
+        private final Measured[] measured = new Measured[2];
+
+        private Streamed(Iterable<?> rows, List<String> columns, LastModified lastModified) {
+            this.rows = rows;
+            this.columns = columns;
+            this.lastModified = lastModified;
+            this.keeps = keptBytes;
+        }
+
+        /** The measure of the body in one format: written once, the first time it is asked for. */
+        Measured measured(boolean csv) {
+            int format = csv ? 1 : 0;
+            synchronized (measured) {
+                if (measured[format] == null) {
+                    Measuring out = new Measuring(keeps);
+                    try {
+                        write(csv, out);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("writing the answer failed", e);
+                    }
+                    measured[format] = out.measured();
+                }
+                return measured[format];
+            }
+        }
+
+        /** Writes the body to {@code out}, which stays open. */
+        void write(boolean csv, OutputStream out) throws IOException {
+            if (csv) {
+                writeCsv(rows, columns, out);
+            } else {
+                writeJson(rows, out);
+            }
+        }
+    }
+
+    /**
+     * Takes the SHA-256 and the length of what is written, and keeps the bytes while they are no
+     * more than a limit: a small answer is then sent as it was measured.
+     */
+    private static final class Measuring extends OutputStream {
+        private final MessageDigest digest = Sha256.digest();
+        private final int keeps;
+        private ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private long length;
+
+        Measuring(int keeps) {
+            this.keeps = keeps;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            digest.update(b, off, len);
+            length += len;
+            if (kept != null) {
+                if (length > keeps) {
+                    kept = null; // too long to keep: written again as it is sent
+                } else {
+                    kept.write(b, off, len);
+                }
+            }
+        }
+
+        Measured measured() {
+            return new Measured(EntityTag.ofDigest(Sha256.hex(digest)), length, kept == null ? null : kept.toByteArray());
+        }
     }
 
     /**
@@ -244,23 +406,61 @@ public final class ProductResponse {
 
     /** RFC 4180: a header row, CRLF line ends, fields quoted only when they must be; null is empty. */
     private byte[] csv(Object body, List<String> columns) {
-        StringBuilder out = new StringBuilder();
-        out.append(String.join(",", columns)).append("\r\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeCsv(body instanceof Collection<?> rows ? rows : List.of(body), columns, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write CSV", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code rows} as CSV (see {@link #csv}) to {@code out}, which stays open. */
+    private void writeCsv(Iterable<?> rows, List<String> columns, OutputStream out) throws IOException {
+        Writer text = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), WRITE_BUFFER);
+        text.write(String.join(",", columns));
+        text.write("\r\n");
         // Row by row: a tree of the whole list would cost hundreds of bytes a row at once.
-        for (Object item : body instanceof Collection<?> rows ? rows : List.of(body)) {
+        for (Object item : rows) {
             JsonNode row = exact.valueToTree(item);
             for (int i = 0; i < columns.size(); i++) {
                 if (i > 0) {
-                    out.append(',');
+                    text.write(',');
                 }
                 JsonNode value = row.get(columns.get(i));
                 if (value != null && !value.isNull()) {
-                    out.append(field(value.asText()));
+                    text.write(field(value.asText()));
                 }
             }
-            out.append("\r\n");
+            text.write("\r\n");
         }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        text.flush();
+    }
+
+    /** {@code rows} as a JSON array, the bytes {@link #jsonBytes} makes of the same list, to {@code out} (left open). */
+    private void writeJson(Iterable<?> rows, OutputStream out) throws IOException {
+        try (SequenceWriter array = arrays.writeValuesAsArray(new Unclosed(out))) {
+            for (Object row : rows) {
+                array.write(row);
+            }
+        }
+    }
+
+    /** A stream whose close only flushes: the response's own stream is closed by Jetty. */
+    private static final class Unclosed extends FilterOutputStream {
+        Unclosed(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     private static String field(String text) {

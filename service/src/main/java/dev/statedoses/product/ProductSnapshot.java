@@ -34,8 +34,8 @@ public final class ProductSnapshot {
     private final Map<String, Prepared> byCode = new ConcurrentHashMap<>();
     private final Map<String, WeeklySeries> weeksByState;
     private final ProductResponse responses;
-    /** {@code GET /ratios/weekly} without filters, written when first asked for: it is the largest answer. */
-    private volatile Prepared allWeeks;
+    /** {@code GET /ratios/weekly} without filters: the largest answer, and the one asked for most of the weekly ones. */
+    private final ProductResponse.Streamed allWeeks;
 
     private ProductSnapshot(List<StateRatio> rows, Instant refreshedAt, LastModified lastModified, Prepared all,
                             Map<String, StateRatio> byKey, Map<String, WeeklySeries> weeksByState,
@@ -47,6 +47,7 @@ public final class ProductSnapshot {
         this.byKey = byKey;
         this.weeksByState = weeksByState;
         this.responses = responses;
+        this.allWeeks = responses.stream(weeks(null, null, null), Columns.STATE_WEEK, lastModified);
     }
 
     public static ProductSnapshot of(RatioRepository.Product product, ProductResponse responses) {
@@ -94,7 +95,7 @@ public final class ProductSnapshot {
             Prepared one = snapshot.prepared(row);
             bytes += one.json().length + one.csv().length;
         }
-        return bytes + snapshot.allWeeks().json().length + snapshot.allWeeks().csv().length;
+        return bytes + snapshot.allWeeks().measured(false).length() + snapshot.allWeeks().measured(true).length();
     }
 
     private static BigDecimal ratio(long population, long doses) {
@@ -132,35 +133,31 @@ public final class ProductSnapshot {
             code -> responses.prepare(row, Columns.STATE, lastModified));
     }
 
-    /** The weeks of {@code row}, oldest first. */
-    public List<WeeklyRatio> weeks(StateRatio row) {
+    /** The weeks of {@code row}, oldest first, made as they are read. */
+    public Iterable<WeeklyRatio> weeks(StateRatio row) {
         return series(row).weeks();
     }
 
     /**
      * Every week of {@code states} (null: every state) from {@code from} to {@code to}, both
      * included (null: no bound): one row per state and week, by state (in the order of
-     * {@link #rows()}), then week.
+     * {@link #rows()}), then week. Made as they are read: at hundreds of times the real number of
+     * weeks, the list of them all took more heap than the snapshot itself, and one request for
+     * it ended a service under -Xmx256m (java.lang.OutOfMemoryError).
      */
-    public List<StateWeek> weeks(Set<StateRatio> states, LocalDate from, LocalDate to) {
-        List<StateWeek> out = new ArrayList<>();
-        for (StateRatio row : rows) {
-            if (states == null || states.contains(row)) {
-                series(row).addRows(row, from, to, out);
-            }
-        }
-        return out;
+    public Iterable<StateWeek> weeks(Set<StateRatio> states, LocalDate from, LocalDate to) {
+        return () -> rows.stream()
+            .filter(row -> states == null || states.contains(row))
+            .flatMap(row -> series(row).rows(row, from, to))
+            .iterator();
     }
 
-    /** {@code GET /ratios/weekly} without filters: every state and week, written. */
-    public Prepared allWeeks() {
-        Prepared prepared = allWeeks;
-        if (prepared == null) {
-            // Two first requests at once may both write it: the same bytes, so either may stay.
-            prepared = responses.prepare(weeks(null, null, null), Columns.STATE_WEEK, lastModified);
-            allWeeks = prepared;
-        }
-        return prepared;
+    /**
+     * {@code GET /ratios/weekly} without filters: every state and week, written as it is sent, and
+     * kept once written when it is small ({@link ProductResponse.Streamed}).
+     */
+    public ProductResponse.Streamed allWeeks() {
+        return allWeeks;
     }
 
     /** When the product was built; null when there is none yet. */

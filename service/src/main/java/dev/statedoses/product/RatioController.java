@@ -120,7 +120,8 @@ public final class RatioController {
         String key = StateKey.parse(ctx.pathParam("state"));
         ProductSnapshot snapshot = product.current();
         StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, query.one(FORMAT.name()), snapshot.weeks(row), Columns.WEEK, snapshot.lastModified());
+        response.send(ctx, query.one(FORMAT.name()),
+            response.stream(snapshot.weeks(row), Columns.WEEK, snapshot.lastModified()));
     }
 
     /**
@@ -138,10 +139,11 @@ public final class RatioController {
             throw FROM.invalid("from " + from + " is after to " + to + ": no week can be in between");
         }
         if (states == null && from == null && to == null) {
-            response.send(ctx, format, snapshot.allWeeks()); // written once per snapshot
+            response.send(ctx, format, snapshot.allWeeks()); // measured once per snapshot
             return;
         }
-        response.send(ctx, format, snapshot.weeks(states, from, to), Columns.STATE_WEEK, snapshot.lastModified());
+        response.send(ctx, format, response.stream(snapshot.weeks(states, from, to), Columns.STATE_WEEK,
+            snapshot.lastModified()));
     }
 
     /** The states ?state= names (null: none named, so every state); each must be a state of the product. */

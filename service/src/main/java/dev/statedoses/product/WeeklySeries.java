@@ -2,11 +2,11 @@ package dev.statedoses.product;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * One state's allocation weeks, oldest first, as the snapshot keeps them: the doses allocated in
@@ -35,26 +35,23 @@ final class WeeklySeries {
     static final WeeklySeries NONE = new WeeklySeries(new LocalDate[0], new long[0], new long[0], new long[0],
         new BigDecimal[0]);
 
-    /** Every week, as {@code GET /ratios/{state}/weekly} answers them. */
-    List<WeeklyRatio> weeks() {
-        List<WeeklyRatio> out = new ArrayList<>(weeks.length);
-        for (int i = 0; i < weeks.length; i++) {
-            out.add(new WeeklyRatio(weeks[i], moderna[i], pfizer[i], total[i], peoplePerDose[i]));
-        }
-        return out;
+    /** Every week, as {@code GET /ratios/{state}/weekly} answers them: made one at a time as they are read. */
+    Iterable<WeeklyRatio> weeks() {
+        return () -> IntStream.range(0, weeks.length)
+            .mapToObj(i -> new WeeklyRatio(weeks[i], moderna[i], pfizer[i], total[i], peoplePerDose[i]))
+            .iterator();
     }
 
     /**
-     * Adds to {@code out} the weeks from {@code from} to {@code to} (both included; null: no bound)
-     * as rows of {@code state}, oldest first.
+     * The weeks from {@code from} to {@code to} (both included; null: no bound) as rows of
+     * {@code state}, oldest first: made one at a time as they are read, so that an answer of every
+     * state and week is never held whole.
      */
-    void addRows(StateRatio state, LocalDate from, LocalDate to, List<StateWeek> out) {
-        for (int i = 0; i < weeks.length; i++) {
-            if ((from == null || !weeks[i].isBefore(from)) && (to == null || !weeks[i].isAfter(to))) {
-                out.add(new StateWeek(state.state(), state.stateCode(), weeks[i], moderna[i], pfizer[i], total[i],
-                    peoplePerDose[i]));
-            }
-        }
+    Stream<StateWeek> rows(StateRatio state, LocalDate from, LocalDate to) {
+        return IntStream.range(0, weeks.length)
+            .filter(i -> (from == null || !weeks[i].isBefore(from)) && (to == null || !weeks[i].isAfter(to)))
+            .mapToObj(i -> new StateWeek(state.state(), state.stateCode(), weeks[i], moderna[i], pfizer[i], total[i],
+                peoplePerDose[i]));
     }
 
     /**

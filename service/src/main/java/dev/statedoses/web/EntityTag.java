@@ -13,7 +13,12 @@ public final class EntityTag {
 
     /** A strong validator taken from the very bytes sent: it changes exactly when they do. */
     public static String of(byte[] bytes) {
-        return "\"" + Sha256.hex(bytes).substring(0, 32) + "\"";
+        return ofDigest(Sha256.hex(bytes));
+    }
+
+    /** The same, from the SHA-256 (hex) of bytes that streamed past. */
+    public static String ofDigest(String sha256Hex) {
+        return "\"" + sha256Hex.substring(0, 32) + "\"";
     }
 
     /** Whether an If-None-Match header names {@code etag} (weak comparison, as RFC 9110 asks) or is {@code *}. */
