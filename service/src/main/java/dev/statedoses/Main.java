@@ -2,6 +2,8 @@ package dev.statedoses;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.statedoses.ops.BufferedStderrAppender;
+import dev.statedoses.product.HeapRoom;
+import dev.statedoses.product.ProductTooLargeException;
 import dev.statedoses.refresh.RefreshFailure;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
@@ -200,7 +202,7 @@ public final class Main {
             app = wiring.app().start(config.port());
         } catch (RuntimeException e) {
             wiring.close(); // an embedded warehouse must not outlive a service that never served
-            if (e instanceof WarehouseStartException) {
+            if (e instanceof WarehouseStartException || e instanceof ProductTooLargeException) {
                 err.println("error: " + Printable.escape(e.getMessage()));
                 return FAILED;
             }
@@ -209,6 +211,13 @@ public final class Main {
                 return FAILED;
             }
             throw e;
+        } catch (OutOfMemoryError e) {
+            // Past the check of the product's size (HeapRoom), which leaves a margin only: one
+            // line that says so, not the JVM's stack trace. (Under -XX:+ExitOnOutOfMemoryError,
+            // as the image runs, the JVM ends first, with its own line.)
+            wiring.close();
+            err.println("error: " + HeapRoom.ranOutStarting());
+            return FAILED;
         }
         // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
         // 503), requests in flight finish, then the pool closes and the embedded server stops.

@@ -1,6 +1,7 @@
 package dev.statedoses;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.statedoses.product.HeapRoom;
 import dev.statedoses.product.ProductResponse;
 import dev.statedoses.product.ProductSnapshot;
 import dev.statedoses.refresh.CheckResult;
@@ -58,6 +59,12 @@ public final class WarmUp {
      * rehearsal before the rounds left it at 357 ms against about 260 (PROGRESS.md, 2026-12-01).
      */
     static final int REHEARSALS = 2;
+    /**
+     * The heap the rounds need free (their generated sources, parsed, and a generated product's
+     * answers): under -Xmx32m, with 11 MiB free beside a product 300 times the real size, they ran
+     * it out; with 19 MiB free (-Xmx40m) they did not.
+     */
+    static final long HEAP = 16L << 20;
 
     private final LoadWarmUp load;
     private final ProductResponse responses;
@@ -165,6 +172,13 @@ public final class WarmUp {
                 LOG.warn("setting up ahead of the first refresh failed ({}); the refresh sets up what it needs itself",
                     e.toString());
             }
+            if (!HeapRoom.hasFree(HEAP)) {
+                // A heap that barely holds the product (and the reads' few buffers) ran out in the
+                // rounds, and the process ended with it under -XX:+ExitOnOutOfMemoryError.
+                LOG.info("warm-up skipped: its rounds take about {} MiB of heap, and this JVM's ({} MiB, -Xmx) has less "
+                    + "free beside the product; refreshes run colder", HEAP >> 20, HeapRoom.maxMib());
+                return;
+            }
             try {
                 Done done = new WarmUp(json, load.get()).run(ROUNDS, refreshing);
                 if (done.rounds() < ROUNDS) {
@@ -179,7 +193,7 @@ public final class WarmUp {
             } catch (SourceAbandonedException e) {
                 // The shutdown ended the refreshes, and the warm-up's with them: no fault.
                 LOG.info("warm-up: stopped, as the service is shutting down");
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError e) {
                 LOG.warn("warm-up failed ({}); refreshes run as before, only colder", e.toString());
             }
         }, "warm-up");

@@ -8,6 +8,7 @@ import dev.statedoses.ops.EveryResponse;
 import dev.statedoses.ops.Ops;
 import dev.statedoses.ops.Serving;
 import dev.statedoses.product.ProductCache;
+import dev.statedoses.product.ProductTooLargeException;
 import dev.statedoses.product.ProductResponse;
 import dev.statedoses.product.RatioController;
 import dev.statedoses.product.RatioRepository;
@@ -156,7 +157,7 @@ public final class Wiring implements AutoCloseable {
      * undo, not a stack trace. Otherwise {@code e} as it is.
      */
     private RuntimeException explainUnreadable(RuntimeException e) {
-        if (Warehouse.unreachable(e)) {
+        if (Warehouse.unreachable(e) || e instanceof ProductTooLargeException) {
             return e;
         }
         List<String> changed;

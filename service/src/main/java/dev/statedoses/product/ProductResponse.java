@@ -27,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -263,12 +264,16 @@ public final class ProductResponse {
 
     /**
      * Takes the SHA-256 and the length of what is written, and keeps the bytes while they are no
-     * more than a limit: a small answer is then sent as it was measured.
+     * more than a limit: a small answer is then sent as it was measured. Kept in pieces of
+     * {@link #PIECE} bytes, not one array grown by doubling: in a heap that barely held a large
+     * product, the array's copies on the way to the limit (each a run of contiguous regions to
+     * G1) ran it out, where pieces fit in what was free.
      */
     private static final class Measuring extends OutputStream {
+        private static final int PIECE = 64 * 1024;
         private final MessageDigest digest = Sha256.digest();
         private final int keeps;
-        private ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private List<byte[]> kept = new ArrayList<>();
         private long length;
 
         Measuring(int keeps) {
@@ -283,18 +288,35 @@ public final class ProductResponse {
         @Override
         public void write(byte[] b, int off, int len) {
             digest.update(b, off, len);
+            long before = length;
             length += len;
-            if (kept != null) {
-                if (length > keeps) {
-                    kept = null; // too long to keep: written again as it is sent
-                } else {
-                    kept.write(b, off, len);
+            if (kept == null) {
+                return;
+            }
+            if (length > keeps) {
+                kept = null; // too long to keep: written again as it is sent
+                return;
+            }
+            for (int done = 0; done < len; ) {
+                int at = (int) ((before + done) % PIECE);
+                if (at == 0) {
+                    kept.add(new byte[PIECE]);
                 }
+                int n = Math.min(len - done, PIECE - at);
+                System.arraycopy(b, off + done, kept.get(kept.size() - 1), at, n);
+                done += n;
             }
         }
 
         Measured measured() {
-            return new Measured(EntityTag.ofDigest(Sha256.hex(digest)), length, kept == null ? null : kept.toByteArray());
+            byte[] bytes = null;
+            if (kept != null) {
+                bytes = new byte[(int) length];
+                for (int i = 0; i < kept.size(); i++) {
+                    System.arraycopy(kept.get(i), 0, bytes, i * PIECE, Math.min(PIECE, bytes.length - i * PIECE));
+                }
+            }
+            return new Measured(EntityTag.ofDigest(Sha256.hex(digest)), length, bytes);
         }
     }
 

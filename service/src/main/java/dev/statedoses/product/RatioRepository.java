@@ -24,6 +24,7 @@ public final class RatioRepository {
     private static final String AS_OF = Sql.load("state_doses_as_of.sql").strip();
     private static final String WEEKLY = Sql.load("state_doses_weekly.sql");
 
+    private static final String WEEKLY_ROWS = "select count(*) from dwh.state_doses_weekly";
     private static final String PRODUCT_RUN = "select coalesce(max(run_id), -1) from dwh.state_doses";
     private static final String DATE_ALONE = Sql.load("product_date_alone.sql");
 
@@ -86,20 +87,30 @@ public final class RatioRepository {
             List<StateRatio> rows = h.createQuery(COLUMNS + " order by state collate \"C\"")
                 .map((rs, ctx) -> row(rs))
                 .list();
+            // Counted first: weeks the heap cannot hold are refused before any is read (HeapRoom).
+            long count = h.createQuery(WEEKLY_ROWS).mapTo(Long.class).one();
+            HeapRoom.ensure(count);
+            long[] read = {0};
             WeeklySeries.Collector weeks = new WeeklySeries.Collector();
             // Streamed (a cursor, 10,000 rows at a time): at hundreds of times the real number of
             // weeks, the rows are not all held by the driver first.
-            h.createQuery(WEEKLY)
-                .setFetchSize(10_000)
-                .scanResultSet((results, ctx) -> {
-                    ResultSet rs = results.get();
-                    while (rs.next()) {
-                        weeks.add(rs.getString("state"), rs.getObject("week", LocalDate.class),
-                            rs.getLong("doses_moderna"), rs.getLong("doses_pfizer"), rs.getLong("doses_total"),
-                            rs.getBigDecimal("people_per_dose"));
-                    }
-                    return null;
-                });
+            try {
+                h.createQuery(WEEKLY)
+                    .setFetchSize(10_000)
+                    .scanResultSet((results, ctx) -> {
+                        ResultSet rs = results.get();
+                        while (rs.next()) {
+                            weeks.add(rs.getString("state"), rs.getObject("week", LocalDate.class),
+                                rs.getLong("doses_moderna"), rs.getLong("doses_pfizer"), rs.getLong("doses_total"),
+                                rs.getBigDecimal("people_per_dose"));
+                            read[0]++;
+                        }
+                        return null;
+                    });
+            } catch (OutOfMemoryError e) {
+                // The weeks read so far are garbage once this unwinds: the message has room.
+                throw HeapRoom.ranOut(count, read[0], e);
+            }
             long runId = h.createQuery(PRODUCT_RUN).mapTo(Long.class).one();
             boolean dateAlone = rows.isEmpty() || h.createQuery(DATE_ALONE)
                 .bind("second", rows.get(0).refreshedAt().truncatedTo(ChronoUnit.SECONDS))
