@@ -22,6 +22,7 @@ import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.util.OpenFiles;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.web.ClientGoneException;
 import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
@@ -150,6 +151,9 @@ public final class App {
                 }
                 answer(ctx, problem);
             });
+            // Its answer is part written, and nobody is there to read the rest: nothing to say.
+            config.routes.exception(ClientGoneException.class,
+                (e, ctx) -> LOG.debug("{} {}: {}", ctx.method(), ctx.path(), e.getMessage()));
             config.routes.exception(CheckFailedException.class, (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));
             config.routes.exception(WarehouseChangedException.class,
                 (e, ctx) -> answer(ctx, RefreshFailure.problem(e)));

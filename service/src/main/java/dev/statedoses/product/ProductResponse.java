@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.statedoses.text.Printable;
 import dev.statedoses.util.HttpDate;
 import dev.statedoses.util.Sha256;
+import dev.statedoses.web.ClientGoneException;
 import dev.statedoses.web.EntityTag;
 import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.Problem;
@@ -203,7 +204,8 @@ public final class ProductResponse {
             body.write(csv, out);
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the answer failed", e);
+            // The body is written from memory: only the connection can fail it.
+            throw new ClientGoneException(e);
         }
     }
 

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.statedoses.App;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.NationalFiles;
@@ -13,6 +18,7 @@ import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import dev.statedoses.util.Sha256;
 import io.restassured.response.Response;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -21,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
 
 /**
  * The weekly answers that grow with the product, past the size an answer is kept in memory
@@ -130,6 +137,41 @@ class LargeWeeklyAnswersTest {
             Response head = app.given().head(path);
             head.then().statusCode(200).header("ETag", etag)
                 .header("Content-Length", Integer.toString(answer.asByteArray().length)).body(emptyString());
+        }
+    }
+
+    /**
+     * A client that hangs up while a streamed answer is written is no fault of the service's: no
+     * ERROR line (each one logged "GET /ratios/weekly failed" and a stack trace, so any client could
+     * fill the log by hanging up), and the next reader gets the whole answer.
+     */
+    @Test
+    void aClientThatHangsUpMidAnswerLeavesNoErrorBehind() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(App.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            for (String target : List.of("/ratios/weekly", "/ratios/weekly?from=2021-01-11&format=csv")) {
+                try (Socket socket = new Socket("localhost", app.port())) {
+                    socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                    byte[] some = socket.getInputStream().readNBytes(4096);
+                    assertTrue(new String(some, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"), target);
+                    // Closed with most of the answer unread, and reset rather than waited for.
+                    socket.setSoLinger(true, 0);
+                }
+            }
+            Response whole = app.given().get("/ratios/weekly");
+            assertEquals(200, whole.statusCode());
+            assertWholeAndTagged(whole, ProductResponse.KEPT_BYTES);
+            Thread.sleep(500); // the hung-up writes end on the server's threads
+            synchronized (lines) {
+                assertEquals(List.of(), lines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage).toList());
+            }
+        } finally {
+            logger.detachAppender(lines);
         }
     }
 
