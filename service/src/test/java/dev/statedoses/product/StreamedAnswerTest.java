@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -105,8 +106,8 @@ class StreamedAnswerTest {
                 case 1 -> new BigDecimal("0.8000");
                 default -> BigDecimal.valueOf(random.nextInt(10_000_000), 4);
             };
-            rows.add(new StateWeek(name, name.substring(0, 1).toUpperCase() + "X", week.plusWeeks(i % 300), moderna,
-                pfizer, moderna + pfizer, ratio));
+            String code = name.substring(0, 1).toUpperCase(Locale.ROOT) + "X";
+            rows.add(new StateWeek(name, code, week.plusWeeks(i % 300), moderna, pfizer, moderna + pfizer, ratio));
         }
         return rows;
     }
