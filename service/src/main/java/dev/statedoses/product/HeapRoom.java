@@ -13,8 +13,8 @@ import java.util.Locale;
  * weeks, 413,151 of them hold 13.7 MB), and {@link #MARGIN} for the driver's fetch of 10,000 rows
  * and what the start builds after it. The heap in use counts what is garbage too, so when that
  * alone says no, a collection first finds what is really held: only near the limit, so that a
- * start of the real product collects nothing. A product refused here would not have fitted; one
- * let through may still run the heap out while reading, which {@link RatioRepository#product}
+ * start of the real product collects nothing. A product refused here leaves less than the margin
+ * free; one let through may still run the heap out while reading, which {@link RatioRepository#product}
  * then says in the same words.
  */
 public final class HeapRoom {
@@ -26,6 +26,9 @@ public final class HeapRoom {
     static final long BYTES_PER_WEEK = 32;
     static final long MARGIN = 9L << 20;
     private static final long MIB = 1L << 20;
+    /** What every message here asks for. */
+    private static final String LARGER_HEAP =
+        "a larger heap (java -Xmx..., or -XX:MaxRAMPercentage and the container's memory for the image)";
 
     private HeapRoom() {
     }
@@ -68,15 +71,13 @@ public final class HeapRoom {
             : "this JVM has " + mib(Math.max(free, 0)) + " MiB of its " + mib(max) + " MiB left";
         return "the product's " + String.format(Locale.ROOT, "%,d", weeks) + " weekly rows need about " + mib(need)
             + " MiB of heap to be served from memory, and " + had + " (its limit, -Xmx, is " + mib(max) + " MiB): "
-            + "start the service with a larger heap (java -Xmx..., or -XX:MaxRAMPercentage and the container's "
-            + "memory for the image)";
+            + "start the service with " + LARGER_HEAP;
     }
 
     /** What a start that ran the heap out after reading the product says. */
     public static String ranOutStarting() {
         return "the service ran out of heap while starting (its limit, -Xmx, is " + mib(Runtime.getRuntime().maxMemory())
-            + " MiB), its product read: start it with a larger heap (java -Xmx..., or -XX:MaxRAMPercentage and the "
-            + "container's memory for the image)";
+            + " MiB), its product read: start it with " + LARGER_HEAP;
     }
 
     private static long used(Runtime runtime) {

@@ -218,7 +218,7 @@ public final class ProductResponse {
 
     /**
      * Rows written as JSON or CSV straight to where they go, one at a time: the bytes are those
-     * {@link #prepare} makes of the same list. An answer up to {@link #keeps} bytes is kept once
+     * {@link #prepare} makes of the same list. An answer up to {@code keptBytes} long is kept once
      * written; a longer one keeps only its ETag and length, and is written again for each request.
      */
     public final class Streamed {
@@ -226,7 +226,6 @@ public final class ProductResponse {
         private final Iterable<?> rows;
         private final List<String> columns;
         private final LastModified lastModified;
-        private final int keeps;
         /** Each format's measure, once taken: json [0], csv [1]. */
         private final Measured[] measured = new Measured[2];
 
@@ -234,7 +233,6 @@ public final class ProductResponse {
             this.rows = rows;
             this.columns = columns;
             this.lastModified = lastModified;
-            this.keeps = keptBytes;
         }
 
         /** The measure of the body in one format: written once, the first time it is asked for. */
@@ -242,7 +240,7 @@ public final class ProductResponse {
             int format = csv ? 1 : 0;
             synchronized (measured) {
                 if (measured[format] == null) {
-                    Measuring out = new Measuring(keeps);
+                    Measuring out = new Measuring(keptBytes);
                     try {
                         write(csv, out);
                     } catch (IOException e) {
