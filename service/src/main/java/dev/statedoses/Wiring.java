@@ -279,6 +279,11 @@ public final class Wiring implements AutoCloseable {
             }
 
             @Override
+            public Optional<Throwable> reloadFailure() {
+                return product.reloadFailure();
+            }
+
+            @Override
             public Instant nextScheduledRefresh() {
                 RefreshScheduler current = scheduler;
                 return current == null ? null : current.next();

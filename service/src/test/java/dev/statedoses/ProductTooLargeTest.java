@@ -9,6 +9,7 @@ import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,17 @@ class ProductTooLargeTest {
         + "-Xmx, is \\3 MiB\\): start the service with a larger heap \\(java -Xmx\\.\\.\\., or "
         + "-XX:MaxRAMPercentage and the container's memory for the image\\)");
 
+    /** 6,000 copies of each weekly row, every copy two weeks on from the one before. */
+    private static final String COPIES = """
+        insert into dwh.state_doses_weekly (state, state_code, week, doses_moderna, doses_pfizer,
+            doses_moderna_cumulative, doses_pfizer_cumulative, doses_total_cumulative, people_per_dose,
+            refreshed_at, run_id)
+        select w.state, w.state_code, w.week + 14 * n, 0, 0, w.doses_moderna_cumulative,
+               w.doses_pfizer_cumulative, w.doses_total_cumulative, w.people_per_dose, w.refreshed_at, w.run_id
+        from dwh.state_doses_weekly w
+        cross join generate_series(1, 6000) n
+        """;
+
     @Test
     void aStartWhoseProductDoesNotFitTheHeapSaysSoInOneLine() throws Exception {
         Map<String, String> env;
@@ -46,15 +58,7 @@ class ProductTooLargeTest {
                 app.given().post("/refresh").then().statusCode(200);
             }
             Jdbi jdbi = TestWarehouse.jdbi(config);
-            jdbi.useHandle(h -> h.execute("""
-                insert into dwh.state_doses_weekly (state, state_code, week, doses_moderna, doses_pfizer,
-                    doses_moderna_cumulative, doses_pfizer_cumulative, doses_total_cumulative, people_per_dose,
-                    refreshed_at, run_id)
-                select w.state, w.state_code, w.week + 14 * n, 0, 0, w.doses_moderna_cumulative,
-                       w.doses_pfizer_cumulative, w.doses_total_cumulative, w.people_per_dose, w.refreshed_at, w.run_id
-                from dwh.state_doses_weekly w
-                cross join generate_series(1, 6000) n
-                """));
+            jdbi.useHandle(h -> h.execute(COPIES));
             long rows = jdbi.withHandle(h -> h.createQuery("select count(*) from dwh.state_doses_weekly")
                 .mapTo(Long.class).one());
             assertEquals(612_102L, rows);
@@ -86,4 +90,77 @@ class ProductTooLargeTest {
             assertFalse(roomy.log().contains("OutOfMemoryError"), roomy.log());
         }
     }
+
+    /**
+     * A running instance whose heap cannot hold the warehouse's next product keeps serving the one
+     * it has, and /health says why, once that has lasted longer than its grace: the heap, in the
+     * words a start would print. It said "its reload fails (the log says why)", and only the log
+     * told that no retry could mend it.
+     *
+     * <p>The next product: the same two runs' product, with its run changed to the second and its
+     * weeks copied as above, then the NOTIFY a refresh sends, so that the instance reloads.
+     */
+    @Test
+    void aReloadTheHeapCannotHoldIsNamedByHealth() throws Exception {
+        Map<String, String> env;
+        Jdbi jdbi;
+        Config config;
+        try (FixtureServer upstream = FixtureServer.start()) {
+            config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            try (RunningApp app = RunningApp.start(config)) {
+                app.given().post("/refresh").then().statusCode(200);
+                app.given().post("/refresh?force=true").then().statusCode(200).body("run_id", org.hamcrest.Matchers.equalTo(2));
+            }
+            jdbi = TestWarehouse.jdbi(config);
+            // The instance starts on run 1's product (the same rows).
+            jdbi.useHandle(h -> h.execute("""
+                update dwh.state_doses set run_id = 1;
+                update dwh.state_doses_weekly set run_id = 1
+                """));
+            env = new HashMap<>(TestWarehouse.environment(config));
+        }
+        env.put("PORT", "0");
+        try (ServiceProcess small = ServiceProcess.start(List.of("-Xmx24m", "-XX:+ExitOnOutOfMemoryError"),
+                List.of("serve"), env)) {
+            int port = small.awaitServing();
+            io.restassured.RestAssured.given().port(port).get("/health").then().statusCode(200);
+            Instant built = jdbi.withHandle(h -> h.createQuery("select max(refreshed_at) from dwh.state_doses")
+                .mapTo(Instant.class).one());
+
+            jdbi.useTransaction(h -> {
+                h.execute(COPIES);
+                h.execute("""
+                    update dwh.state_doses set run_id = 2, refreshed_at = refreshed_at + interval '1 hour';
+                    update dwh.state_doses_weekly set run_id = 2, refreshed_at = refreshed_at + interval '1 hour'
+                    """);
+                h.execute("notify " + dev.statedoses.warehouse.Warehouse.PRODUCT_CHANNEL);
+            });
+            small.awaitLog("reloading this instance's snapshot failed (the product's 612,102 weekly rows need about 28 MiB",
+                Duration.ofSeconds(30));
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            io.restassured.response.Response health = io.restassured.RestAssured.given().port(port).get("/health");
+            while (health.statusCode() == 200 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                health = io.restassured.RestAssured.given().port(port).get("/health");
+            }
+            String reason = health.then().statusCode(503).extract().path("reason");
+            Matcher said = REASON.matcher(reason);
+            assertTrue(said.matches(), reason);
+            assertEquals(built.toString(), said.group(1), reason);
+            assertEquals(built.plusSeconds(3_600).toString(), said.group(2), reason);
+            assertTrue(Integer.parseInt(said.group(4)) < 28, reason);
+            // Still serving the product it has: the fixture's 51 rows, New York's 7,500 doses of 2021-01-04.
+            io.restassured.RestAssured.given().port(port).queryParam("state", "NY").get("/ratios/weekly").then()
+                .statusCode(200)
+                .body("week", org.hamcrest.Matchers.contains("2020-12-28", "2021-01-04"));
+            assertFalse(small.log().contains("OutOfMemoryError"), small.log());
+        }
+    }
+
+    private static final Pattern REASON = Pattern.compile("this instance serves the product refreshed at (\\S+), not the "
+        + "warehouse's, refreshed at (\\S+), for \\d+ s: its reload fails: the product's 612,102 weekly rows need about "
+        + "(28) MiB of heap to be served from memory, and this JVM has (\\d+) MiB of its (\\d+) MiB left \\(its limit, "
+        + "-Xmx, is \\5 MiB\\): start the service with a larger heap \\(java -Xmx\\.\\.\\., or "
+        + "-XX:MaxRAMPercentage and the container's memory for the image\\)");
 }

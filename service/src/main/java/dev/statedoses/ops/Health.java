@@ -1,6 +1,9 @@
 package dev.statedoses.ops;
 
 import dev.statedoses.BuildInfo;
+import dev.statedoses.product.HeapRoom;
+import dev.statedoses.product.ProductTooLargeException;
+import dev.statedoses.util.Failures;
 import dev.statedoses.util.OpenFiles;
 import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.Warehouse;
@@ -175,13 +178,41 @@ public final class Health {
         if (seconds < APART_GRACE.toSeconds()) {
             return Optional.empty();
         }
+        String why = serving.get().reloadFailure().flatMap(Health::reloadFails)
+            .map(failure -> "its reload fails: " + failure)
+            .orElse("its reload fails (the log says why), or the product was changed without a refresh");
         String reason = "this instance serves " + (served == null ? "no product" : "the product refreshed at " + served)
-            + ", not the warehouse's, refreshed at " + built + ", for " + seconds + " s: its reload fails (the log "
-            + "says why), or the product was changed without a refresh";
+            + ", not the warehouse's, refreshed at " + built + ", for " + seconds + " s: " + why;
         if (!lastApart.getAndSet(true)) {
             LOG.warn("health: {}", reason);
         }
         return Optional.of(reason);
+    }
+
+    /**
+     * Why a reload fails, in the words the other reasons use, where it is a fault of the warehouse
+     * or of this process's limits: a heap too small for the product above all, which no retry
+     * mends and which the log alone told. Other failures stay in the log: /health is open to any
+     * client, and an exception's own text may say more of the warehouse than it should.
+     */
+    static Optional<String> reloadFails(Throwable e) {
+        Optional<String> tooLarge = Failures.chain(e).filter(ProductTooLargeException.class::isInstance)
+            .map(Throwable::getMessage).findFirst();
+        if (tooLarge.isPresent()) {
+            return tooLarge;
+        }
+        if (Failures.chain(e).anyMatch(OutOfMemoryError.class::isInstance)) {
+            return Optional.of("the service ran out of heap reading the product (its limit, -Xmx, is "
+                + HeapRoom.maxMib() + " MiB): start it with a larger heap");
+        }
+        Optional<String> missing = Warehouse.missing(e);
+        if (missing.isPresent()) {
+            return Optional.of("the warehouse no longer has what the migrations made (" + missing.get() + ")");
+        }
+        if (OpenFiles.ranOut(e) || Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent()) {
+            return Optional.of(unreachable(e));
+        }
+        return Optional.empty();
     }
 
     public void handle(Context ctx) {

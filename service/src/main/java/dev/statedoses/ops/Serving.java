@@ -1,6 +1,7 @@
 package dev.statedoses.ops;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * What this instance serves and plans, as the probes and the metrics see it: the product in its
@@ -14,6 +15,9 @@ public interface Serving {
 
     /** When the product served was refreshed; null when there is none. */
     Instant refreshedAt();
+
+    /** Why this instance's last reload of the product failed, while none has succeeded since. */
+    Optional<Throwable> reloadFailure();
 
     /** When this instance next looks for a scheduled refresh to run; null without REFRESH_INTERVAL. */
     Instant nextScheduledRefresh();
@@ -31,6 +35,11 @@ public interface Serving {
         @Override
         public Instant refreshedAt() {
             return null;
+        }
+
+        @Override
+        public Optional<Throwable> reloadFailure() {
+            return Optional.empty();
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.statedoses.product;
 import dev.statedoses.util.DaemonThreads;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,6 +55,11 @@ public final class ProductCache implements AutoCloseable {
         new ScheduledThreadPoolExecutor(1, DaemonThreads.named("product-reload"));
     /** Whether a failed reload is waiting to be tried again: one chain of retries at a time. */
     private final AtomicBoolean retrying = new AtomicBoolean();
+    /**
+     * Why the last reload failed, while no reload has succeeded since (null otherwise): /health
+     * names it when this instance has served another product than the warehouse's for long.
+     */
+    private volatile Throwable reloadFailure;
 
     public ProductCache(RatioRepository ratios, ProductResponse responses) {
         this.ratios = ratios;
@@ -125,6 +131,7 @@ public final class ProductCache implements AutoCloseable {
                     try {
                         ProductCache.this.reloadFor(runId);
                     } catch (RuntimeException | Error e) {
+                        reloadFailure = e;
                         // An Error too (the heap ran out reading a large product): uncaught, the
                         // executor kept it, nothing was tried again, and the old product was served
                         // for good while /health named the new one.
@@ -168,6 +175,8 @@ public final class ProductCache implements AutoCloseable {
     public synchronized void productMayHaveChanged() {
         if (ratios.productRun() != loadedRun) {
             reload();
+        } else {
+            reloadFailure = null;
         }
     }
 
@@ -184,6 +193,7 @@ public final class ProductCache implements AutoCloseable {
                 productMayHaveChanged();
             }
         } catch (RuntimeException | Error e) {
+            reloadFailure = e;
             LOG.warn("reloading this instance's snapshot failed ({}); trying again until it is in", e.getMessage());
             retry(0);
         }
@@ -203,6 +213,7 @@ public final class ProductCache implements AutoCloseable {
                     LOG.info("the snapshot holds the warehouse's product again, after {} failed reload(s)",
                         failures + 1);
                 } catch (RuntimeException | Error e) {
+                    reloadFailure = e;
                     LOG.debug("reloading the snapshot failed again: {}", e.getMessage());
                     retry(failures + 1);
                 }
@@ -219,6 +230,7 @@ public final class ProductCache implements AutoCloseable {
         ProductSnapshot next = ProductSnapshot.of(product, responses);
         loadedRun = product.runId();
         ProductSnapshot previous = current.getAndSet(next);
+        reloadFailure = null;
         if (next.refreshedAt() == null || !next.refreshedAt().equals(previous.refreshedAt())) {
             LOG.info("product snapshot loaded: {} rows, refreshed at {}, in {} ms", next.rows().size(),
                 next.isEmpty() ? "never" : next.refreshedAt(), String.format(Locale.ROOT, "%.1f",
@@ -234,6 +246,11 @@ public final class ProductCache implements AutoCloseable {
                     + "ahead?): answers leave Last-Modified out until this clock reaches it", date.refreshedAt());
             }
         }
+    }
+
+    /** Why the last reload failed, while none has succeeded since; empty when the last one did. */
+    public Optional<Throwable> reloadFailure() {
+        return Optional.ofNullable(reloadFailure);
     }
 
     /** Stops the reload thread; a reload under way ends on its own (its connection returns to the pool). */

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.statedoses.product.HeapRoom;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
@@ -17,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +73,26 @@ class HealthTest {
         assertEquals("the service ran out of open files (its limit, ulimit -n, is " + OpenFiles.describeLimit() + ")",
             Health.unreachable(new SQLTransientConnectionException(pool, new SQLException("The connection attempt failed.",
                 "08001", new SocketException("Too many open files")))));
+    }
+
+    /**
+     * A reload's failure is named where it is the heap's or the warehouse's, and only then: an
+     * exception's own text (here a statement's, with a value in it) stays in the log, since
+     * /health answers any client.
+     */
+    @Test
+    void aReloadsFailureIsNamedWhenItIsTheHeapsOrTheWarehouses() {
+        assertEquals(Optional.of("the service ran out of heap reading the product (its limit, -Xmx, is "
+            + HeapRoom.maxMib() + " MiB): start it with a larger heap"),
+            Health.reloadFails(new IllegalStateException("reload", new OutOfMemoryError("Java heap space"))));
+        assertEquals(Optional.of("the warehouse no longer has what the migrations made (ERROR: relation "
+            + "\"dwh.state_doses_weekly\" does not exist)"), Health.reloadFails(new IllegalStateException("reload",
+                new SQLException("ERROR: relation \"dwh.state_doses_weekly\" does not exist", "42P01"))));
+        assertEquals(Optional.of("the warehouse does not answer"), Health.reloadFails(new IllegalStateException("reload",
+            new SQLException("Connection to 127.0.0.1:5432 refused.", "08001"))));
+        assertEquals(Optional.empty(), Health.reloadFails(new IllegalStateException("reload",
+            new SQLException("ERROR: invalid input syntax for type numeric: \"secret-ish\"", "22P02"))));
+        assertEquals(Optional.empty(), Health.reloadFails(new NullPointerException()));
     }
 
     /**
