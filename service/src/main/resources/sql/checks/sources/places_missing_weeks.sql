@@ -16,8 +16,8 @@
 -- tenth as many as it holds: cut at every line of the real files, complete and cut, this finds
 -- nothing; it finds every single line deleted from their last weeks, and 94% to 98% of those
 -- deleted from a week cut anywhere (not those of a week cut after fewer than 10 lines). Nor is a
--- week every place lacks judged (it is not one of the file's weeks; sql/checks/sources/uncovered_weeks.sql
--- compares the two files' weeks). Judged only in a national file, one that names 51 or more of
+-- week that names no place before or after the weeks that name places judged (below; it is no
+-- week of theirs: sql/checks/sources/uncovered_weeks.sql compares the two files' weeks). Judged only in a national file, one that names 51 or more of
 -- the 54 places (dwh.national_file_places(), V20; a place a file leaves out altogether is
 -- sql/checks/sources/missing_places.sql's, which runs before). The first place lacking weeks, by
 -- source and name: how many weeks it lacks, the first ten of them, the file's weeks, and how many
@@ -29,11 +29,24 @@
 -- their last lines are read only for a short week.
 -- Materialized: the cut weeks below are read for these rows alone (inlined, the planner read both
 -- raw tables first, for every week of every refresh).
-with short_weeks as materialized (
+with place_weeks as (
+    select manufacturer, min(week) as first_week, max(week) as last_week
+    from run_allocation_weeks
+    where places > 0
+    group by manufacturer
+),
+short_weeks as materialized (
     select w.manufacturer as source, w.week
     from run_allocation_weeks w
     join run_national_files n on n.manufacturer = w.manufacturer
+    join place_weeks p on p.manufacturer = w.manufacturer
     where w.places < n.places
+      -- A week that names no place, before the file's first week of places or after its last, is
+      -- none of theirs: only jurisdictions that count for no state (Federal Entities, a
+      -- territory) have rows there, and no place is short of it. Judged, it refused a file that
+      -- opened with such a week (a new week's first rows, at the top of a file that runs newest
+      -- first) as every place's lines lost. Between them, it is every place's lines lost.
+      and (w.places > 0 or w.week between p.first_week and p.last_week)
 ),
 -- The last line of each file with a short week (read only then): its week is the one a cut may
 -- leave short. A line that repeats an earlier one word for word counts once, where it first

@@ -232,6 +232,96 @@ class NationalAllocationFilesTest {
         refresh("no-state-week", moderna, file(true, Set.of(), "2021-01-04"), true).statusCode(200);
     }
 
+    /**
+     * A week that names no place, only jurisdictions that count for no state (Federal Entities,
+     * territories), before the files' first week or after their last: no place is short of it,
+     * wherever its lines stand. Generated: one or two such weeks (a week on with doses or rows of
+     * 0, or farther with rows of 0 only, or the week before the first), their lines anywhere in one
+     * file or both, the files newest first or oldest first. The check of places missing weeks
+     * judged it every place's lines lost ("Alabama has no row in 1 of the 4 weeks ... (53 more
+     * places lack weeks)") unless it held the file's last line, so a new week's first lines at the
+     * top of a file that runs newest first refused the real files.
+     */
+    @Test
+    void generatedWeeksForNoStateAloneLoadWhereverTheirLinesStand() {
+        List<String> noPlace = List.of("Federal Entities", "Guam", "American Samoa", "Puerto Rico", "U.S. Virgin Islands");
+        Random random = new Random(20261205);
+        for (int variant = 0; variant < 12; variant++) {
+            boolean newestFirst = random.nextBoolean();
+            String[] weeks = newestFirst ? new String[] {"2021-01-11", "2021-01-04"}
+                : new String[] {"2021-01-04", "2021-01-11"};
+            List<List<String>> files = List.of(
+                new ArrayList<>(List.of(file(false, Set.of(), weeks).split("\n"))),
+                new ArrayList<>(List.of(file(true, Set.of(), weeks).split("\n"))));
+            int extraWeeks = 1 + random.nextInt(2);
+            List<String> said = new ArrayList<>();
+            Set<String> used = new TreeSet<>();
+            for (int w = 0; w < extraWeeks; w++) {
+                // Doses only next to the files' weeks: a week of doses with a week of none between
+                // is lost_weeks' gap, however it is made.
+                int kind = random.nextInt(3);
+                String week = switch (kind) {
+                    case 0 -> "2021-01-18";
+                    case 1 -> LocalDate.parse("2021-01-18").plusWeeks(1 + random.nextInt(30)).toString();
+                    default -> "2020-12-28";
+                };
+                if (!used.add(week)) {
+                    continue; // a place's two lines of one week would be another fault
+                }
+                boolean doses = kind != 1 && random.nextBoolean();
+                int which = random.nextInt(3); // 0: moderna's, 1: pfizer's, 2: both
+                for (int f = 0; f < 2; f++) {
+                    if (which != 2 && which != f) {
+                        continue;
+                    }
+                    List<String> lines = files.get(f);
+                    List<String> places = new ArrayList<>(noPlace);
+                    Collections.shuffle(places, random);
+                    for (String place : places.subList(0, 1 + random.nextInt(3))) {
+                        // After the header, anywhere: the top, between weeks, the very end.
+                        int at = 1 + random.nextInt(lines.size());
+                        lines.add(at, NationalFiles.line(place, week, doses ? 10 + random.nextInt(500) : 0));
+                        said.add((f == 0 ? "moderna" : "pfizer") + " " + place + " " + week + " at line " + (at + 1)
+                            + (doses ? " with doses" : " of 0"));
+                    }
+                }
+            }
+            ValidatableResponse answer = NationalFiles.refresh(upstream, "no-place-" + variant,
+                String.join("\n", files.get(0)) + "\n", String.join("\n", files.get(1)) + "\n", app -> {
+                    if (app.given().get("/ratios/NY").statusCode() == 200) {
+                        // Twice refresh(..., true)'s week: moderna 2 x 19,520, pfizer 2 x 9,360;
+                        // 6,000 people / 57,760 doses. The lines added change nothing.
+                        app.given().get("/ratios/NY").then()
+                            .body("doses_moderna", equalTo(39040))
+                            .body("doses_pfizer", equalTo(18720))
+                            .body("people_per_dose", equalTo(0.1039f));
+                    }
+                });
+            assertEquals(200, answer.extract().statusCode(), said + ": " + answer.extract().asString());
+        }
+    }
+
+    @Test
+    void aWeekForNoStateBetweenTheFilesWeeksIsEveryPlacesLinesLost() {
+        // The week of 2021-01-11 with every place's lines left out of both files, Federal
+        // Entities' kept (the 3rd line): every place would be published short of that week's doses.
+        String[] weeks = {"2021-01-18", "2021-01-11", "2021-01-04"};
+        Map<String, Set<String>> lacking = new HashMap<>();
+        NationalFiles.PLACES.forEach(place -> lacking.put(place, Set.of("2021-01-11")));
+        List<String> files = new ArrayList<>();
+        for (boolean pfizer : new boolean[] {false, true}) {
+            List<String> lines = new ArrayList<>(List.of(file(pfizer, lacking, Set.of(), weeks).split("\n")));
+            lines.add(1 + NationalFiles.PLACES.size(), NationalFiles.line("Federal Entities", "2021-01-11", 1000));
+            files.add(String.join("\n", lines) + "\n");
+        }
+        refresh("no-place-between", files.get(0), files.get(1), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("column", equalTo("week_of_allocations"))
+            .body("detail", containsString("has no row in 1 of the 3 weeks of the moderna source (2021-01-04 to "
+                + "2021-01-18): 2021-01-11 (53 more places lack weeks)"));
+    }
+
     @Test
     void aWeekMovedInOneFileIsNamedBothWays() {
         // Moderna's 2021-01-11 dated 2021-01-18: each file has a week the other lacks.
