@@ -257,6 +257,9 @@ public final class SourceFetcher implements AutoCloseable {
                 followed++;
             }
             int status = response.statusCode();
+            // Whatever is wrong with this answer is the last hop's: named there, as send() names a
+            // fault of the connection (a 404 at a redirect's target was told as the source URL's).
+            String hop = hop(at, followed);
             String etag = response.headers().firstValue("ETag").orElse(null);
             String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
             if (status == 304 && conditional) {
@@ -282,12 +285,12 @@ public final class SourceFetcher implements AutoCloseable {
                 // Not modified since what? A request that named no version cannot be answered
                 // "unchanged" (RFC 9110, 15.4.5): a broken upstream or cache, not a source to keep.
                 ReadAhead.discard(response.body());
-                throw SourceException.unavailable(source, url, "upstream answered HTTP 304 (not modified) to a "
-                    + "request that named no version: it sent no body to load", null);
+                throw SourceException.unavailable(source, url, "upstream answered HTTP 304 (not modified)" + hop
+                    + " to a request that named no version: it sent no body to load", null);
             }
             if (status < 200 || status > 299) {
                 ReadAhead.discard(response.body());
-                String message = "upstream answered HTTP " + status;
+                String message = "upstream answered HTTP " + status + hop;
                 if (TRANSIENT_STATUSES.contains(status)) {
                     Duration retryAfter = UpstreamFaults.retryAfter(response.headers()).orElse(null);
                     throw SourceException.transientFault(source, url, retryAfter == null ? message
@@ -301,14 +304,15 @@ public final class SourceFetcher implements AutoCloseable {
                 // or 205 nothing: loading one as the file would publish a part, or nothing, as all.
                 ReadAhead.discard(response.body());
                 throw SourceException.unavailable(source, url, "upstream answered HTTP " + status + " ("
-                    + describeStatus(status) + "), not 200: only a 200 carries the whole file to load", null);
+                    + describeStatus(status) + ")" + hop + ", not 200: only a 200 carries the whole file to load",
+                    null);
             }
             long length;
             try {
                 length = declaredLength(response.headers());
             } catch (IllegalArgumentException e) {
                 ReadAhead.discard(response.body());
-                throw SourceException.unavailable(source, url, e.getMessage(), null);
+                throw SourceException.unavailable(source, url, e.getMessage() + hop, null);
             }
             List<String> codings;
             try {
@@ -317,13 +321,14 @@ public final class SourceFetcher implements AutoCloseable {
                 codings = ContentDecoding.codings(lines.isEmpty() ? null : String.join(", ", lines));
             } catch (IllegalArgumentException e) {
                 ReadAhead.discard(response.body());
-                throw SourceException.content(source, url, null, null, e.getMessage());
+                throw SourceException.content(source, url, null, null, e.getMessage() + hop);
             }
             // A body: the source changed since what we asked about, so any later attempt (after a
             // reset mid-body) asks for the whole body, unconditionally.
             known = null;
             ReadAhead ahead = ReadAhead.start(response.body(), length);
             SourceStream stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
+            stream.hop(hop);
             // The validators the next refresh will send: a Last-Modified only if it is strong.
             stream.validators(etag, Validators.usableLastModified(lastModified,
                 response.headers().firstValue("Date").orElse(null)));
@@ -338,13 +343,18 @@ public final class SourceFetcher implements AutoCloseable {
             }
         }
 
+        /** Where an answer came from, when a redirect led there: " (at URL, after 1 redirect)"; "" when not. */
+        private static String hop(URI at, int followed) {
+            return followed == 0 ? "" : " (at " + Printable.shorten(Redaction.url(at), 200) + ", after "
+                + followed + " redirect" + (followed == 1 ? "" : "s") + ")";
+        }
+
         /**
          * One request, to {@code at}: the source's URL, or where it redirected after
          * {@code followed} redirects. A fault is the source's, and names the hop it happened at.
          */
         private HttpResponse<Flow.Publisher<List<ByteBuffer>>> send(URI at, int followed) {
-            String hop = followed == 0 ? "" : " (at " + Printable.shorten(Redaction.url(at), 200) + ", after "
-                + followed + " redirect" + (followed == 1 ? "" : "s") + ")";
+            String hop = hop(at, followed);
             HttpRequest.Builder builder;
             try {
                 builder = HttpRequest.newBuilder(at);

@@ -50,6 +50,8 @@ public final class SourceStream extends FilterInputStream {
     private SourceException damage;
     private volatile boolean timedOut;
     private ScheduledFuture<?> deadline;
+    /** Where the body came from when a redirect led there (" (at URL, after 1 redirect)"), or "". */
+    private String hop = "";
 
     SourceStream(InputStream body, SourceName source, URI url, long maxBytes) {
         super(body);
@@ -222,6 +224,11 @@ public final class SourceStream extends FilterInputStream {
         return n;
     }
 
+    /** The body came from where a redirect led: its transport faults name that hop. */
+    void hop(String hop) {
+        this.hop = hop;
+    }
+
     /** What a failed read means, as the exception the refresh reports. */
     private RuntimeException failure(Exception e) {
         failed = true;
@@ -239,7 +246,7 @@ public final class SourceStream extends FilterInputStream {
         // received: 5" <- EOFException. The deepest cause says what really happened.
         if (causedBy(e, EOFException.class)) {
             return SourceException.truncated(source, url, shape.line(), "the body ends after " + bytes
-                + " bytes, before its end (" + describe(e) + "): the download was cut short");
+                + " bytes, before its end (" + describe(e) + ")" + hop + ": the download was cut short");
         }
         if (causedBy(e, ZipException.class)) {
             damage = SourceException.content(source, url, shape.line(), null,
@@ -248,10 +255,10 @@ public final class SourceStream extends FilterInputStream {
         }
         if (causedBy(e, SocketException.class)) {
             return SourceException.transientFault(source, url, "the connection failed after " + bytes
-                + " bytes (" + describe(e) + ")", e, null);
+                + " bytes (" + describe(e) + ")" + hop, e, null);
         }
         return SourceException.unavailable(source, url, "reading the body failed after " + bytes + " bytes ("
-            + describe(e) + ")", e);
+            + describe(e) + ")" + hop, e);
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

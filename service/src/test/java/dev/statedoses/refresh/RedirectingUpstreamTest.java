@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.Config;
 import dev.statedoses.support.ConfigBuilder;
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RefusingPort;
 import dev.statedoses.support.RunningApp;
@@ -182,6 +183,35 @@ class RedirectingUpstreamTest {
                 + "(after 4 attempts)", detail);
             assertEquals(product, withoutTimes(loaded.given().get("/ratios").asString()));
         }
+    }
+
+    /**
+     * An answer that is no file, at the end of redirects: named at the hop that gave it, as a
+     * fault of the connection is. A 404 there was "upstream answered HTTP 404" beside the source's
+     * URL, which redirects and is fine; so was a 206, and a body cut short.
+     */
+    @Test
+    void anAnswerAfterARedirectIsNamedAtItsHop() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        int n = 0;
+        for (int status : new int[] {404, 410, 403}) {
+            URI gone = loaded.upstream().serveStatus("/hop-status/" + status + "/m.csv", status, "text/plain", "no");
+            URI second = loaded.upstream().serve("/hop-status/" + status + "/b", redirect(301, gone.toString(), asked));
+            URI first = loaded.upstream().serve("/hop-status/" + status + "/a", redirect(302, second.toString(), asked));
+            refusedSaying(first, "upstream answered HTTP " + status + " (at " + gone + ", after 2 redirects)");
+            n += 2;
+            assertEquals(n, asked.get(), "each redirect asked once: a " + status + " is not tried again");
+        }
+        URI part = loaded.upstream().serveStatus("/hop-partial/m.csv", 206, "text/csv", "state\n");
+        refusedSaying(loaded.upstream().serve("/hop-partial/a", redirect(307, part.toString(), asked)),
+            "upstream answered HTTP 206 (Partial Content) (at " + part + ", after 1 redirect), not 200: only a 200 "
+                + "carries the whole file to load");
+        byte[] body = Fixtures.bytes("moderna.csv");
+        URI cut = loaded.upstream().serveCutOff("/hop-cut/m.csv", body, body.length / 2);
+        String detail = refreshWithModerna(loaded.upstream().serve("/hop-cut/a", redirect(302, cut.toString(), asked)))
+            .extract().jsonPath().getString("detail");
+        assertTrue(detail.contains("(at " + cut + ", after 1 redirect)"), detail);
+        assertEquals(product, withoutTimes(loaded.given().get("/ratios").asString()));
     }
 
     /** The refresh from {@code moderna} fails with 502 and this detail, and the product is as it was. */
