@@ -235,12 +235,13 @@ public final class Wiring implements AutoCloseable {
         } catch (RuntimeException e) {
             throw explainUnreadable(e);
         }
-        // This process's own refresh holds the reads from just before its commit, and reloads the
-        // snapshot at once after it, on the cache's thread; its NOTIFY then finds it loaded.
+        // This process's own refresh holds the reads from just before its commit, reads its product
+        // in its transaction then, and swaps it in at once after the commit, on the cache's thread;
+        // its NOTIFY then finds it loaded.
         // Another process's reloads it here. A notification is only a wake-up (anyone may send
         // one); after a reconnect (null), when notifications may have been missed, it always reloads.
-        refreshes.onCommitting(() -> {
-            ProductCache.HeldReads held = product.holdReads();
+        refreshes.onCommitting(tx -> {
+            ProductCache.HeldReads held = product.holdReads(tx);
             return new RefreshService.Committing(held::reloadFor, held::release);
         });
         // A reload that fails is tried again until it is in: a notification is not sent twice.

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +102,20 @@ public final class ProductCache implements AutoCloseable {
      * (an asynchronous refresh, polled) reads next, and came between the commit and the reload.
      */
     public HeldReads holdReads() {
-        HeldReads held = new HeldReads();
+        HeldReads held = new HeldReads(Optional.empty());
+        pending.set(held.done);
+        return held;
+    }
+
+    /**
+     * {@link #holdReads}, with the product read in the refresh's own transaction {@code tx}, just
+     * before its commit: once committed, the snapshot is made from it, and the warehouse is not
+     * asked again. Read after the commit, a warehouse gone in between (stopped, the connection
+     * cut) left the old product served, or "no data" before the first, while the run said
+     * succeeded, until the warehouse was back.
+     */
+    public HeldReads holdReads(Handle tx) {
+        HeldReads held = new HeldReads(ratios.productIn(tx));
         pending.set(held.done);
         return held;
     }
@@ -115,8 +129,11 @@ public final class ProductCache implements AutoCloseable {
     public final class HeldReads {
 
         private final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** The product as the refresh's transaction left it, when it could be read there. */
+        private final Optional<RatioRepository.Product> committing;
 
-        private HeldReads() {
+        private HeldReads(Optional<RatioRepository.Product> committing) {
+            this.committing = committing;
         }
 
         /**
@@ -129,7 +146,11 @@ public final class ProductCache implements AutoCloseable {
             try {
                 reloader.execute(() -> {
                     try {
-                        ProductCache.this.reloadFor(runId);
+                        if (committing.isPresent()) {
+                            installFor(runId, committing.get());
+                        } else {
+                            ProductCache.this.reloadFor(runId);
+                        }
                     } catch (RuntimeException | Error e) {
                         reloadFailure = e;
                         // An Error too (the heap ran out reading a large product): uncaught, the
@@ -162,6 +183,17 @@ public final class ProductCache implements AutoCloseable {
     public synchronized void reloadFor(long runId) {
         if (runId != loadedRun) {
             reload();
+        }
+    }
+
+    /**
+     * After this process's refresh {@code runId} committed {@code product}: swaps it in, unless
+     * the snapshot holds it already, or a later run's (another instance's refresh, heard and
+     * loaded first: runs are numbered in the order they start, and one refresh runs at a time).
+     */
+    private synchronized void installFor(long runId, RatioRepository.Product product) {
+        if (loadedRun < runId) {
+            install(product, System.nanoTime());
         }
     }
 
@@ -226,7 +258,11 @@ public final class ProductCache implements AutoCloseable {
     /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */
     public synchronized void reload() {
         long started = System.nanoTime();
-        RatioRepository.Product product = ratios.product();
+        install(ratios.product(), started);
+    }
+
+    /** Swaps in the snapshot of {@code product}, read since {@code started} (System.nanoTime). */
+    private synchronized void install(RatioRepository.Product product, long started) {
         ProductSnapshot next = ProductSnapshot.of(product, responses);
         loadedRun = product.runId();
         ProductSnapshot previous = current.getAndSet(next);

@@ -9,11 +9,18 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads the data product, {@code dwh.state_doses}, and its weeks, {@code dwh.state_doses_weekly}. */
 public final class RatioRepository {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RatioRepository.class);
+    /** The savepoint a read of the product in the refresh's own transaction goes back to if it fails. */
+    private static final String PRODUCT_READ = "product_read";
 
     private static final String COLUMNS = """
         select state, state_code, population, doses_moderna, doses_pfizer, doses_total,
@@ -83,41 +90,63 @@ public final class RatioRepository {
      * product's Last-Modified names it alone (sql/product_date_alone.sql).
      */
     public Product product() {
-        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
-            List<StateRatio> rows = h.createQuery(COLUMNS + " order by state collate \"C\"")
-                .map((rs, ctx) -> row(rs))
-                .list();
-            // Counted first: weeks the heap cannot hold are refused before any is read (HeapRoom).
-            long count = h.createQuery(WEEKLY_ROWS).mapTo(Long.class).one();
-            HeapRoom.ensure(count);
-            long[] read = {0};
-            WeeklySeries.Collector weeks = new WeeklySeries.Collector();
-            // Streamed (a cursor, 10,000 rows at a time): at hundreds of times the real number of
-            // weeks, the rows are not all held by the driver first.
-            try {
-                h.createQuery(WEEKLY)
-                    .setFetchSize(10_000)
-                    .scanResultSet((results, ctx) -> {
-                        ResultSet rs = results.get();
-                        while (rs.next()) {
-                            weeks.add(rs.getString("state"), rs.getObject("week", LocalDate.class),
-                                rs.getLong("doses_moderna"), rs.getLong("doses_pfizer"), rs.getLong("doses_total"),
-                                rs.getBigDecimal("people_per_dose"));
-                            read[0]++;
-                        }
-                        return null;
-                    });
-            } catch (OutOfMemoryError e) {
-                // The weeks read so far are garbage once this unwinds: the message has room.
-                throw HeapRoom.ranOut(count, read[0], e);
-            }
-            long runId = h.createQuery(PRODUCT_RUN).mapTo(Long.class).one();
-            boolean dateAlone = rows.isEmpty() || h.createQuery(DATE_ALONE)
-                .bind("second", rows.get(0).refreshedAt().truncatedTo(ChronoUnit.SECONDS))
-                .bind("run", runId)
-                .mapTo(Boolean.class).one();
-            return new Product(rows, weeks.byState(), runId, dateAlone);
-        });
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, this::product);
+    }
+
+    /**
+     * The product as the refresh transaction {@code tx}, about to commit, leaves it: read in it,
+     * so that this process has its product without asking the warehouse again after the commit
+     * (ProductCache). Behind a savepoint: a read that fails leaves the refresh to commit as it
+     * would have. Empty when it fails (the heap cannot hold it, say): the reload after the commit
+     * then reads it.
+     */
+    public Optional<Product> productIn(Handle tx) {
+        tx.savepoint(PRODUCT_READ);
+        try {
+            Product product = product(tx);
+            tx.release(PRODUCT_READ);
+            return Optional.of(product);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.debug("the product could not be read before its commit ({}): it is read after it", e.getMessage());
+            tx.rollbackToSavepoint(PRODUCT_READ);
+            return Optional.empty();
+        }
+    }
+
+    private Product product(Handle h) {
+        List<StateRatio> rows = h.createQuery(COLUMNS + " order by state collate \"C\"")
+            .map((rs, ctx) -> row(rs))
+            .list();
+        // Counted first: weeks the heap cannot hold are refused before any is read (HeapRoom).
+        long count = h.createQuery(WEEKLY_ROWS).mapTo(Long.class).one();
+        HeapRoom.ensure(count);
+        long[] read = {0};
+        WeeklySeries.Collector weeks = new WeeklySeries.Collector();
+        // Streamed (a cursor, 10,000 rows at a time): at hundreds of times the real number of
+        // weeks, the rows are not all held by the driver first.
+        try {
+            h.createQuery(WEEKLY)
+                .setFetchSize(10_000)
+                .scanResultSet((results, ctx) -> {
+                    ResultSet rs = results.get();
+                    while (rs.next()) {
+                        weeks.add(rs.getString("state"), rs.getObject("week", LocalDate.class),
+                            rs.getLong("doses_moderna"), rs.getLong("doses_pfizer"), rs.getLong("doses_total"),
+                            rs.getBigDecimal("people_per_dose"));
+                        read[0]++;
+                    }
+                    return null;
+                });
+        } catch (OutOfMemoryError e) {
+            // The weeks read so far are garbage once this unwinds: the message has room.
+            throw HeapRoom.ranOut(count, read[0], e);
+        }
+        long runId = h.createQuery(PRODUCT_RUN).mapTo(Long.class).one();
+        boolean dateAlone = rows.isEmpty() || h.createQuery(DATE_ALONE)
+            .bind("second", rows.get(0).refreshedAt().truncatedTo(ChronoUnit.SECONDS))
+            .bind("run", runId)
+            .mapTo(Boolean.class).one();
+        return new Product(rows, weeks.byState(), runId, dateAlone);
     }
 
     private static StateRatio row(ResultSet rs) throws SQLException {

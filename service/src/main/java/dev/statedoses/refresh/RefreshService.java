@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
@@ -84,7 +84,7 @@ public final class RefreshService implements AutoCloseable {
      * next refresh at once waits for it, and is not turned away as busy.
      */
     private volatile boolean ending;
-    private volatile Supplier<Committing> onCommitting = () -> Committing.NOTHING;
+    private volatile Function<Handle, Committing> onCommitting = tx -> Committing.NOTHING;
     /**
      * The running refresh's warehouse connection, so that shutdown can cancel the statement it
      * waits in (a lock an analyst holds, a slow build); null between refreshes. Set and cleared
@@ -230,7 +230,8 @@ public final class RefreshService implements AutoCloseable {
             report = build(tx, raw, run, previous, sources, steps);
             ending = true;
             if (report.status().equals(RefreshReport.SUCCEEDED)) {
-                product = onCommitting.get();
+                product = onCommitting.apply(tx);
+                steps.mark("product read");
             }
             committing = true;
             tx.commit();
@@ -518,9 +519,10 @@ public final class RefreshService implements AutoCloseable {
 
     /**
      * What this process does about a product its own refresh is about to commit (other processes
-     * hear NOTIFY): {@code committing} is asked just before the commit, and told how it ended.
+     * hear NOTIFY): {@code committing} is asked just before the commit, given the transaction that
+     * holds the product (to read it there), and told how it ended.
      */
-    public void onCommitting(Supplier<Committing> committing) {
+    public void onCommitting(Function<Handle, Committing> committing) {
         this.onCommitting = committing;
     }
 

@@ -94,4 +94,52 @@ class ReadAfterRefreshTest {
                 after);
         }
     }
+
+    /**
+     * The product of this instance's own refresh is read in the refresh's transaction, before its
+     * commit, and swapped in after it without asking the warehouse again. Read after the commit,
+     * a warehouse gone in between (stopped, the connection cut) left the old product served, or
+     * "no data" before the first, while the run said succeeded, until the warehouse was back. Here
+     * an analyst's lock, taken once the transaction committed, stands for that warehouse: the
+     * snapshot holds the committed product at once, the lock still held.
+     */
+    @Test
+    void theCommittedProductIsServedWithoutAskingTheWarehouseAgain() {
+        ProductCache cache = new ProductCache(loaded.app().wiring().ratios(), new ProductResponse(Wiring.objectMapper()));
+        Jdbi warehouse = TestWarehouse.jdbi(loaded.config());
+        try (cache) {
+            cache.reload();
+            Instant before = cache.current().refreshedAt();
+            long runId = loaded.given().post("/refresh?force=true").then().statusCode(200)
+                .extract().jsonPath().getLong("run_id");
+
+            ProductCache.HeldReads held;
+            Instant committed;
+            try (Handle tx = warehouse.open()) {
+                tx.begin();
+                // The refresh's product, an hour on: what this transaction commits.
+                tx.execute("update dwh.state_doses set refreshed_at = refreshed_at + interval '1 hour'");
+                committed = tx.createQuery("select refreshed_at from dwh.state_doses where state_code = 'NY'")
+                    .mapTo(Instant.class).one();
+                held = cache.holdReads(tx);
+                tx.commit();
+            }
+            assertNotEquals(before, committed);
+            try (Handle analyst = warehouse.open()) {
+                analyst.begin();
+                analyst.execute("lock table dwh.state_doses in access exclusive mode");
+                long start = System.nanoTime();
+                held.reloadFor(runId);
+                assertEquals(committed, cache.current().refreshedAt(), "the committed product, the warehouse locked");
+                long waitedMs = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(waitedMs < ProductCache.READ_WAIT.toMillis() / 2,
+                    "the snapshot waited " + waitedMs + " ms for the warehouse");
+                assertEquals(51, cache.current().rows().size());
+                analyst.rollback();
+            }
+        } finally {
+            // The app's own snapshot did not hear of the hand-made product: a refresh puts both straight.
+            loaded.given().post("/refresh?force=true").then().statusCode(200);
+        }
+    }
 }
