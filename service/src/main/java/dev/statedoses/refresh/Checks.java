@@ -407,6 +407,12 @@ final class Checks {
     private final Query<SourceException> lostWeeks = new Query<>(LOST_WEEKS, rs -> {
         SourceName source = SourceName.of(rs.getString("source"));
         LocalDate week = rs.getObject("week", LocalDate.class);
+        if (rs.getString("fault").equals("first_week") && rs.getBoolean("no_doses")) {
+            return SourceException.content(source, url(source), null, "_1st_dose_allocations",
+                "the " + source.label() + " source has no doses in any of its weeks (every count is 0), its first "
+                    + "week of allocations, " + week + ", included: every state would be published without "
+                    + source.label() + " doses. Were its counts lost?");
+        }
         if (rs.getString("fault").equals("first_week")) {
             return SourceException.content(source, url(source), null, "week_of_allocations",
                 "the " + source.label() + " source has no doses (no row, or rows of 0 only) in the week of " + week

@@ -49,10 +49,14 @@ from (
     select 'gap' as fault, (select min(manufacturer) from run_national_files) as source, week, first_week, last_week,
            (select count(*) from gaps) as weeks,
            (select string_agg(week::text, ', ' order by week) from (select week from gaps order by week limit 10) t)
-               as first_ten
+               as first_ten,
+           null::boolean as no_doses
     from (select * from gaps order by week limit 1) g
     union all
-    select 'first_week', source, week, null, null, 1, null
+    -- With whether the file has doses in no week at all: then "though it has the week after",
+    -- and a file cut short, would point at the wrong fault.
+    select 'first_week', source, week, null, null, 1, null,
+           not exists (select 1 from weeks w where w.source = f.source and w.doses > 0)
     from (select * from first_weeks_lost order by source limit 1) f
 ) lost
 order by fault = 'first_week'

@@ -385,6 +385,30 @@ class NationalAllocationFilesTest {
     }
 
     @Test
+    void filesOfZerosOnlyAreNotCalledCutShort() {
+        // Every count 0 in both files: refused, as every first week lost, but not "though it has
+        // the week after ... Is the file cut short?": the file has no doses in any week.
+        List<String> moderna = new ArrayList<>();
+        List<String> pfizer = new ArrayList<>();
+        for (String week : new String[] {"2020-12-28", "2020-12-21", "2020-12-14"}) {
+            for (String place : NationalFiles.PLACES) {
+                pfizer.add(NationalFiles.line(place, week, 0));
+                if (!week.equals("2020-12-14")) {
+                    moderna.add(NationalFiles.line(place, week, 0));
+                }
+            }
+        }
+        refresh("zeros-only", NationalFiles.file(moderna), NationalFiles.file(pfizer), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("column", equalTo("_1st_dose_allocations"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/zeros-only/m.csv") + "), column "
+                + "_1st_dose_allocations: the moderna source has no doses in any of its weeks (every count is 0), its "
+                + "first week of allocations, 2020-12-21, included: every state would be published without moderna "
+                + "doses. Were its counts lost?"));
+    }
+
+    @Test
     void modernasFirstWeekLostFails() {
         refresh("moderna-first", file(false, Set.of(), "2020-12-28", "2021-01-04"),
             file(true, Set.of(), "2020-12-28", "2021-01-04"), false)
