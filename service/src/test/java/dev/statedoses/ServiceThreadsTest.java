@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A service that closes stops the threads it started: the fetch threads and the deadline timer
- * of its refreshes among them. A process that builds services again and again (the tests do, an
+ * of its refreshes, and the one that vacuums after them, among them. A process that builds services again and again (the tests do, an
  * embedding application could) keeps none of them behind.
  */
 class ServiceThreadsTest {
 
     /** The background threads a refresh starts, by the names the service gives them. */
-    private static final List<String> REFRESH_THREADS = List.of("source-fetch", "source-deadline");
+    private static final List<String> REFRESH_THREADS = List.of("source-fetch", "source-deadline", "product-vacuum");
 
     @Test
     void closingTheServiceStopsTheThreadsItsRefreshesStarted() throws InterruptedException {
@@ -41,7 +41,7 @@ class ServiceThreadsTest {
         while (!liveSince(before).values().stream().allMatch(n -> n == 0) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertEquals(Map.of("source-deadline", 0, "source-fetch", 0), liveSince(before));
+        assertEquals(Map.of("product-vacuum", 0, "source-deadline", 0, "source-fetch", 0), liveSince(before));
     }
 
     /** How many threads of each refresh name are alive that were not among {@code before}. */

@@ -70,6 +70,7 @@ public final class RefreshService implements AutoCloseable {
     private final RawLoad raw;
     private final Checks checks;
     private final Rehearsal rehearsal;
+    private final ProductVacuum vacuum;
     private final SchemaCheck schema = SchemaCheck.ofMigrations();
     private final AllocationCsv allocations;
     private final CountyPopulationCsv counties;
@@ -100,6 +101,7 @@ public final class RefreshService implements AutoCloseable {
         this.raw = new RawLoad(fetcher, allocations, counties, urls);
         this.checks = new Checks(raw::url);
         this.rehearsal = new Rehearsal();
+        this.vacuum = new ProductVacuum(jdbi);
         this.allocations = allocations;
         this.counties = counties;
         this.fetcher = fetcher;
@@ -129,6 +131,7 @@ public final class RefreshService implements AutoCloseable {
         if (!localLock.tryLock() && !((rehearsing || ending) && waitForLock())) {
             throw new RefreshBusyException();
         }
+        boolean ran = false;
         try (Handle tx = jdbi.open()) {
             tx.begin();
             // The comparison with the migrations comes once the run is on record (refreshLocked): a
@@ -149,6 +152,7 @@ public final class RefreshService implements AutoCloseable {
             // lock is held until the record is in, so no instance takes the run for abandoned.
             tx.savepoint(LOCKED);
             inProgress(tx.getConnection());
+            ran = true;
             try {
                 return refreshLocked(tx, trigger, force, recorded);
             } finally {
@@ -157,6 +161,10 @@ public final class RefreshService implements AutoCloseable {
         } finally {
             ending = false;
             localLock.unlock();
+            // Once its transaction has ended: the rows it left dead can be reclaimed only then.
+            if (ran) {
+                vacuum.request();
+            }
         }
     }
 
@@ -602,6 +610,7 @@ public final class RefreshService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         recovery.close();
+        vacuum.close();
     }
 
     private static void rollbackQuietly(Handle tx) {
