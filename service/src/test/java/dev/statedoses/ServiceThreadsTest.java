@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A service that closes stops the threads it started: the fetch threads and the deadline timer
- * of its refreshes, and the one that vacuums after them, among them. A process that builds services again and again (the tests do, an
- * embedding application could) keeps none of them behind.
+ * of its refreshes, and the one that vacuums after them, among them. A process that builds
+ * services again and again (the tests do, an embedding application could) keeps none of them
+ * behind.
  */
 class ServiceThreadsTest {
 

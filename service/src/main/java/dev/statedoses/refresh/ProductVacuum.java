@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * milliseconds at the real size, after the refresh's answer, on a connection of the pool; it
  * never waits for another session's lock (sql/vacuum_product.sql). One runs at a time, and at
  * most one more waits: a refresh that ends while one waits adds nothing. A vacuum that fails
- * (the warehouse away, a table dropped, a login that does not own the tables) is only logged at
- * DEBUG: the product is whole either way, and the next refresh tries again.
+ * (the warehouse away, a table dropped) is only logged at DEBUG: the product is whole either way,
+ * and the next refresh tries again. On tables the login does not own, PostgreSQL skips them.
  */
 final class ProductVacuum implements AutoCloseable {
 
@@ -43,14 +43,11 @@ final class ProductVacuum implements AutoCloseable {
         worker.execute(this::vacuum);
     }
 
-    /** Vacuums now, on the caller's thread; false when it failed (logged). */
-    boolean vacuum() {
+    private void vacuum() {
         try {
             jdbi.useHandle(h -> h.execute(VACUUM));
-            return true;
         } catch (RuntimeException e) {
             LOG.debug("vacuuming the product's tables after a refresh failed: {}", e.getMessage());
-            return false;
         }
     }
 
