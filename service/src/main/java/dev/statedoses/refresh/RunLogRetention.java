@@ -26,6 +26,7 @@ public final class RunLogRetention implements AutoCloseable {
     /** The run log's lines, under the name they have always had. */
     private static final Logger LOG = LoggerFactory.getLogger(RefreshRuns.class);
     private static final String PRUNE = Sql.load("runs/prune_run_log.sql");
+    private static final String VACUUM = Sql.load("runs/vacuum_run_log.sql");
     /**
      * Runs deleted by one statement: a first prune of a long log (100,000 runs after two months
      * at REFRESH_INTERVAL=45s) goes in short transactions, not one that holds every row.
@@ -54,7 +55,7 @@ public final class RunLogRetention implements AutoCloseable {
 
     /**
      * Deletes the runs that ended more than {@code days} days ago and may go, in batches of
-     * {@link #BATCH}; returns how many.
+     * {@link #BATCH}, then vacuums the run log if it deleted any; returns how many.
      */
     public int prune() {
         Instant before = clock.instant().minus(Duration.ofDays(days));
@@ -67,8 +68,26 @@ public final class RunLogRetention implements AutoCloseable {
                 .list());
             deleted += batch.size();
             if (batch.size() < BATCH) {
-                return deleted;
+                break;
             }
+        }
+        if (deleted > 0) {
+            vacuum();
+        }
+        return deleted;
+    }
+
+    /**
+     * The deleted rows' room made usable again (sql/runs/vacuum_run_log.sql): without it, on a
+     * server whose autovacuum is off, a prune kept the rows' count down but not the tables' size.
+     * A vacuum that fails takes nothing from the prune, which has committed: it is only logged,
+     * and the next prune that deletes tries again.
+     */
+    private void vacuum() {
+        try {
+            jdbi.useHandle(h -> h.execute(VACUUM));
+        } catch (RuntimeException e) {
+            LOG.debug("run log: vacuuming after a prune failed: {}", e.getMessage());
         }
     }
 

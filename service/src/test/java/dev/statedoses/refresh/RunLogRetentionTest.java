@@ -72,6 +72,46 @@ class RunLogRetentionTest {
         });
     }
 
+    /**
+     * On a server whose autovacuum is off, a prune kept the run log's rows down but not its size:
+     * nothing made the deleted rows' room usable again. A prune that deletes vacuums the four
+     * tables it deleted from; one that deletes nothing leaves them be.
+     */
+    @Test
+    void aPruneThatDeletesVacuumsTheTablesItDeletedFrom() throws Exception {
+        String[] tables = {"refresh_runs", "refresh_run_sources", "refresh_checks", "refresh_exclusions"};
+        withProduct((app, db) -> {
+            db.useHandle(h -> {
+                for (long id = -1; id >= -40; id--) {
+                    run(h, id, "failed", "2026-04-01T00:00:00Z", "2026-04-01T00:00:02Z");
+                    h.execute("insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms) "
+                        + "values (?, 'moderna', 'http://example.org/m.csv', 10, 1, repeat('ab', 32), 3)", id);
+                    h.execute("insert into dwh.refresh_checks (run_id, position, name, status, detail) "
+                        + "values (?, 1, 'doses_positive', 'pass', 'ok')", id);
+                    h.execute("insert into dwh.refresh_exclusions (run_id, jurisdiction, kind, doses_moderna, "
+                        + "doses_pfizer, doses_total) values (?, 'Guam', 'territory', 1, 2, 3)", id);
+                }
+            });
+            // The refresh's own vacuum (ProductVacuum) has taken dwh.refresh_runs: none runs beside.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (vacuums(db, "refresh_runs").get("refresh_runs") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Map<String, Long> before = vacuums(db, tables);
+            try (RunLogRetention keepsAll = new RunLogRetention(db, 200, CLOCK)) {
+                assertEquals(0, keepsAll.prune(), "nothing ended more than 200 days ago");
+            }
+            assertEquals(before, vacuums(db, tables), "vacuums after a prune that deleted nothing");
+            try (RunLogRetention retention = new RunLogRetention(db, 30, CLOCK)) {
+                assertEquals(40, retention.prune());
+            }
+            Map<String, Long> after = vacuums(db, tables);
+            for (String table : tables) {
+                assertEquals(before.get(table) + 1, after.get(table), "vacuums of dwh." + table + " after the prune");
+            }
+        });
+    }
+
     @Test
     void whatTheProductTheRawTablesAndTheNextRefreshNeedStaysHoweverOld() throws Exception {
         withProduct((app, db) -> {
@@ -151,6 +191,16 @@ class RunLogRetentionTest {
 
     private static List<Long> ids(Jdbi db, String sql) {
         return db.withHandle(h -> h.createQuery(sql).mapTo(Long.class).list());
+    }
+
+    private static Map<String, Long> vacuums(Jdbi db, String... tables) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String table : tables) {
+            counts.put(table, db.withHandle(h -> h.createQuery(
+                    "select vacuum_count from pg_stat_user_tables where relid = cast(:t as regclass)")
+                .bind("t", "dwh." + table).mapTo(Long.class).one()));
+        }
+        return counts;
     }
 
     private static long count(Jdbi db) {
