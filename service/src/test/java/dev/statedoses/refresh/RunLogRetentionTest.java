@@ -143,12 +143,21 @@ class RunLogRetentionTest {
         int old = RunLogRetention.BATCH * 2 + 7;
         Config config = withProduct((app, db) -> {
             assertNull(app.wiring().retention(), "without RUN_LOG_DAYS, nothing is pruned");
-            db.useHandle(h -> h.execute("""
-                insert into dwh.refresh_runs (run_id, status, started_at, finished_at, state_rows)
-                overriding system value
-                select -g, 'failed', timestamptz '2026-01-01' + g * interval '45 s',
-                       timestamptz '2026-01-01' + g * interval '45 s' + interval '2 s', null
-                from generate_series(1, ?) g""", old));
+            // A thousand runs a statement, each its own transaction: the run log's trigger counts
+            // every run in the same row of dwh.refresh_run_totals, and 10,007 updates of one row
+            // in one transaction walk ever longer chains of its versions (about 50 s, where the
+            // service records one run a transaction).
+            for (int first = 1; first <= old; first += 1_000) {
+                int from = first;
+                int to = Math.min(old, first + 999);
+                db.useHandle(h -> h.execute("""
+                    insert into dwh.refresh_runs (run_id, status, started_at, finished_at, state_rows)
+                    overriding system value
+                    select -g, 'failed', timestamptz '2026-01-01' + g * interval '45 s',
+                           timestamptz '2026-01-01' + g * interval '45 s' + interval '2 s', null
+                    from generate_series(?, ?) g""", from, to));
+            }
+            assertEquals(old + 1, count(db));
             try (RunLogRetention retention = new RunLogRetention(db, 90, CLOCK)) {
                 retention.start(Duration.ofMillis(50), Duration.ofHours(1));
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
