@@ -41,12 +41,7 @@ class RunLogRetentionTest {
                 run(h, -3, "failed", "2026-05-02T00:00:00Z", "2026-05-02T00:00:01Z"); // 29 days 23:59:59: stays
                 run(h, -4, "running", "2026-01-01T00:00:00Z", null); // running, however old: stays
                 for (long id : new long[] {-1, -3}) {
-                    h.execute("insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms) "
-                        + "values (?, 'moderna', 'http://example.org/m.csv', 10, 1, repeat('ab', 32), 3)", id);
-                    h.execute("insert into dwh.refresh_checks (run_id, position, name, status, detail) "
-                        + "values (?, 1, 'doses_positive', 'pass', 'ok')", id);
-                    h.execute("insert into dwh.refresh_exclusions (run_id, jurisdiction, kind, doses_moderna, "
-                        + "doses_pfizer, doses_total) values (?, 'Guam', 'territory', 1, 2, 3)", id);
+                    children(h, id);
                 }
             });
             List<Map<String, Object>> totals = totals(db);
@@ -84,12 +79,7 @@ class RunLogRetentionTest {
             db.useHandle(h -> {
                 for (long id = -1; id >= -40; id--) {
                     run(h, id, "failed", "2026-04-01T00:00:00Z", "2026-04-01T00:00:02Z");
-                    h.execute("insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms) "
-                        + "values (?, 'moderna', 'http://example.org/m.csv', 10, 1, repeat('ab', 32), 3)", id);
-                    h.execute("insert into dwh.refresh_checks (run_id, position, name, status, detail) "
-                        + "values (?, 1, 'doses_positive', 'pass', 'ok')", id);
-                    h.execute("insert into dwh.refresh_exclusions (run_id, jurisdiction, kind, doses_moderna, "
-                        + "doses_pfizer, doses_total) values (?, 'Guam', 'territory', 1, 2, 3)", id);
+                    children(h, id);
                 }
             });
             // The refresh's own vacuum (ProductVacuum) has taken dwh.refresh_runs: none runs beside.
@@ -191,6 +181,16 @@ class RunLogRetentionTest {
             test.test(app, TestWarehouse.jdbi(config));
         }
         return config;
+    }
+
+    /** A source, a check and an exclusion of run {@code id}: one row in each of its children. */
+    private static void children(org.jdbi.v3.core.Handle h, long id) {
+        h.execute("insert into dwh.refresh_run_sources (run_id, source, url, bytes, rows, sha256, load_ms) "
+            + "values (?, 'moderna', 'http://example.org/m.csv', 10, 1, repeat('ab', 32), 3)", id);
+        h.execute("insert into dwh.refresh_checks (run_id, position, name, status, detail) "
+            + "values (?, 1, 'doses_positive', 'pass', 'ok')", id);
+        h.execute("insert into dwh.refresh_exclusions (run_id, jurisdiction, kind, doses_moderna, "
+            + "doses_pfizer, doses_total) values (?, 'Guam', 'territory', 1, 2, 3)", id);
     }
 
     private static void run(org.jdbi.v3.core.Handle h, long id, String status, String started, String finished) {
