@@ -44,10 +44,20 @@ final class ProductVacuum implements AutoCloseable {
     }
 
     private void vacuum() {
+        vacuumQuietly(jdbi, VACUUM, LOG, "vacuuming the product's tables after a refresh");
+    }
+
+    /**
+     * Runs {@code vacuum}, a VACUUM statement, on a connection of the pool. A vacuum only gives
+     * room back; one that fails (the warehouse away, a table dropped) costs nothing that has
+     * committed, so it is logged at DEBUG, as {@code what}, and never thrown: the next one tries
+     * again.
+     */
+    static void vacuumQuietly(Jdbi jdbi, String vacuum, Logger log, String what) {
         try {
-            jdbi.useHandle(h -> h.execute(VACUUM));
+            jdbi.useHandle(h -> h.execute(vacuum));
         } catch (RuntimeException e) {
-            LOG.debug("vacuuming the product's tables after a refresh failed: {}", e.getMessage());
+            log.debug("{} failed: {}", what, e.getMessage());
         }
     }
 

@@ -84,11 +84,7 @@ public final class RunLogRetention implements AutoCloseable {
      * and the next prune that deletes tries again.
      */
     private void vacuum() {
-        try {
-            jdbi.useHandle(h -> h.execute(VACUUM));
-        } catch (RuntimeException e) {
-            LOG.debug("run log: vacuuming after a prune failed: {}", e.getMessage());
-        }
+        ProductVacuum.vacuumQuietly(jdbi, VACUUM, LOG, "run log: vacuuming after a prune");
     }
 
     private void pruneQuietly() {

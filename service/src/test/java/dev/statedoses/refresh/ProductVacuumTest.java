@@ -1,5 +1,6 @@
 package dev.statedoses.refresh;
 
+import static dev.statedoses.support.TestWarehouse.vacuumCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -31,7 +32,7 @@ class ProductVacuumTest {
         long firstBytes = bytes(warehouse, "dwh.state_doses_weekly");
         long firstProduct = bytes(warehouse, "dwh.state_doses");
         // Every run's end updates its status's row of the run totals (a trigger): a dead row each.
-        long totalsVacuums = vacuums(warehouse, "dwh.refresh_run_totals");
+        long totalsVacuums = vacuumCount(warehouse, "dwh.refresh_run_totals");
         for (int i = 0; i < 20; i++) {
             refreshAndAwaitVacuum(warehouse, "dwh.state_doses_weekly");
         }
@@ -43,7 +44,7 @@ class ProductVacuumTest {
                 + " bytes over 20 refreshes");
         assertTrue(bytes(warehouse, "dwh.state_doses") <= 2 * firstProduct + 2 * 8192,
             "dwh.state_doses grew from " + firstProduct + " to " + bytes(warehouse, "dwh.state_doses") + " bytes");
-        long totalsVacuumed = vacuums(warehouse, "dwh.refresh_run_totals") - totalsVacuums;
+        long totalsVacuumed = vacuumCount(warehouse, "dwh.refresh_run_totals") - totalsVacuums;
         assertTrue(totalsVacuumed >= 19, "dwh.refresh_run_totals vacuumed " + totalsVacuumed + " times in 20 refreshes");
         assertEquals(weeklyRows, (long) warehouse.withHandle(h -> h.createQuery(
             "select count(*) from dwh.state_doses_weekly").mapTo(Long.class).one()));
@@ -57,7 +58,7 @@ class ProductVacuumTest {
             analyst.begin();
             // A lock VACUUM needs, and a refresh's delete and insert do not: the refresh goes on.
             analyst.execute("lock table dwh.state_doses_weekly in share update exclusive mode");
-            long weeklyBefore = vacuums(warehouse, "dwh.state_doses_weekly");
+            long weeklyBefore = vacuumCount(warehouse, "dwh.state_doses_weekly");
             refreshAndAwaitVacuum(warehouse, "dwh.state_doses");
             // Given a moment, nothing of the service waits behind the lock, and the locked table
             // was left for the next refresh.
@@ -67,7 +68,7 @@ class ProductVacuumTest {
                         + "and application_name = 'state-doses'")
                 .mapTo(String.class).list());
             assertEquals(List.of(), waiting, "sessions of the service waiting for a lock");
-            assertEquals(weeklyBefore, vacuums(warehouse, "dwh.state_doses_weekly"), "the locked table was vacuumed");
+            assertEquals(weeklyBefore, vacuumCount(warehouse, "dwh.state_doses_weekly"), "the locked table was vacuumed");
             analyst.rollback();
         }
         // The lock gone, the next refresh's vacuum takes the table.
@@ -76,10 +77,10 @@ class ProductVacuumTest {
 
     /** One forced refresh, then waits until {@code table} has been vacuumed since it began. */
     private static void refreshAndAwaitVacuum(Jdbi warehouse, String table) {
-        long before = vacuums(warehouse, table);
+        long before = vacuumCount(warehouse, table);
         loaded.app().given().post("/refresh?force=true").then().statusCode(200);
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (vacuums(warehouse, table) == before) {
+        while (vacuumCount(warehouse, table) == before) {
             if (System.nanoTime() > deadline) {
                 fail(table + " was not vacuumed within 10 s of a refresh");
             }
@@ -90,12 +91,6 @@ class ProductVacuumTest {
                 throw new IllegalStateException(e);
             }
         }
-    }
-
-    private static long vacuums(Jdbi warehouse, String table) {
-        return warehouse.withHandle(h -> h.createQuery(
-                "select vacuum_count from pg_stat_user_tables where relid = cast(:table as regclass)")
-            .bind("table", table).mapTo(Long.class).one());
     }
 
     private static long bytes(Jdbi warehouse, String table) {

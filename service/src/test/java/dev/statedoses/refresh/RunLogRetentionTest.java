@@ -205,9 +205,7 @@ class RunLogRetentionTest {
     private static Map<String, Long> vacuums(Jdbi db, String... tables) {
         Map<String, Long> counts = new java.util.TreeMap<>();
         for (String table : tables) {
-            counts.put(table, db.withHandle(h -> h.createQuery(
-                    "select vacuum_count from pg_stat_user_tables where relid = cast(:t as regclass)")
-                .bind("t", "dwh." + table).mapTo(Long.class).one()));
+            counts.put(table, TestWarehouse.vacuumCount(db, "dwh." + table));
         }
         return counts;
     }

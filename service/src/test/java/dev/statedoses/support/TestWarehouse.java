@@ -150,6 +150,13 @@ public final class TestWarehouse {
         return Long.parseLong(text(env, sql));
     }
 
+    /** How many times PostgreSQL has vacuumed {@code table} (schema-qualified) by hand, not by autovacuum. */
+    public static long vacuumCount(Jdbi db, String table) {
+        return db.withHandle(h -> h.createQuery(
+                "select vacuum_count from pg_stat_user_tables where relid = cast(:table as regclass)")
+            .bind("table", table).mapTo(Long.class).one());
+    }
+
     /** An environment (as Main reads it) pointing at the database of {@code config}. */
     public static Map<String, String> environment(Config config) {
         return Map.of(
