@@ -127,7 +127,9 @@ print(f"{s / n:.2f} {ratio_ok} {p99_ok}")' "$S_RPS" "$N_RPS" "$S_P99")
 read -r RATIO RATIO_OK P99_OK <<<"$VERDICTS"
 
 summary_row "GET /ratios req/s, service / nginx (wrk -t$THREADS -c$CONNECTIONS)" "$S_RPS / $N_RPS = ${RATIO}x" ">= 0.8x" "${RATIO_OK/-/ }"
-summary_row "GET /ratios p99 at $CONNECTIONS connections" "$S_P99 ms" "<= 3 ms" "${P99_OK/-/ }"
+# nginx's own p99 beside it, from the same rounds: on a busy machine the 3 ms is out of nginx's reach too,
+# and the figure alone would not say so.
+summary_row "GET /ratios p99 at $CONNECTIONS connections" "$S_P99 ms (nginx in the same rounds: $N_P99 ms)" "<= 3 ms" "${P99_OK/-/ }"
 
 {
     echo "## reads.sh — $FACTS_START"
