@@ -86,7 +86,7 @@ public final class RawHttp {
      */
     public record Answer(String statusLine, Map<String, String> headers, List<String> headerLines, String body) {
 
-        static Answer parse(String text) throws IOException {
+        public static Answer parse(String text) throws IOException {
             int end = text.indexOf("\r\n\r\n");
             if (!text.startsWith("HTTP/1.1 ") || end < 0) {
                 String oneLine = text.replace('\n', ' ');
