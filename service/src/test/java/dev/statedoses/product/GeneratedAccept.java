@@ -14,7 +14,8 @@ final class GeneratedAccept {
     private static final String[] RANGES = {"text/csv", "TEXT/Csv", "text/*", "*/*", "application/json",
         "application/*", "text/html", "application/xml", "csv", "/", "text/", "/csv", "*", "", " "};
     private static final String[] PARAMETERS = {"q=0", "q=1", "q=0.5", "Q=0.25", "q=0.001", "q=abc", "q=2", "q=",
-        "q", "charset=utf-8", "", " ", "=", "q=-1", "q=NaN", "level=1"};
+        "q", "charset=utf-8", "", " ", "=", "q=-1", "q=NaN", "level=1", "charset=UTF-8", "charset=\"utf-8\"",
+        "charset=latin1", "foo=\"a,b;c\"", "q = 0.5", "q=0x1p-1", "q=.25", "level"};
     private static final String[] NO_RANGE = {"", " ", ";", ";;;", " ; ; ", "\t", ";q=0.5", "=;", ";q=1;", "/",
         "/;q=1", "q=1", ";;q=0", "="};
 

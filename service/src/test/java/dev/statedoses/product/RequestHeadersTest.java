@@ -17,6 +17,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +90,30 @@ class RequestHeadersTest {
         // The review's case: the first line alone would say JSON.
         assertEquals(ProductResponse.CSV, get("/ratios/NY", List.of("Accept: text/html", "Accept: text/csv"))
             .header("Content-Type"));
+    }
+
+    /**
+     * A range with parameters is more specific than the same range without, and one naming a CSV
+     * this service does not send (another charset, a level) gives ours no weight: the same
+     * answer in every order, on the fast path and on a route.
+     */
+    @Test
+    void rangesWithParametersAreWeighedByWhatIsSent() throws IOException {
+        Map<List<String>, String> cases = Map.of(
+            List.of("text/csv;charset=utf-8;q=0.1", "text/csv;q=0.9", "application/json;q=0.5"), "application/json",
+            List.of("text/csv;level=1", "application/json;q=0.5"), "application/json",
+            List.of("text/csv;charset=latin1", "application/json;q=0.9"), "application/json",
+            List.of("text/csv;q=1", "text/csv;q=0"), "application/json",
+            List.of("application/json;charset=utf-8;q=0.4", "text/csv;charset=\"UTF-8\";q=0.5"), ProductResponse.CSV);
+        for (Map.Entry<List<String>, String> accept : cases.entrySet()) {
+            for (List<String> ordered : permutations(accept.getKey())) {
+                for (String path : List.of("/ratios/NY", "/ratios/NY/weekly")) {
+                    Answer answer = get(path, List.of("Accept: " + String.join(", ", ordered)));
+                    assertEquals(200, answer.status(), path + " " + ordered);
+                    assertEquals(accept.getValue(), answer.header("Content-Type"), path + " Accept: " + ordered);
+                }
+            }
+        }
     }
 
     /**
