@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -175,7 +176,10 @@ public final class SourceFetcher implements AutoCloseable {
         private Fetch(SourceName source, URI url, KnownSource known, long deadline) {
             this.source = source;
             this.url = url;
-            this.known = known;
+            // A tag on record that names no one version (from a build before Validators.usableEtag:
+            // a "*" sent back asks "any version?") is not asked about, nor compared with a 304's.
+            this.known = known == null || Objects.equals(known.etag(), Validators.usableEtag(known.etag())) ? known
+                : new KnownSource(known.sha256(), Validators.usableEtag(known.etag()), known.lastModified());
             this.attempts = new Attempts(source, deadline);
         }
 
@@ -330,7 +334,7 @@ public final class SourceFetcher implements AutoCloseable {
             SourceStream stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
             stream.hop(hop);
             // The validators the next refresh will send: a Last-Modified only if it is strong.
-            stream.validators(etag, Validators.usableLastModified(lastModified,
+            stream.validators(Validators.usableEtag(etag), Validators.usableLastModified(lastModified,
                 response.headers().firstValue("Date").orElse(null)));
             try {
                 // One budget for the whole fetch: what earlier attempts and the headers took is spent.

@@ -51,6 +51,33 @@ final class Validators {
         return lastModified;
     }
 
+    /**
+     * {@code etag} when it is one entity-tag, which If-None-Match can send back exactly and which
+     * names one version: {@code "x"} or {@code W/"x"}, its characters printable ASCII other than
+     * the quote (RFC 9110, 8.8.3), else null. {@code *} is not one (sent back, it asks whether any
+     * version exists, and an upstream rightly answers 304 to every change after), nor is a list
+     * ({@code "a", "b"} matches more than the bytes we have), an unquoted word, or a tag with
+     * characters beyond ASCII (the HTTP client sends them as {@code ?}, not as recorded). Without
+     * it, the next fetch asks by date alone, or fetches whole and compares the bytes' hash.
+     */
+    static String usableEtag(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        String tag = etag.strip();
+        int open = tag.startsWith("W/") ? 2 : 0;
+        if (tag.length() < open + 2 || tag.charAt(open) != '"' || tag.charAt(tag.length() - 1) != '"') {
+            return null;
+        }
+        for (int i = open + 1; i < tag.length() - 1; i++) {
+            char c = tag.charAt(i);
+            if (c < 0x21 || c > 0x7E || c == '"') {
+                return null;
+            }
+        }
+        return tag;
+    }
+
     /** RFC 9110, 8.8.3.2: If-None-Match compares weakly, so W/"x" and "x" are the same version. */
     private static boolean weaklyEqual(String a, String b) {
         return opaque(a).equals(opaque(b));

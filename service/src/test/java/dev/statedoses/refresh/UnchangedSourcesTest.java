@@ -33,6 +33,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * No work for unchanged sources: each fetch sends back the validators the last good refresh got
@@ -147,6 +149,47 @@ class UnchangedSourcesTest {
         assertEquals("succeeded", second.getString("status"));
         assertEquals(false, source(second, "moderna").get("unchanged"));
         assertEquals(List.of("/m.csv If-Modified-Since=null"),
+            requests.stream().filter(r -> r.startsWith("/m.csv")).toList());
+        app.given().get("/ratios/VT").then().statusCode(200)
+            .body("doses_moderna", org.hamcrest.Matchers.equalTo(700));
+    }
+
+    /**
+     * An upstream whose ETag names no one version: "*", a list, a bare word, or beyond ASCII.
+     * Sent back as If-None-Match, "*" asks whether any version exists, and an upstream that
+     * honours it (RFC 9110, 13.1.2) answers every later change with 304: the change was never
+     * loaded. Such a tag is not kept (the run records none) nor sent, and the change is loaded.
+     */
+    @ParameterizedTest(name = "ETag: {0}")
+    @ValueSource(strings = {"*", "\"m\", \"x\"", "m-v1", "W/m-v1", "\"m v1\""})
+    void anETagThatNamesNoOneVersionIsNotKeptNorSentBack(String oddTag) {
+        byte[][] current = {Fixtures.bytes("moderna.csv")};
+        upstream.serve("/m.csv", exchange -> {
+            String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+            requests.add("/m.csv If-None-Match=" + ifNoneMatch);
+            exchange.getResponseHeaders().set("ETag", oddTag);
+            // As RFC 9110 has an upstream read If-None-Match: "*" matches any version, a list any of its tags.
+            boolean matches = ifNoneMatch != null && (ifNoneMatch.strip().equals("*")
+                || List.of(ifNoneMatch.split(",")).stream().map(String::strip).anyMatch(t -> t.equals(oddTag.strip())));
+            if (matches) {
+                exchange.sendResponseHeaders(304, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(200, current[0].length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(current[0]);
+            }
+        });
+        JsonPath first = refresh("");
+        assertEquals("succeeded", first.getString("status"));
+        assertNull(source(first, "moderna").get("etag"));
+
+        current[0] = changedModerna();
+        requests.clear();
+        JsonPath second = refresh("");
+        assertEquals("succeeded", second.getString("status"));
+        assertEquals(false, source(second, "moderna").get("unchanged"));
+        assertEquals(List.of("/m.csv If-None-Match=null"),
             requests.stream().filter(r -> r.startsWith("/m.csv")).toList());
         app.given().get("/ratios/VT").then().statusCode(200)
             .body("doses_moderna", org.hamcrest.Matchers.equalTo(700));
