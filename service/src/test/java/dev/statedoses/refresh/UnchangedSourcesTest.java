@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,33 +126,11 @@ class UnchangedSourcesTest {
     @Test
     void aLastModifiedThatCannotTellVersionsApartIsNotAskedAbout() {
         String ahead = dev.statedoses.util.HttpDate.format(java.time.Instant.now().plusSeconds(3_600));
-        byte[][] current = {Fixtures.bytes("moderna.csv")};
-        upstream.serve("/m.csv", exchange -> {
-            String ifModifiedSince = exchange.getRequestHeaders().getFirst("If-Modified-Since");
-            requests.add("/m.csv If-Modified-Since=" + ifModifiedSince);
-            exchange.getResponseHeaders().set("Last-Modified", ahead);
-            if (ahead.equals(ifModifiedSince)) {
-                exchange.sendResponseHeaders(304, -1);
-                return;
-            }
-            exchange.sendResponseHeaders(200, current[0].length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(current[0]);
-            }
-        });
+        byte[][] current = serveModerna("Last-Modified", ahead, "If-Modified-Since", ahead::equals);
         JsonPath first = refresh("");
         assertEquals("succeeded", first.getString("status"));
         assertEquals(null, source(first, "moderna").get("last_modified"));
-
-        current[0] = changedModerna();
-        requests.clear();
-        JsonPath second = refresh("");
-        assertEquals("succeeded", second.getString("status"));
-        assertEquals(false, source(second, "moderna").get("unchanged"));
-        assertEquals(List.of("/m.csv If-Modified-Since=null"),
-            requests.stream().filter(r -> r.startsWith("/m.csv")).toList());
-        app.given().get("/ratios/VT").then().statusCode(200)
-            .body("doses_moderna", org.hamcrest.Matchers.equalTo(700));
+        theChangeIsAskedForWholeAndLoaded(current, "/m.csv If-Modified-Since=null");
     }
 
     /**
@@ -163,15 +142,28 @@ class UnchangedSourcesTest {
     @ParameterizedTest(name = "ETag: {0}")
     @ValueSource(strings = {"*", "\"m\", \"x\"", "m-v1", "W/m-v1", "\"m v1\""})
     void anETagThatNamesNoOneVersionIsNotKeptNorSentBack(String oddTag) {
+        // As RFC 9110 has an upstream read If-None-Match: "*" matches any version, a list any of its tags.
+        byte[][] current = serveModerna("ETag", oddTag, "If-None-Match", ifNoneMatch -> ifNoneMatch != null
+            && (ifNoneMatch.strip().equals("*")
+                || List.of(ifNoneMatch.split(",")).stream().map(String::strip).anyMatch(t -> t.equals(oddTag.strip()))));
+        JsonPath first = refresh("");
+        assertEquals("succeeded", first.getString("status"));
+        assertNull(source(first, "moderna").get("etag"));
+        theChangeIsAskedForWholeAndLoaded(current, "/m.csv If-None-Match=null");
+    }
+
+    /**
+     * Serves moderna.csv at /m.csv with the header {@code validator} on every answer, and a 304
+     * when the request's header {@code asked} (logged) makes {@code notModified} true. The bytes
+     * served are the returned array's first, for a test to change.
+     */
+    private byte[][] serveModerna(String validator, String value, String asked, Predicate<String> notModified) {
         byte[][] current = {Fixtures.bytes("moderna.csv")};
         upstream.serve("/m.csv", exchange -> {
-            String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
-            requests.add("/m.csv If-None-Match=" + ifNoneMatch);
-            exchange.getResponseHeaders().set("ETag", oddTag);
-            // As RFC 9110 has an upstream read If-None-Match: "*" matches any version, a list any of its tags.
-            boolean matches = ifNoneMatch != null && (ifNoneMatch.strip().equals("*")
-                || List.of(ifNoneMatch.split(",")).stream().map(String::strip).anyMatch(t -> t.equals(oddTag.strip())));
-            if (matches) {
+            String condition = exchange.getRequestHeaders().getFirst(asked);
+            requests.add("/m.csv " + asked + "=" + condition);
+            exchange.getResponseHeaders().set(validator, value);
+            if (notModified.test(condition)) {
                 exchange.sendResponseHeaders(304, -1);
                 return;
             }
@@ -180,17 +172,17 @@ class UnchangedSourcesTest {
                 out.write(current[0]);
             }
         });
-        JsonPath first = refresh("");
-        assertEquals("succeeded", first.getString("status"));
-        assertNull(source(first, "moderna").get("etag"));
+        return current;
+    }
 
+    /** Moderna changed (Vermont's 600 doses 700): asked for without {@code request}'s condition, loaded, served. */
+    private void theChangeIsAskedForWholeAndLoaded(byte[][] current, String request) {
         current[0] = changedModerna();
         requests.clear();
         JsonPath second = refresh("");
         assertEquals("succeeded", second.getString("status"));
         assertEquals(false, source(second, "moderna").get("unchanged"));
-        assertEquals(List.of("/m.csv If-None-Match=null"),
-            requests.stream().filter(r -> r.startsWith("/m.csv")).toList());
+        assertEquals(List.of(request), requests.stream().filter(r -> r.startsWith("/m.csv")).toList());
         app.given().get("/ratios/VT").then().statusCode(200)
             .body("doses_moderna", org.hamcrest.Matchers.equalTo(700));
     }
