@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -178,7 +177,7 @@ public final class SourceFetcher implements AutoCloseable {
             this.url = url;
             // A tag on record that names no one version (from a build before Validators.usableEtag:
             // a "*" sent back asks "any version?") is not asked about, nor compared with a 304's.
-            this.known = known == null || Objects.equals(known.etag(), Validators.usableEtag(known.etag())) ? known
+            this.known = known == null ? null
                 : new KnownSource(known.sha256(), Validators.usableEtag(known.etag()), known.lastModified());
             this.attempts = new Attempts(source, deadline);
         }
