@@ -55,8 +55,11 @@ final class AcceptHeader {
         return csv.weight > json.weight;
     }
 
-    /** One media range as read: type and subtype in lower case, its media-type parameters, its weight. */
-    private record Range(String type, String subtype, List<String[]> parameters, double q) {
+    /**
+     * One media range as read: type and subtype in lower case, how many media-type parameters it
+     * has, whether both formats are sent with all of them (only {@code charset=utf-8} is), its weight.
+     */
+    private record Range(String type, String subtype, int parameters, boolean sentWith, double q) {
 
         /** The range {@code element} writes, or null when it is malformed. */
         static Range parse(String element) {
@@ -74,7 +77,8 @@ final class AcceptHeader {
             if (type.isEmpty() || subtype.isEmpty() || (type.equals("*") && !subtype.equals("*"))) {
                 return null;
             }
-            List<String[]> parameters = new ArrayList<>();
+            int parameters = 0;
+            boolean sentWith = true;
             double q = 1;
             for (int i = 1; i < parts.size(); i++) {
                 String parameter = parts.get(i).strip();
@@ -98,9 +102,11 @@ final class AcceptHeader {
                     q = weight;
                     break; // what follows the weight are extensions, not the media type's parameters
                 }
-                parameters.add(new String[] {name, value});
+                parameters++;
+                // Both formats have charset=utf-8 and no other parameter.
+                sentWith &= name.equals("charset") && value.equalsIgnoreCase("utf-8");
             }
-            return new Range(type, subtype, parameters, q);
+            return new Range(type, subtype, parameters, sentWith, q);
         }
     }
 
@@ -127,13 +133,10 @@ final class AcceptHeader {
             } else {
                 return;
             }
-            for (String[] parameter : range.parameters()) {
-                // Both formats have charset=utf-8 and no other parameter.
-                if (!parameter[0].equals("charset") || !parameter[1].equalsIgnoreCase("utf-8")) {
-                    return;
-                }
+            if (!range.sentWith()) {
+                return;
             }
-            int matched = level * LEVEL + Math.min(range.parameters().size(), LEVEL - 1);
+            int matched = level * LEVEL + Math.min(range.parameters(), LEVEL - 1);
             if (matched > specificity) {
                 specificity = matched;
                 weight = range.q();
