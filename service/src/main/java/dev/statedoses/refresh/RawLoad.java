@@ -96,7 +96,7 @@ final class RawLoad {
         if (previous == null || !Redaction.sameSource(previous.url(), urls.get(source))) {
             return null;
         }
-        return new KnownSource(previous.sha256(), previous.etag(), previous.lastModified());
+        return new KnownSource(previous.sha256(), previous.etag(), previous.lastModified(), previous.answeredAt());
     }
 
     private SourceStream opened(SourceStream body) {
@@ -125,7 +125,7 @@ final class RawLoad {
                     first.etag() != null || first.lastModified() != null ? "the upstream answered 304" : "same bytes",
                     previous.rows());
                 return previous.unchangedSince(Redaction.url(url), millisSince(started.nanos()), fetch.attempts(),
-                    first.etag(), first.lastModified(), kept);
+                    first.etag(), first.lastModified(), first.answeredAt(), kept);
             }
             // The raw table no longer holds what that refresh loaded (changed by hand?): load it
             // whole, as a changed source, so the refresh rebuilds from it.
@@ -162,7 +162,7 @@ final class RawLoad {
                         LOG.info("{} has not changed since the last good refresh (same bytes): its {} rows stay",
                             source, comparedWith.rows());
                         return comparedWith.unchangedSince(Redaction.url(url), millisSince(started.nanos()),
-                            fetch.attempts(), reading.etag(), reading.lastModified(), kept);
+                            fetch.attempts(), reading.etag(), reading.lastModified(), reading.answeredAt(), kept);
                     }
                     warnNotKept(source);
                     SourceFetcher.Fetch whole = fetcher.fetch(source, url, null);
@@ -244,7 +244,7 @@ final class RawLoad {
                                        long loadMs, int attempts) {
         RawTables.Weeks weeks = RawTables.weeks(tx, source);
         return new SourceReport(source.label(), Redaction.url(url), body.bytes(), rows, body.sha256Hex(), loadMs,
-            attempts, false, body.etag(), body.lastModified(), weeks.first(), weeks.last(), weeks.count(),
+            attempts, false, body.etag(), body.lastModified(), body.answeredAt(), weeks.first(), weeks.last(), weeks.count(),
             RawTables.digest(tx, source));
     }
 

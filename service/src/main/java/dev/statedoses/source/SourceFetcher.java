@@ -178,7 +178,8 @@ public final class SourceFetcher implements AutoCloseable {
             // A tag on record that names no one version (from a build before Validators.usableEtag:
             // a "*" sent back asks "any version?") is not asked about, nor compared with a 304's.
             this.known = known == null ? null
-                : new KnownSource(known.sha256(), Validators.usableEtag(known.etag()), known.lastModified());
+                : new KnownSource(known.sha256(), Validators.usableEtag(known.etag()), known.lastModified(),
+                    known.answeredAt());
             this.attempts = new Attempts(source, deadline);
         }
 
@@ -235,7 +236,6 @@ public final class SourceFetcher implements AutoCloseable {
             if (attempts.left().isZero()) {
                 throw SourceException.timeout(source, url, "no answer within " + timeout.toSeconds() + " s", null);
             }
-            boolean conditional = known != null && (known.etag() != null || known.lastModified() != null);
             // Redirects are followed here, not by the client: the client follows them out of
             // sight, so a failure at a later hop (an unknown host, a refused or reset connection,
             // a Location it cannot read) was reported as the source URL's own.
@@ -263,16 +263,20 @@ public final class SourceFetcher implements AutoCloseable {
             // Whatever is wrong with this answer is the last hop's: named there, as send() names a
             // fault of the connection (a 404 at a redirect's target was told as the source URL's).
             String hop = hop(at, followed);
+            String answeredAt = followed == 0 ? null : Redaction.url(at);
             String etag = response.headers().firstValue("ETag").orElse(null);
             String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
-            if (status == 304 && conditional) {
+            if (status == 304 && conditional(at, followed)) {
                 ReadAhead.discard(response.body());
                 String otherVersion = Validators.otherVersion(known, etag, lastModified);
                 if (otherVersion == null) {
                     // Unchanged: the validators that go with the kept bytes are the ones we sent,
                     // whatever else the 304 adds (a validator we did not ask about is not proof of
                     // anything about the bytes we have).
-                    return SourceStream.notModified(source, url, known.sha256(), known.etag(), known.lastModified());
+                    SourceStream unchanged = SourceStream.notModified(source, url, known.sha256(), known.etag(),
+                        known.lastModified());
+                    unchanged.answeredAt(answeredAt);
+                    return unchanged;
                 }
                 // "Not modified", but about another version than the one we asked about: the source
                 // changed. Keeping our rows would keep stale data, and storing its validators beside
@@ -332,6 +336,7 @@ public final class SourceFetcher implements AutoCloseable {
             ReadAhead ahead = ReadAhead.start(response.body(), length);
             SourceStream stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
             stream.hop(hop);
+            stream.answeredAt(answeredAt);
             // The validators the next refresh will send: a Last-Modified only if it is strong.
             stream.validators(Validators.usableEtag(etag), Validators.usableLastModified(lastModified,
                 response.headers().firstValue("Date").orElse(null)));
@@ -344,6 +349,18 @@ public final class SourceFetcher implements AutoCloseable {
                 stream.abandon(SourceAbandonedException.SHUTTING_DOWN);
                 throw SourceAbandonedException.shuttingDown();
             }
+        }
+
+        /**
+         * Whether the request to {@code at} (after {@code followed} redirects) asks "changed
+         * since?": only of the resource whose validators the last good refresh kept
+         * ({@link KnownSource#validatorsFrom}). Elsewhere the fetch asks for the whole body, and
+         * the hash of its bytes tells whether they are the ones kept.
+         */
+        private boolean conditional(URI at, int followed) {
+            KnownSource asked = known;
+            return asked != null && (asked.etag() != null || asked.lastModified() != null)
+                && asked.validatorsFrom(at, followed);
         }
 
         /** Where an answer came from, when a redirect led there: " (at URL, after 1 redirect)"; "" when not. */
@@ -368,11 +385,13 @@ public final class SourceFetcher implements AutoCloseable {
                 .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
                 .header("Accept-Encoding", "gzip, deflate")
                 .header("User-Agent", userAgent);
-            if (known != null && known.etag() != null) {
-                builder.header("If-None-Match", known.etag());
-            }
-            if (known != null && known.lastModified() != null) {
-                builder.header("If-Modified-Since", known.lastModified());
+            if (conditional(at, followed)) {
+                if (known.etag() != null) {
+                    builder.header("If-None-Match", known.etag());
+                }
+                if (known.lastModified() != null) {
+                    builder.header("If-Modified-Since", known.lastModified());
+                }
             }
             HttpRequest request = builder.GET().build();
             try {

@@ -52,6 +52,8 @@ public final class SourceStream extends FilterInputStream {
     private ScheduledFuture<?> deadline;
     /** Where the body came from when a redirect led there (" (at URL, after 1 redirect)"), or "". */
     private String hop = "";
+    /** The URL that answered, redacted, when a redirect led there; null when the source's own URL did. */
+    private String answeredAt;
 
     SourceStream(InputStream body, SourceName source, URI url, long maxBytes) {
         super(body);
@@ -147,6 +149,19 @@ public final class SourceStream extends FilterInputStream {
     /** The upstream's Last-Modified for this body, or null. */
     public String lastModified() {
         return lastModified;
+    }
+
+    /**
+     * Where the answer (a body, or a 304) came from when a redirect led there: that URL, its
+     * secrets hidden; null when the source's own URL answered. The validators are that
+     * resource's, and are sent back to it alone.
+     */
+    public String answeredAt() {
+        return answeredAt;
+    }
+
+    void answeredAt(String answeredAt) {
+        this.answeredAt = answeredAt;
     }
 
     public SourceName source() {

@@ -89,8 +89,8 @@ class UpstreamAnswersTest {
     /** Every conditional request (by ETag, by date, by both) against every 304 of those validators. */
     static List<Object[]> notModifiedAnswers() {
         List<Object[]> cases = new ArrayList<>();
-        for (KnownSource asked : List.of(new KnownSource(SHA, V1, null), new KnownSource(SHA, null, MARCH_1),
-                new KnownSource(SHA, V1, MARCH_1))) {
+        for (KnownSource asked : List.of(new KnownSource(SHA, V1, null, null), new KnownSource(SHA, null, MARCH_1, null),
+                new KnownSource(SHA, V1, MARCH_1, null))) {
             for (String etag : ETAGS_304) {
                 for (String date : DATES_304) {
                     cases.add(new Object[] {asked, etag, date});
@@ -152,8 +152,8 @@ class UpstreamAnswersTest {
 
     /** What the last good refresh saw: nothing (the first refresh), an ETag, a Last-Modified, both. */
     static List<KnownSource> asked() {
-        return Arrays.asList(null, new KnownSource(SHA, V1, null), new KnownSource(SHA, null, MARCH_1),
-            new KnownSource(SHA, V1, MARCH_1));
+        return Arrays.asList(null, new KnownSource(SHA, V1, null, null), new KnownSource(SHA, null, MARCH_1, null),
+            new KnownSource(SHA, V1, MARCH_1, null));
     }
 
     /**
