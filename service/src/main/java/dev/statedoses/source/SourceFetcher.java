@@ -264,11 +264,11 @@ public final class SourceFetcher implements AutoCloseable {
             // fault of the connection (a 404 at a redirect's target was told as the source URL's).
             String hop = hop(at, followed);
             String answeredAt = followed == 0 ? null : Redaction.url(at);
-            String etag = response.headers().firstValue("ETag").orElse(null);
-            String lastModified = response.headers().firstValue("Last-Modified").orElse(null);
+            List<String> etags = response.headers().allValues("ETag");
+            List<String> lastModifieds = response.headers().allValues("Last-Modified");
             if (status == 304 && conditional(at, followed)) {
                 ReadAhead.discard(response.body());
-                String otherVersion = Validators.otherVersion(known, etag, lastModified);
+                String otherVersion = Validators.otherVersion(known, etags, lastModifieds);
                 if (otherVersion == null) {
                     // Unchanged: the validators that go with the kept bytes are the ones we sent,
                     // whatever else the 304 adds (a validator we did not ask about is not proof of
@@ -338,8 +338,8 @@ public final class SourceFetcher implements AutoCloseable {
             stream.hop(hop);
             stream.answeredAt(answeredAt);
             // The validators the next refresh will send: a Last-Modified only if it is strong.
-            stream.validators(Validators.usableEtag(etag), Validators.usableLastModified(lastModified,
-                response.headers().firstValue("Date").orElse(null)));
+            stream.validators(Validators.usableEtag(Validators.single(etags)), Validators.usableLastModified(
+                Validators.single(lastModifieds), Validators.single(response.headers().allValues("Date"))));
             try {
                 // One budget for the whole fetch: what earlier attempts and the headers took is spent.
                 stream.expireAfter(attempts.left(), timeout, deadlines, ahead::waitsForReader);

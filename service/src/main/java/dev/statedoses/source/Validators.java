@@ -2,6 +2,7 @@ package dev.statedoses.source;
 
 import dev.statedoses.util.HttpDate;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,18 +17,44 @@ final class Validators {
     }
 
     /**
-     * What in a 304's validators ({@code etag}, {@code lastModified}; null when it sent none) names
-     * another version than {@code asked}, in words; null when nothing does. A validator we did not
-     * send cannot be compared, and is not taken for either.
+     * What in a 304's validators ({@code etags}, {@code lastModified}: each header's values, none
+     * when it sent none) names another version than {@code asked}, in words; null when nothing
+     * does. A validator we did not send cannot be compared, and is not taken for either. A header
+     * given twice is compared value by value: a 304 that names our version and another as well
+     * does not say which it speaks of, and is not taken as unchanged.
      */
-    static String otherVersion(KnownSource asked, String etag, String lastModified) {
-        if (etag != null && asked.etag() != null && !weaklyEqual(etag, asked.etag())) {
-            return "ETag " + etag + ", not the " + asked.etag() + " asked about";
+    static String otherVersion(KnownSource asked, List<String> etags, List<String> lastModified) {
+        for (String etag : asked.etag() == null ? List.<String>of() : etags) {
+            if (!weaklyEqual(etag, asked.etag())) {
+                return "ETag " + etag + ", not the " + asked.etag() + " asked about";
+            }
         }
-        if (lastModified != null && asked.lastModified() != null && !sameDate(lastModified, asked.lastModified())) {
-            return "Last-Modified " + lastModified + ", not the " + asked.lastModified() + " asked about";
+        for (String date : asked.lastModified() == null ? List.<String>of() : lastModified) {
+            if (!sameDate(date, asked.lastModified())) {
+                return "Last-Modified " + date + ", not the " + asked.lastModified() + " asked about";
+            }
         }
         return null;
+    }
+
+    /**
+     * The one value of a header that must have one ({@code ETag}, {@code Last-Modified},
+     * {@code Date}: RFC 9110 defines each as a single value), from its lines in an answer; null
+     * when it is absent, or given more than once with different values (a proxy that added its
+     * own, say): which of them belongs to the body cannot be told, so none is kept or sent back,
+     * and the next fetch lets the hash of the bytes decide.
+     */
+    static String single(List<String> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        String first = values.get(0).strip();
+        for (String value : values) {
+            if (!value.strip().equals(first)) {
+                return null;
+            }
+        }
+        return first;
     }
 
     /**

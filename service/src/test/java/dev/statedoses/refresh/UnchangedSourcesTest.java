@@ -126,7 +126,7 @@ class UnchangedSourcesTest {
     @Test
     void aLastModifiedThatCannotTellVersionsApartIsNotAskedAbout() {
         String ahead = dev.statedoses.util.HttpDate.format(java.time.Instant.now().plusSeconds(3_600));
-        byte[][] current = serveModerna("Last-Modified", ahead, "If-Modified-Since", ahead::equals);
+        byte[][] current = serveModerna("Last-Modified", List.of(ahead), "If-Modified-Since", ahead::equals);
         JsonPath first = refresh("");
         assertEquals("succeeded", first.getString("status"));
         assertEquals(null, source(first, "moderna").get("last_modified"));
@@ -143,7 +143,7 @@ class UnchangedSourcesTest {
     @ValueSource(strings = {"*", "\"m\", \"x\"", "m-v1", "W/m-v1", "\"m v1\""})
     void anETagThatNamesNoOneVersionIsNotKeptNorSentBack(String oddTag) {
         // As RFC 9110 has an upstream read If-None-Match: "*" matches any version, a list any of its tags.
-        byte[][] current = serveModerna("ETag", oddTag, "If-None-Match", ifNoneMatch -> ifNoneMatch != null
+        byte[][] current = serveModerna("ETag", List.of(oddTag), "If-None-Match", ifNoneMatch -> ifNoneMatch != null
             && (ifNoneMatch.strip().equals("*")
                 || List.of(ifNoneMatch.split(",")).stream().map(String::strip).anyMatch(t -> t.equals(oddTag.strip()))));
         JsonPath first = refresh("");
@@ -153,16 +153,38 @@ class UnchangedSourcesTest {
     }
 
     /**
-     * Serves moderna.csv at /m.csv with the header {@code validator} on every answer, and a 304
-     * when the request's header {@code asked} (logged) makes {@code notModified} true. The bytes
-     * served are the returned array's first, for a test to change.
+     * An upstream behind a proxy that adds a validator of its own: two ETag lines, or two
+     * Last-Modified lines, and a condition that names either is answered 304. Which line belongs
+     * to the body cannot be told: neither is kept nor sent back (before, the first was, and every
+     * later change was answered 304), and the change is loaded.
      */
-    private byte[][] serveModerna(String validator, String value, String asked, Predicate<String> notModified) {
+    @ParameterizedTest(name = "{0} twice")
+    @ValueSource(strings = {"ETag", "Last-Modified"})
+    void aValidatorGivenTwiceIsNotKept(String validator) {
+        List<String> values = validator.equals("ETag") ? List.of("\"m-origin\"", "\"m-proxy\"")
+            : List.of("Mon, 01 Mar 2021 00:00:00 GMT", "Tue, 02 Mar 2021 00:00:00 GMT");
+        String asked = validator.equals("ETag") ? "If-None-Match" : "If-Modified-Since";
+        byte[][] current = serveModerna(validator, values, asked,
+            condition -> condition != null && values.contains(condition));
+        JsonPath first = refresh("");
+        assertEquals("succeeded", first.getString("status"));
+        assertNull(source(first, "moderna").get("etag"));
+        assertNull(source(first, "moderna").get("last_modified"));
+        theChangeIsAskedForWholeAndLoaded(current, "/m.csv " + asked + "=null");
+    }
+
+    /**
+     * Serves moderna.csv at /m.csv with the header {@code validator} on every answer, a line for
+     * each of {@code values}, and a 304 when the request's header {@code asked} (logged) makes
+     * {@code notModified} true. The bytes served are the returned array's first, for a test to change.
+     */
+    private byte[][] serveModerna(String validator, List<String> values, String asked,
+                                  Predicate<String> notModified) {
         byte[][] current = {Fixtures.bytes("moderna.csv")};
         upstream.serve("/m.csv", exchange -> {
             String condition = exchange.getRequestHeaders().getFirst(asked);
             requests.add("/m.csv " + asked + "=" + condition);
-            exchange.getResponseHeaders().set(validator, value);
+            values.forEach(value -> exchange.getResponseHeaders().add(validator, value));
             if (notModified.test(condition)) {
                 exchange.sendResponseHeaders(304, -1);
                 return;
@@ -648,12 +670,13 @@ class UnchangedSourcesTest {
      * Moderna changes (Vermont's 300 first doses become 400), and the upstream (a cache a step
      * behind) answers the conditional request 304 while naming the new version: its ETag, or a
      * newer Last-Modified. That 304 says the source changed: it is fetched again, whole, and
-     * loaded. Vermont: 1234 / (700 + 100) = 1.5425. The validators kept are the new body's, so an
+     * loaded; so does one that names our version and the new one in two ETag lines, since it does
+     * not say which it speaks of. Vermont: 1234 / (700 + 100) = 1.5425. The validators kept are the new body's, so an
      * honest 304 afterwards keeps the new rows (it once stored the new ETag beside the old
      * file's hash, and the stale product stayed until force=true).
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "the 304 names another {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"ETag", "Last-Modified"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ETag", "Last-Modified", "ETag and ours"})
     void aNotModifiedNamingAnotherVersionIsAChangeAndLoadsTheNewBody(String validator) {
         JsonPath first = refresh("");
         serve("/m.csv", changedModerna(), 2);
@@ -666,8 +689,12 @@ class UnchangedSourcesTest {
                 return;
             }
             // Not modified, says it, about the version it names.
-            boolean otherEtag = validator.equals("ETag");
-            exchange.getResponseHeaders().set("ETag", otherEtag ? "\"m-v2\"" : "\"m-v1\"");
+            boolean otherEtag = validator.startsWith("ETag");
+            // "ETag and ours": ours on the first line, where a reader of the first line alone stops.
+            exchange.getResponseHeaders().set("ETag", validator.equals("ETag") ? "\"m-v2\"" : "\"m-v1\"");
+            if (validator.equals("ETag and ours")) {
+                exchange.getResponseHeaders().add("ETag", "\"m-v2\"");
+            }
             exchange.getResponseHeaders().set("Last-Modified", otherEtag ? "Mon, 01 Mar 2021 00:00:00 GMT"
                 : "Tue, 02 Mar 2021 00:00:00 GMT");
             exchange.sendResponseHeaders(304, -1);

@@ -3,6 +3,7 @@ package dev.statedoses.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -59,5 +60,36 @@ class ValidatorsTest {
             }
         }
         assertTrue(kept > 500, "only " + kept + " generated values were entity-tags");
+    }
+
+    /** A header given once, or more than once with the same value, has that value; otherwise none. */
+    @Test
+    void aValidatorGivenTwiceDifferentlyIsNone() {
+        assertEquals(null, Validators.single(List.of()));
+        assertEquals("\"a\"", Validators.single(List.of("\"a\"")));
+        assertEquals("\"a\"", Validators.single(List.of("\"a\"", " \"a\" ")));
+        assertEquals(null, Validators.single(List.of("\"a\"", "\"b\"")));
+        assertEquals(null, Validators.single(List.of("\"a\"", "\"a\"", "W/\"a\"")));
+        assertEquals(null, Validators.single(List.of("Mon, 01 Mar 2021 00:00:00 GMT", "Tue, 02 Mar 2021 00:00:00 GMT")));
+    }
+
+    /**
+     * A 304 names another version when any value of a validator we sent differs from it: one
+     * that also names ours does not say which it speaks of. Values of a validator we did not
+     * send are not compared.
+     */
+    @Test
+    void aNotModifiedNamingOursAndAnotherNamesAnother() {
+        KnownSource asked = new KnownSource("0", "\"v1\"", "Mon, 01 Mar 2021 00:00:00 GMT", null);
+        assertEquals(null, Validators.otherVersion(asked, List.of(), List.of()));
+        assertEquals(null, Validators.otherVersion(asked, List.of("W/\"v1\"", "\"v1\""),
+            List.of("Monday, 01-Mar-21 00:00:00 GMT")));
+        assertEquals("ETag \"v2\", not the \"v1\" asked about",
+            Validators.otherVersion(asked, List.of("\"v1\"", "\"v2\""), List.of()));
+        assertEquals("Last-Modified Tue, 02 Mar 2021 00:00:00 GMT, not the Mon, 01 Mar 2021 00:00:00 GMT asked about",
+            Validators.otherVersion(asked, List.of("\"v1\""),
+                List.of("Mon, 01 Mar 2021 00:00:00 GMT", "Tue, 02 Mar 2021 00:00:00 GMT")));
+        KnownSource byDate = new KnownSource("0", null, "Mon, 01 Mar 2021 00:00:00 GMT", null);
+        assertEquals(null, Validators.otherVersion(byDate, List.of("\"x\"", "\"y\""), List.of()));
     }
 }
