@@ -4,8 +4,10 @@ import dev.statedoses.text.Printable;
 import dev.statedoses.text.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Which redirects (3xx) a fetch follows, and why one stands as the upstream's answer. A fetch
@@ -36,17 +38,17 @@ final class Redirects {
      * Where a {@code status} redirect from {@code answeredBy} with {@code location} leads, if it is
      * one a fetch follows (the limit aside); empty when it stands ({@link #notFollowed} says why).
      */
-    static Optional<URI> target(int status, URI answeredBy, Optional<String> location) {
+    static Optional<URI> target(int status, URI answeredBy, List<String> location) {
         Refusal refusal = refusal(status, answeredBy, location);
         return refusal.why() == null ? Optional.of(refusal.target()) : Optional.empty();
     }
 
     /**
      * The message of a redirect answer that stands: {@code status} from {@code answeredBy} (the URL
-     * asked last, which a relative Location is read against), with its {@code location} header if
-     * any, after {@code followed} redirects the fetch did follow.
+     * asked last, which a relative Location is read against), with its {@code location} header's
+     * lines, after {@code followed} redirects the fetch did follow.
      */
-    static String notFollowed(int status, URI answeredBy, Optional<String> location, int followed) {
+    static String notFollowed(int status, URI answeredBy, List<String> location, int followed) {
         String answered = "upstream answered HTTP " + status + (followed > 0 ? " after " + followed + " redirect"
             + (followed == 1 ? "" : "s") : "");
         Refusal refusal = refusal(status, answeredBy, location);
@@ -62,20 +64,30 @@ final class Redirects {
     private record Refusal(URI target, String why) {
     }
 
-    private static Refusal refusal(int status, URI answeredBy, Optional<String> location) {
+    private static Refusal refusal(int status, URI answeredBy, List<String> locations) {
         if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
             return new Refusal(null, "a redirect of a kind that is not followed (" + kind(status) + "): point the "
                 + "source's URL at the file itself");
         }
-        if (location.isEmpty() || location.get().isBlank()) {
+        List<String> named = locations.stream().filter(l -> !l.isBlank()).map(String::strip).distinct().toList();
+        if (named.isEmpty()) {
             return new Refusal(null, "a redirect without a Location to follow");
         }
+        if (named.size() > 1) {
+            // Location is one URL (RFC 9110, 10.2.2): two lines that differ (a proxy's and the
+            // origin's?) leave the file's place unknown, and following the first could load
+            // another file as this source.
+            return new Refusal(null, "a redirect with " + named.size() + " different Locations ("
+                + named.stream().map(Redirects::shown).collect(Collectors.joining(", "))
+                + "): which one the file is at cannot be told");
+        }
+        String location = named.get(0);
         URI target;
         try {
-            target = answeredBy.resolve(location.get().strip());
+            target = answeredBy.resolve(location);
         } catch (IllegalArgumentException e) {
             String why = e.getCause() instanceof URISyntaxException syntax ? ": " + lowerFirst(syntax.getReason()) : "";
-            return new Refusal(null, "a redirect to something that is not a URL (" + shown(location.get()) + why
+            return new Refusal(null, "a redirect to something that is not a URL (" + shown(location) + why
                 + ")");
         }
         String to = Printable.shorten(Redaction.url(target), 200);

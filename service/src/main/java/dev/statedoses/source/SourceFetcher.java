@@ -249,7 +249,7 @@ public final class SourceFetcher implements AutoCloseable {
                     break;
                 }
                 ReadAhead.discard(response.body());
-                Optional<String> location = response.headers().firstValue("Location");
+                List<String> location = response.headers().allValues("Location");
                 Optional<URI> next = followed < Redirects.LIMIT ? Redirects.target(status, at, location)
                     : Optional.empty();
                 if (next.isEmpty()) {

@@ -122,6 +122,27 @@ class RedirectingUpstreamTest {
         assertEquals(1, asked.get());
     }
 
+    /**
+     * Two Location lines that differ (a proxy's and the origin's?): following the first loaded
+     * whatever it pointed at as the source. The redirect is named with both, asked once, and the
+     * product kept.
+     */
+    @Test
+    void twoDifferentLocationsAreNotChosenAmong() {
+        AtomicInteger asked = new AtomicInteger();
+        URI there = loaded.upstream().serveFixture("/two/there/moderna.csv", "moderna.csv");
+        URI two = loaded.upstream().serve("/two/moderna.csv", exchange -> {
+            asked.incrementAndGet();
+            exchange.getResponseHeaders().add("Location", there.toString());
+            exchange.getResponseHeaders().add("Location", "/two/elsewhere/moderna.csv");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        refusedSaying(two, "upstream answered HTTP 302, a redirect with 2 different Locations (" + there
+            + ", /two/elsewhere/moderna.csv): which one the file is at cannot be told");
+        assertEquals(1, asked.get());
+    }
+
     @Test
     void multipleChoicesAreNotChosenAmong() {
         AtomicInteger asked = new AtomicInteger();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,36 +31,50 @@ class RedirectsTest {
     @Test
     void aRedirectWithoutALocationSaysSo() {
         assertEquals("upstream answered HTTP 302, a redirect without a Location to follow",
-            Redirects.notFollowed(302, ASKED, Optional.empty(), 0));
+            Redirects.notFollowed(302, ASKED, List.of(), 0));
         assertEquals("upstream answered HTTP 307 after 1 redirect, a redirect without a Location to follow",
-            Redirects.notFollowed(307, ASKED, Optional.of("  "), 1));
+            Redirects.notFollowed(307, ASKED, List.of("  "), 1));
+    }
+
+    /**
+     * Location is one URL: two lines that differ leave the file's place unknown, and are named
+     * (secrets hidden); the same URL twice, or beside an empty line, is followed.
+     */
+    @Test
+    void twoDifferentLocationsAreNotChosenAmong() {
+        assertEquals("upstream answered HTTP 302, a redirect with 2 different Locations (/a.csv, "
+                + "https://mirror.example/m.csv?X-Amz-Signature=***): which one the file is at cannot be told",
+            Redirects.notFollowed(302, ASKED, List.of("/a.csv", "https://mirror.example/m.csv?X-Amz-Signature=s"), 0));
+        assertEquals(Optional.empty(), Redirects.target(301, ASKED, List.of("/a.csv", " /b.csv")));
+        assertEquals(Optional.of(ASKED.resolve("/a.csv")), Redirects.target(307, ASKED, List.of("/a.csv", " /a.csv ")));
+        assertEquals(Optional.of(ASKED.resolve("/a.csv")), Redirects.target(308, ASKED, List.of("", "/a.csv")));
     }
 
     @Test
     void aKindThatIsNeverFollowedIsNamed() {
         assertEquals("upstream answered HTTP 300, a redirect of a kind that is not followed (Multiple Choices): "
-            + "point the source's URL at the file itself", Redirects.notFollowed(300, ASKED, Optional.of("/a.csv"), 0));
+            + "point the source's URL at the file itself", Redirects.notFollowed(300, ASKED, List.of("/a.csv"), 0));
         assertEquals("upstream answered HTTP 305, a redirect of a kind that is not followed (Use Proxy): "
-            + "point the source's URL at the file itself", Redirects.notFollowed(305, ASKED, Optional.empty(), 0));
+            + "point the source's URL at the file itself", Redirects.notFollowed(305, ASKED, List.of(), 0));
         assertEquals("upstream answered HTTP 399, a redirect of a kind that is not followed (not a redirect HTTP "
             + "defines): point the source's URL at the file itself",
-            Redirects.notFollowed(399, ASKED, Optional.empty(), 0));
+            Redirects.notFollowed(399, ASKED, List.of(), 0));
     }
 
     @Test
     void aLocationOfAnotherSchemeIsShownWithItsSecretsHidden() {
         assertEquals("upstream answered HTTP 302, a redirect to ftp://files.example/m.csv?X-Amz-Signature=***, "
             + "which is not followed: only http and https URLs are",
-            Redirects.notFollowed(302, ASKED, Optional.of("ftp://files.example/m.csv?X-Amz-Signature=abc123"), 0));
+            Redirects.notFollowed(302, ASKED, List.of("ftp://files.example/m.csv?X-Amz-Signature=abc123"), 0));
         assertEquals("upstream answered HTTP 301, a redirect to file:///etc/passwd, which is not followed: only "
-            + "http and https URLs are", Redirects.notFollowed(301, ASKED, Optional.of("file:///etc/passwd"), 0));
+            + "http and https URLs are", Redirects.notFollowed(301, ASKED, List.of("file:///etc/passwd"), 0));
     }
 
     @Test
     void fromHttpsToHttpIsRefusedAsTheClientRefusesIt() {
         assertEquals("upstream answered HTTP 308, a redirect from https to http://lake.example/data/m.csv, which "
             + "is not followed: it would fetch the file unencrypted",
-            Redirects.notFollowed(308, ASKED, Optional.of("http://lake.example/data/m.csv"), 0));
+            Redirects.notFollowed(308, ASKED, List.of("http://lake.example/data/m.csv"), 0));
     }
 
     @Test
@@ -67,27 +82,27 @@ class RedirectsTest {
         URI last = URI.create("http://127.0.0.1:8000/hop/5");
         assertEquals("upstream answered HTTP 302 after 4 redirects, the last to http://127.0.0.1:8000/hop/6: the "
             + "client follows no more, so they go round in a loop, or more than a source needs",
-            Redirects.notFollowed(302, last, Optional.of("6"), 4));
+            Redirects.notFollowed(302, last, List.of("6"), 4));
     }
 
     @Test
     void aLocationThatIsNoUrlIsShownAsText() {
         assertEquals("upstream answered HTTP 302, a redirect to something that is not a URL (http://[::1: expected "
-            + "closing bracket for IPv6 address)", Redirects.notFollowed(302, ASKED, Optional.of("http://[::1"), 0));
+            + "closing bracket for IPv6 address)", Redirects.notFollowed(302, ASKED, List.of("http://[::1"), 0));
     }
 
     @Test
     void theFiveRedirectsOfHttpAreFollowedToAHostRelativeOrNot() {
         for (int status : new int[] {301, 302, 303, 307, 308}) {
             assertEquals(Optional.of(URI.create("https://lake.example/other/m.csv")),
-                Redirects.target(status, ASKED, Optional.of("../other/m.csv")));
+                Redirects.target(status, ASKED, List.of("../other/m.csv")));
             assertEquals(Optional.of(URI.create("http://mirror.example:8080/m.csv")),
                 Redirects.target(status, URI.create("http://lake.example/m.csv"),
-                    Optional.of(" http://mirror.example:8080/m.csv ")));
+                    List.of(" http://mirror.example:8080/m.csv ")));
         }
-        assertEquals(Optional.empty(), Redirects.target(300, ASKED, Optional.of("/m.csv")));
-        assertEquals(Optional.empty(), Redirects.target(302, ASKED, Optional.of("http://lake.example/m.csv")));
-        assertEquals(Optional.empty(), Redirects.target(302, ASKED, Optional.of("https://lake.example:0/m.csv")));
+        assertEquals(Optional.empty(), Redirects.target(300, ASKED, List.of("/m.csv")));
+        assertEquals(Optional.empty(), Redirects.target(302, ASKED, List.of("http://lake.example/m.csv")));
+        assertEquals(Optional.empty(), Redirects.target(302, ASKED, List.of("https://lake.example:0/m.csv")));
     }
 
     /**
@@ -110,8 +125,8 @@ class RedirectsTest {
             String location = written.toString();
             int status = new int[] {301, 302, 303, 307, 308, 300}[random.nextInt(6)];
             URI from = random.nextBoolean() ? ASKED : URI.create("http://127.0.0.1:8000/a/b.csv");
-            Optional<URI> target = Redirects.target(status, from, Optional.of(location));
-            String said = Redirects.notFollowed(status, from, Optional.of(location), 5);
+            Optional<URI> target = Redirects.target(status, from, List.of(location));
+            String said = Redirects.notFollowed(status, from, List.of(location), 5);
             assertEquals(target.isPresent(), said.contains("the client follows no more"), location + " -> " + said);
             target.ifPresent(to -> {
                 assertTrue(to.getScheme().equalsIgnoreCase("http") || to.getScheme().equalsIgnoreCase("https"), to
