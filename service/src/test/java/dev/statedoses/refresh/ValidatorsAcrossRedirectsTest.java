@@ -155,12 +155,18 @@ class ValidatorsAcrossRedirectsTest {
         assertEquals(600, vermontModernaDoses());
 
         redirects.put("/m.csv", "/b/m.csv");
-        JsonPath moved = refresh();
-        assertEquals("succeeded", moved.getString("status"));
-        assertEquals(false, moderna(moved).get("unchanged"));
+        JsonPath moved = loadedAfter(List.of(unconditional("/m.csv"), unconditional("/b/m.csv")), 700);
         assertEquals(upstream.url("/b/m.csv").toString(), moderna(moved).get("answered_at"));
-        assertEquals(List.of(unconditional("/m.csv"), unconditional("/b/m.csv")), requests);
-        assertEquals(700, vermontModernaDoses());
+    }
+
+    /** A refresh that loads Moderna, changed, having asked {@code expected}; Vermont's doses are then {@code vermont}. */
+    private JsonPath loadedAfter(List<String> expected, int vermont) {
+        JsonPath run = refresh();
+        assertEquals("succeeded", run.getString("status"));
+        assertEquals(false, moderna(run).get("unchanged"));
+        assertEquals(expected, requests);
+        assertEquals(vermont, vermontModernaDoses());
+        return run;
     }
 
     /**
@@ -179,10 +185,8 @@ class ValidatorsAcrossRedirectsTest {
         assertEquals(List.of(unconditional("/m.csv"), asked("/a/m.csv", V1, MARCH_1)), requests);
 
         file("/a/m.csv", 500);
-        JsonPath changed = refresh();
-        assertEquals(false, moderna(changed).get("unchanged"));
+        JsonPath changed = loadedAfter(List.of(unconditional("/m.csv"), asked("/a/m.csv", V1, MARCH_1)), 800);
         assertEquals("\"v2\"", moderna(changed).get("etag"));
-        assertEquals(800, vermontModernaDoses());
     }
 
     /**
@@ -207,13 +211,10 @@ class ValidatorsAcrossRedirectsTest {
         if (!redirectedAtFirst) {
             redirects.put("/m.csv", "/b/m.csv");
         }
-        JsonPath changed = refresh();
-        assertEquals("succeeded", changed.getString("status"));
-        assertEquals(V1, moderna(changed).get("etag"));
         // The URL whose validators were kept is asked with them, whatever it answers now.
-        assertEquals(redirectedAtFirst ? List.of(unconditional("/m.csv"))
-            : List.of(asked("/m.csv", V1, MARCH_1), unconditional("/b/m.csv")), requests);
-        assertEquals(700, vermontModernaDoses());
+        JsonPath changed = loadedAfter(redirectedAtFirst ? List.of(unconditional("/m.csv"))
+            : List.of(asked("/m.csv", V1, MARCH_1), unconditional("/b/m.csv")), 700);
+        assertEquals(V1, moderna(changed).get("etag"));
     }
 
     /**
@@ -226,7 +227,8 @@ class ValidatorsAcrossRedirectsTest {
         file("/a/m.csv", 300);
         redirects.put("/m.csv", "/a/m.csv");
         refresh();
-        app.wiring().warehouse().jdbi().useHandle(h -> h.execute("update dwh.refresh_run_sources set answered_at = null"));
+        app.wiring().warehouse().jdbi()
+            .useHandle(h -> h.execute("update dwh.refresh_run_sources set answered_at = null"));
 
         JsonPath again = refresh();
         assertEquals("unchanged", again.getString("status"));
