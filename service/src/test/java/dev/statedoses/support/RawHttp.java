@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.Map;
 public final class RawHttp {
 
     private static final int TIMEOUT_MILLIS = 10_000;
+    /** How many times a request whose answer a reset threw away is sent ({@link #send(byte[])}). */
+    private static final int ATTEMPTS = 5;
 
     private final String host;
     private final int port;
@@ -63,19 +66,40 @@ public final class RawHttp {
     /**
      * Sends {@code request}, byte for byte, and reads the answer: also when the write fails because
      * the server answered and closed before it read the whole request.
+     *
+     * <p>Such a close, with bytes of ours still unread on the server's side, makes the server's
+     * kernel reset the connection, and a reset that reaches ours before the answer is read throws
+     * the answer away: the write fails and the read finds nothing (seen once in a CI run, for a
+     * request over the server's limits), or the read is reset. Which comes first is the
+     * machines' race, not the server's choice, so those two cases alone are asked again, up to
+     * {@link #ATTEMPTS} times; the last attempt's outcome stands.
      */
     public Answer send(byte[] request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
-            try {
-                OutputStream out = socket.getOutputStream();
-                out.write(request);
-                out.flush();
-            } catch (IOException e) {
-                // the server answered and closed before it read the whole request: read the answer
+        for (int attempt = 1; ; attempt++) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+                socket.setSoTimeout(TIMEOUT_MILLIS);
+                boolean cut = false;
+                try {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(request);
+                    out.flush();
+                } catch (IOException e) {
+                    cut = true; // the server answered and closed before it read the whole request: read the answer
+                }
+                byte[] answer;
+                try {
+                    answer = socket.getInputStream().readAllBytes();
+                } catch (SocketException e) {
+                    if (attempt == ATTEMPTS) {
+                        throw e;
+                    }
+                    continue; // reset before the answer was read
+                }
+                if (answer.length > 0 || !cut || attempt == ATTEMPTS) {
+                    return Answer.parse(new String(answer, StandardCharsets.UTF_8));
+                }
             }
-            return Answer.parse(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 

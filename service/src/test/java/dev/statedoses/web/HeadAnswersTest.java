@@ -60,8 +60,8 @@ class HeadAnswersTest {
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, List<String>> headers : headerSets.entrySet()) {
             for (String target : targets) {
-                Answer get = raw.send("GET", target, headers.getValue());
-                Answer head = raw.send("HEAD", target, headers.getValue());
+                Answer get = send(raw, "GET", target, headers);
+                Answer head = send(raw, "HEAD", target, headers);
                 String what = "HEAD " + shortened(target) + " (" + headers.getKey() + ", GET " + get.status() + ")";
                 if (get.status() != head.status() || !withoutDate(get).equals(withoutDate(head))) {
                     wrong.add(what + ": " + head.statusLine() + " " + withoutDate(head) + " against " + withoutDate(get));
@@ -76,6 +76,16 @@ class HeadAnswersTest {
         assertEquals(List.of(), wrong, wrong.size() + " HEAD answers that are not their GET's without the body");
         // The generated targets must reach Jetty's rejections, or the test proves nothing about them.
         assertTrue(rejected > 40, "only " + rejected + " answers were 400, 414 or 431");
+    }
+
+    /** {@code method target} with {@code headers}; a failure names the request it was. */
+    private static Answer send(RawHttp raw, String method, String target, Map.Entry<String, List<String>> headers)
+            throws IOException {
+        try {
+            return raw.send(method, target, headers.getValue());
+        } catch (IOException e) {
+            throw new IOException(method + " " + shortened(target) + " (" + headers.getKey() + "): " + e.getMessage(), e);
+        }
     }
 
     /**
