@@ -133,7 +133,8 @@ public final class WarmUp {
             }
             json.writeValueAsBytes(new RefreshReport(0, RefreshReport.SUCCEEDED, Instant.EPOCH, Instant.EPOCH, 0,
                 List.of(new SourceReport("moderna", "https://example.invalid/m.csv", 1, 1, "0", 0, 1, false, "\"e\"",
-                    "Mon, 04 Jan 2021 00:00:00 GMT", "https://example.invalid/a/m.csv", LocalDate.EPOCH, LocalDate.EPOCH, 1, "1:0")), 1, 1, 1, 0,
+                    "Mon, 04 Jan 2021 00:00:00 GMT", "https://example.invalid/a/m.csv", LocalDate.EPOCH,
+                    LocalDate.EPOCH, 1, "1:0")), 1, 1, 1, 0,
                 List.of(new Exclusion("Guam", "territory", 1, 0, 1)), List.of(new CheckResult("unique", "pass", "ok"))));
         } catch (Exception e) {
             throw new IllegalStateException("warming the routes failed: " + e.getMessage(), e);

@@ -244,8 +244,8 @@ final class RawLoad {
                                        long loadMs, int attempts) {
         RawTables.Weeks weeks = RawTables.weeks(tx, source);
         return new SourceReport(source.label(), Redaction.url(url), body.bytes(), rows, body.sha256Hex(), loadMs,
-            attempts, false, body.etag(), body.lastModified(), body.answeredAt(), weeks.first(), weeks.last(), weeks.count(),
-            RawTables.digest(tx, source));
+            attempts, false, body.etag(), body.lastModified(), body.answeredAt(), weeks.first(), weeks.last(),
+            weeks.count(), RawTables.digest(tx, source));
     }
 
     private void closeQuietly(SourceStream body) {

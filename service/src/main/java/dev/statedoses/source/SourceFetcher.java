@@ -266,7 +266,7 @@ public final class SourceFetcher implements AutoCloseable {
             String answeredAt = followed == 0 ? null : Redaction.url(at);
             List<String> etags = response.headers().allValues("ETag");
             List<String> lastModifieds = response.headers().allValues("Last-Modified");
-            if (status == 304 && conditional(at, followed)) {
+            if (status == 304 && asking(at, followed) != null) {
                 ReadAhead.discard(response.body());
                 String otherVersion = Validators.otherVersion(known, etags, lastModifieds);
                 if (otherVersion == null) {
@@ -352,15 +352,15 @@ public final class SourceFetcher implements AutoCloseable {
         }
 
         /**
-         * Whether the request to {@code at} (after {@code followed} redirects) asks "changed
-         * since?": only of the resource whose validators the last good refresh kept
+         * What the request to {@code at} (after {@code followed} redirects) asks "changed since?"
+         * about, or null: only the resource whose validators the last good refresh kept is asked
          * ({@link KnownSource#validatorsFrom}). Elsewhere the fetch asks for the whole body, and
          * the hash of its bytes tells whether they are the ones kept.
          */
-        private boolean conditional(URI at, int followed) {
+        private KnownSource asking(URI at, int followed) {
             KnownSource asked = known;
             return asked != null && (asked.etag() != null || asked.lastModified() != null)
-                && asked.validatorsFrom(at, followed);
+                && asked.validatorsFrom(at, followed) ? asked : null;
         }
 
         /** Where an answer came from, when a redirect led there: " (at URL, after 1 redirect)"; "" when not. */
@@ -385,13 +385,12 @@ public final class SourceFetcher implements AutoCloseable {
                 .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1")
                 .header("Accept-Encoding", "gzip, deflate")
                 .header("User-Agent", userAgent);
-            if (conditional(at, followed)) {
-                if (known.etag() != null) {
-                    builder.header("If-None-Match", known.etag());
-                }
-                if (known.lastModified() != null) {
-                    builder.header("If-Modified-Since", known.lastModified());
-                }
+            KnownSource asked = asking(at, followed);
+            if (asked != null && asked.etag() != null) {
+                builder.header("If-None-Match", asked.etag());
+            }
+            if (asked != null && asked.lastModified() != null) {
+                builder.header("If-Modified-Since", asked.lastModified());
             }
             HttpRequest request = builder.GET().build();
             try {

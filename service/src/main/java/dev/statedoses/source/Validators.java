@@ -17,19 +17,19 @@ final class Validators {
     }
 
     /**
-     * What in a 304's validators ({@code etags}, {@code lastModified}: each header's values, none
+     * What in a 304's validators ({@code etags}, {@code lastModifieds}: each header's values, none
      * when it sent none) names another version than {@code asked}, in words; null when nothing
      * does. A validator we did not send cannot be compared, and is not taken for either. A header
      * given twice is compared value by value: a 304 that names our version and another as well
      * does not say which it speaks of, and is not taken as unchanged.
      */
-    static String otherVersion(KnownSource asked, List<String> etags, List<String> lastModified) {
+    static String otherVersion(KnownSource asked, List<String> etags, List<String> lastModifieds) {
         for (String etag : asked.etag() == null ? List.<String>of() : etags) {
             if (!weaklyEqual(etag, asked.etag())) {
                 return "ETag " + etag + ", not the " + asked.etag() + " asked about";
             }
         }
-        for (String date : asked.lastModified() == null ? List.<String>of() : lastModified) {
+        for (String date : asked.lastModified() == null ? List.<String>of() : lastModifieds) {
             if (!sameDate(date, asked.lastModified())) {
                 return "Last-Modified " + date + ", not the " + asked.lastModified() + " asked about";
             }
