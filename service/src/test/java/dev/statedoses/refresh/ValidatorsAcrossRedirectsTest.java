@@ -159,7 +159,7 @@ class ValidatorsAcrossRedirectsTest {
         assertEquals(upstream.url("/b/m.csv").toString(), moderna(moved).get("answered_at"));
     }
 
-    /** A refresh that loads Moderna, changed, having asked {@code expected}; Vermont's doses are then {@code vermont}. */
+    /** A refresh that loads Moderna, changed, having asked {@code expected}; Vermont's doses then {@code vermont}. */
     private JsonPath loadedAfter(List<String> expected, int vermont) {
         JsonPath run = refresh();
         assertEquals("succeeded", run.getString("status"));

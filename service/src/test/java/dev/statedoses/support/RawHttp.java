@@ -75,31 +75,45 @@ public final class RawHttp {
      * {@link #ATTEMPTS} times; the last attempt's outcome stands.
      */
     public Answer send(byte[] request) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
-                socket.setSoTimeout(TIMEOUT_MILLIS);
-                boolean cut = false;
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    out.write(request);
-                    out.flush();
-                } catch (IOException e) {
-                    cut = true; // the server answered and closed before it read the whole request: read the answer
+        for (int attempt = 1; attempt < ATTEMPTS; attempt++) {
+            try {
+                Exchange exchange = exchange(request);
+                if (!exchange.thrownAway()) {
+                    return Answer.parse(exchange.text());
                 }
-                byte[] answer;
-                try {
-                    answer = socket.getInputStream().readAllBytes();
-                } catch (SocketException e) {
-                    if (attempt == ATTEMPTS) {
-                        throw e;
-                    }
-                    continue; // reset before the answer was read
-                }
-                if (answer.length > 0 || !cut || attempt == ATTEMPTS) {
-                    return Answer.parse(new String(answer, StandardCharsets.UTF_8));
-                }
+            } catch (SocketException e) {
+                // reset before the answer was read: ask again
             }
+        }
+        return Answer.parse(exchange(request).text()); // the last attempt's outcome stands
+    }
+
+    /** What one connection read back, and whether the write was cut (the server closed first). */
+    private record Exchange(byte[] answer, boolean cut) {
+
+        /** A cut write and nothing read: the reset threw the answer away. */
+        boolean thrownAway() {
+            return cut && answer.length == 0;
+        }
+
+        String text() {
+            return new String(answer, StandardCharsets.UTF_8);
+        }
+    }
+
+    private Exchange exchange(byte[] request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            boolean cut = false;
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(request);
+                out.flush();
+            } catch (IOException e) {
+                cut = true; // the server answered and closed before it read the whole request: read the answer
+            }
+            return new Exchange(socket.getInputStream().readAllBytes(), cut);
         }
     }
 

@@ -84,7 +84,8 @@ class HeadAnswersTest {
         try {
             return raw.send(method, target, headers.getValue());
         } catch (IOException e) {
-            throw new IOException(method + " " + shortened(target) + " (" + headers.getKey() + "): " + e.getMessage(), e);
+            throw new IOException(method + " " + shortened(target) + " (" + headers.getKey() + "): " + e.getMessage(),
+                e);
         }
     }
 
