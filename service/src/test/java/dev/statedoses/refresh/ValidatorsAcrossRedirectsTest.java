@@ -190,6 +190,25 @@ class ValidatorsAcrossRedirectsTest {
     }
 
     /**
+     * A redirect to a pre-signed URL, signed again at every request (a new X-Amz-Date and
+     * signature): the same file, asked with its validators and unchanged; the run shows the URL
+     * that answered, its secrets hidden.
+     */
+    @Test
+    void aRedirectToAUrlSignedAgainIsAskedWithItsValidators() {
+        file("/a/m.csv", 300);
+        redirects.put("/m.csv", "/a/m.csv?X-Amz-Date=20211129T080000Z&X-Amz-Signature=first");
+        refresh();
+        redirects.put("/m.csv", "/a/m.csv?X-Amz-Date=20211130T080000Z&X-Amz-Signature=second");
+
+        JsonPath again = refresh();
+        assertEquals("unchanged", again.getString("status"));
+        assertEquals(List.of(unconditional("/m.csv"), asked("/a/m.csv", V1, MARCH_1)), requests);
+        assertEquals(upstream.url("/a/m.csv") + "?X-Amz-Date=20211130T080000Z&X-Amz-Signature=***",
+            moderna(again).get("answered_at"));
+    }
+
+    /**
      * The source's URL and its redirect trade places: a redirect taken away (the URL now serves
      * a file itself), or one put in (to a file of its own). Either way the file that answers now
      * is not the one whose validators were kept, though its tag and date are the same: it is asked
