@@ -27,13 +27,19 @@ final class UpstreamFaults {
 
     /**
      * Retry-After as delta-seconds or an HTTP date (RFC 9110, 10.2.3), at most {@link #LONGEST_WAIT};
-     * empty when absent or unreadable.
+     * empty when absent or unreadable. Given on several lines (an upstream and a proxy before it
+     * each adding one), the longest readable wait: each line asks us not to come back sooner, and
+     * reading the first alone could send us back while the other still asks us to wait.
      */
     static Optional<Duration> retryAfter(HttpHeaders headers) {
         // A date is on the upstream's clock: read against the Date it sent with it, not against
-        // ours, which may be a day off (a wait of a day for "20 s", or none at all).
-        Instant now = headers.firstValue("Date").flatMap(HttpDate::parse).orElseGet(Instant::now);
-        return headers.firstValue("Retry-After").map(String::strip).flatMap(value -> retryAfter(value, now));
+        // ours, which may be a day off (a wait of a day for "20 s", or none at all). Two different
+        // Dates tell no one clock (Validators.single), and ours is all that is left.
+        Instant now = Optional.ofNullable(Validators.single(headers.allValues("Date")))
+            .flatMap(HttpDate::parse).orElseGet(Instant::now);
+        return headers.allValues("Retry-After").stream()
+            .flatMap(value -> retryAfter(value.strip(), now).stream())
+            .max(Duration::compareTo);
     }
 
     static Optional<Duration> retryAfter(String value) {

@@ -254,6 +254,26 @@ class TransientFaultsTest {
     }
 
     /**
+     * Retry-After on two lines, the upstream's and a proxy's: the longer wait is the one asked for,
+     * in either order. Here it is beyond the budget, so the refresh fails at once naming it; the
+     * first line alone (as read before) was a wait of a second, and a second request the upstream
+     * had asked not to get for two minutes.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "Retry-After: 1\r\nRetry-After: 120", "Retry-After: 120\r\nRetry-After: 1"})
+    void aRetryAfterOnTwoLinesIsTheLongerWait(String lines) {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(503, lines,
+                "later".getBytes(StandardCharsets.UTF_8)), RawUpstream.ok(MODERNA))) {
+            loaded.refreshFails(good().moderna(upstream.url("/moderna.csv"))
+                .sourceLimits(Duration.ofSeconds(60), loaded.config().sourceMaxBytes()).build(), 502, r -> r
+                .body("detail", containsString("upstream answered HTTP 503 (Retry-After: 120 s)"))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    /**
      * A wait of centuries (as seconds, as seconds past a long, or as a date in 9999) is a wait
      * beyond any budget, like one of an hour: the refresh fails at once as the upstream's fault,
      * naming its status (it answered 500 "long overflow", the pause in nanoseconds overflowing).

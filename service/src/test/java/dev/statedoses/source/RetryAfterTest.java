@@ -10,6 +10,8 @@ import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,6 +69,60 @@ class RetryAfterTest {
                 .toSeconds();
             assertTrue(wait > 50 && wait <= 60, fields + ": " + wait);
         }
+    }
+
+    /**
+     * Retry-After on several lines (an upstream's and a proxy's): the longest readable wait,
+     * whatever the order of the lines, unreadable lines passed over; and two different Dates tell no
+     * clock, so a date in Retry-After is read against ours. Generated: 300 sets of 2 to 5 lines
+     * of seconds, dates and junk, each in three orders. The first line alone, as read before,
+     * gives a shorter wait than asked for in most of them.
+     */
+    @Test
+    void severalLinesAreTheLongestWaitInAnyOrder() {
+        Random random = new Random(9110);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        for (int i = 0; i < 300; i++) {
+            List<String> lines = new ArrayList<>();
+            long longest = -1;
+            for (int n = 2 + random.nextInt(4); lines.size() < n; ) {
+                int seconds = random.nextInt(600);
+                switch (random.nextInt(3)) {
+                    case 0 -> {
+                        lines.add(Integer.toString(seconds));
+                        longest = Math.max(longest, seconds);
+                    }
+                    case 1 -> {
+                        lines.add(HttpDate.format(now.plusSeconds(seconds)));
+                        longest = Math.max(longest, seconds);
+                    }
+                    default -> lines.add(random.nextBoolean() ? "soon" : "-" + seconds);
+                }
+            }
+            for (int turn = 0; turn < 3; turn++) {
+                Collections.shuffle(lines, random);
+                HttpHeaders headers = HttpHeaders.of(Map.of("Date", List.of(HttpDate.format(now)),
+                    "Retry-After", List.copyOf(lines)), (name, value) -> true);
+                Optional<Duration> wait = UpstreamFaults.retryAfter(headers);
+                if (longest < 0) {
+                    assertEquals(Optional.empty(), wait, lines.toString());
+                } else {
+                    assertEquals(Optional.of(Duration.ofSeconds(longest)), wait, lines.toString());
+                }
+            }
+        }
+        // Two different Dates: a date in Retry-After is read against our clock, not either of them.
+        Instant ours = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        HttpHeaders twoDates = HttpHeaders.of(Map.of(
+            "Date", List.of(HttpDate.format(ours.minusSeconds(86_400)), HttpDate.format(ours.plusSeconds(86_400))),
+            "Retry-After", List.of(HttpDate.format(ours.plusSeconds(60)))), (name, value) -> true);
+        long wait = UpstreamFaults.retryAfter(twoDates).orElseThrow().toSeconds();
+        assertTrue(wait > 50 && wait <= 60, "a wait of " + wait + " s");
+        // The same Date twice is still the upstream's clock.
+        Instant theirs = ours.plusSeconds(3_600);
+        HttpHeaders sameDate = HttpHeaders.of(Map.of("Date", List.of(HttpDate.format(theirs), HttpDate.format(theirs)),
+            "Retry-After", List.of(HttpDate.format(theirs.plusSeconds(20)))), (name, value) -> true);
+        assertEquals(Optional.of(Duration.ofSeconds(20)), UpstreamFaults.retryAfter(sameDate));
     }
 
     /**
