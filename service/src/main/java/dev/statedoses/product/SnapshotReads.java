@@ -171,11 +171,11 @@ public final class SnapshotReads extends Handler.Wrapper {
         } catch (RuntimeException malformed) {
             return Optional.empty(); // Javalin and Jetty say what is wrong with it
         }
-        String stripped = key.strip();
-        if (!StateKey.isValid(stripped)) {
+        String trimmed = StateKey.trim(key);
+        if (!StateKey.isValid(trimmed)) {
             return Optional.empty();
         }
         ProductSnapshot snapshot = product.current();
-        return snapshot.find(stripped).map(snapshot::prepared);
+        return snapshot.find(trimmed).map(snapshot::prepared);
     }
 }

@@ -288,8 +288,9 @@ class StateParameterFuzzTest {
                 return;
             }
             // The service saw exactly the value: it must find the state it names, and only that.
-            // A key names a state when, stripped, it is its code or name in ASCII, in any case.
-            String key = value.strip();
+            // A key names a state when, trimmed of whitespace and spaces of any kind (Unicode's
+            // space separators, the no-break ones too), it is its code or name in ASCII, in any case.
+            String key = value.replaceAll("^[\\s\\p{Z}\\x1c-\\x1f]+|[\\s\\p{Z}\\x1c-\\x1f]+$", "");
             String expected = ASCII.matcher(key).matches() ? codes.get(key.toLowerCase(Locale.ROOT)) : null;
             if (value.isEmpty() || value.equals(".") || value.equals("..")) {
                 // Sent as "/ratios/", "/ratios/." or "/ratios/..": no key at all, but another path.
@@ -375,9 +376,11 @@ class StateParameterFuzzTest {
                 yield random.nextBoolean() ? key + piece : piece + key;
             }
             default -> {
-                // Whitespace around a real key: stripped (Java's notion of whitespace), it still names the state.
+                // Whitespace around a real key: trimmed, it still names the state (a no-break space
+                // as well as an ideographic one); a zero-width space is no space, and is refused.
                 String key = keys.get(random.nextInt(keys.size()));
-                String[] spaces = {" ", "\t", "\n", "\r", "\u2003", "\u3000", "\u00a0", "\u200b", "\u000b"};
+                String[] spaces = {" ", "\t", "\n", "\r", "\u2003", "\u3000", "\u00a0", "\u200b", "\u000b",
+                    "\u2007", "\u202f", "\u1680", "\u0085"};
                 yield spaces[random.nextInt(spaces.length)] + key + spaces[random.nextInt(spaces.length)];
             }
         };

@@ -3,6 +3,7 @@ package dev.statedoses.refresh;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
@@ -314,12 +315,19 @@ class RefreshRunsApiTest {
             }
         }
         // RatioController's State: "after surrounding whitespace is stripped" (openapi.yaml), still.
-        for (String state : List.of("%20NY", "NY%20", "%09NY%0A", "%20New%20York%20")) {
+        // Spaces of any kind: a no-break space (pasted from a web page) as well as an ideographic one.
+        for (String state : List.of("%20NY", "NY%20", "%09NY%0A", "%20New%20York%20", "%C2%A0NY", "NY%C2%A0",
+                "%E2%80%AFNew%20York%E3%80%80")) {
             app.given().urlEncodingEnabled(false).get("/ratios/" + state).then()
                 .statusCode(200).body("state_code", equalTo("NY"));
             app.given().urlEncodingEnabled(false).get("/ratios/" + state + "/weekly").then()
                 .statusCode(200).body("$", hasSize(2)); // the fixtures' two weeks
+            app.given().urlEncodingEnabled(false).get("/ratios/weekly?state=" + state).then()
+                .statusCode(200).body("$", hasSize(2)).body("state_code", everyItem(equalTo("NY")));
         }
+        // A zero-width space is no space: still a 400 naming the value.
+        app.given().urlEncodingEnabled(false).get("/ratios/NY%E2%80%8B").then()
+            .statusCode(400).body("type", equalTo("/problems/invalid-state"));
         for (String file : List.of("/dashboard/dashboard.css%20", "/dashboard/%20dashboard.css",
                 "/dashboard/dashboard.css%0A", "/docs/assets/%20dashboard.css")) {
             app.given().urlEncodingEnabled(false).get(file).then().statusCode(404);
