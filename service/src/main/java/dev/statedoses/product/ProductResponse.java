@@ -16,6 +16,7 @@ import dev.statedoses.web.HeaderLines;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import dev.statedoses.web.QueryParameter;
+import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.BufferedWriter;
@@ -358,6 +359,20 @@ public final class ProductResponse {
         // HEAD's answer would then not say the length its GET's does.
         ctx.header("Content-Length", Integer.toString(reply.body().length));
         ctx.result(reply.body());
+    }
+
+    /**
+     * The request's {@code ?format=}, checked: null when absent, else csv or json (in any case),
+     * or a 400. Read with the request's other values, before any state is looked up, so that a
+     * malformed request is told so whatever it asks for (it was a 404 for a state the product
+     * lacks first).
+     */
+    public static String format(StrictQuery query) {
+        String format = query.one(FORMAT.name());
+        if (format != null) {
+            wantsCsv(format, null);
+        }
+        return format;
     }
 
     /** {@code ?format=csv|json} decides; without it, an Accept header that prefers text/csv to JSON. */

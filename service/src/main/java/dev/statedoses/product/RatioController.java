@@ -9,6 +9,7 @@ import io.javalin.http.Context;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class RatioController {
         StrictQuery query = StrictQuery.read(ctx, AS_OF, SORT, ORDER, FORMAT);
         Optional<LocalDate> asOf = asOf(query);
         Comparator<StateRatio> order = order(query);
-        String format = query.one(FORMAT.name());
+        String format = ProductResponse.format(query);
         ProductSnapshot snapshot = product.current();
         if (asOf.isEmpty() && !query.has(SORT.name()) && !query.has(ORDER.name())) {
             response.send(ctx, format, snapshot.all()); // the common read: bytes made at refresh time
@@ -103,7 +104,7 @@ public final class RatioController {
         StrictQuery query = StrictQuery.read(ctx, AS_OF, FORMAT);
         String key = StateKey.parse(ctx.pathParam("state"));
         Optional<LocalDate> asOf = asOf(query);
-        String format = query.one(FORMAT.name());
+        String format = ProductResponse.format(query);
         ProductSnapshot snapshot = product.current();
         if (asOf.isEmpty()) {
             StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
@@ -118,9 +119,10 @@ public final class RatioController {
     public void weekly(Context ctx) {
         StrictQuery query = StrictQuery.read(ctx, FORMAT);
         String key = StateKey.parse(ctx.pathParam("state"));
+        String format = ProductResponse.format(query);
         ProductSnapshot snapshot = product.current();
         StateRatio row = snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty()));
-        response.send(ctx, query.one(FORMAT.name()),
+        response.send(ctx, format,
             response.stream(snapshot.weeks(row), Columns.WEEK, snapshot.lastModified()));
     }
 
@@ -130,14 +132,17 @@ public final class RatioController {
      */
     public void allWeeks(Context ctx) {
         StrictQuery query = StrictQuery.read(ctx, STATES, FROM, TO, FORMAT);
-        String format = query.one(FORMAT.name());
-        ProductSnapshot snapshot = product.current();
-        Set<StateRatio> states = states(query.all(STATES.name()), snapshot);
+        String format = ProductResponse.format(query);
+        List<String> keys = stateKeys(query.all(STATES.name()));
         LocalDate from = weekBound(query, FROM);
         LocalDate to = weekBound(query, TO);
         if (from != null && to != null && from.isAfter(to)) {
             throw FROM.invalid("from " + from + " is after to " + to + ": no week can be in between");
         }
+        // Looked up only once every value is read: a malformed one is the request's fault (400)
+        // whatever else it names, and a 404 for a state the product lacks would have hidden it.
+        ProductSnapshot snapshot = product.current();
+        Set<StateRatio> states = states(keys, snapshot);
         if (states == null && from == null && to == null) {
             response.send(ctx, format, snapshot.allWeeks()); // measured once per snapshot
             return;
@@ -146,17 +151,25 @@ public final class RatioController {
             snapshot.lastModified()));
     }
 
-    /** The states ?state= names (null: none named, so every state); each must be a state of the product. */
-    private static Set<StateRatio> states(List<String> values, ProductSnapshot snapshot) {
-        if (values.isEmpty()) {
+    /** The keys ?state= gives (repeated, or separated by commas), each checked (a 400 if malformed). */
+    private static List<String> stateKeys(List<String> values) {
+        List<String> keys = new ArrayList<>();
+        for (String value : values) {
+            for (String part : value.split(",", -1)) {
+                keys.add(StateKey.parse(part));
+            }
+        }
+        return keys;
+    }
+
+    /** The states {@code keys} name (null: none named, so every state); each must be a state of the product. */
+    private static Set<StateRatio> states(List<String> keys, ProductSnapshot snapshot) {
+        if (keys.isEmpty()) {
             return null;
         }
         Set<StateRatio> states = new HashSet<>();
-        for (String value : values) {
-            for (String part : value.split(",", -1)) {
-                String key = StateKey.parse(part);
-                states.add(snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty())));
-            }
+        for (String key : keys) {
+            states.add(snapshot.find(key).orElseThrow(() -> notFound(key, snapshot.isEmpty())));
         }
         return states;
     }
