@@ -297,8 +297,9 @@ final class Checks {
     }
 
     /**
-     * Allocations under another spelling of a state or a counted city (another case, punctuation,
-     * an invisible or non-breaking space): their doses would be missing from the state's row.
+     * Allocations under another spelling of a known jurisdiction (another case, punctuation, an
+     * invisible or non-breaking space): a state's or counted city's doses would be missing from
+     * the state's row; another's, given under both names in a week, would count twice.
      */
     private Optional<SourceException> misspeltJurisdictions(Handle tx) {
         return tx.createQuery(MISSPELT_JURISDICTIONS).map((rs, ctx) -> {
@@ -306,11 +307,19 @@ final class Checks {
             String meant = rs.getString("meant");
             String state = rs.getString("state");
             long weeks = rs.getLong("weeks");
+            String written = "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
+                + " written another way (case, spacing, punctuation or invisible characters), so its " + weeks + " "
+                + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would ";
+            if (state == null) {
+                // Not a state's: its doses count for none either way, but these would count twice.
+                long twice = rs.getLong("weeks_twice");
+                return SourceException.content(source, url(source), rs.getLong("first_line"), "jurisdiction",
+                    written + "be reported as an unknown jurisdiction's, beside " + name(meant) + "'s own rows, which "
+                        + "the source also gives for " + (twice == weeks ? (weeks == 1 ? "that week" : "all of those weeks")
+                        : twice + " of them") + ": counted twice among the exclusions");
+            }
             return SourceException.content(source, url(source), rs.getLong("first_line"), "jurisdiction",
-                "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is " + name(meant)
-                    + " written another way (case, spacing, punctuation or invisible characters), so its " + weeks + " "
-                    + (weeks == 1 ? "week" : "weeks") + " (" + rs.getLong("doses") + " doses) would count for no "
-                    + "state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
+                written + "count for no state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
                 .aboutState(state);
         }).findFirst();
     }

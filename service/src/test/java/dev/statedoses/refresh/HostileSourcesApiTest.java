@@ -1,5 +1,7 @@
 package dev.statedoses.refresh;
 
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -29,6 +31,7 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -244,7 +247,18 @@ class HostileSourcesApiTest {
             3L, "jurisdiction", "Illinois",
             "the jurisdiction '\\ufeff\"Chicago\"' is Chicago written another way (case, spacing, punctuation or "
                 + "invisible characters), so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
-        // One allocation file served for both manufacturers, in the same bytes or in others.
+        // A territory, a freely associated state or the Federal Entities written another way beside
+        // their own rows of the same week: those doses would be counted twice among the exclusions.
+        cases.add(new Case("moderna's Guam also as GUAM", "moderna",
+            plain(MODERNA + "\"GUAM\",\"2021-01-04T00:00:00.000\",\"50\",\"50\"\n"), "/problems/source-content", 10L,
+            "jurisdiction", null, "the jurisdiction 'GUAM' is Guam written another way (case, spacing, punctuation or "
+                + "invisible characters), so its 1 week (100 doses) would be reported as an unknown jurisdiction's, "
+                + "beside Guam's own rows, which the source also gives for that week: counted twice among the exclusions"));
+        cases.add(new Case("pfizer's Federal Entities also with two spaces", "pfizer",
+            plain(PFIZER + "\"Federal  Entities\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"),
+            "/problems/source-content", 9L, "jurisdiction", null,
+            "the jurisdiction 'Federal  Entities' is Federal Entities written another way"));
+        // One allocation file served for both manufacturers, in the same bytes or in others.        // One allocation file served for both manufacturers, in the same bytes or in others.
         for (String lineEnd : List.of("\n", "\r\n")) {
             cases.add(new Case("pfizer serving the moderna file" + (lineEnd.length() == 2 ? " with CRLF" : ""),
                 "pfizer", plain(MODERNA.replace("\n", lineEnd)), "/problems/source-content", null, null, null,
@@ -448,6 +462,29 @@ class HostileSourcesApiTest {
         assertEquals("failed", lastRun.get("status"));
         assertNotNull(lastRun.get("finished_at"), "the run is not closed");
         assertEquals(detail, lastRun.get("error"), "the run records the detail the problem gave");
+    }
+
+    /**
+     * A territory written another way, alone in its weeks, is still a warning: its doses are
+     * reported once, under the name as written and of kind unknown, and the product is the same.
+     */
+    @Test
+    void aTerritoryWrittenAnotherWayAloneIsAWarningAndCountsOnce() {
+        served.upstream().serve("/m.csv", MODERNA.replace("\"Guam\"", "\"GUAM\"").getBytes(StandardCharsets.UTF_8));
+        try {
+            served.given().post("/refresh").then().statusCode(200)
+                .body("doses_in_sources", equalTo(13930))
+                .body("doses_excluded", equalTo(2130))
+                .body("exclusions.jurisdiction", contains("Federal Entities", "GUAM", "Palau", "Atlantis"))
+                .body("exclusions.kind", contains("federal", "unknown", "freely_associated_state", "unknown"))
+                .body("exclusions.doses_total", contains(2000, 100, 20, 10))
+                .body("checks.find { it.name == 'accepted_values_jurisdiction' }.status", equalTo("warn"));
+            assertEquals(withoutTimes(product), withoutTimes(served.given().get("/ratios").asString()));
+        } finally {
+            serveGoodSources();
+            served.given().post("/refresh").then().statusCode(200);
+            product = served.given().get("/ratios").asString();
+        }
     }
 
     /** gzip, zlib-deflate and bare deflate, labelled by Content-Encoding, and a gzip file served as is. */
