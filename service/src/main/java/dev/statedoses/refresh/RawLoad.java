@@ -77,6 +77,8 @@ final class RawLoad {
                 started.put(source, new Started(fetch, System.nanoTime(),
                     fetcher.inBackground(() -> opened(fetch.open()))));
             }
+            // While the fetches go on: before any raw table is read or emptied (RawTables#lockAll).
+            RawTables.lockAll(tx);
             for (SourceName source : SourceName.values()) {
                 loaded.add(load(tx, runId, source, started.get(source), previous.get(source)));
                 steps.mark("load " + source);

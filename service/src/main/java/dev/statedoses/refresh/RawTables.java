@@ -37,6 +37,20 @@ final class RawTables {
     }
 
     /**
+     * Takes the three raw tables, always in the same order, in a mode that only another taker
+     * (and a truncate or VACUUM) waits for: readers go on. A refresh and a rehearsal of another
+     * instance (after its start) then follow one another, and never each hold one table the other
+     * waits for. They deadlocked so: the refresh kept an unchanged source's rows (its digest read
+     * holds that table) and waited to empty the next one, which the rehearsal had read and held,
+     * while the rehearsal waited to empty the first. PostgreSQL broke the cycle by failing one of
+     * them, sometimes the refresh: a 503 and a failed run for a sound refresh.
+     */
+    static void lockAll(Handle tx) {
+        tx.execute("lock table " + table(SourceName.MODERNA) + ", " + table(SourceName.PFIZER) + ", "
+            + table(SourceName.POPULATION) + " in share update exclusive mode");
+    }
+
+    /**
      * The source's raw table as a digest (sql/kept/raw_digest.sql): its row count and the sum of a
      * hash of each row. Equal digests: the rows a load left are still there.
      */

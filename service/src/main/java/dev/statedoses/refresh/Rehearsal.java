@@ -92,6 +92,8 @@ public final class Rehearsal {
     Outcome run(Handle tx, Pipeline pipeline) {
         long started = System.nanoTime();
         tx.execute("set local lock_timeout = '" + LOCK_TIMEOUT + "'");
+        // Before it reads them: a refresh of another instance takes them first too (RawTables#lockAll).
+        RawTables.lockAll(tx);
         Map<String, Object> raw = tx.createQuery(RAW_ROWS).bind("most", MAX_ROWS + 1).mapToMap().one();
         long rows = 0;
         for (Object count : raw.values()) {

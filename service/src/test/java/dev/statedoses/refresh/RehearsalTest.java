@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.FixtureServer;
+import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.LoadedProduct;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -111,6 +114,58 @@ class RehearsalTest {
             Response answered = refresh.get(20, TimeUnit.SECONDS);
             assertEquals(200, answered.statusCode(), answered.asString());
             assertEquals("succeeded", answered.jsonPath().getString("status"));
+        }
+    }
+
+    /**
+     * Another instance's refreshes, while this one rehearses over and over (as several instances
+     * restarted one after another do): every refresh succeeds. They deadlocked: the refresh kept
+     * its unchanged Moderna rows (reading them) and waited to empty the Pfizer table, which the
+     * rehearsal had read, while the rehearsal waited to empty the Moderna table; PostgreSQL failed
+     * one of them, sometimes the refresh (a 503, a failed run). Each of the other instance's
+     * refreshes has one source changed (the Pfizer file in LF and CRLF by turns) and the others
+     * unchanged, as in that case.
+     */
+    @Test
+    void anotherInstancesRefreshesBesideRehearsalsAllSucceed() throws Exception {
+        String pfizer = new String(Fixtures.bytes("pfizer.csv"), StandardCharsets.UTF_8);
+        long before = loaded.jdbi().withHandle(h -> h.createQuery("select max(run_id) from dwh.refresh_runs")
+            .mapTo(Long.class).one());
+        List<String> answers = new ArrayList<>();
+        List<Rehearsal.Outcome> rehearsals = new ArrayList<>();
+        try (RunningApp other = RunningApp.start(loaded.config())) {
+            AtomicBoolean refreshing = new AtomicBoolean(true);
+            CompletableFuture<Void> rehearsing = CompletableFuture.runAsync(() -> {
+                while (refreshing.get()) {
+                    rehearsals.add(loaded.app().wiring().refreshes().rehearse());
+                }
+            });
+            try {
+                long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+                for (int i = 0; System.nanoTime() < until; i++) {
+                    String file = i % 2 == 0 ? pfizer.replace("\n", "\r\n") : pfizer;
+                    loaded.upstream().serve("/pfizer.csv", file.getBytes(StandardCharsets.UTF_8));
+                    Response answer = other.given().post("/refresh").andReturn();
+                    answers.add(answer.statusCode() + " " + answer.jsonPath().getString("status")
+                        + (answer.statusCode() == 200 ? "" : ": " + answer.jsonPath().getString("detail")));
+                }
+            } finally {
+                refreshing.set(false);
+                rehearsing.get(30, TimeUnit.SECONDS);
+                loaded.upstream().serve("/pfizer.csv", pfizer.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        List<String> failed = answers.stream().filter(a -> !a.equals("200 succeeded")).toList();
+        assertTrue(failed.isEmpty(), failed.size() + " of " + answers.size() + " refreshes failed: " + failed);
+        assertTrue(answers.size() >= 5, "only " + answers.size() + " refreshes in 8 s");
+        assertTrue(rehearsals.size() >= 5, "only " + rehearsals.size() + " rehearsals in 8 s");
+        List<String> statuses = loaded.jdbi().withHandle(h -> h.createQuery(
+                "select distinct status from dwh.refresh_runs where run_id > :before").bind("before", before)
+            .mapTo(String.class).list());
+        assertEquals(List.of("succeeded"), statuses, "the run log after run " + before);
+        // A rehearsal that meets a refresh under way waits at most its second, and ends at the lock.
+        for (Rehearsal.Outcome outcome : rehearsals) {
+            assertTrue(outcome.failed() == null || !outcome.failed().contains("deadlock"), outcome.describe());
         }
     }
 
