@@ -337,9 +337,16 @@ public final class SourceFetcher implements AutoCloseable {
             SourceStream stream = new SourceStream(ContentDecoding.decode(ahead, codings), source, url, maxBytes);
             stream.hop(hop);
             stream.answeredAt(answeredAt);
-            // The validators the next refresh will send: a Last-Modified only if it is strong.
-            stream.validators(Validators.usableEtag(Validators.single(etags)), Validators.usableLastModified(
-                Validators.single(lastModifieds), Validators.single(response.headers().allValues("Date"))));
+            // The validators the next refresh will send: a Last-Modified only if it is strong, and
+            // none for a body whose end only the connection's close marks. Such a body cut at a
+            // line end loads as a shorter file (the completeness check warns of an allocation
+            // file's short week); its ETag names the whole file all the same, and the next refresh
+            // would be answered 304 and keep the short one for good. Without them it asks again
+            // whole, and the hash of the bytes decides.
+            if (framed(response.headers())) {
+                stream.validators(Validators.usableEtag(Validators.single(etags)), Validators.usableLastModified(
+                    Validators.single(lastModifieds), Validators.single(response.headers().allValues("Date"))));
+            }
             try {
                 // One budget for the whole fetch: what earlier attempts and the headers took is spent.
                 stream.expireAfter(attempts.left(), timeout, deadlines, ahead::waitsForReader);
@@ -539,6 +546,19 @@ public final class SourceFetcher implements AutoCloseable {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * Whether the answer says where its body ends: a Content-Length (counted by the service as
+     * the body arrives), or the chunked coding (its last chunk). Otherwise the connection's close
+     * ends it, and a close too early cannot be told from the end (RFC 9112, 6.3).
+     */
+    static boolean framed(HttpHeaders headers) {
+        List<String> codings = listed(headers.allValues("Transfer-Encoding"));
+        if (!codings.isEmpty()) {
+            return codings.size() == 1 && codings.get(0).equalsIgnoreCase("chunked");
+        }
+        return declaredLength(headers) >= 0;
     }
 
     /** A header's values as one list, lines and commas alike (RFC 9110, 5.3), trimmed, empty ones left out. */

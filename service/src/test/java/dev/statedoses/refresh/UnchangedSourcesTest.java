@@ -14,6 +14,7 @@ import dev.statedoses.support.Fixtures;
 import dev.statedoses.support.RawUpstream;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import dev.statedoses.util.HttpDate;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.IOException;
@@ -757,6 +758,41 @@ class UnchangedSourcesTest {
             local.given().get("/ratios/VT").then().statusCode(200)
                 .body("doses_moderna", org.hamcrest.Matchers.equalTo(700))
                 .body("people_per_dose", org.hamcrest.Matchers.equalTo(1.5425f));
+        }
+    }
+
+    /**
+     * A body whose end only the connection's close marks (no Content-Length, not chunked) leaves
+     * no validators: cut at a line end, it loads as a shorter file, and its ETag, which names the
+     * whole file, would have been sent back and answered 304 by every later refresh, keeping the
+     * short file for good. Here the first answer stops before the fixture's two rows of 28
+     * December 2020 (New York's 500 and New York City's 200 doses); the second refresh asks again
+     * without conditions and loads the whole file, though its ETag is the same.
+     */
+    @Test
+    void aBodyEndedOnlyByTheConnectionLeavesNoValidators() {
+        byte[] whole = Fixtures.bytes("moderna.csv");
+        String text = new String(whole, StandardCharsets.UTF_8);
+        byte[] cut = text.substring(0, text.indexOf("\"New York\",\"2020-12-28")).getBytes(StandardCharsets.UTF_8);
+        String validators = "ETag: \"m-v1\"\r\nLast-Modified: Mon, 04 Jan 2021 00:00:00 GMT\r\nDate: "
+            + HttpDate.format(java.time.Instant.now());
+        try (RawUpstream raw = RawUpstream.start(
+                RawUpstream.framed(validators, cut),
+                RawUpstream.byRequest(head -> RawUpstream.conditional(head)
+                    ? RawUpstream.answer(304, "ETag: \"m-v1\"", new byte[0])
+                    : RawUpstream.framed(validators, whole)));
+             RunningApp local = RunningApp.start(ConfigBuilder.from(config).moderna(raw.url("/m.csv")).build())) {
+            JsonPath first = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            assertNull(source(first, "moderna").get("etag"), "an ETag kept for a body of no declared end");
+            assertNull(source(first, "moderna").get("last_modified"));
+            local.given().get("/ratios/NY").then().statusCode(200).body("doses_moderna", org.hamcrest.Matchers.equalTo(2800));
+
+            JsonPath second = local.given().post("/refresh").then().statusCode(200).extract().jsonPath();
+            assertEquals("succeeded", second.getString("status"));
+            List<String> asked = raw.requests();
+            assertEquals(2, asked.size());
+            assertFalse(RawUpstream.conditional(asked.get(1)), asked.get(1));
+            local.given().get("/ratios/NY").then().statusCode(200).body("doses_moderna", org.hamcrest.Matchers.equalTo(3500));
         }
     }
 
