@@ -316,12 +316,25 @@ final class Counties {
 
     /**
      * A county code missing between two of its state's, in a county file of the whole country whose
-     * codes run in the Census's odd steps: a county's line lost, and its people with it.
+     * codes run in the Census's odd steps: a county's line lost, and its people with it. Or missing
+     * after the last county the file gives of the state it ends in, short of the Census's last
+     * code for that state: a file cut at a line end.
      */
     private final Query<SourceException> lostCounties = new Query<>(LOST_COUNTIES, rs -> {
         String state = rs.getString("state");
         String before = rs.getString("before_code");
         long lost = rs.getLong("lost");
+        String more = lost > 1 ? " (" + (lost - 1) + (lost == 2 ? " more code is" : " more codes are") + " missing so)" : "";
+        if (rs.getString("after_code") == null) {
+            // Past the last county the file gives of the state it ends in: the file looks cut.
+            return SourceException.content(SourceName.POPULATION, url(), rs.getLong("before_line"), "Id2",
+                "no line gives county " + rs.getString("code") + " of " + state + ": the file's last county of "
+                    + state + " is " + name(rs.getString("before_county")) + " (" + before + ", line "
+                    + rs.getLong("before_line") + "), and the Census numbers " + state + "'s counties in odd steps"
+                    + " to " + rs.getString("last_code") + more + ". Is the file cut short? " + state
+                    + " would be published without those counties' people.")
+                .aboutState(state);
+        }
         String after = name(rs.getString("after_county")) + " (" + rs.getString("after_code") + ", line "
             + rs.getLong("after_line") + ")";
         String where = before == null ? "before " + after
@@ -329,10 +342,7 @@ final class Counties {
                 + ") and " + after;
         return SourceException.content(SourceName.POPULATION, url(), rs.getLong("after_line"), "Id2",
             "no line gives county " + rs.getString("code") + " of " + state + ", " + where + ": the Census numbers "
-                + "a state's counties in odd steps, so a county's line looks lost"
-                + (lost > 1 ? " (" + (lost - 1) + (lost == 2 ? " more code is" : " more codes are") + " missing so)"
-                    : "")
-                + ". " + state + " would be published without that county's people.")
+                + "a state's counties in odd steps, so a county's line looks lost" + more + ". " + state + " would be published without that county's people.")
             .aboutState(state);
     });
 

@@ -5,7 +5,8 @@
 -- from the state without a word: a county under a tenth of its state (the Bronx is 0.07 of New
 -- York) leaves the state within its census count (sql/checks/sources/states_off_their_census.sql).
 -- One line deleted from the real file loaded so in 3,012 cases of its 3,142 lines of a state or
--- DC; this check sees 2,897 of them. Not seen: a state's last county (no code after it: 41),
+-- DC; this check sees 2,897 of them. Not seen: a state's last county (no code after it: 41), but
+-- for the state the file ends in, as a file cut at a line end does (V25's last codes);
 -- Virginia's independent cities (510 to 840, numbered apart: 38), Alaska's (26) and the counties of
 -- even codes (Broomfield, Colorado 08014: 10).
 --
@@ -34,10 +35,21 @@ retired (code) as (
     values (12025), (13041), (13203), (24007), (29191), (29193), (32025), (46001), (46113), (46131), (46133),
            (51039), (51055), (51123), (51129), (51151), (51189)
 ),
--- Each state's odd codes (Virginia's under 500): the last, how many of those up to it are counties' (retired
--- ones aside), and how many are missing. Only the states short of some are looked into, code by code.
+-- The state of the file's last line (of a state judged here), and the last odd code the Census gives
+-- it (dwh.jurisdictions.last_county, V25). A file cut at a line end stops inside that state, short
+-- of its last codes, which no code after them shows lost; a whole file, in any order, ends with a
+-- state that has them all.
+tail as (
+    select c.state, j.last_county
+    from (select state from coded order by line desc limit 1) c
+    join dwh.jurisdictions j on j.fips::int = c.state
+),
+-- Each state's odd codes (Virginia's under 500): the last (for the file's last state, the Census's
+-- last), how many of those up to it are counties' (retired ones aside), and how many are missing.
+-- Only the states short of some are looked into, code by code.
 odd as (
-    select state, max(number) as last_odd, count(*) filter (where not retired) as codes
+    select state, greatest(max(number), (select t.last_county from tail t where t.state = c.state)) as last_odd,
+           count(*) filter (where not retired) as codes
     from (select distinct state, number, code in (select code from retired) as retired
           from coded
           where number % 2 = 1 and (number < 500 or state <> 51)) c
@@ -64,10 +76,11 @@ country as (
 select to_char(l.code, 'FM00000') as code, j.name as state,
        to_char(b.code, 'FM00000') as before_code, b.county as before_county, b.line as before_line,
        to_char(a.code, 'FM00000') as after_code, a.county as after_county, a.line as after_line,
-       n.lost
+       to_char(l.state * 1000 + s.last_odd, 'FM00000') as last_code, n.lost
 from country n
 cross join lateral (select * from lost order by code limit 1) l
 join dwh.jurisdictions j on j.fips::int = l.state
+join states s on s.state = l.state
 left join lateral (select * from coded c where c.state = l.state and c.number < l.number
                    order by c.number desc limit 1) b on true
 left join lateral (select * from coded c where c.state = l.state and c.number > l.number

@@ -187,6 +187,41 @@ class LostCountiesTest {
         }
     }
 
+    /**
+     * A file cut at a line end inside the state it ends in, as a download of no declared length
+     * cut there loads: the file's Wyoming ends at its Census's last code, 56045 (23 counties, its
+     * people shared among them), and losing its last one or two lines (4% and 9% of the state, within
+     * the census check's tenth) is refused, at the line of the county the file now ends with. No
+     * code after the lost ones showed them lost before. The same whole file loads, and so does one
+     * in another order (its last line another state's, which has all its codes).
+     */
+    @Test
+    void aFileCutInsideTheStateItEndsInFails() {
+        int wyoming = country.index("Wyoming");
+        assertEquals(country.states().size() - 1, wyoming, "Wyoming is the file's last state");
+        State state = country.states().get(wyoming);
+        List<String> whole = new ArrayList<>(country.lines().subList(0, (int) country.lineOf(wyoming, 0) - 1));
+        for (int k = 0; k < 23; k++) {
+            whole.add(WholeCountryCounties.line(state, k, 2 * k + 1, WholeCountryCounties.part(state.census(), k, 23)));
+        }
+        files.loads(whole);
+        // Delaware's first county moved last: the file ends in Delaware, whose codes the file has
+        // to 10119, past the Census's last, 10005.
+        List<String> reordered = new ArrayList<>(whole);
+        reordered.add(reordered.remove((int) country.lineOf(country.index("Delaware"), 0) - 1));
+        files.loads(reordered);
+        for (int cut = 1; cut <= 2; cut++) {
+            List<String> lines = List.copyOf(whole.subList(0, whole.size() - cut));
+            int last = 23 - cut; // County {last}, code 2 * last - 1
+            long line = country.lineOf(wyoming, last - 1);
+            files.assertRefresh(new Variant("Wyoming's last " + cut + " lines cut", lines, line,
+                "no line gives county " + code(state, 2 * last + 1) + " of Wyoming: the file's last county of Wyoming "
+                    + "is County " + last + " (" + code(state, 2 * last - 1) + ", line " + line + "), and the Census "
+                    + "numbers Wyoming's counties in odd steps to 56045" + (cut == 2 ? " (1 more code is missing so)" : "")
+                    + ". Is the file cut short? Wyoming would be published without those counties' people."), "Id2");
+        }
+    }
+
     /** County {@code k} of the state at {@code index} given county number {@code number}. */
     private void renumber(List<String> lines, int index, int k, int number) {
         lines.set((int) country.lineOf(index, k) - 1, line(country.states().get(index), k, number));

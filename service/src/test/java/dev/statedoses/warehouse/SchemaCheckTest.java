@@ -104,8 +104,11 @@ class SchemaCheckTest {
             "dwh.jurisdictions has lost Chicago (city in Illinois)"),
         new Change("dwh.jurisdictions", "update dwh.jurisdictions set census_2020_population = 11799449 "
                 + "where name = 'Ohio'",
-            "dwh.jurisdictions has Ohio as state OH people 11799449 fips 39, where the migrations wrote state OH "
-                + "people 11799448 fips 39"),
+            "dwh.jurisdictions has Ohio as state OH people 11799449 fips 39 last county 175, where the migrations "
+                + "wrote state OH people 11799448 fips 39 last county 175"),
+        new Change("dwh.jurisdictions", "update dwh.jurisdictions set last_county = 43 where name = 'Wyoming'",
+            "dwh.jurisdictions has Wyoming as state WY people 576851 fips 56 last county 43, where the migrations "
+                + "wrote state WY people 576851 fips 56 last county 45"),
         new Change("dwh.jurisdictions", "update dwh.jurisdictions set kind = 'territory', folds_into = null "
                 + "where name = 'Philadelphia'",
             "dwh.jurisdictions has Philadelphia as territory, where the migrations wrote city in Pennsylvania"),
