@@ -39,6 +39,7 @@ final class Checks {
     private static final String CONFLICTING_ALLOCATIONS = Sql.load("checks/sources/conflicting_allocations.sql");
     private static final String MISSPELT_JURISDICTIONS = Sql.load("checks/sources/misspelt_jurisdictions.sql");
     private static final String RENAMED_JURISDICTIONS = Sql.load("checks/sources/renamed_jurisdictions.sql");
+    private static final String TOTAL_ROWS = Sql.load("checks/sources/total_rows.sql");
     private static final String FIRST_LINE = Sql.load("checks/sources/first_line.sql");
     private static final String MISSING_PLACES = Sql.load("checks/sources/missing_places.sql");
     private static final String UNCOVERED_WEEKS = Sql.load("checks/sources/uncovered_weeks.sql");
@@ -109,6 +110,8 @@ final class Checks {
         // them read the raw tables: a clean refresh pays for this one scan of run_allocations.
         if (rows.first(UNKNOWN_NAMES).orElseThrow()) {
             misspeltJurisdictions(tx).ifPresent(Checks::fail);
+            // Before the renamed ones: a total is no state under a new name.
+            totalRows(tx).ifPresent(Checks::fail);
             renamedJurisdictions(tx).ifPresent(Checks::fail);
         }
         // After the renamed ones: a state under a new name has no row either, and is better named so.
@@ -321,6 +324,27 @@ final class Checks {
             return SourceException.content(source, url(source), rs.getLong("first_line"), "jurisdiction",
                 written + "count for no state" + (meant.equals(state) ? "" : " (they count for " + name(state) + ")"))
                 .aboutState(state);
+        }).findFirst();
+    }
+
+    /**
+     * A row that totals the file (by its name, or by holding the sum of its week's other rows)
+     * rather than allocates: its doses would count twice among the exclusions.
+     */
+    private Optional<SourceException> totalRows(Handle tx) {
+        return tx.createQuery(TOTAL_ROWS).map((rs, ctx) -> {
+            SourceName source = SourceName.of(rs.getString("source"));
+            long weeks = rs.getLong("weeks");
+            LocalDate summed = rs.getObject("summed_week", LocalDate.class);
+            String why = summed != null
+                ? "its counts in the week of " + summed + " are those of the week's other rows together"
+                : "its name says so";
+            return SourceException.content(source, url(source), rs.getLong("first_line"), "jurisdiction",
+                "the jurisdiction '" + name(rs.getString("jurisdiction")) + "' is a total of the file, not a "
+                    + "jurisdiction (" + why + "): its " + weeks + (weeks == 1 ? " week" : " weeks") + " ("
+                    + rs.getLong("doses") + " doses) would count every dose of "
+                    + (weeks == 1 ? "that week" : "those weeks") + " a second time, among the exclusions and the "
+                    + "doses in the sources. Leave totals out of the file.");
         }).findFirst();
     }
 

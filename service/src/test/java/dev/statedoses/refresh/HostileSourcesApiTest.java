@@ -258,7 +258,24 @@ class HostileSourcesApiTest {
             plain(PFIZER + "\"Federal  Entities\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"),
             "/problems/source-content", 9L, "jurisdiction", null,
             "the jurisdiction 'Federal  Entities' is Federal Entities written another way"));
-        // One allocation file served for both manufacturers, in the same bytes or in others.        // One allocation file served for both manufacturers, in the same bytes or in others.
+        // A row that totals the file: by its counts (the week's other rows together, 2450 and 2450
+        // in Moderna's week of 2021-01-04), or by its name; its doses would count twice.
+        cases.add(new Case("moderna with a Total row of its week", "moderna",
+            plain(MODERNA + "\"Total\",\"2021-01-04T00:00:00.000\",\"2450\",\"2450\"\n"), "/problems/source-content", 10L,
+            "jurisdiction", null, "the jurisdiction 'Total' is a total of the file, not a jurisdiction (its counts in "
+                + "the week of 2021-01-04 are those of the week's other rows together): its 1 week (4900 doses) would "
+                + "count every dose of that week a second time, among the exclusions and the doses in the sources"));
+        cases.add(new Case("moderna with a sum under a name of no language of ours", "moderna",
+            plain(MODERNA + "\"Gesamt\",\"2021-01-04T00:00:00.000\",\"2450\",\"2450\"\n"), "/problems/source-content", 10L,
+            "jurisdiction", null, "the jurisdiction 'Gesamt' is a total of the file, not a jurisdiction (its counts in "
+                + "the week of 2021-01-04"));
+        for (String total : List.of("United States", "U.S. Total", "TOTALS", "All Jurisdictions", "National")) {
+            cases.add(new Case("pfizer with a row named " + total, "pfizer",
+                plain(PFIZER + "\"" + total + "\",\"2021-01-04T00:00:00.000\",\"3000\",\"3000\"\n"),
+                "/problems/source-content", 9L, "jurisdiction", null, "the jurisdiction '" + total + "' is a total of "
+                    + "the file, not a jurisdiction (its name says so): its 1 week (6000 doses) would count"));
+        }
+        // One allocation file served for both manufacturers, in the same bytes or in others.
         for (String lineEnd : List.of("\n", "\r\n")) {
             cases.add(new Case("pfizer serving the moderna file" + (lineEnd.length() == 2 ? " with CRLF" : ""),
                 "pfizer", plain(MODERNA.replace("\n", lineEnd)), "/problems/source-content", null, null, null,
