@@ -418,6 +418,13 @@ final class Checks {
         if (lacks.isEmpty()) {
             return Optional.empty();
         }
+        Uncovered stray = lacks.stream().filter(u -> u.strayLine() != null).findFirst().orElse(null);
+        if (stray != null) {
+            // A week of the other file's own, held by a few of its rows: those rows' dates are wrong.
+            SourceName source = stray.having();
+            return Optional.of(SourceException.content(source, url(source), stray.strayLine(), "week_of_allocations",
+                stray.strayWeeks()));
+        }
         SourceName first = lacks.get(0).lacking();
         return Optional.of(SourceException.content(first, url(first), null, "week_of_allocations",
             String.join("; ", lacks.stream().map(Uncovered::weeks).toList()) + ", though both are national files: "
@@ -427,10 +434,24 @@ final class Checks {
 
     private final Query<Uncovered> uncoveredWeeks = new Query<>(UNCOVERED_WEEKS, rs -> {
         SourceName source = SourceName.of(rs.getString("lacking"));
+        SourceName having = SourceName.of(rs.getString("source"));
         long weeks = rs.getLong("weeks");
-        return new Uncovered(source, "the " + source.label() + " source has no doses (no row, or rows of 0 only) in "
-            + weeks + (weeks == 1 ? " week" : " weeks") + " that the " + rs.getString("source") + " source has doses in ("
-            + rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "") + ")");
+        String listed = rs.getString("first_ten") + (weeks > 10 ? " and " + (weeks - 10) + " more" : "");
+        Long strayLine = rs.getBoolean("stray") ? (Long) rs.getObject("first_line", Long.class) : null;
+        long places = rs.getLong("places");
+        String stray = strayLine == null ? null
+            : "the " + having.label() + " source has doses in "
+                + (weeks == 1 ? "the week of " + listed + " from " + places + (places == 1 ? " place" : " places")
+                    + " only (" : weeks + " weeks (" + listed + ") that few of its places have (the first from " + places
+                    + (places == 1 ? " place: " : " places: "))
+                + name(rs.getString("first_place")) + ", line " + strayLine + "), where its fullest week has "
+                + rs.getLong("usual") + ", and the " + source.label() + " source has no doses in "
+                + (weeks == 1 ? "that week" : "those weeks") + ": are those rows dated wrong (a year, a month "
+                + "mistyped)? Their doses would count in " + (weeks == 1 ? "a week" : "weeks")
+                + " of their own, and be missing from the week they belong to.";
+        return new Uncovered(source, having, "the " + source.label() + " source has no doses (no row, or rows of 0 only) in "
+            + weeks + (weeks == 1 ? " week" : " weeks") + " that the " + having.label() + " source has doses in ("
+            + listed + ")", strayLine, stray);
     });
 
     /**
@@ -488,7 +509,8 @@ final class Checks {
     });
 
     /** A source that lacks weeks the other has, and those weeks, in words. */
-    private record Uncovered(SourceName lacking, String weeks) {
+    /** A source's lack of weeks the other has; for stray weeks of the other, its first line there and their words. */
+    private record Uncovered(SourceName lacking, SourceName having, String weeks, Long strayLine, String strayWeeks) {
     }
 
     /**

@@ -15,9 +15,11 @@
 -- in which only Federal Entities, a territory or a name no one knows got doses shorts no state
 -- (it was refused, saying every state would be short of them).
 -- For each source that lacks weeks (one, or both: a week moved, as 2021-06-21 dated 2027-06-21 in
--- one file), how many and the first ten.
+-- one file), how many and the first ten; and whether they are stray weeks of the other file, with
+-- its first line there.
 with weeks as (
-    select w.manufacturer as source, w.week, w.place_doses as doses
+    select w.manufacturer as source, w.week, w.place_doses as doses, w.places,
+           max(w.places) over (partition by w.manufacturer) as usual
     from run_allocation_weeks w
     where (select count(*) from run_national_files) = 2
 ),
@@ -31,7 +33,12 @@ missing as (
     -- when Moderna's first is 2020-12-21 (as checks/allocation_coverage.sql excuses it).
     select o.source as lacking, w.source, w.week,
            row_number() over (partition by o.source order by w.week) as n,
-           count(*) over (partition by o.source) as weeks
+           count(*) over (partition by o.source) as weeks,
+           -- Every such week held by a few places of the file that has it (under a quarter of its
+           -- fullest week's): rows dated into a week of their own (2021-06-21 written 2027-06-21
+           -- on one line), the fault of that file, not of the one that lacks the week.
+           bool_and(w.places * 4 < w.usual) over (partition by o.source) as stray,
+           w.places, w.usual
     from weeks w
     join firsts o on o.source <> w.source
     where w.doses > 0
@@ -40,7 +47,17 @@ missing as (
 )
 select lacking, source, week, weeks,
        (select string_agg(week::text, ', ' order by week) from missing x where x.lacking = m.lacking and x.n <= 10)
-           as first_ten
+           as first_ten,
+       stray, places, usual, f.jurisdiction as first_place, f.first_line
 from missing m
+-- The first place's line in that week of the file that has it, for a stray week.
+left join lateral (
+    select a.jurisdiction, a.first_line
+    from run_allocations a
+    where m.stray and a.manufacturer = m.source and a.week_of_allocations = m.week
+      and a.kind in ('state', 'district', 'city') and a.first_dose_allocations + a.second_dose_allocations > 0
+    order by a.first_line
+    limit 1
+) f on true
 where n = 1
 order by lacking

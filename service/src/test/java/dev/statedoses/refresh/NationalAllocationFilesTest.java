@@ -322,6 +322,52 @@ class NationalAllocationFilesTest {
                 + "2021-01-18): 2021-01-11 (53 more places lack weeks)"));
     }
 
+    /**
+     * One row dated into a week of its own (a year mistyped: Connecticut's 2021-01-11 written
+     * 2027-01-11): the file that has that week is named, at the row's line, not the other file for
+     * lacking a week that only one place has. It was blamed on the other file, without a line,
+     * saying every state would be short. Three rows so, in two such weeks, are named the same way,
+     * at the first of them. A whole week moved is still named both ways (below).
+     */
+    @Test
+    void rowsDatedIntoAWeekOfTheirOwnAreNamedAtTheirLine() {
+        String[] weeks = {"2021-01-04", "2021-01-11", "2021-01-18"};
+        String pfizer = file(true, Set.of(), weeks);
+        String one = file(false, Set.of(), weeks).replace("\"Connecticut\",\"2021-01-11T", "\"Connecticut\",\"2027-01-11T");
+        refresh("stray-row", one, pfizer, false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("line", equalTo(lineOf(one, "\"Connecticut\",\"2027-01-11T")))
+            .body("column", equalTo("week_of_allocations"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/stray-row/m.csv") + "), line "
+                + lineOf(one, "\"Connecticut\",\"2027-01-11T") + ", column week_of_allocations: the moderna source has "
+                + "doses in the week of 2027-01-11 from 1 place only (Connecticut, line "
+                + lineOf(one, "\"Connecticut\",\"2027-01-11T") + "), where its fullest week has 54, and the pfizer source "
+                + "has no doses in that week: are those rows dated wrong (a year, a month mistyped)? Their doses would "
+                + "count in a week of their own, and be missing from the week they belong to."));
+        String three = file(true, Set.of(), weeks).replace("\"Ohio\",\"2021-01-04T", "\"Ohio\",\"2031-01-06T")
+            .replace("\"Texas\",\"2021-01-18T", "\"Texas\",\"2031-01-06T")
+            .replace("\"Iowa\",\"2021-01-11T", "\"Iowa\",\"2029-01-08T");
+        refresh("stray-rows", file(false, Set.of(), weeks), three, false)
+            .statusCode(422)
+            .body("source", equalTo("pfizer"))
+            .body("line", equalTo(lineOf(three, "\"Iowa\",\"2029-01-08T")))
+            .body("detail", containsString("the pfizer source has doses in 2 weeks (2029-01-08, 2031-01-06) that few of "
+                + "its places have (the first from 1 place: Iowa, line " + lineOf(three, "\"Iowa\",\"2029-01-08T")
+                + "), where its fullest week has 53, and the moderna source has no doses in those weeks"));
+    }
+
+    /** The 1-based line of the file's first line that starts with {@code start}. */
+    private static int lineOf(String file, String start) {
+        List<String> lines = file.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(start)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no line starts with " + start);
+    }
+
     @Test
     void aWeekMovedInOneFileIsNamedBothWays() {
         // Moderna's 2021-01-11 dated 2021-01-18: each file has a week the other lacks.
