@@ -86,9 +86,15 @@ final class SourceTable implements AutoCloseable {
             Integer before = columns.putIfAbsent(key, i);
             if (before != null && read.contains(key)) {
                 // Which of the two would we load? Neither: the file has to say.
+                // Two spellings of one column (the API's _1st_dose_allocations and the export's
+                // 1st Dose Allocations) are named each, so that neither looks like the other.
+                String twice = header[i].equals(header[before])
+                    ? "column " + Printable.shorten(header[i], 60) + " twice (columns " + (before + 1) + " and "
+                        + (i + 1) + ")"
+                    : "one column twice: " + Printable.shorten(header[before], 60) + " (column " + (before + 1)
+                        + ") and " + Printable.shorten(header[i], 60) + " (column " + (i + 1) + ")";
                 throw SourceException.content(stream.source(), stream.url(), first.line(), header[i],
-                    "the header names column " + Printable.shorten(header[i], 60) + " twice (columns "
-                        + (before + 1) + " and " + (i + 1) + "): which one holds the values is not clear");
+                    "the header names " + twice + ": which one holds the values is not clear");
             }
         }
         List<String> missing = new ArrayList<>();

@@ -86,7 +86,10 @@ public final class SourceValues {
         } else if (GROUPED_COUNT.matcher(number).matches()) {
             digits = number.replace(",", "");
         } else if (isNegative(number)) {
-            throw new IllegalArgumentException("the count " + quote(text) + " is negative");
+            // "-0" is no negative count, but no count carries a sign either (a "+5" is refused too).
+            throw new IllegalArgumentException(number.substring(1).replace(",", "").matches("0+")
+                ? "the count " + quote(text) + " has a minus sign, which no count has"
+                : "the count " + quote(text) + " is negative");
         } else {
             throw new IllegalArgumentException("'" + quote(text) + "' is not a whole number");
         }

@@ -3,9 +3,11 @@ package dev.statedoses.source;
 import com.univocity.parsers.common.TextParsingException;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
+import dev.statedoses.text.Printable;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.util.regex.Pattern;
 
 /** {@link CsvFormat} on univocity-parsers: RFC 4180 quoting, LF, CRLF or CR line ends (mixed too), streaming. */
 public final class UnivocityCsv implements CsvFormat {
@@ -14,6 +16,8 @@ public final class UnivocityCsv implements CsvFormat {
     static final int MAX_COLUMNS = 512;
     /** Far longer than any value of the sources; a longer one is a runaway quote or not CSV. */
     static final int MAX_VALUE_CHARS = 64 * 1024;
+    /** The start of a body that is JSON or markup, not CSV: a first line too long to be a header. */
+    private static final Pattern NOT_CSV = Pattern.compile("\\s*[\\[{<]");
 
     @Override
     public CsvRecords open(Reader reader) {
@@ -41,7 +45,7 @@ public final class UnivocityCsv implements CsvFormat {
             // univocity fills its first buffer here, so the body's first read errors surface now.
             parser.beginParsing(new LineEnds(reader));
         } catch (TextParsingException e) {
-            throw unwrap(e, 1);
+            throw unwrap(e, 1, null);
         }
         return new CsvRecords() {
             // univocity counts the lines it has consumed; a record starts on the line after the
@@ -54,7 +58,7 @@ public final class UnivocityCsv implements CsvFormat {
                     try {
                         fields = parser.parseNext();
                     } catch (TextParsingException e) {
-                        throw unwrap(e, before + 1);
+                        throw unwrap(e, before + 1, before == 0 ? parser.getContext().currentParsedContent() : null);
                     }
                     if (fields == null) {
                         return null;
@@ -90,7 +94,7 @@ public final class UnivocityCsv implements CsvFormat {
      * univocity wraps whatever its input threw; hand on the original (the source stream's own
      * errors, an I/O failure) and keep parse errors free of univocity's types.
      */
-    private static RuntimeException unwrap(TextParsingException e, long line) {
+    private static RuntimeException unwrap(TextParsingException e, long line, String firstRecord) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SourceException || t instanceof SourceAbandonedException) {
                 return (RuntimeException) t;
@@ -105,6 +109,12 @@ public final class UnivocityCsv implements CsvFormat {
         if (text.contains("maximum number of characters")) {
             message = "a value is longer than " + MAX_VALUE_CHARS + " characters (a quote that never closes, "
                 + "or not one of these files?)";
+        } else if (firstRecord != null && NOT_CSV.matcher(firstRecord).lookingAt()) {
+            // A JSON array or object (a Socrata API's rows, an error) or markup on one long line:
+            // said as what it is, as the header check says it of a short one (SourceTable).
+            String start = firstRecord.strip();
+            message = "it starts with '" + Printable.shorten(start.substring(0, Math.min(60, start.length())), 60)
+                + (start.length() > 60 ? "…" : "") + "', not CSV: JSON or markup (an API's answer, or an error page?)";
         } else if (e.getColumnIndex() >= MAX_COLUMNS - 1 || text.contains("maximum number of columns")) {
             message = "the line has more than " + MAX_COLUMNS + " fields, far more than any layout of the "
                 + "sources (a stray separator, or not one of these files?)";

@@ -116,12 +116,31 @@ class AllocationCsvTest {
             + "_1st_dose_allocations)", e.getMessage());
     }
 
+    /** The API's and the export's spelling of one column, both given: each named, with its column. */
+    @Test
+    void twoSpellingsOfOneColumnAreEachNamed() {
+        SourceException e = rejected("jurisdiction,week_of_allocations,_1st_dose_allocations,_2nd_dose_allocations,"
+            + "1st Dose Allocations\nOhio,2021-06-21,5,5,5\n");
+        assertEquals(1L, e.line());
+        assertEquals("the header names one column twice: _1st_dose_allocations (column 3) and 1st Dose Allocations "
+            + "(column 5): which one holds the values is not clear", e.getMessage());
+    }
+
     @Test
     void anErrorPageIsNotTakenForCsv() {
         assertEquals("the body is not CSV (it starts with '<!DOCTYPE html>'): an error page?",
             rejected("<!DOCTYPE html>\n<html><body>Internal error</body></html>\n").getMessage());
         assertEquals("the body is not CSV (it starts with '{\"message\":\"Internal error\"}'): an error page?",
             rejected("{\"message\":\"Internal error\"}").getMessage());
+        // A Socrata API's JSON rows on one line: too many fields for a header, still said as JSON.
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < 300; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"jurisdiction\":\"Ohio\",\"week_of_allocations\":\"2021-06-21\"}");
+        }
+        SourceException e = rejected(json.append("]").toString());
+        assertEquals(1L, e.line());
+        assertEquals("the body is not valid CSV: it starts with '[{\"jurisdiction\":\"Ohio\",\"week_of_allocations\":\"2021-06-21\"},…', "
+            + "not CSV: JSON or markup (an API's answer, or an error page?)", e.getMessage());
     }
 
     @Test

@@ -49,6 +49,10 @@ class SourceValuesTest {
         "5.000|'5.000' is not a whole number",
         "-3.0|the count -3.0 is negative",
         "'-1,234'|the count -1,234 is negative",
+        // Zero with a minus sign is no negative count, but no count has a sign.
+        "-0|the count -0 has a minus sign, which no count has",
+        "'-0,000'|the count -0,000 has a minus sign, which no count has",
+        "-0.0|the count -0.0 has a minus sign, which no count has",
         // A minus sign alone, or before what is no count, is not a negative count.
         "-|'-' is not a whole number",
         "--5|'--5' is not a whole number",
