@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.Fixtures;
+import dev.statedoses.support.NationalFiles;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.ByteArrayOutputStream;
@@ -249,31 +250,24 @@ class HostileSourcesApiTest {
                 + "invisible characters), so its 1 week (1200 doses) would count for no state (they count for Illinois)"));
         // A territory, a freely associated state or the Federal Entities written another way beside
         // their own rows of the same week: those doses would be counted twice among the exclusions.
-        cases.add(new Case("moderna's Guam also as GUAM", "moderna",
-            plain(MODERNA + "\"GUAM\",\"2021-01-04T00:00:00.000\",\"50\",\"50\"\n"), "/problems/source-content", 10L,
-            "jurisdiction", null, "the jurisdiction 'GUAM' is Guam written another way (case, spacing, punctuation or "
-                + "invisible characters), so its 1 week (100 doses) would be reported as an unknown jurisdiction's, "
-                + "beside Guam's own rows, which the source also gives for that week: counted twice among the exclusions"));
-        cases.add(new Case("pfizer's Federal Entities also with two spaces", "pfizer",
-            plain(PFIZER + "\"Federal  Entities\",\"2021-01-04T00:00:00.000\",\"300\",\"300\"\n"),
-            "/problems/source-content", 9L, "jurisdiction", null,
+        cases.add(appended("moderna's Guam also as GUAM", "moderna", "GUAM", 50, 10L, "the jurisdiction 'GUAM' is Guam "
+            + "written another way (case, spacing, punctuation or invisible characters), so its 1 week (100 doses) "
+            + "would be reported as an unknown jurisdiction's, beside Guam's own rows, which the source also gives for "
+            + "that week: counted twice among the exclusions"));
+        cases.add(appended("pfizer's Federal Entities also with two spaces", "pfizer", "Federal  Entities", 300, 9L,
             "the jurisdiction 'Federal  Entities' is Federal Entities written another way"));
         // A row that totals the file: by its counts (the week's other rows together, 2450 and 2450
         // in Moderna's week of 2021-01-04), or by its name; its doses would count twice.
-        cases.add(new Case("moderna with a Total row of its week", "moderna",
-            plain(MODERNA + "\"Total\",\"2021-01-04T00:00:00.000\",\"2450\",\"2450\"\n"), "/problems/source-content", 10L,
-            "jurisdiction", null, "the jurisdiction 'Total' is a total of the file, not a jurisdiction (its counts in "
-                + "the week of 2021-01-04 are those of the week's other rows together): its 1 week (4900 doses) would "
-                + "count every dose of that week a second time, among the exclusions and the doses in the sources"));
-        cases.add(new Case("moderna with a sum under a name of no language of ours", "moderna",
-            plain(MODERNA + "\"Gesamt\",\"2021-01-04T00:00:00.000\",\"2450\",\"2450\"\n"), "/problems/source-content", 10L,
-            "jurisdiction", null, "the jurisdiction 'Gesamt' is a total of the file, not a jurisdiction (its counts in "
-                + "the week of 2021-01-04"));
+        cases.add(appended("moderna with a Total row of its week", "moderna", "Total", 2450, 10L, "the jurisdiction "
+            + "'Total' is a total of the file, not a jurisdiction (its counts in the week of 2021-01-04 are those of "
+            + "the week's other rows together): its 1 week (4900 doses) would count every dose of that week a second "
+            + "time, among the exclusions and the doses in the sources"));
+        cases.add(appended("moderna with a sum under a name of no language of ours", "moderna", "Gesamt", 2450, 10L,
+            "the jurisdiction 'Gesamt' is a total of the file, not a jurisdiction (its counts in the week of 2021-01-04"));
         for (String total : List.of("United States", "U.S. Total", "TOTALS", "All Jurisdictions", "National")) {
-            cases.add(new Case("pfizer with a row named " + total, "pfizer",
-                plain(PFIZER + "\"" + total + "\",\"2021-01-04T00:00:00.000\",\"3000\",\"3000\"\n"),
-                "/problems/source-content", 9L, "jurisdiction", null, "the jurisdiction '" + total + "' is a total of "
-                    + "the file, not a jurisdiction (its name says so): its 1 week (6000 doses) would count"));
+            cases.add(appended("pfizer with a row named " + total, "pfizer", total, 3000, 9L, "the jurisdiction '"
+                + total + "' is a total of the file, not a jurisdiction (its name says so): its 1 week (6000 doses) "
+                + "would count"));
         }
         // One allocation file served for both manufacturers, in the same bytes or in others.
         for (String lineEnd : List.of("\n", "\r\n")) {
@@ -451,6 +445,17 @@ class HostileSourcesApiTest {
                 "\"jurisdic\n2026-01-01T00:00:00.000Z ERROR forged\"")), 1L, "jurisdiction",
             "the header has no column jurisdiction"));
         return cases.stream();
+    }
+
+    /**
+     * The fixture allocation file of {@code source} with a row of {@code jurisdiction} appended
+     * (the week of 2021-01-04, {@code each} doses of each dose), refused at {@code line} of its
+     * column jurisdiction, naming no state.
+     */
+    private static Case appended(String name, String source, String jurisdiction, long each, long line, String detail) {
+        String file = source.equals("moderna") ? MODERNA : PFIZER;
+        return new Case(name, source, plain(file + NationalFiles.line(jurisdiction, "2021-01-04", each) + "\n"),
+            "/problems/source-content", line, "jurisdiction", null, detail);
     }
 
     @ParameterizedTest(name = "{0}")
