@@ -508,7 +508,6 @@ final class Checks {
             .aboutState(state);
     });
 
-    /** A source that lacks weeks the other has, and those weeks, in words. */
     /** A source's lack of weeks the other has; for stray weeks of the other, its first line there and their words. */
     private record Uncovered(SourceName lacking, SourceName having, String weeks, Long strayLine, String strayWeeks) {
     }

@@ -342,7 +342,8 @@ final class Counties {
                 + ") and " + after;
         return SourceException.content(SourceName.POPULATION, url(), rs.getLong("after_line"), "Id2",
             "no line gives county " + rs.getString("code") + " of " + state + ", " + where + ": the Census numbers "
-                + "a state's counties in odd steps, so a county's line looks lost" + more + ". " + state + " would be published without that county's people.")
+                + "a state's counties in odd steps, so a county's line looks lost" + more + ". " + state
+                + " would be published without that county's people.")
             .aboutState(state);
     });
 

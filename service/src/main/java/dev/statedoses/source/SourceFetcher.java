@@ -266,15 +266,17 @@ public final class SourceFetcher implements AutoCloseable {
             String answeredAt = followed == 0 ? null : Redaction.url(at);
             List<String> etags = response.headers().allValues("ETag");
             List<String> lastModifieds = response.headers().allValues("Last-Modified");
-            if (status == 304 && asking(at, followed) != null) {
+            // What this request asked about, read once, as the request itself read it.
+            KnownSource asked = status == 304 ? asking(at, followed) : null;
+            if (asked != null) {
                 ReadAhead.discard(response.body());
-                String otherVersion = Validators.otherVersion(known, etags, lastModifieds);
+                String otherVersion = Validators.otherVersion(asked, etags, lastModifieds);
                 if (otherVersion == null) {
                     // Unchanged: the validators that go with the kept bytes are the ones we sent,
                     // whatever else the 304 adds (a validator we did not ask about is not proof of
                     // anything about the bytes we have).
-                    SourceStream unchanged = SourceStream.notModified(source, url, known.sha256(), known.etag(),
-                        known.lastModified());
+                    SourceStream unchanged = SourceStream.notModified(source, url, asked.sha256(), asked.etag(),
+                        asked.lastModified());
                     unchanged.answeredAt(answeredAt);
                     return unchanged;
                 }

@@ -35,36 +35,34 @@ retired (code) as (
     values (12025), (13041), (13203), (24007), (29191), (29193), (32025), (46001), (46113), (46131), (46133),
            (51039), (51055), (51123), (51129), (51151), (51189)
 ),
+-- Each state's odd codes (Virginia's under 500), retired ones marked.
+odd_codes as (
+    select distinct state, number, code in (select code from retired) as retired
+    from coded
+    where number % 2 = 1 and (number < 500 or state <> 51)
+),
 -- The state of the file's last line (of a state judged here), and the last odd code the Census gives
 -- it (dwh.jurisdictions.last_county, V25). A file cut at a line end stops inside that state, short
 -- of its last codes, which no code after them shows lost; a whole file, in any order, ends with a
 -- state that has them all. Only in a file that follows the Census's numbering (nine in ten of its
 -- other states reach their last code): a file that numbers a state's counties its own way (a
 -- test's, generated) stops short of the Census's codes in every state, and is no cut file.
-ends as (
-    select state, max(number) as last_odd
-    from coded
-    where number % 2 = 1 and number < 500
-    group by state
-),
 tail as (
     select c.state, j.last_county
     from (select state from coded order by line desc limit 1) c
     join dwh.jurisdictions j on j.fips::int = c.state
     where (select count(*) filter (where e.last_odd >= o.last_county) * 10 >= count(*) * 9
-           from ends e
+           from (select state, max(number) as last_odd from odd_codes group by state) e
            join dwh.jurisdictions o on o.fips::int = e.state and o.last_county is not null
            where e.state <> c.state)
 ),
--- Each state's odd codes (Virginia's under 500): the last (for the file's last state, the Census's
--- last), how many of those up to it are counties' (retired ones aside), and how many are missing.
--- Only the states short of some are looked into, code by code.
+-- Each state's last odd code (for the file's last state, the Census's last), how many of those up
+-- to it are counties' (retired ones aside), and how many are missing. Only the states short of
+-- some are looked into, code by code.
 odd as (
     select state, greatest(max(number), (select t.last_county from tail t where t.state = c.state)) as last_odd,
            count(*) filter (where not retired) as codes
-    from (select distinct state, number, code in (select code from retired) as retired
-          from coded
-          where number % 2 = 1 and (number < 500 or state <> 51)) c
+    from odd_codes c
     group by state
 ),
 states as (
