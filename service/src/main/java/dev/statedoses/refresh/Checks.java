@@ -408,9 +408,25 @@ final class Checks {
                     + (more > 10 ? ", ..." : "") + ")" : "")
                 + ": " + name(state) + " would be published short of "
                 + (place.equals(state) ? "its" : "the city's")
-                + " doses. Is the file part of the national one?")
+                + " doses. Is the file part of the national one?"
+                + withoutZeroRows(source, rs, "the places it lacks were allocated none"))
             .aboutState(state);
     });
+
+    /**
+     * A file without a single row of 0 doses beside one with them may have left its rows of 0
+     * out: the weeks or places it lacks then held none. The service cannot tell that from lines
+     * lost with doses in them, but the reader can, and is told what would load.
+     */
+    private static String withoutZeroRows(SourceName source, ResultSet rs, String lacked) throws SQLException {
+        long otherZeroRows = rs.getLong("other_zero_rows");
+        if (rs.getLong("zero_rows") > 0 || otherZeroRows == 0) {
+            return "";
+        }
+        return " The " + source.label() + " source has no row of 0 doses, where the " + otherAllocations(source)
+            + " source has " + otherZeroRows + ": if the file leaves its rows of 0 out, " + lacked + ", but "
+            + "the service cannot tell that from lines lost with doses in them; serve the file with its rows of 0.";
+    }
 
     /** Weeks one national allocation file has doses in and the other has none (named for each that lacks some). */
     private Optional<SourceException> uncoveredWeeks(CheckRows rows) {
@@ -537,6 +553,7 @@ final class Checks {
                 + (places > 1 ? " (" + (places - 1) + " more places lack weeks)" : "")
                 + ": " + name(state) + " would be published short of " + (place.equals(state) ? "its" : "the city's")
                 + " doses in those weeks. Were lines of the file lost?"
+                + withoutZeroRows(source, rs, "those weeks held none")
                 + (reordered ? " A file cut short may lack places only in the week of its last line (here "
                     + lastLine + "), where it stops; one whose rows were put in another order after the cut "
                     + "cannot be told from one that lost lines: serve it in the order it was cut in." : ""))

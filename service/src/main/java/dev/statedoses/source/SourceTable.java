@@ -30,6 +30,13 @@ final class SourceTable implements AutoCloseable {
     private final SourceStream stream;
     private final CsvRecords records;
     private final String[] header;
+    /**
+     * The header's length without the nameless columns at its end: a spreadsheet saves a header
+     * row formatted past its last name as {@code ...,Population,,}, over rows that stop at the
+     * last name. A row may stop there, or fill those columns (which no one reads): nothing it
+     * holds moves either way.
+     */
+    private final int named;
     private final Map<String, Integer> columns;
     /** A record read ahead to tell whether a short row is the last one. */
     private CsvRecord peeked;
@@ -39,6 +46,11 @@ final class SourceTable implements AutoCloseable {
         this.records = records;
         this.header = header;
         this.columns = columns;
+        int named = header.length;
+        while (named > 1 && (header[named - 1] == null || header[named - 1].isBlank())) {
+            named--;
+        }
+        this.named = named;
     }
 
     static SourceTable open(SourceStream stream, CsvFormat csv, String... requiredColumns) {
@@ -140,9 +152,10 @@ final class SourceTable implements AutoCloseable {
             return null;
         }
         int fields = record.fields().length;
-        if (fields != header.length) {
-            String counted = "the row has " + fields + " fields, the header has " + header.length;
-            if (fields < header.length && isLast(record)) {
+        if (fields < named || fields > header.length) {
+            String counted = "the row has " + fields + " fields, the header has " + (named == header.length
+                ? header.length : named + " named ones (and " + (header.length - named) + " nameless at its end)");
+            if (fields < named && isLast(record)) {
                 throw cutOrElse(stream, record.line(), () -> SourceException.truncated(stream.source(), stream.url(),
                     record.line(), counted + ", and it is the last line: the body looks cut short"));
             }
@@ -160,7 +173,7 @@ final class SourceTable implements AutoCloseable {
      * (each with its header). The first field is compared first: for any other row that settles it.
      */
     private boolean repeatsHeader(String[] fields) {
-        for (int i = 0; i < header.length; i++) {
+        for (int i = 0; i < named; i++) {
             if (header[i] != null && !header[i].equalsIgnoreCase(fields[i] == null ? null : fields[i].strip())) {
                 return false;
             }

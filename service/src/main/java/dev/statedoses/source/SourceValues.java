@@ -125,6 +125,7 @@ public final class SourceValues {
             throw new IllegalArgumentException("the week is empty");
         }
         LocalDate week;
+        boolean isoForm = false;
         try {
             if (text.length() >= 10 && text.charAt(4) == '-' && isDigits(text, 0, 4) && isDigits(text, 5, 7)
                     && isDigits(text, 8, 10) && text.charAt(7) == '-'
@@ -132,6 +133,7 @@ public final class SourceValues {
                 // The API's form, read without a regex (every row has one).
                 week = LocalDate.of(Integer.parseInt(text, 0, 4, 10), Integer.parseInt(text, 5, 7, 10),
                     Integer.parseInt(text, 8, 10, 10));
+                isoForm = true;
             } else {
                 week = otherForms(text);
             }
@@ -139,17 +141,33 @@ public final class SourceValues {
             throw notADate(text); // 2021-02-30 too
         }
         if (week.isBefore(FIRST_POSSIBLE_WEEK)) {
-            throw new IllegalArgumentException("the week " + week + " is before 2020: no vaccine was allocated before December 2020");
+            throw new IllegalArgumentException("the week " + said(text, week, isoForm)
+                + " is before 2020: no vaccine was allocated before December 2020");
         }
         if (week.getDayOfWeek() != DayOfWeek.MONDAY) {
             // The CDC dates every allocation week by its Monday. Any other day would start a week
             // of its own in the weekly series and in as_of, splitting the real one; it is what a
             // date shifted by a time zone, or a day and month read the wrong way round, looks like.
-            throw new IllegalArgumentException("the week " + week + " is a "
+            throw new IllegalArgumentException("the week " + said(text, week, isoForm) + " is a "
                 + week.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + ": allocation weeks are dated "
                 + "by their Monday (a date shifted by a time zone, or day and month swapped?)");
         }
         return week;
+    }
+
+    /**
+     * A refused week as the file wrote it and as it was read, unless the file wrote it in ISO form:
+     * {@code 04/01/2021} or {@code 6/21/69} is a reading the service chose (the US order, the
+     * century 2000), and a message naming only the date it chose would name a date no line holds.
+     */
+    private static String said(String text, LocalDate week, boolean isoForm) {
+        if (isoForm) {
+            return week.toString();
+        }
+        Matcher date = OTHER_WEEK.matcher(text);
+        boolean shortYear = date.matches() && date.group("uy") != null && date.group("uy").length() == 2;
+        return "'" + quote(text) + "' (read as " + week
+            + (shortYear ? ", its two-digit year in the century 2000" : "") + ")";
     }
 
     private static LocalDate otherForms(String text) {

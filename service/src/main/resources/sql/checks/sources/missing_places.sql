@@ -43,7 +43,15 @@ select m.source, m.name, m.state, m.places, m.missing, (select count(*) from pla
        (select count(*) from run_allocations a where a.manufacturer <> m.source and a.jurisdiction = m.name)
            as other_rows,
        (select string_agg(name, ', ' order by name) from missing x where x.source = m.source and x.n between 2 and 11)
-           as others
+           as others,
+       -- Rows of 0 doses in each file, for the message (as in places_missing_weeks.sql): a file
+       -- that leaves out its rows of 0 lacks a place allocated nothing as a file that lost it.
+       (select count(*) from run_allocations a
+        where a.manufacturer = m.source and a.first_dose_allocations = 0
+          and a.second_dose_allocations = 0) as zero_rows,
+       (select count(*) from run_allocations a
+        where a.manufacturer <> m.source and a.first_dose_allocations = 0
+          and a.second_dose_allocations = 0) as other_zero_rows
 from missing m
 where m.n = 1
 order by m.source

@@ -146,7 +146,16 @@ select l.source, l.name, coalesce(j.folds_into, l.name) as state, l.missing, l.f
        count(*) over (partition by l.source) as places,
        -- The week of the file's last line, for the message: a cut file whose rows were put in
        -- another order after the cut lacks places in a first or last week that is not this one.
-       (select c.week from last_lines c where c.source = l.source) as last_line_week
+       (select c.week from last_lines c where c.source = l.source) as last_line_week,
+       -- Rows of 0 doses in each file, for the message: a file that leaves out its rows of 0
+       -- (beside one that has them) lacks the same weeks as one that lost lines with doses, and
+       -- only this count tells the two apart for the reader. Read once, for the row reported.
+       (select count(*) from run_allocations a
+        where a.manufacturer = l.source and a.first_dose_allocations = 0
+          and a.second_dose_allocations = 0) as zero_rows,
+       (select count(*) from run_allocations a
+        where a.manufacturer <> l.source and a.first_dose_allocations = 0
+          and a.second_dose_allocations = 0) as other_zero_rows
 from lacked l
 join dwh.jurisdictions j on j.name = l.name
 join (select manufacturer, min(week) as first_week, max(week) as last_week, count(*) as weeks

@@ -431,7 +431,7 @@ class HostileSourcesApiTest {
             "week_of_allocations", "the week 2020-12-29 is a Tuesday"));
         cases.add(content("moderna's 4 January 2021 written day first", "moderna",
             plain(MODERNA.replace("2021-01-04T00:00:00.000", "04/01/2021")), 2L, "week_of_allocations",
-            "the week 2021-04-01 is a Thursday"));
+            "the week '04/01/2021' (read as 2021-04-01) is a Thursday"));
 
         // Lines with thousands of fields, and a header whose name holds a line break.
         for (int fields : List.of(600, 100_000)) {

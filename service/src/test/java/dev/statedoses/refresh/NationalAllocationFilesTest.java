@@ -122,6 +122,28 @@ class NationalAllocationFilesTest {
     }
 
     @Test
+    void aFileWithoutItsRowsOfZeroIsToldSo() {
+        // Alaska and Vermont are allocated 0 every week: a Moderna file that leaves its rows of 0
+        // out lacks them as one that lost them. Pfizer's file has its two rows of 0.
+        refresh("no-zeros", file(false, Set.of("Alaska", "Vermont")), file(true, Set.of()), false)
+            .statusCode(422)
+            .body("source", equalTo("moderna"))
+            .body("state", equalTo("Alaska"))
+            .body("detail", equalTo("moderna source (" + upstream.url("/no-zeros/m.csv") + "), column jurisdiction, "
+                + "state Alaska: Alaska has no row in the moderna source, which names 52 of the 54 states, DC and "
+                + "counted cities, though the pfizer source has 1 row of it (1 more missing: Vermont): Alaska would "
+                + "be published short of its doses. Is the file part of the national one? The moderna source has no "
+                + "row of 0 doses, where the pfizer source has 2: if the file leaves its rows of 0 out, the places it "
+                + "lacks were allocated none, but the service cannot tell that from lines lost with doses in them; "
+                + "serve the file with its rows of 0."));
+        // A file that lacks a place but has rows of 0 is not told of them.
+        refresh("zeros-kept", file(false, Set.of("Alaska")), file(true, Set.of()), false)
+            .statusCode(422)
+            .body("detail", endsWith("Alaska would be published short of its doses. Is the file part of the national "
+                + "one?"));
+    }
+
+    @Test
     void theCitiesLeftOutOfPfizersFileFail() {
         // A "states only" export: 51 of 54 is still a national file.
         refresh("states-only", file(false, Set.of()), file(true, Set.of("New York City", "Chicago", "Philadelphia")),

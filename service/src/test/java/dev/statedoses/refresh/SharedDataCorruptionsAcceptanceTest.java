@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The real files in ../shared/data (or SHARED_DATA_DIR), each case with one corruption that once
- * loaded a wrong product without a word: each must now be a 422 naming the source, line, column
- * and state, with the product of the real files left exactly as it was. Skipped, saying so, where
+ * loaded a wrong product without a word, or was refused saying another thing: each must now be a
+ * 422 naming the source, line, column and state, and what the file shows, with the product of the
+ * real files left exactly as it was. Skipped, saying so, where
  * the folder is absent. Line numbers are the real files' (Texas's Moderna row of 2021-06-21 is
  * line 39; Pima, Arizona line 108; Sacramento line 221; Texas's last county line 2778).
  */
@@ -97,6 +98,17 @@ class SharedDataCorruptionsAcceptanceTest {
             Arguments.of("Pfizer's first week deleted", List.of(new Corruption(PFIZER, without("\"2020-12-14T"))),
                 "pfizer", null, "week_of_allocations", null,
                 "the pfizer source has no doses (no row, or rows of 0 only) in the week of 2020-12-14"),
+            // Refused before too, but as lines lost with doses: Alaska's 14 weeks of 0 are the
+            // weeks it lacks. The Pfizer file's rows of 0 doses: 168.
+            Arguments.of("Moderna's rows of 0 left out", List.of(new Corruption(MODERNA,
+                    without("\"0\",\"0\""))),
+                "moderna", null, "week_of_allocations", "Alaska", "Alaska has no row in 14 of the 27 weeks of the "
+                    + "moderna source (2020-12-21 to 2021-06-21): 2020-12-28, 2021-01-11, 2021-01-18, 2021-01-25, "
+                    + "2021-02-08, 2021-02-15, 2021-02-22, 2021-03-08, 2021-03-15, 2021-03-22 and 4 more: Alaska would "
+                    + "be published short of its doses in those weeks. Were lines of the file lost? The moderna source "
+                    + "has no row of 0 doses, where the pfizer source has 168: if the file leaves its rows of 0 out, "
+                    + "those weeks held none, but the service cannot tell that from lines lost with doses in them; "
+                    + "serve the file with its rows of 0."),
             Arguments.of("Pima's Id2 and population exchanged", List.of(new Corruption(COUNTIES,
                     replace(108, "04019,Pima,Arizona,1039073", "1039073,Pima,Arizona,04019"))),
                 "population", 108L, "Id2", "Arizona", "has the Id2 1039073, not the county code of its Id"),

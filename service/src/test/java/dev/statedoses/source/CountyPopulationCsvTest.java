@@ -145,6 +145,50 @@ class CountyPopulationCsvTest {
         }
     }
 
+    /**
+     * A header saved from a spreadsheet with nameless cells past its last name ({@code ...,2018,,}):
+     * rows that stop at the last name, or fill those cells, read as the same counties; a row short
+     * of a named column is still refused, and a last one still called cut short. Generated: one to
+     * four nameless cells, blank or quoted empty, over rows of every allowed length.
+     */
+    @Test
+    void namelessColumnsAtTheHeadersEndAreNoColumnsToFill() {
+        Random random = new Random(20261207);
+        String rows = "0500000US01001,01001,Autauga,Alabama,55601\n0500000US01003,01003,Baldwin,Alabama,218022\n"
+            + "0500000US11001,11001,District of Columbia,District of Columbia,702455\n";
+        List<CountyPopulation> expected = read(HEADER + rows);
+        for (int round = 0; round < 200; round++) {
+            int nameless = 1 + random.nextInt(4);
+            StringBuilder header = new StringBuilder(HEADER.strip());
+            for (int i = 0; i < nameless; i++) {
+                header.append(',').append(List.of("", " ", "\"\"").get(random.nextInt(3)));
+            }
+            StringBuilder body = new StringBuilder(header).append('\n');
+            for (String row : rows.split("\n")) {
+                body.append(row);
+                for (int i = random.nextInt(nameless + 1); i > 0; i--) {
+                    body.append(',').append(random.nextBoolean() ? "" : "note");
+                }
+                body.append('\n');
+            }
+            assertEquals(expected, read(body.toString()), body.toString());
+
+            String shortRow = body.toString().replaceFirst("0500000US01003[^\\n]*", "0500000US01003,01003,Baldwin,Alabama");
+            SourceException shortOne = assertThrows(SourceException.class, () -> read(shortRow), shortRow);
+            assertEquals(3L, shortOne.line());
+            assertEquals("the row has 4 fields, the header has 5 named ones (and " + nameless
+                + " nameless at its end) (a stray separator or a cut-off body?)", shortOne.getMessage());
+            String longRow = body.toString().replaceFirst("0500000US01003[^\\n]*",
+                "0500000US01003,01003,Baldwin,Alabama,218022" + ",x".repeat(nameless + 1));
+            assertThrows(SourceException.class, () -> read(longRow), longRow);
+            String cut = body.substring(0, body.lastIndexOf(",702455")) + "\n";
+            assertTrue(cut.endsWith("District of Columbia\n"), cut);
+            SourceException cutOne = assertThrows(SourceException.class, () -> read(cut), cut);
+            assertEquals(SourceException.Kind.TRUNCATED, cutOne.kind(), cutOne.getMessage());
+            assertEquals(4L, cutOne.line());
+        }
+    }
+
     @Test
     void aMissingPopulationIsRejectedWithItsLine() {
         SourceException e = assertThrows(SourceException.class,

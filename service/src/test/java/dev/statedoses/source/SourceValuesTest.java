@@ -10,11 +10,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SourceValuesTest {
+    /** The forms a refused week is named in as it was read alone; any other is quoted too. */
+    private static final Pattern ISO_WEEK = Pattern.compile("\\d{4}-\\d{2}-\\d{2}(T00:00:00\\.000)?");
+    private static final Pattern SHORT_YEAR = Pattern.compile("^\\d{1,2}/\\d{1,2}/\\d{2}(?!\\d)");
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -142,14 +146,29 @@ class SourceValuesTest {
     @CsvSource(delimiter = '|', value = {
         "2021-06-20T00:00:00.000|the week 2021-06-20 is a Sunday",
         "2021-06-22|the week 2021-06-22 is a Tuesday",
-        "06/26/2021|the week 2021-06-26 is a Saturday",
+        // A form other than ISO is named as written, and as read.
+        "06/26/2021|the week '06/26/2021' (read as 2021-06-26) is a Saturday",
         // 7 June 2021, a Monday, written day first: read as the US form, 6 July, a Tuesday.
-        "07/06/2021|the week 2021-07-06 is a Tuesday",
+        "07/06/2021|the week '07/06/2021' (read as 2021-07-06) is a Tuesday",
+        // A short year is read in the century 2000: a line from 1969 is not said to be from 2069.
+        "6/21/69|the week '6/21/69' (read as 2069-06-21, its two-digit year in the century 2000) is a Friday",
+        "22-Jun-2021 00:00 UTC|the week '22-Jun-2021 00:00 UTC' (read as 2021-06-22) is a Tuesday",
     })
     void aWeekNotDatedByItsMondayIsRejected(String field, String start) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week(field));
         assertEquals(start + ": allocation weeks are dated by their Monday (a date shifted by a time zone, or day "
             + "and month swapped?)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "1920-12-28T00:00:00.000|the week 1920-12-28",
+        "12/28/1920|the week '12/28/1920' (read as 1920-12-28)",
+        "28 Dec 1919 00:00|the week '28 Dec 1919 00:00' (read as 1919-12-28)",
+    })
+    void aWeekBefore2020IsNamedAsWrittenAndAsRead(String field, String start) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week(field));
+        assertEquals(start + " is before 2020: no vaccine was allocated before December 2020", e.getMessage());
     }
 
     @Test
@@ -198,7 +217,10 @@ class SourceValuesTest {
         } else {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week(field),
                 field);
-            assertTrue(e.getMessage().startsWith("the week " + day + " is a "), field + ": " + e.getMessage());
+            String said = ISO_WEEK.matcher(field).matches() ? day.toString()
+                : "'" + field + "' (read as " + day
+                    + (SHORT_YEAR.matcher(field).find() ? ", its two-digit year in the century 2000)" : ")");
+            assertTrue(e.getMessage().startsWith("the week " + said + " is a "), field + ": " + e.getMessage());
         }
     }
 
