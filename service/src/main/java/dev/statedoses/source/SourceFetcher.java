@@ -38,6 +38,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -316,6 +318,15 @@ public final class SourceFetcher implements AutoCloseable {
                     + describeStatus(status) + ")" + hop + ", not 200: only a 200 carries the whole file to load",
                     null);
             }
+            String part = partOnly(response.headers().allValues("Content-Range"));
+            if (part != null) {
+                // A 200 that says it carries a part (RFC 9110, 14.4): a cache or proxy that answered
+                // a range no one asked for. Loaded, it published the part as the whole; with its
+                // validators kept, every later refresh was answered 304 and kept the part.
+                ReadAhead.discard(response.body());
+                throw SourceException.unavailable(source, url, "upstream answered HTTP 200 with " + part + hop
+                    + ": only the whole file is loaded", null);
+            }
             long length;
             try {
                 length = declaredLength(response.headers());
@@ -420,9 +431,21 @@ public final class SourceFetcher implements AutoCloseable {
                 if (UpstreamFaults.unresolved(e)) {
                     throw SourceException.unavailable(source, url, UpstreamFaults.describe(e) + hop, e);
                 }
+                if (UpstreamFaults.malformed(e)) {
+                    // Asked again, the same upstream writes the same answer: not transient.
+                    throw SourceException.unavailable(source, url, "upstream's answer is not HTTP" + hop + ": "
+                        + Printable.shorten(UpstreamFaults.describe(e), 200), e);
+                }
                 // Reset, or closed before a status line: the upstream's fault, not the request's.
                 throw SourceException.transientFault(source, url, UpstreamFaults.describe(e) + hop, e, null);
             } catch (IllegalArgumentException e) {
+                NumberFormatException length = UpstreamFaults.unreadableLength(e);
+                if (length != null) {
+                    // The answer's fault, not the URL's: the client could not read its Content-Length.
+                    throw SourceException.unavailable(source, url, "upstream's answer gives a Content-Length that "
+                        + "is not one length (" + Printable.shorten(length.getMessage(), 100) + ")" + hop
+                        + ": where its body ends cannot be told, so it is not loaded (RFC 9112, 6.3)", e);
+                }
                 // The client found the URL unusable only now (a port out of range, say): Config
                 // checks URLs at start, and a redirect's target is checked before it is followed,
                 // but a refresh must still name its source, never answer 500.
@@ -542,12 +565,40 @@ public final class SourceFetcher implements AutoCloseable {
         if (lengths.isEmpty()) {
             return -1;
         }
+        long length;
         try {
-            long length = Long.parseLong(lengths.get(0));
-            return length >= 0 ? length : -1;
+            length = Long.parseLong(lengths.get(0));
         } catch (NumberFormatException e) {
-            return -1;
+            length = -1;
         }
+        if (length < 0) {
+            // The JDK refuses most such lengths itself (unreadableLength); a negative one it took
+            // for a length, and the whole body that followed was called a download cut short.
+            throw new IllegalArgumentException("upstream's answer gives a Content-Length that is no length ("
+                + Printable.shorten(lengths.get(0), 100) + unframed);
+        }
+        return length;
+    }
+
+    private static final Pattern WHOLE_RANGE = Pattern.compile("bytes\\s+0-(\\d{1,18})/(\\d{1,18})");
+
+    /**
+     * What a 200's Content-Range says of a part, or null when it has none or names the whole file
+     * ({@code bytes 0-91136/91137}). A range of another part, an unknown length ({@code /*}) or an
+     * unreadable range does not say the body is the file, and is told as it was written.
+     */
+    static String partOnly(List<String> contentRanges) {
+        if (contentRanges.isEmpty()) {
+            return null;
+        }
+        if (contentRanges.size() == 1) {
+            Matcher whole = WHOLE_RANGE.matcher(contentRanges.get(0).strip());
+            if (whole.matches() && Long.parseLong(whole.group(1)) + 1 == Long.parseLong(whole.group(2))) {
+                return null;
+            }
+        }
+        return "Content-Range: " + Printable.shorten(String.join(", ", contentRanges), 100)
+            + " (a part of the file, or one it does not say is the whole)";
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.statedoses.source;
 
 import dev.statedoses.util.HttpDate;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.net.UnknownHostException;
 import java.net.http.HttpHeaders;
 import java.nio.channels.UnresolvedAddressException;
@@ -72,6 +73,35 @@ final class UpstreamFaults {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the answer broke HTTP's syntax (a status line that is none, an HTTP/0.9 body with
+     * no head, a header name with a space): the JDK says so with a ProtocolException, which asking
+     * again only repeats. A reset or a close, the faults worth another attempt, are other
+     * exceptions.
+     */
+    static boolean malformed(Throwable e) {
+        return causedBy(e, ProtocolException.class) != null;
+    }
+
+    /**
+     * The JDK client's NumberFormatException for a Content-Length it cannot read ({@code 91137,
+     * 91137}, as a proxy that folds a repeated header writes it; {@code 12abc}), or null. It
+     * comes out of {@code send} as an IllegalArgumentException, which is otherwise a URL no
+     * request can be made of.
+     */
+    static NumberFormatException unreadableLength(Throwable e) {
+        return causedBy(e, NumberFormatException.class);
+    }
+
+    private static <T extends Throwable> T causedBy(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     static String describe(IOException e) {

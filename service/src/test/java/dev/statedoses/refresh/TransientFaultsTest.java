@@ -1,7 +1,9 @@
 package dev.statedoses.refresh;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +20,7 @@ import io.restassured.response.Response;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +28,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A source that fails once is fetched again: 5xx and 429 answers, a refused connection, and a
@@ -193,6 +199,102 @@ class TransientFaultsTest {
                 .body("type", equalTo("/problems/source-unavailable"))
                 .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 206 (Partial Content), "
                     + "not 200: only a 200 carries the whole file to load"))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    /** Content-Ranges a 200 may carry that do not say it is the whole file of {@code length} bytes, ending at {@code end}. */
+    static List<String> partsOfTheFile() {
+        int length = MODERNA.length;
+        int end = new String(MODERNA, StandardCharsets.ISO_8859_1).indexOf('\n', length / 2) + 1;
+        return List.of("bytes 0-" + (end - 1) + "/" + length, "bytes 0-" + (end - 1) + "/*", "bytes */" + length,
+            "bytes 1-" + end + "/" + (length + 1), "bytes 0-" + (end - 1) + "/" + end + ", bytes 0-" + (end - 1) + "/"
+                + length, "lines 1-20/40", "bytes 0-" + (length - 1) + "/" + (length + 7), "bytes=0-" + (end - 1));
+    }
+
+    /**
+     * A 200 whose Content-Range says it carries a part (a cache or proxy that answered a range no
+     * one asked for, with the whole file's ETag): the part loaded as the file, 17 states' doses
+     * short, and its ETag kept, so every later refresh was answered 304 and kept the part. Refused,
+     * once, quoting the range, and the product stays. The body is what the range says: the file up
+     * to a line end in its middle.
+     */
+    @ParameterizedTest(name = "Content-Range: {0}")
+    @MethodSource("partsOfTheFile")
+    void a200ThatSaysItIsAPartIsNotLoaded(String range) {
+        int end = new String(MODERNA, StandardCharsets.ISO_8859_1).indexOf('\n', MODERNA.length / 2) + 1;
+        String[] lines = range.split(", (?=bytes)");
+        String headers = "ETag: \"v2\"\r\n" + String.join("\r\n", java.util.Arrays.stream(lines)
+            .map(line -> "Content-Range: " + line).toList());
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(200, headers,
+                java.util.Arrays.copyOf(MODERNA, end)))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("detail", equalTo("moderna source (" + url + "): upstream answered HTTP 200 with Content-Range: "
+                    + range + " (a part of the file, or one it does not say is the whole): only the whole file is "
+                    + "loaded"))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    /** A 200 whose Content-Range names the whole file is the file. */
+    @Test
+    void a200WhoseContentRangeIsTheWholeFileLoads() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answer(200,
+                "Content-Range: bytes 0-" + (MODERNA.length - 1) + "/" + MODERNA.length, MODERNA))) {
+            JsonPath report = refreshesWith(upstream);
+            assertEquals("succeeded", report.getString("status"));
+            assertEquals(MODERNA.length, report.getLong("sources.find { it.source == 'moderna' }.bytes"));
+        }
+    }
+
+    /**
+     * A Content-Length that is no length: a list (as a proxy that folds a repeated header writes
+     * it), letters, more digits than a long, a minus. The JDK's client refuses most of them as if
+     * the URL were wrong ("cannot request this URL: For input string"), and took the negative one
+     * for a length, calling the whole body that followed a download cut short. Each is the
+     * answer's fault, told so, once.
+     */
+    @ParameterizedTest(name = "Content-Length: {0}")
+    @ValueSource(strings = {"LENGTH, LENGTH", "LENGTH,LENGTH", "12abc", "99999999999999999999", "-5", "0x10", ""})
+    void aContentLengthThatIsNoLengthIsTheAnswersFault(String written) {
+        String length = written.replace("LENGTH", Integer.toString(MODERNA.length));
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.framed("Content-Length: " + length, MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("detail", startsWith("moderna source (" + url + "): upstream's answer gives a Content-Length "
+                    + "that is"))
+                .body("detail", containsString(length.isEmpty() ? "(" : length))
+                .body("detail", endsWith("where its body ends cannot be told, so it is not loaded (RFC 9112, 6.3)"))
+                .body("attempts", equalTo(1)));
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    /**
+     * Answers that break HTTP's syntax: the file with no status line (HTTP/0.9), a header name
+     * with a space, a status line of letters. Each was tried four times over two seconds, as a
+     * transient fault; asked again, an upstream writes the same answer. Refused once, as not HTTP.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"no head", "Bad Name: x", "HTTP/1.1 OK OK"})
+    void anAnswerThatIsNotHttpIsNotTriedAgain(String kind) {
+        byte[] answer = switch (kind) {
+            case "no head" -> MODERNA;
+            case "HTTP/1.1 OK OK" -> ("HTTP/1.1 OK OK\r\nContent-Length: " + MODERNA.length + "\r\n\r\n"
+                + new String(MODERNA, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+            default -> ("HTTP/1.1 200 OK\r\n" + kind + "\r\nContent-Length: " + MODERNA.length + "\r\n\r\n"
+                + new String(MODERNA, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+        };
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.raw(answer), RawUpstream.ok(MODERNA))) {
+            URI url = upstream.url("/moderna.csv");
+            loaded.refreshFails(good().moderna(url).build(), 502, r -> r
+                .body("type", equalTo("/problems/source-unavailable"))
+                .body("detail", startsWith("moderna source (" + url + "): upstream's answer is not HTTP: "))
                 .body("attempts", equalTo(1)));
             assertEquals(1, upstream.requests().size());
         }

@@ -205,6 +205,15 @@ public final class RawUpstream implements AutoCloseable {
         };
     }
 
+    /** {@code bytes} as they are, head and all (or none), then the connection closes: for answers that break HTTP. */
+    public static Answer raw(byte[] bytes) {
+        return socket -> {
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes);
+            out.flush();
+        };
+    }
+
     /** {@code body} in chunks of {@code size} bytes, as Transfer-Encoding: chunked writes it. */
     public static byte[] chunked(byte[] body, int size) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
