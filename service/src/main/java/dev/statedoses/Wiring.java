@@ -27,12 +27,14 @@ import dev.statedoses.source.CsvFormat;
 import dev.statedoses.source.SourceFetcher;
 import dev.statedoses.source.SourceName;
 import dev.statedoses.source.UnivocityCsv;
+import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.SchemaCheck;
 import dev.statedoses.warehouse.ServerProbe;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseClock;
+import dev.statedoses.warehouse.WarehouseLockedException;
 import dev.statedoses.warehouse.WarehouseNotReadyException;
 import dev.statedoses.warehouse.WarehouseUnreachableException;
 import dev.statedoses.web.CrossOrigin;
@@ -57,6 +59,12 @@ public final class Wiring implements AutoCloseable {
 
     /** How soon a run another instance left running when it stopped is closed as abandoned here. */
     static final Duration ABANDONED_RUN_SWEEP = Duration.ofSeconds(15);
+    /**
+     * How long the start's read of the product waits behind another session's lock on it, as a
+     * start waits for Flyway's lock with migrations to apply; its log names the session after
+     * {@link BoundedReads#LOCK_WAIT}.
+     */
+    static final Duration START_READ_WAIT = Duration.ofSeconds(60);
     /** With RUN_LOG_DAYS, the first prune of the run log: not at start, which has more urgent work. */
     static final Duration RUN_LOG_FIRST_PRUNE = Duration.ofMinutes(1);
     /** And the next ones: a day of runs at REFRESH_INTERVAL=45s is deleted in 24 small steps. */
@@ -231,7 +239,10 @@ public final class Wiring implements AutoCloseable {
         ProductCache product = new ProductCache(ratios, responses);
         this.product = product;
         try {
-            product.reload();
+            product.loadAtStart(BoundedReads.LOCK_WAIT, START_READ_WAIT,
+                () -> warehouse.lockHolders("dwh.state_doses", "dwh.state_doses_weekly"));
+        } catch (WarehouseLockedException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw explainUnreadable(e);
         }

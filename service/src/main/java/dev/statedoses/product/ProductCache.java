@@ -1,7 +1,10 @@
 package dev.statedoses.product;
 
 import dev.statedoses.util.DaemonThreads;
+import dev.statedoses.warehouse.BoundedReads;
+import dev.statedoses.warehouse.WarehouseLockedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -253,6 +257,45 @@ public final class ProductCache implements AutoCloseable {
         } catch (RejectedExecutionException closed) {
             retrying.set(false); // closing: no more reads to serve
         }
+    }
+
+    /**
+     * The first load, at start: behind another session's lock on the product (an owner's
+     * {@code LOCK TABLE}, a {@code VACUUM FULL}, an {@code ALTER} left open), it waits
+     * {@code first}, then says in the log who holds it and waits up to {@code wait} in all; past
+     * that, it gives up naming them ({@link WarehouseLockedException}). Unbounded, a start waited as
+     * long as the lock was held, its port closed and its log silent, which an orchestrator's
+     * liveness probe takes for a dead process.
+     *
+     * @param holders the sessions holding a lock on the product's tables, named
+     */
+    public void loadAtStart(Duration first, Duration wait, Supplier<List<String>> holders) {
+        long started = System.nanoTime();
+        try {
+            install(ratios.product(first), started);
+            return;
+        } catch (RuntimeException e) {
+            if (!BoundedReads.lockedOut(e)) {
+                throw e;
+            }
+        }
+        LOG.warn("reading the product at start waits for a lock on dwh.state_doses held by {}; waiting up to {} s",
+            describe(holders.get()), wait.toSeconds());
+        try {
+            install(ratios.product(wait.minus(first)), started);
+        } catch (RuntimeException e) {
+            if (!BoundedReads.lockedOut(e)) {
+                throw e;
+            }
+            throw new WarehouseLockedException("cannot read the product from the warehouse: a lock on dwh.state_doses "
+                + "(or dwh.state_doses_weekly) is still held after " + wait.toSeconds() + " s by "
+                + describe(holders.get()) + ". End that session or let it finish (a superuser may end it: select "
+                + "pg_terminate_backend(<pid>)), then start again", e);
+        }
+    }
+
+    private static String describe(List<String> holders) {
+        return holders.isEmpty() ? "a session that let go of it since" : String.join(", ", holders);
     }
 
     /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */

@@ -4,6 +4,7 @@ import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -91,6 +92,18 @@ public final class RatioRepository {
      */
     public Product product() {
         return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, this::product);
+    }
+
+    /**
+     * {@link #product()}, its waits for a lock bounded by {@code lockWait} (SQLSTATE 55P03 past
+     * it): the start's read, which no request's answer bounds, waited as long as an owner's
+     * {@code LOCK TABLE} was held, with the port closed and not a line in the log.
+     */
+    public Product product(Duration lockWait) {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            h.execute("set local lock_timeout = '" + lockWait.toMillis() + "ms'");
+            return product(h);
+        });
     }
 
     /**

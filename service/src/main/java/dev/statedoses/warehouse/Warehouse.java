@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import javax.sql.DataSource;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -334,6 +335,16 @@ public final class Warehouse implements AutoCloseable {
     /** {@code failure}, its causes, and what each suppressed, nearest first, each once (a cycle ends). */
     static Stream<Throwable> failures(Throwable failure) {
         return Failures.chain(failure);
+    }
+
+    /**
+     * The sessions of this database (but the caller's) holding a lock on any of {@code tables}
+     * that a read or a write may wait for, each named by pid, login and application; empty when
+     * none does, or the look itself fails.
+     */
+    public List<String> lockHolders(String... tables) {
+        return Arrays.stream(tables).flatMap(table -> ChangeLock.holders(dataSource, null, table).stream())
+            .distinct().toList();
     }
 
     public DataSource dataSource() {
