@@ -201,10 +201,7 @@ public final class App {
                     String missing = gone.get();
                     LOG.warn("{} {}: the warehouse no longer has what the migrations made: {}", ctx.method(),
                         ctx.path(), missing);
-                    answer(ctx, Problem.of(500, "warehouse-changed", "Warehouse changed", "The warehouse no longer "
-                        + "has what its migrations made (" + missing + "): was a table dropped, or the database "
-                        + "created again? A restart of the service migrates an empty database; POST /refresh names "
-                        + "every difference").with("differences", List.of(missing)));
+                    answer(ctx, RefreshFailure.problem(e));
                 } else {
                     LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                     answer(ctx, RefreshFailure.internalError());

@@ -2,6 +2,7 @@ package dev.statedoses;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
@@ -73,6 +74,42 @@ class ChangedWarehouseTest {
         assertEquals(before, loaded.peoplePerDose("NY"));
         assertEquals(List.of(), loaded.jdbi().withHandle(h -> h.createQuery(
             "select state from dwh.state_doses where people_per_dose = 0").mapTo(String.class).list()));
+    }
+
+    /**
+     * An analyst's event trigger that logs DDL into a table named without its schema: it works in
+     * the analyst's sessions and fails in the refresh's, whose search_path is pg_catalog and
+     * pg_temp, at the refresh's first temporary table. The answer asked whether a table was dropped
+     * or the database created again, and the run log said "Something unexpected failed": two things
+     * of one failure, neither of them it. Both now say the same, naming the function it failed in.
+     */
+    @Test
+    void anEventTriggersCodeThatFailsInTheRefreshIsNamedTheSameInTheAnswerAndTheRunLog() {
+        String before = loaded.peoplePerDose("NY");
+        loaded.jdbi().useHandle(h -> h.execute("create table public.ddl_log(tag text); "
+            + "create function public.audit_ddl() returns event_trigger language plpgsql as "
+            + "$$ begin insert into ddl_log values (tg_tag); end $$; "
+            + "create event trigger audit_ddl on ddl_command_end execute function public.audit_ddl()"));
+        try {
+            String ratios = loaded.given().get("/ratios").asString();
+            // Forced: a refresh of unchanged sources writes no table, and runs no DDL.
+            String detail = loaded.given().post("/refresh?force=true").then().statusCode(500)
+                .body("type", equalTo("/problems/warehouse-changed"))
+                .body("differences", equalTo(List.of("relation \"ddl_log\" does not exist")))
+                .body("detail", startsWith("Code added to the warehouse that runs inside the service's statements "
+                    + "found something missing (relation \"ddl_log\" does not exist, in PL/pgSQL function "
+                    + "public.audit_ddl() line 1 at SQL statement"))
+                .body("detail", endsWith("a trigger or event trigger runs in the service's session, whose search_path "
+                    + "is pg_catalog, pg_temp; name the tables it uses with their schema, or drop it"))
+                .extract().path("detail");
+            assertEquals(Map.of("status", "failed", "error", detail), lastRun());
+            assertEquals(ratios, loaded.given().get("/ratios").asString());
+            assertEquals(before, loaded.peoplePerDose("NY"));
+        } finally {
+            loaded.jdbi().useHandle(h -> h.execute("drop event trigger audit_ddl; drop function public.audit_ddl(); "
+                + "drop table public.ddl_log"));
+        }
+        loaded.given().post("/refresh?force=true").then().statusCode(200).body("status", equalTo("succeeded"));
     }
 
     /** A service started on the changed warehouse serves, and says what differs once it does. */

@@ -6,6 +6,7 @@ import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseStartException;
 import dev.statedoses.web.Problem;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -60,6 +61,13 @@ public final class RefreshFailure {
             // own type: what differs, so that whoever changed it can undo it.
             return Problem.of(500, "warehouse-changed", "Warehouse changed", detail)
                 .with("differences", changed.differences());
+        }
+        Optional<String> gone = Warehouse.missing(e);
+        if (gone.isPresent() && !Warehouse.unreachable(e) && Warehouse.stopped(e).isEmpty()) {
+            // It answers, but something a statement needs is missing: not an internal error of
+            // ours, nor an outage to wait out.
+            return Problem.of(500, "warehouse-changed", "Warehouse changed", detail)
+                .with("differences", List.of(gone.get()));
         }
         if (Warehouse.unreachable(e) || Warehouse.stopped(e).isPresent() || e instanceof WarehouseStartException) {
             // The last two only from the refresh command, whose start found a lock held past its
@@ -125,7 +133,32 @@ public final class RefreshFailure {
         if (stopped.isPresent()) {
             return STOPPED + stopped.get() + "; try again shortly";
         }
-        return Warehouse.unreachable(e) ? WAREHOUSE_UNAVAILABLE : INTERNAL_ERROR;
+        if (Warehouse.unreachable(e)) {
+            return WAREHOUSE_UNAVAILABLE;
+        }
+        Optional<String> gone = Warehouse.missing(e);
+        if (gone.isPresent()) {
+            return missing(gone.get(), Warehouse.missingWhere(e));
+        }
+        return INTERNAL_ERROR;
+    }
+
+    /**
+     * The detail of a statement that found a table, column, function or schema missing: what the
+     * migrations made, gone (dropped by hand, or the database created again), or, met inside a
+     * trigger's or event trigger's function ({@code where}), that code's own names, which resolve
+     * against the service's search_path (pg_catalog, pg_temp) when it runs in the service's
+     * session. The run log and the answer said two things of it until 2026-12-07, and the answer
+     * asked whether a table of the service's was dropped.
+     */
+    public static String missing(String missing, Optional<String> where) {
+        return where.map(in -> "Code added to the warehouse that runs inside the service's statements found "
+                + "something missing (" + missing + ", in " + in + "): a trigger or event trigger runs in the "
+                + "service's session, whose search_path is pg_catalog, pg_temp; name the tables it uses with their "
+                + "schema, or drop it")
+            .orElse("The warehouse no longer has what its migrations made (" + missing + "): was a table dropped, "
+                + "or the database created again? A restart of the service migrates an empty database; POST "
+                + "/refresh names every difference");
     }
 
     private static Problem warehouseUnavailable(String detail) {

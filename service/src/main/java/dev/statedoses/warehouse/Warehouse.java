@@ -288,6 +288,22 @@ public final class Warehouse implements AutoCloseable {
     }
 
     /**
+     * Where the missing object of {@code failure} ({@link #missing}) was met, when it was met in
+     * code the warehouse ran inside a statement (a trigger's or an event trigger's function:
+     * {@code PL/pgSQL function audit_ddl() line 1 at SQL statement}), not in the statement itself.
+     * Such code runs in the service's session, whose search_path is pg_catalog and pg_temp, and
+     * an analyst's unqualified table name in it is missing there alone.
+     */
+    public static Optional<String> missingWhere(Throwable failure) {
+        return failures(failure)
+            .filter(t -> t instanceof PSQLException sql && sql.getSQLState() != null
+                && MISSING_OBJECT.contains(sql.getSQLState()) && sql.getServerErrorMessage() != null
+                && sql.getServerErrorMessage().getWhere() != null && !sql.getServerErrorMessage().getWhere().isBlank())
+            .map(t -> ((PSQLException) t).getServerErrorMessage().getWhere().strip().replaceAll("\\s*\\n\\s*", "; "))
+            .findFirst();
+    }
+
+    /**
      * The warehouse's own words for {@code failure}: the server's message of the innermost SQL
      * exception among its causes ({@code no sources today}), or the driver's (a connection refused);
      * empty when no SQL exception is among them.
