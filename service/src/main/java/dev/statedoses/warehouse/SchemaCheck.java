@@ -292,6 +292,22 @@ public final class SchemaCheck {
      */
     private static String addedColumn(Fact added) {
         Column column = Column.of(added.detail());
+        Matcher domain = DOMAIN.matcher(column.type());
+        if (domain.find()) {
+            // A domain's default, checks and NOT NULL act as the column's own would: a default that
+            // calls a function ran an analyst's code in every row a refresh wrote, and a check or a
+            // default that raises failed refreshes as "something unexpected".
+            String said = domain.group(1);
+            String defaultValue = said.startsWith("domain default: ")
+                ? said.substring("domain default: ".length()).split("; domain ", 2)[0] : null;
+            boolean code = said.contains("domain check") || said.contains("domain not null")
+                || defaultValue != null && !CONSTANT.matcher(defaultValue).matches();
+            if (code) {
+                return added.relation() + " has a column " + added.name() + " that no migration made, of the domain "
+                    + column.type().substring(0, domain.start()).strip() + " (" + said + "): its default or checks "
+                    + "run code, or refuse rows, in every row a refresh writes";
+            }
+        }
         if (column.defaultValue() == null) {
             return column.notNull() ? added.relation() + " has a column " + added.name() + " that no migration "
                 + "made, NOT NULL and without a default: no refresh writes it" : null;
@@ -300,6 +316,9 @@ public final class SchemaCheck {
             + added.name() + " that no migration made, whose default runs code (" + column.defaultValue()
             + ") in every row a refresh writes";
     }
+
+    /** The part of a column's type warehouse_schema.sql writes for a domain with a default, checks or NOT NULL. */
+    private static final Pattern DOMAIN = Pattern.compile("\\[(domain [^\\]]*)\\]");
 
     /** A default that is a constant, as pg_get_expr prints one: a number, a string or a boolean, cast or not. */
     private static final Pattern CONSTANT = Pattern.compile(

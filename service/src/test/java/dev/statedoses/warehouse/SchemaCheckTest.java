@@ -189,7 +189,24 @@ class SchemaCheckTest {
             "dwh.jurisdictions.name is text collate \"C\", where the migrations made it text"),
         new Change("dwh.refresh_checks#2", "alter table dwh.refresh_checks replica identity nothing",
             "dwh.refresh_checks is a table with replica identity nothing, where the migrations made a table"),
+        // A column of a domain whose default, checks or NOT NULL act on every row written: an
+        // analyst's function ran in every row of a refresh, unseen.
+        new Change("dwh.state_doses#domain", "create function public.logit() returns int language sql as 'select 1'; "
+            + "create domain public.dlog as int default public.logit(); "
+            + "alter table dwh.state_doses add column tag public.dlog",
+            "dwh.state_doses has a column tag that no migration made, of the domain public.dlog (domain default: "
+                + "public.logit()): its default or checks run code, or refuse rows, in every row a refresh writes"),
+        new Change("dwh.refresh_run_sources#domain", "create domain public.dpos as int check (value > 0); "
+            + "alter table dwh.refresh_run_sources add column n public.dpos",
+            "dwh.refresh_run_sources has a column n that no migration made, of the domain public.dpos (domain "
+                + "check): its default or checks run code, or refuse rows, in every row a refresh writes"),
+        new Change("raw.cdc_pfizer_allocations#domain", "create domain public.dnn as int not null default 1; "
+            + "alter table raw.cdc_pfizer_allocations add column z public.dnn",
+            "raw.cdc_pfizer_allocations has a column z that no migration made, of the domain public.dnn (domain "
+                + "default: 1; domain not null): its default or checks run code, or refuse rows, in every row a refresh writes"),
         // What cannot change what the service writes or reads is let be.
+        new Change("dwh.refresh_checks", "create domain public.dconst as text default 'n/a'; "
+            + "alter table dwh.refresh_checks add column k public.dconst, add column j public.dconst"),
         new Change("dwh.state_doses", "create table public.notes (state text references dwh.jurisdictions)"),
         new Change("raw.county_population", "alter table raw.county_population add column checked boolean default "
             + "false, add column weight numeric default (-1.5), add column label text default 'n/a'::text"),
