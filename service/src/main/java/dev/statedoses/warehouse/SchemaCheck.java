@@ -234,7 +234,8 @@ public final class SchemaCheck {
             case "sequence" -> there == null ? "sequence " + relation + " is missing" : "sequence " + relation
                 + " is " + there.detail() + ", where the migrations made it " + made.detail();
             case "next id" -> !kindsRead.contains("next id") || there == null ? null : relation + "'s next "
-                + made.name() + " is one of its runs' (its sequence was reset by hand?): no refresh could be recorded";
+                + made.name() + " is one of its runs' (its sequence was reset by hand, or went round a maximum?): no "
+                + "refresh could be recorded. Set it past them: " + NEXT_ID_MENDED;
             case "function" -> there == null ? "function " + relation + " is missing" : "function " + relation
                 + " was replaced: its body, its type or its security is not the migrations'";
             case "reference" -> !kindsRead.contains("reference") ? null // its columns differ, and are said
@@ -316,6 +317,10 @@ public final class SchemaCheck {
             + added.name() + " that no migration made, whose default runs code (" + column.defaultValue()
             + ") in every row a refresh writes";
     }
+
+    /** The statement that sets the run log's next id past its runs, as the check's words give it. */
+    static final String NEXT_ID_MENDED = "select setval(pg_get_serial_sequence('dwh.refresh_runs', 'run_id'), "
+        + "(select max(run_id) from dwh.refresh_runs))";
 
     /** The part of a column's type warehouse_schema.sql writes for a domain with a default, checks or NOT NULL. */
     private static final Pattern DOMAIN = Pattern.compile("\\[(domain [^\\]]*)\\]");

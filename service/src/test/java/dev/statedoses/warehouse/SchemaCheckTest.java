@@ -130,8 +130,9 @@ class SchemaCheckTest {
             "sequence dwh.refresh_runs_run_id_seq is missing"),
         new Change("dwh.refresh_runs#3", "insert into dwh.refresh_runs (status, started_at) values ('running', now()); "
                 + "alter sequence dwh.refresh_runs_run_id_seq restart with 1",
-            "dwh.refresh_runs's next run_id is one of its runs' (its sequence was reset by hand?): no refresh could "
-                + "be recorded"),
+            "dwh.refresh_runs's next run_id is one of its runs' (its sequence was reset by hand, or went round a "
+                + "maximum?): no refresh could be recorded. Set it past them: select setval(pg_get_serial_sequence("
+                + "'dwh.refresh_runs', 'run_id'), (select max(run_id) from dwh.refresh_runs))"),
         new Change("dwh.refresh_runs#4", "alter table dwh.refresh_runs enable replica trigger refresh_run_ended",
             "dwh.refresh_runs's trigger refresh_run_ended is enabled for replicas only"),
         new Change("raw.county_population#3", "create table public.extra () inherits (raw.county_population)",
@@ -265,6 +266,29 @@ class SchemaCheckTest {
         }
         assertEquals(last, CHECK.version());
         assertTrue(resource().startsWith("# version " + last + "\n"));
+    }
+
+    /**
+     * The run log's sequence made to go round at its last value and then undone: the refreshes
+     * refused meanwhile took 1, 2, 3 from it, and undoing the change left it behind the runs. The
+     * statement the check's words give mends it.
+     */
+    @Test
+    void theStatementTheNextIdsWordsGiveMendsIt() {
+        List<String> said = inRolledBack(h -> {
+            h.execute("insert into dwh.refresh_runs (status, started_at) values ('running', now()), "
+                + "('running', now())");
+            h.execute("do $$ begin execute format('alter sequence dwh.refresh_runs_run_id_seq maxvalue %s cycle', "
+                + "(select last_value from dwh.refresh_runs_run_id_seq)); end $$");
+            h.execute("select nextval('dwh.refresh_runs_run_id_seq')");
+            h.execute("alter sequence dwh.refresh_runs_run_id_seq no maxvalue no cycle");
+            List<String> before = CHECK.differences(h);
+            h.execute(SchemaCheck.NEXT_ID_MENDED);
+            List<String> after = CHECK.differences(h);
+            return List.of(String.join("|", before), String.join("|", after));
+        });
+        assertTrue(said.get(0).startsWith("dwh.refresh_runs's next run_id is one of its runs'"), said.get(0));
+        assertEquals("", said.get(1));
     }
 
     @Test
