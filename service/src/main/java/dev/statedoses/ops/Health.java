@@ -100,7 +100,8 @@ public final class Health {
         if (OpenFiles.ranOut(e)) {
             return "the service ran out of open files (its limit, ulimit -n, is " + OpenFiles.describeLimit() + ")";
         }
-        return Warehouse.stopped(e).orElse(NO_ANSWER);
+        return Warehouse.stopped(e).or(() -> Warehouse.refusedConnection(e).map(why -> "the warehouse answers, but "
+            + why)).orElse(NO_ANSWER);
     }
 
     Status check() {

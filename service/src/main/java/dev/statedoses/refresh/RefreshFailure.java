@@ -30,6 +30,11 @@ public final class RefreshFailure {
      * and the run's error, as an outage's does.
      */
     public static final String STOPPED = "The warehouse stopped the work: ";
+    /**
+     * The start of the detail of a refresh, or of any request, whose connection a warehouse that
+     * answers refused ({@link Warehouse#refusedConnection}): its database gone, its login refused.
+     */
+    public static final String REFUSED = "The warehouse answers, but refused the service's connection: ";
     /** The start of the detail of a failure to open a file or socket for want of descriptors. */
     public static final String OUT_OF_FILES = "The service ran out of open files";
     /** The detail of an unexpected failure: no internals to clients. */
@@ -89,7 +94,7 @@ public final class RefreshFailure {
     public static String recorded(Throwable e) {
         String detail = detail(e);
         if (!detail.equals(WAREHOUSE_UNAVAILABLE) && !detail.equals(INTERNAL_ERROR) && !detail.startsWith(STOPPED)
-            && !detail.startsWith(OUT_OF_FILES)) {
+            && !detail.startsWith(OUT_OF_FILES) && !detail.startsWith(REFUSED)) {
             return detail;
         }
         return detail + " (" + cause(e) + ")";
@@ -132,6 +137,10 @@ public final class RefreshFailure {
         Optional<String> stopped = Warehouse.stopped(e);
         if (stopped.isPresent()) {
             return STOPPED + stopped.get() + "; try again shortly";
+        }
+        Optional<String> refused = Warehouse.refusedConnection(e);
+        if (refused.isPresent()) {
+            return REFUSED + refused.get();
         }
         if (Warehouse.unreachable(e)) {
             return WAREHOUSE_UNAVAILABLE;

@@ -35,7 +35,8 @@ final class KnownOutage implements DataSource {
     /** Null while the warehouse answers. */
     private volatile Outage outage;
 
-    private record Outage(long lastLookNanos, String reason) {
+    /** {@code failure}: how the last look failed, given as the cause of each refusal (the warehouse's reason, 3D000 say, in it). */
+    private record Outage(long lastLookNanos, String reason, SQLException failure) {
     }
 
     KnownOutage(DataSource pool, LongSupplier nanoTime) {
@@ -54,7 +55,7 @@ final class KnownOutage implements DataSource {
      */
     void statementFailed(SQLException e) {
         if (unreachable(e)) {
-            outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e));
+            outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e), e);
         }
     }
 
@@ -75,7 +76,7 @@ final class KnownOutage implements DataSource {
         }
         // 08001: the SQL state of a connection that could not be made, as the driver says it.
         throw new SQLTransientConnectionException("the warehouse did not answer " + Duration.ofNanos(since).toMillis()
-            + " ms ago (" + known.reason() + "); it is asked again once a second", "08001");
+            + " ms ago (" + known.reason() + "); it is asked again once a second", "08001", known.failure());
     }
 
     /**
@@ -102,7 +103,7 @@ final class KnownOutage implements DataSource {
             return connection;
         } catch (SQLException e) {
             if (unreachable(e)) {
-                outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e));
+                outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e), e);
             }
             throw e;
         }

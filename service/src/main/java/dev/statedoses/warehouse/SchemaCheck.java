@@ -98,8 +98,16 @@ public final class SchemaCheck {
      */
     public List<String> differences(Handle h) {
         if (!historyThere(h)) {
-            return List.of("dwh.flyway_schema_history, the migrations' history, is missing: the next start would "
-                + "apply every migration again, and fail");
+            // Nothing at all of the migrations' (the database dropped and created again under the
+            // running service): a restart migrates it, as the reads' answers say. Only a history
+            // lost beside the tables would make the next start's migrations fail.
+            boolean empty = h.createQuery("select to_regnamespace('dwh') is null and to_regnamespace('raw') is null")
+                .mapTo(Boolean.class).one();
+            return List.of(empty
+                ? "the warehouse holds nothing the migrations made (no schema dwh or raw): was the database dropped "
+                    + "and created again, or emptied by hand? A restart of the service migrates an empty database"
+                : "dwh.flyway_schema_history, the migrations' history, is missing: the next start would "
+                    + "apply every migration again, and fail");
         }
         List<String> session = session(h);
         if (newerMigration(h).isPresent()) {

@@ -288,6 +288,28 @@ public final class Warehouse implements AutoCloseable {
     }
 
     /**
+     * Why a warehouse that answers refused the service's connection, once the service ran: its
+     * database gone (dropped or renamed under it, SQLSTATE 3D000) or its login refused (28P01,
+     * 28000). In words naming the SQLSTATE; empty otherwise. Said "does not answer", it sent the
+     * operator to the network while PostgreSQL said what was wrong. (At start, the same refusals
+     * are told with the settings to check: DB_HOST, POSTGRES_DB, the login.)
+     */
+    public static Optional<String> refusedConnection(Throwable failure) {
+        return failures(failure)
+            .filter(t -> t instanceof SQLException sql && sql.getSQLState() != null)
+            .map(t -> ((SQLException) t).getSQLState())
+            .map(state -> switch (state) {
+                case "3D000" -> "it has no database of the name the service was given (dropped, or renamed?) "
+                    + "(SQLSTATE 3D000)";
+                case "28P01", "28000" -> "it refused the service's login (its password, or pg_hba.conf) (SQLSTATE "
+                    + state + ")";
+                default -> "";
+            })
+            .filter(why -> !why.isEmpty())
+            .findFirst();
+    }
+
+    /**
      * Where the missing object of {@code failure} ({@link #missing}) was met, when it was met in
      * code the warehouse ran inside a statement (a trigger's or an event trigger's function:
      * {@code PL/pgSQL function audit_ddl() line 1 at SQL statement}), not in the statement itself.

@@ -11,6 +11,7 @@ import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,81 @@ class WarehouseEmptiedTest {
                     "the values kept are explained");
                 // The product in memory is still served, as during an outage.
                 app.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
+                // A refresh says the same: it said the history alone was missing, and that the next
+                // start would apply every migration again and fail, where a restart migrates it.
+                app.given().post("/refresh?force=true").then().statusCode(500)
+                    .body("type", equalTo("/problems/warehouse-changed"))
+                    .body("differences", equalTo(List.of("the warehouse holds nothing the migrations made (no "
+                        + "schema dwh or raw): was the database dropped and created again, or emptied by hand? A "
+                        + "restart of the service migrates an empty database")));
+            }
+            // And so it does.
+            try (RunningApp app = RunningApp.start(config)) {
+                app.given().post("/refresh").then().statusCode(200).body("status", equalTo("succeeded"));
+            }
+        }
+    }
+
+    /**
+     * The database renamed under a running service (or dropped): PostgreSQL answers and refuses
+     * the connection, saying why (3D000), and the reads, refreshes and /health said "the warehouse
+     * does not answer", sending the operator to the network. Each now says what the warehouse
+     * said; renamed back, the service serves at once.
+     */
+    @Test
+    void aDatabaseRenamedUnderTheServiceIsSaidSo() throws InterruptedException {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            try (RunningApp app = RunningApp.start(config)) {
+                app.given().post("/refresh").then().statusCode(200);
+                String name = config.dbName();
+                rename(name, name + "_moved");
+                try {
+                    String refused = "The warehouse answers, but refused the service's connection: it has no database "
+                        + "of the name the service was given (dropped, or renamed?) (SQLSTATE 3D000)";
+                    // The sessions ended for the rename broke the pool's connections: until the
+                    // next look (once a second) finds the database gone, that is all it knows.
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (!refused.equals(app.given().get("/refreshes").then().extract().path("detail"))
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(100);
+                    }
+                    for (String read : new String[] {"/refreshes", "/ratios/NY?as_of=2021-01-31"}) {
+                        app.given().get(read).then().statusCode(503)
+                            .body("type", equalTo("/problems/warehouse-unavailable"))
+                            .body("detail", equalTo(refused));
+                    }
+                    app.given().post("/refresh?force=true").then().statusCode(503).body("detail", equalTo(refused));
+                    app.given().get("/health").then().statusCode(503)
+                        .body("reason", equalTo("the warehouse answers, but it has no database of the name the "
+                            + "service was given (dropped, or renamed?) (SQLSTATE 3D000)"));
+                    app.given().get("/ratios/NY").then().statusCode(200).body("doses_total", equalTo(7500));
+                } finally {
+                    rename(name + "_moved", name);
+                }
+                // Renamed back: the next look (once a second) finds it.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (app.given().get("/refreshes").statusCode() != 200 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                app.given().get("/refreshes").then().statusCode(200);
+                app.given().get("/health").then().statusCode(200);
+            }
+        }
+    }
+
+    /** Renames a database, ending its sessions first (the pool reconnects, so until it is done). */
+    private static void rename(String from, String to) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                TestWarehouse.asSuperuser("select pg_terminate_backend(pid) from pg_stat_activity where datname = '"
+                    + from + "'; alter database " + from + " rename to " + to);
+                return;
+            } catch (IllegalStateException busy) {
+                if (attempt > 50) {
+                    throw busy;
+                }
+                Thread.sleep(20);
             }
         }
     }
