@@ -92,6 +92,9 @@ public final class RefreshService implements AutoCloseable {
      * under its own monitor, so that a cancel never reaches a connection back in the pool.
      */
     private Connection inProgress;
+    /** Watches what the running refresh waits for, while {@link #inProgress} is set. */
+    private LockWaitWatch lockWatch;
+    private volatile Duration lockWatchEvery = LockWaitWatch.EVERY;
 
     public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
                           CountyPopulationCsv counties, Map<SourceName, URI> urls, Clock clock) {
@@ -511,6 +514,18 @@ public final class RefreshService implements AutoCloseable {
 
     private synchronized void inProgress(Connection connection) {
         inProgress = connection;
+        if (lockWatch != null) {
+            lockWatch.close();
+            lockWatch = null;
+        }
+        if (connection != null) {
+            lockWatch = LockWaitWatch.start(jdbi, connection, lockWatchEvery);
+        }
+    }
+
+    /** Shorter than {@link LockWaitWatch#EVERY} for a test that waits behind a lock. */
+    void lockWatchEvery(Duration every) {
+        this.lockWatchEvery = every;
     }
 
     /** Cancels the statement the running refresh is in, if one runs (its refresh then fails as a shutdown). */
