@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,28 +32,38 @@ final class LockWaitWatch implements AutoCloseable {
     private static final String WAITED_FOR = Sql.load("lock_waited_for.sql");
     /** A refresh's own steps take well under a second each; a wait as long as this is a lock's. */
     static final Duration EVERY = Duration.ofSeconds(5);
-    private static final ScheduledExecutorService WATCHER =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("refresh-lock-watch"));
 
     private final ScheduledFuture<?> task;
     /** The pids the last look found, and those last said. */
     private String previous = "";
     private String said = "";
 
-    private LockWaitWatch(Jdbi jdbi, int pid, Duration every) {
-        this.task = WATCHER.scheduleWithFixedDelay(() -> look(jdbi, pid), every.toMillis(), every.toMillis(),
+    private LockWaitWatch(ScheduledExecutorService watcher, Jdbi jdbi, int pid, Duration every) {
+        this.task = watcher.scheduleWithFixedDelay(() -> look(jdbi, pid), every.toMillis(), every.toMillis(),
             TimeUnit.MILLISECONDS);
     }
 
-    /** Watches the session of {@code connection}, a refresh's, until closed; a connection that is no PostgreSQL one is not watched. */
-    static LockWaitWatch start(Jdbi jdbi, Connection connection, Duration every) {
+    /** The thread the looks run on: one for a service, ended with it. */
+    static ScheduledExecutorService watcher() {
+        return Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("refresh-lock-watch"));
+    }
+
+    /**
+     * Watches the session of {@code connection}, a refresh's, on {@code watcher} until closed; null
+     * for a connection that is no PostgreSQL one, or once the watcher has ended (the service stopping).
+     */
+    static LockWaitWatch start(ScheduledExecutorService watcher, Jdbi jdbi, Connection connection, Duration every) {
         int pid;
         try {
             pid = connection.unwrap(PGConnection.class).getBackendPID();
         } catch (SQLException e) {
             return null;
         }
-        return new LockWaitWatch(jdbi, pid, every);
+        try {
+            return new LockWaitWatch(watcher, jdbi, pid, every);
+        } catch (RejectedExecutionException stopping) {
+            return null;
+        }
     }
 
     private record Holder(int pid, String described) {

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -94,6 +95,7 @@ public final class RefreshService implements AutoCloseable {
     private Connection inProgress;
     /** Watches what the running refresh waits for, while {@link #inProgress} is set. */
     private LockWaitWatch lockWatch;
+    private final ScheduledExecutorService lockWatcher = LockWaitWatch.watcher();
     private volatile Duration lockWatchEvery = LockWaitWatch.EVERY;
 
     public RefreshService(Jdbi jdbi, SourceFetcher fetcher, AllocationCsv allocations,
@@ -519,7 +521,7 @@ public final class RefreshService implements AutoCloseable {
             lockWatch = null;
         }
         if (connection != null) {
-            lockWatch = LockWaitWatch.start(jdbi, connection, lockWatchEvery);
+            lockWatch = LockWaitWatch.start(lockWatcher, jdbi, connection, lockWatchEvery);
         }
     }
 
@@ -626,6 +628,7 @@ public final class RefreshService implements AutoCloseable {
         }
         recovery.close();
         vacuum.close();
+        lockWatcher.shutdownNow();
     }
 
     private static void rollbackQuietly(Handle tx) {
