@@ -67,7 +67,9 @@
     sort: { key: 'state', dir: 'ascending' },
     loadSeq: 0,
     selected: null, // the USPS code of the state whose weeks are shown
-    token: null // the refresh token: only in this page's memory, never stored
+    token: null, // the refresh token: only in this page's memory, never stored
+    boxRunning: false, // whether the last refresh, as the page last read it, was still running
+    boxTimer: null // the next read of the last refresh, while it runs or could not be read
   };
 
   const $ = (id) => document.getElementById(id);
@@ -658,6 +660,22 @@
     return got;
   }
 
+  /** The week the slider shows, when it is not the newest (a reload shows it again); else null. */
+  function shownWeek() {
+    return state.shownIndex < state.weeks.length - 1 ? state.weeks[state.shownIndex] : null;
+  }
+
+  /**
+   * After a refresh that built nothing, before the page says which run it still shows: the page's
+   * product is brought up to the service's, when another came in meanwhile (another client's or
+   * instance's refresh). It said "the page still shows run 13" over run 12's numbers.
+   */
+  async function catchUp() {
+    if (state.productTag && !(await stillCurrent(state.productTag))) {
+      await productChanged(shownWeek());
+    }
+  }
+
   /**
    * The product changed since the page loaded it: its rows, weeks and last refresh are read
    * again, together, and the chart's weeks too; {@code keepWeek} as for loadProduct. One reload
@@ -766,12 +784,31 @@
     }
   }
 
+  /**
+   * How often the last refresh is read again while it shows a run still running, or could not be
+   * read: a run elsewhere ends, a warehouse comes back. Read only when the page read, the box kept
+   * "running" after the run had ended, and "could not load" after the warehouse was back.
+   */
+  const BOX_RECHECK_MS = 3000;
+
   async function loadLastRefresh() {
+    clearTimeout(state.boxTimer);
+    let again;
     try {
-      drawLastRefresh(await getJson('/refreshes?limit=1'));
+      const runs = await getJson('/refreshes?limit=1');
+      drawLastRefresh(runs);
+      const running = Boolean(runs && runs.length && runs[0].status === 'running');
+      if (state.boxRunning && !running) {
+        // The run it followed ended: a product it built is the page's too.
+        catchUp();
+      }
+      state.boxRunning = running;
+      again = running;
     } catch (e) {
       el.lastRefresh.replaceChildren(make('p', 'error', 'Could not load the last refresh. ' + e.message));
+      again = true;
     }
+    state.boxTimer = again ? setTimeout(loadLastRefresh, BOX_RECHECK_MS) : null;
   }
 
   function setRefreshStatus(text, kind) {
@@ -873,7 +910,9 @@
       setRefreshStatus((prefix || '') + 'Refresh done: ' + whole.format(run.state_rows) + ' state rows in '
         + formatDuration(run.duration_ms) + ' (run ' + run.run_id + ').', 'ok');
     }
-    await Promise.all([loadProduct(), loadLastRefresh()]);
+    // The week shown stays, if it was not the newest: an unchanged run jumped the page to the
+    // newest week under "the table stays as it was".
+    await Promise.all([loadProduct(shownWeek()), loadLastRefresh()]);
     if (window.StateDosesTrend) {
       window.StateDosesTrend.reset(state.rows.find((r) => r.state_code === state.selected));
     }
@@ -894,7 +933,8 @@
     }
     const failed = prefix + 'Refresh failed (run ' + run.run_id + '). ' + sentence(run.error || run.status);
     setRefreshStatus(failed, 'error');
-    // The product did not change: say which successful run the page still shows.
+    // The product did not change: say which successful run the page still shows, once it does.
+    await catchUp();
     const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
     setRefreshStatus(failed + ' ' + shown, 'error');
   }
@@ -957,7 +997,8 @@
         const retry = error.retryAfter ? ' Try again in ' + error.retryAfter + ' seconds.' : '';
         const failed = 'Refresh failed. ' + sentence(error.message) + retry;
         setRefreshStatus(failed, 'error');
-        // The product did not change: say which successful run the page still shows.
+        // The product did not change: say which successful run the page still shows, once it does.
+        await catchUp();
         const [shown] = await Promise.all([shownRun(), loadLastRefresh()]);
         setRefreshStatus(failed + ' ' + shown, 'error');
       }
@@ -980,6 +1021,13 @@
     const token = el.token.value.trim();
     if (token === '') {
       showTokenForm('Enter the refresh token (REFRESH_TOKEN of the service).', true);
+      return;
+    }
+    if (!/^[\x20-\x7e]+$/.test(token)) {
+      // A header carries no other: fetch refused to send it, and the page said the service did not
+      // answer. The service refuses to start with such a token, so it cannot be the service's.
+      showTokenForm('That token cannot be the service\'s: a refresh token holds only ASCII letters, digits, '
+        + 'signs and spaces, and this one has other characters. Check it and try again.', true);
       return;
     }
     state.token = token;
@@ -1027,7 +1075,7 @@
         if (await stillCurrent(state.productTag)) {
           return true;
         }
-        productChanged(state.shownIndex < state.weeks.length - 1 ? state.weeks[state.shownIndex] : null);
+        productChanged(shownWeek());
         return false;
       };
     }

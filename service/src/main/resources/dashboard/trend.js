@@ -11,6 +11,7 @@
   const SVG = 'http://www.w3.org/2000/svg';
   // The drawing's own units (the SVG scales to the card's width).
   const WIDTH = 640;
+  /** The least room left of the panels, for their ticks; more when a tick needs it (draw). */
   const LEFT = 56;
   const RIGHT = 12;
   const LINE_TOP = 26;
@@ -20,6 +21,8 @@
   const HEIGHT = BARS_TOP + BARS_HEIGHT + 24;
 
   const { make, isNumber, formatWeek, peoplePerDose, whole, ratio4 } = window.StateDosesShared;
+  /** dashboard.css's narrow screens, where the chart's text is 19 units high, not 11 (it stays legible scaled down). */
+  const NARROW = window.matchMedia('(max-width: 600px)');
 
   /** A week's people per dose with two decimals, rounded once from the state's population / its doses to date. */
   function ratio2Of(week) {
@@ -63,12 +66,18 @@
   function draw() {
     const weeks = view.weeks;
     const n = weeks.length;
-    const band = (WIDTH - LEFT - RIGHT) / Math.max(n, 1);
-    const x = (i) => LEFT + band * (i + 0.5);
     const maxRatio = Math.max(0, ...weeks.map((w) => (isNumber(w.people_per_dose) ? w.people_per_dose : 0)));
     const top = weeks.reduce((a, w) => (isNumber(w.people_per_dose) && (!a || w.people_per_dose > a.people_per_dose)
       ? w : a), null); // the week of the axis's top value
     const maxDoses = Math.max(0, ...weeks.map((w) => w.doses_moderna + w.doses_pfizer));
+    const topTick = top ? ratio2Of(top) : '0.00';
+    const dosesTick = compact(maxDoses);
+    // Room for the longest tick at the size its text has on this screen: a fixed margin cut the
+    // first digits off on a phone's, where "32.5K" read as "2.5K" (about 0.62 of the size a digit).
+    const left = Math.max(LEFT, Math.ceil(10 + Math.max(topTick.length, dosesTick.length)
+      * (NARROW.matches ? 19 : 11) * 0.62));
+    const band = (WIDTH - left - RIGHT) / Math.max(n, 1);
+    const x = (i) => left + band * (i + 0.5);
     const yRatio = (v) => LINE_TOP + LINE_HEIGHT - (maxRatio > 0 ? (v / maxRatio) * LINE_HEIGHT : 0);
     const barHeight = (v) => (maxDoses > 0 ? (v / maxDoses) * BARS_HEIGHT : 0);
 
@@ -82,29 +91,28 @@
     // Axes: each panel's top value and 0, and the first and last weeks.
     const axes = svg('g', { class: 'trend-axes' });
     axes.append(
-      svg('text', { x: LEFT - 6, y: LINE_TOP + 4, class: 'trend-tick end' }, top ? ratio2Of(top) : '0.00'),
-      svg('text', { x: LEFT - 6, y: LINE_TOP + LINE_HEIGHT + 4, class: 'trend-tick end' }, '0'),
-      svg('text', { x: LEFT - 6, y: BARS_TOP + 4, class: 'trend-tick end' }, compact(maxDoses)),
-      svg('text', { x: LEFT - 6, y: BARS_TOP + BARS_HEIGHT + 4, class: 'trend-tick end' }, '0'),
-      svg('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: LINE_TOP + LINE_HEIGHT, y2: LINE_TOP + LINE_HEIGHT,
+      svg('text', { x: left - 6, y: LINE_TOP + 4, class: 'trend-tick end' }, topTick),
+      svg('text', { x: left - 6, y: LINE_TOP + LINE_HEIGHT + 4, class: 'trend-tick end' }, '0'),
+      svg('text', { x: left - 6, y: BARS_TOP + 4, class: 'trend-tick end' }, dosesTick),
+      svg('text', { x: left - 6, y: BARS_TOP + BARS_HEIGHT + 4, class: 'trend-tick end' }, '0'),
+      svg('line', { x1: left, x2: WIDTH - RIGHT, y1: LINE_TOP + LINE_HEIGHT, y2: LINE_TOP + LINE_HEIGHT,
         class: 'trend-baseline' }),
-      svg('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: BARS_TOP + BARS_HEIGHT, y2: BARS_TOP + BARS_HEIGHT,
+      svg('line', { x1: left, x2: WIDTH - RIGHT, y1: BARS_TOP + BARS_HEIGHT, y2: BARS_TOP + BARS_HEIGHT,
         class: 'trend-baseline' }),
-      svg('text', { x: LEFT, y: LINE_TOP - 12, class: 'trend-label' }, 'People per dose (all doses up to the week)'),
-      svg('text', { x: LEFT, y: BARS_TOP - 12, class: 'trend-label' }, 'Doses allocated in the week'));
+      svg('text', { x: left, y: LINE_TOP - 12, class: 'trend-label' }, 'People per dose (all doses up to the week)'),
+      svg('text', { x: left, y: BARS_TOP - 12, class: 'trend-label' }, 'Doses allocated in the week'));
     if (n > 0) {
       // Aligned on the chart's edges, so that neither is cut off.
-      axes.append(svg('text', { x: LEFT, y: HEIGHT - 6, class: 'trend-tick' }, formatWeek(weeks[0].week)));
+      axes.append(svg('text', { x: left, y: HEIGHT - 6, class: 'trend-tick' }, formatWeek(weeks[0].week)));
       if (n > 1) {
         axes.append(svg('text', { x: WIDTH - RIGHT, y: HEIGHT - 6, class: 'trend-tick end' },
           formatWeek(weeks[n - 1].week)));
       }
     }
-    chart.append(axes);
-
-    // The week read out, behind everything.
+    // The week read out, behind everything: the axes' text too, which it covered ("Dos▮ allocated").
     chart.append(svg('rect', { class: 'trend-cursor', x: 0, y: LINE_TOP, width: band,
       height: BARS_TOP + BARS_HEIGHT - LINE_TOP }));
+    chart.append(axes);
 
     // Bars: Moderna below, Pfizer on top.
     const bars = svg('g', { class: 'trend-bars' });
@@ -146,6 +154,7 @@
     el.chart.replaceChildren(chart);
     view.x = x;
     view.band = band;
+    view.left = left;
   }
 
   /** 1,234,560 as 1.2M, for an axis. */
@@ -225,7 +234,7 @@
       return;
     }
     const at = (event.clientX - box.left) * WIDTH / box.width;
-    pick(Math.floor((at - LEFT) / view.band));
+    pick(Math.floor((at - view.left) / view.band));
   }
 
   // ---- what dashboard.js calls --------------------------------------------------------------------
@@ -302,6 +311,14 @@
     el.chart.addEventListener('click', onPointer);
     document.getElementById('trend-close').addEventListener('click', () => {
       window.StateDosesTrend.hide();
+    });
+    // Across the narrow screens' edge the text changes size: the room for the ticks with it.
+    NARROW.addEventListener('change', () => {
+      if (view.row && !el.card.hidden && view.weeks.length) {
+        const index = view.index;
+        draw();
+        pick(index);
+      }
     });
   }
 

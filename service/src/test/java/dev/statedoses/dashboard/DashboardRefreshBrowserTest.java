@@ -432,6 +432,173 @@ class DashboardRefreshBrowserTest {
             "return localStorage.length + sessionStorage.length + document.cookie.length;"));
     }
 
+    /**
+     * A refresh fails while the page shows an older product than the service's (another client's
+     * refresh came in meanwhile): the page said "still shows run 2" over run 1's numbers. It now
+     * brings its product up to the service's first.
+     */
+    @Test
+    void afterAFailedRefreshThePageShowsTheRunItSaysItShows() {
+        browser.require();
+        browser.expectConsoleError(Pattern.compile("/ratios - Failed to load resource: the server responded with a "
+            + "status of 412"));
+        String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
+        loaded.upstream().serve("/caught-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+        Config good = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
+            .moderna(loaded.upstream().url("/caught-moderna.csv")).build();
+        Config broken = ConfigBuilder.from(good).moderna(loaded.upstream().url("/no-such-moderna.csv")).build();
+        try (RunningApp other = RunningApp.start(good)) {
+            other.given().post("/refresh").then().statusCode(200);
+            try (RunningApp failing = RunningApp.start(broken)) {
+                page.open(failing);
+                assertEquals("0.8000", ratio(page.row("NY")));
+                // Another client's refresh, elsewhere: run 2, a week more for New York.
+                loaded.upstream().serve("/caught-moderna.csv", (fixture
+                    + "\"New York\",\"2021-01-11T00:00:00.000\",\"1000\",\"1000\"\n").getBytes(StandardCharsets.UTF_8));
+                other.given().post("/refresh").then().statusCode(200);
+                awaitServed(failing, "0.6316");
+                browser.find(By.id("refresh-button")).click();
+                WebElement status = browser.find(By.id("refresh-status"));
+                browser.waitFor("the failure and the run shown", d -> status.getText().contains("still shows"));
+                assertTrue(status.getText().startsWith("Refresh failed (run 3). "), status.getText());
+                assertTrue(status.getText().contains("The page still shows run 2, the last successful refresh"),
+                    status.getText());
+                browser.waitFor("run 2's numbers", d -> "0.6316".equals(ratio(page.row("NY"))));
+                browser.get("about:blank");
+            }
+        }
+    }
+
+    /**
+     * A refresh that finds nothing changed while the page shows an earlier week: "the table stays as
+     * it was", and the page jumped to the newest week. The week shown stays.
+     */
+    @Test
+    void anUnchangedRefreshKeepsTheWeekShown() {
+        browser.require();
+        loaded.given().post("/refresh").then().statusCode(200);
+        page.open(loaded.app());
+        WebElement week = browser.find(By.id("week"));
+        week.sendKeys(Keys.HOME);
+        browser.waitFor("New York as of Dec 28, 2020", d -> "8.5714".equals(ratio(page.row("NY"))));
+        long runBefore = lastRunId(loaded.app());
+        browser.find(By.id("refresh-button")).click();
+        WebElement status = browser.find(By.id("refresh-status"));
+        browser.waitFor("the unchanged run", d -> status.getText().startsWith("Nothing changed"));
+        assertTrue(status.getText().contains("(run " + (runBefore + 1) + ","), status.getText());
+        browser.waitFor("the last refresh", d -> browser.find(By.id("last-refresh")).getText().contains("unchanged"));
+        assertEquals("0", week.getAttribute("value"), "the week shown stays");
+        assertEquals("8.5714", ratio(page.row("NY")));
+        browser.get("about:blank");
+    }
+
+    /**
+     * The last refresh shown while a run elsewhere is running: it said "running" after the run had
+     * ended, until the page read something else. It follows the run to its end.
+     */
+    @Test
+    void theLastRefreshShownRunningFollowsTheRunToItsEnd() throws InterruptedException {
+        browser.require();
+        // The HEAD /ratios with If-Match that finds the run's product new answers 412.
+        browser.expectConsoleError(Pattern.compile("/ratios - Failed to load resource: the server responded with a "
+            + "status of 412"));
+        String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
+        loaded.upstream().serve("/boxed-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
+            .moderna(loaded.upstream().url("/boxed-moderna.csv")).build();
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200);
+            FixtureServer.Hold hold = loaded.upstream().serveHeld("/boxed-moderna.csv",
+                fixture.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+            WebElement last;
+            try {
+                app.given().header("Prefer", "respond-async").post("/refresh").then().statusCode(202);
+                hold.awaitRequested();
+                page.open(app);
+                last = browser.find(By.id("last-refresh"));
+                browser.waitFor("the run running", d -> last.getText().contains("running"));
+            } finally {
+                hold.release();
+            }
+            browser.waitFor("the run's end, without a read of the page's", d -> last.getText().contains("succeeded"));
+            assertFalse(last.getText().contains("running"), last.getText());
+            browser.get("about:blank");
+        }
+    }
+
+    /**
+     * A token with a character beyond ASCII: fetch refuses to send it, and the page said the
+     * service did not answer, for every later click. The form says what is wrong, and nothing is sent.
+     */
+    @Test
+    void aTokenNoHeaderCanCarryIsSaidSo() {
+        browser.require();
+        browser.expectConsoleError(Pattern.compile("/refresh - Failed to load resource: the server responded "
+            + "with a status of 401"));
+        page.open(locked);
+        WebElement form = browser.find(By.id("token-form"));
+        browser.find(By.id("refresh-button")).click();
+        browser.waitFor("the token form", d -> form.isDisplayed());
+        long runBefore = lastRunId(locked);
+        browser.find(By.id("token")).sendKeys(TOKEN + "\u20ac", Keys.ENTER);
+        WebElement hint = browser.find(By.id("token-hint"));
+        browser.waitFor("the hint", d -> hint.getText().startsWith("That token cannot be"));
+        assertEquals("That token cannot be the service's: a refresh token holds only ASCII letters, digits, signs and "
+            + "spaces, and this one has other characters. Check it and try again.", hint.getText());
+        assertTrue(form.isDisplayed());
+        assertFalse(browser.find(By.id("refresh-status")).getText().contains("did not answer"));
+        assertEquals(runBefore, lastRunId(locked), "nothing was sent");
+        browser.get("about:blank");
+    }
+
+    /**
+     * On a phone's screen the chart's text is larger (19 units, not 11): a tick of five characters
+     * ("10.00") was cut at the chart's left edge, "32.5K" reading "2.5K". Every text of the chart is
+     * inside it; and the week's cursor is behind the text, which it covered ("Dos▮ allocated").
+     */
+    @Test
+    void onAPhoneEveryTextOfTheChartIsWholeAndTheCursorBehindIt() {
+        browser.require();
+        String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
+            + "\"New York\",\"2020-12-21T00:00:00.000\",\"300\",\"300\"\n"; // 6,000 people / 600: 10.00
+        loaded.upstream().serve("/phone-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
+        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
+            .moderna(loaded.upstream().url("/phone-moderna.csv")).build();
+        try (RunningApp app = RunningApp.start(config)) {
+            app.given().post("/refresh").then().statusCode(200);
+            browser.cdp("Emulation.setDeviceMetricsOverride", java.util.Map.of(
+                "width", 375, "height", 812, "deviceScaleFactor", 2, "mobile", true));
+            page.open(app);
+            page.tile("NY").click();
+            browser.waitFor("New York's chart", d -> !browser.findAll(By.cssSelector("#trend-chart svg .trend-tick"))
+                .isEmpty());
+            assertEquals("10.00", browser.find(By.cssSelector("#trend-chart svg .trend-tick")).getAttribute(
+                "textContent"), "the axis's top value");
+            @SuppressWarnings("unchecked")
+            List<List<Object>> texts = (List<List<Object>>) browser.script("""
+                const chart = document.querySelector('#trend-chart svg');
+                return [...chart.querySelectorAll('text')].map((t) => {
+                  const box = t.getBBox();
+                  return [t.textContent, box.x, box.x + box.width];
+                });
+                """);
+            assertTrue(texts.size() >= 6, texts.toString());
+            for (List<Object> text : texts) {
+                assertTrue(((Number) text.get(1)).doubleValue() >= 0 && ((Number) text.get(2)).doubleValue() <= 640,
+                    "inside the chart: " + text);
+            }
+            assertEquals(Boolean.TRUE, browser.script("""
+                const chart = document.querySelector('#trend-chart svg');
+                const cursor = chart.querySelector('.trend-cursor');
+                return Boolean(cursor.compareDocumentPosition(chart.querySelector('.trend-axes'))
+                  & Node.DOCUMENT_POSITION_FOLLOWING);
+                """), "the cursor is drawn before the axes' text");
+            browser.get("about:blank");
+        } finally {
+            browser.cdp("Emulation.clearDeviceMetricsOverride", java.util.Map.of());
+        }
+    }
+
     private long lastRunId(RunningApp running) {
         return running.given().get("/refreshes?limit=1").jsonPath().getLong("[0].run_id");
     }
