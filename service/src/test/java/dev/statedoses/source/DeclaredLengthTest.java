@@ -84,9 +84,15 @@ class DeclaredLengthTest {
         assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Transfer-Encoding", List.of("chunked")))));
         assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Transfer-Encoding", List.of("identity")))));
         assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of())));
-        // One the JDK reads as no length, or refuses itself.
-        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("-1")))));
-        assertEquals(-1, SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of("9x")))));
+        // No length at all (RFC 9112, 6.3: an unrecoverable error): the JDK reads -1 as none, and
+        // the body to the connection's close; another negative as a length, the whole body then
+        // "cut short"; letters it refuses itself, out of send (SourceFetcher names that one).
+        for (String length : List.of("-1", "-5", "9x")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SourceFetcher.declaredLength(headers(Map.of("Content-Length", List.of(length)))), length);
+            assertEquals("upstream's answer gives a Content-Length that is no length (" + length + "): where its body "
+                + "ends cannot be told, so it is not loaded (RFC 9112, 6.3)", e.getMessage());
+        }
     }
 
     /**
