@@ -150,7 +150,7 @@ done
 if [[ -z "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" && -f "${shared_data}/County_Population.csv" ]]; then
   sources_from="the local copies in ${shared_data}"
   for i in 0 1 2; do
-    export "${SOURCE_VARS[$i]}=file:${shared_data}/${SOURCE_FILES[$i]}"
+    export "${SOURCE_VARS[$i]}=$(file_url "${shared_data}/${SOURCE_FILES[$i]}")"
   done
 elif [[ -n "${MODERNA_URL:-}${PFIZER_URL:-}${COUNTY_POPULATION_URL:-}" ]]; then
   sources_from="the URLs you set, here or in .env (the service's default for any left unset)"

@@ -50,7 +50,9 @@ done
 need java curl psql python3 nginx
 check_jar
 
+bench_lock
 BENCH_TMP=$(mktemp -d /tmp/bench-growth.XXXXXX)
+leftover dir "$BENCH_TMP"
 chmod 755 "$BENCH_TMP"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -151,6 +153,8 @@ for n in $SIZES; do
     for ((i = 1; i <= RUNS; i++)); do
         rm -f "$BENCH_TMP/stop"
         sample_rss "$SERVICE_PID" "$BENCH_TMP/peak" "$BENCH_TMP/stop"
+        # No report of an earlier run to quote if this one gets none.
+        rm -f "$BENCH_TMP/report.json"
         read -r code wall < <(curl -s -m 1200 -o "$BENCH_TMP/report.json" -w '%{http_code} %{time_total}\n' \
             -X POST "http://127.0.0.1:$SERVICE_PORT/refresh?force=true" || echo "000 0")
         touch "$BENCH_TMP/stop"
@@ -159,7 +163,8 @@ for n in $SIZES; do
         ((run_peak > peak_kb)) && peak_kb=$run_peak
         loads+="$(cut -d' ' -f1 /proc/loadavg) "
         if [[ $code != 200 ]]; then
-            result="FAILED (HTTP $code: $(head -c 300 "$BENCH_TMP/report.json" 2>/dev/null | tr '\n' ' '))"
+            result="FAILED (HTTP $code: $(head -c 300 "$BENCH_TMP/report.json" 2>/dev/null | tr '\n' ' ' ||
+                true))"
             log "N=$n run $i: $result"
             break
         fi

@@ -8,6 +8,9 @@
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+# file_url (as setup.sh writes the sources' URLs); started and lock_held (bench_lock).
+# shellcheck source=scripts/common.sh
+source "$REPO_DIR/scripts/common.sh"
 JAR=${JAR:-$REPO_DIR/service/target/service.jar}
 DATA_DIR=${DATA_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/data}
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
@@ -31,6 +34,73 @@ export PGOPTIONS=${PGOPTIONS:-"-c client_min_messages=warning"}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+# One bench run at a time on this checkout: two side by side took the same free port (checked,
+# then released, then bound), measured each other's service, and shared the two cores. The lock,
+# bench/.lock, is a symbolic link to the holder's pid and start (scripts/common.sh's `started`),
+# made at once or not at all; one whose process is gone (a run killed) is taken over. A script
+# run by bench/run.sh goes on under its lock (BENCH_LOCK_HOLDER). bench/.leftovers lists what the
+# holder started (processes by pid and start, databases, its scratch directory): a run killed
+# before its cleanup left them running; the next one that takes the lock stops and drops them.
+BENCH_LOCK="$BENCH_DIR/.lock"
+BENCH_LEFTOVERS="$BENCH_DIR/.leftovers"
+bench_lock() {
+    [[ -z ${BENCH_LOCK_HOLDER:-} ]] || return 0
+    local holder
+    if ! ln -s "$$ $(started $$)" "$BENCH_LOCK" 2>/dev/null; then
+        holder=$(readlink -- "$BENCH_LOCK" 2>/dev/null || true)
+        if lock_held "$holder"; then
+            die "another bench run (pid ${holder%% *}) holds $BENCH_LOCK: one at a time, as they share the cores and the ports"
+        fi
+        rm -f -- "$BENCH_LOCK"
+        ln -s "$$ $(started $$)" "$BENCH_LOCK" 2>/dev/null || die "another bench run has just taken $BENCH_LOCK"
+    fi
+    export BENCH_LOCK_HOLDER=$$
+    clean_leftovers
+}
+
+# Lets go of the lock, when this process holds it.
+bench_unlock() {
+    if [[ ${BENCH_LOCK_HOLDER:-} == "$$" && $(readlink -- "$BENCH_LOCK" 2>/dev/null) == "$$ "* ]]; then
+        rm -f -- "$BENCH_LOCK"
+    fi
+}
+
+# Stops and drops what a killed run left (bench/.leftovers), then empties the list.
+clean_leftovers() {
+    [[ -s $BENCH_LEFTOVERS ]] || return 0
+    local kind what started
+    # The processes first (the service before its database is dropped under it), then the rest.
+    while read -r kind what started; do
+        case $kind in
+            pid)
+                # Only the process that was started then: a pid may have been given to another since.
+                if lock_held "$what $started"; then
+                    log "stopping pid $what, left running by a bench run that was killed"
+                    kill -TERM "$what" 2>/dev/null || true
+                    sleep 1
+                    kill -KILL "$what" 2>/dev/null || true
+                fi
+                ;;
+            db)
+                log "dropping database $what, left by a bench run that was killed"
+                "${PSQL[@]}" -d postgres -c "drop database if exists $what with (force)" >/dev/null 2>&1 || true
+                ;;
+            dir)
+                [[ $what == /tmp/bench-* ]] && rm -rf "$what"
+                ;;
+        esac
+    done < <(grep '^pid ' "$BENCH_LEFTOVERS"; grep -v '^pid ' "$BENCH_LEFTOVERS")
+    : >"$BENCH_LEFTOVERS"
+}
+
+# Notes a process (pid $1), database or scratch directory this run made in bench/.leftovers.
+leftover() {
+    case $1 in
+        pid) printf 'pid %s %s\n' "$2" "$(started "$2")" >>"$BENCH_LEFTOVERS" ;;
+        *) printf '%s %s -\n' "$1" "$2" >>"$BENCH_LEFTOVERS" ;;
+    esac
+}
 
 need() {
     local tool
@@ -97,11 +167,16 @@ EOF
     die "no free port from $1"
 }
 
-# Waits (at most $2 seconds) until $1 answers with an HTTP status below 500.
+# Waits (at most $2 seconds) until $1 answers with an HTTP status below 500; gives up at once when
+# the process $3 (if given) has ended: a service that stopped at start (a configuration error) was
+# waited for 180 s, and its log deleted by then.
 wait_http() {
-    local url=$1 seconds=$2 deadline
+    local url=$1 seconds=$2 pid=${3:-} deadline
     deadline=$((SECONDS + seconds))
     while ((SECONDS < deadline)); do
+        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+            return 1
+        fi
         local code
         code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
         if [[ $code =~ ^[1-4][0-9][0-9]$ ]]; then
@@ -143,6 +218,7 @@ EOF
     nginx -e "$conf_dir/error.log" -p "$conf_dir" -c "$conf_dir/nginx.conf" -g 'daemon off;' \
         >"$conf_dir/stdout.log" 2>&1 &
     BENCH_PIDS+=("$!")
+    leftover pid "$!"
     wait_http "http://127.0.0.1:$port/" 20 || die "nginx on port $port did not start (see $conf_dir/error.log)"
 }
 
@@ -153,6 +229,7 @@ create_bench_db() {
     "${PSQL[@]}" -d postgres -c "drop database if exists $BENCH_DB" -c "create database $BENCH_DB" >/dev/null ||
         die "cannot create database $BENCH_DB on $PG_HOST:$PG_PORT (is the machine's PostgreSQL running?)"
     BENCH_DBS+=("$BENCH_DB")
+    leftover db "$BENCH_DB"
 }
 
 # Starts the service (serve) fresh on port $1 against the external PostgreSQL's database $2, with
@@ -167,7 +244,8 @@ start_service_on() {
         POSTGRES_PASSWORD="" java -Xmx"$SERVICE_XMX" ${JAVA_OPTS:-} -jar "$JAR" serve) >"$log_file" 2>&1 &
     SERVICE_PID=$!
     BENCH_PIDS+=("$SERVICE_PID")
-    if ! wait_http "http://127.0.0.1:$port/ratios" 180; then
+    leftover pid "$SERVICE_PID"
+    if ! wait_http "http://127.0.0.1:$port/ratios" 180 "$SERVICE_PID"; then
         tail -n 30 "$log_file" >&2 || true
         die "the service did not start on port $port (log: $log_file)"
     fi
@@ -229,6 +307,9 @@ bench_cleanup() {
     if [[ -n ${BENCH_TMP:-} && -d $BENCH_TMP && ${KEEP_TMP:-0} != 1 ]]; then
         rm -rf "$BENCH_TMP"
     fi
+    # All stopped and dropped: nothing is left for the next run to clean (one script runs at a time).
+    : >"$BENCH_LEFTOVERS" 2>/dev/null || true
+    bench_unlock
     exit "$status"
 }
 
@@ -245,8 +326,10 @@ print("n/a" if middle is None else f"{middle:.0f}" if middle.is_integer() else f
 # 120 s); dies unless it answers 200.
 load_product() {
     local code
-    code=$(curl -s -m 120 -o "$BENCH_TMP/refresh.json" -w '%{http_code}' -X POST "http://127.0.0.1:$1/refresh")
-    [[ $code == 200 ]] || die "POST /refresh answered $code: $(head -c 400 "$BENCH_TMP/refresh.json")"
+    rm -f "$BENCH_TMP/refresh.json"
+    code=$(curl -s -m 120 -o "$BENCH_TMP/refresh.json" -w '%{http_code}' -X POST "http://127.0.0.1:$1/refresh" ||
+        true)
+    [[ $code == 200 ]] || die "POST /refresh answered ${code:-nothing}: $(head -c 400 "$BENCH_TMP/refresh.json" 2>/dev/null)"
 }
 
 # Logs the line of one run and keeps it in RUN_LINES, which the results file ends with.

@@ -40,7 +40,10 @@ need java curl psql python3 wrk nginx
 check_jar
 check_data
 
+
+bench_lock
 BENCH_TMP=$(mktemp -d /tmp/bench-reads.XXXXXX)
+leftover dir "$BENCH_TMP"
 chmod 755 "$BENCH_TMP"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -49,7 +52,7 @@ free_port 18500; SERVICE_PORT=$FREE_PORT
 free_port 18502; NGINX_PORT=$FREE_PORT
 FACTS_START=$(machine_facts)
 
-export_sources "file:$DATA_DIR"
+export_sources "$(file_url "$DATA_DIR")"
 create_bench_db reads
 log "database $BENCH_DB on $PG_HOST:$PG_PORT; starting the service on $SERVICE_PORT (-Xmx$SERVICE_XMX)"
 start_service_on "$SERVICE_PORT" "$BENCH_DB"
@@ -107,7 +110,15 @@ for ((i = 1; i <= ROUNDS; i++)); do
     for target in service nginx; do
         if [[ $target == service ]]; then url=$SERVICE_URL; else url=$NGINX_URL; fi
         load_before=$(load_avg)
-        read -r rps p99 errors < <(run_wrk "$url" "$DURATION")
+        read -r rps p99 errors < <(run_wrk "$url" "$DURATION") || true
+        # A round is a figure only when every request was answered, by a process still running: a
+        # service killed mid-round gave 364 req/s of socket errors, written up as its figure.
+        [[ -n ${rps:-} ]] || die "round $i $target: wrk gave no figures (see above)"
+        ((errors == 0)) || die "round $i $target: $errors requests got no answer or an error: the figures are not kept"
+        if [[ $target == service ]] && ! kill -0 "$SERVICE_PID" 2>/dev/null; then
+            tail -n 20 "$BENCH_TMP/service-$SERVICE_PORT.log" >&2 || true
+            die "round $i: the service stopped (its log's end above): the figures are not kept"
+        fi
         echo "$rps" >>"$BENCH_TMP/$target.rps"
         echo "$p99" >>"$BENCH_TMP/$target.p99"
         keep_run_line "round $i $target: $rps req/s, p99 $p99 ms, errors $errors, load before $load_before"

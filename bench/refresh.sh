@@ -43,7 +43,10 @@ need java curl psql python3 nginx
 check_jar
 check_data
 
+
+bench_lock
 BENCH_TMP=$(mktemp -d /tmp/bench-refresh.XXXXXX)
+leftover dir "$BENCH_TMP"
 chmod 755 "$BENCH_TMP"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -189,6 +192,7 @@ done
 log "parallel: sources that each take 1 s to answer, a second service on $SLOW_SERVICE_PORT"
 python3 "$BENCH_DIR/slow_server.py" "$SOURCES/current" "$SLOW_PORT" 1 >"$BENCH_TMP/slow.log" 2>&1 &
 BENCH_PIDS+=("$!")
+leftover pid "$!"
 wait_http "http://127.0.0.1:$SLOW_PORT/$MODERNA_FILE" 20 || die "the slow server did not start"
 MODERNA_URL="http://127.0.0.1:$SLOW_PORT/$MODERNA_FILE" PFIZER_URL="http://127.0.0.1:$SLOW_PORT/$PFIZER_FILE" \
     COUNTY_POPULATION_URL="http://127.0.0.1:$SLOW_PORT/$POPULATION_FILE" start_service_on "$SLOW_SERVICE_PORT" "$BENCH_DB"

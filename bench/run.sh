@@ -12,17 +12,38 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 SCRIPTS=${SCRIPTS:-refresh reads startup growth}
+for script in $SCRIPTS; do
+    [[ -x $BENCH_DIR/$script.sh ]] || { echo "bench/run.sh: no bench/$script.sh" >&2; exit 2; }
+done
+# The scripts it runs inherit the lock (one bench run at a time).
+bench_lock
 BENCH_SUMMARY=$(mktemp /tmp/bench-summary.XXXXXX)
 export BENCH_SUMMARY
-trap 'rm -f "$BENCH_SUMMARY"' EXIT
+# A script runs in the background, waited for, so that a SIGTERM or Ctrl-C to this one reaches it
+# (by pid) and its own cleanup runs before this one ends: it was left running, and rewrote its
+# results and the deleted summary file afterwards.
+SCRIPT_PID=""
+stop_script() {
+    if [[ -n $SCRIPT_PID ]]; then
+        kill -TERM "$SCRIPT_PID" 2>/dev/null || true
+        wait "$SCRIPT_PID" 2>/dev/null || true
+    fi
+}
+trap 'stop_script; rm -f "$BENCH_SUMMARY"; bench_unlock' EXIT
+trap 'exit 130' INT TERM
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for script in $SCRIPTS; do
-    [[ -x $BENCH_DIR/$script.sh ]] || { echo "bench/run.sh: no bench/$script.sh" >&2; exit 2; }
     echo "==> bench/$script.sh" >&2
-    "$BENCH_DIR/$script.sh" >/dev/null
+    "$BENCH_DIR/$script.sh" >/dev/null &
+    SCRIPT_PID=$!
+    status=0
+    wait "$SCRIPT_PID" || status=$?
+    SCRIPT_PID=""
+    ((status == 0)) || { echo "bench/run.sh: bench/$script.sh failed (exit $status): no summary" >&2; exit "$status"; }
 done
 
 mkdir -p "$RESULTS_DIR"

@@ -29,13 +29,16 @@ if ! [[ $RUNS =~ ^[0-9]+$ ]] || ((RUNS < 1 || RUNS > 20)); then die "RUNS must b
 need java curl psql python3
 check_jar
 
+
+bench_lock
 BENCH_TMP=$(mktemp -d /tmp/bench-startup.XXXXXX)
+leftover dir "$BENCH_TMP"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 free_port 18520; SERVICE_PORT=$FREE_PORT
 FACTS_START=$(machine_facts)
-export_sources "file:$DATA_DIR"
+export_sources "$(file_url "$DATA_DIR")"
 
 create_bench_db startup
 start_service_on "$SERVICE_PORT" "$BENCH_DB"

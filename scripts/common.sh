@@ -84,3 +84,18 @@ lock_held() {
   local pid="${1%% *}" start="${1#* }"
   [[ -n "$1" && "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && [[ "$(started "$pid")" == "$start" ]]
 }
+
+# The file: URL of path $1, percent-encoded byte by byte (all but letters, digits and / . _ ~ -):
+# a checkout under a path with a space or a quote gave the service file: URLs it refused at start
+# ("MODERNA_URL is not a URL: Illegal character in path"), and setup.sh then blamed its data.
+file_url() {
+  local LC_ALL=C path=$1 out="" c i
+  for ((i = 0; i < ${#path}; i++)); do
+    c=${path:i:1}
+    case $c in
+      [a-zA-Z0-9/._~-]) out+=$c ;;
+      *) printf -v c '%%%02X' "'$c"; out+=$c ;;
+    esac
+  done
+  printf 'file:%s' "$out"
+}
