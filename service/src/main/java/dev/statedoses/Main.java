@@ -50,9 +50,11 @@ public final class Main {
           version          print the version and the git commit built (also --version)
           help             print this (also --help or -h, after any command)
         Exit codes: 0 done, 1 failed (a refresh leaves the last good product as it was;
-        or stdout could not be written), 2 a wrong argument or setting.
+        or the warehouse could not be reached or used; or stdout could not be written),
+        2 a wrong argument or setting, 130 or 143 stopped by SIGINT or SIGTERM (a refresh
+        that had committed prints its report all the same: trust its status).
         Configuration comes from environment variables (PORT, DB_HOST, DATABASE_URL, ...):
-        see README.md, section Configuration.""";
+        see the project's README.md, section Configuration.""";
 
     private Main() {
     }
@@ -234,6 +236,7 @@ public final class Main {
             LOG.info("stopped");
             BufferedStderrAppender.stopLogging();
         }, "shutdown"));
+        wiring.handOverShutdown();
         if (config.embeddedWarehouse()) {
             LOG.info("serving on http://localhost:{} (embedded warehouse, data in {}; {})", app.port(),
                 config.dwhDir(), BuildInfo.describe());
@@ -317,6 +320,7 @@ public final class Main {
                 BufferedStderrAppender.stopLogging();
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            wiring.handOverShutdown();
             try {
                 RefreshReport report = wiring.refreshes().refresh(Trigger.CLI);
                 out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));

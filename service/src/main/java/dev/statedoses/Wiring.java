@@ -343,6 +343,11 @@ public final class Wiring implements AutoCloseable {
         return product;
     }
 
+    /** The caller's shutdown hook, just registered, stops this wiring's warehouse from now on (Warehouse.handOverShutdown). */
+    public void handOverShutdown() {
+        warehouse.handOverShutdown();
+    }
+
     public Warehouse warehouse() {
         return warehouse;
     }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +118,50 @@ class EmbeddedWarehouseProcessTest {
             }
             assertFalse(running(server), "the owner exited and left its server running");
             assertFalse(Files.exists(dwh.resolve("postmaster.pid")));
+        }
+    }
+
+    /**
+     * A SIGTERM during the start, once the embedded server runs and before the service serves (the
+     * migrations, the product's read, the warm-up): the server was left running, orphaned, holding
+     * its port until the next start, each time (the library's own hook is off, and the service's
+     * was not registered yet). It stops with the JVM now; and a SIGTERM once the service serves
+     * still stops it after the requests, as before.
+     */
+    @Test
+    void aSignalDuringTheStartStopsTheServerItStarted() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        for (String command : List.of("serve", "refresh")) {
+            long server;
+            try (ServiceProcess start = ServiceProcess.start(command, env)) {
+                start.awaitLog("warehouse: embedded PostgreSQL, data in", Duration.ofSeconds(90));
+                server = postmasterPid().orElseThrow();
+                start.sigterm();
+                start.awaitExit(Duration.ofSeconds(60));
+            }
+            waitUntilStopped(server);
+            assertFalse(running(server), command + ": a signal during the start left its server running");
+            assertFalse(Files.exists(dwh.resolve("postmaster.pid")), command);
+        }
+    }
+
+    /**
+     * A data directory that cannot be made: one line and a 503 problem, not a refresh that failed
+     * "unexpectedly" (an internal-error problem pointing at a log that had nothing more).
+     */
+    @Test
+    void aDirectoryTheWarehouseCannotBeMadeInIsOneLine() throws Exception {
+        Path file = dwh.resolve("a-file");
+        Files.writeString(file, "not a directory");
+        Map<String, String> env = localMode(Map.of());
+        env.put("DWH_DIR", file.resolve("dwh").toString());
+        try (ServiceProcess refresh = ServiceProcess.start(List.of("refresh", "--json"), env)) {
+            assertEquals(1, refresh.awaitExit(Duration.ofSeconds(60)), refresh.log());
+            assertTrue(refresh.log().contains("error: cannot use the warehouse embedded in " + file.resolve("dwh")
+                + ": cannot create the embedded warehouse's directory " + file.resolve("dwh")), refresh.log());
+            assertTrue(refresh.log().contains("set DWH_DIR to a directory this process may write"), refresh.log());
+            assertTrue(refresh.stdout().startsWith("{\"type\":\"/problems/warehouse-unavailable\""), refresh.stdout());
+            assertFalse(refresh.log().contains("\tat "), "no stack trace: " + refresh.log());
         }
     }
 

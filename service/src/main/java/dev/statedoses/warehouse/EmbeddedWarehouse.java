@@ -3,7 +3,6 @@ package dev.statedoses.warehouse;
 import dev.statedoses.text.Printable;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,6 +36,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     private final int port;
     private final WarehouseOwner owner;
 
+    /** The hook that stops the server if the JVM ends before the service's shutdown takes it over. */
+    private Thread untilHandedOver;
+    private boolean closed;
+
     private EmbeddedWarehouse(EmbeddedPostgres server, Path dataDir, int port, WarehouseOwner owner) {
         this.server = server;
         this.dataDir = dataDir;
@@ -54,7 +57,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the embedded warehouse's directory " + dir, e);
+            // A start that cannot begin: one line, as for a warehouse it cannot reach, not a
+            // refresh that failed "unexpectedly" (refresh --json said internal-error).
+            throw new WarehouseNotReadyException("cannot create the embedded warehouse's directory " + dir + " ("
+                + e + "): set DWH_DIR to a directory this process may write", e);
         }
         EmbeddedPostgres server = null;
         WarehouseOwner me = WarehouseOwner.current();
@@ -79,10 +85,45 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         } else {
             server = startOwn(dir, port, me);
         }
+        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, port, me);
+        warehouse.stopOnExitUntilHandedOver();
         createDatabaseIfMissing(port, database);
         LOG.info("warehouse: embedded PostgreSQL, data in {}; psql, read-only: psql -h 127.0.0.1 -p {} -U {} {}",
             dir, port, ReaderRole.NAME, database);
-        return new EmbeddedWarehouse(server, dir, port, me);
+        return warehouse;
+    }
+
+    /**
+     * Until the service's own shutdown takes the server over ({@link #handOver}), a JVM that ends
+     * stops it: a SIGTERM or Ctrl-C during the start (the migrations, the product's read, the
+     * warm-up) left it running with no process of ours, holding its port until the next start.
+     * Not after: the service's shutdown stops it once requests in flight are done, and two hooks
+     * run side by side.
+     */
+    private void stopOnExitUntilHandedOver() {
+        if (server == null) {
+            return; // joined, not ours to stop
+        }
+        Thread hook = new Thread(this::close, "embedded-warehouse-stop");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            untilHandedOver = hook;
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is ending already: the caller's failure closes it.
+        }
+    }
+
+    /** The service's shutdown stops the server from now on (see {@link #stopOnExitUntilHandedOver}). */
+    public synchronized void handOver() {
+        Thread hook = untilHandedOver;
+        untilHandedOver = null;
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ending already: the hook runs, and close() stops the server once.
+            }
+        }
     }
 
     /** Starts a server of our own on {@code dir} and records {@code me} as its owner. */
@@ -111,13 +152,16 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                 // time, under requests still in flight: JVM shutdown hooks run side by side.
                 .setRegisterShutdownHook(false)
                 .start();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             me.removeFrom(dir);
-            throw new UncheckedIOException("cannot start the embedded warehouse in " + dir
-                + " on port " + port + " (is the port taken? set DB_PORT)", e);
-        } catch (RuntimeException e) {
-            me.removeFrom(dir);
-            throw e;
+            if (e instanceof WarehouseStartException start) {
+                throw start;
+            }
+            // The library's own reason (a port taken, a temporary directory it cannot write its
+            // binaries to): one line naming it.
+            throw new WarehouseNotReadyException("cannot start the embedded warehouse in " + dir
+                + " on port " + port + " (" + Printable.shorten(String.valueOf(e.getMessage()), 300)
+                + "; is the port taken? set DB_PORT; can java.io.tmpdir be written?)", e);
         }
         if (!existing) {
             me.recordIn(dir);
@@ -190,8 +234,12 @@ public final class EmbeddedWarehouse implements AutoCloseable {
 
     /** Stops the server if this process started it; a joined server belongs to its owner. */
     @Override
-    public void close() {
-        if (server != null) {
+    public synchronized void close() {
+        if (Thread.currentThread() != untilHandedOver) {
+            handOver(); // stopped now: no hook is left to stop it again at exit
+        }
+        if (server != null && !closed) {
+            closed = true;
             try {
                 server.close();
             } catch (IOException e) {

@@ -243,6 +243,17 @@ public final class Warehouse implements AutoCloseable {
         return jdbi;
     }
 
+    /**
+     * The caller's shutdown hook stops the warehouse from now on: an embedded server stops with
+     * the JVM only until then (EmbeddedWarehouse.handOver), so that a signal during the start
+     * leaves none running.
+     */
+    public void handOverShutdown() {
+        if (owned instanceof EmbeddedWarehouse embedded) {
+            embedded.handOver();
+        }
+    }
+
     /** SQLSTATEs of a missing table, column, function, object or schema: 42P01, 42703, 42883, 42704, 3F000. */
     private static final Set<String> MISSING_OBJECT = Set.of("42P01", "42703", "42883", "42704", "3F000");
 
