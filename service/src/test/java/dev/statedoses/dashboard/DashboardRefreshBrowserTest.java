@@ -108,9 +108,7 @@ class DashboardRefreshBrowserTest {
         // A warehouse of its own, its moderna at a path of its own, which gains a week for New York
         // (6,000 people) after the page has loaded: 7,500 doses up to Jan 4, 2021, then 9,500, then 10,500.
         String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
-        loaded.upstream().serve("/elsewhere-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
-        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
-            .moderna(loaded.upstream().url("/elsewhere-moderna.csv")).build();
+        Config config = ownWarehouse("/elsewhere-moderna.csv", fixture);
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200);
             awaitServed(app, "0.8");
@@ -171,6 +169,13 @@ class DashboardRefreshBrowserTest {
         }
     }
 
+    /** A warehouse of its own, its moderna served at {@code path} as {@code moderna} (to change later there). */
+    private static Config ownWarehouse(String path, String moderna) {
+        loaded.upstream().serve(path, moderna.getBytes(StandardCharsets.UTF_8));
+        return ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
+            .moderna(loaded.upstream().url(path)).build();
+    }
+
     /** Waits until {@code app} serves New York's people per dose as {@code value} (its product reloaded). */
     private static void awaitServed(RunningApp app, String value) {
         long deadline = System.nanoTime() + 20_000_000_000L;
@@ -196,9 +201,7 @@ class DashboardRefreshBrowserTest {
         // A warehouse of its own, its moderna at a path of its own: once the fixture, then the same rows
         // in other bytes (CRLF), held in flight until the test releases them.
         String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
-        loaded.upstream().serve("/running-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
-        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
-            .moderna(loaded.upstream().url("/running-moderna.csv")).build();
+        Config config = ownWarehouse("/running-moderna.csv", fixture);
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200);
             page.open(app);
@@ -443,9 +446,7 @@ class DashboardRefreshBrowserTest {
         browser.expectConsoleError(Pattern.compile("/ratios - Failed to load resource: the server responded with a "
             + "status of 412"));
         String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
-        loaded.upstream().serve("/caught-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
-        Config good = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
-            .moderna(loaded.upstream().url("/caught-moderna.csv")).build();
+        Config good = ownWarehouse("/caught-moderna.csv", fixture);
         Config broken = ConfigBuilder.from(good).moderna(loaded.upstream().url("/no-such-moderna.csv")).build();
         try (RunningApp other = RunningApp.start(good)) {
             other.given().post("/refresh").then().statusCode(200);
@@ -503,9 +504,7 @@ class DashboardRefreshBrowserTest {
         browser.expectConsoleError(Pattern.compile("/ratios - Failed to load resource: the server responded with a "
             + "status of 412"));
         String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8);
-        loaded.upstream().serve("/boxed-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
-        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
-            .moderna(loaded.upstream().url("/boxed-moderna.csv")).build();
+        Config config = ownWarehouse("/boxed-moderna.csv", fixture);
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200);
             FixtureServer.Hold hold = loaded.upstream().serveHeld("/boxed-moderna.csv",
@@ -561,9 +560,7 @@ class DashboardRefreshBrowserTest {
         browser.require();
         String fixture = new String(Fixtures.bytes("moderna.csv"), StandardCharsets.UTF_8)
             + "\"New York\",\"2020-12-21T00:00:00.000\",\"300\",\"300\"\n"; // 6,000 people / 600: 10.00
-        loaded.upstream().serve("/phone-moderna.csv", fixture.getBytes(StandardCharsets.UTF_8));
-        Config config = ConfigBuilder.from(loaded.upstream().serveFixtureSources(TestWarehouse.newDatabase()))
-            .moderna(loaded.upstream().url("/phone-moderna.csv")).build();
+        Config config = ownWarehouse("/phone-moderna.csv", fixture);
         try (RunningApp app = RunningApp.start(config)) {
             app.given().post("/refresh").then().statusCode(200);
             browser.cdp("Emulation.setDeviceMetricsOverride", java.util.Map.of(
