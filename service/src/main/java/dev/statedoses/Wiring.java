@@ -240,7 +240,7 @@ public final class Wiring implements AutoCloseable {
         this.product = product;
         try {
             product.loadAtStart(BoundedReads.LOCK_WAIT, START_READ_WAIT,
-                () -> warehouse.lockHolders("dwh.state_doses", "dwh.state_doses_weekly"));
+                () -> warehouse.describeLockHolders("dwh.state_doses", "dwh.state_doses_weekly"));
         } catch (WarehouseLockedException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -4,7 +4,6 @@ import dev.statedoses.util.DaemonThreads;
 import dev.statedoses.warehouse.BoundedReads;
 import dev.statedoses.warehouse.WarehouseLockedException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -267,9 +266,9 @@ public final class ProductCache implements AutoCloseable {
      * long as the lock was held, its port closed and its log silent, which an orchestrator's
      * liveness probe takes for a dead process.
      *
-     * @param holders the sessions holding a lock on the product's tables, named
+     * @param holders the sessions holding a lock on the product's tables, in words
      */
-    public void loadAtStart(Duration first, Duration wait, Supplier<List<String>> holders) {
+    public void loadAtStart(Duration first, Duration wait, Supplier<String> holders) {
         long started = System.nanoTime();
         try {
             install(ratios.product(first), started);
@@ -280,7 +279,7 @@ public final class ProductCache implements AutoCloseable {
             }
         }
         LOG.warn("reading the product at start waits for a lock on dwh.state_doses held by {}; waiting up to {} s",
-            describe(holders.get()), wait.toSeconds());
+            holders.get(), wait.toSeconds());
         try {
             install(ratios.product(wait.minus(first)), started);
         } catch (RuntimeException e) {
@@ -289,13 +288,9 @@ public final class ProductCache implements AutoCloseable {
             }
             throw new WarehouseLockedException("cannot read the product from the warehouse: a lock on dwh.state_doses "
                 + "(or dwh.state_doses_weekly) is still held after " + wait.toSeconds() + " s by "
-                + describe(holders.get()) + ". End that session or let it finish (a superuser may end it: select "
+                + holders.get() + ". End that session or let it finish (a superuser may end it: select "
                 + "pg_terminate_backend(<pid>)), then start again", e);
         }
-    }
-
-    private static String describe(List<String> holders) {
-        return holders.isEmpty() ? "a session that let go of it since" : String.join(", ", holders);
     }
 
     /** Reads the product from the warehouse and swaps it in; on failure the old snapshot stays. */

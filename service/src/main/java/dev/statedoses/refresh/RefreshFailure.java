@@ -160,7 +160,7 @@ public final class RefreshFailure {
      * session. The run log and the answer said two things of it until 2026-12-07, and the answer
      * asked whether a table of the service's was dropped.
      */
-    public static String missing(String missing, Optional<String> where) {
+    private static String missing(String missing, Optional<String> where) {
         return where.map(in -> "Code added to the warehouse that runs inside the service's statements found "
                 + "something missing (" + missing + ", in " + in + "): a trigger or event trigger runs in the "
                 + "service's session, whose search_path is pg_catalog, pg_temp; name the tables it uses with their "

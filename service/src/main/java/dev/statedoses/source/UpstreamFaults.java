@@ -67,12 +67,7 @@ final class UpstreamFaults {
     }
 
     static boolean unresolved(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
+        return causedBy(e, UnresolvedAddressException.class) != null || causedBy(e, UnknownHostException.class) != null;
     }
 
     /**

@@ -290,12 +290,16 @@ public final class Warehouse implements AutoCloseable {
      * running service). Empty for any other failure.
      */
     public static Optional<String> missing(Throwable failure) {
+        return missingObjects(failure).map(Warehouse::serverWords).findFirst();
+    }
+
+    /** The SQL exceptions among {@code failure}'s that found an object missing ({@link #MISSING_OBJECT}). */
+    private static Stream<SQLException> missingObjects(Throwable failure) {
         return failures(failure)
             // Set.of's contains refuses null, which a driver's own SQLException may carry.
             .filter(t -> t instanceof SQLException sql && sql.getSQLState() != null
                 && MISSING_OBJECT.contains(sql.getSQLState()))
-            .map(Warehouse::serverWords)
-            .findFirst();
+            .map(SQLException.class::cast);
     }
 
     /**
@@ -328,11 +332,10 @@ public final class Warehouse implements AutoCloseable {
      * an analyst's unqualified table name in it is missing there alone.
      */
     public static Optional<String> missingWhere(Throwable failure) {
-        return failures(failure)
-            .filter(t -> t instanceof PSQLException sql && sql.getSQLState() != null
-                && MISSING_OBJECT.contains(sql.getSQLState()) && sql.getServerErrorMessage() != null
-                && sql.getServerErrorMessage().getWhere() != null && !sql.getServerErrorMessage().getWhere().isBlank())
-            .map(t -> ((PSQLException) t).getServerErrorMessage().getWhere().strip().replaceAll("\\s*\\n\\s*", "; "))
+        return missingObjects(failure)
+            .filter(sql -> sql instanceof PSQLException psql && psql.getServerErrorMessage() != null
+                && psql.getServerErrorMessage().getWhere() != null && !psql.getServerErrorMessage().getWhere().isBlank())
+            .map(sql -> ((PSQLException) sql).getServerErrorMessage().getWhere().strip().replaceAll("\\s*\\n\\s*", "; "))
             .findFirst();
     }
 
@@ -388,12 +391,12 @@ public final class Warehouse implements AutoCloseable {
 
     /**
      * The sessions of this database (but the caller's) holding a lock on any of {@code tables}
-     * that a read or a write may wait for, each named by pid, login and application; empty when
-     * none does, or the look itself fails.
+     * that a read or a write may wait for, named by pid, login and application as a start's lock
+     * waits name them (ChangeLock.describe).
      */
-    public List<String> lockHolders(String... tables) {
-        return Arrays.stream(tables).flatMap(table -> ChangeLock.holders(dataSource, null, table).stream())
-            .distinct().toList();
+    public String describeLockHolders(String... tables) {
+        return ChangeLock.describe(Arrays.stream(tables)
+            .flatMap(table -> ChangeLock.holders(dataSource, null, table).stream()).distinct().toList());
     }
 
     public DataSource dataSource() {

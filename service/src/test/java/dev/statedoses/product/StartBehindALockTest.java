@@ -50,7 +50,7 @@ class StartBehindALockTest {
             long started = System.nanoTime();
             WarehouseLockedException e = assertThrows(WarehouseLockedException.class, () -> cache.loadAtStart(
                 Duration.ofMillis(200), Duration.ofSeconds(1),
-                () -> warehouse().lockHolders("dwh.state_doses", "dwh.state_doses_weekly")));
+                () -> warehouse().describeLockHolders("dwh.state_doses", "dwh.state_doses_weekly")));
             long waited = (System.nanoTime() - started) / 1_000_000;
             analyst.rollback();
             assertEquals("cannot read the product from the warehouse: a lock on dwh.state_doses (or "
