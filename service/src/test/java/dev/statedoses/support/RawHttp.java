@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,7 @@ public final class RawHttp {
 
     private static final int TIMEOUT_MILLIS = 10_000;
     /** How many times a request whose answer a reset threw away is sent ({@link #send(byte[])}). */
-    private static final int ATTEMPTS = 5;
+    private static final int ATTEMPTS = 8;
 
     private final String host;
     private final int port;
@@ -67,41 +68,59 @@ public final class RawHttp {
      * Sends {@code request}, byte for byte, and reads the answer: also when the write fails because
      * the server answered and closed before it read the whole request.
      *
-     * <p>Such a close, with bytes of ours still unread on the server's side, makes the server's
-     * kernel reset the connection, and a reset that reaches ours before the answer is read throws
-     * the answer away: the write fails and the read finds nothing (seen once in a CI run, for a
-     * request over the server's limits) or no status line, or the read is reset. Which comes first is the
-     * machines' race, not the server's choice, so those two cases alone are asked again, up to
-     * {@link #ATTEMPTS} times; the last attempt's outcome stands.
+     * <p>Such a close, with bytes of ours unread on the server's side (a request over its limits,
+     * rejected after its first part), makes the server's kernel reset the connection, and a reset
+     * that reaches ours before the answer is read throws the answer away: whole (the read finds
+     * nothing), its start (the read begins inside it), or as a reset read. Our write may fail on
+     * the reset or may already have gone into our kernel's buffer, so a cut write does not tell
+     * (CI runs saw all three outcomes, with and without one). Which comes first is the machines'
+     * race, not the server's choice, so an exchange that read no status line, or whose read was
+     * reset, is asked again, after a pause that grows with each attempt (a loaded machine's burst
+     * passes), up to {@link #ATTEMPTS} times. The last attempt's outcome stands, and its failure
+     * names what each attempt read: a server that never answers still fails every test.
      */
     public Answer send(byte[] request) throws IOException {
-        for (int attempt = 1; attempt < ATTEMPTS; attempt++) {
+        List<String> attempts = new ArrayList<>();
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 Exchange exchange = exchange(request);
-                if (!exchange.thrownAway()) {
+                if (exchange.text().startsWith("HTTP/") || attempt == ATTEMPTS) {
                     return Answer.parse(exchange.text());
                 }
+                attempts.add(exchange.describe());
             } catch (SocketException e) {
-                // reset before the answer was read: ask again
+                if (attempt == ATTEMPTS) {
+                    throw new SocketException(e.getMessage() + " (after " + attempts + ")");
+                }
+                attempts.add("reset read: " + e.getMessage());
+            } catch (IOException e) {
+                throw attempts.isEmpty() ? e : new IOException(e.getMessage() + " (after " + attempts + ")", e);
             }
+            pause(attempt);
         }
-        return Answer.parse(exchange(request).text()); // the last attempt's outcome stands
+        throw new AssertionError("unreachable: the last attempt returns or throws");
+    }
+
+    private static void pause(int attempt) throws IOException {
+        try {
+            Thread.sleep(20L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted between attempts");
+        }
     }
 
     /** What one connection read back, and whether the write was cut (the server closed first). */
     private record Exchange(byte[] answer, boolean cut) {
 
-        /**
-         * A cut write and no status line read: the reset threw the answer away, whole or (seen
-         * once in a CI run: the read began inside Jetty's answer, with the target it quotes) its
-         * start.
-         */
-        boolean thrownAway() {
-            return cut && !text().startsWith("HTTP/");
-        }
-
         String text() {
             return new String(answer, StandardCharsets.UTF_8);
+        }
+
+        /** For a failure's message: the write's fate and what the read found. */
+        String describe() {
+            return (cut ? "cut write, " : "whole write, ") + (answer.length == 0 ? "nothing read"
+                : answer.length + " bytes read without a status line");
         }
     }
 
