@@ -242,8 +242,10 @@ public final class App {
     }
 
     private static void answer(Context ctx, Problem problem) {
-        ctx.status(problem.status());
-        ctx.json(problem.body());
+        Problem answered = ctx.attribute(RefreshController.RUN_ID) instanceof Long runId
+            ? RefreshFailure.ofRun(problem, runId) : problem;
+        ctx.status(answered.status());
+        ctx.json(answered.body());
         ctx.contentType(Problem.CONTENT_TYPE);
     }
 }

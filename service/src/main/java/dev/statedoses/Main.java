@@ -9,6 +9,7 @@ import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
 import dev.statedoses.text.Printable;
 import dev.statedoses.warehouse.WarehouseStartException;
+import dev.statedoses.web.Problem;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,8 @@ public final class Main {
     static final int SERVING = -1;
     static final int OK = 0;
     static final int FAILED = 1;
+    /** No run on record yet (run ids start at 1). */
+    private static final long NO_RUN = 0;
     static final int USAGE_ERROR = 2;
 
     static final String USAGE = """
@@ -306,6 +310,8 @@ public final class Main {
 
     static int refresh(Config config, boolean json, PrintStream out, PrintStream err) {
         CountDownLatch ended = new CountDownLatch(1);
+        // The run's id once it is on record: a failure names it, as POST /refresh's answer does.
+        AtomicLong recorded = new AtomicLong(NO_RUN);
         try (Wiring wiring = Wiring.start(config)) {
             // On SIGTERM: the refresh stops where it is (a source read or a warehouse statement),
             // rolls back and is recorded as a shutdown before the JVM ends; without this its run
@@ -322,7 +328,7 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(hook);
             wiring.handOverShutdown();
             try {
-                RefreshReport report = wiring.refreshes().refresh(Trigger.CLI);
+                RefreshReport report = wiring.refreshes().refresh(Trigger.CLI, false, recorded::set);
                 out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
                 out.flush();
                 return OK;
@@ -336,13 +342,17 @@ public final class Main {
                 err.println("error: " + Printable.escape(e.getMessage()));
             } else {
                 // The run log's words: the problem's detail, with the cause when it does not say it.
-                // "Unchanged", not "the last good product": a new warehouse has none yet.
-                err.println("refresh failed, the product is unchanged: "
-                    + Printable.escape(RefreshFailure.recorded(e)));
+                // "Unchanged", not "the last good product": a new warehouse has none yet. Then the
+                // run that holds them, when one was on record, as a refresh's answer names it.
+                long runId = recorded.get();
+                err.println("refresh failed, the product is unchanged: " + Printable.escape(RefreshFailure.recorded(e))
+                    + (runId == NO_RUN ? "" : " [run " + runId + "]"));
             }
             if (json) {
                 // As POST /refresh answers a failed refresh: its problem details, on stdout.
-                out.print(toJson(RefreshFailure.problem(e).body()) + "\n");
+                Problem problem = RefreshFailure.problem(e);
+                long runId = recorded.get();
+                out.print(toJson((runId == NO_RUN ? problem : RefreshFailure.ofRun(problem, runId)).body()) + "\n");
                 out.flush();
             }
             return FAILED;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.CommandLine.Run;
 import dev.statedoses.support.FixtureEnvironment;
+import dev.statedoses.support.TestWarehouse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +68,13 @@ class RefreshCommandTest {
         Run run = run(broken, "refresh");
         assertEquals(1, run.code());
         assertEquals("", run.out());
-        assertTrue(run.err().contains("refresh failed, the product is unchanged: pfizer source ("
-            + fixtures.upstream().url("/missing.csv") + "): upstream answered HTTP 404"), run.err());
+        // Then the run that holds the same words in the run log.
+        String failed = "failed|pfizer source (" + fixtures.upstream().url("/missing.csv") + "): upstream answered HTTP 404";
+        String runId = TestWarehouse.text(broken, "select max(run_id) from dwh.refresh_runs");
+        assertEquals(failed, TestWarehouse.text(broken,
+            "select status || '|' || error from dwh.refresh_runs where run_id = " + runId));
+        assertTrue(run.err().contains("refresh failed, the product is unchanged: " + failed.substring("failed|".length())
+            + " [run " + runId + "]\n"), run.err());
     }
 
     /** With --json, stdout has what POST /refresh answers for the same failure: its problem details. */
@@ -84,6 +90,12 @@ class RefreshCommandTest {
         assertEquals("pfizer", problem.get("source"));
         assertEquals(fixtures.upstream().url("/missing.csv").toString(), problem.get("url"));
         assertTrue(((String) problem.get("detail")).endsWith("upstream answered HTTP 404"), run.out());
+        // The run it is on record as, as POST /refresh's answer names it.
+        long runId = Long.parseLong(TestWarehouse.text(broken, "select max(run_id) from dwh.refresh_runs"));
+        assertEquals(runId, ((Number) problem.get("run_id")).longValue(), run.out());
+        assertEquals("/refreshes/" + runId, problem.get("instance"));
+        assertEquals(problem.get("detail"), TestWarehouse.text(broken,
+            "select error from dwh.refresh_runs where status = 'failed' and run_id = " + runId));
         assertTrue(run.err().contains("refresh failed, the product is unchanged: pfizer source"), run.err());
     }
 

@@ -7,6 +7,7 @@ import dev.statedoses.web.QueryParameter;
 import dev.statedoses.web.StrictQuery;
 import io.javalin.http.Context;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * HTTP for refreshes: checks who asks, runs one and answers its report; or, with
@@ -14,6 +15,15 @@ import java.util.Locale;
  * with {@code Location: /refreshes/{id}} to follow it.
  */
 public final class RefreshController {
+
+    /**
+     * The request attribute that holds the run id of a synchronous refresh that failed once its
+     * run was on record: the failure's problem carries it ({@link RefreshFailure#ofRun}),
+     * whichever exception handler answers it.
+     */
+    public static final String RUN_ID = "state-doses.refresh-run-id";
+    /** No run on record (run ids start at 1). */
+    private static final long NO_RUN = 0;
 
     /** {@code ?force=true}: the one query parameter a refresh takes (web/StrictQuery). */
     private static final QueryParameter FORCE = QueryParameter.once("force", "invalid-force", "Invalid force",
@@ -37,13 +47,22 @@ public final class RefreshController {
         access.check(HeaderLines.joined(ctx, "Authorization"));
         boolean force = force(StrictQuery.read(ctx, FORCE).one(FORCE.name()));
         if (!prefersAsync(HeaderLines.joined(ctx, "Prefer"))) {
+            AtomicLong recorded = new AtomicLong(NO_RUN);
+            RefreshReport report;
             try {
-                ctx.json(refreshes.refresh(Trigger.API, force, runId -> { }));
-            } catch (Error e) {
+                report = refreshes.refresh(Trigger.API, force, recorded::set);
+            } catch (RuntimeException | Error e) {
+                if (recorded.get() != NO_RUN) {
+                    ctx.attribute(RUN_ID, recorded.get());
+                }
+                if (e instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
                 // The routes map exceptions only: an Error (the heap ran out) was Javalin's empty
                 // 500. The run is on record as failed already, with the same words.
                 throw new ProblemException(RefreshFailure.problem(e));
             }
+            ctx.json(report);
             return;
         }
         long runId = async.start(Trigger.API, force);

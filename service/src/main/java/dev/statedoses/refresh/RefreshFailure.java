@@ -82,6 +82,16 @@ public final class RefreshFailure {
         return Problem.of(500, "internal-error", "Internal error", detail);
     }
 
+    /**
+     * {@code problem} as a refresh whose run {@code runId} is on record answers it: with the run's
+     * id, and where its record is ({@code GET /refreshes/{id}}, as RFC 9457's {@code instance}, the
+     * occurrence of the problem). The answer said what failed but not which run, so a client
+     * could not tell which of the run log's rows, and which of the log's lines, were its own.
+     */
+    public static Problem ofRun(Problem problem, long runId) {
+        return problem.with("run_id", runId).with("instance", "/refreshes/" + runId);
+    }
+
     /** The problem of any request that failed unexpectedly. */
     public static Problem internalError() {
         return Problem.of(500, "internal-error", "Internal error", INTERNAL_ERROR);

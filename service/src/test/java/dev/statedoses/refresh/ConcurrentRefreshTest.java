@@ -1,6 +1,7 @@
 package dev.statedoses.refresh;
 
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,9 +65,14 @@ class ConcurrentRefreshTest {
         second.given().post("/refresh").then()
             .statusCode(409).contentType("application/problem+json")
             .header("Retry-After", "10")
-            .body("type", equalTo("/problems/refresh-running"));
+            .body("type", equalTo("/problems/refresh-running"))
+            // Turned away before any run of its own was on record: it names none (the running
+            // one is the other's).
+            .body("run_id", nullValue())
+            .body("instance", nullValue());
         // The same instance: its own lock says no, without a warehouse round trip.
-        first.given().post("/refresh").then().statusCode(409).header("Retry-After", "10");
+        first.given().post("/refresh").then().statusCode(409).header("Retry-After", "10")
+            .body("run_id", nullValue());
         second.given().get("/ratios").then().statusCode(200).body(equalTo("[]"));
         heldModerna.release();
         running.get(30, TimeUnit.SECONDS).then().statusCode(200).body("state_rows", equalTo(51));

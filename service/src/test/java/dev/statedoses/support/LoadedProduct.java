@@ -2,6 +2,7 @@ package dev.statedoses.support;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.statedoses.Config;
 import io.restassured.response.ValidatableResponse;
@@ -82,22 +83,33 @@ public final class LoadedProduct implements BeforeAllCallback, AfterAllCallback 
     /**
      * Refreshes from {@code sources} on the same warehouse, expects problem+json with
      * {@code status} and whatever {@code problem} checks; then that the product is byte for byte
-     * what it was and the attempt is on record as failed, with the detail it answered.
+     * what it was and the attempt is on record as failed, with the detail it answered, under the
+     * {@code run_id} the problem names, and at the {@code instance} it names.
      */
     public void refreshFails(Config sources, int status, Consumer<ValidatableResponse> problem) {
         String before = served();
         String detail;
+        Number runId;
         try (RunningApp other = RunningApp.start(sources)) {
             ValidatableResponse response = other.given().post("/refresh").then()
                 .statusCode(status).contentType("application/problem+json").body("status", equalTo(status));
             problem.accept(response);
             detail = response.extract().path("detail");
+            runId = response.extract().path("run_id");
+            assertNotNull(runId, "the problem names no run_id: " + response.extract().asString());
+            String instance = response.extract().path("instance");
+            assertEquals("/refreshes/" + runId, instance, "where the run's record is");
+            other.given().get(instance).then().statusCode(200)
+                .body("run_id", equalTo(runId))
+                .body("status", equalTo("failed"))
+                .body("error", equalTo(detail));
         }
         assertEquals(before, served(), "the product changed");
         Map<String, Object> lastRun = app().wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
-                "select status, error, finished_at is not null as finished from dwh.refresh_runs "
+                "select run_id, status, error, finished_at is not null as finished from dwh.refresh_runs "
                     + "order by run_id desc limit 1")
             .mapToMap().one());
+        assertEquals(runId.longValue(), ((Number) lastRun.get("run_id")).longValue(), "the last run is the one named");
         assertEquals("failed", lastRun.get("status"));
         assertEquals(true, lastRun.get("finished"));
         assertEquals(detail, lastRun.get("error"), "the run records the error the problem reported");
