@@ -381,7 +381,7 @@ record_warehouse() {
   elif [[ "$owner" != "$service" ]]; then
     echo "The embedded PostgreSQL on ${dir} was started by another process still running (PID ${owner:-?}); ./teardown.sh leaves it to that process."
   else
-    printf '%s\n%s\n%s\n' "$pid" "$(started "$pid")" "$dir" >.run/warehouse.pid
+    printf '%s\n%s\n%s\n%s\n' "$pid" "$(started "$pid")" "$dir" "$root" >.run/warehouse.pid
     echo "Embedded PostgreSQL: PID ${pid}, data in ${dir}."
   fi
 }
@@ -433,7 +433,7 @@ run_local() {
   nohup java -jar service/target/service.jar serve >.run/service.log 2>&1 </dev/null &
   local pid=$!
   # The PID and when it started: ./teardown.sh signals the PID only while it is still this process.
-  printf '%s\n%s\n' "$pid" "$(started "$pid")" >.run/service.pid
+  printf '%s\n%s\n%s\n' "$pid" "$(started "$pid")" "$root" >.run/service.pid
   echo "PID ${pid}"
 
   say "Waiting up to ${WAIT_SECONDS}s for http://localhost:${PORT}/health/live"

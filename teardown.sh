@@ -56,7 +56,10 @@ done
 take_lock teardown.sh
 
 # Line 1: the PID; line 2: when that process started (see started); warehouse.pid has the
-# PostgreSQL data directory on line 3. setup.sh writes them.
+# PostgreSQL data directory on line 3. Their last line (3 and 4) is the checkout setup.sh wrote
+# them in: a .run/ copied from another checkout with the rest of the directory names that
+# checkout's processes, running, with their starts, and is not this one's to stop. Files
+# written before that line was added have none. setup.sh writes them.
 readonly SERVICE_PID_FILE=.run/service.pid
 readonly WAREHOUSE_PID_FILE=.run/warehouse.pid
 readonly DWH_DIR="${DWH_DIR:-.dwh}"
@@ -141,11 +144,21 @@ stop_service() {
 
 stop_local_service() {
   [[ -f "$SERVICE_PID_FILE" ]] || return 0
-  local pid start ours=false
+  local pid start made_in ours=false
   pid="$(sed -n 1p "$SERVICE_PID_FILE" | tr -dc '0-9')"
   start="$(sed -n 2p "$SERVICE_PID_FILE")"
-  if [[ -n "$start" ]]; then
+  made_in="$(sed -n 3p "$SERVICE_PID_FILE")"
+  if [[ -n "$made_in" && "$made_in" != "$root" ]]; then
+    say "Local: ${SERVICE_PID_FILE} was written by setup.sh in ${made_in}, not here (copied with the directory?): PID ${pid} is that checkout's to stop; removing the file."
+    rm -f "$SERVICE_PID_FILE"
+    did_something=true
+    return 0
+  fi
+  if [[ -n "$start" && -n "$made_in" ]]; then
     is_recorded "$pid" "$start" && ours=true
+  elif [[ -n "$start" ]]; then
+    # A file without its checkout: what the process runs, and where, has to say it too.
+    is_recorded "$pid" "$start" && is_setup_service "$pid" && ours=true
   elif [[ -n "$pid" ]] && alive "$pid" && is_setup_service "$pid"; then
     # A file from a setup.sh that recorded no start time: what it runs, and where, has to do.
     ours=true
@@ -153,6 +166,8 @@ stop_local_service() {
 
   if [[ "$ours" == true ]]; then
     stop_service "$pid"
+  elif [[ -n "$start" ]] && is_recorded "$pid" "$start"; then
+    say "Local: PID ${pid} in ${SERVICE_PID_FILE} runs, but not as this checkout's service; left running, removing the file."
   else
     say "Local: the service recorded in ${SERVICE_PID_FILE} no longer runs; removing the file."
   fi
@@ -209,10 +224,17 @@ stop_postgres() {
 # service was killed outright (kill -9, a crash), by the PID setup.sh recorded.
 stop_recorded_warehouse() {
   [[ -f "$WAREHOUSE_PID_FILE" ]] || return 0
-  local pid start dir owner
+  local pid start dir made_in owner
   pid="$(sed -n 1p "$WAREHOUSE_PID_FILE" | tr -dc '0-9')"
   start="$(sed -n 2p "$WAREHOUSE_PID_FILE")"
   dir="$(sed -n 3p "$WAREHOUSE_PID_FILE")"
+  made_in="$(sed -n 4p "$WAREHOUSE_PID_FILE")"
+  if [[ -n "$made_in" && "$made_in" != "$root" ]]; then
+    say "Local: ${WAREHOUSE_PID_FILE} was written by setup.sh in ${made_in}, not here (copied with the directory?): the PostgreSQL on ${dir} is that checkout's to stop; removing the file."
+    rm -f "$WAREHOUSE_PID_FILE"
+    did_something=true
+    return 0
+  fi
   if [[ -n "$dir" ]] && is_recorded "$pid" "$start" && is_postgres_on "$pid" "$dir"; then
     if owner_runs "$dir"; then
       # The service that started it still runs, though service.pid did not name it (the file
