@@ -239,8 +239,11 @@ run_docker() {
 
   # Build first: if the build fails, the previous stack keeps running untouched.
   say "Building the jar and the image state-doses:latest (Maven + Jib)"
+  trap 'printf "\nsetup.sh: interrupted during the build; the previous stack, if any, runs untouched.\n" >&2; exit 130' INT
+  trap 'printf "\nsetup.sh: stopped during the build; the previous stack, if any, runs untouched.\n" >&2; exit 143' TERM
   # The image runs on Linux: both Linux PostgreSQL servers go in, never a Mac's.
   mvn -B -DskipTests -P 'image-platforms,!postgres-macos-x86-64,!postgres-macos-arm64' package jib:dockerBuild
+  trap - INT TERM
 
   # Replace the containers of the last run (and stop a local run that would hold port ${PORT}).
   # The warehouse volume stays, with its product and refresh log, unless --fresh asks for an
@@ -420,7 +423,12 @@ run_local() {
   fi
 
   say "Building service/target/service.jar"
+  # Interrupted here, Maven exits 130 and setup.sh ended with it, saying nothing, where the
+  # previous run was already stopped above: say what is left.
+  trap 'printf "\nsetup.sh: interrupted during the build; no service of this checkout runs now (the previous one, if any, was stopped above). Run ./setup.sh again.\n" >&2; exit 130' INT
+  trap 'printf "\nsetup.sh: stopped during the build; no service of this checkout runs now (the previous one, if any, was stopped above).\n" >&2; exit 143' TERM
   mvn -B -q -DskipTests package
+  trap - INT TERM
   [[ -f service/target/service.jar ]] || die "the build did not produce service/target/service.jar"
 
   say "Starting the service in the background (log: .run/service.log)"
@@ -457,7 +465,10 @@ run_local() {
   done
   echo "Service is up."
   record_warehouse "$pid"
-  trap - INT TERM
+  # Interrupted during the first refresh, the refresh rolls back and exits 130 (143), which read
+  # as a failed refresh and brought the advice on source URLs: the service is up, and says so.
+  trap 'printf "\nsetup.sh: interrupted during the first refresh, which is rolled back; the service keeps running (PID %s). Refresh with: java -jar service/target/service.jar refresh; stop it with %s\n" "$pid" "$(quoted "${root}/teardown.sh")" >&2; exit 130' INT
+  trap 'printf "\nsetup.sh: stopped during the first refresh, which is rolled back; the service keeps running (PID %s); stop it with %s\n" "$pid" "$(quoted "${root}/teardown.sh")" >&2; exit 143' TERM
 
   say "Running one refresh (fetch sources, rebuild dwh.state_doses)"
   # A second JVM: it joins the embedded warehouse the running service started, and leaves it running.
@@ -465,6 +476,7 @@ run_local() {
     source_help
     die "the first refresh failed (output above). The service is still running; see $(quoted "${root}/.run/service.log"), stop it with $(quoted "${root}/teardown.sh")"
   fi
+  trap - INT TERM
 
   say "Done. The service keeps running in the background (PID ${pid})."
   closing_hints
