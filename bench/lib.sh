@@ -46,6 +46,7 @@ BENCH_LOCK="$BENCH_DIR/.lock"
 BENCH_LEFTOVERS="$BENCH_DIR/.leftovers"
 bench_lock() {
     [[ -z ${BENCH_LOCK_HOLDER:-} ]] || return 0
+    results_writable
     local holder
     if ! ln -s "$$ $(started $$)" "$BENCH_LOCK" 2>/dev/null; then
         holder=$(readlink -- "$BENCH_LOCK" 2>/dev/null || true)
@@ -332,6 +333,18 @@ load_product() {
     [[ $code == 200 ]] || die "POST /refresh answered ${code:-nothing}: $(head -c 400 "$BENCH_TMP/refresh.json" 2>/dev/null)"
 }
 
+# RESULTS_DIR must take the results before anything is measured: one that could not be written
+# failed a run only at its end, its minutes of figures lost (tee's error, after the table).
+results_writable() {
+    local probe file
+    mkdir -p -- "$RESULTS_DIR" 2>/dev/null || die "RESULTS_DIR $RESULTS_DIR cannot be made: set RESULTS_DIR to a writable directory"
+    probe=$(mktemp "$RESULTS_DIR/.writable.XXXXXX" 2>/dev/null) \
+        || die "RESULTS_DIR $RESULTS_DIR cannot be written: set RESULTS_DIR to a writable directory"
+    rm -f -- "$probe"
+    for file in "$RESULTS_DIR"/*.md; do
+        [[ ! -e $file || -w $file ]] || die "$file cannot be written, and a run replaces it: make it writable, or set RESULTS_DIR"
+    done
+}
 # Logs the line of one run and keeps it in RUN_LINES, which the results file ends with.
 RUN_LINES=""
 keep_run_line() {
