@@ -127,6 +127,16 @@ is_setup_service() {
   fi
 }
 
+# Was PID file $1 written by setup.sh in another checkout, $2 (its last line; empty in files
+# written before it had one)? Then it says so, naming what it records ($3), removes the file and
+# answers yes: those processes are that checkout's to stop.
+copied_here() {
+  [[ -n "$2" && "$2" != "$root" ]] || return 1
+  say "Local: $1 was written by setup.sh in $2, not here (copied with the directory?): $3 is that checkout's to stop; removing the file."
+  rm -f "$1"
+  did_something=true
+}
+
 # Stop the service PID $1: SIGTERM, then SIGKILL after 20 s.
 stop_service() {
   local pid=$1
@@ -148,12 +158,7 @@ stop_local_service() {
   pid="$(sed -n 1p "$SERVICE_PID_FILE" | tr -dc '0-9')"
   start="$(sed -n 2p "$SERVICE_PID_FILE")"
   made_in="$(sed -n 3p "$SERVICE_PID_FILE")"
-  if [[ -n "$made_in" && "$made_in" != "$root" ]]; then
-    say "Local: ${SERVICE_PID_FILE} was written by setup.sh in ${made_in}, not here (copied with the directory?): PID ${pid} is that checkout's to stop; removing the file."
-    rm -f "$SERVICE_PID_FILE"
-    did_something=true
-    return 0
-  fi
+  copied_here "$SERVICE_PID_FILE" "$made_in" "PID ${pid}" && return 0
   if [[ -n "$start" && -n "$made_in" ]]; then
     is_recorded "$pid" "$start" && ours=true
   elif [[ -n "$start" ]]; then
@@ -229,12 +234,7 @@ stop_recorded_warehouse() {
   start="$(sed -n 2p "$WAREHOUSE_PID_FILE")"
   dir="$(sed -n 3p "$WAREHOUSE_PID_FILE")"
   made_in="$(sed -n 4p "$WAREHOUSE_PID_FILE")"
-  if [[ -n "$made_in" && "$made_in" != "$root" ]]; then
-    say "Local: ${WAREHOUSE_PID_FILE} was written by setup.sh in ${made_in}, not here (copied with the directory?): the PostgreSQL on ${dir} is that checkout's to stop; removing the file."
-    rm -f "$WAREHOUSE_PID_FILE"
-    did_something=true
-    return 0
-  fi
+  copied_here "$WAREHOUSE_PID_FILE" "$made_in" "the PostgreSQL on ${dir}" && return 0
   if [[ -n "$dir" ]] && is_recorded "$pid" "$start" && is_postgres_on "$pid" "$dir"; then
     if owner_runs "$dir"; then
       # The service that started it still runs, though service.pid did not name it (the file
