@@ -31,7 +31,11 @@ import org.slf4j.LoggerFactory;
  * succeeded since that instant (a POST /refresh, say), or one is running: for the scheduler a busy
  * lock means the product is being refreshed anyway, not an error. At start, the instant just
  * past is looked at the same way, so a schedule missed while every instance was down is made
- * up at once, and a new warehouse gets its first product without waiting a whole interval. An
+ * up at once, and a new warehouse gets its first product without waiting a whole interval; an
+ * instant claimed already, by whichever instance (this one before a restart, too), is taken over
+ * then when no refresh has succeeded since it: a claim outlived the refresh it was for when its
+ * claimant stopped mid-refresh (a deploy's SIGTERM, a kill), and the instant was lost, for a new
+ * warehouse its first product, until the next one. An
  * instant the warehouse was away for is tried again every {@link #RETRY_AFTER_OUTAGE} until it
  * is claimed or the next instant comes: a daily refresh is not lost to a warehouse that was
  * restarting at midnight.
@@ -71,6 +75,8 @@ public final class RefreshScheduler implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(1, DaemonThreads.named("refresh-schedule"));
     private volatile Instant next;
+    /** Until the first instant has been looked at: the one look that may take over a claim. */
+    private boolean starting = true;
 
     public RefreshScheduler(Jdbi jdbi, RefreshService refreshes, Duration interval, Clock clock) {
         this(jdbi, refreshes, interval, clock, RETRY_AFTER_OUTAGE);
@@ -121,6 +127,8 @@ public final class RefreshScheduler implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("scheduled refresh of {}: {}", due, e.getMessage());
         } finally {
+            // The start's instant is looked at again while the warehouse does not answer.
+            starting = starting && outcome == Outcome.UNCLAIMED;
             Instant now = clock.instant();
             Instant following = instantAtOrBefore(now).plus(interval);
             Instant retry = now.plus(retryAfterOutage);
@@ -150,6 +158,9 @@ public final class RefreshScheduler implements AutoCloseable {
             LOG.info("scheduled refresh of {}: the warehouse answers again", due);
         }
         unanswered = null;
+        if (!claim.claimed() && starting && due.equals(claim.lastTick())) {
+            claim = takeOver(due, claim);
+        }
         if (!claim.claimed()) {
             if (claim.lastTick() != null && claim.lastTick().isAfter(due)) {
                 // Not another instance's claim of this instant: a later one, claimed under another
@@ -221,6 +232,41 @@ public final class RefreshScheduler implements AutoCloseable {
             }
             return new Claim(true, instance, due, RefreshRuns.goodSince(h, due));
         });
+    }
+
+    /**
+     * At start, the instant just past claimed already ({@code claimed}): taken over, when no
+     * refresh has succeeded since it, from whoever claimed it, in one statement that only one
+     * instance starting now can win. A claimant still refreshing it holds the refresh lock, and
+     * the refresh this instance then starts is turned away as busy; one whose refresh failed has
+     * it tried once more, as at any start. Said at INFO, naming the claimant.
+     */
+    private Claim takeOver(Instant due, Claim claimed) {
+        try {
+            return jdbi.inTransaction(h -> {
+                if (RefreshRuns.goodSince(h, due)) {
+                    return claimed;
+                }
+                boolean taken = h.createUpdate("""
+                        update dwh.refresh_schedule set claimed_by = :me, claimed_at = now()
+                        where last_tick = :due and claimed_by = :by""")
+                    .bind("me", instance)
+                    .bind("due", due)
+                    .bind("by", claimed.by())
+                    .execute() == 1;
+                if (!taken) {
+                    return claimed;
+                }
+                LOG.info("scheduled refresh of {}: claimed by {}, but no refresh has succeeded since; taken over at "
+                    + "this instance's start (the claimant stopped before its refresh ended, or that refresh failed)",
+                    due, claimed.by().equals(instance) ? "this instance before a restart" : claimed.by());
+                return new Claim(true, instance, due, false);
+            });
+        } catch (RuntimeException e) {
+            // The warehouse went away between the claim and this: as the claim found it.
+            LOG.debug("scheduled refresh of {}: not taken over: {}", due, e.getMessage());
+            return claimed;
+        }
     }
 
     /** The latest multiple of the interval since the epoch at or before {@code at}. */

@@ -12,11 +12,13 @@ import dev.statedoses.support.TestWarehouse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,6 +170,63 @@ class ScheduledRefreshTest {
                 app.given().get("/ratios/NY").then().statusCode(200)
                     .body("doses_total", org.hamcrest.Matchers.equalTo(7500));
             }
+        }
+    }
+
+    /**
+     * An instant claimed by an instance that stopped before its refresh ended (a deploy's SIGTERM
+     * mid-refresh, a kill: here its claim alone, left in the warehouse) is taken over at the next
+     * start. Before, the start found it "claimed by another instance", and a new warehouse had no
+     * product until the next instant, a day later with a daily schedule. Once a refresh has
+     * succeeded since the instant, the claim stands at a start. A fixed clock: the instant is
+     * the one the test wrote, whatever the time of day.
+     */
+    @Test
+    void anInstantWhoseClaimantStoppedBeforeItsRefreshEndedIsTakenOverAtTheNextStart() throws Exception {
+        Duration day = Duration.ofDays(1);
+        Clock noon = Clock.fixed(Instant.parse("2026-06-01T12:00:00Z"), ZoneOffset.UTC);
+        Instant due = Instant.parse("2026-06-01T00:00:00Z");
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            // No REFRESH_INTERVAL: the app runs no schedule of its own; this test's schedulers are the ones.
+            try (RunningApp app = RunningApp.start(config)) {
+                Jdbi jdbi = app.wiring().warehouse().jdbi();
+                jdbi.useHandle(h -> h.createUpdate("insert into dwh.refresh_schedule "
+                        + "(singleton, last_tick, claimed_by, claimed_at) values (true, :due, 'gone pid 4242', :due)")
+                    .bind("due", due).execute());
+                try (RefreshScheduler scheduler = new RefreshScheduler(jdbi, app.wiring().refreshes(), day, noon)) {
+                    scheduler.start();
+                    awaitTicks(scheduler, 1);
+                    assertEquals(1, scheduler.count(RefreshScheduler.Outcome.RAN), "taken over and run");
+                    assertEquals(List.of(due), scheduler.ranInstants());
+                }
+                app.given().get("/refreshes").then().statusCode(200)
+                    .body("trigger", org.hamcrest.Matchers.contains("schedule"))
+                    .body("status", org.hamcrest.Matchers.contains("succeeded"));
+                app.given().get("/ratios/NY").then().statusCode(200)
+                    .body("doses_total", org.hamcrest.Matchers.equalTo(7500));
+                assertTrue(jdbi.withHandle(h -> h.createQuery("select claimed_by from dwh.refresh_schedule")
+                    .mapTo(String.class).one()).endsWith(" pid " + ProcessHandle.current().pid()), "claimed anew");
+
+                // Another start in the same interval: the instant's refresh has succeeded, and stays claimed.
+                try (RefreshScheduler again = new RefreshScheduler(jdbi, app.wiring().refreshes(), day, noon)) {
+                    again.start();
+                    awaitTicks(again, 1);
+                    assertEquals(1, again.count(RefreshScheduler.Outcome.ELSEWHERE));
+                    assertEquals(List.of(), again.ranInstants());
+                }
+                long runs = jdbi.withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs")
+                    .mapTo(Long.class).one());
+                assertEquals(1, runs, "no second run");
+            }
+        }
+    }
+
+    private static void awaitTicks(RefreshScheduler scheduler, int ticks) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (ticks(scheduler) < ticks) {
+            assertTrue(System.nanoTime() < deadline, "the schedule did not look");
+            Thread.sleep(50);
         }
     }
 
