@@ -19,8 +19,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,6 +66,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // The PostgreSQL driver sends this JVM's time zone at login, and PostgreSQL refuses a zone
+        // ID it does not know (JST, CTT, PST, IST, AET: 28 of Java's) with a FATAL, so no
+        // connection could be made under such a TZ or -Duser.timezone, and the error blamed the
+        // host and login. Nothing of the service reads the JVM's zone (its times are UTC, and the
+        // build refuses calls that would: forbiddenapis); its sessions are set to UTC anyway.
+        TimeZone.setDefault(TimeZone.getTimeZone(ZoneOffset.UTC));
         // UTF-8 on any machine, as the log (ops/LogConfiguration) and JSON (RFC 8259) are:
         // System.out and System.err write in the locale's charset, which under LANG=C made a
         // source's ñ quoted in a failure a ?, and one stream of two encodings with the log.

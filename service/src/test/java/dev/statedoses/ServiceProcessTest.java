@@ -53,6 +53,25 @@ class ServiceProcessTest {
     }
 
     /**
+     * A JVM time zone PostgreSQL does not know (Java's JST, CTT, PST, IST, AET and others): the
+     * driver sends it at login, and the server refused every connection with a FATAL, which the
+     * service told as a host or login it could not reach. The service sets its JVM's zone to UTC
+     * before anything connects, whatever the zone: a whole refresh under JST.
+     */
+    @Test
+    void aJvmTimeZonePostgresqlDoesNotKnowStillConnects() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Map<String, String> env = TestWarehouse.environment(upstream.serveFixtureSources(TestWarehouse.newDatabase()));
+            try (ServiceProcess refresh = ServiceProcess.start(List.of("-Duser.timezone=JST"), List.of("refresh", "--json"),
+                    env)) {
+                assertEquals(0, refresh.awaitExit(Duration.ofSeconds(90)), refresh.log());
+                assertTrue(refresh.stdout().contains("\"status\":\"succeeded\""), refresh.stdout());
+                assertTrue(refresh.stdout().contains("\"state_rows\":51"), refresh.stdout());
+            }
+        }
+    }
+
+    /**
      * Whatever the machine's locale, time zone and charsets, the command line and the log write
      * UTF-8, ASCII digits and UTC: under Arabic (Egypt), Pacific/Kiritimati (+14) and ASCII for
      * every stream, a source's ñ quoted in a failure was a ?, the log's times were the next day's
