@@ -128,6 +128,48 @@ class RunLogRetentionTest {
         });
     }
 
+    /**
+     * A run that built a product in the second of the product's refreshed_at (two forced
+     * refreshes back to back), or later (a clock set back), is what tells a client's
+     * If-Modified-Since of that second apart from the product's (sql/product_date_alone.sql):
+     * it stays however old. Pruned, an instance that started after the prune answered 304 to the
+     * date of the other product, and 200 to If-Unmodified-Since, where the instance started
+     * before it answered 200 and 412.
+     */
+    @Test
+    void aRunThatBuiltAProductInTheProductsSecondOrLaterStaysHoweverOld() throws Exception {
+        Config config = TestWarehouse.newDatabase();
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config sources = upstream.serveFixtureSources(config);
+            try (RunningApp app = RunningApp.start(sources)) {
+                app.given().post("/refresh").then().statusCode(200);
+            }
+            Jdbi db = TestWarehouse.jdbi(config);
+            db.useHandle(h -> {
+                run(h, -20, "succeeded", "2026-03-01T00:00:00Z", "2026-03-01T00:00:01Z"); // in run 1's second: stays
+                run(h, -21, "succeeded", "2026-03-02T00:00:00Z", "2026-03-02T00:00:01Z"); // a later second: stays
+                run(h, -22, "succeeded", "2026-03-03T00:00:00Z", "2026-03-03T00:00:01Z"); // a second before: goes
+                h.execute("update dwh.refresh_runs r set refreshed_at = date_trunc('second', p.refreshed_at) "
+                    + "+ case r.run_id when -20 then interval '0' when -21 then interval '5 seconds' "
+                    + "else interval '-1 second' end "
+                    + "from dwh.refresh_runs p where p.run_id = 1 and r.run_id in (-20, -21, -22)");
+            });
+            String lastModified;
+            try (RunningApp before = RunningApp.start(sources)) {
+                lastModified = before.given().get("/ratios").then().statusCode(200).extract().header("Last-Modified");
+                before.given().header("If-Modified-Since", lastModified).get("/ratios").then().statusCode(200);
+            }
+            try (RunLogRetention retention = new RunLogRetention(db, 30, CLOCK)) {
+                assertEquals(1, retention.prune());
+            }
+            assertEquals(List.of(-21L, -20L, 1L), ids(db, "select run_id from dwh.refresh_runs order by run_id"));
+            try (RunningApp after = RunningApp.start(sources)) {
+                after.given().header("If-Modified-Since", lastModified).get("/ratios").then().statusCode(200);
+                after.given().header("If-Unmodified-Since", lastModified).get("/ratios").then().statusCode(412);
+            }
+        }
+    }
+
     @Test
     void aLongLogGoesInBatchesAndTheScheduleRunsUntilClosed() throws Exception {
         int old = RunLogRetention.BATCH * 2 + 7;
