@@ -57,8 +57,24 @@ public final class BuildInfo {
      * trust an earlier product to be what it would build, so it rebuilds even from unchanged sources.
      */
     public static String build() {
-        String commit = commit();
-        return UNKNOWN.equals(commit) ? version() : version() + "+" + commit + (modified() ? ".modified" : "");
+        return build(version(), commit(), modified(), value("built", UNKNOWN));
+    }
+
+    /**
+     * The build id of version {@code version} built at {@code builtAt} from {@code commit}
+     * ({@link #UNKNOWN} without git), {@code modified} or not: the version and commit where they
+     * name the code, and the time of the build where they cannot. Two builds of one clean commit
+     * are the same code and share an id; two builds from a source archive (no commit), or of a
+     * checkout with uncommitted changes, may differ in anything, and shared the version (or the
+     * commit) alone: an upgrade between two such builds took the older build's product for its
+     * own, found the sources unchanged and kept it, never running the newer build's checks.
+     */
+    static String build(String version, String commit, boolean modified, String builtAt) {
+        if (!UNKNOWN.equals(commit) && !modified) {
+            return version + "+" + commit;
+        }
+        String built = builtAt.replaceAll("[^0-9A-Za-z]", "");
+        return version + "+" + (UNKNOWN.equals(commit) ? "" : commit + ".modified.") + "built." + built;
     }
 
     /** How the service names itself to the sources it fetches. */
@@ -81,6 +97,7 @@ public final class BuildInfo {
             copy(main, "Implementation-Version", properties, "version");
             copy(main, "Git-Commit", properties, "commit");
             copy(main, "Git-Dirty", properties, "dirty");
+            copy(main, "Build-Time", properties, "built");
         }
         return properties;
     }
