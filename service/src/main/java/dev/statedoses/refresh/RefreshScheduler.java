@@ -75,6 +75,8 @@ public final class RefreshScheduler implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(1, DaemonThreads.named("refresh-schedule"));
     private volatile Instant next;
+    /** While an instant is being handled (its claim, its refresh). */
+    private volatile boolean handling;
     /** Until the first instant has been looked at: the one look that may take over a claim. */
     private boolean starting = true;
 
@@ -103,9 +105,19 @@ public final class RefreshScheduler implements AutoCloseable {
         submit(this::tick, 0);
     }
 
-    /** When this instance next wakes to look for a scheduled refresh; null before start or after close. */
+    /**
+     * When this instance next wakes to look for a scheduled refresh; null before start or after
+     * close. While an instant is handled (its refresh may outlast the interval), the first
+     * instant after now, the earliest it can look again: the metric showed the instant being
+     * handled, in the past, for as long as the refresh ran.
+     */
     public Instant next() {
-        return next;
+        Instant wake = next;
+        if (!handling) {
+            return wake;
+        }
+        Instant ahead = instantAtOrBefore(clock.instant()).plus(interval);
+        return wake != null && wake.isAfter(ahead) ? wake : ahead;
     }
 
     /** How many scheduled instants ended with {@code outcome} on this instance. */
@@ -120,6 +132,7 @@ public final class RefreshScheduler implements AutoCloseable {
 
     private void tick() {
         Instant due = instantAtOrBefore(clock.instant());
+        handling = true;
         Outcome outcome = null;
         try {
             outcome = handle(due);
@@ -129,8 +142,17 @@ public final class RefreshScheduler implements AutoCloseable {
         } finally {
             // The start's instant is looked at again while the warehouse does not answer.
             starting = starting && outcome == Outcome.UNCLAIMED;
+            handling = false;
             Instant now = clock.instant();
             Instant following = instantAtOrBefore(now).plus(interval);
+            // Instants that came while this one was handled are not made up: one refresh has just
+            // run (or tried). Said, as they went without a word.
+            long passed = Duration.between(due, following).dividedBy(interval) - 1;
+            if (passed > 0) {
+                LOG.info("scheduled refresh of {} took past {} later instant{} ({} to {}): skipped, not made up; "
+                    + "next at {}", due, passed, passed == 1 ? "" : "s", due.plus(interval),
+                    following.minus(interval), following);
+            }
             Instant retry = now.plus(retryAfterOutage);
             // The same instant again soon if the warehouse was away, unless the next one comes first.
             next = outcome == Outcome.UNCLAIMED && retry.isBefore(following) ? retry : following;

@@ -222,6 +222,40 @@ class ScheduledRefreshTest {
         }
     }
 
+    /**
+     * A refresh longer than the interval: while it runs, the next instant shown (the metric
+     * state_doses_refresh_next_scheduled_timestamp_seconds) is ahead of now, not the instant being
+     * refreshed, which it showed, in the past, until the refresh ended. The instants that passed
+     * meanwhile are skipped, not made up: one run.
+     */
+    @Test
+    void aRefreshLongerThanTheIntervalShowsTheNextInstantAheadAndRunsOnce() throws Exception {
+        Duration second = Duration.ofSeconds(1);
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            FixtureServer.Hold held = upstream.serveHeld("/held/moderna.csv", dev.statedoses.support.Fixtures.bytes(
+                "moderna.csv"));
+            try (RunningApp app = RunningApp.start(ConfigBuilder.from(config).moderna(held.url()).build());
+                 RefreshScheduler scheduler = new RefreshScheduler(app.wiring().warehouse().jdbi(),
+                     app.wiring().refreshes(), second, Clock.systemUTC())) {
+                scheduler.start();
+                held.awaitRequested();
+                for (int look = 0; look < 5; look++) {
+                    Thread.sleep(500);
+                    Instant shown = scheduler.next();
+                    assertTrue(shown != null && shown.isAfter(Instant.now()), "next " + shown + " at " + Instant.now());
+                }
+                held.release();
+                awaitTicks(scheduler, 1);
+                assertEquals(1, scheduler.count(RefreshScheduler.Outcome.RAN));
+                assertTrue(scheduler.next().isAfter(Instant.now().minusMillis(100)), scheduler.next().toString());
+            }
+            long runs = TestWarehouse.jdbi(config).withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs "
+                + "where trigger = 'schedule'").mapTo(Long.class).one());
+            assertTrue(runs >= 1 && runs <= 3, "one run for the held instant, then at most one a second: " + runs);
+        }
+    }
+
     private static void awaitTicks(RefreshScheduler scheduler, int ticks) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (ticks(scheduler) < ticks) {
