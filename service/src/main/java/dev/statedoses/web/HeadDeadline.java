@@ -32,7 +32,12 @@ import org.slf4j.LoggerFactory;
  * <p>While the server holds nearly as many connections as it allows (nine tenths of the limit), a
  * head gets a fifth of the deadline: a client waiting in the kernel's queue for a connection (a
  * probe, a refresh) waits for slow clients' shorter deadline, not their longer one. An ordinary
- * client sends its head in one packet, in a millisecond, and never meets either.
+ * client sends its head in one packet, in a millisecond, and never meets either. And a connection
+ * kept alive is closed once it has been idle between requests for that fifth: clients that asked
+ * once and kept their connections open took every one the server allows, and asking again every
+ * 25 s kept the connector's idle timeout from ever closing them, so nothing was answered (the
+ * liveness probe neither) for as long as they stayed. A client of the dashboard that finds its
+ * idle connection closed opens another.
  *
  * <p>It reads what Jetty counts per connection (requests whose head was read, answers done, bytes
  * in) once per tick, a quarter of the shorter deadline up to a second: a connection is closed
@@ -52,6 +57,8 @@ final class HeadDeadline extends AbstractLifeCycle implements Connection.Listene
     private ScheduledExecutorService ticks;
     /** Closed since the last log line, which is written at most every LOG_EVERY: an attack is not a flood of lines. */
     private int unlogged;
+    /** Kept-alive connections closed idle near the limit since the last log line. */
+    private int idleClosed;
     private long logged = System.nanoTime() - LOG_EVERY;
 
     /** {@code connections}: how many the server allows at once. */
@@ -98,7 +105,8 @@ final class HeadDeadline extends AbstractLifeCycle implements Connection.Listene
     private void closeOverdue() {
         try {
             long now = System.nanoTime();
-            Duration due = open.size() >= crowded ? crowdedDeadline : deadline;
+            boolean isCrowded = open.size() >= crowded;
+            Duration due = isCrowded ? crowdedDeadline : deadline;
             int closed = 0;
             for (Map.Entry<Connection, Watch> entry : open.entrySet()) {
                 Connection connection = entry.getKey();
@@ -109,16 +117,28 @@ final class HeadDeadline extends AbstractLifeCycle implements Connection.Listene
                     connection.getEndPoint().close(new TimeoutException(
                         "request head not received within " + due.toMillis() + " ms"));
                     closed++;
+                } else if (isCrowded && watch.idle(now, crowdedDeadline.toNanos())) {
+                    open.remove(connection);
+                    connection.getEndPoint().close(new TimeoutException("idle between requests for "
+                        + crowdedDeadline.toMillis() + " ms while the server is near its limit of connections"));
+                    idleClosed++;
                 } else {
                     open.replace(connection, entry.getValue(), watch);
                 }
             }
             unlogged += closed;
-            if (unlogged > 0 && now - logged >= LOG_EVERY) {
-                LOG.info("closed {} connection(s) whose request head did not arrive within {} ms{}", unlogged,
-                    deadline.toMillis(), due == deadline ? "" : ", " + due.toMillis()
-                        + " ms now that the server is near its limit of " + connections + " connections");
+            if ((unlogged > 0 || idleClosed > 0) && now - logged >= LOG_EVERY) {
+                if (unlogged > 0) {
+                    LOG.info("closed {} connection(s) whose request head did not arrive within {} ms{}", unlogged,
+                        deadline.toMillis(), due == deadline ? "" : ", " + due.toMillis()
+                            + " ms now that the server is near its limit of " + connections + " connections");
+                }
+                if (idleClosed > 0) {
+                    LOG.info("closed {} kept-alive connection(s) idle between requests for {} ms while the server was "
+                        + "near its limit of {} connections", idleClosed, crowdedDeadline.toMillis(), connections);
+                }
                 unlogged = 0;
+                idleClosed = 0;
                 logged = now;
             }
         } catch (RuntimeException | Error e) {
@@ -148,6 +168,14 @@ final class HeadDeadline extends AbstractLifeCycle implements Connection.Listene
                 return new Watch(heads, answers, bytes, now, true); // the next head has begun
             }
             return this;
+        }
+
+        /**
+         * Kept alive, idle between requests for more than {@code idle}: its last answer done, no
+         * byte of the next head yet (a first request is due from the opening: {@link #overdue}).
+         */
+        boolean idle(long now, long idle) {
+            return heads == answers && heads > 0 && !started && now - since > idle;
         }
 
         /** Waiting for a head that began more than {@code deadline} ago (none being answered). */

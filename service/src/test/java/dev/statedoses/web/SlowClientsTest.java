@@ -164,6 +164,36 @@ class SlowClientsTest {
         }
     }
 
+    /**
+     * Clients that ask once and keep their connections open, idle: with every connection the
+     * server allows taken so, nothing was answered (the liveness probe neither) for as long as
+     * they stayed, and asking again every 25 s kept Jetty's idle timeout from closing them. Near
+     * the limit, a connection idle between requests for a fifth of the head deadline is closed
+     * (1 s of 5 s here), and a client in the kernel's queue is answered then.
+     */
+    @Test
+    void idleKeptAliveConnectionsAtTheLimitAreClosedForAClientInTheQueue() throws Exception {
+        ServerLimits four = new ServerLimits(40, 20, Duration.ofSeconds(2), Duration.ofSeconds(10),
+            Duration.ofSeconds(5), 4);
+        try (RunningApp app = RunningApp.start(upstream.serveFixtureSources(TestWarehouse.newDatabase()), four)) {
+            List<Client> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    Client client = new Client(app.port());
+                    idle.add(client);
+                    assertEquals(200, client.ask("/health/live"), "asked once, then kept open");
+                }
+                long asked = System.nanoTime();
+                assertEquals(200, Client.status(app.port(), "/health/live"));
+                long millis = (System.nanoTime() - asked) / 1_000_000;
+                assertTrue(millis >= 500 && millis <= CUT_WITHIN_MILLIS,
+                    "the fifth client was answered after " + millis + " ms; four idle connections were kept alive");
+            } finally {
+                idle.forEach(Client::close);
+            }
+        }
+    }
+
     @Test
     void theConnectionLimitLeavesTheProcessItsOwnDescriptors() {
         assertEquals(128, ServerLimits.connectionsFor(256));
