@@ -111,10 +111,15 @@ public final class Redaction {
         int at = 0;
         int colon = url.indexOf(':');
         boolean hasScheme = colon > 0 && url.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*");
-        if (hasScheme && url.startsWith("//", colon + 1)) {
-            at = colon + 3;
+        // The authority follows two slashes, after the scheme or at the start (a scheme-relative
+        // reference, as a redirect's Location may be), either of them a backslash as browsers and
+        // URL parsers of the WHATWG standard read it (http:\\u:pw@host): a Location written so put
+        // its password in the answer, the log and the run log.
+        int slashes = hasScheme ? colon + 1 : 0;
+        if (twoSlashes(url, slashes)) {
+            at = slashes + 2;
             out.append(url, 0, at);
-            int end = indexOfAny(url, at, "/?#");
+            int end = indexOfAny(url, at, "/?#\\");
             String authority = url.substring(at, end);
             int userEnd = authority.lastIndexOf('@');
             if (userEnd >= 0) {
@@ -144,16 +149,25 @@ public final class Redaction {
         return out.toString();
     }
 
-    /** A URL in free text: a scheme, {@code ://}, and everything up to the next whitespace. */
-    private static final Pattern URL_IN_TEXT = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://\\S+");
+    /** Whether {@code text} has two slashes (either a backslash) at {@code at}. */
+    private static boolean twoSlashes(String text, int at) {
+        return text.length() >= at + 2 && "/\\".indexOf(text.charAt(at)) >= 0 && "/\\".indexOf(text.charAt(at + 1)) >= 0;
+    }
 
     /**
-     * {@code text} with every {@code scheme://} URL in it redacted as {@link #url(String)} does:
+     * A URL in free text: two slashes (either a backslash), after a scheme or not, and everything
+     * up to the next whitespace.
+     */
+    private static final Pattern URL_IN_TEXT = Pattern.compile("(?:[A-Za-z][A-Za-z0-9+.-]*:)?[/\\\\]{2}\\S+");
+
+    /**
+     * {@code text} with every URL in it ({@code scheme://…}, {@code //…}, or either with
+     * backslashes) redacted as {@link #url(String)} does:
      * for free text that may quote a URL (an error kept in the run log). A URL quoted in
      * parentheses, as errors quote a source's, keeps its closing parenthesis and what follows.
      */
     public static String inText(String text) {
-        if (text == null || !text.contains("://")) {
+        if (text == null || !(text.contains("//") || text.contains("\\"))) {
             return text;
         }
         Matcher m = URL_IN_TEXT.matcher(text);

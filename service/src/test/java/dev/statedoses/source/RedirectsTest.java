@@ -45,6 +45,11 @@ class RedirectsTest {
         assertEquals("upstream answered HTTP 302, a redirect with 2 different Locations (/a.csv, "
                 + "https://mirror.example/m.csv?X-Amz-Signature=***): which one the file is at cannot be told",
             Redirects.notFollowed(302, ASKED, List.of("/a.csv", "https://mirror.example/m.csv?X-Amz-Signature=s"), 0));
+        // Scheme-relative, or with a backslash, a Location's user-info is an authority's too: hidden.
+        assertEquals("upstream answered HTTP 302, a redirect with 2 different Locations (//u:***@127.0.0.1:18351/m.csv, "
+                + "http:\\\\***@exa mple/m.csv): which one the file is at cannot be told",
+            Redirects.notFollowed(302, ASKED, List.of("//u:SECRETPW1@127.0.0.1:18351/m.csv",
+                "http:\\\\SECRETTOKEN@exa mple/m.csv"), 0));
         assertEquals(Optional.empty(), Redirects.target(301, ASKED, List.of("/a.csv", " /b.csv")));
         assertEquals(Optional.of(ASKED.resolve("/a.csv")), Redirects.target(307, ASKED, List.of("/a.csv", " /a.csv ")));
         assertEquals(Optional.of(ASKED.resolve("/a.csv")), Redirects.target(308, ASKED, List.of("", "/a.csv")));

@@ -161,6 +161,41 @@ class RedactionTest {
         assertEquals(20 * 3 * 8, cases);
     }
 
+    /**
+     * User-info wherever a URL parser finds an authority: after {@code scheme://}, at the start
+     * of a scheme-relative reference ({@code //u:pw@host/…}, as a redirect's Location may be),
+     * and with either slash a backslash, as browsers and WHATWG parsers read them. Such a Location
+     * put its password in the problem, the log and the run log. Generated: each way of writing
+     * the slashes, with a password or a lone user (a token), hosts with a space (a Location that
+     * is no URL), alone and quoted in free text.
+     */
+    @Test
+    void userInfoIsHiddenWhereverAParserFindsAnAuthority() {
+        List<String> schemes = List.of("https:", "http:", "");
+        List<String> slashes = List.of("//", "\\\\", "/\\", "\\/");
+        List<String> hosts = List.of("127.0.0.1:18351", "exa mple", "example.org", "[::1]:9000");
+        Random random = new Random(20261207);
+        int cases = 0;
+        for (String scheme : schemes) {
+            for (String slash : slashes) {
+                for (String host : hosts) {
+                    String secret = "SeCrEt" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+                    boolean lone = random.nextBoolean();
+                    String userInfo = lone ? secret : "u:" + secret;
+                    String url = scheme + slash + userInfo + "@" + host + "/m.csv";
+                    String shown = Redaction.url(url);
+                    assertEquals(scheme + slash + (lone ? "***" : "u:***") + "@" + host + "/m.csv", shown, url);
+                    String text = "a redirect with 2 different Locations (" + url + ", " + url + "): refused";
+                    String inText = Redaction.inText(text);
+                    assertFalse(inText.contains(secret.substring(0, 12)), text + " -> " + inText);
+                    assertTrue(inText.startsWith("a redirect with 2 different Locations (" + scheme + slash), inText);
+                    cases++;
+                }
+            }
+        }
+        assertEquals(3 * 4 * 4, cases);
+    }
+
     /** Parameters that are not secrets (none holds a secret word), 0 to 3 of them. */
     private static List<String> harmless(Random random) {
         List<String> all = List.of("v=2", "format=csv", "X-Amz-Date=20211130T000000Z", "X-Amz-Expires=3600",
