@@ -5,6 +5,7 @@ import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,21 +27,29 @@ public final class RefreshAccess {
     }
 
     /** Throws a 401 problem unless the Authorization header carries the token. */
-    public void check(String authorization) {
+    public void check(List<String> lines) {
         if (expected == null) {
             return;
         }
+        if (lines != null && lines.size() > 1) {
+            // Two lines are one value, joined by ", " (RFC 9110, 5.3): a token holding ", " was
+            // matched by its halves on two lines. A token is one line, whatever it holds.
+            throw unauthorized("Authorization came on " + lines.size() + " lines; the bearer token goes on one");
+        }
+        String authorization = lines == null || lines.isEmpty() ? null : lines.get(0);
         String prefix = "Bearer ";
         boolean bearer = authorization != null && authorization.regionMatches(true, 0, prefix, 0, prefix.length());
         byte[] given = sha256(bearer ? authorization.substring(prefix.length()).strip() : "");
         if (!bearer || !MessageDigest.isEqual(expected, given)) {
-            throw new ProblemException(
-                Problem.of(401, "unauthorized", "Unauthorized",
-                    authorization == null
-                        ? "POST /refresh needs the header Authorization: Bearer <REFRESH_TOKEN>"
-                        : "the bearer token is not the refresh token"),
-                Map.of("WWW-Authenticate", "Bearer realm=\"state-doses\""));
+            throw unauthorized(authorization == null
+                ? "POST /refresh needs the header Authorization: Bearer <REFRESH_TOKEN>"
+                : "the bearer token is not the refresh token");
         }
+    }
+
+    private static ProblemException unauthorized(String detail) {
+        return new ProblemException(Problem.of(401, "unauthorized", "Unauthorized", detail),
+            Map.of("WWW-Authenticate", "Bearer realm=\"state-doses\""));
     }
 
     private static byte[] sha256(String text) {

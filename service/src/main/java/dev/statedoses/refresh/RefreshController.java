@@ -43,8 +43,8 @@ public final class RefreshController {
     }
 
     public void refresh(Context ctx) {
-        // Every line of it (HeaderLines): two lines are no one token, whichever of them is right.
-        access.check(HeaderLines.joined(ctx, "Authorization"));
+        // Every line of it: two lines are no one token, whichever of them is right.
+        access.check(HeaderLines.all(ctx, "Authorization"));
         boolean force = force(StrictQuery.read(ctx, FORCE).one(FORCE.name()));
         if (!prefersAsync(HeaderLines.joined(ctx, "Prefer"))) {
             AtomicLong recorded = new AtomicLong(NO_RUN);

@@ -31,6 +31,12 @@ public final class HeaderLines {
         return lines == null ? null : joined(Collections.list(lines));
     }
 
+    /** Every line of header {@code name}, in order; empty for none. */
+    public static List<String> all(Context ctx, String name) {
+        Enumeration<String> lines = ctx.req().getHeaders(name);
+        return lines == null ? List.of() : Collections.list(lines);
+    }
+
     /** The same, from Jetty's fields (for handlers in front of Javalin). */
     public static String joined(HttpFields fields, String name) {
         return joined(fields.getValuesList(name));

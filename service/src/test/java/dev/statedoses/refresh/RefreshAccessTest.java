@@ -4,6 +4,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.statedoses.support.AppWithUpstream;
 import dev.statedoses.support.ConfigBuilder;
+import dev.statedoses.support.RunningApp;
 import dev.statedoses.support.TestWarehouse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -36,19 +37,36 @@ class RefreshAccessTest {
                 .header("WWW-Authenticate", "Bearer realm=\"state-doses\"")
                 .body("detail", equalTo("the bearer token is not the refresh token"));
         }
-        // Two Authorization lines are one value, their lines joined (RFC 9110 5.3), and no token:
-        // refused whichever line holds the right one, and when both do.
+        // Two Authorization lines are no token: refused whichever line holds the right one, and
+        // when both do.
         for (String[] lines : new String[][] {{"Bearer " + TOKEN, "Bearer nope"}, {"Bearer nope", "Bearer " + TOKEN},
             {"Bearer " + TOKEN, "Bearer " + TOKEN}}) {
             served.given().header("Authorization", lines[0]).header("Authorization", lines[1]).post("/refresh").then()
                 .statusCode(401)
-                .body("detail", equalTo("the bearer token is not the refresh token"));
+                .body("detail", equalTo("Authorization came on 2 lines; the bearer token goes on one"));
         }
         served.given().get("/ratios").then().statusCode(200).body(equalTo("[]"));
     }
 
+    /**
+     * A token holding ", ": two lines are one value joined by ", " (RFC 9110, 5.3), and its two
+     * halves on two lines were taken for it. A token is one line.
+     */
     @Test
     @Order(2)
+    void aTokenIsOneLineEvenWhenItsHalvesJoinedWouldMakeIt() {
+        try (RunningApp app = RunningApp.start(ConfigBuilder.from(served.config()).refreshToken("abc, def").build())) {
+            app.given().header("Authorization", "Bearer abc").header("Authorization", "def").post("/refresh").then()
+                .statusCode(401)
+                .body("detail", equalTo("Authorization came on 2 lines; the bearer token goes on one"));
+            long runs = app.wiring().warehouse().jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from dwh.refresh_runs").mapTo(Long.class).one());
+            org.junit.jupiter.api.Assertions.assertEquals(0, runs, "no refresh ran");
+        }
+    }
+
+    @Test
+    @Order(3)
     void withTheTokenARefreshRuns() {
         served.given().header("Authorization", "Bearer " + TOKEN).post("/refresh").then()
             .statusCode(200).body("state_rows", equalTo(51));
