@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class CrossOrigin {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CrossOrigin.class);
+
     /** The headers a page of another origin may read besides the CORS-safelisted ones. */
     static final String EXPOSED = "ETag, Last-Modified, Retry-After";
     /** How long a browser may keep a preflight's answer. */
@@ -92,8 +94,11 @@ public final class CrossOrigin {
             ctx.header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
         }
         if (!allowed(origin)) {
-            throw refused("Pages of " + quoted(origin) + " may not read this API: CORS_ORIGINS allows "
-                + String.join(", ", origins));
+            // Not the list itself: a page of any origin can ask, and the answer named the
+            // deployment's own origins (an internal Grafana's, a developer's localhost) to it.
+            LOG.debug("preflight from {} refused: CORS_ORIGINS allows {}", quoted(origin), String.join(", ", origins));
+            throw refused("Pages of " + quoted(origin) + " may not read this API: the origin is not among "
+                + "CORS_ORIGINS");
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
             throw refused(quoted(method) + " " + ctx.path() + " is not open to pages of other origins: "

@@ -34,14 +34,28 @@ public final class EntityTag {
         return names(ifMatch, etag, false);
     }
 
-    /** Whether the list {@code tags} is {@code *} or has {@code etag}; a {@code W/} tag counts only if {@code weak}. */
+    /**
+     * The members of a list header ({@code tags}), without the empty ones, which do not count
+     * (RFC 9110, 5.6.1): {@code ,} and an empty value are both a list of none.
+     */
+    public static java.util.List<String> members(String tags) {
+        return tags == null ? java.util.List.of()
+            : java.util.Arrays.stream(tags.split(",")).map(String::strip).filter(tag -> !tag.isEmpty()).toList();
+    }
+
+    /**
+     * Whether the list {@code tags} is {@code *} or has {@code etag}; a {@code W/} tag counts only
+     * if {@code weak}. {@code *} is the whole value or nothing (RFC 9110, 13.1.1 and 13.1.2: the
+     * field is {@code *} or a list of tags): inside a list, {@code "stale", *} matched any version.
+     */
     private static boolean names(String tags, String etag, boolean weak) {
-        for (String candidate : tags.split(",")) {
-            String tag = candidate.strip();
-            if (weak && tag.startsWith("W/")) {
-                tag = tag.substring(2);
-            }
-            if (tag.equals("*") || tag.equals(etag)) {
+        java.util.List<String> members = members(tags);
+        if (members.equals(java.util.List.of("*"))) {
+            return true;
+        }
+        for (String member : members) {
+            String tag = weak && member.startsWith("W/") ? member.substring(2) : member;
+            if (tag.equals(etag)) {
                 return true;
             }
         }

@@ -71,6 +71,15 @@ class PreconditionsTest {
                 failsWith412(app.given().header("If-Match", names).get(read), read + " If-Match: " + names);
                 assertEquals(412, app.given().header("If-Match", names).head(read).statusCode(), read);
             }
+            // "*" is the whole value or no tag: inside a list it named any version.
+            failsWith412(app.given().header("If-Match", "\"0123\", *").get(read), read + " If-Match: \"0123\", *");
+            // An empty value as sent on the wire (no space after the colon), on the fast path and the routes alike.
+            try {
+                assertEquals(412, dev.statedoses.support.RawHttp.to(app).send("GET", read, List.of("If-Match:")).status(),
+                    read + " If-Match: (empty, raw)");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             // On two lines, the lines are one list.
             Response twoLines = app.given().headers(new Headers(new Header("If-Match", "\"0123\""),
                 new Header("If-Match", etag))).get(read);
