@@ -161,8 +161,11 @@ class RequestHeadersFuzzTest {
     private static boolean holds(Map<String, String> headers, Answer answer) {
         String ifMatch = headers.get("If-Match");
         if (ifMatch != null) {
-            return Arrays.stream(ifMatch.split(",")).map(String::strip)
-                .anyMatch(tag -> tag.equals("*") || tag.equals(answer.etag()));
+            // "*" or a list of tags (RFC 9110, 13.1.1): "*" names any answer only as the whole
+            // value; empty list members do not count.
+            List<String> members = Arrays.stream(ifMatch.split(",")).map(String::strip).filter(tag -> !tag.isEmpty())
+                .toList();
+            return members.equals(List.of("*")) || members.contains(answer.etag());
         }
         String since = headers.get("If-Unmodified-Since");
         Instant lastModified = HttpDate.parse(answer.lastModified()).orElseThrow();
