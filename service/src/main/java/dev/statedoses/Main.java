@@ -9,7 +9,6 @@ import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
 import dev.statedoses.text.Printable;
 import dev.statedoses.warehouse.WarehouseStartException;
-import dev.statedoses.web.Problem;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
@@ -43,8 +42,6 @@ public final class Main {
     static final int SERVING = -1;
     static final int OK = 0;
     static final int FAILED = 1;
-    /** No run on record yet (run ids start at 1). */
-    private static final long NO_RUN = 0;
     static final int USAGE_ERROR = 2;
 
     static final String USAGE = """
@@ -319,7 +316,7 @@ public final class Main {
     static int refresh(Config config, boolean json, PrintStream out, PrintStream err) {
         CountDownLatch ended = new CountDownLatch(1);
         // The run's id once it is on record: a failure names it, as POST /refresh's answer does.
-        AtomicLong recorded = new AtomicLong(NO_RUN);
+        AtomicLong recorded = new AtomicLong();
         try (Wiring wiring = Wiring.start(config)) {
             // On SIGTERM: the refresh stops where it is (a source read or a warehouse statement),
             // rolls back and is recorded as a shutdown before the JVM ends; without this its run
@@ -354,13 +351,11 @@ public final class Main {
                 // run that holds them, when one was on record, as a refresh's answer names it.
                 long runId = recorded.get();
                 err.println("refresh failed, the product is unchanged: " + Printable.escape(RefreshFailure.recorded(e))
-                    + (runId == NO_RUN ? "" : " [run " + runId + "]"));
+                    + (runId < 1 ? "" : " [run " + runId + "]"));
             }
             if (json) {
                 // As POST /refresh answers a failed refresh: its problem details, on stdout.
-                Problem problem = RefreshFailure.problem(e);
-                long runId = recorded.get();
-                out.print(toJson((runId == NO_RUN ? problem : RefreshFailure.ofRun(problem, runId)).body()) + "\n");
+                out.print(toJson(RefreshFailure.ofRun(RefreshFailure.problem(e), recorded.get()).body()) + "\n");
                 out.flush();
             }
             return FAILED;

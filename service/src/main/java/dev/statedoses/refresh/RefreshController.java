@@ -22,8 +22,6 @@ public final class RefreshController {
      * whichever exception handler answers it.
      */
     public static final String RUN_ID = "state-doses.refresh-run-id";
-    /** No run on record (run ids start at 1). */
-    private static final long NO_RUN = 0;
 
     /** {@code ?force=true}: the one query parameter a refresh takes (web/StrictQuery). */
     private static final QueryParameter FORCE = QueryParameter.once("force", "invalid-force", "Invalid force",
@@ -47,14 +45,12 @@ public final class RefreshController {
         access.check(HeaderLines.all(ctx, "Authorization"));
         boolean force = force(StrictQuery.read(ctx, FORCE).one(FORCE.name()));
         if (!prefersAsync(HeaderLines.joined(ctx, "Prefer"))) {
-            AtomicLong recorded = new AtomicLong(NO_RUN);
+            AtomicLong recorded = new AtomicLong();
             RefreshReport report;
             try {
                 report = refreshes.refresh(Trigger.API, force, recorded::set);
             } catch (RuntimeException | Error e) {
-                if (recorded.get() != NO_RUN) {
-                    ctx.attribute(RUN_ID, recorded.get());
-                }
+                ctx.attribute(RUN_ID, recorded.get()); // 0 while none was on record: RefreshFailure.ofRun
                 if (e instanceof RuntimeException runtime) {
                     throw runtime;
                 }

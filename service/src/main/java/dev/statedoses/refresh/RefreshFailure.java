@@ -87,9 +87,10 @@ public final class RefreshFailure {
      * id, and where its record is ({@code GET /refreshes/{id}}, as RFC 9457's {@code instance}, the
      * occurrence of the problem). The answer said what failed but not which run, so a client
      * could not tell which of the run log's rows, and which of the log's lines, were its own.
+     * A {@code runId} under 1 is no run (none was on record): the problem as it is.
      */
     public static Problem ofRun(Problem problem, long runId) {
-        return problem.with("run_id", runId).with("instance", "/refreshes/" + runId);
+        return runId < 1 ? problem : problem.with("run_id", runId).with("instance", "/refreshes/" + runId);
     }
 
     /** The problem of any request that failed unexpectedly. */

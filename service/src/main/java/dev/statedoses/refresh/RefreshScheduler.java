@@ -112,12 +112,7 @@ public final class RefreshScheduler implements AutoCloseable {
      * handled, in the past, for as long as the refresh ran.
      */
     public Instant next() {
-        Instant wake = next;
-        if (!handling) {
-            return wake;
-        }
-        Instant ahead = instantAtOrBefore(clock.instant()).plus(interval);
-        return wake != null && wake.isAfter(ahead) ? wake : ahead;
+        return handling ? instantAtOrBefore(clock.instant()).plus(interval) : next;
     }
 
     /** How many scheduled instants ended with {@code outcome} on this instance. */

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who may use the API from a page of another origin (CORS), and how browsers are told.
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class CrossOrigin {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CrossOrigin.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CrossOrigin.class);
 
     /** The headers a page of another origin may read besides the CORS-safelisted ones. */
     static final String EXPOSED = "ETag, Last-Modified, Retry-After";

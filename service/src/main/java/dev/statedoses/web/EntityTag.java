@@ -1,6 +1,8 @@
 package dev.statedoses.web;
 
 import dev.statedoses.util.Sha256;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Entity tags (RFC 9110, section 8.8.3): strong ones taken from the bytes sent, and If-None-Match
@@ -38,9 +40,8 @@ public final class EntityTag {
      * The members of a list header ({@code tags}), without the empty ones, which do not count
      * (RFC 9110, 5.6.1): {@code ,} and an empty value are both a list of none.
      */
-    public static java.util.List<String> members(String tags) {
-        return tags == null ? java.util.List.of()
-            : java.util.Arrays.stream(tags.split(",")).map(String::strip).filter(tag -> !tag.isEmpty()).toList();
+    private static List<String> members(String tags) {
+        return Arrays.stream(tags.split(",")).map(String::strip).filter(tag -> !tag.isEmpty()).toList();
     }
 
     /**
@@ -49,8 +50,8 @@ public final class EntityTag {
      * field is {@code *} or a list of tags): inside a list, {@code "stale", *} matched any version.
      */
     private static boolean names(String tags, String etag, boolean weak) {
-        java.util.List<String> members = members(tags);
-        if (members.equals(java.util.List.of("*"))) {
+        List<String> members = members(tags);
+        if (members.equals(List.of("*"))) {
             return true;
         }
         for (String member : members) {
