@@ -33,8 +33,10 @@ final class SourceTable implements AutoCloseable {
     /**
      * The header's length without the nameless columns at its end: a spreadsheet saves a header
      * row formatted past its last name as {@code ...,Population,,}, over rows that stop at the
-     * last name. A row may stop there, or fill those columns (which no one reads): nothing it
-     * holds moves either way.
+     * last name. A row may stop there, or reach into those columns with empty cells. Not with a
+     * value: a stray separator in a row ({@code ...,Wyoming,6,967}) moves each value after it
+     * one column along, the last named one's into the first nameless cell, where the field count
+     * no longer tells it (a wrong population, 6, loaded).
      */
     private final int named;
     private final Map<String, Integer> columns;
@@ -160,6 +162,14 @@ final class SourceTable implements AutoCloseable {
                     record.line(), counted + ", and it is the last line: the body looks cut short"));
             }
             throw error(record.line(), null, counted + " (a stray separator or a cut-off body?)");
+        }
+        for (int i = named; i < fields; i++) {
+            String value = record.fields()[i];
+            if (value != null && !value.isBlank()) {
+                throw error(record.line(), null, "the row has a value ('" + Printable.shorten(value.strip(), 40)
+                    + "') in column " + (i + 1) + ", which the header does not name: a stray separator that moved"
+                    + " the row's values along? (a column meant to be there needs a name in the header)");
+            }
         }
         if (repeatsHeader(record.fields())) {
             // Said so, rather than as its first value that does not read (a week "is not a date").

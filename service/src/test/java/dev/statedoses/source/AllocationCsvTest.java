@@ -3,6 +3,7 @@ package dev.statedoses.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -51,6 +52,26 @@ class AllocationCsvTest {
         List<Allocation> rows = read("hhs_region,_2nd_dose_allocations,Jurisdiction,_1st_dose_allocations,week_of_allocations\n"
             + "2,\"1,000\",New Jersey,\"2,500\",2021-01-04\n");
         assertEquals(List.of(new Allocation(2, "New Jersey", LocalDate.of(2021, 1, 4), 2500, 1000)), rows);
+    }
+
+    /**
+     * A header with nameless cells at its end over a row with a stray separator (an unquoted
+     * {@code 1,234}): the second dose's count moved into the nameless cell, and the row loaded
+     * 1 and 234 doses. Each column order, so that the moved value is each count in turn.
+     */
+    @Test
+    void aValueMovedIntoANamelessCellIsRefusedAtItsLine() {
+        String plain = "jurisdiction,week_of_allocations,_1st_dose_allocations,_2nd_dose_allocations,,\n"
+            + "Alaska,2021-06-14,91260,79560,,\nNew York City,2021-06-21,54360,54360\n";
+        assertEquals(List.of(new Allocation(2, "Alaska", LocalDate.of(2021, 6, 14), 91260, 79560),
+            new Allocation(3, "New York City", LocalDate.of(2021, 6, 21), 54360, 54360)), read(plain));
+        SourceException first = rejected(plain.replace("Alaska,2021-06-14,91260,79560,,", "Alaska,2021-06-14,91,260,79560,"));
+        assertEquals(2L, first.line());
+        assertTrue(first.getMessage().startsWith("the row has a value ('79560') in column 5, which the header does not name"),
+            first.getMessage());
+        SourceException second = rejected(plain.replace("New York City,2021-06-21,54360,54360", "New York City,2021-06-21,54360,54,360"));
+        assertEquals(3L, second.line());
+        assertTrue(second.getMessage().startsWith("the row has a value ('360') in column 5,"), second.getMessage());
     }
 
     @Test

@@ -147,8 +147,10 @@ class CountyPopulationCsvTest {
 
     /**
      * A header saved from a spreadsheet with nameless cells past its last name ({@code ...,2018,,}):
-     * rows that stop at the last name, or fill those cells, read as the same counties; a row short
-     * of a named column is still refused, and a last one still called cut short. Generated: one to
+     * rows that stop at the last name, or reach into those cells with empty ones, read as the same
+     * counties; a row short of a named column is still refused, and a last one still called cut
+     * short. A value in a nameless cell is refused at its line: a stray separator in a row (an
+     * unquoted {@code 218,022}) puts one there, and the population read was 218. Generated: one to
      * four nameless cells, blank or quoted empty, over rows of every allowed length.
      */
     @Test
@@ -167,7 +169,7 @@ class CountyPopulationCsvTest {
             for (String row : rows.split("\n")) {
                 body.append(row);
                 for (int i = random.nextInt(nameless + 1); i > 0; i--) {
-                    body.append(',').append(random.nextBoolean() ? "" : "note");
+                    body.append(',').append(List.of("", " ", "\"\"").get(random.nextInt(3)));
                 }
                 body.append('\n');
             }
@@ -181,6 +183,20 @@ class CountyPopulationCsvTest {
             String longRow = body.toString().replaceFirst("0500000US01003[^\\n]*",
                 "0500000US01003,01003,Baldwin,Alabama,218022" + ",x".repeat(nameless + 1));
             assertThrows(SourceException.class, () -> read(longRow), longRow);
+            String separated = body.toString().replaceFirst("0500000US01003[^\\n]*",
+                "0500000US01003,01003,Baldwin,Alabama,218,022");
+            SourceException moved = assertThrows(SourceException.class, () -> read(separated), separated);
+            assertEquals(3L, moved.line());
+            assertEquals("the row has a value ('022') in column 6, which the header does not name: a stray separator"
+                + " that moved the row's values along? (a column meant to be there needs a name in the header)",
+                moved.getMessage());
+            int noted = 6 + random.nextInt(nameless);
+            String note = body.toString().replaceFirst("0500000US11001[^\\n]*",
+                "0500000US11001,11001,District of Columbia,District of Columbia,702455" + ",".repeat(noted - 5) + "note");
+            SourceException noteOne = assertThrows(SourceException.class, () -> read(note), note);
+            assertEquals(4L, noteOne.line());
+            assertTrue(noteOne.getMessage().startsWith("the row has a value ('note') in column " + noted + ","),
+                noteOne.getMessage());
             String cut = body.substring(0, body.lastIndexOf(",702455")) + "\n";
             assertTrue(cut.endsWith("District of Columbia\n"), cut);
             SourceException cutOne = assertThrows(SourceException.class, () -> read(cut), cut);
