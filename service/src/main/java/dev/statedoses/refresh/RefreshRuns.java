@@ -88,19 +88,20 @@ public final class RefreshRuns {
     }
 
     /**
-     * Records an attempt as running, committed at once so it stays on record whatever follows, and
+     * Records an attempt as running on {@code h}, a connection in auto-commit apart from the
+     * refresh's transaction, so that it is committed at once and stays on record whatever follows, and
      * closes every other run still marked running as abandoned (sql/runs/start_run.sql). The caller
      * holds the refresh lock, so none of those runs can be alive. The run's times are on the
      * warehouse's clock from its start on ({@link RunClock}).
      */
-    RunClock start(Trigger trigger, String build) {
-        Started started = jdbi.withHandle(h -> h.createQuery(START)
+    RunClock start(Handle h, Trigger trigger, String build) {
+        Started started = h.createQuery(START)
             .bind("trigger", trigger.label())
             .bind("build", build)
             .bind("abandoned", ABANDONED)
             .map((rs, ctx) -> new Started(new RunClock(rs.getLong("run_id"),
                 rs.getObject("started_at", OffsetDateTime.class).toInstant(), System.nanoTime()), rs.getLong("abandoned")))
-            .one());
+            .one();
         logClosed(started.abandoned());
         return started.run();
     }
@@ -115,20 +116,18 @@ public final class RefreshRuns {
      * for a run from before V22). {@link LastGood#NONE} when there is none, or it was another
      * build's (which may build another product from the same sources).
      */
-    LastGood lastGood(String build) {
-        return jdbi.withHandle(h -> {
-            Optional<Map<String, Object>> run = h.createQuery("select run_id, build, product_digest "
-                + "from dwh.refresh_runs where status in ('succeeded', 'unchanged') order by run_id desc limit 1")
-                .mapToMap().findOne();
-            if (run.isEmpty() || !build.equals(run.get().get("build"))) {
-                return LastGood.NONE;
-            }
-            long runId = ((Number) run.get().get("run_id")).longValue();
-            Map<SourceName, SourceReport> sources = new EnumMap<>(SourceName.class);
-            sources(h, runId, runId).getOrDefault(runId, List.of())
-                .forEach(source -> sources.put(SourceName.of(source.source()), source));
-            return new LastGood(runId, Map.copyOf(sources), (String) run.get().get("product_digest"));
-        });
+    LastGood lastGood(Handle h, String build) {
+        Optional<Map<String, Object>> run = h.createQuery("select run_id, build, product_digest "
+            + "from dwh.refresh_runs where status in ('succeeded', 'unchanged') order by run_id desc limit 1")
+            .mapToMap().findOne();
+        if (run.isEmpty() || !build.equals(run.get().get("build"))) {
+            return LastGood.NONE;
+        }
+        long runId = ((Number) run.get().get("run_id")).longValue();
+        Map<SourceName, SourceReport> sources = new EnumMap<>(SourceName.class);
+        sources(h, runId, runId).getOrDefault(runId, List.of())
+            .forEach(source -> sources.put(SourceName.of(source.source()), source));
+        return new LastGood(runId, Map.copyOf(sources), (String) run.get().get("product_digest"));
     }
 
     /** What {@link #lastGood} found: the run, its sources by source, and its product's digest (or null). */

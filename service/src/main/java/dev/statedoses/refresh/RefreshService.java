@@ -139,26 +139,32 @@ public final class RefreshService implements AutoCloseable {
         boolean ran = false;
         try (Handle tx = jdbi.open()) {
             tx.begin();
-            // The comparison with the migrations comes once the run is on record (refreshLocked): a
-            // refresh under way holds its tables, and a second one must be turned away at once. A
-            // lock or a run log changed by hand may be what keeps the lock or the run's record from
-            // being taken: the refusal then says why, compared on a connection of its own.
-            boolean locked;
-            try {
-                locked = takeLock(tx);
-            } catch (RuntimeException e) {
-                throw unrecorded(compareAside(), e);
-            }
-            if (!locked) {
-                tx.rollback();
-                throw new RefreshBusyException();
-            }
-            // A failed refresh rolls back to here and records its failure before it commits: the
-            // lock is held until the record is in, so no instance takes the run for abandoned.
-            tx.savepoint(LOCKED);
+            // In progress from its first statement: taking the lock waits for an analyst's lock on
+            // dwh.refresh_lock as long as it is held, and that wait, as any later one, must be
+            // named in the log and ended by a shutdown (it went unsaid, and a SIGTERM left the
+            // caller without an answer until Jetty gave up on it).
             inProgress(tx.getConnection());
-            ran = true;
             try {
+                // The comparison with the migrations comes once the run is on record (refreshLocked): a
+                // refresh under way holds its tables, and a second one must be turned away at once. A
+                // lock or a run log changed by hand may be what keeps the lock or the run's record from
+                // being taken: the refusal then says why, compared on a connection of its own.
+                boolean locked;
+                try {
+                    locked = takeLock(tx);
+                    if (locked) {
+                        // A failed refresh rolls back to here and records its failure before it commits: the
+                        // lock is held until the record is in, so no instance takes the run for abandoned.
+                        tx.savepoint(LOCKED);
+                    }
+                } catch (RuntimeException e) {
+                    throw unrecorded(e);
+                }
+                if (!locked) {
+                    tx.rollback();
+                    throw new RefreshBusyException();
+                }
+                ran = true;
                 return refreshLocked(tx, trigger, force, recorded);
             } finally {
                 inProgress(null);
@@ -190,6 +196,18 @@ public final class RefreshService implements AutoCloseable {
         return tx.createQuery(TAKE_LOCK).mapTo(Boolean.class).one();
     }
 
+    /**
+     * What a refresh that failed before its run was on record throws: a shutdown's own failure
+     * when the shutdown cancelled its statement (a wait for a lock), else {@link #unrecorded(List,
+     * RuntimeException)} with the comparison made aside.
+     */
+    private RuntimeException unrecorded(RuntimeException e) {
+        if (raw.stopping() && cancelled(e)) {
+            return RawLoad.stopped();
+        }
+        return unrecorded(compareAside(), e);
+    }
+
     /** The comparison on a connection of its own; empty when it cannot be made either. */
     private List<String> compareAside() {
         try {
@@ -216,11 +234,18 @@ public final class RefreshService implements AutoCloseable {
         StepTimes steps = new StepTimes();
         RefreshRuns.LastGood previous;
         RunClock run;
-        try {
-            previous = force ? RefreshRuns.LastGood.NONE : runs.lastGood(BuildInfo.build());
-            run = runs.start(trigger, BuildInfo.build());
+        // The run's record commits at once, so on a connection of its own; in progress while it is
+        // written, as its wait for an analyst's lock on the run log is one to name and to end.
+        try (Handle record = jdbi.open()) {
+            inProgress(record.getConnection());
+            try {
+                previous = force ? RefreshRuns.LastGood.NONE : runs.lastGood(record, BuildInfo.build());
+                run = runs.start(record, trigger, BuildInfo.build());
+            } finally {
+                inProgress(tx.getConnection());
+            }
         } catch (RuntimeException e) {
-            throw unrecorded(compareAside(), e);
+            throw unrecorded(e);
         }
         // The sources loaded so far: a failed run is recorded with them, for its lineage.
         List<SourceReport> sources = new ArrayList<>();

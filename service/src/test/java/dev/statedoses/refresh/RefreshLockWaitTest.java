@@ -71,6 +71,48 @@ class RefreshLockWaitTest {
         }
     }
 
+    /**
+     * The same wait before the run is on record: an analyst's lock on the refresh lock's table, or
+     * on the run log (a VACUUM FULL, an ALTER left in an open transaction), held the refresh at
+     * taking its lock or writing its run, and the watch began only after both: not a word in the
+     * log, while a second refresh was turned away as busy and the run log showed none running.
+     */
+    @Test
+    void aRefreshWaitingBeforeItsRunIsOnRecordNamesTheSessionToo() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(LockWaitWatch.class);
+        log.start();
+        logger.addAppender(log);
+        logger.setLevel(Level.INFO);
+        RefreshService refreshes = loaded.app().wiring().refreshes();
+        refreshes.lockWatchEvery(Duration.ofMillis(200));
+        try (Handle analyst = TestWarehouse.jdbi(loaded.config()).open()) {
+            analyst.execute("set application_name = 'analyst psql'");
+            int pid = analyst.createQuery("select pg_backend_pid()").mapTo(Integer.class).one();
+            for (String table : List.of("dwh.refresh_lock", "dwh.refresh_runs")) {
+                log.list.clear();
+                analyst.begin();
+                analyst.execute("lock table " + table + " in access exclusive mode");
+                CompletableFuture<String> refresh = CompletableFuture.supplyAsync(() -> loaded.given()
+                    .post("/refresh?force=true").then().statusCode(200).extract().path("status"));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (waits(log).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertFalse(refresh.isDone(), table + ": the refresh did not wait for the analyst's lock");
+                List<String> said = waits(log);
+                assertEquals(1, said.size(), table + ": " + said);
+                assertTrue(said.get(0).startsWith("the refresh waits for a lock held by pid " + pid
+                    + " (login postgres, application 'analyst psql', "), table + ": " + said.get(0));
+                analyst.rollback();
+                assertEquals("succeeded", refresh.get(), table);
+            }
+        } finally {
+            refreshes.lockWatchEvery(LockWaitWatch.EVERY);
+            logger.detachAppender(log);
+        }
+    }
+
     private static List<String> waits(ListAppender<ILoggingEvent> log) {
         return log.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
             .toList();
