@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.ServiceProcess;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -162,6 +163,116 @@ class EmbeddedWarehouseProcessTest {
             assertTrue(refresh.log().contains("set DWH_DIR to a directory this process may write"), refresh.log());
             assertTrue(refresh.stdout().startsWith("{\"type\":\"/problems/warehouse-unavailable\""), refresh.stdout());
             assertFalse(refresh.log().contains("\tat "), "no stack trace: " + refresh.log());
+        }
+    }
+
+    /**
+     * DB_PORT held by a program that takes connections and never answers (here a socket that never
+     * accepts: the kernel completes the handshake all the same). The start hung for ever, in the
+     * embedded library's readiness check (a read with no timeout), saying nothing; now it is one
+     * line, a 503 problem for refresh --json, and serve stops in the same line.
+     */
+    @Test
+    void aPortHeldByAProgramThatIsNotPostgresIsOneLine() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        int port = Integer.parseInt(env.get("DB_PORT"));
+        String line = "error: cannot use the warehouse embedded in " + dwh + ": port " + port
+            + " on 127.0.0.1 is taken by a program that does not answer as PostgreSQL";
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.bind(new InetSocketAddress("127.0.0.1", port));
+            try (ServiceProcess refresh = ServiceProcess.start(List.of("refresh", "--json"), env)) {
+                assertEquals(1, refresh.awaitExit(Duration.ofSeconds(60)), refresh.log());
+                assertTrue(refresh.log().contains(line), refresh.log());
+                assertTrue(refresh.log().contains("; set DB_PORT to a free port for the embedded warehouse"),
+                    refresh.log());
+                assertTrue(refresh.stdout().startsWith("{\"type\":\"/problems/warehouse-unavailable\""),
+                    refresh.stdout());
+                assertFalse(refresh.log().contains("\tat "), "no stack trace: " + refresh.log());
+            }
+            try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+                assertEquals(1, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+                assertTrue(serve.log().contains(line), serve.log());
+                assertFalse(serve.log().contains("\tat "), "no stack trace: " + serve.log());
+            }
+        }
+        assertFalse(Files.exists(dwh.resolve("postmaster.pid")), "a server was started beside the program");
+    }
+
+    /**
+     * DB_PORT held by the embedded warehouse of another DWH_DIR: refused in one line naming its
+     * data, as it was in words, but as an internal error (refresh said "Something unexpected
+     * failed", serve died with a stack trace).
+     */
+    @Test
+    void aPortHeldByAnotherDirectorysWarehouseIsOneLine(@TempDir Path other) throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        Map<String, String> otherEnv = new HashMap<>(env);
+        otherEnv.put("DWH_DIR", other.toString());
+        try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+            serve.awaitServing();
+            long server = postmasterPid().orElseThrow();
+
+            try (ServiceProcess refresh = ServiceProcess.start("refresh", otherEnv)) {
+                assertEquals(1, refresh.awaitExit(Duration.ofSeconds(60)), refresh.log());
+                assertTrue(refresh.log().contains("error: cannot use the warehouse embedded in " + other + ": port "
+                    + env.get("DB_PORT") + " on 127.0.0.1 is taken by another PostgreSQL server (data in " + dwh
+                    + "); set DB_PORT to a free port for the embedded warehouse"), refresh.log());
+                assertFalse(refresh.log().contains("\tat "), "no stack trace: " + refresh.log());
+            }
+            assertTrue(running(server), "the other directory's refresh stopped the service's server");
+            assertFalse(Files.exists(other.resolve("postmaster.pid")), "a server was started on " + other);
+
+            serve.sigterm();
+            assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+        }
+    }
+
+    /**
+     * This DWH_DIR's own server runs on another port than DB_PORT: joined where it runs, so that
+     * refresh and serve share the warehouse whatever DB_PORT each was given. The refresh stopped
+     * as an internal error ("already runs on port X, not Y"), telling the operator to set DB_PORT.
+     */
+    @Test
+    void theDirectorysServerOnAnotherPortIsJoinedThere() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config sources = upstream.serveFixtureSources(Config.fromEnvironment(Map.of()));
+            Map<String, String> env = localMode(Map.of(
+                "MODERNA_URL", sources.modernaUrl().toString(),
+                "PFIZER_URL", sources.pfizerUrl().toString(),
+                "COUNTY_POPULATION_URL", sources.countyPopulationUrl().toString()));
+            Map<String, String> elsewhere = new HashMap<>(env);
+            String serverPort = env.get("DB_PORT");
+            String otherPort;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                otherPort = Integer.toString(socket.getLocalPort());
+            }
+            assertNotEquals(serverPort, otherPort);
+            elsewhere.put("DB_PORT", otherPort);
+
+            long server;
+            try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+                int port = serve.awaitServing();
+                server = postmasterPid().orElseThrow();
+
+                try (ServiceProcess refresh = ServiceProcess.start("refresh", elsewhere)) {
+                    assertEquals(0, refresh.awaitExit(Duration.ofSeconds(90)), refresh.log());
+                    assertTrue(refresh.log().contains("WARN  EmbeddedWarehouse embedded warehouse already running on port "
+                        + serverPort + ", not DB_PORT's " + otherPort + " (data in " + dwh + ", started by PID "
+                        + serve.pid() + "): using it on port " + serverPort), refresh.log());
+                    assertTrue(refresh.log().contains("psql -h 127.0.0.1 -p " + serverPort + " "), refresh.log());
+                }
+                assertTrue(running(server), "the refresh command stopped the service's server");
+                assertEquals(Optional.of(server), postmasterPid());
+                assertEquals(Optional.of(serve.pid()), ownerPid(), "the service still owns the server");
+
+                // The service reads the product the refresh built, through the same server.
+                HttpResponse<String> ny = awaitProduct(port);
+                assertTrue(ny.body().contains("\"doses_total\":7500"), ny.body());
+
+                serve.sigterm();
+                assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+            }
+            assertFalse(running(server), "the owner exited and left its server running");
         }
     }
 

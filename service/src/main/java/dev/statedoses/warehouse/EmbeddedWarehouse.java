@@ -3,6 +3,9 @@ package dev.statedoses.warehouse;
 import dev.statedoses.text.Printable;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,6 +31,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWarehouse.class);
     public static final String USER = "postgres";
     private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** How long what holds DB_PORT has to take the connection and answer: PostgreSQL answers at once. */
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(2);
+    /** How long a PostgreSQL server found on DB_PORT has to log us in and say where its data is. */
+    private static final Duration LOGIN_WAIT = Duration.ofSeconds(5);
     /** The major version of the server run from the jar (the binaries the build pins); a test checks it. */
     static final int MAJOR = 16;
 
@@ -49,8 +56,9 @@ public final class EmbeddedWarehouse implements AutoCloseable {
 
     /**
      * Starts (or joins) the server on {@code port} with its data in {@code dataDir}, and ensures
-     * {@code database} exists. A server already running there is joined while its owner lives,
-     * and stopped first when its owner is gone.
+     * {@code database} exists. A server already running there is joined while its owner lives, on
+     * the port it runs on ({@link #port()}), and stopped first when its owner is gone. A port held
+     * by anything else (another PostgreSQL server, another program) is refused in one line.
      */
     public static EmbeddedWarehouse start(Path dataDir, int port, String database) {
         Path dir = dataDir.toAbsolutePath().normalize();
@@ -66,30 +74,38 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         WarehouseOwner me = WarehouseOwner.current();
         Optional<Postmaster> running = Postmaster.runningOn(dir);
         Optional<WarehouseOwner> recorded = WarehouseOwner.recordedIn(dir);
-        if (running.isPresent() && recorded.isPresent() && !recorded.get().isAlive()) {
+        boolean orphan = running.isPresent() && recorded.isPresent() && !recorded.get().isAlive();
+        if (orphan) {
             running.get().stop(ORPHAN_STOP_TIMEOUT);
             LOG.warn("embedded warehouse left running by a stopped process ({}): stopped it, starting afresh"
                 + " (its PostgreSQL server was PID {}, data in {})", recorded.get(), running.get().pid(), dir);
-            server = startOwn(dir, port, me);
-        } else if (running.isPresent()) {
+        }
+        int at = port;
+        if (running.isPresent() && !orphan) {
             // A live owner, or none recorded: a server started by hand, or by an owner that has not
             // recorded itself yet (a new directory is recorded once the server runs). Never ours to stop.
-            if (running.get().port() != port) {
-                throw new IllegalStateException("the embedded warehouse on " + dir + " already runs on port "
-                    + running.get().port() + ", not " + port + "; set DB_PORT=" + running.get().port() + " to use it");
+            String startedBy = recorded.map(WarehouseOwner::toString).orElse("a process that did not record itself");
+            at = running.get().port();
+            if (at == port) {
+                LOG.info("embedded warehouse already running on port {} (data in {}, started by {}): using it",
+                    port, dir, startedBy);
+            } else {
+                // Joined where it runs, whatever DB_PORT says: `refresh` and `serve` on one DWH_DIR share
+                // its warehouse. A second server on this directory cannot start (PostgreSQL locks its
+                // data directory), and refusing left a refresh that could never run beside the service.
+                LOG.warn("embedded warehouse already running on port {}, not DB_PORT's {} (data in {}, started by {}):"
+                    + " using it on port {}", at, port, dir, startedBy, at);
             }
-            LOG.info("embedded warehouse already running on port {} (data in {}, started by {}): using it",
-                port, dir, recorded.map(WarehouseOwner::toString).orElse("a process that did not record itself"));
-        } else if (answersOn(port, dir)) {
+        } else if (ownServerAnswersOn(port, dir)) {
             LOG.info("embedded warehouse already running on port {} (data in {}): using it", port, dir);
         } else {
             server = startOwn(dir, port, me);
         }
-        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, port, me);
+        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, at, me);
         warehouse.stopOnExitUntilHandedOver();
-        createDatabaseIfMissing(port, database);
+        createDatabaseIfMissing(at, database);
         LOG.info("warehouse: embedded PostgreSQL, data in {}; psql, read-only: psql -h 127.0.0.1 -p {} -U {} {}",
-            dir, port, ReaderRole.NAME, database);
+            dir, at, ReaderRole.NAME, database);
         return warehouse;
     }
 
@@ -194,25 +210,112 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         return port;
     }
 
-    /** Whether a PostgreSQL server answers on the port and keeps its data in dataDir (ours, then). */
-    private static boolean answersOn(int port, Path dataDir) {
+    /**
+     * What holds 127.0.0.1:{@code port} before a server of our own starts there: nothing (false: start
+     * one), or a PostgreSQL server keeping its data in {@code dataDir} (true: ours, to be joined).
+     * Anything else is refused in one line. It was not: a program that took the connection and
+     * never answered (a web server, a socket that never accepts) hung the start for ever in the
+     * library's readiness check, which reads without a timeout (the server it started had bound
+     * ::1 only, and "localhost" reached the other program); and another PostgreSQL server
+     * stopped the start as an internal error, with a stack trace.
+     */
+    private static boolean ownServerAnswersOn(int port, Path dataDir) {
+        String where = "port " + port + " on 127.0.0.1";
+        String freeIt = "; set DB_PORT to a free port for the embedded warehouse";
+        PortHolder holder = PortHolder.on(port);
+        if (holder.free()) {
+            return false;
+        }
+        if (holder.notPostgres() != null) {
+            throw new WarehouseNotReadyException(where + " is taken by a program that does not answer as PostgreSQL ("
+                + holder.notPostgres() + ")" + freeIt, null);
+        }
+        // PostgreSQL answers there: whose data does it keep? Every wait bounded, so that a server that
+        // stalls after its first answer cannot hang the start either.
         Properties props = new Properties();
         props.setProperty("user", USER);
-        props.setProperty("connectTimeout", "2");
-        props.setProperty("loginTimeout", "2");
+        props.setProperty("connectTimeout", Long.toString(PROBE_WAIT.toSeconds()));
+        props.setProperty("loginTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
+        props.setProperty("socketTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
+        props.setProperty("ApplicationName", "state-doses port check");
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        Path theirs;
         try (Connection c = DriverManager.getConnection(url, props);
              Statement s = c.createStatement();
              ResultSet r = s.executeQuery("show data_directory")) {
             r.next();
-            Path theirs = Path.of(r.getString(1)).toAbsolutePath().normalize();
-            if (!theirs.equals(dataDir.toAbsolutePath().normalize())) {
-                throw new IllegalStateException("port " + port + " is taken by another PostgreSQL server (data in "
-                    + theirs + "); set DB_PORT to a free port for the embedded warehouse");
-            }
-            return true;
+            theirs = Path.of(r.getString(1)).toAbsolutePath().normalize();
         } catch (SQLException e) {
-            return false;
+            // It answered as PostgreSQL, and did not let us in as the local superuser, as ours does
+            // (a password asked for, no such role, its own error, or no answer in time): another server.
+            throw new WarehouseNotReadyException(where + " is taken by another PostgreSQL server (the embedded"
+                + " warehouse cannot log in there as " + USER + ": "
+                + Printable.shorten(String.valueOf(e.getMessage()), 200) + ")" + freeIt, e);
+        }
+        if (!theirs.equals(dataDir.toAbsolutePath().normalize())) {
+            throw new WarehouseNotReadyException(where + " is taken by another PostgreSQL server (data in "
+                + Printable.escape(theirs.toString()) + ")" + freeIt, null);
+        }
+        return true;
+    }
+
+    /**
+     * What listens on 127.0.0.1:{@code port}: nothing ({@code free}, the connection refused), a
+     * PostgreSQL server (neither free nor a reason why it is not PostgreSQL), or another program,
+     * with a short reason. Asked on a plain socket with short timeouts, as PostgreSQL's clients
+     * begin: an SSLRequest, which every PostgreSQL server answers at once with one byte, S or N,
+     * before it reads anything else. The driver's reasons ("the connection attempt failed") cannot
+     * tell a silent program from a refused port.
+     */
+    private record PortHolder(boolean free, String notPostgres) {
+
+        private static final PortHolder NOTHING = new PortHolder(true, null);
+        private static final PortHolder POSTGRES = new PortHolder(false, null);
+
+        static PortHolder on(int port) {
+            int millis = (int) PROBE_WAIT.toMillis();
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), millis);
+                return answerTo(socket, millis);
+            } catch (SocketTimeoutException e) {
+                // Its queue of connections not yet accepted is full: something holds the port.
+                return other("it took no connection within " + PROBE_WAIT.toSeconds() + " s");
+            } catch (IOException e) {
+                return NOTHING; // refused: free (anything stranger, the library's start says)
+            } finally {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // What it answered stands; a socket that will not close holds nothing of ours.
+                }
+            }
+        }
+
+        private static PortHolder answerTo(Socket socket, int millis) {
+            byte[] answer = new byte[ServerProbe.QUOTED + 1];
+            int n;
+            try {
+                socket.setSoTimeout(millis);
+                socket.getOutputStream().write(ServerProbe.SSL_REQUEST);
+                socket.getOutputStream().flush();
+                n = socket.getInputStream().read(answer);
+            } catch (SocketTimeoutException e) {
+                return other("it said nothing within " + PROBE_WAIT.toSeconds() + " s to PostgreSQL's first message");
+            } catch (IOException e) {
+                n = -1; // reset: dropped, as a closed connection
+            }
+            if (n < 0) {
+                return other("it closed the connection at PostgreSQL's first message");
+            }
+            if (n == 1 && (answer[0] == 'S' || answer[0] == 'N')) {
+                return POSTGRES;
+            }
+            return other("it answered PostgreSQL's first message with " + ServerProbe.quote(answer, n));
+        }
+
+        private static PortHolder other(String why) {
+            return new PortHolder(false, why);
         }
     }
 

@@ -22,7 +22,7 @@ import org.postgresql.util.PSQLException;
 public final class ServerProbe {
 
     /** PostgreSQL's SSLRequest: its length, 8, and the code 80877103 (1234 in the high half, 5679 in the low). */
-    private static final byte[] SSL_REQUEST = {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f};
+    static final byte[] SSL_REQUEST = {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f};
 
     /** How many of the server's first bytes are quoted: enough for a greeting's name and version. */
     static final int QUOTED = 60;
