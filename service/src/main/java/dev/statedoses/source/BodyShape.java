@@ -36,6 +36,7 @@ final class BodyShape {
     private Damage damage;
     private Cut cut;
     private boolean ended;
+    private boolean lastLineEnded;
 
     void observe(byte[] bytes, int offset, int length) {
         for (int i = offset; i < offset + length; i++) {
@@ -123,6 +124,11 @@ final class BodyShape {
             return;
         }
         ended = true;
+        // Whether a line break follows the body's last text (lines of blanks after it aside): the
+        // one thing a cut in transfer leaves undone, as it falls wherever the connection stopped,
+        // almost always inside a line. A body cut exactly at a line end is told by its length or
+        // chunked end (ReadAhead), or not at all (a shorter, valid file).
+        lastLineEnded = state != State.QUOTED && (!lineHasText || last == '\n' || last == '\r');
         if (!anyByte) {
             return;
         }
@@ -136,6 +142,15 @@ final class BodyShape {
             cut = new Cut(line, recordLine, "the body ends in the middle of a line, without a line break "
                 + "after its last value");
         }
+    }
+
+    /**
+     * Whether the body's last line is whole: its text (if the body has any) is followed by a line
+     * break, maybe with blank lines after. Known once the body has {@link #ended}; false before.
+     * A short row on such a line is a content fault (a footer, a note), not a download cut short.
+     */
+    boolean lastLineEnded() {
+        return ended && lastLineEnded;
     }
 
     /** The line the next byte would be on: where the body stands (or stopped). */

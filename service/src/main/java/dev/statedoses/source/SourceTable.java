@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  *
  * <p>It also holds the body to what a complete, undamaged file looks like ({@link BodyShape}): a
  * control byte anywhere is an error naming its line and column, and a body that ends inside a
- * value or a line, or whose last line is short of fields, is a cut-off body
- * ({@link SourceException.Kind#TRUNCATED}), whatever its last values would have parsed as.
+ * value or a line, or whose last line is short of fields and has no line break after it, is a
+ * cut-off body ({@link SourceException.Kind#TRUNCATED}), whatever its last values would have
+ * parsed as. A short last line that a line break ends is whole, and a content fault (a footer).
  */
 final class SourceTable implements AutoCloseable {
 
@@ -158,6 +159,17 @@ final class SourceTable implements AutoCloseable {
             String counted = "the row has " + fields + " fields, the header has " + (named == header.length
                 ? header.length : named + " named ones (and " + (header.length - named) + " nameless at its end)");
             if (fields < named && isLast(record)) {
+                // A cut in transfer falls wherever the connection stopped, almost always inside a
+                // line, and leaves the last line without its line break. A short last line that a
+                // line break ends is whole: a footer or a note under the data (`Source: U.S.
+                // Census Bureau`), a fault of the file's content as it would be anywhere else,
+                // and no reason to fetch again. Only a short last line without a line break (its
+                // last value closed by a quote, or BodyShape would have called it cut already)
+                // may have lost the rest of its fields.
+                if (stream.shape().lastLineEnded()) {
+                    throw error(record.line(), null, counted + ", on the last line, which a line break ends: a "
+                        + "footer or a note under the data?");
+                }
                 throw cutOrElse(stream, record.line(), () -> SourceException.truncated(stream.source(), stream.url(),
                     record.line(), counted + ", and it is the last line: the body looks cut short"));
             }

@@ -120,9 +120,23 @@ class AllocationCsvTest {
         assertEquals("the row has 3 fields, the header has 4 (a stray separator or a cut-off body?)", e.getMessage());
     }
 
+    /**
+     * A last row short of fields that a line break ends is whole (a cut in transfer leaves its
+     * last line without one): the content fault it would be on any other line, not a cut.
+     */
     @Test
-    void aLastRowShortOfFieldsIsACutOffBodyEvenWithItsLineBreak() {
+    void aLastRowShortOfFieldsWithItsLineBreakIsContent() {
         SourceException e = rejected(API_HEADER + "\"Ohio\",\"2021-06-21\",\"5\",\"5\"\n\"Iowa\",\"2021-06-21\",\"5\"\n");
+        assertEquals(SourceException.Kind.CONTENT, e.kind());
+        assertEquals(3L, e.line());
+        assertEquals("the row has 3 fields, the header has 4, on the last line, which a line break ends: a footer "
+            + "or a note under the data?", e.getMessage());
+    }
+
+    /** Without its line break, the same last row may have lost its last fields: a cut-off body. */
+    @Test
+    void aLastRowShortOfFieldsWithoutALineBreakIsACutOffBody() {
+        SourceException e = rejected(API_HEADER + "\"Ohio\",\"2021-06-21\",\"5\",\"5\"\n\"Iowa\",\"2021-06-21\",\"5\"");
         assertEquals(SourceException.Kind.TRUNCATED, e.kind());
         assertEquals(3L, e.line());
         assertEquals("the row has 3 fields, the header has 4, and it is the last line: the body looks cut short",

@@ -148,9 +148,10 @@ class CountyPopulationCsvTest {
     /**
      * A header saved from a spreadsheet with nameless cells past its last name ({@code ...,2018,,}):
      * rows that stop at the last name, or reach into those cells with empty ones, read as the same
-     * counties; a row short of a named column is still refused, and a last one still called cut
-     * short. A value in a nameless cell is refused at its line: a stray separator in a row (an
-     * unquoted {@code 218,022}) puts one there, and the population read was 218. Generated: one to
+     * counties; a row short of a named column is still refused, and a last one without its line
+     * break still called cut short (with it, it is refused as any other line is). A value in a
+     * nameless cell is refused at its line: a stray separator in a row (an unquoted
+     * {@code 218,022}) puts one there, and the population read was 218. Generated: one to
      * four nameless cells, blank or quoted empty, over rows of every allowed length.
      */
     @Test
@@ -197,11 +198,19 @@ class CountyPopulationCsvTest {
             assertEquals(4L, noteOne.line());
             assertTrue(noteOne.getMessage().startsWith("the row has a value ('note') in column " + noted + ","),
                 noteOne.getMessage());
-            String cut = body.substring(0, body.lastIndexOf(",702455")) + "\n";
-            assertTrue(cut.endsWith("District of Columbia\n"), cut);
+            // Cut in transfer, the last line has no line break after it; with one, it is whole, and
+            // short of a named column as any other line would be.
+            String cut = body.substring(0, body.lastIndexOf(",702455"));
+            assertTrue(cut.endsWith("District of Columbia"), cut);
             SourceException cutOne = assertThrows(SourceException.class, () -> read(cut), cut);
             assertEquals(SourceException.Kind.TRUNCATED, cutOne.kind(), cutOne.getMessage());
             assertEquals(4L, cutOne.line());
+            SourceException wholeOne = assertThrows(SourceException.class, () -> read(cut + "\n"), cut);
+            assertEquals(SourceException.Kind.CONTENT, wholeOne.kind(), wholeOne.getMessage());
+            assertEquals(4L, wholeOne.line());
+            assertEquals("the row has 4 fields, the header has 5 named ones (and " + nameless
+                + " nameless at its end), on the last line, which a line break ends: a footer or a note under the "
+                + "data?", wholeOne.getMessage());
         }
     }
 
