@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +52,7 @@ class FooterLineTest {
         @Override
         public String toString() {
             return source + " with a footer " + (lineBreak ? "and" : "but no") + " line break, "
-                + transport.name().toLowerCase().replace('_', '-') + ", "
+                + transport.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", "
                 + (lineEnd.equals("\n") ? "LF" : lineEnd.equals("\r\n") ? "CRLF" : "CR") + (bom ? ", BOM" : "");
         }
 
