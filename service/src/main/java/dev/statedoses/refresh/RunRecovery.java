@@ -30,6 +30,12 @@ final class RunRecovery implements AutoCloseable {
     /** The run log's lines, under the name they have always had. */
     private static final Logger LOG = LoggerFactory.getLogger(RefreshRuns.class);
     private static final Duration RETRY_EVERY = Duration.ofSeconds(3);
+    /**
+     * The first tries, sooner: a session an administrator ended looks like an outage to the
+     * first try, made at once, and the warehouse answers again a moment later (KnownOutage looks
+     * at once); the run stayed 'running' for 3 s after its caller was told it failed.
+     */
+    private static final List<Duration> FIRST_RETRIES = List.of(Duration.ofMillis(200), Duration.ofMillis(600));
 
     private final RefreshRuns runs;
     /** Runs whose failure is still to be recorded (the warehouse was away). */
@@ -65,10 +71,10 @@ final class RunRecovery implements AutoCloseable {
             } else {
                 until = "the run log takes it (the warehouse refused it: a hand change to dwh.refresh_runs?)";
             }
-            LOG.warn("could not record run {} as failed ({}); trying again every {} s until {}", runId, e.getMessage(),
+            LOG.warn("could not record run {} as failed ({}); trying again shortly, then every {} s until {}", runId, e.getMessage(),
                 RETRY_EVERY.toSeconds(), until);
             unrecorded.add(runId);
-            retryFailure(runId, at, error, sources, checks);
+            retryFailure(runId, at, error, sources, checks, 0);
         }
     }
 
@@ -95,7 +101,8 @@ final class RunRecovery implements AutoCloseable {
     }
 
     private void retryFailure(long runId, Instant at, String error, List<SourceReport> sources,
-                              List<CheckResult> checks) {
+                              List<CheckResult> checks, int tried) {
+        Duration after = tried < FIRST_RETRIES.size() ? FIRST_RETRIES.get(tried) : RETRY_EVERY;
         try {
             retries.schedule(() -> {
                 try {
@@ -108,9 +115,9 @@ final class RunRecovery implements AutoCloseable {
                     }
                 } catch (RuntimeException e) {
                     LOG.debug("run {} still not recorded: {}", runId, e.getMessage());
-                    retryFailure(runId, at, error, sources, checks);
+                    retryFailure(runId, at, error, sources, checks, tried + 1);
                 }
-            }, RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            }, after.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // The service has closed: the next start closes the run as abandoned.
             LOG.warn("run {} is left running: the service closed before it could be recorded as failed ({})",

@@ -1,5 +1,6 @@
 package dev.statedoses.warehouse;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.statedoses.util.DaemonThreads;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -28,6 +29,8 @@ final class KnownOutage implements DataSource {
 
     /** How often a caller asks the warehouse again while it is known to be away. */
     static final Duration LOOK_EVERY = Duration.ofSeconds(1);
+    /** How long a look waits for a connection it got to answer. */
+    private static final int LOOK_ANSWER_SECONDS = 2;
 
     private final DataSource pool;
     private final LongSupplier nanoTime;
@@ -56,6 +59,13 @@ final class KnownOutage implements DataSource {
     void statementFailed(SQLException e) {
         if (unreachable(e)) {
             outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e), e);
+            // Looked at once, not a second from now: a session an administrator ended (57P01)
+            // breaks a connection of a warehouse that answers, and until a look said so every
+            // caller was refused for a second or more, a refresh asked for at once among them.
+            // When the server is down, this look fails as the next would have.
+            if (looking.compareAndSet(false, true)) {
+                lookAside();
+            }
         }
     }
 
@@ -86,10 +96,27 @@ final class KnownOutage implements DataSource {
      */
     private void lookAside() {
         DaemonThreads.named("warehouse-look").newThread(() -> {
-            try {
-                connect().close(); // made: connect() ended the outage
-            } catch (SQLException | RuntimeException e) {
-                // still away: connect() said so when it could tell
+            try (Connection connection = pool.getConnection()) {
+                // Asked, not taken on trust: the pool hands out a connection used in the last
+                // half second unchecked, and a look right after a statement broke (see
+                // statementFailed) may get one of a server that has gone.
+                if (connection.isValid(LOOK_ANSWER_SECONDS)) {
+                    outage = null;
+                } else {
+                    Outage known = outage;
+                    if (known != null) {
+                        outage = new Outage(nanoTime.getAsLong(), known.reason(), known.failure());
+                    }
+                    if (pool instanceof HikariDataSource hikari) {
+                        hikari.evictConnection(connection);
+                    }
+                }
+            } catch (SQLException e) {
+                if (unreachable(e)) {
+                    outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e), e);
+                }
+            } catch (RuntimeException e) {
+                // still away, as far as anyone can tell
             } finally {
                 looking.set(false);
             }

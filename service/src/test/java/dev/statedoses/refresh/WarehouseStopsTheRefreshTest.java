@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.support.LoadedProduct;
+import dev.statedoses.support.TestWarehouse;
 import io.restassured.response.Response;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,46 @@ class WarehouseStopsTheRefreshTest {
         assertEquals(503, answer.statusCode(), answer.asString());
         assertEquals(RefreshFailure.WAREHOUSE_UNAVAILABLE, answer.jsonPath().getString("detail"));
         assertTrue(lastRunError().startsWith(RefreshFailure.WAREHOUSE_UNAVAILABLE + " ("), lastRunError());
+    }
+
+    /**
+     * A session an administrator ended is one connection of a warehouse that answers: the run is
+     * on record as failed soon after its caller is told so, and a refresh asked for then runs.
+     * The service took it for an outage it asked about again only a second later: a refresh
+     * asked for meanwhile was refused 503 without a run, and the run stayed 'running' for the
+     * 3 s until the recovery's next try.
+     */
+    @Test
+    void aSessionEndedIsNoOutageForTheNextRefresh() throws Exception {
+        long runId;
+        long answered;
+        try (Handle analyst = loaded.app().wiring().warehouse().jdbi().open()) {
+            analyst.begin();
+            analyst.execute("lock table raw.cdc_moderna_allocations in access share mode");
+            CompletableFuture<Response> refresh = CompletableFuture.supplyAsync(
+                () -> loaded.given().post("/refresh?force=true"));
+            int pid = waiting(analyst);
+            assertTrue(analyst.createQuery("select pg_terminate_backend(:pid)").bind("pid", pid)
+                .mapTo(Boolean.class).one());
+            Response answer = refresh.get(30, TimeUnit.SECONDS);
+            answered = System.nanoTime();
+            analyst.rollback();
+            assertEquals(503, answer.statusCode(), answer.asString());
+            runId = answer.jsonPath().getLong("run_id");
+        }
+        String status = runStatus(runId);
+        while ("running".equals(status) && System.nanoTime() - answered < TimeUnit.SECONDS.toNanos(2)) {
+            Thread.sleep(50);
+            status = runStatus(runId);
+        }
+        assertEquals("failed", status, "run " + runId + " two seconds after its caller was told it failed");
+        loaded.given().post("/refresh?force=true").then().statusCode(200);
+    }
+
+    /** Read on a connection of the test's own: the app's pool is what is under test. */
+    private static String runStatus(long runId) {
+        return TestWarehouse.jdbi(loaded.config()).withHandle(h -> h.createQuery(
+            "select status from dwh.refresh_runs where run_id = :id").bind("id", runId).mapTo(String.class).one());
     }
 
     /**
