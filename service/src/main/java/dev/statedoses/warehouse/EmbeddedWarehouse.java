@@ -3,9 +3,6 @@ package dev.statedoses.warehouse;
 import dev.statedoses.text.Printable;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -262,56 +259,25 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     /**
      * What listens on 127.0.0.1:{@code port}: nothing ({@code free}, the connection refused), a
      * PostgreSQL server (neither free nor a reason why it is not PostgreSQL), or another program,
-     * with a short reason. Asked on a plain socket with short timeouts, as PostgreSQL's clients
-     * begin: an SSLRequest, which every PostgreSQL server answers at once with one byte, S or N,
-     * before it reads anything else. The driver's reasons ("the connection attempt failed") cannot
-     * tell a silent program from a refused port.
+     * with a short reason. Asked as PostgreSQL's clients begin ({@link ServerProbe#ask}): the
+     * driver's reasons ("the connection attempt failed") cannot tell a silent program from a
+     * refused port.
      */
     private record PortHolder(boolean free, String notPostgres) {
 
-        private static final PortHolder NOTHING = new PortHolder(true, null);
-        private static final PortHolder POSTGRES = new PortHolder(false, null);
-
         static PortHolder on(int port) {
-            int millis = (int) PROBE_WAIT.toMillis();
-            Socket socket = new Socket();
-            try {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), millis);
-                return answerTo(socket, millis);
-            } catch (SocketTimeoutException e) {
+            ServerProbe.Reply reply = ServerProbe.ask("127.0.0.1", port, PROBE_WAIT);
+            return switch (reply.outcome()) {
+                // Refused: free (anything stranger, the library's start says).
+                case UNREACHED -> new PortHolder(true, null);
+                case POSTGRES -> new PortHolder(false, null);
                 // Its queue of connections not yet accepted is full: something holds the port.
-                return other("it took no connection within " + PROBE_WAIT.toSeconds() + " s");
-            } catch (IOException e) {
-                return NOTHING; // refused: free (anything stranger, the library's start says)
-            } finally {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // What it answered stands; a socket that will not close holds nothing of ours.
-                }
-            }
-        }
-
-        private static PortHolder answerTo(Socket socket, int millis) {
-            byte[] answer = new byte[ServerProbe.QUOTED + 1];
-            int n;
-            try {
-                socket.setSoTimeout(millis);
-                socket.getOutputStream().write(ServerProbe.SSL_REQUEST);
-                socket.getOutputStream().flush();
-                n = socket.getInputStream().read(answer);
-            } catch (SocketTimeoutException e) {
-                return other("it said nothing within " + PROBE_WAIT.toSeconds() + " s to PostgreSQL's first message");
-            } catch (IOException e) {
-                n = -1; // reset: dropped, as a closed connection
-            }
-            if (n < 0) {
-                return other("it closed the connection at PostgreSQL's first message");
-            }
-            if (n == 1 && (answer[0] == 'S' || answer[0] == 'N')) {
-                return POSTGRES;
-            }
-            return other("it answered PostgreSQL's first message with " + ServerProbe.quote(answer, n));
+                case CONNECT_TIMED_OUT -> other("it took no connection within " + PROBE_WAIT.toSeconds() + " s");
+                case SILENT -> other("it said nothing within " + PROBE_WAIT.toSeconds()
+                    + " s to PostgreSQL's first message");
+                case DROPPED -> other("it closed the connection at PostgreSQL's first message");
+                case OTHER -> other("it answered PostgreSQL's first message with " + reply.quoted());
+            };
         }
 
         private static PortHolder other(String why) {

@@ -112,9 +112,7 @@ final class KnownOutage implements DataSource {
                     }
                 }
             } catch (SQLException e) {
-                if (unreachable(e)) {
-                    outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e), e);
-                }
+                awayIfUnreachable(e);
             } catch (RuntimeException e) {
                 // still away, as far as anyone can tell
             } finally {
@@ -129,10 +127,15 @@ final class KnownOutage implements DataSource {
             outage = null;
             return connection;
         } catch (SQLException e) {
-            if (unreachable(e)) {
-                outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e), e);
-            }
+            awayIfUnreachable(e);
             throw e;
+        }
+    }
+
+    /** A connection that could not be made, or broke: the outage is known from now, with its reason. */
+    private void awayIfUnreachable(SQLException e) {
+        if (unreachable(e)) {
+            outage = new Outage(nanoTime.getAsLong(), WarehouseUnreachableException.reason(e), e);
         }
     }
 

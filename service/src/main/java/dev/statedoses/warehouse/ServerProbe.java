@@ -22,7 +22,7 @@ import org.postgresql.util.PSQLException;
 public final class ServerProbe {
 
     /** PostgreSQL's SSLRequest: its length, 8, and the code 80877103 (1234 in the high half, 5679 in the low). */
-    static final byte[] SSL_REQUEST = {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f};
+    private static final byte[] SSL_REQUEST = {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f};
 
     /** How many of the server's first bytes are quoted: enough for a greeting's name and version. */
     static final int QUOTED = 60;
@@ -52,15 +52,58 @@ public final class ServerProbe {
      */
     static Optional<String> notPostgres(String host, int port, Duration wait) {
         String where = host + ":" + port;
+        Reply reply = ask(host, port, wait);
+        return switch (reply.outcome()) {
+            case UNREACHED, CONNECT_TIMED_OUT, POSTGRES -> Optional.empty();
+            case SILENT -> Optional.of("the server at " + where + " took the connection and said nothing within "
+                + reply.millis() + " ms to PostgreSQL's first message, which PostgreSQL answers at once: "
+                + "it is not PostgreSQL, or not only");
+            case DROPPED -> Optional.of("the server at " + where + " took the connection and dropped it at "
+                + "PostgreSQL's first message: it does not speak PostgreSQL's protocol");
+            case OTHER -> Optional.of("something other than PostgreSQL answers at " + where + ": to PostgreSQL's first "
+                + "message it said " + reply.quoted());
+        };
+    }
+
+    /** What {@link #ask} found at a host and port. */
+    enum Outcome {
+        /** Refused, no route, unknown host: nothing listens there. */
+        UNREACHED,
+        /** The connection was not taken in time: something holds the port, its queue full. */
+        CONNECT_TIMED_OUT,
+        /** Took the connection and said nothing to the SSLRequest in time. */
+        SILENT,
+        /** Took the connection and closed or reset it at the SSLRequest. */
+        DROPPED,
+        /** Answered the SSLRequest as PostgreSQL does: one byte, S or N. */
+        POSTGRES,
+        /** Answered something else ({@link Reply#quoted}). */
+        OTHER
+    }
+
+    /** The outcome, the wait it had in milliseconds, and the first bytes the server sent. */
+    record Reply(Outcome outcome, int millis, byte[] answer, int length) {
+        String quoted() {
+            return quote(answer, length);
+        }
+    }
+
+    /**
+     * PostgreSQL's first message sent to {@code host:port}, each step waiting {@code wait} at most:
+     * what came back. Written once for the two who ask, an external warehouse that refused the
+     * driver ({@link #explain}) and the port the embedded warehouse is to take.
+     */
+    static Reply ask(String host, int port, Duration wait) {
         int millis = (int) Math.max(1, wait.toMillis());
+        byte[] answer = new byte[QUOTED + 1];
         try (Socket socket = new Socket()) {
             try {
                 socket.connect(new InetSocketAddress(host, port), millis);
+            } catch (SocketTimeoutException e) {
+                return new Reply(Outcome.CONNECT_TIMED_OUT, millis, answer, 0);
             } catch (IOException e) {
-                // Not reached (refused, no route, unknown host): the driver's reason says it better.
-                return Optional.empty();
+                return new Reply(Outcome.UNREACHED, millis, answer, 0);
             }
-            byte[] answer = new byte[QUOTED + 1];
             int n;
             try {
                 socket.setSoTimeout(millis);
@@ -68,27 +111,21 @@ public final class ServerProbe {
                 socket.getOutputStream().flush();
                 n = socket.getInputStream().read(answer);
             } catch (SocketTimeoutException e) {
-                return Optional.of("the server at " + where + " took the connection and said nothing within "
-                    + millis + " ms to PostgreSQL's first message, which PostgreSQL answers at once: "
-                    + "it is not PostgreSQL, or not only");
+                return new Reply(Outcome.SILENT, millis, answer, 0);
             } catch (IOException e) {
                 // A broker that drops what it cannot read resets the connection rather than closing it.
                 n = -1;
             }
             if (n < 0) {
-                return Optional.of("the server at " + where + " took the connection and dropped it at "
-                    + "PostgreSQL's first message: it does not speak PostgreSQL's protocol");
+                return new Reply(Outcome.DROPPED, millis, answer, 0);
             }
             // A greeting may come in more than one packet: take what follows at once, for the quote.
             n += more(socket, socket.getInputStream(), answer, n);
-            if (n == 1 && (answer[0] == 'S' || answer[0] == 'N')) {
-                return Optional.empty();
-            }
-            return Optional.of("something other than PostgreSQL answers at " + where + ": to PostgreSQL's first "
-                + "message it said " + quote(answer, n));
+            boolean postgres = n == 1 && (answer[0] == 'S' || answer[0] == 'N');
+            return new Reply(postgres ? Outcome.POSTGRES : Outcome.OTHER, millis, answer, n);
         } catch (IOException e) {
-            // Closing the socket failed: what it said before stands; nothing to add.
-            return Optional.empty();
+            // Closing the socket failed: nothing to add, as for a port not reached.
+            return new Reply(Outcome.UNREACHED, millis, answer, 0);
         }
     }
 
