@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
@@ -30,15 +32,26 @@ class RefreshLockWaitTest {
     @RegisterExtension
     static final LoadedProduct loaded = new LoadedProduct();
 
-    @Test
-    void aRefreshWaitingForAnAnalystsLockNamesTheSessionInTheLog() throws Exception {
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        Logger logger = (Logger) LoggerFactory.getLogger(LockWaitWatch.class);
+    /** The lock watch's lines, looked at every 200 ms rather than every 5 s. */
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(LockWaitWatch.class);
+
+    @BeforeEach
+    void watchClosely() {
         log.start();
         logger.addAppender(log);
         logger.setLevel(Level.INFO);
-        RefreshService refreshes = loaded.app().wiring().refreshes();
-        refreshes.lockWatchEvery(Duration.ofMillis(200));
+        loaded.app().wiring().refreshes().lockWatchEvery(Duration.ofMillis(200));
+    }
+
+    @AfterEach
+    void watchAsUsual() {
+        loaded.app().wiring().refreshes().lockWatchEvery(LockWaitWatch.EVERY);
+        logger.detachAppender(log);
+    }
+
+    @Test
+    void aRefreshWaitingForAnAnalystsLockNamesTheSessionInTheLog() throws Exception {
         try (Handle analyst = TestWarehouse.jdbi(loaded.config()).open()) {
             analyst.execute("set application_name = 'analyst psql'");
             int pid = analyst.createQuery("select pg_backend_pid()").mapTo(Integer.class).one();
@@ -65,9 +78,6 @@ class RefreshLockWaitTest {
             log.list.clear();
             loaded.given().post("/refresh?force=true").then().statusCode(200).body("status", equalTo("succeeded"));
             assertEquals(List.of(), waits(log));
-        } finally {
-            refreshes.lockWatchEvery(LockWaitWatch.EVERY);
-            logger.detachAppender(log);
         }
     }
 
@@ -79,13 +89,6 @@ class RefreshLockWaitTest {
      */
     @Test
     void aRefreshWaitingBeforeItsRunIsOnRecordNamesTheSessionToo() throws Exception {
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        Logger logger = (Logger) LoggerFactory.getLogger(LockWaitWatch.class);
-        log.start();
-        logger.addAppender(log);
-        logger.setLevel(Level.INFO);
-        RefreshService refreshes = loaded.app().wiring().refreshes();
-        refreshes.lockWatchEvery(Duration.ofMillis(200));
         try (Handle analyst = TestWarehouse.jdbi(loaded.config()).open()) {
             analyst.execute("set application_name = 'analyst psql'");
             int pid = analyst.createQuery("select pg_backend_pid()").mapTo(Integer.class).one();
@@ -107,9 +110,6 @@ class RefreshLockWaitTest {
                 analyst.rollback();
                 assertEquals("succeeded", refresh.get(), table);
             }
-        } finally {
-            refreshes.lockWatchEvery(LockWaitWatch.EVERY);
-            logger.detachAppender(log);
         }
     }
 
