@@ -19,7 +19,7 @@ import java.util.function.Function;
  * Id and Id2 disagree, lines that count people the file's counties already count, a county listed
  * twice with different values, a county written two ways, counties under a State the reference
  * does not know, counties under another State than their code's, lines whose ids do not read as a
- * county's, states whose counties add up to no people or too many, and, in a county file of the
+ * county's, a code the Census retired beside the code that replaced it, states whose counties add up to no people or too many, and, in a county file of the
  * whole country, states far off their census count and counties lost from the gaps in the codes.
  */
 final class Counties {
@@ -33,6 +33,7 @@ final class Counties {
     private static final String WITHOUT_A_CODE = Sql.load("checks/sources/counties_without_a_code.sql");
     private static final String OFF_THEIR_CENSUS = Sql.load("checks/sources/states_off_their_census.sql");
     private static final String LOST_COUNTIES = Sql.load("checks/sources/lost_counties.sql");
+    private static final String RETIRED_COUNTIES = Sql.load("checks/sources/retired_counties.sql");
     private static final String STATE_POPULATIONS = Sql.load("checks/sources/implausible_state_populations.sql");
     private static final Query<StatePopulation> STATE_POPULATION_ROWS = new Query<>(STATE_POPULATIONS,
         rs -> new StatePopulation(rs.getString("state"), rs.getLong("counties"), rs.getObject("first_line", Long.class),
@@ -56,7 +57,7 @@ final class Counties {
     /** The queries of these checks, which every refresh runs (sent ahead by Checks, CheckRows). */
     List<Query<?>> queries() {
         return List.of(twoCodes, countedTwice, conflictingCounties, writtenTwice, unplacedCounties, underAnotherState,
-            withoutACode, STATE_POPULATION_ROWS, offTheirCensus, lostCounties);
+            withoutACode, retiredCounties, STATE_POPULATION_ROWS, offTheirCensus, lostCounties);
     }
 
     /** The first fault of the county file, if any, in the order of the checks. */
@@ -81,6 +82,9 @@ final class Counties {
             // which each say more of such a line: any other line whose ids do not read as a
             // county's, in a file whose lines do.
             .or(() -> rows.first(withoutACode))
+            // Before the state totals: Connecticut's counties beside its planning regions would
+            // otherwise be told as a state twice its census count, without the two codes.
+            .or(() -> rows.first(retiredCounties))
             .or(() -> implausibleStatePopulations(rows))
             // Then a state with counties and people, but far fewer or more than it has: a file cut
             // inside a state, or many counties lost, is better named by its state's count...
@@ -253,6 +257,26 @@ final class Counties {
                 + rs.getLong("population") + " people would be counted as a county's"
                 + (lines == 1 ? "" : ". " + lines + " lines of the file have no county code"));
         return inProduct(rs.getString("kind")) ? e.aboutState(state) : e;
+    });
+
+    /**
+     * A county code the Census retired beside a code it gave the same people instead (a county
+     * renamed or split under new codes, Connecticut's counties and planning regions): no one year's
+     * file has both, and the people would be counted twice.
+     */
+    private final Query<SourceException> retiredCounties = new Query<>(RETIRED_COUNTIES, rs -> {
+        long codes = rs.getLong("retired_codes");
+        String retired = name(rs.getString("retired_county")) + " (" + rs.getString("retired_code") + ", line "
+            + rs.getLong("retired_line") + ")";
+        String successor = name(rs.getString("successor_county")) + " (" + rs.getString("successor_code") + ", line "
+            + rs.getLong("successor_line") + ")";
+        return SourceException.content(SourceName.POPULATION, url(), rs.getLong("line"), "Id2",
+            "the file gives both " + retired + " and " + successor + ", " + rs.getString("state") + ": in "
+                + rs.getInt("year") + " the Census " + rs.getString("what") + ", so no one year's file has both "
+                + "codes, and the same people would be counted twice"
+                + (codes > 1 ? " (" + (codes - 1) + " more retired " + (codes == 2 ? "code is" : "codes are")
+                    + " beside " + (codes == 2 ? "its successor" : "their successors") + ")" : ""))
+            .aboutState(rs.getString("state"));
     });
 
     /** The kinds of jurisdiction the product has a row for. */
