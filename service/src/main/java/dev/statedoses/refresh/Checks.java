@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 
@@ -570,16 +571,32 @@ final class Checks {
         String state = rs.getString("state");
         String dose = rs.getString("dose");
         long others = rs.getLong("places") - 1;
-        return SourceException.content(source, url(source), rs.getLong("line"),
+        boolean counted = countsForAState(rs.getString("kind"));
+        SourceException e = SourceException.content(source, url(source), rs.getLong("line"),
             doseColumn(dose),
             name(place) + " has " + rs.getLong("doses") + " " + dose + " doses in the week of "
                 + rs.getObject("week", LocalDate.class) + ", " + rs.getBigDecimal("times").toPlainString()
                 + " times the average of its " + rs.getLong("other_weeks") + " other weeks with " + dose
                 + " doses in the " + source.label() + " source (" + rs.getLong("usual") + ")"
                 + moreCounts(others)
-                + ": digits too many? " + name(state) + " would be published with them.")
-            .aboutState(state);
+                + ": digits too many? " + publishedWith(counted, state));
+        return counted ? e.aboutState(state) : e;
     });
+
+    /** The kinds of jurisdiction whose doses count for a state of the product (a city's for its state). */
+    private static final Set<String> STATE_KINDS = Set.of("state", "district", "city");
+
+    /** Whether a jurisdiction of {@code kind} counts for a state; false for a name the reference does not know (null). */
+    private static boolean countsForAState(String kind) {
+        return kind != null && STATE_KINDS.contains(kind);
+    }
+
+    /** Where a wrong count of a place would end up: in its state's row, or among the report's exclusions. */
+    private static String publishedWith(boolean counted, String state) {
+        return counted ? name(state) + " would be published with them."
+            : "They count for no state, but the refresh's report would give them among its exclusions and in its "
+                + "totals of doses.";
+    }
 
     private final Query<SourceException> outlyingShares = new Query<>(OUTLYING_SHARES, rs -> {
         SourceName source = SourceName.of(rs.getString("source"));
@@ -658,6 +675,22 @@ final class Checks {
                     + "counts in other units (vials, thousands)? Every state would be published with them.");
         }
         long weeks = rs.getLong("weeks");
+        String place = rs.getString("jurisdiction");
+        if (place != null) {
+            // One row makes the week: the week without it is in line.
+            boolean counted = countsForAState(rs.getString("kind"));
+            String dose = rs.getString("dose");
+            SourceException e = SourceException.content(source, url(source), rs.getLong("line"), doseColumn(dose),
+                name(place) + " has " + rs.getLong("row_doses") + " " + dose + " doses in the week of "
+                    + rs.getObject("week", LocalDate.class) + ", which put the week's doses in the " + source.label()
+                    + " source at " + rs.getLong("doses") + ", " + rs.getBigDecimal("times").toPlainString()
+                    + " times the file's median week (" + rs.getLong("median") + "); without its row the week is "
+                    + rs.getBigDecimal("times_without").toPlainString() + " times it"
+                    + (weeks > 1 ? " (" + (weeks - 1) + " more " + (weeks == 2 ? "week is" : "weeks are")
+                        + " far from the median)" : "")
+                    + ": digits too many? " + publishedWith(counted, rs.getString("state")));
+            return counted ? e.aboutState(rs.getString("state")) : e;
+        }
         return SourceException.content(source, url(source), null, "week_of_allocations",
             "the week of " + rs.getObject("week", LocalDate.class) + " of the " + source.label() + " source allocates "
                 + rs.getLong("doses") + " doses, " + rs.getBigDecimal("times").toPlainString() + " times the file's "

@@ -12,6 +12,13 @@
 --   which of two is at fault, only what is usual can say.
 -- Judged only in national files (51 or more of the 54 places, dwh.national_file_places(), V20),
 -- the files compared only when both are. The week furthest out first, then the files.
+--
+-- A week over 4 times the median because of one row is that row's fault, not the week's: the week
+-- without its largest row within 4 times. It is named with its line (one count of Guam's with
+-- five digits too many put its week at 300 times, blamed on every count of the week, without a
+-- line). Such a row of a place with 4 weeks of doses or more is outlying_allocations.sql's, which
+-- runs first; this names it in a place with fewer weeks, or in a week so small that one count
+-- moves it.
 with medians as (
     select w.manufacturer, percentile_cont(0.5) within group (order by w.doses) as median
     from run_allocation_weeks w
@@ -52,11 +59,22 @@ select *
 from (
     select 'week' as fault, w.manufacturer as source, w.week, w.doses::bigint as doses, round(w.median)::bigint as median,
            round(w.times::numeric, 2) as times, (select count(*) from scaled_weeks) as weeks,
-           null::numeric as rate, null::text as other, null::numeric as other_rate
+           null::numeric as rate, null::text as other, null::numeric as other_rate,
+           r.jurisdiction, r.counted_in as state, r.kind, r.first_line as line,
+           case when r.first_dose_allocations >= r.second_dose_allocations then 'first' else 'second' end as dose,
+           greatest(r.first_dose_allocations, r.second_dose_allocations) as row_doses,
+           round(((w.doses - r.doses) / w.median)::numeric, 2) as times_without
     from (select * from scaled_weeks order by greatest(times, 1 / times) desc, manufacturer, week limit 1) w
+    -- The week's largest row, where the week without it is within 4 times the median.
+    left join lateral (select a.*, a.first_dose_allocations + a.second_dose_allocations as doses
+                       from run_allocations a
+                       where a.manufacturer = w.manufacturer and a.week_of_allocations = w.week
+                       order by a.first_dose_allocations + a.second_dose_allocations desc, a.first_line
+                       limit 1) r on w.times > 4 and w.doses - r.doses <= 4 * w.median
     union all
     select 'file', f.manufacturer, null, null, null, round(f.times::numeric, 2), null,
-           round(f.rate::numeric, 4), f.other, round(f.other_rate::numeric, 4)
+           round(f.rate::numeric, 4), f.other, round(f.other_rate::numeric, 4),
+           null, null, null, null, null, null, null
     from scaled_files f
 ) scaled
 order by fault = 'file'
