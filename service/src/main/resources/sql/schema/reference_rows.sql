@@ -3,5 +3,6 @@
 -- refresh counts, and the source checks then blame the source files for it.
 select 'reference' as kind, 'dwh.jurisdictions' as relation, name,
        concat_ws(' ', kind, state_code, 'in ' || folds_into, 'people ' || census_2020_population,
-                 'fips ' || fips, 'last county ' || last_county) as detail
+                 'fips ' || fips, 'last county ' || last_county,
+                 'territory people ' || territory_census_2020_population) as detail
 from dwh.jurisdictions

@@ -54,6 +54,7 @@ final class Checks {
     private static final String SECOND_DOSES = Sql.load("checks/sources/second_doses.sql");
     private static final String ALLOCATION_SCALES = Sql.load("checks/sources/allocation_scales.sql");
     private static final String MANUFACTURER_SHARES = Sql.load("checks/sources/manufacturer_shares.sql");
+    private static final String EXCLUDED_DOSES = Sql.load("checks/sources/excluded_doses.sql");
     private static final String WEEKS_ADD_UP = Sql.load("checks/build/weeks_add_up.sql");
     /** Whether a source gives a week two different values (the query naming the lines costs more). */
     private static final Query<Boolean> CONFLICTING_ROWS = flag("conflicting");
@@ -133,6 +134,9 @@ final class Checks {
         rows.first(stateShares).ifPresent(Checks::fail);
         // Then a whole week, or a whole file, at another scale: every place in line with the others.
         rows.first(allocationScales).ifPresent(Checks::fail);
+        // Then a place that counts for no state with all its counts at another scale: its weeks
+        // in line with each other, and every week moved with them.
+        rows.first(excludedDoses).ifPresent(Checks::fail);
         // Then a place's share of one file against its share of the other: each file in line with
         // the census, a place scaled in one file by less than those checks allow.
         rows.first(manufacturerShares).ifPresent(Checks::fail);
@@ -154,7 +158,7 @@ final class Checks {
         queries.addAll(manufacturers.queries());
         queries.addAll(List.of(CONFLICTING_ROWS, UNKNOWN_NAMES, missingPlaces, uncoveredWeeks, lostWeeks,
             placesMissingWeeks, zeroWeeks, outlyingAllocations, outlyingShares, stateShares,
-            allocationScales, manufacturerShares, secondDoses));
+            allocationScales, excludedDoses, manufacturerShares, secondDoses));
         queries.addAll(counties.queries());
         return queries;
     }
@@ -697,6 +701,28 @@ final class Checks {
                 + "median week (" + rs.getLong("median") + ")"
                 + (weeks > 1 ? " (" + (weeks - 1) + " more such " + (weeks == 2 ? "week" : "weeks") + ")" : "")
                 + ": is every count of that week at another scale? Every state would be published with them.");
+    });
+
+    /**
+     * A place that counts for no state with doses over a national file at a scale no such place
+     * has: a territory over 5 times the states' doses per resident, another place over the state
+     * with the most. The report's exclusions and totals would give them.
+     */
+    private final Query<SourceException> excludedDoses = new Query<>(EXCLUDED_DOSES, rs -> {
+        SourceName source = SourceName.of(rs.getString("source"));
+        String place = name(rs.getString("jurisdiction"));
+        long places = rs.getLong("places");
+        boolean territory = rs.getObject("people") != null;
+        String scale = territory
+            ? rs.getBigDecimal("rate").toPlainString() + " per 2020 census resident (" + rs.getLong("people") + "), "
+                + rs.getBigDecimal("times").toPlainString() + " times the median state's ("
+                + rs.getBigDecimal("state_rate").toPlainString() + ")"
+            : rs.getBigDecimal("times").toPlainString() + " times the doses of " + name(rs.getString("largest_state"))
+                + ", the state with the most (" + rs.getLong("largest_doses") + ")";
+        return SourceException.content(source, url(source), rs.getLong("line"), "jurisdiction",
+            place + " has " + rs.getLong("doses") + " doses in the " + source.label() + " source, " + scale
+                + (places > 1 ? " (" + (places - 1) + " more " + (places == 2 ? "place is" : "places are") + " so)" : "")
+                + ": are all its counts written with digits too many? " + publishedWith(false, null));
     });
 
     /**

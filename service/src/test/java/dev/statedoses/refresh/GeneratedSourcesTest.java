@@ -40,8 +40,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>Two shapes of source set, alternately. <b>National</b>: every state, DC and counted city in
  * every week of both files, beside some of the territories, freely associated states and Federal
- * Entities, with doses that follow the 2020 census as the CDC's did (within the bounds the source
- * checks hold a national file to, so that each set must load), in Pfizer's and Moderna's packs.
+ * Entities, with doses that follow the 2020 census as the CDC's did, the territories' too (within
+ * the bounds the source checks hold a national file to, so that each set must load), in Pfizer's
+ * and Moderna's packs.
  * <b>Small</b>: a few places and others, in some weeks each, counts of any size, and a name no one
  * knows. Both: a county file near the census (about 60 counties a state for national sets, a file
  * of the whole country; one to four for small ones), Puerto Rico's municipios or not; lines in
@@ -63,7 +64,7 @@ class GeneratedSourcesTest {
     private static final List<String> UNKNOWN = List.of("Atlantis", "Lemuria");
     private static final List<String> COUNTY_NAMES = List.of("Alder", "Birch", "Cedar", "Dogwood");
 
-    /** A jurisdiction of the reference: its kind, the state its doses count for, its census count and code. */
+    /** A jurisdiction of the reference: its kind, the state its doses count for, its census count (a state's, DC's or territory's) and code. */
     private record Jurisdiction(String name, String kind, String state, String stateCode, long census, String fips) {
     }
 
@@ -176,7 +177,8 @@ class GeneratedSourcesTest {
     @BeforeAll
     void readTheReference() {
         TestWarehouse.jdbi(served.config()).useHandle(h -> h.createQuery(
-                "select name, kind, coalesce(folds_into, name), state_code, census_2020_population, fips"
+                "select name, kind, coalesce(folds_into, name), state_code,"
+                    + " coalesce(census_2020_population, territory_census_2020_population), fips"
                     + " from dwh.jurisdictions order by name")
             .map((rs, ctx) -> reference.put(rs.getString(1), new Jurisdiction(rs.getString(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))))
@@ -450,7 +452,12 @@ class GeneratedSourcesTest {
                 rows.add(new Allocation(written.get(place), place, week, first, second));
             }
             for (String other : others) {
+                // A territory by its census too (the source checks hold it to the states' doses per
+                // resident), in lumps now and then; the rest any count of a few thousand.
+                Jurisdiction j = reference.get(other);
                 long first = packs(other.equals("Federal Entities") ? between(random, 3000, 6000)
+                    : j.kind().equals("territory") ? (random.nextInt(5) == 0 ? 0
+                        : j.census() / 1000.0 * level * between(random, 0.5, 2.0))
                     : between(random, 0, 3000), pack);
                 long second = other.equals("Federal Entities") ? first : 0;
                 rows.add(new Allocation(other, other, week, first, second));
