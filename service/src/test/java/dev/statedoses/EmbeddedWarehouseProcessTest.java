@@ -276,6 +276,122 @@ class EmbeddedWarehouseProcessTest {
         }
     }
 
+    /**
+     * The owner exiting while another state-doses process uses its server: it stopped the server,
+     * and the other was left without a warehouse for good (503 "the warehouse does not answer; try
+     * again shortly", which it never did, /health/live 200). The server is left to the last process
+     * to leave, which stops it.
+     */
+    @Test
+    void theOwnerLeavesItsServerToAProcessStillUsingItAndTheLastToLeaveStopsIt() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        long server;
+        try (ServiceProcess owner = ServiceProcess.start("serve", env);
+             ServiceProcess other = startAfter(owner, env)) {
+            int otherPort = other.awaitServing();
+            server = postmasterPid().orElseThrow();
+            assertEquals(Optional.of(owner.pid()), ownerPid());
+
+            owner.sigterm();
+            assertEquals(143, owner.awaitExit(Duration.ofSeconds(60)), owner.log());
+            assertTrue(owner.log().contains("INFO  EmbeddedWarehouse embedded warehouse left running for the other "
+                + "state-doses processes that use it (data in " + dwh + "); the last of them to leave stops it"),
+                owner.log());
+            assertTrue(running(server), "the owner stopped the server another process uses");
+            assertWarehouseUp(otherPort, "the other process lost its warehouse");
+            assertEquals(200, get(otherPort, "/ratios").statusCode());
+
+            other.sigterm();
+            assertEquals(143, other.awaitExit(Duration.ofSeconds(60)), other.log());
+            assertTrue(other.log().contains("INFO  EmbeddedWarehouse stopped the embedded warehouse, which its owner"
+                + " (PID " + owner.pid() + ") left running for this process (data in " + dwh + ")"), other.log());
+        }
+        waitUntilStopped(server);
+        assertFalse(running(server), "the last process left and the server still runs");
+        assertFalse(Files.exists(dwh.resolve("postmaster.pid")));
+        assertFalse(Files.exists(dwh.resolve("state-doses.owner")), "the owner's record outlived its server");
+    }
+
+    /**
+     * An owner killed outright while another process uses its server: the next start stopped the
+     * server to start afresh, under the other's refresh (503). It takes the server over now, and
+     * leaves it to the last process to leave.
+     */
+    @Test
+    void aKilledOwnersServerStillInUseIsTakenOverByTheNextStart() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        long server;
+        try (ServiceProcess killed = ServiceProcess.start("serve", env);
+             ServiceProcess other = startAfter(killed, env)) {
+            int otherPort = other.awaitServing();
+            server = postmasterPid().orElseThrow();
+            killed.kill();
+            assertTrue(running(server), "a SIGKILLed service cannot stop its server");
+
+            try (ServiceProcess next = ServiceProcess.start("serve", env)) {
+                next.awaitServing();
+                assertTrue(next.log().contains("WARN  EmbeddedWarehouse embedded warehouse left running by a stopped"
+                    + " process (PID " + killed.pid() + "), and used by "), next.log());
+                assertTrue(next.log().contains("taking it over (its PostgreSQL server is PID " + server + ", data in "
+                    + dwh + ")"), next.log());
+                assertEquals(Optional.of(server), postmasterPid(), "the server in use was stopped and another started");
+                assertEquals(Optional.of(next.pid()), ownerPid());
+                assertWarehouseUp(otherPort, "the other process lost its warehouse");
+
+                next.sigterm();
+                assertEquals(143, next.awaitExit(Duration.ofSeconds(60)), next.log());
+            }
+            assertTrue(running(server), "the new owner stopped the server another process uses");
+            assertEquals(200, get(otherPort, "/ratios").statusCode());
+            other.sigterm();
+            assertEquals(143, other.awaitExit(Duration.ofSeconds(60)), other.log());
+        }
+        waitUntilStopped(server);
+        assertFalse(running(server), "the last process left and the server still runs");
+        assertFalse(Files.exists(dwh.resolve("state-doses.owner")));
+    }
+
+    /**
+     * Two processes started at once on one directory, new or not: the one that lost the start said
+     * "could not lock epg-lock; is the port taken? set DB_PORT" and exited 1. It waits for the
+     * other's start and joins now: one server, both serving.
+     */
+    @Test
+    void twoStartsAtOnceShareOneServer() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        for (String directory : List.of("new", "existing")) {
+            long server;
+            try (ServiceProcess first = ServiceProcess.start("serve", env);
+                 ServiceProcess second = ServiceProcess.start("serve", env)) {
+                int firstPort = first.awaitServing();
+                int secondPort = second.awaitServing();
+                server = postmasterPid().orElseThrow();
+                assertWarehouseUp(firstPort, directory + ": " + first.log());
+                assertWarehouseUp(secondPort, directory + ": " + second.log());
+                assertTrue(ownerPid().equals(Optional.of(first.pid())) || ownerPid().equals(Optional.of(second.pid())),
+                    directory + ": one of the two owns the server");
+                first.sigterm();
+                second.sigterm();
+                assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
+                assertEquals(143, second.awaitExit(Duration.ofSeconds(60)), second.log());
+            }
+            waitUntilStopped(server);
+            assertFalse(running(server), directory + ": both left and the server still runs");
+        }
+    }
+
+    /** GET /health on {@code port} says the warehouse answers (its 503 only says there is no product yet). */
+    private static void assertWarehouseUp(int port, String message) throws IOException, InterruptedException {
+        String health = get(port, "/health").body();
+        assertTrue(health.contains("\"warehouse\":\"up\""), message + ": " + health);
+    }
+
+    /** A second service on {@link #dwh}, started once {@code first} serves (so that it joins). */
+    private static ServiceProcess startAfter(ServiceProcess first, Map<String, String> env) throws InterruptedException {
+        first.awaitServing();
+        return ServiceProcess.start("serve", env);
+    }
+
     /** The environment of a local run on {@link #dwh}: no DB_HOST, free ports. */
     private Map<String, String> localMode(Map<String, String> more) throws IOException {
         Map<String, String> env = new HashMap<>(more);

@@ -13,21 +13,32 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The default warehouse when no DB_HOST is given: a real PostgreSQL 16 server run from the jar,
  * its data in a directory that survives restarts. When another state-doses process already runs
- * it (say `serve` while `refresh` starts), that server is used instead of starting a second, and
- * left to the process that started it, its owner ({@link WarehouseOwner}). A server whose owner is
- * gone (killed outright, so it could not stop it) is stopped and a new one started.
+ * it (say `serve` while `refresh` starts), or is starting it, that server is used instead of
+ * starting a second. The process that started it, its owner ({@link WarehouseOwner}), stops it as
+ * it exits, unless other state-doses processes still use it: then the last of them to leave stops
+ * it. A server whose owner is gone (killed outright, so it could not stop it) is stopped and a new
+ * one started when no state-doses process uses it, and taken over when one does.
  */
 public final class EmbeddedWarehouse implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWarehouse.class);
     public static final String USER = "postgres";
     private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * How long a start waits for another process's start of the server on the same directory (two
+     * processes started at once): its initdb and first start on a new directory take seconds on a
+     * busy machine.
+     */
+    private static final Duration START_WAIT = Duration.ofSeconds(60);
+    /** How long a stop waits for another process's turn at the directory, before it goes on without one. */
+    private static final Duration STOP_TURN_WAIT = Duration.ofSeconds(10);
     /** How long what holds DB_PORT has to take the connection and answer: PostgreSQL answers at once. */
     private static final Duration PROBE_WAIT = Duration.ofSeconds(2);
     /** How long a PostgreSQL server found on DB_PORT has to log us in and say where its data is. */
@@ -39,16 +50,25 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final WarehouseOwner owner;
+    /** Whether this process took over a server it did not start, whose owner was gone: it stops it as an owner does. */
+    private final boolean adopted;
+    /**
+     * A session a process that did not start the server holds on it while it runs: the owner, about
+     * to exit, sees it (and leaves the server running) from the moment the join is decided, before
+     * the joiner's pool has connected.
+     */
+    private Connection presence;
 
     /** The hook that stops the server if the JVM ends before the service's shutdown takes it over. */
     private Thread untilHandedOver;
     private boolean closed;
 
-    private EmbeddedWarehouse(EmbeddedPostgres server, Path dataDir, int port, WarehouseOwner owner) {
+    private EmbeddedWarehouse(EmbeddedPostgres server, Path dataDir, int port, WarehouseOwner owner, boolean adopted) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
         this.owner = owner;
+        this.adopted = adopted;
     }
 
     /**
@@ -67,21 +87,45 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             throw new WarehouseNotReadyException("cannot create the embedded warehouse's directory " + dir + " ("
                 + e + "): set DWH_DIR to a directory this process may write", e);
         }
+        // One process at a time decides, starts and stops here: two started at once (say `serve`
+        // and a `refresh`) raced for the directory, and one exited 1.
+        try (StartLock turn = StartLock.take(dir, START_WAIT, true)) {
+            return startInTurn(dir, port, database);
+        }
+    }
+
+    private static EmbeddedWarehouse startInTurn(Path dir, int port, String database) {
         EmbeddedPostgres server = null;
         WarehouseOwner me = WarehouseOwner.current();
         Optional<Postmaster> running = Postmaster.runningOn(dir);
         Optional<WarehouseOwner> recorded = WarehouseOwner.recordedIn(dir);
-        boolean orphan = running.isPresent() && recorded.isPresent() && !recorded.get().isAlive();
-        if (orphan) {
-            running.get().stop(ORPHAN_STOP_TIMEOUT);
-            LOG.warn("embedded warehouse left running by a stopped process ({}): stopped it, starting afresh"
-                + " (its PostgreSQL server was PID {}, data in {})", recorded.get(), running.get().pid(), dir);
+        boolean ownerGone = running.isPresent() && recorded.isPresent() && recorded.get().isGone();
+        boolean adopted = false;
+        if (ownerGone) {
+            long users = stateDosesSessions(running.get().port());
+            if (users == 0) {
+                running.get().stop(ORPHAN_STOP_TIMEOUT);
+                LOG.warn("embedded warehouse left running by a stopped process ({}): stopped it, starting afresh"
+                    + " (its PostgreSQL server was PID {}, data in {})", recorded.get(), running.get().pid(), dir);
+                running = Optional.empty();
+            } else {
+                // Another state-doses process still works on it (it joined while the owner lived):
+                // stopping it failed that process's refresh. Taken over instead, to be stopped by
+                // the last process to leave.
+                me.recordIn(dir);
+                adopted = true;
+                LOG.warn("embedded warehouse left running by a stopped process ({}), and used by {} session(s) of"
+                    + " other state-doses processes: taking it over (its PostgreSQL server is PID {}, data in {})",
+                    recorded.get(), users, running.get().pid(), dir);
+            }
         }
         int at = port;
-        if (running.isPresent() && !orphan) {
+        if (running.isPresent()) {
             // A live owner, or none recorded: a server started by hand, or by an owner that has not
-            // recorded itself yet (a new directory is recorded once the server runs). Never ours to stop.
-            String startedBy = recorded.map(WarehouseOwner::toString).orElse("a process that did not record itself");
+            // recorded itself yet (a new directory is recorded once the server runs). Never ours to
+            // stop, unless taken over above.
+            String startedBy = adopted ? "a stopped process, taken over"
+                : WarehouseOwner.recordedIn(dir).map(WarehouseOwner::toString).orElse("a process that did not record itself");
             at = running.get().port();
             if (at == port) {
                 LOG.info("embedded warehouse already running on port {} (data in {}, started by {}): using it",
@@ -98,9 +142,12 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         } else {
             server = startOwn(dir, port, me);
         }
-        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, at, me);
+        EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, at, me, adopted);
         warehouse.stopOnExitUntilHandedOver();
         createDatabaseIfMissing(at, database);
+        if (server == null) {
+            warehouse.presence = presence(at);
+        }
         LOG.info("warehouse: embedded PostgreSQL, data in {}; psql, read-only: psql -h 127.0.0.1 -p {} -U {} {}",
             dir, at, ReaderRole.NAME, database);
         return warehouse;
@@ -114,7 +161,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * run side by side.
      */
     private void stopOnExitUntilHandedOver() {
-        if (server == null) {
+        if (!owns()) {
             return; // joined, not ours to stop
         }
         Thread hook = new Thread(this::close, "embedded-warehouse-stop");
@@ -155,6 +202,9 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
+                // The library gives a server 10 s to start, then gives up on it: two JVMs starting
+                // at once on two busy cores took longer for a new directory's initdb and start.
+                .setPGStartupWait(START_WAIT)
                 // The embedded library tunes its server for throwaway test data (fsync and
                 // synchronous commit off); this one keeps the warehouse, so it must be durable.
                 .setServerConfig("fsync", "on")
@@ -301,26 +351,141 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
     }
 
-    /** Stops the server if this process started it; a joined server belongs to its owner. */
+    /** A session of this process on the server at {@code port}, held until it closes; null if it cannot be had. */
+    private static Connection presence(int port) {
+        Properties props = new Properties();
+        props.setProperty("user", USER);
+        props.setProperty("connectTimeout", Long.toString(PROBE_WAIT.toSeconds()));
+        props.setProperty("ApplicationName", "state-doses presence");
+        try {
+            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+        } catch (SQLException e) {
+            LOG.debug("no presence session on the embedded warehouse: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private void closePresence() {
+        if (presence != null) {
+            try {
+                presence.close();
+            } catch (SQLException e) {
+                // the server went first: nothing is held
+            }
+            presence = null;
+        }
+    }
+
+    /** Whether this process stops the server as it exits: it started it, or took it over. */
+    private boolean owns() {
+        return server != null || adopted;
+    }
+
+    /**
+     * Stops the server if this process owns it and no other state-doses process uses it (those
+     * leave it to the last of them to go), or if this process joined it, its owner is gone, and
+     * no other uses it: the last to leave stops it, so that no PostgreSQL outlives every service,
+     * and none stops under another's refresh.
+     */
     @Override
     public synchronized void close() {
         if (Thread.currentThread() != untilHandedOver) {
             handOver(); // stopped now: no hook is left to stop it again at exit
         }
-        if (server != null && !closed) {
-            closed = true;
-            try {
-                server.close();
-            } catch (IOException e) {
-                LOG.warn("embedded warehouse did not stop cleanly: {}", e.getMessage());
-            }
-            // Only a server that is gone loses its owner: while it runs, the record (of a process
-            // about to exit) lets the next start know it for an orphan and stop it.
-            if (Postmaster.runningOn(dataDir).isEmpty()) {
-                owner.removeFrom(dataDir);
-            } else {
-                LOG.warn("embedded warehouse on {} still runs after stopping it; the next start will stop it", dataDir);
-            }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closePresence();
+        // In turn: a process joining meanwhile is seen (its presence session) before this one
+        // decides to stop the server.
+        try (StartLock turn = StartLock.take(dataDir, STOP_TURN_WAIT, false)) {
+            closeInTurn();
         }
     }
+
+    private void closeInTurn() {
+        Optional<Postmaster> running = Postmaster.runningOn(dataDir);
+        if (!owns()) {
+            Optional<WarehouseOwner> recorded = WarehouseOwner.recordedIn(dataDir);
+            if (running.isPresent() && recorded.isPresent() && recorded.get().isGone() && !stillUsed()) {
+                running.get().stop(ORPHAN_STOP_TIMEOUT);
+                recorded.get().removeFrom(dataDir);
+                LOG.info("stopped the embedded warehouse, which its owner ({}) left running for this process (data in {})",
+                    recorded.get(), dataDir);
+            }
+            return;
+        }
+        if (running.isPresent() && stillUsed()) {
+            // Recorded as left: the last process to leave sees it and stops the server (as for an
+            // owner gone), and a start meanwhile takes it over.
+            owner.recordLeftIn(dataDir);
+            LOG.info("embedded warehouse left running for the other state-doses processes that use it (data in {});"
+                + " the last of them to leave stops it", dataDir);
+            return;
+        }
+        try {
+            if (server != null) {
+                server.close();
+            } else if (running.isPresent()) {
+                running.get().stop(ORPHAN_STOP_TIMEOUT);
+            }
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("embedded warehouse did not stop cleanly: {}", e.getMessage());
+        }
+        // Only a server that is gone loses its owner: while it runs, the record (of a process
+        // about to exit) lets the next start know it for an orphan and stop it.
+        if (Postmaster.runningOn(dataDir).isEmpty()) {
+            owner.removeFrom(dataDir);
+        } else {
+            LOG.warn("embedded warehouse on {} still runs after stopping it; the next start will stop it", dataDir);
+        }
+    }
+
+    /**
+     * Whether sessions of other state-doses processes are open on the server: looked at a few
+     * times over half a second, since this process's own sessions, closed just before, may take a
+     * moment to leave the server's list.
+     */
+    private boolean stillUsed() {
+        for (int look = 0; look < 3; look++) {
+            if (stateDosesSessions(port) == 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true; // cannot look again: leaving it running is the safe side
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The sessions of other state-doses processes (application names beginning so: the service's
+     * pool, its listener, a start's checks) open on the server at {@code port}; this process's own
+     * (its pool is still open when a signal during the start stops the server) are told by their
+     * local ports. 0 when it cannot be asked (the server stopping or gone).
+     */
+    static long stateDosesSessions(int port) {
+        String ours = OwnSockets.localPorts().stream().map(String::valueOf).collect(Collectors.joining(","));
+        Properties props = new Properties();
+        props.setProperty("user", USER);
+        props.setProperty("connectTimeout", Long.toString(PROBE_WAIT.toSeconds()));
+        props.setProperty("loginTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
+        props.setProperty("socketTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
+        props.setProperty("ApplicationName", "state-doses session count");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("select count(*) from pg_stat_activity where backend_type = 'client backend'"
+                 + " and application_name like 'state-doses%' and pid <> pg_backend_pid()"
+                 + (ours.isEmpty() ? "" : " and client_port not in (" + ours + ")"))) {
+            r.next();
+            return r.getLong(1);
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
 }

@@ -35,11 +35,18 @@ final class WarehouseOwner {
     private final long pid;
     private final Instant started;
     private final OptionalLong startTicks;
+    /** Whether the owner, exiting, left the server running for other processes that used it. */
+    private final boolean left;
 
     private WarehouseOwner(long pid, Instant started, OptionalLong startTicks) {
+        this(pid, started, startTicks, false);
+    }
+
+    private WarehouseOwner(long pid, Instant started, OptionalLong startTicks, boolean left) {
         this.pid = pid;
         this.started = started;
         this.startTicks = startTicks;
+        this.left = left;
     }
 
     /** This process. */
@@ -61,7 +68,8 @@ final class WarehouseOwner {
             return Optional.of(new WarehouseOwner(Long.parseLong(fields.get("pid")),
                 fields.containsKey("started") ? Instant.parse(fields.get("started")) : null,
                 fields.containsKey("start_ticks") ? OptionalLong.of(Long.parseLong(fields.get("start_ticks")))
-                    : OptionalLong.empty()));
+                    : OptionalLong.empty(),
+                "true".equals(fields.get("left"))));
         } catch (IOException | NumberFormatException | DateTimeParseException e) {
             return Optional.empty();
         }
@@ -69,6 +77,18 @@ final class WarehouseOwner {
 
     /** Records this owner in {@code dataDir}, replacing any earlier record in one step. */
     void recordIn(Path dataDir) {
+        write(dataDir, false);
+    }
+
+    /**
+     * Records that this owner, exiting, has left the server running for other processes that use
+     * it: the last of them to leave stops it, as it would for an owner gone.
+     */
+    void recordLeftIn(Path dataDir) {
+        write(dataDir, true);
+    }
+
+    private void write(Path dataDir, boolean hasLeft) {
         StringBuilder text = new StringBuilder()
             .append("# The process that started the embedded PostgreSQL on this directory and stops it\n")
             .append("# (state-doses). Another process finding the server running with this owner gone stops it.\n")
@@ -77,6 +97,9 @@ final class WarehouseOwner {
             text.append("started=").append(started).append('\n');
         }
         startTicks.ifPresent(ticks -> text.append("start_ticks=").append(ticks).append('\n'));
+        if (hasLeft) {
+            text.append("left=true\n");
+        }
         Path file = dataDir.resolve(FILE);
         Path temporary = dataDir.resolve(FILE + ".tmp");
         try {
@@ -100,6 +123,16 @@ final class WarehouseOwner {
 
     long pid() {
         return pid;
+    }
+
+    /** Whether {@code other} is this same process (see {@link #sameProcess}). */
+    boolean isSameProcess(WarehouseOwner other) {
+        return sameProcess(other);
+    }
+
+    /** Whether this owner has gone, or left the server to the processes that use it: no longer its to stop. */
+    boolean isGone() {
+        return left || !isAlive();
     }
 
     /** Whether this owner still runs: its PID is alive and started when recorded. */
