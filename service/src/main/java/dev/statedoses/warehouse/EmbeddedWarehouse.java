@@ -279,15 +279,8 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         // PostgreSQL answers there: whose data does it keep? Every wait bounded, so that a server that
         // stalls after its first answer cannot hang the start either.
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        props.setProperty("connectTimeout", Long.toString(PROBE_WAIT.toSeconds()));
-        props.setProperty("loginTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
-        props.setProperty("socketTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
-        props.setProperty("ApplicationName", "state-doses port check");
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         Path theirs;
-        try (Connection c = DriverManager.getConnection(url, props);
+        try (Connection c = superuserSession(port, "state-doses port check");
              Statement s = c.createStatement();
              ResultSet r = s.executeQuery("show data_directory")) {
             r.next();
@@ -335,6 +328,21 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
     }
 
+    /**
+     * A session as the local superuser on the server at 127.0.0.1:{@code port}, in its postgres
+     * database, named {@code application}: every wait bounded, so that a server that stalls after
+     * its first answer cannot hang a start or an exit.
+     */
+    private static Connection superuserSession(int port, String application) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", USER);
+        props.setProperty("connectTimeout", Long.toString(PROBE_WAIT.toSeconds()));
+        props.setProperty("loginTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
+        props.setProperty("socketTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
+        props.setProperty("ApplicationName", application);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+    }
+
     private static void createDatabaseIfMissing(int port, String database) {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         try (Connection c = DriverManager.getConnection(url, USER, "");
@@ -353,12 +361,8 @@ public final class EmbeddedWarehouse implements AutoCloseable {
 
     /** A session of this process on the server at {@code port}, held until it closes; null if it cannot be had. */
     private static Connection presence(int port) {
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        props.setProperty("connectTimeout", Long.toString(PROBE_WAIT.toSeconds()));
-        props.setProperty("ApplicationName", "state-doses presence");
         try {
-            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+            return superuserSession(port, "state-doses presence");
         } catch (SQLException e) {
             LOG.debug("no presence session on the embedded warehouse: {}", e.getMessage());
             return null;
@@ -470,13 +474,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      */
     static long stateDosesSessions(int port) {
         String ours = OwnSockets.localPorts().stream().map(String::valueOf).collect(Collectors.joining(","));
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        props.setProperty("connectTimeout", Long.toString(PROBE_WAIT.toSeconds()));
-        props.setProperty("loginTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
-        props.setProperty("socketTimeout", Long.toString(LOGIN_WAIT.toSeconds()));
-        props.setProperty("ApplicationName", "state-doses session count");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+        try (Connection c = superuserSession(port, "state-doses session count");
              Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select count(*) from pg_stat_activity where backend_type = 'client backend'"
                  + " and application_name like 'state-doses%' and pid <> pg_backend_pid()"
