@@ -196,10 +196,13 @@ public final class RefreshScheduler implements AutoCloseable {
         }
         LOG.info("scheduled refresh of {}: claimed by this instance", due);
         try {
-            refreshes.refresh(Trigger.SCHEDULE);
+            refreshes.refreshScheduled(due);
         } catch (RefreshBusyException e) {
             LOG.info("scheduled refresh of {}: a refresh is running already, so this one is skipped", due);
             return Outcome.BUSY;
+        } catch (FreshAlreadyException e) {
+            LOG.info("scheduled refresh of {}: a refresh has succeeded since, ended after the claim; nothing to do", due);
+            return Outcome.FRESH;
         } catch (SourceAbandonedException e) {
             LOG.info("scheduled refresh of {}: stopped, the service is shutting down", due);
         } catch (RuntimeException e) {

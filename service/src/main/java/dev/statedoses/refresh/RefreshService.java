@@ -127,6 +127,20 @@ public final class RefreshService implements AutoCloseable {
      * the refresh is turned away first (busy, shutting down, the warehouse away).
      */
     public RefreshReport refresh(Trigger trigger, boolean force, LongConsumer recorded) {
+        return refresh(trigger, force, recorded, null);
+    }
+
+    /**
+     * The scheduled refresh of {@code due}: none, {@link FreshAlreadyException}, when a refresh has
+     * succeeded since that instant, as found once the refresh lock is held. The scheduler looked
+     * when it claimed the instant; a refresh that ended between the claim and the lock (another
+     * instance's of the same instant, taken over at a start while it ran) made it run twice.
+     */
+    public RefreshReport refreshScheduled(Instant due) {
+        return refresh(Trigger.SCHEDULE, false, runId -> { }, due);
+    }
+
+    private RefreshReport refresh(Trigger trigger, boolean force, LongConsumer recorded, Instant freshSince) {
         if (raw.stopping()) {
             throw RawLoad.stopped();
         }
@@ -163,6 +177,10 @@ public final class RefreshService implements AutoCloseable {
                 if (!locked) {
                     tx.rollback();
                     throw new RefreshBusyException();
+                }
+                if (freshSince != null && RefreshRuns.goodSince(tx, freshSince)) {
+                    tx.rollback();
+                    throw new FreshAlreadyException();
                 }
                 ran = true;
                 return refreshLocked(tx, trigger, force, recorded);

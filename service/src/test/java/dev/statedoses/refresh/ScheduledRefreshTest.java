@@ -223,6 +223,35 @@ class ScheduledRefreshTest {
     }
 
     /**
+     * A scheduled refresh that finds, once it holds the refresh lock, a refresh succeeded since its
+     * instant: nothing to do, no run. Two instances started together each ran the instant they
+     * started in (one claimed it, the other took the claim over at its start while the first's
+     * refresh had not succeeded yet), and CI saw it ("an instant run twice"). An instant after the
+     * last success still runs.
+     */
+    @Test
+    void aScheduledRefreshFindingOneSucceededSinceItsInstantDoesNothing() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config config = upstream.serveFixtureSources(TestWarehouse.newDatabase());
+            try (RunningApp app = RunningApp.start(config)) {
+                Instant before = Instant.now().minusSeconds(60);
+                app.given().post("/refresh").then().statusCode(200);
+                RefreshService refreshes = app.wiring().refreshes();
+                org.junit.jupiter.api.Assertions.assertThrows(FreshAlreadyException.class,
+                    () -> refreshes.refreshScheduled(before));
+                Jdbi jdbi = app.wiring().warehouse().jdbi();
+                assertEquals(1L, (long) jdbi.withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs")
+                    .mapTo(Long.class).one()), "a run recorded for nothing");
+                Instant after = Instant.now().plusSeconds(1);
+                Thread.sleep(1100);
+                assertEquals(RefreshReport.UNCHANGED, refreshes.refreshScheduled(after).status());
+                assertEquals(2L, (long) jdbi.withHandle(h -> h.createQuery("select count(*) from dwh.refresh_runs")
+                    .mapTo(Long.class).one()));
+            }
+        }
+    }
+
+    /**
      * A refresh longer than the interval: while it runs, the next instant shown (the metric
      * state_doses_refresh_next_scheduled_timestamp_seconds) is ahead of now, not the instant being
      * refreshed, which it showed, in the past, until the refresh ended. The instants that passed
