@@ -19,8 +19,9 @@ import java.util.function.Function;
  * Id and Id2 disagree, lines that count people the file's counties already count, a county listed
  * twice with different values, a county written two ways, counties under a State the reference
  * does not know, counties under another State than their code's, lines whose ids do not read as a
- * county's, a code the Census retired beside the code that replaced it, states whose counties add up to no people or too many, and, in a county file of the
- * whole country, states far off their census count and counties lost from the gaps in the codes.
+ * county's, a code the Census retired beside the code that replaced it, states whose counties add
+ * up to no people or too many, and, in a county file of the whole country, states far off their
+ * census count and counties lost from the gaps in the codes.
  */
 final class Counties {
 

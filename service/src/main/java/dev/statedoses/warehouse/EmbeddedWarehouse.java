@@ -125,7 +125,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             // recorded itself yet (a new directory is recorded once the server runs). Never ours to
             // stop, unless taken over above.
             String startedBy = adopted ? "a stopped process, taken over"
-                : WarehouseOwner.recordedIn(dir).map(WarehouseOwner::toString).orElse("a process that did not record itself");
+                : recorded.map(WarehouseOwner::toString).orElse("a process that did not record itself");
             at = running.get().port();
             if (at == port) {
                 LOG.info("embedded warehouse already running on port {} (data in {}, started by {}): using it",

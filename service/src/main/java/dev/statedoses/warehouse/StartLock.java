@@ -2,7 +2,6 @@ package dev.statedoses.warehouse;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,19 +21,15 @@ import org.slf4j.LoggerFactory;
 final class StartLock implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StartLock.class);
-    static final String SUFFIX = ".start-lock";
+    private static final String SUFFIX = ".start-lock";
+    /** No turn: the file could not be made or locked, or the wait ended without it. */
+    private static final StartLock NONE = new StartLock(null);
 
+    /** The lock's file, open while the turn is held (closing it releases the lock); null for no turn. */
     private final FileChannel channel;
-    private final FileLock lock;
 
-    private StartLock(FileChannel channel, FileLock lock) {
+    private StartLock(FileChannel channel) {
         this.channel = channel;
-        this.lock = lock;
-    }
-
-    /** The file beside {@code dataDir} whose lock is the turn. */
-    static Path fileFor(Path dataDir) {
-        return dataDir.resolveSibling(dataDir.getFileName() + SUFFIX);
     }
 
     /**
@@ -42,21 +37,20 @@ final class StartLock implements AutoCloseable {
      * file, when {@code required}, or goes on without it.
      */
     static StartLock take(Path dataDir, Duration wait, boolean required) {
-        Path file = fileFor(dataDir);
+        Path file = dataDir.resolveSibling(dataDir.getFileName() + SUFFIX);
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             LOG.debug("no turn at the embedded warehouse's start ({} cannot be made: {})", file, e.getMessage());
-            return new StartLock(null, null);
+            return NONE;
         }
         long deadline = System.nanoTime() + wait.toNanos();
         boolean told = false;
         while (true) {
             try {
-                FileLock lock = channel.tryLock();
-                if (lock != null) {
-                    return new StartLock(channel, lock);
+                if (channel.tryLock() != null) {
+                    return new StartLock(channel);
                 }
             } catch (OverlappingFileLockException e) {
                 // This JVM holds it: a signal during this process's own start, whose stop goes on
@@ -64,12 +58,12 @@ final class StartLock implements AutoCloseable {
                 // process waits as for another process.
                 if (!required) {
                     closeQuietly(channel);
-                    return new StartLock(null, null);
+                    return NONE;
                 }
             } catch (IOException e) {
                 closeQuietly(channel);
                 LOG.debug("no turn at the embedded warehouse's start ({} cannot be locked: {})", file, e.getMessage());
-                return new StartLock(null, null);
+                return NONE;
             }
             if (!told) {
                 LOG.info("another process is starting or stopping the embedded warehouse in {}: waiting for it", dataDir);
@@ -78,7 +72,7 @@ final class StartLock implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 closeQuietly(channel);
                 if (!required) {
-                    return new StartLock(null, null);
+                    return NONE;
                 }
                 throw new WarehouseNotReadyException("another process has been starting or stopping the embedded "
                     + "warehouse in " + dataDir + " for " + wait.toSeconds() + " s (it holds " + file + "): is it "
@@ -97,13 +91,6 @@ final class StartLock implements AutoCloseable {
 
     @Override
     public void close() {
-        if (lock != null) {
-            try {
-                lock.release();
-            } catch (IOException e) {
-                // closing the channel releases it too
-            }
-        }
         if (channel != null) {
             closeQuietly(channel);
         }

@@ -16,8 +16,8 @@
 --   Under is not judged: a territory whose allocations started late holds few doses over a short
 --   file (the lake's Guam, American Samoa: 0.3).
 -- * Any other such place (no population to hold it to): more doses over the file than the state
---   with the most. In the real files Federal Entities hold 0.35 to 0.43 times California's, the
---   freely associated states under a hundredth.
+--   with the most. In the real files, as they stood at every date, Federal Entities hold 0.35 to
+--   0.57 times California's, the freely associated states under a hundredth.
 -- Judged only in national files (51 or more of the 54 places, dwh.national_file_places(), V20)
 -- whose doses follow the census, as state_shares.sql judges it: 40 or more of the states within
 -- 0.8 and 1.25 times the median state's doses per resident (the real files: 50 or 51). A test's
@@ -29,6 +29,7 @@ with places as (
            count(*) filter (where a.first_dose_allocations + a.second_dose_allocations > 0) as dosed_weeks
     from run_allocations a
     join run_national_files n using (manufacturer)
+    where a.kind is null or a.kind not in ('state', 'district', 'city')
     group by a.manufacturer, a.jurisdiction
 ),
 states as (
@@ -72,8 +73,7 @@ judged as (
     join levels l using (manufacturer)
     join largest g using (manufacturer)
     join census_files using (manufacturer)
-    where (p.kind is null or p.kind not in ('state', 'district', 'city'))
-      and p.doses > 0 and l.rate > 0 and g.doses > 0
+    where p.doses > 0 and l.rate > 0 and g.doses > 0
 ),
 off as (
     select *, count(*) over () as places

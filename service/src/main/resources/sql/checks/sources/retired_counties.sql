@@ -16,26 +16,28 @@
 --
 -- The first retired code (by the later line of the two) with the line of a code that replaced it,
 -- and how many retired codes of the file are so.
-with change (retired, successor, year, what) as (
-    values ('02231', '02232', 1992, 'split Skagway-Yakutat-Angoon Census Area (02231) into Skagway-Hoonah-Angoon (02232) and Yakutat (02282)'),
-           ('02231', '02282', 1992, 'split Skagway-Yakutat-Angoon Census Area (02231) into Skagway-Hoonah-Angoon (02232) and Yakutat (02282)'),
-           ('02232', '02105', 2007, 'split Skagway-Hoonah-Angoon Census Area (02232) into Hoonah-Angoon (02105) and Skagway (02230)'),
-           ('02232', '02230', 2007, 'split Skagway-Hoonah-Angoon Census Area (02232) into Hoonah-Angoon (02105) and Skagway (02230)'),
-           ('02201', '02198', 2008, 'made Prince of Wales-Outer Ketchikan Census Area (02201) Prince of Wales-Hyder (02198)'),
-           ('02280', '02195', 2008, 'split Wrangell-Petersburg Census Area (02280) into Petersburg (02195) and Wrangell (02275)'),
-           ('02280', '02275', 2008, 'split Wrangell-Petersburg Census Area (02280) into Petersburg (02195) and Wrangell (02275)'),
-           ('02261', '02063', 2019, 'split Valdez-Cordova Census Area (02261) into Chugach (02063) and Copper River (02066)'),
-           ('02261', '02066', 2019, 'split Valdez-Cordova Census Area (02261) into Chugach (02063) and Copper River (02066)'),
-           ('02270', '02158', 2015, 'renamed Wade Hampton Census Area (02270) Kusilvak (02158)'),
-           ('12025', '12086', 1997, 'renamed Dade County (12025) Miami-Dade (12086)'),
-           ('29193', '29186', 1979, 'gave Ste. Genevieve County the code 29186 for 29193'),
-           ('32025', '32510', 1969, 'made Ormsby County (32025) Carson City (32510)'),
-           ('46113', '46102', 2015, 'renamed Shannon County (46113) Oglala Lakota (46102)')
+-- Each change once, with every code that replaced the retired one (a split gave two).
+with changes (retired, successors, year, what) as (
+    values ('02231', array['02232', '02282'], 1992, 'split Skagway-Yakutat-Angoon Census Area (02231) into Skagway-Hoonah-Angoon (02232) and Yakutat (02282)'),
+           ('02232', array['02105', '02230'], 2007, 'split Skagway-Hoonah-Angoon Census Area (02232) into Hoonah-Angoon (02105) and Skagway (02230)'),
+           ('02201', array['02198'], 2008, 'made Prince of Wales-Outer Ketchikan Census Area (02201) Prince of Wales-Hyder (02198)'),
+           ('02280', array['02195', '02275'], 2008, 'split Wrangell-Petersburg Census Area (02280) into Petersburg (02195) and Wrangell (02275)'),
+           ('02261', array['02063', '02066'], 2019, 'split Valdez-Cordova Census Area (02261) into Chugach (02063) and Copper River (02066)'),
+           ('02270', array['02158'], 2015, 'renamed Wade Hampton Census Area (02270) Kusilvak (02158)'),
+           ('12025', array['12086'], 1997, 'renamed Dade County (12025) Miami-Dade (12086)'),
+           ('29193', array['29186'], 1979, 'gave Ste. Genevieve County the code 29186 for 29193'),
+           ('32025', array['32510'], 1969, 'made Ormsby County (32025) Carson City (32510)'),
+           ('46113', array['46102'], 2015, 'renamed Shannon County (46113) Oglala Lakota (46102)')
     union all
-    select to_char(county, 'FM00000'), to_char(region, 'FM00000'), 2022,
+    select to_char(county, 'FM00000'),
+           array(select to_char(region, 'FM00000') from generate_series(9110, 9190, 10) region), 2022,
            'replaced Connecticut''s eight counties (09001 to 09015) by nine planning regions (09110 to 09190)'
     from generate_series(9001, 9015, 2) county
-    cross join generate_series(9110, 9190, 10) region
+),
+change as (
+    select c.retired, s.successor, c.year, c.what
+    from changes c
+    cross join lateral unnest(c.successors) s (successor)
 ),
 -- Only the lines of those codes (a handful, or none), compared as run_counties keeps them.
 coded as (
