@@ -28,6 +28,7 @@ import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
 import dev.statedoses.web.ServerLimits;
+import dev.statedoses.web.UnreadablePaths;
 import io.javalin.Javalin;
 import io.javalin.apibuilder.ApiBuilder;
 import io.javalin.compression.CompressionStrategy;
@@ -101,6 +102,8 @@ public final class App {
                 server.insertHandler(new LiveProbe(c.ops().probes(), json));
                 // ...and a write that stalls (the fast path's too) ends its connection.
                 server.insertHandler(limits.boundStalledWrites());
+                // ...a path whose escapes cannot be read is refused before either way of answering...
+                server.insertHandler(new UnreadablePaths());
                 server.insertHandler(c.ops().everyResponse());
                 // On stop, let requests in flight finish (up to 10 s) before connections close.
                 server.insertHandler(new GracefulHandler());

@@ -1,0 +1,39 @@
+package dev.statedoses.web;
+
+import dev.statedoses.text.PercentDecoding;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A path whose percent-encoding cannot be read is a 400, wherever in the path it is, before any
+ * route sees it.
+ *
+ * <p>Jetty rejects a malformed escape in a path segment itself, but not in the parts it does not
+ * decode: a segment's parameters after a {@code ;} ({@code /ratios/NY;%ZZ}) and its own
+ * {@code %u0041} form, which it reads as UTF-16. Javalin then decoded the raw path for
+ * {@code {state}} (and for its 404 and 405) with {@link java.net.URLDecoder}, which threw: a 500
+ * and a stack trace in the log for any such path, on every route. Here the whole path is read as
+ * {@link PercentDecoding} reads a query, and what it refuses is answered as Jetty answers its own
+ * rejections (its error handler, {@link JettyProblemHandler}), so the answer does not depend on
+ * which of the two noticed.
+ */
+public final class UnreadablePaths extends Handler.Wrapper {
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = request.getHttpURI().getPath();
+        if (path != null && path.indexOf('%') >= 0) {
+            try {
+                PercentDecoding.decode(path, false);
+            } catch (PercentDecoding.Malformed e) {
+                Response.writeError(request, response, callback, 400, "the path is not percent-encoded correctly: "
+                    + (e.notUtf8() ? "its escapes are not UTF-8 text"
+                        : "a % must be followed by two hex digits (a % itself is %25)"));
+                return true;
+            }
+        }
+        return super.handle(request, response, callback);
+    }
+}
