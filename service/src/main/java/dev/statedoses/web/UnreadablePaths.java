@@ -1,6 +1,7 @@
 package dev.statedoses.web;
 
 import dev.statedoses.text.PercentDecoding;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -24,7 +25,13 @@ public final class UnreadablePaths extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getPath();
-        if (path != null && path.indexOf('%') >= 0) {
+        if ((path == null || path.isEmpty()) && !HttpMethod.CONNECT.is(request.getMethod())) {
+            // No path at all: "OPTIONS ?x" (Jetty refuses it for the other methods, "Bad URI
+            // path"), which Jetty's context then redirected to "//?x" with a 301.
+            Response.writeError(request, response, callback, 400, "the request's target has no path: it must start with /");
+            return true;
+        }
+        if (path.indexOf('%') >= 0) {
             try {
                 PercentDecoding.decode(path, false);
             } catch (PercentDecoding.Malformed e) {

@@ -123,6 +123,24 @@ class UnreadablePathsTest {
         assertEquals("/problems/no-data", JsonPath.from(escaped.body()).getString("type"));
     }
 
+    /**
+     * A target with no path, which Jetty lets through for OPTIONS alone: it was answered 301 to
+     * {@code //?x}, a redirect to nowhere, with no problem. Now the 400 the other methods get.
+     */
+    @Test
+    void anOptionsWithoutAPathIsA400NotARedirect() throws IOException {
+        RawHttp raw = RawHttp.to(empty.app());
+        for (String target : List.of("?x", "?/evil.example", "?", "#x", "?%ZZ")) {
+            Answer answer = raw.send("OPTIONS " + target + " HTTP/1.1");
+            assertEquals(400, answer.status(), "OPTIONS " + target + ": " + answer.statusLine());
+            assertEquals("the request's target has no path: it must start with /",
+                JsonPath.from(answer.body()).getString("detail"), "OPTIONS " + target);
+            assertEquals(null, answer.header("Location"), "OPTIONS " + target);
+        }
+        // A GET of the same target was refused by Jetty already, as it still is.
+        assertEquals(400, raw.send("GET ?x HTTP/1.1").status());
+    }
+
     /** Whether every {@code %} of {@code path} starts two hex digits, and every run of escapes is UTF-8. */
     private static boolean readable(String path) {
         if (BAD_ESCAPE.matcher(path).find()) {
