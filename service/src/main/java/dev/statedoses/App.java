@@ -27,6 +27,7 @@ import dev.statedoses.web.CrossOrigin;
 import dev.statedoses.web.JettyProblemHandler;
 import dev.statedoses.web.Problem;
 import dev.statedoses.web.ProblemException;
+import dev.statedoses.web.SentMethod;
 import dev.statedoses.web.ServerLimits;
 import dev.statedoses.web.UnreadablePaths;
 import io.javalin.Javalin;
@@ -100,9 +101,11 @@ public final class App {
                 server.insertHandler(c.snapshotReads());
                 // ...the liveness probe is answered in Jetty too, outside that limit...
                 server.insertHandler(new LiveProbe(c.ops().probes(), json));
-                // ...and a write that stalls (the fast path's too) ends its connection.
+                // ...a write that stalls (the fast path's too) ends its connection...
                 server.insertHandler(limits.boundStalledWrites());
-                // ...a path whose escapes cannot be read is refused before either way of answering...
+                // ...the method both ways of answering see is the request line's...
+                server.insertHandler(new SentMethod());
+                // ...and a path they could not read is refused before either sees it.
                 server.insertHandler(new UnreadablePaths());
                 server.insertHandler(c.ops().everyResponse());
                 // On stop, let requests in flight finish (up to 10 s) before connections close.
