@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,12 +91,15 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         // One process at a time decides, starts and stops here: two started at once (say `serve`
         // and a `refresh`) raced for the directory, and one exited 1.
+        OwnStart own = new OwnStart(dir);
         try (StartLock turn = StartLock.take(dir, START_WAIT, true)) {
-            return startInTurn(dir, port, database);
+            return startInTurn(dir, port, database, own);
+        } finally {
+            own.ended();
         }
     }
 
-    private static EmbeddedWarehouse startInTurn(Path dir, int port, String database) {
+    private static EmbeddedWarehouse startInTurn(Path dir, int port, String database, OwnStart own) {
         EmbeddedPostgres server = null;
         WarehouseOwner me = WarehouseOwner.current();
         Optional<Postmaster> running = Postmaster.runningOn(dir);
@@ -140,10 +145,12 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         } else if (ownServerAnswersOn(port, dir)) {
             LOG.info("embedded warehouse already running on port {} (data in {}): using it", port, dir);
         } else {
+            own.begin();
             server = startOwn(dir, port, me);
         }
         EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, at, me, adopted);
-        warehouse.stopOnExitUntilHandedOver();
+        own.made(warehouse);
+        warehouse.stopOnExitUntilHandedOver(own);
         createDatabaseIfMissing(at, database);
         if (server == null) {
             warehouse.presence = presence(at);
@@ -160,9 +167,13 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * Not after: the service's shutdown stops it once requests in flight are done, and two hooks
      * run side by side.
      */
-    private void stopOnExitUntilHandedOver() {
+    private void stopOnExitUntilHandedOver(OwnStart own) {
         if (!owns()) {
             return; // joined, not ours to stop
+        }
+        if (server != null) {
+            untilHandedOver = own.hook(); // on since before the start (OwnStart)
+            return;
         }
         Thread hook = new Thread(this::close, "embedded-warehouse-stop");
         try {
@@ -182,6 +193,88 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // Ending already: the hook runs, and close() stops the server once.
+            }
+        }
+    }
+
+    /**
+     * The stop on exit of a server this process starts itself, on from before its start: a
+     * SIGTERM or Ctrl-C while the library ran initdb and the server's start (a second or two on a
+     * new directory) left a server with no process of ours, and, on a new directory, with no
+     * owner recorded either (a new directory is claimed once its server runs), which no later
+     * start ever stopped: it joined it as a server "started by hand". A JVM that ends during the
+     * start now waits for it to end, then stops what it started: through the warehouse once it is
+     * made (as {@link #close} stops it), or else (the library gave up on a server that came up
+     * after all) the server the directory's postmaster.pid names, unless another process has
+     * claimed it since.
+     */
+    private static final class OwnStart {
+
+        /** The longest a JVM that ends waits for the start: the library's own wait, and a margin. */
+        private static final Duration WAIT = START_WAIT.plusSeconds(10);
+
+        private final Path dir;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile EmbeddedWarehouse made;
+        private Thread hook;
+
+        OwnStart(Path dir) {
+            this.dir = dir;
+        }
+
+        /** Called just before this process starts its own server: from now on, an exit stops it. */
+        void begin() {
+            Thread stop = new Thread(this::stopAtExit, "embedded-warehouse-stop");
+            try {
+                Runtime.getRuntime().addShutdownHook(stop);
+                hook = stop;
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is ending already: the start fails, and nothing of ours runs.
+            }
+        }
+
+        void made(EmbeddedWarehouse warehouse) {
+            made = warehouse;
+        }
+
+        /**
+         * The start ended: the hook may act. A start that failed before the warehouse was made
+         * takes its hook off, unless the JVM is ending already (the hook then stops what the
+         * start may have left): a later exit must not stop another process's server there.
+         */
+        void ended() {
+            done.countDown();
+            if (made == null && hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs now
+                }
+            }
+        }
+
+        /** The hook that stops the server at exit, or null when none is on. */
+        Thread hook() {
+            return hook;
+        }
+
+        private void stopAtExit() {
+            try {
+                if (!done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("the embedded warehouse's start on {} did not end within {} s of the exit; stopping"
+                        + " what runs there", dir, WAIT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            EmbeddedWarehouse warehouse = made;
+            if (warehouse != null) {
+                warehouse.close();
+                return;
+            }
+            Optional<WarehouseOwner> recorded = WarehouseOwner.recordedIn(dir);
+            if (recorded.isEmpty() || recorded.get().isSameProcess(WarehouseOwner.current())) {
+                Postmaster.runningOn(dir).ifPresent(server -> server.stop(ORPHAN_STOP_TIMEOUT));
             }
         }
     }
