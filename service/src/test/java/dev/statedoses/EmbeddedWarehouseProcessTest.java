@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,13 +38,22 @@ class EmbeddedWarehouseProcessTest {
     @TempDir
     Path dwh;
 
-    /** Whatever a failed test left running on the data directory, stopped before it is deleted. */
+    /**
+     * Whatever a test left running on the data directory, or on one in it (a test of several new
+     * directories), stopped before it is deleted.
+     */
     @AfterEach
     void stopLeftoverServer() throws Exception {
-        Optional<Long> pid = postmasterPid();
-        if (pid.isPresent() && running(pid.get())) {
-            new ProcessBuilder("kill", "-INT", pid.get().toString()).start().waitFor();
-            waitUntilStopped(pid.get());
+        List<Path> dirs = new ArrayList<>(List.of(dwh));
+        try (Stream<Path> inside = Files.list(dwh)) {
+            inside.filter(Files::isDirectory).forEach(dirs::add);
+        }
+        for (Path dir : dirs) {
+            Optional<Long> pid = postmasterPid(dir);
+            if (pid.isPresent() && running(pid.get())) {
+                new ProcessBuilder("kill", "-INT", pid.get().toString()).start().waitFor();
+                waitUntilStopped(pid.get());
+            }
         }
     }
 
@@ -183,6 +193,29 @@ class EmbeddedWarehouseProcessTest {
             }
         }
         assertEquals(List.of(), left);
+    }
+
+    /**
+     * A java.io.tmpdir that cannot be written: the embedded library's probe of the Linux
+     * distribution, which writes a script there, logged an ERROR with a stack trace of 25 lines,
+     * though the start went on without it (here the library's binaries are unpacked elsewhere,
+     * as the build's ot.epg.working-dir says) or failed in one line of ours.
+     */
+    @Test
+    void aTemporaryDirectoryThatCannotBeWrittenLogsNoStackTrace() throws Exception {
+        Path file = Files.createTempFile("state-doses-tmpdir", ".not-a-directory");
+        try (ServiceProcess serve = ServiceProcess.start(List.of("-Djava.io.tmpdir=" + file), List.of("serve"),
+                localMode(Map.of()))) {
+            serve.awaitServing();
+            String log = serve.log();
+            serve.sigterm();
+            assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+            assertTrue(log.contains("warehouse: embedded PostgreSQL, data in"), log);
+            assertFalse(log.contains("\tat "), "no stack trace: " + log);
+            assertFalse(log.contains(" ERROR "), log);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /**

@@ -52,10 +52,14 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
      * Jetty's reading of HTTP messages (org.eclipse.jetty.http, HttpParser among them, and the
      * Host header's util.HostPort) logs a WARN for each malformed request it refuses with a 400
      * ("Bad port [99999]", two Host headers): any client could fill the log with them, and they
-     * are the client's fault, answered as such.
+     * are the client's fault, answered as such. The embedded library's LinuxUtils logs an ERROR
+     * with a stack trace when it cannot write its probe of the Linux distribution to
+     * java.io.tmpdir, before the start fails for the same reason in one line of ours; when it
+     * can, it logs nothing.
      */
     static final Map<String, Level> LEVELS = Map.of(
         "io.zonky", Level.WARN,
+        "io.zonky.test.db.postgres.util.LinuxUtils", Level.OFF,
         "org.flywaydb.core.internal.proprietaryStubs.ErrorOverridesSupportStub", Level.ERROR,
         "org.flywaydb", Level.WARN,
         "com.zaxxer.hikari", Level.WARN,
