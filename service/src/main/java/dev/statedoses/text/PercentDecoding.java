@@ -79,5 +79,10 @@ public final class PercentDecoding {
         public boolean notUtf8() {
             return index < 0;
         }
+
+        /** What is wrong, in the words of the API's problems: "… is not percent-encoded correctly: {reason}". */
+        public String reason() {
+            return notUtf8() ? "its escapes are not UTF-8 text" : "a % must be followed by two hex digits (a % itself is %25)";
+        }
     }
 }

@@ -121,8 +121,7 @@ public final class StrictQuery {
 
     private static ProblemException malformed(String what, PercentDecoding.Malformed e) {
         return new ProblemException(Problem.of(400, "http-400", "Bad Request",
-            what + " is not percent-encoded correctly: " + (e.notUtf8() ? "its escapes are not UTF-8 text"
-                : "a % must be followed by two hex digits (a % itself is %25)")));
+            what + " is not percent-encoded correctly: " + e.reason()));
     }
 
     private static ProblemException unknown(String name, String endpoint, List<QueryParameter> takes) {

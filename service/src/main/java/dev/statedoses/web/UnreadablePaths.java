@@ -25,7 +25,10 @@ public final class UnreadablePaths extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getPath();
-        if ((path == null || path.isEmpty()) && !HttpMethod.CONNECT.is(request.getMethod())) {
+        if (path == null || path.isEmpty()) {
+            if (HttpMethod.CONNECT.is(request.getMethod())) {
+                return super.handle(request, response, callback); // an authority, no path: the routes' 405
+            }
             // No path at all: "OPTIONS ?x" (Jetty refuses it for the other methods, "Bad URI
             // path"), which Jetty's context then redirected to "//?x" with a 301.
             Response.writeError(request, response, callback, 400, "the request's target has no path: it must start with /");
@@ -36,8 +39,7 @@ public final class UnreadablePaths extends Handler.Wrapper {
                 PercentDecoding.decode(path, false);
             } catch (PercentDecoding.Malformed e) {
                 Response.writeError(request, response, callback, 400, "the path is not percent-encoded correctly: "
-                    + (e.notUtf8() ? "its escapes are not UTF-8 text"
-                        : "a % must be followed by two hex digits (a % itself is %25)"));
+                    + e.reason());
                 return true;
             }
         }
