@@ -8,6 +8,8 @@ import dev.statedoses.refresh.RefreshFailure;
 import dev.statedoses.refresh.RefreshReport;
 import dev.statedoses.refresh.Trigger;
 import dev.statedoses.text.Printable;
+import dev.statedoses.warehouse.StartSteps;
+import dev.statedoses.warehouse.StoppedDuringStartException;
 import dev.statedoses.warehouse.WarehouseStartException;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
@@ -75,12 +77,23 @@ public final class Main {
         Stdout stdout = new Stdout();
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        int code = run(args, System.getenv(), environmentCharset(), out, err);
+        StartSteps start = new StartSteps();
+        start.watchExit();
+        int code;
+        try {
+            code = run(args, System.getenv(), environmentCharset(), out, err, start);
+        } catch (RuntimeException | Error e) {
+            start.ended(); // a fault of ours: its stack trace, and no hook waits for a start that is over
+            throw e;
+        }
         if (code != SERVING) {
             out.flush();
             BufferedStderrAppender.stopLogging();
             // After the log's last lines, so that it is the last line said.
             code = stdout.exitCode(code, err);
+            // Only now may a shutdown hook that waits for the start go on, and the JVM end: a
+            // start stopped by a signal has said so, in lines that are written out.
+            start.ended();
             System.exit(code);
         }
     }
@@ -104,11 +117,24 @@ public final class Main {
         return run(args, env, "UTF-8", out, err);
     }
 
+    /** Runs a command as {@link #main} does, its start over when it returns. */
+    static int run(String[] args, Map<String, String> env, String decodedAs, PrintStream out, PrintStream err) {
+        StartSteps start = new StartSteps();
+        try {
+            return run(args, env, decodedAs, out, err, start);
+        } finally {
+            start.ended();
+        }
+    }
+
     /**
      * Runs a command; returns its exit code, or {@link #SERVING} while the server runs on.
      * {@code decodedAs}: the charset the JVM read {@code env} with (Environment says why it matters).
+     * {@code start}: ended here once the service serves; otherwise the caller ends it, once it has
+     * said all it says (StartSteps).
      */
-    static int run(String[] args, Map<String, String> env, String decodedAs, PrintStream out, PrintStream err) {
+    private static int run(String[] args, Map<String, String> env, String decodedAs, PrintStream out,
+            PrintStream err, StartSteps start) {
         List<String> given = List.of(args);
         if (given.contains("--help") || given.contains("-h")) {
             out.println(USAGE);
@@ -119,7 +145,7 @@ public final class Main {
             command = parse(given);
         } catch (IllegalArgumentException e) {
             // stderr carries the log too: a value quoted in the message must not start a line of its own
-            err.println("error: " + Printable.escape(e.getMessage()) + "\n" + USAGE);
+            say(err, "error: " + Printable.escape(e.getMessage()) + "\n" + USAGE);
             return USAGE_ERROR;
         }
         switch (command.name()) {
@@ -137,10 +163,11 @@ public final class Main {
         try {
             config = Config.fromEnvironment(env, decodedAs);
         } catch (IllegalArgumentException e) {
-            err.println("configuration error: " + Printable.escape(e.getMessage()));
+            say(err, "configuration error: " + Printable.escape(e.getMessage()));
             return USAGE_ERROR;
         }
-        return command.name().equals("serve") ? serve(config, err) : refresh(config, command.json(), out, err);
+        return command.name().equals("serve") ? serve(config, err, start)
+            : refresh(config, command.json(), out, err, start);
     }
 
     private static Command parse(List<String> args) {
@@ -194,31 +221,42 @@ public final class Main {
             + "' for " + command + hint;
     }
 
-    private static int serve(Config config, PrintStream err) {
+    private static int serve(Config config, PrintStream err, StartSteps start) {
         // Before the warehouse starts (an embedded one takes seconds), and in one line: Jetty's
         // own failure is an ERROR line and a stack trace, which stays for a port taken meanwhile.
         if (config.port() != 0 && !portFree(config.port())) {
-            err.println(portTakenMessage(config.port()));
+            say(err, portTakenMessage(config.port()));
             return FAILED;
         }
         Wiring wiring;
         try {
-            wiring = Wiring.start(config);
-        } catch (WarehouseStartException e) {
-            err.println("error: " + Printable.escape(e.getMessage()));
-            return FAILED;
+            wiring = Wiring.start(config, start);
+        } catch (RuntimeException e) {
+            if (e instanceof StoppedDuringStartException || start.exiting()) {
+                return stoppedDuringStart();
+            }
+            if (e instanceof WarehouseStartException) {
+                say(err, "error: " + Printable.escape(e.getMessage()));
+                return FAILED;
+            }
+            throw e;
         }
         Javalin app;
         try {
-            app = wiring.app().start(config.port());
+            Javalin made = wiring.app();
+            start.next();
+            app = made.start(config.port());
         } catch (RuntimeException e) {
             wiring.close(); // an embedded warehouse must not outlive a service that never served
+            if (e instanceof StoppedDuringStartException || start.exiting()) {
+                return stoppedDuringStart();
+            }
             if (e instanceof WarehouseStartException || e instanceof ProductTooLargeException) {
-                err.println("error: " + Printable.escape(e.getMessage()));
+                say(err, "error: " + Printable.escape(e.getMessage()));
                 return FAILED;
             }
             if (portTaken(e)) {
-                err.println(portTakenMessage(config.port()));
+                say(err, portTakenMessage(config.port()));
                 return FAILED;
             }
             throw e;
@@ -227,14 +265,14 @@ public final class Main {
             // line that says so, not the JVM's stack trace. (Under -XX:+ExitOnOutOfMemoryError,
             // as the image runs, the JVM ends first, with its own line.)
             wiring.close();
-            err.println("error: " + HeapRoom.ranOutStarting());
+            say(err, "error: " + HeapRoom.ranOutStarting());
             return FAILED;
         }
         // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
         // 503), requests in flight finish, then the pool closes and the embedded server stops.
         // Registered before "serving on" is logged, so whoever waits for that line may stop us.
         AtomicReference<Thread> warmUp = new AtomicReference<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread shutdown = new Thread(() -> {
             LOG.info("shutting down");
             wiring.refreshes().shutdown();
             // A warm-up under way ends at once with the refreshes (its rehearsal is one); it logs
@@ -244,8 +282,17 @@ public final class Main {
             wiring.close();
             LOG.info("stopped");
             BufferedStderrAppender.stopLogging();
-        }, "shutdown"));
+        }, "shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(shutdown);
+        } catch (IllegalStateException exiting) {
+            // The JVM began to exit since the start's last step.
+            app.stop();
+            wiring.close();
+            return stoppedDuringStart();
+        }
         wiring.handOverShutdown();
+        start.ended();
         if (config.embeddedWarehouse()) {
             LOG.info("serving on http://localhost:{} (embedded warehouse, data in {}; {})", app.port(),
                 config.dwhDir(), BuildInfo.describe());
@@ -274,6 +321,24 @@ public final class Main {
             LOG.debug("the warehouse's schema could not be compared now ({}); the next refresh compares it",
                 e.getMessage());
         }
+    }
+
+    /**
+     * A start that a SIGTERM or Ctrl-C stopped between two of its steps, all it opened closed: one
+     * line, and no error (the exit code is the signal's).
+     */
+    private static int stoppedDuringStart() {
+        LOG.info("stopped during the start, as asked; it did not serve");
+        return FAILED;
+    }
+
+    /**
+     * Prints {@code line} on stderr after the log lines said before it, which wait in the log's
+     * buffer for up to 200 ms (BufferedStderrAppender).
+     */
+    private static void say(PrintStream err, String line) {
+        BufferedStderrAppender.writeOutNow();
+        err.println(line);
     }
 
     /** Waits up to 5 s for {@code thread}, if any, to end. */
@@ -313,11 +378,11 @@ public final class Main {
         return false;
     }
 
-    static int refresh(Config config, boolean json, PrintStream out, PrintStream err) {
+    static int refresh(Config config, boolean json, PrintStream out, PrintStream err, StartSteps start) {
         CountDownLatch ended = new CountDownLatch(1);
         // The run's id once it is on record: a failure names it, as POST /refresh's answer does.
         AtomicLong recorded = new AtomicLong();
-        try (Wiring wiring = Wiring.start(config)) {
+        try (Wiring wiring = Wiring.start(config, start)) {
             // On SIGTERM: the refresh stops where it is (a source read or a warehouse statement),
             // rolls back and is recorded as a shutdown before the JVM ends; without this its run
             // stayed 'running' until the next start closed it as abandoned.
@@ -330,8 +395,13 @@ public final class Main {
                 }
                 BufferedStderrAppender.stopLogging();
             }, "shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                Runtime.getRuntime().addShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                throw new StoppedDuringStartException(); // since the start's last step
+            }
             wiring.handOverShutdown();
+            start.ended();
             try {
                 RefreshReport report = wiring.refreshes().refresh(Trigger.CLI, false, recorded::set);
                 out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
@@ -341,16 +411,18 @@ public final class Main {
                 removeHook(hook);
             }
         } catch (RuntimeException e) {
-            if (e instanceof WarehouseStartException) {
+            if (e instanceof StoppedDuringStartException || start.exiting() && recorded.get() < 1) {
+                say(err, "stopped before the refresh began, as asked (SIGTERM or Ctrl-C): the product is unchanged");
+            } else if (e instanceof WarehouseStartException) {
                 // No refresh began, and there may be no product at all: say where the warehouse was
                 // looked for, who holds the lock its start waited for, or why it cannot be used.
-                err.println("error: " + Printable.escape(e.getMessage()));
+                say(err, "error: " + Printable.escape(e.getMessage()));
             } else {
                 // The run log's words: the problem's detail, with the cause when it does not say it.
                 // "Unchanged", not "the last good product": a new warehouse has none yet. Then the
                 // run that holds them, when one was on record, as a refresh's answer names it.
                 long runId = recorded.get();
-                err.println("refresh failed, the product is unchanged: " + Printable.escape(RefreshFailure.recorded(e))
+                say(err, "refresh failed, the product is unchanged: " + Printable.escape(RefreshFailure.recorded(e))
                     + (runId < 1 ? "" : " [run " + runId + "]"));
             }
             if (json) {

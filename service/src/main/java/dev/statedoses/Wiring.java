@@ -32,6 +32,7 @@ import dev.statedoses.warehouse.EmbeddedWarehouse;
 import dev.statedoses.warehouse.ReaderRole;
 import dev.statedoses.warehouse.SchemaCheck;
 import dev.statedoses.warehouse.ServerProbe;
+import dev.statedoses.warehouse.StartSteps;
 import dev.statedoses.warehouse.Warehouse;
 import dev.statedoses.warehouse.WarehouseClock;
 import dev.statedoses.warehouse.WarehouseLockedException;
@@ -106,20 +107,31 @@ public final class Wiring implements AutoCloseable {
     }
 
     public static Wiring start(Config config) {
+        return start(config, StartSteps.unwatched());
+    }
+
+    /**
+     * As {@link #start(Config)}, stopping between steps once the JVM has begun to exit
+     * ({@code steps}): StoppedDuringStartException, with what was opened closed.
+     */
+    public static Wiring start(Config config, StartSteps steps) {
         try {
-            return prepare(config);
+            return prepare(config, steps);
         } catch (RuntimeException e) {
             throw Warehouse.explainStart(config.embeddedWarehouse() ? "embedded in " + config.dwhDir()
                 : config.warehouseName(), e);
         }
     }
 
-    private static Wiring prepare(Config config) {
-        Warehouse warehouse = connect(config);
+    private static Wiring prepare(Config config, StartSteps steps) {
+        Warehouse warehouse = connect(config, steps);
+        RefreshService refreshes = null;
         try {
+            steps.next();
             ReaderRole.ensure(warehouse.dataSource(), config.readerPassword());
+            steps.next();
             CsvFormat csv = new UnivocityCsv();
-            RefreshService refreshes = new RefreshService(
+            refreshes = new RefreshService(
                 warehouse.jdbi(),
                 new SourceFetcher(config.sourceTimeout(), config.sourceMaxBytes(), BuildInfo.userAgent()),
                 new AllocationCsv(csv),
@@ -129,10 +141,14 @@ public final class Wiring implements AutoCloseable {
                     SourceName.POPULATION, config.countyPopulationUrl()),
                 Clock.systemUTC());
             refreshes.closeAbandonedRuns();
+            steps.next();
             return new Wiring(warehouse, refreshes, new RatioRepository(warehouse.jdbi()), objectMapper(),
                 new RefreshAccess(config.refreshToken()), config.refreshInterval(), config.runLogDays(),
                 CrossOrigin.allowing(config.corsOrigins()));
         } catch (RuntimeException e) {
+            if (refreshes != null) {
+                refreshes.close(); // its look for abandoned runs, under way in the background, ends first
+            }
             warehouse.close(); // an embedded warehouse stops with it
             throw e;
         }
@@ -187,10 +203,12 @@ public final class Wiring implements AutoCloseable {
             + SchemaCheck.describe(changed) + ". Undo these changes, or start on a new database", e);
     }
 
-    private static Warehouse connect(Config config) {
+    private static Warehouse connect(Config config, StartSteps steps) {
         if (config.embeddedWarehouse()) {
-            EmbeddedWarehouse embedded = EmbeddedWarehouse.start(config.dwhDir(), config.dbPort(), config.dbName());
+            EmbeddedWarehouse embedded = EmbeddedWarehouse.start(config.dwhDir(), config.dbPort(), config.dbName(),
+                steps);
             try {
+                steps.next();
                 return Warehouse.connect(Config.jdbcUrl("127.0.0.1", embedded.port(), config.dbName(), ""),
                     EmbeddedWarehouse.USER, "", embedded);
             } catch (RuntimeException e) {

@@ -139,21 +139,51 @@ class EmbeddedWarehouseProcessTest {
      * its port until the next start, each time (the library's own hook is off, and the service's
      * was not registered yet). It stops with the JVM now; and a SIGTERM once the service serves
      * still stops it after the requests, as before.
+     * <p>
+     * And it is said in a line: the hook stopped the server under the statements of the start,
+     * which printed the pool's and JDBI's warnings and stack traces (a dozen lines or more), and a
+     * last line that blamed the warehouse ("error: cannot prepare the warehouse ...: FATAL:
+     * terminating connection due to administrator command"). Signalled as the server has started
+     * (on a new directory and on one that holds a warehouse) and as the migrations are done, for
+     * both commands that start.
      */
     @Test
-    void aSignalDuringTheStartStopsTheServerItStarted() throws Exception {
-        Map<String, String> env = localMode(Map.of());
-        for (String command : List.of("serve", "refresh")) {
+    void aSignalDuringTheStartStopsTheServerItStartedAndSaysSo() throws Exception {
+        record Signal(String command, String dir, String after) {
+        }
+        List<Signal> signals = List.of(
+            new Signal("serve", "a", "warehouse: embedded PostgreSQL, data in"),
+            new Signal("refresh", "a", "warehouse: embedded PostgreSQL, data in"),
+            new Signal("serve", "a", "warehouse: embedded PostgreSQL, data in"),
+            new Signal("serve", "b", "INFO  Migrations applied"),
+            new Signal("refresh", "c", "INFO  Migrations applied"));
+        for (Signal signal : signals) {
+            String what = signal.command() + " on " + signal.dir() + ", signalled after '" + signal.after() + "'";
+            Path dir = dwh.resolve(signal.dir());
+            Map<String, String> env = localMode(Map.of());
+            env.put("DWH_DIR", dir.toString());
             long server;
-            try (ServiceProcess start = ServiceProcess.start(command, env)) {
-                start.awaitLog("warehouse: embedded PostgreSQL, data in", Duration.ofSeconds(90));
-                server = postmasterPid().orElseThrow();
+            String log;
+            int exit;
+            try (ServiceProcess start = ServiceProcess.start(signal.command(), env)) {
+                start.awaitLog(signal.after(), Duration.ofSeconds(90));
+                server = postmasterPid(dir).orElseThrow();
                 start.sigterm();
-                start.awaitExit(Duration.ofSeconds(60));
+                exit = start.awaitExit(Duration.ofSeconds(60));
+                log = start.log();
             }
             waitUntilStopped(server);
-            assertFalse(running(server), command + ": a signal during the start left its server running");
-            assertFalse(Files.exists(dwh.resolve("postmaster.pid")), command);
+            assertFalse(running(server), what + ": a signal during the start left its server running");
+            assertFalse(Files.exists(dir.resolve("postmaster.pid")), what);
+            assertEquals(143, exit, what + ": " + log);
+            assertFalse(log.contains("\tat ") || log.contains(" WARN ") || log.contains(" ERROR ")
+                || log.contains("FATAL") || log.contains("error:"), what + ": " + log);
+            List<String> lines = log.lines().toList();
+            String last = lines.get(lines.size() - 1);
+            assertTrue(signal.command().equals("serve")
+                ? last.endsWith("INFO  Main stopped during the start, as asked; it did not serve")
+                : last.equals("stopped before the refresh began, as asked (SIGTERM or Ctrl-C): the product is unchanged"),
+                what + ": " + log);
         }
     }
 

@@ -296,6 +296,48 @@ class ServiceProcessTest {
         }
     }
 
+    /**
+     * A SIGTERM during the start on an external warehouse (here right after the migrations of a
+     * new database): the JVM ended wherever the start was, with no word of it, since no hook of
+     * ours waited; the last line was the migrations'. Now the start stops at its next step,
+     * closes its pool and says so: the service in its log's last line, the refresh command on
+     * stderr (no refresh began, so none is on record), and with --json the 503 a refresh stopped
+     * by a shutdown answers. Nothing failed: no WARN, ERROR or stack trace.
+     */
+    @Test
+    void aSignalDuringTheStartOnAnExternalWarehouseStopsItThereAndSaysSo() throws Exception {
+        for (List<String> command : List.of(List.of("serve"), List.of("refresh", "--json"))) {
+            Config config = TestWarehouse.newDatabase();
+            int exit;
+            String err;
+            String out;
+            try (ServiceProcess start = ServiceProcess.start(command, TestWarehouse.environment(config))) {
+                start.awaitLog("INFO  Migrations applied", Duration.ofSeconds(60));
+                start.sigterm();
+                exit = start.awaitExit(Duration.ofSeconds(60));
+                err = start.log();
+                out = start.stdout();
+            }
+            assertEquals(143, exit, command + ": " + err);
+            assertFalse(err.contains("\tat ") || err.contains(" WARN ") || err.contains(" ERROR ")
+                || err.contains("error:"), command + ": " + err);
+            assertTrue(err.contains("INFO  StartSteps asked to stop during the start: stopping after the step under way"),
+                command + ": " + err);
+            if (command.get(0).equals("serve")) {
+                assertTrue(lastLine(err).endsWith("INFO  Main stopped during the start, as asked; it did not serve"), err);
+                assertEquals("", out);
+            } else {
+                assertEquals("stopped before the refresh began, as asked (SIGTERM or Ctrl-C): the product is unchanged",
+                    lastLine(err), err);
+                assertEquals("{\"type\":\"/problems/shutting-down\",\"title\":\"Service shutting down\",\"status\":503,"
+                    + "\"detail\":\"The service was asked to end (SIGTERM or Ctrl-C) while it started, before the refresh "
+                    + "began\"}\n", out);
+                assertEquals("0", TestWarehouse.text(TestWarehouse.environment(config),
+                    "select count(*) from dwh.refresh_runs"));
+            }
+        }
+    }
+
     /** A blank REFRESH_TOKEN stops the process before anything starts: one line, exit 2, never an open refresh. */
     @Test
     void aBlankRefreshTokenRefusesToStart() throws Exception {

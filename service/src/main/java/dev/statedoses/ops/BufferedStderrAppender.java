@@ -42,6 +42,22 @@ public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingE
         }
     }
 
+    /**
+     * Writes out the lines buffered so far, now, and logging goes on: a line the command line
+     * prints on stderr itself comes after the log lines said before it. An INFO line waited up to
+     * 200 ms, and a SIGTERM during the start printed `stopped before the refresh began` above the
+     * lines of the steps it had waited for.
+     */
+    public static void writeOutNow() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders().forEachRemaining(appender -> {
+                if (appender instanceof BufferedStderrAppender buffered && buffered.isStarted()) {
+                    buffered.flush();
+                }
+            });
+        }
+    }
+
     private final OutputStream target;
     private final int bufferBytes;
     private long flushMillis = 200;

@@ -4,6 +4,7 @@ import dev.statedoses.source.SourceAbandonedException;
 import dev.statedoses.util.OpenFiles;
 import dev.statedoses.source.SourceException;
 import dev.statedoses.warehouse.Warehouse;
+import dev.statedoses.warehouse.StoppedDuringStartException;
 import dev.statedoses.warehouse.WarehouseStartException;
 import dev.statedoses.web.Problem;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class RefreshFailure {
         if (OpenFiles.ranOut(e)) {
             return Problem.of(503, "out-of-files", "Service out of open files", detail);
         }
-        if (e instanceof SourceAbandonedException) {
+        if (e instanceof SourceAbandonedException || e instanceof StoppedDuringStartException) {
             return Problem.of(503, "shutting-down", "Service shutting down", detail);
         }
         if (e instanceof SourceException source) {
@@ -137,6 +138,9 @@ public final class RefreshFailure {
         if (e instanceof SourceAbandonedException || e instanceof CheckFailedException
             || e instanceof RefreshBusyException || e instanceof WarehouseChangedException) {
             return e.getMessage();
+        }
+        if (e instanceof StoppedDuringStartException) {
+            return "The service was asked to end (SIGTERM or Ctrl-C) while it started, before the refresh began";
         }
         if (e instanceof WarehouseStartException) {
             // Only the command line meets them (no refresh began): where it looked, which session

@@ -30,6 +30,8 @@ final class RunRecovery implements AutoCloseable {
     /** The run log's lines, under the name they have always had. */
     private static final Logger LOG = LoggerFactory.getLogger(RefreshRuns.class);
     private static final Duration RETRY_EVERY = Duration.ofSeconds(3);
+    /** How long closing waits for a statement under way in the background. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
     /**
      * The first tries, sooner: a session an administrator ended looks like an outage to the
      * first try, made at once, and the warehouse answers again a moment later (KnownOutage looks
@@ -177,10 +179,22 @@ final class RunRecovery implements AutoCloseable {
         }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops trying again: a run not recorded by now is closed as abandoned by the next start. */
+    /**
+     * Stops trying again: a run not recorded by now is closed as abandoned by the next start. A
+     * statement under way ends first (3 s at most; JDBC does not heed the interrupt): the
+     * pool closed under the start's look for abandoned runs, and a stop right after a start
+     * logged the pool's warning with its stack trace, and ours.
+     */
     @Override
     public void close() {
         retries.shutdownNow();
+        try {
+            if (!retries.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.debug("the run log's background statement did not end within {} s", CLOSE_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (!unrecorded.isEmpty()) {
             LOG.warn("stopping before the failure of run(s) {} could be recorded: the next start closes them as "
                 + "abandoned", unrecorded);

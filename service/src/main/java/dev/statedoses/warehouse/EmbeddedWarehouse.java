@@ -79,7 +79,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * the port it runs on ({@link #port()}), and stopped first when its owner is gone. A port held
      * by anything else (another PostgreSQL server, another program) is refused in one line.
      */
-    public static EmbeddedWarehouse start(Path dataDir, int port, String database) {
+    public static EmbeddedWarehouse start(Path dataDir, int port, String database, StartSteps steps) {
         Path dir = dataDir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
@@ -91,7 +91,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         // One process at a time decides, starts and stops here: two started at once (say `serve`
         // and a `refresh`) raced for the directory, and one exited 1.
-        OwnStart own = new OwnStart(dir);
+        OwnStart own = new OwnStart(dir, steps);
         try (StartLock turn = StartLock.take(dir, START_WAIT, true)) {
             return startInTurn(dir, port, database, own);
         } finally {
@@ -150,7 +150,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, at, me, adopted);
         own.made(warehouse);
-        warehouse.stopOnExitUntilHandedOver(own);
+        warehouse.stopOnExitUntilHandedOver(own, own.steps);
         createDatabaseIfMissing(at, database);
         if (server == null) {
             warehouse.presence = presence(at);
@@ -165,9 +165,9 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * stops it: a SIGTERM or Ctrl-C during the start (the migrations, the product's read, the
      * warm-up) left it running with no process of ours, holding its port until the next start.
      * Not after: the service's shutdown stops it once requests in flight are done, and two hooks
-     * run side by side.
+     * run side by side. Either hook lets the start's step under way end first ({@code steps}).
      */
-    private void stopOnExitUntilHandedOver(OwnStart own) {
+    private void stopOnExitUntilHandedOver(OwnStart own, StartSteps steps) {
         if (!owns()) {
             return; // joined, not ours to stop
         }
@@ -175,7 +175,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             untilHandedOver = own.hook(); // on since before the start (OwnStart)
             return;
         }
-        Thread hook = new Thread(this::close, "embedded-warehouse-stop");
+        Thread hook = new Thread(() -> {
+            steps.awaitEnd();
+            close();
+        }, "embedded-warehouse-stop");
         try {
             Runtime.getRuntime().addShutdownHook(hook);
             untilHandedOver = hook;
@@ -204,7 +207,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * owner recorded either (a new directory is claimed once its server runs), which no later
      * start ever stopped: it joined it as a server "started by hand". A JVM that ends during the
      * start now waits for it to end, then stops what it started: through the warehouse once it is
-     * made (as {@link #close} stops it), or else (the library gave up on a server that came up
+     * made (as {@link #close} stops it), after the service's step under way (StartSteps), or else (the library gave up on a server that came up
      * after all) the server the directory's postmaster.pid names, unless another process has
      * claimed it since.
      */
@@ -214,22 +217,26 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         private static final Duration WAIT = START_WAIT.plusSeconds(10);
 
         private final Path dir;
+        private final StartSteps steps;
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile EmbeddedWarehouse made;
         private Thread hook;
 
-        OwnStart(Path dir) {
+        OwnStart(Path dir, StartSteps steps) {
             this.dir = dir;
+            this.steps = steps;
         }
 
         /** Called just before this process starts its own server: from now on, an exit stops it. */
         void begin() {
+            steps.next();
             Thread stop = new Thread(this::stopAtExit, "embedded-warehouse-stop");
             try {
                 Runtime.getRuntime().addShutdownHook(stop);
                 hook = stop;
             } catch (IllegalStateException shuttingDown) {
-                // The JVM is ending already: the start fails, and nothing of ours runs.
+                // The JVM is ending already: no server is started that nothing would stop.
+                throw new StoppedDuringStartException();
             }
         }
 
@@ -269,6 +276,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             }
             EmbeddedWarehouse warehouse = made;
             if (warehouse != null) {
+                steps.awaitEnd(); // the start's next step stops it, and closes the warehouse
                 warehouse.close();
                 return;
             }
