@@ -199,10 +199,18 @@ public final class SourceValues {
         throw notADate(text);
     }
 
+    /**
+     * A week in no form the service reads. The forms named are some of those it reads (every one
+     * of them is, a test holds), from each family: ISO, year first with slashes, the US order,
+     * its two-digit year, the month by name. It named three, and a reader took them for all.
+     */
     private static IllegalArgumentException notADate(String text) {
-        return new IllegalArgumentException("'" + quote(text) + "' is not a date (expected 2021-06-21T00:00:00.000, "
-            + "2021-06-21 or 06/21/2021; a time, if any, at midnight)");
+        return new IllegalArgumentException("'" + quote(text) + "' is not a date (expected a form such as "
+            + DATE_FORMS + "; a time, if any, at midnight)");
     }
+
+    /** Dates of the forms {@link #notADate} names, all 21 June 2021. */
+    static final String DATE_FORMS = "2021-06-21T00:00:00.000, 2021-06-21, 2021/06/21, 06/21/2021, 6/21/21 or 21-Jun-2021";
 
     /**
      * A jurisdiction or state name as the reference table knows it. In March 2021 the CDC put

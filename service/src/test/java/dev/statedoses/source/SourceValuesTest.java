@@ -127,15 +127,25 @@ class SourceValuesTest {
     })
     void otherDatesAndTimesAreNotWeeks(String field) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week(field));
-        assertEquals("'" + field + "' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021; "
-            + "a time, if any, at midnight)", e.getMessage());
+        assertEquals("'" + field + "' is not a date (expected a form such as 2021-06-21T00:00:00.000, 2021-06-21, "
+            + "2021/06/21, 06/21/2021, 6/21/21 or 21-Jun-2021; a time, if any, at midnight)", e.getMessage());
+    }
+
+    /** Each form the refusal names is one a week may be written in, and each names 21 June 2021. */
+    @Test
+    void everyFormTheRefusalNamesIsRead() {
+        List<String> forms = List.of(SourceValues.DATE_FORMS.split(", | or "));
+        assertEquals(6, forms.size(), forms.toString());
+        for (String form : forms) {
+            assertEquals(LocalDate.of(2021, 6, 21), SourceValues.week(form), form);
+        }
     }
 
     @Test
     void aMalformedWeekSaysWhatWasExpected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceValues.week("21.06.2021"));
-        assertEquals("'21.06.2021' is not a date (expected 2021-06-21T00:00:00.000, 2021-06-21 or 06/21/2021; "
-            + "a time, if any, at midnight)", e.getMessage());
+        assertEquals("'21.06.2021' is not a date (expected a form such as 2021-06-21T00:00:00.000, 2021-06-21, "
+            + "2021/06/21, 06/21/2021, 6/21/21 or 21-Jun-2021; a time, if any, at midnight)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30"));
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-02-30T00:00:00.000"));
         assertThrows(IllegalArgumentException.class, () -> SourceValues.week("2021-13-01T00:00:00.000"));
