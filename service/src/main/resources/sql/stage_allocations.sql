@@ -7,8 +7,10 @@
 -- 30 times the real size (measured with bench/growth.sh).
 --
 -- A temporary table of the refresh transaction: no other session sees it, it is gone at commit
--- or rollback, and it writes no WAL. Verbatim repeats of a row collapse into one, as in
--- raw.allocations (first_line is the first of them); a week listed twice with different values
+-- or rollback, and it writes no WAL. Repeats of a row collapse into one, as in raw.allocations
+-- (first_line is the first of them): repeats as read, since the raw tables hold what was read (a
+-- name without its footnote marks, the week as a date, counts as numbers), so `260,400` repeats
+-- `260400`, as a line repeated word for word does; a week listed twice with different values
 -- is 'conflicting', and the refresh then fails naming both lines
 -- (sql/checks/sources/conflicting_allocations.sql).
 

@@ -2,8 +2,8 @@
 -- county, with its population, its county code (where its lines agree on one), the first line
 -- that gives it, and flags where the file gives
 -- the county two different populations, or two different county codes (dwh.county_code: two
--- counties of one name, or one county under two codes; lines without a code are not judged). A line repeated word for word collapses into one, as a
--- repeated allocation does (sql/stage_allocations.sql). The source checks and the product read
+-- counties of one name, or one county under two codes; lines without a code are not judged). A line repeated collapses into one (as read: a
+-- population written `4,698,619` repeats `4698619`), as a repeated allocation does (sql/stage_allocations.sql). The source checks and the product read
 -- this instead of grouping the raw rows again each (sql/checks/sources/conflicting_counties.sql,
 -- sql/checks/sources/implausible_state_populations.sql, sql/build_state_doses.sql).
 --
