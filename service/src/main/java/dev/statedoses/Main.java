@@ -382,6 +382,8 @@ public final class Main {
         CountDownLatch ended = new CountDownLatch(1);
         // The run's id once it is on record: a failure names it, as POST /refresh's answer does.
         AtomicLong recorded = new AtomicLong();
+        // On until the command has said its last and closed the warehouse (see the end).
+        AtomicReference<Thread> hooked = new AtomicReference<>();
         try (Wiring wiring = Wiring.start(config, start)) {
             // On SIGTERM: the refresh stops where it is (a source read or a warehouse statement),
             // rolls back and is recorded as a shutdown before the JVM ends; without this its run
@@ -400,16 +402,13 @@ public final class Main {
             } catch (IllegalStateException exiting) {
                 throw new StoppedDuringStartException(); // since the start's last step
             }
+            hooked.set(hook);
             wiring.handOverShutdown();
             start.ended();
-            try {
-                RefreshReport report = wiring.refreshes().refresh(Trigger.CLI, false, recorded::set);
-                out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
-                out.flush();
-                return OK;
-            } finally {
-                removeHook(hook);
-            }
+            RefreshReport report = wiring.refreshes().refresh(Trigger.CLI, false, recorded::set);
+            out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
+            out.flush();
+            return OK;
         } catch (RuntimeException e) {
             if (e instanceof StoppedDuringStartException || start.exiting() && recorded.get() < 1) {
                 say(err, "stopped before the refresh began, as asked (SIGTERM or Ctrl-C): the product is unchanged");
@@ -434,11 +433,21 @@ public final class Main {
         } finally {
             err.flush();
             ended.countDown();
+            removeHook(hooked.get());
         }
     }
 
-    /** Removes the refresh command's hook once the refresh is over; when the JVM is already stopping, it runs on. */
+    /**
+     * Removes the refresh command's hook once the command has said its last and closed the
+     * warehouse; when the JVM is already stopping, it runs on, and ends once {@code ended} is
+     * counted down. It came off as the refresh returned: a signal while the warehouse closed
+     * (half a second, the embedded server's stop) ended the JVM there, before a failure was
+     * printed, and left the embedded server running.
+     */
     private static void removeHook(Thread hook) {
+        if (hook == null) {
+            return;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException stopping) {

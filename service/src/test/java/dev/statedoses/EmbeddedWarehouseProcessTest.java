@@ -188,6 +188,54 @@ class EmbeddedWarehouseProcessTest {
     }
 
     /**
+     * A SIGTERM as the refresh command ends, while it closes the warehouse (the embedded server's
+     * stop takes half a second): its hook came off as the refresh returned, so the JVM ended
+     * there, before a failure was printed, and with the server still running (by hand, 3 of 3).
+     * The hook now stays on until the command has said its last and closed the warehouse: a
+     * failure's line and a success's report are printed, and the server is stopped.
+     */
+    @Test
+    void aSignalAsTheRefreshCommandEndsKeepsItsLastWordAndStopsTheServer() throws Exception {
+        try (FixtureServer upstream = FixtureServer.start()) {
+            Config sources = upstream.serveFixtureSources(Config.fromEnvironment(Map.of()));
+            Map<String, String> good = localMode(Map.of(
+                "MODERNA_URL", sources.modernaUrl().toString(),
+                "PFIZER_URL", sources.pfizerUrl().toString(),
+                "COUNTY_POPULATION_URL", sources.countyPopulationUrl().toString()));
+            Map<String, String> bad = new HashMap<>(good);
+            bad.put("MODERNA_URL", "file:/nonexistent/moderna.csv");
+            for (Map<String, String> env : List.of(bad, good, bad)) {
+                boolean fails = env == bad;
+                long server;
+                int exit;
+                String log;
+                String out;
+                try (ServiceProcess refresh = ServiceProcess.start("refresh", env)) {
+                    refresh.awaitLog("warehouse: embedded PostgreSQL, data in", Duration.ofSeconds(90));
+                    server = postmasterPid().orElseThrow();
+                    refresh.awaitLog(fails ? "WARN  RefreshService run=" : "INFO  RefreshService refresh ",
+                        Duration.ofSeconds(90));
+                    refresh.sigterm();
+                    exit = refresh.awaitExit(Duration.ofSeconds(60));
+                    log = refresh.log();
+                    out = refresh.stdout();
+                }
+                String what = (fails ? "a failed" : "a good") + " refresh: " + log;
+                assertEquals(143, exit, what);
+                if (fails) {
+                    assertTrue(log.contains("refresh failed, the product is unchanged: moderna source "
+                        + "(file:/nonexistent/moderna.csv): no such file: /nonexistent/moderna.csv [run "), what);
+                } else {
+                    assertTrue(out.contains("people_per_dose"), what + "\nstdout: " + out);
+                }
+                waitUntilStopped(server);
+                assertFalse(running(server), what);
+                assertFalse(Files.exists(dwh.resolve("postmaster.pid")), what);
+            }
+        }
+    }
+
+    /**
      * A SIGTERM while the library runs initdb and starts the server on a new directory left the
      * server running with no process of ours and no owner recorded (a new directory is claimed
      * once its server runs), and no later start stopped it: it joined it as one "started by
