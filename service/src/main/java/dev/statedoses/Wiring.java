@@ -210,7 +210,7 @@ public final class Wiring implements AutoCloseable {
             try {
                 steps.next();
                 return Warehouse.connect(Config.jdbcUrl("127.0.0.1", embedded.port(), config.dbName(), ""),
-                    EmbeddedWarehouse.USER, "", embedded);
+                    EmbeddedWarehouse.USER, "", embedded, steps);
             } catch (RuntimeException e) {
                 embedded.close();
                 throw e;
@@ -218,7 +218,7 @@ public final class Wiring implements AutoCloseable {
         }
         // The URL carries DB_PARAMS (TLS and the like); the user and password go beside it.
         try {
-            return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null);
+            return Warehouse.connect(config.jdbcUrl(), config.dbUser(), config.dbPassword(), null, steps);
         } catch (WarehouseUnreachableException e) {
             // The server answered, and refused for a reason of its own (every slot taken, a
             // temp_file_limit its session set-up met): where it runs and the login are not the

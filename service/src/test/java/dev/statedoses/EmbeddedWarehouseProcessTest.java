@@ -14,8 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -233,6 +236,27 @@ class EmbeddedWarehouseProcessTest {
                 assertFalse(Files.exists(dwh.resolve("postmaster.pid")), what);
             }
         }
+    }
+
+    /**
+     * A SIGTERM while the start waits its turn at the directory (another process starting or
+     * stopping its server holds the start lock, for up to a minute): the wait ends at once, and
+     * the process says it stopped during the start, rather than wait out the 10 s a signal gives
+     * the start's step under way (StartSteps). Held here by this JVM.
+     */
+    @Test
+    void aSignalWhileTheStartWaitsItsTurnEndsTheWaitAtOnce() throws Exception {
+        Path lockFile = dwh.resolveSibling(dwh.getFileName() + ".start-lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = channel.lock();
+             ServiceProcess serve = ServiceProcess.start("serve", localMode(Map.of()))) {
+            assertTrue(held.isValid());
+            serve.awaitLog("another process is starting or stopping the embedded warehouse in", Duration.ofSeconds(60));
+            serve.sigtermDuringTheStart(Duration.ofSeconds(8));
+        } finally {
+            Files.deleteIfExists(lockFile);
+        }
+        assertFalse(Files.exists(dwh.resolve("postmaster.pid")), "no server was started");
     }
 
     /**

@@ -92,7 +92,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         // One process at a time decides, starts and stops here: two started at once (say `serve`
         // and a `refresh`) raced for the directory, and one exited 1.
         OwnStart own = new OwnStart(dir, steps);
-        try (StartLock turn = StartLock.take(dir, START_WAIT, true)) {
+        try (StartLock turn = StartLock.take(dir, START_WAIT, true, steps)) {
             return startInTurn(dir, port, database, own);
         } finally {
             own.ended();

@@ -45,7 +45,7 @@ final class FlywayLock {
      * throws after {@code wait}. Flyway takes it next, and waits itself only for a session that
      * took it in the moment between.
      */
-    void awaitFree(Duration wait) {
+    void awaitFree(Duration wait, StartSteps steps) {
         List<String> holders = holders();
         if (!holders.isEmpty()) {
             LOG.info("the warehouse has migrations to apply, and Flyway's lock (advisory key {}) is held by {}: "
@@ -56,7 +56,7 @@ final class FlywayLock {
                 throw locked(holders, null);
             }
             try {
-                Thread.sleep(100);
+                steps.pause(100); // an exit ends the wait
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw locked(holders, null);

@@ -54,12 +54,16 @@ final class Migrations {
     private Migrations() {
     }
 
-    static void apply(DataSource dataSource) {
-        apply(dataSource, FlywayLock.WAIT);
+    static void apply(DataSource dataSource, StartSteps steps) {
+        apply(dataSource, FlywayLock.WAIT, steps);
     }
 
     /** Waiting at most {@code flywayWait} for another session's hold on Flyway's lock: less in a test of giving up. */
     static void apply(DataSource dataSource, Duration flywayWait) {
+        apply(dataSource, flywayWait, StartSteps.unwatched());
+    }
+
+    private static void apply(DataSource dataSource, Duration flywayWait, StartSteps steps) {
         moveHistoryIntoPlace(dataSource);
         Flyway flyway = Flyway.configure()
             .dataSource(dataSource)
@@ -82,7 +86,7 @@ final class Migrations {
         }
         FlywayLock lock = new FlywayLock(dataSource);
         if (onlyToApply(validated)) {
-            lock.awaitFree(flywayWait);
+            lock.awaitFree(flywayWait, steps);
         }
         MigrateResult result;
         try {

@@ -37,6 +37,11 @@ final class StartLock implements AutoCloseable {
      * file, when {@code required}, or goes on without it.
      */
     static StartLock take(Path dataDir, Duration wait, boolean required) {
+        return take(dataDir, wait, required, StartSteps.unwatched());
+    }
+
+    /** As the one before, for a start: an exit while it waits ends the wait ({@link StartSteps#pause}). */
+    static StartLock take(Path dataDir, Duration wait, boolean required, StartSteps steps) {
         Path file = dataDir.resolveSibling(dataDir.getFileName() + SUFFIX);
         FileChannel channel;
         try {
@@ -79,12 +84,15 @@ final class StartLock implements AutoCloseable {
                     + "stuck? Stop it, or wait for it to end", null);
             }
             try {
-                Thread.sleep(100);
+                steps.pause(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 closeQuietly(channel);
                 throw new WarehouseNotReadyException("interrupted while waiting for another process's start of the "
                     + "embedded warehouse in " + dataDir, e);
+            } catch (StoppedDuringStartException e) {
+                closeQuietly(channel);
+                throw e;
             }
         }
     }

@@ -26,6 +26,7 @@ public final class StartSteps {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final AtomicBoolean exiting = new AtomicBoolean();
+    private final CountDownLatch exitMarked = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
 
     /** A start no one watches: a hook acts at once, as before there were steps. */
@@ -47,6 +48,18 @@ public final class StartSteps {
     /** Before a step of the start: once the JVM has begun to exit, the start stops here. */
     public void next() {
         if (exiting.get()) {
+            throw new StoppedDuringStartException();
+        }
+    }
+
+    /**
+     * A pause of {@code millis} between two looks of a wait of the start (for another process's
+     * start of the embedded server, for another session's hold on the migrations' lock), which
+     * the exit ends at once: those waits last up to a minute, and a Ctrl-C during one would
+     * otherwise wait out the hooks' 10 s.
+     */
+    public void pause(long millis) throws InterruptedException {
+        if (exitMarked.await(millis, TimeUnit.MILLISECONDS)) {
             throw new StoppedDuringStartException();
         }
     }
@@ -78,6 +91,7 @@ public final class StartSteps {
         }
         if (exiting.compareAndSet(false, true)) {
             LOG.info("asked to stop during the start: stopping after the step under way");
+            exitMarked.countDown();
         }
         try {
             return ended.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);

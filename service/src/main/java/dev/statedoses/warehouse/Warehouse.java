@@ -86,6 +86,12 @@ public final class Warehouse implements AutoCloseable {
      * the warehouse (the embedded server, when this process runs one).
      */
     public static Warehouse connect(String jdbcUrl, String user, String password, AutoCloseable owned) {
+        return connect(jdbcUrl, user, password, owned, StartSteps.unwatched());
+    }
+
+    /** As the one before, for a start: an exit while the migrations wait for their lock ends the wait (StartSteps). */
+    public static Warehouse connect(String jdbcUrl, String user, String password, AutoCloseable owned,
+                                    StartSteps steps) {
         HikariConfig pool = new HikariConfig();
         pool.setPoolName("warehouse");
         pool.setJdbcUrl(jdbcUrl);
@@ -164,7 +170,7 @@ public final class Warehouse implements AutoCloseable {
             throw new WarehouseNotReadyException(unusable.get(), null);
         }
         try {
-            Migrations.apply(dataSource);
+            Migrations.apply(dataSource, steps);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

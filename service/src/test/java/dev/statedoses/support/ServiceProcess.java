@@ -1,5 +1,7 @@
 package dev.statedoses.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statedoses.Main;
@@ -173,6 +175,24 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public void sigterm() {
         process.toHandle().destroy();
+    }
+
+    /**
+     * SIGTERM to a {@code serve} that is still starting (it waits for a lock, say): it must exit
+     * 143 within {@code within}, its last line saying it stopped during the start, with no error
+     * or stack trace (Main, StartSteps). Returns its stderr.
+     */
+    public String sigtermDuringTheStart(Duration within) throws InterruptedException {
+        long signalled = System.nanoTime();
+        sigterm();
+        assertEquals(143, awaitExit(Duration.ofSeconds(60)), log());
+        Duration took = Duration.ofNanos(System.nanoTime() - signalled);
+        assertTrue(took.compareTo(within) < 0, "the exit took " + took + ": " + log());
+        List<String> lines = log().lines().toList();
+        assertTrue(lines.get(lines.size() - 1).endsWith("INFO  Main stopped during the start, as asked; it did not serve"),
+            log());
+        assertFalse(log().contains("\tat ") || log().contains(" ERROR "), log());
+        return log();
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is stopped or cleaned up. */

@@ -15,6 +15,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.statedoses.Config;
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.RunningApp;
+import dev.statedoses.support.ServiceProcess;
 import dev.statedoses.support.TestWarehouse;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -264,6 +265,25 @@ class StartLocksTest {
             app.given().get("/refreshes").then().statusCode(200).body("size()", equalTo(0));
         }
         assertEquals(MigrationHistoryTest.VERSIONS, MigrationHistoryTest.versions(config, "dwh"));
+    }
+
+    /**
+     * A SIGTERM while the start waits for Flyway's key (up to 60 s): the wait ends at once, and
+     * the process says it stopped during the start. Since a signal lets the start's step under
+     * way end first (StartSteps, 10 s at most), a wait that only looked at the key would have
+     * held the exit for those 10 s.
+     */
+    @Test
+    void aSignalWhileTheStartWaitsForFlywaysKeyEndsTheWaitAtOnce() throws Exception {
+        Config config = TestWarehouse.newDatabase();
+        try (Connection reader = reader(config)) {
+            hold(reader, FLYWAY_KEY);
+            try (ServiceProcess serve = ServiceProcess.start("serve", TestWarehouse.environment(config))) {
+                serve.awaitLog("Flyway's lock (advisory key " + FLYWAY_KEY + ") is held by pid", PROMPTLY);
+                serve.sigtermDuringTheStart(Duration.ofSeconds(8));
+            }
+        }
+        assertNull(text(config, "select to_regclass('dwh.flyway_schema_history')::text"), "nothing migrated");
     }
 
     /**
