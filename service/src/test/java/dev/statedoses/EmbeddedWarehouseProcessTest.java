@@ -370,6 +370,20 @@ class EmbeddedWarehouseProcessTest {
             }
         }
         assertFalse(Files.exists(dwh.resolve("postmaster.pid")), "a server was started beside the program");
+
+        // On a DWH_DIR the start makes: it takes it back, empty, as it fails (its start lock stays, as always).
+        Map<String, String> fresh = new HashMap<>(env);
+        Path made = dwh.resolve("made").resolve("warehouse");
+        fresh.put("DWH_DIR", made.toString());
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.bind(new InetSocketAddress("127.0.0.1", port));
+            try (ServiceProcess serve = ServiceProcess.start("serve", fresh)) {
+                assertEquals(1, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+                assertTrue(serve.log().contains("is taken by a program that does not answer as PostgreSQL"), serve.log());
+            }
+        }
+        assertFalse(Files.exists(made), "the start left the directory it made for the warehouse");
+        assertTrue(Files.exists(dwh.resolve("made").resolve("warehouse.start-lock")));
     }
 
     /**

@@ -81,6 +81,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      */
     public static EmbeddedWarehouse start(Path dataDir, int port, String database, StartSteps steps) {
         Path dir = dataDir.toAbsolutePath().normalize();
+        boolean made = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -94,8 +95,28 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         OwnStart own = new OwnStart(dir, steps);
         try (StartLock turn = StartLock.take(dir, START_WAIT, true, steps)) {
             return startInTurn(dir, port, database, own);
+        } catch (RuntimeException e) {
+            removeIfEmpty(dir, made);
+            throw e;
         } finally {
             own.ended();
+        }
+    }
+
+    /**
+     * A start that failed before anything was written (DB_PORT taken, a signal) takes back the
+     * directory it made for the warehouse, while it is empty: an empty DWH_DIR was left behind,
+     * which looks like a warehouse that lost its data. (The start lock beside it stays, as it does
+     * after every start: another process may be waiting on it.)
+     */
+    private static void removeIfEmpty(Path dir, boolean made) {
+        if (!made) {
+            return;
+        }
+        try {
+            Files.delete(dir);
+        } catch (IOException e) {
+            // not empty (initdb began, or another process's start has), or gone already
         }
     }
 
