@@ -409,8 +409,10 @@ public final class Main {
             out.print(json ? toJson(report) + "\n" : ReportPrinter.format(report, wiring.ratios().all()));
             out.flush();
             return OK;
-        } catch (RuntimeException e) {
-            if (e instanceof StoppedDuringStartException || start.exiting() && recorded.get() < 1) {
+        } catch (RuntimeException caught) {
+            // A start cut short by the exit is told as stopped, however its step under way failed.
+            RuntimeException e = start.exiting() && recorded.get() < 1 ? new StoppedDuringStartException() : caught;
+            if (e instanceof StoppedDuringStartException) {
                 say(err, "stopped before the refresh began, as asked (SIGTERM or Ctrl-C): the product is unchanged");
             } else if (e instanceof WarehouseStartException) {
                 // No refresh began, and there may be no product at all: say where the warehouse was
