@@ -271,13 +271,17 @@ public final class Main {
         // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
         // 503), requests in flight finish, then the pool closes and the embedded server stops.
         // Registered before "serving on" is logged, so whoever waits for that line may stop us.
+        // The warm-up, once started; or, once the shutdown has begun, a thread that never ran, so
+        // that none starts after it. It starts after "serving on" is logged: a SIGTERM as that
+        // line appeared found no warm-up to wait for, and closed the pool under its look at the
+        // schema (the pool's warning and a stack trace), whose last line came after "stopped".
         AtomicReference<Thread> warmUp = new AtomicReference<>();
         Thread shutdown = new Thread(() -> {
             LOG.info("shutting down");
             wiring.refreshes().shutdown();
             // A warm-up under way ends at once with the refreshes (its rehearsal is one); it logs
             // how, before "stopped", which stays the last line.
-            awaitEnd(warmUp.get());
+            awaitEnd(warmUp.getAndSet(new Thread(() -> { }, "warm-up (not started)")));
             app.stop();
             wiring.close();
             LOG.info("stopped");
@@ -305,11 +309,14 @@ public final class Main {
         }
         // After "serving on": start-up does not wait for it.
         Javalin serving = app;
-        warmUp.set(WarmUp.startInBackground(Wiring.objectMapper(), wiring.refreshes()::running, () -> {
+        Thread warming = WarmUp.inBackground(Wiring.objectMapper(), wiring.refreshes()::running, () -> {
             reportSchemaChanges(wiring);
             wiring.refreshes().prepare();
             WarmUp.routes(serving.jettyServer().server(), wiring.json());
-        }, wiring.refreshes()::rehearse, wiring.refreshes()::loadWarmUp));
+        }, wiring.refreshes()::rehearse, wiring.refreshes()::loadWarmUp);
+        if (warmUp.compareAndSet(null, warming)) {
+            warming.start();
+        }
         return SERVING;
     }
 

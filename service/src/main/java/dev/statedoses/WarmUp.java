@@ -149,14 +149,15 @@ public final class WarmUp {
     }
 
     /**
-     * On a daemon thread: first {@code prepare} (what the first refresh would set up on its own
+     * A daemon thread, not yet started (the caller starts it, unless the service is stopping
+     * already), that runs first {@code prepare} (what the first refresh would set up on its own
      * time: the HTTP client's TLS and its first exchange, and JDBI's parsing of its statements:
      * about half of a first refresh's 730 ms; then {@link #routes}), then the rounds on the
      * sources {@code load} makes, then {@code rehearse} {@link #REHEARSALS} times (a whole refresh,
      * rolled back: {@link dev.statedoses.refresh.Rehearsal}; it answers what it did, for the log),
      * then the line {@code warm-up: ...}. A failure of any is logged and harms nothing.
      */
-    static Thread startInBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare,
+    static Thread inBackground(ObjectMapper json, BooleanSupplier refreshing, Runnable prepare,
                                     Supplier<Rehearsal.Outcome> rehearse, Supplier<LoadWarmUp> load) {
         Thread thread = new Thread(() -> {
             long started = System.nanoTime();
@@ -199,7 +200,6 @@ public final class WarmUp {
             }
         }, "warm-up");
         thread.setDaemon(true);
-        thread.start();
         return thread;
     }
 

@@ -39,6 +39,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path tempDir;
     private final StringBuilder err = new StringBuilder();
+    /** A line at which the reader of stderr sends SIGTERM at once ({@link #sigtermAt}), or null. */
+    private volatile String sigtermAt;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Thread reader;
     private final Thread outReader;
@@ -121,6 +123,11 @@ public final class ServiceProcess implements AutoCloseable {
                 synchronized (err) {
                     err.append(line).append('\n');
                 }
+                String at = sigtermAt;
+                if (at != null && line.contains(at)) {
+                    sigtermAt = null;
+                    sigterm();
+                }
             }
         } catch (IOException ignored) {
             // the process is gone
@@ -193,6 +200,14 @@ public final class ServiceProcess implements AutoCloseable {
             log());
         assertFalse(log().contains("\tat ") || log().contains(" ERROR "), log());
         return log();
+    }
+
+    /**
+     * SIGTERM as soon as a stderr line holding {@code text} is read, by the thread that reads
+     * it: a moment {@link #awaitLog}'s polling (every 100 ms) would miss.
+     */
+    public void sigtermAt(String text) {
+        sigtermAt = text;
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is stopped or cleaned up. */
