@@ -171,7 +171,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         EmbeddedWarehouse warehouse = new EmbeddedWarehouse(server, dir, at, me, adopted);
         own.made(warehouse);
-        warehouse.stopOnExitUntilHandedOver(own, own.steps);
+        warehouse.stopOnExitUntilHandedOver(own);
         createDatabaseIfMissing(at, database);
         if (server == null) {
             warehouse.presence = presence(at);
@@ -186,9 +186,9 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * stops it: a SIGTERM or Ctrl-C during the start (the migrations, the product's read, the
      * warm-up) left it running with no process of ours, holding its port until the next start.
      * Not after: the service's shutdown stops it once requests in flight are done, and two hooks
-     * run side by side. Either hook lets the start's step under way end first ({@code steps}).
+     * run side by side. Either hook lets the start's step under way end first (StartSteps).
      */
-    private void stopOnExitUntilHandedOver(OwnStart own, StartSteps steps) {
+    private void stopOnExitUntilHandedOver(OwnStart own) {
         if (!owns()) {
             return; // joined, not ours to stop
         }
@@ -197,7 +197,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             return;
         }
         Thread hook = new Thread(() -> {
-            steps.awaitEnd();
+            own.steps.awaitEnd();
             close();
         }, "embedded-warehouse-stop");
         try {
@@ -228,9 +228,9 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      * owner recorded either (a new directory is claimed once its server runs), which no later
      * start ever stopped: it joined it as a server "started by hand". A JVM that ends during the
      * start now waits for it to end, then stops what it started: through the warehouse once it is
-     * made (as {@link #close} stops it), after the service's step under way (StartSteps), or else (the library gave up on a server that came up
-     * after all) the server the directory's postmaster.pid names, unless another process has
-     * claimed it since.
+     * made (as {@link #close} stops it), after the service's step under way (StartSteps), or else
+     * (the library gave up on a server that came up after all) the server the directory's
+     * postmaster.pid names, unless another process has claimed it since.
      */
     private static final class OwnStart {
 
