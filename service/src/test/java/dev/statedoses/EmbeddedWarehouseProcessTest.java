@@ -214,17 +214,19 @@ class EmbeddedWarehouseProcessTest {
                 String log;
                 String out;
                 try (ServiceProcess refresh = ServiceProcess.start("refresh", env)) {
+                    // At the line, as it is read: polling for it let a good refresh, whose line
+                    // waits in the log's buffer, end on its own first (once, in a read-through run).
+                    refresh.sigtermAt(fails ? "WARN  RefreshService run=" : "INFO  RefreshService refresh ");
                     refresh.awaitLog("warehouse: embedded PostgreSQL, data in", Duration.ofSeconds(90));
                     server = postmasterPid().orElseThrow();
-                    refresh.awaitLog(fails ? "WARN  RefreshService run=" : "INFO  RefreshService refresh ",
-                        Duration.ofSeconds(90));
-                    refresh.sigterm();
                     exit = refresh.awaitExit(Duration.ofSeconds(60));
                     log = refresh.log();
                     out = refresh.stdout();
                 }
                 String what = (fails ? "a failed" : "a good") + " refresh: " + log;
-                assertEquals(143, exit, what);
+                // A good refresh's line is INFO, written out up to 200 ms late: one that ended on
+                // its own before the signal came (0) must have done all the same.
+                assertTrue(exit == 143 || !fails && exit == 0, "exit " + exit + ", " + what);
                 if (fails) {
                     assertTrue(log.contains("refresh failed, the product is unchanged: moderna source "
                         + "(file:/nonexistent/moderna.csv): no such file: /nonexistent/moderna.csv [run "), what);
