@@ -18,6 +18,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -349,6 +350,154 @@ class EmbeddedWarehouseProcessTest {
             assertFalse(log.contains(" ERROR "), log);
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * A data directory whose server stops as it starts: the library waited its whole minute for a
+     * connection though pg_ctl had said within a tenth of a second that the server could not
+     * start, and then failed with guesses ("is the port taken? … can java.io.tmpdir be written?"),
+     * the server's own words silenced with the library's logger. Each damage here, drawn in a new
+     * form each run, must fail both commands within seconds, quoting the server, naming the file
+     * beside DWH_DIR where all it printed is kept, with nothing left running or recorded, and
+     * without signalling the process a stale postmaster.pid names (the library's stop would).
+     */
+    @Test
+    void aDirectoryWhoseServerStopsAsItStartsFailsAtOnceInTheServersWords() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        try (ServiceProcess first = ServiceProcess.start("serve", env)) {
+            first.awaitServing();
+            first.sigterm();
+            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
+        }
+        java.util.Random random = new java.util.Random();
+        long seed = random.nextLong();
+        random.setSeed(seed);
+        Process stale = new ProcessBuilder("sleep", "300").start();
+        try {
+            String setting = "x" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+            String mode = List.of("rwxr-xr-x", "rwxrwxrwx", "rwx---r-x", "rwxrwx---").get(random.nextInt(4));
+            String hbaWord = "nonsense" + random.nextInt(1000);
+            Map<String, Damage> damages = new java.util.LinkedHashMap<>();
+            damages.put("an unknown setting " + setting, new Damage(dir -> Files.writeString(dir.resolve("postgresql.conf"),
+                "\n" + setting + " = " + random.nextInt(100) + "\n", StandardOpenOption.APPEND),
+                "LOG: unrecognized configuration parameter \"" + setting + "\""));
+            damages.put("permissions " + mode, new Damage(dir -> Files.setPosixFilePermissions(dir,
+                java.nio.file.attribute.PosixFilePermissions.fromString(mode)),
+                "FATAL: data directory \"" + "%s" + "\" has invalid permissions"));
+            damages.put("no pg_control", new Damage(dir -> Files.delete(dir.resolve("global").resolve("pg_control")),
+                "but could not open file \"" + "%s" + "/global/pg_control\": No such file or directory"));
+            damages.put("no pg_wal", new Damage(dir -> deleteTree(dir.resolve("pg_wal")),
+                "FATAL: required WAL directory \"pg_wal\" does not exist"));
+            damages.put("a line of pg_hba.conf it cannot read", new Damage(dir -> Files.writeString(
+                dir.resolve("pg_hba.conf"), hbaWord + " all all trust\n", StandardOpenOption.APPEND),
+                "LOG: invalid connection type \"" + hbaWord + "\""));
+            damages.put("a postmaster.pid naming another program", new Damage(dir -> Files.writeString(
+                dir.resolve("postmaster.pid"), stale.pid() + "\n" + dir + "\n"),
+                "FATAL: lock file \"postmaster.pid\" already exists"));
+            damages.put("no PG_VERSION", new Damage(dir -> Files.delete(dir.resolve("PG_VERSION")),
+                "pg_ctl: directory \"" + "%s" + "\" is not a database cluster directory"));
+            List<String> wrong = new ArrayList<>();
+            int n = 0;
+            for (Map.Entry<String, Damage> damage : damages.entrySet()) {
+                Path copy = dwh.resolve("damaged-" + n++);
+                copyTree(dwh, copy);
+                damage.getValue().apply().to(copy);
+                Map<String, String> there = new HashMap<>(env);
+                there.put("DWH_DIR", copy.toString());
+                String words = damage.getValue().words().replace("%s", copy.toString());
+                for (List<String> command : List.of(List.of("serve"), List.of("refresh", "--json"))) {
+                    try (ServiceProcess process = ServiceProcess.start(command, there)) {
+                        // The library's own wait was 60 s: well under it, on any machine.
+                        int code = process.awaitExit(Duration.ofSeconds(30));
+                        String log = process.log();
+                        String said = "error: cannot use the warehouse embedded in " + copy + ": cannot start the"
+                            + " embedded warehouse in " + copy + " on port " + env.get("DB_PORT")
+                            + ": its PostgreSQL server stopped as it started, saying: ";
+                        if (code != 1 || !log.contains(said) || !log.contains(words)
+                            || !log.contains("(all they printed is in " + copy + ".server.log)")
+                            || log.contains("\tat ") || log.contains(" ERROR ") || log.contains("is the port taken")
+                            || (command.size() == 2
+                                && !process.stdout().startsWith("{\"type\":\"/problems/warehouse-unavailable\""))) {
+                            wrong.add(damage.getKey() + ", " + command + ": exit " + code + ", expected the words ["
+                                + words + "]:\n" + log + process.stdout());
+                        }
+                    }
+                    if (Files.exists(copy.resolve("state-doses.owner"))) {
+                        wrong.add(damage.getKey() + ", " + command + ": an owner is recorded for a server that never ran");
+                    }
+                    Optional<Long> server = postmasterPid(copy).filter(pid -> pid != stale.pid());
+                    if (server.isPresent() && running(server.get())) {
+                        wrong.add(damage.getKey() + ", " + command + ": a server is left running, PID " + server.get());
+                    }
+                }
+                assertTrue(stale.isAlive(), "the program a stale postmaster.pid names was signalled (after "
+                    + damage.getKey() + ")");
+            }
+            assertEquals(List.of(), wrong, "seed " + seed);
+        } finally {
+            stale.destroy();
+        }
+
+        // What the damaged copies failed on, the warehouse they were copied from starts on, as before.
+        try (ServiceProcess again = ServiceProcess.start("serve", env)) {
+            assertEquals(200, get(again.awaitServing(), "/ratios").statusCode());
+            again.sigterm();
+            assertEquals(143, again.awaitExit(Duration.ofSeconds(60)), again.log());
+        }
+    }
+
+    /**
+     * A DWH_DIR that is not empty and holds no warehouse (a directory of other files named by
+     * mistake): initdb refuses it, and the start said only that the library's "Process [unshare,
+     * -U, …/initdb, …] failed", with guesses. It quotes initdb now, and says what to do.
+     */
+    @Test
+    void aDirectoryInitdbRefusesIsRefusedInItsWords() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        Path notes = dwh.resolve("notes.txt");
+        Files.writeString(notes, "not a warehouse");
+        try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+            assertEquals(1, serve.awaitExit(Duration.ofSeconds(30)), serve.log());
+            String log = serve.log();
+            assertTrue(log.contains("error: cannot use the warehouse embedded in " + dwh + ": cannot start the embedded"
+                + " warehouse in " + dwh + " on port " + env.get("DB_PORT") + ": initdb could not make it a data"
+                + " directory, saying: initdb: error: directory \"" + dwh + "\" exists but is not empty; initdb: hint: "),
+                log);
+            assertTrue(log.contains("(all they printed is in " + dwh + ".server.log); set DWH_DIR to a new or empty"
+                + " directory this process may write"), log);
+            assertFalse(log.contains("is the port taken"), log);
+            assertFalse(log.contains("\tat "), "no stack trace: " + log);
+        }
+        assertEquals("not a warehouse", Files.readString(notes));
+        try (Stream<Path> inside = Files.list(dwh)) {
+            assertEquals(List.of(notes), inside.toList(), "the start left something in a directory it refused");
+        }
+    }
+
+    /** A damage done to a copy of a warehouse directory, and the words its server says of it. */
+    private record Damage(DirectoryChange apply, String words) {
+    }
+
+    @FunctionalInterface
+    private interface DirectoryChange {
+        void to(Path dir) throws IOException;
+    }
+
+    /** A copy of the warehouse directory {@code from}, its files' permissions with them, but for the copies made in it. */
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.filter(file -> !from.relativize(file).toString().startsWith("damaged-")).toList()) {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -318,8 +318,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             refuseAnotherMajor(dir);
             me.recordIn(dir);
         }
+        ServerOutput output = ServerOutput.beside(dir);
         EmbeddedPostgres server;
-        try {
+        ServerStartWatch watch = new ServerStartWatch(dir, output);
+        try (watch) {
             server = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
@@ -336,22 +338,54 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                 // (Main's shutdown hook). The library's own hook would stop it at the same
                 // time, under requests still in flight: JVM shutdown hooks run side by side.
                 .setRegisterShutdownHook(false)
+                // What initdb, pg_ctl and the server print, kept where a failed start can quote it.
+                .setOutputRedirector(output.redirect())
+                .setErrorRedirector(output.redirect())
+                // Run just before pg_ctl: a server that stops as it starts ends the library's wait.
+                .setDataDirectoryCustomizer(data -> watch.begin())
                 .start();
         } catch (IOException | RuntimeException e) {
             me.removeFrom(dir);
             if (e instanceof WarehouseStartException start) {
                 throw start;
             }
-            // The library's own reason (a port taken, a temporary directory it cannot write its
-            // binaries to): one line naming it.
-            throw new WarehouseNotReadyException("cannot start the embedded warehouse in " + dir
-                + " on port " + port + " (" + Printable.shorten(String.valueOf(e.getMessage()), 300)
-                + "; is the port taken? set DB_PORT; can java.io.tmpdir be written?)", e);
+            throw notStarted(dir, port, watch, output, e);
+        }
+        if (watch.failure().isPresent()) {
+            // The library's wait, interrupted, returned a server that does not run. Not closed:
+            // its stop signals whatever PID postmaster.pid names, and a stale file naming another
+            // program's PID is one reason a server stops as it starts.
+            me.removeFrom(dir);
+            throw notStarted(dir, port, watch, output, null);
         }
         if (!existing) {
             me.recordIn(dir);
         }
         return server;
+    }
+
+    /**
+     * A start of our own server that failed, in one line: in the words of PostgreSQL's programs
+     * where they said any (the server's reason for stopping as it started, or initdb's for not
+     * making the directory), else the library's, with what may be the cause (a port taken, a
+     * temporary directory it cannot write its binaries to).
+     */
+    private static WarehouseNotReadyException notStarted(Path dir, int port, ServerStartWatch watch,
+                                                         ServerOutput output, Exception e) {
+        String start = "cannot start the embedded warehouse in " + dir + " on port " + port;
+        Optional<String> failure = watch.failure();
+        if (failure.isPresent()) {
+            return new WarehouseNotReadyException(start + ": its PostgreSQL server stopped as it started, "
+                + (failure.get().isEmpty() ? "without a word" : "saying: " + failure.get()) + output.whereKept(), e);
+        }
+        String said = watch.begun() ? "" : output.saidSinceStart();
+        if (!said.isEmpty()) {
+            // initdb's refusal of the directory (not empty, not a directory, not writable).
+            return new WarehouseNotReadyException(start + ": initdb could not make it a data directory, saying: "
+                + said + output.whereKept() + "; set DWH_DIR to a new or empty directory this process may write", e);
+        }
+        return new WarehouseNotReadyException(start + " (" + Printable.shorten(String.valueOf(e.getMessage()), 300)
+            + "; is the port taken? set DB_PORT; can java.io.tmpdir be written?)" + output.whereKept(), e);
     }
 
     /**
