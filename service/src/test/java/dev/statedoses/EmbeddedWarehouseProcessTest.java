@@ -448,6 +448,90 @@ class EmbeddedWarehouseProcessTest {
     }
 
     /**
+     * The PostgreSQL programs the library unpacks once per machine, damaged as a full disk left
+     * them: the library logs each file it could not write and marks the directory whole all the
+     * same, so an empty initdb and pg_ctl "succeeded" without a word and every start after that
+     * waited the library's minute, then guessed at the port (and a later unpack keeps the files
+     * that exist). The start must find the damage within seconds, on an existing warehouse and
+     * on a new one, say so in one line, remove the programs, and the next start must unpack them
+     * afresh and serve.
+     */
+    @Test
+    void damagedProgramsAreFoundRemovedAndUnpackedAfreshByTheNextStart(@TempDir Path working) throws Exception {
+        List<String> here = List.of("-Dot.epg.working-dir=" + working);
+        Map<String, String> env = localMode(Map.of());
+        try (ServiceProcess first = ServiceProcess.start(here, List.of("serve"), env)) {
+            first.awaitServing();
+            first.sigterm();
+            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
+        }
+        Path programs;
+        try (Stream<Path> unpacked = Files.list(working)) {
+            programs = unpacked.filter(p -> p.getFileName().toString().startsWith("PG-")).findFirst().orElseThrow();
+        }
+
+        // On the existing warehouse: pg_ctl empty (it ends at once, with success and without a word), initdb
+        // cut short.
+        damage(programs, "bin/pg_ctl", "bin/initdb");
+        try (ServiceProcess serve = ServiceProcess.start(here, List.of("serve"), env)) {
+            assertEquals(1, serve.awaitExit(Duration.ofSeconds(30)), serve.log());
+            assertDamageSaid(serve.log(), dwh, env, programs, "2 of its ", "(bin/initdb, bin/pg_ctl; unpacked onto a full disk? ");
+        }
+        assertFalse(Files.exists(programs), "the damaged programs were kept");
+        try (ServiceProcess serve = ServiceProcess.start(here, List.of("serve"), env)) {
+            assertEquals(200, get(serve.awaitServing(), "/ratios").statusCode());
+            serve.sigterm();
+            assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+        }
+
+        // On a new warehouse: initdb empty, which made nothing and said nothing.
+        damage(programs, "bin/initdb");
+        Map<String, String> fresh = new HashMap<>(env);
+        Path made = dwh.resolve("new");
+        fresh.put("DWH_DIR", made.toString());
+        try (ServiceProcess refresh = ServiceProcess.start(here, List.of("refresh", "--json"), fresh)) {
+            assertEquals(1, refresh.awaitExit(Duration.ofSeconds(30)), refresh.log());
+            assertDamageSaid(refresh.log(), made, env, programs, "1 of its ", "(bin/initdb; unpacked onto a full disk? ");
+            assertTrue(refresh.stdout().startsWith("{\"type\":\"/problems/warehouse-unavailable\""), refresh.stdout());
+        }
+        assertFalse(Files.exists(programs), "the damaged programs were kept");
+        assertFalse(Files.exists(made), "the start left the directory it made, with the library's lock file in it");
+        try (ServiceProcess serve = ServiceProcess.start(here, List.of("serve"), fresh)) {
+            assertEquals(200, get(serve.awaitServing(), "/ratios").statusCode());
+            serve.sigterm();
+            assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+        }
+    }
+
+    /**
+     * Empties the first of {@code files} under {@code programs} and cuts the others to half, as a
+     * full disk leaves them, keeping the library's mark that the directory is whole the newest.
+     */
+    private static void damage(Path programs, String... files) throws IOException, InterruptedException {
+        for (int i = 0; i < files.length; i++) {
+            Path file = programs.resolve(files[i]);
+            long size = Files.size(file);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(i == 0 ? 0 : size / 2);
+            }
+        }
+        Thread.sleep(50);
+        Files.setLastModifiedTime(programs.resolve(".exists"), java.nio.file.attribute.FileTime.from(
+            java.time.Instant.now().plusSeconds(1)));
+    }
+
+    private static void assertDamageSaid(String log, Path dir, Map<String, String> env, Path programs, String count,
+                                         String which) {
+        assertTrue(log.contains("error: cannot use the warehouse embedded in " + dir + ": cannot start the embedded"
+            + " warehouse in " + dir + " on port " + env.get("DB_PORT") + ": the embedded PostgreSQL's programs unpacked"
+            + " in " + programs + " were damaged, " + count), log);
+        assertTrue(log.contains(" files missing or cut short " + which), log);
+        assertTrue(log.contains(" MB was free there): removed them, so that the next start unpacks them afresh"), log);
+        assertFalse(log.contains("\tat "), "no stack trace: " + log);
+        assertFalse(log.contains(" ERROR "), log);
+    }
+
+    /**
      * A DWH_DIR that is not empty and holds no warehouse (a directory of other files named by
      * mistake): initdb refuses it, and the start said only that the library's "Process [unshare,
      * -U, …/initdb, …] failed", with guesses. It quotes initdb now, and says what to do.

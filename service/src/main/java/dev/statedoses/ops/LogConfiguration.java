@@ -55,11 +55,15 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
      * are the client's fault, answered as such. The embedded library's LinuxUtils logs an ERROR
      * with a stack trace when it cannot write its probe of the Linux distribution to
      * java.io.tmpdir, before the start fails for the same reason in one line of ours; when it
-     * can, it logs nothing.
+     * can, it logs nothing. Its EmbeddedPostgres logs an ERROR with a stack trace for each file it
+     * could not unpack (8,658 lines on a full java.io.tmpdir) and goes on; the start that fails
+     * then finds the damage and says it in one line (warehouse.Binaries). Its other WARN and
+     * ERROR lines are of a stop that failed, which the warehouse's close looks at itself.
      */
     static final Map<String, Level> LEVELS = Map.of(
         "io.zonky", Level.WARN,
         "io.zonky.test.db.postgres.util.LinuxUtils", Level.OFF,
+        "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", Level.OFF,
         "org.flywaydb.core.internal.proprietaryStubs.ErrorOverridesSupportStub", Level.ERROR,
         "org.flywaydb", Level.WARN,
         "com.zaxxer.hikari", Level.WARN,

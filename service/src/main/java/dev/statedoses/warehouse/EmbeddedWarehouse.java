@@ -3,6 +3,7 @@ package dev.statedoses.warehouse;
 import dev.statedoses.text.Printable;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,11 +12,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -341,22 +344,27 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                 // What initdb, pg_ctl and the server print, kept where a failed start can quote it.
                 .setOutputRedirector(output.redirect())
                 .setErrorRedirector(output.redirect())
-                // Run just before pg_ctl: a server that stops as it starts ends the library's wait.
-                .setDataDirectoryCustomizer(data -> watch.begin())
+                // Run just before pg_ctl, after initdb: a server that stops as it starts ends
+                // the library's wait, and an initdb that made nothing stops the start.
+                .setDataDirectoryCustomizer(data -> {
+                    requireInitdbMadeIt(dir, existing);
+                    watch.begin();
+                })
                 .start();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | ExceptionInInitializerError e) {
+            // (The library wraps a failure to unpack its programs in an ExceptionInInitializerError.)
             me.removeFrom(dir);
             if (e instanceof WarehouseStartException start) {
                 throw start;
             }
-            throw notStarted(dir, port, watch, output, e);
+            throw notStarted(dir, existing, port, watch, output, e);
         }
         if (watch.failure().isPresent()) {
             // The library's wait, interrupted, returned a server that does not run. Not closed:
             // its stop signals whatever PID postmaster.pid names, and a stale file naming another
             // program's PID is one reason a server stops as it starts.
             me.removeFrom(dir);
-            throw notStarted(dir, port, watch, output, null);
+            throw notStarted(dir, existing, port, watch, output, null);
         }
         if (!existing) {
             me.recordIn(dir);
@@ -365,14 +373,48 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     }
 
     /**
+     * On a new directory, initdb must have made a data directory: one that made nothing ended
+     * with success and without a word (an empty program, its file unpacked onto a full disk), and
+     * the start went on to wait a minute for a server that could never start.
+     */
+    private static void requireInitdbMadeIt(Path dir, boolean existing) {
+        if (!existing && !Files.exists(dir.resolve("PG_VERSION"))) {
+            throw new IllegalStateException("initdb ended without a word and without making a data directory");
+        }
+    }
+
+    /**
+     * The library's lock file in a new directory whose start failed after initdb, when nothing
+     * else is there (initdb made nothing): left, it made the next start's initdb refuse the
+     * directory as not empty.
+     */
+    private static void removeLibraryLockIfAlone(Path dir) {
+        try (Stream<Path> inside = Files.list(dir)) {
+            List<Path> files = inside.toList();
+            if (files.size() == 1 && files.get(0).getFileName().toString().equals("epg-lock")) {
+                Files.delete(files.get(0));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // left as it is: the next start's initdb names what it finds
+        }
+    }
+
+    /**
      * A start of our own server that failed, in one line: in the words of PostgreSQL's programs
      * where they said any (the server's reason for stopping as it started, or initdb's for not
      * making the directory), else the library's, with what may be the cause (a port taken, a
      * temporary directory it cannot write its binaries to).
      */
-    private static WarehouseNotReadyException notStarted(Path dir, int port, ServerStartWatch watch,
-                                                         ServerOutput output, Exception e) {
+    private static WarehouseNotReadyException notStarted(Path dir, boolean existing, int port, ServerStartWatch watch,
+                                                         ServerOutput output, Throwable e) {
+        if (!existing) {
+            removeLibraryLockIfAlone(dir);
+        }
         String start = "cannot start the embedded warehouse in " + dir + " on port " + port;
+        Optional<String> damage = Binaries.damage();
+        if (damage.isPresent()) {
+            return new WarehouseNotReadyException(start + ": " + damage.get(), e);
+        }
         Optional<String> failure = watch.failure();
         if (failure.isPresent()) {
             return new WarehouseNotReadyException(start + ": its PostgreSQL server stopped as it started, "
@@ -384,7 +426,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             return new WarehouseNotReadyException(start + ": initdb could not make it a data directory, saying: "
                 + said + output.whereKept() + "; set DWH_DIR to a new or empty directory this process may write", e);
         }
-        return new WarehouseNotReadyException(start + " (" + Printable.shorten(String.valueOf(e.getMessage()), 300)
+        // The library's words; a failure to unpack its programs comes wrapped, without a message of its own.
+        String reason = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause().toString()
+            : String.valueOf(e.getMessage());
+        return new WarehouseNotReadyException(start + " (" + Printable.shorten(reason, 300)
             + "; is the port taken? set DB_PORT; can java.io.tmpdir be written?)" + output.whereKept(), e);
     }
 

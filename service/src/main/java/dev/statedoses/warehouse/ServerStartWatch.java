@@ -20,6 +20,12 @@ final class ServerStartWatch implements AutoCloseable {
     private static final long LOOK_MILLIS = 50;
     /** How many looks in a row must find no pg_ctl and no server: a server's postmaster.pid is written in steps. */
     private static final int LOOKS_TO_BE_SURE = 2;
+    /**
+     * How long after the library was about to run pg_ctl a start with no pg_ctl seen, no word of
+     * it and no server is taken for one whose pg_ctl came and went: an empty pg_ctl (unpacked onto
+     * a full disk) ends at once, with success and without a word.
+     */
+    private static final long UNSEEN_MILLIS = 5_000;
 
     private final Path dir;
     private final ServerOutput output;
@@ -61,10 +67,12 @@ final class ServerStartWatch implements AutoCloseable {
     private void watch() {
         boolean pgCtlSeen = false;
         int emptyLooks = 0;
+        long since = System.nanoTime();
         while (!ended) {
             boolean pgCtl = pgCtlRuns();
             pgCtlSeen |= pgCtl;
-            boolean begunThere = pgCtlSeen || output.grownSince(begunAt);
+            boolean begunThere = pgCtlSeen || output.grownSince(begunAt)
+                || System.nanoTime() - since > UNSEEN_MILLIS * 1_000_000;
             if (begunThere && !pgCtl && Postmaster.runningOn(dir).isEmpty()) {
                 emptyLooks++;
             } else {
