@@ -532,6 +532,93 @@ class EmbeddedWarehouseProcessTest {
     }
 
     /**
+     * A server that starts but cannot be reached as the library reaches it (127.0.0.1, the
+     * superuser): pg_ctl saw it ready, and the library tried to connect for its minute, then gave
+     * up with guesses and left the server running, owned by no one. Every later start joined it
+     * as a server "started by hand" and failed on it, even once its configuration was mended. Each
+     * must fail within seconds, saying why, stop its server, and start once mended.
+     */
+    @Test
+    void aServerThatCannotBeReachedIsSaidAndStoppedAndMendedStartsServe() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        try (ServiceProcess first = ServiceProcess.start("serve", env)) {
+            first.awaitServing();
+            first.sigterm();
+            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
+        }
+        String port = env.get("DB_PORT");
+        Path conf = dwh.resolve("postgresql.conf");
+        Path hba = dwh.resolve("pg_hba.conf");
+        String confBefore = Files.readString(conf);
+        String hbaBefore = Files.readString(hba);
+        Map<String, String> words = new java.util.LinkedHashMap<>();
+        words.put("listen_addresses = ''", "(Connection to 127.0.0.1:" + port + " refused.");
+        words.put("host all all 127.0.0.1/32 reject", "(FATAL: pg_hba.conf rejects connection for host \"127.0.0.1\"");
+        for (Map.Entry<String, String> damage : words.entrySet()) {
+            if (damage.getKey().startsWith("host")) {
+                Files.writeString(hba, damage.getKey() + "\n" + hbaBefore);
+            } else {
+                Files.writeString(conf, confBefore + "\n" + damage.getKey() + "\n");
+            }
+            try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+                assertEquals(1, serve.awaitExit(Duration.ofSeconds(30)), serve.log());
+                String log = serve.log();
+                assertTrue(log.contains("error: cannot use the warehouse embedded in " + dwh + ": cannot start the"
+                    + " embedded warehouse in " + dwh + " on port " + port + ": its PostgreSQL server started, but could"
+                    + " not be reached on 127.0.0.1:" + port + " " + damage.getValue()), damage.getKey() + ": " + log);
+                assertTrue(log.contains("; see listen_addresses in its postgresql.conf, and its pg_hba.conf): it was"
+                    + " stopped (all they printed is in " + dwh + ".server.log)"), log);
+                assertFalse(log.contains("\tat "), "no stack trace: " + log);
+            }
+            Optional<Long> left = postmasterPid();
+            assertTrue(left.isEmpty() || !running(left.get()), damage.getKey() + ": its server was left running");
+            Files.writeString(conf, confBefore);
+            Files.writeString(hba, hbaBefore);
+            try (ServiceProcess mended = ServiceProcess.start("serve", env)) {
+                assertEquals(200, get(mended.awaitServing(), "/ratios").statusCode());
+                assertFalse(mended.log().contains("already running"), mended.log());
+                mended.sigterm();
+                assertEquals(143, mended.awaitExit(Duration.ofSeconds(60)), mended.log());
+            }
+        }
+    }
+
+    /**
+     * A warehouse directory in which the owner's record cannot be written (a read-only mount, a
+     * full disk, another user's directory; here a directory where its temporary file goes): a
+     * stack trace of 27 lines from serve, and "Something unexpected failed" from refresh. One
+     * line now, naming the file and why.
+     */
+    @Test
+    void aWarehouseDirectoryThatCannotBeWrittenIsOneLine() throws Exception {
+        Map<String, String> env = localMode(Map.of());
+        try (ServiceProcess first = ServiceProcess.start("serve", env)) {
+            first.awaitServing();
+            first.sigterm();
+            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
+        }
+        Path blocked = dwh.resolve("state-doses.owner.tmp");
+        Files.createDirectory(blocked);
+        Files.writeString(blocked.resolve("keep"), "so that it cannot be replaced");
+        String line = "error: cannot use the warehouse embedded in " + dwh + ": cannot write in the embedded warehouse's"
+            + " directory (its owner's record, " + dwh.resolve("state-doses.owner") + ": ";
+        try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+            assertEquals(1, serve.awaitExit(Duration.ofSeconds(30)), serve.log());
+            assertTrue(serve.log().contains(line), serve.log());
+            assertTrue(serve.log().contains("): it must be writable by this process, on a disk with free space"),
+                serve.log());
+            assertFalse(serve.log().contains("\tat "), "no stack trace: " + serve.log());
+        }
+        try (ServiceProcess refresh = ServiceProcess.start(List.of("refresh", "--json"), env)) {
+            assertEquals(1, refresh.awaitExit(Duration.ofSeconds(30)), refresh.log());
+            assertTrue(refresh.log().contains(line), refresh.log());
+            assertTrue(refresh.stdout().startsWith("{\"type\":\"/problems/warehouse-unavailable\""), refresh.stdout());
+        }
+        Optional<Long> left = postmasterPid();
+        assertTrue(left.isEmpty() || !running(left.get()), "a server was left running");
+    }
+
+    /**
      * A DWH_DIR that is not empty and holds no warehouse (a directory of other files named by
      * mistake): initdb refuses it, and the start said only that the library's "Process [unshare,
      * -U, …/initdb, …] failed", with guesses. It quotes initdb now, and says what to do.
@@ -548,8 +635,8 @@ class EmbeddedWarehouseProcessTest {
                 + " warehouse in " + dwh + " on port " + env.get("DB_PORT") + ": initdb could not make it a data"
                 + " directory, saying: initdb: error: directory \"" + dwh + "\" exists but is not empty; initdb: hint: "),
                 log);
-            assertTrue(log.contains("(all they printed is in " + dwh + ".server.log); set DWH_DIR to a new or empty"
-                + " directory this process may write"), log);
+            assertTrue(log.endsWith("(all they printed is in " + dwh + ".server.log); set DWH_DIR to a new or empty"
+                + " directory\n"), log);
             assertFalse(log.contains("is the port taken"), log);
             assertFalse(log.contains("\tat "), "no stack trace: " + log);
         }
@@ -557,6 +644,20 @@ class EmbeddedWarehouseProcessTest {
         try (Stream<Path> inside = Files.list(dwh)) {
             assertEquals(List.of(notes), inside.toList(), "the start left something in a directory it refused");
         }
+
+        // A locale that does not exist, under which initdb refuses to make any: said, and what to do.
+        Map<String, String> badLocale = localMode(Map.of("LC_ALL", "xx_XX.UTF-8"));
+        Path made = dwh.resolve("made");
+        badLocale.put("DWH_DIR", made.toString());
+        try (ServiceProcess serve = ServiceProcess.start("serve", badLocale)) {
+            assertEquals(1, serve.awaitExit(Duration.ofSeconds(30)), serve.log());
+            String log = serve.log();
+            assertTrue(log.contains(": initdb could not make it a data directory, saying: initdb: error: invalid locale"
+                + " settings; check LANG and LC_* environment variables"), log);
+            assertTrue(log.endsWith("; start it under a UTF-8 locale (LANG or LC_ALL, for example C.UTF-8)\n"), log);
+            assertFalse(log.contains("set DWH_DIR"), log);
+        }
+        assertFalse(Files.exists(made), "the start left the directory it made");
     }
 
     /** A damage done to a copy of a warehouse directory, and the words its server says of it. */

@@ -323,7 +323,7 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         ServerOutput output = ServerOutput.beside(dir);
         EmbeddedPostgres server;
-        ServerStartWatch watch = new ServerStartWatch(dir, output);
+        ServerStartWatch watch = new ServerStartWatch(dir, port, output);
         try (watch) {
             server = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
@@ -353,16 +353,23 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                 .start();
         } catch (IOException | RuntimeException | ExceptionInInitializerError e) {
             // (The library wraps a failure to unpack its programs in an ExceptionInInitializerError.)
+            stopWhatStarted(dir);
             me.removeFrom(dir);
             if (e instanceof WarehouseStartException start) {
                 throw start;
             }
             throw notStarted(dir, existing, port, watch, output, e);
+        } catch (Error e) {
+            // Out of threads or memory as the library waits: no line of ours can be trusted to
+            // be made, but the server started must not be left running with its owner gone.
+            stopWhatStarted(dir);
+            throw e;
         }
         if (watch.failure().isPresent()) {
-            // The library's wait, interrupted, returned a server that does not run. Not closed:
-            // its stop signals whatever PID postmaster.pid names, and a stale file naming another
+            // The library's wait, interrupted, returned. Its object is not closed: its stop
+            // signals whatever PID postmaster.pid names, and a stale file naming another
             // program's PID is one reason a server stops as it starts.
+            stopWhatStarted(dir);
             me.removeFrom(dir);
             throw notStarted(dir, existing, port, watch, output, null);
         }
@@ -370,6 +377,22 @@ public final class EmbeddedWarehouse implements AutoCloseable {
             me.recordIn(dir);
         }
         return server;
+    }
+
+    /**
+     * The server this start brought up, if it runs, stopped as the start fails: one the library
+     * gave up on (it could not reach it) was left running, owned by no one, and every later start
+     * joined it as a server "started by hand" and failed on it, even once its configuration was
+     * mended. Ours to stop: no server ran on the directory when this process took its turn there.
+     * Found by its postmaster.pid, which must name a PostgreSQL process working in the directory.
+     */
+    private static void stopWhatStarted(Path dir) {
+        try {
+            Postmaster.runningOn(dir).ifPresent(server -> server.stop(ORPHAN_STOP_TIMEOUT));
+        } catch (RuntimeException e) {
+            LOG.warn("the embedded warehouse's server on {}, whose start failed, could not be stopped: {}", dir,
+                e.getMessage());
+        }
     }
 
     /**
@@ -417,20 +440,34 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         Optional<String> failure = watch.failure();
         if (failure.isPresent()) {
-            return new WarehouseNotReadyException(start + ": its PostgreSQL server stopped as it started, "
-                + (failure.get().isEmpty() ? "without a word" : "saying: " + failure.get()) + output.whereKept(), e);
+            return new WarehouseNotReadyException(start + ": its PostgreSQL server " + failure.get() + output.whereKept(), e);
         }
         String said = watch.begun() ? "" : output.saidSinceStart();
         if (!said.isEmpty()) {
-            // initdb's refusal of the directory (not empty, not a directory, not writable).
+            // initdb's refusal: of the directory (not empty, not a directory, not writable), of
+            // the locale it runs under, or its bootstrap's (a full disk).
             return new WarehouseNotReadyException(start + ": initdb could not make it a data directory, saying: "
-                + said + output.whereKept() + "; set DWH_DIR to a new or empty directory this process may write", e);
+                + said + output.whereKept() + initdbHint(said), e);
         }
-        // The library's words; a failure to unpack its programs comes wrapped, without a message of its own.
+        // The library's words; a failure to unpack its programs comes wrapped, without a message
+        // of its own. Its guesses only where it gave up waiting: where it says why (a program it
+        // cannot run, a lock it cannot take), the reason is in its words.
         String reason = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause().toString()
             : String.valueOf(e.getMessage());
-        return new WarehouseNotReadyException(start + " (" + Printable.shorten(reason, 300)
-            + "; is the port taken? set DB_PORT; can java.io.tmpdir be written?)" + output.whereKept(), e);
+        String guesses = reason.startsWith("Gave up waiting") ? "; is the port taken? set DB_PORT" : "";
+        return new WarehouseNotReadyException(start + " (" + Printable.shorten(reason, 300) + guesses + ")"
+            + output.whereKept(), e);
+    }
+
+    /** What to do about initdb's refusal, where there is one thing to do: the library gives initdb UTF-8. */
+    private static String initdbHint(String said) {
+        if (said.contains("exists but is not empty")) {
+            return "; set DWH_DIR to a new or empty directory";
+        }
+        if (said.contains("locale") || said.contains("encoding mismatch")) {
+            return "; start it under a UTF-8 locale (LANG or LC_ALL, for example C.UTF-8)";
+        }
+        return "";
     }
 
     /**

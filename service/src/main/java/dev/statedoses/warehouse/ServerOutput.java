@@ -88,8 +88,9 @@ final class ServerOutput {
                 return new ServerOutput(file, null, channel.size());
             }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            LOG.debug("the embedded warehouse's output is not kept ({} cannot be written: {})", file, e.getMessage());
-            return new ServerOutput(null, file + " cannot be written: " + e.getMessage(), 0);
+            String why = e instanceof IOException io ? IoReason.of(io) : String.valueOf(e.getMessage());
+            LOG.debug("the embedded warehouse's output is not kept ({} cannot be written: {})", file, why);
+            return new ServerOutput(null, file + " cannot be written: " + why, 0);
         }
     }
 
@@ -159,6 +160,11 @@ final class ServerOutput {
         }
     }
 
+    /** A line of the server's (its severity already first) that says what went wrong. */
+    private static boolean isProblem(String line) {
+        return line.matches("^(?:ERROR|FATAL|PANIC|DETAIL|HINT): .*");
+    }
+
     /**
      * The reason in what PostgreSQL's programs printed, in one line: the server's lines but for
      * those any start or stop logs (with their time and PID taken off), its words that have no
@@ -181,10 +187,13 @@ final class ServerOutput {
                 line = server.group(1) + ": " + server.group(2).strip();
             }
             if (line.startsWith("initdb: ") && !initdb) {
-                initdb = true; // its error, after its words of what it would make: only its own lines count
-                lines.clear();
+                // Its error, after its words of what it would make: from now on its own lines
+                // count, and the server's it ran (a FATAL of its bootstrap: a full disk), but
+                // not its words of cleaning up after itself.
+                initdb = true;
+                lines.retainAll(lines.stream().filter(ServerOutput::isProblem).toList());
             }
-            if (!initdb || line.startsWith("initdb: ")) {
+            if (!initdb || (line.startsWith("initdb: ") && !line.startsWith("initdb: removing ")) || isProblem(line)) {
                 lines.add(line);
             }
         }

@@ -1,8 +1,13 @@
 package dev.statedoses.warehouse;
 
+import dev.statedoses.text.Printable;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -12,7 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * permissions, a damaged file), but the library does not look at it: it tries to connect for its
  * whole wait, a minute, and then gives up with its own words. This watch sees pg_ctl end with no
  * server running on the directory, interrupts the library's wait (which then returns), and keeps
- * the server's reason from its output ({@link ServerOutput}) for the start to throw.
+ * the server's reason from its output ({@link ServerOutput}) for the start to throw. It does the
+ * same for a server that pg_ctl saw ready but that cannot be reached as the library reaches it
+ * (listen_addresses, pg_hba.conf): the library waited its minute for it too.
  */
 final class ServerStartWatch implements AutoCloseable {
 
@@ -27,7 +34,14 @@ final class ServerStartWatch implements AutoCloseable {
      */
     private static final long UNSEEN_MILLIS = 5_000;
 
+    /**
+     * How long a server that pg_ctl saw ready may go unreached by the library before the watch
+     * tries a connection of its own: the library tries every tenth of a second.
+     */
+    private static final long UNREACHED_MILLIS = 2_000;
+
     private final Path dir;
+    private final int port;
     private final ServerOutput output;
     private final Thread starting;
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -35,8 +49,9 @@ final class ServerStartWatch implements AutoCloseable {
     private volatile boolean ended;
     private Thread watch;
 
-    ServerStartWatch(Path dir, ServerOutput output) {
+    ServerStartWatch(Path dir, int port, ServerOutput output) {
         this.dir = dir;
+        this.port = port;
         this.output = output;
         this.starting = Thread.currentThread();
     }
@@ -56,9 +71,10 @@ final class ServerStartWatch implements AutoCloseable {
     }
 
     /**
-     * The server's reason, when it stopped as it started, in its own words ({@link
-     * ServerOutput#said}); empty while it did not. Once it has, the thread that started it is
-     * interrupted until {@link #close}, which clears the interrupt.
+     * What became of the server, when it stopped as it started or runs where it cannot be
+     * reached, with its own words ({@link ServerOutput#said}): "stopped as it started, saying: …";
+     * empty while neither. Once there is one, the thread that started it is interrupted until
+     * {@link #close}, which clears the interrupt.
      */
     Optional<String> failure() {
         return Optional.ofNullable(failure.get());
@@ -68,18 +84,33 @@ final class ServerStartWatch implements AutoCloseable {
         boolean pgCtlSeen = false;
         int emptyLooks = 0;
         long since = System.nanoTime();
+        long upSince = -1;
+        boolean tried = false;
         while (!ended) {
             boolean pgCtl = pgCtlRuns();
             pgCtlSeen |= pgCtl;
             boolean begunThere = pgCtlSeen || output.grownSince(begunAt)
                 || System.nanoTime() - since > UNSEEN_MILLIS * 1_000_000;
-            if (begunThere && !pgCtl && Postmaster.runningOn(dir).isEmpty()) {
+            boolean running = !Postmaster.runningOn(dir).isEmpty();
+            if (begunThere && !pgCtl && !running) {
                 emptyLooks++;
             } else {
                 emptyLooks = 0;
             }
             if (emptyLooks >= LOOKS_TO_BE_SURE) {
-                failure.compareAndSet(null, output.saidSince(begunAt));
+                String said = output.saidSince(begunAt);
+                failure.compareAndSet(null, said.isEmpty() ? "stopped as it started, without a word"
+                    : "stopped as it started, saying: " + said);
+            }
+            // pg_ctl saw the server ready and ended, and the library still cannot reach it: a
+            // server that listens elsewhere than 127.0.0.1, or whose pg_hba.conf turns us away.
+            // The library waited its minute, and left that server running.
+            upSince = begunThere && !pgCtl && running ? (upSince < 0 ? System.nanoTime() : upSince) : -1;
+            if (!tried && upSince >= 0 && System.nanoTime() - upSince > UNREACHED_MILLIS * 1_000_000) {
+                tried = true;
+                unreached().ifPresent(why -> failure.compareAndSet(null, why));
+            }
+            if (failure.get() != null) {
                 // The library's wait returns when interrupted; until it does, again (a driver's
                 // connect may have taken the first).
                 starting.interrupt();
@@ -89,6 +120,31 @@ final class ServerStartWatch implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Why the running server cannot be reached as the library reaches it (127.0.0.1, the
+     * superuser, without a password), in the driver's words; empty when it can be.
+     */
+    private Optional<String> unreached() {
+        Properties props = new Properties();
+        props.setProperty("user", EmbeddedWarehouse.USER);
+        props.setProperty("connectTimeout", "2");
+        props.setProperty("loginTimeout", "5");
+        props.setProperty("socketTimeout", "5");
+        props.setProperty("ApplicationName", "state-doses start check");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props)) {
+            return Optional.empty();
+        } catch (SQLException e) {
+            if (ended) {
+                return Optional.empty(); // the library reached it meanwhile, and the start's end cut this try short
+            }
+            // The driver's words hold the server's refusal, if it refused (pg_hba.conf): its log
+            // has the same, once per attempt of the library's.
+            return Optional.of("started, but could not be reached on 127.0.0.1:" + port + " (" + Printable.shorten(
+                String.valueOf(e.getMessage()), 300) + "; see listen_addresses in its postgresql.conf, and its"
+                + " pg_hba.conf): it was stopped");
         }
     }
 

@@ -106,7 +106,16 @@ final class WarehouseOwner {
             Files.writeString(temporary, text);
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot record the embedded warehouse's owner in " + file, e);
+            try {
+                Files.deleteIfExists(temporary); // an empty one, on a full disk
+            } catch (IOException left) {
+                // the write's failure is the one to report
+            }
+            // One line, as for a directory that cannot be made: it was an uncaught exception
+            // (serve) or a refresh that failed "unexpectedly".
+            throw new WarehouseNotReadyException("cannot write in the embedded warehouse's directory (its owner's"
+                + " record, " + file + ": " + IoReason.of(e) + "): it must be writable by this process, on a disk"
+                + " with free space", e);
         }
     }
 

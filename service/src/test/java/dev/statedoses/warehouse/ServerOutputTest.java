@@ -110,6 +110,22 @@ class ServerOutputTest {
             + " database system, either remove or empty the directory \"/d\".", ServerOutput.said(output));
     }
 
+    /** initdb's bootstrap, out of disk: the server's FATAL is the reason, not initdb's words of cleaning up. */
+    @Test
+    void initdbsBootstrapFailureIsQuotedByTheServersWords() {
+        String output = """
+            The files belonging to this database system will be owned by user "nobody".
+            creating subdirectories ... ok
+            running bootstrap script ... 2026-12-08 01:30:00.000 UTC [77] FATAL:  could not extend file "base/1/2691": wrote only 4096 of 8192 bytes at block 3
+            2026-12-08 01:30:00.000 UTC [77] HINT:  Check free disk space.
+            2026-12-08 01:30:00.000 UTC [77] PANIC:  cannot abort transaction 1, it was already committed
+            child process was terminated by signal 6: Aborted
+            initdb: removing contents of data directory "/d"
+            """;
+        assertEquals("FATAL: could not extend file \"base/1/2691\": wrote only 4096 of 8192 bytes at block 3; HINT: Check"
+            + " free disk space.; PANIC: cannot abort transaction 1, it was already committed", ServerOutput.said(output));
+    }
+
     @Test
     void aStartAndStopThatWentWellSayNothing() {
         String output = """
