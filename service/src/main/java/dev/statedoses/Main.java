@@ -265,7 +265,7 @@ public final class Main {
             // line that says so, not the JVM's stack trace. (Under -XX:+ExitOnOutOfMemoryError,
             // as the image runs, the JVM ends first, with its own line.)
             wiring.close();
-            say(err, "error: " + HeapRoom.ranOutStarting());
+            say(err, "error: " + outOfMemoryAtStart(e));
             return FAILED;
         }
         // On SIGTERM: a refresh still reading its sources stops and rolls back (its caller gets a
@@ -358,6 +358,21 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * What an OutOfMemoryError during the start says: the heap, or a thread the JVM could not
+     * make. Out of threads (a low `ulimit -u` or `ulimit -v`), the start said it had run out of
+     * heap and to give it a larger one, which made it worse.
+     */
+    static String outOfMemoryAtStart(OutOfMemoryError e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("unable to create native thread") || message.contains("unable to create new native thread")) {
+            return "the service could not start a thread while starting (" + Printable.shorten(message, 200)
+                + "): raise this user's limit of processes (ulimit -u) or of memory (ulimit -v), or run fewer"
+                + " processes as this user";
+        }
+        return HeapRoom.ranOutStarting();
     }
 
     private static String portTakenMessage(int port) {
