@@ -660,6 +660,31 @@ class EmbeddedWarehouseProcessTest {
         assertFalse(Files.exists(made), "the start left the directory it made");
     }
 
+    /**
+     * As root, the embedded library runs PostgreSQL's programs through `unshare -U`, as another
+     * user; without it on the PATH it runs them as root, which they refuse, and the start quoted
+     * only "cannot be run as root". It says what to do now. (Only as root: another user's start
+     * needs no unshare.)
+     */
+    @Test
+    void asRootWithoutUnshareTheStartSaysWhatToDo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+            "skipped: the tests do not run as root, and only root needs unshare");
+        Map<String, String> env = localMode(Map.of("PATH", dwh.resolve("no-programs-here").toString()));
+        Path made = dwh.resolve("new");
+        env.put("DWH_DIR", made.toString());
+        try (ServiceProcess serve = ServiceProcess.start("serve", env)) {
+            assertEquals(1, serve.awaitExit(Duration.ofSeconds(30)), serve.log());
+            String log = serve.log();
+            assertTrue(log.contains(": initdb could not make it a data directory, saying: initdb: error: cannot be run as"
+                + " root"), log);
+            assertTrue(log.endsWith("; run the service as another user than root, or give it util-linux's unshare on"
+                + " the PATH (the embedded library runs PostgreSQL's programs through it, as another user, when it runs"
+                + " as root)\n"), log);
+        }
+        assertFalse(Files.exists(made), "the start left the directory it made");
+    }
+
     /** A damage done to a copy of a warehouse directory, and the words its server says of it. */
     private record Damage(DirectoryChange apply, String words) {
     }

@@ -440,14 +440,15 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         }
         Optional<String> failure = watch.failure();
         if (failure.isPresent()) {
-            return new WarehouseNotReadyException(start + ": its PostgreSQL server " + failure.get() + output.whereKept(), e);
+            return new WarehouseNotReadyException(start + ": its PostgreSQL server " + failure.get() + output.whereKept()
+                + rootHint(failure.get()), e);
         }
         String said = watch.begun() ? "" : output.saidSinceStart();
         if (!said.isEmpty()) {
             // initdb's refusal: of the directory (not empty, not a directory, not writable), of
             // the locale it runs under, or its bootstrap's (a full disk).
             return new WarehouseNotReadyException(start + ": initdb could not make it a data directory, saying: "
-                + said + output.whereKept() + initdbHint(said), e);
+                + said + output.whereKept() + initdbHint(said) + rootHint(said), e);
         }
         // The library's words; a failure to unpack its programs comes wrapped, without a message
         // of its own. Its guesses only where it gave up waiting: where it says why (a program it
@@ -457,6 +458,18 @@ public final class EmbeddedWarehouse implements AutoCloseable {
         String guesses = reason.startsWith("Gave up waiting") ? "; is the port taken? set DB_PORT" : "";
         return new WarehouseNotReadyException(start + " (" + Printable.shorten(reason, 300) + guesses + ")"
             + output.whereKept(), e);
+    }
+
+    /**
+     * PostgreSQL's programs refuse to run as root; the library runs them in a user namespace of
+     * their own (`unshare -U`) where it can, and as root where it cannot, and they said only that
+     * they cannot be run as root.
+     */
+    private static String rootHint(String said) {
+        return said.contains("cannot be run as root")
+            ? "; run the service as another user than root, or give it util-linux's unshare on the PATH (the embedded"
+                + " library runs PostgreSQL's programs through it, as another user, when it runs as root)"
+            : "";
     }
 
     /** What to do about initdb's refusal, where there is one thing to do: the library gives initdb UTF-8. */
