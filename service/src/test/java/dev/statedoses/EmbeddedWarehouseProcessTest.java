@@ -365,11 +365,7 @@ class EmbeddedWarehouseProcessTest {
     @Test
     void aDirectoryWhoseServerStopsAsItStartsFailsAtOnceInTheServersWords() throws Exception {
         Map<String, String> env = localMode(Map.of());
-        try (ServiceProcess first = ServiceProcess.start("serve", env)) {
-            first.awaitServing();
-            first.sigterm();
-            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
-        }
+        serveOnceAndStop(List.of(), env);
         java.util.Random random = new java.util.Random();
         long seed = random.nextLong();
         random.setSeed(seed);
@@ -440,11 +436,7 @@ class EmbeddedWarehouseProcessTest {
         }
 
         // What the damaged copies failed on, the warehouse they were copied from starts on, as before.
-        try (ServiceProcess again = ServiceProcess.start("serve", env)) {
-            assertEquals(200, get(again.awaitServing(), "/ratios").statusCode());
-            again.sigterm();
-            assertEquals(143, again.awaitExit(Duration.ofSeconds(60)), again.log());
-        }
+        serveOnceAndStop(List.of(), env);
     }
 
     /**
@@ -460,11 +452,7 @@ class EmbeddedWarehouseProcessTest {
     void damagedProgramsAreFoundRemovedAndUnpackedAfreshByTheNextStart(@TempDir Path working) throws Exception {
         List<String> here = List.of("-Dot.epg.working-dir=" + working);
         Map<String, String> env = localMode(Map.of());
-        try (ServiceProcess first = ServiceProcess.start(here, List.of("serve"), env)) {
-            first.awaitServing();
-            first.sigterm();
-            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
-        }
+        serveOnceAndStop(here, env);
         Path programs;
         try (Stream<Path> unpacked = Files.list(working)) {
             programs = unpacked.filter(p -> p.getFileName().toString().startsWith("PG-")).findFirst().orElseThrow();
@@ -478,11 +466,7 @@ class EmbeddedWarehouseProcessTest {
             assertDamageSaid(serve.log(), dwh, env, programs, "2 of its ", "(bin/initdb, bin/pg_ctl; unpacked onto a full disk? ");
         }
         assertFalse(Files.exists(programs), "the damaged programs were kept");
-        try (ServiceProcess serve = ServiceProcess.start(here, List.of("serve"), env)) {
-            assertEquals(200, get(serve.awaitServing(), "/ratios").statusCode());
-            serve.sigterm();
-            assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
-        }
+        serveOnceAndStop(here, env);
 
         // On a new warehouse: initdb empty, which made nothing and said nothing.
         damage(programs, "bin/initdb");
@@ -496,11 +480,7 @@ class EmbeddedWarehouseProcessTest {
         }
         assertFalse(Files.exists(programs), "the damaged programs were kept");
         assertFalse(Files.exists(made), "the start left the directory it made, with the library's lock file in it");
-        try (ServiceProcess serve = ServiceProcess.start(here, List.of("serve"), fresh)) {
-            assertEquals(200, get(serve.awaitServing(), "/ratios").statusCode());
-            serve.sigterm();
-            assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
-        }
+        serveOnceAndStop(here, fresh);
     }
 
     /**
@@ -541,11 +521,7 @@ class EmbeddedWarehouseProcessTest {
     @Test
     void aServerThatCannotBeReachedIsSaidAndStoppedAndMendedStartsServe() throws Exception {
         Map<String, String> env = localMode(Map.of());
-        try (ServiceProcess first = ServiceProcess.start("serve", env)) {
-            first.awaitServing();
-            first.sigterm();
-            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
-        }
+        serveOnceAndStop(List.of(), env);
         String port = env.get("DB_PORT");
         Path conf = dwh.resolve("postgresql.conf");
         Path hba = dwh.resolve("pg_hba.conf");
@@ -592,11 +568,7 @@ class EmbeddedWarehouseProcessTest {
     @Test
     void aWarehouseDirectoryThatCannotBeWrittenIsOneLine() throws Exception {
         Map<String, String> env = localMode(Map.of());
-        try (ServiceProcess first = ServiceProcess.start("serve", env)) {
-            first.awaitServing();
-            first.sigterm();
-            assertEquals(143, first.awaitExit(Duration.ofSeconds(60)), first.log());
-        }
+        serveOnceAndStop(List.of(), env);
         Path blocked = dwh.resolve("state-doses.owner.tmp");
         Files.createDirectory(blocked);
         Files.writeString(blocked.resolve("keep"), "so that it cannot be replaced");
@@ -683,6 +655,18 @@ class EmbeddedWarehouseProcessTest {
                 + " as root)\n"), log);
         }
         assertFalse(Files.exists(made), "the start left the directory it made");
+    }
+
+    /**
+     * Serves on {@code env}'s warehouse (made there if new), answers GET /ratios, and stops on
+     * SIGTERM: a warehouse to damage, or one mended that must start again.
+     */
+    private static void serveOnceAndStop(List<String> jvmOptions, Map<String, String> env) throws Exception {
+        try (ServiceProcess serve = ServiceProcess.start(jvmOptions, List.of("serve"), env)) {
+            assertEquals(200, get(serve.awaitServing(), "/ratios").statusCode(), serve.log());
+            serve.sigterm();
+            assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.log());
+        }
     }
 
     /** A damage done to a copy of a warehouse directory, and the words its server says of it. */
