@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.statedoses.support.FixtureServer;
 import dev.statedoses.support.ServiceProcess;
@@ -20,12 +21,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -366,7 +373,7 @@ class EmbeddedWarehouseProcessTest {
     void aDirectoryWhoseServerStopsAsItStartsFailsAtOnceInTheServersWords() throws Exception {
         Map<String, String> env = localMode(Map.of());
         serveOnceAndStop(List.of(), env);
-        java.util.Random random = new java.util.Random();
+        Random random = new Random();
         long seed = random.nextLong();
         random.setSeed(seed);
         Process stale = new ProcessBuilder("sleep", "300").start();
@@ -374,12 +381,12 @@ class EmbeddedWarehouseProcessTest {
             String setting = "x" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
             String mode = List.of("rwxr-xr-x", "rwxrwxrwx", "rwx---r-x", "rwxrwx---").get(random.nextInt(4));
             String hbaWord = "nonsense" + random.nextInt(1000);
-            Map<String, Damage> damages = new java.util.LinkedHashMap<>();
+            Map<String, Damage> damages = new LinkedHashMap<>();
             damages.put("an unknown setting " + setting, new Damage(dir -> Files.writeString(dir.resolve("postgresql.conf"),
                 "\n" + setting + " = " + random.nextInt(100) + "\n", StandardOpenOption.APPEND),
                 "LOG: unrecognized configuration parameter \"" + setting + "\""));
             damages.put("permissions " + mode, new Damage(dir -> Files.setPosixFilePermissions(dir,
-                java.nio.file.attribute.PosixFilePermissions.fromString(mode)),
+                PosixFilePermissions.fromString(mode)),
                 "FATAL: data directory \"" + "%s" + "\" has invalid permissions"));
             damages.put("no pg_control", new Damage(dir -> Files.delete(dir.resolve("global").resolve("pg_control")),
                 "but could not open file \"" + "%s" + "/global/pg_control\": No such file or directory"));
@@ -496,8 +503,7 @@ class EmbeddedWarehouseProcessTest {
             }
         }
         Thread.sleep(50);
-        Files.setLastModifiedTime(programs.resolve(".exists"), java.nio.file.attribute.FileTime.from(
-            java.time.Instant.now().plusSeconds(1)));
+        Files.setLastModifiedTime(programs.resolve(".exists"), FileTime.from(Instant.now().plusSeconds(1)));
     }
 
     private static void assertDamageSaid(String log, Path dir, Map<String, String> env, Path programs, String count,
@@ -527,7 +533,7 @@ class EmbeddedWarehouseProcessTest {
         Path hba = dwh.resolve("pg_hba.conf");
         String confBefore = Files.readString(conf);
         String hbaBefore = Files.readString(hba);
-        Map<String, String> words = new java.util.LinkedHashMap<>();
+        Map<String, String> words = new LinkedHashMap<>();
         words.put("listen_addresses = ''", "(Connection to 127.0.0.1:" + port + " refused.");
         words.put("host all all 127.0.0.1/32 reject", "(FATAL: pg_hba.conf rejects connection for host \"127.0.0.1\"");
         for (Map.Entry<String, String> damage : words.entrySet()) {
@@ -640,7 +646,7 @@ class EmbeddedWarehouseProcessTest {
      */
     @Test
     void asRootWithoutUnshareTheStartSaysWhatToDo() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        assumeTrue("root".equals(System.getProperty("user.name")),
             "skipped: the tests do not run as root, and only root needs unshare");
         Map<String, String> env = localMode(Map.of("PATH", dwh.resolve("no-programs-here").toString()));
         Path made = dwh.resolve("new");
@@ -689,7 +695,7 @@ class EmbeddedWarehouseProcessTest {
 
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }

@@ -57,6 +57,11 @@ final class ServerOutput {
         + " could not start server|Examine the log output\\.|pg_ctl: another server might be running; trying to start"
         + " server anyway)$");
 
+    /** A line of the server's (its severity already first) that says what went wrong. */
+    private static final Pattern PROBLEM = Pattern.compile("^(?:ERROR|FATAL|PANIC|DETAIL|HINT): .*");
+    /** A line of a program's own, under its name ("postgres: …", "initdb: …"). */
+    private static final Pattern PROGRAM_LINE = Pattern.compile("^[a-z_]+: .*");
+
     private final Path file;
     private final String unkept;
     private final long from;
@@ -160,9 +165,8 @@ final class ServerOutput {
         }
     }
 
-    /** A line of the server's (its severity already first) that says what went wrong. */
     private static boolean isProblem(String line) {
-        return line.matches("^(?:ERROR|FATAL|PANIC|DETAIL|HINT): .*");
+        return PROBLEM.matcher(line).matches();
     }
 
     /**
@@ -203,7 +207,7 @@ final class ServerOutput {
             if (!out.isEmpty()) {
                 // A line of its own (a severity, a program's name) after "; ", a line that goes on
                 // the one before it (the server's words without a severity) after a space.
-                out.append(SERVER_LINE.matcher(line).matches() || line.matches("^[a-z_]+: .*") ? "; " : " ");
+                out.append(SERVER_LINE.matcher(line).matches() || PROGRAM_LINE.matcher(line).matches() ? "; " : " ");
             }
             out.append(line);
         }

@@ -105,7 +105,11 @@ final class ServerStartWatch implements AutoCloseable {
             // pg_ctl saw the server ready and ended, and the library still cannot reach it: a
             // server that listens elsewhere than 127.0.0.1, or whose pg_hba.conf turns us away.
             // The library waited its minute, and left that server running.
-            upSince = begunThere && !pgCtl && running ? (upSince < 0 ? System.nanoTime() : upSince) : -1;
+            if (!begunThere || pgCtl || !running) {
+                upSince = -1;
+            } else if (upSince < 0) {
+                upSince = System.nanoTime();
+            }
             if (!tried && upSince >= 0 && System.nanoTime() - upSince > UNREACHED_MILLIS * 1_000_000) {
                 tried = true;
                 unreached().ifPresent(why -> failure.compareAndSet(null, why));
